@@ -1,0 +1,282 @@
+/*
+ * lectern.h -- the public C API of Lectern, a full-text search and
+ * recommendation engine for recorded lectures.
+ *
+ * Design overview
+ * ---------------
+ * An index is one LMDB environment (a directory).  One process writes at a
+ * time through an lx_writer; any number of readers search through
+ * lx_searcher objects.  Readers never block the writer and always see the
+ * last committed state (LMDB MVCC): a searcher begins one read transaction
+ * per call and decodes posting lists in place from the memory map.
+ *
+ * Data flow: lecture JSON -> lx_writer_put_json() (validate, analyse:
+ * tokenise, case-fold, stem with the lecture's language) -> per-field
+ * postings with positions -> lx_writer_commit() (one LMDB transaction).
+ * Queries: lx_search() parses the query, stems each word with every
+ * language present in the index (or the one asked for), scores with BM25F
+ * over title, tags, speaker, description and transcript, prunes with
+ * MaxScore over block-max posting lists, and returns ranked hits with
+ * snippets and facet counts.
+ *
+ * Conventions
+ * -----------
+ * Every function that can fail returns int: 0 on success, a negative LX_E*
+ * code otherwise; lx_strerror() names a code.  Where a person will read the
+ * detail, the caller passes an lx_error that receives what, where and why
+ * (file, line, field, byte offset).  Passing NULL for it is allowed.
+ * Objects returned through out-pointers are owned by the caller and freed
+ * with the matching *_free / *_close function.  Strings inside a result
+ * live as long as the result.
+ *
+ * Thread safety: an lx_index may be shared by threads; an lx_searcher and
+ * an lx_writer belong to one thread at a time.  Only one lx_writer may be
+ * open per index at a time (a second waits for the first, as LMDB does).
+ */
+#ifndef LECTERN_H
+#define LECTERN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- Error codes ------------------------------------------------------ */
+
+#define LX_OK 0
+#define LX_ENOMEM (-1)     /* out of memory */
+#define LX_EIO (-2)        /* file or LMDB I/O failure */
+#define LX_EFORMAT (-3)    /* index format version mismatch or corrupt */
+#define LX_EINVAL (-4)     /* invalid argument */
+#define LX_EJSON (-5)      /* malformed JSON */
+#define LX_ERECORD (-6)    /* JSON is valid but the record is not */
+#define LX_EUTF8 (-7)      /* invalid UTF-8 */
+#define LX_EQUERY (-8)     /* malformed query */
+#define LX_ELIMIT (-9)     /* a stated limit was exceeded */
+#define LX_ENOTFOUND (-10) /* no lecture with that id */
+#define LX_EEXIST (-11)    /* duplicate id within one batch */
+#define LX_ECAPTION (-12)  /* malformed WebVTT / SRT */
+#define LX_EREADONLY (-13) /* write on an index opened read-only */
+#define LX_EFULL (-14)     /* the index map is full */
+
+/* Returns a static string naming the code ("out of memory", ...). */
+const char *lx_strerror(int code);
+
+/* Detail of an error for a person: fill what you know, leave the rest 0. */
+typedef struct lx_error {
+    int code;          /* the LX_E* code also returned */
+    char file[256];    /* input file, "" when unknown */
+    long line;         /* 1-based line in file, 0 when unknown */
+    char field[64];    /* record field ("title", "segments[3].start"), "" */
+    long offset;       /* byte offset in the field, query or line, -1 unknown */
+    char message[256]; /* why, in words */
+} lx_error;
+
+/* Formats err as "file:line: field: message (at byte N)" into buf. */
+void lx_error_format(const lx_error *err, char *buf, size_t size);
+
+/* ---- Hard limits (stated once; each enforced with LX_ELIMIT) ---------- */
+
+#define LX_MAX_QUERY_BYTES 1024    /* query string length */
+#define LX_MAX_QUERY_TERMS 64      /* words, phrase words and filters */
+#define LX_MAX_PHRASE_WORDS 16     /* words in one quoted phrase */
+#define LX_MAX_TERM_BYTES 64       /* longer tokens are truncated */
+#define LX_MAX_ID_BYTES 256        /* lecture id */
+#define LX_MAX_TAGS 64             /* tags per lecture */
+#define LX_MAX_TAG_BYTES 128       /* one tag */
+#define LX_MAX_FIELD_BYTES (4u << 20) /* one text field of a record */
+#define LX_MAX_RECORD_BYTES (8u << 20) /* one JSON record */
+#define LX_MAX_RESULTS 1000        /* limit + offset of one page */
+#define LX_MAX_SEGMENTS 100000     /* timed segments per lecture */
+
+/* ---- Index ------------------------------------------------------------ */
+
+typedef struct lx_index lx_index;
+
+#define LX_OPEN_READONLY 0x1u /* open for searching only */
+#define LX_OPEN_CREATE 0x2u   /* create the directory/index if missing */
+
+/* Opens (or with LX_OPEN_CREATE creates) the index in directory dir.
+ * Checks the format version.  Returns LX_EIO, LX_EFORMAT, LX_ENOMEM. */
+int lx_index_open(const char *dir, unsigned flags, lx_index **out, lx_error *err);
+
+/* Closes the index.  All searchers and writers must be closed first. */
+void lx_index_close(lx_index *ix);
+
+/* ---- Ranking parameters ----------------------------------------------- */
+
+enum { LX_F_TITLE, LX_F_TAGS, LX_F_SPEAKER, LX_F_DESCRIPTION, LX_F_TRANSCRIPT, LX_NFIELDS };
+
+typedef struct lx_rank_params {
+    double weight[LX_NFIELDS]; /* BM25F field weights */
+    double b[LX_NFIELDS];      /* per-field length normalisation */
+    double k1;                 /* term frequency saturation */
+    double tag_boost;          /* bonus weight for a query naming a tag */
+    double coord;              /* exponent of the matched-terms factor */
+} lx_rank_params;
+
+/* The measured defaults (see tests/eval/). */
+void lx_rank_params_default(lx_rank_params *p);
+
+/* Field name ("title", ...) for LX_F_* */
+const char *lx_field_name(int field);
+
+/* ---- Writing ---------------------------------------------------------- */
+
+typedef struct lx_writer lx_writer;
+
+/* Begins a batch: one LMDB write transaction committed by
+ * lx_writer_commit().  Returns LX_EREADONLY on a read-only index. */
+int lx_writer_begin(lx_index *ix, lx_writer **out, lx_error *err);
+
+/* Validates one lecture record (JSON text, UTF-8) and adds it, replacing a
+ * committed lecture with the same id.  On error nothing of the record is
+ * kept and the batch goes on.  err->field/offset say where.
+ * Returns LX_EJSON, LX_ERECORD, LX_EUTF8, LX_ELIMIT, LX_EEXIST (the id was
+ * already put in this batch), LX_ENOMEM, LX_EIO. */
+int lx_writer_put_json(lx_writer *w, const char *json, size_t len, lx_error *err);
+
+/* Deletes a lecture by id.  LX_ENOTFOUND when there is none. */
+int lx_writer_delete(lx_writer *w, const char *id, lx_error *err);
+
+/* Tokens analysed so far in this batch (for progress and throughput). */
+uint64_t lx_writer_tokens(const lx_writer *w);
+
+/* Writes the batch and commits it atomically; frees w either way. */
+int lx_writer_commit(lx_writer *w, lx_error *err);
+
+/* Drops the batch; the index is unchanged.  Frees w. */
+void lx_writer_abort(lx_writer *w);
+
+/* ---- Captions (WebVTT and SRT) ---------------------------------------- */
+
+typedef struct lx_segment {
+    double start; /* seconds */
+    double end;   /* seconds */
+    char *text;   /* UTF-8, tags stripped, owned by the segment array */
+} lx_segment;
+
+/* Parses a WebVTT or SRT file (detected from its content) into segments
+ * in time order.  Handles BOM, CRLF, cue ids and settings, styling tags,
+ * NOTE/STYLE/REGION blocks, times without hours, and rolling captions that
+ * repeat the previous line (the repeat is dropped).  err->line points at
+ * the offending line.  Returns LX_ECAPTION, LX_EUTF8, LX_ENOMEM. */
+int lx_captions_parse(const char *buf, size_t len, lx_segment **out, size_t *n, lx_error *err);
+
+/* Frees what lx_captions_parse returned. */
+void lx_segments_free(lx_segment *segs, size_t n);
+
+/* ---- Searching -------------------------------------------------------- */
+
+typedef struct lx_searcher lx_searcher;
+
+/* A searcher holds decode buffers and a reusable read transaction.  One
+ * per thread.  Returns LX_ENOMEM, LX_EIO. */
+int lx_searcher_open(lx_index *ix, lx_searcher **out, lx_error *err);
+void lx_searcher_close(lx_searcher *s);
+
+#define LX_SEARCH_SNIPPETS 0x1u   /* compute a snippet per hit */
+#define LX_SEARCH_FACETS 0x2u     /* exact total and tag/language facets */
+#define LX_SEARCH_EXHAUSTIVE 0x4u /* score every match (no pruning) */
+
+typedef struct lx_search_opts {
+    const char *query;   /* query syntax; NULL or "" matches everything */
+    const char *tags;    /* comma-separated tags, all required; NULL none */
+    const char *lang;    /* ISO 639-1 filter and query stemming; NULL any */
+    const char *speaker; /* speaker phrase filter; NULL none */
+    unsigned limit;      /* hits per page (0 = 10) */
+    unsigned offset;     /* hits to skip */
+    unsigned flags;      /* LX_SEARCH_* */
+    const lx_rank_params *params; /* NULL = the index's defaults */
+} lx_search_opts;
+
+typedef struct lx_facet {
+    const char *value; /* tag or language code */
+    unsigned count;    /* lectures in the whole result set */
+} lx_facet;
+
+typedef struct lx_hit {
+    const char *id;
+    const char *title;
+    double score;
+    const char *meta_json;   /* the stored record without transcript and
+                                segments: a JSON object */
+    const char *snippet;     /* HTML: matched words in <mark>, rest escaped;
+                                "" when not asked or no text */
+    const char *snippet_field; /* "transcript", "description", ... */
+    double snippet_start;    /* seconds of a timed snippet, -1 if untimed */
+    /* related lectures only (else 0 / NULL): */
+    size_t n_shared_tags;
+    const char **shared_tags;
+    size_t n_shared_terms;
+    const char **shared_terms;
+} lx_hit;
+
+typedef struct lx_results {
+    uint64_t total;        /* matching lectures; exact with LX_SEARCH_FACETS,
+                              otherwise a lower bound */
+    size_t n;              /* hits on this page */
+    lx_hit *hits;
+    size_t n_tag_facets;   /* with LX_SEARCH_FACETS, by count desc */
+    lx_facet *tag_facets;
+    size_t n_lang_facets;
+    lx_facet *lang_facets;
+    double took_ms;
+} lx_results;
+
+/* Runs a search.  LX_EQUERY or LX_ELIMIT with err->offset on bad queries.
+ * *out is owned by the caller: lx_results_free(). */
+int lx_search(lx_searcher *s, const lx_search_opts *opts, lx_results **out, lx_error *err);
+
+/* Related lectures: the lecture's most significant terms as a weighted
+ * query blended with tag overlap weighted by tag rarity; the lecture itself
+ * and near-duplicates excluded.  opts->query is ignored; tags/lang/speaker
+ * filter, limit/offset page.  Hits carry shared_tags and shared_terms.
+ * LX_ENOTFOUND when id is unknown. */
+int lx_related(lx_searcher *s, const char *id, const lx_search_opts *opts, lx_results **out,
+               lx_error *err);
+
+void lx_results_free(lx_results *r);
+
+/* The stored record of a lecture as JSON text (malloc'd, NUL-terminated,
+ * caller frees).  LX_ENOTFOUND when there is none. */
+int lx_get(lx_searcher *s, const char *id, char **json, size_t *len, lx_error *err);
+
+/* Every tag with its lecture count, by count desc then name.  *out is one
+ * malloc'd block (free() it); values point inside it. */
+int lx_tags(lx_searcher *s, lx_facet **out, size_t *n, lx_error *err);
+
+typedef struct lx_stats {
+    uint64_t documents;
+    uint64_t terms;       /* distinct terms */
+    uint64_t tokens;      /* indexed tokens */
+    uint64_t index_bytes; /* size of the data file */
+    unsigned n_languages;
+    char languages[32][8];
+} lx_stats;
+
+int lx_stats_get(lx_searcher *s, lx_stats *out, lx_error *err);
+
+/* ---- Text analysis (exposed for tests and tools) ---------------------- */
+
+/* Calls fn for each token of text: the normalised (case-folded, NFC,
+ * accent-stripped) token, its byte span in text, and its position.
+ * Returns LX_EUTF8 with err->offset at the first invalid byte. */
+typedef void (*lx_token_fn)(void *ctx, const char *tok, size_t toklen, size_t start, size_t end,
+                            uint32_t pos);
+int lx_tokenize(const char *text, size_t len, lx_token_fn fn, void *ctx, lx_error *err);
+
+/* Stems a normalised token with the Snowball stemmer of lang (ISO 639-1),
+ * writing at most size-1 bytes to out.  Returns the length, or LX_EINVAL
+ * when lang has no stemmer (the token is copied unstemmed). */
+int lx_stem(const char *lang, const char *tok, size_t len, char *out, size_t size);
+
+/* Whether a stemmer exists for lang. */
+int lx_language_supported(const char *lang);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* LECTERN_H */
