@@ -364,7 +364,7 @@ static size_t decode_entity(cleaner *c, const char *s, size_t len) {
             return 0;
         utf8proc_uint8_t enc[4];
         utf8proc_ssize_t n = utf8proc_encode_char((utf8proc_int32_t)cp, enc);
-        if (cp < 0x20 || cp == 0xA0 || cp == 0x7F)
+        if (cp <= 0x20 || cp == 0xA0 || cp == 0x7F) /* controls and spaces collapse */
             c->pending_space = 1;
         else if (cp != 0x200E && cp != 0x200F)
             emit(c, (const char *)enc, (size_t)n);
@@ -553,20 +553,23 @@ static int parse_cue(parser *p, const line *timing) {
 }
 
 /* Text after a blank line inside an SRT cue (hand-made files have such
- * paragraphs) belongs to the cue before it; SRT has no other blocks. */
-static int parse_paragraph(parser *p, const line *first, const line *cue_timing, int cue_has_seg) {
+ * paragraphs) belongs to the cue before it; SRT has no other blocks.
+ * *cue_has_seg says whether that cue's segment is the last one in p->seg;
+ * a paragraph that cleans to nothing leaves it as it was. */
+static int parse_paragraph(parser *p, const line *first, const line *cue_timing, int *cue_has_seg) {
     size_t first_end, last_start;
     if (read_text(p, first, &first_end, &last_start) != 0)
         return set_error(p->err, LX_ENOMEM, first->no, -1, "out of memory");
     if (p->text.len == 0)
         return 0;
-    if (!cue_has_seg) {
+    if (!*cue_has_seg) {
         double start, end;
         int rc = parse_timing(cue_timing, &start, &end, p->err);
         if (rc == 0)
             rc = push_segment(p, start, end, p->text.p, p->text.len, first->no);
         if (rc)
             return rc;
+        *cue_has_seg = 1;
     } else {
         lx_segment *s = &p->seg[p->n - 1];
         size_t old = strlen(s->text);
@@ -643,9 +646,8 @@ static int parse_cues(parser *p) {
                              "00:00:04,000\")",
                              q);
         } else if (!p->vtt && have_cue) {
-            if ((rc = parse_paragraph(p, &ln, &cue_timing, cue_has_seg)) != 0)
+            if ((rc = parse_paragraph(p, &ln, &cue_timing, &cue_has_seg)) != 0)
                 return rc;
-            cue_has_seg = 1;
             continue;
         } else {
             /* WebVTT ignores a block that is not a cue (the spec says so). */

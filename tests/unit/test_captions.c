@@ -130,6 +130,10 @@ static void test_entities(void) {
     CHECK(parse("WEBVTT\n\n00:01.000 --> 00:02.000\n&quot;hi&quot; it&#39;s &#x263A; &#233;\n") ==
           0);
     CHECK_STR(text(0), "\"hi\" it's \xE2\x98\xBA \xC3\xA9");
+    /* Numeric spaces and controls collapse like typed ones (found by libFuzzer). */
+    CHECK(parse("WEBVTT\n\n00:01.000 --> 00:02.000\n&#32;a&#32;&#x20;&#9;b&#2;&#160;c&#32;\n") ==
+          0);
+    CHECK_STR(text(0), "a b c");
     /* Decoded text is not parsed again: &lt;i&gt; is the text "<i>". */
     CHECK(parse("WEBVTT\n\n00:01.000 --> 00:02.000\n&lt;i&gt;literal&amp;amp;\n") == 0);
     CHECK_STR(text(0), "<i>literal&amp;");
@@ -298,6 +302,18 @@ static void test_srt_quirks(void) {
     CHECK(nsegs == 1);
     CHECK_NEAR(segs[0].start, 1.0, 1e-9);
     CHECK_STR(text(0), "late text");
+    /* A paragraph that cleans to nothing, then one with text: the text is
+     * the cue's own, not appended to another cue (found by libFuzzer). */
+    static const char blank_para[] = "1\n00:00:01,000 --> 00:00:04\n\n\0\0 \n\n0&0\n";
+    CHECK(parse_n(blank_para, sizeof blank_para - 1) == 0);
+    CHECK(nsegs == 1);
+    CHECK_STR(text(0), "0&0");
+    CHECK(parse("1\n00:00:01,000 --> 00:00:02,000\nfirst\n\n"
+                "2\n00:00:03,000 --> 00:00:04,000\n\n<i></i>\n\nsecond\n") == 0);
+    CHECK(nsegs == 2);
+    CHECK_STR(text(0), "first");
+    CHECK_STR(text(1), "second");
+    CHECK_NEAR(segs[1].start, 3.0, 1e-9);
     /* Whitespace-only lines between cues. */
     CHECK(parse("1\n00:00:01,000 --> 00:00:02,000\na\n \n2\n00:00:03,000 --> 00:00:04,000\nb\n") ==
           0);
