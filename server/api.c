@@ -1,0 +1,723 @@
+/*
+ * api.c -- the endpoints: each turns one request into engine calls and
+ * writes the JSON answer (shapes in docs/api.md).
+ *
+ * Reads use the pool thread's own searcher (http_searcher) and take no
+ * lock.  Writes take g_srv.write_lock around one lx_writer batch, so a
+ * request's records are committed together or not at all; searches keep
+ * answering from the last committed state meanwhile (LMDB MVCC).
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "server.h"
+
+/* ---- Parameters ------------------------------------------------------- */
+
+static const char *param(srv_req *rq, const char *name) {
+    const char *v = MHD_lookup_connection_value(rq->conn, MHD_GET_ARGUMENT_KIND, name);
+    return v && *v ? v : NULL;
+}
+
+/* Reads an unsigned parameter in [lo, hi] into *out (def when absent).
+ * Returns 0, or -1 after queuing a 400 (*ret holds the result). */
+static int param_uint(srv_req *rq, const char *name, unsigned def, unsigned lo, unsigned hi,
+                      unsigned *out, enum MHD_Result *ret) {
+    const char *v = param(rq, name);
+    char *end;
+    unsigned long n;
+    if (!v) {
+        *out = def;
+        return 0;
+    }
+    errno = 0;
+    n = strtoul(v, &end, 10);
+    if (!isdigit((unsigned char)*v) || *end || errno || n < lo || n > hi) {
+        char msg[128];
+        snprintf(msg, sizeof msg, "%s must be an integer from %u to %u", name, lo, hi);
+        *ret = http_error(rq, 400, "bad_parameter", msg);
+        return -1;
+    }
+    *out = (unsigned)n;
+    return 0;
+}
+
+/* The common filters and paging of search and related. */
+static int read_opts(srv_req *rq, lx_search_opts *o, enum MHD_Result *ret) {
+    unsigned max_limit = g_srv.cfg.max_limit;
+    memset(o, 0, sizeof *o);
+    o->tags = param(rq, "tags");
+    o->lang = param(rq, "lang");
+    o->speaker = param(rq, "speaker");
+    if (max_limit > LX_MAX_RESULTS)
+        max_limit = LX_MAX_RESULTS;
+    if (param_uint(rq, "limit", 10, 1, max_limit, &o->limit, ret) != 0)
+        return -1;
+    if (param_uint(rq, "offset", 0, 0, LX_MAX_RESULTS - o->limit, &o->offset, ret) != 0)
+        return -1;
+    if (o->lang && (strlen(o->lang) > 7 || strspn(o->lang, "abcdefghijklmnopqrstuvwxyz-") !=
+                                               strlen(o->lang))) {
+        *ret = http_error(rq, 400, "bad_parameter", "lang must be an ISO 639-1 code like en or fi");
+        return -1;
+    }
+    o->flags = LX_SEARCH_SNIPPETS | LX_SEARCH_FACETS;
+    return 0;
+}
+
+/* ---- Errors from the engine ------------------------------------------- */
+
+static void write_where(jsonw *w, void *ctx) {
+    const lx_error *err = ctx;
+    if (err->offset >= 0) {
+        jw_key(w, "offset");
+        jw_int(w, err->offset);
+    }
+    if (err->field[0]) {
+        jw_key(w, "field");
+        jw_str(w, err->field);
+    }
+}
+
+static const char *message_of(const lx_error *err, int rc) {
+    return err->message[0] ? err->message : lx_strerror(rc);
+}
+
+/* Answers a failed read (search, related, get ...). */
+static enum MHD_Result engine_error(srv_req *rq, int rc, lx_error *err) {
+    switch (rc) {
+    case LX_EQUERY:
+    case LX_EUTF8: return http_error_with(rq, 400, "bad_query", message_of(err, rc), write_where, err);
+    case LX_ELIMIT:
+        return http_error_with(rq, 400, "query_limit", message_of(err, rc), write_where, err);
+    case LX_EINVAL:
+        return http_error_with(rq, 400, "bad_parameter", message_of(err, rc), write_where, err);
+    case LX_ENOTFOUND: return http_error(rq, 404, "not_found", "no lecture with this id");
+    case LX_ENOMEM: return http_error(rq, 500, "internal", "out of memory");
+    default: return http_error(rq, 500, "internal", message_of(err, rc));
+    }
+}
+
+/* ---- Hits ------------------------------------------------------------- */
+
+static void write_meta_string(jsonw *w, const cJSON *meta, const char *key) {
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(meta, key);
+    jw_key(w, key);
+    if (cJSON_IsString(v))
+        jw_str(w, v->valuestring);
+    else
+        jw_null(w);
+}
+
+static void write_strings(jsonw *w, const char *key, const char **s, size_t n) {
+    size_t i;
+    jw_key(w, key);
+    jw_arr(w);
+    for (i = 0; i < n; i++)
+        jw_str(w, s[i]);
+    jw_arr_end(w);
+}
+
+/* One result: the fields a result list shows, picked from the stored
+ * record, the score and the snippet. */
+static void write_hit(jsonw *w, const lx_hit *h, int related) {
+    cJSON *meta = h->meta_json ? cJSON_Parse(h->meta_json) : NULL;
+    const cJSON *v;
+    jw_obj(w);
+    jw_key(w, "id");
+    jw_str(w, h->id);
+    jw_key(w, "title");
+    jw_str(w, h->title);
+    write_meta_string(w, meta, "speaker");
+    jw_key(w, "tags");
+    v = cJSON_GetObjectItemCaseSensitive(meta, "tags");
+    if (cJSON_IsArray(v)) {
+        jw_cjson(w, v);
+    } else {
+        jw_arr(w);
+        jw_arr_end(w);
+    }
+    write_meta_string(w, meta, "language");
+    write_meta_string(w, meta, "url");
+    jw_key(w, "duration");
+    v = cJSON_GetObjectItemCaseSensitive(meta, "duration");
+    if (cJSON_IsNumber(v))
+        jw_cjson(w, v);
+    else
+        jw_null(w);
+    jw_key(w, "score");
+    jw_double(w, h->score, 4);
+    jw_key(w, "snippet");
+    if (h->snippet && h->snippet[0]) {
+        jw_obj(w);
+        jw_key(w, "text");
+        jw_str(w, h->snippet);
+        jw_key(w, "field");
+        jw_str(w, h->snippet_field);
+        jw_key(w, "start");
+        if (h->snippet_start >= 0)
+            jw_double(w, h->snippet_start, 2);
+        else
+            jw_null(w);
+        jw_obj_end(w);
+    } else {
+        jw_null(w);
+    }
+    if (related) {
+        write_strings(w, "shared_tags", h->shared_tags, h->n_shared_tags);
+        write_strings(w, "shared_terms", h->shared_terms, h->n_shared_terms);
+    }
+    jw_obj_end(w);
+    cJSON_Delete(meta);
+}
+
+static void write_facets(jsonw *w, const char *key, const lx_facet *f, size_t n) {
+    size_t i;
+    jw_key(w, key);
+    jw_obj(w);
+    for (i = 0; i < n; i++) {
+        jw_key(w, f[i].value);
+        jw_uint(w, f[i].count);
+    }
+    jw_obj_end(w);
+}
+
+/* The part shared by search and related: total, took_ms, page, results,
+ * facets. */
+static void write_results(jsonw *w, const lx_results *r, const lx_search_opts *o, int related) {
+    size_t i;
+    jw_key(w, "total");
+    jw_uint(w, r->total);
+    jw_key(w, "took_ms");
+    jw_double(w, r->took_ms, 3);
+    jw_key(w, "limit");
+    jw_uint(w, o->limit);
+    jw_key(w, "offset");
+    jw_uint(w, o->offset);
+    jw_key(w, "results");
+    jw_arr(w);
+    for (i = 0; i < r->n; i++)
+        write_hit(w, &r->hits[i], related);
+    jw_arr_end(w);
+    jw_key(w, "facets");
+    jw_obj(w);
+    write_facets(w, "tags", r->tag_facets, r->n_tag_facets);
+    write_facets(w, "language", r->lang_facets, r->n_lang_facets);
+    jw_obj_end(w);
+}
+
+/* ---- Read endpoints --------------------------------------------------- */
+
+enum MHD_Result api_healthz(srv_req *rq) {
+    static const char ok[] = "{\"status\":\"ok\"}";
+    char *b = malloc(sizeof ok);
+    if (!b)
+        return http_error(rq, 500, "internal", "out of memory");
+    memcpy(b, ok, sizeof ok);
+    return http_send(rq, 200, b, sizeof ok - 1);
+}
+
+enum MHD_Result api_stats(srv_req *rq) {
+    lx_searcher *s = http_searcher(rq);
+    lx_error err = {0};
+    lx_stats st;
+    jsonw w;
+    unsigned i;
+    int rc;
+    if (!s)
+        return MHD_YES;
+    rc = lx_stats_get(s, &st, &err);
+    if (rc != 0)
+        return engine_error(rq, rc, &err);
+    jw_init(&w, 512);
+    jw_obj(&w);
+    jw_key(&w, "documents");
+    jw_uint(&w, st.documents);
+    jw_key(&w, "terms");
+    jw_uint(&w, st.terms);
+    jw_key(&w, "tokens");
+    jw_uint(&w, st.tokens);
+    jw_key(&w, "index_bytes");
+    jw_uint(&w, st.index_bytes);
+    jw_key(&w, "languages");
+    jw_arr(&w);
+    for (i = 0; i < st.n_languages && i < 32; i++)
+        jw_strn(&w, st.languages[i], strnlen(st.languages[i], sizeof st.languages[i]));
+    jw_arr_end(&w);
+    jw_key(&w, "uptime_s");
+    jw_double(&w, srv_now() - g_srv.started, 1);
+    jw_key(&w, "threads");
+    jw_uint(&w, g_srv.cfg.threads);
+    jw_key(&w, "connections");
+    jw_uint(&w, atomic_load(&g_srv.admitted));
+    jw_key(&w, "writable");
+    jw_bool(&w, g_srv.cfg.token && !g_srv.cfg.read_only);
+    jw_obj_end(&w);
+    return http_send_jw(rq, 200, &w);
+}
+
+enum MHD_Result api_tags(srv_req *rq) {
+    lx_searcher *s = http_searcher(rq);
+    lx_error err = {0};
+    lx_facet *f = NULL;
+    size_t n = 0, i;
+    jsonw w;
+    int rc;
+    if (!s)
+        return MHD_YES;
+    rc = lx_tags(s, &f, &n, &err);
+    if (rc != 0)
+        return engine_error(rq, rc, &err);
+    jw_init(&w, 64 + n * 32);
+    jw_obj(&w);
+    jw_key(&w, "total");
+    jw_uint(&w, n);
+    jw_key(&w, "tags");
+    jw_arr(&w);
+    for (i = 0; i < n; i++) {
+        jw_obj(&w);
+        jw_key(&w, "tag");
+        jw_str(&w, f[i].value);
+        jw_key(&w, "count");
+        jw_uint(&w, f[i].count);
+        jw_obj_end(&w);
+    }
+    jw_arr_end(&w);
+    jw_obj_end(&w);
+    free(f);
+    return http_send_jw(rq, 200, &w);
+}
+
+enum MHD_Result api_search(srv_req *rq) {
+    const char *q = param(rq, "q");
+    lx_search_opts o;
+    lx_results *r = NULL;
+    lx_error err = {0};
+    enum MHD_Result ret;
+    lx_searcher *s;
+    jsonw w;
+    int rc;
+    if (q && strlen(q) > LX_MAX_QUERY_BYTES) {
+        char msg[128];
+        snprintf(msg, sizeof msg, "the query is %zu bytes; the limit is %d", strlen(q),
+                 LX_MAX_QUERY_BYTES);
+        return http_error(rq, 414, "query_too_long", msg);
+    }
+    if (read_opts(rq, &o, &ret) != 0)
+        return ret;
+    o.query = q;
+    s = http_searcher(rq);
+    if (!s)
+        return MHD_YES;
+    rc = lx_search(s, &o, &r, &err);
+    if (rc != 0)
+        return engine_error(rq, rc, &err);
+    jw_init(&w, 4096 + r->n * 1024);
+    jw_obj(&w);
+    jw_key(&w, "query");
+    jw_str(&w, q ? q : "");
+    write_results(&w, r, &o, 0);
+    jw_obj_end(&w);
+    lx_results_free(r);
+    return http_send_jw(rq, 200, &w);
+}
+
+/* Copies the path's lecture id into buf; 0, or -1 when it cannot be one. */
+static int path_id(srv_req *rq, char *buf, size_t size) {
+    if (rq->id_len == 0 || rq->id_len >= size)
+        return -1;
+    memcpy(buf, rq->id, rq->id_len);
+    buf[rq->id_len] = '\0';
+    return 0;
+}
+
+enum MHD_Result api_get(srv_req *rq) {
+    char id[LX_MAX_ID_BYTES + 1];
+    lx_searcher *s;
+    lx_error err = {0};
+    char *json = NULL;
+    size_t len = 0;
+    int rc;
+    if (path_id(rq, id, sizeof id) != 0)
+        return http_error(rq, 404, "not_found", "no lecture with this id");
+    s = http_searcher(rq);
+    if (!s)
+        return MHD_YES;
+    rc = lx_get(s, id, &json, &len, &err);
+    if (rc != 0)
+        return engine_error(rq, rc, &err);
+    return http_send(rq, 200, json, len);
+}
+
+enum MHD_Result api_related(srv_req *rq) {
+    char id[LX_MAX_ID_BYTES + 1];
+    lx_search_opts o;
+    lx_results *r = NULL;
+    lx_error err = {0};
+    enum MHD_Result ret;
+    lx_searcher *s;
+    jsonw w;
+    int rc;
+    if (path_id(rq, id, sizeof id) != 0)
+        return http_error(rq, 404, "not_found", "no lecture with this id");
+    if (read_opts(rq, &o, &ret) != 0)
+        return ret;
+    s = http_searcher(rq);
+    if (!s)
+        return MHD_YES;
+    rc = lx_related(s, id, &o, &r, &err);
+    if (rc != 0)
+        return engine_error(rq, rc, &err);
+    jw_init(&w, 4096 + r->n * 1024);
+    jw_obj(&w);
+    jw_key(&w, "id");
+    jw_str(&w, id);
+    write_results(&w, r, &o, 1);
+    jw_obj_end(&w);
+    lx_results_free(r);
+    return http_send_jw(rq, 200, &w);
+}
+
+/* ---- Writes ----------------------------------------------------------- */
+
+/* One rejected record of a POST. */
+typedef struct rejected {
+    long line;   /* 1-based line of the body where the record starts */
+    long column; /* 1-based byte column of the error in the body, 0 unknown */
+    long index;  /* position in a JSON array body, -1 otherwise */
+    int rc;
+    lx_error err;
+} rejected;
+
+typedef struct put_result {
+    size_t indexed;
+    size_t n_rejected, cap_rejected;
+    rejected *rejects;
+    int fatal; /* an error that fails the whole request (ENOMEM, EIO) */
+    lx_error fatal_err;
+} put_result;
+
+static const char *record_code(int rc) {
+    switch (rc) {
+    case LX_EJSON: return "bad_json";
+    case LX_EUTF8: return "bad_utf8";
+    case LX_ELIMIT: return "too_large";
+    case LX_EEXIST: return "duplicate_id";
+    default: return "bad_record";
+    }
+}
+
+/* Line and column (1-based) of byte offset off in body. */
+static void line_col(const char *body, size_t off, long *line, long *col) {
+    size_t i, start = 0;
+    long l = 1;
+    for (i = 0; i < off; i++) {
+        if (body[i] == '\n') {
+            l++;
+            start = i + 1;
+        }
+    }
+    *line = l;
+    *col = (long)(off - start) + 1;
+}
+
+/* Puts one record; a record-level failure is noted, a fatal one too. */
+static void put_one(lx_writer *wr, put_result *pr, const char *body, const char *rec, size_t len,
+                    long index) {
+    lx_error err = {0};
+    rejected *rj;
+    int rc;
+    err.offset = -1;
+    rc = lx_writer_put_json(wr, rec, len, &err);
+    if (rc == 0) {
+        pr->indexed++;
+        return;
+    }
+    if (rc == LX_ENOMEM || rc == LX_EIO || rc == LX_EFULL || rc == LX_EREADONLY) {
+        pr->fatal = rc;
+        pr->fatal_err = err;
+        return;
+    }
+    if (pr->n_rejected == pr->cap_rejected) {
+        size_t cap = pr->cap_rejected ? pr->cap_rejected * 2 : 8;
+        rejected *r = realloc(pr->rejects, cap * sizeof *r);
+        if (!r) {
+            pr->fatal = LX_ENOMEM;
+            return;
+        }
+        pr->rejects = r;
+        pr->cap_rejected = cap;
+    }
+    rj = &pr->rejects[pr->n_rejected++];
+    memset(rj, 0, sizeof *rj);
+    rj->rc = rc;
+    rj->err = err;
+    rj->index = index;
+    if (index < 0) {
+        size_t at = (size_t)(rec - body);
+        long dummy;
+        /* where the error is, else where the record starts */
+        if (err.offset >= 0 && (size_t)err.offset <= len)
+            line_col(body, at + (size_t)err.offset, &rj->line, &rj->column);
+        else
+            line_col(body, at, &rj->line, &dummy);
+    }
+}
+
+static void write_reject(jsonw *w, const rejected *rj) {
+    jw_obj(w);
+    if (rj->index >= 0) {
+        jw_key(w, "index");
+        jw_int(w, rj->index);
+    } else {
+        jw_key(w, "line");
+        jw_int(w, rj->line);
+        if (rj->column > 0) {
+            jw_key(w, "column");
+            jw_int(w, rj->column);
+        }
+    }
+    jw_key(w, "code");
+    jw_str(w, record_code(rj->rc));
+    jw_key(w, "message");
+    jw_str(w, message_of(&rj->err, rj->rc));
+    if (rj->err.field[0]) {
+        jw_key(w, "field");
+        jw_str(w, rj->err.field);
+    }
+    if (rj->err.offset >= 0) {
+        jw_key(w, "offset");
+        jw_int(w, rj->err.offset);
+    }
+    jw_obj_end(w);
+}
+
+static void write_rejects(jsonw *w, void *ctx) {
+    const put_result *pr = ctx;
+    size_t i;
+    if (pr->n_rejected == 1) {
+        const rejected *rj = &pr->rejects[0];
+        if (rj->index >= 0) {
+            jw_key(w, "index");
+            jw_int(w, rj->index);
+        } else {
+            jw_key(w, "line");
+            jw_int(w, rj->line);
+            if (rj->column > 0) {
+                jw_key(w, "column");
+                jw_int(w, rj->column);
+            }
+        }
+        write_where(w, (void *)&rj->err);
+    }
+    jw_key(w, "errors");
+    jw_arr(w);
+    for (i = 0; i < pr->n_rejected; i++)
+        write_reject(w, &pr->rejects[i]);
+    jw_arr_end(w);
+}
+
+static int blank(const char *s, size_t n) {
+    size_t i;
+    for (i = 0; i < n; i++)
+        if (!isspace((unsigned char)s[i]))
+            return 0;
+    return 1;
+}
+
+/* Feeds the body to the writer: a JSON array of records, JSON lines (one
+ * record per non-blank line), or one record that may span lines.  JSON
+ * lines are recognised by a first non-blank line that is a whole JSON
+ * value on its own; a pretty-printed object's first line is not. */
+static void put_body(lx_writer *wr, put_result *pr, const char *body, size_t len) {
+    const char *p = body, *end = body + len, *nl;
+    size_t skip = 0;
+    cJSON *first;
+    int lines;
+    if (len >= 3 && memcmp(body, "\xEF\xBB\xBF", 3) == 0)
+        skip = 3; /* a UTF-8 byte order mark */
+    p += skip;
+    while (p < end && isspace((unsigned char)*p))
+        p++;
+    if (p < end && *p == '[') {
+        const char *err_at = NULL;
+        cJSON *arr = cJSON_ParseWithLengthOpts(p, (size_t)(end - p), &err_at, 0);
+        const cJSON *it;
+        long i = 0;
+        if (!arr || !blank(err_at, (size_t)(end - err_at))) {
+            /* not a valid array: report where, as the engine would */
+            rejected *rj = calloc(1, sizeof *rj);
+            cJSON_Delete(arr);
+            if (!rj) {
+                pr->fatal = LX_ENOMEM;
+                return;
+            }
+            rj->rc = LX_EJSON;
+            rj->index = -1;
+            rj->err.offset = err_at ? (long)(err_at - body) : -1;
+            snprintf(rj->err.message, sizeof rj->err.message,
+                     arr ? "unexpected text after the JSON array" : "malformed JSON array");
+            if (err_at)
+                line_col(body, (size_t)(err_at - body), &rj->line, &rj->column);
+            pr->rejects = rj;
+            pr->n_rejected = pr->cap_rejected = 1;
+            return;
+        }
+        cJSON_ArrayForEach(it, arr) {
+            char *rec = cJSON_PrintUnformatted(it);
+            if (!rec) {
+                pr->fatal = LX_ENOMEM;
+                break;
+            }
+            put_one(wr, pr, body, rec, strlen(rec), i++);
+            cJSON_free(rec);
+            if (pr->fatal)
+                break;
+        }
+        cJSON_Delete(arr);
+        return;
+    }
+    nl = memchr(p, '\n', (size_t)(end - p));
+    first = cJSON_ParseWithLength(p, (size_t)((nl ? nl : end) - p));
+    lines = first != NULL && nl && !blank(nl, (size_t)(end - nl));
+    cJSON_Delete(first);
+    if (!lines) {
+        size_t n = (size_t)(end - p);
+        while (n > 0 && isspace((unsigned char)p[n - 1]))
+            n--;
+        put_one(wr, pr, body, p, n, -1);
+        return;
+    }
+    /* JSON lines: p is at the first non-blank line */
+    p = body + skip;
+    while (p < end && !pr->fatal) {
+        size_t n;
+        nl = memchr(p, '\n', (size_t)(end - p));
+        n = (size_t)((nl ? nl : end) - p);
+        if (!blank(p, n)) {
+            size_t m = n;
+            while (m > 0 && (p[m - 1] == '\r' || p[m - 1] == ' ' || p[m - 1] == '\t'))
+                m--;
+            put_one(wr, pr, body, p, m, -1);
+        }
+        p = nl ? nl + 1 : end;
+    }
+}
+
+static enum MHD_Result write_failed(srv_req *rq, int rc, lx_error *err) {
+    if (rc == LX_EFULL)
+        return http_error(rq, 507, "index_full",
+                          "the index map is full; nothing was written");
+    if (rc == LX_EREADONLY)
+        return http_error(rq, 403, "forbidden", "the index is open read-only");
+    return http_error(rq, 500, "internal", message_of(err, rc));
+}
+
+enum MHD_Result api_put(srv_req *rq) {
+    const char *pv = param(rq, "partial");
+    int partial = pv && (strcmp(pv, "1") == 0 || strcmp(pv, "true") == 0);
+    put_result pr;
+    lx_writer *wr = NULL;
+    lx_error err = {0};
+    enum MHD_Result ret;
+    jsonw w;
+    size_t i;
+    int rc;
+    if (!rq->body || blank(rq->body, rq->body_len))
+        return http_error(rq, 400, "empty_body",
+                          "send one JSON object, a JSON array of objects, or JSON lines");
+    memset(&pr, 0, sizeof pr);
+    pthread_mutex_lock(&g_srv.write_lock);
+    rc = lx_writer_begin(g_srv.ix, &wr, &err);
+    if (rc != 0) {
+        pthread_mutex_unlock(&g_srv.write_lock);
+        return write_failed(rq, rc, &err);
+    }
+    put_body(wr, &pr, rq->body, rq->body_len);
+    if (pr.fatal) {
+        lx_writer_abort(wr);
+        pthread_mutex_unlock(&g_srv.write_lock);
+        ret = write_failed(rq, pr.fatal, &pr.fatal_err);
+        free(pr.rejects);
+        return ret;
+    }
+    if (pr.n_rejected && !partial) {
+        char msg[300];
+        lx_writer_abort(wr);
+        pthread_mutex_unlock(&g_srv.write_lock);
+        if (pr.n_rejected == 1 && pr.indexed == 0)
+            snprintf(msg, sizeof msg, "%s; nothing was written",
+                     message_of(&pr.rejects[0].err, pr.rejects[0].rc));
+        else
+            snprintf(msg, sizeof msg,
+                     "%zu of %zu records rejected; nothing was written (?partial=1 keeps the "
+                     "good ones)",
+                     pr.n_rejected, pr.n_rejected + pr.indexed);
+        ret = http_error_with(rq, 400, record_code(pr.rejects[0].rc), msg, write_rejects, &pr);
+        free(pr.rejects);
+        return ret;
+    }
+    if (pr.indexed == 0) {
+        lx_writer_abort(wr);
+        rc = 0;
+    } else {
+        rc = lx_writer_commit(wr, &err);
+    }
+    pthread_mutex_unlock(&g_srv.write_lock);
+    if (rc != 0) {
+        free(pr.rejects);
+        return write_failed(rq, rc, &err);
+    }
+    jw_init(&w, 256 + pr.n_rejected * 256);
+    jw_obj(&w);
+    jw_key(&w, "indexed");
+    jw_uint(&w, pr.indexed);
+    jw_key(&w, "failed");
+    jw_uint(&w, pr.n_rejected);
+    jw_key(&w, "errors");
+    jw_arr(&w);
+    for (i = 0; i < pr.n_rejected; i++)
+        write_reject(&w, &pr.rejects[i]);
+    jw_arr_end(&w);
+    jw_obj_end(&w);
+    free(pr.rejects);
+    return http_send_jw(rq, 200, &w);
+}
+
+enum MHD_Result api_delete(srv_req *rq) {
+    char id[LX_MAX_ID_BYTES + 1];
+    lx_writer *wr = NULL;
+    lx_error err = {0};
+    jsonw w;
+    int rc;
+    if (path_id(rq, id, sizeof id) != 0)
+        return http_error(rq, 404, "not_found", "no lecture with this id");
+    pthread_mutex_lock(&g_srv.write_lock);
+    rc = lx_writer_begin(g_srv.ix, &wr, &err);
+    if (rc != 0) {
+        pthread_mutex_unlock(&g_srv.write_lock);
+        return write_failed(rq, rc, &err);
+    }
+    rc = lx_writer_delete(wr, id, &err);
+    if (rc != 0) {
+        lx_writer_abort(wr);
+        pthread_mutex_unlock(&g_srv.write_lock);
+        if (rc == LX_ENOTFOUND)
+            return http_error(rq, 404, "not_found", "no lecture with this id");
+        return write_failed(rq, rc, &err);
+    }
+    rc = lx_writer_commit(wr, &err);
+    pthread_mutex_unlock(&g_srv.write_lock);
+    if (rc != 0)
+        return write_failed(rq, rc, &err);
+    jw_init(&w, 128);
+    jw_obj(&w);
+    jw_key(&w, "deleted");
+    jw_str(&w, id);
+    jw_obj_end(&w);
+    return http_send_jw(rq, 200, &w);
+}

@@ -1,0 +1,99 @@
+/*
+ * auth.c -- the bearer token that guards writes.
+ *
+ * The token comes from --token-file (first line, trailing whitespace
+ * trimmed) or else from $LECTERN_TOKEN.  Without one, writes answer 403:
+ * a server started for students must not be writable by accident.
+ * The comparison touches every byte of the longer string whatever the
+ * content, so timing does not reveal how much of a guess was right.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "server.h"
+
+#define TOKEN_MAX 4096
+
+static char *trimmed_copy(const char *s, size_t n) {
+    char *t;
+    while (n > 0 && (s[n - 1] == '\n' || s[n - 1] == '\r' || s[n - 1] == ' ' || s[n - 1] == '\t'))
+        n--;
+    t = malloc(n + 1);
+    if (!t)
+        return NULL;
+    memcpy(t, s, n);
+    t[n] = '\0';
+    return t;
+}
+
+int auth_load(srv_config *cfg) {
+    const char *env = getenv("LECTERN_TOKEN");
+    char buf[TOKEN_MAX + 2];
+    size_t n;
+    cfg->token = NULL;
+    cfg->token_len = 0;
+    if (cfg->token_file) {
+        FILE *f = fopen(cfg->token_file, "rb");
+        if (!f) {
+            fprintf(stderr, "lectern-server: --token-file %s: %s\n", cfg->token_file,
+                    strerror(errno));
+            return -1;
+        }
+        n = fread(buf, 1, sizeof buf - 1, f);
+        fclose(f);
+        if (n > TOKEN_MAX) {
+            fprintf(stderr, "lectern-server: --token-file %s: token longer than %d bytes\n",
+                    cfg->token_file, TOKEN_MAX);
+            return -1;
+        }
+        buf[n] = '\0';
+        n = strcspn(buf, "\n"); /* first line only */
+        cfg->token = trimmed_copy(buf, n);
+    } else if (env && *env) {
+        if (strlen(env) > TOKEN_MAX) {
+            fprintf(stderr, "lectern-server: LECTERN_TOKEN longer than %d bytes\n", TOKEN_MAX);
+            return -1;
+        }
+        cfg->token = trimmed_copy(env, strlen(env));
+    } else {
+        return 0;
+    }
+    if (!cfg->token) {
+        fprintf(stderr, "lectern-server: out of memory\n");
+        return -1;
+    }
+    cfg->token_len = strlen(cfg->token);
+    if (cfg->token_len == 0) {
+        fprintf(stderr, "lectern-server: the token is empty\n");
+        free(cfg->token);
+        cfg->token = NULL;
+        return -1;
+    }
+    return 0;
+}
+
+int auth_check(const srv_config *cfg, const char *header) {
+    const char *given;
+    size_t glen, i, n;
+    unsigned diff;
+    if (!cfg->token || !header)
+        return 0;
+    if (strncasecmp(header, "Bearer ", 7) != 0)
+        return 0;
+    given = header + 7;
+    while (*given == ' ')
+        given++;
+    glen = strlen(given);
+    while (glen > 0 && given[glen - 1] == ' ')
+        glen--;
+    diff = glen != cfg->token_len;
+    n = glen > cfg->token_len ? glen : cfg->token_len;
+    for (i = 0; i < n; i++) {
+        unsigned char a = i < glen ? (unsigned char)given[i] : 0;
+        unsigned char b = i < cfg->token_len ? (unsigned char)cfg->token[i] : 0;
+        diff |= (unsigned)(a ^ b);
+    }
+    return diff == 0;
+}

@@ -1,0 +1,250 @@
+/*
+ * main.c -- lectern-server: options, the index, signals, start and stop.
+ *
+ * SIGINT and SIGTERM are blocked before libmicrohttpd starts its threads
+ * (which inherit the mask) and the main thread waits for them with
+ * sigwait: no work happens in a signal handler.  On either signal the
+ * server stops accepting, lets in-flight requests finish (bounded by
+ * SRV_SHUTDOWN_GRACE_MS), joins the pool (whose threads close their
+ * searchers), closes the index and exits 0.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "server.h"
+
+srv_state g_srv;
+
+static void usage(FILE *f) {
+    fprintf(f,
+            "usage: lectern-server --index DIR [options]\n"
+            "\n"
+            "Serves the Lectern search API and search page over HTTP.\n"
+            "\n"
+            "  --index DIR            the index to serve (built by lectern-index)\n"
+            "  --bind ADDR            address to listen on (default 127.0.0.1)\n"
+            "  --port N               port (default %u; 0 picks a free one)\n"
+            "  --threads N            worker threads (default: the number of cores)\n"
+            "  --token-file FILE      bearer token for writes (else $LECTERN_TOKEN;\n"
+            "                         with neither, writes answer 403)\n"
+            "  --cors-origin ORIGIN   allow browser calls from ORIGIN (repeatable; * = any)\n"
+            "  --max-body BYTES       largest request body, suffix k/m/g allowed (default %um)\n"
+            "  --max-connections N    connections served at once; more get 503 (default %u)\n"
+            "  --max-limit N          largest limit= of one page (default %u)\n"
+            "  --timeout SECONDS      close idle connections after this (default %u)\n"
+            "  --read-only            open the index read-only (writes answer 403)\n"
+            "  --create               create an empty index when DIR has none\n"
+            "  --quiet                no access log\n"
+            "  --help                 this text\n"
+            "\n"
+            "On start it prints \"listening on http://HOST:PORT\" on stderr; then one line\n"
+            "per request (method path status microseconds) unless --quiet.\n"
+            "SIGINT or SIGTERM stops it cleanly (exit status 0).\n",
+            SRV_DEFAULT_PORT, SRV_DEFAULT_MAX_BODY >> 20, SRV_DEFAULT_MAX_CONNECTIONS,
+            SRV_DEFAULT_MAX_LIMIT, SRV_DEFAULT_TIMEOUT);
+}
+
+/* Parses an unsigned number with an optional k/m/g suffix (powers of
+ * 1024).  Returns 0, or -1 after printing why. */
+static int parse_size(const char *opt, const char *s, unsigned long long max,
+                      unsigned long long *out) {
+    char *end;
+    unsigned long long v;
+    errno = 0;
+    v = strtoull(s, &end, 10);
+    if (errno || end == s || *s == '-')
+        goto bad;
+    switch (*end) {
+    case 'k': case 'K': v <<= 10; end++; break;
+    case 'm': case 'M': v <<= 20; end++; break;
+    case 'g': case 'G': v <<= 30; end++; break;
+    default: break;
+    }
+    if (*end || v > max)
+        goto bad;
+    *out = v;
+    return 0;
+bad:
+    fprintf(stderr, "lectern-server: %s: bad value '%s' (at most %llu)\n", opt, s, max);
+    return -1;
+}
+
+static int parse_opts(int argc, char **argv, srv_config *cfg) {
+    enum { O_INDEX = 256, O_BIND, O_PORT, O_THREADS, O_TOKEN, O_CORS, O_BODY, O_CONNS, O_LIMIT,
+           O_TIMEOUT, O_RO, O_CREATE, O_QUIET, O_HELP };
+    static const struct option opts[] = {
+        {"index", required_argument, 0, O_INDEX},
+        {"bind", required_argument, 0, O_BIND},
+        {"port", required_argument, 0, O_PORT},
+        {"threads", required_argument, 0, O_THREADS},
+        {"token-file", required_argument, 0, O_TOKEN},
+        {"cors-origin", required_argument, 0, O_CORS},
+        {"max-body", required_argument, 0, O_BODY},
+        {"max-connections", required_argument, 0, O_CONNS},
+        {"max-limit", required_argument, 0, O_LIMIT},
+        {"timeout", required_argument, 0, O_TIMEOUT},
+        {"read-only", no_argument, 0, O_RO},
+        {"create", no_argument, 0, O_CREATE},
+        {"quiet", no_argument, 0, O_QUIET},
+        {"help", no_argument, 0, O_HELP},
+        {0, 0, 0, 0},
+    };
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    unsigned long long v;
+    int c;
+
+    memset(cfg, 0, sizeof *cfg);
+    cfg->bind = "127.0.0.1";
+    cfg->port = SRV_DEFAULT_PORT;
+    cfg->threads = cores > 0 ? (unsigned)cores : 1;
+    cfg->max_body = SRV_DEFAULT_MAX_BODY;
+    cfg->max_connections = SRV_DEFAULT_MAX_CONNECTIONS;
+    cfg->max_limit = SRV_DEFAULT_MAX_LIMIT;
+    cfg->timeout = SRV_DEFAULT_TIMEOUT;
+
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (c) {
+        case O_INDEX: cfg->index_dir = optarg; break;
+        case O_BIND: cfg->bind = optarg; break;
+        case O_PORT:
+            if (parse_size("--port", optarg, 65535, &v) != 0)
+                return -1;
+            cfg->port = (unsigned)v;
+            break;
+        case O_THREADS:
+            if (parse_size("--threads", optarg, 1024, &v) != 0)
+                return -1;
+            if (v == 0) {
+                fprintf(stderr, "lectern-server: --threads must be at least 1\n");
+                return -1;
+            }
+            cfg->threads = (unsigned)v;
+            break;
+        case O_TOKEN: cfg->token_file = optarg; break;
+        case O_CORS:
+            if (cfg->n_cors == SRV_MAX_CORS_ORIGINS) {
+                fprintf(stderr, "lectern-server: at most %d --cors-origin\n",
+                        SRV_MAX_CORS_ORIGINS);
+                return -1;
+            }
+            cfg->cors[cfg->n_cors++] = optarg;
+            break;
+        case O_BODY:
+            if (parse_size("--max-body", optarg, 1ull << 32, &v) != 0)
+                return -1;
+            cfg->max_body = (size_t)v;
+            break;
+        case O_CONNS:
+            if (parse_size("--max-connections", optarg, 100000, &v) != 0)
+                return -1;
+            if (v == 0) {
+                fprintf(stderr, "lectern-server: --max-connections must be at least 1\n");
+                return -1;
+            }
+            cfg->max_connections = (unsigned)v;
+            break;
+        case O_LIMIT:
+            if (parse_size("--max-limit", optarg, LX_MAX_RESULTS, &v) != 0)
+                return -1;
+            if (v == 0) {
+                fprintf(stderr, "lectern-server: --max-limit must be at least 1\n");
+                return -1;
+            }
+            cfg->max_limit = (unsigned)v;
+            break;
+        case O_TIMEOUT:
+            if (parse_size("--timeout", optarg, 86400, &v) != 0)
+                return -1;
+            cfg->timeout = (unsigned)v;
+            break;
+        case O_RO: cfg->read_only = 1; break;
+        case O_CREATE: cfg->create = 1; break;
+        case O_QUIET: cfg->quiet = 1; break;
+        case 'h':
+        case O_HELP: usage(stdout); exit(0);
+        default:
+            fprintf(stderr, "lectern-server: unknown option '%s' (see --help)\n",
+                    argv[optind - 1]);
+            return -1;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "lectern-server: unexpected argument '%s' (see --help)\n", argv[optind]);
+        return -1;
+    }
+    if (!cfg->index_dir) {
+        fprintf(stderr, "lectern-server: --index DIR is required (see --help)\n");
+        return -1;
+    }
+    return 0;
+}
+
+int main(int argc, char **argv) {
+    srv_config *cfg = &g_srv.cfg;
+    struct MHD_Daemon *d;
+    lx_error err = {0};
+    sigset_t set;
+    unsigned port, flags;
+    struct stat st;
+    int rc, sig;
+
+    if (parse_opts(argc, argv, cfg) != 0)
+        return 2;
+    if (auth_load(cfg) != 0)
+        return 2;
+
+    flags = cfg->read_only ? LX_OPEN_READONLY : 0;
+    if (cfg->create && !cfg->read_only)
+        flags |= LX_OPEN_CREATE;
+    if (!(flags & LX_OPEN_CREATE) && stat(cfg->index_dir, &st) != 0) {
+        fprintf(stderr, "lectern-server: --index %s: %s (build one with lectern-index, or pass "
+                        "--create)\n",
+                cfg->index_dir, strerror(errno));
+        return 1;
+    }
+    rc = lx_index_open(cfg->index_dir, flags, &g_srv.ix, &err);
+    if (rc != 0) {
+        char msg[600];
+        lx_error_format(&err, msg, sizeof msg);
+        fprintf(stderr, "lectern-server: --index %s: %s\n", cfg->index_dir,
+                msg[0] ? msg : lx_strerror(rc));
+        return 1;
+    }
+    pthread_mutex_init(&g_srv.write_lock, NULL);
+
+    /* the pool threads inherit this mask; only sigwait below sees them */
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    g_srv.started = srv_now();
+    d = http_start(&port);
+    if (!d) {
+        lx_index_close(g_srv.ix);
+        return 1;
+    }
+    if (strchr(cfg->bind, ':'))
+        fprintf(stderr, "listening on http://[%s]:%u\n", cfg->bind, port);
+    else
+        fprintf(stderr, "listening on http://%s:%u\n", cfg->bind, port);
+
+    while (sigwait(&set, &sig) != 0)
+        ;
+    if (!cfg->quiet)
+        fprintf(stderr, "lectern-server: %s, shutting down\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
+    http_stop(d);
+    lx_index_close(g_srv.ix);
+    pthread_mutex_destroy(&g_srv.write_lock);
+    free(cfg->token);
+    return 0;
+}
