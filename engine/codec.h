@@ -1,0 +1,65 @@
+/* codec.h -- integer codecs for posting lists (internal).
+ *
+ * vbyte: 7 bits a byte, low bits first, high bit set on every byte but
+ * the last.  Bit packing: n values of a fixed width, LSB first, in
+ * ceil(n*bits/8) bytes. */
+#ifndef LX_CODEC_H
+#define LX_CODEC_H
+#include <stddef.h>
+#include <stdint.h>
+
+static inline size_t lx_vbyte_put(uint8_t *p, uint32_t v) {
+    size_t n = 0;
+    while (v >= 0x80) {
+        p[n++] = (uint8_t)(v | 0x80);
+        v >>= 7;
+    }
+    p[n++] = (uint8_t)v;
+    return n;
+}
+
+/* Decodes one value; never reads past end (a truncated value reads as
+ * what was there). */
+static inline const uint8_t *lx_vbyte_get(const uint8_t *p, const uint8_t *end, uint32_t *v) {
+    uint32_t x = 0;
+    int shift = 0;
+    while (p < end) {
+        uint8_t b = *p++;
+        x |= (uint32_t)(b & 0x7F) << shift;
+        if (!(b & 0x80))
+            break;
+        shift += 7;
+        if (shift > 28) {
+            /* Corrupt: stop at this byte. */
+            break;
+        }
+    }
+    *v = x;
+    return p;
+}
+
+/* Skips k vbyte values. */
+static inline const uint8_t *lx_vbyte_skip(const uint8_t *p, const uint8_t *end, uint32_t k) {
+    while (k && p < end) {
+        if (!(*p++ & 0x80))
+            k--;
+    }
+    return p;
+}
+
+/* Bits needed for v (0 for 0). */
+static inline unsigned lx_bits(uint32_t v) {
+    return v ? 32u - (unsigned)__builtin_clz(v) : 0u;
+}
+
+/* Packs n values of `bits` bits into out; returns bytes written. */
+size_t lx_bitpack(const uint32_t *in, size_t n, unsigned bits, uint8_t *out);
+
+/* Unpacks n values of `bits` bits from in (which holds at least
+ * ceil(n*bits/8) bytes). */
+void lx_bitunpack(const uint8_t *in, size_t n, unsigned bits, uint32_t *out);
+
+static inline size_t lx_bitpack_bytes(size_t n, unsigned bits) {
+    return (n * bits + 7) / 8;
+}
+#endif

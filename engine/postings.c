@@ -1,0 +1,459 @@
+/* postings.c -- posting lists, block-compressed, decoded in place.
+ *
+ * Stored form of one term's list (the value under the term in the "post"
+ * database; integers are host order, which is little-endian on every
+ * target we build for, and read with memcpy so no alignment is assumed):
+ *
+ *   vbyte df                  documents in the list
+ *   vbyte nblocks             blocks of up to 128 documents
+ *   u8    listmask            bit f set when field f has the term somewhere
+ *   per field f in listmask:  vbyte maxtf, vbyte minlen   (list bound)
+ *   directory, only when nblocks > 1, one fixed-size entry per block:
+ *     u32 last_doc            last docid in the block (for skipping)
+ *     u32 data_off            block start, from the first block
+ *     u32 pos_off             block start in the positions value
+ *     per field f in listmask: u32 maxtf, u32 minlen   (block bound)
+ *   blocks, each:
+ *     u8  n - 1               documents in the block, less one
+ *     u8  bits                width of the packed gaps
+ *     u32 first_doc
+ *     bit-packed (n - 1) gaps: doc[i] - doc[i-1] - 1
+ *     n mask bytes            fields present per doc; omitted when the
+ *                             list has a single field (mask = listmask)
+ *     vbyte tf                per doc, per field in its mask, ascending
+ *
+ * Positions (the value under the term in the "pos" database) are kept
+ * apart so ranking never touches them: per doc in list order, per field in
+ * its mask, tf vbyte deltas (the first from 0).  A block's positions start
+ * at its directory pos_off.
+ *
+ * The bounds let the query path cap a block's BM25F contribution without
+ * decoding it: a field's pseudo-frequency is largest for the largest tf
+ * in the shortest field, so maxtf / minlen per field bound every doc.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "codec.h"
+#include "postings.h"
+
+/* ---- buffers ----------------------------------------------------------- */
+
+int lx_buf_reserve(lx_buf *b, size_t extra) {
+    if (b->n + extra <= b->cap)
+        return 0;
+    size_t cap = b->cap ? b->cap : 64;
+    while (cap < b->n + extra)
+        cap *= 2;
+    uint8_t *p = realloc(b->p, cap);
+    if (!p)
+        return LX_ENOMEM;
+    b->p = p;
+    b->cap = cap;
+    return 0;
+}
+
+int lx_buf_append(lx_buf *b, const void *p, size_t n) {
+    if (lx_buf_reserve(b, n))
+        return LX_ENOMEM;
+    if (n)
+        memcpy(b->p + b->n, p, n);
+    b->n += n;
+    return 0;
+}
+
+void lx_buf_free(lx_buf *b) {
+    free(b->p);
+    memset(b, 0, sizeof *b);
+}
+
+/* ---- decoded lists ------------------------------------------------------ */
+
+void lx_plist_free(lx_plist *pl) {
+    free(pl->doc);
+    free(pl->tf);
+    lx_buf_free(&pl->pos);
+    memset(pl, 0, sizeof *pl);
+}
+
+void lx_plist_clear(lx_plist *pl) {
+    pl->n = 0;
+    pl->pos.n = 0;
+}
+
+int lx_plist_add(lx_plist *pl, uint32_t doc, const uint32_t tf[LX_NFIELDS], const uint8_t *pos,
+                 size_t poslen) {
+    if (pl->n == pl->cap) {
+        uint32_t cap = pl->cap ? pl->cap * 2 : 16;
+        uint32_t *d = realloc(pl->doc, cap * sizeof *d);
+        if (!d)
+            return LX_ENOMEM;
+        pl->doc = d;
+        uint32_t *t = realloc(pl->tf, (size_t)cap * LX_NFIELDS * sizeof *t);
+        if (!t)
+            return LX_ENOMEM;
+        pl->tf = t;
+        pl->cap = cap;
+    }
+    pl->doc[pl->n] = doc;
+    memcpy(pl->tf + (size_t)pl->n * LX_NFIELDS, tf, LX_NFIELDS * sizeof *tf);
+    pl->n++;
+    return lx_buf_append(&pl->pos, pos, poslen);
+}
+
+static void put_u32(lx_buf *b, uint32_t v) {
+    memcpy(b->p + b->n, &v, 4);
+    b->n += 4;
+}
+
+static uint32_t get_u32(const uint8_t *p) {
+    uint32_t v;
+    memcpy(&v, p, 4);
+    return v;
+}
+
+static uint32_t tf_total(const uint32_t *tf) {
+    uint32_t t = 0;
+    for (int f = 0; f < LX_NFIELDS; f++)
+        t += tf[f];
+    return t;
+}
+
+static void bound_of(const lx_plist *pl, uint32_t from, uint32_t to, const uint32_t *norms,
+                     lx_bound *b) {
+    memset(b, 0, sizeof *b);
+    for (uint32_t i = from; i < to; i++) {
+        const uint32_t *tf = pl->tf + (size_t)i * LX_NFIELDS;
+        const uint32_t *len = norms + (size_t)pl->doc[i] * LX_NFIELDS;
+        for (int f = 0; f < LX_NFIELDS; f++) {
+            if (!tf[f])
+                continue;
+            if (tf[f] > b->maxtf[f])
+                b->maxtf[f] = tf[f];
+            if (!b->minlen[f] || len[f] < b->minlen[f])
+                b->minlen[f] = len[f];
+        }
+    }
+}
+
+int lx_plist_encode(const lx_plist *pl, const uint32_t *norms, lx_buf *post, lx_buf *pos) {
+    uint32_t nblocks = (pl->n + LX_BLOCK - 1) / LX_BLOCK;
+    uint8_t listmask = 0;
+    for (uint32_t i = 0; i < pl->n; i++)
+        for (int f = 0; f < LX_NFIELDS; f++)
+            if (pl->tf[(size_t)i * LX_NFIELDS + f])
+                listmask |= (uint8_t)(1u << f);
+    int nlf = __builtin_popcount(listmask);
+    lx_bound lb;
+    bound_of(pl, 0, pl->n, norms, &lb);
+
+    size_t dirent = 12 + 8 * (size_t)nlf;
+    /* Worst case: header, directory, and per doc 4+1+5*5 bytes. */
+    size_t need = 16 + 10 * LX_NFIELDS + (nblocks > 1 ? nblocks * dirent : 0) +
+                  (size_t)pl->n * (4 + 1 + 5 * LX_NFIELDS) + nblocks * 8;
+    if (lx_buf_reserve(post, need))
+        return LX_ENOMEM;
+    size_t start = post->n;
+    post->n += lx_vbyte_put(post->p + post->n, pl->n);
+    post->n += lx_vbyte_put(post->p + post->n, nblocks);
+    post->p[post->n++] = listmask;
+    for (int f = 0; f < LX_NFIELDS; f++) {
+        if (!(listmask & (1u << f)))
+            continue;
+        post->n += lx_vbyte_put(post->p + post->n, lb.maxtf[f]);
+        post->n += lx_vbyte_put(post->p + post->n, lb.minlen[f]);
+    }
+    size_t dir = post->n;
+    if (nblocks > 1)
+        post->n += nblocks * dirent;
+    size_t blocks = post->n;
+    size_t posbase = pos->n;
+
+    /* Positions go out verbatim: the decoded form keeps the stored order. */
+    if (lx_buf_append(pos, pl->pos.p, pl->pos.n))
+        return LX_ENOMEM;
+    const uint8_t *pp = pl->pos.p, *pe = pl->pos.p + pl->pos.n;
+
+    uint32_t gaps[LX_BLOCK];
+    for (uint32_t b = 0; b < nblocks; b++) {
+        uint32_t from = b * LX_BLOCK, to = from + LX_BLOCK < pl->n ? from + LX_BLOCK : pl->n;
+        uint32_t n = to - from;
+        if (nblocks > 1) {
+            lx_bound bb;
+            bound_of(pl, from, to, norms, &bb);
+            size_t e = dir + b * dirent;
+            size_t save = post->n;
+            post->n = e;
+            put_u32(post, pl->doc[to - 1]);
+            put_u32(post, (uint32_t)(save - blocks));
+            put_u32(post, (uint32_t)(pp - pl->pos.p));
+            for (int f = 0; f < LX_NFIELDS; f++) {
+                if (!(listmask & (1u << f)))
+                    continue;
+                put_u32(post, bb.maxtf[f]);
+                put_u32(post, bb.minlen[f]);
+            }
+            post->n = save;
+        }
+        uint32_t maxgap = 0;
+        for (uint32_t i = 1; i < n; i++) {
+            gaps[i - 1] = pl->doc[from + i] - pl->doc[from + i - 1] - 1;
+            if (gaps[i - 1] > maxgap)
+                maxgap = gaps[i - 1];
+        }
+        unsigned bits = lx_bits(maxgap);
+        post->p[post->n++] = (uint8_t)(n - 1);
+        post->p[post->n++] = (uint8_t)bits;
+        put_u32(post, pl->doc[from]);
+        post->n += lx_bitpack(gaps, n - 1, bits, post->p + post->n);
+        if (nlf > 1) {
+            for (uint32_t i = from; i < to; i++) {
+                uint8_t m = 0;
+                for (int f = 0; f < LX_NFIELDS; f++)
+                    if (pl->tf[(size_t)i * LX_NFIELDS + f])
+                        m |= (uint8_t)(1u << f);
+                post->p[post->n++] = m;
+            }
+        }
+        for (uint32_t i = from; i < to; i++) {
+            const uint32_t *tf = pl->tf + (size_t)i * LX_NFIELDS;
+            for (int f = 0; f < LX_NFIELDS; f++)
+                if (tf[f])
+                    post->n += lx_vbyte_put(post->p + post->n, tf[f]);
+            pp = lx_vbyte_skip(pp, pe, tf_total(tf));
+        }
+    }
+    (void)start;
+    (void)posbase;
+    return 0;
+}
+
+/* ---- cursor ------------------------------------------------------------- */
+
+static void block_load(lx_pcursor *c, uint32_t b) {
+    const uint8_t *p;
+    if (b >= c->nblocks) {
+        c->doc = LX_DOC_END;
+        c->n = c->i = 0;
+        c->bi = c->nblocks;
+        return;
+    }
+    c->bi = b;
+    if (c->nblocks > 1) {
+        const uint8_t *e = c->dir + (size_t)b * c->dirent;
+        p = c->blocks + get_u32(e + 4);
+        c->block_pos_off = get_u32(e + 8);
+        c->bend = b + 1 < c->nblocks ? c->blocks + get_u32(e + c->dirent + 4) : c->end;
+    } else {
+        p = c->blocks;
+        c->block_pos_off = 0;
+        c->bend = c->end;
+    }
+    if (p + 6 > c->end) {
+        c->doc = LX_DOC_END;
+        c->bi = c->nblocks;
+        return;
+    }
+    uint32_t n = (uint32_t)p[0] + 1;
+    unsigned bits = p[1];
+    if (bits > 32)
+        bits = 32;
+    uint32_t first = get_u32(p + 2);
+    p += 6;
+    size_t pb = lx_bitpack_bytes(n - 1, bits);
+    if (p + pb > c->end) {
+        c->doc = LX_DOC_END;
+        c->bi = c->nblocks;
+        return;
+    }
+    lx_bitunpack(p, n - 1, bits, c->docs + 1);
+    p += pb;
+    c->docs[0] = first;
+    for (uint32_t i = 1; i < n; i++)
+        c->docs[i] += c->docs[i - 1] + 1;
+    if (c->nlf > 1) {
+        c->maskp = p;
+        p += n;
+    } else {
+        c->maskp = NULL;
+    }
+    c->tfp = p;
+    c->n = n;
+    c->i = 0;
+    c->tf_ready = 0;
+    c->doc = c->docs[0];
+}
+
+static const uint8_t *read_bound(const uint8_t *p, const uint8_t *end, uint8_t mask, lx_bound *b) {
+    memset(b, 0, sizeof *b);
+    for (int f = 0; f < LX_NFIELDS; f++) {
+        if (!(mask & (1u << f)))
+            continue;
+        p = lx_vbyte_get(p, end, &b->maxtf[f]);
+        p = lx_vbyte_get(p, end, &b->minlen[f]);
+    }
+    return p;
+}
+
+int lx_pcursor_open(lx_pcursor *c, const uint8_t *val, size_t len) {
+    c->val = val;
+    c->end = val + len;
+    c->pos = c->pend = NULL;
+    const uint8_t *p = val;
+    p = lx_vbyte_get(p, c->end, &c->df);
+    p = lx_vbyte_get(p, c->end, &c->nblocks);
+    if (p >= c->end || c->nblocks == 0 || c->nblocks > c->df) {
+        c->doc = LX_DOC_END;
+        return LX_EFORMAT;
+    }
+    c->listmask = *p++;
+    c->nlf = (uint8_t)__builtin_popcount(c->listmask);
+    p = read_bound(p, c->end, c->listmask, &c->lbound);
+    c->dirent = 12 + 8 * (size_t)c->nlf;
+    c->dir = p;
+    if (c->nblocks > 1)
+        p += (size_t)c->nblocks * c->dirent;
+    if (p > c->end) {
+        c->doc = LX_DOC_END;
+        return LX_EFORMAT;
+    }
+    c->blocks = p;
+    block_load(c, 0);
+    return 0;
+}
+
+void lx_pcursor_next(lx_pcursor *c) {
+    if (c->doc == LX_DOC_END)
+        return;
+    if (++c->i < c->n) {
+        c->doc = c->docs[c->i];
+        return;
+    }
+    block_load(c, c->bi + 1);
+}
+
+static uint32_t block_last(const lx_pcursor *c, uint32_t b) {
+    return get_u32(c->dir + (size_t)b * c->dirent);
+}
+
+/* First block at or after `from` whose last doc >= target. */
+static uint32_t block_find(const lx_pcursor *c, uint32_t from, uint32_t target) {
+    uint32_t lo = from, hi = c->nblocks;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (block_last(c, mid) < target)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+void lx_pcursor_advance(lx_pcursor *c, uint32_t target) {
+    if (c->doc == LX_DOC_END || c->doc >= target)
+        return;
+    if (c->docs[c->n - 1] < target) {
+        if (c->nblocks == 1 || c->bi + 1 >= c->nblocks) {
+            c->doc = LX_DOC_END;
+            c->bi = c->nblocks;
+            return;
+        }
+        block_load(c, block_find(c, c->bi + 1, target));
+        if (c->doc == LX_DOC_END)
+            return;
+    }
+    uint32_t i = c->i;
+    while (c->docs[i] < target)
+        i++;
+    c->i = i;
+    c->doc = c->docs[i];
+}
+
+const uint32_t *lx_pcursor_tf(lx_pcursor *c) {
+    if (!c->tf_ready) {
+        const uint8_t *p = c->tfp;
+        for (uint32_t i = 0; i < c->n; i++) {
+            uint8_t m = c->maskp ? c->maskp[i] : c->listmask;
+            for (int f = 0; f < LX_NFIELDS; f++) {
+                uint32_t v = 0;
+                if (m & (1u << f))
+                    p = lx_vbyte_get(p, c->bend, &v);
+                c->tf[i][f] = v;
+            }
+        }
+        c->tf_ready = 1;
+    }
+    return c->tf[c->i];
+}
+
+void lx_pcursor_block_bound(const lx_pcursor *c, uint32_t target, lx_bound *b, uint32_t *last) {
+    if (c->nblocks == 1) {
+        *b = c->lbound;
+        *last = c->doc == LX_DOC_END ? 0 : c->docs[c->n - 1];
+        if (c->doc == LX_DOC_END || *last < target) {
+            memset(b, 0, sizeof *b);
+            *last = LX_DOC_END;
+        }
+        return;
+    }
+    uint32_t from = c->bi < c->nblocks ? c->bi : c->nblocks;
+    uint32_t blk = block_find(c, from, target);
+    if (blk >= c->nblocks) {
+        memset(b, 0, sizeof *b);
+        *last = LX_DOC_END;
+        return;
+    }
+    const uint8_t *e = c->dir + (size_t)blk * c->dirent;
+    *last = get_u32(e);
+    e += 12;
+    memset(b, 0, sizeof *b);
+    for (int f = 0; f < LX_NFIELDS; f++) {
+        if (!(c->listmask & (1u << f)))
+            continue;
+        b->maxtf[f] = get_u32(e);
+        b->minlen[f] = get_u32(e + 4);
+        e += 8;
+    }
+}
+
+uint32_t lx_pcursor_positions(lx_pcursor *c, int f, uint32_t *out, uint32_t max) {
+    if (!c->pos || c->doc == LX_DOC_END)
+        return 0;
+    lx_pcursor_tf(c);
+    const uint8_t *p = c->pos + c->block_pos_off;
+    uint32_t skip = 0;
+    for (uint32_t i = 0; i < c->i; i++)
+        skip += tf_total(c->tf[i]);
+    for (int g = 0; g < f; g++)
+        skip += c->tf[c->i][g];
+    p = lx_vbyte_skip(p, c->pend, skip);
+    uint32_t k = c->tf[c->i][f], n = 0, at = 0;
+    for (uint32_t j = 0; j < k && p < c->pend; j++) {
+        uint32_t d;
+        p = lx_vbyte_get(p, c->pend, &d);
+        at += d;
+        if (n < max)
+            out[n++] = at;
+    }
+    return n;
+}
+
+/* ---- decoding a whole list (writer side) -------------------------------- */
+
+int lx_plist_decode(const uint8_t *post, size_t postlen, const uint8_t *pos, size_t poslen,
+                    int (*drop)(void *ctx, uint32_t doc), void *ctx, lx_plist *pl) {
+    lx_pcursor *c = malloc(sizeof *c);
+    if (!c)
+        return LX_ENOMEM;
+    int rc = lx_pcursor_open(c, post, postlen);
+    const uint8_t *pp = pos, *pe = pos + poslen;
+    for (; rc == 0 && c->doc != LX_DOC_END; lx_pcursor_next(c)) {
+        const uint32_t *tf = lx_pcursor_tf(c);
+        const uint8_t *q = lx_vbyte_skip(pp, pe, tf_total(tf));
+        if (!drop || !drop(ctx, c->doc))
+            rc = lx_plist_add(pl, c->doc, tf, pp, (size_t)(q - pp));
+        pp = q;
+    }
+    free(c);
+    return rc;
+}

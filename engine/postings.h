@@ -1,0 +1,98 @@
+/* postings.h -- posting lists: the in-memory form the writer builds and
+ * merges, the block-compressed form stored in LMDB, and the cursor the
+ * query path decodes in place (internal).  The byte layout is described at
+ * the top of postings.c. */
+#ifndef LX_POSTINGS_H
+#define LX_POSTINGS_H
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lectern.h"
+
+#define LX_BLOCK 128
+#define LX_DOC_END 0xFFFFFFFFu
+
+/* A growable byte buffer. */
+typedef struct lx_buf {
+    uint8_t *p;
+    size_t n, cap;
+} lx_buf;
+
+int lx_buf_reserve(lx_buf *b, size_t extra);
+int lx_buf_append(lx_buf *b, const void *p, size_t n);
+void lx_buf_free(lx_buf *b);
+
+/* A decoded posting list, docs ascending. */
+typedef struct lx_plist {
+    uint32_t n, cap;
+    uint32_t *doc;
+    uint32_t *tf; /* n * LX_NFIELDS */
+    lx_buf pos;   /* each doc's positions, fields in order, vbyte deltas */
+} lx_plist;
+
+void lx_plist_free(lx_plist *pl);
+void lx_plist_clear(lx_plist *pl);
+
+/* Appends one posting; positions bytes pos[0..poslen) for it. */
+int lx_plist_add(lx_plist *pl, uint32_t doc, const uint32_t tf[LX_NFIELDS], const uint8_t *pos,
+                 size_t poslen);
+
+/* Decodes a stored list (post + pos values) and appends its postings to
+ * pl, leaving out docs for which drop(ctx, doc) is true (drop may be NULL).
+ * Returns 0 or LX_EFORMAT. */
+int lx_plist_decode(const uint8_t *post, size_t postlen, const uint8_t *pos, size_t poslen,
+                    int (*drop)(void *ctx, uint32_t doc), void *ctx, lx_plist *pl);
+
+/* Encodes pl into the stored form.  norms[doc * LX_NFIELDS + f] are the
+ * field lengths (for the per-block bounds).  Appends to post and pos. */
+int lx_plist_encode(const lx_plist *pl, const uint32_t *norms, lx_buf *post, lx_buf *pos);
+
+/* Score bound inputs for a list or block: per field, the largest tf and
+ * the shortest field length among the docs that have the term there. */
+typedef struct lx_bound {
+    uint32_t maxtf[LX_NFIELDS];
+    uint32_t minlen[LX_NFIELDS];
+} lx_bound;
+
+/* A cursor over a stored list, decoding one block at a time in place. */
+typedef struct lx_pcursor {
+    const uint8_t *val, *end;   /* the posting value */
+    const uint8_t *pos, *pend;  /* the positions value (NULL until given) */
+    uint32_t df, nblocks;
+    uint8_t listmask;           /* fields present anywhere in the list */
+    uint8_t nlf;                /* popcount(listmask) */
+    lx_bound lbound;            /* whole-list bound */
+    const uint8_t *dir;         /* block directory (nblocks > 1) */
+    size_t dirent;              /* bytes per directory entry */
+    const uint8_t *blocks;      /* first block */
+    uint32_t bi;                /* current block */
+    uint32_t n, i;              /* docs in block, index of the current */
+    uint32_t doc;               /* current doc, LX_DOC_END when done */
+    uint32_t block_pos_off;
+    const uint8_t *maskp, *tfp, *bend; /* current block's masks, tfs, end */
+    int tf_ready;
+    uint32_t docs[LX_BLOCK];
+    uint32_t tf[LX_BLOCK][LX_NFIELDS];
+} lx_pcursor;
+
+/* Opens a cursor on the first posting.  Returns 0 or LX_EFORMAT. */
+int lx_pcursor_open(lx_pcursor *c, const uint8_t *val, size_t len);
+
+/* Moves to the next posting (doc = LX_DOC_END at the end). */
+void lx_pcursor_next(lx_pcursor *c);
+
+/* Moves to the first posting with doc >= target. */
+void lx_pcursor_advance(lx_pcursor *c, uint32_t target);
+
+/* The current posting's tf per field. */
+const uint32_t *lx_pcursor_tf(lx_pcursor *c);
+
+/* The bound of the block that holds target (or would), without decoding
+ * it; *last receives that block's last doc (LX_DOC_END past the end, where
+ * the bound is all zero). */
+void lx_pcursor_block_bound(const lx_pcursor *c, uint32_t target, lx_bound *b, uint32_t *last);
+
+/* Positions of the current posting in field f into out (at most max);
+ * returns the count.  Needs c->pos set. */
+uint32_t lx_pcursor_positions(lx_pcursor *c, int f, uint32_t *out, uint32_t max);
+#endif

@@ -1,0 +1,210 @@
+/* query.c -- the query parser: one pass over the bytes, no allocation.
+ * See query.h for the language. */
+#include <string.h>
+
+#include "error.h"
+#include "query.h"
+#include "record.h"
+
+struct collect {
+    lx_query *q;
+    int overflow;
+};
+
+static void on_word(void *ctx, const char *tok, size_t len, size_t s, size_t e, uint32_t pos) {
+    struct collect *c = ctx;
+    (void)s;
+    (void)e;
+    (void)pos;
+    if (c->q->nwords == LX_MAX_QUERY_TERMS) {
+        c->overflow = 1;
+        return;
+    }
+    lx_qword *w = &c->q->words[c->q->nwords++];
+    memcpy(w->tok, tok, len);
+    w->tok[len] = 0;
+    w->len = len;
+}
+
+static int is_space(char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+
+/* Adds the words of text[0..n) as one clause (a phrase when several). */
+static int add_clause(lx_query *q, const char *text, size_t n, int phrase, int neg, int field,
+                      int filter, size_t offset, lx_error *err) {
+    struct collect c = {q, 0};
+    int first = q->nwords;
+    int rc = lx_text_scan(text, n, 0, on_word, &c, NULL, err);
+    if (rc) {
+        if (err && err->offset >= 0)
+            err->offset += (long)offset;
+        return rc;
+    }
+    if (c.overflow)
+        return lx_fail(err, LX_ELIMIT, NULL, (long)offset, "more than %d terms in the query",
+                       LX_MAX_QUERY_TERMS);
+    int nw = q->nwords - first;
+    if (nw == 0)
+        return 0;
+    if (nw > LX_MAX_PHRASE_WORDS && (phrase || nw > 1))
+        return lx_fail(err, LX_ELIMIT, NULL, (long)offset, "phrase of more than %d words",
+                       LX_MAX_PHRASE_WORDS);
+    if (q->nclauses == LX_MAX_QUERY_TERMS)
+        return lx_fail(err, LX_ELIMIT, NULL, (long)offset, "more than %d terms in the query",
+                       LX_MAX_QUERY_TERMS);
+    lx_qclause *cl = &q->clauses[q->nclauses++];
+    cl->kind = nw > 1 ? LX_QC_PHRASE : LX_QC_WORD;
+    cl->neg = neg;
+    cl->filter = filter;
+    cl->field = field;
+    cl->first = first;
+    cl->n = nw;
+    cl->offset = offset;
+    return 0;
+}
+
+int lx_query_parse(const char *s, size_t len, lx_query *q, lx_error *err) {
+    q->nwords = q->nclauses = q->ntags = q->nlangs = 0;
+    if (len > LX_MAX_QUERY_BYTES)
+        return lx_fail(err, LX_ELIMIT, NULL, LX_MAX_QUERY_BYTES,
+                       "query is %zu bytes, the limit is %d", len, LX_MAX_QUERY_BYTES);
+    long bad = lx_text_invalid_utf8(s, len);
+    if (bad >= 0)
+        return lx_fail(err, LX_EUTF8, NULL, bad, "invalid UTF-8 in query");
+    size_t i = 0;
+    while (i < len) {
+        while (i < len && is_space(s[i]))
+            i++;
+        if (i >= len)
+            break;
+        size_t start = i;
+        int neg = 0;
+        if (s[i] == '-' || s[i] == '+') {
+            neg = s[i] == '-';
+            i++;
+            if (i >= len || is_space(s[i]))
+                continue; /* a lone sign means nothing */
+        }
+        /* field:value */
+        int field = -2; /* none */
+        size_t j = i;
+        while (j < len && !is_space(s[j]) && s[j] != ':' && s[j] != '"')
+            j++;
+        if (j < len && s[j] == ':' && j > i) {
+            size_t fl = j - i;
+            if ((fl == 3 && !strncmp(s + i, "tag", 3)) || (fl == 4 && !strncmp(s + i, "tags", 4)))
+                field = LX_F_TAGS;
+            else if ((fl == 4 && !strncmp(s + i, "lang", 4)) ||
+                     (fl == 8 && !strncmp(s + i, "language", 8)))
+                field = -3;
+            else if (fl == 7 && !strncmp(s + i, "speaker", 7))
+                field = LX_F_SPEAKER;
+            if (field != -2) {
+                i = j + 1;
+                if (i >= len || is_space(s[i]))
+                    return lx_fail(err, LX_EQUERY, NULL, (long)start,
+                                   "%.*s: needs a value (e.g. %.*s:gender)", (int)fl, s + start,
+                                   (int)fl, s + start);
+            }
+        }
+        /* The value: a quoted phrase or a bare chunk. */
+        const char *v;
+        size_t vn, voff;
+        int quoted = 0;
+        if (s[i] == '"') {
+            size_t close = i + 1;
+            while (close < len && s[close] != '"')
+                close++;
+            if (close >= len)
+                return lx_fail(err, LX_EQUERY, NULL, (long)i,
+                               "unterminated quote: add the closing \"");
+            v = s + i + 1;
+            vn = close - i - 1;
+            voff = i + 1;
+            i = close + 1;
+            quoted = 1;
+        } else {
+            size_t e = i;
+            while (e < len && !is_space(s[e]) && s[e] != '"')
+                e++;
+            v = s + i;
+            vn = e - i;
+            voff = i;
+            i = e;
+        }
+        if (!quoted && !neg && field == -2 && vn == 2 && !strncmp(v, "OR", 2))
+            continue;
+        if (!quoted && !neg && field == -2 && vn == 3 && !strncmp(v, "AND", 3))
+            continue;
+        if (!quoted && field == -2 && vn == 3 && !strncmp(v, "NOT", 3)) {
+            /* NOT applies to what follows. */
+            while (i < len && is_space(s[i]))
+                i++;
+            if (i >= len)
+                return lx_fail(err, LX_EQUERY, NULL, (long)start, "NOT needs a term after it");
+            if (s[i] == '"') {
+                size_t close = i + 1;
+                while (close < len && s[close] != '"')
+                    close++;
+                if (close >= len)
+                    return lx_fail(err, LX_EQUERY, NULL, (long)i,
+                                   "unterminated quote: add the closing \"");
+                int rc = add_clause(q, s + i + 1, close - i - 1, 1, 1, -1, 0, i + 1, err);
+                if (rc)
+                    return rc;
+                i = close + 1;
+            } else {
+                size_t e = i;
+                while (e < len && !is_space(s[e]) && s[e] != '"')
+                    e++;
+                int rc = add_clause(q, s + i, e - i, 0, 1, -1, 0, i, err);
+                if (rc)
+                    return rc;
+                i = e;
+            }
+            continue;
+        }
+        int rc;
+        if (field == LX_F_TAGS) {
+            if (q->ntags == LX_MAX_QUERY_TERMS)
+                return lx_fail(err, LX_ELIMIT, NULL, (long)start, "too many tag filters");
+            if (neg)
+                return lx_fail(err, LX_EQUERY, NULL, (long)start,
+                               "-tag: is not supported; filter with tag:x");
+            if (vn > LX_MAX_TAG_BYTES)
+                return lx_fail(err, LX_ELIMIT, NULL, (long)start, "tag longer than %d bytes",
+                               LX_MAX_TAG_BYTES);
+            if (!lx_tag_normalise(v, vn, q->tags[q->ntags], sizeof q->tags[0]))
+                return lx_fail(err, LX_EQUERY, NULL, (long)start, "tag: needs a value");
+            q->ntags++;
+        } else if (field == -3) {
+            char code[LX_LANG_BYTES];
+            char tmp[LX_LANG_BYTES + 1];
+            if (vn >= sizeof tmp || neg)
+                return lx_fail(err, LX_EQUERY, NULL, (long)voff,
+                               "lang: needs a language code such as fi");
+            memcpy(tmp, v, vn);
+            tmp[vn] = 0;
+            if (lx_lang_normalise(tmp, code) != 0)
+                return lx_fail(err, LX_EQUERY, NULL, (long)voff,
+                               "lang: needs a language code such as fi");
+            if (q->nlangs == LX_MAX_QUERY_TERMS)
+                return lx_fail(err, LX_ELIMIT, NULL, (long)start, "too many lang: filters");
+            memcpy(q->langs[q->nlangs++], code, sizeof code);
+        } else if (field == LX_F_SPEAKER) {
+            if ((rc = add_clause(q, v, vn, 1, neg, LX_F_SPEAKER, 1, voff, err)))
+                return rc;
+        } else {
+            if (field == -2 && !quoted) {
+                /* An unknown prefix: read the whole chunk as words. */
+                v = s + (neg ? start + 1 : start);
+                vn = i - (size_t)(v - s);
+                voff = (size_t)(v - s);
+            }
+            if ((rc = add_clause(q, v, vn, quoted, neg, -1, 0, voff, err)))
+                return rc;
+        }
+    }
+    return 0;
+}

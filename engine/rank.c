@@ -1,0 +1,380 @@
+/* rank.c -- BM25F and MaxScore.
+ *
+ * BM25F (Robertson & Zaragoza 2009): per field f a length-normalised
+ * frequency tf_f / (1 - b_f + b_f len_f / avg_f), weighted and summed
+ * over fields before one saturation: score = idf * tf~ (k1+1) / (k1+tf~).
+ * The per-document factor weight_f / (1 - b_f + ...) is precomputed once
+ * per snapshot (lx_scorer.invb), so scoring a posting is five multiplies.
+ *
+ * MaxScore (Turtle & Flood 1995): cursors sorted by their upper bound;
+ * the longest prefix whose bounds sum to no more than the current k-th
+ * score is "non-essential": a document found only there cannot enter the
+ * top k, so only the essential cursors drive the iteration, and the
+ * others are probed (with their block bound first) only while the
+ * candidate can still make it.  Scores are summed in one fixed order
+ * whatever the pruning, so pruned and exhaustive runs agree exactly.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rank.h"
+
+/* Bounds are inflated by this factor so rounding never prunes a winner. */
+#define SAFETY (1.0 + 1e-9)
+
+double lx_idf(double N, double df) {
+    return log(1.0 + (N - df + 0.5) / (df + 0.5));
+}
+
+double lx_bound_tf(const lx_scorer *sc, const lx_bound *b) {
+    double t = 0;
+    for (int f = 0; f < LX_NFIELDS; f++) {
+        if (!b->maxtf[f])
+            continue;
+        double norm = 1.0 - sc->fb[f] + sc->fb[f] * (double)b->minlen[f] / sc->avg[f];
+        if (norm <= 0)
+            norm = 1e-9;
+        t += b->maxtf[f] * sc->fw[f] / norm;
+    }
+    return t;
+}
+
+static double saturate(const lx_scorer *sc, double tf) {
+    return tf / (sc->k1 + tf);
+}
+
+static double term_tf(const lx_scorer *sc, lx_pcursor *pc) {
+    const uint32_t *tf = lx_pcursor_tf(pc);
+    const float *ib = sc->invb + (size_t)pc->doc * LX_NFIELDS;
+    double t = 0;
+    for (int f = 0; f < LX_NFIELDS; f++)
+        t += tf[f] * (double)ib[f];
+    return t;
+}
+
+/* ---- phrases -------------------------------------------------------------- */
+
+#define MAX_POS 4096
+
+static int contains(const uint32_t *a, uint32_t n, uint32_t v) {
+    uint32_t lo = 0, hi = n;
+    while (lo < hi) {
+        uint32_t mid = (lo + hi) / 2;
+        if (a[mid] < v)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < n && a[lo] == v;
+}
+
+/* Whether the members (all on the same doc) are adjacent in some field. */
+static int phrase_match(lx_qcur *c) {
+    static __thread uint32_t p0[MAX_POS], pj[MAX_POS];
+    for (int f = 0; f < LX_NFIELDS; f++) {
+        if (c->field >= 0 && f != c->field)
+            continue;
+        int ok = 1;
+        for (int j = 0; j < c->nmem && ok; j++)
+            ok = lx_pcursor_tf(c->mem[j])[f] != 0;
+        if (!ok)
+            continue;
+        uint32_t n0 = lx_pcursor_positions(c->mem[0], f, p0, MAX_POS);
+        for (int j = 1; j < c->nmem && n0; j++) {
+            uint32_t nj = lx_pcursor_positions(c->mem[j], f, pj, MAX_POS);
+            uint32_t m = 0;
+            for (uint32_t a = 0; a < n0; a++)
+                if (contains(pj, nj, p0[a] + (uint32_t)j))
+                    p0[m++] = p0[a];
+            n0 = m;
+        }
+        if (n0)
+            return 1;
+    }
+    return 0;
+}
+
+/* Moves a phrase cursor to the first doc >= target where it matches. */
+static void phrase_seek(lx_qcur *c, uint32_t target) {
+    for (;;) {
+        uint32_t d = target;
+        int again = 1;
+        while (again) {
+            again = 0;
+            for (int j = 0; j < c->nmem; j++) {
+                lx_pcursor_advance(c->mem[j], d);
+                if (c->mem[j]->doc == LX_DOC_END) {
+                    c->doc = LX_DOC_END;
+                    return;
+                }
+                if (c->mem[j]->doc > d) {
+                    d = c->mem[j]->doc;
+                    again = 1;
+                }
+            }
+        }
+        if (phrase_match(c)) {
+            c->doc = d;
+            return;
+        }
+        target = d + 1;
+    }
+}
+
+/* ---- cursors --------------------------------------------------------------- */
+
+void lx_qcur_start(lx_qcur *c, const lx_scorer *sc) {
+    switch (c->kind) {
+    case LX_QK_TERM: {
+        double t = lx_bound_tf(sc, &c->pc->lbound);
+        c->ub = c->w * saturate(sc, t) * SAFETY;
+        c->doc = c->pc->doc;
+        break;
+    }
+    case LX_QK_PHRASE:
+        c->ub = 0;
+        for (int j = 0; j < c->nmem; j++)
+            c->ub += c->mw[j] * saturate(sc, lx_bound_tf(sc, &c->mem[j]->lbound));
+        c->ub *= SAFETY;
+        phrase_seek(c, 0);
+        break;
+    case LX_QK_DOCS:
+        c->ub = c->w * SAFETY;
+        c->i = 0;
+        if (c->ndocs)
+            memcpy(&c->doc, c->docs, 4);
+        else
+            c->doc = LX_DOC_END;
+        break;
+    }
+}
+
+void lx_qcur_advance(lx_qcur *c, uint32_t target) {
+    if (c->doc == LX_DOC_END || c->doc >= target)
+        return;
+    switch (c->kind) {
+    case LX_QK_TERM:
+        lx_pcursor_advance(c->pc, target);
+        c->doc = c->pc->doc;
+        break;
+    case LX_QK_PHRASE:
+        phrase_seek(c, target);
+        break;
+    case LX_QK_DOCS: {
+        uint32_t lo = c->i, hi = c->ndocs;
+        while (lo < hi) {
+            uint32_t mid = lo + (hi - lo) / 2, d;
+            memcpy(&d, c->docs + (size_t)mid * 4, 4);
+            if (d < target)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        c->i = lo;
+        if (lo < c->ndocs)
+            memcpy(&c->doc, c->docs + (size_t)lo * 4, 4);
+        else
+            c->doc = LX_DOC_END;
+        break;
+    }
+    }
+}
+
+void lx_qcur_next(lx_qcur *c) {
+    if (c->doc == LX_DOC_END)
+        return;
+    if (c->kind == LX_QK_TERM) {
+        lx_pcursor_next(c->pc);
+        c->doc = c->pc->doc;
+    } else {
+        lx_qcur_advance(c, c->doc + 1);
+    }
+}
+
+double lx_qcur_score(lx_qcur *c, const lx_scorer *sc) {
+    switch (c->kind) {
+    case LX_QK_TERM:
+        return c->w * saturate(sc, term_tf(sc, c->pc));
+    case LX_QK_PHRASE: {
+        double s = 0;
+        for (int j = 0; j < c->nmem; j++)
+            s += c->mw[j] * saturate(sc, term_tf(sc, c->mem[j]));
+        return s;
+    }
+    default:
+        return c->w;
+    }
+}
+
+/* Block bound of a term cursor at doc d (its list bound otherwise). */
+static double block_ub(lx_qcur *c, const lx_scorer *sc, uint32_t d) {
+    if (c->kind != LX_QK_TERM || c->pc->nblocks == 1)
+        return c->ub;
+    lx_bound b;
+    uint32_t last;
+    lx_pcursor_block_bound(c->pc, d, &b, &last);
+    return c->w * saturate(sc, lx_bound_tf(sc, &b)) * SAFETY;
+}
+
+/* ---- top k ----------------------------------------------------------------- */
+
+/* Min-heap on (score, -doc): the root is the entry to evict first. */
+static int worse(const lx_scored *a, const lx_scored *b) {
+    return a->score < b->score || (a->score == b->score && a->doc > b->doc);
+}
+
+static void heap_push(lx_scored *h, uint32_t *n, uint32_t k, lx_scored e) {
+    if (*n < k) {
+        uint32_t i = (*n)++;
+        h[i] = e;
+        while (i > 0) {
+            uint32_t p = (i - 1) / 2;
+            if (!worse(&h[i], &h[p]))
+                break;
+            lx_scored t = h[i];
+            h[i] = h[p];
+            h[p] = t;
+            i = p;
+        }
+        return;
+    }
+    h[0] = e;
+    uint32_t i = 0;
+    for (;;) {
+        uint32_t l = 2 * i + 1, r = l + 1, m = i;
+        if (l < *n && worse(&h[l], &h[m]))
+            m = l;
+        if (r < *n && worse(&h[r], &h[m]))
+            m = r;
+        if (m == i)
+            break;
+        lx_scored t = h[i];
+        h[i] = h[m];
+        h[m] = t;
+        i = m;
+    }
+}
+
+static int cmp_best(const void *a, const void *b) {
+    const lx_scored *x = a, *y = b;
+    if (x->score != y->score)
+        return x->score > y->score ? -1 : 1;
+    return x->doc < y->doc ? -1 : x->doc > y->doc;
+}
+
+static lx_qcur **sort_base;
+static int cmp_ub(const void *a, const void *b) {
+    const lx_qcur *x = *(lx_qcur *const *)a, *y = *(lx_qcur *const *)b;
+    if (x->ub != y->ub)
+        return x->ub < y->ub ? -1 : 1;
+    return x->clause - y->clause;
+}
+
+static int allowed(const uint64_t *allow, uint32_t d) {
+    return !allow || (allow[d >> 6] >> (d & 63) & 1);
+}
+
+uint32_t lx_topk(lx_qcur *cur, int n, const lx_scorer *sc, const uint64_t *allow, uint32_t k,
+                 double coord, int nclauses, int exhaustive, lx_scored *out, uint64_t *evaluated) {
+    uint32_t nh = 0;
+    uint64_t evals = 0;
+    if (n > LX_MAX_CURSORS)
+        n = LX_MAX_CURSORS;
+    if (n <= 0 || k == 0) {
+        if (evaluated)
+            *evaluated = 0;
+        return 0;
+    }
+    lx_qcur *ord[LX_MAX_CURSORS];
+    double prefix[LX_MAX_CURSORS + 1];
+    double contrib[LX_MAX_CURSORS];
+    int idx_of[LX_MAX_CURSORS];
+    for (int i = 0; i < n; i++)
+        ord[i] = &cur[i];
+    sort_base = ord;
+    qsort(ord, (size_t)n, sizeof *ord, cmp_ub);
+    for (int i = 0; i < n; i++)
+        idx_of[i] = (int)(ord[i] - cur);
+    prefix[0] = 0;
+    for (int i = 0; i < n; i++)
+        prefix[i + 1] = prefix[i] + ord[i]->ub;
+    double coordf[LX_MAX_QUERY_TERMS + 1];
+    for (int m = 0; m <= LX_MAX_QUERY_TERMS; m++)
+        coordf[m] = (coord > 0 && nclauses > 0 && m <= nclauses)
+                        ? pow((double)m / nclauses, coord)
+                        : 1.0;
+    double theta = -1.0; /* no document scores below 0 */
+    int e = 0;           /* ord[0..e) are non-essential */
+    for (;;) {
+        uint32_t d = LX_DOC_END;
+        for (int i = e; i < n; i++)
+            if (ord[i]->doc < d)
+                d = ord[i]->doc;
+        if (d == LX_DOC_END)
+            break;
+        if (!allowed(allow, d)) {
+            for (int i = e; i < n; i++)
+                if (ord[i]->doc == d)
+                    lx_qcur_next(ord[i]);
+            continue;
+        }
+        memset(contrib, 0, sizeof(double) * (size_t)n);
+        double s = 0;
+        uint64_t matched = 0;
+        for (int i = e; i < n; i++) {
+            if (ord[i]->doc != d)
+                continue;
+            double v = lx_qcur_score(ord[i], sc);
+            contrib[idx_of[i]] = v;
+            s += v;
+            if (ord[i]->clause >= 0)
+                matched |= 1ull << ord[i]->clause;
+            lx_qcur_next(ord[i]);
+        }
+        int dead = 0;
+        for (int i = e - 1; i >= 0; i--) {
+            if (!exhaustive && nh == k) {
+                if ((s + prefix[i + 1]) <= theta) {
+                    dead = 1;
+                    break;
+                }
+                /* The block the candidate would be in may cap it lower. */
+                if (s + prefix[i] + block_ub(ord[i], sc, d) <= theta) {
+                    dead = 1;
+                    break;
+                }
+            }
+            lx_qcur_advance(ord[i], d);
+            if (ord[i]->doc == d) {
+                double v = lx_qcur_score(ord[i], sc);
+                contrib[idx_of[i]] = v;
+                s += v;
+                if (ord[i]->clause >= 0)
+                    matched |= 1ull << ord[i]->clause;
+            }
+        }
+        if (dead)
+            continue;
+        evals++;
+        /* The exact score, summed in cursor order whatever was pruned. */
+        double score = 0;
+        for (int i = 0; i < n; i++)
+            score += contrib[i];
+        score *= coordf[__builtin_popcountll(matched)];
+        if (nh < k || score > theta) {
+            lx_scored en = {score, d};
+            heap_push(out, &nh, k, en);
+            if (nh == k) {
+                theta = out[0].score;
+                if (!exhaustive)
+                    while (e < n && prefix[e + 1] <= theta)
+                        e++;
+            }
+        }
+    }
+    qsort(out, nh, sizeof *out, cmp_best);
+    if (evaluated)
+        *evaluated = evals;
+    return nh;
+}

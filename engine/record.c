@@ -1,0 +1,471 @@
+/* record.c -- the lecture record: what a valid one is, what of it is
+ * indexed, and how it is stored and given back.
+ *
+ * Required: "id" (non-empty string, at most LX_MAX_ID_BYTES, no control
+ * characters) and "title" (a string; real collections hold a few empty ones).  Optional, type-checked:
+ * description, speaker, institution, url, date, transcript (strings),
+ * language (ISO 639 code, default "en"), tags (array of strings), duration
+ * (number >= 0), segments (array of {start, end, text}, 0 <= start <= end).
+ * Every other field is kept and given back unchanged.  When both
+ * "segments" and "transcript" are given, the segments are indexed (they
+ * carry the timing) and "transcript" is kept as stored text.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <utf8proc.h>
+
+#include "error.h"
+#include "record.h"
+#include "text.h"
+
+void lx_record_free(lx_record *r) {
+    if (r->root)
+        cJSON_Delete(r->root);
+    free(r->meta);
+    free(r->body);
+    free(r->segs);
+    memset(r, 0, offsetof(lx_record, tagkey));
+}
+
+size_t lx_tag_normalise(const char *tag, size_t len, char *out, size_t cap) {
+    utf8proc_uint8_t *folded = NULL;
+    utf8proc_ssize_t n =
+        utf8proc_map((const utf8proc_uint8_t *)tag, (utf8proc_ssize_t)len, &folded,
+                     UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_CASEFOLD);
+    size_t o = 0;
+    if (n < 0)
+        return 0;
+    int space = 0;
+    for (utf8proc_ssize_t i = 0; i < n && o + 1 < cap; i++) {
+        unsigned char c = folded[i];
+        if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+            space = o > 0;
+            continue;
+        }
+        if (space && o + 2 < cap)
+            out[o++] = ' ';
+        space = 0;
+        out[o++] = (char)c;
+    }
+    /* Never end inside a UTF-8 sequence when cut by cap. */
+    while (o > 0 && ((unsigned char)out[o - 1] & 0xC0) == 0x80 && o + 1 >= cap)
+        o--;
+    out[o] = 0;
+    free(folded);
+    return o;
+}
+
+static int field_err(lx_error *err, int code, const char *field, const char *fmt, const char *a) {
+    return lx_fail(err, code, field, -1, fmt, a);
+}
+
+/* A text field: absent is fine, else a string within the size limit. */
+static int get_text(cJSON *root, const char *name, const char **s, size_t *n, lx_error *err) {
+    cJSON *it = cJSON_GetObjectItemCaseSensitive(root, name);
+    *s = NULL;
+    *n = 0;
+    if (!it || cJSON_IsNull(it))
+        return 0;
+    if (!cJSON_IsString(it))
+        return field_err(err, LX_ERECORD, name, "must be a string%s", "");
+    *s = it->valuestring;
+    *n = strlen(*s);
+    if (*n > LX_MAX_FIELD_BYTES)
+        return lx_fail(err, LX_ELIMIT, name, -1, "is %zu bytes, the limit is %u", *n,
+                       LX_MAX_FIELD_BYTES);
+    return 0;
+}
+
+static int parse_segments(cJSON *arr, lx_record *r, lx_error *err) {
+    int n = cJSON_GetArraySize(arr);
+    if (n > LX_MAX_SEGMENTS)
+        return lx_fail(err, LX_ELIMIT, "segments", -1, "has %d segments, the limit is %d", n,
+                       LX_MAX_SEGMENTS);
+    lx_buf body = {0};
+    r->segs = calloc(n ? (size_t)n : 1, sizeof *r->segs);
+    if (!r->segs)
+        return LX_ENOMEM;
+    int i = 0, rc = 0;
+    char fname[64];
+    cJSON *s;
+    double prev_start = 0;
+    cJSON_ArrayForEach(s, arr) {
+        snprintf(fname, sizeof fname, "segments[%d]", i);
+        cJSON *st = cJSON_GetObjectItemCaseSensitive(s, "start");
+        cJSON *en = cJSON_GetObjectItemCaseSensitive(s, "end");
+        cJSON *tx = cJSON_GetObjectItemCaseSensitive(s, "text");
+        if (!cJSON_IsObject(s)) {
+            rc = lx_fail(err, LX_ERECORD, fname, -1, "must be an object {start, end, text}");
+            break;
+        }
+        if (!cJSON_IsNumber(st) || !isfinite(st->valuedouble) || st->valuedouble < 0) {
+            snprintf(fname, sizeof fname, "segments[%d].start", i);
+            rc = lx_fail(err, LX_ERECORD, fname, -1, "must be a number of seconds >= 0");
+            break;
+        }
+        if (en && !cJSON_IsNull(en) &&
+            (!cJSON_IsNumber(en) || !isfinite(en->valuedouble) ||
+             en->valuedouble < st->valuedouble)) {
+            snprintf(fname, sizeof fname, "segments[%d].end", i);
+            rc = lx_fail(err, LX_ERECORD, fname, -1, "must be a number >= start (%g)",
+                         st->valuedouble);
+            break;
+        }
+        if (!cJSON_IsString(tx)) {
+            snprintf(fname, sizeof fname, "segments[%d].text", i);
+            rc = lx_fail(err, LX_ERECORD, fname, -1, "must be a string");
+            break;
+        }
+        (void)prev_start;
+        prev_start = st->valuedouble;
+        size_t tl = strlen(tx->valuestring);
+        if (body.n && (rc = lx_buf_append(&body, " ", 1)))
+            break;
+        r->segs[i].start = st->valuedouble;
+        r->segs[i].end = cJSON_IsNumber(en) ? en->valuedouble : st->valuedouble;
+        r->segs[i].off = (uint32_t)body.n;
+        r->segs[i].len = (uint32_t)tl;
+        if ((rc = lx_buf_append(&body, tx->valuestring, tl)))
+            break;
+        if (body.n > LX_MAX_FIELD_BYTES) {
+            rc = lx_fail(err, LX_ELIMIT, "segments", -1, "text exceeds %u bytes",
+                         LX_MAX_FIELD_BYTES);
+            break;
+        }
+        i++;
+    }
+    if (rc) {
+        lx_buf_free(&body);
+        return rc;
+    }
+    if (lx_buf_append(&body, "", 1)) {
+        lx_buf_free(&body);
+        return LX_ENOMEM;
+    }
+    r->body = (char *)body.p;
+    r->body_len = body.n - 1;
+    r->nseg = (uint32_t)i;
+    r->flags = LX_DOC_BODY_SEGMENTS;
+    return 0;
+}
+
+int lx_record_parse(const char *json, size_t len, lx_record *r, lx_error *err) {
+    memset(r, 0, offsetof(lx_record, tagkey));
+    int rc;
+    if (len > LX_MAX_RECORD_BYTES)
+        return lx_fail(err, LX_ELIMIT, NULL, -1, "record is %zu bytes, the limit is %u", len,
+                       LX_MAX_RECORD_BYTES);
+    long bad = lx_text_invalid_utf8(json, len);
+    if (bad >= 0)
+        return lx_fail(err, LX_EUTF8, NULL, bad, "invalid UTF-8 byte 0x%02x",
+                       (unsigned char)json[bad]);
+    const char *end = NULL;
+    r->root = cJSON_ParseWithLengthOpts(json, len, &end, 0);
+    if (!r->root) {
+        long off = end ? (long)(end - json) : -1;
+        return lx_fail(err, LX_EJSON, NULL, off, "malformed JSON");
+    }
+    /* Only whitespace may follow the object. */
+    for (const char *p = end; p && p < json + len; p++)
+        if (*p != ' ' && *p != '\t' && *p != '\r' && *p != '\n' && *p != 0) {
+            rc = lx_fail(err, LX_EJSON, NULL, (long)(p - json), "trailing characters after JSON");
+            goto fail;
+        }
+    if (!cJSON_IsObject(r->root)) {
+        rc = lx_fail(err, LX_ERECORD, NULL, 0, "a lecture record must be a JSON object");
+        goto fail;
+    }
+    cJSON *root = r->root;
+    cJSON *id = cJSON_GetObjectItemCaseSensitive(root, "id");
+    if (!id) {
+        rc = lx_fail(err, LX_ERECORD, "id", -1, "is required");
+        goto fail;
+    }
+    if (!cJSON_IsString(id) || !id->valuestring[0]) {
+        rc = lx_fail(err, LX_ERECORD, "id", -1, "must be a non-empty string");
+        goto fail;
+    }
+    r->id = id->valuestring;
+    r->id_len = strlen(r->id);
+    if (r->id_len > LX_MAX_ID_BYTES) {
+        rc = lx_fail(err, LX_ELIMIT, "id", -1, "is %zu bytes, the limit is %d", r->id_len,
+                     LX_MAX_ID_BYTES);
+        goto fail;
+    }
+    for (size_t i = 0; i < r->id_len; i++)
+        if ((unsigned char)r->id[i] < 0x20) {
+            rc = lx_fail(err, LX_ERECORD, "id", (long)i, "must not contain control characters");
+            goto fail;
+        }
+    cJSON *title = cJSON_GetObjectItemCaseSensitive(root, "title");
+    if (!title) {
+        rc = lx_fail(err, LX_ERECORD, "title", -1, "is required");
+        goto fail;
+    }
+    if (!cJSON_IsString(title)) {
+        rc = lx_fail(err, LX_ERECORD, "title", -1, "must be a string");
+        goto fail;
+    }
+    if ((rc = get_text(root, "title", &r->f.text[LX_F_TITLE], &r->f.len[LX_F_TITLE], err)) ||
+        (rc = get_text(root, "speaker", &r->f.text[LX_F_SPEAKER], &r->f.len[LX_F_SPEAKER],
+                       err)) ||
+        (rc = get_text(root, "description", &r->f.text[LX_F_DESCRIPTION],
+                       &r->f.len[LX_F_DESCRIPTION], err)))
+        goto fail;
+    const char *s;
+    size_t n;
+    static const char *const strings[] = {"institution", "url", "date"};
+    for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++)
+        if ((rc = get_text(root, strings[i], &s, &n, err)))
+            goto fail;
+    cJSON *dur = cJSON_GetObjectItemCaseSensitive(root, "duration");
+    if (dur && !cJSON_IsNull(dur) &&
+        (!cJSON_IsNumber(dur) || !isfinite(dur->valuedouble) || dur->valuedouble < 0)) {
+        rc = lx_fail(err, LX_ERECORD, "duration", -1, "must be a number of seconds >= 0");
+        goto fail;
+    }
+    cJSON *lang = cJSON_GetObjectItemCaseSensitive(root, "language");
+    if (lang && !cJSON_IsNull(lang)) {
+        if (!cJSON_IsString(lang) || lx_lang_normalise(lang->valuestring, r->f.lang) != 0) {
+            rc = lx_fail(err, LX_ERECORD, "language", -1,
+                         "must be a language code such as \"en\" or \"fi\"");
+            goto fail;
+        }
+    } else {
+        strcpy(r->f.lang, "en");
+    }
+    cJSON *tags = cJSON_GetObjectItemCaseSensitive(root, "tags");
+    if (tags && !cJSON_IsNull(tags)) {
+        if (!cJSON_IsArray(tags)) {
+            rc = lx_fail(err, LX_ERECORD, "tags", -1, "must be an array of strings");
+            goto fail;
+        }
+        int nt = cJSON_GetArraySize(tags);
+        if (nt > LX_MAX_TAGS) {
+            rc = lx_fail(err, LX_ELIMIT, "tags", -1, "has %d tags, the limit is %d", nt,
+                         LX_MAX_TAGS);
+            goto fail;
+        }
+        cJSON *t;
+        int i = 0;
+        cJSON_ArrayForEach(t, tags) {
+            char fname[32];
+            snprintf(fname, sizeof fname, "tags[%d]", i);
+            if (!cJSON_IsString(t)) {
+                rc = lx_fail(err, LX_ERECORD, fname, -1, "must be a string");
+                goto fail;
+            }
+            size_t tl = strlen(t->valuestring);
+            if (tl > LX_MAX_TAG_BYTES) {
+                rc = lx_fail(err, LX_ELIMIT, fname, -1, "is %zu bytes, the limit is %d", tl,
+                             LX_MAX_TAG_BYTES);
+                goto fail;
+            }
+            size_t kl = lx_tag_normalise(t->valuestring, tl, r->tagkey[r->f.ntags],
+                                         sizeof r->tagkey[0]);
+            i++;
+            if (!kl)
+                continue;
+            int dup = 0;
+            for (int j = 0; j < r->f.ntags; j++)
+                dup |= strcmp(r->tagkey[j], r->tagkey[r->f.ntags]) == 0;
+            if (dup)
+                continue;
+            r->f.tags[r->f.ntags] = t->valuestring;
+            r->f.taglen[r->f.ntags] = tl;
+            r->f.ntags++;
+        }
+    }
+    cJSON *segs = cJSON_GetObjectItemCaseSensitive(root, "segments");
+    const char *tr;
+    size_t trl;
+    if ((rc = get_text(root, "transcript", &tr, &trl, err)))
+        goto fail;
+    if (segs && !cJSON_IsNull(segs)) {
+        if (!cJSON_IsArray(segs)) {
+            rc = lx_fail(err, LX_ERECORD, "segments", -1,
+                         "must be an array of {start, end, text}");
+            goto fail;
+        }
+        if ((rc = parse_segments(segs, r, err)))
+            goto fail;
+        cJSON_DeleteItemFromObjectCaseSensitive(root, "segments");
+    } else if (tr) {
+        if (!(r->body = malloc(trl + 1))) {
+            rc = LX_ENOMEM;
+            goto fail;
+        }
+        memcpy(r->body, tr, trl + 1);
+        r->body_len = trl;
+        r->flags = LX_DOC_BODY_TRANSCRIPT;
+        tr = NULL;
+        cJSON_DeleteItemFromObjectCaseSensitive(root, "transcript");
+    }
+    r->f.text[LX_F_TRANSCRIPT] = r->body;
+    r->f.len[LX_F_TRANSCRIPT] = r->body_len;
+    /* The strings the fields point at live in root, which stays whole
+     * apart from the body fields removed above. */
+    r->meta = cJSON_PrintUnformatted(root);
+    if (!r->meta) {
+        rc = LX_ENOMEM;
+        goto fail;
+    }
+    return 0;
+fail:
+    lx_record_free(r);
+    return rc;
+}
+
+int lx_record_serialize(const lx_record *r, lx_buf *out) {
+    lx_dochdr h;
+    memset(&h, 0, sizeof h);
+    const char *title = r->f.text[LX_F_TITLE];
+    h.id_len = (uint32_t)r->id_len;
+    h.title_len = (uint32_t)r->f.len[LX_F_TITLE];
+    h.meta_len = (uint32_t)strlen(r->meta);
+    h.body_len = (uint32_t)r->body_len;
+    h.nseg = r->nseg;
+    h.flags = r->flags;
+    snprintf(h.lang, sizeof h.lang, "%s", r->f.lang);
+    size_t need = sizeof h + h.id_len + h.title_len + h.meta_len + h.body_len + 4 +
+                  (size_t)h.nseg * sizeof(lx_dseg);
+    if (lx_buf_reserve(out, need))
+        return LX_ENOMEM;
+    lx_buf_append(out, &h, sizeof h);
+    lx_buf_append(out, r->id, h.id_len + 1);
+    lx_buf_append(out, title, h.title_len + 1);
+    lx_buf_append(out, r->meta, h.meta_len + 1);
+    lx_buf_append(out, r->body ? r->body : "", h.body_len);
+    lx_buf_append(out, "", 1);
+    lx_buf_append(out, r->segs, (size_t)h.nseg * sizeof(lx_dseg));
+    return 0;
+}
+
+int lx_fields_from_view(const lx_docview *v, lx_fields *f, cJSON **holder) {
+    memset(f, 0, sizeof *f);
+    *holder = cJSON_Parse(v->meta);
+    if (!*holder)
+        return LX_EFORMAT;
+    f->text[LX_F_TITLE] = v->title;
+    f->len[LX_F_TITLE] = v->h.title_len;
+    cJSON *it = cJSON_GetObjectItemCaseSensitive(*holder, "speaker");
+    if (cJSON_IsString(it)) {
+        f->text[LX_F_SPEAKER] = it->valuestring;
+        f->len[LX_F_SPEAKER] = strlen(it->valuestring);
+    }
+    it = cJSON_GetObjectItemCaseSensitive(*holder, "description");
+    if (cJSON_IsString(it)) {
+        f->text[LX_F_DESCRIPTION] = it->valuestring;
+        f->len[LX_F_DESCRIPTION] = strlen(it->valuestring);
+    }
+    f->text[LX_F_TRANSCRIPT] = v->body;
+    f->len[LX_F_TRANSCRIPT] = v->h.body_len;
+    it = cJSON_GetObjectItemCaseSensitive(*holder, "tags");
+    cJSON *t;
+    char key[LX_MAX_TAGS][LX_MAX_TAG_BYTES * 3 + 1];
+    cJSON_ArrayForEach(t, it) {
+        if (!cJSON_IsString(t) || f->ntags == LX_MAX_TAGS)
+            continue;
+        size_t tl = strlen(t->valuestring);
+        size_t kl = lx_tag_normalise(t->valuestring, tl, key[f->ntags], sizeof key[0]);
+        if (!kl)
+            continue;
+        int dup = 0;
+        for (int j = 0; j < f->ntags; j++)
+            dup |= strcmp(key[j], key[f->ntags]) == 0;
+        if (dup)
+            continue;
+        f->tags[f->ntags] = t->valuestring;
+        f->taglen[f->ntags] = tl;
+        f->ntags++;
+    }
+    snprintf(f->lang, sizeof f->lang, "%s", v->h.lang);
+    return 0;
+}
+
+char *lx_record_from_view(const lx_docview *v) {
+    cJSON *root = cJSON_Parse(v->meta);
+    if (!root)
+        return NULL;
+    if (v->h.flags & LX_DOC_BODY_TRANSCRIPT) {
+        cJSON_AddItemToObject(root, "transcript", cJSON_CreateString(v->body));
+    } else if (v->h.flags & LX_DOC_BODY_SEGMENTS) {
+        cJSON *arr = cJSON_AddArrayToObject(root, "segments");
+        char *tmp = NULL;
+        size_t cap = 0;
+        for (uint32_t i = 0; arr && i < v->h.nseg; i++) {
+            lx_dseg s;
+            lx_doc_segment(v, i, &s);
+            if (s.len + 1 > cap) {
+                cap = s.len + 1;
+                char *t = realloc(tmp, cap);
+                if (!t)
+                    break;
+                tmp = t;
+            }
+            memcpy(tmp, v->body + s.off, s.len);
+            tmp[s.len] = 0;
+            cJSON *o = cJSON_CreateObject();
+            cJSON_AddNumberToObject(o, "start", s.start);
+            cJSON_AddNumberToObject(o, "end", s.end);
+            cJSON_AddStringToObject(o, "text", tmp);
+            cJSON_AddItemToArray(arr, o);
+        }
+        free(tmp);
+    }
+    char *out = cJSON_PrintUnformatted(root);
+    cJSON_Delete(root);
+    return out;
+}
+
+struct analyze_ctx {
+    lx_field_token_fn fn;
+    void *ctx;
+    int field;
+    uint32_t count;
+};
+
+static void analyze_token(void *c, const char *tok, size_t len, size_t start, size_t end,
+                          uint32_t pos) {
+    struct analyze_ctx *a = c;
+    (void)start;
+    (void)end;
+    a->fn(a->ctx, a->field, tok, len, pos);
+    a->count++;
+}
+
+int lx_analyze(const lx_fields *f, lx_field_token_fn fn, void *ctx, uint32_t lens[LX_NFIELDS],
+               lx_error *err) {
+    struct analyze_ctx a = {fn, ctx, 0, 0};
+    int rc;
+    for (int field = 0; field < LX_NFIELDS; field++) {
+        a.field = field;
+        a.count = 0;
+        if (field == LX_F_TAGS) {
+            uint32_t pos = 0;
+            for (int i = 0; i < f->ntags; i++) {
+                if ((rc = lx_text_scan(f->tags[i], f->taglen[i], pos, analyze_token, &a, &pos,
+                                       err))) {
+                    char name[32];
+                    snprintf(name, sizeof name, "tags[%d]", i);
+                    if (err)
+                        snprintf(err->field, sizeof err->field, "%s", name);
+                    return rc;
+                }
+                pos += LX_TAG_GAP;
+            }
+        } else if (f->text[field]) {
+            if ((rc = lx_text_scan(f->text[field], f->len[field], 0, analyze_token, &a, NULL,
+                                   err))) {
+                if (err)
+                    snprintf(err->field, sizeof err->field, "%s", lx_field_name(field));
+                return rc;
+            }
+        }
+        if (lens)
+            lens[field] = a.count;
+    }
+    return 0;
+}

@@ -1,0 +1,67 @@
+/* searcher.h -- the searcher's state, shared by search.c and related.c
+ * (internal). */
+#ifndef LX_SEARCHER_H
+#define LX_SEARCHER_H
+#include "postings.h"
+#include "query.h"
+#include "rank.h"
+#include "snippet.h"
+#include "stem.h"
+#include "store.h"
+
+struct lx_searcher {
+    lx_index *ix;
+    MDB_txn *txn;
+    int txn_live;
+    lx_stemmers stem;
+    /* Snapshot cache, valid while the committed txn id is unchanged. */
+    size_t snap;
+    int have_snap;
+    lx_collstats st;
+    float *invb;
+    size_t invb_cap;
+    lx_rank_params pcache;
+    lx_scorer sc;
+    char langs[LX_MAX_LANGS][LX_LANG_BYTES];
+    int nlangs;
+    /* Scratch reused across queries. */
+    lx_pcursor **pool;
+    int npool, used;
+    lx_qcur qc[LX_MAX_CURSORS];
+    int nqc;
+    uint64_t *allow, *tmp;
+    size_t words; /* of each bitmap */
+    lx_scored *heap;
+    uint32_t heap_cap;
+    lx_query q;
+    lx_query q2; /* scratch: the speaker option parsed */
+    lx_snip_terms snip;
+    char snipbuf[LX_MAX_CURSORS][LX_TOKEN_BUF];
+};
+
+/* Begins the read transaction and refreshes the snapshot cache for the
+ * ranking parameters p. */
+int lx_searcher_begin(lx_searcher *s, const lx_rank_params *p, lx_error *err);
+void lx_searcher_end(lx_searcher *s);
+
+/* A fresh posting cursor from the pool (valid until the next begin). */
+lx_pcursor *lx_searcher_pcursor(lx_searcher *s);
+
+/* Bitmap helpers over docids [0, st.next_doc). */
+void lx_bitmap_fill(uint64_t *b, size_t words, uint32_t ndocs);
+void lx_bitmap_and_list(uint64_t *b, uint64_t *tmp, size_t words, const void *docs, size_t n);
+
+/* Builds hit i of r from doc, copying strings into r's arena. */
+typedef struct lx_resbuild lx_resbuild;
+
+/* Results assembly. */
+lx_resbuild *lx_resbuild_new(size_t n);
+int lx_resbuild_hit(lx_resbuild *b, lx_searcher *s, uint32_t doc, double score, int snippets,
+                    const char *const *shared_tags, size_t n_shared_tags,
+                    const char *const *shared_terms, size_t n_shared_terms);
+int lx_resbuild_finish(lx_resbuild *b, lx_searcher *s, const uint64_t *matched, uint64_t total,
+                       int facets, double t0, lx_results **out);
+void lx_resbuild_free(lx_resbuild *b);
+
+double lx_now_ms(void);
+#endif

@@ -1,0 +1,24 @@
+/* snippet.h -- the passage that shows why a lecture matched (internal). */
+#ifndef LX_SNIPPET_H
+#define LX_SNIPPET_H
+#include "postings.h"
+#include "stem.h"
+#include "store.h"
+
+/* Target snippet length in bytes of source text. */
+#define LX_SNIPPET_BYTES 200
+
+typedef struct lx_snip_terms {
+    int n;
+    const char *term[LX_MAX_QUERY_TERMS * 4];
+    size_t len[LX_MAX_QUERY_TERMS * 4];
+} lx_snip_terms;
+
+/* Picks the passage of about LX_SNIPPET_BYTES with the most distinct query
+ * terms (then the most matches) from the description or the transcript,
+ * cut at word boundaries, HTML-escaped, matched words in <mark>.  Appends
+ * the NUL-terminated HTML to out; *field names the source field; *start is
+ * the passage's time in seconds for a timed transcript, else -1. */
+int lx_snippet_make(lx_stemmers *st, const lx_docview *v, const char *description,
+                    const lx_snip_terms *terms, lx_buf *out, const char **field, double *start);
+#endif

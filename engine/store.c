@@ -1,0 +1,224 @@
+/* store.c -- one LMDB environment holding the whole index.
+ *
+ * Format version 1.  Integers are host order (little-endian on our
+ * targets) and read with memcpy.  Databases:
+ *
+ *   meta     "stats"  -> lx_collstats (store.h), 64 bytes
+ *            "norms"  -> u32 len[next_doc][5]: each lecture's field lengths
+ *                        in tokens (title, tags, speaker, description,
+ *                        transcript); zeros for deleted docids
+ *   ids      external id bytes -> u32 docid
+ *   docs     u32 docid (MDB_INTEGERKEY) -> a stored lecture:
+ *              lx_dochdr (32 bytes: u32 id_len, title_len, meta_len,
+ *                         body_len, nseg; u8 flags, 3 pad; lang[8])
+ *              id, NUL; title, NUL
+ *              meta: the record as JSON without "segments" (and without
+ *                    "transcript" when that is the body), NUL
+ *              body: the transcript text, or the segments' texts joined
+ *                    by one space, NUL
+ *              nseg lx_dseg (start f64, end f64, off u32, len u32): each
+ *                    segment's time and byte span in the body
+ *   post     term bytes -> posting list (layout at the top of postings.c)
+ *   pos      term bytes -> positions of that list (postings.c)
+ *   tags     normalised tag -> u32 docids ascending (lectures with the tag)
+ *   tagstem  stemmed tag words joined by ' ' -> normalised tag
+ *            (MDB_DUPSORT: one stem form may name several tags)
+ *   langs    ISO 639 code -> u32 docids ascending
+ *
+ * Docids are never reused: a replaced lecture gets a new docid, so lists
+ * only ever grow at the end and a reader's snapshot stays consistent.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "error.h"
+#include "store.h"
+
+int lx_store_fail(lx_error *err, int rc, const char *what) {
+    int code = rc == MDB_MAP_FULL ? LX_EFULL
+               : rc == MDB_NOTFOUND ? LX_ENOTFOUND
+               : rc == ENOMEM ? LX_ENOMEM
+               : (rc == MDB_INVALID || rc == MDB_CORRUPTED || rc == MDB_VERSION_MISMATCH)
+                   ? LX_EFORMAT
+                   : LX_EIO;
+    return lx_fail(err, code, NULL, -1, "%s: %s", what, mdb_strerror(rc));
+}
+
+int lx_store_open(lx_index *ix, const char *dir, unsigned flags, lx_error *err) {
+    int rc;
+    struct stat st;
+    if (stat(dir, &st) != 0) {
+        if (!(flags & LX_OPEN_CREATE) || (flags & LX_OPEN_READONLY))
+            return lx_fail(err, LX_EIO, NULL, -1, "cannot open index %s: %s", dir,
+                           strerror(errno));
+        if (mkdir(dir, 0777) != 0 && errno != EEXIST)
+            return lx_fail(err, LX_EIO, NULL, -1, "cannot create %s: %s", dir, strerror(errno));
+    } else if (!S_ISDIR(st.st_mode)) {
+        return lx_fail(err, LX_EIO, NULL, -1, "%s is not a directory", dir);
+    }
+    if (flags & LX_OPEN_READONLY) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s/data.mdb", dir);
+        if (stat(path, &st) != 0)
+            return lx_fail(err, LX_EIO, NULL, -1, "no index in %s (missing data.mdb)", dir);
+    }
+    if ((rc = mdb_env_create(&ix->env)))
+        return lx_store_fail(err, rc, "mdb_env_create");
+    mdb_env_set_maxdbs(ix->env, 16);
+    mdb_env_set_maxreaders(ix->env, 512);
+    /* The map is reserved address space, not disk: the file grows as
+     * pages are written. */
+    mdb_env_set_mapsize(ix->env, (size_t)1 << 38);
+    unsigned eflags = MDB_NOTLS | MDB_NORDAHEAD;
+    if (flags & LX_OPEN_READONLY)
+        eflags |= MDB_RDONLY;
+    if ((rc = mdb_env_open(ix->env, dir, eflags, 0644))) {
+        mdb_env_close(ix->env);
+        ix->env = NULL;
+        return lx_store_fail(err, rc, dir);
+    }
+    MDB_txn *txn;
+    if ((rc = mdb_txn_begin(ix->env, NULL, (flags & LX_OPEN_READONLY) ? MDB_RDONLY : 0, &txn)))
+        goto fail;
+    unsigned cflags = (flags & LX_OPEN_READONLY) ? 0 : MDB_CREATE;
+    struct {
+        const char *name;
+        MDB_dbi *dbi;
+        unsigned f;
+    } dbs[] = {{"meta", &ix->meta, 0},        {"ids", &ix->ids, 0},
+               {"docs", &ix->docs, MDB_INTEGERKEY}, {"post", &ix->post, 0},
+               {"pos", &ix->pos, 0},          {"tags", &ix->tags, 0},
+               {"tagstem", &ix->tagstem, MDB_DUPSORT}, {"langs", &ix->langs, 0}};
+    for (size_t i = 0; i < sizeof dbs / sizeof dbs[0]; i++) {
+        if ((rc = mdb_dbi_open(txn, dbs[i].name, cflags | dbs[i].f, dbs[i].dbi))) {
+            mdb_txn_abort(txn);
+            if (rc == MDB_NOTFOUND) {
+                mdb_env_close(ix->env);
+                ix->env = NULL;
+                return lx_fail(err, LX_EFORMAT, NULL, -1, "%s is not a Lectern index", dir);
+            }
+            goto fail;
+        }
+    }
+    lx_collstats cs;
+    MDB_val k = {5, "stats"}, v;
+    rc = mdb_get(txn, ix->meta, &k, &v);
+    if (rc == MDB_NOTFOUND && !(flags & LX_OPEN_READONLY)) {
+        memset(&cs, 0, sizeof cs);
+        cs.version = LX_FORMAT_VERSION;
+        v.mv_size = sizeof cs;
+        v.mv_data = &cs;
+        rc = mdb_put(txn, ix->meta, &k, &v, 0);
+    } else if (rc == 0) {
+        uint32_t version = 0;
+        if (v.mv_size >= 4)
+            memcpy(&version, v.mv_data, 4);
+        if (version != LX_FORMAT_VERSION || v.mv_size != sizeof cs) {
+            mdb_txn_abort(txn);
+            mdb_env_close(ix->env);
+            ix->env = NULL;
+            return lx_fail(err, LX_EFORMAT, NULL, -1,
+                           "index format version %u, this Lectern reads version %u", version,
+                           LX_FORMAT_VERSION);
+        }
+    }
+    if (rc) {
+        mdb_txn_abort(txn);
+        goto fail;
+    }
+    if ((rc = mdb_txn_commit(txn)))
+        goto fail;
+    ix->flags = flags;
+    return 0;
+fail:
+    mdb_env_close(ix->env);
+    ix->env = NULL;
+    return lx_store_fail(err, rc, dir);
+}
+
+void lx_store_close(lx_index *ix) {
+    if (ix->env)
+        mdb_env_close(ix->env);
+    ix->env = NULL;
+}
+
+int lx_store_stats(MDB_txn *txn, lx_index *ix, lx_collstats *st) {
+    MDB_val k = {5, "stats"}, v;
+    memset(st, 0, sizeof *st);
+    int rc = mdb_get(txn, ix->meta, &k, &v);
+    if (rc == MDB_NOTFOUND)
+        return 0;
+    if (rc)
+        return lx_store_fail(NULL, rc, "stats");
+    if (v.mv_size != sizeof *st)
+        return LX_EFORMAT;
+    memcpy(st, v.mv_data, sizeof *st);
+    return 0;
+}
+
+int lx_store_norms(MDB_txn *txn, lx_index *ix, const uint32_t **norms, uint32_t *ndocs) {
+    MDB_val k = {5, "norms"}, v;
+    int rc = mdb_get(txn, ix->meta, &k, &v);
+    *norms = NULL;
+    *ndocs = 0;
+    if (rc == MDB_NOTFOUND)
+        return 0;
+    if (rc)
+        return lx_store_fail(NULL, rc, "norms");
+    *norms = v.mv_data;
+    *ndocs = (uint32_t)(v.mv_size / (LX_NFIELDS * sizeof(uint32_t)));
+    return 0;
+}
+
+int lx_doc_view(const void *val, size_t len, lx_docview *v) {
+    const char *p = val;
+    if (len < sizeof v->h)
+        return LX_EFORMAT;
+    memcpy(&v->h, p, sizeof v->h);
+    size_t need = sizeof v->h + (size_t)v->h.id_len + 1 + v->h.title_len + 1 + v->h.meta_len + 1 +
+                  v->h.body_len + 1 + (size_t)v->h.nseg * sizeof(lx_dseg);
+    if (need != len)
+        return LX_EFORMAT;
+    p += sizeof v->h;
+    v->id = p;
+    p += v->h.id_len + 1;
+    v->title = p;
+    p += v->h.title_len + 1;
+    v->meta = p;
+    p += v->h.meta_len + 1;
+    v->body = p;
+    p += v->h.body_len + 1;
+    v->segs = (const uint8_t *)p;
+    return 0;
+}
+
+void lx_doc_segment(const lx_docview *v, uint32_t i, lx_dseg *out) {
+    memcpy(out, v->segs + (size_t)i * sizeof *out, sizeof *out);
+}
+
+int lx_store_doc(MDB_txn *txn, lx_index *ix, uint32_t docid, lx_docview *v) {
+    MDB_val k = {sizeof docid, &docid}, d;
+    int rc = mdb_get(txn, ix->docs, &k, &d);
+    if (rc == MDB_NOTFOUND)
+        return LX_ENOTFOUND;
+    if (rc)
+        return lx_store_fail(NULL, rc, "docs");
+    return lx_doc_view(d.mv_data, d.mv_size, v);
+}
+
+int lx_store_docid(MDB_txn *txn, lx_index *ix, const char *id, size_t len, uint32_t *docid) {
+    if (len == 0 || len > LX_MAX_ID_BYTES)
+        return LX_ENOTFOUND;
+    MDB_val k = {len, (void *)id}, v;
+    int rc = mdb_get(txn, ix->ids, &k, &v);
+    if (rc == MDB_NOTFOUND)
+        return LX_ENOTFOUND;
+    if (rc)
+        return lx_store_fail(NULL, rc, "ids");
+    if (v.mv_size != 4)
+        return LX_EFORMAT;
+    memcpy(docid, v.mv_data, 4);
+    return 0;
+}

@@ -1,0 +1,78 @@
+/* store.h -- the LMDB environment and the layout of every database in it
+ * (internal).  The byte layouts are described at the top of store.c. */
+#ifndef LX_STORE_H
+#define LX_STORE_H
+#include <lmdb.h>
+#include <stdint.h>
+
+#include "lectern.h"
+
+#define LX_FORMAT_VERSION 1u
+
+/* Collection statistics, the value of meta "stats". */
+typedef struct lx_collstats {
+    uint32_t version;   /* LX_FORMAT_VERSION */
+    uint32_t next_doc;  /* next internal docid to hand out */
+    uint32_t ndocs;     /* live lectures */
+    uint32_t nterms;    /* distinct terms with a posting list */
+    uint64_t ntokens;   /* tokens over live lectures */
+    uint64_t flen[LX_NFIELDS]; /* sum of field lengths over live lectures */
+} lx_collstats;
+
+/* Header of a "docs" value; see store.c. */
+typedef struct lx_dochdr {
+    uint32_t id_len, title_len, meta_len, body_len, nseg;
+    uint8_t flags;      /* LX_DOC_* */
+    uint8_t pad[3];
+    char lang[8];       /* NUL-terminated language code */
+} lx_dochdr;
+
+#define LX_DOC_BODY_TRANSCRIPT 0x1u /* body came from "transcript" */
+#define LX_DOC_BODY_SEGMENTS 0x2u   /* body is the segments' text joined */
+
+/* A timed segment as stored: 24 bytes. */
+typedef struct lx_dseg {
+    double start, end;
+    uint32_t off, len; /* byte span in the body */
+} lx_dseg;
+
+/* A stored lecture, decoded in place (pointers into the map). */
+typedef struct lx_docview {
+    lx_dochdr h;
+    const char *id, *title, *meta, *body;
+    const uint8_t *segs; /* nseg * sizeof(lx_dseg), unaligned */
+} lx_docview;
+
+struct lx_index {
+    MDB_env *env;
+    MDB_dbi meta, ids, docs, post, pos, tags, tagstem, langs;
+    unsigned flags;
+    lx_rank_params params;
+};
+
+/* Opens the named databases (creating them in a write txn). */
+int lx_store_open(lx_index *ix, const char *dir, unsigned flags, lx_error *err);
+void lx_store_close(lx_index *ix);
+
+/* Maps an LMDB return code to an LX_E* code, filling err. */
+int lx_store_fail(lx_error *err, int mdb_rc, const char *what);
+
+/* Reads meta "stats" (zeros when absent). */
+int lx_store_stats(MDB_txn *txn, lx_index *ix, lx_collstats *st);
+
+/* Reads meta "norms": a pointer into the map of next_doc * LX_NFIELDS u32
+ * (NULL and 0 when absent). */
+int lx_store_norms(MDB_txn *txn, lx_index *ix, const uint32_t **norms, uint32_t *ndocs);
+
+/* Decodes a "docs" value in place.  Returns 0 or LX_EFORMAT. */
+int lx_doc_view(const void *val, size_t len, lx_docview *v);
+
+/* Reads segment i of a view. */
+void lx_doc_segment(const lx_docview *v, uint32_t i, lx_dseg *out);
+
+/* Looks a lecture up by docid (in place).  LX_ENOTFOUND when absent. */
+int lx_store_doc(MDB_txn *txn, lx_index *ix, uint32_t docid, lx_docview *v);
+
+/* The docid of an external id.  LX_ENOTFOUND when absent. */
+int lx_store_docid(MDB_txn *txn, lx_index *ix, const char *id, size_t len, uint32_t *docid);
+#endif

@@ -1,0 +1,216 @@
+/* text.c -- turning UTF-8 text into tokens.
+ *
+ * A token is a maximal run of letters, combining marks and digits (Unicode
+ * categories L*, M*, N*); everything else, apostrophes and hyphens
+ * included, separates tokens.  Tokens are case-folded and NFC-composed with
+ * utf8proc.  ASCII, by far the common case, takes a table-driven fast path
+ * that never calls into utf8proc.  Positions count tokens from 0.
+ */
+#include <string.h>
+#include <utf8proc.h>
+
+#include "error.h"
+#include "text.h"
+
+/* 1 for ASCII letters and digits. */
+static unsigned char ascii_word[256];
+/* ASCII lower-casing. */
+static unsigned char ascii_lower[256];
+
+static void tables_init(void) {
+    static int done;
+    if (__atomic_load_n(&done, __ATOMIC_ACQUIRE))
+        return;
+    for (int c = 0; c < 256; c++) {
+        ascii_lower[c] = (unsigned char)((c >= 'A' && c <= 'Z') ? c + 32 : c);
+        ascii_word[c] = (unsigned char)((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                                        (c >= '0' && c <= '9'));
+    }
+    __atomic_store_n(&done, 1, __ATOMIC_RELEASE);
+}
+
+static int is_word_cp(utf8proc_int32_t cp) {
+    switch (utf8proc_category(cp)) {
+    case UTF8PROC_CATEGORY_LU:
+    case UTF8PROC_CATEGORY_LL:
+    case UTF8PROC_CATEGORY_LT:
+    case UTF8PROC_CATEGORY_LM:
+    case UTF8PROC_CATEGORY_LO:
+    case UTF8PROC_CATEGORY_MN:
+    case UTF8PROC_CATEGORY_MC:
+    case UTF8PROC_CATEGORY_ME:
+    case UTF8PROC_CATEGORY_ND:
+    case UTF8PROC_CATEGORY_NL:
+    case UTF8PROC_CATEGORY_NO:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/* Cuts len back to at most max bytes without splitting a UTF-8 sequence. */
+static size_t utf8_cut(const char *s, size_t len, size_t max) {
+    if (len <= max)
+        return len;
+    while (max > 0 && ((unsigned char)s[max] & 0xC0) == 0x80)
+        max--;
+    return max;
+}
+
+/* Normalises a token that holds non-ASCII code points into out. */
+static size_t normalise_unicode(const char *tok, size_t len, char *out) {
+    utf8proc_int32_t buf[LX_TOKEN_BUF];
+    utf8proc_ssize_t n = utf8proc_decompose((const utf8proc_uint8_t *)tok, (utf8proc_ssize_t)len,
+                                            buf, LX_MAX_TERM_BYTES * 2,
+                                            UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_CASEFOLD);
+    if (n < 0 || n > LX_MAX_TERM_BYTES * 2) {
+        memcpy(out, tok, len);
+        out[len] = 0;
+        return len;
+    }
+    n = utf8proc_reencode(buf, n, UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_CASEFOLD);
+    if (n < 0) {
+        memcpy(out, tok, len);
+        out[len] = 0;
+        return len;
+    }
+    size_t m = utf8_cut((const char *)buf, (size_t)n, LX_MAX_TERM_BYTES);
+    memcpy(out, buf, m);
+    out[m] = 0;
+    return m;
+}
+
+size_t lx_text_strip_marks(char *tok, size_t len) {
+    size_t i;
+    for (i = 0; i < len; i++)
+        if ((unsigned char)tok[i] >= 0x80)
+            break;
+    if (i == len)
+        return len;
+    utf8proc_int32_t buf[LX_TOKEN_BUF];
+    utf8proc_ssize_t n = utf8proc_decompose((const utf8proc_uint8_t *)tok, (utf8proc_ssize_t)len,
+                                            buf, LX_MAX_TERM_BYTES * 2,
+                                            UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_STRIPMARK);
+    if (n <= 0 || n > LX_MAX_TERM_BYTES * 2)
+        return len;
+    n = utf8proc_reencode(buf, n, UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_STRIPMARK);
+    if (n <= 0 || (size_t)n > len)
+        return len;
+    memcpy(tok, buf, (size_t)n);
+    tok[n] = 0;
+    return (size_t)n;
+}
+
+long lx_text_invalid_utf8(const char *s, size_t len) {
+    size_t i = 0;
+    while (i < len) {
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        utf8proc_int32_t cp;
+        utf8proc_ssize_t k =
+            utf8proc_iterate((const utf8proc_uint8_t *)s + i, (utf8proc_ssize_t)(len - i), &cp);
+        if (k <= 0)
+            return (long)i;
+        i += (size_t)k;
+    }
+    return -1;
+}
+
+int lx_text_scan(const char *text, size_t len, uint32_t pos0, lx_token_fn fn, void *ctx,
+                 uint32_t *next_pos, lx_error *err) {
+    tables_init();
+    const unsigned char *s = (const unsigned char *)text;
+    char out[LX_TOKEN_BUF];
+    uint32_t pos = pos0;
+    size_t i = 0;
+    while (i < len) {
+        unsigned char c = s[i];
+        if (c < 0x80) {
+            if (!ascii_word[c]) {
+                i++;
+                continue;
+            }
+        } else {
+            utf8proc_int32_t cp;
+            utf8proc_ssize_t k =
+                utf8proc_iterate(s + i, (utf8proc_ssize_t)(len - i), &cp);
+            if (k <= 0)
+                return lx_fail(err, LX_EUTF8, NULL, (long)i, "invalid UTF-8 byte 0x%02x", c);
+            if (!is_word_cp(cp)) {
+                i += (size_t)k;
+                continue;
+            }
+        }
+        /* A token starts at i: take the ASCII run, then continue if a
+         * non-ASCII word character follows. */
+        size_t start = i;
+        int ascii = 1;
+        while (i < len) {
+            c = s[i];
+            if (c < 0x80) {
+                if (!ascii_word[c])
+                    break;
+                i++;
+            } else {
+                utf8proc_int32_t cp;
+                utf8proc_ssize_t k = utf8proc_iterate(s + i, (utf8proc_ssize_t)(len - i), &cp);
+                if (k <= 0)
+                    return lx_fail(err, LX_EUTF8, NULL, (long)i, "invalid UTF-8 byte 0x%02x", c);
+                if (!is_word_cp(cp))
+                    break;
+                ascii = 0;
+                i += (size_t)k;
+            }
+        }
+        size_t n = i - start;
+        size_t m;
+        if (ascii) {
+            m = n < LX_MAX_TERM_BYTES ? n : LX_MAX_TERM_BYTES;
+            for (size_t j = 0; j < m; j++)
+                out[j] = (char)ascii_lower[s[start + j]];
+            out[m] = 0;
+        } else {
+            m = normalise_unicode(text + start, utf8_cut(text + start, n, LX_MAX_TERM_BYTES * 2),
+                                  out);
+        }
+        if (m)
+            fn(ctx, out, m, start, i, pos++);
+    }
+    if (next_pos)
+        *next_pos = pos;
+    return 0;
+}
+
+int lx_tokenize(const char *text, size_t len, lx_token_fn fn, void *ctx, lx_error *err) {
+    return lx_text_scan(text, len, 0, fn, ctx, NULL, err);
+}
+
+size_t lx_text_html_escape(const char *s, size_t len, char *out, size_t cap) {
+    size_t n = 0;
+    for (size_t i = 0; i < len; i++) {
+        const char *rep = NULL;
+        switch (s[i]) {
+        case '&': rep = "&amp;"; break;
+        case '<': rep = "&lt;"; break;
+        case '>': rep = "&gt;"; break;
+        case '"': rep = "&quot;"; break;
+        case '\'': rep = "&#39;"; break;
+        default: break;
+        }
+        if (rep) {
+            size_t k = strlen(rep);
+            if (n + k > cap)
+                break;
+            memcpy(out + n, rep, k);
+            n += k;
+        } else {
+            if (n + 1 > cap)
+                break;
+            out[n++] = s[i];
+        }
+    }
+    return n;
+}

@@ -1,0 +1,27 @@
+/* text.h -- tokenisation and normalisation of UTF-8 text (internal). */
+#ifndef LX_TEXT_H
+#define LX_TEXT_H
+#include <stddef.h>
+#include <stdint.h>
+#include "lectern.h"
+
+/* Size of a buffer that holds any normalised token plus NUL. */
+#define LX_TOKEN_BUF (LX_MAX_TERM_BYTES * 4 + 8)
+
+/* Tokenises text as lx_tokenize() does, numbering tokens from pos0.
+ * *next_pos (may be NULL) receives the position after the last token. */
+int lx_text_scan(const char *text, size_t len, uint32_t pos0, lx_token_fn fn, void *ctx,
+                 uint32_t *next_pos, lx_error *err);
+
+/* Removes combining marks (accents) from a normalised token in place;
+ * returns the new length.  ASCII tokens are returned unchanged at once. */
+size_t lx_text_strip_marks(char *tok, size_t len);
+
+/* Validates UTF-8; returns -1 when valid, else the offset of the first
+ * invalid byte. */
+long lx_text_invalid_utf8(const char *s, size_t len);
+
+/* Appends s to out HTML-escaped (&<>"'); returns bytes written, at most
+ * cap (out is not NUL-terminated). */
+size_t lx_text_html_escape(const char *s, size_t len, char *out, size_t cap);
+#endif

@@ -1,0 +1,793 @@
+/* writer.c -- a batch of writes: one LMDB write transaction.
+ *
+ * Lectures are analysed as they are put: each token is looked up in a
+ * word cache (language + token -> term), stemmed only on a miss, and its
+ * position appended to the term's accumulator.  Stored records, ids, tags
+ * and languages go into the transaction at once; posting lists are merged
+ * into LMDB when the batch commits, or earlier when the accumulators grow
+ * past LX_FLUSH_BYTES (bounded memory for any corpus size).
+ *
+ * A delete re-analyses the stored lecture to find its terms and rewrites
+ * those lists without it, so an index built through any sequence of adds,
+ * replaces and deletes holds exactly the lists a fresh build would.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "codec.h"
+#include "error.h"
+#include "postings.h"
+#include "record.h"
+#include "stem.h"
+#include "store.h"
+#include "strmap.h"
+#include "text.h"
+
+/* Accumulated postings past this are merged into LMDB mid-batch. */
+#define LX_FLUSH_BYTES ((size_t)192 << 20)
+
+typedef struct term_acc {
+    const char *s;
+    uint32_t len;
+    uint32_t cur_doc;   /* doc being analysed, LX_DOC_END when none */
+    uint32_t tf[LX_NFIELDS];
+    int lastfield;
+    uint32_t lastpos;
+    uint32_t prev_doc;  /* last doc appended to docs */
+    uint32_t ndocs;
+    int del;            /* a deleted lecture had this term */
+    lx_buf docs;        /* per posting: vbyte gap, mask, vbyte tf per field */
+    lx_buf pos;         /* positions as stored (postings.c) */
+} term_acc;
+
+typedef struct set_acc { /* a tag's or a language's docid list changes */
+    const char *key;
+    uint32_t len;
+    int del;
+    uint32_t *add;
+    uint32_t n, cap;
+} set_acc;
+
+struct lx_writer {
+    lx_index *ix;
+    MDB_txn *txn;
+    lx_collstats st;
+    uint32_t *norms;
+    size_t norms_cap; /* in docs */
+    lx_stemmers stem;
+    int lang;         /* stemmer of the lecture being analysed */
+    lx_strmap terms, words;
+    term_acc *acc;
+    uint32_t nacc, capacc;
+    uint32_t *touched;
+    uint32_t ntouched, captouched;
+    uint32_t cur_doc;
+    int deleting;     /* analysing a lecture being deleted */
+    lx_strmap ids;    /* ids put in this batch */
+    uint32_t *deleted;
+    uint32_t ndel, capdel;
+    lx_strmap tagmap, langmap;
+    set_acc *tags, *langs;
+    uint32_t ntags, captags, nlangs, caplangs;
+    uint32_t flush_from; /* first docid whose postings are not in LMDB */
+    uint64_t tokens;
+    size_t pending;
+    int failed;       /* sticky: the batch can only be aborted */
+    int oom;
+    lx_buf val;
+    lx_plist pl;
+    lx_buf post, posv;
+};
+
+static int mdb_err(lx_writer *w, lx_error *err, int rc, const char *what) {
+    w->failed = rc ? rc : LX_EIO;
+    return lx_store_fail(err, rc, what);
+}
+
+/* ---- accumulators ------------------------------------------------------- */
+
+static uint32_t term_index(lx_writer *w, const char *tok, size_t len) {
+    uint8_t key[LX_TOKEN_BUF + 1];
+    key[0] = (uint8_t)w->lang;
+    memcpy(key + 1, tok, len);
+    uint32_t h = lx_hash(key, len + 1);
+    uint32_t *v = lx_strmap_get(&w->words, (const char *)key, len + 1, h);
+    if (v)
+        return *v;
+    char term[LX_TOKEN_BUF];
+    size_t tl = lx_stemmers_term(&w->stem, w->lang, tok, len, term);
+    uint32_t th = lx_hash(term, tl);
+    uint32_t *t = lx_strmap_get(&w->terms, term, tl, th);
+    uint32_t idx;
+    if (t) {
+        idx = *t;
+    } else {
+        if (w->nacc == w->capacc) {
+            uint32_t cap = w->capacc ? w->capacc * 2 : 4096;
+            term_acc *a = realloc(w->acc, cap * sizeof *a);
+            if (!a) {
+                w->oom = 1;
+                return UINT32_MAX;
+            }
+            w->acc = a;
+            w->capacc = cap;
+            w->pending += (cap - w->nacc) * sizeof *a;
+        }
+        idx = w->nacc;
+        term_acc *a = &w->acc[idx];
+        memset(a, 0, sizeof *a);
+        a->cur_doc = LX_DOC_END;
+        if (!lx_strmap_put(&w->terms, term, tl, th, idx, &a->s)) {
+            w->oom = 1;
+            return UINT32_MAX;
+        }
+        a->len = (uint32_t)tl;
+        w->nacc++;
+    }
+    if (!lx_strmap_put(&w->words, (const char *)key, len + 1, h, idx, NULL)) {
+        w->oom = 1;
+        return UINT32_MAX;
+    }
+    return idx;
+}
+
+static void on_token(void *ctx, int field, const char *tok, size_t len, uint32_t pos) {
+    lx_writer *w = ctx;
+    uint32_t idx = term_index(w, tok, len);
+    if (idx == UINT32_MAX)
+        return;
+    term_acc *t = &w->acc[idx];
+    if (w->deleting) {
+        t->del = 1;
+        return;
+    }
+    if (t->cur_doc != w->cur_doc) {
+        t->cur_doc = w->cur_doc;
+        memset(t->tf, 0, sizeof t->tf);
+        t->lastfield = -1;
+        if (w->ntouched == w->captouched) {
+            uint32_t cap = w->captouched ? w->captouched * 2 : 1024;
+            uint32_t *p = realloc(w->touched, cap * sizeof *p);
+            if (!p) {
+                w->oom = 1;
+                return;
+            }
+            w->touched = p;
+            w->captouched = cap;
+        }
+        w->touched[w->ntouched++] = idx;
+    }
+    if (field != t->lastfield) {
+        t->lastfield = field;
+        t->lastpos = 0;
+    }
+    if (lx_buf_reserve(&t->pos, 5)) {
+        w->oom = 1;
+        return;
+    }
+    size_t before = t->pos.cap;
+    t->pos.n += lx_vbyte_put(t->pos.p + t->pos.n, pos - t->lastpos);
+    (void)before;
+    t->lastpos = pos;
+    t->tf[field]++;
+    w->tokens++;
+}
+
+/* Appends the postings of the lecture just analysed. */
+static void end_doc(lx_writer *w) {
+    for (uint32_t k = 0; k < w->ntouched; k++) {
+        term_acc *t = &w->acc[w->touched[k]];
+        size_t cap0 = t->docs.cap + t->pos.cap;
+        if (lx_buf_reserve(&t->docs, 6 + 5 * LX_NFIELDS)) {
+            w->oom = 1;
+            return;
+        }
+        uint8_t *p = t->docs.p + t->docs.n, *s = p;
+        p += lx_vbyte_put(p, t->ndocs ? w->cur_doc - t->prev_doc : w->cur_doc);
+        uint8_t mask = 0;
+        for (int f = 0; f < LX_NFIELDS; f++)
+            if (t->tf[f])
+                mask |= (uint8_t)(1u << f);
+        *p++ = mask;
+        for (int f = 0; f < LX_NFIELDS; f++)
+            if (t->tf[f])
+                p += lx_vbyte_put(p, t->tf[f]);
+        t->docs.n += (size_t)(p - s);
+        t->prev_doc = w->cur_doc;
+        t->ndocs++;
+        w->pending += t->docs.cap + t->pos.cap - cap0;
+    }
+    w->ntouched = 0;
+}
+
+static set_acc *set_get(lx_strmap *m, set_acc **arr, uint32_t *n, uint32_t *cap, const char *key,
+                        size_t len) {
+    uint32_t h = lx_hash(key, len);
+    uint32_t *v = lx_strmap_get(m, key, len, h);
+    if (v)
+        return &(*arr)[*v];
+    if (*n == *cap) {
+        uint32_t c = *cap ? *cap * 2 : 64;
+        set_acc *a = realloc(*arr, c * sizeof *a);
+        if (!a)
+            return NULL;
+        *arr = a;
+        *cap = c;
+    }
+    set_acc *s = &(*arr)[*n];
+    memset(s, 0, sizeof *s);
+    if (!lx_strmap_put(m, key, len, h, *n, &s->key))
+        return NULL;
+    s->len = (uint32_t)len;
+    (*n)++;
+    return s;
+}
+
+static int set_add(set_acc *s, uint32_t doc) {
+    if (s->n == s->cap) {
+        uint32_t c = s->cap ? s->cap * 2 : 8;
+        uint32_t *p = realloc(s->add, c * sizeof *p);
+        if (!p)
+            return LX_ENOMEM;
+        s->add = p;
+        s->cap = c;
+    }
+    s->add[s->n++] = doc;
+    return 0;
+}
+
+/* ---- flushing ------------------------------------------------------------ */
+
+static int cmp_u32(const void *a, const void *b) {
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static int is_deleted(void *ctx, uint32_t doc) {
+    lx_writer *w = ctx;
+    return bsearch(&doc, w->deleted, w->ndel, sizeof doc, cmp_u32) != NULL;
+}
+
+static lx_writer *sort_w;
+static int cmp_term(const void *a, const void *b) {
+    const term_acc *x = &sort_w->acc[*(const uint32_t *)a];
+    const term_acc *y = &sort_w->acc[*(const uint32_t *)b];
+    size_t n = x->len < y->len ? x->len : y->len;
+    int c = memcmp(x->s, y->s, n);
+    return c ? c : (x->len > y->len) - (x->len < y->len);
+}
+
+/* Appends a term's batch postings (decoded from its accumulator) to pl. */
+static int acc_decode(const term_acc *t, lx_plist *pl) {
+    const uint8_t *p = t->docs.p, *e = t->docs.p + t->docs.n;
+    const uint8_t *pp = t->pos.p, *pe = t->pos.p + t->pos.n;
+    uint32_t doc = 0;
+    for (uint32_t k = 0; k < t->ndocs && p < e; k++) {
+        uint32_t gap, tf[LX_NFIELDS] = {0}, total = 0;
+        p = lx_vbyte_get(p, e, &gap);
+        doc = k ? doc + gap : gap;
+        uint8_t mask = *p++;
+        for (int f = 0; f < LX_NFIELDS; f++)
+            if (mask & (1u << f)) {
+                p = lx_vbyte_get(p, e, &tf[f]);
+                total += tf[f];
+            }
+        const uint8_t *q = lx_vbyte_skip(pp, pe, total);
+        int rc = lx_plist_add(pl, doc, tf, pp, (size_t)(q - pp));
+        if (rc)
+            return rc;
+        pp = q;
+    }
+    return 0;
+}
+
+static int put_list(lx_writer *w, MDB_dbi dbi, const char *key, size_t klen, const uint32_t *docs,
+                    uint32_t n, lx_error *err) {
+    MDB_val k = {klen, (void *)key}, v = {(size_t)n * 4, (void *)docs};
+    int rc = n ? mdb_put(w->txn, dbi, &k, &v, 0) : mdb_del(w->txn, dbi, &k, NULL);
+    if (rc && rc != MDB_NOTFOUND)
+        return mdb_err(w, err, rc, "writing a docid list");
+    return 0;
+}
+
+/* Removes every tagstem entry that names tag (its last lecture is gone). */
+static int tagstem_drop(lx_writer *w, const char *tag, size_t len, lx_error *err) {
+    MDB_cursor *c;
+    int rc = mdb_cursor_open(w->txn, w->ix->tagstem, &c);
+    if (rc)
+        return mdb_err(w, err, rc, "tagstem");
+    MDB_val k, v;
+    for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
+         rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+        if (v.mv_size == len && memcmp(v.mv_data, tag, len) == 0) {
+            if ((rc = mdb_cursor_del(c, 0)))
+                break;
+        }
+    }
+    mdb_cursor_close(c);
+    if (rc && rc != MDB_NOTFOUND)
+        return mdb_err(w, err, rc, "tagstem");
+    return 0;
+}
+
+static int flush_sets(lx_writer *w, MDB_dbi dbi, set_acc *sets, uint32_t n, int is_tags,
+                      lx_error *err) {
+    uint32_t *buf = NULL;
+    size_t cap = 0;
+    int rc = 0;
+    for (uint32_t i = 0; i < n && !rc; i++) {
+        set_acc *s = &sets[i];
+        MDB_val k = {s->len, (void *)s->key}, v;
+        int g = mdb_get(w->txn, dbi, &k, &v);
+        if (g && g != MDB_NOTFOUND) {
+            rc = mdb_err(w, err, g, "reading a docid list");
+            break;
+        }
+        size_t old = g ? 0 : v.mv_size / 4;
+        if (old + s->n > cap) {
+            cap = old + s->n;
+            uint32_t *p = realloc(buf, cap * sizeof *p);
+            if (!p) {
+                rc = LX_ENOMEM;
+                break;
+            }
+            buf = p;
+        }
+        uint32_t m = 0;
+        for (size_t j = 0; j < old; j++) {
+            uint32_t d;
+            memcpy(&d, (const uint8_t *)v.mv_data + j * 4, 4);
+            if (!s->del || !is_deleted(w, d))
+                buf[m++] = d;
+        }
+        for (uint32_t j = 0; j < s->n; j++)
+            if (!is_deleted(w, s->add[j]))
+                buf[m++] = s->add[j];
+        rc = put_list(w, dbi, s->key, s->len, buf, m, err);
+        if (!rc && !m && is_tags)
+            rc = tagstem_drop(w, s->key, s->len, err);
+    }
+    free(buf);
+    return rc;
+}
+
+static void sets_reset(lx_strmap *m, set_acc *sets, uint32_t *n) {
+    for (uint32_t i = 0; i < *n; i++)
+        free(sets[i].add);
+    *n = 0;
+    lx_strmap_free(m);
+    lx_strmap_init(m);
+}
+
+/* Merges every accumulator into LMDB and empties them. */
+static int flush(lx_writer *w, lx_error *err) {
+    int rc = 0;
+    if (w->failed)
+        return w->failed;
+    if (w->oom)
+        return w->failed = lx_fail(err, LX_ENOMEM, NULL, -1, "out of memory while indexing");
+    qsort(w->deleted, w->ndel, sizeof *w->deleted, cmp_u32);
+    uint32_t *order = malloc((w->nacc ? w->nacc : 1) * sizeof *order);
+    if (!order)
+        return w->failed = LX_ENOMEM;
+    for (uint32_t i = 0; i < w->nacc; i++)
+        order[i] = i;
+    sort_w = w;
+    qsort(order, w->nacc, sizeof *order, cmp_term);
+    MDB_stat ms;
+    mdb_stat(w->txn, w->ix->post, &ms);
+    /* Sorted keys into an empty database go in with MDB_APPEND: pages
+     * fill completely and no search is needed. */
+    unsigned putflags = ms.ms_entries == 0 ? MDB_APPEND : 0;
+    for (uint32_t o = 0; o < w->nacc && !rc; o++) {
+        term_acc *t = &w->acc[order[o]];
+        MDB_val k = {t->len, (void *)t->s}, pv, xv;
+        int existed = 0;
+        lx_plist_clear(&w->pl);
+        if (!putflags) {
+            int g = mdb_get(w->txn, w->ix->post, &k, &pv);
+            if (g == 0) {
+                existed = 1;
+                g = mdb_get(w->txn, w->ix->pos, &k, &xv);
+                if (g == MDB_NOTFOUND) {
+                    xv.mv_size = 0;
+                    xv.mv_data = NULL;
+                    g = 0;
+                }
+                if (!g && (!t->del && t->ndocs == 0))
+                    continue; /* untouched: keep as is */
+                if (!g)
+                    rc = lx_plist_decode(pv.mv_data, pv.mv_size, xv.mv_data, xv.mv_size,
+                                         t->del ? is_deleted : NULL, w, &w->pl);
+            }
+            if (g && g != MDB_NOTFOUND) {
+                rc = mdb_err(w, err, g, "reading a posting list");
+                break;
+            }
+            if (rc)
+                break;
+        }
+        if ((rc = acc_decode(t, &w->pl)))
+            break;
+        if (w->pl.n == 0) {
+            if (existed) {
+                int d = mdb_del(w->txn, w->ix->post, &k, NULL);
+                if (!d)
+                    d = mdb_del(w->txn, w->ix->pos, &k, NULL);
+                if (d && d != MDB_NOTFOUND) {
+                    rc = mdb_err(w, err, d, "deleting a posting list");
+                    break;
+                }
+                w->st.nterms--;
+            }
+            continue;
+        }
+        w->post.n = w->posv.n = 0;
+        if ((rc = lx_plist_encode(&w->pl, w->norms, &w->post, &w->posv)))
+            break;
+        MDB_val v1 = {w->post.n, w->post.p}, v2 = {w->posv.n, w->posv.p};
+        int p = mdb_put(w->txn, w->ix->post, &k, &v1, putflags);
+        if (!p)
+            p = mdb_put(w->txn, w->ix->pos, &k, &v2, putflags);
+        if (p) {
+            rc = mdb_err(w, err, p, "writing a posting list");
+            break;
+        }
+        if (!existed)
+            w->st.nterms++;
+    }
+    free(order);
+    if (!rc)
+        rc = flush_sets(w, w->ix->tags, w->tags, w->ntags, 1, err);
+    if (!rc)
+        rc = flush_sets(w, w->ix->langs, w->langs, w->nlangs, 0, err);
+    if (rc) {
+        w->failed = rc;
+        return rc;
+    }
+    for (uint32_t i = 0; i < w->nacc; i++) {
+        lx_buf_free(&w->acc[i].docs);
+        lx_buf_free(&w->acc[i].pos);
+    }
+    w->nacc = 0;
+    lx_strmap_free(&w->terms);
+    lx_strmap_init(&w->terms);
+    lx_strmap_free(&w->words);
+    lx_strmap_init(&w->words);
+    sets_reset(&w->tagmap, w->tags, &w->ntags);
+    sets_reset(&w->langmap, w->langs, &w->nlangs);
+    w->ndel = 0;
+    w->pending = 0;
+    w->flush_from = w->st.next_doc;
+    lx_plist_free(&w->pl);
+    lx_buf_free(&w->post);
+    lx_buf_free(&w->posv);
+    return 0;
+}
+
+/* ---- public -------------------------------------------------------------- */
+
+int lx_writer_begin(lx_index *ix, lx_writer **out, lx_error *err) {
+    *out = NULL;
+    if (ix->flags & LX_OPEN_READONLY)
+        return lx_fail(err, LX_EREADONLY, NULL, -1, "index opened read-only");
+    lx_writer *w = calloc(1, sizeof *w);
+    if (!w)
+        return LX_ENOMEM;
+    w->ix = ix;
+    int rc = mdb_txn_begin(ix->env, NULL, 0, &w->txn);
+    if (rc) {
+        free(w);
+        return lx_store_fail(err, rc, "begin write transaction");
+    }
+    if ((rc = lx_store_stats(w->txn, ix, &w->st))) {
+        mdb_txn_abort(w->txn);
+        free(w);
+        return lx_fail(err, rc, NULL, -1, "cannot read index statistics");
+    }
+    const uint32_t *norms;
+    uint32_t nn;
+    lx_store_norms(w->txn, ix, &norms, &nn);
+    w->norms_cap = nn + 1024;
+    w->norms = calloc(w->norms_cap * LX_NFIELDS, sizeof *w->norms);
+    if (!w->norms) {
+        mdb_txn_abort(w->txn);
+        free(w);
+        return LX_ENOMEM;
+    }
+    if (nn)
+        memcpy(w->norms, norms, (size_t)nn * LX_NFIELDS * sizeof *norms);
+    lx_stemmers_init(&w->stem);
+    lx_strmap_init(&w->terms);
+    lx_strmap_init(&w->words);
+    lx_strmap_init(&w->ids);
+    lx_strmap_init(&w->tagmap);
+    lx_strmap_init(&w->langmap);
+    w->flush_from = w->st.next_doc;
+    *out = w;
+    return 0;
+}
+
+uint64_t lx_writer_tokens(const lx_writer *w) {
+    return w->tokens;
+}
+
+/* Deletes a committed or flushed lecture by docid. */
+static int delete_doc(lx_writer *w, uint32_t docid, lx_error *err) {
+    int rc;
+    if (docid >= w->flush_from && (rc = flush(w, err)))
+        return rc;
+    lx_docview v;
+    if ((rc = lx_store_doc(w->txn, w->ix, docid, &v)))
+        return w->failed = lx_fail(err, rc, NULL, -1, "stored lecture %u unreadable", docid);
+    lx_fields f;
+    cJSON *holder = NULL;
+    if ((rc = lx_fields_from_view(&v, &f, &holder)))
+        return w->failed = lx_fail(err, rc, NULL, -1, "stored lecture %u unreadable", docid);
+    w->lang = lx_stemmers_lookup(&w->stem, f.lang);
+    w->deleting = 1;
+    rc = lx_analyze(&f, on_token, w, NULL, err);
+    w->deleting = 0;
+    for (int i = 0; i < f.ntags && !rc; i++) {
+        char key[LX_MAX_TAG_BYTES * 3 + 1];
+        size_t kl = lx_tag_normalise(f.tags[i], f.taglen[i], key, sizeof key);
+        set_acc *s = set_get(&w->tagmap, &w->tags, &w->ntags, &w->captags, key, kl);
+        if (!s)
+            rc = LX_ENOMEM;
+        else
+            s->del = 1;
+    }
+    if (!rc) {
+        set_acc *s =
+            set_get(&w->langmap, &w->langs, &w->nlangs, &w->caplangs, f.lang, strlen(f.lang));
+        if (!s)
+            rc = LX_ENOMEM;
+        else
+            s->del = 1;
+    }
+    MDB_val idk = {v.h.id_len, (void *)v.id};
+    char idcopy[LX_MAX_ID_BYTES + 1];
+    memcpy(idcopy, v.id, v.h.id_len);
+    idk.mv_data = idcopy;
+    cJSON_Delete(holder);
+    if (rc)
+        return w->failed = rc;
+    if (w->ndel == w->capdel) {
+        uint32_t cap = w->capdel ? w->capdel * 2 : 64;
+        uint32_t *p = realloc(w->deleted, cap * sizeof *p);
+        if (!p)
+            return w->failed = LX_ENOMEM;
+        w->deleted = p;
+        w->capdel = cap;
+    }
+    w->deleted[w->ndel++] = docid;
+    uint32_t *len = w->norms + (size_t)docid * LX_NFIELDS;
+    for (int f2 = 0; f2 < LX_NFIELDS; f2++) {
+        w->st.flen[f2] -= len[f2];
+        w->st.ntokens -= len[f2];
+        len[f2] = 0;
+    }
+    w->st.ndocs--;
+    MDB_val dk = {sizeof docid, &docid};
+    if ((rc = mdb_del(w->txn, w->ix->docs, &dk, NULL)) ||
+        (rc = mdb_del(w->txn, w->ix->ids, &idk, NULL)))
+        return mdb_err(w, err, rc, "deleting a lecture");
+    return 0;
+}
+
+int lx_writer_delete(lx_writer *w, const char *id, lx_error *err) {
+    if (w->failed)
+        return lx_fail(err, w->failed, NULL, -1, "batch failed earlier; abort it");
+    uint32_t docid;
+    int rc = lx_store_docid(w->txn, w->ix, id, strlen(id), &docid);
+    if (rc == LX_ENOTFOUND)
+        return lx_fail(err, rc, "id", -1, "no lecture with id \"%.200s\"", id);
+    if (rc)
+        return lx_fail(err, rc, "id", -1, "cannot look up id");
+    return delete_doc(w, docid, err);
+}
+
+struct stem_join {
+    lx_stemmers *stem;
+    int lang;
+    char out[LX_MAX_TAG_BYTES * 4 + LX_TOKEN_BUF];
+    size_t n;
+};
+
+static void on_tag_word(void *ctx, const char *tok, size_t len, size_t s, size_t e, uint32_t pos) {
+    struct stem_join *j = ctx;
+    char term[LX_TOKEN_BUF];
+    (void)s;
+    (void)e;
+    (void)pos;
+    size_t tl = lx_stemmers_term(j->stem, j->lang, tok, len, term);
+    if (j->n + tl + 2 > sizeof j->out)
+        return;
+    if (j->n)
+        j->out[j->n++] = ' ';
+    memcpy(j->out + j->n, term, tl);
+    j->n += tl;
+}
+
+/* The stem form of a tag ("gender equality" -> "gender equal") under
+ * stemmer `lang`, as the query side builds it from query words. */
+size_t lx_tag_stem_form(lx_stemmers *stem, int lang, const char *tag, size_t len, char *out,
+                        size_t cap) {
+    struct stem_join j;
+    j.stem = stem;
+    j.lang = lang;
+    j.n = 0;
+    if (lx_text_scan(tag, len, 0, on_tag_word, &j, NULL, NULL))
+        return 0;
+    if (j.n >= cap)
+        j.n = cap - 1;
+    memcpy(out, j.out, j.n);
+    out[j.n] = 0;
+    return j.n;
+}
+
+static int add_tagstem(lx_writer *w, const char *tag, lx_error *err) {
+    char form[LX_MAX_TAG_BYTES * 4 + LX_TOKEN_BUF];
+    size_t n = lx_tag_stem_form(&w->stem, w->lang, tag, strlen(tag), form, sizeof form);
+    if (!n || n > 500)
+        return 0;
+    MDB_val k = {n, form}, v = {strlen(tag), (void *)tag};
+    int rc = mdb_put(w->txn, w->ix->tagstem, &k, &v, MDB_NODUPDATA);
+    if (rc && rc != MDB_KEYEXIST)
+        return mdb_err(w, err, rc, "tagstem");
+    return 0;
+}
+
+int lx_writer_put_json(lx_writer *w, const char *json, size_t len, lx_error *err) {
+    lx_error_clear(err);
+    if (w->failed)
+        return lx_fail(err, w->failed, NULL, -1, "batch failed earlier; abort it");
+    lx_record *r = malloc(sizeof *r);
+    if (!r)
+        return LX_ENOMEM;
+    int rc = lx_record_parse(json, len, r, err);
+    if (rc) {
+        free(r);
+        return rc;
+    }
+    uint32_t h = lx_hash(r->id, r->id_len);
+    if (lx_strmap_get(&w->ids, r->id, r->id_len, h)) {
+        rc = lx_fail(err, LX_EEXIST, "id", -1, "\"%.200s\" appears twice in this batch", r->id);
+        goto out;
+    }
+    uint32_t old;
+    rc = lx_store_docid(w->txn, w->ix, r->id, r->id_len, &old);
+    if (rc == 0)
+        rc = delete_doc(w, old, err);
+    else if (rc == LX_ENOTFOUND)
+        rc = 0;
+    if (rc)
+        goto out;
+    if (!lx_strmap_put(&w->ids, r->id, r->id_len, h, 1, NULL)) {
+        rc = LX_ENOMEM;
+        goto out;
+    }
+    uint32_t docid = w->st.next_doc;
+    if (docid == LX_DOC_END - 1) {
+        rc = lx_fail(err, LX_ELIMIT, NULL, -1, "docid space exhausted");
+        goto out;
+    }
+    if (docid >= w->norms_cap) {
+        size_t cap = w->norms_cap * 2;
+        uint32_t *p = realloc(w->norms, cap * LX_NFIELDS * sizeof *p);
+        if (!p) {
+            rc = LX_ENOMEM;
+            goto out;
+        }
+        memset(p + w->norms_cap * LX_NFIELDS, 0,
+               (cap - w->norms_cap) * LX_NFIELDS * sizeof *p);
+        w->norms = p;
+        w->norms_cap = cap;
+    }
+    w->lang = lx_stemmers_lookup(&w->stem, r->f.lang);
+    if (!lx_stemmers_has(&w->stem, w->lang) && err)
+        snprintf(err->message, sizeof err->message,
+                 "language \"%s\" has no stemmer: indexed unstemmed", r->f.lang);
+    w->cur_doc = docid;
+    uint32_t *lens = w->norms + (size_t)docid * LX_NFIELDS;
+    rc = lx_analyze(&r->f, on_token, w, lens, err);
+    if (rc || w->oom) {
+        /* Validation passed, so this is out of memory or worse: the
+         * accumulators may hold part of the lecture; only abort is safe. */
+        w->failed = rc ? rc : LX_ENOMEM;
+        goto out;
+    }
+    end_doc(w);
+    w->st.next_doc++;
+    w->st.ndocs++;
+    for (int f = 0; f < LX_NFIELDS; f++) {
+        w->st.flen[f] += lens[f];
+        w->st.ntokens += lens[f];
+    }
+    w->val.n = 0;
+    if ((rc = lx_record_serialize(r, &w->val)))
+        goto fatal;
+    MDB_val dk = {sizeof docid, &docid}, dv = {w->val.n, w->val.p};
+    MDB_val ik = {r->id_len, (void *)r->id}, iv = {sizeof docid, &docid};
+    if ((rc = mdb_put(w->txn, w->ix->docs, &dk, &dv, MDB_APPEND)) ||
+        (rc = mdb_put(w->txn, w->ix->ids, &ik, &iv, 0))) {
+        rc = mdb_err(w, err, rc, "storing a lecture");
+        goto out;
+    }
+    for (int i = 0; i < r->f.ntags; i++) {
+        set_acc *s = set_get(&w->tagmap, &w->tags, &w->ntags, &w->captags, r->tagkey[i],
+                             strlen(r->tagkey[i]));
+        if (!s || set_add(s, docid)) {
+            rc = LX_ENOMEM;
+            goto fatal;
+        }
+        if ((rc = add_tagstem(w, r->tagkey[i], err)))
+            goto out;
+    }
+    set_acc *ls = set_get(&w->langmap, &w->langs, &w->nlangs, &w->caplangs, r->f.lang,
+                          strlen(r->f.lang));
+    if (!ls || set_add(ls, docid)) {
+        rc = LX_ENOMEM;
+        goto fatal;
+    }
+    if (w->pending + w->terms.bytes + w->words.bytes > LX_FLUSH_BYTES)
+        rc = flush(w, err);
+    goto out;
+fatal:
+    w->failed = rc;
+out:
+    lx_record_free(r);
+    free(r);
+    return rc;
+}
+
+int lx_writer_commit(lx_writer *w, lx_error *err) {
+    int rc = w->failed ? lx_fail(err, w->failed, NULL, -1, "batch failed earlier; nothing written")
+                       : flush(w, err);
+    if (!rc) {
+        MDB_val k = {5, "norms"}, v = {(size_t)w->st.next_doc * LX_NFIELDS * 4, w->norms};
+        MDB_val sk = {5, "stats"}, sv = {sizeof w->st, &w->st};
+        if ((rc = mdb_put(w->txn, w->ix->meta, &k, &v, 0)) ||
+            (rc = mdb_put(w->txn, w->ix->meta, &sk, &sv, 0)))
+            rc = lx_store_fail(err, rc, "writing statistics");
+    }
+    if (!rc) {
+        int c = mdb_txn_commit(w->txn);
+        w->txn = NULL;
+        if (c)
+            rc = lx_store_fail(err, c, "commit");
+    }
+    lx_writer_abort(w);
+    return rc;
+}
+
+void lx_writer_abort(lx_writer *w) {
+    if (!w)
+        return;
+    if (w->txn)
+        mdb_txn_abort(w->txn);
+    for (uint32_t i = 0; i < w->nacc; i++) {
+        lx_buf_free(&w->acc[i].docs);
+        lx_buf_free(&w->acc[i].pos);
+    }
+    free(w->acc);
+    free(w->touched);
+    free(w->deleted);
+    free(w->norms);
+    sets_reset(&w->tagmap, w->tags, &w->ntags);
+    sets_reset(&w->langmap, w->langs, &w->nlangs);
+    free(w->tags);
+    free(w->langs);
+    lx_strmap_free(&w->tagmap);
+    lx_strmap_free(&w->langmap);
+    lx_strmap_free(&w->terms);
+    lx_strmap_free(&w->words);
+    lx_strmap_free(&w->ids);
+    lx_stemmers_free(&w->stem);
+    lx_plist_free(&w->pl);
+    lx_buf_free(&w->post);
+    lx_buf_free(&w->posv);
+    lx_buf_free(&w->val);
+    free(w);
+}

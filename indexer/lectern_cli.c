@@ -1,0 +1,423 @@
+/* lectern -- searches an index from the command line: one query, a batch
+ * of queries (TREC run and latency figures, for evaluation and
+ * benchmarks), related lectures, a stored lecture, tags and statistics. */
+#include <cjson/cJSON.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "lectern.h"
+
+static const char usage[] =
+    "usage: lectern search  --index DIR [--tags a,b] [--lang xx] [--speaker S]\n"
+    "                       [--limit N] [--offset N] [--json] [--exhaustive] QUERY\n"
+    "       lectern search  --index DIR --queries FILE [--limit N] [--trec RUNFILE]\n"
+    "                       [--exhaustive] [--param NAME=VALUE]...\n"
+    "       lectern related --index DIR [--limit N] [--lang xx] [--json] ID\n"
+    "       lectern get     --index DIR ID\n"
+    "       lectern tags    --index DIR\n"
+    "       lectern stats   --index DIR\n"
+    "\n"
+    "Query syntax: words (ranked OR), \"a phrase\", -word, a OR b, tag:x,\n"
+    "lang:fi, speaker:\"name\".\n"
+    "--queries runs every line of FILE (a query, or qid<TAB>query) in one\n"
+    "process after a warm-up pass, writes a TREC run (qid Q0 id rank score\n"
+    "lectern; qid is the given id or the line number) and prints latency\n"
+    "mean/p50/p95/p99 in microseconds on stderr.\n"
+    "--param sets a ranking parameter: k1, tag_boost, coord, w.FIELD, b.FIELD\n"
+    "(FIELD: title, tags, speaker, description, transcript).\n";
+
+typedef struct opts {
+    const char *index, *tags, *lang, *speaker, *queries, *trec;
+    unsigned limit, offset;
+    int json, exhaustive;
+    lx_rank_params params;
+    int params_set;
+} opts;
+
+static void die_err(const char *what, const lx_error *err) {
+    char msg[800];
+    lx_error_format(err, msg, sizeof msg);
+    fprintf(stderr, "lectern: %s: %s\n", what, msg);
+    exit(2);
+}
+
+static int set_param(lx_rank_params *p, const char *nv) {
+    const char *eq = strchr(nv, '=');
+    if (!eq)
+        return -1;
+    char name[64];
+    snprintf(name, sizeof name, "%.*s", (int)(eq - nv), nv);
+    char *end;
+    double v = strtod(eq + 1, &end);
+    if (*end || !isfinite(v))
+        return -1;
+    if (!strcmp(name, "k1"))
+        p->k1 = v;
+    else if (!strcmp(name, "tag_boost"))
+        p->tag_boost = v;
+    else if (!strcmp(name, "coord"))
+        p->coord = v;
+    else if ((!strncmp(name, "w.", 2) || !strncmp(name, "b.", 2))) {
+        int f;
+        for (f = 0; f < LX_NFIELDS; f++)
+            if (!strcmp(name + 2, lx_field_name(f)))
+                break;
+        if (f == LX_NFIELDS)
+            return -1;
+        if (name[0] == 'w')
+            p->weight[f] = v;
+        else
+            p->b[f] = v;
+    } else
+        return -1;
+    return 0;
+}
+
+static double now_us(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
+}
+
+static int cmp_d(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+static double pct(const double *v, size_t n, double p) {
+    if (!n)
+        return 0;
+    size_t i = (size_t)ceil(p / 100.0 * n);
+    if (i > 0)
+        i--;
+    if (i >= n)
+        i = n - 1;
+    return v[i];
+}
+
+static void print_snippet(const lx_hit *h) {
+    if (!h->snippet || !h->snippet[0])
+        return;
+    printf("      ");
+    if (h->snippet_start >= 0) {
+        long t = (long)h->snippet_start;
+        printf("[%02ld:%02ld] ", t / 60, t % 60);
+    }
+    /* Show <mark> as brackets on a terminal. */
+    for (const char *p = h->snippet; *p; p++) {
+        if (!strncmp(p, "<mark>", 6)) {
+            putchar('[');
+            p += 5;
+        } else if (!strncmp(p, "</mark>", 7)) {
+            putchar(']');
+            p += 6;
+        } else if (!strncmp(p, "&amp;", 5)) {
+            putchar('&');
+            p += 4;
+        } else if (!strncmp(p, "&lt;", 4)) {
+            putchar('<');
+            p += 3;
+        } else if (!strncmp(p, "&gt;", 4)) {
+            putchar('>');
+            p += 3;
+        } else if (!strncmp(p, "&quot;", 6)) {
+            putchar('"');
+            p += 5;
+        } else if (!strncmp(p, "&#39;", 5)) {
+            putchar('\'');
+            p += 4;
+        } else {
+            putchar(*p);
+        }
+    }
+    putchar('\n');
+}
+
+static void print_results(const lx_results *r, int json, unsigned offset) {
+    if (json) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddNumberToObject(o, "total", (double)r->total);
+        cJSON *arr = cJSON_AddArrayToObject(o, "results");
+        for (size_t i = 0; i < r->n; i++) {
+            const lx_hit *h = &r->hits[i];
+            cJSON *x = cJSON_CreateObject();
+            cJSON_AddStringToObject(x, "id", h->id);
+            cJSON_AddNumberToObject(x, "score", h->score);
+            cJSON_AddStringToObject(x, "title", h->title);
+            if (h->snippet && h->snippet[0]) {
+                cJSON *sn = cJSON_AddObjectToObject(x, "snippet");
+                cJSON_AddStringToObject(sn, "text", h->snippet);
+                cJSON_AddStringToObject(sn, "field", h->snippet_field);
+                if (h->snippet_start >= 0)
+                    cJSON_AddNumberToObject(sn, "start", h->snippet_start);
+                else
+                    cJSON_AddNullToObject(sn, "start");
+            }
+            if (h->n_shared_tags || h->n_shared_terms) {
+                cJSON *t = cJSON_AddArrayToObject(x, "shared_tags");
+                for (size_t j = 0; j < h->n_shared_tags; j++)
+                    cJSON_AddItemToArray(t, cJSON_CreateString(h->shared_tags[j]));
+                t = cJSON_AddArrayToObject(x, "shared_terms");
+                for (size_t j = 0; j < h->n_shared_terms; j++)
+                    cJSON_AddItemToArray(t, cJSON_CreateString(h->shared_terms[j]));
+            }
+            cJSON_AddItemToArray(arr, x);
+        }
+        if (r->n_tag_facets || r->n_lang_facets) {
+            cJSON *f = cJSON_AddObjectToObject(o, "facets");
+            cJSON *t = cJSON_AddObjectToObject(f, "tags");
+            for (size_t i = 0; i < r->n_tag_facets; i++)
+                cJSON_AddNumberToObject(t, r->tag_facets[i].value, r->tag_facets[i].count);
+            t = cJSON_AddObjectToObject(f, "language");
+            for (size_t i = 0; i < r->n_lang_facets; i++)
+                cJSON_AddNumberToObject(t, r->lang_facets[i].value, r->lang_facets[i].count);
+        }
+        char *s = cJSON_PrintUnformatted(o);
+        puts(s);
+        free(s);
+        cJSON_Delete(o);
+        return;
+    }
+    printf("%llu matching lectures (%.2f ms)\n", (unsigned long long)r->total, r->took_ms);
+    for (size_t i = 0; i < r->n; i++) {
+        const lx_hit *h = &r->hits[i];
+        printf("%3zu. %8.4f  %-24s %s\n", offset + i + 1, h->score, h->id, h->title);
+        if (h->n_shared_tags) {
+            printf("      shared tags:");
+            for (size_t j = 0; j < h->n_shared_tags; j++)
+                printf(" %s%s", h->shared_tags[j], j + 1 < h->n_shared_tags ? "," : "");
+            putchar('\n');
+        }
+        if (h->n_shared_terms) {
+            printf("      shared terms:");
+            for (size_t j = 0; j < h->n_shared_terms; j++)
+                printf(" %s", h->shared_terms[j]);
+            putchar('\n');
+        }
+        print_snippet(h);
+    }
+}
+
+static int run_batch(lx_searcher *s, const opts *o) {
+    FILE *f = fopen(o->queries, "r");
+    if (!f) {
+        perror(o->queries);
+        return 2;
+    }
+    char **qid = NULL, **qtext = NULL;
+    size_t n = 0, cap = 0;
+    char *line = NULL;
+    size_t lcap = 0;
+    ssize_t len;
+    while ((len = getline(&line, &lcap, f)) >= 0) {
+        while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+            line[--len] = 0;
+        if (n == cap) {
+            cap = cap ? cap * 2 : 256;
+            qid = realloc(qid, cap * sizeof *qid);
+            qtext = realloc(qtext, cap * sizeof *qtext);
+        }
+        char *tab = strchr(line, '\t');
+        char num[32];
+        snprintf(num, sizeof num, "%zu", n + 1);
+        qid[n] = strdup(tab ? (*tab = 0, line) : num);
+        qtext[n] = strdup(tab ? tab + 1 : line);
+        n++;
+    }
+    free(line);
+    fclose(f);
+    FILE *run = NULL;
+    if (o->trec && !(run = fopen(o->trec, "w"))) {
+        perror(o->trec);
+        return 2;
+    }
+    double *lat = malloc((n ? n : 1) * sizeof *lat);
+    lx_search_opts so = {0};
+    so.limit = o->limit ? o->limit : 10;
+    so.tags = o->tags;
+    so.lang = o->lang;
+    so.flags = o->exhaustive ? LX_SEARCH_EXHAUSTIVE : 0;
+    so.params = o->params_set ? &o->params : NULL;
+    size_t errors = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t i = 0; i < n; i++) {
+            lx_results *r = NULL;
+            lx_error err;
+            so.query = qtext[i];
+            double t = now_us();
+            int rc = lx_search(s, &so, &r, &err);
+            double dt = now_us() - t;
+            if (pass == 1) {
+                lat[i] = dt;
+                if (rc) {
+                    char msg[800];
+                    lx_error_format(&err, msg, sizeof msg);
+                    fprintf(stderr, "query %s: %s\n", qid[i], msg);
+                    errors++;
+                }
+                for (size_t j = 0; run && r && j < r->n; j++)
+                    fprintf(run, "%s Q0 %s %zu %.6f lectern\n", qid[i], r->hits[j].id, j + 1,
+                            r->hits[j].score);
+            }
+            lx_results_free(r);
+        }
+    }
+    if (run)
+        fclose(run);
+    double sum = 0;
+    for (size_t i = 0; i < n; i++)
+        sum += lat[i];
+    qsort(lat, n, sizeof *lat, cmp_d);
+    fprintf(stderr, "queries %zu errors %zu\n", n, errors);
+    fprintf(stderr, "latency_us mean=%.1f p50=%.1f p95=%.1f p99=%.1f\n", n ? sum / n : 0,
+            pct(lat, n, 50), pct(lat, n, 95), pct(lat, n, 99));
+    for (size_t i = 0; i < n; i++) {
+        free(qid[i]);
+        free(qtext[i]);
+    }
+    free(qid);
+    free(qtext);
+    free(lat);
+    return errors ? 3 : 0;
+}
+
+int main(int argc, char **argv) {
+    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+        fputs(usage, argc < 2 ? stderr : stdout);
+        return argc < 2 ? 1 : 0;
+    }
+    const char *cmd = argv[1];
+    opts o;
+    memset(&o, 0, sizeof o);
+    lx_rank_params_default(&o.params);
+    const char *arg = NULL;
+    for (int i = 2; i < argc; i++) {
+        const char *a = argv[i];
+        int more = i + 1 < argc;
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            fputs(usage, stdout);
+            return 0;
+        } else if (!strcmp(a, "--index") && more)
+            o.index = argv[++i];
+        else if (!strcmp(a, "--tags") && more)
+            o.tags = argv[++i];
+        else if (!strcmp(a, "--lang") && more)
+            o.lang = argv[++i];
+        else if (!strcmp(a, "--speaker") && more)
+            o.speaker = argv[++i];
+        else if (!strcmp(a, "--queries") && more)
+            o.queries = argv[++i];
+        else if (!strcmp(a, "--trec") && more)
+            o.trec = argv[++i];
+        else if (!strcmp(a, "--limit") && more)
+            o.limit = (unsigned)strtoul(argv[++i], NULL, 10);
+        else if (!strcmp(a, "--offset") && more)
+            o.offset = (unsigned)strtoul(argv[++i], NULL, 10);
+        else if (!strcmp(a, "--json"))
+            o.json = 1;
+        else if (!strcmp(a, "--exhaustive"))
+            o.exhaustive = 1;
+        else if (!strcmp(a, "--param") && more) {
+            if (set_param(&o.params, argv[++i])) {
+                fprintf(stderr, "lectern: bad --param %s\n", argv[i]);
+                return 1;
+            }
+            o.params_set = 1;
+        } else if (a[0] == '-' && a[1] == '-') {
+            fprintf(stderr, "lectern: unknown option %s (or missing value)\n%s", a, usage);
+            return 1;
+        } else if (!arg)
+            arg = a;
+        else {
+            fprintf(stderr, "lectern: one query or id only (quote a query of several words)\n");
+            return 1;
+        }
+    }
+    if (!o.index) {
+        fprintf(stderr, "lectern: --index DIR is required\n%s", usage);
+        return 1;
+    }
+    lx_index *ix;
+    lx_searcher *s;
+    lx_error err = {0};
+    if (lx_index_open(o.index, LX_OPEN_READONLY, &ix, &err))
+        die_err("cannot open index", &err);
+    if (lx_searcher_open(ix, &s, &err))
+        die_err("cannot open searcher", &err);
+    int status = 0;
+    if (!strcmp(cmd, "search")) {
+        if (o.queries) {
+            status = run_batch(s, &o);
+        } else {
+            lx_search_opts so = {0};
+            so.query = arg ? arg : "";
+            so.tags = o.tags;
+            so.lang = o.lang;
+            so.speaker = o.speaker;
+            so.limit = o.limit;
+            so.offset = o.offset;
+            so.flags = LX_SEARCH_SNIPPETS | LX_SEARCH_FACETS |
+                       (o.exhaustive ? LX_SEARCH_EXHAUSTIVE : 0);
+            so.params = o.params_set ? &o.params : NULL;
+            lx_results *r;
+            if (lx_search(s, &so, &r, &err))
+                die_err("search", &err);
+            print_results(r, o.json, o.offset);
+            lx_results_free(r);
+        }
+    } else if (!strcmp(cmd, "related")) {
+        if (!arg) {
+            fprintf(stderr, "lectern: related needs a lecture id\n");
+            return 1;
+        }
+        lx_search_opts so = {0};
+        so.lang = o.lang;
+        so.tags = o.tags;
+        so.limit = o.limit;
+        so.offset = o.offset;
+        so.flags = o.json ? 0 : 0;
+        lx_results *r;
+        if (lx_related(s, arg, &so, &r, &err))
+            die_err("related", &err);
+        print_results(r, o.json, o.offset);
+        lx_results_free(r);
+    } else if (!strcmp(cmd, "get")) {
+        char *json;
+        size_t len;
+        if (!arg) {
+            fprintf(stderr, "lectern: get needs a lecture id\n");
+            return 1;
+        }
+        if (lx_get(s, arg, &json, &len, &err))
+            die_err("get", &err);
+        puts(json);
+        free(json);
+    } else if (!strcmp(cmd, "tags")) {
+        lx_facet *f;
+        size_t n;
+        if (lx_tags(s, &f, &n, &err))
+            die_err("tags", &err);
+        for (size_t i = 0; i < n; i++)
+            printf("%6u  %s\n", f[i].count, f[i].value);
+        free(f);
+    } else if (!strcmp(cmd, "stats")) {
+        lx_stats st;
+        if (lx_stats_get(s, &st, &err))
+            die_err("stats", &err);
+        printf("documents %llu\nterms %llu\ntokens %llu\nindex_bytes %llu\nlanguages",
+               (unsigned long long)st.documents, (unsigned long long)st.terms,
+               (unsigned long long)st.tokens, (unsigned long long)st.index_bytes);
+        for (unsigned i = 0; i < st.n_languages; i++)
+            printf(" %s", st.languages[i]);
+        putchar('\n');
+    } else {
+        fprintf(stderr, "lectern: unknown command '%s'\n%s", cmd, usage);
+        status = 1;
+    }
+    lx_searcher_close(s);
+    lx_index_close(ix);
+    return status;
+}

@@ -1,0 +1,515 @@
+/* lectern-index -- builds and updates a Lectern index from lecture
+ * records: JSON lines files, standard input, or folders of x.json with
+ * x.vtt / x.srt caption files beside them.
+ *
+ * Every rejected record is reported as file:line: field: reason and
+ * skipped; the good ones around it are indexed.  --strict aborts the whole
+ * run instead (one transaction, nothing written).  Exit status: 0 all
+ * indexed, 3 some records rejected (the rest indexed), 2 aborted or
+ * failed (nothing of the current batch written), 1 usage.
+ */
+#include <cjson/cJSON.h>
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lectern.h"
+
+/* Commit a batch once it holds this many tokens (bounded memory; each
+ * commit is one LMDB transaction). */
+#define BATCH_TOKENS (16u << 20)
+
+static const char usage[] =
+    "usage: lectern-index build  --index DIR [--strict] [--force] [--quiet] INPUT...\n"
+    "       lectern-index add    --index DIR [--strict] [--quiet] INPUT...\n"
+    "       lectern-index delete --index DIR ID...\n"
+    "\n"
+    "INPUT is a JSON lines file (one lecture per line), - for standard input,\n"
+    "or a folder: *.jsonl files are read as JSON lines and every other *.json\n"
+    "as one lecture, paired with x.vtt or x.srt beside x.json (timed\n"
+    "transcript); *.schema.json files are skipped.  Folders are walked\n"
+    "recursively in name order.\n"
+    "\n"
+    "build creates the index (--force empties an existing one first); add\n"
+    "adds to it, replacing lectures with the same id.\n"
+    "  --strict   abort the whole run on the first bad record\n"
+    "  --quiet    no progress output\n"
+    "Exit status: 0 all indexed, 3 some records rejected (rest indexed),\n"
+    "2 aborted or failed, 1 usage error.\n";
+
+typedef struct run {
+    lx_index *ix;
+    lx_writer *w;
+    int strict, quiet, tty;
+    uint64_t records, errors, tokens_done;
+    uint64_t bytes_done, bytes_total;
+    double t0, last_progress;
+    int fatal;
+} run;
+
+static double now(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static uint64_t tokens(const run *r) {
+    return r->tokens_done + (r->w ? lx_writer_tokens(r->w) : 0);
+}
+
+static void progress(run *r, int final) {
+    if (r->quiet)
+        return;
+    double t = now();
+    if (!final && t - r->last_progress < (r->tty ? 0.2 : 5.0))
+        return;
+    r->last_progress = t;
+    double el = t - r->t0;
+    double rate = el > 0 ? r->records / el : 0;
+    if (r->tty) {
+        double frac = r->bytes_total ? (double)r->bytes_done / r->bytes_total : 0;
+        if (frac > 1)
+            frac = 1;
+        int bar = (int)(frac * 30);
+        double eta = frac > 0 ? el / frac - el : 0;
+        fprintf(stderr, "\r[%-30.*s] %5.1f%% %llu lectures %.0f/s ETA %.0fs ", bar,
+                "##############################", frac * 100, (unsigned long long)r->records,
+                rate, eta);
+        if (final)
+            fputc('\n', stderr);
+    } else if (!final) {
+        fprintf(stderr, "progress: %llu lectures, %.0f/s, %.1fs\n",
+                (unsigned long long)r->records, rate, el);
+    }
+}
+
+static int begin(run *r) {
+    lx_error err = {0};
+    int rc = lx_writer_begin(r->ix, &r->w, &err);
+    if (rc) {
+        char msg[700];
+        lx_error_format(&err, msg, sizeof msg);
+        fprintf(stderr, "lectern-index: %s\n", msg);
+    }
+    return rc;
+}
+
+static int commit(run *r) {
+    lx_error err = {0};
+    uint64_t t = lx_writer_tokens(r->w);
+    int rc = lx_writer_commit(r->w, &err);
+    r->w = NULL;
+    if (rc) {
+        char msg[700];
+        lx_error_format(&err, msg, sizeof msg);
+        fprintf(stderr, "lectern-index: commit failed: %s\n", msg);
+        return rc;
+    }
+    r->tokens_done += t;
+    return 0;
+}
+
+/* Puts one record; reports a rejection.  Returns non-zero to stop. */
+static int put(run *r, const char *file, long line, const char *json, size_t len) {
+    lx_error err;
+    memset(&err, 0, sizeof err);
+    snprintf(err.file, sizeof err.file, "%s", file);
+    err.line = line;
+    int rc = lx_writer_put_json(r->w, json, len, &err);
+    char msg[800];
+    if (rc) {
+        lx_error_format(&err, msg, sizeof msg);
+        fprintf(stderr, "%s%s\n", r->tty && !r->quiet ? "\r\033[K" : "", msg);
+        r->errors++;
+        if (rc == LX_ENOMEM || rc == LX_EIO || rc == LX_EFULL || rc == LX_EFORMAT) {
+            r->fatal = 1;
+            return 1;
+        }
+        return r->strict;
+    }
+    if (err.message[0]) {
+        lx_error_format(&err, msg, sizeof msg);
+        fprintf(stderr, "%swarning: %s\n", r->tty && !r->quiet ? "\r\033[K" : "", msg);
+    }
+    r->records++;
+    progress(r, 0);
+    if (!r->strict && lx_writer_tokens(r->w) >= BATCH_TOKENS) {
+        if (commit(r) || begin(r)) {
+            r->fatal = 1;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static int is_blank(const char *s, size_t n) {
+    for (size_t i = 0; i < n; i++)
+        if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r' && s[i] != '\n')
+            return 0;
+    return 1;
+}
+
+static int read_jsonl(run *r, FILE *f, const char *name) {
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n;
+    long lineno = 0;
+    int stop = 0;
+    while (!stop && (n = getline(&line, &cap, f)) >= 0) {
+        lineno++;
+        r->bytes_done += (uint64_t)n;
+        if (is_blank(line, (size_t)n))
+            continue;
+        stop = put(r, name, lineno, line, (size_t)n);
+    }
+    if (!stop && ferror(f)) {
+        fprintf(stderr, "%s: read error: %s\n", name, strerror(errno));
+        r->fatal = 1;
+        stop = 1;
+    }
+    free(line);
+    return stop;
+}
+
+static char *slurp(const char *path, size_t *len) {
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    size_t cap = 4096, n = 0;
+    char *b = malloc(cap + 1);
+    size_t k;
+    while (b && (k = fread(b + n, 1, cap - n, f)) > 0) {
+        n += k;
+        if (n == cap) {
+            char *nb = realloc(b, cap * 2 + 1);
+            if (!nb) {
+                free(b);
+                b = NULL;
+                break;
+            }
+            b = nb;
+            cap *= 2;
+        }
+    }
+    fclose(f);
+    if (b) {
+        b[n] = 0;
+        *len = n;
+    }
+    return b;
+}
+
+static int ends_with(const char *s, const char *suf) {
+    size_t n = strlen(s), m = strlen(suf);
+    return n >= m && strcmp(s + n - m, suf) == 0;
+}
+
+/* One x.json record, with x.vtt or x.srt as its timed transcript. */
+static int read_json_file(run *r, const char *path) {
+    size_t len;
+    char *text = slurp(path, &len);
+    if (!text) {
+        fprintf(stderr, "%s: cannot read: %s\n", path, strerror(errno));
+        r->errors++;
+        return r->strict;
+    }
+    r->bytes_done += len;
+    char base[4096];
+    snprintf(base, sizeof base, "%.*s", (int)(strlen(path) - 5), path);
+    char cap_path[4200];
+    const char *exts[] = {".vtt", ".srt"};
+    char *caps = NULL;
+    size_t caplen = 0;
+    for (int i = 0; i < 2 && !caps; i++) {
+        snprintf(cap_path, sizeof cap_path, "%s%s", base, exts[i]);
+        caps = slurp(cap_path, &caplen);
+    }
+    int stop = 0;
+    if (!caps) {
+        stop = put(r, path, 1, text, len);
+        free(text);
+        return stop;
+    }
+    r->bytes_done += caplen;
+    lx_segment *segs = NULL;
+    size_t nseg = 0;
+    lx_error err;
+    memset(&err, 0, sizeof err);
+    int rc = lx_captions_parse(caps, caplen, &segs, &nseg, &err);
+    free(caps);
+    if (rc) {
+        snprintf(err.file, sizeof err.file, "%.255s", cap_path);
+        char msg[800];
+        lx_error_format(&err, msg, sizeof msg);
+        fprintf(stderr, "%s (lecture %s skipped)\n", msg, path);
+        r->errors++;
+        free(text);
+        return r->strict;
+    }
+    cJSON *root = cJSON_ParseWithLength(text, len);
+    if (!root || !cJSON_IsObject(root) || cJSON_GetObjectItemCaseSensitive(root, "segments")) {
+        /* Let the engine report the JSON problem, or keep inline segments. */
+        cJSON_Delete(root);
+        lx_segments_free(segs, nseg);
+        stop = put(r, path, 1, text, len);
+        free(text);
+        return stop;
+    }
+    cJSON *arr = cJSON_AddArrayToObject(root, "segments");
+    for (size_t i = 0; arr && i < nseg; i++) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddNumberToObject(o, "start", segs[i].start);
+        cJSON_AddNumberToObject(o, "end", segs[i].end);
+        cJSON_AddStringToObject(o, "text", segs[i].text);
+        cJSON_AddItemToArray(arr, o);
+    }
+    lx_segments_free(segs, nseg);
+    char *merged = cJSON_PrintUnformatted(root);
+    cJSON_Delete(root);
+    if (!merged) {
+        free(text);
+        r->fatal = 1;
+        return 1;
+    }
+    stop = put(r, path, 1, merged, strlen(merged));
+    free(merged);
+    free(text);
+    return stop;
+}
+
+static int cmp_str(const void *a, const void *b) {
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static uint64_t input_size(const char *path);
+
+static int read_input(run *r, const char *path);
+
+static int read_dir(run *r, const char *dir) {
+    DIR *d = opendir(dir);
+    if (!d) {
+        fprintf(stderr, "%s: cannot open folder: %s\n", dir, strerror(errno));
+        r->errors++;
+        return r->strict;
+    }
+    char **names = NULL;
+    size_t n = 0, cap = 0;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (e->d_name[0] == '.')
+            continue;
+        if (n == cap) {
+            cap = cap ? cap * 2 : 64;
+            char **nn = realloc(names, cap * sizeof *nn);
+            if (!nn)
+                break;
+            names = nn;
+        }
+        names[n++] = strdup(e->d_name);
+    }
+    closedir(d);
+    qsort(names, n, sizeof *names, cmp_str);
+    int stop = 0;
+    for (size_t i = 0; i < n; i++) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+        struct stat st;
+        if (!stop && stat(path, &st) == 0) {
+            if (S_ISDIR(st.st_mode))
+                stop = read_dir(r, path);
+            else if (ends_with(path, ".jsonl"))
+                stop = read_input(r, path);
+            else if (ends_with(path, ".json") && !ends_with(path, ".schema.json"))
+                stop = read_json_file(r, path);
+        }
+        free(names[i]);
+    }
+    free(names);
+    return stop;
+}
+
+static int read_input(run *r, const char *path) {
+    if (strcmp(path, "-") == 0)
+        return read_jsonl(r, stdin, "<stdin>");
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        fprintf(stderr, "%s: %s\n", path, strerror(errno));
+        r->errors++;
+        return r->strict;
+    }
+    if (S_ISDIR(st.st_mode))
+        return read_dir(r, path);
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        fprintf(stderr, "%s: %s\n", path, strerror(errno));
+        r->errors++;
+        return r->strict;
+    }
+    int stop = read_jsonl(r, f, path);
+    fclose(f);
+    return stop;
+}
+
+static uint64_t input_size(const char *path) {
+    struct stat st;
+    if (strcmp(path, "-") == 0 || stat(path, &st) != 0)
+        return 0;
+    if (!S_ISDIR(st.st_mode))
+        return (uint64_t)st.st_size;
+    uint64_t total = 0;
+    DIR *d = opendir(path);
+    struct dirent *e;
+    while (d && (e = readdir(d))) {
+        if (e->d_name[0] == '.')
+            continue;
+        char p[4096];
+        snprintf(p, sizeof p, "%s/%s", path, e->d_name);
+        total += input_size(p);
+    }
+    if (d)
+        closedir(d);
+    return total;
+}
+
+static int remove_index(const char *dir) {
+    char p[4200];
+    snprintf(p, sizeof p, "%s/data.mdb", dir);
+    if (unlink(p) != 0 && errno != ENOENT)
+        return -1;
+    snprintf(p, sizeof p, "%s/lock.mdb", dir);
+    if (unlink(p) != 0 && errno != ENOENT)
+        return -1;
+    return 0;
+}
+
+int main(int argc, char **argv) {
+    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+        fputs(usage, argc < 2 ? stderr : stdout);
+        return argc < 2 ? 1 : 0;
+    }
+    const char *cmd = argv[1];
+    const char *dir = NULL;
+    int strict = 0, force = 0, quiet = 0;
+    const char **inputs = calloc((size_t)argc, sizeof *inputs);
+    int ninputs = 0;
+    for (int i = 2; i < argc; i++) {
+        if (!strcmp(argv[i], "--index") && i + 1 < argc)
+            dir = argv[++i];
+        else if (!strcmp(argv[i], "--strict"))
+            strict = 1;
+        else if (!strcmp(argv[i], "--force"))
+            force = 1;
+        else if (!strcmp(argv[i], "--quiet"))
+            quiet = 1;
+        else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            fputs(usage, stdout);
+            return 0;
+        } else if (argv[i][0] == '-' && argv[i][1] == '-') {
+            fprintf(stderr, "lectern-index: unknown option %s\n%s", argv[i], usage);
+            return 1;
+        } else
+            inputs[ninputs++] = argv[i];
+    }
+    int building = !strcmp(cmd, "build"), adding = !strcmp(cmd, "add"),
+        deleting = !strcmp(cmd, "delete");
+    if (!building && !adding && !deleting) {
+        fprintf(stderr, "lectern-index: unknown command '%s'\n%s", cmd, usage);
+        return 1;
+    }
+    if (!dir || !ninputs) {
+        fprintf(stderr, "lectern-index: %s needs --index DIR and %s\n%s", cmd,
+                deleting ? "ids" : "inputs", usage);
+        return 1;
+    }
+    lx_error err = {0};
+    char msg[800];
+    run r;
+    memset(&r, 0, sizeof r);
+    if (building && force && remove_index(dir) != 0) {
+        fprintf(stderr, "lectern-index: cannot empty %s: %s\n", dir, strerror(errno));
+        return 2;
+    }
+    int rc = lx_index_open(dir, building ? LX_OPEN_CREATE : 0, &r.ix, &err);
+    if (rc) {
+        lx_error_format(&err, msg, sizeof msg);
+        fprintf(stderr, "lectern-index: %s\n", msg);
+        return 2;
+    }
+    r.strict = strict;
+    r.quiet = quiet;
+    r.tty = isatty(2);
+    r.t0 = now();
+    if (building) {
+        lx_searcher *s;
+        lx_stats st;
+        if (lx_searcher_open(r.ix, &s, NULL) == 0 && lx_stats_get(s, &st, NULL) == 0 &&
+            st.documents > 0) {
+            fprintf(stderr,
+                    "lectern-index: %s already holds %llu lectures; use add, or build --force\n",
+                    dir, (unsigned long long)st.documents);
+            lx_searcher_close(s);
+            lx_index_close(r.ix);
+            return 2;
+        }
+        lx_searcher_close(s);
+    }
+    if (begin(&r)) {
+        lx_index_close(r.ix);
+        return 2;
+    }
+    int status = 0;
+    if (deleting) {
+        for (int i = 0; i < ninputs; i++) {
+            memset(&err, 0, sizeof err);
+            if (lx_writer_delete(r.w, inputs[i], &err)) {
+                lx_error_format(&err, msg, sizeof msg);
+                fprintf(stderr, "lectern-index: %s\n", msg);
+                r.errors++;
+            } else {
+                r.records++;
+            }
+        }
+        if (commit(&r)) {
+            lx_index_close(r.ix);
+            return 2;
+        }
+        fprintf(stderr, "deleted %llu errors %llu\n", (unsigned long long)r.records,
+                (unsigned long long)r.errors);
+        lx_index_close(r.ix);
+        return r.errors ? 3 : 0;
+    }
+    for (int i = 0; i < ninputs; i++)
+        r.bytes_total += input_size(inputs[i]);
+    int stop = 0;
+    for (int i = 0; i < ninputs && !stop; i++)
+        stop = read_input(&r, inputs[i]);
+    progress(&r, 1);
+    if (stop && (strict || r.fatal)) {
+        if (r.w)
+            lx_writer_abort(r.w);
+        fprintf(stderr, "lectern-index: aborted after %llu errors; %s\n",
+                (unsigned long long)r.errors,
+                strict ? "nothing written (--strict)" : "the current batch was not written");
+        lx_index_close(r.ix);
+        return 2;
+    }
+    if (r.w && commit(&r)) {
+        lx_index_close(r.ix);
+        return 2;
+    }
+    double el = now() - r.t0;
+    uint64_t tok = tokens(&r);
+    fprintf(stderr, "lectures %llu tokens %llu seconds %.2f tokens/s %.0f errors %llu\n",
+            (unsigned long long)r.records, (unsigned long long)tok, el, el > 0 ? tok / el : 0.0,
+            (unsigned long long)r.errors);
+    if (r.errors)
+        status = 3;
+    lx_index_close(r.ix);
+    free(inputs);
+    return status;
+}
