@@ -85,6 +85,9 @@ expect_body '"offset":' "a bad query says where"
 long=$(head -c 1100 /dev/zero | tr '\0' a)
 req GET "/api/search?q=$long"
 expect_error 414 query_too_long "a query over LX_MAX_QUERY_BYTES"
+huge=$(head -c 40000 /dev/zero | tr '\0' a)
+req GET "/api/search?q=$huge"
+expect_status 414 "a URL beyond the header buffer"
 many=$(for i in $(seq 80); do printf 'w%d+' "$i"; done)
 req GET "/api/search?q=$many"
 expect_error 400 query_limit "a query with too many terms"
