@@ -60,8 +60,8 @@ static int read_opts(srv_req *rq, lx_search_opts *o, enum MHD_Result *ret) {
         return -1;
     if (param_uint(rq, "offset", 0, 0, LX_MAX_RESULTS - o->limit, &o->offset, ret) != 0)
         return -1;
-    if (o->lang && (strlen(o->lang) > 7 || strspn(o->lang, "abcdefghijklmnopqrstuvwxyz-") !=
-                                               strlen(o->lang))) {
+    if (o->lang && (strlen(o->lang) > 7 ||
+                    strspn(o->lang, "abcdefghijklmnopqrstuvwxyz-") != strlen(o->lang))) {
         *ret = http_error(rq, 400, "bad_parameter", "lang must be an ISO 639-1 code like en or fi");
         return -1;
     }
@@ -91,14 +91,18 @@ static const char *message_of(const lx_error *err, int rc) {
 static enum MHD_Result engine_error(srv_req *rq, int rc, lx_error *err) {
     switch (rc) {
     case LX_EQUERY:
-    case LX_EUTF8: return http_error_with(rq, 400, "bad_query", message_of(err, rc), write_where, err);
+    case LX_EUTF8:
+        return http_error_with(rq, 400, "bad_query", message_of(err, rc), write_where, err);
     case LX_ELIMIT:
         return http_error_with(rq, 400, "query_limit", message_of(err, rc), write_where, err);
     case LX_EINVAL:
         return http_error_with(rq, 400, "bad_parameter", message_of(err, rc), write_where, err);
-    case LX_ENOTFOUND: return http_error(rq, 404, "not_found", "no lecture with this id");
-    case LX_ENOMEM: return http_error(rq, 500, "internal", "out of memory");
-    default: return http_error(rq, 500, "internal", message_of(err, rc));
+    case LX_ENOTFOUND:
+        return http_error(rq, 404, "not_found", "no lecture with this id");
+    case LX_ENOMEM:
+        return http_error(rq, 500, "internal", "out of memory");
+    default:
+        return http_error(rq, 500, "internal", message_of(err, rc));
     }
 }
 
@@ -403,11 +407,16 @@ typedef struct put_result {
 
 static const char *record_code(int rc) {
     switch (rc) {
-    case LX_EJSON: return "bad_json";
-    case LX_EUTF8: return "bad_utf8";
-    case LX_ELIMIT: return "too_large";
-    case LX_EEXIST: return "duplicate_id";
-    default: return "bad_record";
+    case LX_EJSON:
+        return "bad_json";
+    case LX_EUTF8:
+        return "bad_utf8";
+    case LX_ELIMIT:
+        return "too_large";
+    case LX_EEXIST:
+        return "duplicate_id";
+    default:
+        return "bad_record";
     }
 }
 
@@ -610,8 +619,7 @@ static void put_body(lx_writer *wr, put_result *pr, const char *body, size_t len
 
 static enum MHD_Result write_failed(srv_req *rq, int rc, lx_error *err) {
     if (rc == LX_EFULL)
-        return http_error(rq, 507, "index_full",
-                          "the index map is full; nothing was written");
+        return http_error(rq, 507, "index_full", "the index map is full; nothing was written");
     if (rc == LX_EREADONLY)
         return http_error(rq, 403, "forbidden", "the index is open read-only");
     return http_error(rq, 500, "internal", message_of(err, rc));

@@ -53,9 +53,12 @@ enum {
 
 static const char *route_allow(int route) {
     switch (route) {
-    case ROUTE_LECTURES: return ALLOW_POST;
-    case ROUTE_LECTURE: return ALLOW_LECTURE;
-    default: return ALLOW_GET;
+    case ROUTE_LECTURES:
+        return ALLOW_POST;
+    case ROUTE_LECTURE:
+        return ALLOW_LECTURE;
+    default:
+        return ALLOW_GET;
     }
 }
 
@@ -177,7 +180,8 @@ enum MHD_Result http_error_with(srv_req *rq, int status, const char *code, const
     jw_obj_end(&w);
     body = jw_take(&w, &len);
     if (!body) {
-        static const char oom[] = "{\"error\":{\"code\":\"internal\",\"message\":\"out of memory\"}}";
+        static const char oom[] =
+            "{\"error\":{\"code\":\"internal\",\"message\":\"out of memory\"}}";
         struct MHD_Response *r =
             MHD_create_response_from_buffer(sizeof oom - 1, (void *)oom, MHD_RESPMEM_PERSISTENT);
         if (!r)
@@ -255,9 +259,12 @@ static void route(srv_req *rq, const char *url) {
 static int method_allowed(int route, const char *m) {
     int get = strcmp(m, "GET") == 0 || strcmp(m, "HEAD") == 0;
     switch (route) {
-    case ROUTE_LECTURES: return strcmp(m, "POST") == 0;
-    case ROUTE_LECTURE: return get || strcmp(m, "DELETE") == 0;
-    default: return get;
+    case ROUTE_LECTURES:
+        return strcmp(m, "POST") == 0;
+    case ROUTE_LECTURE:
+        return get || strcmp(m, "DELETE") == 0;
+    default:
+        return get;
     }
 }
 
@@ -342,12 +349,18 @@ static enum MHD_Result last_call(srv_req *rq, const char *method) {
     if (rq->body_too_big)
         return body_too_large(rq);
     switch (rq->route) {
-    case ROUTE_PAGE: return send_page(rq);
-    case ROUTE_HEALTHZ: return api_healthz(rq);
-    case ROUTE_STATS: return api_stats(rq);
-    case ROUTE_TAGS: return api_tags(rq);
-    case ROUTE_SEARCH: return api_search(rq);
-    case ROUTE_RELATED: return api_related(rq);
+    case ROUTE_PAGE:
+        return send_page(rq);
+    case ROUTE_HEALTHZ:
+        return api_healthz(rq);
+    case ROUTE_STATS:
+        return api_stats(rq);
+    case ROUTE_TAGS:
+        return api_tags(rq);
+    case ROUTE_SEARCH:
+        return api_search(rq);
+    case ROUTE_RELATED:
+        return api_related(rq);
     case ROUTE_LECTURE:
         if (strcmp(method, "DELETE") != 0)
             return api_get(rq);
@@ -401,9 +414,8 @@ static void body_append(srv_req *rq, const char *data, size_t n, int keep) {
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
-                                  const char *method, const char *version,
-                                  const char *upload_data, size_t *upload_data_size,
-                                  void **con_cls) {
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **con_cls) {
     srv_req *rq = *con_cls;
     (void)cls;
     (void)version;
@@ -448,8 +460,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     if (!g_srv.cfg.quiet) {
         char line[256];
         long long us = (long long)((srv_now() - rq->t0) * 1e6);
-        int n = snprintf(line, sizeof line, "%s %s %d %lld\n", rq->method, rq->path, rq->status,
-                         us);
+        int n =
+            snprintf(line, sizeof line, "%s %s %d %lld\n", rq->method, rq->path, rq->status, us);
         if (n > 0) {
             if ((size_t)n >= sizeof line)
                 n = sizeof line - 1, line[n - 1] = '\n';
@@ -509,9 +521,8 @@ struct MHD_Daemon *http_start(unsigned *port_out) {
     struct MHD_Daemon *d;
     const union MHD_DaemonInfo *di;
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC;
-    unsigned hard_limit = cfg->max_connections + (cfg->max_connections / 4 > 64
-                                                      ? cfg->max_connections / 4
-                                                      : 64);
+    unsigned hard_limit =
+        cfg->max_connections + (cfg->max_connections / 4 > 64 ? cfg->max_connections / 4 : 64);
     char portstr[16];
     int rc;
 
@@ -542,8 +553,8 @@ struct MHD_Daemon *http_start(unsigned *port_out) {
         flags |= MHD_USE_ERROR_LOG;
 
     d = MHD_start_daemon(
-        flags, (uint16_t)cfg->port, NULL, NULL, on_request, NULL, MHD_OPTION_SOCK_ADDR,
-        ai->ai_addr, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(cfg->threads > 1 ? cfg->threads : 0),
+        flags, (uint16_t)cfg->port, NULL, NULL, on_request, NULL, MHD_OPTION_SOCK_ADDR, ai->ai_addr,
+        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(cfg->threads > 1 ? cfg->threads : 0),
         MHD_OPTION_CONNECTION_LIMIT, hard_limit, MHD_OPTION_CONNECTION_TIMEOUT, cfg->timeout,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_NOTIFY_CONNECTION,
         on_connection, NULL, MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u, MHD_OPTION_END);

@@ -62,10 +62,23 @@ static int parse_size(const char *opt, const char *s, unsigned long long max,
     if (errno || end == s || *s == '-')
         goto bad;
     switch (*end) {
-    case 'k': case 'K': v <<= 10; end++; break;
-    case 'm': case 'M': v <<= 20; end++; break;
-    case 'g': case 'G': v <<= 30; end++; break;
-    default: break;
+    case 'k':
+    case 'K':
+        v <<= 10;
+        end++;
+        break;
+    case 'm':
+    case 'M':
+        v <<= 20;
+        end++;
+        break;
+    case 'g':
+    case 'G':
+        v <<= 30;
+        end++;
+        break;
+    default:
+        break;
     }
     if (*end || v > max)
         goto bad;
@@ -77,8 +90,22 @@ bad:
 }
 
 static int parse_opts(int argc, char **argv, srv_config *cfg) {
-    enum { O_INDEX = 256, O_BIND, O_PORT, O_THREADS, O_TOKEN, O_CORS, O_BODY, O_CONNS, O_LIMIT,
-           O_TIMEOUT, O_RO, O_CREATE, O_QUIET, O_HELP };
+    enum {
+        O_INDEX = 256,
+        O_BIND,
+        O_PORT,
+        O_THREADS,
+        O_TOKEN,
+        O_CORS,
+        O_BODY,
+        O_CONNS,
+        O_LIMIT,
+        O_TIMEOUT,
+        O_RO,
+        O_CREATE,
+        O_QUIET,
+        O_HELP
+    };
     static const struct option opts[] = {
         {"index", required_argument, 0, O_INDEX},
         {"bind", required_argument, 0, O_BIND},
@@ -112,8 +139,12 @@ static int parse_opts(int argc, char **argv, srv_config *cfg) {
     opterr = 0;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
-        case O_INDEX: cfg->index_dir = optarg; break;
-        case O_BIND: cfg->bind = optarg; break;
+        case O_INDEX:
+            cfg->index_dir = optarg;
+            break;
+        case O_BIND:
+            cfg->bind = optarg;
+            break;
         case O_PORT:
             if (parse_size("--port", optarg, 65535, &v) != 0)
                 return -1;
@@ -128,11 +159,12 @@ static int parse_opts(int argc, char **argv, srv_config *cfg) {
             }
             cfg->threads = (unsigned)v;
             break;
-        case O_TOKEN: cfg->token_file = optarg; break;
+        case O_TOKEN:
+            cfg->token_file = optarg;
+            break;
         case O_CORS:
             if (cfg->n_cors == SRV_MAX_CORS_ORIGINS) {
-                fprintf(stderr, "lectern-server: at most %d --cors-origin\n",
-                        SRV_MAX_CORS_ORIGINS);
+                fprintf(stderr, "lectern-server: at most %d --cors-origin\n", SRV_MAX_CORS_ORIGINS);
                 return -1;
             }
             cfg->cors[cfg->n_cors++] = optarg;
@@ -165,14 +197,21 @@ static int parse_opts(int argc, char **argv, srv_config *cfg) {
                 return -1;
             cfg->timeout = (unsigned)v;
             break;
-        case O_RO: cfg->read_only = 1; break;
-        case O_CREATE: cfg->create = 1; break;
-        case O_QUIET: cfg->quiet = 1; break;
+        case O_RO:
+            cfg->read_only = 1;
+            break;
+        case O_CREATE:
+            cfg->create = 1;
+            break;
+        case O_QUIET:
+            cfg->quiet = 1;
+            break;
         case 'h':
-        case O_HELP: usage(stdout); exit(0);
+        case O_HELP:
+            usage(stdout);
+            exit(0);
         default:
-            fprintf(stderr, "lectern-server: unknown option '%s' (see --help)\n",
-                    argv[optind - 1]);
+            fprintf(stderr, "lectern-server: unknown option '%s' (see --help)\n", argv[optind - 1]);
             return -1;
         }
     }
@@ -205,8 +244,9 @@ int main(int argc, char **argv) {
     if (cfg->create && !cfg->read_only)
         flags |= LX_OPEN_CREATE;
     if (!(flags & LX_OPEN_CREATE) && stat(cfg->index_dir, &st) != 0) {
-        fprintf(stderr, "lectern-server: --index %s: %s (build one with lectern-index, or pass "
-                        "--create)\n",
+        fprintf(stderr,
+                "lectern-server: --index %s: %s (build one with lectern-index, or pass "
+                "--create)\n",
                 cfg->index_dir, strerror(errno));
         return 1;
     }
@@ -241,7 +281,8 @@ int main(int argc, char **argv) {
     while (sigwait(&set, &sig) != 0)
         ;
     if (!cfg->quiet)
-        fprintf(stderr, "lectern-server: %s, shutting down\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
+        fprintf(stderr, "lectern-server: %s, shutting down\n",
+                sig == SIGINT ? "SIGINT" : "SIGTERM");
     http_stop(d);
     lx_index_close(g_srv.ix);
     pthread_mutex_destroy(&g_srv.write_lock);

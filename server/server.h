@@ -32,21 +32,21 @@
 
 typedef struct srv_config {
     const char *index_dir;
-    const char *bind;           /* address to listen on */
-    unsigned port;              /* 0 = any free port */
-    unsigned threads;           /* MHD pool threads */
-    const char *token_file;     /* bearer token for writes */
-    char *token;                /* the token itself, NULL = writes disabled */
+    const char *bind;       /* address to listen on */
+    unsigned port;          /* 0 = any free port */
+    unsigned threads;       /* MHD pool threads */
+    const char *token_file; /* bearer token for writes */
+    char *token;            /* the token itself, NULL = writes disabled */
     size_t token_len;
     const char *cors[SRV_MAX_CORS_ORIGINS]; /* allowed origins, "*" = any */
     unsigned n_cors;
-    size_t max_body;            /* bytes of one request body */
-    unsigned max_connections;   /* admitted at once; more get 503 */
-    unsigned max_limit;         /* largest limit= */
-    unsigned timeout;           /* idle connection timeout, seconds */
-    int quiet;                  /* no access log */
-    int read_only;              /* open the index read-only */
-    int create;                 /* create the index when missing */
+    size_t max_body;          /* bytes of one request body */
+    unsigned max_connections; /* admitted at once; more get 503 */
+    unsigned max_limit;       /* largest limit= */
+    unsigned timeout;         /* idle connection timeout, seconds */
+    int quiet;                /* no access log */
+    int read_only;            /* open the index read-only */
+    int create;               /* create the index when missing */
 } srv_config;
 
 /* Shared state of the running server.  Everything here is either set
@@ -114,16 +114,16 @@ void jw_cjson(jsonw *w, const struct cJSON *item); /* a parsed value */
 /* One HTTP request, from MHD's first callback to its completion. */
 typedef struct srv_req {
     struct MHD_Connection *conn;
-    double t0;            /* srv_now() at the first callback */
-    int status;           /* status queued, for the access log */
-    int route;            /* ROUTE_* */
+    double t0;  /* srv_now() at the first callback */
+    int status; /* status queued, for the access log */
+    int route;  /* ROUTE_* */
     char method[8];
-    char path[160];       /* for the access log, truncated */
-    const char *id;       /* lecture id in the path (points into url) */
+    char path[160]; /* for the access log, truncated */
+    const char *id; /* lecture id in the path (points into url) */
     size_t id_len;
-    char *body;           /* request body (POST), NUL-terminated */
+    char *body; /* request body (POST), NUL-terminated */
     size_t body_len, body_cap;
-    int body_too_big;     /* the rest of the body is being discarded */
+    int body_too_big; /* the rest of the body is being discarded */
 } srv_req;
 
 /* Starts the MHD daemon on cfg->bind:cfg->port; *port_out receives the
@@ -158,7 +158,7 @@ enum MHD_Result api_tags(srv_req *rq);
 enum MHD_Result api_search(srv_req *rq);
 enum MHD_Result api_get(srv_req *rq);
 enum MHD_Result api_related(srv_req *rq);
-enum MHD_Result api_put(srv_req *rq);    /* POST /api/lectures, body read */
+enum MHD_Result api_put(srv_req *rq); /* POST /api/lectures, body read */
 enum MHD_Result api_delete(srv_req *rq);
 
 /* ---- The search page (page.c) ----------------------------------------- */

@@ -142,13 +142,32 @@ expect_no_header() {
     ok
 }
 
-# expect_json WHAT: the body parses as JSON (checked when python3 is here).
+# expect_json WHAT: the body must parse as JSON.  Bodies are saved and
+# checked together by done_ok (one python3 start, when python3 is here).
 expect_json() {
-    if command -v python3 > /dev/null 2>&1; then
-        printf '%s' "$BODY" | python3 -c 'import json,sys; json.load(sys.stdin)' 2> /dev/null ||
-            fail "$1: the body is not valid JSON: $BODY"
-    fi
+    JSONS=$((${JSONS:-0} + 1))
+    mkdir -p "$TMP/json"
+    printf '%s' "$BODY" > "$TMP/json/$JSONS"
+    printf '%s\n' "$1" > "$TMP/json/$JSONS.what"
     ok
+}
+
+check_json() {
+    local bad
+    [ -d "$TMP/json" ] && command -v python3 > /dev/null 2>&1 || return 0
+    bad=$(python3 - "$TMP/json" <<'PY'
+import json, os, sys
+d = sys.argv[1]
+for name in sorted(n for n in os.listdir(d) if n.isdigit()):
+    try:
+        with open(os.path.join(d, name), encoding="utf-8") as f:
+            json.load(f)
+    except ValueError as e:
+        with open(os.path.join(d, name + ".what")) as w:
+            print("%s: invalid JSON (%s)" % (w.read().strip(), e))
+PY
+)
+    [ -z "$bad" ] || fail "$bad"
 }
 
 expect_error() {
@@ -159,6 +178,7 @@ expect_error() {
 }
 
 done_ok() {
+    check_json
     if [ "$FAILS" -gt 0 ]; then
         echo "FAIL [$TEST]: $FAILS failures, $CHECKS checks passed" >&2
         exit 1

@@ -1,6 +1,6 @@
 #!/bin/bash
 # Read endpoints and their errors: search (filters, paging, facets,
-# snippets), lecture, related, tags, stats, healthz, the page; malformed
+# snippets), lecture, tags, stats, healthz, the page; malformed
 # and over-long queries, bad parameters, unknown ids and paths, wrong
 # methods.
 . "$(dirname "$0")/lib.sh"
@@ -107,22 +107,6 @@ req GET '/api/lectures/no-such-lecture'
 expect_error 404 not_found "an unknown id"
 req GET "/api/lectures/$(head -c 300 /dev/zero | tr '\0' x)"
 expect_error 404 not_found "an id longer than LX_MAX_ID_BYTES"
-
-# ---- related lectures
-req GET '/api/lectures/rac-02/related?limit=3'
-expect_status 200 "related"
-expect_json "related"
-expect_body '"id":"rac-02"' "related names the lecture"
-expect_body '"shared_tags":[' "related hits carry shared tags"
-expect_body '"shared_terms":[' "related hits carry shared terms"
-expect_body '"id":"int-05"' "the other education lecture by the same speaker is related"
-results=${BODY#*\"results\":}
-case "$results" in *'"id":"rac-02"'*) fail "related lists the lecture itself: $BODY" ;; esac
-ok
-req GET '/api/lectures/no-such-lecture/related'
-expect_error 404 not_found "related of an unknown id"
-req GET '/api/lectures/rac-02/related?limit=-3'
-expect_error 400 bad_parameter "related with a bad limit"
 
 # ---- tags, stats, healthz
 req GET '/api/tags'
