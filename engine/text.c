@@ -60,10 +60,18 @@ static size_t utf8_cut(const char *s, size_t len, size_t max) {
 /* Normalises a token that holds non-ASCII code points into out. */
 static size_t normalise_unicode(const char *tok, size_t len, char *out) {
     utf8proc_int32_t buf[LX_TOKEN_BUF];
-    utf8proc_ssize_t n = utf8proc_decompose((const utf8proc_uint8_t *)tok, (utf8proc_ssize_t)len,
-                                            buf, LX_MAX_TERM_BYTES * 2,
-                                            UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_CASEFOLD);
-    if (n < 0 || n > LX_MAX_TERM_BYTES * 2) {
+    utf8proc_ssize_t n;
+    for (;;) {
+        n = utf8proc_decompose((const utf8proc_uint8_t *)tok, (utf8proc_ssize_t)len, buf,
+                               LX_TOKEN_BUF, UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_CASEFOLD);
+        if (n < 0 || n <= LX_TOKEN_BUF)
+            break;
+        /* Case folding expands some letters to three code points (U+0390,
+         * U+FB03): fold less of the token, only LX_MAX_TERM_BYTES survive. */
+        len = utf8_cut(tok, len, len / 2);
+    }
+    if (n < 0) {
+        len = utf8_cut(tok, len, LX_MAX_TERM_BYTES);
         memcpy(out, tok, len);
         out[len] = 0;
         return len;
