@@ -1,0 +1,517 @@
+/* test_postings.c -- unit tests of the integer codecs (engine/codec.c) and
+ * of block-compressed posting lists (engine/postings.c): vbyte and bit
+ * packing round trips at every width, then random lists of 1 to 5000
+ * documents encoded, decoded whole (with and without dropped docs) and
+ * walked with a cursor (next, advance, tf, positions, block bounds), every
+ * answer checked against the source data. */
+#include "check.h"
+#include "codec.h"
+#include "lectern.h"
+#include "postings.h"
+
+#include <stdint.h>
+
+static uint64_t rng = 0x243F6A8885A308D3ull;
+
+static uint32_t rnd(void) {
+    rng ^= rng >> 12;
+    rng ^= rng << 25;
+    rng ^= rng >> 27;
+    return (uint32_t)((rng * 0x2545F4914F6CDD1Dull) >> 32);
+}
+
+static uint32_t below(uint32_t n) {
+    return n ? rnd() % n : 0;
+}
+
+/* ---- codecs ----------------------------------------------------------------- */
+
+static void test_vbyte(void) {
+    static const uint32_t vals[] = {0,          1,          127,        128,       255,
+                                    16383,      16384,      2097151,    2097152,   268435455,
+                                    268435456,  0x7FFFFFFF, 0x80000000, UINT32_MAX};
+    static const size_t lens[] = {1, 1, 1, 2, 2, 2, 3, 3, 4, 4, 5, 5, 5, 5};
+    uint8_t buf[16];
+    for (size_t i = 0; i < sizeof vals / sizeof vals[0]; i++) {
+        memset(buf, 0xEE, sizeof buf);
+        size_t n = lx_vbyte_put(buf, vals[i]);
+        CHECK(n == lens[i]);
+        CHECK(buf[n] == 0xEE);
+        uint32_t v = 12345;
+        const uint8_t *e = lx_vbyte_get(buf, buf + n, &v);
+        CHECK(v == vals[i]);
+        CHECK(e == buf + n);
+        /* Every byte but the last has the high bit. */
+        for (size_t j = 0; j + 1 < n; j++)
+            CHECK(buf[j] & 0x80);
+        CHECK(!(buf[n - 1] & 0x80));
+        /* A truncated value never reads past the end. */
+        if (n > 1) {
+            e = lx_vbyte_get(buf, buf + n - 1, &v);
+            CHECK(e == buf + n - 1);
+        }
+    }
+    /* A stream of random values, then skipping through it. */
+    enum { N = 10000 };
+    static uint32_t src[N];
+    static uint8_t stream[N * 5];
+    size_t n = 0;
+    for (int i = 0; i < N; i++) {
+        unsigned w = below(33);
+        src[i] = w == 32 ? rnd() : rnd() & ((1u << w) - 1);
+        n += lx_vbyte_put(stream + n, src[i]);
+    }
+    const uint8_t *p = stream, *end = stream + n;
+    int ok = 1;
+    for (int i = 0; i < N; i++) {
+        uint32_t v;
+        p = lx_vbyte_get(p, end, &v);
+        ok &= v == src[i];
+    }
+    CHECK(ok);
+    CHECK(p == end);
+    p = lx_vbyte_skip(stream, end, 5000);
+    uint32_t v;
+    lx_vbyte_get(p, end, &v);
+    CHECK(v == src[5000]);
+    CHECK(lx_vbyte_skip(stream, end, N) == end);
+    CHECK(lx_vbyte_skip(stream, end, N + 100) == end); /* never past the end */
+    CHECK(lx_vbyte_skip(stream, end, 0) == stream);
+    /* Empty input reads as 0 and does not move. */
+    v = 7;
+    CHECK(lx_vbyte_get(stream, stream, &v) == stream && v == 0);
+}
+
+static void test_bits(void) {
+    CHECK(lx_bits(0) == 0);
+    CHECK(lx_bits(1) == 1);
+    CHECK(lx_bits(2) == 2);
+    CHECK(lx_bits(3) == 2);
+    CHECK(lx_bits(255) == 8);
+    CHECK(lx_bits(256) == 9);
+    CHECK(lx_bits(0x7FFFFFFF) == 31);
+    CHECK(lx_bits(UINT32_MAX) == 32);
+    CHECK(lx_bitpack_bytes(0, 7) == 0);
+    CHECK(lx_bitpack_bytes(1, 1) == 1);
+    CHECK(lx_bitpack_bytes(8, 1) == 1);
+    CHECK(lx_bitpack_bytes(9, 1) == 2);
+    CHECK(lx_bitpack_bytes(127, 32) == 508);
+    CHECK(lx_bitpack_bytes(127, 0) == 0);
+}
+
+static void test_bitpack(void) {
+    static const size_t counts[] = {0, 1, 2, 7, 8, 9, 31, 127, 128};
+    uint32_t in[128], out[128];
+    uint8_t packed[128 * 4 + 16];
+    int ok = 1;
+    for (unsigned bits = 0; bits <= 32; bits++) {
+        for (size_t c = 0; c < sizeof counts / sizeof counts[0]; c++) {
+            size_t n = counts[c];
+            uint32_t mask = bits == 32 ? UINT32_MAX : (1u << bits) - 1;
+            for (size_t i = 0; i < n; i++) {
+                /* Random values, with the extremes of the width mixed in. */
+                uint32_t r = below(4);
+                in[i] = r == 0 ? mask : r == 1 ? 0 : rnd() & mask;
+            }
+            memset(packed, 0xA5, sizeof packed);
+            size_t bytes = lx_bitpack(in, n, bits, packed);
+            ok &= bytes == lx_bitpack_bytes(n, bits);
+            ok &= packed[bytes] == 0xA5; /* nothing written past the end */
+            memset(out, 0x5A, sizeof out);
+            lx_bitunpack(packed, n, bits, out);
+            for (size_t i = 0; i < n; i++)
+                ok &= out[i] == in[i];
+            if (n < 128)
+                ok &= out[n] == 0x5A5A5A5Au; /* nothing unpacked past n */
+            if (!ok) {
+                fprintf(stderr, "  bitpack fails at bits=%u n=%zu\n", bits, n);
+                CHECK(ok);
+                return;
+            }
+        }
+    }
+    CHECK(ok);
+    /* Width 0 unpacks zeros without reading. */
+    for (int i = 0; i < 10; i++)
+        out[i] = 9;
+    lx_bitunpack(NULL, 10, 0, out);
+    CHECK(out[0] == 0 && out[9] == 0);
+}
+
+/* ---- posting lists ------------------------------------------------------------ */
+
+/* The source of a list, kept apart from the encoder's structures. */
+typedef struct src_list {
+    uint32_t n;
+    uint32_t *doc;
+    uint32_t *tf;     /* n * LX_NFIELDS */
+    uint32_t *posoff; /* n + 1: each doc's first position in pos */
+    uint32_t *pos;    /* per doc, per field in order, tf[f] ascending */
+    uint32_t maxdoc;
+    uint32_t *norms; /* (maxdoc + 1) * LX_NFIELDS */
+} src_list;
+
+static void src_free(src_list *s) {
+    free(s->doc);
+    free(s->tf);
+    free(s->posoff);
+    free(s->pos);
+    free(s->norms);
+    memset(s, 0, sizeof *s);
+}
+
+/* A random list of n docs.  fields: which fields may hold the term;
+ * maxgap: largest gap between docids; first: the first docid. */
+static void src_make(src_list *s, uint32_t n, uint8_t fields, uint32_t maxgap, uint32_t first) {
+    memset(s, 0, sizeof *s);
+    s->n = n;
+    s->doc = malloc(n * sizeof *s->doc);
+    s->tf = calloc((size_t)n * LX_NFIELDS, sizeof *s->tf);
+    s->posoff = malloc((n + 1) * sizeof *s->posoff);
+    size_t cap = 1024, np = 0;
+    s->pos = malloc(cap * sizeof *s->pos);
+    uint32_t d = first;
+    int nf = __builtin_popcount(fields);
+    for (uint32_t i = 0; i < n; i++) {
+        if (i)
+            d += 1 + (below(4) == 0 ? below(maxgap) : below(3));
+        s->doc[i] = d;
+        uint32_t *tf = s->tf + (size_t)i * LX_NFIELDS;
+        /* At least one field; sometimes a large tf. */
+        int any = 0;
+        while (!any) {
+            for (int f = 0; f < LX_NFIELDS; f++) {
+                if (!(fields & (1u << f)))
+                    continue;
+                if (nf == 1 || below(2)) {
+                    uint32_t r = below(20);
+                    tf[f] = r < 12 ? 1 : r < 18 ? 1 + below(6) : r < 19 ? 1 + below(300) : 1000 + below(500);
+                    any = 1;
+                }
+            }
+        }
+        s->posoff[i] = (uint32_t)np;
+        for (int f = 0; f < LX_NFIELDS; f++) {
+            uint32_t at = below(5);
+            for (uint32_t k = 0; k < tf[f]; k++) {
+                if (np == cap) {
+                    cap *= 2;
+                    s->pos = realloc(s->pos, cap * sizeof *s->pos);
+                }
+                s->pos[np++] = at;
+                at += 1 + (below(3) == 0 ? below(100000) : below(4));
+            }
+        }
+    }
+    s->posoff[n] = (uint32_t)np;
+    s->maxdoc = d;
+    s->norms = calloc((size_t)(d + 1) * LX_NFIELDS, sizeof *s->norms);
+    for (uint32_t i = 0; i < n; i++)
+        for (int f = 0; f < LX_NFIELDS; f++) {
+            uint32_t t = s->tf[(size_t)i * LX_NFIELDS + f];
+            /* A field holds at least its tf tokens; 0 when absent is fine
+             * too, as is a long field with one hit. */
+            s->norms[(size_t)s->doc[i] * LX_NFIELDS + f] = t ? t + below(3000) : below(50);
+        }
+}
+
+/* Positions of doc i, field f, as stored: vbyte deltas, the first from 0. */
+static void put_positions(const src_list *s, uint32_t i, lx_buf *b) {
+    const uint32_t *p = s->pos + s->posoff[i];
+    const uint32_t *tf = s->tf + (size_t)i * LX_NFIELDS;
+    for (int f = 0; f < LX_NFIELDS; f++) {
+        uint32_t last = 0;
+        for (uint32_t k = 0; k < tf[f]; k++) {
+            lx_buf_reserve(b, 5);
+            b->n += lx_vbyte_put(b->p + b->n, *p - last);
+            last = *p++;
+        }
+    }
+}
+
+static void src_to_plist(const src_list *s, lx_plist *pl) {
+    memset(pl, 0, sizeof *pl);
+    lx_buf one = {0};
+    for (uint32_t i = 0; i < s->n; i++) {
+        one.n = 0;
+        put_positions(s, i, &one);
+        CHECK(lx_plist_add(pl, s->doc[i], s->tf + (size_t)i * LX_NFIELDS, one.p, one.n) == 0);
+    }
+    lx_buf_free(&one);
+}
+
+/* The exact bound of docs [from, to). */
+static void exact_bound(const src_list *s, uint32_t from, uint32_t to, lx_bound *b) {
+    memset(b, 0, sizeof *b);
+    for (uint32_t i = from; i < to; i++)
+        for (int f = 0; f < LX_NFIELDS; f++) {
+            uint32_t t = s->tf[(size_t)i * LX_NFIELDS + f];
+            uint32_t len = s->norms[(size_t)s->doc[i] * LX_NFIELDS + f];
+            if (!t)
+                continue;
+            if (t > b->maxtf[f])
+                b->maxtf[f] = t;
+            if (!b->minlen[f] || len < b->minlen[f])
+                b->minlen[f] = len;
+        }
+}
+
+static int bound_eq(const lx_bound *a, const lx_bound *b) {
+    return memcmp(a, b, sizeof *a) == 0;
+}
+
+/* Checks that cursor c stands on doc i of s: doc, tf and positions. */
+static int at_doc(lx_pcursor *c, const src_list *s, uint32_t i) {
+    static uint32_t got[4096];
+    if (c->doc != s->doc[i])
+        return 0;
+    const uint32_t *tf = lx_pcursor_tf(c);
+    const uint32_t *want = s->tf + (size_t)i * LX_NFIELDS;
+    if (memcmp(tf, want, LX_NFIELDS * sizeof *tf) != 0)
+        return 0;
+    const uint32_t *p = s->pos + s->posoff[i];
+    for (int f = 0; f < LX_NFIELDS; f++) {
+        uint32_t k = lx_pcursor_positions(c, f, got, 4096);
+        if (k != (want[f] < 4096 ? want[f] : 4096))
+            return 0;
+        if (memcmp(got, p, k * sizeof *got) != 0)
+            return 0;
+        p += want[f];
+    }
+    return 1;
+}
+
+static int drop_odd(void *ctx, uint32_t doc) {
+    (void)ctx;
+    return doc & 1;
+}
+
+static void check_list(uint32_t n, uint8_t fields, uint32_t maxgap, uint32_t first) {
+    src_list s;
+    src_make(&s, n, fields, maxgap, first);
+    lx_plist pl;
+    src_to_plist(&s, &pl);
+    CHECK(pl.n == n);
+
+    /* Encode after some bytes already in the buffers: a list's offsets are
+     * its own. */
+    lx_buf post = {0}, pos = {0};
+    CHECK(lx_buf_append(&post, "junk", 4) == 0);
+    CHECK(lx_buf_append(&pos, "xyz", 3) == 0);
+    CHECK(lx_plist_encode(&pl, s.norms, &post, &pos) == 0);
+    const uint8_t *pv = post.p + 4, *xv = pos.p + 3;
+    size_t pn = post.n - 4, xn = pos.n - 3;
+
+    /* Whole decode: the same docs, tfs and position bytes. */
+    lx_plist back;
+    memset(&back, 0, sizeof back);
+    CHECK(lx_plist_decode(pv, pn, xv, xn, NULL, NULL, &back) == 0);
+    CHECK(back.n == n);
+    int ok = back.n == n;
+    for (uint32_t i = 0; ok && i < n; i++)
+        ok = back.doc[i] == s.doc[i];
+    CHECK(ok);
+    CHECK(back.n == n && memcmp(back.tf, pl.tf, (size_t)n * LX_NFIELDS * 4) == 0);
+    CHECK(back.pos.n == pl.pos.n && memcmp(back.pos.p, pl.pos.p, pl.pos.n) == 0);
+
+    /* Decode dropping odd docs, appended to a list that already holds
+     * some: the survivors, positions kept in step. */
+    lx_plist part;
+    memset(&part, 0, sizeof part);
+    uint32_t tf0[LX_NFIELDS] = {0, 0, 0, 0, 1};
+    uint8_t p0 = 3;
+    lx_plist_add(&part, 0, tf0, &p0, 1);
+    CHECK(lx_plist_decode(pv, pn, xv, xn, drop_odd, NULL, &part) == 0);
+    uint32_t kept = 1;
+    lx_buf one = {0};
+    ok = 1;
+    size_t poff = 1;
+    for (uint32_t i = 0; i < n && ok; i++) {
+        if (s.doc[i] & 1)
+            continue;
+        if (kept >= part.n || part.doc[kept] != s.doc[i] ||
+            memcmp(part.tf + (size_t)kept * LX_NFIELDS, s.tf + (size_t)i * LX_NFIELDS,
+                   LX_NFIELDS * 4) != 0) {
+            ok = 0;
+            break;
+        }
+        one.n = 0;
+        put_positions(&s, i, &one);
+        if (poff + one.n > part.pos.n || memcmp(part.pos.p + poff, one.p, one.n) != 0)
+            ok = 0;
+        poff += one.n;
+        kept++;
+    }
+    CHECK(ok);
+    CHECK(kept == part.n);
+    CHECK(poff == part.pos.n);
+    lx_buf_free(&one);
+
+    /* The cursor: header, list bound, every posting in order. */
+    lx_pcursor *c = malloc(sizeof *c);
+    CHECK(lx_pcursor_open(c, pv, pn) == 0);
+    c->pos = xv;
+    c->pend = xv + xn;
+    CHECK(c->df == n);
+    CHECK(c->nblocks == (n + LX_BLOCK - 1) / LX_BLOCK);
+    CHECK(c->listmask != 0 && (c->listmask & ~fields) == 0);
+    lx_bound want;
+    exact_bound(&s, 0, n, &want);
+    CHECK(bound_eq(&c->lbound, &want));
+    ok = 1;
+    int bounds_ok = 1;
+    for (uint32_t i = 0; i < n && ok; i++) {
+        ok = at_doc(c, &s, i);
+        if (!ok) {
+            fprintf(stderr, "  list n=%u: posting %u (doc %u) differs\n", n, i, s.doc[i]);
+            break;
+        }
+        /* The block bound for this doc: exact, and it bounds the doc. */
+        lx_bound b;
+        uint32_t last;
+        lx_pcursor_block_bound(c, s.doc[i], &b, &last);
+        uint32_t blk = i / LX_BLOCK, to = (blk + 1) * LX_BLOCK < n ? (blk + 1) * LX_BLOCK : n;
+        if (c->nblocks == 1)
+            exact_bound(&s, 0, n, &want);
+        else
+            exact_bound(&s, blk * LX_BLOCK, to, &want);
+        bounds_ok &= bound_eq(&b, &want) && last == s.doc[to - 1];
+        for (int f = 0; f < LX_NFIELDS; f++) {
+            uint32_t t = s.tf[(size_t)i * LX_NFIELDS + f];
+            if (t)
+                bounds_ok &= b.maxtf[f] >= t &&
+                             b.minlen[f] <= s.norms[(size_t)s.doc[i] * LX_NFIELDS + f];
+        }
+        lx_pcursor_next(c);
+    }
+    CHECK(ok);
+    CHECK(bounds_ok);
+    CHECK(c->doc == LX_DOC_END);
+    lx_pcursor_next(c); /* stays at the end */
+    CHECK(c->doc == LX_DOC_END);
+
+    /* Advancing to random targets, ascending, with tf and positions read
+     * only on some stops (so a block is sometimes skipped undecoded). */
+    for (int round = 0; round < 4; round++) {
+        CHECK(lx_pcursor_open(c, pv, pn) == 0);
+        c->pos = xv;
+        c->pend = xv + xn;
+        uint32_t target = 0, i = 0;
+        ok = 1;
+        uint32_t step = 1 + (round == 0 ? 0 : s.maxdoc / (n / (round * 2) + 1));
+        while (ok) {
+            target += below(step * 2 + 1);
+            /* The bound of the block target falls in, before moving. */
+            lx_bound b;
+            uint32_t last;
+            lx_pcursor_block_bound(c, target, &b, &last);
+            lx_pcursor_advance(c, target);
+            while (i < n && s.doc[i] < target)
+                i++;
+            if (i == n) {
+                ok = c->doc == LX_DOC_END && last == LX_DOC_END;
+                lx_bound zero;
+                memset(&zero, 0, sizeof zero);
+                ok &= bound_eq(&b, &zero);
+                break;
+            }
+            ok = c->doc == s.doc[i] && last >= s.doc[i];
+            if (ok && below(3) == 0)
+                ok = at_doc(c, &s, i);
+            if (ok && below(4) == 0) {
+                lx_pcursor_next(c);
+                i++;
+                ok = i < n ? c->doc == s.doc[i] : c->doc == LX_DOC_END;
+                if (i == n)
+                    break;
+                if (ok)
+                    ok = at_doc(c, &s, i);
+            }
+            /* Advancing to where it stands, or behind, does not move it. */
+            if (ok) {
+                uint32_t here = c->doc;
+                lx_pcursor_advance(c, here);
+                lx_pcursor_advance(c, here > 5 ? here - 5 : 0);
+                ok = c->doc == here;
+            }
+            target = s.doc[i];
+        }
+        if (!ok)
+            fprintf(stderr, "  list n=%u: advance round %d fails near doc %u\n", n, round,
+                    i < n ? s.doc[i] : 0);
+        CHECK(ok);
+    }
+    /* Straight to the last doc, and past it. */
+    CHECK(lx_pcursor_open(c, pv, pn) == 0);
+    c->pos = xv;
+    c->pend = xv + xn;
+    lx_pcursor_advance(c, s.doc[n - 1]);
+    CHECK(at_doc(c, &s, n - 1));
+    lx_pcursor_advance(c, s.doc[n - 1] + 1);
+    CHECK(c->doc == LX_DOC_END);
+    CHECK(lx_pcursor_open(c, pv, pn) == 0);
+    lx_pcursor_advance(c, UINT32_MAX - 1);
+    CHECK(c->doc == LX_DOC_END);
+
+    /* A cursor without positions reports none. */
+    CHECK(lx_pcursor_open(c, pv, pn) == 0);
+    uint32_t tmp[4];
+    CHECK(lx_pcursor_positions(c, LX_F_TRANSCRIPT, tmp, 4) == 0);
+
+    free(c);
+    lx_plist_free(&pl);
+    lx_plist_free(&back);
+    lx_plist_free(&part);
+    lx_buf_free(&post);
+    lx_buf_free(&pos);
+    src_free(&s);
+}
+
+static void test_lists(void) {
+    static const uint32_t sizes[] = {1, 2, 127, 128, 129, 255, 256, 257, 1000, 5000};
+    const uint8_t all = (1u << LX_NFIELDS) - 1;
+    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+        uint32_t n = sizes[i];
+        /* Every field; one field only (mask bytes omitted); two fields. */
+        check_list(n, all, 1000, below(1000));
+        check_list(n, 1u << LX_F_TRANSCRIPT, 1000, 0);
+        check_list(n, (1u << LX_F_TITLE) | (1u << LX_F_TAGS), 50, 7);
+    }
+    /* Consecutive docids (gap width 0) and wide gaps (width ~17 bits) in
+     * one list; and a list that starts at a large docid. */
+    check_list(300, all, 1, 0);
+    check_list(129, all, 100000, 0);
+    check_list(200, 1u << LX_F_TITLE, 10, 1000000);
+}
+
+static void test_corrupt_headers(void) {
+    lx_pcursor *c = malloc(sizeof *c);
+    /* Empty, nblocks 0, nblocks > df, a directory past the end. */
+    CHECK(lx_pcursor_open(c, (const uint8_t *)"", 0) == LX_EFORMAT);
+    CHECK(c->doc == LX_DOC_END);
+    const uint8_t zero_blocks[] = {1, 0, 0x10, 1, 1};
+    CHECK(lx_pcursor_open(c, zero_blocks, sizeof zero_blocks) == LX_EFORMAT);
+    const uint8_t too_many[] = {1, 2, 0x10, 1, 1};
+    CHECK(lx_pcursor_open(c, too_many, sizeof too_many) == LX_EFORMAT);
+    const uint8_t short_dir[] = {200, 1, 2, 0x10, 1, 1, 0, 0};
+    CHECK(lx_pcursor_open(c, short_dir, sizeof short_dir) == LX_EFORMAT);
+    /* A header without its block: opens, but yields nothing. */
+    const uint8_t no_block[] = {1, 1, 0x10, 1, 1};
+    if (lx_pcursor_open(c, no_block, sizeof no_block) == 0)
+        CHECK(c->doc == LX_DOC_END);
+    lx_plist pl;
+    memset(&pl, 0, sizeof pl);
+    CHECK(lx_plist_decode(too_many, sizeof too_many, NULL, 0, NULL, NULL, &pl) == LX_EFORMAT);
+    CHECK(pl.n == 0);
+    lx_plist_free(&pl);
+    free(c);
+}
+
+int main(void) {
+    test_vbyte();
+    test_bits();
+    test_bitpack();
+    test_lists();
+    test_corrupt_headers();
+    CHECK_DONE();
+}
