@@ -146,10 +146,10 @@ enum MHD_Result http_send(srv_req *rq, int status, char *body, size_t len) {
         MHD_add_response_header(r, "Allow", route_allow(rq->route));
     if (status == 401)
         MHD_add_response_header(r, "WWW-Authenticate", "Bearer realm=\"lectern\"");
-    if (status == 503) {
-        MHD_add_response_header(r, "Connection", "close");
+    if (status == 503)
         MHD_add_response_header(r, "Retry-After", "1");
-    }
+    if (status == 503 || atomic_load(&g_srv.stopping))
+        MHD_add_response_header(r, "Connection", "close");
     return queue(rq, status, r);
 }
 
@@ -570,11 +570,14 @@ struct MHD_Daemon *http_start(unsigned *port_out) {
 }
 
 void http_stop(struct MHD_Daemon *d) {
-    MHD_socket fd = MHD_quiesce_daemon(d);
+    MHD_socket fd;
+    atomic_store(&g_srv.stopping, 1);
+    fd = MHD_quiesce_daemon(d);
     double until = srv_now() + SRV_SHUTDOWN_GRACE_MS / 1000.0;
     if (fd != MHD_INVALID_SOCKET)
         close(fd);
-    /* in-flight requests finish; idle keep-alive connections are closed */
+    /* in-flight requests finish (their answers close the connection);
+     * idle keep-alive connections are closed by MHD_stop_daemon */
     while (atomic_load(&g_srv.in_flight) > 0 && srv_now() < until) {
         struct timespec ts = {0, 5 * 1000 * 1000};
         nanosleep(&ts, NULL);

@@ -59,6 +59,7 @@ typedef struct srv_state {
     double started;             /* monotonic seconds at start */
     atomic_uint admitted;       /* connections admitted (not over limit) */
     atomic_uint in_flight;      /* requests between start and completion */
+    atomic_int stopping;        /* shutting down: answers close their connection */
 } srv_state;
 
 extern srv_state g_srv;
