@@ -378,6 +378,11 @@ static size_t decode_entity(cleaner *c, const char *s, size_t len) {
  * least as long as what it decodes to) and adds at most one space. */
 static void clean_line(cleaner *c, const char *s, size_t len) {
     size_t i = 0;
+    /* Index of the next '>' and '}' at or after i (len: none), searched for
+     * once and reused, so that a long line of '<' without '>' costs linear
+     * time, not quadratic. */
+    size_t gt = 0, rb = 0;
+    int gt_known = 0, rb_known = 0;
     while (i < len) {
         unsigned char ch = (unsigned char)s[i];
         if (ch == '<' && i + 1 < len) {
@@ -385,17 +390,25 @@ static void clean_line(cleaner *c, const char *s, size_t len) {
              * '<' and a '>' on the same line.  Otherwise '<' is text, as
              * sloppy SRT writes "x < y". */
             char n = s[i + 1];
-            const char *gt = memchr(s + i, '>', len - i);
-            if (gt && ((n >= 'a' && n <= 'z') || (n >= 'A' && n <= 'Z') || n == '/' || n == '.' ||
-                       is_digit(n))) {
-                i = (size_t)(gt - s) + 1;
+            if (!gt_known || gt < i) {
+                const char *f = memchr(s + i, '>', len - i);
+                gt = f ? (size_t)(f - s) : len;
+                gt_known = 1;
+            }
+            if (gt < len && ((n >= 'a' && n <= 'z') || (n >= 'A' && n <= 'Z') || n == '/' ||
+                             n == '.' || is_digit(n))) {
+                i = gt + 1;
                 continue;
             }
         } else if (ch == '{' && i + 1 < len && s[i + 1] == '\\') {
             /* ASS/SSA override such as {\an8}, common in SRT. */
-            const char *rb = memchr(s + i, '}', len - i);
-            if (rb) {
-                i = (size_t)(rb - s) + 1;
+            if (!rb_known || rb < i) {
+                const char *f = memchr(s + i, '}', len - i);
+                rb = f ? (size_t)(f - s) : len;
+                rb_known = 1;
+            }
+            if (rb < len) {
+                i = rb + 1;
                 continue;
             }
         } else if (ch == '&') {
@@ -429,7 +442,12 @@ typedef struct parser {
     int vtt;         /* WebVTT rather than SRT */
     lx_segment *seg; /* the result, in file order until sorted */
     size_t n, cap;
-    strbuf text; /* the cue being cleaned */
+    strbuf text;      /* the lines being cleaned */
+    strbuf cue;       /* text of the open cue, not yet in seg */
+    int cue_open;     /* a cue was parsed and not yet flushed */
+    double cue_start; /* its times and timing line */
+    double cue_end;
+    long cue_line;
     strbuf prev; /* last line of the previous cue with text */
     lx_error *err;
 } parser;
@@ -500,43 +518,71 @@ static int remember_last(parser *p, size_t last_start) {
     return 0;
 }
 
-static int push_segment(parser *p, double start, double end, const char *text, size_t len,
-                        long lineno) {
+/* Appends the cue being built (p->cue) to the result, if it has text.
+ * A cue is kept open until the next one starts because SRT paragraphs
+ * after a blank line still belong to it. */
+static int flush_cue(parser *p) {
+    if (!p->cue_open || p->cue.len == 0) {
+        p->cue_open = 0;
+        return 0;
+    }
+    p->cue_open = 0;
     if (p->n == p->cap) {
         if (p->n >= LX_MAX_SEGMENTS)
-            return set_error(p->err, LX_ELIMIT, lineno, -1, "more than %d cues", LX_MAX_SEGMENTS);
+            return set_error(p->err, LX_ELIMIT, p->cue_line, -1, "more than %d cues",
+                             LX_MAX_SEGMENTS);
         size_t cap = p->cap ? p->cap * 2 : 64;
         if (cap > LX_MAX_SEGMENTS)
             cap = LX_MAX_SEGMENTS;
         lx_segment *s = realloc(p->seg, cap * sizeof *s);
         if (!s)
-            return set_error(p->err, LX_ENOMEM, lineno, -1, "out of memory");
+            return set_error(p->err, LX_ENOMEM, p->cue_line, -1, "out of memory");
         p->seg = s;
         p->cap = cap;
     }
-    char *t = malloc(len + 1);
+    char *t = malloc(p->cue.len + 1);
     if (!t)
-        return set_error(p->err, LX_ENOMEM, lineno, -1, "out of memory");
-    memcpy(t, text, len);
-    t[len] = '\0';
-    p->seg[p->n].start = start;
-    p->seg[p->n].end = end;
+        return set_error(p->err, LX_ENOMEM, p->cue_line, -1, "out of memory");
+    memcpy(t, p->cue.p, p->cue.len);
+    t[p->cue.len] = '\0';
+    p->seg[p->n].start = p->cue_start;
+    p->seg[p->n].end = p->cue_end;
     p->seg[p->n].text = t;
     p->n++;
     return 0;
 }
 
-/* Parses one cue whose timing line is `timing`. */
+/* Appends n bytes of cleaned text to the open cue, joined by a space. */
+static int cue_append(parser *p, const char *t, size_t n) {
+    if (n == 0)
+        return 0;
+    if (sb_reserve(&p->cue, n + 1) != 0)
+        return LX_ENOMEM;
+    if (p->cue.len > 0)
+        p->cue.p[p->cue.len++] = ' ';
+    memcpy(p->cue.p + p->cue.len, t, n);
+    p->cue.len += n;
+    return 0;
+}
+
+/* Parses one cue whose timing line is `timing` and leaves it open. */
 static int parse_cue(parser *p, const line *timing) {
     double start, end;
     size_t first_end, last_start;
-    int rc = parse_timing(timing, &start, &end, p->err);
+    int rc = flush_cue(p);
+    if (rc == 0)
+        rc = parse_timing(timing, &start, &end, p->err);
     if (rc)
         return rc;
+    p->cue_open = 1;
+    p->cue.len = 0;
+    p->cue_start = start;
+    p->cue_end = end;
+    p->cue_line = timing->no;
     if (read_text(p, NULL, &first_end, &last_start) != 0)
         return set_error(p->err, LX_ENOMEM, timing->no, -1, "out of memory");
     if (p->text.len == 0)
-        return 0; /* a cue without text: nothing to index */
+        return 0; /* no text (yet): nothing to index */
     const char *t = p->text.p;
     size_t len = p->text.len;
     if (p->prev.len > 0 && first_end == p->prev.len && memcmp(t, p->prev.p, first_end) == 0) {
@@ -545,42 +591,18 @@ static int parse_cue(parser *p, const line *timing) {
         t += skip;
         len -= skip;
     }
-    if (len > 0 && (rc = push_segment(p, start, end, t, len, timing->no)) != 0)
-        return rc;
-    if (remember_last(p, last_start) != 0)
+    if (cue_append(p, t, len) != 0 || remember_last(p, last_start) != 0)
         return set_error(p->err, LX_ENOMEM, timing->no, -1, "out of memory");
     return 0;
 }
 
 /* Text after a blank line inside an SRT cue (hand-made files have such
- * paragraphs) belongs to the cue before it; SRT has no other blocks.
- * *cue_has_seg says whether that cue's segment is the last one in p->seg;
- * a paragraph that cleans to nothing leaves it as it was. */
-static int parse_paragraph(parser *p, const line *first, const line *cue_timing, int *cue_has_seg) {
+ * paragraphs) belongs to the open cue; SRT has no other blocks. */
+static int parse_paragraph(parser *p, const line *first) {
     size_t first_end, last_start;
-    if (read_text(p, first, &first_end, &last_start) != 0)
-        return set_error(p->err, LX_ENOMEM, first->no, -1, "out of memory");
-    if (p->text.len == 0)
-        return 0;
-    if (!*cue_has_seg) {
-        double start, end;
-        int rc = parse_timing(cue_timing, &start, &end, p->err);
-        if (rc == 0)
-            rc = push_segment(p, start, end, p->text.p, p->text.len, first->no);
-        if (rc)
-            return rc;
-        *cue_has_seg = 1;
-    } else {
-        lx_segment *s = &p->seg[p->n - 1];
-        size_t old = strlen(s->text);
-        char *t = realloc(s->text, old + 1 + p->text.len + 1);
-        if (!t)
-            return set_error(p->err, LX_ENOMEM, first->no, -1, "out of memory");
-        t[old] = ' ';
-        memcpy(t + old + 1, p->text.p, p->text.len + 1);
-        s->text = t;
-    }
-    if (remember_last(p, last_start) != 0)
+    if (read_text(p, first, &first_end, &last_start) != 0 ||
+        cue_append(p, p->text.p, p->text.len) != 0 ||
+        (p->text.len > 0 && remember_last(p, last_start) != 0))
         return set_error(p->err, LX_ENOMEM, first->no, -1, "out of memory");
     return 0;
 }
@@ -621,8 +643,8 @@ static int detect(parser *p, int *empty) {
 }
 
 static int parse_cues(parser *p) {
-    line ln, timing, cue_timing = {0};
-    int have_cue = 0, cue_has_seg = 0, rc;
+    line ln, timing;
+    int rc;
     while (read_line(&p->r, &ln)) {
         if (is_blank(&ln))
             continue;
@@ -645,8 +667,8 @@ static int parse_cues(parser *p) {
                              "cue %s has no timing line (expected \"00:00:01,000 --> "
                              "00:00:04,000\")",
                              q);
-        } else if (!p->vtt && have_cue) {
-            if ((rc = parse_paragraph(p, &ln, &cue_timing, &cue_has_seg)) != 0)
+        } else if (!p->vtt && p->cue_open) {
+            if ((rc = parse_paragraph(p, &ln)) != 0)
                 return rc;
             continue;
         } else {
@@ -654,14 +676,10 @@ static int parse_cues(parser *p) {
             skip_block(&p->r);
             continue;
         }
-        size_t before = p->n;
         if ((rc = parse_cue(p, &timing)) != 0)
             return rc;
-        have_cue = 1;
-        cue_timing = timing;
-        cue_has_seg = p->n > before;
     }
-    return 0;
+    return flush_cue(p);
 }
 
 /* Stable merge sort by start time: cues that start together keep their
@@ -722,6 +740,7 @@ int lx_captions_parse(const char *buf, size_t len, lx_segment **out, size_t *n, 
     if (rc == 0 && sort_segments(p.seg, p.n) != 0)
         rc = set_error(err, LX_ENOMEM, 0, -1, "out of memory");
     free(p.text.p);
+    free(p.cue.p);
     free(p.prev.p);
     if (rc != 0 || p.n == 0) {
         lx_segments_free(p.seg, p.n);

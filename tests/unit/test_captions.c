@@ -443,6 +443,28 @@ static void test_limit(void) {
     free(buf);
 }
 
+/* Inputs shaped to make a careless parser quadratic: a long line of '<'
+ * and "{\\" with no closing '>' or '}', and one SRT cue followed by many
+ * paragraphs.  They must finish quickly (ctest's timeout is the judge). */
+static void test_pathological(void) {
+    size_t n = 1u << 20, len;
+    char *buf = malloc(n + 64);
+    CHECK(buf != NULL);
+    if (!buf)
+        return;
+    len = (size_t)sprintf(buf, "WEBVTT\n\n00:01.000 --> 00:02.000\n");
+    for (size_t i = 0; i < n / 4; i++, len += 4)
+        memcpy(buf + len, "<a{\\", 4);
+    CHECK(parse_n(buf, len) == 0);
+    CHECK(nsegs == 1 && strlen(text(0)) == n);
+    len = (size_t)sprintf(buf, "1\n00:00:01,000 --> 00:00:02,000\n");
+    for (size_t i = 0; i < n / 4; i++, len += 4)
+        memcpy(buf + len, "ab\n\n", 4);
+    CHECK(parse_n(buf, len) == 0);
+    CHECK(nsegs == 1 && strlen(text(0)) == n / 4 * 3 - 1);
+    free(buf);
+}
+
 static void test_arguments(void) {
     const char *ok_srt = "1\n00:00:01,000 --> 00:00:02,000\nok\n";
     lx_segment *s = (lx_segment *)&err;
@@ -488,6 +510,7 @@ int main(void) {
     test_error_srt_number_without_timing();
     test_error_utf8();
     test_limit();
+    test_pathological();
     test_arguments();
     lx_segments_free(segs, nsegs);
     CHECK_DONE();
