@@ -113,11 +113,16 @@ int lx_searcher_begin(lx_searcher *s, const lx_rank_params *p, lx_error *err) {
         if (sc->avg[f] <= 0)
             sc->avg[f] = 1.0;
     }
-    for (uint32_t d = 0; d < nn; d++)
+    for (uint32_t d = 0; d < nn; d++) {
+        /* LMDB values are not aligned (a short one follows its key in the
+         * page), so the lengths are copied out, never loaded in place. */
+        uint32_t len[LX_NFIELDS];
+        memcpy(len, (const uint8_t *)norms + (size_t)d * sizeof len, sizeof len);
         for (int f = 0; f < LX_NFIELDS; f++) {
-            double norm = 1.0 - sc->fb[f] + sc->fb[f] * norms[(size_t)d * LX_NFIELDS + f] / sc->avg[f];
+            double norm = 1.0 - sc->fb[f] + sc->fb[f] * len[f] / sc->avg[f];
             s->invb[(size_t)d * LX_NFIELDS + f] = (float)(sc->fw[f] / (norm > 0 ? norm : 1e-9));
         }
+    }
     for (size_t i = (size_t)nn * LX_NFIELDS; i < need; i++)
         s->invb[i] = 0;
     sc->invb = s->invb;

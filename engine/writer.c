@@ -246,7 +246,8 @@ static int cmp_u32(const void *a, const void *b) {
 
 static int is_deleted(void *ctx, uint32_t doc) {
     lx_writer *w = ctx;
-    return bsearch(&doc, w->deleted, w->ndel, sizeof doc, cmp_u32) != NULL;
+    /* bsearch and qsort must not be given NULL, even for no elements. */
+    return w->ndel && bsearch(&doc, w->deleted, w->ndel, sizeof doc, cmp_u32) != NULL;
 }
 
 static lx_writer *sort_w;
@@ -367,7 +368,8 @@ static int flush(lx_writer *w, lx_error *err) {
         return w->failed;
     if (w->oom)
         return w->failed = lx_fail(err, LX_ENOMEM, NULL, -1, "out of memory while indexing");
-    qsort(w->deleted, w->ndel, sizeof *w->deleted, cmp_u32);
+    if (w->ndel)
+        qsort(w->deleted, w->ndel, sizeof *w->deleted, cmp_u32);
     uint32_t *order = malloc((w->nacc ? w->nacc : 1) * sizeof *order);
     if (!order)
         return w->failed = LX_ENOMEM;
