@@ -47,8 +47,9 @@ static int param_uint(srv_req *rq, const char *name, unsigned def, unsigned lo, 
     return 0;
 }
 
-/* The common filters and paging of search and related. */
-static int read_opts(srv_req *rq, lx_search_opts *o, enum MHD_Result *ret) {
+/* The common filters and paging of search and related, and how many
+ * values of each facet to list (*facets). */
+static int read_opts(srv_req *rq, lx_search_opts *o, unsigned *facets, enum MHD_Result *ret) {
     unsigned max_limit = g_srv.cfg.max_limit;
     memset(o, 0, sizeof *o);
     o->tags = param(rq, "tags");
@@ -59,6 +60,8 @@ static int read_opts(srv_req *rq, lx_search_opts *o, enum MHD_Result *ret) {
     if (param_uint(rq, "limit", 10, 1, max_limit, &o->limit, ret) != 0)
         return -1;
     if (param_uint(rq, "offset", 0, 0, LX_MAX_RESULTS - o->limit, &o->offset, ret) != 0)
+        return -1;
+    if (param_uint(rq, "facets", SRV_DEFAULT_FACETS, 0, SRV_MAX_FACETS, facets, ret) != 0)
         return -1;
     if (o->lang && (strlen(o->lang) > 7 ||
                     strspn(o->lang, "abcdefghijklmnopqrstuvwxyz-") != strlen(o->lang))) {
@@ -108,11 +111,12 @@ static enum MHD_Result engine_error(srv_req *rq, int rc, lx_error *err) {
 
 /* ---- Hits ------------------------------------------------------------- */
 
-static void write_meta_string(jsonw *w, const cJSON *meta, const char *key) {
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(meta, key);
+/* The member's value if its first byte is one of `kinds` (a JSON type:
+ * '"' string, '[' array, '-' or a digit for a number), else null. */
+static void write_member(jsonw *w, const char *key, const jw_span *v, const char *kinds) {
     jw_key(w, key);
-    if (cJSON_IsString(v))
-        jw_str(w, v->valuestring);
+    if (v->p && v->len > 0 && strchr(kinds, v->p[0]))
+        jw_raw(w, v->p, v->len);
     else
         jw_null(w);
 }
@@ -126,33 +130,35 @@ static void write_strings(jsonw *w, const char *key, const char **s, size_t n) {
     jw_arr_end(w);
 }
 
-/* One result: the fields a result list shows, picked from the stored
- * record, the score and the snippet. */
+/* One result: the fields a result list shows, copied from the stored
+ * record as written (the engine stores valid JSON), the score and the
+ * snippet. */
 static void write_hit(jsonw *w, const lx_hit *h, int related) {
-    cJSON *meta = h->meta_json ? cJSON_Parse(h->meta_json) : NULL;
-    const cJSON *v;
+    enum { SPEAKER, TAGS, LANGUAGE, URL, DURATION, NMEMBERS };
+    static const char *const keys[NMEMBERS] = {"speaker", "tags", "language", "url", "duration"};
+    static const char number[] = "-0123456789";
+    jw_span m[NMEMBERS];
+    if (h->meta_json)
+        jw_members(h->meta_json, strlen(h->meta_json), keys, NMEMBERS, m);
+    else
+        memset(m, 0, sizeof m);
     jw_obj(w);
     jw_key(w, "id");
     jw_str(w, h->id);
     jw_key(w, "title");
     jw_str(w, h->title);
-    write_meta_string(w, meta, "speaker");
-    jw_key(w, "tags");
-    v = cJSON_GetObjectItemCaseSensitive(meta, "tags");
-    if (cJSON_IsArray(v)) {
-        jw_cjson(w, v);
+    write_member(w, "speaker", &m[SPEAKER], "\"");
+    if (m[TAGS].p && m[TAGS].p[0] == '[') {
+        jw_key(w, "tags");
+        jw_raw(w, m[TAGS].p, m[TAGS].len);
     } else {
+        jw_key(w, "tags");
         jw_arr(w);
         jw_arr_end(w);
     }
-    write_meta_string(w, meta, "language");
-    write_meta_string(w, meta, "url");
-    jw_key(w, "duration");
-    v = cJSON_GetObjectItemCaseSensitive(meta, "duration");
-    if (cJSON_IsNumber(v))
-        jw_cjson(w, v);
-    else
-        jw_null(w);
+    write_member(w, "language", &m[LANGUAGE], "\"");
+    write_member(w, "url", &m[URL], "\"");
+    write_member(w, "duration", &m[DURATION], number);
     jw_key(w, "score");
     jw_double(w, h->score, 4);
     jw_key(w, "snippet");
@@ -176,11 +182,12 @@ static void write_hit(jsonw *w, const lx_hit *h, int related) {
         write_strings(w, "shared_terms", h->shared_terms, h->n_shared_terms);
     }
     jw_obj_end(w);
-    cJSON_Delete(meta);
 }
 
-static void write_facets(jsonw *w, const char *key, const lx_facet *f, size_t n) {
+static void write_facets(jsonw *w, const char *key, const lx_facet *f, size_t n, unsigned max) {
     size_t i;
+    if (n > max)
+        n = max; /* the engine orders them by count */
     jw_key(w, key);
     jw_obj(w);
     for (i = 0; i < n; i++) {
@@ -191,8 +198,9 @@ static void write_facets(jsonw *w, const char *key, const lx_facet *f, size_t n)
 }
 
 /* The part shared by search and related: total, took_ms, page, results,
- * facets. */
-static void write_results(jsonw *w, const lx_results *r, const lx_search_opts *o, int related) {
+ * the first `facets` values of each facet. */
+static void write_results(jsonw *w, const lx_results *r, const lx_search_opts *o, unsigned facets,
+                          int related) {
     size_t i;
     jw_key(w, "total");
     jw_uint(w, r->total);
@@ -209,8 +217,8 @@ static void write_results(jsonw *w, const lx_results *r, const lx_search_opts *o
     jw_arr_end(w);
     jw_key(w, "facets");
     jw_obj(w);
-    write_facets(w, "tags", r->tag_facets, r->n_tag_facets);
-    write_facets(w, "language", r->lang_facets, r->n_lang_facets);
+    write_facets(w, "tags", r->tag_facets, r->n_tag_facets, facets);
+    write_facets(w, "language", r->lang_facets, r->n_lang_facets, facets);
     jw_obj_end(w);
 }
 
@@ -298,6 +306,7 @@ enum MHD_Result api_tags(srv_req *rq) {
 
 enum MHD_Result api_search(srv_req *rq) {
     const char *q = param(rq, "q");
+    unsigned facets;
     lx_search_opts o;
     lx_results *r = NULL;
     lx_error err = {0};
@@ -311,7 +320,7 @@ enum MHD_Result api_search(srv_req *rq) {
                  LX_MAX_QUERY_BYTES);
         return http_error(rq, 414, "query_too_long", msg);
     }
-    if (read_opts(rq, &o, &ret) != 0)
+    if (read_opts(rq, &o, &facets, &ret) != 0)
         return ret;
     o.query = q;
     s = http_searcher(rq);
@@ -324,7 +333,7 @@ enum MHD_Result api_search(srv_req *rq) {
     jw_obj(&w);
     jw_key(&w, "query");
     jw_str(&w, q ? q : "");
-    write_results(&w, r, &o, 0);
+    write_results(&w, r, &o, facets, 0);
     jw_obj_end(&w);
     lx_results_free(r);
     return http_send_jw(rq, 200, &w);
@@ -359,6 +368,7 @@ enum MHD_Result api_get(srv_req *rq) {
 
 enum MHD_Result api_related(srv_req *rq) {
     char id[LX_MAX_ID_BYTES + 1];
+    unsigned facets;
     lx_search_opts o;
     lx_results *r = NULL;
     lx_error err = {0};
@@ -368,7 +378,7 @@ enum MHD_Result api_related(srv_req *rq) {
     int rc;
     if (path_id(rq, id, sizeof id) != 0)
         return http_error(rq, 404, "not_found", "no lecture with this id");
-    if (read_opts(rq, &o, &ret) != 0)
+    if (read_opts(rq, &o, &facets, &ret) != 0)
         return ret;
     s = http_searcher(rq);
     if (!s)
@@ -380,7 +390,7 @@ enum MHD_Result api_related(srv_req *rq) {
     jw_obj(&w);
     jw_key(&w, "id");
     jw_str(&w, id);
-    write_results(&w, r, &o, 1);
+    write_results(&w, r, &o, facets, 1);
     jw_obj_end(&w);
     lx_results_free(r);
     return http_send_jw(rq, 200, &w);

@@ -5,18 +5,19 @@
  * edited, so building a tree of small allocations only to print it again
  * costs more than the search itself on a warm index.  This writer appends
  * straight to a buffer that grows by doubling; the buffer is then handed to
- * libmicrohttpd, which frees it after sending.  cJSON is still used to read
- * the stored records (jw_cjson copies a parsed value out).
+ * libmicrohttpd, which frees it after sending.
  *
  * Commas: need_comma has one bit per nesting depth (up to 63), set once the
  * container at that depth holds an item.
+ *
+ * jw_members reads the other way: it finds top-level members of a stored
+ * record (speaker, tags, url ...) in one pass over the text without parsing
+ * it into a tree, so that a result page copies them out as they are.
  */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <cjson/cJSON.h>
 
 #include "server.h"
 
@@ -118,15 +119,21 @@ void jw_arr_end(jsonw *w) {
     close_(w, ']');
 }
 
+/* Bytes that need escaping in a JSON string: controls, '"' and '\\'. */
+static const unsigned char needs_escape[256] = {
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,         1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, ['"'] = 1, ['\\'] = 1,
+};
+
 static void escaped(jsonw *w, const char *s, size_t n) {
     static const char hex[] = "0123456789abcdef";
     size_t i, run = 0;
     putc1(w, '"');
     for (i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
-        const char *esc = NULL;
+        const char *esc;
         char u[6];
-        if (c >= 0x20 && c != '"' && c != '\\')
+        if (!needs_escape[c])
             continue;
         put(w, s + run, i - run);
         run = i + 1;
@@ -185,18 +192,27 @@ void jw_str(jsonw *w, const char *s) {
     jw_strn(w, s, s ? strlen(s) : 0);
 }
 
-void jw_int(jsonw *w, int64_t v) {
-    char b[24];
-    int n = snprintf(b, sizeof b, "%lld", (long long)v);
-    item(w);
-    put(w, b, (size_t)n);
+/* Decimal digits of v, written backwards ending at end; returns the start. */
+static char *digits(char *end, uint64_t v) {
+    do {
+        *--end = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    return end;
 }
 
 void jw_uint(jsonw *w, uint64_t v) {
-    char b[24];
-    int n = snprintf(b, sizeof b, "%llu", (unsigned long long)v);
+    char b[24], *p = digits(b + sizeof b, v);
     item(w);
-    put(w, b, (size_t)n);
+    put(w, p, (size_t)(b + sizeof b - p));
+}
+
+void jw_int(jsonw *w, int64_t v) {
+    char b[24], *p = digits(b + sizeof b, v < 0 ? 0 - (uint64_t)v : (uint64_t)v);
+    if (v < 0)
+        *--p = '-';
+    item(w);
+    put(w, p, (size_t)(b + sizeof b - p));
 }
 
 /* A number with at most `decimals` digits after the point, trailing zeros
@@ -238,32 +254,92 @@ void jw_raw(jsonw *w, const char *json, size_t n) {
     put(w, json, n);
 }
 
-void jw_cjson(jsonw *w, const cJSON *v) {
-    const cJSON *c;
-    if (!v || cJSON_IsNull(v)) {
-        jw_null(w);
-    } else if (cJSON_IsBool(v)) {
-        jw_bool(w, cJSON_IsTrue(v));
-    } else if (cJSON_IsNumber(v)) {
-        double d = v->valuedouble;
-        if (d == (double)(int64_t)d && fabs(d) < 9e15)
-            jw_int(w, (int64_t)d);
-        else
-            jw_double(w, d, 6);
-    } else if (cJSON_IsString(v)) {
-        jw_str(w, v->valuestring);
-    } else if (cJSON_IsArray(v)) {
-        jw_arr(w);
-        cJSON_ArrayForEach(c, v) jw_cjson(w, c);
-        jw_arr_end(w);
-    } else if (cJSON_IsObject(v)) {
-        jw_obj(w);
-        cJSON_ArrayForEach(c, v) {
-            jw_key(w, c->string ? c->string : "");
-            jw_cjson(w, c);
-        }
-        jw_obj_end(w);
-    } else {
-        jw_null(w);
+/* ---- Reading members of a JSON object -------------------------------- */
+
+static const char *skip_ws(const char *p, const char *end) {
+    while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+        p++;
+    return p;
+}
+
+/* Past the string starting at p (on its opening quote); NULL if open. */
+static const char *skip_string(const char *p, const char *end) {
+    for (p++; p < end; p++) {
+        if (*p == '\\')
+            p++;
+        else if (*p == '"')
+            return p + 1;
     }
+    return NULL;
+}
+
+/* Past the value starting at p; NULL when it is cut short. */
+static const char *skip_value(const char *p, const char *end) {
+    int depth = 0;
+    if (p >= end)
+        return NULL;
+    if (*p != '"' && *p != '{' && *p != '[') {
+        while (p < end && *p != ',' && *p != '}' && *p != ']' && *p != ' ' && *p != '\n' &&
+               *p != '\t' && *p != '\r')
+            p++;
+        return p;
+    }
+    do {
+        if (*p == '"') {
+            p = skip_string(p, end);
+            if (!p)
+                return NULL;
+            continue;
+        }
+        if (*p == '{' || *p == '[')
+            depth++;
+        else if (*p == '}' || *p == ']')
+            depth--;
+        p++;
+    } while (depth > 0 && p < end);
+    return depth == 0 ? p : NULL;
+}
+
+int jw_members(const char *json, size_t n, const char *const *keys, size_t nkeys, jw_span *out) {
+    const char *p = json, *end = json + n;
+    size_t i;
+    for (i = 0; i < nkeys; i++)
+        out[i].p = NULL, out[i].len = 0;
+    p = skip_ws(p, end);
+    if (p >= end || *p != '{')
+        return -1;
+    p = skip_ws(p + 1, end);
+    if (p < end && *p == '}')
+        return 0;
+    while (p < end) {
+        const char *k, *v;
+        size_t klen;
+        if (*p != '"')
+            return -1;
+        k = p + 1;
+        p = skip_string(p, end);
+        if (!p)
+            return -1;
+        klen = (size_t)(p - 1 - k);
+        p = skip_ws(p, end);
+        if (p >= end || *p != ':')
+            return -1;
+        v = skip_ws(p + 1, end);
+        p = skip_value(v, end);
+        if (!p)
+            return -1;
+        for (i = 0; i < nkeys; i++) {
+            if (!out[i].p && strlen(keys[i]) == klen && memcmp(keys[i], k, klen) == 0) {
+                out[i].p = v;
+                out[i].len = (size_t)(p - v);
+            }
+        }
+        p = skip_ws(p, end);
+        if (p < end && *p == '}')
+            return 0;
+        if (p >= end || *p != ',')
+            return -1;
+        p = skip_ws(p + 1, end);
+    }
+    return -1;
 }

@@ -27,7 +27,9 @@
 #define SRV_DEFAULT_MAX_BODY (16u << 20)
 #define SRV_DEFAULT_MAX_CONNECTIONS 1024
 #define SRV_DEFAULT_MAX_LIMIT 100 /* largest limit= of one page */
-#define SRV_DEFAULT_TIMEOUT 30    /* seconds an idle connection is kept */
+#define SRV_DEFAULT_FACETS 20     /* values listed per facet (facets=) */
+#define SRV_MAX_FACETS 1000
+#define SRV_DEFAULT_TIMEOUT 30 /* seconds an idle connection is kept */
 #define SRV_SHUTDOWN_GRACE_MS 10000
 
 typedef struct srv_config {
@@ -107,8 +109,19 @@ void jw_double(jsonw *w, double v, int decimals);
 void jw_bool(jsonw *w, int v);
 void jw_null(jsonw *w);
 void jw_raw(jsonw *w, const char *json, size_t n); /* trusted JSON value */
-struct cJSON;
-void jw_cjson(jsonw *w, const struct cJSON *item); /* a parsed value */
+
+/* A value inside a JSON text: its first byte and length. */
+typedef struct jw_span {
+    const char *p; /* NULL when the member is absent */
+    size_t len;
+} jw_span;
+
+/* Finds the top-level members keys[0..nkeys) of the JSON object in
+ * json[0..n) in one pass (keys compared as written, without unescaping)
+ * and sets out[i] to each one's value text.  Values are not checked, only
+ * delimited: use this on JSON the engine wrote.  Returns 0, or -1 when the
+ * text is not an object (out[] then holds what was found before). */
+int jw_members(const char *json, size_t n, const char *const *keys, size_t nkeys, jw_span *out);
 
 /* ---- HTTP layer (http.c) ---------------------------------------------- */
 

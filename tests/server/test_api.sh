@@ -44,6 +44,12 @@ expect_body '"equality":3' "facets count the whole result set"
 n=$(printf '%s' "$BODY" | grep -o '"score":' | wc -l)
 [ "$n" -eq 1 ] || fail "limit=1 returned $n hits"
 ok
+# facets=N lists the N most frequent values of each facet
+req GET '/api/search?facets=1'
+expect_status 200 "facets=1"
+expect_body '"facets":{"tags":{"equality":3},"language":{"en":4}}' "facets=1 keeps the top value"
+req GET '/api/search?facets=0'
+expect_body '"facets":{"tags":{},"language":{}}' "facets=0 lists none"
 req GET '/api/search?tags=equality,migration'
 expect_body '"total":1' "two tags are both required"
 expect_body '"id":"mig-03"' "two tags filter"
@@ -91,7 +97,7 @@ expect_status 414 "a URL beyond the header buffer"
 many=$(for i in $(seq 80); do printf 'w%d+' "$i"; done)
 req GET "/api/search?q=$many"
 expect_error 400 query_limit "a query with too many terms"
-for p in 'limit=0' 'limit=abc' 'limit=101' 'offset=-1' 'offset=x' 'limit=10&offset=995' 'lang=EN%3B'; do
+for p in 'limit=0' 'limit=abc' 'limit=101' 'offset=-1' 'offset=x' 'limit=10&offset=995' 'lang=EN%3B' 'facets=-1' 'facets=1001'; do
     req GET "/api/search?q=gender&$p"
     expect_error 400 bad_parameter "search with $p"
 done

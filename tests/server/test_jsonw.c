@@ -1,0 +1,113 @@
+/* Unit test of server/jsonw.c: the JSON writer (commas, escaping, numbers)
+ * and jw_members (finding top-level members of a stored record). */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "server.h"
+
+static int failures;
+
+#define CHECK(cond)                                                                                \
+    do {                                                                                           \
+        if (!(cond)) {                                                                             \
+            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);               \
+            failures++;                                                                            \
+        }                                                                                          \
+    } while (0)
+
+static void expect_written(jsonw *w, const char *want) {
+    size_t len = 0;
+    char *got = jw_take(w, &len);
+    CHECK(got != NULL);
+    if (got && (strlen(want) != len || strcmp(got, want) != 0)) {
+        fprintf(stderr, "want %s\n got %s\n", want, got);
+        failures++;
+    }
+    free(got);
+}
+
+static void test_writer(void) {
+    jsonw w;
+    jw_init(&w, 1); /* tiny: forces growth */
+    jw_obj(&w);
+    jw_key(&w, "a");
+    jw_int(&w, -3);
+    jw_key(&w, "list");
+    jw_arr(&w);
+    jw_str(&w, "x");
+    jw_obj(&w);
+    jw_obj_end(&w);
+    jw_arr(&w);
+    jw_arr_end(&w);
+    jw_null(&w);
+    jw_bool(&w, 1);
+    jw_arr_end(&w);
+    jw_key(&w, "k\"ey");
+    jw_str(&w, "q\"b\\s\n\t\x01</script>é");
+    jw_key(&w, "n");
+    jw_str(&w, NULL);
+    jw_key(&w, "raw");
+    jw_raw(&w, "[1,2]", 5);
+    jw_key(&w, "u");
+    jw_uint(&w, 18446744073709551615ull);
+    jw_obj_end(&w);
+    expect_written(&w, "{\"a\":-3,\"list\":[\"x\",{},[],null,true],\"k\\\"ey\":"
+                       "\"q\\\"b\\\\s\\n\\t\\u0001</script>é\",\"n\":null,\"raw\":[1,2],"
+                       "\"u\":18446744073709551615}");
+
+    jw_init(&w, 16);
+    jw_arr(&w);
+    jw_double(&w, 3.14159265, 4);
+    jw_double(&w, 2.0, 3);
+    jw_double(&w, 0.00004, 4);
+    jw_double(&w, -0.00001, 2);
+    jw_double(&w, 12.5, 0);
+    jw_double(&w, 1e300, 4);
+    jw_double(&w, NAN, 2);
+    jw_arr_end(&w);
+    expect_written(&w, "[3.1416,2,0,0,12,1.0000000000000001e+300,null]");
+
+    jw_init(&w, 16);
+    jw_strn(&w, "abc\0def", 7);
+    expect_written(&w, "\"abc\\u0000def\"");
+}
+
+static void test_members(void) {
+    static const char *const keys[] = {"speaker", "tags", "url", "duration", "missing"};
+    const char *rec =
+        " { \"id\": \"a\\\"}\", \"nested\": {\"speaker\": \"no\", \"x\": [1, {\"y\": \"]\"}]},"
+        " \"speaker\" : \"Ana \\\"A\\\" Ruiz\", \"tags\": [\"gender\", \"pay, gap\"],"
+        " \"duration\": 2710.5, \"url\": null, \"speaker\": \"second\" } ";
+    jw_span m[5];
+    CHECK(jw_members(rec, strlen(rec), keys, 5, m) == 0);
+    CHECK(m[0].p && m[0].len == strlen("\"Ana \\\"A\\\" Ruiz\"") &&
+          memcmp(m[0].p, "\"Ana \\\"A\\\" Ruiz\"", m[0].len) == 0);
+    CHECK(m[1].p && m[1].len == strlen("[\"gender\", \"pay, gap\"]") &&
+          memcmp(m[1].p, "[\"gender\", \"pay, gap\"]", m[1].len) == 0);
+    CHECK(m[2].p && m[2].len == 4 && memcmp(m[2].p, "null", 4) == 0);
+    CHECK(m[3].p && m[3].len == 6 && memcmp(m[3].p, "2710.5", 6) == 0);
+    CHECK(m[4].p == NULL);
+
+    CHECK(jw_members("{}", 2, keys, 5, m) == 0 && m[0].p == NULL);
+    CHECK(jw_members("[1]", 3, keys, 5, m) == -1);
+    CHECK(jw_members("", 0, keys, 5, m) == -1);
+    /* cut short anywhere: never reads past the end, never succeeds */
+    {
+        size_t n = strlen(rec), i;
+        for (i = 0; i + 2 < n; i++)
+            CHECK(jw_members(rec, i, keys, 5, m) == -1);
+    }
+}
+
+int main(void) {
+    test_writer();
+    test_members();
+    if (failures) {
+        fprintf(stderr, "%d checks failed\n", failures);
+        return 1;
+    }
+    printf("test_jsonw: ok\n");
+    return 0;
+}
