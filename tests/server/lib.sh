@@ -14,11 +14,15 @@ INDEXER=${2:?usage: $0 SERVER INDEXER}
 TEST=$(basename "$0" .sh)
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/lectern-$TEST.XXXXXX")
 PIDS=""
+BG_PIDS="" # helper processes of a test, killed at exit
 FAILS=0
 CHECKS=0
 
 cleanup() {
     local p
+    for p in $BG_PIDS; do
+        kill -TERM "$p" 2>/dev/null
+    done
     for p in $PIDS; do
         kill -TERM "$p" 2>/dev/null
     done

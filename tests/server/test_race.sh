@@ -22,8 +22,10 @@ reader() {
         4) args+=(-o /dev/null "$BASE/api/search?q=migration&lang=en") ;;
         esac
     done
-    # keep searching until the writer is done, and at least three rounds
+    # keep searching until the writer is done, and at least three rounds;
+    # stop at once if the test itself is gone (kill -0 $$: the test shell)
     while [ ! -f "$TMP/writes-done" ] || [ "$n" -lt 3 ]; do
+        kill -0 $$ 2> /dev/null && [ -d "$TMP" ] && [ "$n" -lt 400 ] || break
         curl -s -w '%{http_code}\n' --max-time 20 "${args[@]}" >> "$TMP/codes.$1"
         n=$((n + 1))
     done
@@ -32,6 +34,7 @@ reader() {
 for r in $(seq "$READERS"); do
     reader "$r" &
     READER_PIDS="${READER_PIDS:-} $!"
+    BG_PIDS="$BG_PIDS $!"
 done
 
 # three batches of 40 lectures, then one with a word nobody else has
