@@ -90,6 +90,14 @@ static const char *message_of(const lx_error *err, int rc) {
     return err->message[0] ? err->message : lx_strerror(rc);
 }
 
+/* A record error for a person: "field: message" when a field is known. */
+static const char *record_message(const lx_error *err, int rc, char *buf, size_t size) {
+    if (!err->field[0])
+        return message_of(err, rc);
+    snprintf(buf, size, "%s: %s", err->field, message_of(err, rc));
+    return buf;
+}
+
 /* Answers a failed read (search, related, get ...). */
 static enum MHD_Result engine_error(srv_req *rq, int rc, lx_error *err) {
     switch (rc) {
@@ -323,6 +331,7 @@ enum MHD_Result api_search(srv_req *rq) {
     if (read_opts(rq, &o, &facets, &ret) != 0)
         return ret;
     o.query = q;
+    err.offset = -1;
     s = http_searcher(rq);
     if (!s)
         return MHD_YES;
@@ -383,6 +392,7 @@ enum MHD_Result api_related(srv_req *rq) {
     s = http_searcher(rq);
     if (!s)
         return MHD_YES;
+    err.offset = -1;
     rc = lx_related(s, id, &o, &r, &err);
     if (rc != 0)
         return engine_error(rq, rc, &err);
@@ -488,6 +498,7 @@ static void put_one(lx_writer *wr, put_result *pr, const char *body, const char 
 }
 
 static void write_reject(jsonw *w, const rejected *rj) {
+    char msg[sizeof rj->err.field + sizeof rj->err.message + 2];
     jw_obj(w);
     if (rj->index >= 0) {
         jw_key(w, "index");
@@ -503,7 +514,7 @@ static void write_reject(jsonw *w, const rejected *rj) {
     jw_key(w, "code");
     jw_str(w, record_code(rj->rc));
     jw_key(w, "message");
-    jw_str(w, message_of(&rj->err, rj->rc));
+    jw_str(w, record_message(&rj->err, rj->rc, msg, sizeof msg));
     if (rj->err.field[0]) {
         jw_key(w, "field");
         jw_str(w, rj->err.field);
@@ -664,12 +675,12 @@ enum MHD_Result api_put(srv_req *rq) {
         return ret;
     }
     if (pr.n_rejected && !partial) {
-        char msg[300];
+        char msg[400], one[sizeof pr.rejects[0].err.field + sizeof pr.rejects[0].err.message + 2];
         lx_writer_abort(wr);
         pthread_mutex_unlock(&g_srv.write_lock);
         if (pr.n_rejected == 1 && pr.indexed == 0)
             snprintf(msg, sizeof msg, "%s; nothing was written",
-                     message_of(&pr.rejects[0].err, pr.rejects[0].rc));
+                     record_message(&pr.rejects[0].err, pr.rejects[0].rc, one, sizeof one));
         else
             snprintf(msg, sizeof msg,
                      "%zu of %zu records rejected; nothing was written (?partial=1 keeps the "
