@@ -184,8 +184,10 @@ static void src_make(src_list *s, uint32_t n, uint8_t fields, uint32_t maxgap, u
                 if (!(fields & (1u << f)))
                     continue;
                 if (nf == 1 || below(2)) {
-                    uint32_t r = below(20);
-                    tf[f] = r < 12 ? 1 : r < 18 ? 1 + below(6) : r < 19 ? 1 + below(300) : 1000 + below(500);
+                    /* Mostly 1, some small, a few long (multi-byte vbyte). */
+                    uint32_t r = below(200);
+                    tf[f] = r < 120 ? 1 : r < 190 ? 1 + below(6) : r < 199 ? 1 + below(300)
+                                                                   : 1000 + below(500);
                     any = 1;
                 }
             }
