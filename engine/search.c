@@ -313,18 +313,28 @@ static void tag_boosts(lx_searcher *s, const int *langs, int nl, double boost) {
     int nseen = 0;
     if (boost <= 0)
         return;
-    for (int ci = 0; ci < q->nclauses; ci++) {
-        const lx_qclause *cl = &q->clauses[ci];
-        if (cl->neg || cl->filter)
-            continue;
-        for (int a = 0; a < cl->n; a++) {
-            for (int len = 1; len <= 4 && a + len <= cl->n; len++) {
+    /* Runs of words span consecutive scored clauses, so that `higher
+     * education` names the tag "higher education" as the quoted phrase
+     * does; an exclusion or a filter ends a run. */
+    for (int ci = 0; ci < q->nclauses;) {
+        int run[LX_MAX_QUERY_TERMS], nrun = 0;
+        for (; ci < q->nclauses; ci++) {
+            const lx_qclause *cl = &q->clauses[ci];
+            if (cl->neg || cl->filter) {
+                ci++;
+                break;
+            }
+            for (int j = 0; j < cl->n && nrun < LX_MAX_QUERY_TERMS; j++)
+                run[nrun++] = cl->first + j;
+        }
+        for (int a = 0; a < nrun; a++) {
+            for (int len = 1; len <= 4 && a + len <= nrun; len++) {
                 for (int l = 0; l < nl; l++) {
                     char form[LX_TOKEN_BUF * 4 + 4];
                     size_t n = 0;
                     for (int j = 0; j < len; j++) {
                         char t[LX_TOKEN_BUF];
-                        const lx_qword *w = &q->words[cl->first + a + j];
+                        const lx_qword *w = &q->words[run[a + j]];
                         size_t tl = lx_stemmers_term(&s->stem, langs[l], w->tok, w->len, t);
                         if (j)
                             form[n++] = ' ';

@@ -292,7 +292,7 @@ static int put_list(lx_writer *w, MDB_dbi dbi, const char *key, size_t klen, con
     return 0;
 }
 
-/* Removes every tagstem entry that names tag (its last lecture is gone). */
+/* Removes every tagstem entry that names tag. */
 static int tagstem_drop(lx_writer *w, const char *tag, size_t len, lx_error *err) {
     MDB_cursor *c;
     int rc = mdb_cursor_open(w->txn, w->ix->tagstem, &c);
@@ -310,6 +310,53 @@ static int tagstem_drop(lx_writer *w, const char *tag, size_t len, lx_error *err
     if (rc && rc != MDB_NOTFOUND)
         return mdb_err(w, err, rc, "tagstem");
     return 0;
+}
+
+static int add_tagstem(lx_writer *w, const char *tag, lx_error *err);
+
+/* Whether two ascending docid lists share a doc (b unaligned, from LMDB). */
+static int lists_meet(const uint32_t *a, uint32_t na, const uint8_t *b, size_t nb) {
+    for (size_t j = 0; j < nb; j++) {
+        uint32_t d;
+        memcpy(&d, b + j * 4, 4);
+        if (bsearch(&d, a, na, sizeof d, cmp_u32))
+            return 1;
+    }
+    return 0;
+}
+
+/* A tag lost lectures: its tagstem entries become its stem form under each
+ * language of the lectures it still has, and no other, as in a fresh build
+ * (a stale form would still boost it for queries in a language gone from
+ * it).  Reads the langs database, so that is flushed first. */
+static int tagstem_rebuild(lx_writer *w, const char *tag, size_t len, const uint32_t *docs,
+                           uint32_t n, lx_error *err) {
+    int rc = tagstem_drop(w, tag, len, err);
+    if (rc || !n)
+        return rc;
+    char key[LX_MAX_TAG_BYTES * 3 + 1];
+    if (len >= sizeof key)
+        return 0;
+    memcpy(key, tag, len);
+    key[len] = 0;
+    MDB_cursor *c;
+    if ((rc = mdb_cursor_open(w->txn, w->ix->langs, &c)))
+        return mdb_err(w, err, rc, "langs");
+    int saved = w->lang;
+    MDB_val k, v;
+    for (int g = mdb_cursor_get(c, &k, &v, MDB_FIRST); g == 0 && !rc;
+         g = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+        char lang[LX_LANG_BYTES];
+        if (k.mv_size >= sizeof lang || !lists_meet(docs, n, v.mv_data, v.mv_size / 4))
+            continue;
+        memcpy(lang, k.mv_data, k.mv_size);
+        lang[k.mv_size] = 0;
+        w->lang = lx_stemmers_lookup(&w->stem, lang);
+        rc = add_tagstem(w, key, err);
+    }
+    w->lang = saved;
+    mdb_cursor_close(c);
+    return rc;
 }
 
 static int flush_sets(lx_writer *w, MDB_dbi dbi, set_acc *sets, uint32_t n, int is_tags,
@@ -346,8 +393,8 @@ static int flush_sets(lx_writer *w, MDB_dbi dbi, set_acc *sets, uint32_t n, int 
             if (!is_deleted(w, s->add[j]))
                 buf[m++] = s->add[j];
         rc = put_list(w, dbi, s->key, s->len, buf, m, err);
-        if (!rc && !m && is_tags)
-            rc = tagstem_drop(w, s->key, s->len, err);
+        if (!rc && s->del && is_tags)
+            rc = tagstem_rebuild(w, s->key, s->len, buf, m, err);
     }
     free(buf);
     return rc;
@@ -441,9 +488,9 @@ static int flush(lx_writer *w, lx_error *err) {
     }
     free(order);
     if (!rc)
-        rc = flush_sets(w, w->ix->tags, w->tags, w->ntags, 1, err);
-    if (!rc)
         rc = flush_sets(w, w->ix->langs, w->langs, w->nlangs, 0, err);
+    if (!rc)
+        rc = flush_sets(w, w->ix->tags, w->tags, w->ntags, 1, err);
     if (rc) {
         w->failed = rc;
         return rc;
