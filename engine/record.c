@@ -6,9 +6,9 @@
  * description, speaker, institution, url, date, transcript (strings),
  * language (ISO 639 code, default "en"), tags (array of strings), duration
  * (number >= 0), segments (array of {start, end, text}, 0 <= start <= end).
- * Every other field is kept and given back unchanged.  When both
- * "segments" and "transcript" are given, the segments are indexed (they
- * carry the timing) and "transcript" is kept as stored text.
+ * Every other field is kept and given back unchanged; no field may appear
+ * twice.  When both "segments" and "transcript" are given, the segments are
+ * indexed (they carry the timing) and "transcript" is kept as stored text.
  */
 #include <math.h>
 #include <stdio.h>
@@ -151,6 +151,45 @@ static int parse_segments(cJSON *arr, lx_record *r, lx_error *err) {
     return 0;
 }
 
+static int cmp_key(const void *a, const void *b) {
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* A field given twice is refused: the first would be indexed and both
+ * stored, and a reader that keeps the last (JavaScript) would see another
+ * id or title than the one searched. */
+static int check_unique_keys(cJSON *root, lx_error *err) {
+    const char *few[16], **keys = few;
+    size_t n = 0, cap = 16;
+    const char *dup = NULL;
+    int rc = 0;
+    for (cJSON *it = root->child; it; it = it->next) {
+        if (n == cap) {
+            const char **k = malloc(2 * cap * sizeof *k);
+            if (!k) {
+                rc = LX_ENOMEM;
+                goto out;
+            }
+            memcpy(k, keys, n * sizeof *k);
+            if (keys != few)
+                free(keys);
+            keys = k;
+            cap *= 2;
+        }
+        keys[n++] = it->string ? it->string : "";
+    }
+    qsort(keys, n, sizeof *keys, cmp_key);
+    for (size_t i = 1; i < n && !dup; i++)
+        if (strcmp(keys[i - 1], keys[i]) == 0)
+            dup = keys[i];
+    if (dup)
+        rc = lx_fail(err, LX_ERECORD, dup, -1, "appears twice in the record");
+out:
+    if (keys != few)
+        free(keys);
+    return rc;
+}
+
 int lx_record_parse(const char *json, size_t len, lx_record *r, lx_error *err) {
     memset(r, 0, offsetof(lx_record, tagkey));
     int rc;
@@ -178,6 +217,8 @@ int lx_record_parse(const char *json, size_t len, lx_record *r, lx_error *err) {
         goto fail;
     }
     cJSON *root = r->root;
+    if ((rc = check_unique_keys(root, err)))
+        goto fail;
     cJSON *id = cJSON_GetObjectItemCaseSensitive(root, "id");
     if (!id) {
         rc = lx_fail(err, LX_ERECORD, "id", -1, "is required");

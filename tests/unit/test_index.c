@@ -654,6 +654,12 @@ static void test_write_errors(void) {
         {"[1,2]", LX_ERECORD, ""},
         {"", LX_EJSON, ""},
         {"{\"id\":\"b19\\u0001\",\"title\":\"t\"}", LX_ERECORD, "id"},
+        /* A field given twice (the first would be indexed, the last seen
+         * by JavaScript readers). */
+        {"{\"id\":\"b20\",\"title\":\"t\",\"id\":\"other\"}", LX_ERECORD, "id"},
+        {"{\"id\":\"b21\",\"title\":\"t\",\"transcript\":\"a\",\"transcript\":\"b\"}",
+         LX_ERECORD, "transcript"},
+        {"{\"id\":\"b22\",\"title\":\"t\",\"x\":1,\"y\":2,\"x\":{}}", LX_ERECORD, "x"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         memset(&err, 0, sizeof err);
@@ -707,7 +713,7 @@ static void test_write_errors(void) {
     CHECK(j && strstr(j, "replaced") != NULL);
     free(j);
     CHECK(lx_get(s, "e2", &j, NULL, NULL) == LX_ENOTFOUND);
-    static const char *const never[] = {"b1", "b2", "b5", "b12", "b17", "u1"};
+    static const char *const never[] = {"b1", "b2", "b5", "b12", "b17", "b20", "b22", "u1"};
     for (size_t i = 0; i < sizeof never / sizeof never[0]; i++)
         CHECK(lx_get(s, never[i], &j, NULL, NULL) == LX_ENOTFOUND);
     lx_stats st;
