@@ -372,13 +372,20 @@ void lx_pcursor_advance(lx_pcursor *c, uint32_t target) {
 const uint32_t *lx_pcursor_tf(lx_pcursor *c) {
     if (!c->tf_ready) {
         const uint8_t *p = c->tfp;
-        for (uint32_t i = 0; i < c->n; i++) {
-            uint8_t m = c->maskp ? c->maskp[i] : c->listmask;
-            for (int f = 0; f < LX_NFIELDS; f++) {
-                uint32_t v = 0;
-                if (m & (1u << f))
-                    p = lx_vbyte_get(p, c->bend, &v);
-                c->tf[i][f] = v;
+        memset(c->tf, 0, sizeof c->tf[0] * c->n);
+        if (!c->maskp) {
+            /* One field in the whole list: a plain run of vbytes. */
+            int f = __builtin_ctz(c->listmask);
+            for (uint32_t i = 0; i < c->n; i++)
+                p = lx_vbyte_get(p, c->bend, &c->tf[i][f]);
+        } else {
+            for (uint32_t i = 0; i < c->n; i++) {
+                unsigned m = c->maskp[i];
+                while (m) {
+                    int f = __builtin_ctz(m);
+                    m &= m - 1;
+                    p = lx_vbyte_get(p, c->bend, &c->tf[i][f]);
+                }
             }
         }
         c->tf_ready = 1;

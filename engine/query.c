@@ -53,6 +53,26 @@ static int add_clause(lx_query *q, const char *text, size_t n, int phrase, int n
     if (q->nclauses == LX_MAX_QUERY_TERMS)
         return lx_fail(err, LX_ELIMIT, NULL, (long)offset, "more than %d terms in the query",
                        LX_MAX_QUERY_TERMS);
+    if (!phrase && !neg && !filter && nw > 1) {
+        /* A bare chunk that splits ("two-dimensional", "covid-19"): its
+         * words rank as separate terms, as if typed apart (measured better
+         * than a strict phrase on Cranfield).  Excluded, it stays a phrase:
+         * -covid-19 must not drop every lecture that says "19". */
+        for (int k = 0; k < nw; k++) {
+            if (q->nclauses == LX_MAX_QUERY_TERMS)
+                return lx_fail(err, LX_ELIMIT, NULL, (long)offset,
+                               "more than %d terms in the query", LX_MAX_QUERY_TERMS);
+            lx_qclause *c = &q->clauses[q->nclauses++];
+            c->kind = LX_QC_WORD;
+            c->neg = neg;
+            c->filter = filter;
+            c->field = field;
+            c->first = first + k;
+            c->n = 1;
+            c->offset = offset;
+        }
+        return 0;
+    }
     lx_qclause *cl = &q->clauses[q->nclauses++];
     cl->kind = nw > 1 ? LX_QC_PHRASE : LX_QC_WORD;
     cl->neg = neg;

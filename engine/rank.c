@@ -6,13 +6,18 @@
  * The per-document factor weight_f / (1 - b_f + ...) is precomputed once
  * per snapshot (lx_scorer.invb), so scoring a posting is five multiplies.
  *
- * MaxScore (Turtle & Flood 1995): cursors sorted by their upper bound;
- * the longest prefix whose bounds sum to no more than the current k-th
- * score is "non-essential": a document found only there cannot enter the
- * top k, so only the essential cursors drive the iteration, and the
- * others are probed (with their block bound first) only while the
- * candidate can still make it.  Scores are summed in one fixed order
- * whatever the pruning, so pruned and exhaustive runs agree exactly.
+ * Block-max MaxScore (Turtle & Flood 1995; Ding & Suel 2011; Lucene's
+ * block-max MaxScore): the docid space is cut into windows that end where
+ * the first of the cursors' current blocks ends, so within a window each
+ * cursor has one block bound.  A window whose bounds sum to no more than
+ * the current k-th score is skipped without decoding anything.  Otherwise
+ * cursors are sorted by window bound and the longest prefix whose bounds
+ * sum to no more than the k-th score is "non-essential": a document found
+ * only there cannot enter the top k, so only the essential cursors drive
+ * the iteration, and the others are probed only while the candidate can
+ * still make it.  A candidate enters only with a score strictly above the
+ * k-th, and scores are summed in one fixed order whatever the pruning, so
+ * pruned and exhaustive runs return the same documents and scores.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -47,6 +52,10 @@ static double saturate(const lx_scorer *sc, double tf) {
 static double term_tf(const lx_scorer *sc, lx_pcursor *pc) {
     const uint32_t *tf = lx_pcursor_tf(pc);
     const float *ib = sc->invb + (size_t)pc->doc * LX_NFIELDS;
+    if (pc->nlf == 1) {
+        int f = __builtin_ctz(pc->listmask);
+        return tf[f] * (double)ib[f];
+    }
     double t = 0;
     for (int f = 0; f < LX_NFIELDS; f++)
         t += tf[f] * (double)ib[f];
@@ -128,12 +137,12 @@ void lx_qcur_start(lx_qcur *c, const lx_scorer *sc) {
     switch (c->kind) {
     case LX_QK_TERM: {
         double t = lx_bound_tf(sc, &c->pc->lbound);
-        c->ub = c->w * saturate(sc, t) * SAFETY;
+        c->ub = (c->bonus + c->w * saturate(sc, t)) * SAFETY;
         c->doc = c->pc->doc;
         break;
     }
     case LX_QK_PHRASE:
-        c->ub = 0;
+        c->ub = c->bonus;
         for (int j = 0; j < c->nmem; j++)
             c->ub += c->mw[j] * saturate(sc, lx_bound_tf(sc, &c->mem[j]->lbound));
         c->ub *= SAFETY;
@@ -195,9 +204,9 @@ void lx_qcur_next(lx_qcur *c) {
 double lx_qcur_score(lx_qcur *c, const lx_scorer *sc) {
     switch (c->kind) {
     case LX_QK_TERM:
-        return c->w * saturate(sc, term_tf(sc, c->pc));
+        return c->bonus + c->w * saturate(sc, term_tf(sc, c->pc));
     case LX_QK_PHRASE: {
-        double s = 0;
+        double s = c->bonus;
         for (int j = 0; j < c->nmem; j++)
             s += c->mw[j] * saturate(sc, term_tf(sc, c->mem[j]));
         return s;
@@ -205,16 +214,6 @@ double lx_qcur_score(lx_qcur *c, const lx_scorer *sc) {
     default:
         return c->w;
     }
-}
-
-/* Block bound of a term cursor at doc d (its list bound otherwise). */
-static double block_ub(lx_qcur *c, const lx_scorer *sc, uint32_t d) {
-    if (c->kind != LX_QK_TERM || c->pc->nblocks == 1)
-        return c->ub;
-    lx_bound b;
-    uint32_t last;
-    lx_pcursor_block_bound(c->pc, d, &b, &last);
-    return c->w * saturate(sc, lx_bound_tf(sc, &b)) * SAFETY;
 }
 
 /* ---- top k ----------------------------------------------------------------- */
@@ -263,16 +262,27 @@ static int cmp_best(const void *a, const void *b) {
     return x->doc < y->doc ? -1 : x->doc > y->doc;
 }
 
-static lx_qcur **sort_base;
-static int cmp_ub(const void *a, const void *b) {
-    const lx_qcur *x = *(lx_qcur *const *)a, *y = *(lx_qcur *const *)b;
-    if (x->ub != y->ub)
-        return x->ub < y->ub ? -1 : 1;
-    return x->clause - y->clause;
-}
-
 static int allowed(const uint64_t *allow, uint32_t d) {
     return !allow || (allow[d >> 6] >> (d & 63) & 1);
+}
+
+/* The bound of cursor c over docs >= d in the block that holds them, and
+ * that block's last doc (LX_DOC_END when unlimited). */
+static double window_bound(lx_qcur *c, const lx_scorer *sc, uint32_t d, uint32_t *last) {
+    if (c->doc == LX_DOC_END) {
+        *last = LX_DOC_END;
+        return 0;
+    }
+    if (c->kind != LX_QK_TERM) {
+        *last = LX_DOC_END;
+        return c->ub;
+    }
+    lx_bound b;
+    lx_pcursor_block_bound(c->pc, d, &b, last);
+    if (*last == LX_DOC_END)
+        return 0;
+    double ub = (c->bonus + c->w * saturate(sc, lx_bound_tf(sc, &b))) * SAFETY;
+    return ub < c->ub ? ub : c->ub;
 }
 
 uint32_t lx_topk(lx_qcur *cur, int n, const lx_scorer *sc, const uint64_t *allow, uint32_t k,
@@ -287,68 +297,119 @@ uint32_t lx_topk(lx_qcur *cur, int n, const lx_scorer *sc, const uint64_t *allow
         return 0;
     }
     lx_qcur *ord[LX_MAX_CURSORS];
+    double wub[LX_MAX_CURSORS];  /* window bound per cursor (index into cur) */
     double prefix[LX_MAX_CURSORS + 1];
     double contrib[LX_MAX_CURSORS];
-    int idx_of[LX_MAX_CURSORS];
-    for (int i = 0; i < n; i++)
-        ord[i] = &cur[i];
-    sort_base = ord;
-    qsort(ord, (size_t)n, sizeof *ord, cmp_ub);
-    for (int i = 0; i < n; i++)
-        idx_of[i] = (int)(ord[i] - cur);
-    prefix[0] = 0;
-    for (int i = 0; i < n; i++)
-        prefix[i + 1] = prefix[i] + ord[i]->ub;
     double coordf[LX_MAX_QUERY_TERMS + 1];
     for (int m = 0; m <= LX_MAX_QUERY_TERMS; m++)
         coordf[m] = (coord > 0 && nclauses > 0 && m <= nclauses)
                         ? pow((double)m / nclauses, coord)
                         : 1.0;
+    for (int i = 0; i < n; i++) {
+        ord[i] = &cur[i];
+        wub[i] = cur[i].ub;
+    }
     double theta = -1.0; /* no document scores below 0 */
-    int e = 0;           /* ord[0..e) are non-essential */
-    for (;;) {
+    int e = 0;           /* ord[0..e) are non-essential in this window */
+    uint32_t next = 0;   /* every doc below it is decided */
+    uint32_t wend = 0;
+    int have_window = 0;
+    while (next != LX_DOC_END) {
+        if (!have_window || next > wend) {
+            /* A new window: each cursor's block bound from `next`, the
+             * window ending where the first of those blocks ends. */
+            uint32_t upto = LX_DOC_END - 1;
+            double total = 0;
+            int live = 0;
+            for (int i = 0; i < n; i++) {
+                uint32_t last;
+                if (exhaustive) {
+                    wub[i] = cur[i].ub;
+                    last = cur[i].doc == LX_DOC_END ? LX_DOC_END : LX_DOC_END - 1;
+                } else {
+                    wub[i] = window_bound(&cur[i], sc, next, &last);
+                }
+                if (last != LX_DOC_END) {
+                    live = 1;
+                    if (last < upto)
+                        upto = last;
+                } else if (cur[i].doc != LX_DOC_END) {
+                    live = 1;
+                }
+                total += wub[i];
+            }
+            if (!live)
+                break;
+            wend = upto;
+            have_window = 1;
+            if (!exhaustive && nh == k && total <= theta) {
+                /* Nothing in this window can enter the top k. */
+                next = wend + 1;
+                continue;
+            }
+            /* Order by window bound; the smallest prefix that cannot beat
+             * theta is non-essential. */
+            for (int i = 1; i < n; i++) {
+                lx_qcur *x = ord[i];
+                int j = i;
+                while (j > 0 && wub[ord[j - 1] - cur] > wub[x - cur]) {
+                    ord[j] = ord[j - 1];
+                    j--;
+                }
+                ord[j] = x;
+            }
+            prefix[0] = 0;
+            for (int i = 0; i < n; i++)
+                prefix[i + 1] = prefix[i] + wub[ord[i] - cur];
+            e = 0;
+            if (!exhaustive && nh == k)
+                while (e < n && prefix[e + 1] <= theta)
+                    e++;
+        }
+        /* The next candidate: the first essential doc in the window. */
         uint32_t d = LX_DOC_END;
-        for (int i = e; i < n; i++)
+        for (int i = e; i < n; i++) {
+            lx_qcur_advance(ord[i], next);
             if (ord[i]->doc < d)
                 d = ord[i]->doc;
-        if (d == LX_DOC_END)
-            break;
-        if (!allowed(allow, d)) {
-            for (int i = e; i < n; i++)
-                if (ord[i]->doc == d)
-                    lx_qcur_next(ord[i]);
+        }
+        if (d == LX_DOC_END) {
+            /* Essentials are done; the rest may still matter later. */
+            if (e == 0)
+                break;
+            next = wend + 1;
             continue;
         }
-        memset(contrib, 0, sizeof(double) * (size_t)n);
+        if (d > wend) {
+            next = wend + 1; /* the next window decides the docs between */
+            continue;
+        }
+        next = d + 1;
+        if (!allowed(allow, d))
+            continue;
         double s = 0;
         uint64_t matched = 0;
+        for (int i = 0; i < n; i++)
+            contrib[i] = 0;
         for (int i = e; i < n; i++) {
             if (ord[i]->doc != d)
                 continue;
             double v = lx_qcur_score(ord[i], sc);
-            contrib[idx_of[i]] = v;
+            contrib[ord[i] - cur] = v;
             s += v;
             if (ord[i]->clause >= 0)
                 matched |= 1ull << ord[i]->clause;
-            lx_qcur_next(ord[i]);
         }
         int dead = 0;
         for (int i = e - 1; i >= 0; i--) {
-            if (!exhaustive && nh == k) {
-                if ((s + prefix[i + 1]) <= theta) {
-                    dead = 1;
-                    break;
-                }
-                /* The block the candidate would be in may cap it lower. */
-                if (s + prefix[i] + block_ub(ord[i], sc, d) <= theta) {
-                    dead = 1;
-                    break;
-                }
+            if (!exhaustive && nh == k && s + prefix[i + 1] <= theta) {
+                dead = 1;
+                break;
             }
             lx_qcur_advance(ord[i], d);
             if (ord[i]->doc == d) {
                 double v = lx_qcur_score(ord[i], sc);
-                contrib[idx_of[i]] = v;
+                contrib[ord[i] - cur] = v;
                 s += v;
                 if (ord[i]->clause >= 0)
                     matched |= 1ull << ord[i]->clause;

@@ -30,6 +30,7 @@ typedef struct lx_qcur {
     int clause;   /* for the matched-clauses factor; -1 = does not count */
     double w;     /* TERM: idf * (k1 + 1) * query weight; DOCS: the score */
     double ub;    /* upper bound of one document's contribution */
+    double bonus; /* added when the cursor matches (all-terms-first) */
     uint32_t doc; /* current doc, LX_DOC_END when done */
     lx_pcursor *pc; /* TERM */
     /* PHRASE */

@@ -18,7 +18,9 @@
 
 #include "error.h"
 #include "record.h"
+#include "feedback.h"
 #include "searcher.h"
+#include "stop.h"
 #include "text.h"
 
 double lx_now_ms(void) {
@@ -376,6 +378,41 @@ static void tag_boosts(lx_searcher *s, const int *langs, int nl, double boost) {
             }
         }
     }
+}
+
+/* Cursors for the scored clauses (stopwords left out when flagged and
+ * other words remain) and the tag boosts.  *nclauses counts the clauses. */
+static int scored_cursors(lx_searcher *s, const lx_rank_params *p, const int *langs, int nl,
+                          const char *stop, int content, int *nclauses, int *nterms,
+                          lx_error *err) {
+    s->nqc = 0;
+    *nclauses = 0;
+    for (int ci = 0; ci < s->q.nclauses; ci++) {
+        lx_qclause *cl = &s->q.clauses[ci];
+        if (cl->neg || cl->filter || (stop[ci] && content))
+            continue;
+        if (clause_cursors(s, cl, *nclauses, langs, nl, -1, 1.0) < 0)
+            return lx_fail(err, LX_ELIMIT, NULL, (long)cl->offset, "too many terms");
+        (*nclauses)++;
+    }
+    *nterms = s->nqc;
+    if (s->nqc)
+        tag_boosts(s, langs, nl, p->tag_boost);
+    if (*nclauses >= 2 && *nclauses <= p->all_terms_first) {
+        /* Each matched clause adds more than all BM25F parts together can,
+         * so lectures order by words matched, then by score.  (A word whose
+         * stems differ by language could count twice in a lecture that has
+         * both stems: rare, and harmless.) */
+        double big = 0;
+        for (int i = 0; i < s->nqc; i++)
+            big += s->qc[i].ub;
+        big = ceil(big + 1.0);
+        for (int i = 0; i < *nterms; i++) {
+            s->qc[i].bonus = big;
+            lx_qcur_start(&s->qc[i], &s->sc);
+        }
+    }
+    return 0;
 }
 
 /* ---- results --------------------------------------------------------------- */
@@ -749,23 +786,30 @@ int lx_search(lx_searcher *s, const lx_search_opts *o, lx_results **out, lx_erro
         lx_searcher_end(s);
         return filtered;
     }
-    /* Scored clauses. */
+    /* Scored clauses, stopwords left out unless nothing else is left. */
     s->nqc = 0;
-    int nclauses = 0, positive = 0;
+    int nclauses = 0, positive = 0, content = 0;
+    char stop[LX_MAX_QUERY_TERMS] = {0};
     for (int ci = 0; ci < s->q.nclauses; ci++) {
         lx_qclause *cl = &s->q.clauses[ci];
         if (cl->neg || cl->filter)
             continue;
-        positive++;
-        if (clause_cursors(s, cl, nclauses, langs, nl, -1, 1.0) < 0) {
-            lx_searcher_end(s);
-            return lx_fail(err, LX_ELIMIT, NULL, (long)cl->offset, "too many terms");
+        if (cl->kind == LX_QC_WORD) {
+            const lx_qword *w = &s->q.words[cl->first];
+            for (int l = 0; l < nl && !stop[ci]; l++)
+                stop[ci] = (char)lx_stopword(s->stem.e[langs[l]].lang, w->tok, w->len);
         }
-        nclauses++;
+        content += !stop[ci];
     }
-    int nscored = s->nqc;
-    if (nscored)
-        tag_boosts(s, langs, nl, p->tag_boost);
+    for (int ci = 0; ci < s->q.nclauses; ci++) {
+        lx_qclause *cl = &s->q.clauses[ci];
+        positive += !cl->neg && !cl->filter;
+    }
+    int nscored = 0;
+    if ((rc = scored_cursors(s, p, langs, nl, stop, content, &nclauses, &nscored, err))) {
+        lx_searcher_end(s);
+        return rc;
+    }
     /* Snippet terms: every stem of every positive word. */
     s->snip.n = 0;
     if (o->flags & LX_SEARCH_SNIPPETS) {
@@ -790,14 +834,15 @@ int lx_search(lx_searcher *s, const lx_search_opts *o, lx_results **out, lx_erro
         }
     }
     uint32_t k = limit + o->offset;
-    if (k > s->heap_cap) {
-        lx_scored *h = realloc(s->heap, k * sizeof *h);
+    uint32_t hk = k > (uint32_t)p->feedback_docs ? k : (uint32_t)p->feedback_docs;
+    if (hk > s->heap_cap) {
+        lx_scored *h = realloc(s->heap, hk * sizeof *h);
         if (!h) {
             lx_searcher_end(s);
             return LX_ENOMEM;
         }
         s->heap = h;
-        s->heap_cap = k;
+        s->heap_cap = hk;
     }
     uint32_t nh = 0;
     uint64_t total = 0;
@@ -854,8 +899,23 @@ int lx_search(lx_searcher *s, const lx_search_opts *o, lx_results **out, lx_erro
             matched = s->tmp;
         }
         uint64_t evals = 0;
-        nh = lx_topk(s->qc, s->nqc, &s->sc, filtered ? s->allow : NULL, k, p->coord, nclauses,
-                     (o->flags & LX_SEARCH_EXHAUSTIVE) != 0, s->heap, &evals);
+        int exhaustive = (o->flags & LX_SEARCH_EXHAUSTIVE) != 0;
+        const uint64_t *allow = filtered ? s->allow : NULL;
+        if (p->feedback_docs > 0 && s->nqc && nclauses >= p->feedback_min_terms) {
+            /* First pass for feedback, then the expanded query. */
+            uint32_t nfb = lx_topk(s->qc, s->nqc, &s->sc, allow,
+                                   (uint32_t)p->feedback_docs, p->coord, nclauses, exhaustive,
+                                   s->heap, &evals);
+            s->used = 0; /* every cursor is spent */
+            if ((rc = scored_cursors(s, p, langs, nl, stop, content, &nclauses, &nscored,
+                                     err))) {
+                lx_searcher_end(s);
+                return rc;
+            }
+            lx_feedback_expand(s, p, s->heap, nfb);
+        }
+        nh = lx_topk(s->qc, s->nqc, &s->sc, allow, k, p->coord, nclauses, exhaustive, s->heap,
+                     &evals);
         if (!want_facets)
             total = nh;
     }

@@ -11,8 +11,12 @@
 #include "stem.h"
 #include "text.h"
 
+/* The cache is emptied when it holds this many words. */
+#define CACHE_MAX 100000
+
 void lx_stemmers_init(lx_stemmers *s) {
     memset(s, 0, sizeof *s);
+    lx_strmap_init(&s->cache);
 }
 
 void lx_stemmers_free(lx_stemmers *s) {
@@ -20,6 +24,8 @@ void lx_stemmers_free(lx_stemmers *s) {
         if (s->e[i].st)
             sb_stemmer_delete(s->e[i].st);
     s->n = 0;
+    lx_strmap_free(&s->cache);
+    lx_buf_free(&s->terms);
 }
 
 int lx_lang_normalise(const char *lang, char *out) {
@@ -54,7 +60,7 @@ int lx_stemmers_has(const lx_stemmers *s, int i) {
     return i >= 0 && i < s->n && s->e[i].st != NULL;
 }
 
-size_t lx_stemmers_term(lx_stemmers *s, int i, const char *tok, size_t len, char *out) {
+static size_t stem_uncached(lx_stemmers *s, int i, const char *tok, size_t len, char *out) {
     size_t n = len;
     if (i >= 0 && i < s->n && s->e[i].st) {
         const sb_symbol *r = sb_stemmer_stem(s->e[i].st, (const sb_symbol *)tok, (int)len);
@@ -70,6 +76,32 @@ size_t lx_stemmers_term(lx_stemmers *s, int i, const char *tok, size_t len, char
     }
     out[n] = 0;
     return lx_text_strip_marks(out, n);
+}
+
+size_t lx_stemmers_term(lx_stemmers *s, int i, const char *tok, size_t len, char *out) {
+    char key[LX_TOKEN_BUF + 1];
+    if (len >= LX_TOKEN_BUF)
+        return stem_uncached(s, i, tok, len, out);
+    key[0] = (char)(i + 1);
+    memcpy(key + 1, tok, len);
+    uint32_t h = lx_hash(key, len + 1);
+    uint32_t *v = lx_strmap_get(&s->cache, key, len + 1, h);
+    if (v) {
+        const char *t = (const char *)s->terms.p + *v;
+        size_t n = strlen(t);
+        memcpy(out, t, n + 1);
+        return n;
+    }
+    size_t n = stem_uncached(s, i, tok, len, out);
+    if (s->cache.n >= CACHE_MAX) {
+        lx_strmap_free(&s->cache);
+        lx_strmap_init(&s->cache);
+        s->terms.n = 0;
+    }
+    uint32_t off = (uint32_t)s->terms.n;
+    if (lx_buf_append(&s->terms, out, n + 1) == 0)
+        lx_strmap_put(&s->cache, key, len + 1, h, off, NULL);
+    return n;
 }
 
 int lx_language_supported(const char *lang) {

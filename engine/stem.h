@@ -4,6 +4,9 @@
 #define LX_STEM_H
 #include <stddef.h>
 
+#include "postings.h"
+#include "strmap.h"
+
 #define LX_MAX_LANGS 32
 #define LX_LANG_BYTES 8
 
@@ -15,6 +18,10 @@ typedef struct lx_stemmers {
         char lang[LX_LANG_BYTES];
         struct sb_stemmer *st; /* NULL when Snowball has no such language */
     } e[LX_MAX_LANGS];
+    /* Cache of (language, token) -> term: Snowball costs thousands of
+     * instructions a word, and the same words come back all the time. */
+    lx_strmap cache;
+    lx_buf terms; /* the cached terms, NUL-separated */
 } lx_stemmers;
 
 void lx_stemmers_init(lx_stemmers *s);

@@ -30,6 +30,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -69,8 +70,14 @@ int lx_store_open(lx_index *ix, const char *dir, unsigned flags, lx_error *err) 
     mdb_env_set_maxdbs(ix->env, 16);
     mdb_env_set_maxreaders(ix->env, 512);
     /* The map is reserved address space, not disk: the file grows as
-     * pages are written. */
-    mdb_env_set_mapsize(ix->env, (size_t)1 << 38);
+     * pages are written.  32 GiB holds millions of lectures and still fits
+     * tools with a smaller address space (valgrind); LECTERN_MAP_GIB
+     * overrides it. */
+    size_t gib = 32;
+    const char *env = getenv("LECTERN_MAP_GIB");
+    if (env && atol(env) > 0)
+        gib = (size_t)atol(env);
+    mdb_env_set_mapsize(ix->env, gib << 30);
     unsigned eflags = MDB_NOTLS | MDB_NORDAHEAD;
     if (flags & LX_OPEN_READONLY)
         eflags |= MDB_RDONLY;

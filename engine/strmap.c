@@ -4,7 +4,10 @@
 
 #include "strmap.h"
 
-#define CHUNK (1u << 20)
+/* Arena chunks start small (a map per query is common) and double up to
+ * CHUNK_MAX. */
+#define CHUNK_MIN (4u << 10)
+#define CHUNK_MAX (1u << 20)
 
 void lx_strmap_init(lx_strmap *m) {
     memset(m, 0, sizeof *m);
@@ -32,7 +35,7 @@ uint32_t *lx_strmap_get(lx_strmap *m, const char *key, size_t len, uint32_t hash
 }
 
 static int grow(lx_strmap *m) {
-    size_t cap = m->cap ? m->cap * 2 : 1024;
+    size_t cap = m->cap ? m->cap * 2 : 64;
     struct lx_strmap_slot *slots = calloc(cap, sizeof *slots);
     if (!slots)
         return -1;
@@ -54,7 +57,11 @@ static int grow(lx_strmap *m) {
 
 static char *arena_copy(lx_strmap *m, const char *key, size_t len) {
     if (!m->nchunks || m->used + len + 1 > m->chunk_cap) {
-        size_t cap = len + 1 > CHUNK ? len + 1 : CHUNK;
+        size_t cap = m->chunk_cap ? m->chunk_cap * 2 : CHUNK_MIN;
+        if (cap > CHUNK_MAX)
+            cap = CHUNK_MAX;
+        if (cap < len + 1)
+            cap = len + 1;
         char **c = realloc(m->chunks, (m->nchunks + 1) * sizeof *c);
         if (!c)
             return NULL;

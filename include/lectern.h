@@ -114,7 +114,17 @@ typedef struct lx_rank_params {
     double b[LX_NFIELDS];      /* per-field length normalisation */
     double k1;                 /* term frequency saturation */
     double tag_boost;          /* bonus weight for a query naming a tag */
-    double coord;              /* exponent of the matched-terms factor */
+    double coord;              /* exponent of a (matched / query words)
+                                  factor; 0 = off */
+    int all_terms_first;       /* queries of 2 to this many scored words
+                                  rank lectures by how many of the words
+                                  they match first, then by BM25F */
+    int feedback_docs;         /* pseudo-relevance feedback: top documents
+                                  read (0 = off) */
+    int feedback_terms;        /* terms added to the query */
+    double feedback_weight;    /* weight of the strongest added term */
+    int feedback_min_terms;    /* only for queries with at least this many
+                                  scored words */
 } lx_rank_params;
 
 /* The measured defaults (see tests/eval/). */

@@ -14,7 +14,7 @@ static const char usage[] =
     "usage: lectern search  --index DIR [--tags a,b] [--lang xx] [--speaker S]\n"
     "                       [--limit N] [--offset N] [--json] [--exhaustive] QUERY\n"
     "       lectern search  --index DIR --queries FILE [--limit N] [--trec RUNFILE]\n"
-    "                       [--exhaustive] [--param NAME=VALUE]...\n"
+    "                       [--exhaustive] [--param NAME=VALUE]... [--slowest N]\n"
     "       lectern related --index DIR [--limit N] [--lang xx] [--json] ID\n"
     "       lectern get     --index DIR ID\n"
     "       lectern tags    --index DIR\n"
@@ -26,13 +26,15 @@ static const char usage[] =
     "process after a warm-up pass, writes a TREC run (qid Q0 id rank score\n"
     "lectern; qid is the given id or the line number) and prints latency\n"
     "mean/p50/p95/p99 in microseconds on stderr.\n"
-    "--param sets a ranking parameter: k1, tag_boost, coord, w.FIELD, b.FIELD\n"
+    "--param sets a ranking parameter: k1, tag_boost, coord, all_terms_first,\nfeedback_docs, "
+    "feedback_terms, feedback_weight, feedback_min_terms, w.FIELD, b.FIELD\n"
     "(FIELD: title, tags, speaker, description, transcript).\n";
 
 typedef struct opts {
     const char *index, *tags, *lang, *speaker, *queries, *trec;
     unsigned limit, offset;
     int json, exhaustive;
+    unsigned slowest;
     lx_rank_params params;
     int params_set;
 } opts;
@@ -60,6 +62,16 @@ static int set_param(lx_rank_params *p, const char *nv) {
         p->tag_boost = v;
     else if (!strcmp(name, "coord"))
         p->coord = v;
+    else if (!strcmp(name, "all_terms_first"))
+        p->all_terms_first = (int)v;
+    else if (!strcmp(name, "feedback_docs"))
+        p->feedback_docs = (int)v;
+    else if (!strcmp(name, "feedback_terms"))
+        p->feedback_terms = (int)v;
+    else if (!strcmp(name, "feedback_weight"))
+        p->feedback_weight = v;
+    else if (!strcmp(name, "feedback_min_terms"))
+        p->feedback_min_terms = (int)v;
     else if ((!strncmp(name, "w.", 2) || !strncmp(name, "b.", 2))) {
         int f;
         for (f = 0; f < LX_NFIELDS; f++)
@@ -270,6 +282,22 @@ static int run_batch(lx_searcher *s, const opts *o) {
     double sum = 0;
     for (size_t i = 0; i < n; i++)
         sum += lat[i];
+    if (o->slowest) {
+        /* The slowest queries, for profiling. */
+        size_t *ord = malloc((n ? n : 1) * sizeof *ord);
+        for (size_t i = 0; i < n; i++)
+            ord[i] = i;
+        for (size_t i = 0; i < n && i < o->slowest; i++)
+            for (size_t j = i + 1; j < n; j++)
+                if (lat[ord[j]] > lat[ord[i]]) {
+                    size_t t = ord[i];
+                    ord[i] = ord[j];
+                    ord[j] = t;
+                }
+        for (size_t i = 0; i < n && i < o->slowest; i++)
+            fprintf(stderr, "slow %8.1f us  %s\t%s\n", lat[ord[i]], qid[ord[i]], qtext[ord[i]]);
+        free(ord);
+    }
     qsort(lat, n, sizeof *lat, cmp_d);
     fprintf(stderr, "queries %zu errors %zu\n", n, errors);
     fprintf(stderr, "latency_us mean=%.1f p50=%.1f p95=%.1f p99=%.1f\n", n ? sum / n : 0,
@@ -316,6 +344,8 @@ int main(int argc, char **argv) {
             o.limit = (unsigned)strtoul(argv[++i], NULL, 10);
         else if (!strcmp(a, "--offset") && more)
             o.offset = (unsigned)strtoul(argv[++i], NULL, 10);
+        else if (!strcmp(a, "--slowest") && more)
+            o.slowest = (unsigned)strtoul(argv[++i], NULL, 10);
         else if (!strcmp(a, "--json"))
             o.json = 1;
         else if (!strcmp(a, "--exhaustive"))
