@@ -134,6 +134,7 @@ static void phrase_seek(lx_qcur *c, uint32_t target) {
 /* ---- cursors --------------------------------------------------------------- */
 
 void lx_qcur_start(lx_qcur *c, const lx_scorer *sc) {
+    c->bb_valid = 0;
     switch (c->kind) {
     case LX_QK_TERM: {
         double t = lx_bound_tf(sc, &c->pc->lbound);
@@ -277,12 +278,21 @@ static double window_bound(lx_qcur *c, const lx_scorer *sc, uint32_t d, uint32_t
         *last = LX_DOC_END;
         return c->ub;
     }
+    /* Docs only move forward: the block found for an earlier d still
+     * holds every doc up to its last. */
+    if (c->bb_valid && d <= c->bb_last) {
+        *last = c->bb_last;
+        return c->bb_ub;
+    }
     lx_bound b;
     lx_pcursor_block_bound(c->pc, d, &b, last);
     if (*last == LX_DOC_END)
         return 0;
     double ub = (c->bonus + c->w * saturate(sc, lx_bound_tf(sc, &b))) * SAFETY;
-    return ub < c->ub ? ub : c->ub;
+    c->bb_valid = 1;
+    c->bb_last = *last;
+    c->bb_ub = ub < c->ub ? ub : c->ub;
+    return c->bb_ub;
 }
 
 uint32_t lx_topk(lx_qcur *cur, int n, const lx_scorer *sc, const uint64_t *allow, uint32_t k,
@@ -369,7 +379,8 @@ uint32_t lx_topk(lx_qcur *cur, int n, const lx_scorer *sc, const uint64_t *allow
         /* The next candidate: the first essential doc in the window. */
         uint32_t d = LX_DOC_END;
         for (int i = e; i < n; i++) {
-            lx_qcur_advance(ord[i], next);
+            if (ord[i]->doc < next)
+                lx_qcur_advance(ord[i], next);
             if (ord[i]->doc < d)
                 d = ord[i]->doc;
         }
@@ -406,7 +417,8 @@ uint32_t lx_topk(lx_qcur *cur, int n, const lx_scorer *sc, const uint64_t *allow
                 dead = 1;
                 break;
             }
-            lx_qcur_advance(ord[i], d);
+            if (ord[i]->doc < d)
+                lx_qcur_advance(ord[i], d);
             if (ord[i]->doc == d) {
                 double v = lx_qcur_score(ord[i], sc);
                 contrib[ord[i] - cur] = v;

@@ -31,6 +31,9 @@ typedef struct lx_qcur {
     double w;     /* TERM: idf * (k1 + 1) * query weight; DOCS: the score */
     double ub;    /* upper bound of one document's contribution */
     double bonus; /* added when the cursor matches (all-terms-first) */
+    uint32_t bb_last; /* cached window bound: valid for docs <= bb_last */
+    double bb_ub;
+    int bb_valid;
     uint32_t doc; /* current doc, LX_DOC_END when done */
     lx_pcursor *pc; /* TERM */
     /* PHRASE */
