@@ -26,8 +26,10 @@ static void on_word(void *ctx, const char *tok, size_t len, size_t s, size_t e, 
     w->len = len;
 }
 
+/* NUL separates too (the tokenizer's view), so a value never holds one. */
 static int is_space(char c) {
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v' ||
+           c == '\0';
 }
 
 /* Adds the words of text[0..n) as one clause (a phrase when several). */

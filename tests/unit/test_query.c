@@ -270,6 +270,18 @@ static void test_limits(void) {
     CHECK(parse_n(s, n) == LX_ELIMIT);
 }
 
+static void test_nul_bytes(void) {
+    /* A NUL separates, as a space does: no tag or word holds one. */
+    CHECK(parse_n("a\0b", 3) == 0);
+    CHECK_STR(describe(), "w(a) w(b)");
+    CHECK(parse_n("tag:x\0y", 7) == 0);
+    CHECK_STR(describe(), "w(y) tag[x]");
+    CHECK(parse_n("tag:\0gender", 11) == LX_EQUERY);
+    CHECK(err.offset == 0);
+    CHECK(parse_n("\0\0", 2) == 0);
+    CHECK(q.nclauses == 0);
+}
+
 static void test_reuse(void) {
     /* A second parse into the same struct starts from nothing. */
     CHECK(parse("a b c tag:x lang:fi") == 0);
@@ -289,6 +301,7 @@ int main(void) {
     test_filters();
     test_malformed();
     test_limits();
+    test_nul_bytes();
     test_reuse();
     CHECK_DONE();
 }
