@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <lz4.h>
 #include <utf8proc.h>
 
 #include "error.h"
@@ -40,7 +41,7 @@ size_t lx_tag_normalise(const char *tag, size_t len, char *out, size_t cap) {
     int space = 0;
     for (utf8proc_ssize_t i = 0; i < n && o + 1 < cap; i++) {
         unsigned char c = folded[i];
-        if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+        if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == 0) {
             space = o > 0;
             continue;
         }
@@ -370,15 +371,26 @@ int lx_record_serialize(const lx_record *r, lx_buf *out) {
     h.nseg = r->nseg;
     h.flags = r->flags;
     snprintf(h.lang, sizeof h.lang, "%s", r->f.lang);
-    size_t need = sizeof h + h.id_len + h.title_len + h.meta_len + h.body_len + 4 +
-                  (size_t)h.nseg * sizeof(lx_dseg);
+    int bound = r->body_len >= LX_DOC_COMPRESS_MIN ? LZ4_compressBound((int)r->body_len) : 0;
+    size_t need = sizeof h + h.id_len + h.title_len + h.meta_len + h.body_len + (size_t)bound +
+                  4 + (size_t)h.nseg * sizeof(lx_dseg);
     if (lx_buf_reserve(out, need))
         return LX_ENOMEM;
+    size_t at = out->n;
     lx_buf_append(out, &h, sizeof h);
     lx_buf_append(out, r->id, h.id_len + 1);
     lx_buf_append(out, title, h.title_len + 1);
     lx_buf_append(out, r->meta, h.meta_len + 1);
-    lx_buf_append(out, r->body ? r->body : "", h.body_len);
+    int z = 0;
+    if (bound)
+        z = LZ4_compress_default(r->body, (char *)out->p + out->n, (int)r->body_len, bound);
+    if (z > 0 && (size_t)z < r->body_len) {
+        out->n += (size_t)z;
+        h.zlen = (uint32_t)z;
+        memcpy(out->p + at, &h, sizeof h);
+    } else {
+        lx_buf_append(out, r->body ? r->body : "", h.body_len);
+    }
     lx_buf_append(out, "", 1);
     lx_buf_append(out, r->segs, (size_t)h.nseg * sizeof(lx_dseg));
     return 0;
@@ -401,7 +413,22 @@ int lx_fields_from_view(const lx_docview *v, lx_fields *f, cJSON **holder) {
         f->text[LX_F_DESCRIPTION] = it->valuestring;
         f->len[LX_F_DESCRIPTION] = strlen(it->valuestring);
     }
-    f->text[LX_F_TRANSCRIPT] = v->body;
+    if (v->h.zlen) {
+        /* The plain body lives in holder, freed with it. */
+        lx_buf scratch = {0};
+        const char *body = lx_doc_body(v, &scratch);
+        cJSON *b = body ? cJSON_CreateString(body) : NULL;
+        lx_buf_free(&scratch);
+        if (!b) {
+            cJSON_Delete(*holder);
+            *holder = NULL;
+            return LX_EFORMAT;
+        }
+        cJSON_AddItemToObject(*holder, "\x01body", b);
+        f->text[LX_F_TRANSCRIPT] = b->valuestring;
+    } else {
+        f->text[LX_F_TRANSCRIPT] = v->body;
+    }
     f->len[LX_F_TRANSCRIPT] = v->h.body_len;
     it = cJSON_GetObjectItemCaseSensitive(*holder, "tags");
     cJSON *t;
@@ -427,11 +454,15 @@ int lx_fields_from_view(const lx_docview *v, lx_fields *f, cJSON **holder) {
 }
 
 char *lx_record_from_view(const lx_docview *v) {
-    cJSON *root = cJSON_Parse(v->meta);
-    if (!root)
+    lx_buf scratch = {0};
+    const char *body = lx_doc_body(v, &scratch);
+    cJSON *root = body ? cJSON_Parse(v->meta) : NULL;
+    if (!root) {
+        lx_buf_free(&scratch);
         return NULL;
+    }
     if (v->h.flags & LX_DOC_BODY_TRANSCRIPT) {
-        cJSON_AddItemToObject(root, "transcript", cJSON_CreateString(v->body));
+        cJSON_AddItemToObject(root, "transcript", cJSON_CreateString(body));
     } else if (v->h.flags & LX_DOC_BODY_SEGMENTS) {
         cJSON *arr = cJSON_AddArrayToObject(root, "segments");
         char *tmp = NULL;
@@ -446,7 +477,7 @@ char *lx_record_from_view(const lx_docview *v) {
                     break;
                 tmp = t;
             }
-            memcpy(tmp, v->body + s.off, s.len);
+            memcpy(tmp, body + s.off, s.len);
             tmp[s.len] = 0;
             cJSON *o = cJSON_CreateObject();
             cJSON_AddNumberToObject(o, "start", s.start);
@@ -458,6 +489,7 @@ char *lx_record_from_view(const lx_docview *v) {
     }
     char *out = cJSON_PrintUnformatted(root);
     cJSON_Delete(root);
+    lx_buf_free(&scratch);
     return out;
 }
 

@@ -53,6 +53,7 @@ void lx_searcher_close(lx_searcher *s) {
     free(s->invb);
     free(s->allow);
     free(s->tmp);
+    free(s->fb);
     free(s->heap);
     lx_stemmers_free(&s->stem);
     free(s);
@@ -147,9 +148,11 @@ int lx_searcher_begin(lx_searcher *s, const lx_rank_params *p, lx_error *err) {
     s->words = (s->st.next_doc + 64) / 64;
     free(s->allow);
     free(s->tmp);
+    free(s->fb);
     s->allow = malloc(s->words * 8);
     s->tmp = malloc(s->words * 8);
-    if (!s->allow || !s->tmp)
+    s->fb = malloc(s->words * 8);
+    if (!s->allow || !s->tmp || !s->fb)
         return lx_fail(err, LX_ENOMEM, NULL, -1, "out of memory");
     s->pcache = *p;
     s->snap = snap;
@@ -764,6 +767,39 @@ static void live_docs(lx_searcher *s, uint64_t *b) {
     mdb_cursor_close(c);
 }
 
+/* ORs into b every doc that one of the current cursors matches; the
+ * cursors themselves stay where they are (copies are walked). */
+static void match_set(lx_searcher *s, uint64_t *b) {
+    memset(b, 0, s->words * 8);
+    for (int i = 0; i < s->nqc; i++) {
+        lx_qcur c = s->qc[i];
+        int ok = 1;
+        if (c.kind == LX_QK_TERM) {
+            lx_pcursor *copy = lx_searcher_pcursor(s);
+            if (!copy)
+                ok = 0;
+            else {
+                *copy = *c.pc;
+                c.pc = copy;
+            }
+        } else if (c.kind == LX_QK_PHRASE) {
+            for (int j = 0; j < c.nmem && ok; j++) {
+                lx_pcursor *copy = lx_searcher_pcursor(s);
+                if (!copy)
+                    ok = 0;
+                else {
+                    *copy = *c.mem[j];
+                    c.mem[j] = copy;
+                }
+            }
+        }
+        if (!ok)
+            break;
+        for (; c.doc != LX_DOC_END; lx_qcur_next(&c))
+            b[c.doc / 64] |= 1ull << (c.doc % 64);
+    }
+}
+
 int lx_search(lx_searcher *s, const lx_search_opts *o, lx_results **out, lx_error *err) {
     double t0 = lx_now_ms();
     *out = NULL;
@@ -862,37 +898,9 @@ int lx_search(lx_searcher *s, const lx_search_opts *o, lx_results **out, lx_erro
         matched = b;
     } else {
         if (want_facets) {
-            /* The exact set: any scored clause, within the filters. */
-            memset(s->tmp, 0, s->words * 8);
-            for (int i = 0; i < nscored; i++) {
-                lx_qcur c = s->qc[i];
-                lx_pcursor *copies[LX_MAX_PHRASE_MEMBERS + 1];
-                /* Cursors are consumed by iteration: iterate copies. */
-                int ok = 1;
-                if (c.kind == LX_QK_TERM) {
-                    copies[0] = lx_searcher_pcursor(s);
-                    if (!copies[0]) {
-                        ok = 0;
-                    } else {
-                        *copies[0] = *c.pc;
-                        c.pc = copies[0];
-                    }
-                } else {
-                    for (int j = 0; j < c.nmem && ok; j++) {
-                        copies[j] = lx_searcher_pcursor(s);
-                        if (!copies[j])
-                            ok = 0;
-                        else {
-                            *copies[j] = *c.mem[j];
-                            c.mem[j] = copies[j];
-                        }
-                    }
-                }
-                if (!ok)
-                    break;
-                for (; c.doc != LX_DOC_END; lx_qcur_next(&c))
-                    s->tmp[c.doc / 64] |= 1ull << (c.doc % 64);
-            }
+            /* The exact set: any scored clause (or a tag the query names:
+             * its boost can bring a lecture in), within the filters. */
+            match_set(s, s->tmp);
             for (size_t i = 0; i < s->words; i++)
                 s->tmp[i] &= s->allow[i];
             total = bitmap_count(s->tmp, s->words);
@@ -912,6 +920,14 @@ int lx_search(lx_searcher *s, const lx_search_opts *o, lx_results **out, lx_erro
                 lx_searcher_end(s);
                 return rc;
             }
+            /* The added terms reorder the lectures the query matches;
+             * they bring in no lecture without one of its words (as a
+             * rescoring pass would), so totals and facets stay true. */
+            match_set(s, s->fb);
+            if (filtered)
+                for (size_t i = 0; i < s->words; i++)
+                    s->fb[i] &= s->allow[i];
+            allow = s->fb;
             lx_feedback_expand(s, p, s->heap, nfb);
         }
         nh = lx_topk(s->qc, s->nqc, &s->sc, allow, k, p->coord, nclauses, exhaustive, s->heap,

@@ -30,6 +30,7 @@ struct lx_searcher {
     lx_qcur qc[LX_MAX_CURSORS];
     int nqc;
     uint64_t *allow, *tmp;
+    uint64_t *fb; /* the original query's matches, for feedback */
     size_t words; /* of each bitmap */
     lx_scored *heap;
     uint32_t heap_cap;

@@ -151,8 +151,9 @@ int lx_snippet_make(lx_stemmers *st, const lx_docview *v, const char *descriptio
     for (int i = 0; i < terms->n; i++)
         if (terms->len[i])
             sc.first[(unsigned char)terms->term[i][0]] = 1;
-    const char *texts[2] = {description, v->body};
-    size_t lens[2] = {description ? strlen(description) : 0, v->h.body_len};
+    lx_buf scratch = {0};
+    const char *texts[2] = {description, lx_doc_body(v, &scratch)};
+    size_t lens[2] = {description ? strlen(description) : 0, texts[1] ? v->h.body_len : 0};
     best bw[2];
     match *ms[2] = {NULL, NULL};
     for (int k = 0; k < 2; k++) {
@@ -206,5 +207,6 @@ int lx_snippet_make(lx_stemmers *st, const lx_docview *v, const char *descriptio
     }
     free(ms[0]);
     free(ms[1]);
+    lx_buf_free(&scratch);
     return rc;
 }

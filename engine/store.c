@@ -1,6 +1,6 @@
 /* store.c -- one LMDB environment holding the whole index.
  *
- * Format version 1.  Integers are host order (little-endian on our
+ * Format version 2.  Integers are host order (little-endian on our
  * targets) and read with memcpy.  Databases:
  *
  *   meta     "stats"  -> lx_collstats (store.h), 64 bytes
@@ -9,13 +9,17 @@
  *                        transcript); zeros for deleted docids
  *   ids      external id bytes -> u32 docid
  *   docs     u32 docid (MDB_INTEGERKEY) -> a stored lecture:
- *              lx_dochdr (32 bytes: u32 id_len, title_len, meta_len,
- *                         body_len, nseg; u8 flags, 3 pad; lang[8])
+ *              lx_dochdr (36 bytes: u32 id_len, title_len, meta_len,
+ *                         body_len, nseg, zlen; u8 flags, 3 pad; lang[8])
  *              id, NUL; title, NUL
  *              meta: the record as JSON without "segments" (and without
  *                    "transcript" when that is the body), NUL
  *              body: the transcript text, or the segments' texts joined
- *                    by one space, NUL
+ *                    by one space, NUL; when zlen > 0 (bodies of
+ *                    LX_DOC_COMPRESS_MIN bytes or more) instead zlen bytes
+ *                    of LZ4 block format and a NUL: transcripts are most of
+ *                    an index, and LZ4 halves them while decompressing a
+ *                    lecture in microseconds
  *              nseg lx_dseg (start f64, end f64, off u32, len u32): each
  *                    segment's time and byte span in the body
  *   post     term bytes -> posting list (layout at the top of postings.c)
@@ -29,6 +33,7 @@
  * only ever grow at the end and a reader's snapshot stays consistent.
  */
 #include <errno.h>
+#include <lz4.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -184,8 +189,9 @@ int lx_doc_view(const void *val, size_t len, lx_docview *v) {
     if (len < sizeof v->h)
         return LX_EFORMAT;
     memcpy(&v->h, p, sizeof v->h);
+    size_t stored = v->h.zlen ? v->h.zlen : v->h.body_len;
     size_t need = sizeof v->h + (size_t)v->h.id_len + 1 + v->h.title_len + 1 + v->h.meta_len + 1 +
-                  v->h.body_len + 1 + (size_t)v->h.nseg * sizeof(lx_dseg);
+                  stored + 1 + (size_t)v->h.nseg * sizeof(lx_dseg);
     if (need != len)
         return LX_EFORMAT;
     p += sizeof v->h;
@@ -196,9 +202,23 @@ int lx_doc_view(const void *val, size_t len, lx_docview *v) {
     v->meta = p;
     p += v->h.meta_len + 1;
     v->body = p;
-    p += v->h.body_len + 1;
+    p += stored + 1;
     v->segs = (const uint8_t *)p;
     return 0;
+}
+
+const char *lx_doc_body(const lx_docview *v, lx_buf *scratch) {
+    if (!v->h.zlen)
+        return v->body;
+    scratch->n = 0;
+    if (lx_buf_reserve(scratch, (size_t)v->h.body_len + 1))
+        return NULL;
+    int n = LZ4_decompress_safe(v->body, (char *)scratch->p, (int)v->h.zlen, (int)v->h.body_len);
+    if (n != (int)v->h.body_len)
+        return NULL;
+    scratch->p[n] = 0;
+    scratch->n = (size_t)n + 1;
+    return (const char *)scratch->p;
 }
 
 void lx_doc_segment(const lx_docview *v, uint32_t i, lx_dseg *out) {

@@ -6,8 +6,9 @@
 #include <stdint.h>
 
 #include "lectern.h"
+#include "postings.h"
 
-#define LX_FORMAT_VERSION 1u
+#define LX_FORMAT_VERSION 2u
 
 /* Collection statistics, the value of meta "stats". */
 typedef struct lx_collstats {
@@ -22,6 +23,7 @@ typedef struct lx_collstats {
 /* Header of a "docs" value; see store.c. */
 typedef struct lx_dochdr {
     uint32_t id_len, title_len, meta_len, body_len, nseg;
+    uint32_t zlen;      /* stored body bytes when LZ4-compressed, else 0 */
     uint8_t flags;      /* LX_DOC_* */
     uint8_t pad[3];
     char lang[8];       /* NUL-terminated language code */
@@ -29,6 +31,9 @@ typedef struct lx_dochdr {
 
 #define LX_DOC_BODY_TRANSCRIPT 0x1u /* body came from "transcript" */
 #define LX_DOC_BODY_SEGMENTS 0x2u   /* body is the segments' text joined */
+
+/* Bodies at least this long are stored LZ4-compressed. */
+#define LX_DOC_COMPRESS_MIN 256
 
 /* A timed segment as stored: 24 bytes. */
 typedef struct lx_dseg {
@@ -39,7 +44,9 @@ typedef struct lx_dseg {
 /* A stored lecture, decoded in place (pointers into the map). */
 typedef struct lx_docview {
     lx_dochdr h;
-    const char *id, *title, *meta, *body;
+    const char *id, *title, *meta;
+    const char *body;    /* the stored body: LZ4 bytes when h.zlen (use
+                            lx_doc_body), else the text, NUL-terminated */
     const uint8_t *segs; /* nseg * sizeof(lx_dseg), unaligned */
 } lx_docview;
 
@@ -66,6 +73,11 @@ int lx_store_norms(MDB_txn *txn, lx_index *ix, const uint32_t **norms, uint32_t 
 
 /* Decodes a "docs" value in place.  Returns 0 or LX_EFORMAT. */
 int lx_doc_view(const void *val, size_t len, lx_docview *v);
+
+/* The plain body of a view: in place when stored plain, else decompressed
+ * into scratch (valid until scratch changes).  NULL on corruption or out
+ * of memory. */
+const char *lx_doc_body(const lx_docview *v, lx_buf *scratch);
 
 /* Reads segment i of a view. */
 void lx_doc_segment(const lx_docview *v, uint32_t i, lx_dseg *out);

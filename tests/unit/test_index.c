@@ -15,6 +15,7 @@
  */
 #include "check.h"
 #include "testidx.h"
+#include "store.h"
 
 #include <cjson/cJSON.h>
 #include <lmdb.h>
@@ -811,7 +812,7 @@ static void test_format_version(void) {
     static const struct {
         uint32_t version;
         size_t size;
-    } cases[] = {{2, 0}, {0, 0}, {0xFFFFFFFFu, 0}, {1, 12}};
+    } cases[] = {{LX_FORMAT_VERSION + 1, 0}, {0, 0}, {0xFFFFFFFFu, 0}, {1, 12}};
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char copy[512];
         snprintf(copy, sizeof copy, "%s", check_tmpdir(tix_fmt("index-format-%zu", i)));
