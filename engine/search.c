@@ -215,18 +215,40 @@ static int term_lists(lx_searcher *s, const char *t, size_t n, MDB_val *post, MD
 }
 
 /* Query languages: the asked ones, else every language in the index. */
+/* Adds the stemmer of code to idx[0..n) unless it is there or the set of
+ * stemmers is full; returns the new count. */
+static int add_lang(lx_searcher *s, const char *code, int *idx, int n) {
+    int i = lx_stemmers_lookup(&s->stem, code);
+    for (int j = 0; j < n && i >= 0; j++)
+        if (idx[j] == i)
+            return n;
+    if (i >= 0)
+        idx[n++] = i;
+    return n;
+}
+
+/* Query languages: the asked ones, else every language in the index.  An
+ * asked language the index lacks matches nothing, so its stemmer is never
+ * opened: the searcher's set stays within the index's languages whatever
+ * the queries ask (once full, a lookup would fail). */
 static int query_langs(lx_searcher *s, const lx_search_opts *o, int *idx) {
     int n = 0;
     char code[LX_LANG_BYTES];
+    const char *asked[LX_MAX_QUERY_TERMS + 1];
+    int nasked = 0;
     if (o->lang && o->lang[0] && lx_lang_normalise(o->lang, code) == 0)
-        idx[n++] = lx_stemmers_lookup(&s->stem, code);
-    for (int i = 0; i < s->q.nlangs && n < LX_MAX_LANGS; i++)
-        idx[n++] = lx_stemmers_lookup(&s->stem, s->q.langs[i]);
+        asked[nasked++] = code;
+    for (int i = 0; i < s->q.nlangs; i++)
+        asked[nasked++] = s->q.langs[i];
+    for (int a = 0; a < nasked; a++)
+        for (int i = 0; i < s->nlangs; i++)
+            if (strcmp(asked[a], s->langs[i]) == 0)
+                n = add_lang(s, asked[a], idx, n);
     if (!n)
-        for (int i = 0; i < s->nlangs && n < LX_MAX_LANGS; i++)
-            idx[n++] = lx_stemmers_lookup(&s->stem, s->langs[i]);
+        for (int i = 0; i < s->nlangs; i++)
+            n = add_lang(s, s->langs[i], idx, n);
     if (!n)
-        idx[n++] = lx_stemmers_lookup(&s->stem, "en");
+        n = add_lang(s, "en", idx, n);
     return n;
 }
 
@@ -717,7 +739,9 @@ static int build_filter(lx_searcher *s, const lx_search_opts *o, const int *lang
         if (rc)
             return rc;
         if (!s->q2.nclauses) {
+            /* A speaker without a word ("-", "!!") matches nobody. */
             memset(s->allow, 0, s->words * 8);
+            any = 1;
         } else if (q->nwords + s->q2.clauses[0].n <= LX_MAX_QUERY_TERMS &&
                    q->nclauses < LX_MAX_QUERY_TERMS) {
             int first = q->nwords;

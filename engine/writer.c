@@ -85,6 +85,22 @@ static int mdb_err(lx_writer *w, lx_error *err, int rc, const char *what) {
     return lx_store_fail(err, rc, what);
 }
 
+/* The stemmer entry of lang.  A batch may hold more languages than a
+ * stemmer set: when the set is full it starts afresh, with the word cache
+ * whose keys name entries, so that no lecture is analysed without its own
+ * stemmer (a delete must find exactly the terms its put indexed). */
+static int writer_lang(lx_writer *w, const char *lang) {
+    int i = lx_stemmers_lookup(&w->stem, lang);
+    if (i < 0) {
+        lx_stemmers_free(&w->stem);
+        lx_stemmers_init(&w->stem);
+        lx_strmap_free(&w->words);
+        lx_strmap_init(&w->words);
+        i = lx_stemmers_lookup(&w->stem, lang);
+    }
+    return i;
+}
+
 /* ---- accumulators ------------------------------------------------------- */
 
 static uint32_t term_index(lx_writer *w, const char *tok, size_t len) {
@@ -342,8 +358,7 @@ static int tagstem_rebuild(lx_writer *w, const char *tag, size_t len, const uint
     MDB_cursor *c;
     if ((rc = mdb_cursor_open(w->txn, w->ix->langs, &c)))
         return mdb_err(w, err, rc, "langs");
-    int saved = w->lang;
-    MDB_val k, v;
+    MDB_val k, v; /* w->lang is free here: it is set again for each lecture */
     for (int g = mdb_cursor_get(c, &k, &v, MDB_FIRST); g == 0 && !rc;
          g = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
         char lang[LX_LANG_BYTES];
@@ -351,10 +366,9 @@ static int tagstem_rebuild(lx_writer *w, const char *tag, size_t len, const uint
             continue;
         memcpy(lang, k.mv_data, k.mv_size);
         lang[k.mv_size] = 0;
-        w->lang = lx_stemmers_lookup(&w->stem, lang);
+        w->lang = writer_lang(w, lang);
         rc = add_tagstem(w, key, err);
     }
-    w->lang = saved;
     mdb_cursor_close(c);
     return rc;
 }
@@ -574,7 +588,7 @@ static int delete_doc(lx_writer *w, uint32_t docid, lx_error *err) {
     cJSON *holder = NULL;
     if ((rc = lx_fields_from_view(&v, &f, &holder)))
         return w->failed = lx_fail(err, rc, NULL, -1, "stored lecture %u unreadable", docid);
-    w->lang = lx_stemmers_lookup(&w->stem, f.lang);
+    w->lang = writer_lang(w, f.lang);
     w->deleting = 1;
     rc = lx_analyze(&f, on_token, w, NULL, err);
     w->deleting = 0;
@@ -734,7 +748,7 @@ int lx_writer_put_json(lx_writer *w, const char *json, size_t len, lx_error *err
         w->norms = p;
         w->norms_cap = cap;
     }
-    w->lang = lx_stemmers_lookup(&w->stem, r->f.lang);
+    w->lang = writer_lang(w, r->f.lang);
     if (!lx_stemmers_has(&w->stem, w->lang) && err)
         snprintf(err->message, sizeof err->message,
                  "language \"%s\" has no stemmer: indexed unstemmed", r->f.lang);

@@ -431,6 +431,53 @@ static void test_tag_forms_follow_languages(void) {
     lx_index_close(b);
 }
 
+/* More languages than a stemmer set holds (LX_MAX_LANGS): a batch of
+ * lectures in 40 language codes, a Finnish one last, then a delete of the
+ * Finnish one in a later batch must remove every term its put added; and a
+ * searcher asked for 40 languages the index lacks still stems Finnish. */
+static int count_hits(lx_searcher *s, const char *q);
+
+static void test_many_languages(void) {
+    const char *dir = check_tmpdir("index-languages");
+    lx_index *ix = tix_open(dir, LX_OPEN_CREATE);
+    lx_writer *w;
+    CHECK(lx_writer_begin(ix, &w, NULL) == 0);
+    for (int i = 0; i < 40; i++)
+        CHECK(put(w, tix_fmt("{\"id\":\"x%d\",\"title\":\"word%d\",\"language\":\"q%c%c\"}", i,
+                             i, 'a' + i / 26, 'a' + i % 26)) == 0);
+    const char *fi = "{\"id\":\"fi\",\"title\":\"Kest\xC3\xA4v\xC3\xA4\xC3\xA4 kehityst\xC3\xA4\","
+                     "\"language\":\"fi\"}";
+    CHECK(put(w, fi) == 0);
+    CHECK(lx_writer_commit(w, NULL) == 0);
+    lx_searcher *s;
+    CHECK(lx_searcher_open(ix, &s, NULL) == 0);
+    /* A fresh searcher asked for languages the index lacks first. */
+    for (int i = 0; i < 40; i++)
+        CHECK(count_hits(s, tix_fmt("lang:z%c%c word1", 'a' + i / 26, 'a' + i % 26)) == 0);
+    /* Stemmed as Finnish: "kestävä" meets "kestävää". */
+    CHECK(count_hits(s, "kest\xC3\xA4v\xC3\xA4") == 1);
+    CHECK(count_hits(s, "lang:fi kest\xC3\xA4v\xC3\xA4") == 1);
+    lx_stats before;
+    CHECK(lx_stats_get(s, &before, NULL) == 0);
+    CHECK(before.documents == 41);
+
+    CHECK(lx_writer_begin(ix, &w, NULL) == 0);
+    CHECK(del(w, "fi") == 0);
+    CHECK(lx_writer_commit(w, NULL) == 0);
+    lx_stats after;
+    CHECK(lx_stats_get(s, &after, NULL) == 0);
+    CHECK(after.documents == 40);
+    /* Every term of the Finnish lecture is gone with it. */
+    CHECK(after.terms == 40);
+    CHECK(after.tokens == 40);
+    CHECK(count_hits(s, "kest\xC3\xA4v\xC3\xA4") == 0);
+    CHECK(count_hits(s, "kestavaa") == 0);
+    CHECK(count_hits(s, "kehityst\xC3\xA4") == 0);
+    CHECK(count_hits(s, "word39") == 1);
+    lx_searcher_close(s);
+    lx_index_close(ix);
+}
+
 /* ---- stored records, reopen, stats ----------------------------------------------- */
 
 static void test_get_reopen_stats(void) {
@@ -493,6 +540,21 @@ static void test_get_reopen_stats(void) {
         CHECK(r && r->n == 1 && strcmp(r->hits[0].id, "r2") == 0);
         if (r && r->n == 1)
             CHECK_NEAR(r->hits[0].snippet_start, 1.5, 1e-9);
+        lx_results_free(r);
+        /* A speaker filter without a word matches nobody, hits as total. */
+        lx_search_opts so;
+        memset(&so, 0, sizeof so);
+        so.query = "gender";
+        so.speaker = "!!";
+        so.flags = LX_SEARCH_FACETS;
+        r = NULL;
+        CHECK(lx_search(s, &so, &r, NULL) == 0);
+        CHECK(r && r->n == 0 && r->total == 0);
+        lx_results_free(r);
+        so.flags = 0;
+        r = NULL;
+        CHECK(lx_search(s, &so, &r, NULL) == 0);
+        CHECK(r && r->n == 0);
         lx_results_free(r);
         /* The empty query lists every lecture. */
         r = tix_search(s, "", 10, LX_SEARCH_FACETS, NULL);
@@ -866,6 +928,7 @@ static void test_format_version(void) {
 int main(void) {
     test_history_equals_fresh();
     test_tag_forms_follow_languages();
+    test_many_languages();
     test_get_reopen_stats();
     test_concurrent_reader();
     test_write_errors();
