@@ -12,7 +12,9 @@
  *     u32 last_doc            last docid in the block (for skipping)
  *     u32 data_off            block start, from the first block
  *     u32 pos_off             block start in the positions value
- *     per field f in listmask: u32 maxtf, u32 minlen   (block bound)
+ *     per field f in listmask: 4 x (u32 tf, u32 len)   (block bound: the
+ *                             staircase of the largest tf at each field
+ *                             length, lengths ascending, unused (0, 0))
  *   blocks, each:
  *     u8  n - 1               documents in the block, less one
  *     u8  bits                width of the packed gaps
@@ -28,8 +30,12 @@
  * at its directory pos_off.
  *
  * The bounds let the query path cap a block's BM25F contribution without
- * decoding it: a field's pseudo-frequency is largest for the largest tf
- * in the shortest field, so maxtf / minlen per field bound every doc.
+ * decoding it: a field's pseudo-frequency grows with tf and falls with the
+ * field's length, so a set of (tf, len) points such that every doc has a
+ * point with tf >= its tf and len <= its length bounds every doc.  The
+ * list bound is the single point (max tf, min len); a block keeps up to 4
+ * points of its staircase, far tighter when one long lecture says a word
+ * often and short ones say it once.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -136,6 +142,53 @@ static void bound_of(const lx_plist *pl, uint32_t from, uint32_t to, const uint3
     }
 }
 
+static int cmp_point(const void *a, const void *b) {
+    const uint32_t *x = a, *y = b;
+    if (x[1] != y[1])
+        return x[1] < y[1] ? -1 : 1; /* length ascending */
+    return x[0] > y[0] ? -1 : x[0] < y[0]; /* then tf descending */
+}
+
+/* The staircase of docs [from, to) in field f: the points of largest tf
+ * for their length, lengths ascending, merged into LX_BOUND_PAIRS steps
+ * (a merged step takes its group's largest tf and smallest length, so it
+ * still dominates).  Unused steps are (0, 0). */
+static void staircase(const lx_plist *pl, uint32_t from, uint32_t to, const uint32_t *norms, int f,
+                      uint32_t st[LX_BOUND_PAIRS][2]) {
+    uint32_t pts[LX_BLOCK][2];
+    uint32_t n = 0;
+    for (uint32_t i = from; i < to; i++) {
+        uint32_t t = pl->tf[(size_t)i * LX_NFIELDS + f];
+        if (!t)
+            continue;
+        pts[n][0] = t;
+        pts[n][1] = norms[(size_t)pl->doc[i] * LX_NFIELDS + f];
+        n++;
+    }
+    memset(st, 0, sizeof(uint32_t) * 2 * LX_BOUND_PAIRS);
+    if (!n)
+        return;
+    qsort(pts, n, sizeof pts[0], cmp_point);
+    /* Keep a point only when its tf beats every shorter doc's. */
+    uint32_t m = 0, best = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        if (pts[i][0] <= best)
+            continue;
+        best = pts[i][0];
+        pts[m][0] = pts[i][0];
+        pts[m][1] = pts[i][1];
+        m++;
+    }
+    for (int g = 0; g < LX_BOUND_PAIRS; g++) {
+        uint32_t a = (uint32_t)((uint64_t)m * g / LX_BOUND_PAIRS);
+        uint32_t z = (uint32_t)((uint64_t)m * (g + 1) / LX_BOUND_PAIRS);
+        if (a >= z)
+            continue;
+        st[g][0] = pts[z - 1][0]; /* the group's largest tf */
+        st[g][1] = pts[a][1];     /* and smallest length */
+    }
+}
+
 int lx_plist_encode(const lx_plist *pl, const uint32_t *norms, lx_buf *post, lx_buf *pos) {
     uint32_t nblocks = (pl->n + LX_BLOCK - 1) / LX_BLOCK;
     uint8_t listmask = 0;
@@ -147,7 +200,7 @@ int lx_plist_encode(const lx_plist *pl, const uint32_t *norms, lx_buf *post, lx_
     lx_bound lb;
     bound_of(pl, 0, pl->n, norms, &lb);
 
-    size_t dirent = 12 + 8 * (size_t)nlf;
+    size_t dirent = 12 + 8 * LX_BOUND_PAIRS * (size_t)nlf;
     /* Worst case: header, directory, and per doc 4+1+5*5 bytes. */
     size_t need = 16 + 10 * LX_NFIELDS + (nblocks > 1 ? nblocks * dirent : 0) +
                   (size_t)pl->n * (4 + 1 + 5 * LX_NFIELDS) + nblocks * 8;
@@ -179,8 +232,6 @@ int lx_plist_encode(const lx_plist *pl, const uint32_t *norms, lx_buf *post, lx_
         uint32_t from = b * LX_BLOCK, to = from + LX_BLOCK < pl->n ? from + LX_BLOCK : pl->n;
         uint32_t n = to - from;
         if (nblocks > 1) {
-            lx_bound bb;
-            bound_of(pl, from, to, norms, &bb);
             size_t e = dir + b * dirent;
             size_t save = post->n;
             post->n = e;
@@ -190,8 +241,12 @@ int lx_plist_encode(const lx_plist *pl, const uint32_t *norms, lx_buf *post, lx_
             for (int f = 0; f < LX_NFIELDS; f++) {
                 if (!(listmask & (1u << f)))
                     continue;
-                put_u32(post, bb.maxtf[f]);
-                put_u32(post, bb.minlen[f]);
+                uint32_t st[LX_BOUND_PAIRS][2];
+                staircase(pl, from, to, norms, f, st);
+                for (int k = 0; k < LX_BOUND_PAIRS; k++) {
+                    put_u32(post, st[k][0]);
+                    put_u32(post, st[k][1]);
+                }
             }
             post->n = save;
         }
@@ -309,7 +364,7 @@ int lx_pcursor_open(lx_pcursor *c, const uint8_t *val, size_t len) {
     c->listmask = *p++;
     c->nlf = (uint8_t)__builtin_popcount(c->listmask);
     p = read_bound(p, c->end, c->listmask, &c->lbound);
-    c->dirent = 12 + 8 * (size_t)c->nlf;
+    c->dirent = 12 + 8 * LX_BOUND_PAIRS * (size_t)c->nlf;
     c->dir = p;
     if (c->nblocks > 1)
         p += (size_t)c->nblocks * c->dirent;
@@ -318,6 +373,8 @@ int lx_pcursor_open(lx_pcursor *c, const uint8_t *val, size_t len) {
         return LX_EFORMAT;
     }
     c->blocks = p;
+    if (c->nlf == 1)
+        memset(c->tf, 0, sizeof c->tf);
     block_load(c, 0);
     return 0;
 }
@@ -372,13 +429,14 @@ void lx_pcursor_advance(lx_pcursor *c, uint32_t target) {
 const uint32_t *lx_pcursor_tf(lx_pcursor *c) {
     if (!c->tf_ready) {
         const uint8_t *p = c->tfp;
-        memset(c->tf, 0, sizeof c->tf[0] * c->n);
         if (!c->maskp) {
-            /* One field in the whole list: a plain run of vbytes. */
+            /* One field in the whole list: a plain run of vbytes (the other
+             * fields stay zero from lx_pcursor_open). */
             int f = __builtin_ctz(c->listmask);
             for (uint32_t i = 0; i < c->n; i++)
                 p = lx_vbyte_get(p, c->bend, &c->tf[i][f]);
         } else {
+            memset(c->tf, 0, sizeof c->tf[0] * c->n);
             for (uint32_t i = 0; i < c->n; i++) {
                 unsigned m = c->maskp[i];
                 while (m) {
@@ -417,9 +475,48 @@ void lx_pcursor_block_bound(const lx_pcursor *c, uint32_t target, lx_bound *b, u
     for (int f = 0; f < LX_NFIELDS; f++) {
         if (!(c->listmask & (1u << f)))
             continue;
-        b->maxtf[f] = get_u32(e);
-        b->minlen[f] = get_u32(e + 4);
-        e += 8;
+        for (int k = 0; k < LX_BOUND_PAIRS; k++, e += 8) {
+            uint32_t t = get_u32(e), len = get_u32(e + 4);
+            if (!t)
+                continue;
+            if (t > b->maxtf[f])
+                b->maxtf[f] = t;
+            if (!b->minlen[f] || len < b->minlen[f])
+                b->minlen[f] = len;
+        }
+    }
+}
+
+void lx_pcursor_block_pbound(const lx_pcursor *c, uint32_t target, lx_pbound *b, uint32_t *last) {
+    memset(b, 0, sizeof *b);
+    if (c->nblocks == 1) {
+        *last = c->doc == LX_DOC_END ? 0 : c->docs[c->n - 1];
+        if (c->doc == LX_DOC_END || *last < target) {
+            *last = LX_DOC_END;
+            return;
+        }
+        for (int f = 0; f < LX_NFIELDS; f++) {
+            b->tf[f][0] = c->lbound.maxtf[f];
+            b->len[f][0] = c->lbound.minlen[f];
+        }
+        return;
+    }
+    uint32_t from = c->bi < c->nblocks ? c->bi : c->nblocks;
+    uint32_t blk = block_find(c, from, target);
+    if (blk >= c->nblocks) {
+        *last = LX_DOC_END;
+        return;
+    }
+    const uint8_t *e = c->dir + (size_t)blk * c->dirent;
+    *last = get_u32(e);
+    e += 12;
+    for (int f = 0; f < LX_NFIELDS; f++) {
+        if (!(c->listmask & (1u << f)))
+            continue;
+        for (int k = 0; k < LX_BOUND_PAIRS; k++, e += 8) {
+            b->tf[f][k] = get_u32(e);
+            b->len[f][k] = get_u32(e + 4);
+        }
     }
 }
 

@@ -54,6 +54,16 @@ typedef struct lx_bound {
     uint32_t minlen[LX_NFIELDS];
 } lx_bound;
 
+/* A finer block bound: per field up to LX_BOUND_PAIRS (tf, len) points
+ * that dominate every doc of the block (for each doc some point has
+ * tf >= its tf and len <= its length): the staircase of the largest tf at
+ * each length, merged down to LX_BOUND_PAIRS steps. */
+#define LX_BOUND_PAIRS 4
+typedef struct lx_pbound {
+    uint32_t tf[LX_NFIELDS][LX_BOUND_PAIRS];
+    uint32_t len[LX_NFIELDS][LX_BOUND_PAIRS]; /* (0, 0) = unused */
+} lx_pbound;
+
 /* A cursor over a stored list, decoding one block at a time in place. */
 typedef struct lx_pcursor {
     const uint8_t *val, *end;   /* the posting value */
@@ -91,6 +101,11 @@ const uint32_t *lx_pcursor_tf(lx_pcursor *c);
  * it; *last receives that block's last doc (LX_DOC_END past the end, where
  * the bound is all zero). */
 void lx_pcursor_block_bound(const lx_pcursor *c, uint32_t target, lx_bound *b, uint32_t *last);
+
+/* The staircase bound of the block that holds target (see lx_pbound);
+ * *last as for lx_pcursor_block_bound.  For a single-block list, the
+ * list bound as one step per field. */
+void lx_pcursor_block_pbound(const lx_pcursor *c, uint32_t target, lx_pbound *b, uint32_t *last);
 
 /* Positions of the current posting in field f into out (at most max);
  * returns the count.  Needs c->pos set. */

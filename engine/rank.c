@@ -45,6 +45,26 @@ double lx_bound_tf(const lx_scorer *sc, const lx_bound *b) {
     return t;
 }
 
+/* The staircase bound of the pseudo-frequency. */
+static double pbound_tf(const lx_scorer *sc, const lx_pbound *b) {
+    double t = 0;
+    for (int f = 0; f < LX_NFIELDS; f++) {
+        double best = 0;
+        for (int k = 0; k < LX_BOUND_PAIRS; k++) {
+            if (!b->tf[f][k])
+                continue;
+            double norm = 1.0 - sc->fb[f] + sc->fb[f] * (double)b->len[f][k] / sc->avg[f];
+            if (norm <= 0)
+                norm = 1e-9;
+            double v = b->tf[f][k] / norm;
+            if (v > best)
+                best = v;
+        }
+        t += best * sc->fw[f];
+    }
+    return t;
+}
+
 static double saturate(const lx_scorer *sc, double tf) {
     return tf / (sc->k1 + tf);
 }
@@ -284,11 +304,11 @@ static double window_bound(lx_qcur *c, const lx_scorer *sc, uint32_t d, uint32_t
         *last = c->bb_last;
         return c->bb_ub;
     }
-    lx_bound b;
-    lx_pcursor_block_bound(c->pc, d, &b, last);
+    lx_pbound b;
+    lx_pcursor_block_pbound(c->pc, d, &b, last);
     if (*last == LX_DOC_END)
         return 0;
-    double ub = (c->bonus + c->w * saturate(sc, lx_bound_tf(sc, &b))) * SAFETY;
+    double ub = (c->bonus + c->w * saturate(sc, pbound_tf(sc, &b))) * SAFETY;
     c->bb_valid = 1;
     c->bb_last = *last;
     c->bb_ub = ub < c->ub ? ub : c->ub;
@@ -449,5 +469,98 @@ uint32_t lx_topk(lx_qcur *cur, int n, const lx_scorer *sc, const uint64_t *allow
     qsort(out, nh, sizeof *out, cmp_best);
     if (evaluated)
         *evaluated = evals;
+    return nh;
+}
+
+static uint32_t cursor_df(const lx_qcur *c) {
+    if (c->kind == LX_QK_TERM)
+        return c->pc->df;
+    if (c->kind == LX_QK_DOCS)
+        return c->ndocs;
+    uint32_t m = UINT32_MAX;
+    for (int j = 0; j < c->nmem; j++)
+        if (c->mem[j]->df < m)
+            m = c->mem[j]->df;
+    return m;
+}
+
+uint32_t lx_topk_and(lx_qcur *cur, int nreq, int n, const lx_scorer *sc, const uint64_t *allow,
+                     uint32_t k, lx_scored *out) {
+    uint32_t nh = 0;
+    if (nreq <= 0 || k == 0 || n > LX_MAX_CURSORS)
+        return 0;
+    /* Leapfrog from the rarest required cursor. */
+    lx_qcur *req[LX_MAX_CURSORS];
+    for (int i = 0; i < nreq; i++) {
+        req[i] = &cur[i];
+        int j = i;
+        while (j > 0 && cursor_df(req[j - 1]) > cursor_df(req[j])) {
+            lx_qcur *t = req[j];
+            req[j] = req[j - 1];
+            req[j - 1] = t;
+            j--;
+        }
+    }
+    double theta = -1.0;
+    uint32_t d = req[0]->doc;
+    while (d != LX_DOC_END) {
+        int i;
+        for (i = 0; i < nreq; i++) {
+            if (req[i]->doc < d)
+                lx_qcur_advance(req[i], d);
+            if (req[i]->doc != d)
+                break;
+        }
+        if (i < nreq) {
+            /* Someone is past d: restart from where it stands. */
+            d = req[i]->doc;
+            if (d == LX_DOC_END)
+                break;
+            if (i > 0) {
+                lx_qcur_advance(req[0], d);
+                d = req[0]->doc;
+            }
+            continue;
+        }
+        if (nh == k) {
+            /* Block bounds: can anything up to the end of the blocks at d
+             * beat the k-th?  If not, jump past them. */
+            double ub = 0;
+            uint32_t upto = LX_DOC_END - 1;
+            for (int c = 0; c < n; c++) {
+                uint32_t last;
+                ub += window_bound(&cur[c], sc, d, &last);
+                if (c < nreq && last < upto)
+                    upto = last;
+            }
+            if (ub <= theta) {
+                if (upto == LX_DOC_END - 1)
+                    break;
+                lx_qcur_advance(req[0], upto + 1);
+                d = req[0]->doc;
+                continue;
+            }
+        }
+        if (allowed(allow, d)) {
+            /* The same sum, in the same order, as lx_topk. */
+            double score = 0;
+            for (int c = 0; c < n; c++) {
+                lx_qcur *x = &cur[c];
+                if (c >= nreq && x->doc < d)
+                    lx_qcur_advance(x, d);
+                if (x->doc == d)
+                    score += lx_qcur_score(x, sc);
+            }
+            if (nh < k || score > theta) {
+                lx_scored en = {score, d};
+                heap_push(out, &nh, k, en);
+                if (nh == k)
+                    theta = out[0].score;
+            }
+        }
+        lx_qcur_next(req[0]);
+        d = req[0]->doc;
+    }
+    qsort(out, nh, sizeof *out, cmp_best);
     return nh;
 }

@@ -71,4 +71,11 @@ typedef struct lx_scored {
  * receives how many documents were fully scored. */
 uint32_t lx_topk(lx_qcur *cur, int n, const lx_scorer *sc, const uint64_t *allow, uint32_t k,
                  double coord, int nclauses, int exhaustive, lx_scored *out, uint64_t *evaluated);
+/* The k best documents that every one of cur[0..nreq) matches (the rest,
+ * cur[nreq..n), only add to the score).  When all-terms-first holds and
+ * this finds k documents, they are exactly lx_topk's answer (a document
+ * missing a word scores below every one matching all), at the cost of an
+ * intersection.  Returns the count, best first. */
+uint32_t lx_topk_and(lx_qcur *cur, int nreq, int n, const lx_scorer *sc, const uint64_t *allow,
+                     uint32_t k, lx_scored *out);
 #endif

@@ -954,8 +954,23 @@ int lx_search(lx_searcher *s, const lx_search_opts *o, lx_results **out, lx_erro
             allow = s->fb;
             lx_feedback_expand(s, p, s->heap, nfb);
         }
-        nh = lx_topk(s->qc, s->nqc, &s->sc, allow, k, p->coord, nclauses, exhaustive, s->heap,
-                     &evals);
+        int done = 0;
+        if (!exhaustive && nscored == nclauses && nclauses >= 2 && s->qc[0].bonus > 0 &&
+            p->coord == 0) {
+            /* All-terms-first with one cursor per word: if k lectures have
+             * every word, they are the answer; an intersection finds them
+             * far faster than the union. */
+            nh = lx_topk_and(s->qc, nscored, s->nqc, &s->sc, allow, k, s->heap);
+            done = nh == k;
+            if (!done && (rc = scored_cursors(s, p, langs, nl, stop, content, &nclauses,
+                                              &nscored, err))) {
+                lx_searcher_end(s);
+                return rc;
+            }
+        }
+        if (!done)
+            nh = lx_topk(s->qc, s->nqc, &s->sc, allow, k, p->coord, nclauses, exhaustive,
+                         s->heap, &evals);
         if (!want_facets)
             total = nh;
     }
