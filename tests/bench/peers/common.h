@@ -13,7 +13,8 @@
  * - Queries: one a line, either "query" (qid = line number) or
  *   "qid<TAB>query". Blank lines are skipped.
  * - Latency: per query wall time (CLOCK_MONOTONIC) in microseconds; mean and
- *   nearest-rank percentiles over the timed pass.
+ *   nearest-rank percentiles over the timed pass. Beside it the per query CPU
+ *   time of the thread, which a busy machine inflates much less.
  */
 #ifndef LECTERN_BENCH_PEERS_COMMON_H
 #define LECTERN_BENCH_PEERS_COMMON_H
@@ -80,6 +81,15 @@ static inline double peer_now(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* CPU time of the calling thread: unlike wall time, it does not count the
+ * time spent waiting for a core on a busy machine. */
+static inline double peer_cpu_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
@@ -302,17 +312,29 @@ static inline double peer_percentile(const double *v, size_t n, double pct)
     return v[rank - 1];
 }
 
-/* Prints the latency line the compare script parses; sorts us[] in place. */
-static inline void peer_report_latency(double *us, size_t n)
+/* Prints one statistics line "NAME mean= p50= p95= p99= max=" for us[0..n)
+ * on stderr, after `lead`; sorts us[] in place. */
+static inline void peer_report_stats(const char *lead, const char *name, double *us, size_t n)
 {
     double sum = 0;
     size_t i;
     for (i = 0; i < n; i++)
         sum += us[i];
     qsort(us, n, sizeof *us, peer_cmp_double);
-    fprintf(stderr, "queries %zu latency_us mean=%.1f p50=%.1f p95=%.1f p99=%.1f max=%.1f\n", n,
+    fprintf(stderr, "%s%s mean=%.1f p50=%.1f p95=%.1f p99=%.1f max=%.1f\n", lead, name,
             n ? sum / (double)n : 0.0, peer_percentile(us, n, 50), peer_percentile(us, n, 95),
             peer_percentile(us, n, 99), n ? us[n - 1] : 0.0);
+}
+
+/* Prints the lines the compare script parses: wall-clock latency per query
+ * ("queries N latency_us mean= ..."), then CPU time per query ("cpu_us ...");
+ * sorts both arrays in place. */
+static inline void peer_report_latency(double *wall_us, double *cpu_us, size_t n)
+{
+    char lead[64];
+    snprintf(lead, sizeof lead, "queries %zu ", n);
+    peer_report_stats(lead, "latency_us", wall_us, n);
+    peer_report_stats("", "cpu_us", cpu_us, n);
 }
 
 static inline void peer_report_build(uint64_t lectures, uint64_t tokens, double seconds,

@@ -223,7 +223,7 @@ static int run_search(const char *dir, const char *qfile, int limit, const char 
     char *path = db_path(dir);
     peer_queries q;
     searcher s;
-    double *us;
+    double *us, *cpu;
     size_t i;
     const char *sql;
 
@@ -245,15 +245,17 @@ static int run_search(const char *dir, const char *qfile, int limit, const char 
         die_db(s.db, "prepare search");
     s.hits = (hit *)calloc((size_t)limit, sizeof *s.hits);
     us = (double *)calloc(q.n ? q.n : 1, sizeof *us);
+    cpu = (double *)calloc(q.n ? q.n : 1, sizeof *cpu);
 
     for (i = 0; i < q.n; i++) /* warm-up */
         search_run(&s, q.text[i], limit);
     for (i = 0; i < q.n; i++) {
-        double t0 = peer_now();
+        double t0 = peer_now(), c0 = peer_cpu_now();
         search_run(&s, q.text[i], limit);
+        cpu[i] = (peer_cpu_now() - c0) * 1e6;
         us[i] = (peer_now() - t0) * 1e6;
     }
-    peer_report_latency(us, q.n);
+    peer_report_latency(us, cpu, q.n);
 
     if (trec) {
         FILE *f = fopen(trec, "w");
@@ -283,6 +285,7 @@ static int run_search(const char *dir, const char *qfile, int limit, const char 
     free(s.expr.p);
     free(s.hits);
     free(us);
+    free(cpu);
     free(path);
     return 0;
 }
