@@ -362,6 +362,10 @@ int lx_pcursor_open(lx_pcursor *c, const uint8_t *val, size_t len) {
         return LX_EFORMAT;
     }
     c->listmask = *p++;
+    if (c->listmask == 0 || (c->listmask >> LX_NFIELDS)) {
+        c->doc = LX_DOC_END; /* corrupt: no field, or one past the last */
+        return LX_EFORMAT;
+    }
     c->nlf = (uint8_t)__builtin_popcount(c->listmask);
     p = read_bound(p, c->end, c->listmask, &c->lbound);
     c->dirent = 12 + 8 * LX_BOUND_PAIRS * (size_t)c->nlf;
@@ -438,7 +442,7 @@ const uint32_t *lx_pcursor_tf(lx_pcursor *c) {
         } else {
             memset(c->tf, 0, sizeof c->tf[0] * c->n);
             for (uint32_t i = 0; i < c->n; i++) {
-                unsigned m = c->maskp[i];
+                unsigned m = c->maskp[i] & c->listmask; /* never past the fields */
                 while (m) {
                     int f = __builtin_ctz(m);
                     m &= m - 1;
