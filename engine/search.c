@@ -872,7 +872,18 @@ int lx_search(lx_searcher *s, const lx_search_opts *o, lx_results **out, lx_erro
     }
     /* Snippet terms: every stem of every positive word. */
     s->snip.n = 0;
+    s->snip.nwords = 0;
     if (o->flags & LX_SEARCH_SNIPPETS) {
+        for (int ci = 0; ci < s->q.nclauses; ci++) {
+            lx_qclause *cl = &s->q.clauses[ci];
+            if (cl->neg || cl->filter)
+                continue;
+            for (int j = 0; j < cl->n && s->snip.nwords < LX_MAX_QUERY_TERMS; j++) {
+                const lx_qword *w = &s->q.words[cl->first + j];
+                s->snip.word[s->snip.nwords] = w->tok;
+                s->snip.wlen[s->snip.nwords++] = w->len;
+            }
+        }
         for (int ci = 0; ci < s->q.nclauses; ci++) {
             lx_qclause *cl = &s->q.clauses[ci];
             if (cl->neg || cl->filter)

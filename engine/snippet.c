@@ -2,8 +2,8 @@
  *
  * The field text is tokenised again and each token stemmed with the
  * lecture's language; a token whose term is a query term is a match.  The
- * best window holds the most distinct query terms, then the most matches
- * (a phrase's words are close, so phrases win).  Tokens are only stemmed
+ * best window holds the most distinct query terms, then query words side
+ * by side (phrases), then words exactly as typed, then the most matches.  Tokens are only stemmed
  * when their first byte could start a query term: Snowball strips
  * suffixes, so an ASCII word keeps its first letter.
  */
@@ -16,6 +16,7 @@
 typedef struct match {
     uint32_t start, end;
     int term;
+    int exact; /* the word as typed, not only the same stem */
 } match;
 
 struct scan {
@@ -46,7 +47,10 @@ static void on_tok(void *ctx, const char *tok, size_t len, size_t s, size_t e, u
             sc->m = m;
             sc->cap = cap;
         }
-        sc->m[sc->n++] = (match){(uint32_t)s, (uint32_t)e, i};
+        int exact = 0;
+        for (int w = 0; w < sc->t->nwords && !exact; w++)
+            exact = sc->t->wlen[w] == len && memcmp(sc->t->word[w], tok, len) == 0;
+        sc->m[sc->n++] = (match){(uint32_t)s, (uint32_t)e, i, exact};
         return;
     }
 }
@@ -59,17 +63,25 @@ typedef struct best {
 static best best_window(const match *m, uint32_t n) {
     best b = {0, 0, 0};
     int count[LX_MAX_QUERY_TERMS * 4] = {0};
-    int distinct = 0;
+    int distinct = 0, adjacent = 0, exact = 0;
     uint32_t lo = 0;
     for (uint32_t hi = 0; hi < n; hi++) {
         if (count[m[hi].term]++ == 0)
             distinct++;
+        exact += m[hi].exact;
         while (m[hi].end - m[lo].start > LX_SNIPPET_BYTES * 3 / 4) {
             if (--count[m[lo].term] == 0)
                 distinct--;
+            exact -= m[lo].exact;
+            if (lo + 1 <= hi && m[lo + 1].term != m[lo].term &&
+                m[lo + 1].start - m[lo].end <= 2)
+                adjacent--;
             lo++;
         }
-        int score = distinct * 8 + (int)(hi - lo + 1);
+        /* Query words side by side (a phrase, as typed) count extra. */
+        if (hi > lo && m[hi].term != m[hi - 1].term && m[hi].start - m[hi - 1].end <= 2)
+            adjacent++;
+        int score = distinct * 16 + adjacent * 8 + exact * 2 + (int)(hi - lo + 1);
         if (score > b.score) {
             b.score = score;
             b.from = lo;
@@ -165,7 +177,12 @@ int lx_snippet_make(lx_stemmers *st, const lx_docview *v, const char *descriptio
         ms[k] = sc.m;
         bw[k] = best_window(sc.m, sc.n);
     }
-    int k = bw[1].score > bw[0].score ? 1 : 0;
+    /* The better window; on a tie a timed transcript wins (it gives the
+     * minute to jump to). */
+    int k = bw[1].score > bw[0].score || (bw[1].score == bw[0].score && bw[1].score &&
+                                          v->h.nseg > 0)
+                ? 1
+                : 0;
     if (bw[k].score == 0)
         k = lens[0] ? 0 : 1; /* no hit: the opening of the description */
     *field = k ? "transcript" : "description";

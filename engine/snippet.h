@@ -12,6 +12,9 @@ typedef struct lx_snip_terms {
     int n;
     const char *term[LX_MAX_QUERY_TERMS * 4];
     size_t len[LX_MAX_QUERY_TERMS * 4];
+    int nwords; /* the query's words as typed (normalised, unstemmed): */
+    const char *word[LX_MAX_QUERY_TERMS]; /* a token equal to one is an */
+    size_t wlen[LX_MAX_QUERY_TERMS];      /* exact match, preferred */
 } lx_snip_terms;
 
 /* Picks the passage of about LX_SNIPPET_BYTES with the most distinct query
