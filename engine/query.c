@@ -86,6 +86,34 @@ static int add_clause(lx_query *q, const char *text, size_t n, int phrase, int n
     return 0;
 }
 
+/* Reads the value at s[*i]: a quoted phrase (quotes stripped) or a bare
+ * chunk up to a space or quote.  Moves *i past it. */
+static int read_value(const char *s, size_t len, size_t *i, const char **v, size_t *vn,
+                      size_t *voff, int *quoted, lx_error *err) {
+    size_t at = *i;
+    *quoted = s[at] == '"';
+    if (*quoted) {
+        size_t close = at + 1;
+        while (close < len && s[close] != '"')
+            close++;
+        if (close >= len)
+            return lx_fail(err, LX_EQUERY, NULL, (long)at, "unterminated quote: add the closing \"");
+        *v = s + at + 1;
+        *vn = close - at - 1;
+        *voff = at + 1;
+        *i = close + 1;
+        return 0;
+    }
+    size_t e = at;
+    while (e < len && !is_space(s[e]) && s[e] != '"')
+        e++;
+    *v = s + at;
+    *vn = e - at;
+    *voff = at;
+    *i = e;
+    return 0;
+}
+
 int lx_query_parse(const char *s, size_t len, lx_query *q, lx_error *err) {
     q->nwords = q->nclauses = q->ntags = q->nlangs = 0;
     if (len > LX_MAX_QUERY_BYTES)
@@ -133,28 +161,9 @@ int lx_query_parse(const char *s, size_t len, lx_query *q, lx_error *err) {
         /* The value: a quoted phrase or a bare chunk. */
         const char *v;
         size_t vn, voff;
-        int quoted = 0;
-        if (s[i] == '"') {
-            size_t close = i + 1;
-            while (close < len && s[close] != '"')
-                close++;
-            if (close >= len)
-                return lx_fail(err, LX_EQUERY, NULL, (long)i,
-                               "unterminated quote: add the closing \"");
-            v = s + i + 1;
-            vn = close - i - 1;
-            voff = i + 1;
-            i = close + 1;
-            quoted = 1;
-        } else {
-            size_t e = i;
-            while (e < len && !is_space(s[e]) && s[e] != '"')
-                e++;
-            v = s + i;
-            vn = e - i;
-            voff = i;
-            i = e;
-        }
+        int quoted, rc;
+        if ((rc = read_value(s, len, &i, &v, &vn, &voff, &quoted, err)))
+            return rc;
         if (!quoted && !neg && field == -2 && vn == 2 && !strncmp(v, "OR", 2))
             continue;
         if (!quoted && !neg && field == -2 && vn == 3 && !strncmp(v, "AND", 3))
@@ -165,29 +174,11 @@ int lx_query_parse(const char *s, size_t len, lx_query *q, lx_error *err) {
                 i++;
             if (i >= len)
                 return lx_fail(err, LX_EQUERY, NULL, (long)start, "NOT needs a term after it");
-            if (s[i] == '"') {
-                size_t close = i + 1;
-                while (close < len && s[close] != '"')
-                    close++;
-                if (close >= len)
-                    return lx_fail(err, LX_EQUERY, NULL, (long)i,
-                                   "unterminated quote: add the closing \"");
-                int rc = add_clause(q, s + i + 1, close - i - 1, 1, 1, -1, 0, i + 1, err);
-                if (rc)
-                    return rc;
-                i = close + 1;
-            } else {
-                size_t e = i;
-                while (e < len && !is_space(s[e]) && s[e] != '"')
-                    e++;
-                int rc = add_clause(q, s + i, e - i, 0, 1, -1, 0, i, err);
-                if (rc)
-                    return rc;
-                i = e;
-            }
+            if ((rc = read_value(s, len, &i, &v, &vn, &voff, &quoted, err)) ||
+                (rc = add_clause(q, v, vn, quoted, 1, -1, 0, voff, err)))
+                return rc;
             continue;
         }
-        int rc;
         if (field == LX_F_TAGS) {
             if (q->ntags == LX_MAX_QUERY_TERMS)
                 return lx_fail(err, LX_ELIMIT, NULL, (long)start, "too many tag filters");
