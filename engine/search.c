@@ -55,6 +55,7 @@ void lx_searcher_close(lx_searcher *s) {
     free(s->tmp);
     free(s->fb);
     free(s->heap);
+    lx_related_scratch_free(s->rel);
     lx_stemmers_free(&s->stem);
     free(s);
 }
@@ -776,6 +777,12 @@ static int build_filter(lx_searcher *s, const lx_search_opts *o, const int *lang
         any = 1;
     }
     return any;
+}
+
+int lx_search_filter(lx_searcher *s, const lx_search_opts *o, lx_error *err) {
+    int langs[LX_MAX_LANGS];
+    int nl = query_langs(s, o, langs);
+    return build_filter(s, o, langs, nl, err);
 }
 
 /* Live docs: every lecture has exactly one language. */

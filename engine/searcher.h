@@ -38,6 +38,7 @@ struct lx_searcher {
     lx_query q2; /* scratch: the speaker option parsed */
     lx_snip_terms snip;
     char snipbuf[LX_MAX_CURSORS][LX_TOKEN_BUF];
+    struct lx_relscratch *rel; /* related.c's reusable term tables */
 };
 
 /* Begins the read transaction and refreshes the snapshot cache for the
@@ -65,4 +66,13 @@ int lx_resbuild_finish(lx_resbuild *b, lx_searcher *s, const uint64_t *matched, 
 void lx_resbuild_free(lx_resbuild *b);
 
 double lx_now_ms(void);
+
+/* Fills s->allow from the tags, lang and speaker options (and the filters
+ * of the query in s->q, which must be parsed: the empty query will do).
+ * Returns 1 when a filter applies, 0 when none, or a negative LX_E* code.
+ * Shared with related.c. */
+int lx_search_filter(lx_searcher *s, const lx_search_opts *o, lx_error *err);
+
+/* Frees related.c's scratch (NULL is fine); called by lx_searcher_close. */
+void lx_related_scratch_free(struct lx_relscratch *r);
 #endif
