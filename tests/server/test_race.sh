@@ -18,7 +18,7 @@ reader() {
         0) args+=(-o /dev/null "$BASE/api/search?q=gender+equality") ;;
         1) args+=(-o /dev/null "$BASE/api/search?q=racism&tags=racism") ;;
         2) args+=(-o /dev/null "$BASE/api/search?q=batch+lecture&limit=20") ;;
-        3) args+=(-o /dev/null "$BASE/api/lectures/rac-02") ;;
+        3) args+=(-o /dev/null "$BASE/api/lectures/rac-02/related") ;;
         4) args+=(-o /dev/null "$BASE/api/search?q=migration&lang=en") ;;
         esac
     done
