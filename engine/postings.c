@@ -350,7 +350,7 @@ static const uint8_t *read_bound(const uint8_t *p, const uint8_t *end, uint8_t m
     return p;
 }
 
-int lx_pcursor_open(lx_pcursor *c, const uint8_t *val, size_t len) {
+static int open_header(lx_pcursor *c, const uint8_t *val, size_t len) {
     c->val = val;
     c->end = val + len;
     c->pos = c->pend = NULL;
@@ -379,9 +379,29 @@ int lx_pcursor_open(lx_pcursor *c, const uint8_t *val, size_t len) {
     c->blocks = p;
     if (c->nlf == 1)
         memset(c->tf, 0, sizeof c->tf);
-    block_load(c, 0);
     return 0;
 }
+
+int lx_pcursor_open(lx_pcursor *c, const uint8_t *val, size_t len) {
+    int rc = open_header(c, val, len);
+    if (!rc)
+        block_load(c, 0);
+    return rc;
+}
+
+static uint32_t block_find(const lx_pcursor *c, uint32_t from, uint32_t target);
+
+int lx_pcursor_open_at(lx_pcursor *c, const uint8_t *val, size_t len, uint32_t target) {
+    int rc = open_header(c, val, len);
+    if (rc)
+        return rc;
+    /* Straight to the block that may hold target: no decoding on the way. */
+    block_load(c, c->nblocks > 1 ? block_find(c, 0, target) : 0);
+    lx_pcursor_advance(c, target);
+    return 0;
+}
+
+
 
 void lx_pcursor_next(lx_pcursor *c) {
     if (c->doc == LX_DOC_END)

@@ -88,6 +88,10 @@ typedef struct lx_pcursor {
 /* Opens a cursor on the first posting.  Returns 0 or LX_EFORMAT. */
 int lx_pcursor_open(lx_pcursor *c, const uint8_t *val, size_t len);
 
+/* Opens a cursor on the first posting with doc >= target, decoding only
+ * the block that holds it. */
+int lx_pcursor_open_at(lx_pcursor *c, const uint8_t *val, size_t len, uint32_t target);
+
 /* Moves to the next posting (doc = LX_DOC_END at the end). */
 void lx_pcursor_next(lx_pcursor *c);
 

@@ -27,6 +27,7 @@ void lx_record_free(lx_record *r) {
     free(r->meta);
     free(r->body);
     free(r->segs);
+    lx_buf_free(&r->cps);
     memset(r, 0, offsetof(lx_record, tagkey));
 }
 
@@ -369,11 +370,12 @@ int lx_record_serialize(const lx_record *r, lx_buf *out) {
     h.meta_len = (uint32_t)strlen(r->meta);
     h.body_len = (uint32_t)r->body_len;
     h.nseg = r->nseg;
+    h.ncp = (uint32_t)(r->cps.n / 4);
     h.flags = r->flags;
     snprintf(h.lang, sizeof h.lang, "%s", r->f.lang);
     int bound = r->body_len >= LX_DOC_COMPRESS_MIN ? LZ4_compressBound((int)r->body_len) : 0;
     size_t need = sizeof h + h.id_len + h.title_len + h.meta_len + h.body_len + (size_t)bound +
-                  4 + (size_t)h.nseg * sizeof(lx_dseg);
+                  4 + (size_t)h.nseg * sizeof(lx_dseg) + r->cps.n;
     if (lx_buf_reserve(out, need))
         return LX_ENOMEM;
     size_t at = out->n;
@@ -393,6 +395,7 @@ int lx_record_serialize(const lx_record *r, lx_buf *out) {
     }
     lx_buf_append(out, "", 1);
     lx_buf_append(out, r->segs, (size_t)h.nseg * sizeof(lx_dseg));
+    lx_buf_append(out, r->cps.p, r->cps.n);
     return 0;
 }
 
@@ -498,20 +501,26 @@ struct analyze_ctx {
     void *ctx;
     int field;
     uint32_t count;
+    lx_buf *cps;
 };
 
 static void analyze_token(void *c, const char *tok, size_t len, size_t start, size_t end,
                           uint32_t pos) {
     struct analyze_ctx *a = c;
-    (void)start;
     (void)end;
+    if (a->cps && a->field == LX_F_TRANSCRIPT && pos % LX_CP_EVERY == 0) {
+        uint32_t off = (uint32_t)start;
+        lx_buf_append(a->cps, &off, 4);
+    }
     a->fn(a->ctx, a->field, tok, len, pos);
     a->count++;
 }
 
 int lx_analyze(const lx_fields *f, lx_field_token_fn fn, void *ctx, uint32_t lens[LX_NFIELDS],
                lx_error *err) {
-    struct analyze_ctx a = {fn, ctx, 0, 0};
+    struct analyze_ctx a = {fn, ctx, 0, 0, f->cps};
+    if (f->cps)
+        f->cps->n = 0;
     int rc;
     for (int field = 0; field < LX_NFIELDS; field++) {
         a.field = field;

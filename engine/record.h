@@ -21,6 +21,9 @@ typedef struct lx_fields {
     const char *tags[LX_MAX_TAGS]; /* as given */
     size_t taglen[LX_MAX_TAGS];
     char lang[LX_LANG_BYTES];      /* normalised language code */
+    lx_buf *cps;                   /* when set, lx_analyze appends the byte
+                                      offset of every LX_CP_EVERY-th
+                                      transcript token (u32) */
 } lx_fields;
 
 typedef struct lx_record {
@@ -34,6 +37,7 @@ typedef struct lx_record {
     lx_dseg *segs;   /* malloc'd */
     uint32_t nseg;
     uint8_t flags;   /* LX_DOC_* */
+    lx_buf cps;      /* transcript checkpoints (lx_fields.cps) */
     char tagkey[LX_MAX_TAGS][LX_MAX_TAG_BYTES * 3 + 1]; /* normalised tags */
 } lx_record;
 

@@ -55,6 +55,7 @@ void lx_searcher_close(lx_searcher *s) {
     free(s->tmp);
     free(s->fb);
     free(s->heap);
+    lx_buf_free(&s->snip_hits);
     lx_related_scratch_free(s->rel);
     lx_stemmers_free(&s->stem);
     free(s);
@@ -482,6 +483,79 @@ static size_t arena_str(lx_buf *a, const char *s, size_t n) {
     return at;
 }
 
+/* A snippet from where the query's terms occur in doc (positions index):
+ * no re-tokenising and no stemming of the lecture's text. */
+static int snippet_from_index(lx_searcher *s, uint32_t doc, const lx_docview *v, const char *desc,
+                              lx_buf *out, const char **field, double *start) {
+    static const int fields[2] = {LX_F_DESCRIPTION, LX_F_TRANSCRIPT};
+    uint32_t n[2] = {0, 0};
+    size_t off[2] = {0, 0};
+    lx_buf *hb = &s->snip_hits;
+    hb->n = 0;
+    uint32_t tmp[4096];
+    for (int k = 0; k < 2; k++) {
+        off[k] = hb->n;
+        for (int t = 0; t < s->snip.n; t++) {
+            if (!s->snip_post[t].mv_data)
+                continue;
+            lx_pcursor *pc = lx_searcher_pcursor(s);
+            if (!pc)
+                continue;
+            s->used--; /* give the cursor back: it is done with here */
+            if (lx_pcursor_open_at(pc, s->snip_post[t].mv_data, s->snip_post[t].mv_size, doc) ||
+                pc->doc != doc)
+                continue;
+            pc->pos = s->snip_pos[t].mv_data;
+            pc->pend = (const uint8_t *)s->snip_pos[t].mv_data + s->snip_pos[t].mv_size;
+            uint32_t np = lx_pcursor_positions(pc, fields[k], tmp, 4096);
+            if (lx_buf_reserve(hb, np * sizeof(lx_snip_pos)))
+                return LX_ENOMEM;
+            lx_snip_pos *dst = (lx_snip_pos *)(hb->p + hb->n);
+            for (uint32_t i = 0; i < np; i++)
+                dst[i] = (lx_snip_pos){tmp[i], t};
+            hb->n += np * sizeof(lx_snip_pos);
+            n[k] += np;
+        }
+    }
+    /* Each term's positions come sorted: merge the runs (a handful). */
+    lx_snip_pos *h[2];
+    for (int k = 0; k < 2; k++) {
+        size_t bytes = n[k] * sizeof(lx_snip_pos);
+        if (lx_buf_reserve(hb, bytes))
+            return LX_ENOMEM;
+        lx_snip_pos *src = (lx_snip_pos *)(hb->p + off[k]);
+        lx_snip_pos *dst = (lx_snip_pos *)(hb->p + hb->n);
+        uint32_t head[LX_MAX_QUERY_TERMS * 4], end[LX_MAX_QUERY_TERMS * 4];
+        int nr = 0;
+        for (uint32_t i = 0; i < n[k]; i++) {
+            if (i == 0 || src[i].term != src[i - 1].term) {
+                if (nr == LX_MAX_QUERY_TERMS * 4)
+                    break;
+                head[nr] = i;
+                if (nr)
+                    end[nr - 1] = i;
+                nr++;
+            }
+        }
+        if (nr)
+            end[nr - 1] = n[k];
+        for (uint32_t o = 0; o < n[k]; o++) {
+            int best = -1;
+            for (int r = 0; r < nr; r++)
+                if (head[r] < end[r] && (best < 0 || src[head[r]].pos < src[head[best]].pos))
+                    best = r;
+            if (best < 0)
+                break;
+            dst[o] = src[head[best]++];
+        }
+        off[k] = hb->n;
+        hb->n += bytes;
+    }
+    h[0] = (lx_snip_pos *)(hb->p + off[0]);
+    h[1] = (lx_snip_pos *)(hb->p + off[1]);
+    return lx_snippet_from_positions(v, desc, &s->snip, h, n, out, field, start);
+}
+
 int lx_resbuild_hit(lx_resbuild *b, lx_searcher *s, uint32_t doc, double score, int snippets,
                     const char *const *shared_tags, size_t n_shared_tags,
                     const char *const *shared_terms, size_t n_shared_terms) {
@@ -502,9 +576,12 @@ int lx_resbuild_hit(lx_resbuild *b, lx_searcher *s, uint32_t doc, double score, 
     if (snippets) {
         cJSON *meta = cJSON_Parse(v.meta);
         cJSON *d = cJSON_GetObjectItemCaseSensitive(meta, "description");
+        const char *desc = cJSON_IsString(d) ? d->valuestring : NULL;
         h->snippet = b->arena.n;
-        rc = lx_snippet_make(&s->stem, &v, cJSON_IsString(d) ? d->valuestring : NULL, &s->snip,
-                             &b->arena, &h->field, &h->start);
+        if (s->snip_ready)
+            rc = snippet_from_index(s, doc, &v, desc, &b->arena, &h->field, &h->start);
+        else
+            rc = lx_snippet_make(&s->stem, &v, desc, &s->snip, &b->arena, &h->field, &h->start);
         cJSON_Delete(meta);
         if (rc)
             return rc;
@@ -880,6 +957,7 @@ int lx_search(lx_searcher *s, const lx_search_opts *o, lx_results **out, lx_erro
     /* Snippet terms: every stem of every positive word. */
     s->snip.n = 0;
     s->snip.nwords = 0;
+    s->snip_ready = 0;
     if (o->flags & LX_SEARCH_SNIPPETS) {
         for (int ci = 0; ci < s->q.nclauses; ci++) {
             lx_qclause *cl = &s->q.clauses[ci];
@@ -893,7 +971,8 @@ int lx_search(lx_searcher *s, const lx_search_opts *o, lx_results **out, lx_erro
         }
         for (int ci = 0; ci < s->q.nclauses; ci++) {
             lx_qclause *cl = &s->q.clauses[ci];
-            if (cl->neg || cl->filter)
+            /* Stopwords the search left out are not highlighted either. */
+            if (cl->neg || cl->filter || (stop[ci] && content))
                 continue;
             for (int j = 0; j < cl->n; j++)
                 for (int l = 0; l < nl && s->snip.n < LX_MAX_CURSORS; l++) {
@@ -910,6 +989,14 @@ int lx_search(lx_searcher *s, const lx_search_opts *o, lx_results **out, lx_erro
                     s->snip.n++;
                 }
         }
+        /* Their lists, looked up once for every hit. */
+        for (int t = 0; t < s->snip.n; t++) {
+            MDB_val k = {s->snip.len[t], (void *)s->snip.term[t]};
+            if (mdb_get(s->txn, s->ix->post, &k, &s->snip_post[t]) ||
+                mdb_get(s->txn, s->ix->pos, &k, &s->snip_pos[t]))
+                s->snip_post[t].mv_data = NULL;
+        }
+        s->snip_ready = 1;
     }
     uint32_t k = limit + o->offset;
     uint32_t hk = k > (uint32_t)p->feedback_docs ? k : (uint32_t)p->feedback_docs;

@@ -37,6 +37,11 @@ struct lx_searcher {
     lx_query q;
     lx_query q2; /* scratch: the speaker option parsed */
     lx_snip_terms snip;
+    /* Each snippet term's posting and positions values (this query's
+     * transaction), for snippets from the positions index. */
+    int snip_ready;
+    MDB_val snip_post[LX_MAX_QUERY_TERMS * 4], snip_pos[LX_MAX_QUERY_TERMS * 4];
+    lx_buf snip_hits;
     char snipbuf[LX_MAX_CURSORS][LX_TOKEN_BUF];
     struct lx_relscratch *rel; /* related.c's reusable term tables */
 };

@@ -227,3 +227,201 @@ int lx_snippet_make(lx_stemmers *st, const lx_docview *v, const char *descriptio
     lx_buf_free(&scratch);
     return rc;
 }
+
+/* ---- from the positions index ------------------------------------------- */
+
+/* A window of at most this many tokens holds the matches shown. */
+#define WIN_TOKENS 32
+
+#define MAX_TIES 4
+
+/* The best windows by score; up to MAX_TIES that tie with the best, in
+ * order.  Returns how many. */
+static int best_pos_windows(lx_snip_pos *const h, uint32_t n, best *out) {
+    int nb = 0;
+    int count[LX_MAX_QUERY_TERMS * 4] = {0};
+    int distinct = 0, adjacent = 0;
+    uint32_t lo = 0;
+    out[0].score = 0;
+    for (uint32_t hi = 0; hi < n; hi++) {
+        if (count[h[hi].term]++ == 0)
+            distinct++;
+        if (hi > lo && h[hi].term != h[hi - 1].term && h[hi].pos == h[hi - 1].pos + 1)
+            adjacent++;
+        while (h[hi].pos - h[lo].pos >= WIN_TOKENS) {
+            if (--count[h[lo].term] == 0)
+                distinct--;
+            if (h[lo + 1].term != h[lo].term && h[lo + 1].pos == h[lo].pos + 1)
+                adjacent--;
+            lo++;
+        }
+        int score = distinct * 16 + adjacent * 8 + (int)(hi - lo + 1);
+        if (score > out[0].score) {
+            nb = 1;
+            out[0] = (best){score, lo, hi + 1};
+        } else if (nb && score == out[0].score && nb < MAX_TIES && lo >= out[nb - 1].to) {
+            out[nb++] = (best){score, lo, hi + 1};
+        }
+    }
+    return nb;
+}
+
+struct exact_ctx {
+    const lx_snip_terms *t;
+    lx_snip_pos *const *h;
+    const best *w;
+    int nw;
+    int exact[MAX_TIES];
+};
+
+static void on_exact(void *ctx, const char *tok, size_t len, size_t s, size_t e, uint32_t pos) {
+    struct exact_ctx *c = ctx;
+    (void)s;
+    (void)e;
+    for (int i = 0; i < c->nw; i++) {
+        const lx_snip_pos *h = *c->h;
+        if (pos < h[c->w[i].from].pos || pos > h[c->w[i].to - 1].pos)
+            continue;
+        for (int wd = 0; wd < c->t->nwords; wd++)
+            if (c->t->wlen[wd] == len && memcmp(c->t->word[wd], tok, len) == 0) {
+                c->exact[i]++;
+                break;
+            }
+    }
+}
+
+struct span_ctx {
+    uint32_t from, to; /* positions wanted */
+    uint32_t *start, *end;
+    uint32_t base; /* byte offset of the scanned text in the field */
+};
+
+static void on_span(void *ctx, const char *tok, size_t len, size_t s, size_t e, uint32_t pos) {
+    struct span_ctx *c = ctx;
+    (void)tok;
+    (void)len;
+    if (pos >= c->from && pos <= c->to) {
+        c->start[pos - c->from] = (uint32_t)s + c->base;
+        c->end[pos - c->from] = (uint32_t)e + c->base;
+    }
+}
+
+int lx_snippet_from_positions(const lx_docview *v, const char *description,
+                              const lx_snip_terms *terms, lx_snip_pos *const hits[2],
+                              const uint32_t nhits[2], lx_buf *out, const char **field,
+                              double *start) {
+    best bw[2], ties[2][MAX_TIES];
+    int nties[2];
+    for (int k = 0; k < 2; k++) {
+        nties[k] = best_pos_windows(hits[k], nhits[k], ties[k]);
+        bw[k] = nties[k] ? ties[k][0] : (best){0, 0, 0};
+    }
+    int k = bw[1].score > bw[0].score ||
+                    (bw[1].score == bw[0].score && bw[1].score && v->h.nseg > 0)
+                ? 1
+                : 0;
+    size_t dlen = description ? strlen(description) : 0;
+    if (bw[k].score == 0)
+        k = dlen ? 0 : 1; /* no hit: the opening of the description */
+    *field = k ? "transcript" : "description";
+    *start = -1;
+    lx_buf scratch = {0};
+    /* In the transcript, start scanning at the checkpoint before the
+     * window and decompress no further than the one after it (plus room
+     * to widen the snippet). */
+    uint32_t base = 0, pos0 = 0;
+    size_t need = k ? v->h.body_len : dlen;
+    if (k && bw[k].score && v->h.ncp) {
+        /* Tied windows are compared below: cover them all. */
+        uint32_t first = hits[k][ties[k][0].from].pos;
+        uint32_t last = hits[k][ties[k][nties[k] - 1].to - 1].pos;
+        uint32_t c0 = first / LX_CP_EVERY, c1 = last / LX_CP_EVERY + 1;
+        if (c0 < v->h.ncp) {
+            base = lx_doc_checkpoint(v, c0);
+            pos0 = c0 * LX_CP_EVERY;
+        }
+        if (c1 < v->h.ncp)
+            need = lx_doc_checkpoint(v, c1) + 2 * LX_SNIPPET_BYTES;
+    }
+    size_t got = 0;
+    const char *text = k ? lx_doc_body_prefix(v, &scratch, need, &got) : description;
+    size_t len = k ? (text ? got : 0) : dlen;
+    if (base > len)
+        base = 0, pos0 = 0;
+    int rc = 0;
+    if (!text || !len) {
+        rc = lx_buf_append(out, "", 1);
+        lx_buf_free(&scratch);
+        return rc;
+    }
+    size_t s = 0, e = 0;
+    match m[WIN_TOKENS];
+    uint32_t nm = 0;
+    if (bw[k].score && nties[k] > 1) {
+        /* Tied windows: the one with more words exactly as typed. */
+        struct exact_ctx c = {terms, &hits[k], ties[k], nties[k], {0}};
+        for (int i = 0; i < nties[k]; i++) {
+            /* Each window from its own checkpoint. */
+            uint32_t first = hits[k][ties[k][i].from].pos, last = hits[k][ties[k][i].to - 1].pos;
+            uint32_t b = 0, p0 = 0;
+            if (k && v->h.ncp && first / LX_CP_EVERY < v->h.ncp) {
+                b = lx_doc_checkpoint(v, first / LX_CP_EVERY);
+                p0 = first / LX_CP_EVERY * LX_CP_EVERY;
+            }
+            if (b > len)
+                b = 0, p0 = 0;
+            c.w = &ties[k][i];
+            c.nw = 1;
+            int before = c.exact[0];
+            c.exact[0] = 0;
+            lx_text_scan_range(text + b, len - b, p0, first, last, on_exact, &c);
+            int mine = c.exact[0];
+            c.exact[0] = before;
+            c.exact[i] = mine;
+        }
+        for (int i = 1; i < nties[k]; i++)
+            if (c.exact[i] > c.exact[0]) {
+                c.exact[0] = c.exact[i];
+                bw[k] = ties[k][i];
+            }
+    }
+    if (bw[k].score) {
+        /* Byte spans of the window's tokens, scanning no further. */
+        uint32_t from = hits[k][bw[k].from].pos, to = hits[k][bw[k].to - 1].pos;
+        uint32_t sstart[WIN_TOKENS], send[WIN_TOKENS];
+        memset(sstart, 0, sizeof sstart);
+        memset(send, 0, sizeof send);
+        struct span_ctx c = {from, to, sstart, send, base};
+        lx_text_scan_range(text + base, len - base, pos0, from, to, on_span, &c);
+        for (uint32_t i = bw[k].from; i < bw[k].to && nm < WIN_TOKENS; i++) {
+            uint32_t p = hits[k][i].pos - from;
+            if (send[p] > sstart[p] && (!nm || sstart[p] >= m[nm - 1].end))
+                m[nm++] = (match){sstart[p], send[p], hits[k][i].term, 0};
+        }
+        if (nm) {
+            s = m[0].start;
+            e = m[nm - 1].end;
+        }
+    }
+    widen(text, len, &s, &e);
+    /* The ellipsis after the snippet depends on the whole field. */
+    rc = emit(out, text, k ? v->h.body_len : len, s, e, m, 0, nm);
+    if (k == 1 && v->h.nseg) {
+        uint32_t at = nm ? m[0].start : (uint32_t)s;
+        uint32_t lo = 0, hi = v->h.nseg;
+        while (lo + 1 < hi) {
+            uint32_t mid = (lo + hi) / 2;
+            lx_dseg g;
+            lx_doc_segment(v, mid, &g);
+            if (g.off <= at)
+                lo = mid;
+            else
+                hi = mid;
+        }
+        lx_dseg g;
+        lx_doc_segment(v, lo, &g);
+        *start = g.start;
+    }
+    lx_buf_free(&scratch);
+    return rc;
+}

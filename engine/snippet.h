@@ -17,6 +17,23 @@ typedef struct lx_snip_terms {
     size_t wlen[LX_MAX_QUERY_TERMS];      /* exact match, preferred */
 } lx_snip_terms;
 
+/* Where a query term occurs in a lecture field (from the positions
+ * index): token position and the index of the term in lx_snip_terms. */
+typedef struct lx_snip_pos {
+    uint32_t pos;
+    int term;
+} lx_snip_pos;
+
+/* As lx_snippet_make, but from the positions the index already holds:
+ * hits[0] for the description, hits[1] for the transcript, each sorted by
+ * position.  Only the text up to the chosen window is scanned, and nothing
+ * is stemmed: this is the query path's snippet.  Among windows that tie,
+ * the one with more of terms->word exactly as typed wins. */
+int lx_snippet_from_positions(const lx_docview *v, const char *description,
+                              const lx_snip_terms *terms, lx_snip_pos *const hits[2],
+                              const uint32_t nhits[2], lx_buf *out, const char **field,
+                              double *start);
+
 /* Picks the passage of about LX_SNIPPET_BYTES with the most distinct query
  * terms (then the most matches) from the description or the transcript,
  * cut at word boundaries, HTML-escaped, matched words in <mark>.  Appends

@@ -1,6 +1,6 @@
 /* store.c -- one LMDB environment holding the whole index.
  *
- * Format version 2.  Integers are host order (little-endian on our
+ * Format version 3.  Integers are host order (little-endian on our
  * targets) and read with memcpy.  Databases:
  *
  *   meta     "stats"  -> lx_collstats (store.h), 64 bytes
@@ -9,8 +9,9 @@
  *                        transcript); zeros for deleted docids
  *   ids      external id bytes -> u32 docid
  *   docs     u32 docid (MDB_INTEGERKEY) -> a stored lecture:
- *              lx_dochdr (36 bytes: u32 id_len, title_len, meta_len,
- *                         body_len, nseg, zlen; u8 flags, 3 pad; lang[8])
+ *              lx_dochdr (40 bytes: u32 id_len, title_len, meta_len,
+ *                         body_len, nseg, zlen, ncp; u8 flags, 3 pad;
+ *                         lang[8])
  *              id, NUL; title, NUL
  *              meta: the record as JSON without "segments" (and without
  *                    "transcript" when that is the body), NUL
@@ -22,6 +23,9 @@
  *                    lecture in microseconds
  *              nseg lx_dseg (start f64, end f64, off u32, len u32): each
  *                    segment's time and byte span in the body
+ *              ncp u32: the body byte offset of transcript tokens 0, 64,
+ *                    128, ... (LX_CP_EVERY), so a snippet decompresses and
+ *                    scans only the text around its window
  *   post     term bytes -> posting list (layout at the top of postings.c)
  *   pos      term bytes -> positions of that list (postings.c)
  *   tags     normalised tag -> u32 docids ascending (lectures with the tag)
@@ -191,7 +195,7 @@ int lx_doc_view(const void *val, size_t len, lx_docview *v) {
     memcpy(&v->h, p, sizeof v->h);
     size_t stored = v->h.zlen ? v->h.zlen : v->h.body_len;
     size_t need = sizeof v->h + (size_t)v->h.id_len + 1 + v->h.title_len + 1 + v->h.meta_len + 1 +
-                  stored + 1 + (size_t)v->h.nseg * sizeof(lx_dseg);
+                  stored + 1 + (size_t)v->h.nseg * sizeof(lx_dseg) + (size_t)v->h.ncp * 4;
     if (need != len)
         return LX_EFORMAT;
     p += sizeof v->h;
@@ -204,6 +208,8 @@ int lx_doc_view(const void *val, size_t len, lx_docview *v) {
     v->body = p;
     p += stored + 1;
     v->segs = (const uint8_t *)p;
+    p += (size_t)v->h.nseg * sizeof(lx_dseg);
+    v->cps = (const uint8_t *)p;
     return 0;
 }
 
@@ -219,6 +225,30 @@ const char *lx_doc_body(const lx_docview *v, lx_buf *scratch) {
     scratch->p[n] = 0;
     scratch->n = (size_t)n + 1;
     return (const char *)scratch->p;
+}
+
+const char *lx_doc_body_prefix(const lx_docview *v, lx_buf *scratch, size_t need, size_t *got) {
+    if (!v->h.zlen || need >= v->h.body_len) {
+        *got = v->h.body_len;
+        return lx_doc_body(v, scratch);
+    }
+    scratch->n = 0;
+    if (lx_buf_reserve(scratch, (size_t)v->h.body_len + 1))
+        return NULL;
+    int n = LZ4_decompress_safe_partial(v->body, (char *)scratch->p, (int)v->h.zlen, (int)need,
+                                        (int)v->h.body_len);
+    if (n < (int)need)
+        return NULL;
+    scratch->p[n] = 0;
+    scratch->n = (size_t)n + 1;
+    *got = (size_t)n;
+    return (const char *)scratch->p;
+}
+
+uint32_t lx_doc_checkpoint(const lx_docview *v, uint32_t i) {
+    uint32_t off;
+    memcpy(&off, v->cps + (size_t)i * 4, 4);
+    return off;
 }
 
 void lx_doc_segment(const lx_docview *v, uint32_t i, lx_dseg *out) {

@@ -8,7 +8,7 @@
 #include "lectern.h"
 #include "postings.h"
 
-#define LX_FORMAT_VERSION 2u
+#define LX_FORMAT_VERSION 3u
 
 /* Collection statistics, the value of meta "stats". */
 typedef struct lx_collstats {
@@ -24,6 +24,7 @@ typedef struct lx_collstats {
 typedef struct lx_dochdr {
     uint32_t id_len, title_len, meta_len, body_len, nseg;
     uint32_t zlen;      /* stored body bytes when LZ4-compressed, else 0 */
+    uint32_t ncp;       /* transcript checkpoints that follow the segments */
     uint8_t flags;      /* LX_DOC_* */
     uint8_t pad[3];
     char lang[8];       /* NUL-terminated language code */
@@ -31,6 +32,10 @@ typedef struct lx_dochdr {
 
 #define LX_DOC_BODY_TRANSCRIPT 0x1u /* body came from "transcript" */
 #define LX_DOC_BODY_SEGMENTS 0x2u   /* body is the segments' text joined */
+
+/* A checkpoint (the token's byte offset in the body) every this many
+ * transcript tokens: a snippet scans from the one before its window. */
+#define LX_CP_EVERY 64
 
 /* Bodies at least this long are stored LZ4-compressed. */
 #define LX_DOC_COMPRESS_MIN 256
@@ -48,6 +53,7 @@ typedef struct lx_docview {
     const char *body;    /* the stored body: LZ4 bytes when h.zlen (use
                             lx_doc_body), else the text, NUL-terminated */
     const uint8_t *segs; /* nseg * sizeof(lx_dseg), unaligned */
+    const uint8_t *cps;  /* ncp u32 byte offsets, unaligned */
 } lx_docview;
 
 struct lx_index {
@@ -78,6 +84,14 @@ int lx_doc_view(const void *val, size_t len, lx_docview *v);
  * into scratch (valid until scratch changes).  NULL on corruption or out
  * of memory. */
 const char *lx_doc_body(const lx_docview *v, lx_buf *scratch);
+
+/* As lx_doc_body, but only at least the first `need` bytes are promised
+ * (the rest of a compressed body may be left out); *got receives how many
+ * are there. */
+const char *lx_doc_body_prefix(const lx_docview *v, lx_buf *scratch, size_t need, size_t *got);
+
+/* Checkpoint i of a view (byte offset of token i * LX_CP_EVERY). */
+uint32_t lx_doc_checkpoint(const lx_docview *v, uint32_t i);
 
 /* Reads segment i of a view. */
 void lx_doc_segment(const lx_docview *v, uint32_t i, lx_dseg *out);

@@ -127,8 +127,10 @@ long lx_text_invalid_utf8(const char *s, size_t len) {
     return -1;
 }
 
-int lx_text_scan(const char *text, size_t len, uint32_t pos0, lx_token_fn fn, void *ctx,
-                 uint32_t *next_pos, lx_error *err) {
+/* The scanner; stops after the token at position stop (UINT32_MAX: at
+ * the end). */
+static int scan(const char *text, size_t len, uint32_t pos0, uint32_t from, uint32_t stop,
+                lx_token_fn fn, void *ctx, uint32_t *next_pos, lx_error *err) {
     tables_init();
     const unsigned char *s = (const unsigned char *)text;
     char out[LX_TOKEN_BUF];
@@ -175,6 +177,10 @@ int lx_text_scan(const char *text, size_t len, uint32_t pos0, lx_token_fn fn, vo
         }
         size_t n = i - start;
         size_t m;
+        if (ascii && pos < from) {
+            pos++; /* before the range: counted, not reported */
+            continue;
+        }
         if (ascii) {
             m = n < LX_MAX_TERM_BYTES ? n : LX_MAX_TERM_BYTES;
             for (size_t j = 0; j < m; j++)
@@ -184,12 +190,26 @@ int lx_text_scan(const char *text, size_t len, uint32_t pos0, lx_token_fn fn, vo
             m = normalise_unicode(text + start, utf8_cut(text + start, n, LX_MAX_TERM_BYTES * 2),
                                   out);
         }
-        if (m)
-            fn(ctx, out, m, start, i, pos++);
+        if (m) {
+            if (pos >= from)
+                fn(ctx, out, m, start, i, pos);
+            if (pos++ == stop)
+                break;
+        }
     }
     if (next_pos)
         *next_pos = pos;
     return 0;
+}
+
+int lx_text_scan(const char *text, size_t len, uint32_t pos0, lx_token_fn fn, void *ctx,
+                 uint32_t *next_pos, lx_error *err) {
+    return scan(text, len, pos0, 0, UINT32_MAX, fn, ctx, next_pos, err);
+}
+
+int lx_text_scan_range(const char *text, size_t len, uint32_t pos0, uint32_t from, uint32_t to,
+                       lx_token_fn fn, void *ctx) {
+    return scan(text, len, pos0, from, to, fn, ctx, NULL, NULL);
 }
 
 int lx_tokenize(const char *text, size_t len, lx_token_fn fn, void *ctx, lx_error *err) {

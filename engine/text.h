@@ -13,6 +13,12 @@
 int lx_text_scan(const char *text, size_t len, uint32_t pos0, lx_token_fn fn, void *ctx,
                  uint32_t *next_pos, lx_error *err);
 
+/* As lx_text_scan numbering from pos0, but reporting only the tokens at
+ * positions from..to and stopping after to: tokens before the range are
+ * counted without being normalised (snippets need only their window). */
+int lx_text_scan_range(const char *text, size_t len, uint32_t pos0, uint32_t from, uint32_t to,
+                       lx_token_fn fn, void *ctx);
+
 /* Removes combining marks (accents) from a normalised token in place;
  * returns the new length.  ASCII tokens are returned unchanged at once. */
 size_t lx_text_strip_marks(char *tok, size_t len);

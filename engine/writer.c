@@ -754,6 +754,7 @@ int lx_writer_put_json(lx_writer *w, const char *json, size_t len, lx_error *err
                  "language \"%s\" has no stemmer: indexed unstemmed", r->f.lang);
     w->cur_doc = docid;
     uint32_t *lens = w->norms + (size_t)docid * LX_NFIELDS;
+    r->f.cps = &r->cps;
     rc = lx_analyze(&r->f, on_token, w, lens, err);
     if (rc || w->oom) {
         /* Validation passed, so this is out of memory or worse: the

@@ -14,7 +14,7 @@ static const char usage[] =
     "usage: lectern search  --index DIR [--tags a,b] [--lang xx] [--speaker S]\n"
     "                       [--limit N] [--offset N] [--json] [--exhaustive] QUERY\n"
     "       lectern search  --index DIR --queries FILE [--limit N] [--trec RUNFILE]\n"
-    "                       [--exhaustive] [--param NAME=VALUE]... [--slowest N]\n"
+    "                       [--exhaustive] [--full] [--param NAME=VALUE]... [--slowest N]\n"
     "       lectern related --index DIR [--limit N] [--lang xx] [--json] ID\n"
     "       lectern get     --index DIR ID\n"
     "       lectern tags    --index DIR\n"
@@ -25,7 +25,8 @@ static const char usage[] =
     "--queries runs every line of FILE (a query, or qid<TAB>query) in one\n"
     "process after a warm-up pass, writes a TREC run (qid Q0 id rank score\n"
     "lectern; qid is the given id or the line number) and prints latency\n"
-    "mean/p50/p95/p99 in microseconds on stderr.\n"
+    "mean/p50/p95/p99 in microseconds on stderr; --full adds snippets and facets\n"
+    "to every search, as the server asks for them.\n"
     "--param sets a ranking parameter: k1, tag_boost, coord, all_terms_first,\nfeedback_docs, "
     "feedback_terms, feedback_weight, feedback_min_terms, w.FIELD, b.FIELD\n"
     "(FIELD: title, tags, speaker, description, transcript).\n";
@@ -35,6 +36,7 @@ typedef struct opts {
     unsigned limit, offset;
     int json, exhaustive;
     unsigned slowest;
+    int full; /* batch: snippets and facets too, as the server asks */
     lx_rank_params params;
     int params_set;
 } opts;
@@ -251,7 +253,8 @@ static int run_batch(lx_searcher *s, const opts *o) {
     so.limit = o->limit ? o->limit : 10;
     so.tags = o->tags;
     so.lang = o->lang;
-    so.flags = o->exhaustive ? LX_SEARCH_EXHAUSTIVE : 0;
+    so.flags = (o->exhaustive ? LX_SEARCH_EXHAUSTIVE : 0) |
+               (o->full ? LX_SEARCH_SNIPPETS | LX_SEARCH_FACETS : 0);
     so.params = o->params_set ? &o->params : NULL;
     size_t errors = 0;
     for (int pass = 0; pass < 2; pass++) {
@@ -346,6 +349,8 @@ int main(int argc, char **argv) {
             o.offset = (unsigned)strtoul(argv[++i], NULL, 10);
         else if (!strcmp(a, "--slowest") && more)
             o.slowest = (unsigned)strtoul(argv[++i], NULL, 10);
+        else if (!strcmp(a, "--full"))
+            o.full = 1;
         else if (!strcmp(a, "--json"))
             o.json = 1;
         else if (!strcmp(a, "--exhaustive"))
