@@ -150,7 +150,8 @@ static void print_snippet(const lx_hit *h) {
     putchar('\n');
 }
 
-static void print_results(const lx_results *r, int json, unsigned offset) {
+/* related: every hit shows its shared_tags and shared_terms, even empty. */
+static void print_results(const lx_results *r, int json, unsigned offset, int related) {
     if (json) {
         cJSON *o = cJSON_CreateObject();
         cJSON_AddNumberToObject(o, "total", (double)r->total);
@@ -170,7 +171,7 @@ static void print_results(const lx_results *r, int json, unsigned offset) {
                 else
                     cJSON_AddNullToObject(sn, "start");
             }
-            if (h->n_shared_tags || h->n_shared_terms) {
+            if (related || h->n_shared_tags || h->n_shared_terms) {
                 cJSON *t = cJSON_AddArrayToObject(x, "shared_tags");
                 for (size_t j = 0; j < h->n_shared_tags; j++)
                     cJSON_AddItemToArray(t, cJSON_CreateString(h->shared_tags[j]));
@@ -400,7 +401,7 @@ int main(int argc, char **argv) {
             lx_results *r;
             if (lx_search(s, &so, &r, &err))
                 die_err("search", &err);
-            print_results(r, o.json, o.offset);
+            print_results(r, o.json, o.offset, 0);
             lx_results_free(r);
         }
     } else if (!strcmp(cmd, "related")) {
@@ -417,7 +418,7 @@ int main(int argc, char **argv) {
         lx_results *r;
         if (lx_related(s, arg, &so, &r, &err))
             die_err("related", &err);
-        print_results(r, o.json, o.offset);
+        print_results(r, o.json, o.offset, 1);
         lx_results_free(r);
     } else if (!strcmp(cmd, "get")) {
         char *json;
