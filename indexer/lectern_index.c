@@ -387,15 +387,27 @@ static int remove_index(const char *dir) {
     return 0;
 }
 
+static int index_main(int argc, char **argv, const char **inputs);
+
 int main(int argc, char **argv) {
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
         fputs(usage, argc < 2 ? stderr : stdout);
         return argc < 2 ? 1 : 0;
     }
+    const char **inputs = calloc((size_t)argc, sizeof *inputs);
+    if (!inputs) {
+        fprintf(stderr, "lectern-index: out of memory\n");
+        return 2;
+    }
+    int status = index_main(argc, argv, inputs);
+    free(inputs);
+    return status;
+}
+
+static int index_main(int argc, char **argv, const char **inputs) {
     const char *cmd = argv[1];
     const char *dir = NULL;
     int strict = 0, force = 0, quiet = 0;
-    const char **inputs = calloc((size_t)argc, sizeof *inputs);
     int ninputs = 0;
     for (int i = 2; i < argc; i++) {
         if (!strcmp(argv[i], "--index") && i + 1 < argc)
@@ -510,6 +522,5 @@ int main(int argc, char **argv) {
     if (r.errors)
         status = 3;
     lx_index_close(r.ix);
-    free(inputs);
     return status;
 }
