@@ -42,6 +42,8 @@ int lx_searcher_open(lx_index *ix, lx_searcher **out, lx_error *err) {
     return 0;
 }
 
+static void facetidx_free(lx_facetidx *f);
+
 void lx_searcher_close(lx_searcher *s) {
     if (!s)
         return;
@@ -56,6 +58,8 @@ void lx_searcher_close(lx_searcher *s) {
     free(s->fb);
     free(s->heap);
     lx_buf_free(&s->snip_hits);
+    facetidx_free(&s->ftags);
+    facetidx_free(&s->flangs);
     lx_related_scratch_free(s->rel);
     lx_stemmers_free(&s->stem);
     free(s);
@@ -609,51 +613,112 @@ static int cmp_facet(const void *a, const void *b) {
     return strcmp(x->value, y->value);
 }
 
-/* Counts, for each key of dbi, the matched docs in its docid list. */
-static int facet_counts(lx_searcher *s, MDB_dbi dbi, const uint64_t *matched, lx_buf *keys,
-                        lx_facet **out, size_t *nout) {
+static void facetidx_free(lx_facetidx *f) {
+    lx_buf_free(&f->names);
+    free(f->name_off);
+    free(f->doc_off);
+    free(f->vals);
+    free(f->counts);
+    memset(f, 0, sizeof *f);
+}
+
+/* Builds f from dbi (value -> u32 docids) for the current snapshot. */
+static int facetidx_build(lx_searcher *s, MDB_dbi dbi, lx_facetidx *f) {
+    facetidx_free(f);
+    uint32_t nd = s->st.next_doc;
+    f->doc_off = calloc((size_t)nd + 2, sizeof *f->doc_off);
+    if (!f->doc_off)
+        return LX_ENOMEM;
     MDB_cursor *c;
-    size_t n = 0, cap = 0;
-    lx_facet *f = NULL;
-    size_t *offs = NULL;
     if (mdb_cursor_open(s->txn, dbi, &c))
         return LX_EIO;
     MDB_val k, v;
+    size_t total = 0, cap = 0;
+    /* Pass 1: names and how many values each doc has. */
     for (int r = mdb_cursor_get(c, &k, &v, MDB_FIRST); r == 0;
          r = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-        const uint8_t *p = v.mv_data;
-        unsigned cnt = 0;
-        for (size_t i = 0; i < v.mv_size / 4; i++) {
-            uint32_t d;
-            memcpy(&d, p + i * 4, 4);
-            if (d / 64 < s->words && (matched[d / 64] >> (d % 64) & 1))
-                cnt++;
-        }
-        if (!cnt)
-            continue;
-        if (n == cap) {
-            cap = cap ? cap * 2 : 32;
-            lx_facet *nf = realloc(f, cap * sizeof *nf);
-            size_t *no = realloc(offs, cap * sizeof *no);
-            if (!nf || !no) {
-                free(nf ? nf : f);
-                free(no ? no : offs);
+        if (f->nvals == cap) {
+            cap = cap ? cap * 2 : 64;
+            uint32_t *no = realloc(f->name_off, cap * sizeof *no);
+            if (!no) {
                 mdb_cursor_close(c);
                 return LX_ENOMEM;
             }
-            f = nf;
-            offs = no;
+            f->name_off = no;
         }
-        offs[n] = keys->n;
-        lx_buf_append(keys, k.mv_data, k.mv_size);
-        lx_buf_append(keys, "", 1);
-        f[n].count = cnt;
+        f->name_off[f->nvals++] = (uint32_t)f->names.n;
+        lx_buf_append(&f->names, k.mv_data, k.mv_size);
+        lx_buf_append(&f->names, "", 1);
+        for (size_t i = 0; i < v.mv_size / 4; i++) {
+            uint32_t d;
+            memcpy(&d, (const uint8_t *)v.mv_data + i * 4, 4);
+            if (d < nd)
+                f->doc_off[d + 1]++;
+        }
+        total += v.mv_size / 4;
+    }
+    for (uint32_t d = 0; d < nd; d++)
+        f->doc_off[d + 1] += f->doc_off[d];
+    f->vals = malloc((total ? total : 1) * sizeof *f->vals);
+    f->counts = calloc(f->nvals ? f->nvals : 1, sizeof *f->counts);
+    uint32_t *fill = calloc((size_t)nd + 1, sizeof *fill);
+    if (!f->vals || !f->counts || !fill) {
+        free(fill);
+        mdb_cursor_close(c);
+        return LX_ENOMEM;
+    }
+    /* Pass 2: each doc's value ids. */
+    uint32_t id = 0;
+    for (int r = mdb_cursor_get(c, &k, &v, MDB_FIRST); r == 0 && id < f->nvals;
+         r = mdb_cursor_get(c, &k, &v, MDB_NEXT), id++) {
+        for (size_t i = 0; i < v.mv_size / 4; i++) {
+            uint32_t d;
+            memcpy(&d, (const uint8_t *)v.mv_data + i * 4, 4);
+            if (d < nd)
+                f->vals[f->doc_off[d] + fill[d]++] = id;
+        }
+    }
+    free(fill);
+    mdb_cursor_close(c);
+    f->snap = s->snap;
+    return 0;
+}
+
+/* Counts the matched docs' facet values (see lx_facetidx). */
+static int facet_counts(lx_searcher *s, MDB_dbi dbi, lx_facetidx *fi, const uint64_t *matched,
+                        lx_buf *keys, lx_facet **out, size_t *nout) {
+    int rc;
+    if (fi->snap != s->snap && (rc = facetidx_build(s, dbi, fi)))
+        return rc;
+    memset(fi->counts, 0, (fi->nvals ? fi->nvals : 1) * sizeof *fi->counts);
+    uint32_t nd = s->st.next_doc;
+    for (size_t w = 0; w < s->words; w++) {
+        uint64_t bits = matched[w];
+        while (bits) {
+            uint32_t d = (uint32_t)(w * 64 + (size_t)__builtin_ctzll(bits));
+            bits &= bits - 1;
+            if (d >= nd)
+                break;
+            for (uint32_t j = fi->doc_off[d]; j < fi->doc_off[d + 1]; j++)
+                fi->counts[fi->vals[j]]++;
+        }
+    }
+    size_t n = 0;
+    for (uint32_t i = 0; i < fi->nvals; i++)
+        n += fi->counts[i] != 0;
+    lx_facet *f = malloc((n ? n : 1) * sizeof *f);
+    if (!f)
+        return LX_ENOMEM;
+    n = 0;
+    for (uint32_t i = 0; i < fi->nvals; i++) {
+        if (!fi->counts[i])
+            continue;
+        const char *name = (const char *)fi->names.p + fi->name_off[i];
+        f[n].value = (const char *)(uintptr_t)keys->n;
+        f[n].count = fi->counts[i];
+        lx_buf_append(keys, name, strlen(name) + 1);
         n++;
     }
-    mdb_cursor_close(c);
-    for (size_t i = 0; i < n; i++)
-        f[i].value = (const char *)(uintptr_t)offs[i];
-    free(offs);
     *out = f;
     *nout = n;
     return 0;
@@ -667,8 +732,8 @@ int lx_resbuild_finish(lx_resbuild *b, lx_searcher *s, const uint64_t *matched, 
     int rc = 0;
     if (facets && matched) {
         lx_buf keys = {0};
-        if ((rc = facet_counts(s, s->ix->tags, matched, &keys, &tf, &ntf)) ||
-            (rc = facet_counts(s, s->ix->langs, matched, &keys, &lf, &nlf))) {
+        if ((rc = facet_counts(s, s->ix->tags, &s->ftags, matched, &keys, &tf, &ntf)) ||
+            (rc = facet_counts(s, s->ix->langs, &s->flangs, matched, &keys, &lf, &nlf))) {
             free(tf);
             lx_buf_free(&keys);
             return rc;

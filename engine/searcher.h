@@ -9,6 +9,19 @@
 #include "stem.h"
 #include "store.h"
 
+/* A facet's values per lecture, built once per snapshot from the tags or
+ * langs database: counting a result set's facets is then one pass over
+ * its docids instead of one over every value's list. */
+typedef struct lx_facetidx {
+    size_t snap;       /* snapshot it was built for; 0 = none */
+    uint32_t nvals;
+    lx_buf names;      /* values, NUL-terminated, one after the other */
+    uint32_t *name_off;
+    uint32_t *doc_off; /* next_doc + 1 offsets into vals */
+    uint32_t *vals;
+    uint32_t *counts;  /* scratch, nvals */
+} lx_facetidx;
+
 struct lx_searcher {
     lx_index *ix;
     MDB_txn *txn;
@@ -42,6 +55,7 @@ struct lx_searcher {
     int snip_ready;
     MDB_val snip_post[LX_MAX_QUERY_TERMS * 4], snip_pos[LX_MAX_QUERY_TERMS * 4];
     lx_buf snip_hits;
+    lx_facetidx ftags, flangs;
     char snipbuf[LX_MAX_CURSORS][LX_TOKEN_BUF];
     struct lx_relscratch *rel; /* related.c's reusable term tables */
 };
