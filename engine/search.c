@@ -613,6 +613,11 @@ static int cmp_facet(const void *a, const void *b) {
     return strcmp(x->value, y->value);
 }
 
+static int cmp_u64(const void *a, const void *b) {
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
 static void facetidx_free(lx_facetidx *f) {
     lx_buf_free(&f->names);
     free(f->name_off);
@@ -707,18 +712,27 @@ static int facet_counts(lx_searcher *s, MDB_dbi dbi, lx_facetidx *fi, const uint
     for (uint32_t i = 0; i < fi->nvals; i++)
         n += fi->counts[i] != 0;
     lx_facet *f = malloc((n ? n : 1) * sizeof *f);
-    if (!f)
+    uint64_t *order = malloc((n ? n : 1) * sizeof *order);
+    if (!f || !order) {
+        free(f);
+        free(order);
         return LX_ENOMEM;
-    n = 0;
-    for (uint32_t i = 0; i < fi->nvals; i++) {
-        if (!fi->counts[i])
-            continue;
-        const char *name = (const char *)fi->names.p + fi->name_off[i];
-        f[n].value = (const char *)(uintptr_t)keys->n;
-        f[n].count = fi->counts[i];
-        lx_buf_append(keys, name, strlen(name) + 1);
-        n++;
     }
+    /* By count desc, then by value: value ids follow the database's key
+     * order, so one integer sort does it. */
+    n = 0;
+    for (uint32_t i = 0; i < fi->nvals; i++)
+        if (fi->counts[i])
+            order[n++] = ((uint64_t)(UINT32_MAX - fi->counts[i]) << 32) | i;
+    qsort(order, n, sizeof *order, cmp_u64);
+    for (size_t j = 0; j < n; j++) {
+        uint32_t i = (uint32_t)order[j];
+        const char *name = (const char *)fi->names.p + fi->name_off[i];
+        f[j].value = (const char *)(uintptr_t)keys->n;
+        f[j].count = fi->counts[i];
+        lx_buf_append(keys, name, strlen(name) + 1);
+    }
+    free(order);
     *out = f;
     *nout = n;
     return 0;
@@ -793,8 +807,7 @@ int lx_resbuild_finish(lx_resbuild *b, lx_searcher *s, const uint64_t *matched, 
     }
     free(tf);
     free(lf);
-    qsort(fac, ntf, sizeof *fac, cmp_facet);
-    qsort(fac + ntf, nlf, sizeof *fac, cmp_facet);
+    /* facet_counts gave them in order (count desc, then value). */
     r->total = total;
     r->n = b->n;
     r->hits = hits;
