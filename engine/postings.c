@@ -311,8 +311,12 @@ static void block_load(lx_pcursor *c, uint32_t b) {
     }
     uint32_t n = (uint32_t)p[0] + 1;
     unsigned bits = p[1];
-    if (bits > 32)
-        bits = 32;
+    if (n > LX_BLOCK || bits > 32) {
+        /* Corrupt: never decode past docs[LX_BLOCK]. */
+        c->doc = LX_DOC_END;
+        c->bi = c->nblocks;
+        return;
+    }
     uint32_t first = get_u32(p + 2);
     p += 6;
     size_t pb = lx_bitpack_bytes(n - 1, bits);
