@@ -244,7 +244,7 @@ static int worse(const lx_scored *a, const lx_scored *b) {
     return a->score < b->score || (a->score == b->score && a->doc > b->doc);
 }
 
-static void heap_push(lx_scored *h, uint32_t *n, uint32_t k, lx_scored e) {
+void lx_heap_push(lx_scored *h, uint32_t *n, uint32_t k, lx_scored e) {
     if (*n < k) {
         uint32_t i = (*n)++;
         h[i] = e;
@@ -259,6 +259,8 @@ static void heap_push(lx_scored *h, uint32_t *n, uint32_t k, lx_scored e) {
         }
         return;
     }
+    if (!worse(&h[0], &e))
+        return;
     h[0] = e;
     uint32_t i = 0;
     for (;;) {
@@ -276,7 +278,7 @@ static void heap_push(lx_scored *h, uint32_t *n, uint32_t k, lx_scored e) {
     }
 }
 
-static int cmp_best(const void *a, const void *b) {
+int lx_scored_cmp(const void *a, const void *b) {
     const lx_scored *x = a, *y = b;
     if (x->score != y->score)
         return x->score > y->score ? -1 : 1;
@@ -457,7 +459,7 @@ uint32_t lx_topk(lx_qcur *cur, int n, const lx_scorer *sc, const uint64_t *allow
         score *= coordf[__builtin_popcountll(matched)];
         if (nh < k || score > theta) {
             lx_scored en = {score, d};
-            heap_push(out, &nh, k, en);
+            lx_heap_push(out, &nh, k, en);
             if (nh == k) {
                 theta = out[0].score;
                 if (!exhaustive)
@@ -466,7 +468,7 @@ uint32_t lx_topk(lx_qcur *cur, int n, const lx_scorer *sc, const uint64_t *allow
             }
         }
     }
-    qsort(out, nh, sizeof *out, cmp_best);
+    qsort(out, nh, sizeof *out, lx_scored_cmp);
     if (evaluated)
         *evaluated = evals;
     return nh;
@@ -553,7 +555,7 @@ uint32_t lx_topk_and(lx_qcur *cur, int nreq, int n, const lx_scorer *sc, const u
             }
             if (nh < k || score > theta) {
                 lx_scored en = {score, d};
-                heap_push(out, &nh, k, en);
+                lx_heap_push(out, &nh, k, en);
                 if (nh == k)
                     theta = out[0].score;
             }
@@ -561,6 +563,6 @@ uint32_t lx_topk_and(lx_qcur *cur, int nreq, int n, const lx_scorer *sc, const u
         lx_qcur_next(req[0]);
         d = req[0]->doc;
     }
-    qsort(out, nh, sizeof *out, cmp_best);
+    qsort(out, nh, sizeof *out, lx_scored_cmp);
     return nh;
 }

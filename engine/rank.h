@@ -64,6 +64,14 @@ typedef struct lx_scored {
     uint32_t doc;
 } lx_scored;
 
+/* Offers e to a min-heap h of at most k entries (n in use) whose root is
+ * the entry to evict first: lowest score, then highest docid.  e replaces
+ * the root when the heap is full and e is better. */
+void lx_heap_push(lx_scored *h, uint32_t *n, uint32_t k, lx_scored e);
+
+/* qsort order of results: score desc, then docid asc. */
+int lx_scored_cmp(const void *a, const void *b);
+
 /* Finds the k best documents.  allow: bitmap of permitted docids (NULL =
  * all); coord: exponent of the matched-clauses factor over nclauses;
  * exhaustive: score every match (the results are identical either way).

@@ -571,52 +571,6 @@ static int allowed(const uint64_t *allow, uint32_t d) {
     return allow[d >> 6] >> (d & 63) & 1;
 }
 
-/* Min-heap on (score, -doc), as lx_topk keeps it: the root goes first. */
-static int worse(const lx_scored *a, const lx_scored *b) {
-    return a->score < b->score || (a->score == b->score && a->doc > b->doc);
-}
-
-static void top_push(lx_scored *h, uint32_t *n, uint32_t k, lx_scored e) {
-    uint32_t i;
-    if (*n < k) {
-        i = (*n)++;
-        h[i] = e;
-        while (i > 0) {
-            uint32_t p = (i - 1) / 2;
-            if (!worse(&h[i], &h[p]))
-                break;
-            lx_scored x = h[i];
-            h[i] = h[p];
-            h[p] = x;
-            i = p;
-        }
-        return;
-    }
-    if (!worse(&h[0], &e))
-        return;
-    h[0] = e;
-    for (i = 0;;) {
-        uint32_t l = 2 * i + 1, m = i;
-        if (l < *n && worse(&h[l], &h[m]))
-            m = l;
-        if (l + 1 < *n && worse(&h[l + 1], &h[m]))
-            m = l + 1;
-        if (m == i)
-            break;
-        lx_scored x = h[i];
-        h[i] = h[m];
-        h[m] = x;
-        i = m;
-    }
-}
-
-static int cmp_best(const void *a, const void *b) {
-    const lx_scored *x = a, *y = b;
-    if (x->score != y->score)
-        return x->score > y->score ? -1 : 1;
-    return x->doc < y->doc ? -1 : x->doc > y->doc;
-}
-
 /* ---- 4. the page ------------------------------------------------------------------ */
 
 typedef struct rel_tag {
@@ -918,9 +872,9 @@ int lx_related(lx_searcher *s, const char *id, const lx_search_opts *o, lx_resul
     for (uint32_t d = 0; d < ndocs; d++) {
         double x = r->score[d];
         if ((x > 0 || r->mask[d]) && d != self && (nh < k || x >= s->heap[0].score))
-            top_push(s->heap, &nh, k, (lx_scored){x, d});
+            lx_heap_push(s->heap, &nh, k, (lx_scored){x, d});
     }
-    qsort(s->heap, nh, sizeof *s->heap, cmp_best);
+    qsort(s->heap, nh, sizeof *s->heap, lx_scored_cmp);
 
     /* Snippets, when asked, show the lecture's best terms. */
     s->snip.n = 0;

@@ -128,6 +128,23 @@ static int emit(lx_buf *out, const char *text, size_t len, size_t from, size_t t
     return 0;
 }
 
+/* The start time of the segment that holds body byte `at`. */
+static double segment_start(const lx_docview *v, uint32_t at) {
+    uint32_t lo = 0, hi = v->h.nseg;
+    while (lo + 1 < hi) {
+        uint32_t mid = (lo + hi) / 2;
+        lx_dseg g;
+        lx_doc_segment(v, mid, &g);
+        if (g.off <= at)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    lx_dseg g;
+    lx_doc_segment(v, lo, &g);
+    return g.start;
+}
+
 /* Widens [s, e) to about LX_SNIPPET_BYTES at word boundaries. */
 static void widen(const char *text, size_t len, size_t *s, size_t *e) {
     size_t span = *e - *s;
@@ -204,23 +221,8 @@ int lx_snippet_make(lx_stemmers *st, const lx_docview *v, const char *descriptio
         widen(text, len, &s, &e);
         rc = emit(out, text, len, s, e, ms[k], bw[k].score ? bw[k].from : 0,
                   bw[k].score ? bw[k].to : 0);
-        if (k == 1 && v->h.nseg) {
-            /* The segment holding the first matched word (or the start). */
-            uint32_t at = bw[k].score ? ms[k][bw[k].from].start : (uint32_t)s;
-            uint32_t lo = 0, hi = v->h.nseg;
-            while (lo + 1 < hi) {
-                uint32_t mid = (lo + hi) / 2;
-                lx_dseg g;
-                lx_doc_segment(v, mid, &g);
-                if (g.off <= at)
-                    lo = mid;
-                else
-                    hi = mid;
-            }
-            lx_dseg g;
-            lx_doc_segment(v, lo, &g);
-            *start = g.start;
-        }
+        if (k == 1 && v->h.nseg) /* the first matched word's segment */
+            *start = segment_start(v, bw[k].score ? ms[k][bw[k].from].start : (uint32_t)s);
     }
     free(ms[0]);
     free(ms[1]);
@@ -406,22 +408,8 @@ int lx_snippet_from_positions(const lx_docview *v, const char *description,
     widen(text, len, &s, &e);
     /* The ellipsis after the snippet depends on the whole field. */
     rc = emit(out, text, k ? v->h.body_len : len, s, e, m, 0, nm);
-    if (k == 1 && v->h.nseg) {
-        uint32_t at = nm ? m[0].start : (uint32_t)s;
-        uint32_t lo = 0, hi = v->h.nseg;
-        while (lo + 1 < hi) {
-            uint32_t mid = (lo + hi) / 2;
-            lx_dseg g;
-            lx_doc_segment(v, mid, &g);
-            if (g.off <= at)
-                lo = mid;
-            else
-                hi = mid;
-        }
-        lx_dseg g;
-        lx_doc_segment(v, lo, &g);
-        *start = g.start;
-    }
+    if (k == 1 && v->h.nseg)
+        *start = segment_start(v, nm ? m[0].start : (uint32_t)s);
     lx_buf_free(&scratch);
     return rc;
 }
