@@ -489,8 +489,8 @@ static size_t arena_str(lx_buf *a, const char *s, size_t n) {
 
 /* A snippet from where the query's terms occur in doc (positions index):
  * no re-tokenising and no stemming of the lecture's text. */
-static int snippet_from_index(lx_searcher *s, uint32_t doc, const lx_docview *v, const char *desc,
-                              lx_buf *out, const char **field, double *start) {
+static int snippet_from_index(lx_searcher *s, uint32_t doc, const lx_docview *v, lx_buf *out,
+                              const char **field, double *start) {
     static const int fields[2] = {LX_F_DESCRIPTION, LX_F_TRANSCRIPT};
     uint32_t n[2] = {0, 0};
     size_t off[2] = {0, 0};
@@ -557,7 +557,18 @@ static int snippet_from_index(lx_searcher *s, uint32_t doc, const lx_docview *v,
     }
     h[0] = (lx_snip_pos *)(hb->p + off[0]);
     h[1] = (lx_snip_pos *)(hb->p + off[1]);
-    return lx_snippet_from_positions(v, desc, &s->snip, h, n, out, field, start);
+    /* The description is read (a JSON parse) only when it may be shown:
+     * it has a hit, or nothing has one and its opening is the snippet. */
+    cJSON *meta = NULL;
+    const char *desc = NULL;
+    if (n[0] || !n[1]) {
+        meta = cJSON_Parse(v->meta);
+        cJSON *d = cJSON_GetObjectItemCaseSensitive(meta, "description");
+        desc = cJSON_IsString(d) ? d->valuestring : NULL;
+    }
+    int rc = lx_snippet_from_positions(v, desc, &s->snip, h, n, out, field, start);
+    cJSON_Delete(meta);
+    return rc;
 }
 
 int lx_resbuild_hit(lx_resbuild *b, lx_searcher *s, uint32_t doc, double score, int snippets,
@@ -578,15 +589,16 @@ int lx_resbuild_hit(lx_resbuild *b, lx_searcher *s, uint32_t doc, double score, 
     h->title = arena_str(&b->arena, v.title, v.h.title_len);
     h->meta = arena_str(&b->arena, v.meta, v.h.meta_len);
     if (snippets) {
-        cJSON *meta = cJSON_Parse(v.meta);
-        cJSON *d = cJSON_GetObjectItemCaseSensitive(meta, "description");
-        const char *desc = cJSON_IsString(d) ? d->valuestring : NULL;
         h->snippet = b->arena.n;
-        if (s->snip_ready)
-            rc = snippet_from_index(s, doc, &v, desc, &b->arena, &h->field, &h->start);
-        else
-            rc = lx_snippet_make(&s->stem, &v, desc, &s->snip, &b->arena, &h->field, &h->start);
-        cJSON_Delete(meta);
+        if (s->snip_ready) {
+            rc = snippet_from_index(s, doc, &v, &b->arena, &h->field, &h->start);
+        } else {
+            cJSON *meta = cJSON_Parse(v.meta);
+            cJSON *d = cJSON_GetObjectItemCaseSensitive(meta, "description");
+            rc = lx_snippet_make(&s->stem, &v, cJSON_IsString(d) ? d->valuestring : NULL,
+                                 &s->snip, &b->arena, &h->field, &h->start);
+            cJSON_Delete(meta);
+        }
         if (rc)
             return rc;
     } else {
