@@ -14,6 +14,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <limits.h>
+#include <sys/mman.h>
 
 #include "codec.h"
 #include "error.h"
@@ -25,7 +27,9 @@
 #include "text.h"
 
 /* Accumulated postings past this are merged into LMDB mid-batch. */
+#ifndef LX_FLUSH_BYTES
 #define LX_FLUSH_BYTES ((size_t)192 << 20)
+#endif
 
 typedef struct term_acc {
     const char *s;
@@ -422,6 +426,8 @@ static void sets_reset(lx_strmap *m, set_acc *sets, uint32_t *n) {
     lx_strmap_init(m);
 }
 
+static void release_map(lx_writer *w);
+
 /* Merges every accumulator into LMDB and empties them. */
 static int flush(lx_writer *w, lx_error *err) {
     int rc = 0;
@@ -523,10 +529,44 @@ static int flush(lx_writer *w, lx_error *err) {
     w->ndel = 0;
     w->pending = 0;
     w->flush_from = w->st.next_doc;
+    release_map(w);
     lx_plist_free(&w->pl);
     lx_buf_free(&w->post);
     lx_buf_free(&w->posv);
     return 0;
+}
+
+/* The merge reads every list it rewrites through LMDB's read-only shared
+ * map; those pages need not stay in this process (they stay in the page
+ * cache and fault back in on use), so a long build's memory stays bounded
+ * by the batch, not the index.  LMDB does not give the map's address, so
+ * it is found in /proc/self/maps (Linux); elsewhere this does nothing. */
+static void release_map(lx_writer *w) {
+    const char *dir;
+    if (mdb_env_get_path(w->ix->env, &dir) || !dir)
+        return;
+    char want[4200], real[PATH_MAX];
+    snprintf(want, sizeof want, "%s/data.mdb", dir);
+    if (!realpath(want, real))
+        return;
+    FILE *f = fopen("/proc/self/maps", "r");
+    if (!f)
+        return;
+    char line[4600];
+    while (fgets(line, sizeof line, f)) {
+        unsigned long lo, hi;
+        char perms[8];
+        if (sscanf(line, "%lx-%lx %7s", &lo, &hi, perms) != 3 || perms[1] == 'w')
+            continue;
+        char *path = strchr(line, '/');
+        if (!path)
+            continue;
+        path[strcspn(path, "\n")] = 0;
+        if (strcmp(path, real) != 0)
+            continue;
+        madvise((void *)lo, hi - lo, MADV_DONTNEED);
+    }
+    fclose(f);
 }
 
 /* ---- public -------------------------------------------------------------- */
@@ -822,6 +862,8 @@ int lx_writer_commit(lx_writer *w, lx_error *err) {
         if (c)
             rc = lx_store_fail(err, c, "commit");
     }
+    if (!rc)
+        release_map(w);
     lx_writer_abort(w);
     return rc;
 }

@@ -22,7 +22,9 @@
 
 /* Commit a batch once it holds this many tokens (bounded memory; each
  * commit is one LMDB transaction). */
+#ifndef BATCH_TOKENS
 #define BATCH_TOKENS (16u << 20)
+#endif
 
 static const char usage[] =
     "usage: lectern-index build  --index DIR [--strict] [--force] [--quiet] INPUT...\n"
