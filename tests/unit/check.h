@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <stdlib.h>
+#include <stdint.h>
 
 static int check_failures, check_count;
 
@@ -47,11 +48,31 @@ static int check_failures, check_count;
         return check_failures ? 1 : 0;                                                   \
     } while (0)
 
+/* A small deterministic generator (xorshift64*) for generated test data;
+ * each program seeds it with check_seed for runs it can reproduce. */
+static uint64_t check_rng = 0x243F6A8885A308D3ull;
+
+static inline void check_seed(uint64_t seed) {
+    check_rng = seed;
+}
+
+static inline uint32_t check_rand(void) {
+    check_rng ^= check_rng >> 12;
+    check_rng ^= check_rng << 25;
+    check_rng ^= check_rng >> 27;
+    return (uint32_t)((check_rng * 0x2545F4914F6CDD1Dull) >> 32);
+}
+
+/* A number in [0, n), 0 when n is 0. */
+static inline uint32_t check_below(uint32_t n) {
+    return n ? check_rand() % n : 0;
+}
+
 /* A fresh empty directory under $LECTERN_TMP (or /tmp) for an index. */
 static inline const char *check_tmpdir(const char *name) {
     static char path[512];
     const char *base = getenv("LECTERN_TMP");
-    char cmd[700];
+    char cmd[1100];
     snprintf(path, sizeof path, "%s/%s", base ? base : "/tmp/lectern-test", name);
     snprintf(cmd, sizeof cmd, "rm -rf '%s' && mkdir -p '%s'", path, path);
     if (system(cmd) != 0) {

@@ -365,16 +365,8 @@ static void test_all_terms_first(void) {
 
 /* ---- 4. pruning changes nothing ---------------------------------------------- */
 
-static uint64_t rng = 0x9E3779B97F4A7C15ull;
-static uint32_t rnd(void) {
-    rng ^= rng >> 12;
-    rng ^= rng << 25;
-    rng ^= rng >> 27;
-    return (uint32_t)((rng * 0x2545F4914F6CDD1Dull) >> 32);
-}
-static uint32_t below(uint32_t n) {
-    return n ? rnd() % n : 0;
-}
+#define rnd check_rand
+#define below check_below
 
 #define VOCAB 400
 static char vocab[VOCAB][16];

@@ -11,18 +11,8 @@
 
 #include <stdint.h>
 
-static uint64_t rng = 0x243F6A8885A308D3ull;
-
-static uint32_t rnd(void) {
-    rng ^= rng >> 12;
-    rng ^= rng << 25;
-    rng ^= rng >> 27;
-    return (uint32_t)((rng * 0x2545F4914F6CDD1Dull) >> 32);
-}
-
-static uint32_t below(uint32_t n) {
-    return n ? rnd() % n : 0;
-}
+#define rnd check_rand
+#define below check_below
 
 /* ---- codecs ----------------------------------------------------------------- */
 
