@@ -206,7 +206,6 @@ int lx_plist_encode(const lx_plist *pl, const uint32_t *norms, lx_buf *post, lx_
                   (size_t)pl->n * (4 + 1 + 5 * LX_NFIELDS) + nblocks * 8;
     if (lx_buf_reserve(post, need))
         return LX_ENOMEM;
-    size_t start = post->n;
     post->n += lx_vbyte_put(post->p + post->n, pl->n);
     post->n += lx_vbyte_put(post->p + post->n, nblocks);
     post->p[post->n++] = listmask;
@@ -220,7 +219,6 @@ int lx_plist_encode(const lx_plist *pl, const uint32_t *norms, lx_buf *post, lx_
     if (nblocks > 1)
         post->n += nblocks * dirent;
     size_t blocks = post->n;
-    size_t posbase = pos->n;
 
     /* Positions go out verbatim: the decoded form keeps the stored order. */
     if (lx_buf_append(pos, pl->pos.p, pl->pos.n))
@@ -278,8 +276,6 @@ int lx_plist_encode(const lx_plist *pl, const uint32_t *norms, lx_buf *post, lx_
             pp = lx_vbyte_skip(pp, pe, tf_total(tf));
         }
     }
-    (void)start;
-    (void)posbase;
     return 0;
 }
 

@@ -167,6 +167,8 @@ int lx_searcher_begin(lx_searcher *s, const lx_rank_params *p, lx_error *err) {
 }
 
 void lx_searcher_end(lx_searcher *s) {
+    /* The snippet terms' values point into this transaction's map. */
+    s->snip_ready = 0;
     if (s->txn_live)
         mdb_txn_reset(s->txn);
     s->txn_live = 0;
@@ -489,8 +491,8 @@ static size_t arena_str(lx_buf *a, const char *s, size_t n) {
 
 /* A snippet from where the query's terms occur in doc (positions index):
  * no re-tokenising and no stemming of the lecture's text. */
-static int snippet_from_index(lx_searcher *s, uint32_t doc, const lx_docview *v, lx_buf *out,
-                              const char **field, double *start) {
+static int snippet_from_index(lx_searcher *s, uint32_t doc, const lx_docview *v, int with_terms,
+                              lx_buf *out, const char **field, double *start) {
     static const int fields[2] = {LX_F_DESCRIPTION, LX_F_TRANSCRIPT};
     uint32_t n[2] = {0, 0};
     size_t off[2] = {0, 0};
@@ -499,7 +501,7 @@ static int snippet_from_index(lx_searcher *s, uint32_t doc, const lx_docview *v,
     uint32_t tmp[4096];
     for (int k = 0; k < 2; k++) {
         off[k] = hb->n;
-        for (int t = 0; t < s->snip.n; t++) {
+        for (int t = 0; with_terms && t < s->snip.n; t++) {
             if (!s->snip_post[t].mv_data)
                 continue;
             lx_pcursor *pc = lx_searcher_pcursor(s);
@@ -590,15 +592,8 @@ int lx_resbuild_hit(lx_resbuild *b, lx_searcher *s, uint32_t doc, double score, 
     h->meta = arena_str(&b->arena, v.meta, v.h.meta_len);
     if (snippets) {
         h->snippet = b->arena.n;
-        if (s->snip_ready) {
-            rc = snippet_from_index(s, doc, &v, &b->arena, &h->field, &h->start);
-        } else {
-            cJSON *meta = cJSON_Parse(v.meta);
-            cJSON *d = cJSON_GetObjectItemCaseSensitive(meta, "description");
-            rc = lx_snippet_make(&s->stem, &v, cJSON_IsString(d) ? d->valuestring : NULL,
-                                 &s->snip, &b->arena, &h->field, &h->start);
-            cJSON_Delete(meta);
-        }
+        /* Without a query (related lectures) the snippet is the opening. */
+        rc = snippet_from_index(s, doc, &v, s->snip_ready, &b->arena, &h->field, &h->start);
         if (rc)
             return rc;
     } else {

@@ -1,11 +1,12 @@
 /* snippet.c -- snippets that show the original words, not the stems.
  *
- * The field text is tokenised again and each token stemmed with the
- * lecture's language; a token whose term is a query term is a match.  The
- * best window holds the most distinct query terms, then query words side
- * by side (phrases), then words exactly as typed, then the most matches.  Tokens are only stemmed
- * when their first byte could start a query term: Snowball strips
- * suffixes, so an ASCII word keeps its first letter.
+ * Where the query's terms occur comes from the positions index, so the
+ * lecture's text is neither re-tokenised in full nor stemmed: the best
+ * window of at most WIN_TOKENS tokens holds the most distinct query terms,
+ * then query words side by side (phrases), then the most matches; among
+ * tied windows the one with more words exactly as typed wins.  Only the
+ * text around the window is decompressed and scanned (from the transcript
+ * checkpoint before it) to find the words' bytes.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -16,80 +17,12 @@
 typedef struct match {
     uint32_t start, end;
     int term;
-    int exact; /* the word as typed, not only the same stem */
 } match;
-
-struct scan {
-    lx_stemmers *st;
-    int lang;
-    const lx_snip_terms *t;
-    uint8_t first[256];
-    match *m;
-    uint32_t n, cap;
-};
-
-static void on_tok(void *ctx, const char *tok, size_t len, size_t s, size_t e, uint32_t pos) {
-    struct scan *sc = ctx;
-    (void)pos;
-    unsigned char c0 = (unsigned char)tok[0];
-    if (c0 < 0x80 && !sc->first[c0])
-        return;
-    char term[LX_TOKEN_BUF];
-    size_t tl = lx_stemmers_term(sc->st, sc->lang, tok, len, term);
-    for (int i = 0; i < sc->t->n; i++) {
-        if (sc->t->len[i] != tl || memcmp(sc->t->term[i], term, tl) != 0)
-            continue;
-        if (sc->n == sc->cap) {
-            uint32_t cap = sc->cap ? sc->cap * 2 : 64;
-            match *m = realloc(sc->m, cap * sizeof *m);
-            if (!m)
-                return;
-            sc->m = m;
-            sc->cap = cap;
-        }
-        int exact = 0;
-        for (int w = 0; w < sc->t->nwords && !exact; w++)
-            exact = sc->t->wlen[w] == len && memcmp(sc->t->word[w], tok, len) == 0;
-        sc->m[sc->n++] = (match){(uint32_t)s, (uint32_t)e, i, exact};
-        return;
-    }
-}
 
 typedef struct best {
     int score;
     uint32_t from, to; /* match index range [from, to) */
 } best;
-
-static best best_window(const match *m, uint32_t n) {
-    best b = {0, 0, 0};
-    int count[LX_MAX_QUERY_TERMS * 4] = {0};
-    int distinct = 0, adjacent = 0, exact = 0;
-    uint32_t lo = 0;
-    for (uint32_t hi = 0; hi < n; hi++) {
-        if (count[m[hi].term]++ == 0)
-            distinct++;
-        exact += m[hi].exact;
-        while (m[hi].end - m[lo].start > LX_SNIPPET_BYTES * 3 / 4) {
-            if (--count[m[lo].term] == 0)
-                distinct--;
-            exact -= m[lo].exact;
-            if (lo + 1 <= hi && m[lo + 1].term != m[lo].term &&
-                m[lo + 1].start - m[lo].end <= 2)
-                adjacent--;
-            lo++;
-        }
-        /* Query words side by side (a phrase, as typed) count extra. */
-        if (hi > lo && m[hi].term != m[hi - 1].term && m[hi].start - m[hi - 1].end <= 2)
-            adjacent++;
-        int score = distinct * 16 + adjacent * 8 + exact * 2 + (int)(hi - lo + 1);
-        if (score > b.score) {
-            b.score = score;
-            b.from = lo;
-            b.to = hi + 1;
-        }
-    }
-    return b;
-}
 
 static int is_sp(char c) {
     return c == ' ' || c == '\n' || c == '\t' || c == '\r';
@@ -168,66 +101,6 @@ static void widen(const char *text, size_t len, size_t *s, size_t *e) {
         ne--;
     *s = ns;
     *e = ne;
-}
-
-int lx_snippet_make(lx_stemmers *st, const lx_docview *v, const char *description,
-                    const lx_snip_terms *terms, lx_buf *out, const char **field, double *start) {
-    struct scan sc;
-    memset(&sc, 0, sizeof sc);
-    sc.st = st;
-    sc.lang = lx_stemmers_lookup(st, v->h.lang);
-    sc.t = terms;
-    for (int i = 0; i < terms->n; i++)
-        if (terms->len[i])
-            sc.first[(unsigned char)terms->term[i][0]] = 1;
-    lx_buf scratch = {0};
-    const char *texts[2] = {description, lx_doc_body(v, &scratch)};
-    size_t lens[2] = {description ? strlen(description) : 0, texts[1] ? v->h.body_len : 0};
-    best bw[2];
-    match *ms[2] = {NULL, NULL};
-    for (int k = 0; k < 2; k++) {
-        sc.n = 0;
-        sc.m = NULL;
-        sc.cap = 0;
-        if (texts[k] && terms->n)
-            lx_text_scan(texts[k], lens[k], 0, on_tok, &sc, NULL, NULL);
-        ms[k] = sc.m;
-        bw[k] = best_window(sc.m, sc.n);
-    }
-    /* The better window; on a tie a timed transcript wins (it gives the
-     * minute to jump to). */
-    int k = bw[1].score > bw[0].score || (bw[1].score == bw[0].score && bw[1].score &&
-                                          v->h.nseg > 0)
-                ? 1
-                : 0;
-    if (bw[k].score == 0)
-        k = lens[0] ? 0 : 1; /* no hit: the opening of the description */
-    *field = k ? "transcript" : "description";
-    *start = -1;
-    int rc = 0;
-    const char *text = texts[k];
-    size_t len = lens[k];
-    if (!text || !len) {
-        rc = lx_buf_append(out, "", 1);
-    } else {
-        size_t s, e;
-        if (bw[k].score) {
-            s = ms[k][bw[k].from].start;
-            e = ms[k][bw[k].to - 1].end;
-        } else {
-            s = 0;
-            e = 0;
-        }
-        widen(text, len, &s, &e);
-        rc = emit(out, text, len, s, e, ms[k], bw[k].score ? bw[k].from : 0,
-                  bw[k].score ? bw[k].to : 0);
-        if (k == 1 && v->h.nseg) /* the first matched word's segment */
-            *start = segment_start(v, bw[k].score ? ms[k][bw[k].from].start : (uint32_t)s);
-    }
-    free(ms[0]);
-    free(ms[1]);
-    lx_buf_free(&scratch);
-    return rc;
 }
 
 /* ---- from the positions index ------------------------------------------- */
@@ -398,7 +271,7 @@ int lx_snippet_from_positions(const lx_docview *v, const char *description,
         for (uint32_t i = bw[k].from; i < bw[k].to && nm < WIN_TOKENS; i++) {
             uint32_t p = hits[k][i].pos - from;
             if (send[p] > sstart[p] && (!nm || sstart[p] >= m[nm - 1].end))
-                m[nm++] = (match){sstart[p], send[p], hits[k][i].term, 0};
+                m[nm++] = (match){sstart[p], send[p], hits[k][i].term};
         }
         if (nm) {
             s = m[0].start;

@@ -24,9 +24,13 @@ typedef struct lx_snip_pos {
     int term;
 } lx_snip_pos;
 
-/* As lx_snippet_make, but from the positions the index already holds:
- * hits[0] for the description, hits[1] for the transcript, each sorted by
- * position.  Only the text up to the chosen window is scanned, and nothing
+/* Picks the passage of about LX_SNIPPET_BYTES with the most distinct query
+ * terms from the description or the transcript, cut at word boundaries,
+ * HTML-escaped, matched words in <mark>, from the positions the index
+ * already holds: hits[0] for the description, hits[1] for the transcript,
+ * each sorted by position (none: the field's opening).  Appends the
+ * NUL-terminated HTML to out; *field names the source field; *start is the
+ * passage's time in seconds for a timed transcript, else -1.  Only the text up to the chosen window is scanned, and nothing
  * is stemmed: this is the query path's snippet.  Among windows that tie,
  * the one with more of terms->word exactly as typed wins. */
 int lx_snippet_from_positions(const lx_docview *v, const char *description,
@@ -34,11 +38,4 @@ int lx_snippet_from_positions(const lx_docview *v, const char *description,
                               const uint32_t nhits[2], lx_buf *out, const char **field,
                               double *start);
 
-/* Picks the passage of about LX_SNIPPET_BYTES with the most distinct query
- * terms (then the most matches) from the description or the transcript,
- * cut at word boundaries, HTML-escaped, matched words in <mark>.  Appends
- * the NUL-terminated HTML to out; *field names the source field; *start is
- * the passage's time in seconds for a timed transcript, else -1. */
-int lx_snippet_make(lx_stemmers *st, const lx_docview *v, const char *description,
-                    const lx_snip_terms *terms, lx_buf *out, const char **field, double *start);
 #endif

@@ -186,9 +186,7 @@ static void on_token(void *ctx, int field, const char *tok, size_t len, uint32_t
         w->oom = 1;
         return;
     }
-    size_t before = t->pos.cap;
     t->pos.n += lx_vbyte_put(t->pos.p + t->pos.n, pos - t->lastpos);
-    (void)before;
     t->lastpos = pos;
     t->tf[field]++;
     w->tokens++;

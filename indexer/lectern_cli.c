@@ -414,7 +414,6 @@ int main(int argc, char **argv) {
         so.tags = o.tags;
         so.limit = o.limit;
         so.offset = o.offset;
-        so.flags = o.json ? 0 : 0;
         lx_results *r;
         if (lx_related(s, arg, &so, &r, &err))
             die_err("related", &err);

@@ -194,6 +194,28 @@ int main(void) {
     lx_results_free(r1);
     lx_results_free(r2);
 
+    /* Related after a search with snippets: the related snippets are the
+     * lectures' openings, never marks left from the search's words (whose
+     * lists belonged to the search's transaction). */
+    {
+        lx_search_opts so;
+        memset(&so, 0, sizeof so);
+        so.query = "women gap";
+        so.flags = LX_SEARCH_SNIPPETS;
+        lx_results *sr = NULL;
+        CHECK(lx_search(s, &so, &sr, &err) == 0);
+        lx_results_free(sr);
+        lx_search_opts ro;
+        memset(&ro, 0, sizeof ro);
+        ro.limit = 20;
+        ro.flags = LX_SEARCH_SNIPPETS;
+        lx_results *rr = NULL;
+        CHECK(lx_related(s, "a", &ro, &rr, &err) == 0);
+        CHECK(rr && rr->n > 0);
+        for (size_t i = 0; rr && i < rr->n; i++)
+            CHECK(strstr(rr->hits[i].snippet, "<mark>") == NULL);
+        lx_results_free(rr);
+    }
     lx_searcher_close(s);
     lx_index_close(ix);
     CHECK_DONE();
