@@ -58,4 +58,14 @@ search 'lang:it' | grep -q '"total":2' || fail "lang:it"
 # Rolling captions: the repeated line is kept once.
 n=$("$build/lectern" get --index "$work/idx" dub-2022-012 | grep -o "Welcome to equality law in two minutes" | wc -l)
 [ "$n" = 1 ] || fail "rolling caption line kept $n times"
+# Batch mode: a TREC run line per hit, wall and CPU time per query.
+printf 'q1\tgender equality\nq2\tmigration\n' > "$work/queries.tsv"
+"$build/lectern" search --index "$work/idx" --queries "$work/queries.tsv" --limit 3 \
+    --trec "$work/run.txt" 2> "$work/batch.err" || fail "batch mode failed"
+grep -q '^queries 2 errors 0$' "$work/batch.err" || fail "batch summary: $(cat "$work/batch.err")"
+grep -Eq '^latency_us mean=[0-9.]+ p50=[0-9.]+ p95=[0-9.]+ p99=[0-9.]+$' "$work/batch.err" ||
+    fail "no latency_us line"
+grep -Eq '^cpu_us mean=[0-9.]+ p50=[0-9.]+ p95=[0-9.]+ p99=[0-9.]+$' "$work/batch.err" ||
+    fail "no cpu_us line"
+[ "$(grep -c '^q1 Q0 ' "$work/run.txt")" = 3 ] || fail "TREC run: $(cat "$work/run.txt")"
 echo "corpus: all checks passed"
