@@ -64,3 +64,12 @@ void lx_index_close(lx_index *ix) {
     lx_store_close(ix);
     free(ix);
 }
+
+uint64_t lx_index_version(lx_index *ix) {
+    MDB_envinfo info;
+    /* LMDB's last committed transaction id, read from the shared meta
+     * pages: cheap, lock-free, and it sees other processes' commits. */
+    if (mdb_env_info(ix->env, &info) != 0)
+        return 0;
+    return (uint64_t)info.me_last_txnid;
+}

@@ -105,6 +105,11 @@ int lx_index_open(const char *dir, unsigned flags, lx_index **out, lx_error *err
 /* Closes the index.  All searchers and writers must be closed first. */
 void lx_index_close(lx_index *ix);
 
+/* The index's version: a number that grows with every committed write,
+ * by this process or another one.  Equal versions mean equal contents, so
+ * a caller may cache answers under it (the server's response cache). */
+uint64_t lx_index_version(lx_index *ix);
+
 /* ---- Ranking parameters ----------------------------------------------- */
 
 enum { LX_F_TITLE, LX_F_TAGS, LX_F_SPEAKER, LX_F_DESCRIPTION, LX_F_TRANSCRIPT, LX_NFIELDS };

@@ -206,14 +206,17 @@ static void write_facets(jsonw *w, const char *key, const lx_facet *f, size_t n,
 }
 
 /* The part shared by search and related: total, took_ms, page, results,
- * the first `facets` values of each facet. */
+ * the first `facets` values of each facet.  *took receives the span of the
+ * took_ms value in w (for the response cache). */
 static void write_results(jsonw *w, const lx_results *r, const lx_search_opts *o, unsigned facets,
-                          int related) {
+                          int related, size_t took[2]) {
     size_t i;
     jw_key(w, "total");
     jw_uint(w, r->total);
     jw_key(w, "took_ms");
+    took[0] = w->len;
     jw_double(w, r->took_ms, 3);
+    took[1] = w->len;
     jw_key(w, "limit");
     jw_uint(w, o->limit);
     jw_key(w, "offset");
@@ -245,6 +248,7 @@ enum MHD_Result api_stats(srv_req *rq) {
     lx_searcher *s = http_searcher(rq);
     lx_error err = {0};
     lx_stats st;
+    cache_stat cs;
     jsonw w;
     unsigned i;
     int rc;
@@ -276,6 +280,20 @@ enum MHD_Result api_stats(srv_req *rq) {
     jw_uint(&w, atomic_load(&g_srv.admitted));
     jw_key(&w, "writable");
     jw_bool(&w, g_srv.cfg.token && !g_srv.cfg.read_only);
+    cache_stats(&cs);
+    jw_key(&w, "cache");
+    jw_obj(&w);
+    jw_key(&w, "entries");
+    jw_uint(&w, cs.entries);
+    jw_key(&w, "bytes");
+    jw_uint(&w, cs.bytes);
+    jw_key(&w, "budget_bytes");
+    jw_uint(&w, cs.budget);
+    jw_key(&w, "hits");
+    jw_uint(&w, cs.hits);
+    jw_key(&w, "misses");
+    jw_uint(&w, cs.misses);
+    jw_obj_end(&w);
     jw_obj_end(&w);
     return http_send_jw(rq, 200, &w);
 }
@@ -312,40 +330,77 @@ enum MHD_Result api_tags(srv_req *rq) {
     return http_send_jw(rq, 200, &w);
 }
 
-enum MHD_Result api_search(srv_req *rq) {
-    const char *q = param(rq, "q");
+/* ---- Search and related: one read path, with the response cache ------ */
+
+/* The cache key of a read: the endpoint's letter, then every input that
+ * shapes its answer, each ended by a NUL.  Returns its length, or 0 when
+ * it does not fit (the answer is then not cached). */
+static size_t read_key(char *buf, size_t size, char kind, const char *subject,
+                       const lx_search_opts *o, unsigned facets) {
+    int n = snprintf(buf, size, "%c%s%c%s%c%s%c%s%c%u,%u,%u", kind, subject ? subject : "", 0,
+                     o->tags ? o->tags : "", 0, o->lang ? o->lang : "", 0,
+                     o->speaker ? o->speaker : "", 0, o->limit, o->offset, facets);
+    return n > 0 && (size_t)n < size ? (size_t)n : 0;
+}
+
+/* Answers a search (kind 's', subject the query) or a related-lectures
+ * read (kind 'r', subject the lecture id) from the cache, or runs it,
+ * answers, and stores the answer. */
+static enum MHD_Result answer_read(srv_req *rq, char kind, const char *subject) {
+    char key[LX_MAX_QUERY_BYTES + 2048];
     unsigned facets;
     lx_search_opts o;
     lx_results *r = NULL;
     lx_error err = {0};
     enum MHD_Result ret;
     lx_searcher *s;
+    size_t klen, len, took[2];
+    char *body;
     jsonw w;
     int rc;
+    if (read_opts(rq, &o, &facets, &ret) != 0)
+        return ret;
+    /* The version is read before the search (see cache.c). */
+    uint64_t version = lx_index_version(g_srv.ix);
+    klen = read_key(key, sizeof key, kind, subject, &o, facets);
+    if (klen && (body = cache_get(key, klen, version, rq->t0, &len)) != NULL)
+        return http_send(rq, 200, body, len);
+    s = http_searcher(rq);
+    if (!s)
+        return MHD_YES;
+    err.offset = -1;
+    if (kind == 's') {
+        o.query = subject;
+        rc = lx_search(s, &o, &r, &err);
+    } else {
+        rc = lx_related(s, subject, &o, &r, &err);
+    }
+    if (rc != 0)
+        return engine_error(rq, rc, &err);
+    jw_init(&w, 4096 + r->n * 1024);
+    jw_obj(&w);
+    jw_key(&w, kind == 's' ? "query" : "id");
+    jw_str(&w, subject ? subject : "");
+    write_results(&w, r, &o, facets, kind == 'r', took);
+    jw_obj_end(&w);
+    lx_results_free(r);
+    body = jw_take(&w, &len);
+    if (!body)
+        return http_error(rq, 500, "internal", "out of memory");
+    if (klen)
+        cache_put(key, klen, version, body, len, took[0], took[1]);
+    return http_send(rq, 200, body, len);
+}
+
+enum MHD_Result api_search(srv_req *rq) {
+    const char *q = param(rq, "q");
     if (q && strlen(q) > LX_MAX_QUERY_BYTES) {
         char msg[128];
         snprintf(msg, sizeof msg, "the query is %zu bytes; the limit is %d", strlen(q),
                  LX_MAX_QUERY_BYTES);
         return http_error(rq, 414, "query_too_long", msg);
     }
-    if (read_opts(rq, &o, &facets, &ret) != 0)
-        return ret;
-    o.query = q;
-    err.offset = -1;
-    s = http_searcher(rq);
-    if (!s)
-        return MHD_YES;
-    rc = lx_search(s, &o, &r, &err);
-    if (rc != 0)
-        return engine_error(rq, rc, &err);
-    jw_init(&w, 4096 + r->n * 1024);
-    jw_obj(&w);
-    jw_key(&w, "query");
-    jw_str(&w, q ? q : "");
-    write_results(&w, r, &o, facets, 0);
-    jw_obj_end(&w);
-    lx_results_free(r);
-    return http_send_jw(rq, 200, &w);
+    return answer_read(rq, 's', q);
 }
 
 /* Copies the path's lecture id into buf; 0, or -1 when it cannot be one. */
@@ -377,33 +432,9 @@ enum MHD_Result api_get(srv_req *rq) {
 
 enum MHD_Result api_related(srv_req *rq) {
     char id[LX_MAX_ID_BYTES + 1];
-    unsigned facets;
-    lx_search_opts o;
-    lx_results *r = NULL;
-    lx_error err = {0};
-    enum MHD_Result ret;
-    lx_searcher *s;
-    jsonw w;
-    int rc;
     if (path_id(rq, id, sizeof id) != 0)
         return http_error(rq, 404, "not_found", "no lecture with this id");
-    if (read_opts(rq, &o, &facets, &ret) != 0)
-        return ret;
-    s = http_searcher(rq);
-    if (!s)
-        return MHD_YES;
-    err.offset = -1;
-    rc = lx_related(s, id, &o, &r, &err);
-    if (rc != 0)
-        return engine_error(rq, rc, &err);
-    jw_init(&w, 4096 + r->n * 1024);
-    jw_obj(&w);
-    jw_key(&w, "id");
-    jw_str(&w, id);
-    write_results(&w, r, &o, facets, 1);
-    jw_obj_end(&w);
-    lx_results_free(r);
-    return http_send_jw(rq, 200, &w);
+    return answer_read(rq, 'r', id);
 }
 
 /* ---- Writes ----------------------------------------------------------- */

@@ -39,6 +39,8 @@ static void usage(FILE *f) {
             "  --max-connections N    connections served at once; more get 503 (default %u)\n"
             "  --max-limit N          largest limit= of one page (default %u)\n"
             "  --timeout SECONDS      close idle connections after this (default %u)\n"
+            "  --cache-mb N           keep up to N MiB of search and related answers,\n"
+            "                         each valid until the next write (default %u; 0 = off)\n"
             "  --read-only            open the index read-only (writes answer 403)\n"
             "  --create               create an empty index when DIR has none\n"
             "  --quiet                no access log\n"
@@ -48,7 +50,7 @@ static void usage(FILE *f) {
             "per request (method path status microseconds) unless --quiet.\n"
             "SIGINT or SIGTERM stops it cleanly (exit status 0).\n",
             SRV_DEFAULT_PORT, SRV_DEFAULT_MAX_BODY >> 20, SRV_DEFAULT_MAX_CONNECTIONS,
-            SRV_DEFAULT_MAX_LIMIT, SRV_DEFAULT_TIMEOUT);
+            SRV_DEFAULT_MAX_LIMIT, SRV_DEFAULT_TIMEOUT, SRV_DEFAULT_CACHE_MB);
 }
 
 /* Parses an unsigned number with an optional k/m/g suffix (powers of
@@ -101,6 +103,7 @@ static int parse_opts(int argc, char **argv, srv_config *cfg) {
         O_CONNS,
         O_LIMIT,
         O_TIMEOUT,
+        O_CACHE,
         O_RO,
         O_CREATE,
         O_QUIET,
@@ -117,6 +120,7 @@ static int parse_opts(int argc, char **argv, srv_config *cfg) {
         {"max-connections", required_argument, 0, O_CONNS},
         {"max-limit", required_argument, 0, O_LIMIT},
         {"timeout", required_argument, 0, O_TIMEOUT},
+        {"cache-mb", required_argument, 0, O_CACHE},
         {"read-only", no_argument, 0, O_RO},
         {"create", no_argument, 0, O_CREATE},
         {"quiet", no_argument, 0, O_QUIET},
@@ -133,6 +137,7 @@ static int parse_opts(int argc, char **argv, srv_config *cfg) {
     cfg->threads = cores > 0 ? (unsigned)cores : 1;
     cfg->max_body = SRV_DEFAULT_MAX_BODY;
     cfg->max_connections = SRV_DEFAULT_MAX_CONNECTIONS;
+    cfg->cache_bytes = (size_t)SRV_DEFAULT_CACHE_MB << 20;
     cfg->max_limit = SRV_DEFAULT_MAX_LIMIT;
     cfg->timeout = SRV_DEFAULT_TIMEOUT;
 
@@ -197,6 +202,11 @@ static int parse_opts(int argc, char **argv, srv_config *cfg) {
                 return -1;
             cfg->timeout = (unsigned)v;
             break;
+        case O_CACHE:
+            if (parse_size("--cache-mb", optarg, 1u << 20, &v) != 0)
+                return -1;
+            cfg->cache_bytes = (size_t)v << 20;
+            break;
         case O_RO:
             cfg->read_only = 1;
             break;
@@ -259,6 +269,11 @@ int main(int argc, char **argv) {
         return 1;
     }
     pthread_mutex_init(&g_srv.write_lock, NULL);
+    if (cache_init(cfg->cache_bytes) != 0) {
+        fprintf(stderr, "lectern-server: no memory for a %zu MiB cache\n", cfg->cache_bytes >> 20);
+        lx_index_close(g_srv.ix);
+        return 1;
+    }
 
     /* the pool threads inherit this mask; only sigwait below sees them */
     sigemptyset(&set);
@@ -270,6 +285,7 @@ int main(int argc, char **argv) {
     g_srv.started = srv_now();
     d = http_start(&port);
     if (!d) {
+        cache_free();
         lx_index_close(g_srv.ix);
         return 1;
     }
@@ -284,6 +300,7 @@ int main(int argc, char **argv) {
         fprintf(stderr, "lectern-server: %s, shutting down\n",
                 sig == SIGINT ? "SIGINT" : "SIGTERM");
     http_stop(d);
+    cache_free();
     lx_index_close(g_srv.ix);
     pthread_mutex_destroy(&g_srv.write_lock);
     free(cfg->token);

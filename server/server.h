@@ -31,6 +31,7 @@
 #define SRV_MAX_FACETS 1000
 #define SRV_DEFAULT_TIMEOUT 30 /* seconds an idle connection is kept */
 #define SRV_SHUTDOWN_GRACE_MS 10000
+#define SRV_DEFAULT_CACHE_MB 32 /* response cache (--cache-mb; 0 = off) */
 
 typedef struct srv_config {
     const char *index_dir;
@@ -46,6 +47,7 @@ typedef struct srv_config {
     unsigned max_connections; /* admitted at once; more get 503 */
     unsigned max_limit;       /* largest limit= */
     unsigned timeout;         /* idle connection timeout, seconds */
+    size_t cache_bytes;       /* response cache budget, 0 = no cache */
     int quiet;                /* no access log */
     int read_only;            /* open the index read-only */
     int create;               /* create the index when missing */
@@ -78,6 +80,31 @@ int auth_load(srv_config *cfg);
 /* Whether the Authorization header value is "Bearer <token>" with the
  * configured token.  Runs in time independent of where the bytes differ. */
 int auth_check(const srv_config *cfg, const char *header);
+
+/* ---- Response cache (cache.c) ---------------------------------------- */
+
+/* Sets up a cache of at most `bytes` of answers (0: no cache, every call
+ * below is a no-op or a miss).  Returns 0, or -1 out of memory. */
+int cache_init(size_t bytes);
+void cache_free(void);
+
+/* The answer stored under key at this index version, as a malloc'd
+ * NUL-terminated copy whose took_ms is the time since t0 (srv_now()), or
+ * NULL (a miss; an entry of another version is dropped). */
+char *cache_get(const char *key, size_t klen, uint64_t version, double t0, size_t *len);
+
+/* Stores a copy of body, the answer to key at this index version;
+ * body[took_off..took_end) is its took_ms value.  Best effort: an answer
+ * too large for the cache, or no memory, stores nothing. */
+void cache_put(const char *key, size_t klen, uint64_t version, const char *body, size_t blen,
+               size_t took_off, size_t took_end);
+
+typedef struct cache_stat {
+    unsigned long hits, misses;
+    size_t entries, bytes, budget;
+} cache_stat;
+
+void cache_stats(cache_stat *out);
 
 /* ---- JSON writer (jsonw.c) -------------------------------------------- */
 
