@@ -7,6 +7,7 @@
 #define LX_CODEC_H
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 static inline size_t lx_vbyte_put(uint8_t *p, uint32_t v) {
     size_t n = 0;
@@ -40,6 +41,17 @@ static inline const uint8_t *lx_vbyte_get(const uint8_t *p, const uint8_t *end, 
 
 /* Skips k vbyte values. */
 static inline const uint8_t *lx_vbyte_skip(const uint8_t *p, const uint8_t *end, uint32_t k) {
+    /* Eight bytes at a time while they end fewer than k values (a value
+     * ends at a byte without the high bit), then byte by byte. */
+    while (end - p >= 8) {
+        uint64_t w;
+        memcpy(&w, p, 8);
+        uint32_t ends = (uint32_t)__builtin_popcountll(~w & 0x8080808080808080ull);
+        if (ends >= k)
+            break;
+        k -= ends;
+        p += 8;
+    }
     while (k && p < end) {
         if (!(*p++ & 0x80))
             k--;

@@ -11,6 +11,7 @@
  */
 #include <math.h>
 #include <stdio.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -625,6 +626,23 @@ static int cmp_u64(const void *a, const void *b) {
     return x < y ? -1 : x > y;
 }
 
+/* Max-heap of n u64s: moves a[i] down to its place. */
+static void sift_down(uint64_t *a, size_t n, size_t i) {
+    for (;;) {
+        size_t l = 2 * i + 1, r = l + 1, m = i;
+        if (l < n && a[l] > a[m])
+            m = l;
+        if (r < n && a[r] > a[m])
+            m = r;
+        if (m == i)
+            return;
+        uint64_t t = a[i];
+        a[i] = a[m];
+        a[m] = t;
+        i = m;
+    }
+}
+
 static void facetidx_free(lx_facetidx *f) {
     lx_buf_free(&f->names);
     free(f->name_off);
@@ -697,8 +715,27 @@ static int facetidx_build(lx_searcher *s, MDB_dbi dbi, lx_facetidx *f) {
 }
 
 /* Counts the matched docs' facet values (see lx_facetidx). */
+/* Leaves the `keep` smallest of a[0..n) in a[0..keep), ascending, and
+ * returns how many that is: a bounded max-heap, then a sort of the few. */
+static size_t smallest_sorted(uint64_t *a, size_t n, size_t keep) {
+    if (keep < n) {
+        for (size_t i = keep; i < n; i++) {
+            if (i == keep) /* heapify a[0..keep) */
+                for (size_t j = keep / 2; j-- > 0;)
+                    sift_down(a, keep, j);
+            if (keep && a[i] < a[0]) {
+                a[0] = a[i];
+                sift_down(a, keep, 0);
+            }
+        }
+        n = keep;
+    }
+    qsort(a, n, sizeof *a, cmp_u64);
+    return n;
+}
+
 static int facet_counts(lx_searcher *s, MDB_dbi dbi, lx_facetidx *fi, const uint64_t *matched,
-                        lx_buf *keys, lx_facet **out, size_t *nout) {
+                        unsigned limit, lx_buf *keys, lx_facet **out, size_t *nout) {
     int rc;
     if (fi->snap != s->snap && (rc = facetidx_build(s, dbi, fi)))
         return rc;
@@ -731,7 +768,7 @@ static int facet_counts(lx_searcher *s, MDB_dbi dbi, lx_facetidx *fi, const uint
     for (uint32_t i = 0; i < fi->nvals; i++)
         if (fi->counts[i])
             order[n++] = ((uint64_t)(UINT32_MAX - fi->counts[i]) << 32) | i;
-    qsort(order, n, sizeof *order, cmp_u64);
+    n = smallest_sorted(order, n, limit);
     for (size_t j = 0; j < n; j++) {
         uint32_t i = (uint32_t)order[j];
         const char *name = (const char *)fi->names.p + fi->name_off[i];
@@ -746,15 +783,15 @@ static int facet_counts(lx_searcher *s, MDB_dbi dbi, lx_facetidx *fi, const uint
 }
 
 int lx_resbuild_finish(lx_resbuild *b, lx_searcher *s, const uint64_t *matched, uint64_t total,
-                       int facets, double t0, lx_results **out) {
+                       unsigned facets, double t0, lx_results **out) {
     lx_facet *tf = NULL, *lf = NULL;
     size_t ntf = 0, nlf = 0;
     size_t facet_base = b->arena.n;
     int rc = 0;
     if (facets && matched) {
         lx_buf keys = {0};
-        if ((rc = facet_counts(s, s->ix->tags, &s->ftags, matched, &keys, &tf, &ntf)) ||
-            (rc = facet_counts(s, s->ix->langs, &s->flangs, matched, &keys, &lf, &nlf))) {
+        if ((rc = facet_counts(s, s->ix->tags, &s->ftags, matched, facets, &keys, &tf, &ntf)) ||
+            (rc = facet_counts(s, s->ix->langs, &s->flangs, matched, facets, &keys, &lf, &nlf))) {
             free(tf);
             lx_buf_free(&keys);
             return rc;
@@ -1173,7 +1210,9 @@ int lx_search(lx_searcher *s, const lx_search_opts *o, lx_results **out, lx_erro
         rc = lx_resbuild_hit(b, s, s->heap[i].doc, s->heap[i].score,
                              (o->flags & LX_SEARCH_SNIPPETS) != 0, NULL, 0, NULL, 0);
     if (!rc)
-        rc = lx_resbuild_finish(b, s, matched, total, want_facets, t0, out);
+        rc = lx_resbuild_finish(b, s, matched, total,
+                                want_facets ? (o->facet_limit ? o->facet_limit : UINT_MAX) : 0,
+                                t0, out);
     lx_resbuild_free(b);
     lx_searcher_end(s);
     if (rc)

@@ -75,13 +75,14 @@ void lx_bitmap_and_list(uint64_t *b, uint64_t *tmp, size_t words, const void *do
 /* Builds hit i of r from doc, copying strings into r's arena. */
 typedef struct lx_resbuild lx_resbuild;
 
-/* Results assembly. */
+/* Results assembly.  finish counts facets over the matched bitmap when
+ * `facets` > 0, keeping that many values per facet (UINT_MAX: all). */
 lx_resbuild *lx_resbuild_new(size_t n);
 int lx_resbuild_hit(lx_resbuild *b, lx_searcher *s, uint32_t doc, double score, int snippets,
                     const char *const *shared_tags, size_t n_shared_tags,
                     const char *const *shared_terms, size_t n_shared_terms);
 int lx_resbuild_finish(lx_resbuild *b, lx_searcher *s, const uint64_t *matched, uint64_t total,
-                       int facets, double t0, lx_results **out);
+                       unsigned facets, double t0, lx_results **out);
 void lx_resbuild_free(lx_resbuild *b);
 
 double lx_now_ms(void);

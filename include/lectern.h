@@ -205,6 +205,8 @@ typedef struct lx_search_opts {
     unsigned offset;     /* hits to skip */
     unsigned flags;      /* LX_SEARCH_* */
     const lx_rank_params *params; /* NULL = the index's defaults */
+    unsigned facet_limit; /* with LX_SEARCH_FACETS: values kept per facet,
+                             the most frequent (0 = all) */
 } lx_search_opts;
 
 typedef struct lx_facet {

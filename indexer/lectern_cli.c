@@ -262,6 +262,7 @@ static int run_batch(lx_searcher *s, const opts *o) {
     so.flags = (o->exhaustive ? LX_SEARCH_EXHAUSTIVE : 0) |
                (o->full ? LX_SEARCH_SNIPPETS | LX_SEARCH_FACETS : 0);
     so.params = o->params_set ? &o->params : NULL;
+    so.facet_limit = 20; /* as the server lists by default */
     size_t errors = 0;
     for (int pass = 0; pass < 2; pass++) {
         for (size_t i = 0; i < n; i++) {

@@ -69,6 +69,7 @@ static int read_opts(srv_req *rq, lx_search_opts *o, unsigned *facets, enum MHD_
         return -1;
     }
     o->flags = LX_SEARCH_SNIPPETS | LX_SEARCH_FACETS;
+    o->facet_limit = *facets ? *facets : 1; /* the total is counted either way */
     return 0;
 }
 

@@ -917,6 +917,62 @@ static void test_format_version(void) {
     lx_index_close(ix);
 }
 
+/* ---- facets: the most frequent values first, limited on request ------- */
+
+/* Lecture i has tag t when (i + t) % (t + 2) == 0 or t divides i: counts
+ * vary with t and some tie, so the order by count, then by value, and its
+ * prefixes are all tested. */
+static void test_facet_limit(void) {
+    const char *dir = check_tmpdir("index-facets");
+    lx_index *ix = tix_open(dir, LX_OPEN_CREATE);
+    lx_writer *w;
+    CHECK(lx_writer_begin(ix, &w, NULL) == 0);
+    for (int i = 0; i < 40; i++) {
+        char tags[400] = "";
+        size_t n = 0;
+        for (int t = 1; t <= 12; t++)
+            if ((i + t) % (t + 2) == 0 || i % t == 0)
+                n += (size_t)snprintf(tags + n, sizeof tags - n, "%s\"tag%02d\"", n ? "," : "", t);
+        CHECK(put(w, tix_fmt("{\"id\":\"f%d\",\"title\":\"facet lecture %d\",\"language\":\"%s\","
+                             "\"tags\":[%s]}",
+                             i, i, i % 3 ? "en" : "fi", tags)) == 0);
+    }
+    CHECK(lx_writer_commit(w, NULL) == 0);
+    lx_searcher *s;
+    CHECK(lx_searcher_open(ix, &s, NULL) == 0);
+    lx_search_opts o;
+    memset(&o, 0, sizeof o);
+    o.query = "lecture";
+    o.flags = LX_SEARCH_FACETS;
+    lx_results *all = NULL;
+    CHECK(lx_search(s, &o, &all, NULL) == 0);
+    CHECK(all && all->n_tag_facets == 12 && all->n_lang_facets == 2);
+    int ordered = 1;
+    for (size_t i = 1; all && i < all->n_tag_facets; i++) {
+        const lx_facet *a = &all->tag_facets[i - 1], *b = &all->tag_facets[i];
+        ordered &= a->count > b->count || (a->count == b->count && strcmp(a->value, b->value) < 0);
+    }
+    CHECK(ordered);
+    CHECK(all && all->tag_facets[0].count == 40 && !strcmp(all->tag_facets[0].value, "tag01"));
+    for (unsigned k = 1; all && k <= 14; k++) {
+        o.facet_limit = k;
+        lx_results *r = NULL;
+        CHECK(lx_search(s, &o, &r, NULL) == 0);
+        size_t want = k < 12 ? k : 12;
+        CHECK(r && r->n_tag_facets == want && r->n_lang_facets == (k < 2 ? 1 : 2));
+        int same = r != NULL;
+        for (size_t i = 0; same && i < want; i++)
+            same = !strcmp(r->tag_facets[i].value, all->tag_facets[i].value) &&
+                   r->tag_facets[i].count == all->tag_facets[i].count;
+        CHECK(same);
+        CHECK(r && r->total == all->total);
+        lx_results_free(r);
+    }
+    lx_results_free(all);
+    lx_searcher_close(s);
+    lx_index_close(ix);
+}
+
 int main(void) {
     test_history_equals_fresh();
     test_tag_forms_follow_languages();
@@ -925,5 +981,6 @@ int main(void) {
     test_concurrent_reader();
     test_write_errors();
     test_format_version();
+    test_facet_limit();
     CHECK_DONE();
 }

@@ -64,6 +64,17 @@ static void test_vbyte(void) {
     uint32_t v;
     lx_vbyte_get(p, end, &v);
     CHECK(v == src[5000]);
+    /* Every skip from every start in a stretch: the word-at-a-time path
+     * must stop exactly after the k-th value wherever it ends. */
+    size_t offs[301];
+    offs[0] = 0;
+    for (int i = 0; i < 300; i++)
+        offs[i + 1] = offs[i] + lx_vbyte_put((uint8_t[5]){0}, src[i]);
+    int skips_ok = 1;
+    for (int a = 0; a < 40; a++)
+        for (int k = 0; a + k <= 300; k++)
+            skips_ok &= lx_vbyte_skip(stream + offs[a], end, (uint32_t)k) == stream + offs[a + k];
+    CHECK(skips_ok);
     CHECK(lx_vbyte_skip(stream, end, N) == end);
     CHECK(lx_vbyte_skip(stream, end, N + 100) == end); /* never past the end */
     CHECK(lx_vbyte_skip(stream, end, 0) == stream);
