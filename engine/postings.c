@@ -544,18 +544,53 @@ void lx_pcursor_block_pbound(const lx_pcursor *c, uint32_t target, lx_pbound *b,
     }
 }
 
+/* The positions to skip before doc i's field f in its block, and its tf
+ * there.  Reads the block's tfs only as far as doc i when they are not
+ * decoded yet (a snippet's cursor visits one doc of the block). */
+static uint32_t positions_before(const lx_pcursor *c, int f, uint32_t *tf) {
+    uint32_t skip = 0;
+    if (c->tf_ready) {
+        for (uint32_t i = 0; i < c->i; i++)
+            skip += tf_total(c->tf[i]);
+        for (int g = 0; g < f; g++)
+            skip += c->tf[c->i][g];
+        *tf = c->tf[c->i][f];
+        return skip;
+    }
+    const uint8_t *p = c->tfp;
+    uint32_t v;
+    *tf = 0;
+    if (!c->maskp) {
+        /* one field in the list: doc i's tf is the i-th vbyte */
+        for (uint32_t i = 0; i < c->i; i++) {
+            p = lx_vbyte_get(p, c->bend, &v);
+            skip += v;
+        }
+        if (f == __builtin_ctz(c->listmask))
+            lx_vbyte_get(p, c->bend, tf);
+        return skip;
+    }
+    for (uint32_t i = 0; i <= c->i; i++) {
+        unsigned m = c->maskp[i] & c->listmask;
+        while (m) {
+            int g = __builtin_ctz(m);
+            m &= m - 1;
+            p = lx_vbyte_get(p, c->bend, &v);
+            if (i < c->i || g < f)
+                skip += v;
+            else if (g == f)
+                *tf = v;
+        }
+    }
+    return skip;
+}
+
 uint32_t lx_pcursor_positions(lx_pcursor *c, int f, uint32_t *out, uint32_t max) {
     if (!c->pos || c->doc == LX_DOC_END)
         return 0;
-    lx_pcursor_tf(c);
-    const uint8_t *p = c->pos + c->block_pos_off;
-    uint32_t skip = 0;
-    for (uint32_t i = 0; i < c->i; i++)
-        skip += tf_total(c->tf[i]);
-    for (int g = 0; g < f; g++)
-        skip += c->tf[c->i][g];
-    p = lx_vbyte_skip(p, c->pend, skip);
-    uint32_t k = c->tf[c->i][f], n = 0, at = 0;
+    uint32_t k;
+    const uint8_t *p = lx_vbyte_skip(c->pos + c->block_pos_off, c->pend, positions_before(c, f, &k));
+    uint32_t n = 0, at = 0;
     for (uint32_t j = 0; j < k && p < c->pend; j++) {
         uint32_t d;
         p = lx_vbyte_get(p, c->pend, &d);
