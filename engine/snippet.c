@@ -206,6 +206,8 @@ int lx_snippet_from_positions(const lx_docview *v, const char *description,
      * to widen the snippet). */
     uint32_t base = 0, pos0 = 0;
     size_t need = k ? v->h.body_len : dlen;
+    if (k && !bw[k].score)
+        need = 2 * LX_SNIPPET_BYTES; /* the opening is the snippet */
     if (k && bw[k].score && v->h.ncp) {
         /* Tied windows are compared below: cover them all. */
         uint32_t first = hits[k][ties[k][0].from].pos;
