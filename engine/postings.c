@@ -332,10 +332,10 @@ static void block_load(lx_pcursor *c, uint32_t b) {
     } else {
         c->maskp = NULL;
     }
-    c->tfp = p;
+    c->tfp = c->tf_next = p;
     c->n = n;
     c->i = 0;
-    c->tf_ready = 0;
+    c->tf_upto = 0;
     c->doc = c->docs[0];
 }
 
@@ -450,29 +450,43 @@ void lx_pcursor_advance(lx_pcursor *c, uint32_t target) {
     c->doc = c->docs[i];
 }
 
+/* A block's tfs are decoded as far as the cursor has gone, not further:
+ * a cursor that skips through a block (a non-essential list, a snippet's
+ * one lecture) reads only the tfs before the docs it asks about. */
 const uint32_t *lx_pcursor_tf(lx_pcursor *c) {
-    if (!c->tf_ready) {
-        const uint8_t *p = c->tfp;
+    uint32_t i = c->i;
+    if (i >= c->tf_upto) {
+        const uint8_t *p = c->tf_next;
+        uint32_t j = c->tf_upto;
         if (!c->maskp) {
             /* One field in the whole list: a plain run of vbytes (the other
              * fields stay zero from lx_pcursor_open). */
             int f = __builtin_ctz(c->listmask);
-            for (uint32_t i = 0; i < c->n; i++)
-                p = lx_vbyte_get(p, c->bend, &c->tf[i][f]);
+            for (; j <= i; j++)
+                p = lx_vbyte_get(p, c->bend, &c->tf[j][f]);
         } else {
-            memset(c->tf, 0, sizeof c->tf[0] * c->n);
-            for (uint32_t i = 0; i < c->n; i++) {
-                unsigned m = c->maskp[i] & c->listmask; /* never past the fields */
+            for (; j <= i; j++) {
+                uint32_t *row = c->tf[j];
+                memset(row, 0, sizeof c->tf[0]);
+                unsigned m = c->maskp[j] & c->listmask; /* never past the fields */
                 while (m) {
                     int f = __builtin_ctz(m);
                     m &= m - 1;
-                    p = lx_vbyte_get(p, c->bend, &c->tf[i][f]);
+                    p = lx_vbyte_get(p, c->bend, &row[f]);
                 }
             }
         }
-        c->tf_ready = 1;
+        c->tf_next = p;
+        c->tf_upto = i + 1;
     }
-    return c->tf[c->i];
+    return c->tf[i];
+}
+
+void lx_pcursor_tf_block(lx_pcursor *c) {
+    uint32_t i = c->i;
+    c->i = c->n - 1;
+    lx_pcursor_tf(c);
+    c->i = i;
 }
 
 void lx_pcursor_block_bound(const lx_pcursor *c, uint32_t target, lx_bound *b, uint32_t *last) {
@@ -544,44 +558,16 @@ void lx_pcursor_block_pbound(const lx_pcursor *c, uint32_t target, lx_pbound *b,
     }
 }
 
-/* The positions to skip before doc i's field f in its block, and its tf
- * there.  Reads the block's tfs only as far as doc i when they are not
- * decoded yet (a snippet's cursor visits one doc of the block). */
-static uint32_t positions_before(const lx_pcursor *c, int f, uint32_t *tf) {
+/* The positions to skip before the current doc's field f in its block,
+ * and its tf there. */
+static uint32_t positions_before(lx_pcursor *c, int f, uint32_t *tf) {
+    const uint32_t *cur = lx_pcursor_tf(c);
     uint32_t skip = 0;
-    if (c->tf_ready) {
-        for (uint32_t i = 0; i < c->i; i++)
-            skip += tf_total(c->tf[i]);
-        for (int g = 0; g < f; g++)
-            skip += c->tf[c->i][g];
-        *tf = c->tf[c->i][f];
-        return skip;
-    }
-    const uint8_t *p = c->tfp;
-    uint32_t v;
-    *tf = 0;
-    if (!c->maskp) {
-        /* one field in the list: doc i's tf is the i-th vbyte */
-        for (uint32_t i = 0; i < c->i; i++) {
-            p = lx_vbyte_get(p, c->bend, &v);
-            skip += v;
-        }
-        if (f == __builtin_ctz(c->listmask))
-            lx_vbyte_get(p, c->bend, tf);
-        return skip;
-    }
-    for (uint32_t i = 0; i <= c->i; i++) {
-        unsigned m = c->maskp[i] & c->listmask;
-        while (m) {
-            int g = __builtin_ctz(m);
-            m &= m - 1;
-            p = lx_vbyte_get(p, c->bend, &v);
-            if (i < c->i || g < f)
-                skip += v;
-            else if (g == f)
-                *tf = v;
-        }
-    }
+    for (uint32_t i = 0; i < c->i; i++)
+        skip += tf_total(c->tf[i]);
+    for (int g = 0; g < f; g++)
+        skip += cur[g];
+    *tf = cur[f];
     return skip;
 }
 

@@ -80,7 +80,8 @@ typedef struct lx_pcursor {
     uint32_t doc;               /* current doc, LX_DOC_END when done */
     uint32_t block_pos_off;
     const uint8_t *maskp, *tfp, *bend; /* current block's masks, tfs, end */
-    int tf_ready;
+    const uint8_t *tf_next;     /* tfs of doc tf_upto start here */
+    uint32_t tf_upto;           /* docs of the block whose tf[] is decoded */
     uint32_t docs[LX_BLOCK];
     uint32_t tf[LX_BLOCK][LX_NFIELDS];
 } lx_pcursor;
@@ -100,6 +101,10 @@ void lx_pcursor_advance(lx_pcursor *c, uint32_t target);
 
 /* The current posting's tf per field. */
 const uint32_t *lx_pcursor_tf(lx_pcursor *c);
+
+/* Decodes the tfs of every doc in the current block into c->tf (for a
+ * caller that walks the block itself). */
+void lx_pcursor_tf_block(lx_pcursor *c);
 
 /* The bound of the block that holds target (or would), without decoding
  * it; *last receives that block's last doc (LX_DOC_END past the end, where

@@ -826,7 +826,7 @@ int lx_related(lx_searcher *s, const char *id, const lx_search_opts *o, lx_resul
          * cursor (rank.c), w * tf~ / (k1 + tf~) with tf~ the sum over the
          * fields of tf_f * invb[doc][f], without a call per posting. */
         while (pc->doc != LX_DOC_END) {
-            lx_pcursor_tf(pc);
+            lx_pcursor_tf_block(pc);
             for (uint32_t i = pc->i; i < pc->n; i++) {
                 uint32_t d = pc->docs[i];
                 if (d >= ndocs || (filtered && !allowed(allow, d)))
