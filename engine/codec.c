@@ -27,25 +27,52 @@ size_t lx_bitpack(const uint32_t *in, size_t n, unsigned bits, uint8_t *out) {
     return bytes;
 }
 
+/* Value i starts at bit i * bits: one unaligned 8-byte load (little-
+ * endian, as everything we store) holds it whole, since its first bit is
+ * at most 7 into the load and it has at most 32 bits.  The last few values,
+ * whose load would pass the end of the input, are read from a padded copy.
+ * Inlined once per width, so shifts and masks are constants. */
+static inline __attribute__((always_inline)) void unpack_width(const uint8_t *in, size_t n,
+                                                               const unsigned bits, uint32_t *out) {
+    const uint64_t mask = bits == 32 ? 0xFFFFFFFFu : ((1u << bits) - 1);
+    size_t nbytes = lx_bitpack_bytes(n, bits);
+    size_t fast = nbytes >= 8 ? ((nbytes - 8) * 8) / bits + 1 : 0; /* loads that fit */
+    if (fast > n)
+        fast = n;
+    size_t i = 0, off = 0;
+    for (; i < fast; i++, off += bits) {
+        uint64_t w;
+        memcpy(&w, in + (off >> 3), 8);
+        out[i] = (uint32_t)((w >> (off & 7)) & mask);
+    }
+    if (i < n) {
+        /* The rest starts in the last 8 bytes: load it from a zero-padded
+         * copy. */
+        uint8_t tail[16] = {0};
+        size_t tb = off >> 3;
+        memcpy(tail, in + tb, nbytes - tb);
+        for (; i < n; i++, off += bits) {
+            uint64_t w;
+            memcpy(&w, tail + ((off >> 3) - tb), 8);
+            out[i] = (uint32_t)((w >> (off & 7)) & mask);
+        }
+    }
+}
+
 void lx_bitunpack(const uint8_t *in, size_t n, unsigned bits, uint32_t *out) {
-    if (!bits) {
+    switch (bits) {
+    case 0:
         memset(out, 0, n * sizeof *out);
         return;
-    }
-    const uint32_t mask = bits == 32 ? 0xFFFFFFFFu : ((1u << bits) - 1);
-    size_t nbytes = lx_bitpack_bytes(n, bits);
-    uint64_t acc = 0;
-    unsigned have = 0;
-    size_t ip = 0;
-    for (size_t i = 0; i < n; i++) {
-        while (have < bits) {
-            uint64_t b = ip < nbytes ? in[ip] : 0;
-            ip++;
-            acc |= b << have;
-            have += 8;
-        }
-        out[i] = (uint32_t)acc & mask;
-        acc >>= bits;
-        have -= bits;
+#define W(b)                                                                                       \
+    case b:                                                                                        \
+        unpack_width(in, n, b, out);                                                               \
+        return;
+        W(1) W(2) W(3) W(4) W(5) W(6) W(7) W(8) W(9) W(10) W(11) W(12) W(13) W(14) W(15) W(16)
+        W(17) W(18) W(19) W(20) W(21) W(22) W(23) W(24) W(25) W(26) W(27) W(28) W(29) W(30)
+        W(31) W(32)
+#undef W
+    default:
+        return; /* wider than 32: never written */
     }
 }
