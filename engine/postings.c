@@ -336,6 +336,7 @@ static void block_load(lx_pcursor *c, uint32_t b) {
     c->n = n;
     c->i = 0;
     c->tf_upto = 0;
+    c->tf_gap = 0;
     c->doc = c->docs[0];
 }
 
@@ -450,43 +451,71 @@ void lx_pcursor_advance(lx_pcursor *c, uint32_t target) {
     c->doc = c->docs[i];
 }
 
-/* A block's tfs are decoded as far as the cursor has gone, not further:
- * a cursor that skips through a block (a non-essential list, a snippet's
- * one lecture) reads only the tfs before the docs it asks about. */
-const uint32_t *lx_pcursor_tf(lx_pcursor *c) {
-    uint32_t i = c->i;
-    if (i >= c->tf_upto) {
-        const uint8_t *p = c->tf_next;
-        uint32_t j = c->tf_upto;
-        if (!c->maskp) {
-            /* One field in the whole list: a plain run of vbytes (the other
-             * fields stay zero from lx_pcursor_open). */
-            int f = __builtin_ctz(c->listmask);
-            for (; j <= i; j++)
-                p = lx_vbyte_get(p, c->bend, &c->tf[j][f]);
-        } else {
-            for (; j <= i; j++) {
-                uint32_t *row = c->tf[j];
-                memset(row, 0, sizeof c->tf[0]);
-                unsigned m = c->maskp[j] & c->listmask; /* never past the fields */
-                while (m) {
-                    int f = __builtin_ctz(m);
-                    m &= m - 1;
-                    p = lx_vbyte_get(p, c->bend, &row[f]);
-                }
+/* Fields per mask (LX_NFIELDS bits). */
+static const uint8_t mask_fields[32] = {0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4,
+                                        1, 2, 2, 3, 2, 3, 3, 4, 2, 3, 3, 4, 3, 4, 4, 5};
+
+/* Decodes the tfs of docs [c->tf_upto, upto] of the block into c->tf.
+ * With skip, docs before `upto` are only stepped over (their vbytes
+ * counted, not decoded): a cursor that jumps through a block (a
+ * non-essential list, a snippet's one lecture) pays for the docs it asks
+ * about, not for the ones between. */
+static void tf_decode(lx_pcursor *c, uint32_t upto, int skip) {
+    const uint8_t *p = c->tf_next;
+    uint32_t j = c->tf_upto;
+    if (skip && j < upto) {
+        uint32_t k = upto - j;
+        if (c->maskp) {
+            k = 0;
+            for (; j < upto; j++)
+                k += mask_fields[c->maskp[j] & c->listmask];
+        }
+        p = lx_vbyte_skip(p, c->bend, k);
+        j = upto;
+        c->tf_gap = 1;
+    }
+    if (!c->maskp) {
+        /* One field in the whole list: a plain run of vbytes (the other
+         * fields stay zero from lx_pcursor_open). */
+        int f = __builtin_ctz(c->listmask);
+        for (; j <= upto; j++)
+            p = lx_vbyte_get(p, c->bend, &c->tf[j][f]);
+    } else {
+        for (; j <= upto; j++) {
+            uint32_t *row = c->tf[j];
+            memset(row, 0, sizeof c->tf[0]);
+            unsigned m = c->maskp[j] & c->listmask; /* never past the fields */
+            while (m) {
+                int f = __builtin_ctz(m);
+                m &= m - 1;
+                p = lx_vbyte_get(p, c->bend, &row[f]);
             }
         }
-        c->tf_next = p;
-        c->tf_upto = i + 1;
     }
-    return c->tf[i];
+    c->tf_next = p;
+    c->tf_upto = upto + 1;
+}
+
+const uint32_t *lx_pcursor_tf(lx_pcursor *c) {
+    if (c->i >= c->tf_upto)
+        tf_decode(c, c->i, 1);
+    return c->tf[c->i];
+}
+
+/* Makes rows [0, upto] of c->tf valid, decoding the block again from its
+ * start if rows were skipped. */
+static void tf_rows(lx_pcursor *c, uint32_t upto) {
+    if (c->tf_gap) {
+        c->tf_next = c->tfp;
+        c->tf_upto = 0;
+        c->tf_gap = 0;
+    }
+    if (upto >= c->tf_upto)
+        tf_decode(c, upto, 0);
 }
 
 void lx_pcursor_tf_block(lx_pcursor *c) {
-    uint32_t i = c->i;
-    c->i = c->n - 1;
-    lx_pcursor_tf(c);
-    c->i = i;
+    tf_rows(c, c->n - 1);
 }
 
 void lx_pcursor_block_bound(const lx_pcursor *c, uint32_t target, lx_bound *b, uint32_t *last) {
@@ -561,7 +590,8 @@ void lx_pcursor_block_pbound(const lx_pcursor *c, uint32_t target, lx_pbound *b,
 /* The positions to skip before the current doc's field f in its block,
  * and its tf there. */
 static uint32_t positions_before(lx_pcursor *c, int f, uint32_t *tf) {
-    const uint32_t *cur = lx_pcursor_tf(c);
+    tf_rows(c, c->i);
+    const uint32_t *cur = c->tf[c->i];
     uint32_t skip = 0;
     for (uint32_t i = 0; i < c->i; i++)
         skip += tf_total(c->tf[i]);

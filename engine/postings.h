@@ -81,7 +81,8 @@ typedef struct lx_pcursor {
     uint32_t block_pos_off;
     const uint8_t *maskp, *tfp, *bend; /* current block's masks, tfs, end */
     const uint8_t *tf_next;     /* tfs of doc tf_upto start here */
-    uint32_t tf_upto;           /* docs of the block whose tf[] is decoded */
+    uint32_t tf_upto;           /* docs of the block read past */
+    int tf_gap;                 /* some tf[] rows before tf_upto were skipped */
     uint32_t docs[LX_BLOCK];
     uint32_t tf[LX_BLOCK][LX_NFIELDS];
 } lx_pcursor;
@@ -99,7 +100,8 @@ void lx_pcursor_next(lx_pcursor *c);
 /* Moves to the first posting with doc >= target. */
 void lx_pcursor_advance(lx_pcursor *c, uint32_t target);
 
-/* The current posting's tf per field. */
+/* The current posting's tf per field.  Rows of c->tf before the current
+ * doc may be left undecoded (skipped over). */
 const uint32_t *lx_pcursor_tf(lx_pcursor *c);
 
 /* Decodes the tfs of every doc in the current block into c->tf (for a
