@@ -11,15 +11,21 @@
 
 /* A facet's values per lecture, built once per snapshot from the tags or
  * langs database: counting a result set's facets is then one pass over
- * its docids instead of one over every value's list. */
+ * its docids instead of one over every value's list.  Values in more than
+ * 1/32 of the lectures (a language, a broad tag) are kept apart as bitmaps
+ * and counted with AND + popcount over the result bitmap. */
 typedef struct lx_facetidx {
     size_t snap;       /* snapshot it was built for; 0 = none */
     uint32_t nvals;
     lx_buf names;      /* values, NUL-terminated, one after the other */
     uint32_t *name_off;
     uint32_t *doc_off; /* next_doc + 1 offsets into vals */
-    uint32_t *vals;
+    uint32_t *vals;    /* each doc's sparse value ids */
     uint32_t *counts;  /* scratch, nvals */
+    uint32_t ndense;   /* values in many docs, counted by bitmap: */
+    uint32_t *dense_ids;
+    uint64_t *dense_bm; /* ndense bitmaps of `words` words */
+    uint64_t *sparse_bm; /* docs with a sparse value */
 } lx_facetidx;
 
 struct lx_searcher {

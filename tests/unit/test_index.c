@@ -919,20 +919,48 @@ static void test_format_version(void) {
 
 /* ---- facets: the most frequent values first, limited on request ------- */
 
-/* Lecture i has tag t when (i + t) % (t + 2) == 0 or t divides i: counts
- * vary with t and some tie, so the order by count, then by value, and its
- * prefixes are all tested. */
+/* Lecture i (of FACET_DOCS) has tag t (1..12) when (i + t) % (t + 2) == 0
+ * or t divides i, and the rare tag "r<i % 37>" when i % 5 == 0; it is in
+ * Finnish when i % 3 == 0.  Counts vary and some tie; tags 1-3 are in more
+ * than 1/32 of the lectures (counted from bitmaps), the rare ones are not
+ * (counted per lecture), so both ways are checked against a brute-force
+ * count, with and without a filter, and the order and its prefixes too. */
+#define FACET_DOCS 400
+static int facet_has(int i, int t) {
+    return (i + t) % (t + 2) == 0 || i % t == 0;
+}
+
+static unsigned facet_expect(const char *value, int only_fi) {
+    unsigned n = 0;
+    for (int i = 0; i < FACET_DOCS; i++) {
+        if (only_fi && i % 3)
+            continue;
+        int t, r;
+        if (sscanf(value, "tag%d", &t) == 1)
+            n += facet_has(i, t);
+        else if (sscanf(value, "r%d", &r) == 1)
+            n += i % 5 == 0 && i % 37 == r;
+        else if (!strcmp(value, "fi"))
+            n += i % 3 == 0;
+        else if (!strcmp(value, "en"))
+            n += i % 3 != 0;
+    }
+    return n;
+}
+
 static void test_facet_limit(void) {
     const char *dir = check_tmpdir("index-facets");
     lx_index *ix = tix_open(dir, LX_OPEN_CREATE);
     lx_writer *w;
     CHECK(lx_writer_begin(ix, &w, NULL) == 0);
-    for (int i = 0; i < 40; i++) {
+    for (int i = 0; i < FACET_DOCS; i++) {
         char tags[400] = "";
         size_t n = 0;
         for (int t = 1; t <= 12; t++)
-            if ((i + t) % (t + 2) == 0 || i % t == 0)
+            if (facet_has(i, t))
                 n += (size_t)snprintf(tags + n, sizeof tags - n, "%s\"tag%02d\"", n ? "," : "", t);
+        if (i % 5 == 0)
+            n += (size_t)snprintf(tags + n, sizeof tags - n, "%s\"r%d\"", n ? "," : "", i % 37);
         CHECK(put(w, tix_fmt("{\"id\":\"f%d\",\"title\":\"facet lecture %d\",\"language\":\"%s\","
                              "\"tags\":[%s]}",
                              i, i, i % 3 ? "en" : "fi", tags)) == 0);
@@ -944,31 +972,46 @@ static void test_facet_limit(void) {
     memset(&o, 0, sizeof o);
     o.query = "lecture";
     o.flags = LX_SEARCH_FACETS;
-    lx_results *all = NULL;
-    CHECK(lx_search(s, &o, &all, NULL) == 0);
-    CHECK(all && all->n_tag_facets == 12 && all->n_lang_facets == 2);
-    int ordered = 1;
-    for (size_t i = 1; all && i < all->n_tag_facets; i++) {
-        const lx_facet *a = &all->tag_facets[i - 1], *b = &all->tag_facets[i];
-        ordered &= a->count > b->count || (a->count == b->count && strcmp(a->value, b->value) < 0);
+    for (int only_fi = 0; only_fi < 2; only_fi++) {
+        o.lang = only_fi ? "fi" : NULL;
+        o.facet_limit = 0;
+        lx_results *all = NULL;
+        CHECK(lx_search(s, &o, &all, NULL) == 0);
+        if (!all)
+            break;
+        CHECK(all->total == (only_fi ? 134u : (unsigned)FACET_DOCS));
+        size_t present = 0; /* every tag with a lecture in the set is listed */
+        for (int t = 1; t <= 12; t++)
+            present += facet_expect(tix_fmt("tag%02d", t), only_fi) > 0;
+        for (int r = 0; r < 37; r++)
+            present += facet_expect(tix_fmt("r%d", r), only_fi) > 0;
+        CHECK(all->n_tag_facets == present);
+        int counts_ok = 1, ordered = 1;
+        for (size_t i = 0; i < all->n_tag_facets; i++)
+            counts_ok &= all->tag_facets[i].count == facet_expect(all->tag_facets[i].value, only_fi);
+        for (size_t i = 0; i < all->n_lang_facets; i++)
+            counts_ok &= all->lang_facets[i].count == facet_expect(all->lang_facets[i].value, only_fi);
+        for (size_t i = 1; i < all->n_tag_facets; i++) {
+            const lx_facet *a = &all->tag_facets[i - 1], *b = &all->tag_facets[i];
+            ordered &= a->count > b->count || (a->count == b->count && strcmp(a->value, b->value) < 0);
+        }
+        CHECK(counts_ok);
+        CHECK(ordered);
+        CHECK(!strcmp(all->tag_facets[0].value, "tag01"));
+        for (unsigned k = 1; k <= all->n_tag_facets + 2; k += k < 14 ? 1 : 7) {
+            o.facet_limit = k;
+            lx_results *r = NULL;
+            CHECK(lx_search(s, &o, &r, NULL) == 0);
+            size_t want = k < all->n_tag_facets ? k : all->n_tag_facets;
+            int same = r && r->n_tag_facets == want && r->total == all->total;
+            for (size_t i = 0; same && i < want; i++)
+                same = !strcmp(r->tag_facets[i].value, all->tag_facets[i].value) &&
+                       r->tag_facets[i].count == all->tag_facets[i].count;
+            CHECK(same);
+            lx_results_free(r);
+        }
+        lx_results_free(all);
     }
-    CHECK(ordered);
-    CHECK(all && all->tag_facets[0].count == 40 && !strcmp(all->tag_facets[0].value, "tag01"));
-    for (unsigned k = 1; all && k <= 14; k++) {
-        o.facet_limit = k;
-        lx_results *r = NULL;
-        CHECK(lx_search(s, &o, &r, NULL) == 0);
-        size_t want = k < 12 ? k : 12;
-        CHECK(r && r->n_tag_facets == want && r->n_lang_facets == (k < 2 ? 1 : 2));
-        int same = r != NULL;
-        for (size_t i = 0; same && i < want; i++)
-            same = !strcmp(r->tag_facets[i].value, all->tag_facets[i].value) &&
-                   r->tag_facets[i].count == all->tag_facets[i].count;
-        CHECK(same);
-        CHECK(r && r->total == all->total);
-        lx_results_free(r);
-    }
-    lx_results_free(all);
     lx_searcher_close(s);
     lx_index_close(ix);
 }
