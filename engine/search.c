@@ -60,6 +60,7 @@ void lx_searcher_close(lx_searcher *s) {
     free(s->fb);
     free(s->heap);
     lx_buf_free(&s->snip_hits);
+    lx_buf_free(&s->snip_desc);
     facetidx_free(&s->ftags);
     facetidx_free(&s->flangs);
     lx_related_scratch_free(s->rel);
@@ -592,16 +593,14 @@ static int snippet_from_index(lx_searcher *s, uint32_t doc, const lx_docview *v,
     h[1] = (lx_snip_pos *)(hb->p + off[1]);
     /* The description is read (a JSON parse) only when it may be shown:
      * it has a hit, or nothing has one and its opening is the snippet. */
-    cJSON *meta = NULL;
     const char *desc = NULL;
     if (n[0] || !n[1]) {
-        meta = cJSON_Parse(v->meta);
-        cJSON *d = cJSON_GetObjectItemCaseSensitive(meta, "description");
-        desc = cJSON_IsString(d) ? d->valuestring : NULL;
+        int found = lx_meta_string(v->meta, v->h.meta_len, "description", &s->snip_desc);
+        if (found < 0)
+            return found;
+        desc = found ? (const char *)s->snip_desc.p : NULL;
     }
-    int rc = lx_snippet_from_positions(v, desc, &s->snip, h, n, out, field, start);
-    cJSON_Delete(meta);
-    return rc;
+    return lx_snippet_from_positions(v, desc, &s->snip, h, n, out, field, start);
 }
 
 int lx_resbuild_hit(lx_resbuild *b, lx_searcher *s, uint32_t doc, double score, int snippets,

@@ -61,6 +61,7 @@ struct lx_searcher {
     int snip_ready;
     MDB_val snip_post[LX_MAX_QUERY_TERMS * 4], snip_pos[LX_MAX_QUERY_TERMS * 4];
     lx_buf snip_hits;
+    lx_buf snip_desc;  /* a hit's description, unescaped */
     lx_facetidx ftags, flangs;
     char snipbuf[LX_MAX_CURSORS][LX_TOKEN_BUF];
     struct lx_relscratch *rel; /* related.c's reusable term tables */
