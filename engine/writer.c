@@ -45,6 +45,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,8 +71,8 @@
 #define LX_FLUSH_BYTES ((size_t)192 << 20)
 #endif
 
-/* A build commits its transaction once it has written this many bytes of
- * values (LMDB keeps a transaction's dirty pages in the heap). */
+/* A build commits its transaction once it has written about this many
+ * bytes of pages (LMDB keeps a transaction's dirty pages in the heap). */
 #ifndef LX_TXN_BYTES
 #define LX_TXN_BYTES ((size_t)64 << 20)
 #endif
@@ -239,10 +242,12 @@ static void on_token(void *ctx, int field, const char *tok, size_t len, uint32_t
         t->lastfield = field;
         t->lastpos = 0;
     }
+    size_t cap0 = t->pos.cap;
     if (lx_buf_reserve(&t->pos, 5)) {
         w->oom = 1;
         return;
     }
+    w->pending += t->pos.cap - cap0;
     t->pos.n += lx_vbyte_put(t->pos.p + t->pos.n, pos - t->lastpos);
     t->lastpos = pos;
     t->tf[field]++;
@@ -497,6 +502,13 @@ static void sets_reset(lx_strmap *m, set_acc *sets, uint32_t *n) {
 
 static void release_map(lx_writer *w);
 
+/* The dirty page bytes a value of n bytes costs a transaction, about: a
+ * large one has overflow pages of its own. */
+static size_t dirty_bytes(size_t n) {
+    const size_t page = 4096;
+    return n < page / 2 ? n + 16 : (n + 16 + page - 1) / page * page;
+}
+
 /* Encodes w->pl and writes it under term k in "post" and "pos". */
 static int plist_store(lx_writer *w, MDB_val *k, unsigned putflags, lx_error *err) {
     w->post.n = w->posv.n = 0;
@@ -509,7 +521,7 @@ static int plist_store(lx_writer *w, MDB_val *k, unsigned putflags, lx_error *er
         p = mdb_put(w->txn, w->ix->pos, k, &v2, putflags);
     if (p)
         return mdb_err(w, err, p, "writing a posting list");
-    w->txn_bytes += w->post.n + w->posv.n;
+    w->txn_bytes += dirty_bytes(w->post.n) + dirty_bytes(w->posv.n);
     return 0;
 }
 
@@ -914,6 +926,9 @@ static void build_cleanup(lx_writer *w) {
  * it is found in /proc/self/maps (Linux); elsewhere this does nothing. */
 static void release_map(lx_writer *w) {
     const char *dir;
+#ifdef __GLIBC__
+    malloc_trim(0);
+#endif
     if (mdb_env_get_path(w->ix->env, &dir) || !dir)
         return;
     char want[4200], real[PATH_MAX];
@@ -1290,7 +1305,7 @@ int lx_writer_put_json(lx_writer *w, const char *json, size_t len, lx_error *err
         rc = mdb_err(w, err, rc, "storing a lecture");
         goto out;
     }
-    w->txn_bytes += w->val.n;
+    w->txn_bytes += dirty_bytes(w->val.n);
     for (int i = 0; i < r->f.ntags; i++) {
         set_acc *s = set_get(&w->tagmap, &w->tags, &w->ntags, &w->captags, r->tagkey[i],
                              strlen(r->tagkey[i]));
