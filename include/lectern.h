@@ -12,7 +12,8 @@
  *
  * Data flow: lecture JSON -> lx_writer_put_json() (validate, analyse:
  * tokenise, case-fold, stem with the lecture's language) -> per-field
- * postings with positions -> lx_writer_commit() (one LMDB transaction).
+ * postings with positions -> lx_writer_commit() (one LMDB transaction; a
+ * whole build, lx_writer_begin_build(), appears at once the same way).
  * Queries: lx_search() parses the query, stems each word with every
  * language present in the index (or the one asked for), scores with BM25F
  * over title, tags, speaker, description and transcript, prunes with

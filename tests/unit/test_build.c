@@ -23,6 +23,15 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+/* Puts the collection's lectures 0..n-1 in version v. */
+static void put_some(lx_writer *w, int n, int v) {
+    for (int i = 0; i < n; i++) {
+        char *r = make_record(i, v);
+        CHECK(put(w, r) == 0);
+        free(r);
+    }
+}
+
 /* Builds the collection's first n lectures in dir (replacing any index),
  * flushing a run past flush_bytes (0: the default, one run). */
 static void build(const char *dir, int n, size_t flush_bytes) {
@@ -35,11 +44,7 @@ static void build(const char *dir, int n, size_t flush_bytes) {
         return;
     }
     lx_writer_set_flush_bytes(w, flush_bytes);
-    for (int i = 0; i < n; i++) {
-        char *r = make_record(i, 0);
-        CHECK(put(w, r) == 0);
-        free(r);
-    }
+    put_some(w, n, 0);
     CHECK(lx_writer_commit(w, &err) == 0);
 }
 
@@ -184,11 +189,7 @@ static void killed_build(const char *dir, int n) {
         if (lx_writer_begin_build(dir, LX_BUILD_REPLACE, &w, NULL))
             _exit(3);
         lx_writer_set_flush_bytes(w, 1);
-        for (int i = 0; i < n; i++) {
-            char *r = make_record(i, 0);
-            put(w, r);
-            free(r);
-        }
+        put_some(w, n, 0);
         kill(getpid(), SIGKILL);
         _exit(4);
     }
@@ -207,11 +208,7 @@ static void test_interrupted(const char *ref) {
     /* Aborted after many runs: the directory it made is gone. */
     CHECK(lx_writer_begin_build(fresh, 0, &w, &err) == 0);
     lx_writer_set_flush_bytes(w, 1);
-    for (int i = 0; i < 20; i++) {
-        char *r = make_record(i, 0);
-        CHECK(put(w, r) == 0);
-        free(r);
-    }
+    put_some(w, 20, 0);
     lx_writer_abort(w);
     CHECK(!exists(fresh));
 
@@ -230,11 +227,7 @@ static void test_interrupted(const char *ref) {
      * replaced only by a build that commits. */
     CHECK(lx_writer_begin_build(fresh, LX_BUILD_REPLACE, &w, &err) == 0);
     lx_writer_set_flush_bytes(w, 1);
-    for (int i = 0; i < 10; i++) {
-        char *r = make_record(i, 1);
-        CHECK(put(w, r) == 0);
-        free(r);
-    }
+    put_some(w, 10, 1);
     lx_writer_abort(w);
     CHECK(stray_files(fresh, 0));
     CHECK(same_as(fresh, ref));
