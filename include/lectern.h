@@ -12,7 +12,8 @@
  *
  * Data flow: lecture JSON -> lx_writer_put_json() (validate, analyse:
  * tokenise, case-fold, stem with the lecture's language) -> per-field
- * postings with positions -> lx_writer_commit() (one LMDB transaction).
+ * postings with positions -> lx_writer_commit() (one LMDB transaction; a
+ * whole build, lx_writer_begin_build(), appears at once the same way).
  * Queries: lx_search() parses the query, stems each word with every
  * language present in the index (or the one asked for), scores with BM25F
  * over title, tags, speaker, description and transcript, prunes with
@@ -164,6 +165,29 @@ int lx_writer_commit(lx_writer *w, lx_error *err);
 
 /* Drops the batch; the index is unchanged.  Frees w. */
 void lx_writer_abort(lx_writer *w);
+
+/* lx_writer_begin_build flag: replace an index that holds lectures. */
+#define LX_BUILD_REPLACE 0x1u
+
+/* Begins building a new index in directory dir (created if missing): the
+ * whole build is one writer, and no index is visible in dir until
+ * lx_writer_commit() returns 0, when the new index replaces whatever was
+ * there in one rename.  Postings are flushed as sorted runs to a temporary
+ * file and merged once at commit, so memory stays bounded for any corpus;
+ * the work files live in dir/.building (a killed build leaves them there;
+ * the next build of dir removes them).  lx_writer_abort() removes them and
+ * leaves dir as it was.  An id put twice is refused (LX_EEXIST) however
+ * far apart, and lx_writer_delete() finds nothing.  Only one build of dir
+ * may run at a time.  Returns LX_EEXIST when dir holds an index with
+ * lectures and flags lack LX_BUILD_REPLACE, LX_EIO (also when another
+ * build of dir is running), LX_EFORMAT, LX_ENOMEM. */
+int lx_writer_begin_build(const char *dir, unsigned flags, lx_writer **out, lx_error *err);
+
+/* Accumulated postings past this many bytes are flushed: by a build, to a
+ * sorted run; by a batch on an open index, merged into its lists (still
+ * one transaction).  Less memory, more merging.  0 restores the default
+ * (192 MiB); values are clamped to [1, 1 GiB].  For tests and tuning. */
+void lx_writer_set_flush_bytes(lx_writer *w, size_t bytes);
 
 /* ---- Captions (WebVTT and SRT) ---------------------------------------- */
 

@@ -4,9 +4,11 @@
  *
  * Every rejected record is reported as file:line: field: reason and
  * skipped; the good ones around it are indexed.  --strict aborts the whole
- * run instead (one transaction, nothing written).  Exit status: 0 all
- * indexed, 3 some records rejected (the rest indexed), 2 aborted or
- * failed (nothing of the current batch written), 1 usage.
+ * run instead (nothing written).  A build is one writer
+ * (lx_writer_begin_build): the new index appears whole when it is done,
+ * or not at all.  An add commits a batch every BATCH_TOKENS.  Exit status:
+ * 0 all indexed, 3 some records rejected (the rest indexed), 2 aborted or
+ * failed (nothing of the build, or of the current batch, written), 1 usage.
  */
 #include <cjson/cJSON.h>
 #include <dirent.h>
@@ -20,8 +22,8 @@
 
 #include "lectern.h"
 
-/* Commit a batch once it holds this many tokens (bounded memory; each
- * commit is one LMDB transaction). */
+/* An add commits a batch once it holds this many tokens (bounded memory;
+ * each commit is one LMDB transaction). */
 #ifndef BATCH_TOKENS
 #define BATCH_TOKENS (16u << 20)
 #endif
@@ -37,8 +39,8 @@ static const char usage[] =
     "transcript); *.schema.json files are skipped.  Folders are walked\n"
     "recursively in name order.\n"
     "\n"
-    "build creates the index (--force empties an existing one first); add\n"
-    "adds to it, replacing lectures with the same id.\n"
+    "build creates the index (--force replaces an existing one, once the new\n"
+    "one is complete); add adds to it, replacing lectures with the same id.\n"
     "  --strict   abort the whole run on the first bad record\n"
     "  --quiet    no progress output\n"
     "Exit status: 0 all indexed, 3 some records rejected (rest indexed),\n"
@@ -47,7 +49,7 @@ static const char usage[] =
 typedef struct run {
     lx_index *ix;
     lx_writer *w;
-    int strict, quiet, tty;
+    int strict, quiet, tty, building;
     uint64_t records, errors, tokens_done;
     uint64_t bytes_done, bytes_total;
     double t0, last_progress;
@@ -140,7 +142,7 @@ static int put(run *r, const char *file, long line, const char *json, size_t len
     }
     r->records++;
     progress(r, 0);
-    if (!r->strict && lx_writer_tokens(r->w) >= BATCH_TOKENS) {
+    if (!r->strict && !r->building && lx_writer_tokens(r->w) >= BATCH_TOKENS) {
         if (commit(r) || begin(r)) {
             r->fatal = 1;
             return 1;
@@ -378,17 +380,6 @@ static uint64_t input_size(const char *path) {
     return total;
 }
 
-static int remove_index(const char *dir) {
-    char p[4200];
-    snprintf(p, sizeof p, "%s/data.mdb", dir);
-    if (unlink(p) != 0 && errno != ENOENT)
-        return -1;
-    snprintf(p, sizeof p, "%s/lock.mdb", dir);
-    if (unlink(p) != 0 && errno != ENOENT)
-        return -1;
-    return 0;
-}
-
 static int index_main(int argc, char **argv, const char **inputs);
 
 int main(int argc, char **argv) {
@@ -444,35 +435,20 @@ static int index_main(int argc, char **argv, const char **inputs) {
     char msg[800];
     run r;
     memset(&r, 0, sizeof r);
-    if (building && force && remove_index(dir) != 0) {
-        fprintf(stderr, "lectern-index: cannot empty %s: %s\n", dir, strerror(errno));
-        return 2;
-    }
-    int rc = lx_index_open(dir, building ? LX_OPEN_CREATE : 0, &r.ix, &err);
-    if (rc) {
-        lx_error_format(&err, msg, sizeof msg);
-        fprintf(stderr, "lectern-index: %s\n", msg);
-        return 2;
-    }
     r.strict = strict;
     r.quiet = quiet;
     r.tty = isatty(2);
     r.t0 = now();
-    if (building) {
-        lx_searcher *s;
-        lx_stats st;
-        if (lx_searcher_open(r.ix, &s, NULL) == 0 && lx_stats_get(s, &st, NULL) == 0 &&
-            st.documents > 0) {
-            fprintf(stderr,
-                    "lectern-index: %s already holds %llu lectures; use add, or build --force\n",
-                    dir, (unsigned long long)st.documents);
-            lx_searcher_close(s);
-            lx_index_close(r.ix);
-            return 2;
-        }
-        lx_searcher_close(s);
+    r.building = building;
+    int rc = building ? lx_writer_begin_build(dir, force ? LX_BUILD_REPLACE : 0, &r.w, &err)
+                      : lx_index_open(dir, 0, &r.ix, &err);
+    if (rc) {
+        lx_error_format(&err, msg, sizeof msg);
+        fprintf(stderr, "lectern-index: %s%s\n", msg,
+                rc == LX_EEXIST ? "; use add, or build --force" : "");
+        return 2;
     }
-    if (begin(&r)) {
+    if (!building && begin(&r)) {
         lx_index_close(r.ix);
         return 2;
     }
@@ -508,7 +484,9 @@ static int index_main(int argc, char **argv, const char **inputs) {
             lx_writer_abort(r.w);
         fprintf(stderr, "lectern-index: aborted after %llu errors; %s\n",
                 (unsigned long long)r.errors,
-                strict ? "nothing written (--strict)" : "the current batch was not written");
+                strict     ? "nothing written (--strict)"
+                : building ? "nothing written"
+                           : "the current batch was not written");
         lx_index_close(r.ix);
         return 2;
     }
