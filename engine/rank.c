@@ -76,9 +76,14 @@ static double term_tf(const lx_scorer *sc, lx_pcursor *pc) {
         int f = __builtin_ctz(pc->listmask);
         return tf[f] * (double)ib[f];
     }
+    /* Only the fields the doc has the term in (most: its transcript). */
+    unsigned m = pc->maskp[pc->i] & pc->listmask;
     double t = 0;
-    for (int f = 0; f < LX_NFIELDS; f++)
+    while (m) {
+        int f = __builtin_ctz(m);
+        m &= m - 1;
         t += tf[f] * (double)ib[f];
+    }
     return t;
 }
 
