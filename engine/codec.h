@@ -22,6 +22,10 @@ static inline size_t lx_vbyte_put(uint8_t *p, uint32_t v) {
 /* Decodes one value; never reads past end (a truncated value reads as
  * what was there). */
 static inline const uint8_t *lx_vbyte_get(const uint8_t *p, const uint8_t *end, uint32_t *v) {
+    if (p < end && *p < 0x80) { /* most values (tfs, position gaps) fit one byte */
+        *v = *p;
+        return p + 1;
+    }
     uint32_t x = 0;
     int shift = 0;
     while (p < end) {
