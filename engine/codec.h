@@ -50,7 +50,10 @@ static inline const uint8_t *lx_vbyte_skip(const uint8_t *p, const uint8_t *end,
     while (end - p >= 8) {
         uint64_t w;
         memcpy(&w, p, 8);
-        uint32_t ends = (uint32_t)__builtin_popcountll(~w & 0x8080808080808080ull);
+        /* values ending in these 8 bytes: their clear high bits, summed
+         * by one multiply (no popcount instruction in a portable build) */
+        uint32_t ends =
+            (uint32_t)((((~w & 0x8080808080808080ull) >> 7) * 0x0101010101010101ull) >> 56);
         if (ends >= k)
             break;
         k -= ends;
