@@ -78,6 +78,10 @@ size_t lx_bitpack(const uint32_t *in, size_t n, unsigned bits, uint8_t *out);
  * ceil(n*bits/8) bytes). */
 void lx_bitunpack(const uint8_t *in, size_t n, unsigned bits, uint32_t *out);
 
+/* The same for n gaps after docid first: out[i] = out[i-1] + gap[i] + 1,
+ * with out[-1] = first (docids of a block after its first). */
+void lx_bitunpack_gaps(const uint8_t *in, size_t n, unsigned bits, uint32_t first, uint32_t *out);
+
 static inline size_t lx_bitpack_bytes(size_t n, unsigned bits) {
     return (n * bits + 7) / 8;
 }

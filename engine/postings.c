@@ -321,11 +321,9 @@ static void block_load(lx_pcursor *c, uint32_t b) {
         c->bi = c->nblocks;
         return;
     }
-    lx_bitunpack(p, n - 1, bits, c->docs + 1);
-    p += pb;
     c->docs[0] = first;
-    for (uint32_t i = 1; i < n; i++)
-        c->docs[i] += c->docs[i - 1] + 1;
+    lx_bitunpack_gaps(p, n - 1, bits, first, c->docs + 1);
+    p += pb;
     if (c->nlf > 1) {
         c->maskp = p;
         p += n;
