@@ -508,8 +508,9 @@ uint32_t lx_topk_and(lx_qcur *cur, int nreq, int n, const lx_scorer *sc, const u
             j--;
         }
     }
-    double theta = -1.0;
-    uint32_t d = req[0]->doc;
+    double theta = -1.0, ub = 0;
+    uint32_t d = req[0]->doc, upto = 0, win_last = 0;
+    int win_valid = 0;
     while (d != LX_DOC_END) {
         int i;
         for (i = 0; i < nreq; i++) {
@@ -531,14 +532,20 @@ uint32_t lx_topk_and(lx_qcur *cur, int nreq, int n, const lx_scorer *sc, const u
         }
         if (nh == k) {
             /* Block bounds: can anything up to the end of the blocks at d
-             * beat the k-th?  If not, jump past them. */
-            double ub = 0;
-            uint32_t upto = LX_DOC_END - 1;
-            for (int c = 0; c < n; c++) {
-                uint32_t last;
-                ub += window_bound(&cur[c], sc, d, &last);
-                if (c < nreq && last < upto)
-                    upto = last;
+             * beat the k-th?  If not, jump past them.  The window's bound
+             * holds for every doc up to its end (theta only grows). */
+            if (!win_valid || d > win_last) {
+                ub = 0;
+                upto = win_last = LX_DOC_END - 1;
+                for (int c = 0; c < n; c++) {
+                    uint32_t last;
+                    ub += window_bound(&cur[c], sc, d, &last);
+                    if (c < nreq && last < upto)
+                        upto = last;
+                    if (last < win_last)
+                        win_last = last; /* every cursor's bound holds to here */
+                }
+                win_valid = 1;
             }
             if (ub <= theta) {
                 if (upto == LX_DOC_END - 1)
