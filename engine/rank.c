@@ -509,6 +509,8 @@ uint32_t lx_topk_and(lx_qcur *cur, int nreq, int n, const lx_scorer *sc, const u
         }
     }
     double theta = -1.0, ub = 0;
+    double wb[LX_MAX_CURSORS], suf[LX_MAX_CURSORS]; /* window bound per cursor, of those after */
+    double contrib[LX_MAX_CURSORS];
     uint32_t d = req[0]->doc, upto = 0, win_last = 0;
     int win_valid = 0;
     while (d != LX_DOC_END) {
@@ -539,12 +541,15 @@ uint32_t lx_topk_and(lx_qcur *cur, int nreq, int n, const lx_scorer *sc, const u
                 upto = win_last = LX_DOC_END - 1;
                 for (int c = 0; c < n; c++) {
                     uint32_t last;
-                    ub += window_bound(&cur[c], sc, d, &last);
+                    wb[c] = window_bound(&cur[c], sc, d, &last);
+                    ub += wb[c];
                     if (c < nreq && last < upto)
                         upto = last;
                     if (last < win_last)
                         win_last = last; /* every cursor's bound holds to here */
                 }
+                for (int c = n - 1; c >= 0; c--)
+                    suf[c] = c == n - 1 ? 0 : suf[c + 1] + wb[c + 1];
                 win_valid = 1;
             }
             if (ub <= theta) {
@@ -556,15 +561,28 @@ uint32_t lx_topk_and(lx_qcur *cur, int nreq, int n, const lx_scorer *sc, const u
             }
         }
         if (allowed(allow, d)) {
-            /* The same sum, in the same order, as lx_topk. */
-            double score = 0;
-            for (int c = 0; c < n; c++) {
+            /* Cursor by cursor; once the full heap's k-th cannot be beaten
+             * by what is scored plus the window bounds of the rest, the
+             * doc is dropped before its other words are decoded. */
+            double part = 0;
+            int dead = 0;
+            for (int c = 0; c < n && !dead; c++) {
                 lx_qcur *x = &cur[c];
                 if (c >= nreq && x->doc < d)
                     lx_qcur_advance(x, d);
-                if (x->doc == d)
-                    score += lx_qcur_score(x, sc);
+                contrib[c] = x->doc == d ? lx_qcur_score(x, sc) : 0;
+                part += contrib[c];
+                dead = nh == k && part + suf[c] <= theta;
             }
+            if (dead) {
+                lx_qcur_next(req[0]);
+                d = req[0]->doc;
+                continue;
+            }
+            /* The same sum, in the same order, as lx_topk. */
+            double score = 0;
+            for (int c = 0; c < n; c++)
+                score += contrib[c];
             if (nh < k || score > theta) {
                 lx_scored en = {score, d};
                 lx_heap_push(out, &nh, k, en);
