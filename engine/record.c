@@ -28,6 +28,7 @@ void lx_record_free(lx_record *r) {
     free(r->body);
     free(r->segs);
     lx_buf_free(&r->cps);
+    lx_buf_free(&r->zbody);
     memset(r, 0, offsetof(lx_record, tagkey));
 }
 
@@ -361,6 +362,19 @@ fail:
     return rc;
 }
 
+int lx_record_compress(lx_record *r) {
+    r->zbody.n = 0;
+    if (r->body_len < LX_DOC_COMPRESS_MIN)
+        return 0;
+    int bound = LZ4_compressBound((int)r->body_len);
+    if (lx_buf_reserve(&r->zbody, (size_t)bound))
+        return LX_ENOMEM;
+    int z = LZ4_compress_default(r->body, (char *)r->zbody.p, (int)r->body_len, bound);
+    /* Kept only when it saves space, as serialize decides. */
+    r->zbody.n = z > 0 && (size_t)z < r->body_len ? (size_t)z : 0;
+    return 0;
+}
+
 int lx_record_serialize(const lx_record *r, lx_buf *out) {
     lx_dochdr h;
     memset(&h, 0, sizeof h);
@@ -384,8 +398,12 @@ int lx_record_serialize(const lx_record *r, lx_buf *out) {
     lx_buf_append(out, title, h.title_len + 1);
     lx_buf_append(out, r->meta, h.meta_len + 1);
     int z = 0;
-    if (bound)
+    if (r->zbody.n) {
+        memcpy(out->p + out->n, r->zbody.p, r->zbody.n);
+        z = (int)r->zbody.n;
+    } else if (bound) {
         z = LZ4_compress_default(r->body, (char *)out->p + out->n, (int)r->body_len, bound);
+    }
     if (z > 0 && (size_t)z < r->body_len) {
         out->n += (size_t)z;
         h.zlen = (uint32_t)z;

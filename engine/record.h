@@ -38,6 +38,7 @@ typedef struct lx_record {
     uint32_t nseg;
     uint8_t flags;   /* LX_DOC_* */
     lx_buf cps;      /* transcript checkpoints (lx_fields.cps) */
+    lx_buf zbody;    /* the body compressed ahead (lx_record_compress); empty: not */
     char tagkey[LX_MAX_TAGS][LX_MAX_TAG_BYTES * 3 + 1]; /* normalised tags */
 } lx_record;
 
@@ -45,6 +46,10 @@ typedef struct lx_record {
  * and leaves r empty.  The default language is "en". */
 int lx_record_parse(const char *json, size_t len, lx_record *r, lx_error *err);
 void lx_record_free(lx_record *r);
+
+/* Compresses the body ahead of lx_record_serialize (which otherwise
+ * does it), so that work can happen in another thread. */
+int lx_record_compress(lx_record *r);
 
 /* Appends the stored "docs" value of r to out. */
 int lx_record_serialize(const lx_record *r, lx_buf *out);

@@ -1242,18 +1242,52 @@ static int add_tagstem(lx_writer *w, const char *tag, lx_error *err) {
     return 0;
 }
 
+/* A prepared lecture is a parsed record whose body is compressed. */
+struct lx_prepared {
+    lx_record r;
+};
+
+int lx_prepare_json(const char *json, size_t len, lx_prepared **out, lx_error *err) {
+    *out = NULL;
+    lx_error_clear(err);
+    lx_prepared *p = malloc(sizeof *p);
+    if (!p)
+        return LX_ENOMEM;
+    int rc = lx_record_parse(json, len, &p->r, err);
+    if (!rc && (rc = lx_record_compress(&p->r)))
+        lx_record_free(&p->r);
+    if (rc) {
+        free(p);
+        return rc;
+    }
+    *out = p;
+    return 0;
+}
+
+void lx_prepared_free(lx_prepared *p) {
+    if (!p)
+        return;
+    lx_record_free(&p->r);
+    free(p);
+}
+
 int lx_writer_put_json(lx_writer *w, const char *json, size_t len, lx_error *err) {
     lx_error_clear(err);
     if (w->failed)
         return lx_fail(err, w->failed, NULL, -1, "batch failed earlier; abort it");
-    lx_record *r = malloc(sizeof *r);
-    if (!r)
-        return LX_ENOMEM;
-    int rc = lx_record_parse(json, len, r, err);
-    if (rc) {
-        free(r);
-        return rc;
+    lx_prepared *p;
+    int rc = lx_prepare_json(json, len, &p, err);
+    return rc ? rc : lx_writer_put_prepared(w, p, err);
+}
+
+int lx_writer_put_prepared(lx_writer *w, lx_prepared *p, lx_error *err) {
+    lx_error_clear(err);
+    if (w->failed) {
+        lx_prepared_free(p);
+        return lx_fail(err, w->failed, NULL, -1, "batch failed earlier; abort it");
     }
+    lx_record *r = &p->r;
+    int rc;
     uint32_t h = lx_hash(r->id, r->id_len);
     if (lx_strmap_get(&w->ids, r->id, r->id_len, h)) {
         rc = lx_fail(err, LX_EEXIST, "id", -1, "\"%.200s\" appears twice in this batch", r->id);
@@ -1344,8 +1378,7 @@ int lx_writer_put_json(lx_writer *w, const char *json, size_t len, lx_error *err
 fatal:
     w->failed = rc;
 out:
-    lx_record_free(r);
-    free(r);
+    lx_prepared_free(p);
     return rc;
 }
 

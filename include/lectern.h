@@ -154,6 +154,17 @@ int lx_writer_begin(lx_index *ix, lx_writer **out, lx_error *err);
  * already put in this batch), LX_ENOMEM, LX_EIO. */
 int lx_writer_put_json(lx_writer *w, const char *json, size_t len, lx_error *err);
 
+/* The part of lx_writer_put_json that needs no writer, split off so a
+ * reader thread can do it while the writer analyses the previous record:
+ * lx_prepare_json parses and validates one record and compresses its
+ * transcript (same errors as lx_writer_put_json, then nothing is
+ * returned); lx_writer_put_prepared adds it (and frees it, whatever it
+ * returns).  put_json(w, json) is exactly prepare + put_prepared. */
+typedef struct lx_prepared lx_prepared;
+int lx_prepare_json(const char *json, size_t len, lx_prepared **out, lx_error *err);
+int lx_writer_put_prepared(lx_writer *w, lx_prepared *p, lx_error *err);
+void lx_prepared_free(lx_prepared *p);
+
 /* Deletes a lecture by id.  LX_ENOTFOUND when there is none. */
 int lx_writer_delete(lx_writer *w, const char *id, lx_error *err);
 

@@ -13,6 +13,7 @@
 #include <cjson/cJSON.h>
 #include <dirent.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -119,15 +120,26 @@ static int commit(run *r) {
 }
 
 /* Puts one record; reports a rejection.  Returns non-zero to stop. */
+static void err_at(lx_error *err, const char *file, long line) {
+    memset(err, 0, sizeof *err);
+    snprintf(err->file, sizeof err->file, "%s", file);
+    err->line = line;
+}
+
+/* Reports and counts the outcome of one record (rc, err), and commits a
+ * batch of add when it has grown large.  Returns 1 to stop reading. */
+static int after_put(run *r, int rc, lx_error *err);
+
 static int put(run *r, const char *file, long line, const char *json, size_t len) {
     lx_error err;
-    memset(&err, 0, sizeof err);
-    snprintf(err.file, sizeof err.file, "%s", file);
-    err.line = line;
-    int rc = lx_writer_put_json(r->w, json, len, &err);
+    err_at(&err, file, line);
+    return after_put(r, lx_writer_put_json(r->w, json, len, &err), &err);
+}
+
+static int after_put(run *r, int rc, lx_error *err) {
     char msg[800];
     if (rc) {
-        lx_error_format(&err, msg, sizeof msg);
+        lx_error_format(err, msg, sizeof msg);
         fprintf(stderr, "%s%s\n", r->tty && !r->quiet ? "\r\033[K" : "", msg);
         r->errors++;
         if (rc == LX_ENOMEM || rc == LX_EIO || rc == LX_EFULL || rc == LX_EFORMAT) {
@@ -136,8 +148,8 @@ static int put(run *r, const char *file, long line, const char *json, size_t len
         }
         return r->strict;
     }
-    if (err.message[0]) {
-        lx_error_format(&err, msg, sizeof msg);
+    if (err->message[0]) {
+        lx_error_format(err, msg, sizeof msg);
         fprintf(stderr, "%swarning: %s\n", r->tty && !r->quiet ? "\r\033[K" : "", msg);
     }
     r->records++;
@@ -158,25 +170,141 @@ static int is_blank(const char *s, size_t n) {
     return 1;
 }
 
-static int read_jsonl(run *r, FILE *f, const char *name) {
+/* JSON lines are read and prepared (parsed, validated, the transcript
+ * compressed: lx_prepare_json) by a reader thread while this one analyses
+ * and stores the record before: about a quarter of a build's work moves
+ * off the writer's core.  Records are put in input order, so errors come
+ * out in order and the index is the one a single thread would build. */
+#define QUEUE 64
+
+typedef struct item {
+    long line;       /* 0: the end of the input */
+    uint64_t bytes;  /* input bytes up to this record */
+    int rc;          /* lx_prepare_json's */
+    lx_error err;
+    lx_prepared *p;
+} item;
+
+typedef struct reader {
+    pthread_mutex_t mu;
+    pthread_cond_t more, room;
+    item q[QUEUE];
+    size_t head, n;
+    int stop;        /* the writer wants no more */
+    int read_error;  /* errno of a failed read, at the end */
+    FILE *f;
+    const char *name;
+} reader;
+
+static int reader_push(reader *rd, item *it) {
+    pthread_mutex_lock(&rd->mu);
+    while (rd->n == QUEUE && !rd->stop)
+        pthread_cond_wait(&rd->room, &rd->mu);
+    int stop = rd->stop;
+    if (!stop) {
+        rd->q[(rd->head + rd->n) % QUEUE] = *it;
+        rd->n++;
+        pthread_cond_signal(&rd->more);
+    }
+    pthread_mutex_unlock(&rd->mu);
+    return stop;
+}
+
+static void *reader_main(void *arg) {
+    reader *rd = arg;
     char *line = NULL;
     size_t cap = 0;
     ssize_t n;
     long lineno = 0;
-    int stop = 0;
-    while (!stop && (n = getline(&line, &cap, f)) >= 0) {
+    uint64_t bytes = 0;
+    item it;
+    while ((n = getline(&line, &cap, rd->f)) >= 0) {
         lineno++;
-        r->bytes_done += (uint64_t)n;
+        bytes += (uint64_t)n;
         if (is_blank(line, (size_t)n))
             continue;
-        stop = put(r, name, lineno, line, (size_t)n);
+        memset(&it, 0, sizeof it);
+        it.line = lineno;
+        it.bytes = bytes;
+        bytes = 0;
+        err_at(&it.err, rd->name, lineno);
+        it.rc = lx_prepare_json(line, (size_t)n, &it.p, &it.err);
+        if (reader_push(rd, &it)) {
+            lx_prepared_free(it.p);
+            break;
+        }
     }
-    if (!stop && ferror(f)) {
-        fprintf(stderr, "%s: read error: %s\n", name, strerror(errno));
+    int read_error = ferror(rd->f) ? errno : 0;
+    free(line);
+    memset(&it, 0, sizeof it);
+    it.bytes = bytes;
+    pthread_mutex_lock(&rd->mu);
+    rd->read_error = read_error;
+    pthread_mutex_unlock(&rd->mu);
+    reader_push(rd, &it);
+    return NULL;
+}
+
+static void reader_pop(reader *rd, item *it) {
+    pthread_mutex_lock(&rd->mu);
+    while (rd->n == 0)
+        pthread_cond_wait(&rd->more, &rd->mu);
+    *it = rd->q[rd->head];
+    rd->head = (rd->head + 1) % QUEUE;
+    rd->n--;
+    pthread_cond_signal(&rd->room);
+    pthread_mutex_unlock(&rd->mu);
+}
+
+static int read_jsonl(run *r, FILE *f, const char *name) {
+    reader rd;
+    memset(&rd, 0, sizeof rd);
+    pthread_mutex_init(&rd.mu, NULL);
+    pthread_cond_init(&rd.more, NULL);
+    pthread_cond_init(&rd.room, NULL);
+    rd.f = f;
+    rd.name = name;
+    pthread_t th;
+    if (pthread_create(&th, NULL, reader_main, &rd) != 0) {
+        fprintf(stderr, "%s: cannot start a reader thread\n", name);
+        r->fatal = 1;
+        return 1;
+    }
+    int stop = 0;
+    item it;
+    for (;;) {
+        reader_pop(&rd, &it);
+        r->bytes_done += it.bytes;
+        if (it.line == 0)
+            break;
+        if (it.rc == 0) {
+            it.rc = lx_writer_put_prepared(r->w, it.p, &it.err);
+            it.p = NULL;
+        }
+        if (after_put(r, it.rc, &it.err)) {
+            stop = 1;
+            break;
+        }
+    }
+    /* Stop the reader (it may be waiting for room), drop what it read. */
+    pthread_mutex_lock(&rd.mu);
+    rd.stop = 1;
+    pthread_cond_broadcast(&rd.room);
+    while (rd.n) {
+        lx_prepared_free(rd.q[rd.head].p);
+        rd.head = (rd.head + 1) % QUEUE;
+        rd.n--;
+    }
+    pthread_mutex_unlock(&rd.mu);
+    pthread_join(th, NULL); /* it pushes nothing once stop is set */
+    if (!stop && rd.read_error) {
+        fprintf(stderr, "%s: read error: %s\n", name, strerror(rd.read_error));
         r->fatal = 1;
         stop = 1;
     }
-    free(line);
+    pthread_mutex_destroy(&rd.mu);
+    pthread_cond_destroy(&rd.more);
+    pthread_cond_destroy(&rd.room);
     return stop;
 }
 

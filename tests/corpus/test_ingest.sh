@@ -63,4 +63,32 @@ cat "$work/err3.txt"
 [ $st = 3 ] || fail "caption error exit status $st, expected 3"
 grep -q "v1.vtt:3:" "$work/err3.txt" || fail "caption error without file:line"
 "$build/lectern" get --index "$work/idx" v2 >/dev/null || fail "v2 lost next to a bad caption file"
+# Many records (more than the reader thread queues ahead): every 97th is
+# bad, and the messages come out in input order with their own lines.
+python3 - "$work/many.jsonl" <<'PY'
+import json, sys
+with open(sys.argv[1], "w") as f:
+    for i in range(1, 1001):
+        if i % 97 == 0:
+            f.write('{"id":"m%d","title":%d}\n' % (i, i))
+        else:
+            f.write(json.dumps({"id": "m%d" % i, "title": "Lecture %d on migration" % i,
+                                "transcript": "word%d " % i * 50}) + "\n")
+        if i % 250 == 0:
+            f.write("\n")  # blank lines are skipped but counted
+PY
+"$build/lectern-index" build --quiet --index "$work/many" "$work/many.jsonl" 2>"$work/err4.txt"
+st=$?
+[ $st = 3 ] || fail "many: exit status $st, expected 3"
+lines=$(grep -o 'many.jsonl:[0-9]*' "$work/err4.txt" | cut -d: -f2 | tr '\n' ' ')
+want=$(python3 -c 'print(" ".join(str(i + i // 250 - (1 if i % 250 == 0 else 0)) for i in range(97, 1001, 97)) + " ")')
+[ "$lines" = "$want" ] || fail "many: error lines '$lines', expected '$want'"
+grep -q "lectures 990 .*errors 10" "$work/err4.txt" || fail "many: summary $(tail -1 "$work/err4.txt")"
+"$build/lectern" get --index "$work/many" m998 >/dev/null || fail "many: m998 missing"
+# --strict over the same input stops at the first bad record and writes nothing.
+"$build/lectern-index" build --strict --quiet --index "$work/many2" "$work/many.jsonl" 2>"$work/err5.txt"
+st=$?
+[ $st = 2 ] || fail "many --strict: exit status $st, expected 2"
+[ "$(grep -c 'many.jsonl:' "$work/err5.txt")" = 1 ] || fail "many --strict: $(cat "$work/err5.txt")"
+[ -e "$work/many2/data.mdb" ] && fail "many --strict: an index was written"
 echo "ingest: all checks passed"
