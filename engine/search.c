@@ -45,6 +45,7 @@ int lx_searcher_open(lx_index *ix, lx_searcher **out, lx_error *err) {
 }
 
 static void facetidx_free(lx_facetidx *f);
+static void tagforms_free(lx_searcher *s);
 
 void lx_searcher_close(lx_searcher *s) {
     if (!s)
@@ -63,6 +64,7 @@ void lx_searcher_close(lx_searcher *s) {
     lx_buf_free(&s->snip_desc);
     facetidx_free(&s->ftags);
     facetidx_free(&s->flangs);
+    tagforms_free(s);
     lx_related_scratch_free(s->rel);
     lx_stemmers_free(&s->stem);
     free(s);
@@ -374,11 +376,79 @@ static int clause_mark(lx_searcher *s, const lx_qclause *cl, const int *langs, i
 }
 
 /* Boost cursors for runs of query words that name a tag. */
+static void tagforms_free(lx_searcher *s) {
+    lx_strmap_free(&s->tf_forms);
+    free(s->tf_group);
+    free(s->tf_tag);
+    lx_buf_free(&s->tf_names);
+    s->tf_group = s->tf_tag = NULL;
+    s->tf_have = 0;
+}
+
+/* Loads the tagstem database (a few hundred forms) for this snapshot;
+ * forms and their tags in database order, so lookups find what a cursor
+ * on it would, in the same order. */
+static int tagforms_load(lx_searcher *s) {
+    if (s->tf_have && s->tf_snap == s->snap)
+        return 0;
+    tagforms_free(s);
+    lx_strmap_init(&s->tf_forms);
+    MDB_cursor *mc;
+    if (mdb_cursor_open(s->txn, s->ix->tagstem, &mc))
+        return LX_EIO;
+    size_t ngroups = 0, ntags = 0, capg = 0, capt = 0;
+    int rc = 0;
+    MDB_val k, v, last = {0, NULL};
+    for (int r = mdb_cursor_get(mc, &k, &v, MDB_FIRST); r == 0 && !rc;
+         r = mdb_cursor_get(mc, &k, &v, MDB_NEXT)) {
+        if (ngroups + 2 > capg) {
+            capg = capg ? capg * 2 : 256;
+            uint32_t *g = realloc(s->tf_group, capg * sizeof *g);
+            if (!g) {
+                rc = LX_ENOMEM;
+                break;
+            }
+            s->tf_group = g;
+        }
+        if (ntags + 1 > capt) {
+            capt = capt ? capt * 2 : 256;
+            uint32_t *t = realloc(s->tf_tag, capt * sizeof *t);
+            if (!t) {
+                rc = LX_ENOMEM;
+                break;
+            }
+            s->tf_tag = t;
+        }
+        if (!last.mv_data || k.mv_size != last.mv_size || memcmp(k.mv_data, last.mv_data, k.mv_size)) {
+            s->tf_group[ngroups] = (uint32_t)ntags;
+            if (!lx_strmap_put(&s->tf_forms, k.mv_data, k.mv_size,
+                               lx_hash(k.mv_data, k.mv_size), (uint32_t)ngroups, NULL))
+                rc = LX_ENOMEM;
+            ngroups++;
+            last = k;
+        }
+        s->tf_tag[ntags++] = (uint32_t)s->tf_names.n;
+        if (lx_buf_append(&s->tf_names, v.mv_data, v.mv_size) || lx_buf_append(&s->tf_names, "", 1))
+            rc = LX_ENOMEM;
+    }
+    mdb_cursor_close(mc);
+    if (!rc && !s->tf_group && !(s->tf_group = malloc(sizeof *s->tf_group)))
+        rc = LX_ENOMEM;
+    if (rc) {
+        tagforms_free(s);
+        return rc;
+    }
+    s->tf_group[ngroups] = (uint32_t)ntags;
+    s->tf_snap = s->snap;
+    s->tf_have = 1;
+    return 0;
+}
+
 static void tag_boosts(lx_searcher *s, const int *langs, int nl, double boost) {
     const lx_query *q = &s->q;
     char seen[16][LX_MAX_TAG_BYTES * 3 + 1];
     int nseen = 0;
-    if (boost <= 0)
+    if (boost <= 0 || tagforms_load(s))
         return;
     /* Runs of words span consecutive scored clauses, so that `higher
      * education` names the tag "higher education" as the quoted phrase
@@ -408,12 +478,12 @@ static void tag_boosts(lx_searcher *s, const int *langs, int nl, double boost) {
                         memcpy(form + n, t, tl);
                         n += tl;
                     }
-                    MDB_cursor *mc;
-                    if (mdb_cursor_open(s->txn, s->ix->tagstem, &mc))
+                    uint32_t *gi = lx_strmap_get(&s->tf_forms, form, n, lx_hash(form, n));
+                    if (!gi)
                         continue;
-                    MDB_val k = {n, form}, v;
-                    for (int r = mdb_cursor_get(mc, &k, &v, MDB_SET_KEY); r == 0;
-                         r = mdb_cursor_get(mc, &k, &v, MDB_NEXT_DUP)) {
+                    for (uint32_t ti = s->tf_group[*gi]; ti < s->tf_group[*gi + 1]; ti++) {
+                        const char *tag = (const char *)s->tf_names.p + s->tf_tag[ti];
+                        MDB_val v = {strlen(tag), (void *)tag};
                         if (v.mv_size > LX_MAX_TAG_BYTES * 3 || nseen == 16 ||
                             s->nqc == LX_MAX_CURSORS)
                             break;
@@ -438,7 +508,6 @@ static void tag_boosts(lx_searcher *s, const int *langs, int nl, double boost) {
                         c->w = boost * (s->sc.k1 + 1) * lx_idf(s->sc.N, c->ndocs) / 2;
                         lx_qcur_start(c, &s->sc);
                     }
-                    mdb_cursor_close(mc);
                 }
             }
         }

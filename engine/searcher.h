@@ -8,6 +8,7 @@
 #include "snippet.h"
 #include "stem.h"
 #include "store.h"
+#include "strmap.h"
 
 /* A facet's values per lecture, built once per snapshot from the tags or
  * langs database: counting a result set's facets is then one pass over
@@ -63,6 +64,15 @@ struct lx_searcher {
     lx_buf snip_hits;
     lx_buf snip_desc;  /* a hit's description, unescaped */
     lx_facetidx ftags, flangs;
+    /* The tagstem database in memory, per snapshot (tag boosts look up
+     * every run of query words in it): stem form -> index into tf_group,
+     * a group being tf_group[i] .. tf_group[i+1] in tf_tag, offsets of
+     * NUL-terminated normalised tags in tf_names. */
+    size_t tf_snap;
+    int tf_have;
+    lx_strmap tf_forms;
+    uint32_t *tf_group, *tf_tag;
+    lx_buf tf_names;
     char snipbuf[LX_MAX_CURSORS][LX_TOKEN_BUF];
     struct lx_relscratch *rel; /* related.c's reusable term tables */
 };
