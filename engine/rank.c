@@ -322,6 +322,17 @@ static double window_bound(lx_qcur *c, const lx_scorer *sc, uint32_t d, uint32_t
     return c->bb_ub;
 }
 
+/* A DOCS cursor (a tag boost) has no blocks, so window_bound gives its
+ * whole-list bound; once the window [from, upto] is known, it is 0 when
+ * the cursor has no doc in it.  Moving the cursor to `from` is safe: every
+ * doc before it is decided. */
+static double docs_window_bound(lx_qcur *c, double wb, uint32_t from, uint32_t upto) {
+    if (c->kind != LX_QK_DOCS)
+        return wb;
+    lx_qcur_advance(c, from);
+    return c->doc <= upto ? wb : 0;
+}
+
 uint32_t lx_topk(lx_qcur *cur, int n, const lx_scorer *sc, const uint64_t *allow, uint32_t k,
                  double coord, int nclauses, int exhaustive, lx_scored *out, uint64_t *evaluated) {
     uint32_t nh = 0;
@@ -377,6 +388,12 @@ uint32_t lx_topk(lx_qcur *cur, int n, const lx_scorer *sc, const uint64_t *allow
             }
             if (!live)
                 break;
+            if (!exhaustive)
+                for (int i = 0; i < n; i++) {
+                    double b = docs_window_bound(&cur[i], wub[i], next, upto);
+                    total -= wub[i] - b;
+                    wub[i] = b;
+                }
             wend = upto;
             have_window = 1;
             if (!exhaustive && nh == k && total <= theta) {
@@ -542,11 +559,16 @@ uint32_t lx_topk_and(lx_qcur *cur, int nreq, int n, const lx_scorer *sc, const u
                 for (int c = 0; c < n; c++) {
                     uint32_t last;
                     wb[c] = window_bound(&cur[c], sc, d, &last);
-                    ub += wb[c];
                     if (c < nreq && last < upto)
                         upto = last;
                     if (last < win_last)
                         win_last = last; /* every cursor's bound holds to here */
+                }
+                /* A skip goes to upto + 1 (optional cursors are tag
+                 * boosts, without blocks): their bounds must hold to there. */
+                for (int c = 0; c < n; c++) {
+                    wb[c] = docs_window_bound(&cur[c], wb[c], d, upto);
+                    ub += wb[c];
                 }
                 for (int c = n - 1; c >= 0; c--)
                     suf[c] = c == n - 1 ? 0 : suf[c + 1] + wb[c + 1];
