@@ -333,6 +333,8 @@ static double docs_window_bound(lx_qcur *c, double wb, uint32_t from, uint32_t u
     return c->doc <= upto ? wb : 0;
 }
 
+static uint32_t cursor_df(const lx_qcur *c);
+
 uint32_t lx_topk(lx_qcur *cur, int n, const lx_scorer *sc, const uint64_t *allow, uint32_t k,
                  double coord, int nclauses, int exhaustive, lx_scored *out, uint64_t *evaluated) {
     uint32_t nh = 0;
@@ -346,6 +348,7 @@ uint32_t lx_topk(lx_qcur *cur, int n, const lx_scorer *sc, const uint64_t *allow
     }
     lx_qcur *ord[LX_MAX_CURSORS];
     double wub[LX_MAX_CURSORS];  /* window bound per cursor (index into cur) */
+    double okey[LX_MAX_CURSORS]; /* postings per unit of bound, the order key */
     double prefix[LX_MAX_CURSORS + 1];
     double contrib[LX_MAX_CURSORS];
     double coordf[LX_MAX_QUERY_TERMS + 1];
@@ -401,12 +404,21 @@ uint32_t lx_topk(lx_qcur *cur, int n, const lx_scorer *sc, const uint64_t *allow
                 next = wend + 1;
                 continue;
             }
-            /* Order by window bound; the smallest prefix that cannot beat
-             * theta is non-essential. */
+            /* The longest prefix of ord whose bounds together cannot beat
+             * theta is non-essential: its lists are only probed.  Any
+             * order is exact; this one puts first the lists that are long
+             * for their bound (most postings skipped per unit of theta
+             * used): a common word before a rare one, as ordering by
+             * bound would, but also a topic word's long list before its
+             * tag's short one, whose bound is smaller. */
+            for (int i = 0; i < n; i++) {
+                double b = wub[i] > 0 ? wub[i] : 1e-300;
+                okey[i] = (double)cursor_df(&cur[i]) / b;
+            }
             for (int i = 1; i < n; i++) {
                 lx_qcur *x = ord[i];
                 int j = i;
-                while (j > 0 && wub[ord[j - 1] - cur] > wub[x - cur]) {
+                while (j > 0 && okey[ord[j - 1] - cur] < okey[x - cur]) {
                     ord[j] = ord[j - 1];
                     j--;
                 }
