@@ -74,12 +74,9 @@ static inline unsigned lx_bits(uint32_t v) {
 /* Packs n values of `bits` bits into out; returns bytes written. */
 size_t lx_bitpack(const uint32_t *in, size_t n, unsigned bits, uint8_t *out);
 
-/* Unpacks n values of `bits` bits from in (which holds at least
- * ceil(n*bits/8) bytes). */
-void lx_bitunpack(const uint8_t *in, size_t n, unsigned bits, uint32_t *out);
-
-/* The same for n gaps after docid first: out[i] = out[i-1] + gap[i] + 1,
- * with out[-1] = first (docids of a block after its first). */
+/* Unpacks n gaps of `bits` bits from in (which holds at least
+ * ceil(n*bits/8) bytes) into the docids after first:
+ * out[i] = out[i-1] + gap[i] + 1, with out[-1] = first. */
 void lx_bitunpack_gaps(const uint8_t *in, size_t n, unsigned bits, uint32_t first, uint32_t *out);
 
 static inline size_t lx_bitpack_bytes(size_t n, unsigned bits) {

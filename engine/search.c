@@ -845,11 +845,10 @@ static int facetidx_build(lx_searcher *s, MDB_dbi dbi, lx_facetidx *f) {
  * returns how many that is: a bounded max-heap, then a sort of the few. */
 static size_t smallest_sorted(uint64_t *a, size_t n, size_t keep) {
     if (keep < n) {
-        for (size_t i = keep; i < n; i++) {
-            if (i == keep) /* heapify a[0..keep) */
-                for (size_t j = keep / 2; j-- > 0;)
-                    sift_down(a, keep, j);
-            if (keep && a[i] < a[0]) {
+        for (size_t j = keep / 2; j-- > 0;) /* a[0..keep) becomes a max-heap */
+            sift_down(a, keep, j);
+        for (size_t i = keep; keep && i < n; i++) {
+            if (a[i] < a[0]) {
                 a[0] = a[i];
                 sift_down(a, keep, 0);
             }

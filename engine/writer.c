@@ -1273,7 +1273,7 @@ void lx_prepared_free(lx_prepared *p) {
 
 int lx_writer_put_json(lx_writer *w, const char *json, size_t len, lx_error *err) {
     lx_error_clear(err);
-    if (w->failed)
+    if (w->failed) /* before parsing: a failed batch takes nothing more */
         return lx_fail(err, w->failed, NULL, -1, "batch failed earlier; abort it");
     lx_prepared *p;
     int rc = lx_prepare_json(json, len, &p, err);

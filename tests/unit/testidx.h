@@ -40,6 +40,20 @@ static inline void tix_put_all(lx_index *ix, const char *const *recs, size_t n) 
     CHECK(lx_writer_commit(w, &err) == 0);
 }
 
+/* Lectures in the index in dir (opened read-only); -1 on error. */
+static inline long long tix_documents(const char *dir) {
+    lx_index *ix = NULL;
+    lx_searcher *s = NULL;
+    lx_stats st;
+    long long n = -1;
+    if (lx_index_open(dir, LX_OPEN_READONLY, &ix, NULL) == 0 &&
+        lx_searcher_open(ix, &s, NULL) == 0 && lx_stats_get(s, &st, NULL) == 0)
+        n = (long long)st.documents;
+    lx_searcher_close(s);
+    lx_index_close(ix);
+    return n;
+}
+
 /* Runs a search; NULL (and a failed CHECK) on error. */
 static inline lx_results *tix_search(lx_searcher *s, const char *query, unsigned limit,
                                      unsigned flags, const lx_rank_params *p) {
