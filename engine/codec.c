@@ -33,9 +33,8 @@ size_t lx_bitpack(const uint32_t *in, size_t n, unsigned bits, uint8_t *out) {
  * whose load would pass the end of the input, are read from a padded copy.
  * Inlined once per width, so shifts and masks are constants; the docids
  * are summed in the same pass. */
-static inline __attribute__((always_inline)) void unpack_width(const uint8_t *in, size_t n,
-                                                               const unsigned bits, uint32_t *out,
-                                                               uint32_t prev) {
+static inline __attribute__((always_inline)) void
+unpack_width(const uint8_t *in, size_t n, const unsigned bits, uint32_t *out, uint32_t prev) {
     const uint64_t mask = bits == 32 ? 0xFFFFFFFFu : ((1u << bits) - 1);
     size_t nbytes = lx_bitpack_bytes(n, bits);
     size_t fast = nbytes >= 8 ? ((nbytes - 8) * 8) / bits + 1 : 0; /* loads that fit */
@@ -59,21 +58,29 @@ static inline __attribute__((always_inline)) void unpack_width(const uint8_t *in
     }
 }
 
+/* One case per width, so that each gets its own constant-width loop. */
+#define UNPACK_CASE(b)                                                                             \
+    case b:                                                                                        \
+        unpack_width(in, n, b, out, first);                                                        \
+        return
+
 void lx_bitunpack_gaps(const uint8_t *in, size_t n, unsigned bits, uint32_t first, uint32_t *out) {
     switch (bits) {
     case 0:
         for (size_t i = 0; i < n; i++)
             out[i] = first + (uint32_t)i + 1;
         return;
-#define W(b)                                                                                       \
-    case b:                                                                                        \
-        unpack_width(in, n, b, out, first);                                                        \
-        return;
-        W(1) W(2) W(3) W(4) W(5) W(6) W(7) W(8) W(9) W(10) W(11) W(12) W(13) W(14) W(15) W(16)
-        W(17) W(18) W(19) W(20) W(21) W(22) W(23) W(24) W(25) W(26) W(27) W(28) W(29) W(30)
-        W(31) W(32)
-#undef W
+        // clang-format off
+    UNPACK_CASE(1); UNPACK_CASE(2); UNPACK_CASE(3); UNPACK_CASE(4); UNPACK_CASE(5);
+    UNPACK_CASE(6); UNPACK_CASE(7); UNPACK_CASE(8); UNPACK_CASE(9); UNPACK_CASE(10);
+    UNPACK_CASE(11); UNPACK_CASE(12); UNPACK_CASE(13); UNPACK_CASE(14); UNPACK_CASE(15);
+    UNPACK_CASE(16); UNPACK_CASE(17); UNPACK_CASE(18); UNPACK_CASE(19); UNPACK_CASE(20);
+    UNPACK_CASE(21); UNPACK_CASE(22); UNPACK_CASE(23); UNPACK_CASE(24); UNPACK_CASE(25);
+    UNPACK_CASE(26); UNPACK_CASE(27); UNPACK_CASE(28); UNPACK_CASE(29); UNPACK_CASE(30);
+    UNPACK_CASE(31); UNPACK_CASE(32);
+        // clang-format on
     default:
         return; /* wider than 32: never written */
     }
 }
+#undef UNPACK_CASE

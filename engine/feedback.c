@@ -29,7 +29,7 @@ struct fb_ctx {
     lx_searcher *s;
     int lang;
     const char *langcode;
-    lx_strmap *doc;  /* term -> index in counts */
+    lx_strmap *doc; /* term -> index in counts */
     uint32_t *counts;
     uint32_t n, cap;
     uint32_t len;

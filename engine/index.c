@@ -6,7 +6,7 @@
 #include "store.h"
 
 static const char *const field_names[LX_NFIELDS] = {"title", "tags", "speaker", "description",
-                                                     "transcript"};
+                                                    "transcript"};
 
 const char *lx_field_name(int field) {
     return field >= 0 && field < LX_NFIELDS ? field_names[field] : "?";

@@ -145,7 +145,7 @@ static void bound_of(const lx_plist *pl, uint32_t from, uint32_t to, const uint3
 static int cmp_point(const void *a, const void *b) {
     const uint32_t *x = a, *y = b;
     if (x[1] != y[1])
-        return x[1] < y[1] ? -1 : 1; /* length ascending */
+        return x[1] < y[1] ? -1 : 1;       /* length ascending */
     return x[0] > y[0] ? -1 : x[0] < y[0]; /* then tf descending */
 }
 
@@ -400,8 +400,6 @@ int lx_pcursor_open_at(lx_pcursor *c, const uint8_t *val, size_t len, uint32_t t
     return 0;
 }
 
-
-
 void lx_pcursor_next(lx_pcursor *c) {
     if (c->doc == LX_DOC_END)
         return;
@@ -603,7 +601,8 @@ uint32_t lx_pcursor_positions(lx_pcursor *c, int f, uint32_t *out, uint32_t max)
     if (!c->pos || c->doc == LX_DOC_END)
         return 0;
     uint32_t k;
-    const uint8_t *p = lx_vbyte_skip(c->pos + c->block_pos_off, c->pend, positions_before(c, f, &k));
+    const uint8_t *p =
+        lx_vbyte_skip(c->pos + c->block_pos_off, c->pend, positions_before(c, f, &k));
     uint32_t n = 0, at = 0;
     for (uint32_t j = 0; j < k && p < c->pend; j++) {
         uint32_t d;

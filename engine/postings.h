@@ -66,23 +66,23 @@ typedef struct lx_pbound {
 
 /* A cursor over a stored list, decoding one block at a time in place. */
 typedef struct lx_pcursor {
-    const uint8_t *val, *end;   /* the posting value */
-    const uint8_t *pos, *pend;  /* the positions value (NULL until given) */
+    const uint8_t *val, *end;  /* the posting value */
+    const uint8_t *pos, *pend; /* the positions value (NULL until given) */
     uint32_t df, nblocks;
-    uint8_t listmask;           /* fields present anywhere in the list */
-    uint8_t nlf;                /* popcount(listmask) */
-    lx_bound lbound;            /* whole-list bound */
-    const uint8_t *dir;         /* block directory (nblocks > 1) */
-    size_t dirent;              /* bytes per directory entry */
-    const uint8_t *blocks;      /* first block */
-    uint32_t bi;                /* current block */
-    uint32_t n, i;              /* docs in block, index of the current */
-    uint32_t doc;               /* current doc, LX_DOC_END when done */
+    uint8_t listmask;      /* fields present anywhere in the list */
+    uint8_t nlf;           /* popcount(listmask) */
+    lx_bound lbound;       /* whole-list bound */
+    const uint8_t *dir;    /* block directory (nblocks > 1) */
+    size_t dirent;         /* bytes per directory entry */
+    const uint8_t *blocks; /* first block */
+    uint32_t bi;           /* current block */
+    uint32_t n, i;         /* docs in block, index of the current */
+    uint32_t doc;          /* current doc, LX_DOC_END when done */
     uint32_t block_pos_off;
     const uint8_t *maskp, *tfp, *bend; /* current block's masks, tfs, end */
-    const uint8_t *tf_next;     /* tfs of doc tf_upto start here */
-    uint32_t tf_upto;           /* docs of the block read past */
-    int tf_gap;                 /* some tf[] rows before tf_upto were skipped */
+    const uint8_t *tf_next;            /* tfs of doc tf_upto start here */
+    uint32_t tf_upto;                  /* docs of the block read past */
+    int tf_gap;                        /* some tf[] rows before tf_upto were skipped */
     uint32_t docs[LX_BLOCK];
     uint32_t tf[LX_BLOCK][LX_NFIELDS];
 } lx_pcursor;

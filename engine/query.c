@@ -28,8 +28,7 @@ static void on_word(void *ctx, const char *tok, size_t len, size_t s, size_t e, 
 
 /* NUL separates too (the tokenizer's view), so a value never holds one. */
 static int is_space(char c) {
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v' ||
-           c == '\0';
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v' || c == '\0';
 }
 
 /* Adds the words of text[0..n) as one clause (a phrase when several). */
@@ -97,7 +96,8 @@ static int read_value(const char *s, size_t len, size_t *i, const char **v, size
         while (close < len && s[close] != '"')
             close++;
         if (close >= len)
-            return lx_fail(err, LX_EQUERY, NULL, (long)at, "unterminated quote: add the closing \"");
+            return lx_fail(err, LX_EQUERY, NULL, (long)at,
+                           "unterminated quote: add the closing \"");
         *v = s + at + 1;
         *vn = close - at - 1;
         *voff = at + 1;

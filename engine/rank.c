@@ -353,9 +353,8 @@ uint32_t lx_topk(lx_qcur *cur, int n, const lx_scorer *sc, const uint64_t *allow
     double contrib[LX_MAX_CURSORS];
     double coordf[LX_MAX_QUERY_TERMS + 1];
     for (int m = 0; m <= LX_MAX_QUERY_TERMS; m++)
-        coordf[m] = (coord > 0 && nclauses > 0 && m <= nclauses)
-                        ? pow((double)m / nclauses, coord)
-                        : 1.0;
+        coordf[m] =
+            (coord > 0 && nclauses > 0 && m <= nclauses) ? pow((double)m / nclauses, coord) : 1.0;
     for (int i = 0; i < n; i++) {
         ord[i] = &cur[i];
         wub[i] = cur[i].ub;

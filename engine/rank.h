@@ -9,13 +9,13 @@
 
 /* What scoring needs of the collection, per snapshot and parameters. */
 typedef struct lx_scorer {
-    const float *invb;   /* [doc][f]: weight_f / (1 - b_f + b_f len_f / avg_f) */
-    uint32_t ndocs_map;  /* docids covered by invb */
+    const float *invb;  /* [doc][f]: weight_f / (1 - b_f + b_f len_f / avg_f) */
+    uint32_t ndocs_map; /* docids covered by invb */
     double k1;
-    double fw[LX_NFIELDS];   /* field weights */
-    double fb[LX_NFIELDS];   /* b per field */
-    double avg[LX_NFIELDS];  /* average field lengths */
-    double N;                /* live lectures */
+    double fw[LX_NFIELDS];  /* field weights */
+    double fb[LX_NFIELDS];  /* b per field */
+    double avg[LX_NFIELDS]; /* average field lengths */
+    double N;               /* live lectures */
 } lx_scorer;
 
 enum { LX_QK_TERM, LX_QK_PHRASE, LX_QK_DOCS };
@@ -26,19 +26,19 @@ enum { LX_QK_TERM, LX_QK_PHRASE, LX_QK_DOCS };
 
 /* One scored (or matched) query cursor. */
 typedef struct lx_qcur {
-    int kind;     /* LX_QK_* */
-    int clause;   /* for the matched-clauses factor; -1 = does not count */
-    double w;     /* TERM: idf * (k1 + 1) * query weight; DOCS: the score */
-    double ub;    /* upper bound of one document's contribution */
-    double bonus; /* added when the cursor matches (all-terms-first) */
+    int kind;         /* LX_QK_* */
+    int clause;       /* for the matched-clauses factor; -1 = does not count */
+    double w;         /* TERM: idf * (k1 + 1) * query weight; DOCS: the score */
+    double ub;        /* upper bound of one document's contribution */
+    double bonus;     /* added when the cursor matches (all-terms-first) */
     uint32_t bb_last; /* cached window bound: valid for docs <= bb_last */
     double bb_ub;
     int bb_valid;
-    uint32_t doc; /* current doc, LX_DOC_END when done */
+    uint32_t doc;   /* current doc, LX_DOC_END when done */
     lx_pcursor *pc; /* TERM */
     /* PHRASE */
     int nmem;
-    int field;    /* -1: any field */
+    int field; /* -1: any field */
     lx_pcursor *mem[LX_MAX_PHRASE_MEMBERS];
     double mw[LX_MAX_PHRASE_MEMBERS];
     /* DOCS: u32 docids */

@@ -2,19 +2,18 @@
  * indexed, and how it is stored and given back.
  *
  * Required: "id" (non-empty string, at most LX_MAX_ID_BYTES, no control
- * characters) and "title" (a string; real collections hold a few empty ones).  Optional, type-checked:
- * description, speaker, institution, url, date, transcript (strings),
- * language (ISO 639 code, default "en"), tags (array of strings), duration
- * (number >= 0), segments (array of {start, end, text}, 0 <= start <= end).
- * Every other field is kept and given back unchanged; no field may appear
- * twice.  When both "segments" and "transcript" are given, the segments are
+ * characters) and "title" (a string; real collections hold a few empty ones).  Optional,
+ * type-checked: description, speaker, institution, url, date, transcript (strings), language (ISO
+ * 639 code, default "en"), tags (array of strings), duration (number >= 0), segments (array of
+ * {start, end, text}, 0 <= start <= end). Every other field is kept and given back unchanged; no
+ * field may appear twice.  When both "segments" and "transcript" are given, the segments are
  * indexed (they carry the timing) and "transcript" is kept as stored text.
  */
+#include <lz4.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <lz4.h>
 #include <utf8proc.h>
 
 #include "error.h"
@@ -34,9 +33,8 @@ void lx_record_free(lx_record *r) {
 
 size_t lx_tag_normalise(const char *tag, size_t len, char *out, size_t cap) {
     utf8proc_uint8_t *folded = NULL;
-    utf8proc_ssize_t n =
-        utf8proc_map((const utf8proc_uint8_t *)tag, (utf8proc_ssize_t)len, &folded,
-                     UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_CASEFOLD);
+    utf8proc_ssize_t n = utf8proc_map((const utf8proc_uint8_t *)tag, (utf8proc_ssize_t)len, &folded,
+                                      UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_CASEFOLD);
     size_t o = 0;
     if (n < 0)
         return 0;
@@ -253,8 +251,7 @@ int lx_record_parse(const char *json, size_t len, lx_record *r, lx_error *err) {
         goto fail;
     }
     if ((rc = get_text(root, "title", &r->f.text[LX_F_TITLE], &r->f.len[LX_F_TITLE], err)) ||
-        (rc = get_text(root, "speaker", &r->f.text[LX_F_SPEAKER], &r->f.len[LX_F_SPEAKER],
-                       err)) ||
+        (rc = get_text(root, "speaker", &r->f.text[LX_F_SPEAKER], &r->f.len[LX_F_SPEAKER], err)) ||
         (rc = get_text(root, "description", &r->f.text[LX_F_DESCRIPTION],
                        &r->f.len[LX_F_DESCRIPTION], err)))
         goto fail;
@@ -307,8 +304,8 @@ int lx_record_parse(const char *json, size_t len, lx_record *r, lx_error *err) {
                              LX_MAX_TAG_BYTES);
                 goto fail;
             }
-            size_t kl = lx_tag_normalise(t->valuestring, tl, r->tagkey[r->f.ntags],
-                                         sizeof r->tagkey[0]);
+            size_t kl =
+                lx_tag_normalise(t->valuestring, tl, r->tagkey[r->f.ntags], sizeof r->tagkey[0]);
             i++;
             if (!kl)
                 continue;
@@ -329,8 +326,7 @@ int lx_record_parse(const char *json, size_t len, lx_record *r, lx_error *err) {
         goto fail;
     if (segs && !cJSON_IsNull(segs)) {
         if (!cJSON_IsArray(segs)) {
-            rc = lx_fail(err, LX_ERECORD, "segments", -1,
-                         "must be an array of {start, end, text}");
+            rc = lx_fail(err, LX_ERECORD, "segments", -1, "must be an array of {start, end, text}");
             goto fail;
         }
         if ((rc = parse_segments(segs, r, err)))
@@ -388,8 +384,8 @@ int lx_record_serialize(const lx_record *r, lx_buf *out) {
     h.flags = r->flags;
     snprintf(h.lang, sizeof h.lang, "%s", r->f.lang);
     int bound = r->body_len >= LX_DOC_COMPRESS_MIN ? LZ4_compressBound((int)r->body_len) : 0;
-    size_t need = sizeof h + h.id_len + h.title_len + h.meta_len + h.body_len + (size_t)bound +
-                  4 + (size_t)h.nseg * sizeof(lx_dseg) + r->cps.n;
+    size_t need = sizeof h + h.id_len + h.title_len + h.meta_len + h.body_len + (size_t)bound + 4 +
+                  (size_t)h.nseg * sizeof(lx_dseg) + r->cps.n;
     if (lx_buf_reserve(out, need))
         return LX_ENOMEM;
     size_t at = out->n;
@@ -520,11 +516,21 @@ static int unescape_string(const char *p, const char *end, lx_buf *out) {
         if (++p >= e)
             break;
         switch (*p) {
-        case 'b': o[n++] = '\b'; break;
-        case 'f': o[n++] = '\f'; break;
-        case 'n': o[n++] = '\n'; break;
-        case 'r': o[n++] = '\r'; break;
-        case 't': o[n++] = '\t'; break;
+        case 'b':
+            o[n++] = '\b';
+            break;
+        case 'f':
+            o[n++] = '\f';
+            break;
+        case 'n':
+            o[n++] = '\n';
+            break;
+        case 'r':
+            o[n++] = '\r';
+            break;
+        case 't':
+            o[n++] = '\t';
+            break;
         case 'u': {
             uint32_t cp, lo;
             if (hex4(p + 1, e, &cp))
@@ -540,7 +546,8 @@ static int unescape_string(const char *p, const char *end, lx_buf *out) {
             n += put_utf8(o + n, cp);
             break;
         }
-        default: o[n++] = *p; /* " \ / */
+        default:
+            o[n++] = *p; /* " \ / */
         }
     }
     o[n] = 0;

@@ -20,10 +20,10 @@ typedef struct lx_fields {
     int ntags;
     const char *tags[LX_MAX_TAGS]; /* as given */
     size_t taglen[LX_MAX_TAGS];
-    char lang[LX_LANG_BYTES];      /* normalised language code */
-    lx_buf *cps;                   /* when set, lx_analyze appends the byte
-                                      offset of every LX_CP_EVERY-th
-                                      transcript token (u32) */
+    char lang[LX_LANG_BYTES]; /* normalised language code */
+    lx_buf *cps;              /* when set, lx_analyze appends the byte
+                                 offset of every LX_CP_EVERY-th
+                                 transcript token (u32) */
 } lx_fields;
 
 typedef struct lx_record {
@@ -31,14 +31,14 @@ typedef struct lx_record {
     lx_fields f;
     const char *id;
     size_t id_len;
-    char *meta;      /* JSON without body fields (malloc'd) */
-    char *body;      /* transcript or joined segments (malloc'd) */
+    char *meta; /* JSON without body fields (malloc'd) */
+    char *body; /* transcript or joined segments (malloc'd) */
     size_t body_len;
-    lx_dseg *segs;   /* malloc'd */
+    lx_dseg *segs; /* malloc'd */
     uint32_t nseg;
-    uint8_t flags;   /* LX_DOC_* */
-    lx_buf cps;      /* transcript checkpoints (lx_fields.cps) */
-    lx_buf zbody;    /* the body compressed ahead (lx_record_compress); empty: not */
+    uint8_t flags; /* LX_DOC_* */
+    lx_buf cps;    /* transcript checkpoints (lx_fields.cps) */
+    lx_buf zbody;  /* the body compressed ahead (lx_record_compress); empty: not */
     char tagkey[LX_MAX_TAGS][LX_MAX_TAG_BYTES * 3 + 1]; /* normalised tags */
 } lx_record;
 

@@ -57,7 +57,6 @@
 #include "strmap.h"
 #include "text.h"
 
-
 /* Selected terms at most (a query of that many TERM cursors); at most 64,
  * the bits of a candidate's shared-terms mask. */
 #ifndef REL_TERMS /* (tuning builds override with -D) */
@@ -66,7 +65,8 @@
 /* Field weights of term selection: title, tags, speaker, description,
  * transcript.  Speaker names say who, not what: left out. */
 #ifndef REL_SEL_W
-#define REL_SEL_W {3.0, 3.0, 0.0, 5.0, 1.0}
+#define REL_SEL_W                                                                                  \
+    { 3.0, 3.0, 0.0, 5.0, 1.0 }
 #endif
 static const double SEL_W[LX_NFIELDS] = REL_SEL_W;
 /* Terms weighing less are taken only to fill a short lecture's query. */
@@ -119,8 +119,8 @@ typedef struct rel_map {
 
 /* A term met in some call (cached). */
 typedef struct rel_info {
-    uint32_t key, klen;   /* the term */
-    uint32_t form, flen;  /* the first token seen for it: shown to people */
+    uint32_t key, klen;  /* the term */
+    uint32_t form, flen; /* the first token seen for it: shown to people */
     uint32_t df;
     int have_df;
     size_t snap;          /* the snapshot df was read in */
@@ -129,10 +129,10 @@ typedef struct rel_info {
 
 /* A term of this call's lecture. */
 typedef struct rel_term {
-    uint32_t id;               /* rel_info */
+    uint32_t id; /* rel_info */
     uint32_t tf[LX_NFIELDS];
     double wtf, sig, idf;
-    const uint8_t *post;       /* posting list, in the map (this call) */
+    const uint8_t *post; /* posting list, in the map (this call) */
     size_t postlen;
 } rel_term;
 
@@ -151,7 +151,6 @@ typedef struct rel_tok {
     uint32_t tf[LX_NFIELDS];
 } rel_tok;
 
-
 struct lx_relscratch {
     /* The cache (across calls). */
     lx_buf keys;
@@ -165,19 +164,18 @@ struct lx_relscratch {
     rel_tok *tok;
     uint32_t ntok, captok;
     lx_buf callkeys;
-    int lang;              /* the lecture's stemmer */
+    int lang; /* the lecture's stemmer */
     char langcode[LX_LANG_BYTES];
     int oom;
     rel_term *t;
     uint32_t nt, capt;
     uint64_t *order;
     uint32_t capord;
-    double *score;   /* per docid: this call's score */
-    uint64_t *mask;  /* per docid: the selected terms it has */
+    double *score;  /* per docid: this call's score */
+    uint64_t *mask; /* per docid: the selected terms it has */
     uint32_t capdoc;
     char tagkey[LX_MAX_TAGS][LX_MAX_TAG_BYTES * 3 + 1];
 };
-
 
 void lx_related_scratch_free(struct lx_relscratch *r) {
     if (!r)
@@ -410,8 +408,7 @@ static int resolve_tokens(lx_searcher *s, struct lx_relscratch *r) {
         if (k + REL_AHEAD < r->ntok)
             __builtin_prefetch(&r->words.slot[r->tok[k + REL_AHEAD].h & (r->words.cap - 1)]);
         if (k + REL_AHEAD / 2 < r->ntok) {
-            const rel_slot *w =
-                &r->words.slot[r->tok[k + REL_AHEAD / 2].h & (r->words.cap - 1)];
+            const rel_slot *w = &r->words.slot[r->tok[k + REL_AHEAD / 2].h & (r->words.cap - 1)];
             if (w->klen)
                 __builtin_prefetch(r->keys.p + w->key);
         }

@@ -9,18 +9,18 @@
  * a snippet; facets and the exact total come from one more pass over the
  * matching docids when asked.
  */
+#include <limits.h>
 #include <math.h>
 #include <stdatomic.h>
 #include <stdio.h>
-#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
 
 #include "error.h"
-#include "record.h"
 #include "feedback.h"
+#include "record.h"
 #include "searcher.h"
 #include "stop.h"
 #include "text.h"
@@ -211,8 +211,8 @@ void lx_bitmap_and_list(uint64_t *b, uint64_t *tmp, size_t words, const void *do
  * portable build's __builtin_popcountll is a library call). */
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #define HAVE_POPCNT_DISPATCH 1
-__attribute__((target("popcnt"))) static uint64_t count_and_hw(const uint64_t *a,
-                                                               const uint64_t *b, size_t n) {
+__attribute__((target("popcnt"))) static uint64_t count_and_hw(const uint64_t *a, const uint64_t *b,
+                                                               size_t n) {
     uint64_t c = 0;
     for (size_t i = 0; i < n; i++)
         c += (uint64_t)__builtin_popcountll(b ? a[i] & b[i] : a[i]);
@@ -419,10 +419,11 @@ static int tagforms_load(lx_searcher *s) {
             }
             s->tf_tag = t;
         }
-        if (!last.mv_data || k.mv_size != last.mv_size || memcmp(k.mv_data, last.mv_data, k.mv_size)) {
+        if (!last.mv_data || k.mv_size != last.mv_size ||
+            memcmp(k.mv_data, last.mv_data, k.mv_size)) {
             s->tf_group[ngroups] = (uint32_t)ntags;
-            if (!lx_strmap_put(&s->tf_forms, k.mv_data, k.mv_size,
-                               lx_hash(k.mv_data, k.mv_size), (uint32_t)ngroups, NULL))
+            if (!lx_strmap_put(&s->tf_forms, k.mv_data, k.mv_size, lx_hash(k.mv_data, k.mv_size),
+                               (uint32_t)ngroups, NULL))
                 rc = LX_ENOMEM;
             ngroups++;
             last = k;
@@ -559,7 +560,7 @@ struct lx_resbuild {
         const char *field;
         double score, start;
         size_t ntags, nterms;
-    } *h;
+    } * h;
 };
 
 lx_resbuild *lx_resbuild_new(size_t n) {
@@ -1292,12 +1293,10 @@ int lx_search(lx_searcher *s, const lx_search_opts *o, lx_results **out, lx_erro
         const uint64_t *allow = filtered ? s->allow : NULL;
         if (p->feedback_docs > 0 && s->nqc && nclauses >= p->feedback_min_terms) {
             /* First pass for feedback, then the expanded query. */
-            uint32_t nfb = lx_topk(s->qc, s->nqc, &s->sc, allow,
-                                   (uint32_t)p->feedback_docs, p->coord, nclauses, exhaustive,
-                                   s->heap, &evals);
+            uint32_t nfb = lx_topk(s->qc, s->nqc, &s->sc, allow, (uint32_t)p->feedback_docs,
+                                   p->coord, nclauses, exhaustive, s->heap, &evals);
             s->used = 0; /* every cursor is spent */
-            if ((rc = scored_cursors(s, p, langs, nl, stop, content, &nclauses, &nscored,
-                                     err))) {
+            if ((rc = scored_cursors(s, p, langs, nl, stop, content, &nclauses, &nscored, err))) {
                 lx_searcher_end(s);
                 return rc;
             }
@@ -1319,15 +1318,15 @@ int lx_search(lx_searcher *s, const lx_search_opts *o, lx_results **out, lx_erro
              * far faster than the union. */
             nh = lx_topk_and(s->qc, nscored, s->nqc, &s->sc, allow, k, s->heap);
             done = nh == k;
-            if (!done && (rc = scored_cursors(s, p, langs, nl, stop, content, &nclauses,
-                                              &nscored, err))) {
+            if (!done &&
+                (rc = scored_cursors(s, p, langs, nl, stop, content, &nclauses, &nscored, err))) {
                 lx_searcher_end(s);
                 return rc;
             }
         }
         if (!done)
-            nh = lx_topk(s->qc, s->nqc, &s->sc, allow, k, p->coord, nclauses, exhaustive,
-                         s->heap, &evals);
+            nh = lx_topk(s->qc, s->nqc, &s->sc, allow, k, p->coord, nclauses, exhaustive, s->heap,
+                         &evals);
         if (!want_facets)
             total = nh;
     }
@@ -1341,8 +1340,8 @@ int lx_search(lx_searcher *s, const lx_search_opts *o, lx_results **out, lx_erro
                              (o->flags & LX_SEARCH_SNIPPETS) != 0, NULL, 0, NULL, 0);
     if (!rc)
         rc = lx_resbuild_finish(b, s, matched, total,
-                                want_facets ? (o->facet_limit ? o->facet_limit : UINT_MAX) : 0,
-                                t0, out);
+                                want_facets ? (o->facet_limit ? o->facet_limit : UINT_MAX) : 0, t0,
+                                out);
     lx_resbuild_free(b);
     lx_searcher_end(s);
     if (rc)

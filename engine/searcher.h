@@ -16,16 +16,16 @@
  * 1/32 of the lectures (a language, a broad tag) are kept apart as bitmaps
  * and counted with AND + popcount over the result bitmap. */
 typedef struct lx_facetidx {
-    size_t snap;       /* snapshot it was built for; 0 = none */
+    size_t snap; /* snapshot it was built for; 0 = none */
     uint32_t nvals;
-    lx_buf names;      /* values, NUL-terminated, one after the other */
+    lx_buf names; /* values, NUL-terminated, one after the other */
     uint32_t *name_off;
     uint32_t *doc_off; /* next_doc + 1 offsets into vals */
     uint32_t *vals;    /* each doc's sparse value ids */
     uint32_t *counts;  /* scratch, nvals */
     uint32_t ndense;   /* values in many docs, counted by bitmap: */
     uint32_t *dense_ids;
-    uint64_t *dense_bm; /* ndense bitmaps of `words` words */
+    uint64_t *dense_bm;  /* ndense bitmaps of `words` words */
     uint64_t *sparse_bm; /* docs with a sparse value */
 } lx_facetidx;
 
@@ -62,7 +62,7 @@ struct lx_searcher {
     int snip_ready;
     MDB_val snip_post[LX_MAX_QUERY_TERMS * 4], snip_pos[LX_MAX_QUERY_TERMS * 4];
     lx_buf snip_hits;
-    lx_buf snip_desc;  /* a hit's description, unescaped */
+    lx_buf snip_desc; /* a hit's description, unescaped */
     lx_facetidx ftags, flangs;
     /* The tagstem database in memory, per snapshot (tag boosts look up
      * every run of query words in it): stem form -> index into tf_group,

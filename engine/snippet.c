@@ -28,8 +28,8 @@ static int is_sp(char c) {
     return c == ' ' || c == '\n' || c == '\t' || c == '\r';
 }
 
-static int emit(lx_buf *out, const char *text, size_t len, size_t from, size_t to,
-                const match *m, uint32_t mf, uint32_t mt) {
+static int emit(lx_buf *out, const char *text, size_t len, size_t from, size_t to, const match *m,
+                uint32_t mf, uint32_t mt) {
     /* Escaping at most sextuples the text. */
     if (lx_buf_reserve(out, (to - from) * 6 + 64 + (mt - mf) * 16))
         return LX_ENOMEM;
@@ -191,10 +191,10 @@ int lx_snippet_from_positions(const lx_docview *v, const char *description,
         nties[k] = best_pos_windows(hits[k], nhits[k], ties[k]);
         bw[k] = nties[k] ? ties[k][0] : (best){0, 0, 0};
     }
-    int k = bw[1].score > bw[0].score ||
-                    (bw[1].score == bw[0].score && bw[1].score && v->h.nseg > 0)
-                ? 1
-                : 0;
+    int k =
+        bw[1].score > bw[0].score || (bw[1].score == bw[0].score && bw[1].score && v->h.nseg > 0)
+            ? 1
+            : 0;
     size_t dlen = description ? strlen(description) : 0;
     if (bw[k].score == 0)
         k = dlen ? 0 : 1; /* no hit: the opening of the description */

@@ -12,7 +12,7 @@ typedef struct lx_snip_terms {
     int n;
     const char *term[LX_MAX_QUERY_TERMS * 4];
     size_t len[LX_MAX_QUERY_TERMS * 4];
-    int nwords; /* the query's words as typed (normalised, unstemmed): */
+    int nwords;                           /* the query's words as typed (normalised, unstemmed): */
     const char *word[LX_MAX_QUERY_TERMS]; /* a token equal to one is an */
     size_t wlen[LX_MAX_QUERY_TERMS];      /* exact match, preferred */
 } lx_snip_terms;
@@ -30,8 +30,8 @@ typedef struct lx_snip_pos {
  * already holds: hits[0] for the description, hits[1] for the transcript,
  * each sorted by position (none: the field's opening).  Appends the
  * NUL-terminated HTML to out; *field names the source field; *start is the
- * passage's time in seconds for a timed transcript, else -1.  Only the text up to the chosen window is scanned, and nothing
- * is stemmed: this is the query path's snippet.  Among windows that tie,
+ * passage's time in seconds for a timed transcript, else -1.  Only the text up to the chosen window
+ * is scanned, and nothing is stemmed: this is the query path's snippet.  Among windows that tie,
  * the one with more of terms->word exactly as typed wins. */
 int lx_snippet_from_positions(const lx_docview *v, const char *description,
                               const lx_snip_terms *terms, lx_snip_pos *const hits[2],

@@ -47,9 +47,9 @@
 #include "store.h"
 
 int lx_store_fail(lx_error *err, int rc, const char *what) {
-    int code = rc == MDB_MAP_FULL ? LX_EFULL
+    int code = rc == MDB_MAP_FULL   ? LX_EFULL
                : rc == MDB_NOTFOUND ? LX_ENOTFOUND
-               : rc == ENOMEM ? LX_ENOMEM
+               : rc == ENOMEM       ? LX_ENOMEM
                : (rc == MDB_INVALID || rc == MDB_CORRUPTED || rc == MDB_VERSION_MISMATCH)
                    ? LX_EFORMAT
                    : LX_EIO;
@@ -61,8 +61,7 @@ int lx_store_open(lx_index *ix, const char *dir, unsigned flags, lx_error *err) 
     struct stat st;
     if (stat(dir, &st) != 0) {
         if (!(flags & LX_OPEN_CREATE) || (flags & LX_OPEN_READONLY))
-            return lx_fail(err, LX_EIO, NULL, -1, "cannot open index %s: %s", dir,
-                           strerror(errno));
+            return lx_fail(err, LX_EIO, NULL, -1, "cannot open index %s: %s", dir, strerror(errno));
         if (mkdir(dir, 0777) != 0 && errno != EEXIST)
             return lx_fail(err, LX_EIO, NULL, -1, "cannot create %s: %s", dir, strerror(errno));
     } else if (!S_ISDIR(st.st_mode)) {
@@ -103,10 +102,14 @@ int lx_store_open(lx_index *ix, const char *dir, unsigned flags, lx_error *err) 
         const char *name;
         MDB_dbi *dbi;
         unsigned f;
-    } dbs[] = {{"meta", &ix->meta, 0},        {"ids", &ix->ids, 0},
-               {"docs", &ix->docs, MDB_INTEGERKEY}, {"post", &ix->post, 0},
-               {"pos", &ix->pos, 0},          {"tags", &ix->tags, 0},
-               {"tagstem", &ix->tagstem, MDB_DUPSORT}, {"langs", &ix->langs, 0}};
+    } dbs[] = {{"meta", &ix->meta, 0},
+               {"ids", &ix->ids, 0},
+               {"docs", &ix->docs, MDB_INTEGERKEY},
+               {"post", &ix->post, 0},
+               {"pos", &ix->pos, 0},
+               {"tags", &ix->tags, 0},
+               {"tagstem", &ix->tagstem, MDB_DUPSORT},
+               {"langs", &ix->langs, 0}};
     for (size_t i = 0; i < sizeof dbs / sizeof dbs[0]; i++) {
         if ((rc = mdb_dbi_open(txn, dbs[i].name, cflags | dbs[i].f, dbs[i].dbi))) {
             mdb_txn_abort(txn);

@@ -12,22 +12,22 @@
 
 /* Collection statistics, the value of meta "stats". */
 typedef struct lx_collstats {
-    uint32_t version;   /* LX_FORMAT_VERSION */
-    uint32_t next_doc;  /* next internal docid to hand out */
-    uint32_t ndocs;     /* live lectures */
-    uint32_t nterms;    /* distinct terms with a posting list */
-    uint64_t ntokens;   /* tokens over live lectures */
+    uint32_t version;          /* LX_FORMAT_VERSION */
+    uint32_t next_doc;         /* next internal docid to hand out */
+    uint32_t ndocs;            /* live lectures */
+    uint32_t nterms;           /* distinct terms with a posting list */
+    uint64_t ntokens;          /* tokens over live lectures */
     uint64_t flen[LX_NFIELDS]; /* sum of field lengths over live lectures */
 } lx_collstats;
 
 /* Header of a "docs" value; see store.c. */
 typedef struct lx_dochdr {
     uint32_t id_len, title_len, meta_len, body_len, nseg;
-    uint32_t zlen;      /* stored body bytes when LZ4-compressed, else 0 */
-    uint32_t ncp;       /* transcript checkpoints that follow the segments */
-    uint8_t flags;      /* LX_DOC_* */
+    uint32_t zlen; /* stored body bytes when LZ4-compressed, else 0 */
+    uint32_t ncp;  /* transcript checkpoints that follow the segments */
+    uint8_t flags; /* LX_DOC_* */
     uint8_t pad[3];
-    char lang[8];       /* NUL-terminated language code */
+    char lang[8]; /* NUL-terminated language code */
 } lx_dochdr;
 
 #define LX_DOC_BODY_TRANSCRIPT 0x1u /* body came from "transcript" */

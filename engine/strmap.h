@@ -12,11 +12,11 @@ typedef struct lx_strmap {
         uint32_t len;
         const char *key; /* NULL = empty */
         uint32_t value;
-    } *slots;
+    } * slots;
     size_t cap, n;
     char **chunks; /* arena */
     size_t nchunks, used, chunk_cap;
-    size_t bytes;  /* memory held */
+    size_t bytes; /* memory held */
 } lx_strmap;
 
 void lx_strmap_init(lx_strmap *m);

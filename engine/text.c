@@ -63,7 +63,8 @@ static size_t normalise_unicode(const char *tok, size_t len, char *out) {
     utf8proc_ssize_t n;
     for (;;) {
         n = utf8proc_decompose((const utf8proc_uint8_t *)tok, (utf8proc_ssize_t)len, buf,
-                               LX_TOKEN_BUF, UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_CASEFOLD);
+                               LX_TOKEN_BUF,
+                               UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_CASEFOLD);
         if (n < 0 || n <= LX_TOKEN_BUF)
             break;
         /* Case folding expands some letters to three code points (U+0390,
@@ -96,9 +97,9 @@ size_t lx_text_strip_marks(char *tok, size_t len) {
     if (i == len)
         return len;
     utf8proc_int32_t buf[LX_TOKEN_BUF];
-    utf8proc_ssize_t n = utf8proc_decompose((const utf8proc_uint8_t *)tok, (utf8proc_ssize_t)len,
-                                            buf, LX_MAX_TERM_BYTES * 2,
-                                            UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_STRIPMARK);
+    utf8proc_ssize_t n = utf8proc_decompose(
+        (const utf8proc_uint8_t *)tok, (utf8proc_ssize_t)len, buf, LX_MAX_TERM_BYTES * 2,
+        UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_STRIPMARK);
     if (n <= 0 || n > LX_MAX_TERM_BYTES * 2)
         return len;
     n = utf8proc_reencode(buf, n, UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_STRIPMARK);
@@ -145,8 +146,7 @@ static int scan(const char *text, size_t len, uint32_t pos0, uint32_t from, uint
             }
         } else {
             utf8proc_int32_t cp;
-            utf8proc_ssize_t k =
-                utf8proc_iterate(s + i, (utf8proc_ssize_t)(len - i), &cp);
+            utf8proc_ssize_t k = utf8proc_iterate(s + i, (utf8proc_ssize_t)(len - i), &cp);
             if (k <= 0)
                 return lx_fail(err, LX_EUTF8, NULL, (long)i, "invalid UTF-8 byte 0x%02x", c);
             if (!is_word_cp(cp)) {
@@ -221,12 +221,23 @@ size_t lx_text_html_escape(const char *s, size_t len, char *out, size_t cap) {
     for (size_t i = 0; i < len; i++) {
         const char *rep = NULL;
         switch (s[i]) {
-        case '&': rep = "&amp;"; break;
-        case '<': rep = "&lt;"; break;
-        case '>': rep = "&gt;"; break;
-        case '"': rep = "&quot;"; break;
-        case '\'': rep = "&#39;"; break;
-        default: break;
+        case '&':
+            rep = "&amp;";
+            break;
+        case '<':
+            rep = "&lt;";
+            break;
+        case '>':
+            rep = "&gt;";
+            break;
+        case '"':
+            rep = "&quot;";
+            break;
+        case '\'':
+            rep = "&#39;";
+            break;
+        default:
+            break;
         }
         if (rep) {
             size_t k = strlen(rep);

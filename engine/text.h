@@ -1,9 +1,9 @@
 /* text.h -- tokenisation and normalisation of UTF-8 text (internal). */
 #ifndef LX_TEXT_H
 #define LX_TEXT_H
+#include "lectern.h"
 #include <stddef.h>
 #include <stdint.h>
-#include "lectern.h"
 
 /* Size of a buffer that holds any normalised token plus NUL. */
 #define LX_TOKEN_BUF (LX_MAX_TERM_BYTES * 4 + 8)

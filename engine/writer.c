@@ -28,11 +28,10 @@
  *     a build under the threshold writes no run) streams each term's
  *     postings, by term then run, so in docid order as runs are flushed in
  *     docid order, into one list encoded with the final norms and appended
- *     (MDB_APPEND: full pages, no free ones) to "post" and "pos".  Ids are kept in memory and written
- *     sorted at the end for the same reason; tag and language docid lists
- *     (4 bytes a lecture and tag) too.  The run file's pages are dropped
- *     from the process every LX_RUN_DROP_BYTES of lists written, LMDB's
- *     map's at every commit (release_map);
+ *     (MDB_APPEND: full pages, no free ones) to "post" and "pos".  Ids are kept in memory and
+ * written sorted at the end for the same reason; tag and language docid lists (4 bytes a lecture
+ * and tag) too.  The run file's pages are dropped from the process every LX_RUN_DROP_BYTES of lists
+ * written, LMDB's map's at every commit (release_map);
  *   - the environment is synced and closed, dir/lock.mdb removed (a
  *     process still holding the old index keeps its own lock and file),
  *     and .building/data.mdb renamed to dir/data.mdb: the only moment the
@@ -90,15 +89,15 @@
 typedef struct term_acc {
     const char *s;
     uint32_t len;
-    uint32_t cur_doc;   /* doc being analysed, LX_DOC_END when none */
+    uint32_t cur_doc; /* doc being analysed, LX_DOC_END when none */
     uint32_t tf[LX_NFIELDS];
     int lastfield;
     uint32_t lastpos;
-    uint32_t prev_doc;  /* last doc appended to docs */
+    uint32_t prev_doc; /* last doc appended to docs */
     uint32_t ndocs;
-    int del;            /* a deleted lecture had this term */
-    lx_buf docs;        /* per posting: vbyte gap, mask, vbyte tf per field */
-    lx_buf pos;         /* positions as stored (postings.c) */
+    int del;     /* a deleted lecture had this term */
+    lx_buf docs; /* per posting: vbyte gap, mask, vbyte tf per field */
+    lx_buf pos;  /* positions as stored (postings.c) */
 } term_acc;
 
 typedef struct set_acc { /* a tag's or a language's docid list changes */
@@ -116,15 +115,15 @@ struct lx_writer {
     uint32_t *norms;
     size_t norms_cap; /* in docs */
     lx_stemmers stem;
-    int lang;         /* stemmer of the lecture being analysed */
+    int lang; /* stemmer of the lecture being analysed */
     lx_strmap terms, words;
     term_acc *acc;
     uint32_t nacc, capacc;
     uint32_t *touched;
     uint32_t ntouched, captouched;
     uint32_t cur_doc;
-    int deleting;     /* analysing a lecture being deleted */
-    lx_strmap ids;    /* ids put in this batch */
+    int deleting;  /* analysing a lecture being deleted */
+    lx_strmap ids; /* ids put in this batch */
     uint32_t *deleted;
     uint32_t ndel, capdel;
     lx_strmap tagmap, langmap;
@@ -133,7 +132,7 @@ struct lx_writer {
     uint32_t flush_from; /* first docid whose postings are not in LMDB */
     uint64_t tokens;
     size_t pending;
-    int failed;       /* sticky: the batch can only be aborted */
+    int failed; /* sticky: the batch can only be aborted */
     int oom;
     size_t flush_bytes; /* the flush threshold */
     lx_buf val;
@@ -1317,8 +1316,7 @@ int lx_writer_put_prepared(lx_writer *w, lx_prepared *p, lx_error *err) {
             rc = LX_ENOMEM;
             goto out;
         }
-        memset(p + w->norms_cap * LX_NFIELDS, 0,
-               (cap - w->norms_cap) * LX_NFIELDS * sizeof *p);
+        memset(p + w->norms_cap * LX_NFIELDS, 0, (cap - w->norms_cap) * LX_NFIELDS * sizeof *p);
         w->norms = p;
         w->norms_cap = cap;
     }
@@ -1364,8 +1362,8 @@ int lx_writer_put_prepared(lx_writer *w, lx_prepared *p, lx_error *err) {
         if ((rc = add_tagstem(w, r->tagkey[i], err)))
             goto out;
     }
-    set_acc *ls = set_get(&w->langmap, &w->langs, &w->nlangs, &w->caplangs, r->f.lang,
-                          strlen(r->f.lang));
+    set_acc *ls =
+        set_get(&w->langmap, &w->langs, &w->nlangs, &w->caplangs, r->f.lang, strlen(r->f.lang));
     if (!ls || set_add(ls, docid)) {
         rc = LX_ENOMEM;
         goto fatal;

@@ -80,17 +80,17 @@ void lx_error_format(const lx_error *err, char *buf, size_t size);
 
 /* ---- Hard limits (stated once; each enforced with LX_ELIMIT) ---------- */
 
-#define LX_MAX_QUERY_BYTES 1024    /* query string length */
-#define LX_MAX_QUERY_TERMS 64      /* words, phrase words and filters */
-#define LX_MAX_PHRASE_WORDS 16     /* words in one quoted phrase */
-#define LX_MAX_TERM_BYTES 64       /* longer tokens are truncated */
-#define LX_MAX_ID_BYTES 256        /* lecture id */
-#define LX_MAX_TAGS 64             /* tags per lecture */
-#define LX_MAX_TAG_BYTES 128       /* one tag */
-#define LX_MAX_FIELD_BYTES (4u << 20) /* one text field of a record */
+#define LX_MAX_QUERY_BYTES 1024        /* query string length */
+#define LX_MAX_QUERY_TERMS 64          /* words, phrase words and filters */
+#define LX_MAX_PHRASE_WORDS 16         /* words in one quoted phrase */
+#define LX_MAX_TERM_BYTES 64           /* longer tokens are truncated */
+#define LX_MAX_ID_BYTES 256            /* lecture id */
+#define LX_MAX_TAGS 64                 /* tags per lecture */
+#define LX_MAX_TAG_BYTES 128           /* one tag */
+#define LX_MAX_FIELD_BYTES (4u << 20)  /* one text field of a record */
 #define LX_MAX_RECORD_BYTES (8u << 20) /* one JSON record */
-#define LX_MAX_RESULTS 1000        /* limit + offset of one page */
-#define LX_MAX_SEGMENTS 100000     /* timed segments per lecture */
+#define LX_MAX_RESULTS 1000            /* limit + offset of one page */
+#define LX_MAX_SEGMENTS 100000         /* timed segments per lecture */
 
 /* ---- Index ------------------------------------------------------------ */
 
@@ -232,16 +232,16 @@ void lx_searcher_close(lx_searcher *s);
 #define LX_SEARCH_EXHAUSTIVE 0x4u /* score every match (no pruning) */
 
 typedef struct lx_search_opts {
-    const char *query;   /* query syntax; NULL or "" matches everything */
-    const char *tags;    /* comma-separated tags, all required; NULL none */
-    const char *lang;    /* ISO 639-1 filter and query stemming; NULL any */
-    const char *speaker; /* speaker phrase filter; NULL none */
-    unsigned limit;      /* hits per page (0 = 10) */
-    unsigned offset;     /* hits to skip */
-    unsigned flags;      /* LX_SEARCH_* */
+    const char *query;            /* query syntax; NULL or "" matches everything */
+    const char *tags;             /* comma-separated tags, all required; NULL none */
+    const char *lang;             /* ISO 639-1 filter and query stemming; NULL any */
+    const char *speaker;          /* speaker phrase filter; NULL none */
+    unsigned limit;               /* hits per page (0 = 10) */
+    unsigned offset;              /* hits to skip */
+    unsigned flags;               /* LX_SEARCH_* */
     const lx_rank_params *params; /* NULL = the index's defaults */
-    unsigned facet_limit; /* with LX_SEARCH_FACETS: values kept per facet,
-                             the most frequent (0 = all) */
+    unsigned facet_limit;         /* with LX_SEARCH_FACETS: values kept per facet,
+                                     the most frequent (0 = all) */
 } lx_search_opts;
 
 typedef struct lx_facet {
@@ -253,12 +253,12 @@ typedef struct lx_hit {
     const char *id;
     const char *title;
     double score;
-    const char *meta_json;   /* the stored record without transcript and
-                                segments: a JSON object */
-    const char *snippet;     /* HTML: matched words in <mark>, rest escaped;
-                                "" when not asked or no text */
+    const char *meta_json;     /* the stored record without transcript and
+                                  segments: a JSON object */
+    const char *snippet;       /* HTML: matched words in <mark>, rest escaped;
+                                  "" when not asked or no text */
     const char *snippet_field; /* "transcript", "description", ... */
-    double snippet_start;    /* seconds of a timed snippet, -1 if untimed */
+    double snippet_start;      /* seconds of a timed snippet, -1 if untimed */
     /* related lectures only (else 0 / NULL): */
     size_t n_shared_tags;
     const char **shared_tags;
@@ -267,11 +267,11 @@ typedef struct lx_hit {
 } lx_hit;
 
 typedef struct lx_results {
-    uint64_t total;        /* matching lectures; exact with LX_SEARCH_FACETS,
-                              otherwise a lower bound */
-    size_t n;              /* hits on this page */
+    uint64_t total; /* matching lectures; exact with LX_SEARCH_FACETS,
+                       otherwise a lower bound */
+    size_t n;       /* hits on this page */
     lx_hit *hits;
-    size_t n_tag_facets;   /* with LX_SEARCH_FACETS, by count desc */
+    size_t n_tag_facets; /* with LX_SEARCH_FACETS, by count desc */
     lx_facet *tag_facets;
     size_t n_lang_facets;
     lx_facet *lang_facets;

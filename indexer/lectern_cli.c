@@ -96,7 +96,9 @@ static double clock_us(clockid_t id) {
     return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
 }
 
-static double now_us(void) { return clock_us(CLOCK_MONOTONIC); }
+static double now_us(void) {
+    return clock_us(CLOCK_MONOTONIC);
+}
 
 static int cmp_d(const void *a, const void *b) {
     double x = *(const double *)a, y = *(const double *)b;
@@ -408,8 +410,8 @@ int main(int argc, char **argv) {
             so.speaker = o.speaker;
             so.limit = o.limit;
             so.offset = o.offset;
-            so.flags = LX_SEARCH_SNIPPETS | LX_SEARCH_FACETS |
-                       (o.exhaustive ? LX_SEARCH_EXHAUSTIVE : 0);
+            so.flags =
+                LX_SEARCH_SNIPPETS | LX_SEARCH_FACETS | (o.exhaustive ? LX_SEARCH_EXHAUSTIVE : 0);
             so.params = o.params_set ? &o.params : NULL;
             lx_results *r;
             if (lx_search(s, &so, &r, &err))

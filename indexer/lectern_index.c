@@ -83,13 +83,13 @@ static void progress(run *r, int final) {
         int bar = (int)(frac * 30);
         double eta = frac > 0 ? el / frac - el : 0;
         fprintf(stderr, "\r[%-30.*s] %5.1f%% %llu lectures %.0f/s ETA %.0fs ", bar,
-                "##############################", frac * 100, (unsigned long long)r->records,
-                rate, eta);
+                "##############################", frac * 100, (unsigned long long)r->records, rate,
+                eta);
         if (final)
             fputc('\n', stderr);
     } else if (!final) {
-        fprintf(stderr, "progress: %llu lectures, %.0f/s, %.1fs\n",
-                (unsigned long long)r->records, rate, el);
+        fprintf(stderr, "progress: %llu lectures, %.0f/s, %.1fs\n", (unsigned long long)r->records,
+                rate, el);
     }
 }
 
@@ -178,9 +178,9 @@ static int is_blank(const char *s, size_t n) {
 #define QUEUE 64
 
 typedef struct item {
-    long line;       /* 0: the end of the input */
-    uint64_t bytes;  /* input bytes up to this record */
-    int rc;          /* lx_prepare_json's */
+    long line;      /* 0: the end of the input */
+    uint64_t bytes; /* input bytes up to this record */
+    int rc;         /* lx_prepare_json's */
     lx_error err;
     lx_prepared *p;
 } item;
@@ -190,8 +190,8 @@ typedef struct reader {
     pthread_cond_t more, room;
     item q[QUEUE];
     size_t head, n;
-    int stop;        /* the writer wants no more */
-    int read_error;  /* errno of a failed read, at the end */
+    int stop;       /* the writer wants no more */
+    int read_error; /* errno of a failed read, at the end */
     FILE *f;
     const char *name;
 } reader;

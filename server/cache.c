@@ -31,7 +31,7 @@
 #define BUCKETS 1024 /* per shard, a power of two */
 
 typedef struct entry {
-    struct entry *hnext;      /* bucket chain */
+    struct entry *hnext;       /* bucket chain */
     struct entry *prev, *next; /* LRU list, most recent first */
     uint64_t hash, version;
     size_t klen, blen;

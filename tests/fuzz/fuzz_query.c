@@ -38,9 +38,11 @@ const char *fuzz_seeds[] = {
 };
 
 const char *fuzz_tokens[] = {
-    "tag:",    "tags:",   "lang:",     "language:", "speaker:", " NOT ",   " OR ",
-    " AND ",   "\"",      " -",        "+",         "gender",   "pay gap", "racism",
-    "schools", "kest\xC3\xA4v\xC3\xA4", "migration", "fi",      "\n",      "Yusuf",
+    "tag:",      "tags:",  "lang:",   "language:",
+    "speaker:",  " NOT ",  " OR ",    " AND ",
+    "\"",        " -",     "+",       "gender",
+    "pay gap",   "racism", "schools", "kest\xC3\xA4v\xC3\xA4",
+    "migration", "fi",     "\n",      "Yusuf",
     NULL,
 };
 
@@ -81,7 +83,8 @@ static const char *const lectures[] = {
     "\"transcript\":\"Kest\xC3\xA4v\xC3\xA4 kehitys ja sosiaalinen kest\xC3\xA4vyys "
     "kaupungeissa.\"}",
     "{\"id\":\"q4\",\"title\":\"Migration und Gleichberechtigung\",\"language\":\"de\","
-    "\"tags\":[\"migration\"],\"description\":\"Stra\xC3\x9F" "e und Schule.\"}",
+    "\"tags\":[\"migration\"],\"description\":\"Stra\xC3\x9F"
+    "e und Schule.\"}",
     "{\"id\":\"q5\",\"title\":\"Social sustainability and covid-19\",\"tags\":[\"higher "
     "education\"],\"speaker\":\"Li Wei\",\"transcript\":\"Social sustainability after "
     "covid-19: students, don't give up.\"}",
@@ -178,8 +181,7 @@ static void check_results(const lx_results *r, unsigned limit, const char *q) {
         fail("more hits than the page or the total", q);
     for (size_t i = 0; i < r->n; i++) {
         const lx_hit *h = &r->hits[i];
-        if (!h->id || !h->id[0] || !h->title || !h->meta_json || !h->snippet ||
-            !h->snippet_field)
+        if (!h->id || !h->id[0] || !h->title || !h->meta_json || !h->snippet || !h->snippet_field)
             fail("hit with a missing field", q);
         if (!(h->score >= 0) || h->score > 1e300)
             fail("score not a finite non-negative number", q);

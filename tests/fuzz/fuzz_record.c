@@ -43,16 +43,31 @@ const char *fuzz_seeds[] = {
     "[1,2,3]",
     "{\"id\":\"trailing\",\"title\":\"t\"} junk",
     "{\"id\":\"t\",\"title\":\"covid-19 don't stop\",\"language\":\"de\","
-    "\"description\":\"Stra\xC3\x9F" "e \xC4\xB0stanbul \xCE\xA3\xCE\xBF\xCF\x86\xCE\xAF\xCE\xB1\"}",
+    "\"description\":\"Stra\xC3\x9F"
+    "e \xC4\xB0stanbul \xCE\xA3\xCE\xBF\xCF\x86\xCE\xAF\xCE\xB1\"}",
     NULL,
 };
 
 const char *fuzz_tokens[] = {
-    "\"title\":",      "\"description\":", "\"speaker\":",  "\"language\":",
-    "\"tags\":[",      "\"transcript\":",  "\"duration\":", "\"start\":",
-    "\"end\":",        "\"text\":",        "\"url\":",      "\"fi\"",
-    "\"en-GB\"",       "\"porter\"",       "{\"start\":1,\"end\":2,\"text\":\"x\"}",
-    "\"\\u00e4\"",     "1.5",              "-1",            "false",
+    "\"title\":",
+    "\"description\":",
+    "\"speaker\":",
+    "\"language\":",
+    "\"tags\":[",
+    "\"transcript\":",
+    "\"duration\":",
+    "\"start\":",
+    "\"end\":",
+    "\"text\":",
+    "\"url\":",
+    "\"fi\"",
+    "\"en-GB\"",
+    "\"porter\"",
+    "{\"start\":1,\"end\":2,\"text\":\"x\"}",
+    "\"\\u00e4\"",
+    "1.5",
+    "-1",
+    "false",
     NULL,
 };
 

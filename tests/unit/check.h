@@ -3,49 +3,48 @@
  * CHECK_DONE() prints the tally and returns the exit status. */
 #ifndef LECTERN_CHECK_H
 #define LECTERN_CHECK_H
-#include <stdio.h>
-#include <string.h>
-#include <stdlib.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 static int check_failures, check_count;
 
-#define CHECK(expr)                                                                      \
-    do {                                                                                 \
-        check_count++;                                                                   \
-        if (!(expr)) {                                                                   \
-            check_failures++;                                                            \
-            fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #expr);     \
-        }                                                                                \
+#define CHECK(expr)                                                                                \
+    do {                                                                                           \
+        check_count++;                                                                             \
+        if (!(expr)) {                                                                             \
+            check_failures++;                                                                      \
+            fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #expr);               \
+        }                                                                                          \
     } while (0)
 
-#define CHECK_STR(a, b)                                                                  \
-    do {                                                                                 \
-        const char *check_a_ = (a), *check_b_ = (b);                                     \
-        check_count++;                                                                   \
-        if (!check_a_ || !check_b_ || strcmp(check_a_, check_b_) != 0) {                \
-            check_failures++;                                                            \
-            fprintf(stderr, "%s:%d: CHECK_STR failed: %s == \"%s\", expected \"%s\"\n",  \
-                    __FILE__, __LINE__, #a, check_a_ ? check_a_ : "(null)",              \
-                    check_b_ ? check_b_ : "(null)");                                     \
-        }                                                                                \
+#define CHECK_STR(a, b)                                                                            \
+    do {                                                                                           \
+        const char *check_a_ = (a), *check_b_ = (b);                                               \
+        check_count++;                                                                             \
+        if (!check_a_ || !check_b_ || strcmp(check_a_, check_b_) != 0) {                           \
+            check_failures++;                                                                      \
+            fprintf(stderr, "%s:%d: CHECK_STR failed: %s == \"%s\", expected \"%s\"\n", __FILE__,  \
+                    __LINE__, #a, check_a_ ? check_a_ : "(null)", check_b_ ? check_b_ : "(null)"); \
+        }                                                                                          \
     } while (0)
 
-#define CHECK_NEAR(a, b, eps)                                                            \
-    do {                                                                                 \
-        double check_x_ = (a), check_y_ = (b);                                           \
-        check_count++;                                                                   \
-        if (!(check_x_ - check_y_ <= (eps) && check_y_ - check_x_ <= (eps))) {           \
-            check_failures++;                                                            \
-            fprintf(stderr, "%s:%d: CHECK_NEAR failed: %s = %.9g, expected %.9g\n",      \
-                    __FILE__, __LINE__, #a, check_x_, check_y_);                         \
-        }                                                                                \
+#define CHECK_NEAR(a, b, eps)                                                                      \
+    do {                                                                                           \
+        double check_x_ = (a), check_y_ = (b);                                                     \
+        check_count++;                                                                             \
+        if (!(check_x_ - check_y_ <= (eps) && check_y_ - check_x_ <= (eps))) {                     \
+            check_failures++;                                                                      \
+            fprintf(stderr, "%s:%d: CHECK_NEAR failed: %s = %.9g, expected %.9g\n", __FILE__,      \
+                    __LINE__, #a, check_x_, check_y_);                                             \
+        }                                                                                          \
     } while (0)
 
-#define CHECK_DONE()                                                                     \
-    do {                                                                                 \
-        printf("%d checks, %d failed\n", check_count, check_failures);                   \
-        return check_failures ? 1 : 0;                                                   \
+#define CHECK_DONE()                                                                               \
+    do {                                                                                           \
+        printf("%d checks, %d failed\n", check_count, check_failures);                             \
+        return check_failures ? 1 : 0;                                                             \
     } while (0)
 
 /* A small deterministic generator (xorshift64*) for generated test data;

@@ -82,7 +82,7 @@ static double term_score(const lx_rank_params *p, int t, int d) {
 typedef struct hquery {
     const char *text;
     int nclauses;
-    int clause[4][3]; /* terms, -1 ended */
+    int clause[4][3];        /* terms, -1 ended */
     unsigned phrase_docs[4]; /* for phrases: lectures where it is adjacent */
 } hquery;
 
@@ -298,12 +298,9 @@ static void test_tag_boost(void) {
     static const struct {
         const char *q;
         int boosted;
-    } multi[] = {{"higher education", 1},
-                 {"\"higher education\"", 1},
-                 {"Higher  Education students", 1},
-                 {"students higher education", 1},
-                 {"higher -plants education", 0},
-                 {"education", 0}};
+    } multi[] = {{"higher education", 1},           {"\"higher education\"", 1},
+                 {"Higher  Education students", 1}, {"students higher education", 1},
+                 {"higher -plants education", 0},   {"education", 0}};
     for (size_t i = 0; i < sizeof multi / sizeof multi[0]; i++) {
         r1 = tix_search(s, multi[i].q, 10, LX_SEARCH_EXHAUSTIVE, &on);
         r0 = tix_search(s, multi[i].q, 10, LX_SEARCH_EXHAUSTIVE, &off);
@@ -312,8 +309,8 @@ static void test_tag_boost(void) {
         if (h1 && h0) {
             CHECK((h1->score > h0->score) == multi[i].boosted);
             if ((h1->score > h0->score) != multi[i].boosted)
-                fprintf(stderr, "  \"%s\": t4 %.6f with the tag boost, %.6f without\n",
-                        multi[i].q, h1->score, h0->score);
+                fprintf(stderr, "  \"%s\": t4 %.6f with the tag boost, %.6f without\n", multi[i].q,
+                        h1->score, h0->score);
         }
         lx_results_free(r0);
         lx_results_free(r1);
@@ -390,8 +387,7 @@ static int zipf(void) {
 static void append_words(char *buf, size_t cap, size_t *n, int count) {
     for (int i = 0; i < count; i++) {
         const char *w = vocab[zipf()];
-        int k = snprintf(buf + *n, cap - *n, "%s%s%s", i ? " " : "", w,
-                         below(9) == 0 ? "." : "");
+        int k = snprintf(buf + *n, cap - *n, "%s%s%s", i ? " " : "", w, below(9) == 0 ? "." : "");
         if (k > 0 && *n + (size_t)k < cap)
             *n += (size_t)k;
     }

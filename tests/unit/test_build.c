@@ -128,8 +128,8 @@ static int stray_files(const char *dir, int expect) {
     struct dirent *e;
     int n = 0;
     while (d && (e = readdir(d))) {
-        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") ||
-            !strcmp(e->d_name, "data.mdb") || !strcmp(e->d_name, "lock.mdb"))
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") || !strcmp(e->d_name, "data.mdb") ||
+            !strcmp(e->d_name, "lock.mdb"))
             continue;
         if (n < 4)
             snprintf(names[n], sizeof names[n], "%s", e->d_name);

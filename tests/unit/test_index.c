@@ -14,9 +14,9 @@
  * - an index of another format version is refused with LX_EFORMAT.
  */
 #include "check.h"
-#include "testidx.h"
-#include "testcoll.h"
 #include "store.h"
+#include "testcoll.h"
+#include "testidx.h"
 
 #include <cjson/cJSON.h>
 #include <lmdb.h>
@@ -149,8 +149,9 @@ static int same_results(lx_searcher *a, lx_searcher *b, const lx_search_opts *o)
             ok = strcmp(ra->lang_facets[i].value, rb->lang_facets[i].value) == 0 &&
                  ra->lang_facets[i].count == rb->lang_facets[i].count;
         if (!ok) {
-            fprintf(stderr, "  query \"%s\" tags=%s lang=%s: fresh %zu hits (total %llu), "
-                            "history %zu (total %llu)\n",
+            fprintf(stderr,
+                    "  query \"%s\" tags=%s lang=%s: fresh %zu hits (total %llu), "
+                    "history %zu (total %llu)\n",
                     o->query, o->tags ? o->tags : "-", o->lang ? o->lang : "-", ra->n,
                     (unsigned long long)ra->total, rb->n, (unsigned long long)rb->total);
             for (size_t i = 0; i < ra->n || i < rb->n; i++)
@@ -188,9 +189,9 @@ static void test_history_equals_fresh(void) {
     for (unsigned i = 0; i < ta.n_languages && i < tb.n_languages; i++)
         CHECK_STR(ta.languages[i], tb.languages[i]);
     if (ta.terms != tb.terms || ta.tokens != tb.tokens)
-        fprintf(stderr, "  terms %llu vs %llu, tokens %llu vs %llu\n",
-                (unsigned long long)ta.terms, (unsigned long long)tb.terms,
-                (unsigned long long)ta.tokens, (unsigned long long)tb.tokens);
+        fprintf(stderr, "  terms %llu vs %llu, tokens %llu vs %llu\n", (unsigned long long)ta.terms,
+                (unsigned long long)tb.terms, (unsigned long long)ta.tokens,
+                (unsigned long long)tb.tokens);
 
     /* Tags with counts. */
     lx_facet *fa, *fb;
@@ -225,16 +226,51 @@ static void test_history_equals_fresh(void) {
      * phrases, exclusions, filters, inflected Finnish forms of tag words,
      * the empty query. */
     static const char *const qs[] = {
-        "", "gender", "equality", "migration", "migrants", "racism", "school", "schools",
-        "teachers", "pay gap", "\"pay gap\"", "women men", "running", "run", "social "
-        "sustainability", "\"social sustainability\"", "housing -health", "gender NOT racism",
-        "kest\xC3\xA4v\xC3\xA4\xC3\xA4 kehityst\xC3\xA4", "kest\xC3\xA4v\xC3\xA4 kehitys",
-        "kestava", "maahanmuutto", "maahanmuuttajat", "tasa-arvo", "koulussa", "rasismi",
-        "Gleichberechtigung", "Schule", "Lehrer", "Strasse", "Migration Frauen",
-        "tag:gender", "tag:\"higher education\" culture", "lang:fi", "lang:de migration",
-        "speaker:\"Amina Yusuf\"", "speaker:wei research", "identity culture language",
-        "higher education", "wellbeing health policy research", "nothing-matches-this",
-        "sustainability OR wellbeing", "-gender", "tag:maahanmuutto kulttuuri",
+        "",
+        "gender",
+        "equality",
+        "migration",
+        "migrants",
+        "racism",
+        "school",
+        "schools",
+        "teachers",
+        "pay gap",
+        "\"pay gap\"",
+        "women men",
+        "running",
+        "run",
+        "social "
+        "sustainability",
+        "\"social sustainability\"",
+        "housing -health",
+        "gender NOT racism",
+        "kest\xC3\xA4v\xC3\xA4\xC3\xA4 kehityst\xC3\xA4",
+        "kest\xC3\xA4v\xC3\xA4 kehitys",
+        "kestava",
+        "maahanmuutto",
+        "maahanmuuttajat",
+        "tasa-arvo",
+        "koulussa",
+        "rasismi",
+        "Gleichberechtigung",
+        "Schule",
+        "Lehrer",
+        "Strasse",
+        "Migration Frauen",
+        "tag:gender",
+        "tag:\"higher education\" culture",
+        "lang:fi",
+        "lang:de migration",
+        "speaker:\"Amina Yusuf\"",
+        "speaker:wei research",
+        "identity culture language",
+        "higher education",
+        "wellbeing health policy research",
+        "nothing-matches-this",
+        "sustainability OR wellbeing",
+        "-gender",
+        "tag:maahanmuutto kulttuuri",
     };
     lx_search_opts o;
     int same = 0, total = 0;
@@ -243,8 +279,9 @@ static void test_history_equals_fresh(void) {
             memset(&o, 0, sizeof o);
             o.query = qs[i];
             o.limit = 50;
-            o.flags = LX_SEARCH_FACETS |
-                      (mode == 0 ? LX_SEARCH_EXHAUSTIVE : mode == 1 ? 0 : LX_SEARCH_SNIPPETS);
+            o.flags = LX_SEARCH_FACETS | (mode == 0   ? LX_SEARCH_EXHAUSTIVE
+                                          : mode == 1 ? 0
+                                                      : LX_SEARCH_SNIPPETS);
             if (mode == 2)
                 o.lang = "fi";
             same += same_results(sa, sb, &o);
@@ -300,9 +337,12 @@ static void test_tag_forms_follow_languages(void) {
     lx_searcher *sa, *sb;
     CHECK(lx_searcher_open(a, &sa, NULL) == 0);
     CHECK(lx_searcher_open(b, &sb, NULL) == 0);
-    static const char *const qs[] = {
-        "cities kest\xC3\xA4v\xC3\xA4\xC3\xA4", "cities kest\xC3\xA4v\xC3\xA4",
-        "cities kestava", "cities kaupungeissa", "kaupungit", "cities kaupunki"};
+    static const char *const qs[] = {"cities kest\xC3\xA4v\xC3\xA4\xC3\xA4",
+                                     "cities kest\xC3\xA4v\xC3\xA4",
+                                     "cities kestava",
+                                     "cities kaupungeissa",
+                                     "kaupungit",
+                                     "cities kaupunki"};
     lx_search_opts o;
     for (size_t i = 0; i < sizeof qs / sizeof qs[0]; i++) {
         memset(&o, 0, sizeof o);
@@ -329,8 +369,8 @@ static void test_many_languages(void) {
     lx_writer *w;
     CHECK(lx_writer_begin(ix, &w, NULL) == 0);
     for (int i = 0; i < 40; i++)
-        CHECK(put(w, tix_fmt("{\"id\":\"x%d\",\"title\":\"word%d\",\"language\":\"q%c%c\"}", i,
-                             i, 'a' + i / 26, 'a' + i % 26)) == 0);
+        CHECK(put(w, tix_fmt("{\"id\":\"x%d\",\"title\":\"word%d\",\"language\":\"q%c%c\"}", i, i,
+                             'a' + i / 26, 'a' + i % 26)) == 0);
     const char *fi = "{\"id\":\"fi\",\"title\":\"Kest\xC3\xA4v\xC3\xA4\xC3\xA4 kehityst\xC3\xA4\","
                      "\"language\":\"fi\"}";
     CHECK(put(w, fi) == 0);
@@ -606,8 +646,8 @@ static void test_write_errors(void) {
         /* A field given twice (the first would be indexed, the last seen
          * by JavaScript readers). */
         {"{\"id\":\"b20\",\"title\":\"t\",\"id\":\"other\"}", LX_ERECORD, "id"},
-        {"{\"id\":\"b21\",\"title\":\"t\",\"transcript\":\"a\",\"transcript\":\"b\"}",
-         LX_ERECORD, "transcript"},
+        {"{\"id\":\"b21\",\"title\":\"t\",\"transcript\":\"a\",\"transcript\":\"b\"}", LX_ERECORD,
+         "transcript"},
         {"{\"id\":\"b22\",\"title\":\"t\",\"x\":1,\"y\":2,\"x\":{}}", LX_ERECORD, "x"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
@@ -882,12 +922,15 @@ static void test_facet_limit(void) {
         CHECK(all->n_tag_facets == present);
         int counts_ok = 1, ordered = 1;
         for (size_t i = 0; i < all->n_tag_facets; i++)
-            counts_ok &= all->tag_facets[i].count == facet_expect(all->tag_facets[i].value, only_fi);
+            counts_ok &=
+                all->tag_facets[i].count == facet_expect(all->tag_facets[i].value, only_fi);
         for (size_t i = 0; i < all->n_lang_facets; i++)
-            counts_ok &= all->lang_facets[i].count == facet_expect(all->lang_facets[i].value, only_fi);
+            counts_ok &=
+                all->lang_facets[i].count == facet_expect(all->lang_facets[i].value, only_fi);
         for (size_t i = 1; i < all->n_tag_facets; i++) {
             const lx_facet *a = &all->tag_facets[i - 1], *b = &all->tag_facets[i];
-            ordered &= a->count > b->count || (a->count == b->count && strcmp(a->value, b->value) < 0);
+            ordered &=
+                a->count > b->count || (a->count == b->count && strcmp(a->value, b->value) < 0);
         }
         CHECK(counts_ok);
         CHECK(ordered);

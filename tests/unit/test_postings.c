@@ -17,9 +17,9 @@
 /* ---- codecs ----------------------------------------------------------------- */
 
 static void test_vbyte(void) {
-    static const uint32_t vals[] = {0,          1,          127,        128,       255,
-                                    16383,      16384,      2097151,    2097152,   268435455,
-                                    268435456,  0x7FFFFFFF, 0x80000000, UINT32_MAX};
+    static const uint32_t vals[] = {0,         1,          127,        128,       255,
+                                    16383,     16384,      2097151,    2097152,   268435455,
+                                    268435456, 0x7FFFFFFF, 0x80000000, UINT32_MAX};
     static const size_t lens[] = {1, 1, 1, 2, 2, 2, 3, 3, 4, 4, 5, 5, 5, 5};
     uint8_t buf[16];
     for (size_t i = 0; i < sizeof vals / sizeof vals[0]; i++) {
@@ -193,8 +193,10 @@ static void src_make(src_list *s, uint32_t n, uint8_t fields, uint32_t maxgap, u
                 if (nf == 1 || below(2)) {
                     /* Mostly 1, some small, a few long (multi-byte vbyte). */
                     uint32_t r = below(200);
-                    tf[f] = r < 120 ? 1 : r < 190 ? 1 + below(6) : r < 199 ? 1 + below(300)
-                                                                   : 1000 + below(500);
+                    tf[f] = r < 120   ? 1
+                            : r < 190 ? 1 + below(6)
+                            : r < 199 ? 1 + below(300)
+                                      : 1000 + below(500);
                     any = 1;
                 }
             }
@@ -388,8 +390,8 @@ static void check_list(uint32_t n, uint8_t fields, uint32_t maxgap, uint32_t fir
         for (int f = 0; f < LX_NFIELDS; f++) {
             uint32_t t = s.tf[(size_t)i * LX_NFIELDS + f];
             if (t)
-                bounds_ok &= b.maxtf[f] >= t &&
-                             b.minlen[f] <= s.norms[(size_t)s.doc[i] * LX_NFIELDS + f];
+                bounds_ok &=
+                    b.maxtf[f] >= t && b.minlen[f] <= s.norms[(size_t)s.doc[i] * LX_NFIELDS + f];
         }
         lx_pcursor_next(c);
     }

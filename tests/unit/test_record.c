@@ -22,8 +22,8 @@ static void expect(const char *json, const char *key, int found, const char *val
 
 static void test_cases(void) {
     expect("{\"title\":\"T\",\"description\":\"plain\"}", "description", 1, "plain");
-    expect("{\"description\":\"a \\\"quoted\\\" \\\\ back\\/slash\\n\\t\\r\\b\\f\"}", "description", 1,
-           "a \"quoted\" \\ back/slash\n\t\r\b\f");
+    expect("{\"description\":\"a \\\"quoted\\\" \\\\ back\\/slash\\n\\t\\r\\b\\f\"}", "description",
+           1, "a \"quoted\" \\ back/slash\n\t\r\b\f");
     expect("{\"d\":\"caf\\u00e9 \\u20ac \\ud83d\\ude00\"}", "d", 1,
            "caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80");
     expect("{\"d\":\"lone \\ud83d here\"}", "d", 1, "lone \xEF\xBF\xBD here");
@@ -32,8 +32,8 @@ static void test_cases(void) {
            "\"description\":\"outer\"}",
            "description", 1, "outer");
     expect("{\"x\":{\"description\":\"inner\"}}", "description", 0, NULL);
-    expect("{\"n\":12.5e3,\"b\":true,\"z\":null,\"description\":\"after scalars\"}", "description", 1,
-           "after scalars");
+    expect("{\"n\":12.5e3,\"b\":true,\"z\":null,\"description\":\"after scalars\"}", "description",
+           1, "after scalars");
     expect("{\"description\":42}", "description", 0, NULL);
     expect("{\"description\":null}", "description", 0, NULL);
     expect("{}", "description", 0, NULL);
@@ -46,9 +46,26 @@ static void test_cases(void) {
 }
 
 static void random_text(char *out, size_t cap) {
-    static const char *const pieces[] = {"a", "Z", " ", "\"", "\\", "/", "\n", "\t", "\x01",
-                                         "\x1f", "\xC3\xA9", "\xE2\x82\xAC", "\xF0\x9F\x98\x80",
-                                         "{", "}", "[", "]", ",", ":", "description"};
+    static const char *const pieces[] = {"a",
+                                         "Z",
+                                         " ",
+                                         "\"",
+                                         "\\",
+                                         "/",
+                                         "\n",
+                                         "\t",
+                                         "\x01",
+                                         "\x1f",
+                                         "\xC3\xA9",
+                                         "\xE2\x82\xAC",
+                                         "\xF0\x9F\x98\x80",
+                                         "{",
+                                         "}",
+                                         "[",
+                                         "]",
+                                         ",",
+                                         ":",
+                                         "description"};
     size_t n = 0, len = check_below(40);
     for (size_t i = 0; i < len; i++) {
         const char *p = pieces[check_below(sizeof pieces / sizeof pieces[0])];

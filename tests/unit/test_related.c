@@ -14,11 +14,11 @@
 #include "check.h"
 #include "testidx.h"
 
-#define PAY                                                                                     \
-    "Women earn less than men for the same work. The gender pay gap grows after "            \
-    "children arrive, when mothers move to part time work and fathers do not. Wage "        \
-    "transparency, parental leave for fathers and equal pay audits narrow the gap. "         \
-    "Employers who publish salaries see the gap shrink. Collective bargaining and "          \
+#define PAY                                                                                        \
+    "Women earn less than men for the same work. The gender pay gap grows after "                  \
+    "children arrive, when mothers move to part time work and fathers do not. Wage "               \
+    "transparency, parental leave for fathers and equal pay audits narrow the gap. "               \
+    "Employers who publish salaries see the gap shrink. Collective bargaining and "                \
     "minimum wages lift the wages of women in care work. "
 
 static const char *const recs[] = {

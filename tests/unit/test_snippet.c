@@ -193,8 +193,10 @@ static void test_long_text(lx_index *ix) {
                                 "{\"id\":\"long\",\"title\":\"Pitk\xC3\xA4\",\"language\":\"fi\","
                                 "\"transcript\":\"");
     for (int i = 0; i < 300; i++)
-        n += (size_t)snprintf(rec + n, sizeof rec - n, "t\xC3\xA4m\xC3\xA4 on v\xC3\xA4lisana "
-                                                       "%d \xE2\x80\x94 ", i);
+        n += (size_t)snprintf(rec + n, sizeof rec - n,
+                              "t\xC3\xA4m\xC3\xA4 on v\xC3\xA4lisana "
+                              "%d \xE2\x80\x94 ",
+                              i);
     n += (size_t)snprintf(rec + n, sizeof rec - n, "kest\xC3\xA4v\xC3\xA4 kehitys ");
     for (int i = 0; i < 300; i++)
         n += (size_t)snprintf(rec + n, sizeof rec - n, "j\xC3\xA4lkeen %d ", i);

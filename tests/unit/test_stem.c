@@ -99,7 +99,7 @@ static void test_unknown_language(void) {
 }
 
 static void test_language_supported(void) {
-    static const char *const yes[] = {"en", "fi", "de", "sv", "es", "fr", "it", "nl", "pt",
+    static const char *const yes[] = {"en", "fi", "de", "sv", "es", "fr", "it", "nl",    "pt",
                                       "da", "no", "ru", "hu", "ro", "tr", "EN", "en-GB", "fi_FI"};
     for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++) {
         CHECK(lx_language_supported(yes[i]));

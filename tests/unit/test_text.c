@@ -81,7 +81,8 @@ static void test_english(void) {
     CHECK(tokenize("") == 0);
     CHECK(ntoks == 0);
     /* Unicode punctuation and spaces separate too. */
-    CHECK(tokenize("one\xE2\x80\x94two\xC2\xA0three\xE2\x80\x9C" "four\xE2\x80\x9D") == 0);
+    CHECK(tokenize("one\xE2\x80\x94two\xC2\xA0three\xE2\x80\x9C"
+                   "four\xE2\x80\x9D") == 0);
     CHECK(ntoks == 4);
     CHECK_STR(t(0), "one");
     CHECK_STR(t(1), "two");
@@ -132,7 +133,9 @@ static void test_finnish(void) {
 }
 
 static void test_german(void) {
-    CHECK(tokenize("Stra\xC3\x9F" "e STRASSE Gr\xC3\xBC\xC3\x9F" "e \xE1\xBA\x9E") == 0);
+    CHECK(tokenize("Stra\xC3\x9F"
+                   "e STRASSE Gr\xC3\xBC\xC3\x9F"
+                   "e \xE1\xBA\x9E") == 0);
     CHECK(ntoks == 4);
     /* ß case-folds to ss, so both spellings meet. */
     CHECK_STR(t(0), "strasse");
@@ -146,7 +149,8 @@ static void test_german(void) {
 static void test_turkish_dotted_i(void) {
     /* U+0130 folds to i + U+0307; it must not crash and its term after
      * stemming (accents stripped) is plain "istanbul". */
-    CHECK(tokenize("\xC4\xB0stanbul ISTANBUL \xC4\xB1" "stanbul") == 0);
+    CHECK(tokenize("\xC4\xB0stanbul ISTANBUL \xC4\xB1"
+                   "stanbul") == 0);
     CHECK(ntoks == 3);
     CHECK(valid_utf8(t(0), toks[0].len));
     CHECK(toks[0].start == 0 && toks[0].end == 9);
@@ -163,8 +167,8 @@ static void test_turkish_dotted_i(void) {
 
 static void test_greek(void) {
     /* Capital, final and medial sigma fold to one form. */
-    CHECK(tokenize("\xCE\x9B\xCE\x8C\xCE\x93\xCE\x9F\xCE\xA3 "   /* ΛΌΓΟΣ */
-                   "\xCE\xBB\xCF\x8C\xCE\xB3\xCE\xBF\xCF\x82 "   /* λόγος */
+    CHECK(tokenize("\xCE\x9B\xCE\x8C\xCE\x93\xCE\x9F\xCE\xA3 "        /* ΛΌΓΟΣ */
+                   "\xCE\xBB\xCF\x8C\xCE\xB3\xCE\xBF\xCF\x82 "        /* λόγος */
                    "\xCE\xBB\xCF\x8C\xCE\xB3\xCE\xBF\xCF\x83") == 0); /* λόγοσ */
     CHECK(ntoks == 3);
     CHECK_STR(t(0), t(1));
@@ -183,15 +187,19 @@ static void test_invalid_utf8(void) {
         const char *s;
         long offset;
     } cases[] = {
-        {"abc \xFF" "def", 4},                 /* never valid */
-        {"abc\xFF" "def", 3},                  /* inside a token */
-        {"good w\xC3\xB6rd \xC3", 11},         /* truncated at the end */
-        {"x \xC3(", 2},                        /* bad continuation */
-        {"over \xC0\x80 long", 5},             /* overlong NUL */
-        {"surrogate \xED\xA0\x80", 10},        /* UTF-16 surrogate */
-        {"big \xF4\x90\x80\x80", 4},           /* above U+10FFFF */
-        {"\x80", 0},                           /* lone continuation */
-        {"k\xC3\xA4y \xE2\x82", 5},            /* 3-byte sequence cut */
+        {"abc \xFF"
+         "def",
+         4}, /* never valid */
+        {"abc\xFF"
+         "def",
+         3},                            /* inside a token */
+        {"good w\xC3\xB6rd \xC3", 11},  /* truncated at the end */
+        {"x \xC3(", 2},                 /* bad continuation */
+        {"over \xC0\x80 long", 5},      /* overlong NUL */
+        {"surrogate \xED\xA0\x80", 10}, /* UTF-16 surrogate */
+        {"big \xF4\x90\x80\x80", 4},    /* above U+10FFFF */
+        {"\x80", 0},                    /* lone continuation */
+        {"k\xC3\xA4y \xE2\x82", 5},     /* 3-byte sequence cut */
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         int rc = tokenize(cases[i].s);

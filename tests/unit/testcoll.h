@@ -10,24 +10,63 @@
 #define rnd check_rand
 #define below check_below
 
-static const char *const en_words[] = {
-    "gender",   "equality", "migration",  "migrants",  "racism",   "schools",  "school",
-    "teachers", "pay",      "gap",        "workplace", "women",    "men",      "children",
-    "culture",  "identity", "integration", "language", "research", "policy",   "social",
-    "sustainability", "wellbeing", "discrimination", "running", "cities", "housing", "health"};
-static const char *const fi_words[] = {
-    "kest\xC3\xA4v\xC3\xA4\xC3\xA4", "kehityst\xC3\xA4", "maahanmuutto", "maahanmuuttajat",
-    "tasa-arvo", "koulussa", "koulut", "opettajat", "naiset", "miehet", "kulttuuri", "kieli",
-    "tutkimus", "hyvinvointi", "syrjint\xC3\xA4", "rasismi"};
-static const char *const de_words[] = {
-    "Gleichberechtigung", "Migration", "Schulen", "Lehrer", "Frauen", "M\xC3\xA4nner",
-    "Kultur", "Sprache", "Forschung", "Diskriminierung", "Rassismus", "Stra\xC3\x9F" "e"};
-static const char *const tags_pool[] = {
-    "gender", "migration", "racism", "schools", "equality", "wellbeing", "Higher Education",
-    "social sustainability", "kest\xC3\xA4v\xC3\xA4 kehitys", "maahanmuutto", "pay gap",
-    "identity"};
-static const char *const speakers[] = {"Amina Yusuf", "Jon Smith", "Li Wei", "Maria Virtanen",
-                                       "Hans M\xC3\xBCller", "Fatima Ali"};
+static const char *const en_words[] = {"gender",      "equality",
+                                       "migration",   "migrants",
+                                       "racism",      "schools",
+                                       "school",      "teachers",
+                                       "pay",         "gap",
+                                       "workplace",   "women",
+                                       "men",         "children",
+                                       "culture",     "identity",
+                                       "integration", "language",
+                                       "research",    "policy",
+                                       "social",      "sustainability",
+                                       "wellbeing",   "discrimination",
+                                       "running",     "cities",
+                                       "housing",     "health"};
+static const char *const fi_words[] = {"kest\xC3\xA4v\xC3\xA4\xC3\xA4",
+                                       "kehityst\xC3\xA4",
+                                       "maahanmuutto",
+                                       "maahanmuuttajat",
+                                       "tasa-arvo",
+                                       "koulussa",
+                                       "koulut",
+                                       "opettajat",
+                                       "naiset",
+                                       "miehet",
+                                       "kulttuuri",
+                                       "kieli",
+                                       "tutkimus",
+                                       "hyvinvointi",
+                                       "syrjint\xC3\xA4",
+                                       "rasismi"};
+static const char *const de_words[] = {"Gleichberechtigung",
+                                       "Migration",
+                                       "Schulen",
+                                       "Lehrer",
+                                       "Frauen",
+                                       "M\xC3\xA4nner",
+                                       "Kultur",
+                                       "Sprache",
+                                       "Forschung",
+                                       "Diskriminierung",
+                                       "Rassismus",
+                                       "Stra\xC3\x9F"
+                                       "e"};
+static const char *const tags_pool[] = {"gender",
+                                        "migration",
+                                        "racism",
+                                        "schools",
+                                        "equality",
+                                        "wellbeing",
+                                        "Higher Education",
+                                        "social sustainability",
+                                        "kest\xC3\xA4v\xC3\xA4 kehitys",
+                                        "maahanmuutto",
+                                        "pay gap",
+                                        "identity"};
+static const char *const speakers[] = {"Amina Yusuf",    "Jon Smith",          "Li Wei",
+                                       "Maria Virtanen", "Hans M\xC3\xBCller", "Fatima Ali"};
 
 #define NFINAL 40
 
@@ -37,7 +76,7 @@ static inline const char *lang_of(int v) {
 
 static inline void words(char *b, size_t cap, size_t *n, int lang, int count) {
     const char *const *w = lang == 0 ? en_words : lang == 1 ? fi_words : de_words;
-    size_t nw = lang == 0 ? sizeof en_words / sizeof *en_words
+    size_t nw = lang == 0   ? sizeof en_words / sizeof *en_words
                 : lang == 1 ? sizeof fi_words / sizeof *fi_words
                             : sizeof de_words / sizeof *de_words;
     for (int i = 0; i < count; i++) {
@@ -71,8 +110,9 @@ static inline char *make_record(int i, int v) {
         int nseg = 1 + (int)below(6);
         n += (size_t)snprintf(body + n, sizeof body - n, "\"segments\":[");
         for (int s = 0; s < nseg; s++) {
-            n += (size_t)snprintf(body + n, sizeof body - n, "%s{\"start\":%d.5,\"end\":%d,\"text\":\"",
-                                  s ? "," : "", s * 10, s * 10 + 9);
+            n += (size_t)snprintf(body + n, sizeof body - n,
+                                  "%s{\"start\":%d.5,\"end\":%d,\"text\":\"", s ? "," : "", s * 10,
+                                  s * 10 + 9);
             words(body, sizeof body, &n, lang, 3 + (int)below(15));
             n += (size_t)snprintf(body + n, sizeof body - n, "\"}");
         }

@@ -34,8 +34,7 @@ typedef struct {
     size_t cap; /* bytes allocated */
 } pbuf;
 
-static inline void pbuf_add(pbuf *b, const char *s, size_t n)
-{
+static inline void pbuf_add(pbuf *b, const char *s, size_t n) {
     if (b->len + n + 1 > b->cap) {
         size_t cap = b->cap ? b->cap : 256;
         while (cap < b->len + n + 1)
@@ -52,21 +51,17 @@ static inline void pbuf_add(pbuf *b, const char *s, size_t n)
     b->p[b->len] = 0;
 }
 
-static inline void pbuf_clear(pbuf *b)
-{
+static inline void pbuf_clear(pbuf *b) {
     b->len = 0;
     if (b->p)
         b->p[0] = 0;
 }
 
-static inline int peer_is_word_byte(unsigned char c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c >= 0x80;
+static inline int peer_is_word_byte(unsigned char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c >= 0x80;
 }
 
-static inline uint64_t peer_count_tokens(const char *s)
-{
+static inline uint64_t peer_count_tokens(const char *s) {
     uint64_t n = 0;
     int in = 0;
     for (; *s; s++) {
@@ -77,8 +72,7 @@ static inline uint64_t peer_count_tokens(const char *s)
     return n;
 }
 
-static inline double peer_now(void)
-{
+static inline double peer_now(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
@@ -86,8 +80,7 @@ static inline double peer_now(void)
 
 /* CPU time of the calling thread: unlike wall time, it does not count the
  * time spent waiting for a core on a busy machine. */
-static inline double peer_cpu_now(void)
-{
+static inline double peer_cpu_now(void) {
     struct timespec ts;
     clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
@@ -106,16 +99,14 @@ typedef struct {
     pbuf transcript_buf; /* segments joined, reused across records */
 } peer_record;
 
-static inline const char *peer_json_str(const cJSON *o, const char *key)
-{
+static inline const char *peer_json_str(const cJSON *o, const char *key) {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
     return cJSON_IsString(v) && v->valuestring ? v->valuestring : "";
 }
 
 /* Fills r from the object o (which must outlive r's use). Returns 0, or -1
  * with *why set when the record lacks an id or a title. */
-static inline int peer_record_from_json(peer_record *r, const cJSON *o, const char **why)
-{
+static inline int peer_record_from_json(peer_record *r, const cJSON *o, const char **why) {
     const cJSON *tags, *segs, *el;
 
     if (!cJSON_IsObject(o)) {
@@ -138,8 +129,7 @@ static inline int peer_record_from_json(peer_record *r, const cJSON *o, const ch
     pbuf_clear(&r->tags_buf);
     tags = cJSON_GetObjectItemCaseSensitive(o, "tags");
     if (cJSON_IsArray(tags)) {
-        cJSON_ArrayForEach(el, tags)
-        {
+        cJSON_ArrayForEach(el, tags) {
             if (!cJSON_IsString(el) || !el->valuestring)
                 continue;
             if (r->tags_buf.len)
@@ -155,8 +145,7 @@ static inline int peer_record_from_json(peer_record *r, const cJSON *o, const ch
     segs = cJSON_GetObjectItemCaseSensitive(o, "segments");
     if (!*r->transcript && cJSON_IsArray(segs)) {
         pbuf_clear(&r->transcript_buf);
-        cJSON_ArrayForEach(el, segs)
-        {
+        cJSON_ArrayForEach(el, segs) {
             const char *t = peer_json_str(el, "text");
             if (!*t)
                 continue;
@@ -169,16 +158,14 @@ static inline int peer_record_from_json(peer_record *r, const cJSON *o, const ch
     return 0;
 }
 
-static inline uint64_t peer_record_tokens(const peer_record *r)
-{
+static inline uint64_t peer_record_tokens(const peer_record *r) {
     return peer_count_tokens(r->title) + peer_count_tokens(r->tags) +
            peer_count_tokens(r->speaker) + peer_count_tokens(r->description) +
            peer_count_tokens(r->transcript);
 }
 
 /* Opens FILE for reading; "-" is stdin. Exits with a message on failure. */
-static inline FILE *peer_open_input(const char *path)
-{
+static inline FILE *peer_open_input(const char *path) {
     FILE *f;
     if (strcmp(path, "-") == 0)
         return stdin;
@@ -201,8 +188,7 @@ typedef struct {
  * each valid record; a rejected line is reported with its line number and
  * skipped. index returns 0, or nonzero to count the record as an error. */
 static inline void peer_read_records(const char *path, int (*index)(void *, const peer_record *),
-                                     void *ctx, peer_totals *t)
-{
+                                     void *ctx, peer_totals *t) {
     FILE *f = peer_open_input(path);
     char *line = NULL;
     size_t cap = 0, lineno = 0;
@@ -250,8 +236,7 @@ typedef struct {
     size_t n;
 } peer_queries;
 
-static inline void peer_queries_load(peer_queries *q, const char *path)
-{
+static inline void peer_queries_load(peer_queries *q, const char *path) {
     FILE *f = peer_open_input(path);
     char *line = NULL;
     size_t cap = 0, alloc = 0, lineno = 0;
@@ -292,15 +277,13 @@ static inline void peer_queries_load(peer_queries *q, const char *path)
         fclose(f);
 }
 
-static inline int peer_cmp_double(const void *a, const void *b)
-{
+static inline int peer_cmp_double(const void *a, const void *b) {
     double x = *(const double *)a, y = *(const double *)b;
     return (x > y) - (x < y);
 }
 
 /* Nearest-rank percentile of the sorted array v[0..n). */
-static inline double peer_percentile(const double *v, size_t n, double pct)
-{
+static inline double peer_percentile(const double *v, size_t n, double pct) {
     size_t rank;
     if (n == 0)
         return 0;
@@ -314,8 +297,7 @@ static inline double peer_percentile(const double *v, size_t n, double pct)
 
 /* Prints one statistics line "NAME mean= p50= p95= p99= max=" for us[0..n)
  * on stderr, after `lead`; sorts us[] in place. */
-static inline void peer_report_stats(const char *lead, const char *name, double *us, size_t n)
-{
+static inline void peer_report_stats(const char *lead, const char *name, double *us, size_t n) {
     double sum = 0;
     size_t i;
     for (i = 0; i < n; i++)
@@ -329,8 +311,7 @@ static inline void peer_report_stats(const char *lead, const char *name, double 
 /* Prints the lines the compare script parses: wall-clock latency per query
  * ("queries N latency_us mean= ..."), then CPU time per query ("cpu_us ...");
  * sorts both arrays in place. */
-static inline void peer_report_latency(double *wall_us, double *cpu_us, size_t n)
-{
+static inline void peer_report_latency(double *wall_us, double *cpu_us, size_t n) {
     char lead[64];
     snprintf(lead, sizeof lead, "queries %zu ", n);
     peer_report_stats(lead, "latency_us", wall_us, n);
@@ -338,8 +319,7 @@ static inline void peer_report_latency(double *wall_us, double *cpu_us, size_t n
 }
 
 static inline void peer_report_build(uint64_t lectures, uint64_t tokens, double seconds,
-                                     uint64_t errors)
-{
+                                     uint64_t errors) {
     fprintf(stderr, "lectures %llu tokens %llu seconds %.2f tokens/s %.0f errors %llu\n",
             (unsigned long long)lectures, (unsigned long long)tokens, seconds,
             seconds > 0 ? (double)tokens / seconds : 0.0, (unsigned long long)errors);

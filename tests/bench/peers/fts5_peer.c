@@ -39,14 +39,12 @@
 #define DB_FILE "fts5.db"
 #define BM25_WEIGHTS "3.0, 2.0, 1.0, 2.0, 1.0"
 
-static void die_db(sqlite3 *db, const char *what)
-{
+static void die_db(sqlite3 *db, const char *what) {
     fprintf(stderr, "sqlite: %s: %s\n", what, db ? sqlite3_errmsg(db) : "cannot open");
     exit(1);
 }
 
-static void exec_sql(sqlite3 *db, const char *sql)
-{
+static void exec_sql(sqlite3 *db, const char *sql) {
     char *err = NULL;
     if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK) {
         fprintf(stderr, "sqlite: %s: %s\n", sql, err ? err : "?");
@@ -54,8 +52,7 @@ static void exec_sql(sqlite3 *db, const char *sql)
     }
 }
 
-static char *db_path(const char *dir)
-{
+static char *db_path(const char *dir) {
     size_t n = strlen(dir) + sizeof DB_FILE + 2;
     char *p = (char *)malloc(n);
     snprintf(p, n, "%s/%s", dir, DB_FILE);
@@ -69,8 +66,7 @@ typedef struct {
     sqlite3_int64 rowid;
 } build_ctx;
 
-static int index_record(void *vctx, const peer_record *r)
-{
+static int index_record(void *vctx, const peer_record *r) {
     build_ctx *c = (build_ctx *)vctx;
     const char *cols[5];
     int i;
@@ -98,8 +94,7 @@ static int index_record(void *vctx, const peer_record *r)
     return 0;
 }
 
-static int run_build(const char *dir, const char *input, int content)
-{
+static int run_build(const char *dir, const char *input, int content) {
     double t0 = peer_now();
     char *path = db_path(dir);
     size_t plen = strlen(path);
@@ -128,8 +123,7 @@ static int run_build(const char *dir, const char *input, int content)
                            : "CREATE VIRTUAL TABLE lectures USING fts5(title, tags, speaker, "
                              "description, transcript, content='', "
                              "tokenize='porter unicode61')");
-    exec_sql(c.db, "INSERT INTO lectures(lectures, rank) VALUES('rank', 'bm25(" BM25_WEIGHTS
-                   ")')");
+    exec_sql(c.db, "INSERT INTO lectures(lectures, rank) VALUES('rank', 'bm25(" BM25_WEIGHTS ")')");
     exec_sql(c.db, "CREATE TABLE ids(rowid INTEGER PRIMARY KEY, id TEXT NOT NULL)");
     exec_sql(c.db, "BEGIN");
     if (sqlite3_prepare_v2(c.db,
@@ -154,8 +148,7 @@ static int run_build(const char *dir, const char *input, int content)
 /* Writes the FTS5 expression for query into out: every word quoted, joined
  * with OR. Words are split as common.h counts tokens, so the expression holds
  * no FTS5 syntax (quotes, parentheses, '*', '^', ':', '-', '+') at all. */
-static void fts5_expression(const char *query, pbuf *out)
-{
+static void fts5_expression(const char *query, pbuf *out) {
     const char *s = query;
     pbuf_clear(out);
     while (*s) {
@@ -190,8 +183,7 @@ typedef struct {
 } searcher;
 
 /* Runs one query; fills s->hits with the top `limit`. */
-static void search_run(searcher *s, const char *query, int limit)
-{
+static void search_run(searcher *s, const char *query, int limit) {
     int rc = SQLITE_DONE;
 
     s->nhits = 0;
@@ -218,8 +210,7 @@ static void search_run(searcher *s, const char *query, int limit)
 }
 
 static int run_search(const char *dir, const char *qfile, int limit, const char *trec,
-                      const char *order)
-{
+                      const char *order) {
     char *path = db_path(dir);
     peer_queries q;
     searcher s;
@@ -234,11 +225,11 @@ static int run_search(const char *dir, const char *qfile, int limit, const char 
     /* A reader tuned as a read-mostly application would tune it: a 64 MiB
      * page cache and reads through a memory map, like Xapian's and LMDB's. */
     exec_sql(s.db, "PRAGMA cache_size=-65536; PRAGMA mmap_size=4294967296");
-    sql = strcmp(order, "bm25") == 0
-              ? "SELECT rowid, bm25(lectures, " BM25_WEIGHTS ") AS s FROM lectures "
-                "WHERE lectures MATCH ?1 ORDER BY s LIMIT ?2"
-              : "SELECT rowid, rank FROM lectures WHERE lectures MATCH ?1 "
-                "ORDER BY rank LIMIT ?2";
+    sql = strcmp(order, "bm25") == 0 ? "SELECT rowid, bm25(lectures, " BM25_WEIGHTS
+                                       ") AS s FROM lectures "
+                                       "WHERE lectures MATCH ?1 ORDER BY s LIMIT ?2"
+                                     : "SELECT rowid, rank FROM lectures WHERE lectures MATCH ?1 "
+                                       "ORDER BY rank LIMIT ?2";
     if (sqlite3_prepare_v2(s.db, sql, -1, &s.match, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(s.db, "SELECT id FROM ids WHERE rowid = ?1", -1, &s.lookup, NULL) !=
             SQLITE_OK)
@@ -290,16 +281,14 @@ static int run_search(const char *dir, const char *qfile, int limit, const char 
     return 0;
 }
 
-static int usage(void)
-{
+static int usage(void) {
     fprintf(stderr, "usage: fts5_peer build --index DIR [--content] FILE.jsonl|-\n"
                     "       fts5_peer search --index DIR --queries FILE [--limit N] "
                     "[--trec RUN] [--order rank|bm25]\n");
     return 2;
 }
 
-int main(int argc, char **argv)
-{
+int main(int argc, char **argv) {
     const char *dir = NULL, *queries = NULL, *trec = NULL, *input = NULL, *order = "bm25";
     int limit = 10, content = 0, i;
 
