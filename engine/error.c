@@ -22,6 +22,8 @@ static const char *const messages[] = {
     [12] = "malformed captions",
     [13] = "index is read-only",
     [14] = "index map is full",
+    [15] = "index is damaged",
+    [16] = "no space left on device",
 };
 
 const char *lx_strerror(int code) {

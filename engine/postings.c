@@ -303,6 +303,7 @@ static void block_load(lx_pcursor *c, uint32_t b) {
     if (p + 6 > c->end) {
         c->doc = LX_DOC_END;
         c->bi = c->nblocks;
+        c->rc = LX_ECORRUPT;
         return;
     }
     uint32_t n = (uint32_t)p[0] + 1;
@@ -311,6 +312,7 @@ static void block_load(lx_pcursor *c, uint32_t b) {
         /* Corrupt: never decode past docs[LX_BLOCK]. */
         c->doc = LX_DOC_END;
         c->bi = c->nblocks;
+        c->rc = LX_ECORRUPT;
         return;
     }
     uint32_t first = get_u32(p + 2);
@@ -319,6 +321,7 @@ static void block_load(lx_pcursor *c, uint32_t b) {
     if (p + pb > c->end) {
         c->doc = LX_DOC_END;
         c->bi = c->nblocks;
+        c->rc = LX_ECORRUPT;
         return;
     }
     c->docs[0] = first;
@@ -353,6 +356,7 @@ static int open_header(lx_pcursor *c, const uint8_t *val, size_t len) {
     c->val = val;
     c->end = val + len;
     c->pos = c->pend = NULL;
+    c->rc = 0;
     const uint8_t *p = val;
     p = lx_vbyte_get(p, c->end, &c->df);
     p = lx_vbyte_get(p, c->end, &c->nblocks);

@@ -78,6 +78,8 @@ typedef struct lx_pcursor {
     uint32_t bi;           /* current block */
     uint32_t n, i;         /* docs in block, index of the current */
     uint32_t doc;          /* current doc, LX_DOC_END when done */
+    int rc;                /* 0, or LX_ECORRUPT once the list was found damaged
+                              (the cursor then reads as ended): callers check it */
     uint32_t block_pos_off;
     const uint8_t *maskp, *tfp, *bend; /* current block's masks, tfs, end */
     const uint8_t *tf_next;            /* tfs of doc tf_upto start here */

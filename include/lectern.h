@@ -61,6 +61,8 @@ extern "C" {
 #define LX_ECAPTION (-12)  /* malformed WebVTT / SRT */
 #define LX_EREADONLY (-13) /* write on an index opened read-only */
 #define LX_EFULL (-14)     /* the index map is full */
+#define LX_ECORRUPT (-15)  /* the index is damaged (a read found bytes out of bounds) */
+#define LX_ENOSPC (-16)    /* no space left on the device */
 
 /* Returns a static string naming the code ("out of memory", ...). */
 const char *lx_strerror(int code);
