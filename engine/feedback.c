@@ -165,7 +165,8 @@ int lx_feedback_expand(lx_searcher *s, const lx_rank_params *p, const lx_scored 
             q->kind = LX_QK_TERM;
             q->clause = -1;
             q->pc = pc;
-            q->w = lx_idf(s->sc.N, pc->df) * (s->sc.k1 + 1) * p->feedback_weight * cs[k].w / best;
+            q->w = lx_bm25f_weight(lx_idf(s->sc.N, pc->df), s->sc.k1, p->feedback_weight) *
+                   cs[k].w / best;
             lx_qcur_start(q, &s->sc);
             s->nqc++;
             added++;

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "rank.h"
 #include "store.h"
 
 static const char *const field_names[LX_NFIELDS] = {"title", "tags", "speaker", "description",
@@ -13,22 +14,19 @@ const char *lx_field_name(int field) {
 }
 
 void lx_rank_params_default(lx_rank_params *p) {
-    /* Chosen by measurement on the Cranfield collection; the table and the
-     * commands are in tests/eval/README.md.  Tags and speaker have no
-     * Cranfield signal: their weights are set so that a tag or a name
-     * counts like a title word at most. */
-    static const double w[LX_NFIELDS] = {3.0, 1.5, 0.5, 1.0, 1.0};
-    static const double b[LX_NFIELDS] = {0.75, 0.3, 0.3, 0.5, 0.75};
+    /* The values and why they were chosen: rank.h. */
+    static const double w[LX_NFIELDS] = LX_RANK_WEIGHTS;
+    static const double b[LX_NFIELDS] = LX_RANK_B;
     for (int f = 0; f < LX_NFIELDS; f++) {
         p->weight[f] = w[f];
         p->b[f] = b[f];
     }
-    p->k1 = 1.8;
-    p->tag_boost = 0.5;
-    p->coord = 0.0;
+    p->k1 = LX_RANK_K1;
+    p->tag_boost = LX_RANK_TAG_BOOST;
+    p->coord = LX_RANK_COORD;
     /* A keyword query's lectures with every word come first (what a
      * search box user expects); long questions rank by BM25F alone. */
-    p->all_terms_first = 4;
+    p->all_terms_first = LX_RANK_ALL_TERMS_FIRST;
     /* Feedback reads the 10 best lectures' short fields and adds 30
      * terms.  It lifts Cranfield's nDCG@10 from 0.386 to 0.411 (all
      * queries of 5+ content words) but costs a second search, 10-30 times
@@ -36,10 +34,10 @@ void lx_rank_params_default(lx_rank_params *p) {
      * queries of 7 or more content words (0.408 on Cranfield, where most
      * queries are questions; 1 query in 2,000 of the TED search log):
      * keyword and title queries are answered in one pass. */
-    p->feedback_docs = 10;
-    p->feedback_terms = 30;
-    p->feedback_weight = 0.8;
-    p->feedback_min_terms = 7;
+    p->feedback_docs = LX_RANK_FEEDBACK_DOCS;
+    p->feedback_terms = LX_RANK_FEEDBACK_TERMS;
+    p->feedback_weight = LX_RANK_FEEDBACK_WEIGHT;
+    p->feedback_min_terms = LX_RANK_FEEDBACK_MIN_TERMS;
 }
 
 int lx_index_open(const char *dir, unsigned flags, lx_index **out, lx_error *err) {

@@ -25,22 +25,14 @@
 
 #include "rank.h"
 
-/* Bounds are inflated by this factor so rounding never prunes a winner. */
-#define SAFETY (1.0 + 1e-9)
-
-double lx_idf(double N, double df) {
-    return log(1.0 + (N - df + 0.5) / (df + 0.5));
-}
+#define SAFETY LX_BOUND_SAFETY
 
 double lx_bound_tf(const lx_scorer *sc, const lx_bound *b) {
     double t = 0;
     for (int f = 0; f < LX_NFIELDS; f++) {
         if (!b->maxtf[f])
             continue;
-        double norm = 1.0 - sc->fb[f] + sc->fb[f] * (double)b->minlen[f] / sc->avg[f];
-        if (norm <= 0)
-            norm = 1e-9;
-        t += b->maxtf[f] * sc->fw[f] / norm;
+        t += b->maxtf[f] * sc->fw[f] / lx_bm25f_norm(sc->fb[f], (double)b->minlen[f], sc->avg[f]);
     }
     return t;
 }
@@ -53,10 +45,7 @@ static double pbound_tf(const lx_scorer *sc, const lx_pbound *b) {
         for (int k = 0; k < LX_BOUND_PAIRS; k++) {
             if (!b->tf[f][k])
                 continue;
-            double norm = 1.0 - sc->fb[f] + sc->fb[f] * (double)b->len[f][k] / sc->avg[f];
-            if (norm <= 0)
-                norm = 1e-9;
-            double v = b->tf[f][k] / norm;
+            double v = b->tf[f][k] / lx_bm25f_norm(sc->fb[f], (double)b->len[f][k], sc->avg[f]);
             if (v > best)
                 best = v;
         }
@@ -65,26 +54,14 @@ static double pbound_tf(const lx_scorer *sc, const lx_pbound *b) {
     return t;
 }
 
-static double saturate(const lx_scorer *sc, double tf) {
-    return tf / (sc->k1 + tf);
+/* The BM25F part of a TERM cursor's or phrase member's score. */
+static double term_part(const lx_scorer *sc, double w, lx_pcursor *pc) {
+    return lx_bm25f_term(w, sc->k1, lx_pcursor_bm25f_tf(sc, pc));
 }
 
-static double term_tf(const lx_scorer *sc, lx_pcursor *pc) {
-    const uint32_t *tf = lx_pcursor_tf(pc);
-    const float *ib = sc->invb + (size_t)pc->doc * LX_NFIELDS;
-    if (pc->nlf == 1) {
-        int f = __builtin_ctz(pc->listmask);
-        return tf[f] * (double)ib[f];
-    }
-    /* Only the fields the doc has the term in (most: its transcript). */
-    unsigned m = pc->maskp[pc->i] & pc->listmask;
-    double t = 0;
-    while (m) {
-        int f = __builtin_ctz(m);
-        m &= m - 1;
-        t += tf[f] * (double)ib[f];
-    }
-    return t;
+/* The same from a bound of the pseudo-frequency. */
+static double bound_part(const lx_scorer *sc, double w, double tf) {
+    return lx_bm25f_term(w, sc->k1, tf);
 }
 
 /* ---- phrases -------------------------------------------------------------- */
@@ -162,15 +139,14 @@ void lx_qcur_start(lx_qcur *c, const lx_scorer *sc) {
     c->bb_valid = 0;
     switch (c->kind) {
     case LX_QK_TERM: {
-        double t = lx_bound_tf(sc, &c->pc->lbound);
-        c->ub = (c->bonus + c->w * saturate(sc, t)) * SAFETY;
+        c->ub = (c->bonus + bound_part(sc, c->w, lx_bound_tf(sc, &c->pc->lbound))) * SAFETY;
         c->doc = c->pc->doc;
         break;
     }
     case LX_QK_PHRASE:
         c->ub = c->bonus;
         for (int j = 0; j < c->nmem; j++)
-            c->ub += c->mw[j] * saturate(sc, lx_bound_tf(sc, &c->mem[j]->lbound));
+            c->ub += bound_part(sc, c->mw[j], lx_bound_tf(sc, &c->mem[j]->lbound));
         c->ub *= SAFETY;
         phrase_seek(c, 0);
         break;
@@ -230,11 +206,11 @@ void lx_qcur_next(lx_qcur *c) {
 double lx_qcur_score(lx_qcur *c, const lx_scorer *sc) {
     switch (c->kind) {
     case LX_QK_TERM:
-        return c->bonus + c->w * saturate(sc, term_tf(sc, c->pc));
+        return c->bonus + term_part(sc, c->w, c->pc);
     case LX_QK_PHRASE: {
         double s = c->bonus;
         for (int j = 0; j < c->nmem; j++)
-            s += c->mw[j] * saturate(sc, term_tf(sc, c->mem[j]));
+            s += term_part(sc, c->mw[j], c->mem[j]);
         return s;
     }
     default:
@@ -243,45 +219,6 @@ double lx_qcur_score(lx_qcur *c, const lx_scorer *sc) {
 }
 
 /* ---- top k ----------------------------------------------------------------- */
-
-/* Min-heap on (score, -doc): the root is the entry to evict first. */
-static int worse(const lx_scored *a, const lx_scored *b) {
-    return a->score < b->score || (a->score == b->score && a->doc > b->doc);
-}
-
-void lx_heap_push(lx_scored *h, uint32_t *n, uint32_t k, lx_scored e) {
-    if (*n < k) {
-        uint32_t i = (*n)++;
-        h[i] = e;
-        while (i > 0) {
-            uint32_t p = (i - 1) / 2;
-            if (!worse(&h[i], &h[p]))
-                break;
-            lx_scored t = h[i];
-            h[i] = h[p];
-            h[p] = t;
-            i = p;
-        }
-        return;
-    }
-    if (!worse(&h[0], &e))
-        return;
-    h[0] = e;
-    uint32_t i = 0;
-    for (;;) {
-        uint32_t l = 2 * i + 1, r = l + 1, m = i;
-        if (l < *n && worse(&h[l], &h[m]))
-            m = l;
-        if (r < *n && worse(&h[r], &h[m]))
-            m = r;
-        if (m == i)
-            break;
-        lx_scored t = h[i];
-        h[i] = h[m];
-        h[m] = t;
-        i = m;
-    }
-}
 
 int lx_scored_cmp(const void *a, const void *b) {
     const lx_scored *x = a, *y = b;
@@ -315,7 +252,7 @@ static double window_bound(lx_qcur *c, const lx_scorer *sc, uint32_t d, uint32_t
     lx_pcursor_block_pbound(c->pc, d, &b, last);
     if (*last == LX_DOC_END)
         return 0;
-    double ub = (c->bonus + c->w * saturate(sc, pbound_tf(sc, &b))) * SAFETY;
+    double ub = (c->bonus + bound_part(sc, c->w, pbound_tf(sc, &b))) * SAFETY;
     c->bb_valid = 1;
     c->bb_last = *last;
     c->bb_ub = ub < c->ub ? ub : c->ub;
@@ -492,7 +429,7 @@ uint32_t lx_topk(lx_qcur *cur, int n, const lx_scorer *sc, const uint64_t *allow
         score *= coordf[__builtin_popcountll(matched)];
         if (nh < k || score > theta) {
             lx_scored en = {score, d};
-            lx_heap_push(out, &nh, k, en);
+            lx_topk_push(out, &nh, k, en);
             if (nh == k) {
                 theta = out[0].score;
                 if (!exhaustive)
@@ -618,7 +555,7 @@ uint32_t lx_topk_and(lx_qcur *cur, int nreq, int n, const lx_scorer *sc, const u
                 score += contrib[c];
             if (nh < k || score > theta) {
                 lx_scored en = {score, d};
-                lx_heap_push(out, &nh, k, en);
+                lx_topk_push(out, &nh, k, en);
                 if (nh == k)
                     theta = out[0].score;
             }

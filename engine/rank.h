@@ -1,11 +1,71 @@
 /* rank.h -- BM25F scoring and top-k retrieval with MaxScore pruning over
- * block-max posting lists (internal). */
+ * block-max posting lists (internal).
+ *
+ * The ranking arithmetic lives here once: the named weights and constants,
+ * the inline BM25F kernel (length normalisation, pseudo-frequency,
+ * saturation, idf) and the top-k heap.  Search (rank.c), related lectures
+ * and feedback all score with these, so a lecture's score for the same
+ * terms is the same number whichever path computes it. */
 #ifndef LX_RANK_H
 #define LX_RANK_H
+#include <math.h>
 #include <stdint.h>
 
+#include "heap.h"
 #include "lectern.h"
 #include "postings.h"
+
+/* ---- weights and constants ------------------------------------------------ */
+
+/* Default ranking parameters (lx_rank_params_default), chosen by
+ * measurement on Cranfield (tests/eval/README.md): field weights and b of
+ * title, tags, speaker, description, transcript; k1.  Tags and speaker
+ * have no Cranfield signal: a tag or a name counts like a title word at
+ * most. */
+#define LX_RANK_WEIGHTS                                                                            \
+    { 3.0, 1.5, 0.5, 1.0, 1.0 }
+#define LX_RANK_B                                                                                  \
+    { 0.75, 0.3, 0.3, 0.5, 0.75 }
+#define LX_RANK_K1 1.8
+/* Weight of a query term naming a tag, in units of LX_TAG_BOOST_SCALE *
+ * (k1 + 1) * idf(tag) (lx_tag_boost_weight). */
+#define LX_RANK_TAG_BOOST 0.5
+/* Exponent of the matched-clauses factor; 0 = off. */
+#define LX_RANK_COORD 0.0
+/* Queries of 2 to this many scored words rank lectures with every word
+ * first (lx_all_terms_bonus). */
+#define LX_RANK_ALL_TERMS_FIRST 4
+/* Pseudo-relevance feedback (feedback.c): documents read, terms added,
+ * their weight, and the fewest content words of a query that uses it. */
+#define LX_RANK_FEEDBACK_DOCS 10
+#define LX_RANK_FEEDBACK_TERMS 30
+#define LX_RANK_FEEDBACK_WEIGHT 0.8
+#define LX_RANK_FEEDBACK_MIN_TERMS 7
+
+/* A tag boost's share of (k1 + 1) * idf(tag) per unit of tag_boost. */
+#define LX_TAG_BOOST_SCALE 0.5
+/* The all-terms-first bonus exceeds the sum of every cursor's bound by at
+ * least this much (then rounded up to a whole number). */
+#define LX_ALL_TERMS_MARGIN 1.0
+/* A length normalisation never below this (b > 1 could make it 0). */
+#define LX_MIN_NORM 1e-9
+/* Bounds are inflated by this factor so rounding never prunes a winner. */
+#define LX_BOUND_SAFETY (1.0 + 1e-9)
+
+/* Related lectures (related.c): k1 of the candidates' scores (a long query
+ * wants a near-linear tf), the exponent of a term's relative significance
+ * in its query weight, and the weight of a shared tag in units of
+ * (k1 + 1) * idf(tag).  Chosen on the TED talks by tag-overlap nDCG@10
+ * (tests/eval/related/README.md); tuning builds override them with -D. */
+#ifndef REL_K1
+#define REL_K1 10.0
+#endif
+#ifndef REL_QPOW
+#define REL_QPOW 0.5
+#endif
+#ifndef REL_TAG_W
+#define REL_TAG_W 0.5
+#endif
 
 /* What scoring needs of the collection, per snapshot and parameters. */
 typedef struct lx_scorer {
@@ -46,8 +106,74 @@ typedef struct lx_qcur {
     uint32_t ndocs, i;
 } lx_qcur;
 
+/* ---- the BM25F kernel ------------------------------------------------------- */
+
 /* IDF of a term in df of N lectures (BM25's, never negative). */
-double lx_idf(double N, double df);
+static inline double lx_idf(double N, double df) {
+    return log(1.0 + (N - df + 0.5) / (df + 0.5));
+}
+
+/* A field's length normalisation 1 - b + b len / avg (never 0 or less:
+ * LX_MIN_NORM). */
+static inline double lx_bm25f_norm(double b, double len, double avg) {
+    double norm = 1.0 - b + b * len / avg;
+    return norm > 0 ? norm : LX_MIN_NORM;
+}
+
+/* The pseudo-frequency of a posting: sum over the fields in mask of
+ * tf_f * ib[f], ib being the document's row of lx_scorer.invb
+ * (weight_f / norm_f).  Only the fields the document has the term in are
+ * visited; a zero tf would add an exact 0. */
+static inline double lx_bm25f_tf(const uint32_t *tf, const float *ib, unsigned mask) {
+    double t = 0;
+    while (mask) {
+        int f = __builtin_ctz(mask);
+        mask &= mask - 1;
+        t += tf[f] * (double)ib[f];
+    }
+    return t;
+}
+
+/* BM25's saturation of a pseudo-frequency: w tf / (k1 + tf), w being the
+ * term's idf * (k1 + 1) * query weight. */
+static inline double lx_bm25f_term(double w, double k1, double tf) {
+    return w * (tf / (k1 + tf));
+}
+
+/* The pseudo-frequency of a cursor's current posting. */
+static inline double lx_pcursor_bm25f_tf(const lx_scorer *sc, lx_pcursor *pc) {
+    const uint32_t *tf = lx_pcursor_tf(pc);
+    const float *ib = sc->invb + (size_t)pc->doc * LX_NFIELDS;
+    if (pc->nlf == 1) {
+        int f = __builtin_ctz(pc->listmask);
+        return tf[f] * (double)ib[f];
+    }
+    return lx_bm25f_tf(tf, ib, pc->maskp[pc->i] & pc->listmask);
+}
+
+/* A TERM cursor's (or phrase member's) weight w: idf * (k1 + 1) * the
+ * query weight qw. */
+static inline double lx_bm25f_weight(double idf, double k1, double qw) {
+    return idf * (k1 + 1) * qw;
+}
+
+/* The weight of a boost for a tag of df lectures (search). */
+static inline double lx_tag_boost_weight(const lx_scorer *sc, double boost, double df) {
+    return boost * (sc->k1 + 1) * lx_idf(sc->N, df) * LX_TAG_BOOST_SCALE;
+}
+
+/* The all-terms-first bonus of each word's cursor, given the sum of every
+ * cursor's bound: more than all BM25F parts together, so lectures order by
+ * words matched, then by score. */
+static inline double lx_all_terms_bonus(double sum_bounds) {
+    return ceil(sum_bounds + LX_ALL_TERMS_MARGIN);
+}
+
+/* The score a shared tag of df lectures adds to a related lecture, k1 the
+ * related scores' (REL_K1). */
+static inline double lx_rel_tag_weight(double k1, double N, double df) {
+    return REL_TAG_W * (k1 + 1) * lx_idf(N, df);
+}
 
 /* Upper bound of the pseudo-frequency from a bound. */
 double lx_bound_tf(const lx_scorer *sc, const lx_bound *b);
@@ -64,10 +190,27 @@ typedef struct lx_scored {
     uint32_t doc;
 } lx_scored;
 
+/* ---- the top-k heap ---------------------------------------------------------- */
+
+/* Whether a is to be evicted before b: lower score, then higher docid. */
+static inline int lx_scored_worse(const void *ctx, const lx_scored *a, const lx_scored *b) {
+    (void)ctx;
+    return a->score < b->score || (a->score == b->score && a->doc > b->doc);
+}
+LX_HEAP_DEFINE(lx_topk_heap, lx_scored, const void *, lx_scored_worse)
+
 /* Offers e to a min-heap h of at most k entries (n in use) whose root is
  * the entry to evict first: lowest score, then highest docid.  e replaces
  * the root when the heap is full and e is better. */
-void lx_heap_push(lx_scored *h, uint32_t *n, uint32_t k, lx_scored e);
+static inline void lx_topk_push(lx_scored *h, uint32_t *n, uint32_t k, lx_scored e) {
+    if (*n < k) {
+        h[*n] = e;
+        lx_topk_heap_up(h, (*n)++, NULL);
+    } else if (lx_scored_worse(NULL, &h[0], &e)) {
+        h[0] = e;
+        lx_topk_heap_down(h, *n, 0, NULL);
+    }
+}
 
 /* qsort order of results: score desc, then docid asc. */
 int lx_scored_cmp(const void *a, const void *b);

@@ -79,18 +79,7 @@ static const double SEL_W[LX_NFIELDS] = REL_SEL_W;
 #define REL_MAX_DF 0.3
 #endif
 #define REL_MAX_DF_FLOOR 16.0
-/* Query weight exponent of the relative significance. */
-#ifndef REL_QPOW
-#define REL_QPOW 0.5
-#endif
-/* BM25 k1 of the candidates' scores. */
-#ifndef REL_K1
-#define REL_K1 10.0
-#endif
-/* Weight of a shared tag, in units of (k1 + 1) * idf(tag). */
-#ifndef REL_TAG_W
-#define REL_TAG_W 0.5
-#endif
+/* The scoring constants REL_K1, REL_QPOW and REL_TAG_W are in rank.h. */
 /* Cosine over the selected terms above which a lecture of about the same
  * length is a near-duplicate. */
 #define REL_DUP_COS 0.9
@@ -434,53 +423,20 @@ static int resolve_tokens(lx_searcher *s, struct lx_relscratch *r) {
 
 /* ---- 2. selection --------------------------------------------------------------- */
 
-/* Max-heap of (wtf, row) keys: wtf's float bits above, ~row below. */
-static void sift_down(uint64_t *h, uint32_t n, uint32_t i) {
-    for (;;) {
-        uint32_t l = 2 * i + 1, m = i;
-        if (l < n && h[l] > h[m])
-            m = l;
-        if (l + 1 < n && h[l + 1] > h[m])
-            m = l + 1;
-        if (m == i)
-            return;
-        uint64_t x = h[i];
-        h[i] = h[m];
-        h[m] = x;
-        i = m;
-    }
-}
-
 /* Min-heap of rows on significance (the best REL_TERMS so far). */
+static inline int sig_less(const rel_term *t, const uint32_t *a, const uint32_t *b) {
+    return t[*a].sig < t[*b].sig;
+}
+LX_HEAP_DEFINE(sel_heap, uint32_t, const rel_term *, sig_less)
+
 static void sel_push(const rel_term *t, uint32_t *h, int *n, uint32_t row) {
     if (*n < REL_TERMS) {
-        int i = (*n)++;
-        h[i] = row;
-        while (i > 0) {
-            int p = (i - 1) / 2;
-            if (t[h[p]].sig <= t[h[i]].sig)
-                break;
-            uint32_t x = h[p];
-            h[p] = h[i];
-            h[i] = x;
-            i = p;
-        }
+        h[*n] = row;
+        sel_heap_up(h, (uint32_t)(*n)++, t);
         return;
     }
     h[0] = row;
-    for (int i = 0;;) {
-        int l = 2 * i + 1, m = i;
-        if (l < *n && t[h[l]].sig < t[h[m]].sig)
-            m = l;
-        if (l + 1 < *n && t[h[l + 1]].sig < t[h[m]].sig)
-            m = l + 1;
-        if (m == i)
-            break;
-        uint32_t x = h[m];
-        h[m] = h[i];
-        h[i] = x;
-        i = m;
-    }
+    sel_heap_down(h, (uint32_t)*n, 0, t);
 }
 
 /* Reads a term's posting list in this call's transaction: its df (cached
@@ -530,8 +486,7 @@ static int select_terms(lx_searcher *s, struct lx_relscratch *r, uint32_t *sel) 
         if (w > 0)
             r->order[n++] = (uint64_t)bits << 32 | (UINT32_MAX - i);
     }
-    for (uint32_t i = n / 2; i-- > 0;)
-        sift_down(r->order, n, i);
+    lx_u64max_make(r->order, n, NULL);
     double maxdf = REL_MAX_DF * N > REL_MAX_DF_FLOOR ? REL_MAX_DF * N : REL_MAX_DF_FLOOR;
     /* No selectable term has df < 2, so no idf exceeds idf(N, 2). */
     double idf_max = lx_idf(N, 2);
@@ -539,7 +494,7 @@ static int select_terms(lx_searcher *s, struct lx_relscratch *r, uint32_t *sel) 
     while (n) {
         uint32_t row = UINT32_MAX - (uint32_t)r->order[0];
         r->order[0] = r->order[--n];
-        sift_down(r->order, n, 0);
+        lx_u64max_down(r->order, n, 0, NULL);
         rel_term *t = &r->t[row];
         if (ns == REL_TERMS && (t->wtf < REL_MIN_WTF || t->wtf * idf_max <= r->t[sel[0]].sig))
             break;
@@ -806,7 +761,6 @@ int lx_related(lx_searcher *s, const char *id, const lx_search_opts *o, lx_resul
     memset(r->mask, 0, ndocs * sizeof *r->mask);
     lx_scorer sc = s->sc;
     sc.k1 = REL_K1;
-    double k1p = sc.k1 + 1;
     double best = ns ? r->t[sel[0]].sig : 1.0;
     for (int j = 0; j < ns; j++) {
         rel_term *t = &r->t[sel[j]];
@@ -817,28 +771,19 @@ int lx_related(lx_searcher *s, const char *id, const lx_search_opts *o, lx_resul
         }
         if (lx_pcursor_open(pc, t->post, t->postlen))
             continue;
-        double w = t->idf * k1p * pow(t->sig / best, REL_QPOW);
+        double w = lx_bm25f_weight(t->idf, sc.k1, pow(t->sig / best, REL_QPOW));
         uint64_t bit = 1ull << j;
-        /* A block at a time: the arithmetic of lx_qcur_score for a TERM
-         * cursor (rank.c), w * tf~ / (k1 + tf~) with tf~ the sum over the
-         * fields of tf_f * invb[doc][f], without a call per posting. */
+        /* A block at a time, with the kernel of lx_qcur_score for a TERM
+         * cursor (rank.h), without a call per posting. */
         while (pc->doc != LX_DOC_END) {
             lx_pcursor_tf_block(pc);
             for (uint32_t i = pc->i; i < pc->n; i++) {
                 uint32_t d = pc->docs[i];
                 if (d >= ndocs || (filtered && !allowed(allow, d)))
                     continue;
-                const uint32_t *tf = pc->tf[i];
-                const float *ib = sc.invb + (size_t)d * LX_NFIELDS;
-                double tn = 0;
-                /* Only the fields the doc has (a zero tf adds an exact 0). */
                 unsigned m = pc->maskp ? pc->maskp[i] & pc->listmask : pc->listmask;
-                while (m) {
-                    int fi = __builtin_ctz(m);
-                    m &= m - 1;
-                    tn += tf[fi] * (double)ib[fi];
-                }
-                r->score[d] += w * (tn / (sc.k1 + tn));
+                double tn = lx_bm25f_tf(pc->tf[i], sc.invb + (size_t)d * LX_NFIELDS, m);
+                r->score[d] += lx_bm25f_term(w, sc.k1, tn);
                 r->mask[d] |= bit;
             }
             pc->i = pc->n - 1;
@@ -846,7 +791,7 @@ int lx_related(lx_searcher *s, const char *id, const lx_search_opts *o, lx_resul
         }
     }
     for (int i = 0; i < ntags && REL_TAG_W > 0; i++) {
-        double w = REL_TAG_W * k1p * lx_idf(sc.N, tags[i].n);
+        double w = lx_rel_tag_weight(sc.k1, sc.N, tags[i].n);
         for (uint32_t e = 0; e < tags[i].n; e++) {
             uint32_t d;
             memcpy(&d, tags[i].docs + (size_t)e * 4, 4);
@@ -869,7 +814,7 @@ int lx_related(lx_searcher *s, const char *id, const lx_search_opts *o, lx_resul
     for (uint32_t d = 0; d < ndocs; d++) {
         double x = r->score[d];
         if ((x > 0 || r->mask[d]) && d != self && (nh < k || x >= s->heap[0].score))
-            lx_heap_push(s->heap, &nh, k, (lx_scored){x, d});
+            lx_topk_push(s->heap, &nh, k, (lx_scored){x, d});
     }
     qsort(s->heap, nh, sizeof *s->heap, lx_scored_cmp);
 

@@ -61,6 +61,7 @@
 
 #include "codec.h"
 #include "error.h"
+#include "heap.h"
 #include "postings.h"
 #include "record.h"
 #include "stem.h"
@@ -745,7 +746,8 @@ static int src_next(const lx_writer *w, run_src *s) {
 }
 
 /* Heap order: term, then source (earlier runs hold earlier docids). */
-static int src_less(const run_src *src, uint32_t a, uint32_t b) {
+static inline int src_less(const run_src *src, const uint32_t *pa, const uint32_t *pb) {
+    uint32_t a = *pa, b = *pb;
     const run_rec *x = &src[a].cur, *y = &src[b].cur;
     size_t n = x->len < y->len ? x->len : y->len;
     int c = memcmp(x->s, y->s, n);
@@ -753,22 +755,7 @@ static int src_less(const run_src *src, uint32_t a, uint32_t b) {
         c = (x->len > y->len) - (x->len < y->len);
     return c ? c < 0 : a < b;
 }
-
-static void heap_down(const run_src *src, uint32_t *h, uint32_t n, uint32_t i) {
-    for (;;) {
-        uint32_t m = i, l = 2 * i + 1, r = l + 1;
-        if (l < n && src_less(src, h[l], h[m]))
-            m = l;
-        if (r < n && src_less(src, h[r], h[m]))
-            m = r;
-        if (m == i)
-            return;
-        uint32_t t = h[i];
-        h[i] = h[m];
-        h[m] = t;
-        i = m;
-    }
-}
+LX_HEAP_DEFINE(src_heap, uint32_t, const run_src *, src_less)
 
 /* Commits a build's transaction when it holds LX_TXN_BYTES and begins the
  * next, dropping the maps' pages from the process. */
@@ -814,8 +801,7 @@ static int build_merge(lx_writer *w, const uint32_t *order, lx_error *err) {
         if (src_next(w, s))
             h[nh++] = i;
     }
-    for (uint32_t i = nh / 2; i-- > 0;)
-        heap_down(src, h, nh, i);
+    src_heap_make(h, nh, src);
     size_t written = 0;
     while (nh && !rc) {
         run_rec first = src[h[0]].cur;
@@ -827,7 +813,7 @@ static int build_merge(lx_writer *w, const uint32_t *order, lx_error *err) {
             rc = acc_decode(&s->cur, &w->pl);
             if (!src_next(w, s))
                 h[0] = h[--nh];
-            heap_down(src, h, nh, 0);
+            src_heap_down(h, nh, 0, src);
         }
         MDB_val key = {first.len, (void *)first.s};
         if (!rc && w->pl.n) {
