@@ -77,10 +77,6 @@ size_t lx_tag_normalise(const char *tag, size_t len, char *out, size_t cap);
  * per field (tags separated by LX_TAG_GAP).  Counts tokens per field in
  * lens (may be NULL). */
 typedef void (*lx_field_token_fn)(void *ctx, int field, const char *tok, size_t len, uint32_t pos);
-/* The stem form of a normalised tag under stemmer entry lang: its words
- * stemmed and joined by one space (the tagstem key).  Defined in writer.c. */
-size_t lx_tag_stem_form(lx_stemmers *stem, int lang, const char *tag, size_t len, char *out,
-                        size_t cap);
 
 int lx_analyze(const lx_fields *f, lx_field_token_fn fn, void *ctx, uint32_t lens[LX_NFIELDS],
                lx_error *err);

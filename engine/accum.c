@@ -1,0 +1,222 @@
+/* accum.c -- a batch's postings in memory.
+ *
+ * Each token of a lecture being analysed is looked up in a word cache
+ * (language + token -> term), stemmed only on a miss, and its position
+ * appended to the term's accumulator; when the lecture ends, each term it
+ * had gets one posting (accumulator form: vbyte docid gap, field mask,
+ * vbyte tf per field, the positions apart).  Tags and languages collect
+ * the docids added to each.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "codec.h"
+#include "error.h"
+#include "text.h"
+#include "writer.h"
+
+static uint32_t term_index(lx_writer *w, const char *tok, size_t len) {
+    uint8_t key[LX_TOKEN_BUF + 1];
+    key[0] = (uint8_t)w->lang;
+    memcpy(key + 1, tok, len);
+    uint32_t h = lx_hash(key, len + 1);
+    uint32_t *v = lx_strmap_get(&w->words, (const char *)key, len + 1, h);
+    if (v)
+        return *v;
+    char term[LX_TOKEN_BUF];
+    size_t tl = lx_stemmers_term(&w->stem, w->lang, tok, len, term);
+    uint32_t th = lx_hash(term, tl);
+    uint32_t *t = lx_strmap_get(&w->terms, term, tl, th);
+    uint32_t idx;
+    if (t) {
+        idx = *t;
+    } else {
+        if (w->nacc == w->capacc) {
+            uint32_t cap = w->capacc ? w->capacc * 2 : 4096;
+            term_acc *a = realloc(w->acc, cap * sizeof *a);
+            if (!a) {
+                w->oom = 1;
+                return UINT32_MAX;
+            }
+            w->acc = a;
+            w->capacc = cap;
+            w->pending += (cap - w->nacc) * sizeof *a;
+        }
+        idx = w->nacc;
+        term_acc *a = &w->acc[idx];
+        memset(a, 0, sizeof *a);
+        a->cur_doc = LX_DOC_END;
+        if (!lx_strmap_put(&w->terms, term, tl, th, idx, &a->s)) {
+            w->oom = 1;
+            return UINT32_MAX;
+        }
+        a->len = (uint32_t)tl;
+        w->nacc++;
+    }
+    if (!lx_strmap_put(&w->words, (const char *)key, len + 1, h, idx, NULL)) {
+        w->oom = 1;
+        return UINT32_MAX;
+    }
+    return idx;
+}
+
+void lx_accum_token(void *ctx, int field, const char *tok, size_t len, uint32_t pos) {
+    lx_writer *w = ctx;
+    uint32_t idx = term_index(w, tok, len);
+    if (idx == UINT32_MAX)
+        return;
+    term_acc *t = &w->acc[idx];
+    if (w->deleting) {
+        t->del = 1;
+        return;
+    }
+    if (t->cur_doc != w->cur_doc) {
+        t->cur_doc = w->cur_doc;
+        memset(t->tf, 0, sizeof t->tf);
+        t->lastfield = -1;
+        if (w->ntouched == w->captouched) {
+            uint32_t cap = w->captouched ? w->captouched * 2 : 1024;
+            uint32_t *p = realloc(w->touched, cap * sizeof *p);
+            if (!p) {
+                w->oom = 1;
+                return;
+            }
+            w->touched = p;
+            w->captouched = cap;
+        }
+        w->touched[w->ntouched++] = idx;
+    }
+    if (field != t->lastfield) {
+        t->lastfield = field;
+        t->lastpos = 0;
+    }
+    size_t cap0 = t->pos.cap;
+    if (lx_buf_reserve(&t->pos, 5)) {
+        w->oom = 1;
+        return;
+    }
+    w->pending += t->pos.cap - cap0;
+    t->pos.n += lx_vbyte_put(t->pos.p + t->pos.n, pos - t->lastpos);
+    t->lastpos = pos;
+    t->tf[field]++;
+    w->tokens++;
+}
+
+void lx_accum_end_doc(lx_writer *w) {
+    for (uint32_t k = 0; k < w->ntouched; k++) {
+        term_acc *t = &w->acc[w->touched[k]];
+        size_t cap0 = t->docs.cap + t->pos.cap;
+        if (lx_buf_reserve(&t->docs, 6 + 5 * LX_NFIELDS)) {
+            w->oom = 1;
+            return;
+        }
+        uint8_t *p = t->docs.p + t->docs.n, *s = p;
+        p += lx_vbyte_put(p, t->ndocs ? w->cur_doc - t->prev_doc : w->cur_doc);
+        uint8_t mask = 0;
+        for (int f = 0; f < LX_NFIELDS; f++)
+            if (t->tf[f])
+                mask |= (uint8_t)(1u << f);
+        *p++ = mask;
+        for (int f = 0; f < LX_NFIELDS; f++)
+            if (t->tf[f])
+                p += lx_vbyte_put(p, t->tf[f]);
+        t->docs.n += (size_t)(p - s);
+        t->prev_doc = w->cur_doc;
+        t->ndocs++;
+        w->pending += t->docs.cap + t->pos.cap - cap0;
+    }
+    w->ntouched = 0;
+}
+
+set_acc *lx_set_get(lx_strmap *m, set_acc **arr, uint32_t *n, uint32_t *cap, const char *key,
+                        size_t len) {
+    uint32_t h = lx_hash(key, len);
+    uint32_t *v = lx_strmap_get(m, key, len, h);
+    if (v)
+        return &(*arr)[*v];
+    if (*n == *cap) {
+        uint32_t c = *cap ? *cap * 2 : 64;
+        set_acc *a = realloc(*arr, c * sizeof *a);
+        if (!a)
+            return NULL;
+        *arr = a;
+        *cap = c;
+    }
+    set_acc *s = &(*arr)[*n];
+    memset(s, 0, sizeof *s);
+    if (!lx_strmap_put(m, key, len, h, *n, &s->key))
+        return NULL;
+    s->len = (uint32_t)len;
+    (*n)++;
+    return s;
+}
+
+int lx_set_add(set_acc *s, uint32_t doc) {
+    if (s->n == s->cap) {
+        uint32_t c = s->cap ? s->cap * 2 : 8;
+        uint32_t *p = realloc(s->add, c * sizeof *p);
+        if (!p)
+            return LX_ENOMEM;
+        s->add = p;
+        s->cap = c;
+    }
+    s->add[s->n++] = doc;
+    return 0;
+}
+
+void lx_sets_reset(lx_strmap *m, set_acc *sets, uint32_t *n) {
+    for (uint32_t i = 0; i < *n; i++)
+        free(sets[i].add);
+    *n = 0;
+    lx_strmap_free(m);
+    lx_strmap_init(m);
+}
+
+static lx_writer *sort_w;
+static int cmp_term(const void *a, const void *b) {
+    const term_acc *x = &sort_w->acc[*(const uint32_t *)a];
+    const term_acc *y = &sort_w->acc[*(const uint32_t *)b];
+    size_t n = x->len < y->len ? x->len : y->len;
+    int c = memcmp(x->s, y->s, n);
+    return c ? c : (x->len > y->len) - (x->len < y->len);
+}
+
+int lx_accum_sorted(lx_writer *w, uint32_t **out) {
+    uint32_t *order = malloc((w->nacc ? w->nacc : 1) * sizeof *order);
+    *out = order;
+    if (!order)
+        return LX_ENOMEM;
+    for (uint32_t i = 0; i < w->nacc; i++)
+        order[i] = i;
+    sort_w = w;
+    qsort(order, w->nacc, sizeof *order, cmp_term);
+    return 0;
+}
+
+run_rec lx_run_rec_of_acc(const term_acc *t) {
+    run_rec r = {t->s, t->len, t->ndocs, t->docs.p, t->pos.p, t->docs.n, t->pos.n};
+    return r;
+}
+
+int lx_run_rec_decode(const run_rec *t, lx_plist *pl) {
+    const uint8_t *p = t->docs, *e = t->docs + t->docs_n;
+    const uint8_t *pp = t->pos, *pe = t->pos + t->pos_n;
+    uint32_t doc = 0;
+    for (uint32_t k = 0; k < t->ndocs && p < e; k++) {
+        uint32_t gap, tf[LX_NFIELDS] = {0}, total = 0;
+        p = lx_vbyte_get(p, e, &gap);
+        doc = k ? doc + gap : gap;
+        uint8_t mask = *p++;
+        for (int f = 0; f < LX_NFIELDS; f++)
+            if (mask & (1u << f)) {
+                p = lx_vbyte_get(p, e, &tf[f]);
+                total += tf[f];
+            }
+        const uint8_t *q = lx_vbyte_skip(pp, pe, total);
+        int rc = lx_plist_add(pl, doc, tf, pp, (size_t)(q - pp));
+        if (rc)
+            return rc;
+        pp = q;
+    }
+    return 0;
+}

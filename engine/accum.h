@@ -1,0 +1,66 @@
+/* accum.h -- a batch's postings in memory (internal): per term an
+ * accumulator of its postings in a compact form, filled as lectures are
+ * analysed; per tag and language the docids added and whether one was
+ * deleted.  flush.c and build.c turn them into stored lists. */
+#ifndef LX_ACCUM_H
+#define LX_ACCUM_H
+#include <stdint.h>
+
+#include "lectern.h"
+#include "postings.h"
+#include "strmap.h"
+
+typedef struct term_acc {
+    const char *s;
+    uint32_t len;
+    uint32_t cur_doc; /* doc being analysed, LX_DOC_END when none */
+    uint32_t tf[LX_NFIELDS];
+    int lastfield;
+    uint32_t lastpos;
+    uint32_t prev_doc; /* last doc appended to docs */
+    uint32_t ndocs;
+    int del;     /* a deleted lecture had this term */
+    lx_buf docs; /* per posting: vbyte gap, mask, vbyte tf per field */
+    lx_buf pos;  /* positions as stored (postings.c) */
+} term_acc;
+
+typedef struct set_acc { /* a tag's or a language's docid list changes */
+    const char *key;
+    uint32_t len;
+    int del;
+    uint32_t *add;
+    uint32_t n, cap;
+} set_acc;
+
+/* One term's postings in accumulator form: from an accumulator, or a
+ * record of a run (build.c). */
+typedef struct run_rec {
+    const char *s;
+    uint32_t len, ndocs;
+    const uint8_t *docs, *pos;
+    size_t docs_n, pos_n;
+} run_rec;
+
+/* The token callback of lx_analyze (ctx: the writer): adds the token's
+ * position to its term's accumulator (or, deleting, marks the term). */
+void lx_accum_token(void *ctx, int field, const char *tok, size_t len, uint32_t pos);
+
+/* Appends the postings of the lecture just analysed. */
+void lx_accum_end_doc(lx_writer *w);
+
+/* The accumulators' indices in term order (LMDB's key order); *out is
+ * owned by the caller. */
+int lx_accum_sorted(lx_writer *w, uint32_t **out);
+
+/* The entry of key in a tag or language map, added when new; NULL when
+ * out of memory. */
+set_acc *lx_set_get(lx_strmap *m, set_acc **arr, uint32_t *n, uint32_t *cap, const char *key,
+                    size_t len);
+int lx_set_add(set_acc *s, uint32_t doc);
+/* Empties a tag or language map. */
+void lx_sets_reset(lx_strmap *m, set_acc *sets, uint32_t *n);
+
+run_rec lx_run_rec_of_acc(const term_acc *t);
+/* Appends a term's postings (decoded from accumulator form) to pl. */
+int lx_run_rec_decode(const run_rec *t, lx_plist *pl);
+#endif

@@ -1,0 +1,43 @@
+/* tagstem.h -- tag-stem keys: a tag's words stemmed and joined by one
+ * space ("gender equality" -> "gender equal" in English), the key of the
+ * tagstem database, under which a query's run of words finds the tags it
+ * names (internal). */
+#ifndef LX_TAGSTEM_H
+#define LX_TAGSTEM_H
+#include <stddef.h>
+
+#include "lectern.h"
+#include "stem.h"
+#include "text.h"
+
+/* Keys longer than this are not stored (LMDB's key limit is 511 bytes). */
+#define LX_TAGSTEM_MAX_KEY 500
+/* Room for a key of a whole tag, or of four query words. */
+#define LX_TAGSTEM_KEY_BUF (LX_MAX_TAG_BYTES * 4 + LX_TOKEN_BUF * 4)
+
+/* A key being built, a word at a time. */
+typedef struct lx_tagstem_keybuf {
+    char s[LX_TAGSTEM_KEY_BUF];
+    size_t n;
+} lx_tagstem_keybuf;
+
+/* Appends word (a normalised token) stemmed under stemmer entry lang, after
+ * one space unless it is the first; a word that does not fit is left out. */
+void lx_tagstem_key_word(lx_tagstem_keybuf *k, lx_stemmers *stem, int lang, const char *word,
+                         size_t len);
+
+/* The key of a normalised tag under stemmer entry lang, written
+ * NUL-terminated into out (cap bytes, truncated); returns its length, 0
+ * when the tag has no word. */
+size_t lx_tagstem_key(lx_stemmers *stem, int lang, const char *tag, size_t len, char *out,
+                      size_t cap);
+
+/* Adds the key of tag (NUL-terminated) under the writer's current
+ * language, naming tag. */
+int lx_tagstem_add(lx_writer *w, const char *tag, lx_error *err);
+
+/* A tag lost lectures (docs[0..n) are those it keeps): its keys become
+ * those of each language of those lectures, as in a fresh build. */
+int lx_tagstem_rebuild(lx_writer *w, const char *tag, size_t len, const uint32_t *docs, uint32_t n,
+                       lx_error *err);
+#endif

@@ -1,0 +1,102 @@
+/* writer.h -- the writer's state, shared by its modules (internal):
+ * writer.c (the public calls: put, delete, commit, abort), accum.c (the
+ * in-memory postings of a batch), flush.c (merging them into the stored
+ * lists), build.c (a build: sorted runs and their merge) and tagstem.c
+ * (the tag-stem keys).  How a batch and a build work: the top of
+ * writer.c. */
+#ifndef LX_WRITER_H
+#define LX_WRITER_H
+#include <stdio.h>
+
+#include "accum.h"
+#include "postings.h"
+#include "stem.h"
+#include "store.h"
+#include "strmap.h"
+
+/* Accumulated postings past this are flushed: merged into LMDB mid-batch,
+ * or written as a run by a build. */
+#ifndef LX_FLUSH_BYTES
+#define LX_FLUSH_BYTES ((size_t)192 << 20)
+#endif
+
+/* A build commits its transaction once it has written about this many
+ * bytes of pages (LMDB keeps a transaction's dirty pages in the heap). */
+#ifndef LX_TXN_BYTES
+#define LX_TXN_BYTES ((size_t)64 << 20)
+#endif
+
+/* The merge drops the run file's pages from the process every this many
+ * bytes of lists written (they are read once). */
+#define LX_RUN_DROP_BYTES ((size_t)16 << 20)
+
+#define LX_BUILD_SUBDIR ".building"
+
+struct lx_writer {
+    lx_index *ix;
+    MDB_txn *txn;
+    lx_collstats st;
+    uint32_t *norms;
+    size_t norms_cap; /* in docs */
+    lx_stemmers stem;
+    int lang; /* stemmer of the lecture being analysed */
+    lx_strmap terms, words;
+    term_acc *acc;
+    uint32_t nacc, capacc;
+    uint32_t *touched;
+    uint32_t ntouched, captouched;
+    uint32_t cur_doc;
+    int deleting;  /* analysing a lecture being deleted */
+    lx_strmap ids; /* ids put in this batch */
+    uint32_t *deleted;
+    uint32_t ndel, capdel;
+    lx_strmap tagmap, langmap;
+    set_acc *tags, *langs;
+    uint32_t ntags, captags, nlangs, caplangs;
+    uint32_t flush_from; /* first docid whose postings are not in LMDB */
+    uint64_t tokens;
+    size_t pending;
+    int failed; /* sticky: the batch can only be aborted */
+    int oom;
+    size_t flush_bytes; /* the flush threshold */
+    lx_buf val;
+    lx_plist pl;
+    lx_buf post, posv;
+    /* a build only (see the top of the file) */
+    int build;
+    char *dir;         /* the index directory; dir/.building is the work */
+    int dirfd;         /* open on dir, holding the build lock (flock) */
+    int made_dir;      /* dir did not exist before the build */
+    size_t txn_bytes;  /* values written in the current transaction */
+    FILE *runf;        /* the runs, one after another (unlinked) */
+    uint64_t *run_end; /* byte offset where run i ends */
+    uint32_t nruns, capruns;
+    const uint8_t *runmap; /* the run file mapped for the merge */
+    size_t runmap_len;
+};
+
+/* A writer on ix, its transaction begun; w->build and its fields are left
+ * for the caller.  *out is set even on failure (abort it). */
+int lx_writer_new(lx_index *ix, lx_writer **out, lx_error *err);
+
+/* Marks the batch failed (only abort is left) and maps an LMDB code to an
+ * LX_E* code, filling err. */
+int lx_writer_mdb_fail(lx_writer *w, lx_error *err, int rc, const char *what);
+
+/* The stemmer entry of lang (see writer.c). */
+int lx_writer_lang(lx_writer *w, const char *lang);
+
+/* Whether doc is deleted in this batch (w->deleted sorted); ctx is the
+ * writer (a drop callback of lx_plist_decode). */
+int lx_writer_deleted(void *ctx, uint32_t doc);
+
+/* qsort/bsearch order of u32s. */
+int lx_u32_cmp(const void *a, const void *b);
+
+/* The dirty page bytes a value of n bytes costs a transaction, about: a
+ * large one has overflow pages of its own. */
+static inline size_t lx_dirty_bytes(size_t n) {
+    const size_t page = 4096;
+    return n < page / 2 ? n + 16 : (n + 16 + page - 1) / page * page;
+}
+#endif
