@@ -129,7 +129,7 @@ void lx_accum_end_doc(lx_writer *w) {
 }
 
 set_acc *lx_set_get(lx_strmap *m, set_acc **arr, uint32_t *n, uint32_t *cap, const char *key,
-                        size_t len) {
+                    size_t len) {
     uint32_t h = lx_hash(key, len);
     uint32_t *v = lx_strmap_get(m, key, len, h);
     if (v)

@@ -446,4 +446,3 @@ void lx_build_close(lx_writer *w) {
     free(w->dir);
     free(w->run_end);
 }
-

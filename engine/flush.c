@@ -25,7 +25,7 @@ static int put_list(lx_writer *w, MDB_dbi dbi, const char *key, size_t klen, con
 }
 
 int lx_flush_sets(lx_writer *w, MDB_dbi dbi, set_acc *sets, uint32_t n, int is_tags,
-                      lx_error *err) {
+                  lx_error *err) {
     uint32_t *buf = NULL;
     size_t cap = 0;
     int rc = 0;

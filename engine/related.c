@@ -3,22 +3,7 @@
  * lx_related() turns one stored lecture into a weighted query and scores
  * the other lectures with the ranking core (BM25F, rank.c):
  *
- *  1. Term extraction.  The stored fields are tokenised again
- *     (lx_fields_from_view + lx_analyze); each token becomes its index term
- *     under the lecture's own language, stopwords (stop.c) left out, and
- *     each term gets a field-weighted frequency wtf = sum_f SEL_W[f] tf_f.
- *     The searcher keeps a cache of token -> term and term -> df (the df
- *     valid for one snapshot), so a warm call neither stems nor looks up a
- *     word it has met before; per call, terms are counted in arrays indexed
- *     through a generation stamp, so nothing is allocated per term.
- *  2. Term selection: significance = wtf * idf(df), the best REL_TERMS.
- *     Terms are visited by wtf descending and the visit stops as soon as
- *     even the largest idf could not lift a term into the best; terms with
- *     wtf < REL_MIN_WTF are visited only while fewer than REL_TERMS were
- *     found (a short lecture still gets a query).  Terms in more than
- *     REL_MAX_DF of the lectures, and terms of this lecture only, are left
- *     out.  A df missing from the cache is read from the head of the
- *     posting list, once.
+ *  1-2. Term extraction and selection: relterms.c.
  *  3. Scoring.  Each selected term is weighted like a TERM cursor of the
  *     ranking core, w = idf * (k1 + 1) * (significance / best)^REL_QPOW,
  *     and scores BM25F's w * tf~ / (k1 + tf~) with k1 = REL_K1 (a long
@@ -49,473 +34,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "codec.h"
 #include "error.h"
 #include "record.h"
-#include "searcher.h"
-#include "stop.h"
-#include "strmap.h"
-#include "text.h"
-
-/* Selected terms at most (a query of that many TERM cursors); at most 64,
- * the bits of a candidate's shared-terms mask. */
-#ifndef REL_TERMS /* (tuning builds override with -D) */
-#define REL_TERMS 60
-#endif
-/* Field weights of term selection: title, tags, speaker, description,
- * transcript.  Speaker names say who, not what: left out. */
-#ifndef REL_SEL_W
-#define REL_SEL_W                                                                                  \
-    { 3.0, 3.0, 0.0, 5.0, 1.0 }
-#endif
-static const double SEL_W[LX_NFIELDS] = REL_SEL_W;
-/* Terms weighing less are taken only to fill a short lecture's query. */
-#ifndef REL_MIN_WTF
-#define REL_MIN_WTF 2.0
-#endif
-/* Terms in more than this fraction of the lectures are not selected
- * (in a collection of more than REL_MAX_DF_FLOOR / REL_MAX_DF lectures). */
-#ifndef REL_MAX_DF
-#define REL_MAX_DF 0.3
-#endif
-#define REL_MAX_DF_FLOOR 16.0
-/* The scoring constants REL_K1, REL_QPOW and REL_TAG_W are in rank.h. */
-/* Cosine over the selected terms above which a lecture of about the same
- * length is a near-duplicate. */
-#define REL_DUP_COS 0.9
-/* Shared terms reported per hit. */
-#define REL_SHARED_TERMS 5
-/* The cache is emptied when it holds this many words. */
-#define REL_CACHE_WORDS (1u << 18)
-
-_Static_assert(REL_TERMS <= 64, "a candidate's shared terms are a 64-bit mask");
-
-/* ---- the searcher's scratch ---------------------------------------------------- */
-
-/* An open-addressing hash slot; klen 0 = empty (no key is empty). */
-typedef struct rel_slot {
-    uint32_t hash;
-    uint32_t key, klen; /* key bytes in the cache arena */
-    uint32_t val;
-} rel_slot;
-
-typedef struct rel_map {
-    rel_slot *slot;
-    uint32_t cap, n; /* cap a power of two */
-} rel_map;
-
-#define REL_STOP UINT32_MAX /* a word's value: not a query term */
-
-/* A term met in some call (cached). */
-typedef struct rel_info {
-    uint32_t key, klen;  /* the term */
-    uint32_t form, flen; /* the first token seen for it: shown to people */
-    uint32_t df;
-    int have_df;
-    size_t snap;          /* the snapshot df was read in */
-    uint32_t stamp, slot; /* the call that counts it and its row there */
-} rel_info;
-
-/* A term of this call's lecture. */
-typedef struct rel_term {
-    uint32_t id; /* rel_info */
-    uint32_t tf[LX_NFIELDS];
-    double wtf, sig, idf;
-    const uint8_t *post; /* posting list, in the map (this call) */
-    size_t postlen;
-} rel_term;
-
-/* A token met in this call (valid when stamp is the call's). */
-typedef struct rel_seen {
-    uint32_t stamp, hash;
-    uint32_t key, klen; /* in callkeys */
-    uint32_t row;       /* its rel_tok */
-} rel_seen;
-
-/* A distinct token of this call. */
-typedef struct rel_tok {
-    uint32_t key, len; /* language byte and token, in callkeys */
-    uint32_t h;        /* hash of that key */
-    uint32_t id;       /* its term, or REL_STOP */
-    uint32_t tf[LX_NFIELDS];
-} rel_tok;
-
-struct lx_relscratch {
-    /* The cache (across calls). */
-    lx_buf keys;
-    rel_map words, terms; /* lang + token -> term id; term -> term id */
-    rel_info *info;
-    uint32_t ninfo, capinfo;
-    /* This call. */
-    uint32_t gen;
-    rel_seen *seen;
-    uint32_t seencap, nseen;
-    rel_tok *tok;
-    uint32_t ntok, captok;
-    lx_buf callkeys;
-    int lang; /* the lecture's stemmer */
-    char langcode[LX_LANG_BYTES];
-    int oom;
-    rel_term *t;
-    uint32_t nt, capt;
-    uint64_t *order;
-    uint32_t capord;
-    double *score;  /* per docid: this call's score */
-    uint64_t *mask; /* per docid: the selected terms it has */
-    uint32_t capdoc;
-    char tagkey[LX_MAX_TAGS][LX_MAX_TAG_BYTES * 3 + 1];
-};
-
-void lx_related_scratch_free(struct lx_relscratch *r) {
-    if (!r)
-        return;
-    lx_buf_free(&r->keys);
-    lx_buf_free(&r->callkeys);
-    free(r->seen);
-    free(r->tok);
-    free(r->words.slot);
-    free(r->terms.slot);
-    free(r->info);
-    free(r->t);
-    free(r->order);
-    free(r->score);
-    free(r->mask);
-    free(r);
-}
-
-static void cache_clear(struct lx_relscratch *r) {
-    r->keys.n = 0;
-    if (r->words.slot)
-        memset(r->words.slot, 0, r->words.cap * sizeof *r->words.slot);
-    if (r->terms.slot)
-        memset(r->terms.slot, 0, r->terms.cap * sizeof *r->terms.slot);
-    r->words.n = r->terms.n = 0;
-    r->ninfo = 0;
-}
-
-static int map_init(rel_map *m) {
-    if (m->slot)
-        return 0;
-    m->cap = 4096;
-    m->n = 0;
-    m->slot = calloc(m->cap, sizeof *m->slot);
-    return m->slot ? 0 : -1;
-}
-
-/* The slot of key, or the empty slot where it would go. */
-static rel_slot *map_find(const rel_map *m, const lx_buf *keys, const char *k, uint32_t len,
-                          uint32_t h) {
-    uint32_t mask = m->cap - 1;
-    for (uint32_t i = h & mask;; i = (i + 1) & mask) {
-        rel_slot *s = &m->slot[i];
-        if (!s->klen || (s->hash == h && s->klen == len && !memcmp(keys->p + s->key, k, len)))
-            return s;
-    }
-}
-
-/* Fills the empty slot e with the key (copied) and value; grows the map. */
-static int map_put(rel_map *m, lx_buf *keys, rel_slot *e, const char *k, uint32_t len, uint32_t h,
-                   uint32_t val) {
-    if (keys->n + len > UINT32_MAX || lx_buf_append(keys, k, len))
-        return -1;
-    *e = (rel_slot){h, (uint32_t)(keys->n - len), len, val};
-    if (++m->n * 2 <= m->cap)
-        return 0;
-    uint32_t cap = m->cap * 2;
-    rel_slot *ns = calloc(cap, sizeof *ns);
-    if (!ns)
-        return -1;
-    for (uint32_t i = 0; i < m->cap; i++) {
-        if (!m->slot[i].klen)
-            continue;
-        uint32_t j = m->slot[i].hash & (cap - 1);
-        while (ns[j].klen)
-            j = (j + 1) & (cap - 1);
-        ns[j] = m->slot[i];
-    }
-    free(m->slot);
-    m->slot = ns;
-    m->cap = cap;
-    return 0;
-}
-
-/* ---- 1. extraction ----------------------------------------------------------- */
-
-/* The term id of a token (key: the language byte, then the token; h its
- * hash), or REL_STOP; REL_OOM when out of memory. */
-#define REL_OOM (UINT32_MAX - 1)
-static uint32_t word_term(lx_searcher *s, struct lx_relscratch *r, const char *key, size_t len,
-                          uint32_t h) {
-    const char *tok = key + 1;
-    rel_slot *w = map_find(&r->words, &r->keys, key, (uint32_t)len + 1, h);
-    if (w->klen)
-        return w->val;
-    uint32_t id = REL_STOP;
-    /* Pure numbers say little about a subject. */
-    size_t digits = 0;
-    while (digits < len && tok[digits] >= '0' && tok[digits] <= '9')
-        digits++;
-    if (digits < len && !lx_stopword(r->langcode, tok, len)) {
-        char term[LX_TOKEN_BUF];
-        size_t tl = lx_stemmers_term(&s->stem, r->lang, tok, len, term);
-        uint32_t th = lx_hash(term, tl);
-        rel_slot *ts = tl ? map_find(&r->terms, &r->keys, term, (uint32_t)tl, th) : NULL;
-        if (ts && ts->klen) {
-            id = ts->val;
-        } else if (ts) {
-            if (r->ninfo == r->capinfo) {
-                uint32_t cap = r->capinfo ? r->capinfo * 2 : 4096;
-                rel_info *ni = realloc(r->info, cap * sizeof *ni);
-                if (!ni)
-                    return REL_OOM;
-                r->info = ni;
-                r->capinfo = cap;
-            }
-            id = r->ninfo;
-            uint32_t koff = (uint32_t)r->keys.n;
-            if (map_put(&r->terms, &r->keys, ts, term, (uint32_t)tl, th, id))
-                return REL_OOM; /* (ts is stale after a put) */
-            rel_info *in = &r->info[id];
-            memset(in, 0, sizeof *in);
-            in->key = koff;
-            in->klen = (uint32_t)tl;
-            in->form = (uint32_t)r->keys.n + 1;
-            in->flen = (uint32_t)len;
-            r->ninfo++;
-        }
-    }
-    /* The word key holds the token after the language byte: it is the
-     * term's form when the term is new (in->form points there). */
-    w = map_find(&r->words, &r->keys, key, (uint32_t)len + 1, h);
-    if (map_put(&r->words, &r->keys, w, key, (uint32_t)len + 1, h, id))
-        return REL_OOM;
-    return id;
-}
-
-/* The row of this call's term id, adding the row on first sight. */
-static uint32_t term_row(struct lx_relscratch *r, uint32_t id) {
-    rel_info *in = &r->info[id];
-    if (in->stamp == r->gen)
-        return in->slot;
-    if (r->nt == r->capt) {
-        uint32_t cap = r->capt ? r->capt * 2 : 1024;
-        rel_term *nt = realloc(r->t, cap * sizeof *nt);
-        if (!nt)
-            return REL_OOM;
-        r->t = nt;
-        r->capt = cap;
-    }
-    in->stamp = r->gen;
-    in->slot = r->nt;
-    rel_term *t = &r->t[r->nt++];
-    memset(t, 0, sizeof *t);
-    t->id = id;
-    return in->slot;
-}
-
-/* This call's tokens -> rows: small and hot, so a repeated token costs a
- * probe of a table in cache rather than of the large cross-call one. */
-static rel_seen *seen_find(const struct lx_relscratch *r, const char *tok, uint32_t len,
-                           uint32_t h) {
-    uint32_t mask = r->seencap - 1;
-    for (uint32_t i = h & mask;; i = (i + 1) & mask) {
-        rel_seen *e = &r->seen[i];
-        if (e->stamp != r->gen ||
-            (e->hash == h && e->klen == len && !memcmp(r->callkeys.p + e->key, tok, len)))
-            return e;
-    }
-}
-
-static int seen_grow(struct lx_relscratch *r) {
-    uint32_t cap = r->seencap * 2;
-    rel_seen *ns = calloc(cap, sizeof *ns);
-    if (!ns)
-        return -1;
-    for (uint32_t i = 0; i < r->seencap; i++) {
-        if (r->seen[i].stamp != r->gen)
-            continue;
-        uint32_t j = r->seen[i].hash & (cap - 1);
-        while (ns[j].stamp == r->gen)
-            j = (j + 1) & (cap - 1);
-        ns[j] = r->seen[i];
-    }
-    free(r->seen);
-    r->seen = ns;
-    r->seencap = cap;
-    return 0;
-}
-
-static void on_token(void *ctx, int field, const char *tok, size_t len, uint32_t pos) {
-    struct lx_relscratch *r = ctx;
-    (void)pos;
-    if (r->oom || SEL_W[field] == 0)
-        return;
-    if (len >= LX_TOKEN_BUF)
-        len = LX_TOKEN_BUF - 1;
-    uint32_t h = lx_hash(tok, len);
-    rel_seen *e = seen_find(r, tok, (uint32_t)len, h);
-    if (e->stamp != r->gen) {
-        if (r->ntok == r->captok) {
-            uint32_t cap = r->captok ? r->captok * 2 : 1024;
-            rel_tok *nt = realloc(r->tok, cap * sizeof *nt);
-            if (!nt) {
-                r->oom = 1;
-                return;
-            }
-            r->tok = nt;
-            r->captok = cap;
-        }
-        /* The key of the cross-call cache: the language byte, the token. */
-        uint32_t koff = (uint32_t)r->callkeys.n;
-        char lang = (char)(r->lang + 1);
-        if (lx_buf_append(&r->callkeys, &lang, 1) || lx_buf_append(&r->callkeys, tok, len)) {
-            r->oom = 1;
-            return;
-        }
-        *e = (rel_seen){r->gen, h, koff + 1, (uint32_t)len, r->ntok};
-        rel_tok *t = &r->tok[r->ntok++];
-        memset(t, 0, sizeof *t);
-        t->key = koff;
-        t->len = (uint32_t)len + 1;
-        if (++r->nseen * 2 > r->seencap && seen_grow(r)) {
-            r->oom = 1;
-            return;
-        }
-    }
-    r->tok[e->row].tf[field]++;
-}
-
-/* Gives each distinct token of the call its term and adds its counts to
- * the term's row.  The cross-call tables are large, so their slots are
- * prefetched a few tokens ahead: the misses overlap. */
-#define REL_AHEAD 8
-static int resolve_tokens(lx_searcher *s, struct lx_relscratch *r) {
-    const char *kb = (const char *)r->callkeys.p;
-    for (uint32_t k = 0; k < r->ntok; k++)
-        r->tok[k].h = lx_hash(kb + r->tok[k].key, r->tok[k].len);
-    for (uint32_t k = 0; k < r->ntok; k++) {
-        if (k + REL_AHEAD < r->ntok)
-            __builtin_prefetch(&r->words.slot[r->tok[k + REL_AHEAD].h & (r->words.cap - 1)]);
-        if (k + REL_AHEAD / 2 < r->ntok) {
-            const rel_slot *w = &r->words.slot[r->tok[k + REL_AHEAD / 2].h & (r->words.cap - 1)];
-            if (w->klen)
-                __builtin_prefetch(r->keys.p + w->key);
-        }
-        rel_tok *t = &r->tok[k];
-        t->id = word_term(s, r, kb + t->key, t->len - 1, t->h);
-        if (t->id == REL_OOM)
-            return -1;
-    }
-    for (uint32_t k = 0; k < r->ntok; k++) {
-        if (k + REL_AHEAD < r->ntok && r->tok[k + REL_AHEAD].id < r->ninfo)
-            __builtin_prefetch(&r->info[r->tok[k + REL_AHEAD].id]);
-        rel_tok *t = &r->tok[k];
-        if (t->id == REL_STOP)
-            continue;
-        uint32_t row = term_row(r, t->id);
-        if (row == REL_OOM)
-            return -1;
-        for (int f = 0; f < LX_NFIELDS; f++)
-            r->t[row].tf[f] += t->tf[f];
-    }
-    return 0;
-}
-
-/* ---- 2. selection --------------------------------------------------------------- */
-
-/* Min-heap of rows on significance (the best REL_TERMS so far). */
-static inline int sig_less(const rel_term *t, const uint32_t *a, const uint32_t *b) {
-    return t[*a].sig < t[*b].sig;
-}
-LX_HEAP_DEFINE(sel_heap, uint32_t, const rel_term *, sig_less)
-
-static void sel_push(const rel_term *t, uint32_t *h, int *n, uint32_t row) {
-    if (*n < REL_TERMS) {
-        h[*n] = row;
-        sel_heap_up(h, (uint32_t)(*n)++, t);
-        return;
-    }
-    h[0] = row;
-    sel_heap_down(h, (uint32_t)*n, 0, t);
-}
-
-/* Reads a term's posting list in this call's transaction: its df (cached
- * for the snapshot) and where the list is.  -1 when the index lacks it. */
-static int term_list(lx_searcher *s, struct lx_relscratch *r, rel_term *t) {
-    rel_info *in = &r->info[t->id];
-    MDB_val k = {in->klen, r->keys.p + in->key}, v;
-    if (mdb_get(s->txn, s->ix->post, &k, &v) || !v.mv_size) {
-        in->df = 0;
-    } else {
-        lx_vbyte_get(v.mv_data, (const uint8_t *)v.mv_data + v.mv_size, &in->df);
-        t->post = v.mv_data;
-        t->postlen = v.mv_size;
-    }
-    in->have_df = 1;
-    in->snap = s->snap;
-    return t->post ? 0 : -1;
-}
-
-static int cmp_sig(const void *a, const void *b, void *ctx) {
-    const rel_term *t = ctx, *x = &t[*(const uint32_t *)a], *y = &t[*(const uint32_t *)b];
-    if (x->sig != y->sig)
-        return x->sig > y->sig ? -1 : 1;
-    return x->id < y->id ? -1 : x->id > y->id;
-}
-
-/* Picks at most REL_TERMS rows into sel[], best first, each with its
- * posting list; returns the count, -1 when out of memory. */
-static int select_terms(lx_searcher *s, struct lx_relscratch *r, uint32_t *sel) {
-    double N = s->sc.N;
-    if (r->nt > r->capord) {
-        uint64_t *o = realloc(r->order, r->nt * sizeof *o);
-        if (!o)
-            return -1;
-        r->order = o;
-        r->capord = r->nt;
-    }
-    uint32_t n = 0;
-    for (uint32_t i = 0; i < r->nt; i++) {
-        rel_term *t = &r->t[i];
-        t->wtf = 0;
-        for (int f = 0; f < LX_NFIELDS; f++)
-            t->wtf += SEL_W[f] * t->tf[f];
-        float w = (float)t->wtf;
-        uint32_t bits;
-        memcpy(&bits, &w, 4);
-        if (w > 0)
-            r->order[n++] = (uint64_t)bits << 32 | (UINT32_MAX - i);
-    }
-    lx_u64max_make(r->order, n, NULL);
-    double maxdf = REL_MAX_DF * N > REL_MAX_DF_FLOOR ? REL_MAX_DF * N : REL_MAX_DF_FLOOR;
-    /* No selectable term has df < 2, so no idf exceeds idf(N, 2). */
-    double idf_max = lx_idf(N, 2);
-    int ns = 0;
-    while (n) {
-        uint32_t row = UINT32_MAX - (uint32_t)r->order[0];
-        r->order[0] = r->order[--n];
-        lx_u64max_down(r->order, n, 0, NULL);
-        rel_term *t = &r->t[row];
-        if (ns == REL_TERMS && (t->wtf < REL_MIN_WTF || t->wtf * idf_max <= r->t[sel[0]].sig))
-            break;
-        rel_info *in = &r->info[t->id];
-        if ((!in->have_df || in->snap != s->snap) && term_list(s, r, t))
-            continue;
-        if (in->df < 2 || in->df > maxdf)
-            continue;
-        t->idf = lx_idf(N, in->df);
-        t->sig = t->wtf * t->idf;
-        if (ns < REL_TERMS || t->sig > r->t[sel[0]].sig)
-            sel_push(r->t, sel, &ns, row);
-    }
-    qsort_r(sel, (size_t)ns, sizeof *sel, cmp_sig, r->t);
-    /* Every selected term needs its list in this transaction. */
-    int m = 0;
-    for (int j = 0; j < ns; j++)
-        if (r->t[sel[j]].post || !term_list(s, r, &r->t[sel[j]]))
-            sel[m++] = sel[j];
-    return m;
-}
+#include "reldup.h"
+#include "relterms.h"
 
 /* ---- 3. scoring ------------------------------------------------------------------ */
 
@@ -554,93 +76,6 @@ static int has_doc(const uint8_t *docs, uint32_t n, uint32_t d) {
     return x == d;
 }
 
-static int is_space(char c) {
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
-/* Whether two titles or names are the same text: ASCII case and the
- * amount of white space do not count. */
-static int same_text(const char *a, size_t an, const char *b, size_t bn) {
-    size_t i = 0, j = 0;
-    for (;;) {
-        int sa = 0, sb = 0;
-        while (i < an && is_space(a[i]))
-            i++, sa = 1;
-        while (j < bn && is_space(b[j]))
-            j++, sb = 1;
-        if (i == an || j == bn)
-            return i == an && j == bn;
-        if (sa != sb && i > 0 && j > 0)
-            return 0;
-        unsigned char ca = (unsigned char)a[i++], cb = (unsigned char)b[j++];
-        if (ca >= 'A' && ca <= 'Z')
-            ca = (unsigned char)(ca + 32);
-        if (cb >= 'A' && cb <= 'Z')
-            cb = (unsigned char)(cb + 32);
-        if (ca != cb)
-            return 0;
-    }
-}
-
-/* Whether a stored lecture's speaker is the non-empty name spk. */
-static int same_speaker(const lx_docview *v, const char *spk, size_t spklen) {
-    if (!spk || !spklen)
-        return 0;
-    cJSON *m = cJSON_Parse(v->meta);
-    cJSON *it = cJSON_GetObjectItemCaseSensitive(m, "speaker");
-    int same =
-        cJSON_IsString(it) && same_text(it->valuestring, strlen(it->valuestring), spk, spklen);
-    cJSON_Delete(m);
-    return same;
-}
-
-/* A lecture's length in tokens in field f, and over all its fields.  (The
- * norms live in the map, not always 4-byte aligned: read with memcpy.) */
-static uint32_t field_length(const uint32_t *norms, uint32_t nn, uint32_t d, int f) {
-    uint32_t n = 0;
-    if (d < nn)
-        memcpy(&n, (const uint8_t *)norms + ((size_t)d * LX_NFIELDS + f) * sizeof n, sizeof n);
-    return n;
-}
-
-static uint64_t doc_length(const uint32_t *norms, uint32_t nn, uint32_t d) {
-    uint32_t len[LX_NFIELDS];
-    uint64_t n = 0;
-    if (d >= nn)
-        return 0;
-    memcpy(len, (const uint8_t *)norms + (size_t)d * sizeof len, sizeof len);
-    for (int f = 0; f < LX_NFIELDS; f++)
-        n += len[f];
-    return n;
-}
-
-/* The cosine of the tf-idf vectors of the lecture and of doc d over the
- * selected terms (d's tfs read from the posting lists). */
-static double cosine(lx_pcursor *pc, const struct lx_relscratch *r, const uint32_t *sel, int ns,
-                     uint32_t d) {
-    double dot = 0, na = 0, nb = 0;
-    for (int j = 0; j < ns; j++) {
-        const rel_term *t = &r->t[sel[j]];
-        double a = 0, b = 0;
-        for (int f = 0; f < LX_NFIELDS; f++)
-            a += t->tf[f];
-        a *= t->idf;
-        if (pc && !lx_pcursor_open(pc, t->post, t->postlen)) {
-            lx_pcursor_advance(pc, d);
-            if (pc->doc == d) {
-                const uint32_t *tf = lx_pcursor_tf(pc);
-                for (int f = 0; f < LX_NFIELDS; f++)
-                    b += SEL_W[f] > 0 ? tf[f] : 0;
-                b *= t->idf;
-            }
-        }
-        dot += a * b;
-        na += a * a;
-        nb += b * b;
-    }
-    return na > 0 && nb > 0 ? dot / sqrt(na * nb) : 0;
-}
-
 /* ---- the call ---------------------------------------------------------------------- */
 
 int lx_related(lx_searcher *s, const char *id, const lx_search_opts *o, lx_results **out,
@@ -660,7 +95,7 @@ int lx_related(lx_searcher *s, const char *id, const lx_search_opts *o, lx_resul
     if (!s->rel && !(s->rel = calloc(1, sizeof *s->rel)))
         return lx_fail(err, LX_ENOMEM, NULL, -1, "out of memory");
     struct lx_relscratch *r = s->rel;
-    if (map_init(&r->words) || map_init(&r->terms))
+    if (lx_relterms_map_init(&r->words) || lx_relterms_map_init(&r->terms))
         return lx_fail(err, LX_ENOMEM, NULL, -1, "out of memory");
     const lx_rank_params *p = o->params ? o->params : &s->ix->params;
     if ((rc = lx_searcher_begin(s, p, err)))
@@ -700,7 +135,7 @@ int lx_related(lx_searcher *s, const char *id, const lx_search_opts *o, lx_resul
 
     /* 1. The lecture's terms. */
     if (r->words.n > REL_CACHE_WORDS)
-        cache_clear(r);
+        lx_relterms_cache_clear(r);
     r->nt = 0;
     r->oom = 0;
     r->nseen = 0;
@@ -721,16 +156,16 @@ int lx_related(lx_searcher *s, const char *id, const lx_search_opts *o, lx_resul
         rc = LX_ELIMIT;
         goto done;
     }
-    if ((rc = lx_analyze(&f, on_token, r, NULL, err)))
+    if ((rc = lx_analyze(&f, lx_relterms_token, r, NULL, err)))
         goto done;
-    if (r->oom || resolve_tokens(s, r)) {
+    if (r->oom || lx_relterms_resolve(s, r)) {
         rc = LX_ENOMEM;
         goto done;
     }
 
     /* 2. The significant ones. */
     uint32_t sel[REL_TERMS];
-    int ns = select_terms(s, r, sel);
+    int ns = lx_relterms_select(s, r, sel);
     if (ns < 0) {
         rc = LX_ENOMEM;
         goto done;
@@ -831,7 +266,7 @@ int lx_related(lx_searcher *s, const char *id, const lx_search_opts *o, lx_resul
     const uint32_t *norms;
     uint32_t nn;
     lx_store_norms(s->txn, s->ix, &norms, &nn);
-    uint64_t selflen = doc_length(norms, nn, self);
+    uint64_t selflen = lx_rel_doc_length(norms, nn, self);
     if (!(b = lx_resbuild_new(limit))) {
         rc = LX_ENOMEM;
         goto done;
@@ -844,20 +279,21 @@ int lx_related(lx_searcher *s, const char *id, const lx_search_opts *o, lx_resul
         int dup = 0;
         /* The same title has as many title tokens: only then is the
          * stored lecture read to compare. */
-        if (field_length(norms, nn, d, LX_F_TITLE) == field_length(norms, nn, self, LX_F_TITLE)) {
+        if (lx_rel_field_length(norms, nn, d, LX_F_TITLE) ==
+            lx_rel_field_length(norms, nn, self, LX_F_TITLE)) {
             lx_docview cv;
             if ((rc = lx_store_doc(s->txn, s->ix, d, &cv)))
                 goto done;
-            if (same_text(cv.title, cv.h.title_len, v.title, v.h.title_len))
+            if (lx_rel_same_text(cv.title, cv.h.title_len, v.title, v.h.title_len))
                 dup = cv.h.body_len == v.h.body_len ||
-                      same_speaker(&cv, f.text[LX_F_SPEAKER], f.len[LX_F_SPEAKER]);
+                      lx_rel_same_speaker(&cv, f.text[LX_F_SPEAKER], f.len[LX_F_SPEAKER]);
         }
-        uint64_t len = doc_length(norms, nn, d);
+        uint64_t len = lx_rel_doc_length(norms, nn, d);
         /* Almost the same text has about the same length and nearly all
-         * the selected terms; only then is the cosine worth computing. */
+         * the selected terms; only then is the lx_relterms_cosine worth computing. */
         if (!dup && len * 10 >= selflen * 9 && selflen * 10 >= len * 9 &&
             __builtin_popcountll(mask) * 5 >= ns * 4)
-            dup = cosine(probe, r, sel, ns, d) > REL_DUP_COS;
+            dup = lx_relterms_cosine(probe, r, sel, ns, d) > REL_DUP_COS;
         if (dup || kept++ < o->offset)
             continue;
         const char *st[LX_MAX_TAGS], *sw[REL_SHARED_TERMS];

@@ -98,8 +98,8 @@ static int lists_meet(const uint32_t *a, uint32_t na, const uint8_t *b, size_t n
 
 /* A stale key would still boost the tag for queries in a language gone
  * from it.  Reads the langs database, so that is flushed first. */
-int lx_tagstem_rebuild(lx_writer *w, const char *tag, size_t len, const uint32_t *docs,
-                           uint32_t n, lx_error *err) {
+int lx_tagstem_rebuild(lx_writer *w, const char *tag, size_t len, const uint32_t *docs, uint32_t n,
+                       lx_error *err) {
     int rc = tagstem_drop(w, tag, len, err);
     if (rc || !n)
         return rc;
