@@ -27,25 +27,27 @@
  *     selected terms ("almost the same text"; computed only for lectures
  *     that have 80% of those terms).
  *
+ * Every failure (out of memory, an LMDB error, a damaged list) is returned
+ * as a negative LX_E* code with err filled: never a shorter page.
+ *
  * The constants were chosen on the TED talks by tag-overlap nDCG@10
  * (tests/eval/related/README.md).
  */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "error.h"
 #include "record.h"
+#include "related.h"
 #include "reldup.h"
 #include "relterms.h"
-
-/* ---- 3. scoring ------------------------------------------------------------------ */
+#include "searcher.h"
 
 static int allowed(const uint64_t *allow, uint32_t d) {
     return allow[d >> 6] >> (d & 63) & 1;
 }
-
-/* ---- 4. the page ------------------------------------------------------------------ */
 
 typedef struct rel_tag {
     const char *name;    /* normalised, in the scratch */
@@ -76,7 +78,348 @@ static int has_doc(const uint8_t *docs, uint32_t n, uint32_t d) {
     return x == d;
 }
 
-/* ---- the call ---------------------------------------------------------------------- */
+/* One call: the lecture, its selected terms and tags, the filters. */
+typedef struct rel_call {
+    lx_searcher *s;
+    struct lx_relscratch *r;
+    lx_relsrc src;
+    uint32_t self;  /* the lecture's docid */
+    uint32_t ndocs; /* docids [0, ndocs) */
+    lx_docview v;
+    lx_fields f;
+    cJSON *holder;
+    uint32_t sel[REL_TERMS]; /* rows of r->t, best first */
+    int ns;
+    rel_tag tags[LX_MAX_TAGS]; /* rarest first */
+    int ntags;
+    const uint64_t *allow; /* permitted docids, NULL = all */
+    lx_scorer sc;          /* the searcher's, with k1 = REL_K1 */
+    uint32_t nh;           /* candidates in r->top, best first */
+} rel_call;
+
+/* ---- 1-2. the lecture's terms and tags ------------------------------------------- */
+
+/* The searcher's scratch for related calls, made on first use. */
+static int scratch_ready(lx_searcher *s, lx_error *err) {
+    if (!s->rel && !(s->rel = calloc(1, sizeof *s->rel)))
+        return lx_fail(err, LX_ENOMEM, NULL, -1, "out of memory");
+    if (lx_relterms_map_init(&s->rel->words) || lx_relterms_map_init(&s->rel->terms))
+        return lx_fail(err, LX_ENOMEM, NULL, -1, "out of memory");
+    return 0;
+}
+
+/* Per-docid scores and term masks for ndocs. */
+static int doc_arrays(struct lx_relscratch *r, uint32_t ndocs) {
+    if (ndocs <= r->capdoc)
+        return 0;
+    free(r->score);
+    free(r->mask);
+    r->score = malloc(ndocs * sizeof *r->score);
+    r->mask = malloc(ndocs * sizeof *r->mask);
+    r->capdoc = r->score && r->mask ? ndocs : 0;
+    return r->capdoc ? 0 : LX_ENOMEM;
+}
+
+/* Starts this call's generation of stamps and empties its tables. */
+static int call_reset(struct lx_relscratch *r) {
+    if (++r->gen == 0) { /* wrapped: no stamp may look current */
+        for (uint32_t i = 0; i < r->ninfo; i++)
+            r->info[i].stamp = 0;
+        for (uint32_t i = 0; i < r->seencap; i++)
+            r->seen[i].stamp = 0;
+        r->gen = 1;
+    }
+    if (r->words.n > REL_CACHE_WORDS)
+        lx_relterms_cache_clear(r);
+    r->nt = 0;
+    r->oom = 0;
+    r->nseen = 0;
+    r->ntok = 0;
+    r->callkeys.n = 0;
+    if (r->seencap > (1u << 16) || !r->seen) { /* back to a small table */
+        free(r->seen);
+        r->seencap = 4096;
+        if (!(r->seen = calloc(r->seencap, sizeof *r->seen))) {
+            r->seencap = 0;
+            return LX_ENOMEM;
+        }
+    }
+    return 0;
+}
+
+/* Step 1 and 2: the lecture's terms, and the significant ones. */
+static int lecture_terms(rel_call *c, lx_error *err) {
+    struct lx_relscratch *r = c->r;
+    int rc = call_reset(r);
+    if (rc)
+        return rc;
+    r->lang = lx_stemmers_lookup(c->src.stem, c->f.lang);
+    memcpy(r->langcode, c->f.lang, sizeof r->langcode);
+    if (r->lang < 0)
+        return LX_ELIMIT;
+    if ((rc = lx_analyze(&c->f, lx_relterms_token, r, NULL, err)))
+        return rc;
+    if (r->oom || (rc = lx_relterms_resolve(&c->src, r)))
+        return LX_ENOMEM;
+    c->ns = lx_relterms_select(&c->src, r, c->sel, err);
+    return c->ns < 0 ? c->ns : 0;
+}
+
+/* The lecture's tags that some lecture carries, rarest first. */
+static int lecture_tags(rel_call *c, lx_error *err) {
+    c->ntags = 0;
+    for (int i = 0; i < c->f.ntags && i < LX_MAX_TAGS; i++) {
+        char *key = c->r->tagkey[c->ntags];
+        size_t kl = lx_tag_normalise(c->f.tags[i], c->f.taglen[i], key, sizeof c->r->tagkey[0]);
+        if (!kl)
+            continue;
+        MDB_val k = {kl, key}, tv;
+        int rc = mdb_get(c->src.txn, c->src.ix->tags, &k, &tv);
+        if (rc == MDB_NOTFOUND)
+            continue;
+        if (rc)
+            return lx_store_fail(err, rc, "reading a tag's lectures");
+        if (tv.mv_size < 4)
+            continue;
+        c->tags[c->ntags++] = (rel_tag){key, tv.mv_data, (uint32_t)(tv.mv_size / 4)};
+    }
+    qsort(c->tags, (size_t)c->ntags, sizeof *c->tags, cmp_tag_df);
+    return 0;
+}
+
+/* Begins the call on lecture id: the transaction, the lecture, its terms
+ * and tags.  lx_searcher_end and cJSON_Delete(c->holder) are the caller's
+ * once this returned anything but LX_EINVAL/LX_ENOMEM before the begin
+ * (c->s is set only after it). */
+static int call_begin(rel_call *c, lx_searcher *s, const char *id, const lx_rank_params *p,
+                      lx_error *err) {
+    memset(c, 0, sizeof *c);
+    int rc = scratch_ready(s, err);
+    if (rc || (rc = lx_searcher_begin(s, p, err)))
+        return rc;
+    c->s = s;
+    c->r = s->rel;
+    c->src = (lx_relsrc){&s->stem, s->txn, s->ix, s->snap, s->sc.N};
+    rc = lx_store_docid(s->txn, s->ix, id, strlen(id), &c->self);
+    if (rc == LX_ENOTFOUND)
+        return lx_fail(err, rc, "id", -1, "no lecture with id \"%.200s\"", id);
+    if (rc || (rc = lx_store_doc(s->txn, s->ix, c->self, &c->v)) ||
+        (rc = lx_fields_from_view(&c->v, &c->f, &c->holder)))
+        return rc;
+    c->ndocs = s->st.next_doc;
+    c->sc = s->sc;
+    c->sc.k1 = REL_K1;
+    if ((rc = doc_arrays(c->r, c->ndocs)) || (rc = lecture_terms(c, err)))
+        return rc;
+    return lecture_tags(c, err);
+}
+
+static void call_end(rel_call *c) {
+    if (c->holder)
+        cJSON_Delete(c->holder);
+    c->holder = NULL;
+    if (c->s)
+        lx_searcher_end(c->s);
+}
+
+/* Selected term j's weight: a TERM cursor's, its query weight the
+ * relative significance to the power REL_QPOW. */
+static double term_weight(const rel_call *c, int j) {
+    const rel_term *t = &c->r->t[c->sel[j]];
+    double best = c->ns ? c->r->t[c->sel[0]].sig : 1.0;
+    return lx_bm25f_weight(t->idf, c->sc.k1, pow(t->sig / best, REL_QPOW));
+}
+
+/* ---- 3. scoring ------------------------------------------------------------------ */
+
+/* Adds term j's part to the scores of the lectures in its list. */
+static int score_term(rel_call *c, int j, lx_error *err) {
+    struct lx_relscratch *r = c->r;
+    rel_term *t = &r->t[c->sel[j]];
+    lx_pcursor *pc = lx_searcher_pcursor(c->s);
+    if (!pc)
+        return lx_fail(err, LX_ENOMEM, NULL, -1, "out of memory");
+    if (lx_pcursor_open(pc, t->post, t->postlen))
+        return lx_fail(err, LX_ECORRUPT, NULL, -1, "a posting list is damaged");
+    double w = term_weight(c, j);
+    uint64_t bit = 1ull << j;
+    /* A block at a time, with the kernel of lx_qcur_score for a TERM
+     * cursor (rank.h), without a call per posting. */
+    while (pc->doc != LX_DOC_END) {
+        lx_pcursor_tf_block(pc);
+        for (uint32_t i = pc->i; i < pc->n; i++) {
+            uint32_t d = pc->docs[i];
+            if (d >= c->ndocs || (c->allow && !allowed(c->allow, d)))
+                continue;
+            unsigned m = pc->maskp ? pc->maskp[i] & pc->listmask : pc->listmask;
+            double tn = lx_bm25f_tf(pc->tf[i], c->sc.invb + (size_t)d * LX_NFIELDS, m);
+            r->score[d] += lx_bm25f_term(w, c->sc.k1, tn);
+            r->mask[d] |= bit;
+        }
+        pc->i = pc->n - 1;
+        lx_pcursor_next(pc);
+    }
+    if (pc->rc)
+        return lx_fail(err, pc->rc, NULL, -1, "a posting list is damaged");
+    return 0;
+}
+
+/* Scores every permitted lecture (terms, then tags, in the order a search
+ * over the same cursors sums them). */
+static int score_all(rel_call *c, lx_error *err) {
+    struct lx_relscratch *r = c->r;
+    memset(r->score, 0, c->ndocs * sizeof *r->score);
+    memset(r->mask, 0, c->ndocs * sizeof *r->mask);
+    for (int j = 0; j < c->ns; j++) {
+        int rc = score_term(c, j, err);
+        if (rc)
+            return rc;
+    }
+    for (int i = 0; i < c->ntags && REL_TAG_W > 0; i++) {
+        double w = lx_rel_tag_weight(c->sc.k1, c->sc.N, c->tags[i].n);
+        for (uint32_t e = 0; e < c->tags[i].n; e++) {
+            uint32_t d;
+            memcpy(&d, c->tags[i].docs + (size_t)e * 4, 4);
+            if (d < c->ndocs && (!c->allow || allowed(c->allow, d)))
+                r->score[d] += w;
+        }
+    }
+    return 0;
+}
+
+/* The k best candidates into r->top, best first. */
+static int best_candidates(rel_call *c, uint32_t k) {
+    struct lx_relscratch *r = c->r;
+    if (k > r->captop) {
+        lx_scored *h = realloc(r->top, k * sizeof *h);
+        if (!h)
+            return LX_ENOMEM;
+        r->top = h;
+        r->captop = k;
+    }
+    uint32_t nh = 0;
+    for (uint32_t d = 0; d < c->ndocs; d++) {
+        double x = r->score[d];
+        if ((x > 0 || r->mask[d]) && d != c->self && (nh < k || x >= r->top[0].score))
+            lx_topk_push(r->top, &nh, k, (lx_scored){x, d});
+    }
+    qsort(r->top, nh, sizeof *r->top, lx_scored_cmp);
+    c->nh = nh;
+    return 0;
+}
+
+/* Snippets, when asked, show the lecture's best terms. */
+static void snippet_terms(rel_call *c) {
+    lx_searcher *s = c->s;
+    s->snip.n = 0;
+    for (int j = 0; j < c->ns && j < 10; j++) {
+        rel_info *in = &c->r->info[c->r->t[c->sel[j]].id];
+        s->snip.term[s->snip.n] = (const char *)c->r->keys.p + in->key;
+        s->snip.len[s->snip.n] = in->klen;
+        s->snip.n++;
+    }
+}
+
+/* ---- 4. the page ------------------------------------------------------------------ */
+
+/* What the page compares a candidate with. */
+typedef struct rel_page {
+    const uint32_t *norms;
+    uint32_t nn;
+    uint64_t selflen;
+    lx_pcursor *probe;
+} rel_page;
+
+/* Whether candidate d is a near-duplicate of the lecture: 1 or 0 in *dup. */
+static int near_dup(rel_call *c, const rel_page *pg, uint32_t d, int *dup, lx_error *err) {
+    const uint32_t *norms = pg->norms;
+    uint32_t nn = pg->nn;
+    *dup = 0;
+    /* The same title has as many title tokens: only then is the stored
+     * lecture read to compare. */
+    if (lx_rel_field_length(norms, nn, d, LX_F_TITLE) ==
+        lx_rel_field_length(norms, nn, c->self, LX_F_TITLE)) {
+        lx_docview cv;
+        int rc = lx_store_doc(c->src.txn, c->src.ix, d, &cv);
+        if (rc)
+            return rc;
+        if (lx_rel_same_text(cv.title, cv.h.title_len, c->v.title, c->v.h.title_len)) {
+            if (cv.h.body_len == c->v.h.body_len) {
+                *dup = 1;
+            } else {
+                rc = lx_rel_same_speaker(&cv, c->f.text[LX_F_SPEAKER], c->f.len[LX_F_SPEAKER]);
+                if (rc < 0)
+                    return rc;
+                *dup = rc;
+            }
+        }
+    }
+    uint64_t len = lx_rel_doc_length(norms, nn, d);
+    /* Almost the same text has about the same length and nearly all the
+     * selected terms; only then is the cosine worth computing. */
+    if (!*dup && len * 10 >= pg->selflen * 9 && pg->selflen * 10 >= len * 9 &&
+        __builtin_popcountll(c->r->mask[d]) * 5 >= c->ns * 4) {
+        double cos;
+        int rc = lx_relterms_cosine(pg->probe, c->r, c->sel, c->ns, d, &cos, err);
+        if (rc)
+            return rc;
+        *dup = cos > REL_DUP_COS;
+    }
+    return 0;
+}
+
+/* Adds candidate d to the page with the tags and terms it shares. */
+static int page_hit(rel_call *c, lx_resbuild *b, uint32_t d, double score, int snippets) {
+    const char *st[LX_MAX_TAGS], *sw[REL_SHARED_TERMS];
+    char forms[REL_SHARED_TERMS][LX_TOKEN_BUF];
+    size_t nst = 0, nsw = 0;
+    uint64_t mask = c->r->mask[d];
+    for (int t = 0; t < c->ntags; t++)
+        if (has_doc(c->tags[t].docs, c->tags[t].n, d))
+            st[nst++] = c->tags[t].name;
+    for (int j = 0; j < c->ns && nsw < REL_SHARED_TERMS; j++) {
+        if (!(mask >> j & 1))
+            continue;
+        const rel_info *in = &c->r->info[c->r->t[c->sel[j]].id];
+        memcpy(forms[nsw], c->r->keys.p + in->form, in->flen);
+        forms[nsw][in->flen] = 0;
+        sw[nsw] = forms[nsw];
+        nsw++;
+    }
+    return lx_resbuild_hit(b, c->s, d, score, snippets, st, nst, sw, nsw);
+}
+
+/* Step 4: the page of the candidates, near-duplicates dropped. */
+static int build_page(rel_call *c, const lx_search_opts *o, uint32_t limit, double t0,
+                      lx_results **out, lx_error *err) {
+    rel_page pg;
+    int rc = lx_store_norms(c->src.txn, c->src.ix, &pg.norms, &pg.nn);
+    if (rc)
+        return rc;
+    pg.selflen = lx_rel_doc_length(pg.norms, pg.nn, c->self);
+    if (!(pg.probe = lx_searcher_pcursor(c->s)))
+        return LX_ENOMEM;
+    lx_resbuild *b = lx_resbuild_new(limit);
+    if (!b)
+        return LX_ENOMEM;
+    const lx_scored *top = c->r->top;
+    uint32_t kept = 0, i;
+    for (i = 0; i < c->nh && kept < limit + o->offset; i++) {
+        int dup;
+        if ((rc = near_dup(c, &pg, top[i].doc, &dup, err)))
+            break;
+        if (dup || kept++ < o->offset)
+            continue;
+        if ((rc = page_hit(c, b, top[i].doc, top[i].score, (o->flags & LX_SEARCH_SNIPPETS) != 0)))
+            break;
+    }
+    if (!rc)
+        rc = lx_resbuild_finish(b, c->s, NULL, (uint64_t)kept + (c->nh - i), 0, t0, out);
+    lx_resbuild_free(b);
+    return rc;
+}
+
+/* ---- the calls --------------------------------------------------------------------- */
 
 int lx_related(lx_searcher *s, const char *id, const lx_search_opts *o, lx_results **out,
                lx_error *err) {
@@ -92,235 +435,57 @@ int lx_related(lx_searcher *s, const char *id, const lx_search_opts *o, lx_resul
     int rc = lx_query_parse("", 0, &s->q, err);
     if (rc)
         return rc;
-    if (!s->rel && !(s->rel = calloc(1, sizeof *s->rel)))
-        return lx_fail(err, LX_ENOMEM, NULL, -1, "out of memory");
-    struct lx_relscratch *r = s->rel;
-    if (lx_relterms_map_init(&r->words) || lx_relterms_map_init(&r->terms))
-        return lx_fail(err, LX_ENOMEM, NULL, -1, "out of memory");
-    const lx_rank_params *p = o->params ? o->params : &s->ix->params;
-    if ((rc = lx_searcher_begin(s, p, err)))
-        return rc;
-    cJSON *holder = NULL;
-    lx_resbuild *b = NULL;
-    uint32_t self;
-    lx_docview v;
-    lx_fields f;
-    rc = lx_store_docid(s->txn, s->ix, id, strlen(id), &self);
-    if (rc == LX_ENOTFOUND) {
-        lx_searcher_end(s);
-        return lx_fail(err, rc, "id", -1, "no lecture with id \"%.200s\"", id);
+    rel_call c;
+    rc = call_begin(&c, s, id, o->params ? o->params : &s->ix->params, err);
+    int filtered = 0;
+    if (!rc) {
+        /* Within the filters (the query is empty: only the options). */
+        s->nqc = 0;
+        filtered = lx_search_filter(s, o, err);
+        if (filtered < 0)
+            rc = filtered;
     }
-    if (rc || (rc = lx_store_doc(s->txn, s->ix, self, &v)) ||
-        (rc = lx_fields_from_view(&v, &f, &holder)))
-        goto done;
-    uint32_t ndocs = s->st.next_doc;
-    if (ndocs > r->capdoc) {
-        free(r->score);
-        free(r->mask);
-        r->score = malloc(ndocs * sizeof *r->score);
-        r->mask = malloc(ndocs * sizeof *r->mask);
-        r->capdoc = r->score && r->mask ? ndocs : 0;
-        if (!r->capdoc) {
-            rc = LX_ENOMEM;
-            goto done;
-        }
-    }
-    if (++r->gen == 0) { /* wrapped: no stamp may look current */
-        for (uint32_t i = 0; i < r->ninfo; i++)
-            r->info[i].stamp = 0;
-        for (uint32_t i = 0; i < r->seencap; i++)
-            r->seen[i].stamp = 0;
-        r->gen = 1;
-    }
-
-    /* 1. The lecture's terms. */
-    if (r->words.n > REL_CACHE_WORDS)
-        lx_relterms_cache_clear(r);
-    r->nt = 0;
-    r->oom = 0;
-    r->nseen = 0;
-    r->ntok = 0;
-    r->callkeys.n = 0;
-    if (r->seencap > (1u << 16) || !r->seen) { /* back to a small table */
-        free(r->seen);
-        r->seencap = 4096;
-        if (!(r->seen = calloc(r->seencap, sizeof *r->seen))) {
-            r->seencap = 0;
-            rc = LX_ENOMEM;
-            goto done;
-        }
-    }
-    r->lang = lx_stemmers_lookup(&s->stem, f.lang);
-    memcpy(r->langcode, f.lang, sizeof r->langcode);
-    if (r->lang < 0) {
-        rc = LX_ELIMIT;
-        goto done;
-    }
-    if ((rc = lx_analyze(&f, lx_relterms_token, r, NULL, err)))
-        goto done;
-    if (r->oom || lx_relterms_resolve(s, r)) {
-        rc = LX_ENOMEM;
-        goto done;
-    }
-
-    /* 2. The significant ones. */
-    uint32_t sel[REL_TERMS];
-    int ns = lx_relterms_select(s, r, sel);
-    if (ns < 0) {
-        rc = LX_ENOMEM;
-        goto done;
-    }
-
-    /* Its tags, rarest first. */
-    rel_tag tags[LX_MAX_TAGS];
-    int ntags = 0;
-    for (int i = 0; i < f.ntags && i < LX_MAX_TAGS; i++) {
-        char *key = r->tagkey[ntags];
-        size_t kl = lx_tag_normalise(f.tags[i], f.taglen[i], key, sizeof r->tagkey[0]);
-        MDB_val k = {kl, key}, tv;
-        if (!kl || mdb_get(s->txn, s->ix->tags, &k, &tv) || tv.mv_size < 4)
-            continue;
-        tags[ntags++] = (rel_tag){key, tv.mv_data, (uint32_t)(tv.mv_size / 4)};
-    }
-    qsort(tags, (size_t)ntags, sizeof *tags, cmp_tag_df);
-
-    /* 3. Scores, within the filters and without the lecture itself. */
-    s->nqc = 0;
-    int filtered = lx_search_filter(s, o, err);
-    if (filtered < 0) {
-        rc = filtered;
-        goto done;
-    }
-    const uint64_t *allow = s->allow;
-    memset(r->score, 0, ndocs * sizeof *r->score);
-    memset(r->mask, 0, ndocs * sizeof *r->mask);
-    lx_scorer sc = s->sc;
-    sc.k1 = REL_K1;
-    double best = ns ? r->t[sel[0]].sig : 1.0;
-    for (int j = 0; j < ns; j++) {
-        rel_term *t = &r->t[sel[j]];
-        lx_pcursor *pc = lx_searcher_pcursor(s);
-        if (!pc) {
-            rc = LX_ENOMEM;
-            goto done;
-        }
-        if (lx_pcursor_open(pc, t->post, t->postlen))
-            continue;
-        double w = lx_bm25f_weight(t->idf, sc.k1, pow(t->sig / best, REL_QPOW));
-        uint64_t bit = 1ull << j;
-        /* A block at a time, with the kernel of lx_qcur_score for a TERM
-         * cursor (rank.h), without a call per posting. */
-        while (pc->doc != LX_DOC_END) {
-            lx_pcursor_tf_block(pc);
-            for (uint32_t i = pc->i; i < pc->n; i++) {
-                uint32_t d = pc->docs[i];
-                if (d >= ndocs || (filtered && !allowed(allow, d)))
-                    continue;
-                unsigned m = pc->maskp ? pc->maskp[i] & pc->listmask : pc->listmask;
-                double tn = lx_bm25f_tf(pc->tf[i], sc.invb + (size_t)d * LX_NFIELDS, m);
-                r->score[d] += lx_bm25f_term(w, sc.k1, tn);
-                r->mask[d] |= bit;
-            }
-            pc->i = pc->n - 1;
-            lx_pcursor_next(pc);
-        }
-    }
-    for (int i = 0; i < ntags && REL_TAG_W > 0; i++) {
-        double w = lx_rel_tag_weight(sc.k1, sc.N, tags[i].n);
-        for (uint32_t e = 0; e < tags[i].n; e++) {
-            uint32_t d;
-            memcpy(&d, tags[i].docs + (size_t)e * 4, 4);
-            if (d < ndocs && (!filtered || allowed(allow, d)))
-                r->score[d] += w;
-        }
+    if (!rc) {
+        c.allow = filtered ? s->allow : NULL;
+        rc = score_all(&c, err);
     }
     /* The best, with room for the near-duplicates that will be dropped. */
-    uint32_t k = limit + o->offset + 8;
-    if (k > s->heap_cap) {
-        lx_scored *h = realloc(s->heap, k * sizeof *h);
-        if (!h) {
-            rc = LX_ENOMEM;
-            goto done;
-        }
-        s->heap = h;
-        s->heap_cap = k;
+    if (!rc)
+        rc = best_candidates(&c, limit + o->offset + 8);
+    if (!rc) {
+        snippet_terms(&c);
+        rc = build_page(&c, o, limit, t0, out, err);
     }
-    uint32_t nh = 0;
-    for (uint32_t d = 0; d < ndocs; d++) {
-        double x = r->score[d];
-        if ((x > 0 || r->mask[d]) && d != self && (nh < k || x >= s->heap[0].score))
-            lx_topk_push(s->heap, &nh, k, (lx_scored){x, d});
-    }
-    qsort(s->heap, nh, sizeof *s->heap, lx_scored_cmp);
+    call_end(&c);
+    if (rc && err && !err->code)
+        return lx_fail(err, rc, NULL, -1, "%s", lx_strerror(rc));
+    return rc;
+}
 
-    /* Snippets, when asked, show the lecture's best terms. */
-    s->snip.n = 0;
-    for (int j = 0; j < ns && j < 10; j++) {
-        rel_info *in = &r->info[r->t[sel[j]].id];
-        s->snip.term[s->snip.n] = (const char *)r->keys.p + in->key;
-        s->snip.len[s->snip.n] = in->klen;
-        s->snip.n++;
-    }
-
-    /* 4. The page, near-duplicates dropped. */
-    const uint32_t *norms;
-    uint32_t nn;
-    lx_store_norms(s->txn, s->ix, &norms, &nn);
-    uint64_t selflen = lx_rel_doc_length(norms, nn, self);
-    if (!(b = lx_resbuild_new(limit))) {
-        rc = LX_ENOMEM;
-        goto done;
-    }
-    lx_pcursor *probe = lx_searcher_pcursor(s);
-    uint32_t kept = 0, i;
-    for (i = 0; i < nh && kept < limit + o->offset; i++) {
-        uint32_t d = s->heap[i].doc;
-        uint64_t mask = r->mask[d];
-        int dup = 0;
-        /* The same title has as many title tokens: only then is the
-         * stored lecture read to compare. */
-        if (lx_rel_field_length(norms, nn, d, LX_F_TITLE) ==
-            lx_rel_field_length(norms, nn, self, LX_F_TITLE)) {
-            lx_docview cv;
-            if ((rc = lx_store_doc(s->txn, s->ix, d, &cv)))
-                goto done;
-            if (lx_rel_same_text(cv.title, cv.h.title_len, v.title, v.h.title_len))
-                dup = cv.h.body_len == v.h.body_len ||
-                      lx_rel_same_speaker(&cv, f.text[LX_F_SPEAKER], f.len[LX_F_SPEAKER]);
+int lx_related_query(lx_searcher *s, const char *id, lx_relquery *q, lx_error *err) {
+    memset(q, 0, sizeof *q);
+    lx_error_clear(err);
+    if (!id || !id[0])
+        return lx_fail(err, LX_EINVAL, "id", -1, "a lecture id is required");
+    rel_call c;
+    int rc = call_begin(&c, s, id, &s->ix->params, err);
+    if (!rc) {
+        q->self = c.self;
+        q->k1 = c.sc.k1;
+        for (int j = 0; j < c.ns; j++) {
+            const rel_info *in = &c.r->info[c.r->t[c.sel[j]].id];
+            memcpy(q->term[j], c.r->keys.p + in->key, in->klen);
+            q->term[j][in->klen] = 0;
+            q->w[j] = term_weight(&c, j);
         }
-        uint64_t len = lx_rel_doc_length(norms, nn, d);
-        /* Almost the same text has about the same length and nearly all
-         * the selected terms; only then is the lx_relterms_cosine worth computing. */
-        if (!dup && len * 10 >= selflen * 9 && selflen * 10 >= len * 9 &&
-            __builtin_popcountll(mask) * 5 >= ns * 4)
-            dup = lx_relterms_cosine(probe, r, sel, ns, d) > REL_DUP_COS;
-        if (dup || kept++ < o->offset)
-            continue;
-        const char *st[LX_MAX_TAGS], *sw[REL_SHARED_TERMS];
-        char forms[REL_SHARED_TERMS][LX_TOKEN_BUF];
-        size_t nst = 0, nsw = 0;
-        for (int t = 0; t < ntags; t++)
-            if (has_doc(tags[t].docs, tags[t].n, d))
-                st[nst++] = tags[t].name;
-        for (int j = 0; j < ns && nsw < REL_SHARED_TERMS; j++) {
-            if (!(mask >> j & 1))
-                continue;
-            const rel_info *in = &r->info[r->t[sel[j]].id];
-            memcpy(forms[nsw], r->keys.p + in->form, in->flen);
-            forms[nsw][in->flen] = 0;
-            sw[nsw] = forms[nsw];
-            nsw++;
+        q->nterms = c.ns;
+        for (int i = 0; i < c.ntags; i++) {
+            snprintf(q->tag[i], sizeof q->tag[i], "%s", c.tags[i].name);
+            q->tag_w[i] = lx_rel_tag_weight(c.sc.k1, c.sc.N, c.tags[i].n);
         }
-        if ((rc = lx_resbuild_hit(b, s, d, s->heap[i].score, (o->flags & LX_SEARCH_SNIPPETS) != 0,
-                                  st, nst, sw, nsw)))
-            goto done;
+        q->ntags = c.ntags;
     }
-    rc = lx_resbuild_finish(b, s, NULL, (uint64_t)kept + (nh - i), 0, t0, out);
-done:
-    lx_resbuild_free(b);
-    if (holder)
-        cJSON_Delete(holder);
-    lx_searcher_end(s);
+    call_end(&c);
     if (rc && err && !err->code)
         return lx_fail(err, rc, NULL, -1, "%s", lx_strerror(rc));
     return rc;

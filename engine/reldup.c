@@ -6,6 +6,7 @@
 #include <cjson/cJSON.h>
 #include <string.h>
 
+#include "error.h"
 #include "reldup.h"
 
 static int is_space(char c) {
@@ -38,9 +39,11 @@ int lx_rel_same_speaker(const lx_docview *v, const char *spk, size_t spklen) {
     if (!spk || !spklen)
         return 0;
     cJSON *m = cJSON_Parse(v->meta);
+    if (!m) /* the stored meta is JSON we wrote */
+        return LX_ENOMEM;
     cJSON *it = cJSON_GetObjectItemCaseSensitive(m, "speaker");
-    int same =
-        cJSON_IsString(it) && lx_rel_same_text(it->valuestring, strlen(it->valuestring), spk, spklen);
+    int same = cJSON_IsString(it) &&
+               lx_rel_same_text(it->valuestring, strlen(it->valuestring), spk, spklen);
     cJSON_Delete(m);
     return same;
 }

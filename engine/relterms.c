@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "codec.h"
+#include "error.h"
 #include "relterms.h"
 #include "stop.h"
 #include "text.h"
@@ -41,6 +42,7 @@ void lx_related_scratch_free(struct lx_relscratch *r) {
     free(r->order);
     free(r->score);
     free(r->mask);
+    free(r->top);
     free(r);
 }
 
@@ -105,8 +107,8 @@ static int map_put(rel_map *m, lx_buf *keys, rel_slot *e, const char *k, uint32_
 /* The term id of a token (key: the language byte, then the token; h its
  * hash), or REL_STOP; REL_OOM when out of memory. */
 #define REL_OOM (UINT32_MAX - 1)
-static uint32_t word_term(lx_searcher *s, struct lx_relscratch *r, const char *key, size_t len,
-                          uint32_t h) {
+static uint32_t word_term(const lx_relsrc *src, struct lx_relscratch *r, const char *key,
+                          size_t len, uint32_t h) {
     const char *tok = key + 1;
     rel_slot *w = map_find(&r->words, &r->keys, key, (uint32_t)len + 1, h);
     if (w->klen)
@@ -118,7 +120,7 @@ static uint32_t word_term(lx_searcher *s, struct lx_relscratch *r, const char *k
         digits++;
     if (digits < len && !lx_stopword(r->langcode, tok, len)) {
         char term[LX_TOKEN_BUF];
-        size_t tl = lx_stemmers_term(&s->stem, r->lang, tok, len, term);
+        size_t tl = lx_stemmers_term(src->stem, r->lang, tok, len, term);
         uint32_t th = lx_hash(term, tl);
         rel_slot *ts = tl ? map_find(&r->terms, &r->keys, term, (uint32_t)tl, th) : NULL;
         if (ts && ts->klen) {
@@ -250,7 +252,7 @@ void lx_relterms_token(void *ctx, int field, const char *tok, size_t len, uint32
  * the term's row.  The cross-call tables are large, so their slots are
  * prefetched a few tokens ahead: the misses overlap. */
 #define REL_AHEAD 8
-int lx_relterms_resolve(lx_searcher *s, struct lx_relscratch *r) {
+int lx_relterms_resolve(const lx_relsrc *src, struct lx_relscratch *r) {
     const char *kb = (const char *)r->callkeys.p;
     for (uint32_t k = 0; k < r->ntok; k++)
         r->tok[k].h = lx_hash(kb + r->tok[k].key, r->tok[k].len);
@@ -263,9 +265,9 @@ int lx_relterms_resolve(lx_searcher *s, struct lx_relscratch *r) {
                 __builtin_prefetch(r->keys.p + w->key);
         }
         rel_tok *t = &r->tok[k];
-        t->id = word_term(s, r, kb + t->key, t->len - 1, t->h);
+        t->id = word_term(src, r, kb + t->key, t->len - 1, t->h);
         if (t->id == REL_OOM)
-            return -1;
+            return LX_ENOMEM;
     }
     for (uint32_t k = 0; k < r->ntok; k++) {
         if (k + REL_AHEAD < r->ntok && r->tok[k + REL_AHEAD].id < r->ninfo)
@@ -275,7 +277,7 @@ int lx_relterms_resolve(lx_searcher *s, struct lx_relscratch *r) {
             continue;
         uint32_t row = term_row(r, t->id);
         if (row == REL_OOM)
-            return -1;
+            return LX_ENOMEM;
         for (int f = 0; f < LX_NFIELDS; f++)
             r->t[row].tf[f] += t->tf[f];
     }
@@ -301,11 +303,15 @@ static void sel_push(const rel_term *t, uint32_t *h, int *n, uint32_t row) {
 }
 
 /* Reads a term's posting list in this call's transaction: its df (cached
- * for the snapshot) and where the list is.  -1 when the index lacks it. */
-static int term_list(lx_searcher *s, struct lx_relscratch *r, rel_term *t) {
+ * for the snapshot) and where the list is.  0, 1 when the index lacks it,
+ * or a negative LX_E* code (err filled) when it cannot be read. */
+static int term_list(const lx_relsrc *src, struct lx_relscratch *r, rel_term *t, lx_error *err) {
     rel_info *in = &r->info[t->id];
     MDB_val k = {in->klen, r->keys.p + in->key}, v;
-    if (mdb_get(s->txn, s->ix->post, &k, &v) || !v.mv_size) {
+    int rc = mdb_get(src->txn, src->ix->post, &k, &v);
+    if (rc && rc != MDB_NOTFOUND)
+        return lx_store_fail(err, rc, "reading a posting list");
+    if (rc || !v.mv_size) {
         in->df = 0;
     } else {
         lx_vbyte_get(v.mv_data, (const uint8_t *)v.mv_data + v.mv_size, &in->df);
@@ -313,8 +319,8 @@ static int term_list(lx_searcher *s, struct lx_relscratch *r, rel_term *t) {
         t->postlen = v.mv_size;
     }
     in->have_df = 1;
-    in->snap = s->snap;
-    return t->post ? 0 : -1;
+    in->snap = src->snap;
+    return t->post ? 0 : 1;
 }
 
 static int cmp_sig(const void *a, const void *b, void *ctx) {
@@ -324,12 +330,14 @@ static int cmp_sig(const void *a, const void *b, void *ctx) {
     return x->id < y->id ? -1 : x->id > y->id;
 }
 
-int lx_relterms_select(lx_searcher *s, struct lx_relscratch *r, uint32_t *sel) {
-    double N = s->sc.N;
+int lx_relterms_select(const lx_relsrc *src, struct lx_relscratch *r, uint32_t *sel,
+                       lx_error *err) {
+    double N = src->N;
+    int rc;
     if (r->nt > r->capord) {
         uint64_t *o = realloc(r->order, r->nt * sizeof *o);
         if (!o)
-            return -1;
+            return lx_fail(err, LX_ENOMEM, NULL, -1, "out of memory");
         r->order = o;
         r->capord = r->nt;
     }
@@ -358,8 +366,12 @@ int lx_relterms_select(lx_searcher *s, struct lx_relscratch *r, uint32_t *sel) {
         if (ns == REL_TERMS && (t->wtf < REL_MIN_WTF || t->wtf * idf_max <= r->t[sel[0]].sig))
             break;
         rel_info *in = &r->info[t->id];
-        if ((!in->have_df || in->snap != s->snap) && term_list(s, r, t))
-            continue;
+        if (!in->have_df || in->snap != src->snap) {
+            if ((rc = term_list(src, r, t, err)) < 0)
+                return rc;
+            if (rc)
+                continue;
+        }
         if (in->df < 2 || in->df > maxdf)
             continue;
         t->idf = lx_idf(N, in->df);
@@ -370,14 +382,18 @@ int lx_relterms_select(lx_searcher *s, struct lx_relscratch *r, uint32_t *sel) {
     qsort_r(sel, (size_t)ns, sizeof *sel, cmp_sig, r->t);
     /* Every selected term needs its list in this transaction. */
     int m = 0;
-    for (int j = 0; j < ns; j++)
-        if (r->t[sel[j]].post || !term_list(s, r, &r->t[sel[j]]))
+    for (int j = 0; j < ns; j++) {
+        rc = r->t[sel[j]].post ? 0 : term_list(src, r, &r->t[sel[j]], err);
+        if (rc < 0)
+            return rc;
+        if (!rc)
             sel[m++] = sel[j];
+    }
     return m;
 }
 
-double lx_relterms_cosine(lx_pcursor *pc, const struct lx_relscratch *r, const uint32_t *sel, int ns,
-                     uint32_t d) {
+int lx_relterms_cosine(lx_pcursor *pc, const struct lx_relscratch *r, const uint32_t *sel, int ns,
+                       uint32_t d, double *out, lx_error *err) {
     double dot = 0, na = 0, nb = 0;
     for (int j = 0; j < ns; j++) {
         const rel_term *t = &r->t[sel[j]];
@@ -385,18 +401,21 @@ double lx_relterms_cosine(lx_pcursor *pc, const struct lx_relscratch *r, const u
         for (int f = 0; f < LX_NFIELDS; f++)
             a += t->tf[f];
         a *= t->idf;
-        if (pc && !lx_pcursor_open(pc, t->post, t->postlen)) {
-            lx_pcursor_advance(pc, d);
-            if (pc->doc == d) {
-                const uint32_t *tf = lx_pcursor_tf(pc);
-                for (int f = 0; f < LX_NFIELDS; f++)
-                    b += SEL_W[f] > 0 ? tf[f] : 0;
-                b *= t->idf;
-            }
+        if (lx_pcursor_open(pc, t->post, t->postlen))
+            return lx_fail(err, LX_ECORRUPT, NULL, -1, "a posting list is damaged");
+        lx_pcursor_advance(pc, d);
+        if (pc->rc)
+            return lx_fail(err, pc->rc, NULL, -1, "a posting list is damaged");
+        if (pc->doc == d) {
+            const uint32_t *tf = lx_pcursor_tf(pc);
+            for (int f = 0; f < LX_NFIELDS; f++)
+                b += SEL_W[f] > 0 ? tf[f] : 0;
+            b *= t->idf;
         }
         dot += a * b;
         na += a * a;
         nb += b * b;
     }
-    return na > 0 && nb > 0 ? dot / sqrt(na * nb) : 0;
+    *out = na > 0 && nb > 0 ? dot / sqrt(na * nb) : 0;
+    return 0;
 }

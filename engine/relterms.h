@@ -3,7 +3,10 @@
  * warm call cheap (internal; see relterms.c). */
 #ifndef LX_RELTERMS_H
 #define LX_RELTERMS_H
-#include "searcher.h"
+#include "postings.h"
+#include "rank.h"
+#include "stem.h"
+#include "store.h"
 
 /* Selected terms at most (a query of that many TERM cursors); at most 64,
  * the bits of a candidate's shared-terms mask. */
@@ -109,9 +112,23 @@ struct lx_relscratch {
     double *score;  /* per docid: this call's score */
     uint64_t *mask; /* per docid: the selected terms it has */
     uint32_t capdoc;
+    lx_scored *top; /* the best candidates (a heap, then sorted) */
+    uint32_t captop;
     char tagkey[LX_MAX_TAGS][LX_MAX_TAG_BYTES * 3 + 1];
 };
 
+/* What the terms are read from: the stemmers, the read transaction and
+ * its snapshot, and the live lectures (for idf). */
+typedef struct lx_relsrc {
+    lx_stemmers *stem;
+    MDB_txn *txn;
+    lx_index *ix;
+    size_t snap;
+    double N;
+} lx_relsrc;
+
+/* Frees the scratch (NULL is fine). */
+void lx_related_scratch_free(struct lx_relscratch *r);
 /* Empties the cross-call cache. */
 void lx_relterms_cache_clear(struct lx_relscratch *r);
 /* Allocates a map's slots once (0, or -1 when out of memory). */
@@ -120,13 +137,15 @@ int lx_relterms_map_init(rel_map *m);
  * of this call per field; r->oom is set when out of memory. */
 void lx_relterms_token(void *ctx, int field, const char *tok, size_t len, uint32_t pos);
 /* Gives each distinct token of the call its term and adds its counts to
- * the term's row.  0, or -1 when out of memory. */
-int lx_relterms_resolve(lx_searcher *s, struct lx_relscratch *r);
+ * the term's row.  0, or LX_ENOMEM. */
+int lx_relterms_resolve(const lx_relsrc *src, struct lx_relscratch *r);
 /* Picks at most REL_TERMS rows into sel[], best first, each with its
- * posting list; returns the count, -1 when out of memory. */
-int lx_relterms_select(lx_searcher *s, struct lx_relscratch *r, uint32_t *sel);
+ * posting list; returns the count, or a negative LX_E* code (LX_ENOMEM,
+ * LX_EIO, ...) with err filled. */
+int lx_relterms_select(const lx_relsrc *src, struct lx_relscratch *r, uint32_t *sel, lx_error *err);
 /* The cosine of the tf-idf vectors of the lecture and of doc d over the
- * selected terms (d's tfs read from the posting lists with pc). */
-double lx_relterms_cosine(lx_pcursor *pc, const struct lx_relscratch *r, const uint32_t *sel,
-                          int ns, uint32_t d);
+ * selected terms (d's tfs read from the posting lists with pc) into *out.
+ * 0, or LX_ECORRUPT (err filled) when a list is damaged. */
+int lx_relterms_cosine(lx_pcursor *pc, const struct lx_relscratch *r, const uint32_t *sel, int ns,
+                       uint32_t d, double *out, lx_error *err);
 #endif
