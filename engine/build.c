@@ -205,9 +205,8 @@ static int build_merge(lx_writer *w, const uint32_t *order, lx_error *err) {
                 h[0] = h[--nh];
             src_heap_down(h, nh, 0, src);
         }
-        MDB_val key = {first.len, (void *)first.s};
         if (!rc && w->pl.n) {
-            rc = lx_flush_store_list(w, &key, MDB_APPEND, err);
+            rc = lx_flush_store_list(w, first.s, first.len, MDB_APPEND, err);
             w->st.nterms++;
             written += w->post.n + w->posv.n;
         }
@@ -242,11 +241,9 @@ static int build_ids(lx_writer *w, lx_error *err) {
     qsort(v, n, sizeof *v, cmp_slot);
     int rc = 0;
     for (size_t i = 0; i < n && !rc; i++) {
-        uint32_t docid = v[i]->value;
-        MDB_val k = {v[i]->len, (void *)v[i]->key}, d = {sizeof docid, &docid};
-        int p = mdb_put(w->txn, w->ix->ids, &k, &d, MDB_APPEND);
-        if (p)
-            rc = lx_writer_mdb_fail(w, err, p, "storing an id");
+        rc = lx_store_id_put(w->txn, w->ix, v[i]->key, v[i]->len, v[i]->value, MDB_APPEND, err);
+        if (rc)
+            w->failed = rc;
     }
     free(v);
     return rc;

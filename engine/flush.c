@@ -15,15 +15,6 @@
 #include "flush.h"
 #include "tagstem.h"
 
-static int put_list(lx_writer *w, MDB_dbi dbi, const char *key, size_t klen, const uint32_t *docs,
-                    uint32_t n, lx_error *err) {
-    MDB_val k = {klen, (void *)key}, v = {(size_t)n * 4, (void *)docs};
-    int rc = n ? mdb_put(w->txn, dbi, &k, &v, 0) : mdb_del(w->txn, dbi, &k, NULL);
-    if (rc && rc != MDB_NOTFOUND)
-        return lx_writer_mdb_fail(w, err, rc, "writing a docid list");
-    return 0;
-}
-
 int lx_flush_sets(lx_writer *w, MDB_dbi dbi, set_acc *sets, uint32_t n, int is_tags,
                   lx_error *err) {
     uint32_t *buf = NULL;
@@ -31,13 +22,13 @@ int lx_flush_sets(lx_writer *w, MDB_dbi dbi, set_acc *sets, uint32_t n, int is_t
     int rc = 0;
     for (uint32_t i = 0; i < n && !rc; i++) {
         set_acc *s = &sets[i];
-        MDB_val k = {s->len, (void *)s->key}, v;
-        int g = mdb_get(w->txn, dbi, &k, &v);
-        if (g && g != MDB_NOTFOUND) {
-            rc = lx_writer_mdb_fail(w, err, g, "reading a docid list");
+        const uint8_t *olddocs;
+        uint32_t old;
+        int g = lx_store_docids_get(w->txn, dbi, s->key, s->len, &olddocs, &old, err);
+        if (g && g != LX_ENOTFOUND) {
+            rc = w->failed = g;
             break;
         }
-        size_t old = g ? 0 : v.mv_size / 4;
         if (old + s->n > cap) {
             cap = old + s->n;
             uint32_t *p = realloc(buf, cap * sizeof *p);
@@ -50,14 +41,15 @@ int lx_flush_sets(lx_writer *w, MDB_dbi dbi, set_acc *sets, uint32_t n, int is_t
         uint32_t m = 0;
         for (size_t j = 0; j < old; j++) {
             uint32_t d;
-            memcpy(&d, (const uint8_t *)v.mv_data + j * 4, 4);
+            memcpy(&d, olddocs + j * 4, 4);
             if (!s->del || !lx_writer_deleted(w, d))
                 buf[m++] = d;
         }
         for (uint32_t j = 0; j < s->n; j++)
             if (!lx_writer_deleted(w, s->add[j]))
                 buf[m++] = s->add[j];
-        rc = put_list(w, dbi, s->key, s->len, buf, m, err);
+        if ((rc = lx_store_docids_put(w->txn, dbi, s->key, s->len, buf, m, err)))
+            w->failed = rc;
         if (!rc && s->del && is_tags)
             rc = lx_tagstem_rebuild(w, s->key, s->len, buf, m, err);
     }
@@ -65,52 +57,43 @@ int lx_flush_sets(lx_writer *w, MDB_dbi dbi, set_acc *sets, uint32_t n, int is_t
     return rc;
 }
 
-int lx_flush_store_list(lx_writer *w, MDB_val *k, unsigned putflags, lx_error *err) {
+int lx_flush_store_list(lx_writer *w, const char *term, size_t len, unsigned putflags,
+                        lx_error *err) {
     w->post.n = w->posv.n = 0;
     int rc = lx_plist_encode(&w->pl, w->norms, &w->post, &w->posv);
     if (rc)
         return rc;
-    MDB_val v1 = {w->post.n, w->post.p}, v2 = {w->posv.n, w->posv.p};
-    int p = mdb_put(w->txn, w->ix->post, k, &v1, putflags);
-    if (!p)
-        p = mdb_put(w->txn, w->ix->pos, k, &v2, putflags);
-    if (p)
-        return lx_writer_mdb_fail(w, err, p, "writing a posting list");
+    if ((rc = lx_store_list_put(w->txn, w->ix, term, len, &w->post, &w->posv, putflags, err)))
+        return w->failed = rc;
     w->txn_bytes += lx_dirty_bytes(w->post.n) + lx_dirty_bytes(w->posv.n);
     return 0;
 }
 
 /* Merges every accumulator, in term order, into the lists in LMDB. */
 static int merge_into_index(lx_writer *w, const uint32_t *order, lx_error *err) {
-    int rc = 0;
-    MDB_stat ms;
-    mdb_stat(w->txn, w->ix->post, &ms);
+    size_t nlists;
+    int rc = lx_store_list_count(w->txn, w->ix, &nlists, err);
+    if (rc)
+        return w->failed = rc;
     /* Sorted keys into an empty database go in with MDB_APPEND: pages
      * fill completely and no search is needed. */
-    unsigned putflags = ms.ms_entries == 0 ? MDB_APPEND : 0;
+    unsigned putflags = nlists == 0 ? MDB_APPEND : 0;
     for (uint32_t o = 0; o < w->nacc && !rc; o++) {
         term_acc *t = &w->acc[order[o]];
-        MDB_val k = {t->len, (void *)t->s}, pv, xv;
+        MDB_val pv, xv;
         int existed = 0;
         lx_plist_clear(&w->pl);
         if (!putflags) {
-            int g = mdb_get(w->txn, w->ix->post, &k, &pv);
+            int g = lx_store_list_get(w->txn, w->ix, t->s, t->len, &pv, &xv, err);
+            if (g && g != LX_ENOTFOUND)
+                return w->failed = g;
             if (g == 0) {
                 existed = 1;
-                g = mdb_get(w->txn, w->ix->pos, &k, &xv);
-                if (g == MDB_NOTFOUND) {
-                    xv.mv_size = 0;
-                    xv.mv_data = NULL;
-                    g = 0;
-                }
-                if (!g && (!t->del && t->ndocs == 0))
+                if (!t->del && t->ndocs == 0)
                     continue; /* untouched: keep as is */
-                if (!g)
-                    rc = lx_plist_decode(pv.mv_data, pv.mv_size, xv.mv_data, xv.mv_size,
-                                         t->del ? lx_writer_deleted : NULL, w, &w->pl);
+                rc = lx_plist_decode(pv.mv_data, pv.mv_size, xv.mv_data, xv.mv_size,
+                                     t->del ? lx_writer_deleted : NULL, w, &w->pl);
             }
-            if (g && g != MDB_NOTFOUND)
-                return lx_writer_mdb_fail(w, err, g, "reading a posting list");
             if (rc)
                 break;
         }
@@ -119,16 +102,14 @@ static int merge_into_index(lx_writer *w, const uint32_t *order, lx_error *err) 
             break;
         if (w->pl.n == 0) {
             if (existed) {
-                int d = mdb_del(w->txn, w->ix->post, &k, NULL);
-                if (!d)
-                    d = mdb_del(w->txn, w->ix->pos, &k, NULL);
-                if (d && d != MDB_NOTFOUND)
-                    return lx_writer_mdb_fail(w, err, d, "deleting a posting list");
+                int d = lx_store_list_del(w->txn, w->ix, t->s, t->len, err);
+                if (d)
+                    return w->failed = d;
                 w->st.nterms--;
             }
             continue;
         }
-        if ((rc = lx_flush_store_list(w, &k, putflags, err)))
+        if ((rc = lx_flush_store_list(w, t->s, t->len, putflags, err)))
             break;
         if (!existed)
             w->st.nterms++;

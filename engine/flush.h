@@ -13,5 +13,6 @@ int lx_flush(lx_writer *w, lx_error *err);
 int lx_flush_sets(lx_writer *w, MDB_dbi dbi, set_acc *sets, uint32_t n, int is_tags, lx_error *err);
 
 /* Encodes w->pl and writes it under term k in "post" and "pos". */
-int lx_flush_store_list(lx_writer *w, MDB_val *k, unsigned putflags, lx_error *err);
+int lx_flush_store_list(lx_writer *w, const char *term, size_t len, unsigned putflags,
+                        lx_error *err);
 #endif

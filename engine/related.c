@@ -173,15 +173,15 @@ static int lecture_tags(rel_call *c, lx_error *err) {
         size_t kl = lx_tag_normalise(c->f.tags[i], c->f.taglen[i], key, sizeof c->r->tagkey[0]);
         if (!kl)
             continue;
-        MDB_val k = {kl, key}, tv;
-        int rc = mdb_get(c->src.txn, c->src.ix->tags, &k, &tv);
-        if (rc == MDB_NOTFOUND)
+        const uint8_t *docs;
+        uint32_t n;
+        int rc = lx_store_docids_get(c->src.txn, c->src.ix->tags, key, kl, &docs, &n, err);
+        if (rc == LX_ENOTFOUND)
             continue;
         if (rc)
-            return lx_store_fail(err, rc, "reading a tag's lectures");
-        if (tv.mv_size < 4)
-            continue;
-        c->tags[c->ntags++] = (rel_tag){key, tv.mv_data, (uint32_t)(tv.mv_size / 4)};
+            return rc;
+        if (n)
+            c->tags[c->ntags++] = (rel_tag){key, docs, n};
     }
     qsort(c->tags, (size_t)c->ntags, sizeof *c->tags, cmp_tag_df);
     return 0;

@@ -307,10 +307,11 @@ static void sel_push(const rel_term *t, uint32_t *h, int *n, uint32_t row) {
  * or a negative LX_E* code (err filled) when it cannot be read. */
 static int term_list(const lx_relsrc *src, struct lx_relscratch *r, rel_term *t, lx_error *err) {
     rel_info *in = &r->info[t->id];
-    MDB_val k = {in->klen, r->keys.p + in->key}, v;
-    int rc = mdb_get(src->txn, src->ix->post, &k, &v);
-    if (rc && rc != MDB_NOTFOUND)
-        return lx_store_fail(err, rc, "reading a posting list");
+    MDB_val v;
+    int rc = lx_store_list_get(src->txn, src->ix, (const char *)r->keys.p + in->key, in->klen, &v,
+                               NULL, err);
+    if (rc && rc != LX_ENOTFOUND)
+        return rc;
     if (rc || !v.mv_size) {
         in->df = 0;
     } else {

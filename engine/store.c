@@ -282,3 +282,151 @@ int lx_store_docid(MDB_txn *txn, lx_index *ix, const char *id, size_t len, uint3
     memcpy(docid, v.mv_data, 4);
     return 0;
 }
+
+/* ---- accessors of the writer and of related lectures ---------------------- */
+
+int lx_store_list_get(MDB_txn *txn, lx_index *ix, const char *term, size_t len, MDB_val *post,
+                      MDB_val *pos, lx_error *err) {
+    MDB_val k = {len, (void *)term};
+    int rc = mdb_get(txn, ix->post, &k, post);
+    if (!rc && pos) {
+        rc = mdb_get(txn, ix->pos, &k, pos);
+        if (rc == MDB_NOTFOUND) {
+            pos->mv_size = 0;
+            pos->mv_data = NULL;
+            rc = 0;
+        }
+    }
+    if (rc == MDB_NOTFOUND)
+        return LX_ENOTFOUND;
+    return rc ? lx_store_fail(err, rc, "reading a posting list") : 0;
+}
+
+int lx_store_list_put(MDB_txn *txn, lx_index *ix, const char *term, size_t len, const lx_buf *post,
+                      const lx_buf *pos, unsigned flags, lx_error *err) {
+    MDB_val k = {len, (void *)term}, v1 = {post->n, post->p}, v2 = {pos->n, pos->p};
+    int rc = mdb_put(txn, ix->post, &k, &v1, flags);
+    if (!rc)
+        rc = mdb_put(txn, ix->pos, &k, &v2, flags);
+    return rc ? lx_store_fail(err, rc, "writing a posting list") : 0;
+}
+
+int lx_store_list_del(MDB_txn *txn, lx_index *ix, const char *term, size_t len, lx_error *err) {
+    MDB_val k = {len, (void *)term};
+    int rc = mdb_del(txn, ix->post, &k, NULL);
+    if (!rc)
+        rc = mdb_del(txn, ix->pos, &k, NULL);
+    if (rc && rc != MDB_NOTFOUND)
+        return lx_store_fail(err, rc, "deleting a posting list");
+    return 0;
+}
+
+int lx_store_list_count(MDB_txn *txn, lx_index *ix, size_t *n, lx_error *err) {
+    MDB_stat ms;
+    int rc = mdb_stat(txn, ix->post, &ms);
+    *n = rc ? 0 : ms.ms_entries;
+    return rc ? lx_store_fail(err, rc, "reading the posting lists") : 0;
+}
+
+int lx_store_docids_get(MDB_txn *txn, MDB_dbi dbi, const char *key, size_t len,
+                        const uint8_t **docs, uint32_t *n, lx_error *err) {
+    MDB_val k = {len, (void *)key}, v;
+    int rc = mdb_get(txn, dbi, &k, &v);
+    *docs = NULL;
+    *n = 0;
+    if (rc == MDB_NOTFOUND)
+        return LX_ENOTFOUND;
+    if (rc)
+        return lx_store_fail(err, rc, "reading a docid list");
+    *docs = v.mv_data;
+    *n = (uint32_t)(v.mv_size / 4);
+    return 0;
+}
+
+int lx_store_docids_put(MDB_txn *txn, MDB_dbi dbi, const char *key, size_t len,
+                        const uint32_t *docs, uint32_t n, lx_error *err) {
+    MDB_val k = {len, (void *)key}, v = {(size_t)n * 4, (void *)docs};
+    int rc = n ? mdb_put(txn, dbi, &k, &v, 0) : mdb_del(txn, dbi, &k, NULL);
+    if (rc && rc != MDB_NOTFOUND)
+        return lx_store_fail(err, rc, "writing a docid list");
+    return 0;
+}
+
+int lx_store_langs_each(MDB_txn *txn, lx_index *ix, lx_store_lang_fn fn, void *ctx, lx_error *err) {
+    MDB_cursor *c;
+    int rc = mdb_cursor_open(txn, ix->langs, &c);
+    if (rc)
+        return lx_store_fail(err, rc, "langs");
+    MDB_val k, v;
+    int g, stop = 0;
+    for (g = mdb_cursor_get(c, &k, &v, MDB_FIRST); g == 0 && !stop;
+         g = mdb_cursor_get(c, &k, &v, MDB_NEXT))
+        stop = fn(ctx, k.mv_data, k.mv_size, v.mv_data, (uint32_t)(v.mv_size / 4));
+    mdb_cursor_close(c);
+    if (stop)
+        return stop;
+    if (g != MDB_NOTFOUND)
+        return lx_store_fail(err, g, "langs");
+    return 0;
+}
+
+int lx_store_tagstem_put(MDB_txn *txn, lx_index *ix, const char *key, size_t klen, const char *tag,
+                         size_t taglen, lx_error *err) {
+    MDB_val k = {klen, (void *)key}, v = {taglen, (void *)tag};
+    int rc = mdb_put(txn, ix->tagstem, &k, &v, MDB_NODUPDATA);
+    if (rc && rc != MDB_KEYEXIST)
+        return lx_store_fail(err, rc, "tagstem");
+    return 0;
+}
+
+int lx_store_tagstem_drop(MDB_txn *txn, lx_index *ix, const char *tag, size_t len, lx_error *err) {
+    MDB_cursor *c;
+    int rc = mdb_cursor_open(txn, ix->tagstem, &c);
+    if (rc)
+        return lx_store_fail(err, rc, "tagstem");
+    MDB_val k, v;
+    for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
+         rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+        if (v.mv_size == len && memcmp(v.mv_data, tag, len) == 0) {
+            if ((rc = mdb_cursor_del(c, 0)))
+                break;
+        }
+    }
+    mdb_cursor_close(c);
+    if (rc && rc != MDB_NOTFOUND)
+        return lx_store_fail(err, rc, "tagstem");
+    return 0;
+}
+
+int lx_store_doc_put(MDB_txn *txn, lx_index *ix, uint32_t docid, const void *val, size_t len,
+                     lx_error *err) {
+    MDB_val k = {sizeof docid, &docid}, v = {len, (void *)val};
+    int rc = mdb_put(txn, ix->docs, &k, &v, MDB_APPEND);
+    return rc ? lx_store_fail(err, rc, "storing a lecture") : 0;
+}
+
+int lx_store_id_put(MDB_txn *txn, lx_index *ix, const char *id, size_t len, uint32_t docid,
+                    unsigned flags, lx_error *err) {
+    MDB_val k = {len, (void *)id}, v = {sizeof docid, &docid};
+    int rc = mdb_put(txn, ix->ids, &k, &v, flags);
+    return rc ? lx_store_fail(err, rc, "storing an id") : 0;
+}
+
+int lx_store_doc_del(MDB_txn *txn, lx_index *ix, uint32_t docid, const char *id, size_t len,
+                     lx_error *err) {
+    MDB_val dk = {sizeof docid, &docid}, ik = {len, (void *)id};
+    int rc = mdb_del(txn, ix->docs, &dk, NULL);
+    if (!rc)
+        rc = mdb_del(txn, ix->ids, &ik, NULL);
+    return rc ? lx_store_fail(err, rc, "deleting a lecture") : 0;
+}
+
+int lx_store_stats_put(MDB_txn *txn, lx_index *ix, const lx_collstats *st, const uint32_t *norms,
+                       uint32_t ndocs, lx_error *err) {
+    MDB_val k = {5, "norms"}, v = {(size_t)ndocs * LX_NFIELDS * 4, (void *)norms};
+    MDB_val sk = {5, "stats"}, sv = {sizeof *st, (void *)st};
+    int rc = mdb_put(txn, ix->meta, &k, &v, 0);
+    if (!rc)
+        rc = mdb_put(txn, ix->meta, &sk, &sv, 0);
+    return rc ? lx_store_fail(err, rc, "writing statistics") : 0;
+}

@@ -101,4 +101,53 @@ int lx_store_doc(MDB_txn *txn, lx_index *ix, uint32_t docid, lx_docview *v);
 
 /* The docid of an external id.  LX_ENOTFOUND when absent. */
 int lx_store_docid(MDB_txn *txn, lx_index *ix, const char *id, size_t len, uint32_t *docid);
+/* ---- accessors of the writer and of related lectures ----------------------
+ * Each returns 0, or a negative LX_E* code with err filled (the LMDB error
+ * named); a get returns LX_ENOTFOUND, err untouched, when the key is
+ * absent.  Values read point into the map, valid for the transaction. */
+
+/* A term's posting list (and, when pos is not NULL, its positions: empty
+ * when it has none). */
+int lx_store_list_get(MDB_txn *txn, lx_index *ix, const char *term, size_t len, MDB_val *post,
+                      MDB_val *pos, lx_error *err);
+/* Writes a term's posting list and positions (flags: 0 or MDB_APPEND). */
+int lx_store_list_put(MDB_txn *txn, lx_index *ix, const char *term, size_t len, const lx_buf *post,
+                      const lx_buf *pos, unsigned flags, lx_error *err);
+/* Deletes a term's posting list and positions (absent is fine). */
+int lx_store_list_del(MDB_txn *txn, lx_index *ix, const char *term, size_t len, lx_error *err);
+/* How many terms have a posting list. */
+int lx_store_list_count(MDB_txn *txn, lx_index *ix, size_t *n, lx_error *err);
+
+/* A docid list of the tags or langs database (dbi): *n u32 docids,
+ * ascending, unaligned. */
+int lx_store_docids_get(MDB_txn *txn, MDB_dbi dbi, const char *key, size_t len,
+                        const uint8_t **docs, uint32_t *n, lx_error *err);
+/* Writes a docid list; n == 0 deletes it (absent is fine). */
+int lx_store_docids_put(MDB_txn *txn, MDB_dbi dbi, const char *key, size_t len,
+                        const uint32_t *docs, uint32_t n, lx_error *err);
+/* Calls fn for every language and its docid list, in key order, until fn
+ * returns non-zero (which is returned). */
+typedef int (*lx_store_lang_fn)(void *ctx, const char *lang, size_t len, const uint8_t *docs,
+                                uint32_t n);
+int lx_store_langs_each(MDB_txn *txn, lx_index *ix, lx_store_lang_fn fn, void *ctx, lx_error *err);
+
+/* Adds the tagstem entry key -> tag (an existing one is fine). */
+int lx_store_tagstem_put(MDB_txn *txn, lx_index *ix, const char *key, size_t klen, const char *tag,
+                         size_t taglen, lx_error *err);
+/* Removes every tagstem entry that names tag. */
+int lx_store_tagstem_drop(MDB_txn *txn, lx_index *ix, const char *tag, size_t len, lx_error *err);
+
+/* Stores a lecture's record under docid (docids ascending: MDB_APPEND). */
+int lx_store_doc_put(MDB_txn *txn, lx_index *ix, uint32_t docid, const void *val, size_t len,
+                     lx_error *err);
+/* Maps an external id to docid (flags: 0 or MDB_APPEND for ids in key
+ * order). */
+int lx_store_id_put(MDB_txn *txn, lx_index *ix, const char *id, size_t len, uint32_t docid,
+                    unsigned flags, lx_error *err);
+/* Deletes a lecture's record and its id. */
+int lx_store_doc_del(MDB_txn *txn, lx_index *ix, uint32_t docid, const char *id, size_t len,
+                     lx_error *err);
+/* Writes meta "norms" (ndocs * LX_NFIELDS u32) and "stats". */
+int lx_store_stats_put(MDB_txn *txn, lx_index *ix, const lx_collstats *st, const uint32_t *norms,
+                       uint32_t ndocs, lx_error *err);
 #endif

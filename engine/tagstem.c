@@ -58,31 +58,10 @@ int lx_tagstem_add(lx_writer *w, const char *tag, lx_error *err) {
     size_t n = lx_tagstem_key(&w->stem, w->lang, tag, strlen(tag), form, sizeof form);
     if (!n || n > LX_TAGSTEM_MAX_KEY)
         return 0;
-    MDB_val k = {n, form}, v = {strlen(tag), (void *)tag};
-    int rc = mdb_put(w->txn, w->ix->tagstem, &k, &v, MDB_NODUPDATA);
-    if (rc && rc != MDB_KEYEXIST)
-        return lx_writer_mdb_fail(w, err, rc, "tagstem");
-    return 0;
-}
-
-/* Removes every tagstem entry that names tag. */
-static int tagstem_drop(lx_writer *w, const char *tag, size_t len, lx_error *err) {
-    MDB_cursor *c;
-    int rc = mdb_cursor_open(w->txn, w->ix->tagstem, &c);
+    int rc = lx_store_tagstem_put(w->txn, w->ix, form, n, tag, strlen(tag), err);
     if (rc)
-        return lx_writer_mdb_fail(w, err, rc, "tagstem");
-    MDB_val k, v;
-    for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
-         rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-        if (v.mv_size == len && memcmp(v.mv_data, tag, len) == 0) {
-            if ((rc = mdb_cursor_del(c, 0)))
-                break;
-        }
-    }
-    mdb_cursor_close(c);
-    if (rc && rc != MDB_NOTFOUND)
-        return lx_writer_mdb_fail(w, err, rc, "tagstem");
-    return 0;
+        w->failed = rc;
+    return rc;
 }
 
 /* Whether two ascending docid lists share a doc (b unaligned, from LMDB). */
@@ -96,32 +75,42 @@ static int lists_meet(const uint32_t *a, uint32_t na, const uint8_t *b, size_t n
     return 0;
 }
 
+/* The tag being rebuilt and the lectures it keeps. */
+struct rebuild {
+    lx_writer *w;
+    const char *tag; /* NUL-terminated */
+    const uint32_t *docs;
+    uint32_t n;
+    lx_error *err;
+};
+
+/* Adds the tag's key under lang when a lecture it keeps is in lang. */
+static int rebuild_lang(void *ctx, const char *lang, size_t len, const uint8_t *docs, uint32_t n) {
+    struct rebuild *rb = ctx;
+    char code[LX_LANG_BYTES];
+    if (len >= sizeof code || !lists_meet(rb->docs, rb->n, docs, n))
+        return 0;
+    memcpy(code, lang, len);
+    code[len] = 0;
+    /* w->lang is free here: it is set again for each lecture. */
+    rb->w->lang = lx_writer_lang(rb->w, code);
+    return lx_tagstem_add(rb->w, rb->tag, rb->err);
+}
+
 /* A stale key would still boost the tag for queries in a language gone
  * from it.  Reads the langs database, so that is flushed first. */
 int lx_tagstem_rebuild(lx_writer *w, const char *tag, size_t len, const uint32_t *docs, uint32_t n,
                        lx_error *err) {
-    int rc = tagstem_drop(w, tag, len, err);
+    int rc = lx_store_tagstem_drop(w->txn, w->ix, tag, len, err);
     if (rc || !n)
-        return rc;
+        return rc ? (w->failed = rc) : 0;
     char key[LX_MAX_TAG_BYTES * 3 + 1];
     if (len >= sizeof key)
         return 0;
     memcpy(key, tag, len);
     key[len] = 0;
-    MDB_cursor *c;
-    if ((rc = mdb_cursor_open(w->txn, w->ix->langs, &c)))
-        return lx_writer_mdb_fail(w, err, rc, "langs");
-    MDB_val k, v; /* w->lang is free here: it is set again for each lecture */
-    for (int g = mdb_cursor_get(c, &k, &v, MDB_FIRST); g == 0 && !rc;
-         g = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-        char lang[LX_LANG_BYTES];
-        if (k.mv_size >= sizeof lang || !lists_meet(docs, n, v.mv_data, v.mv_size / 4))
-            continue;
-        memcpy(lang, k.mv_data, k.mv_size);
-        lang[k.mv_size] = 0;
-        w->lang = lx_writer_lang(w, lang);
-        rc = lx_tagstem_add(w, key, err);
-    }
-    mdb_cursor_close(c);
+    struct rebuild rb = {w, key, docs, n, err};
+    if ((rc = lx_store_langs_each(w->txn, w->ix, rebuild_lang, &rb, err)))
+        w->failed = rc;
     return rc;
 }

@@ -29,8 +29,7 @@
 #include "writer.h"
 
 int lx_writer_mdb_fail(lx_writer *w, lx_error *err, int rc, const char *what) {
-    w->failed = rc ? rc : LX_EIO;
-    return lx_store_fail(err, rc, what);
+    return w->failed = lx_store_fail(err, rc, what);
 }
 
 /* The stemmer entry of lang.  A batch may hold more languages than a
@@ -170,10 +169,8 @@ static int delete_doc(lx_writer *w, uint32_t docid, lx_error *err) {
         len[f2] = 0;
     }
     w->st.ndocs--;
-    MDB_val dk = {sizeof docid, &docid};
-    if ((rc = mdb_del(w->txn, w->ix->docs, &dk, NULL)) ||
-        (rc = mdb_del(w->txn, w->ix->ids, &idk, NULL)))
-        return lx_writer_mdb_fail(w, err, rc, "deleting a lecture");
+    if ((rc = lx_store_doc_del(w->txn, w->ix, docid, idk.mv_data, idk.mv_size, err)))
+        return w->failed = rc;
     return 0;
 }
 
@@ -292,13 +289,9 @@ int lx_writer_put_prepared(lx_writer *w, lx_prepared *p, lx_error *err) {
     w->val.n = 0;
     if ((rc = lx_record_serialize(r, &w->val)))
         goto fatal;
-    MDB_val dk = {sizeof docid, &docid}, dv = {w->val.n, w->val.p};
-    MDB_val ik = {r->id_len, (void *)r->id}, iv = {sizeof docid, &docid};
-    if ((rc = mdb_put(w->txn, w->ix->docs, &dk, &dv, MDB_APPEND)) ||
-        (!w->build && (rc = mdb_put(w->txn, w->ix->ids, &ik, &iv, 0)))) {
-        rc = lx_writer_mdb_fail(w, err, rc, "storing a lecture");
-        goto out;
-    }
+    if ((rc = lx_store_doc_put(w->txn, w->ix, docid, w->val.p, w->val.n, err)) ||
+        (!w->build && (rc = lx_store_id_put(w->txn, w->ix, r->id, r->id_len, docid, 0, err))))
+        goto fatal;
     w->txn_bytes += lx_dirty_bytes(w->val.n);
     for (int i = 0; i < r->f.ntags; i++) {
         set_acc *s = lx_set_get(&w->tagmap, &w->tags, &w->ntags, &w->captags, r->tagkey[i],
@@ -332,13 +325,8 @@ int lx_writer_commit(lx_writer *w, lx_error *err) {
     int rc = w->failed  ? lx_fail(err, w->failed, NULL, -1, "batch failed earlier; nothing written")
              : w->build ? lx_build_finish(w, err)
                         : lx_flush(w, err);
-    if (!rc) {
-        MDB_val k = {5, "norms"}, v = {(size_t)w->st.next_doc * LX_NFIELDS * 4, w->norms};
-        MDB_val sk = {5, "stats"}, sv = {sizeof w->st, &w->st};
-        if ((rc = mdb_put(w->txn, w->ix->meta, &k, &v, 0)) ||
-            (rc = mdb_put(w->txn, w->ix->meta, &sk, &sv, 0)))
-            rc = lx_store_fail(err, rc, "writing statistics");
-    }
+    if (!rc)
+        rc = lx_store_stats_put(w->txn, w->ix, &w->st, w->norms, w->st.next_doc, err);
     if (!rc) {
         int c = mdb_txn_commit(w->txn);
         w->txn = NULL;
