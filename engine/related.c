@@ -51,7 +51,9 @@
 
 #include "codec.h"
 #include "error.h"
+#include "filter.h"
 #include "record.h"
+#include "resbuild.h"
 #include "searcher.h"
 #include "stop.h"
 #include "strmap.h"
@@ -704,6 +706,7 @@ int lx_related(lx_searcher *s, const char *id, const lx_search_opts *o, lx_resul
         return rc;
     if (!s->rel && !(s->rel = calloc(1, sizeof *s->rel)))
         return lx_fail(err, LX_ENOMEM, NULL, -1, "out of memory");
+    s->rel_free = lx_related_scratch_free;
     struct lx_relscratch *r = s->rel;
     if (map_init(&r->words) || map_init(&r->terms))
         return lx_fail(err, LX_ENOMEM, NULL, -1, "out of memory");

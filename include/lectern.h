@@ -94,6 +94,12 @@ void lx_error_format(const lx_error *err, char *buf, size_t size);
 #define LX_MAX_RESULTS 1000            /* limit + offset of one page */
 #define LX_MAX_SEGMENTS 100000         /* timed segments per lecture */
 
+/* Caps that bound work rather than refuse input: what lies past them is
+ * left out, never an error. */
+#define LX_MAX_TAG_BOOSTS 16          /* tags one query may boost */
+#define LX_MAX_SNIPPET_POSITIONS 4096 /* positions of one term in one field read for a snippet */
+#define LX_MAX_TAGSTEM_KEY 500        /* bytes of a tag's stem form (LMDB keys stop at 511) */
+
 /* ---- Index ------------------------------------------------------------ */
 
 typedef struct lx_index lx_index;
