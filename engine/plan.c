@@ -100,9 +100,8 @@ static lx_pcursor *term_cursor(lx_searcher *s, const char *t, size_t n, int pos_
 
 /* Fills c for clause cl from the stems terms[0..cl->n); 1 when it has
  * cursors, 0 when a word is absent, or the sticky error. */
-static int fill_cursor(lx_searcher *s, const lx_qclause *cl, int field,
-                       char (*terms)[LX_TOKEN_BUF], const size_t *tlen, double qweight,
-                       lx_qcur *c) {
+static int fill_cursor(lx_searcher *s, const lx_qclause *cl, int field, char (*terms)[LX_TOKEN_BUF],
+                       const size_t *tlen, double qweight, lx_qcur *c) {
     if (cl->kind == LX_QC_WORD && field < 0) {
         lx_pcursor *pc = term_cursor(s, terms[0], tlen[0], 0);
         if (!pc)

@@ -9,10 +9,10 @@ typedef struct lx_plan {
     int langs[LX_MAX_LANGS]; /* stemmer indexes of the query languages */
     int nl;
     char stop[LX_MAX_QUERY_TERMS]; /* clause i is a lone stopword */
-    int content;  /* scored clauses that are not stopwords */
-    int positive; /* scored clauses (neither excluded nor a filter) */
-    int nclauses; /* clauses that got cursors (for the coord factor) */
-    int nscored;  /* cursors for them; tag boosts follow in s->qc */
+    int content;                   /* scored clauses that are not stopwords */
+    int positive;                  /* scored clauses (neither excluded nor a filter) */
+    int nclauses;                  /* clauses that got cursors (for the coord factor) */
+    int nscored;                   /* cursors for them; tag boosts follow in s->qc */
 } lx_plan;
 
 /* The query languages: those asked (the lang option, lang: in the query)

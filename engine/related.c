@@ -236,8 +236,12 @@ static int map_put(rel_map *m, lx_buf *keys, rel_slot *e, const char *k, uint32_
         return 0;
     uint32_t cap = m->cap * 2;
     rel_slot *ns = calloc(cap, sizeof *ns);
-    if (!ns)
+    if (!ns) { /* undone: a map past half full is never left behind */
+        *e = (rel_slot){0};
+        m->n--;
+        keys->n -= len;
         return -1;
+    }
     for (uint32_t i = 0; i < m->cap; i++) {
         if (!m->slot[i].klen)
             continue;
@@ -486,11 +490,15 @@ static void sel_push(const rel_term *t, uint32_t *h, int *n, uint32_t row) {
 }
 
 /* Reads a term's posting list in this call's transaction: its df (cached
- * for the snapshot) and where the list is.  -1 when the index lacks it. */
+ * for the snapshot) and where the list is.  1 when the index lacks it, a
+ * negative LX_E* code (nothing cached) when it cannot be read. */
 static int term_list(lx_searcher *s, struct lx_relscratch *r, rel_term *t) {
     rel_info *in = &r->info[t->id];
-    MDB_val k = {in->klen, r->keys.p + in->key}, v;
-    if (mdb_get(s->txn, s->ix->post, &k, &v) || !v.mv_size) {
+    MDB_val v;
+    int rc = lx_store_term(s->txn, s->ix, (const char *)r->keys.p + in->key, in->klen, &v, NULL);
+    if (rc && rc != LX_ENOTFOUND)
+        return rc;
+    if (rc || !v.mv_size) {
         in->df = 0;
     } else {
         lx_vbyte_get(v.mv_data, (const uint8_t *)v.mv_data + v.mv_size, &in->df);
@@ -499,7 +507,7 @@ static int term_list(lx_searcher *s, struct lx_relscratch *r, rel_term *t) {
     }
     in->have_df = 1;
     in->snap = s->snap;
-    return t->post ? 0 : -1;
+    return t->post ? 0 : 1;
 }
 
 static int cmp_sig(const void *a, const void *b, void *ctx) {
@@ -510,7 +518,7 @@ static int cmp_sig(const void *a, const void *b, void *ctx) {
 }
 
 /* Picks at most REL_TERMS rows into sel[], best first, each with its
- * posting list; returns the count, -1 when out of memory. */
+ * posting list; returns the count or a negative LX_E* code. */
 static int select_terms(lx_searcher *s, struct lx_relscratch *r, uint32_t *sel) {
     double N = s->sc.N;
     if (r->nt > r->capord) {
@@ -546,8 +554,13 @@ static int select_terms(lx_searcher *s, struct lx_relscratch *r, uint32_t *sel) 
         if (ns == REL_TERMS && (t->wtf < REL_MIN_WTF || t->wtf * idf_max <= r->t[sel[0]].sig))
             break;
         rel_info *in = &r->info[t->id];
-        if ((!in->have_df || in->snap != s->snap) && term_list(s, r, t))
-            continue;
+        if (!in->have_df || in->snap != s->snap) {
+            int rc = term_list(s, r, t);
+            if (rc < 0)
+                return rc;
+            if (rc)
+                continue;
+        }
         if (in->df < 2 || in->df > maxdf)
             continue;
         t->idf = lx_idf(N, in->df);
@@ -558,9 +571,13 @@ static int select_terms(lx_searcher *s, struct lx_relscratch *r, uint32_t *sel) 
     qsort_r(sel, (size_t)ns, sizeof *sel, cmp_sig, r->t);
     /* Every selected term needs its list in this transaction. */
     int m = 0;
-    for (int j = 0; j < ns; j++)
-        if (r->t[sel[j]].post || !term_list(s, r, &r->t[sel[j]]))
+    for (int j = 0; j < ns; j++) {
+        int rc = r->t[sel[j]].post ? 0 : term_list(s, r, &r->t[sel[j]]);
+        if (rc < 0)
+            return rc;
+        if (!rc)
             sel[m++] = sel[j];
+    }
     return m;
 }
 
@@ -780,7 +797,7 @@ int lx_related(lx_searcher *s, const char *id, const lx_search_opts *o, lx_resul
     uint32_t sel[REL_TERMS];
     int ns = select_terms(s, r, sel);
     if (ns < 0) {
-        rc = LX_ENOMEM;
+        rc = ns;
         goto done;
     }
 
@@ -790,8 +807,13 @@ int lx_related(lx_searcher *s, const char *id, const lx_search_opts *o, lx_resul
     for (int i = 0; i < f.ntags && i < LX_MAX_TAGS; i++) {
         char *key = r->tagkey[ntags];
         size_t kl = lx_tag_normalise(f.tags[i], f.taglen[i], key, sizeof r->tagkey[0]);
-        MDB_val k = {kl, key}, tv;
-        if (!kl || mdb_get(s->txn, s->ix->tags, &k, &tv) || tv.mv_size < 4)
+        MDB_val tv;
+        int trc = kl ? lx_store_tag(s->txn, s->ix, key, kl, &tv) : LX_ENOTFOUND;
+        if (trc && trc != LX_ENOTFOUND) {
+            rc = trc;
+            goto done;
+        }
+        if (trc || tv.mv_size < 4)
             continue;
         tags[ntags++] = (rel_tag){key, tv.mv_data, (uint32_t)(tv.mv_size / 4)};
     }
@@ -888,13 +910,18 @@ int lx_related(lx_searcher *s, const char *id, const lx_search_opts *o, lx_resul
     /* 4. The page, near-duplicates dropped. */
     const uint32_t *norms;
     uint32_t nn;
-    lx_store_norms(s->txn, s->ix, &norms, &nn);
+    if ((rc = lx_store_norms(s->txn, s->ix, &norms, &nn)))
+        goto done;
     uint64_t selflen = doc_length(norms, nn, self);
     if (!(b = lx_resbuild_new(limit))) {
         rc = LX_ENOMEM;
         goto done;
     }
     lx_pcursor *probe = lx_searcher_pcursor(s);
+    if (!probe) {
+        rc = LX_ENOMEM;
+        goto done;
+    }
     uint32_t kept = 0, i;
     for (i = 0; i < nh && kept < limit + o->offset; i++) {
         uint32_t d = s->heap[i].doc;

@@ -105,8 +105,7 @@ int lx_searcher_check_cursor(lx_searcher *s, const lx_qcur *q) {
         for (int j = 0; j < q->nmem && !rc; j++)
             rc = q->mem[j] ? q->mem[j]->rc : 0;
     if (rc)
-        return lx_searcher_fail(s, rc, NULL, -1, "a posting list is damaged: %s",
-                                lx_strerror(rc));
+        return lx_searcher_fail(s, rc, NULL, -1, "a posting list is damaged: %s", lx_strerror(rc));
     return s->rc;
 }
 
