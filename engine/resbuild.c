@@ -71,6 +71,8 @@ int lx_resbuild_hit(lx_resbuild *b, lx_searcher *s, uint32_t doc, double score, 
                     const char *const *shared_terms, size_t n_shared_terms) {
     lx_docview v;
     int rc = lx_store_doc(s->txn, s->ix, doc, &v);
+    if (rc == LX_ENOTFOUND) /* a docid the lists hold must be stored */
+        return LX_ECORRUPT;
     if (rc)
         return rc;
     if (b->n == b->cap)

@@ -12,8 +12,8 @@ lx_resbuild *lx_resbuild_new(size_t n);
 
 /* Adds doc as the next hit, copying its strings into b's arena; with
  * snippets, the snippet from s->snip (see lx_snippet_hit).  Returns 0,
- * LX_ENOMEM, LX_EINVAL (more than n hits), LX_ENOTFOUND, LX_EFORMAT,
- * LX_EIO, LX_ECORRUPT. */
+ * LX_ENOMEM, LX_EINVAL (more than n hits), LX_EFORMAT, LX_EIO,
+ * LX_ECORRUPT (also when doc is not stored). */
 int lx_resbuild_hit(lx_resbuild *b, lx_searcher *s, uint32_t doc, double score, int snippets,
                     const char *const *shared_tags, size_t n_shared_tags,
                     const char *const *shared_terms, size_t n_shared_terms);

@@ -178,9 +178,9 @@ static int one(lx_index *ix, const call *c, const char *expect, long n, int warm
         /* Or the very answer. */
         CHECK(got && strcmp(got, expect) == 0);
         if (!got || strcmp(got, expect) != 0)
-            fprintf(stderr, "  %s n=%ld%s%s: a different answer:\n%s\n--- expected:\n%s\n",
-                    c->name, n, warm ? " warm" : "", persist ? " persistent" : "",
-                    got ? got : "(none)", expect);
+            fprintf(stderr, "  %s n=%ld%s%s: a different answer:\n%s\n--- expected:\n%s\n", c->name,
+                    n, warm ? " warm" : "", persist ? " persistent" : "", got ? got : "(none)",
+                    expect);
     }
     free(got);
     /* The searcher recovers. */
