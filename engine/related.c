@@ -840,8 +840,10 @@ int lx_related(lx_searcher *s, const char *id, const lx_search_opts *o, lx_resul
             rc = LX_ENOMEM;
             goto done;
         }
-        if (lx_pcursor_open(pc, t->post, t->postlen))
-            continue;
+        if (lx_pcursor_open(pc, t->post, t->postlen)) {
+            rc = LX_ECORRUPT;
+            goto done;
+        }
         double w = t->idf * k1p * pow(t->sig / best, REL_QPOW);
         uint64_t bit = 1ull << j;
         /* A block at a time: the arithmetic of lx_qcur_score for a TERM
@@ -868,6 +870,10 @@ int lx_related(lx_searcher *s, const char *id, const lx_search_opts *o, lx_resul
             }
             pc->i = pc->n - 1;
             lx_pcursor_next(pc);
+        }
+        if (pc->rc) { /* the list was damaged: not "fewer matches" */
+            rc = pc->rc;
+            goto done;
         }
     }
     for (int i = 0; i < ntags && REL_TAG_W > 0; i++) {
