@@ -1,4 +1,4 @@
-/* error.c -- the one table of error codes and their messages, and the
+/* error.c -- the error table (error.h) as names and messages, and the
  * helpers that fill an lx_error for a person to read. */
 #include <stdarg.h>
 #include <stdio.h>
@@ -6,31 +6,33 @@
 
 #include "error.h"
 
-static const char *const messages[] = {
-    [0] = "success",
-    [1] = "out of memory",
-    [2] = "I/O error",
-    [3] = "index format mismatch or corrupt index",
-    [4] = "invalid argument",
-    [5] = "malformed JSON",
-    [6] = "invalid lecture record",
-    [7] = "invalid UTF-8",
-    [8] = "malformed query",
-    [9] = "limit exceeded",
-    [10] = "not found",
-    [11] = "duplicate id in batch",
-    [12] = "malformed captions",
-    [13] = "index is read-only",
-    [14] = "index map is full",
-    [15] = "index is damaged",
-    [16] = "no space left on device",
+static const struct {
+    int code;
+    const char *name, *message;
+} table[] = {
+#define LX_ERROR_ROW(code, message) {code, #code, message},
+    LX_ERROR_TABLE(LX_ERROR_ROW)
+#undef LX_ERROR_ROW
 };
 
+#define NCODES (sizeof table / sizeof table[0])
+
+/* The row of code, or -1. */
+static int row(int code) {
+    for (size_t i = 0; i < NCODES; i++)
+        if (table[i].code == code)
+            return (int)i;
+    return -1;
+}
+
 const char *lx_strerror(int code) {
-    int i = -code;
-    if (i < 0 || i >= (int)(sizeof messages / sizeof messages[0]))
-        return "unknown error";
-    return messages[i];
+    int i = row(code);
+    return i < 0 ? "unknown error" : table[i].message;
+}
+
+const char *lx_errname(int code) {
+    int i = row(code);
+    return i < 0 ? "LX_EUNKNOWN" : table[i].name;
 }
 
 int lx_fail(lx_error *err, int code, const char *field, long offset, const char *fmt, ...) {

@@ -39,10 +39,12 @@
 #include <string.h>
 
 #include "error.h"
+#include "filter.h"
 #include "record.h"
 #include "related.h"
 #include "reldup.h"
 #include "relterms.h"
+#include "resbuild.h"
 #include "searcher.h"
 
 static int allowed(const uint64_t *allow, uint32_t d) {
@@ -103,6 +105,7 @@ typedef struct rel_call {
 static int scratch_ready(lx_searcher *s, lx_error *err) {
     if (!s->rel && !(s->rel = calloc(1, sizeof *s->rel)))
         return lx_fail(err, LX_ENOMEM, NULL, -1, "out of memory");
+    s->rel_free = lx_related_scratch_free;
     if (lx_relterms_map_init(&s->rel->words) || lx_relterms_map_init(&s->rel->terms))
         return lx_fail(err, LX_ENOMEM, NULL, -1, "out of memory");
     return 0;

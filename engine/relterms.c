@@ -86,8 +86,12 @@ static int map_put(rel_map *m, lx_buf *keys, rel_slot *e, const char *k, uint32_
         return 0;
     uint32_t cap = m->cap * 2;
     rel_slot *ns = calloc(cap, sizeof *ns);
-    if (!ns)
+    if (!ns) { /* undone: a map past half full is never left behind */
+        *e = (rel_slot){0};
+        m->n--;
+        keys->n -= len;
         return -1;
+    }
     for (uint32_t i = 0; i < m->cap; i++) {
         if (!m->slot[i].klen)
             continue;

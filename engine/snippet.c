@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "record.h"
 #include "snippet.h"
 #include "text.h"
 
@@ -221,8 +222,16 @@ int lx_snippet_from_positions(const lx_docview *v, const char *description,
             need = lx_doc_checkpoint(v, c1) + 2 * LX_SNIPPET_BYTES;
     }
     size_t got = 0;
+    /* Room for the whole body first, so that a NULL body below means a
+     * damaged one, not a failed allocation. */
+    if (k && v->h.zlen && lx_buf_reserve(&scratch, (size_t)v->h.body_len + 1))
+        return LX_ENOMEM;
     const char *text = k ? lx_doc_body_prefix(v, &scratch, need, &got) : description;
-    size_t len = k ? (text ? got : 0) : dlen;
+    if (k && !text) {
+        lx_buf_free(&scratch);
+        return LX_ECORRUPT;
+    }
+    size_t len = k ? got : dlen;
     if (base > len)
         base = 0, pos0 = 0;
     int rc = 0;
@@ -287,4 +296,176 @@ int lx_snippet_from_positions(const lx_docview *v, const char *description,
         *start = segment_start(v, nm ? m[0].start : (uint32_t)s);
     lx_buf_free(&scratch);
     return rc;
+}
+
+/* ---- from the query to the passage ------------------------------------------ */
+
+struct lx_snipper {
+    /* Each term's posting and positions values (this query's transaction;
+     * post.mv_data NULL: the term has no list). */
+    MDB_val post[LX_SNIP_TERMS], pos[LX_SNIP_TERMS];
+    lx_pcursor pc; /* finds a hit's positions */
+    lx_buf hits;   /* lx_snip_pos runs, then the merged ones */
+    lx_buf desc;   /* a hit's description, unescaped */
+    uint32_t tmp[LX_MAX_SNIPPET_POSITIONS];
+    char termbuf[LX_SNIP_TERMS][LX_TOKEN_BUF];
+};
+
+lx_snipper *lx_snipper_new(void) {
+    return calloc(1, sizeof(lx_snipper));
+}
+
+void lx_snipper_free(void *p) {
+    lx_snipper *sp = p;
+    if (!sp)
+        return;
+    lx_buf_free(&sp->hits);
+    lx_buf_free(&sp->desc);
+    free(sp);
+}
+
+void lx_snippet_terms(lx_snipper *sp, lx_snip_terms *t, const lx_query *q, lx_stemmers *stem,
+                      const int *langs, int nl, const char *stop, int content) {
+    t->n = 0;
+    t->nwords = 0;
+    for (int ci = 0; ci < q->nclauses; ci++) {
+        const lx_qclause *cl = &q->clauses[ci];
+        if (cl->neg || cl->filter)
+            continue;
+        for (int j = 0; j < cl->n && t->nwords < LX_MAX_QUERY_TERMS; j++) {
+            const lx_qword *w = &q->words[cl->first + j];
+            t->word[t->nwords] = w->tok;
+            t->wlen[t->nwords++] = w->len;
+        }
+    }
+    for (int ci = 0; ci < q->nclauses; ci++) {
+        const lx_qclause *cl = &q->clauses[ci];
+        /* Stopwords the search left out are not highlighted either. */
+        if (cl->neg || cl->filter || (stop[ci] && content))
+            continue;
+        for (int j = 0; j < cl->n; j++)
+            for (int l = 0; l < nl && t->n < LX_SNIP_TERMS; l++) {
+                const lx_qword *w = &q->words[cl->first + j];
+                char *b = sp->termbuf[t->n];
+                size_t tl = lx_stemmers_term(stem, langs[l], w->tok, w->len, b);
+                int dup = 0;
+                for (int m = 0; m < t->n && !dup; m++)
+                    dup = t->len[m] == tl && !memcmp(t->term[m], b, tl);
+                if (dup)
+                    continue;
+                t->term[t->n] = b;
+                t->len[t->n] = tl;
+                t->n++;
+            }
+    }
+}
+
+int lx_snippet_lookup(lx_snipper *sp, const lx_snip_terms *t, MDB_txn *txn, lx_index *ix) {
+    for (int i = 0; i < t->n; i++) {
+        int rc = lx_store_term(txn, ix, t->term[i], t->len[i], &sp->post[i], &sp->pos[i]);
+        if (rc && rc != LX_ENOTFOUND)
+            return rc;
+        if (rc || !sp->pos[i].mv_data)
+            sp->post[i].mv_data = NULL;
+    }
+    return 0;
+}
+
+/* Appends to sp->hits the positions of every term in field f of doc
+ * (runs, one per term, each sorted); *n receives how many. */
+static int gather_field(lx_snipper *sp, const lx_snip_terms *t, uint32_t doc, int f, uint32_t *n) {
+    lx_buf *hb = &sp->hits;
+    lx_pcursor *pc = &sp->pc;
+    for (int i = 0; i < t->n; i++) {
+        if (!sp->post[i].mv_data)
+            continue;
+        if (lx_pcursor_open_at(pc, sp->post[i].mv_data, sp->post[i].mv_size, doc))
+            return LX_ECORRUPT;
+        if (pc->doc != doc) {
+            if (pc->rc)
+                return pc->rc;
+            continue;
+        }
+        pc->pos = sp->pos[i].mv_data;
+        pc->pend = (const uint8_t *)sp->pos[i].mv_data + sp->pos[i].mv_size;
+        uint32_t np = lx_pcursor_positions(pc, f, sp->tmp, LX_MAX_SNIPPET_POSITIONS);
+        if (pc->rc)
+            return pc->rc;
+        if (lx_buf_reserve(hb, np * sizeof(lx_snip_pos)))
+            return LX_ENOMEM;
+        lx_snip_pos *dst = (lx_snip_pos *)(hb->p + hb->n);
+        for (uint32_t j = 0; j < np; j++)
+            dst[j] = (lx_snip_pos){sp->tmp[j], i};
+        hb->n += np * sizeof(lx_snip_pos);
+        *n += np;
+    }
+    return 0;
+}
+
+/* Merges the n positions at byte off of sp->hits (sorted runs, one per
+ * term) into one sorted list appended to sp->hits; *off moves to it. */
+static int merge_runs(lx_snipper *sp, size_t *off, uint32_t n) {
+    lx_buf *hb = &sp->hits;
+    size_t bytes = n * sizeof(lx_snip_pos);
+    if (lx_buf_reserve(hb, bytes))
+        return LX_ENOMEM;
+    lx_snip_pos *src = (lx_snip_pos *)(hb->p + *off);
+    lx_snip_pos *dst = (lx_snip_pos *)(hb->p + hb->n);
+    uint32_t head[LX_SNIP_TERMS], end[LX_SNIP_TERMS];
+    int nr = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        if (i == 0 || src[i].term != src[i - 1].term) {
+            if (nr == LX_SNIP_TERMS)
+                break;
+            head[nr] = i;
+            if (nr)
+                end[nr - 1] = i;
+            nr++;
+        }
+    }
+    if (nr)
+        end[nr - 1] = n;
+    for (uint32_t o = 0; o < n; o++) {
+        int best = -1;
+        for (int r = 0; r < nr; r++)
+            if (head[r] < end[r] && (best < 0 || src[head[r]].pos < src[head[best]].pos))
+                best = r;
+        if (best < 0)
+            break;
+        dst[o] = src[head[best]++];
+    }
+    *off = hb->n;
+    hb->n += bytes;
+    return 0;
+}
+
+int lx_snippet_hit(lx_snipper *sp, const lx_snip_terms *t, int with_terms, uint32_t doc,
+                   const lx_docview *v, lx_buf *out, const char **field, double *start) {
+    static const int fields[2] = {LX_F_DESCRIPTION, LX_F_TRANSCRIPT};
+    uint32_t n[2] = {0, 0};
+    size_t off[2] = {0, 0};
+    int rc;
+    sp->hits.n = 0;
+    for (int k = 0; k < 2; k++) {
+        off[k] = sp->hits.n;
+        if (with_terms && (rc = gather_field(sp, t, doc, fields[k], &n[k])))
+            return rc;
+    }
+    /* Each term's positions come sorted: merge the runs (a handful). */
+    for (int k = 0; k < 2; k++)
+        if ((rc = merge_runs(sp, &off[k], n[k])))
+            return rc;
+    lx_snip_pos *h[2];
+    h[0] = (lx_snip_pos *)(sp->hits.p + off[0]);
+    h[1] = (lx_snip_pos *)(sp->hits.p + off[1]);
+    /* The description is read (a JSON parse) only when it may be shown:
+     * it has a hit, or nothing has one and its opening is the snippet. */
+    const char *desc = NULL;
+    if (n[0] || !n[1]) {
+        int found = lx_meta_string(v->meta, v->h.meta_len, "description", &sp->desc);
+        if (found < 0)
+            return found;
+        desc = found ? (const char *)sp->desc.p : NULL;
+    }
+    return lx_snippet_from_positions(v, desc, t, h, n, out, field, start);
 }

@@ -2,16 +2,20 @@
 #ifndef LX_SNIPPET_H
 #define LX_SNIPPET_H
 #include "postings.h"
+#include "query.h"
 #include "stem.h"
 #include "store.h"
 
 /* Target snippet length in bytes of source text. */
 #define LX_SNIPPET_BYTES 200
 
+/* Terms one snippet looks for at most. */
+#define LX_SNIP_TERMS (LX_MAX_QUERY_TERMS * 4)
+
 typedef struct lx_snip_terms {
     int n;
-    const char *term[LX_MAX_QUERY_TERMS * 4];
-    size_t len[LX_MAX_QUERY_TERMS * 4];
+    const char *term[LX_SNIP_TERMS];
+    size_t len[LX_SNIP_TERMS];
     int nwords;                           /* the query's words as typed (normalised, unstemmed): */
     const char *word[LX_MAX_QUERY_TERMS]; /* a token equal to one is an */
     size_t wlen[LX_MAX_QUERY_TERMS];      /* exact match, preferred */
@@ -38,4 +42,30 @@ int lx_snippet_from_positions(const lx_docview *v, const char *description,
                               const uint32_t nhits[2], lx_buf *out, const char **field,
                               double *start);
 
+/* ---- The query side's interface: what a snippet needs of a search is
+ * its terms, their lists (looked up once per query through store.h) and
+ * a lecture's stored view; it never reads the index otherwise.  The
+ * state (lists, scratch) lives in an lx_snipper, one per searcher. */
+typedef struct lx_snipper lx_snipper;
+
+lx_snipper *lx_snipper_new(void);
+void lx_snipper_free(void *sp);
+
+/* Term choice: t gets every stem (under langs[0..nl)) of every positive
+ * word of q, lone stopwords left out when content > 0 (stop[i] flags
+ * clause i), and the words as typed; the stems are kept in sp. */
+void lx_snippet_terms(lx_snipper *sp, lx_snip_terms *t, const lx_query *q, lx_stemmers *stem,
+                      const int *langs, int nl, const char *stop, int content);
+
+/* Looks up the lists of t's terms in txn, once for every hit of the
+ * query.  Returns 0, LX_EIO, LX_ECORRUPT, LX_ENOMEM. */
+int lx_snippet_lookup(lx_snipper *sp, const lx_snip_terms *t, MDB_txn *txn, lx_index *ix);
+
+/* The snippet of doc (stored view v) into out, as
+ * lx_snippet_from_positions, from where t's terms occur in it
+ * (with_terms: the lists were looked up in this transaction; 0: the
+ * opening of the description or transcript).  Returns 0, LX_ENOMEM,
+ * LX_ECORRUPT (a damaged list or body). */
+int lx_snippet_hit(lx_snipper *sp, const lx_snip_terms *t, int with_terms, uint32_t doc,
+                   const lx_docview *v, lx_buf *out, const char **field, double *start);
 #endif

@@ -430,3 +430,75 @@ int lx_store_stats_put(MDB_txn *txn, lx_index *ix, const lx_collstats *st, const
         rc = mdb_put(txn, ix->meta, &sk, &sv, 0);
     return rc ? lx_store_fail(err, rc, "writing statistics") : 0;
 }
+
+/* ---- the query side's reads ------------------------------------------------ */
+
+int lx_store_code(int mdb_rc) {
+    return mdb_rc == MDB_NOTFOUND ? LX_ENOTFOUND
+           : mdb_rc == ENOMEM     ? LX_ENOMEM
+           : (mdb_rc == MDB_INVALID || mdb_rc == MDB_CORRUPTED || mdb_rc == MDB_VERSION_MISMATCH ||
+              mdb_rc == MDB_PAGE_NOTFOUND)
+               ? LX_ECORRUPT
+               : LX_EIO;
+}
+
+int lx_store_term(MDB_txn *txn, lx_index *ix, const char *t, size_t n, MDB_val *post,
+                  MDB_val *pos) {
+    MDB_val k = {n, (void *)t};
+    int rc = mdb_get(txn, ix->post, &k, post);
+    if (rc)
+        return lx_store_code(rc);
+    if (!pos)
+        return 0;
+    if ((rc = mdb_get(txn, ix->pos, &k, pos))) {
+        pos->mv_size = 0;
+        pos->mv_data = NULL;
+        if (rc != MDB_NOTFOUND)
+            return lx_store_code(rc);
+    }
+    return 0;
+}
+
+static int get_list(MDB_txn *txn, MDB_dbi dbi, const char *key, size_t n, MDB_val *docs) {
+    MDB_val k = {n, (void *)key};
+    int rc = mdb_get(txn, dbi, &k, docs);
+    if (rc) {
+        docs->mv_size = 0;
+        docs->mv_data = NULL;
+        return lx_store_code(rc);
+    }
+    return 0;
+}
+
+int lx_store_tag(MDB_txn *txn, lx_index *ix, const char *tag, size_t n, MDB_val *docs) {
+    return get_list(txn, ix->tags, tag, n, docs);
+}
+
+int lx_store_lang(MDB_txn *txn, lx_index *ix, const char *code, size_t n, MDB_val *docs) {
+    return get_list(txn, ix->langs, code, n, docs);
+}
+
+int lx_store_iter_open(MDB_txn *txn, lx_index *ix, lx_dbname db, lx_store_iter *it) {
+    MDB_dbi dbi = db == LX_DB_TAGS ? ix->tags : db == LX_DB_TAGSTEM ? ix->tagstem : ix->langs;
+    it->op = MDB_FIRST;
+    int rc = mdb_cursor_open(txn, dbi, &it->c);
+    if (rc) {
+        it->c = NULL;
+        return lx_store_code(rc);
+    }
+    return 0;
+}
+
+int lx_store_iter_next(lx_store_iter *it, MDB_val *k, MDB_val *v) {
+    int rc = mdb_cursor_get(it->c, k, v, (MDB_cursor_op)it->op);
+    it->op = MDB_NEXT;
+    if (rc == MDB_NOTFOUND)
+        return 0;
+    return rc ? lx_store_code(rc) : 1;
+}
+
+void lx_store_iter_close(lx_store_iter *it) {
+    if (it->c)
+        mdb_cursor_close(it->c);
+    it->c = NULL;
+}

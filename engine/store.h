@@ -150,4 +150,30 @@ int lx_store_doc_del(MDB_txn *txn, lx_index *ix, uint32_t docid, const char *id,
 /* Writes meta "norms" (ndocs * LX_NFIELDS u32) and "stats". */
 int lx_store_stats_put(MDB_txn *txn, lx_index *ix, const lx_collstats *st, const uint32_t *norms,
                        uint32_t ndocs, lx_error *err);
+
+/* ---- The query side's reads.  Each returns 0, LX_ENOTFOUND when the key
+ * is absent, or LX_EIO / LX_ECORRUPT / LX_ENOMEM (lx_store_code) when
+ * LMDB fails: absent and unreadable are never confused. */
+
+/* The LX_E* code of an LMDB return code (MDB_NOTFOUND: LX_ENOTFOUND). */
+int lx_store_code(int mdb_rc);
+
+/* A term's posting list (post) and, when pos is not NULL, its positions
+ * ({0, NULL} when the term has none).  Values point into the map. */
+int lx_store_term(MDB_txn *txn, lx_index *ix, const char *t, size_t n, MDB_val *post, MDB_val *pos);
+
+/* The u32 docids with a tag, or in a language ({0, NULL} when absent). */
+int lx_store_tag(MDB_txn *txn, lx_index *ix, const char *tag, size_t n, MDB_val *docs);
+int lx_store_lang(MDB_txn *txn, lx_index *ix, const char *code, size_t n, MDB_val *docs);
+
+/* Walks a database in key order (every duplicate of tagstem). */
+typedef enum lx_dbname { LX_DB_TAGS, LX_DB_TAGSTEM, LX_DB_LANGS } lx_dbname;
+typedef struct lx_store_iter {
+    MDB_cursor *c;
+    int op; /* MDB_FIRST, then MDB_NEXT */
+} lx_store_iter;
+int lx_store_iter_open(MDB_txn *txn, lx_index *ix, lx_dbname db, lx_store_iter *it);
+/* 1 with the next entry in k and v, 0 at the end, or a negative LX_E*. */
+int lx_store_iter_next(lx_store_iter *it, MDB_val *k, MDB_val *v);
+void lx_store_iter_close(lx_store_iter *it);
 #endif

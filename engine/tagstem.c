@@ -56,7 +56,7 @@ size_t lx_tagstem_key(lx_stemmers *stem, int lang, const char *tag, size_t len, 
 int lx_tagstem_add(lx_writer *w, const char *tag, lx_error *err) {
     char form[LX_TAGSTEM_KEY_BUF];
     size_t n = lx_tagstem_key(&w->stem, w->lang, tag, strlen(tag), form, sizeof form);
-    if (!n || n > LX_TAGSTEM_MAX_KEY)
+    if (!n || n > LX_MAX_TAGSTEM_KEY)
         return 0;
     int rc = lx_store_tagstem_put(w->txn, w->ix, form, n, tag, strlen(tag), err);
     if (rc)

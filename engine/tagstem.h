@@ -10,8 +10,6 @@
 #include "stem.h"
 #include "text.h"
 
-/* Keys longer than this are not stored (LMDB's key limit is 511 bytes). */
-#define LX_TAGSTEM_MAX_KEY 500
 /* Room for a key of a whole tag, or of four query words. */
 #define LX_TAGSTEM_KEY_BUF (LX_MAX_TAG_BYTES * 4 + LX_TOKEN_BUF * 4)
 

@@ -64,8 +64,14 @@ extern "C" {
 #define LX_ECORRUPT (-15)  /* the index is damaged (a read found bytes out of bounds) */
 #define LX_ENOSPC (-16)    /* no space left on the device */
 
-/* Returns a static string naming the code ("out of memory", ...). */
+/* Returns a static string saying what the code means ("out of memory",
+ * ...; "unknown error" for a code not listed above). */
 const char *lx_strerror(int code);
+
+/* Returns the code's name as a static string ("LX_ENOMEM", ...;
+ * "LX_EUNKNOWN" for a code not listed above), for logs and machine-read
+ * errors. */
+const char *lx_errname(int code);
 
 /* Detail of an error for a person: fill what you know, leave the rest 0. */
 typedef struct lx_error {
@@ -93,6 +99,12 @@ void lx_error_format(const lx_error *err, char *buf, size_t size);
 #define LX_MAX_RECORD_BYTES (8u << 20) /* one JSON record */
 #define LX_MAX_RESULTS 1000            /* limit + offset of one page */
 #define LX_MAX_SEGMENTS 100000         /* timed segments per lecture */
+
+/* Caps that bound work rather than refuse input: what lies past them is
+ * left out, never an error. */
+#define LX_MAX_TAG_BOOSTS 16          /* tags one query may boost */
+#define LX_MAX_SNIPPET_POSITIONS 4096 /* positions of one term in one field read for a snippet */
+#define LX_MAX_TAGSTEM_KEY 500        /* bytes of a tag's stem form (LMDB keys stop at 511) */
 
 /* ---- Index ------------------------------------------------------------ */
 
@@ -225,7 +237,18 @@ void lx_segments_free(lx_segment *segs, size_t n);
 typedef struct lx_searcher lx_searcher;
 
 /* A searcher holds decode buffers and a reusable read transaction.  One
- * per thread.  Returns LX_ENOMEM, LX_EIO. */
+ * per thread.  Returns LX_ENOMEM.
+ *
+ * Errors on the query path (every call below): an allocation that fails,
+ * an LMDB read that fails and a damaged list or lecture are returned as
+ * such, with err filled, and never read as "no match", a missing term or
+ * tag, a smaller total or fewer facets.  A call that fails leaves the
+ * searcher usable: the next call answers as if the failure never was.
+ * Codes common to them: LX_ENOMEM; LX_EIO (LMDB could not begin the read
+ * transaction or read a value); LX_EFORMAT (the statistics or a stored
+ * lecture do not decode; also LMDB reporting its file corrupt);
+ * LX_ECORRUPT (a posting list, positions list or stored body is damaged,
+ * or a listed lecture is not stored). */
 int lx_searcher_open(lx_index *ix, lx_searcher **out, lx_error *err);
 void lx_searcher_close(lx_searcher *s);
 
@@ -280,26 +303,38 @@ typedef struct lx_results {
     double took_ms;
 } lx_results;
 
-/* Runs a search.  LX_EQUERY or LX_ELIMIT with err->offset on bad queries.
- * *out is owned by the caller: lx_results_free(). */
+/* Runs a search.  *out is owned by the caller: lx_results_free().
+ * Returns LX_EQUERY (malformed query, also the speaker option) or
+ * LX_ELIMIT (query longer than LX_MAX_QUERY_BYTES, more than
+ * LX_MAX_QUERY_TERMS terms, more cursors than the engine holds, a tag
+ * longer than LX_MAX_TAG_BYTES, limit + offset over LX_MAX_RESULTS) with
+ * err->offset or err->field saying where; LX_EINVAL (opts->lang is not a
+ * language tag); LX_ENOMEM, LX_EIO, LX_EFORMAT, LX_ECORRUPT (see
+ * lx_searcher_open). */
 int lx_search(lx_searcher *s, const lx_search_opts *opts, lx_results **out, lx_error *err);
 
 /* Related lectures: the lecture's most significant terms as a weighted
  * query blended with tag overlap weighted by tag rarity; the lecture itself
  * and near-duplicates excluded.  opts->query is ignored; tags/lang/speaker
  * filter, limit/offset page.  Hits carry shared_tags and shared_terms.
- * LX_ENOTFOUND when id is unknown. */
+ * Returns LX_ENOTFOUND when id is unknown, LX_EINVAL when id is empty or
+ * opts->lang not a language tag, LX_ELIMIT (limit + offset, the filters'
+ * limits as in lx_search, or a lecture language beyond the 32 stemmers a
+ * searcher holds), LX_EQUERY (the speaker option), LX_ENOMEM, LX_EIO,
+ * LX_EFORMAT, LX_ECORRUPT (see lx_searcher_open). */
 int lx_related(lx_searcher *s, const char *id, const lx_search_opts *opts, lx_results **out,
                lx_error *err);
 
 void lx_results_free(lx_results *r);
 
 /* The stored record of a lecture as JSON text (malloc'd, NUL-terminated,
- * caller frees).  LX_ENOTFOUND when there is none. */
+ * caller frees).  Returns LX_ENOTFOUND when there is none, LX_ENOMEM,
+ * LX_EIO, LX_EFORMAT. */
 int lx_get(lx_searcher *s, const char *id, char **json, size_t *len, lx_error *err);
 
 /* Every tag with its lecture count, by count desc then name.  *out is one
- * malloc'd block (free() it); values point inside it. */
+ * malloc'd block (free() it); values point inside it.  Returns LX_ENOMEM,
+ * LX_EIO, LX_EFORMAT, LX_ECORRUPT. */
 int lx_tags(lx_searcher *s, lx_facet **out, size_t *n, lx_error *err);
 
 typedef struct lx_stats {
@@ -311,6 +346,8 @@ typedef struct lx_stats {
     char languages[32][8];
 } lx_stats;
 
+/* The index's statistics and languages.  Returns LX_ENOMEM, LX_EIO,
+ * LX_EFORMAT, LX_ECORRUPT. */
 int lx_stats_get(lx_searcher *s, lx_stats *out, lx_error *err);
 
 /* ---- Text analysis (exposed for tests and tools) ---------------------- */

@@ -1,0 +1,66 @@
+/* bitmap.c -- bitmaps over docids: filters, match sets and facet values
+ * are sets of lectures, and a bitmap of next_doc bits makes AND, OR and
+ * counting one pass over words.  Docid lists come straight from LMDB
+ * (u32, unaligned) and are read with memcpy.
+ */
+#include <stdatomic.h>
+#include <string.h>
+
+#include "bitmap.h"
+
+void lx_bitmap_fill(uint64_t *b, size_t words, uint32_t ndocs) {
+    memset(b, 0, words * 8);
+    for (uint32_t w = 0; w < ndocs / 64; w++)
+        b[w] = ~0ull;
+    if (ndocs % 64)
+        b[ndocs / 64] = (1ull << (ndocs % 64)) - 1;
+}
+
+void lx_bitmap_set_list(uint64_t *b, size_t words, const void *docs, size_t n) {
+    const uint8_t *p = docs;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t d;
+        memcpy(&d, p + i * 4, 4);
+        if (d / 64 < words)
+            b[d / 64] |= 1ull << (d % 64);
+    }
+}
+
+void lx_bitmap_and_list(uint64_t *b, uint64_t *tmp, size_t words, const void *docs, size_t n) {
+    memset(tmp, 0, words * 8);
+    lx_bitmap_set_list(tmp, words, docs, n);
+    for (size_t i = 0; i < words; i++)
+        b[i] &= tmp[i];
+}
+
+/* With the CPU's popcount instruction where it has one (checked once at
+ * run time; the portable build's __builtin_popcountll is a library
+ * call). */
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define HAVE_POPCNT_DISPATCH 1
+__attribute__((target("popcnt"))) static uint64_t count_and_hw(const uint64_t *a, const uint64_t *b,
+                                                               size_t n) {
+    uint64_t c = 0;
+    for (size_t i = 0; i < n; i++)
+        c += (uint64_t)__builtin_popcountll(b ? a[i] & b[i] : a[i]);
+    return c;
+}
+#endif
+
+uint64_t lx_bitmap_count_and(const uint64_t *a, const uint64_t *b, size_t n) {
+#ifdef HAVE_POPCNT_DISPATCH
+    static atomic_int hw = -1; /* unknown yet */
+    int h = atomic_load_explicit(&hw, memory_order_relaxed);
+    if (h < 0) {
+        __builtin_cpu_init();
+        h = __builtin_cpu_supports("popcnt") ? 1 : 0;
+        atomic_store_explicit(&hw, h, memory_order_relaxed);
+    }
+    if (h)
+        return count_and_hw(a, b, n);
+#endif
+    uint64_t c = 0;
+    for (size_t i = 0; i < n; i++)
+        c += (uint64_t)__builtin_popcountll(b ? a[i] & b[i] : a[i]);
+    return c;
+}

@@ -1,0 +1,299 @@
+/* facet.c -- facet counts: how many of the matched lectures carry each
+ * tag and each language.
+ *
+ * A facet's values per lecture are built once per snapshot from the tags
+ * or langs database (a searcher part): counting a result set's facets is
+ * then one pass over its docids instead of one over every value's list.
+ * Values in more than 1/32 of the lectures (a language, a broad tag) are
+ * kept apart as bitmaps and counted with AND + popcount over the result
+ * bitmap.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "bitmap.h"
+#include "error.h"
+#include "facet.h"
+
+typedef struct facetidx {
+    size_t snap; /* snapshot it was built for; 0 = none */
+    uint32_t nvals;
+    lx_buf names; /* values, NUL-terminated, one after the other */
+    uint32_t *name_off;
+    uint32_t *doc_off; /* next_doc + 1 offsets into vals */
+    uint32_t *vals;    /* each doc's sparse value ids */
+    uint32_t *counts;  /* scratch, nvals */
+    uint32_t ndense;   /* values in many docs, counted by bitmap: */
+    uint32_t *dense_ids;
+    uint64_t *dense_bm;  /* ndense bitmaps of `words` words */
+    uint64_t *sparse_bm; /* docs with a sparse value */
+} facetidx;
+
+/* The searcher part: one index per facet. */
+typedef struct facets {
+    facetidx tags, langs;
+} facets;
+
+int lx_facet_cmp(const void *a, const void *b) {
+    const lx_facet *x = a, *y = b;
+    if (x->count != y->count)
+        return x->count > y->count ? -1 : 1;
+    return strcmp(x->value, y->value);
+}
+
+static int cmp_u64(const void *a, const void *b) {
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Max-heap of n u64s: moves a[i] down to its place. */
+static void sift_down(uint64_t *a, size_t n, size_t i) {
+    for (;;) {
+        size_t l = 2 * i + 1, r = l + 1, m = i;
+        if (l < n && a[l] > a[m])
+            m = l;
+        if (r < n && a[r] > a[m])
+            m = r;
+        if (m == i)
+            return;
+        uint64_t t = a[i];
+        a[i] = a[m];
+        a[m] = t;
+        i = m;
+    }
+}
+
+static void facetidx_clear(facetidx *f) {
+    lx_buf_free(&f->names);
+    free(f->name_off);
+    free(f->doc_off);
+    free(f->vals);
+    free(f->counts);
+    free(f->dense_ids);
+    free(f->dense_bm);
+    free(f->sparse_bm);
+    memset(f, 0, sizeof *f);
+}
+
+static void facets_free(void *p) {
+    facets *f = p;
+    facetidx_clear(&f->tags);
+    facetidx_clear(&f->langs);
+    free(f);
+}
+
+/* A value is counted from a bitmap when it is in more than 1/32 of the
+ * lectures: one AND and popcount per 64 lectures then costs less than a
+ * step per matched lecture that has it. */
+static int facet_dense(uint32_t df, uint32_t nd) {
+    return (uint64_t)df * 32 > nd;
+}
+
+/* Pass 1 over the database: names, which values are dense, and how many
+ * sparse values each doc has; *total receives the sparse entries. */
+static int build_pass1(lx_searcher *s, lx_dbname db, facetidx *f, size_t *total) {
+    uint32_t nd = s->st.next_doc;
+    lx_store_iter it;
+    MDB_val k, v;
+    size_t cap = 0;
+    int r = lx_store_iter_open(s->txn, s->ix, db, &it);
+    while (r == 0 || r == 1) {
+        if ((r = lx_store_iter_next(&it, &k, &v)) <= 0)
+            break;
+        if (f->nvals == cap) {
+            cap = cap ? cap * 2 : 64;
+            uint32_t *no = realloc(f->name_off, cap * sizeof *no);
+            if (!no) {
+                r = LX_ENOMEM;
+                break;
+            }
+            f->name_off = no;
+        }
+        f->name_off[f->nvals++] = (uint32_t)f->names.n;
+        if (lx_buf_append(&f->names, k.mv_data, k.mv_size) || lx_buf_append(&f->names, "", 1)) {
+            r = LX_ENOMEM;
+            break;
+        }
+        if (facet_dense((uint32_t)(v.mv_size / 4), nd)) {
+            f->ndense++;
+            continue;
+        }
+        for (size_t i = 0; i < v.mv_size / 4; i++) {
+            uint32_t d;
+            memcpy(&d, (const uint8_t *)v.mv_data + i * 4, 4);
+            if (d < nd)
+                f->doc_off[d + 1]++;
+        }
+        *total += v.mv_size / 4;
+    }
+    lx_store_iter_close(&it);
+    return r;
+}
+
+/* Pass 2: the dense values' bitmaps, each doc's sparse value ids. */
+static int build_pass2(lx_searcher *s, lx_dbname db, facetidx *f, uint32_t *fill) {
+    uint32_t nd = s->st.next_doc;
+    lx_store_iter it;
+    MDB_val k, v;
+    uint32_t id = 0, nden = 0;
+    int r = lx_store_iter_open(s->txn, s->ix, db, &it);
+    for (; r >= 0 && id < f->nvals; id++) {
+        if ((r = lx_store_iter_next(&it, &k, &v)) <= 0)
+            break;
+        uint64_t *bm = NULL;
+        if (facet_dense((uint32_t)(v.mv_size / 4), nd) && nden < f->ndense) {
+            f->dense_ids[nden] = id;
+            bm = f->dense_bm + (size_t)nden++ * s->words;
+        }
+        for (size_t i = 0; i < v.mv_size / 4; i++) {
+            uint32_t d;
+            memcpy(&d, (const uint8_t *)v.mv_data + i * 4, 4);
+            if (d >= nd)
+                continue;
+            if (bm) {
+                bm[d / 64] |= 1ull << (d % 64);
+            } else {
+                f->vals[f->doc_off[d] + fill[d]++] = id;
+                f->sparse_bm[d / 64] |= 1ull << (d % 64);
+            }
+        }
+    }
+    lx_store_iter_close(&it);
+    return r < 0 ? r : 0;
+}
+
+/* Builds f from db (value -> u32 docids) for the current snapshot. */
+static int facetidx_build(lx_searcher *s, lx_dbname db, facetidx *f) {
+    facetidx_clear(f);
+    uint32_t nd = s->st.next_doc;
+    f->doc_off = calloc((size_t)nd + 2, sizeof *f->doc_off);
+    if (!f->doc_off)
+        return LX_ENOMEM;
+    size_t total = 0;
+    int rc = build_pass1(s, db, f, &total);
+    if (rc < 0)
+        return rc;
+    for (uint32_t d = 0; d < nd; d++)
+        f->doc_off[d + 1] += f->doc_off[d];
+    f->vals = malloc((total ? total : 1) * sizeof *f->vals);
+    f->counts = calloc(f->nvals ? f->nvals : 1, sizeof *f->counts);
+    f->dense_ids = malloc((f->ndense ? f->ndense : 1) * sizeof *f->dense_ids);
+    f->dense_bm = calloc(f->ndense ? (size_t)f->ndense * s->words : 1, sizeof *f->dense_bm);
+    f->sparse_bm = calloc(s->words ? s->words : 1, sizeof *f->sparse_bm);
+    uint32_t *fill = calloc((size_t)nd + 1, sizeof *fill);
+    if (!f->vals || !f->counts || !f->dense_ids || !f->dense_bm || !f->sparse_bm || !fill) {
+        free(fill);
+        return LX_ENOMEM;
+    }
+    rc = build_pass2(s, db, f, fill);
+    free(fill);
+    if (rc)
+        return rc;
+    f->snap = s->snap;
+    return 0;
+}
+
+/* Leaves the `keep` smallest of a[0..n) in a[0..keep), ascending, and
+ * returns how many that is: a bounded max-heap, then a sort of the few. */
+static size_t smallest_sorted(uint64_t *a, size_t n, size_t keep) {
+    if (keep < n) {
+        for (size_t j = keep / 2; j-- > 0;) /* a[0..keep) becomes a max-heap */
+            sift_down(a, keep, j);
+        for (size_t i = keep; keep && i < n; i++) {
+            if (a[i] < a[0]) {
+                a[0] = a[i];
+                sift_down(a, keep, 0);
+            }
+        }
+        n = keep;
+    }
+    qsort(a, n, sizeof *a, cmp_u64);
+    return n;
+}
+
+/* Counts the matched docs' values of fi into fi->counts. */
+static void count_values(lx_searcher *s, facetidx *fi, const uint64_t *matched) {
+    memset(fi->counts, 0, (fi->nvals ? fi->nvals : 1) * sizeof *fi->counts);
+    for (uint32_t j = 0; j < fi->ndense; j++)
+        fi->counts[fi->dense_ids[j]] =
+            (uint32_t)lx_bitmap_count_and(matched, fi->dense_bm + (size_t)j * s->words, s->words);
+    uint32_t nd = s->st.next_doc;
+    for (size_t w = 0; w < s->words; w++) {
+        uint64_t bits = matched[w] & fi->sparse_bm[w];
+        while (bits) {
+            uint32_t d = (uint32_t)(w * 64 + (size_t)__builtin_ctzll(bits));
+            bits &= bits - 1;
+            if (d >= nd)
+                break;
+            for (uint32_t j = fi->doc_off[d]; j < fi->doc_off[d + 1]; j++)
+                fi->counts[fi->vals[j]]++;
+        }
+    }
+}
+
+/* Counts one facet (see facetidx) and lists the `limit` most frequent. */
+static int facet_counts(lx_searcher *s, lx_dbname db, facetidx *fi, const uint64_t *matched,
+                        unsigned limit, lx_buf *keys, lx_facet **out, size_t *nout) {
+    int rc;
+    if (fi->snap != s->snap && (rc = facetidx_build(s, db, fi))) {
+        facetidx_clear(fi);
+        return rc;
+    }
+    count_values(s, fi, matched);
+    size_t n = 0;
+    for (uint32_t i = 0; i < fi->nvals; i++)
+        n += fi->counts[i] != 0;
+    lx_facet *f = malloc((n ? n : 1) * sizeof *f);
+    uint64_t *order = malloc((n ? n : 1) * sizeof *order);
+    if (!f || !order) {
+        free(f);
+        free(order);
+        return LX_ENOMEM;
+    }
+    /* By count desc, then by value: value ids follow the database's key
+     * order, so one integer sort does it. */
+    n = 0;
+    for (uint32_t i = 0; i < fi->nvals; i++)
+        if (fi->counts[i])
+            order[n++] = ((uint64_t)(UINT32_MAX - fi->counts[i]) << 32) | i;
+    n = smallest_sorted(order, n, limit);
+    rc = 0;
+    for (size_t j = 0; j < n && !rc; j++) {
+        uint32_t i = (uint32_t)order[j];
+        const char *name = (const char *)fi->names.p + fi->name_off[i];
+        f[j].value = (const char *)(uintptr_t)keys->n;
+        f[j].count = fi->counts[i];
+        rc = lx_buf_append(keys, name, strlen(name) + 1);
+    }
+    free(order);
+    if (rc) {
+        free(f);
+        return rc;
+    }
+    *out = f;
+    *nout = n;
+    return 0;
+}
+
+int lx_facets_count(lx_searcher *s, const uint64_t *matched, unsigned limit, lx_buf *keys,
+                    lx_facet **tf, size_t *ntf, lx_facet **lf, size_t *nlf) {
+    *tf = *lf = NULL;
+    *ntf = *nlf = 0;
+    if (s->rc)
+        return s->rc;
+    facets *f = lx_searcher_part(s, LX_PART_FACETS);
+    if (!f) {
+        if (!(f = calloc(1, sizeof *f)))
+            return lx_searcher_fail(s, LX_ENOMEM, NULL, -1, "out of memory");
+        lx_searcher_set_part(s, LX_PART_FACETS, f, facets_free);
+    }
+    int rc = facet_counts(s, LX_DB_TAGS, &f->tags, matched, limit, keys, tf, ntf);
+    if (!rc && (rc = facet_counts(s, LX_DB_LANGS, &f->langs, matched, limit, keys, lf, nlf))) {
+        free(*tf);
+        *tf = NULL;
+        *ntf = 0;
+    }
+    if (rc)
+        return lx_searcher_fail(s, rc, NULL, -1, "facets: %s", lx_strerror(rc));
+    return 0;
+}

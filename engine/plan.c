@@ -1,0 +1,260 @@
+/* plan.c -- the query plan: each word of the parsed query is stemmed
+ * with every query language and each distinct stem looked up once; a
+ * word becomes a TERM cursor, a phrase (or a field-restricted clause) a
+ * PHRASE cursor over its words' lists and positions, one per language
+ * whose stems differ.  Tag boosts (tagboost.c) and the all-terms-first
+ * bonus complete the scored cursors lx_topk (rank.c) runs.
+ *
+ * A term absent from the index adds no cursor; a term whose list cannot
+ * be read or opened is an error (sticky), never "absent".
+ */
+#include <math.h>
+#include <string.h>
+
+#include "error.h"
+#include "plan.h"
+#include "stop.h"
+#include "tagboost.h"
+
+/* Adds the stemmer of code to idx[0..n) unless it is there or the set of
+ * stemmers is full; returns the new count. */
+static int add_lang(lx_searcher *s, const char *code, int *idx, int n) {
+    int i = lx_stemmers_lookup(&s->stem, code);
+    for (int j = 0; j < n && i >= 0; j++)
+        if (idx[j] == i)
+            return n;
+    if (i >= 0)
+        idx[n++] = i;
+    return n;
+}
+
+/* An asked language the index lacks matches nothing, so its stemmer is
+ * never opened: the searcher's set stays within the index's languages
+ * whatever the queries ask (once full, a lookup would fail). */
+int lx_plan_langs(lx_searcher *s, const lx_search_opts *o, int *idx) {
+    int n = 0;
+    char code[LX_LANG_BYTES];
+    const char *asked[LX_MAX_QUERY_TERMS + 1];
+    int nasked = 0;
+    if (o->lang && o->lang[0] && lx_lang_normalise(o->lang, code) == 0)
+        asked[nasked++] = code;
+    for (int i = 0; i < s->q.nlangs; i++)
+        asked[nasked++] = s->q.langs[i];
+    for (int a = 0; a < nasked; a++)
+        for (int i = 0; i < s->nlangs; i++)
+            if (strcmp(asked[a], s->langs[i]) == 0)
+                n = add_lang(s, asked[a], idx, n);
+    if (!n)
+        for (int i = 0; i < s->nlangs; i++)
+            n = add_lang(s, s->langs[i], idx, n);
+    if (!n)
+        n = add_lang(s, "en", idx, n);
+    return n;
+}
+
+void lx_plan_init(lx_searcher *s, const lx_search_opts *o, lx_plan *pl) {
+    pl->nl = lx_plan_langs(s, o, pl->langs);
+    memset(pl->stop, 0, sizeof pl->stop);
+    pl->content = pl->positive = pl->nclauses = pl->nscored = 0;
+    for (int ci = 0; ci < s->q.nclauses; ci++) {
+        const lx_qclause *cl = &s->q.clauses[ci];
+        if (cl->neg || cl->filter)
+            continue;
+        pl->positive++;
+        if (cl->kind == LX_QC_WORD) {
+            const lx_qword *w = &s->q.words[cl->first];
+            for (int l = 0; l < pl->nl && !pl->stop[ci]; l++)
+                pl->stop[ci] = (char)lx_stopword(s->stem.e[pl->langs[l]].lang, w->tok, w->len);
+        }
+        pl->content += !pl->stop[ci];
+    }
+}
+
+/* A cursor on term t's list (with its positions when pos_too); NULL when
+ * the term is absent, or with the sticky error set when the list cannot
+ * be read or opened. */
+static lx_pcursor *term_cursor(lx_searcher *s, const char *t, size_t n, int pos_too) {
+    MDB_val pv, xv;
+    int rc = lx_store_term(s->txn, s->ix, t, n, &pv, pos_too ? &xv : NULL);
+    if (rc == LX_ENOTFOUND)
+        return NULL;
+    if (rc) {
+        lx_searcher_fail(s, rc, NULL, -1, "cannot read the list of \"%.*s\"", (int)n, t);
+        return NULL;
+    }
+    lx_pcursor *pc = lx_searcher_pcursor(s);
+    if (!pc) {
+        lx_searcher_fail(s, LX_ENOMEM, NULL, -1, "out of memory");
+        return NULL;
+    }
+    if ((rc = lx_pcursor_open(pc, pv.mv_data, pv.mv_size))) {
+        lx_searcher_fail(s, LX_ECORRUPT, NULL, -1, "the list of \"%.*s\" is damaged", (int)n, t);
+        return NULL;
+    }
+    if (pos_too) {
+        pc->pos = xv.mv_data;
+        pc->pend = (const uint8_t *)xv.mv_data + xv.mv_size;
+    }
+    return pc;
+}
+
+/* Fills c for clause cl from the stems terms[0..cl->n); 1 when it has
+ * cursors, 0 when a word is absent, or the sticky error. */
+static int fill_cursor(lx_searcher *s, const lx_qclause *cl, int field, char (*terms)[LX_TOKEN_BUF],
+                       const size_t *tlen, double qweight, lx_qcur *c) {
+    if (cl->kind == LX_QC_WORD && field < 0) {
+        lx_pcursor *pc = term_cursor(s, terms[0], tlen[0], 0);
+        if (!pc)
+            return s->rc;
+        c->kind = LX_QK_TERM;
+        c->pc = pc;
+        c->w = lx_bm25f_weight(lx_idf(s->sc.N, pc->df), s->sc.k1, qweight);
+        return 1;
+    }
+    c->kind = LX_QK_PHRASE;
+    c->nmem = cl->n;
+    for (int j = 0; j < cl->n; j++) {
+        lx_pcursor *pc = term_cursor(s, terms[j], tlen[j], 1);
+        if (!pc)
+            return s->rc;
+        c->mem[j] = pc;
+        c->mw[j] = lx_bm25f_weight(lx_idf(s->sc.N, pc->df), s->sc.k1, qweight);
+    }
+    return 1;
+}
+
+/* Adds cursors for clause cl, one per language whose stems differ;
+ * returns how many were added, LX_ELIMIT when s->qc is full, or the
+ * sticky error. */
+static int clause_cursors(lx_searcher *s, const lx_qclause *cl, int clause_id, const int *langs,
+                          int nl, int field, double qweight) {
+    const lx_query *q = &s->q;
+    char terms[LX_MAX_LANGS][LX_MAX_PHRASE_WORDS][LX_TOKEN_BUF];
+    size_t tlen[LX_MAX_LANGS][LX_MAX_PHRASE_WORDS];
+    int added = 0;
+    if (s->rc)
+        return s->rc;
+    for (int l = 0; l < nl; l++) {
+        for (int j = 0; j < cl->n && j < LX_MAX_PHRASE_WORDS; j++) {
+            const lx_qword *w = &q->words[cl->first + j];
+            tlen[l][j] = lx_stemmers_term(&s->stem, langs[l], w->tok, w->len, terms[l][j]);
+        }
+        /* Skip a language whose stems repeat an earlier one's. */
+        int dup = 0;
+        for (int m = 0; m < l && !dup; m++) {
+            int same = 1;
+            for (int j = 0; j < cl->n && same; j++)
+                same = tlen[m][j] == tlen[l][j] && !memcmp(terms[m][j], terms[l][j], tlen[l][j]);
+            dup = same;
+        }
+        if (dup)
+            continue;
+        if (s->nqc == LX_MAX_CURSORS)
+            return LX_ELIMIT;
+        lx_qcur *c = &s->qc[s->nqc];
+        memset(c, 0, offsetof(lx_qcur, mem));
+        c->clause = clause_id;
+        c->field = field;
+        int r = fill_cursor(s, cl, field, terms[l], tlen[l], qweight, c);
+        if (r < 0)
+            return r;
+        if (!r)
+            continue;
+        lx_qcur_start(c, &s->sc);
+        s->nqc++;
+        added++;
+    }
+    return added;
+}
+
+int lx_plan_check(lx_searcher *s) {
+    for (int i = 0; i < s->nqc && !s->rc; i++)
+        lx_searcher_check_cursor(s, &s->qc[i]);
+    return s->rc;
+}
+
+int lx_plan_clause_mark(lx_searcher *s, const lx_qclause *cl, const int *langs, int nl, int field,
+                        uint64_t *b) {
+    int from = s->nqc;
+    int r = clause_cursors(s, cl, -1, langs, nl, field, 1.0);
+    if (r < 0) {
+        s->nqc = from;
+        return r;
+    }
+    for (int i = from; i < s->nqc; i++)
+        for (lx_qcur *c = &s->qc[i]; c->doc != LX_DOC_END; lx_qcur_next(c))
+            b[c->doc / 64] |= 1ull << (c->doc % 64);
+    for (int i = from; i < s->nqc; i++)
+        lx_searcher_check_cursor(s, &s->qc[i]);
+    s->nqc = from;
+    return s->rc;
+}
+
+int lx_plan_scored(lx_searcher *s, const lx_rank_params *p, lx_plan *pl) {
+    s->nqc = 0;
+    pl->nclauses = 0;
+    for (int ci = 0; ci < s->q.nclauses; ci++) {
+        lx_qclause *cl = &s->q.clauses[ci];
+        if (cl->neg || cl->filter || (pl->stop[ci] && pl->content))
+            continue;
+        int r = clause_cursors(s, cl, pl->nclauses, pl->langs, pl->nl, -1, 1.0);
+        if (r == LX_ELIMIT && !s->rc)
+            return lx_searcher_fail(s, LX_ELIMIT, NULL, (long)cl->offset, "too many terms");
+        if (r < 0)
+            return r;
+        pl->nclauses++;
+    }
+    pl->nscored = s->nqc;
+    if (s->nqc && lx_tag_boosts(s, pl->langs, pl->nl, p->tag_boost))
+        return s->rc;
+    if (pl->nclauses >= 2 && pl->nclauses <= p->all_terms_first) {
+        /* Each matched clause adds more than all BM25F parts together can,
+         * so lectures order by words matched, then by score.  (A word whose
+         * stems differ by language could count twice in a lecture that has
+         * both stems: rare, and harmless.) */
+        double big = 0;
+        for (int i = 0; i < s->nqc; i++)
+            big += s->qc[i].ub;
+        big = lx_all_terms_bonus(big);
+        for (int i = 0; i < pl->nscored; i++) {
+            s->qc[i].bonus = big;
+            lx_qcur_start(&s->qc[i], &s->sc);
+        }
+    }
+    return 0;
+}
+
+/* A copy of cursor q whose posting cursors are fresh copies from the
+ * pool, so walking it leaves q where it is; 0 or the sticky error. */
+static int copy_cursor(lx_searcher *s, const lx_qcur *q, lx_qcur *c) {
+    *c = *q;
+    if (c->kind == LX_QK_TERM) {
+        lx_pcursor *copy = lx_searcher_pcursor(s);
+        if (!copy)
+            return lx_searcher_fail(s, LX_ENOMEM, NULL, -1, "out of memory");
+        *copy = *q->pc;
+        c->pc = copy;
+    } else if (c->kind == LX_QK_PHRASE) {
+        for (int j = 0; j < c->nmem; j++) {
+            lx_pcursor *copy = lx_searcher_pcursor(s);
+            if (!copy)
+                return lx_searcher_fail(s, LX_ENOMEM, NULL, -1, "out of memory");
+            *copy = *q->mem[j];
+            c->mem[j] = copy;
+        }
+    }
+    return 0;
+}
+
+int lx_plan_match_set(lx_searcher *s, uint64_t *b) {
+    memset(b, 0, s->words * 8);
+    for (int i = 0; i < s->nqc && !s->rc; i++) {
+        lx_qcur c;
+        if (copy_cursor(s, &s->qc[i], &c))
+            break;
+        for (; c.doc != LX_DOC_END; lx_qcur_next(&c))
+            b[c.doc / 64] |= 1ull << (c.doc % 64);
+        lx_searcher_check_cursor(s, &c);
+    }
+    return s->rc;
+}

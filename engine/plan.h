@@ -1,0 +1,46 @@
+/* plan.h -- the query plan: which languages a query is stemmed in, and
+ * its clauses as cursors for lx_topk (internal). */
+#ifndef LX_PLAN_H
+#define LX_PLAN_H
+#include "searcher.h"
+
+/* What one search makes of its parsed query (s->q). */
+typedef struct lx_plan {
+    int langs[LX_MAX_LANGS]; /* stemmer indexes of the query languages */
+    int nl;
+    char stop[LX_MAX_QUERY_TERMS]; /* clause i is a lone stopword */
+    int content;                   /* scored clauses that are not stopwords */
+    int positive;                  /* scored clauses (neither excluded nor a filter) */
+    int nclauses;                  /* clauses that got cursors (for the coord factor) */
+    int nscored;                   /* cursors for them; tag boosts follow in s->qc */
+} lx_plan;
+
+/* The query languages: those asked (the lang option, lang: in the query)
+ * that the index has, else every language in the index.  Fills idx
+ * (LX_MAX_LANGS) and returns the count. */
+int lx_plan_langs(lx_searcher *s, const lx_search_opts *o, int *idx);
+
+/* The languages, stopword flags and clause counts of s->q. */
+void lx_plan_init(lx_searcher *s, const lx_search_opts *o, lx_plan *pl);
+
+/* ORs into b every doc that clause cl matches in field (-1: any), as a
+ * phrase when it is one.  Returns 0, LX_ELIMIT when the cursors are
+ * exhausted (sticky error not set), or the sticky error. */
+int lx_plan_clause_mark(lx_searcher *s, const lx_qclause *cl, const int *langs, int nl, int field,
+                        uint64_t *b);
+
+/* Fresh cursors in s->qc for the scored clauses (lone stopwords left out
+ * when other words remain), the tag boosts and the all-terms-first
+ * bonus; sets pl->nclauses and pl->nscored.  Returns 0, LX_ELIMIT (too
+ * many terms) or an I/O, corruption or memory error, err filled either
+ * way (sticky). */
+int lx_plan_scored(lx_searcher *s, const lx_rank_params *p, lx_plan *pl);
+
+/* The docs that any cursor of s->qc matches, in b (the cursors stay
+ * where they are: copies are walked).  Returns 0 or the sticky error. */
+int lx_plan_match_set(lx_searcher *s, uint64_t *b);
+
+/* Whether any cursor of s->qc found its list damaged: 0 or the sticky
+ * error. */
+int lx_plan_check(lx_searcher *s);
+#endif

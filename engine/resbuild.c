@@ -1,0 +1,204 @@
+/* resbuild.c -- a page of results.  Hits are gathered as offsets into
+ * one growing arena (stored fields, snippet, shared tags and terms), and
+ * the page is one malloc: the lx_results, the hits, the facets, the
+ * pointer arrays and the arena's bytes, so that lx_results_free is one
+ * free.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+#include "facet.h"
+#include "resbuild.h"
+
+struct lx_resbuild {
+    lx_buf arena;
+    size_t n, cap;
+    struct hitoff {
+        size_t id, title, meta, snippet, tags, terms;
+        const char *field;
+        double score, start;
+        size_t ntags, nterms;
+    } * h;
+};
+
+lx_resbuild *lx_resbuild_new(size_t n) {
+    lx_resbuild *b = calloc(1, sizeof *b);
+    if (!b)
+        return NULL;
+    b->cap = n ? n : 1;
+    b->h = calloc(b->cap, sizeof *b->h);
+    if (!b->h) {
+        free(b);
+        return NULL;
+    }
+    return b;
+}
+
+void lx_resbuild_free(lx_resbuild *b) {
+    if (!b)
+        return;
+    lx_buf_free(&b->arena);
+    free(b->h);
+    free(b);
+}
+
+static size_t arena_str(lx_buf *a, const char *s, size_t n) {
+    size_t at = a->n;
+    if (lx_buf_append(a, s, n) || lx_buf_append(a, "", 1))
+        return (size_t)-1;
+    return at;
+}
+
+/* Appends n strings one after the other; 0 or LX_ENOMEM. */
+static int arena_strs(lx_buf *a, const char *const *s, size_t n) {
+    for (size_t i = 0; i < n; i++)
+        if (arena_str(a, s[i], strlen(s[i])) == (size_t)-1)
+            return LX_ENOMEM;
+    return 0;
+}
+
+/* The searcher's snippet state, made on first use. */
+static lx_snipper *snipper(lx_searcher *s) {
+    lx_snipper *sp = lx_searcher_part(s, LX_PART_SNIPPER);
+    if (!sp && (sp = lx_snipper_new()))
+        lx_searcher_set_part(s, LX_PART_SNIPPER, sp, lx_snipper_free);
+    return sp;
+}
+
+int lx_resbuild_hit(lx_resbuild *b, lx_searcher *s, uint32_t doc, double score, int snippets,
+                    const char *const *shared_tags, size_t n_shared_tags,
+                    const char *const *shared_terms, size_t n_shared_terms) {
+    lx_docview v;
+    int rc = lx_store_doc(s->txn, s->ix, doc, &v);
+    if (rc == LX_ENOTFOUND) /* a docid the lists hold must be stored */
+        return LX_ECORRUPT;
+    if (rc)
+        return rc;
+    if (b->n == b->cap)
+        return LX_EINVAL;
+    struct hitoff *h = &b->h[b->n];
+    memset(h, 0, sizeof *h);
+    h->score = score;
+    h->start = -1;
+    h->field = "";
+    h->id = arena_str(&b->arena, v.id, v.h.id_len);
+    h->title = arena_str(&b->arena, v.title, v.h.title_len);
+    h->meta = arena_str(&b->arena, v.meta, v.h.meta_len);
+    if (snippets) {
+        lx_snipper *sp = snipper(s);
+        if (!sp)
+            return LX_ENOMEM;
+        h->snippet = b->arena.n;
+        /* Without a query (related lectures) the snippet is the opening. */
+        rc = lx_snippet_hit(sp, &s->snip, s->snip_ready, doc, &v, &b->arena, &h->field, &h->start);
+        if (rc)
+            return rc;
+    } else {
+        h->snippet = arena_str(&b->arena, "", 0);
+    }
+    h->tags = b->arena.n;
+    if (arena_strs(&b->arena, shared_tags, n_shared_tags))
+        return LX_ENOMEM;
+    h->ntags = n_shared_tags;
+    h->terms = b->arena.n;
+    if (arena_strs(&b->arena, shared_terms, n_shared_terms))
+        return LX_ENOMEM;
+    h->nterms = n_shared_terms;
+    if (h->id == (size_t)-1 || h->title == (size_t)-1 || h->meta == (size_t)-1 ||
+        h->snippet == (size_t)-1)
+        return LX_ENOMEM;
+    b->n++;
+    return 0;
+}
+
+/* Points hit x at its strings in arena (pp: room for its pointers);
+ * returns the pointers' end. */
+static const char **hit_fill(lx_hit *x, const struct hitoff *h, char *arena, const char **pp) {
+    x->id = arena + h->id;
+    x->title = arena + h->title;
+    x->meta_json = arena + h->meta;
+    x->snippet = arena + h->snippet;
+    x->snippet_field = h->field;
+    x->snippet_start = h->start;
+    x->score = h->score;
+    x->n_shared_tags = h->ntags;
+    x->shared_tags = pp;
+    const char *q = arena + h->tags;
+    for (size_t j = 0; j < h->ntags; j++) {
+        *pp++ = q;
+        q += strlen(q) + 1;
+    }
+    x->n_shared_terms = h->nterms;
+    x->shared_terms = pp;
+    q = arena + h->terms;
+    for (size_t j = 0; j < h->nterms; j++) {
+        *pp++ = q;
+        q += strlen(q) + 1;
+    }
+    return pp;
+}
+
+int lx_resbuild_finish(lx_resbuild *b, lx_searcher *s, const uint64_t *matched, uint64_t total,
+                       unsigned facets, double t0, lx_results **out) {
+    lx_facet *tf = NULL, *lf = NULL;
+    size_t ntf = 0, nlf = 0;
+    size_t facet_base = b->arena.n;
+    int rc = 0;
+    if (facets && matched) {
+        lx_buf keys = {0};
+        rc = lx_facets_count(s, matched, facets, &keys, &tf, &ntf, &lf, &nlf);
+        if (!rc)
+            rc = lx_buf_append(&b->arena, keys.p, keys.n);
+        lx_buf_free(&keys);
+        if (rc) {
+            free(tf);
+            free(lf);
+            return rc;
+        }
+    }
+    size_t hsz = b->n * sizeof(lx_hit);
+    size_t fsz = (ntf + nlf) * sizeof(lx_facet);
+    size_t ptrs = 0;
+    for (size_t i = 0; i < b->n; i++)
+        ptrs += b->h[i].ntags + b->h[i].nterms;
+    lx_results *r = malloc(sizeof *r + hsz + fsz + ptrs * sizeof(char *) + b->arena.n + 1);
+    if (!r) {
+        free(tf);
+        free(lf);
+        return LX_ENOMEM;
+    }
+    lx_hit *hits = (lx_hit *)(r + 1);
+    lx_facet *fac = (lx_facet *)((char *)hits + hsz);
+    const char **pp = (const char **)((char *)fac + fsz);
+    char *arena = (char *)(pp + ptrs);
+    if (b->arena.n)
+        memcpy(arena, b->arena.p, b->arena.n);
+    for (size_t i = 0; i < b->n; i++)
+        pp = hit_fill(&hits[i], &b->h[i], arena, pp);
+    /* lx_facets_count gave them in order (count desc, then value). */
+    for (size_t i = 0; i < ntf; i++) {
+        fac[i].value = arena + facet_base + (size_t)(uintptr_t)tf[i].value;
+        fac[i].count = tf[i].count;
+    }
+    for (size_t i = 0; i < nlf; i++) {
+        fac[ntf + i].value = arena + facet_base + (size_t)(uintptr_t)lf[i].value;
+        fac[ntf + i].count = lf[i].count;
+    }
+    free(tf);
+    free(lf);
+    r->total = total;
+    r->n = b->n;
+    r->hits = hits;
+    r->n_tag_facets = ntf;
+    r->tag_facets = fac;
+    r->n_lang_facets = nlf;
+    r->lang_facets = fac + ntf;
+    r->took_ms = lx_now_ms() - t0;
+    *out = r;
+    return 0;
+}
+
+void lx_results_free(lx_results *r) {
+    free(r);
+}

@@ -1,0 +1,230 @@
+/* searcher.c -- the searcher: its read transaction, the snapshot cache
+ * (collection statistics, each lecture's BM25F length factors, the
+ * languages present, bitmaps sized to the docids), the pool of posting
+ * cursors one query draws from, and the sticky error of a call.
+ *
+ * The cache is rebuilt only when a writer has committed since (the
+ * transaction id changed) or the ranking parameters differ; a query then
+ * costs no allocation here.  Modules keep their own per-snapshot state as
+ * searcher parts (searcher.h) and free it through the hook they register,
+ * so this file depends on none of them.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "error.h"
+#include "searcher.h"
+
+double lx_now_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+int lx_searcher_open(lx_index *ix, lx_searcher **out, lx_error *err) {
+    lx_searcher *s = calloc(1, sizeof *s);
+    *out = NULL;
+    if (!s)
+        return lx_fail(err, LX_ENOMEM, NULL, -1, "out of memory");
+    s->ix = ix;
+    lx_stemmers_init(&s->stem);
+    *out = s;
+    return 0;
+}
+
+void lx_searcher_close(lx_searcher *s) {
+    if (!s)
+        return;
+    if (s->txn)
+        mdb_txn_abort(s->txn);
+    for (int i = 0; i < s->npool; i++)
+        free(s->pool[i]);
+    free(s->pool);
+    free(s->invb);
+    free(s->allow);
+    free(s->tmp);
+    free(s->fb);
+    free(s->heap);
+    for (int i = 0; i < LX_NPARTS; i++)
+        if (s->part[i] && s->part_free[i])
+            s->part_free[i](s->part[i]);
+    if (s->rel && s->rel_free)
+        s->rel_free(s->rel);
+    lx_stemmers_free(&s->stem);
+    free(s);
+}
+
+int lx_searcher_fail(lx_searcher *s, int code, const char *field, long offset, const char *fmt,
+                     ...) {
+    if (s->rc)
+        return s->rc;
+    s->rc = code;
+    if (s->err) {
+        char msg[sizeof s->err->message];
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(msg, sizeof msg, fmt, ap);
+        va_end(ap);
+        lx_fail(s->err, code, field, offset, "%s", msg);
+    }
+    return code;
+}
+
+void *lx_searcher_part(lx_searcher *s, int i) {
+    return s->part[i];
+}
+
+void lx_searcher_set_part(lx_searcher *s, int i, void *p, void (*free_fn)(void *)) {
+    s->part[i] = p;
+    s->part_free[i] = free_fn;
+}
+
+lx_pcursor *lx_searcher_pcursor(lx_searcher *s) {
+    if (s->used == s->npool) {
+        lx_pcursor **p = realloc(s->pool, (size_t)(s->npool + 16) * sizeof *p);
+        if (!p)
+            return NULL;
+        s->pool = p;
+        for (int i = 0; i < 16; i++) {
+            if (!(p[s->npool] = malloc(sizeof(lx_pcursor))))
+                return NULL;
+            s->npool++;
+        }
+    }
+    return s->pool[s->used++];
+}
+
+int lx_searcher_check_cursor(lx_searcher *s, const lx_qcur *q) {
+    int rc = 0;
+    if (q->kind == LX_QK_TERM && q->pc)
+        rc = q->pc->rc;
+    else if (q->kind == LX_QK_PHRASE)
+        for (int j = 0; j < q->nmem && !rc; j++)
+            rc = q->mem[j] ? q->mem[j]->rc : 0;
+    if (rc)
+        return lx_searcher_fail(s, rc, NULL, -1, "a posting list is damaged: %s", lx_strerror(rc));
+    return s->rc;
+}
+
+static int params_equal(const lx_rank_params *a, const lx_rank_params *b) {
+    return memcmp(a, b, sizeof *a) == 0;
+}
+
+/* The BM25F length factor of every lecture and field for parameters p. */
+static int snapshot_scorer(lx_searcher *s, const lx_rank_params *p, lx_error *err) {
+    const uint32_t *norms;
+    uint32_t nn;
+    int rc = lx_store_norms(s->txn, s->ix, &norms, &nn);
+    if (rc)
+        return lx_fail(err, rc, NULL, -1, "cannot read field lengths");
+    if (nn > s->st.next_doc)
+        nn = s->st.next_doc;
+    size_t need = (size_t)(s->st.next_doc + 1) * LX_NFIELDS;
+    if (need > s->invb_cap) {
+        float *f = realloc(s->invb, need * sizeof *f);
+        if (!f)
+            return lx_fail(err, LX_ENOMEM, NULL, -1, "out of memory");
+        s->invb = f;
+        s->invb_cap = need;
+    }
+    lx_scorer *sc = &s->sc;
+    sc->k1 = p->k1;
+    sc->N = s->st.ndocs;
+    for (int f = 0; f < LX_NFIELDS; f++) {
+        sc->fw[f] = p->weight[f];
+        sc->fb[f] = p->b[f];
+        sc->avg[f] = s->st.ndocs ? (double)s->st.flen[f] / s->st.ndocs : 1.0;
+        if (sc->avg[f] <= 0)
+            sc->avg[f] = 1.0;
+    }
+    for (uint32_t d = 0; d < nn; d++) {
+        /* LMDB values are not aligned (a short one follows its key in the
+         * page), so the lengths are copied out, never loaded in place. */
+        uint32_t len[LX_NFIELDS];
+        memcpy(len, (const uint8_t *)norms + (size_t)d * sizeof len, sizeof len);
+        for (int f = 0; f < LX_NFIELDS; f++) {
+            double norm = lx_bm25f_norm(sc->fb[f], len[f], sc->avg[f]);
+            s->invb[(size_t)d * LX_NFIELDS + f] = (float)(sc->fw[f] / norm);
+        }
+    }
+    for (size_t i = (size_t)nn * LX_NFIELDS; i < need; i++)
+        s->invb[i] = 0;
+    sc->invb = s->invb;
+    sc->ndocs_map = s->st.next_doc;
+    return 0;
+}
+
+/* The languages present (the keys of the langs database). */
+static int snapshot_langs(lx_searcher *s, lx_error *err) {
+    lx_store_iter it;
+    MDB_val k, v;
+    int r;
+    s->nlangs = 0;
+    if ((r = lx_store_iter_open(s->txn, s->ix, LX_DB_LANGS, &it)))
+        return lx_fail(err, r, NULL, -1, "cannot read the languages");
+    while (s->nlangs < LX_MAX_LANGS && (r = lx_store_iter_next(&it, &k, &v)) > 0) {
+        if (k.mv_size >= LX_LANG_BYTES)
+            continue;
+        memcpy(s->langs[s->nlangs], k.mv_data, k.mv_size);
+        s->langs[s->nlangs][k.mv_size] = 0;
+        s->nlangs++;
+    }
+    lx_store_iter_close(&it);
+    if (r < 0)
+        return lx_fail(err, r, NULL, -1, "cannot read the languages");
+    return 0;
+}
+
+static int snapshot_bitmaps(lx_searcher *s, lx_error *err) {
+    s->words = (s->st.next_doc + 64) / 64;
+    free(s->allow);
+    free(s->tmp);
+    free(s->fb);
+    s->allow = malloc(s->words * 8);
+    s->tmp = malloc(s->words * 8);
+    s->fb = malloc(s->words * 8);
+    if (!s->allow || !s->tmp || !s->fb)
+        return lx_fail(err, LX_ENOMEM, NULL, -1, "out of memory");
+    return 0;
+}
+
+int lx_searcher_begin(lx_searcher *s, const lx_rank_params *p, lx_error *err) {
+    int rc;
+    s->rc = 0;
+    s->err = err;
+    if (!s->txn)
+        rc = mdb_txn_begin(s->ix->env, NULL, MDB_RDONLY, &s->txn);
+    else
+        rc = mdb_txn_renew(s->txn);
+    if (rc)
+        return s->rc = lx_store_fail(err, rc, "begin read transaction");
+    s->txn_live = 1;
+    s->used = 0;
+    size_t snap = mdb_txn_id(s->txn);
+    if (s->have_snap && snap == s->snap && params_equal(p, &s->pcache))
+        return 0;
+    /* A cache half rebuilt is no cache. */
+    s->have_snap = 0;
+    if ((rc = lx_store_stats(s->txn, s->ix, &s->st)))
+        rc = lx_fail(err, rc, NULL, -1, "cannot read index statistics");
+    if (rc || (rc = snapshot_scorer(s, p, err)) || (rc = snapshot_langs(s, err)) ||
+        (rc = snapshot_bitmaps(s, err))) {
+        lx_searcher_end(s);
+        return s->rc = rc;
+    }
+    s->pcache = *p;
+    s->snap = snap;
+    s->have_snap = 1;
+    return 0;
+}
+
+void lx_searcher_end(lx_searcher *s) {
+    /* The snippet terms' values point into this transaction's map. */
+    s->snip_ready = 0;
+    if (s->txn_live)
+        mdb_txn_reset(s->txn);
+    s->txn_live = 0;
+}

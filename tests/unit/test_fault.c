@@ -1,0 +1,264 @@
+/* test_fault.c -- fault injection on the query path, in the manner of
+ * SQLite's fts5fault*.test: the Nth allocation (malloc, calloc, realloc,
+ * strdup) or the Nth LMDB read (mdb_get, mdb_cursor_get) made by the
+ * engine fails, for N = 1, 2, ... until a run completes without reaching
+ * N.  Each run must give exactly the fault-free answer (every field of
+ * every hit, the total and the facets) or return a negative LX_E* code
+ * with err filled; it must not crash or leak (make sanitize), and the
+ * searcher must answer correctly again on the next call.
+ *
+ * The engine is a static library, so the link wraps those functions
+ * (-Wl,--wrap=..., tests/unit/CMakeLists.txt) and the engine needs no
+ * hooks.  Allocations inside LMDB, cJSON, libstemmer and utf8proc (shared
+ * libraries) are not counted.
+ *
+ * Calls swept: a search with tag and language filters, an exclusion, a
+ * phrase, facets and snippets; a search with pseudo-relevance feedback
+ * (feedback_min_terms lowered so that it runs); related lectures with
+ * snippets.  Each is swept on a fresh searcher (cold: the snapshot, facet
+ * indexes and tag forms are built in the run) and on one that has
+ * answered once (warm), with a single fault and with every call from the
+ * Nth failing (persistent).
+ */
+#include <errno.h>
+#include <lmdb.h>
+
+#include "check.h"
+#include "testcoll.h"
+
+/* ---- the failing calls ------------------------------------------------- */
+
+static long fault_at;    /* fail the fault_at-th call (0: never) */
+static long fault_calls; /* calls counted since armed */
+static int fault_armed, fault_persist, fault_hit;
+
+/* Whether this call fails. */
+static int fault_now(void) {
+    if (!fault_armed)
+        return 0;
+    fault_calls++;
+    if (fault_calls == fault_at || (fault_persist && fault_at && fault_calls > fault_at)) {
+        fault_hit = 1;
+        return 1;
+    }
+    return 0;
+}
+
+void *__real_malloc(size_t n);
+void *__real_calloc(size_t n, size_t size);
+void *__real_realloc(void *p, size_t n);
+char *__real_strdup(const char *s);
+int __real_mdb_get(MDB_txn *txn, MDB_dbi dbi, MDB_val *key, MDB_val *data);
+int __real_mdb_cursor_get(MDB_cursor *c, MDB_val *key, MDB_val *data, MDB_cursor_op op);
+
+void *__wrap_malloc(size_t n) {
+    return fault_now() ? NULL : __real_malloc(n);
+}
+
+void *__wrap_calloc(size_t n, size_t size) {
+    return fault_now() ? NULL : __real_calloc(n, size);
+}
+
+void *__wrap_realloc(void *p, size_t n) {
+    return fault_now() ? NULL : __real_realloc(p, n);
+}
+
+char *__wrap_strdup(const char *s) {
+    return fault_now() ? NULL : __real_strdup(s);
+}
+
+int __wrap_mdb_get(MDB_txn *txn, MDB_dbi dbi, MDB_val *key, MDB_val *data) {
+    return fault_now() ? EIO : __real_mdb_get(txn, dbi, key, data);
+}
+
+int __wrap_mdb_cursor_get(MDB_cursor *c, MDB_val *key, MDB_val *data, MDB_cursor_op op) {
+    return fault_now() ? EIO : __real_mdb_cursor_get(c, key, data, op);
+}
+
+/* ---- answers as text ----------------------------------------------------- */
+
+typedef struct text {
+    char *p;
+    size_t n, cap;
+} text;
+
+static void add(text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void add(text *t, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    int k = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (t->n + (size_t)k + 1 > t->cap) {
+        t->cap = (t->n + (size_t)k + 1) * 2;
+        t->p = realloc(t->p, t->cap);
+        if (!t->p)
+            exit(2);
+    }
+    va_start(ap, fmt);
+    vsnprintf(t->p + t->n, (size_t)k + 1, fmt, ap);
+    va_end(ap);
+    t->n += (size_t)k;
+}
+
+/* Every field of r, one line each. */
+static char *describe(const lx_results *r) {
+    text t = {0};
+    add(&t, "total %llu n %zu\n", (unsigned long long)r->total, r->n);
+    for (size_t i = 0; i < r->n; i++) {
+        const lx_hit *h = &r->hits[i];
+        add(&t, "hit %s %.17g [%s] [%s] %s %.17g [%s]\n", h->id, h->score, h->title, h->meta_json,
+            h->snippet_field ? h->snippet_field : "-", h->snippet_start, h->snippet);
+        for (size_t j = 0; j < h->n_shared_tags; j++)
+            add(&t, " tag %s\n", h->shared_tags[j]);
+        for (size_t j = 0; j < h->n_shared_terms; j++)
+            add(&t, " term %s\n", h->shared_terms[j]);
+    }
+    for (size_t i = 0; i < r->n_tag_facets; i++)
+        add(&t, "tagf %s %u\n", r->tag_facets[i].value, r->tag_facets[i].count);
+    for (size_t i = 0; i < r->n_lang_facets; i++)
+        add(&t, "langf %s %u\n", r->lang_facets[i].value, r->lang_facets[i].count);
+    return t.p;
+}
+
+/* ---- the calls ----------------------------------------------------------- */
+
+typedef struct call {
+    const char *name;
+    const char *related; /* the lecture, for lx_related; NULL: lx_search */
+    lx_search_opts o;
+} call;
+
+/* Runs c; returns its rc and *answer (malloc'd text) when 0. */
+static int run(lx_searcher *s, const call *c, char **answer, lx_error *err) {
+    lx_results *r = NULL;
+    memset(err, 0, sizeof *err);
+    int rc = c->related ? lx_related(s, c->related, &c->o, &r, err) : lx_search(s, &c->o, &r, err);
+    *answer = NULL;
+    if (!rc) {
+        int armed = fault_armed;
+        fault_armed = 0; /* the test's own text is not the engine's */
+        *answer = describe(r);
+        fault_armed = armed;
+    }
+    lx_results_free(r);
+    return rc;
+}
+
+/* One run with the fault at n; returns 1 while the fault was reached. */
+static int one(lx_index *ix, const call *c, const char *expect, long n, int warm, int persist) {
+    lx_searcher *s = NULL;
+    lx_error err;
+    char *got = NULL;
+    CHECK(lx_searcher_open(ix, &s, &err) == 0);
+    if (!s)
+        return 0;
+    if (warm) {
+        CHECK(run(s, c, &got, &err) == 0);
+        free(got);
+    }
+    fault_at = n;
+    fault_calls = 0;
+    fault_hit = 0;
+    fault_persist = persist;
+    fault_armed = 1;
+    int rc = run(s, c, &got, &err);
+    fault_armed = 0;
+    int hit = fault_hit;
+    if (rc) {
+        /* An error, said in full. */
+        CHECK(rc < 0);
+        CHECK(err.code == rc);
+        CHECK(err.message[0] != 0);
+        CHECK(hit);
+        if (!hit || err.code != rc || !err.message[0])
+            fprintf(stderr, "  %s n=%ld%s%s: rc %d (%s) code %d \"%s\"\n", c->name, n,
+                    warm ? " warm" : "", persist ? " persistent" : "", rc, lx_strerror(rc),
+                    err.code, err.message);
+    } else {
+        /* Or the very answer. */
+        CHECK(got && strcmp(got, expect) == 0);
+        if (!got || strcmp(got, expect) != 0)
+            fprintf(stderr, "  %s n=%ld%s%s: a different answer:\n%s\n--- expected:\n%s\n", c->name,
+                    n, warm ? " warm" : "", persist ? " persistent" : "", got ? got : "(none)",
+                    expect);
+    }
+    free(got);
+    /* The searcher recovers. */
+    rc = run(s, c, &got, &err);
+    CHECK(rc == 0 && got && strcmp(got, expect) == 0);
+    if (rc || !got || strcmp(got, expect) != 0)
+        fprintf(stderr, "  %s n=%ld%s%s: wrong after the fault (rc %d: %s)\n", c->name, n,
+                warm ? " warm" : "", persist ? " persistent" : "", rc, err.message);
+    free(got);
+    lx_searcher_close(s);
+    return hit;
+}
+
+static void sweep(lx_index *ix, const call *c) {
+    lx_searcher *s = NULL;
+    lx_error err;
+    char *expect = NULL;
+    CHECK(lx_searcher_open(ix, &s, &err) == 0);
+    int rc = run(s, c, &expect, &err);
+    CHECK(rc == 0);
+    lx_searcher_close(s);
+    if (rc)
+        return;
+    if (getenv("FAULT_SHOW"))
+        printf("%s:\n%s\n", c->name, expect);
+    /* The call must have something to lose. */
+    CHECK(strstr(expect, "hit ") != NULL);
+    for (int mode = 0; mode < 4; mode++) {
+        int warm = mode & 1, persist = mode >> 1;
+        long n = 1;
+        while (one(ix, c, expect, n, warm, persist))
+            n++;
+        printf("%s%s%s: %ld faults swept\n", c->name, warm ? " warm" : "",
+               persist ? " persistent" : "", n - 1);
+        CHECK(n > 5);
+    }
+    free(expect);
+}
+
+int main(void) {
+    const char *dir = check_tmpdir("fault");
+    lx_index *ix = tix_open(dir, LX_OPEN_CREATE);
+    const char *recs[NFINAL];
+    for (int i = 0; i < NFINAL; i++)
+        recs[i] = make_record(i, 0);
+    tix_put_all(ix, recs, NFINAL);
+    for (int i = 0; i < NFINAL; i++)
+        free((void *)recs[i]);
+
+    lx_rank_params fb;
+    lx_rank_params_default(&fb);
+    fb.feedback_min_terms = 1;
+    fb.feedback_docs = 5;
+    fb.feedback_terms = 10;
+
+    call calls[4];
+    memset(calls, 0, sizeof calls);
+    calls[0].name = "search";
+    calls[0].o.query = "gender equality women \"social health\" -cities";
+    calls[0].o.lang = "en";
+    calls[0].o.limit = 5;
+    calls[0].o.flags = LX_SEARCH_SNIPPETS | LX_SEARCH_FACETS;
+    calls[1].name = "search tags";
+    calls[1].o.query = "migration integration schools teachers";
+    calls[1].o.tags = "migration";
+    calls[1].o.limit = 8;
+    calls[1].o.flags = LX_SEARCH_SNIPPETS | LX_SEARCH_FACETS;
+    calls[2].name = "feedback";
+    calls[2].o.query = "migration culture identity";
+    calls[2].o.limit = 6;
+    calls[2].o.flags = LX_SEARCH_SNIPPETS | LX_SEARCH_FACETS;
+    calls[2].o.params = &fb;
+    calls[3].name = "related";
+    calls[3].related = "lec-03";
+    calls[3].o.limit = 5;
+    calls[3].o.flags = LX_SEARCH_SNIPPETS;
+    for (int i = 0; i < 4; i++)
+        sweep(ix, &calls[i]);
+    lx_index_close(ix);
+    CHECK_DONE();
+}
