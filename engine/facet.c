@@ -14,6 +14,7 @@
 #include "bitmap.h"
 #include "error.h"
 #include "facet.h"
+#include "heap.h"
 
 typedef struct facetidx {
     size_t snap; /* snapshot it was built for; 0 = none */
@@ -44,23 +45,6 @@ int lx_facet_cmp(const void *a, const void *b) {
 static int cmp_u64(const void *a, const void *b) {
     uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
     return x < y ? -1 : x > y;
-}
-
-/* Max-heap of n u64s: moves a[i] down to its place. */
-static void sift_down(uint64_t *a, size_t n, size_t i) {
-    for (;;) {
-        size_t l = 2 * i + 1, r = l + 1, m = i;
-        if (l < n && a[l] > a[m])
-            m = l;
-        if (r < n && a[r] > a[m])
-            m = r;
-        if (m == i)
-            return;
-        uint64_t t = a[i];
-        a[i] = a[m];
-        a[m] = t;
-        i = m;
-    }
 }
 
 static void facetidx_clear(facetidx *f) {
@@ -197,12 +181,11 @@ static int facetidx_build(lx_searcher *s, lx_dbname db, facetidx *f) {
  * returns how many that is: a bounded max-heap, then a sort of the few. */
 static size_t smallest_sorted(uint64_t *a, size_t n, size_t keep) {
     if (keep < n) {
-        for (size_t j = keep / 2; j-- > 0;) /* a[0..keep) becomes a max-heap */
-            sift_down(a, keep, j);
+        lx_u64max_make(a, (uint32_t)keep, NULL); /* a[0..keep): the largest at the root */
         for (size_t i = keep; keep && i < n; i++) {
             if (a[i] < a[0]) {
                 a[0] = a[i];
-                sift_down(a, keep, 0);
+                lx_u64max_down(a, (uint32_t)keep, 0, NULL);
             }
         }
         n = keep;
