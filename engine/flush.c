@@ -22,13 +22,14 @@ int lx_flush_sets(lx_writer *w, MDB_dbi dbi, set_acc *sets, uint32_t n, int is_t
     int rc = 0;
     for (uint32_t i = 0; i < n && !rc; i++) {
         set_acc *s = &sets[i];
-        const uint8_t *olddocs;
-        uint32_t old;
-        int g = lx_store_docids_get(w->txn, dbi, s->key, s->len, &olddocs, &old, err);
+        MDB_val ov;
+        int g = lx_store_docids(w->txn, dbi, s->key, s->len, &ov);
         if (g && g != LX_ENOTFOUND) {
-            rc = w->failed = g;
+            rc = w->failed = lx_fail(err, g, NULL, -1, "reading a docid list: %s", lx_strerror(g));
             break;
         }
+        const uint8_t *olddocs = ov.mv_data;
+        uint32_t old = (uint32_t)(ov.mv_size / 4);
         if (old + s->n > cap) {
             cap = old + s->n;
             uint32_t *p = realloc(buf, cap * sizeof *p);
@@ -84,9 +85,10 @@ static int merge_into_index(lx_writer *w, const uint32_t *order, lx_error *err) 
         int existed = 0;
         lx_plist_clear(&w->pl);
         if (!putflags) {
-            int g = lx_store_list_get(w->txn, w->ix, t->s, t->len, &pv, &xv, err);
+            int g = lx_store_term(w->txn, w->ix, t->s, t->len, &pv, &xv);
             if (g && g != LX_ENOTFOUND)
-                return w->failed = g;
+                return w->failed =
+                           lx_fail(err, g, NULL, -1, "reading a posting list: %s", lx_strerror(g));
             if (g == 0) {
                 existed = 1;
                 if (!t->del && t->ndocs == 0)

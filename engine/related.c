@@ -176,15 +176,14 @@ static int lecture_tags(rel_call *c, lx_error *err) {
         size_t kl = lx_tag_normalise(c->f.tags[i], c->f.taglen[i], key, sizeof c->r->tagkey[0]);
         if (!kl)
             continue;
-        const uint8_t *docs;
-        uint32_t n;
-        int rc = lx_store_docids_get(c->src.txn, c->src.ix->tags, key, kl, &docs, &n, err);
+        MDB_val tv;
+        int rc = lx_store_tag(c->src.txn, c->src.ix, key, kl, &tv);
         if (rc == LX_ENOTFOUND)
             continue;
         if (rc)
-            return rc;
-        if (n)
-            c->tags[c->ntags++] = (rel_tag){key, docs, n};
+            return lx_fail(err, rc, NULL, -1, "reading tag \"%.200s\": %s", key, lx_strerror(rc));
+        if (tv.mv_size >= 4)
+            c->tags[c->ntags++] = (rel_tag){key, tv.mv_data, (uint32_t)(tv.mv_size / 4)};
     }
     qsort(c->tags, (size_t)c->ntags, sizeof *c->tags, cmp_tag_df);
     return 0;

@@ -312,10 +312,10 @@ static void sel_push(const rel_term *t, uint32_t *h, int *n, uint32_t row) {
 static int term_list(const lx_relsrc *src, struct lx_relscratch *r, rel_term *t, lx_error *err) {
     rel_info *in = &r->info[t->id];
     MDB_val v;
-    int rc = lx_store_list_get(src->txn, src->ix, (const char *)r->keys.p + in->key, in->klen, &v,
-                               NULL, err);
+    int rc =
+        lx_store_term(src->txn, src->ix, (const char *)r->keys.p + in->key, in->klen, &v, NULL);
     if (rc && rc != LX_ENOTFOUND)
-        return rc;
+        return lx_fail(err, rc, NULL, -1, "reading a posting list: %s", lx_strerror(rc));
     if (rc || !v.mv_size) {
         in->df = 0;
     } else {

@@ -46,14 +46,29 @@
 #include "error.h"
 #include "store.h"
 
+int lx_store_code(int mdb_rc) {
+    switch (mdb_rc) {
+    case 0:
+        return 0;
+    case MDB_NOTFOUND:
+        return LX_ENOTFOUND;
+    case ENOMEM:
+        return LX_ENOMEM;
+    case MDB_MAP_FULL:
+        return LX_EFULL;
+    case MDB_INVALID:
+    case MDB_VERSION_MISMATCH:
+        return LX_EFORMAT;
+    case MDB_CORRUPTED:
+    case MDB_PAGE_NOTFOUND:
+        return LX_ECORRUPT;
+    default:
+        return LX_EIO;
+    }
+}
+
 int lx_store_fail(lx_error *err, int rc, const char *what) {
-    int code = rc == MDB_MAP_FULL   ? LX_EFULL
-               : rc == MDB_NOTFOUND ? LX_ENOTFOUND
-               : rc == ENOMEM       ? LX_ENOMEM
-               : (rc == MDB_INVALID || rc == MDB_CORRUPTED || rc == MDB_VERSION_MISMATCH)
-                   ? LX_EFORMAT
-                   : LX_EIO;
-    return lx_fail(err, code, NULL, -1, "%s: %s", what, mdb_strerror(rc));
+    return lx_fail(err, lx_store_code(rc), NULL, -1, "%s: %s", what, mdb_strerror(rc));
 }
 
 int lx_store_open(lx_index *ix, const char *dir, unsigned flags, lx_error *err) {
@@ -285,23 +300,6 @@ int lx_store_docid(MDB_txn *txn, lx_index *ix, const char *id, size_t len, uint3
 
 /* ---- accessors of the writer and of related lectures ---------------------- */
 
-int lx_store_list_get(MDB_txn *txn, lx_index *ix, const char *term, size_t len, MDB_val *post,
-                      MDB_val *pos, lx_error *err) {
-    MDB_val k = {len, (void *)term};
-    int rc = mdb_get(txn, ix->post, &k, post);
-    if (!rc && pos) {
-        rc = mdb_get(txn, ix->pos, &k, pos);
-        if (rc == MDB_NOTFOUND) {
-            pos->mv_size = 0;
-            pos->mv_data = NULL;
-            rc = 0;
-        }
-    }
-    if (rc == MDB_NOTFOUND)
-        return LX_ENOTFOUND;
-    return rc ? lx_store_fail(err, rc, "reading a posting list") : 0;
-}
-
 int lx_store_list_put(MDB_txn *txn, lx_index *ix, const char *term, size_t len, const lx_buf *post,
                       const lx_buf *pos, unsigned flags, lx_error *err) {
     MDB_val k = {len, (void *)term}, v1 = {post->n, post->p}, v2 = {pos->n, pos->p};
@@ -326,21 +324,6 @@ int lx_store_list_count(MDB_txn *txn, lx_index *ix, size_t *n, lx_error *err) {
     int rc = mdb_stat(txn, ix->post, &ms);
     *n = rc ? 0 : ms.ms_entries;
     return rc ? lx_store_fail(err, rc, "reading the posting lists") : 0;
-}
-
-int lx_store_docids_get(MDB_txn *txn, MDB_dbi dbi, const char *key, size_t len,
-                        const uint8_t **docs, uint32_t *n, lx_error *err) {
-    MDB_val k = {len, (void *)key}, v;
-    int rc = mdb_get(txn, dbi, &k, &v);
-    *docs = NULL;
-    *n = 0;
-    if (rc == MDB_NOTFOUND)
-        return LX_ENOTFOUND;
-    if (rc)
-        return lx_store_fail(err, rc, "reading a docid list");
-    *docs = v.mv_data;
-    *n = (uint32_t)(v.mv_size / 4);
-    return 0;
 }
 
 int lx_store_docids_put(MDB_txn *txn, MDB_dbi dbi, const char *key, size_t len,
@@ -433,15 +416,6 @@ int lx_store_stats_put(MDB_txn *txn, lx_index *ix, const lx_collstats *st, const
 
 /* ---- the query side's reads ------------------------------------------------ */
 
-int lx_store_code(int mdb_rc) {
-    return mdb_rc == MDB_NOTFOUND ? LX_ENOTFOUND
-           : mdb_rc == ENOMEM     ? LX_ENOMEM
-           : (mdb_rc == MDB_INVALID || mdb_rc == MDB_CORRUPTED || mdb_rc == MDB_VERSION_MISMATCH ||
-              mdb_rc == MDB_PAGE_NOTFOUND)
-               ? LX_ECORRUPT
-               : LX_EIO;
-}
-
 int lx_store_term(MDB_txn *txn, lx_index *ix, const char *t, size_t n, MDB_val *post,
                   MDB_val *pos) {
     MDB_val k = {n, (void *)t};
@@ -459,7 +433,7 @@ int lx_store_term(MDB_txn *txn, lx_index *ix, const char *t, size_t n, MDB_val *
     return 0;
 }
 
-static int get_list(MDB_txn *txn, MDB_dbi dbi, const char *key, size_t n, MDB_val *docs) {
+int lx_store_docids(MDB_txn *txn, MDB_dbi dbi, const char *key, size_t n, MDB_val *docs) {
     MDB_val k = {n, (void *)key};
     int rc = mdb_get(txn, dbi, &k, docs);
     if (rc) {
@@ -471,11 +445,11 @@ static int get_list(MDB_txn *txn, MDB_dbi dbi, const char *key, size_t n, MDB_va
 }
 
 int lx_store_tag(MDB_txn *txn, lx_index *ix, const char *tag, size_t n, MDB_val *docs) {
-    return get_list(txn, ix->tags, tag, n, docs);
+    return lx_store_docids(txn, ix->tags, tag, n, docs);
 }
 
 int lx_store_lang(MDB_txn *txn, lx_index *ix, const char *code, size_t n, MDB_val *docs) {
-    return get_list(txn, ix->langs, code, n, docs);
+    return lx_store_docids(txn, ix->langs, code, n, docs);
 }
 
 int lx_store_iter_open(MDB_txn *txn, lx_index *ix, lx_dbname db, lx_store_iter *it) {

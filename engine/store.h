@@ -103,13 +103,8 @@ int lx_store_doc(MDB_txn *txn, lx_index *ix, uint32_t docid, lx_docview *v);
 int lx_store_docid(MDB_txn *txn, lx_index *ix, const char *id, size_t len, uint32_t *docid);
 /* ---- accessors of the writer and of related lectures ----------------------
  * Each returns 0, or a negative LX_E* code with err filled (the LMDB error
- * named); a get returns LX_ENOTFOUND, err untouched, when the key is
- * absent.  Values read point into the map, valid for the transaction. */
+ * named).  Reads are the query side's, below. */
 
-/* A term's posting list (and, when pos is not NULL, its positions: empty
- * when it has none). */
-int lx_store_list_get(MDB_txn *txn, lx_index *ix, const char *term, size_t len, MDB_val *post,
-                      MDB_val *pos, lx_error *err);
 /* Writes a term's posting list and positions (flags: 0 or MDB_APPEND). */
 int lx_store_list_put(MDB_txn *txn, lx_index *ix, const char *term, size_t len, const lx_buf *post,
                       const lx_buf *pos, unsigned flags, lx_error *err);
@@ -118,10 +113,6 @@ int lx_store_list_del(MDB_txn *txn, lx_index *ix, const char *term, size_t len, 
 /* How many terms have a posting list. */
 int lx_store_list_count(MDB_txn *txn, lx_index *ix, size_t *n, lx_error *err);
 
-/* A docid list of the tags or langs database (dbi): *n u32 docids,
- * ascending, unaligned. */
-int lx_store_docids_get(MDB_txn *txn, MDB_dbi dbi, const char *key, size_t len,
-                        const uint8_t **docs, uint32_t *n, lx_error *err);
 /* Writes a docid list; n == 0 deletes it (absent is fine). */
 int lx_store_docids_put(MDB_txn *txn, MDB_dbi dbi, const char *key, size_t len,
                         const uint32_t *docs, uint32_t n, lx_error *err);
@@ -155,14 +146,17 @@ int lx_store_stats_put(MDB_txn *txn, lx_index *ix, const lx_collstats *st, const
  * is absent, or LX_EIO / LX_ECORRUPT / LX_ENOMEM (lx_store_code) when
  * LMDB fails: absent and unreadable are never confused. */
 
-/* The LX_E* code of an LMDB return code (MDB_NOTFOUND: LX_ENOTFOUND). */
+/* The LX_E* code of an LMDB return code (MDB_NOTFOUND: LX_ENOTFOUND), the
+ * one mapping (lx_store_fail names the LMDB error too). */
 int lx_store_code(int mdb_rc);
 
 /* A term's posting list (post) and, when pos is not NULL, its positions
  * ({0, NULL} when the term has none).  Values point into the map. */
 int lx_store_term(MDB_txn *txn, lx_index *ix, const char *t, size_t n, MDB_val *post, MDB_val *pos);
 
-/* The u32 docids with a tag, or in a language ({0, NULL} when absent). */
+/* The u32 docids (ascending, unaligned) under key in the tags or langs
+ * database dbi, or with a tag, or in a language ({0, NULL} when absent). */
+int lx_store_docids(MDB_txn *txn, MDB_dbi dbi, const char *key, size_t n, MDB_val *docs);
 int lx_store_tag(MDB_txn *txn, lx_index *ix, const char *tag, size_t n, MDB_val *docs);
 int lx_store_lang(MDB_txn *txn, lx_index *ix, const char *code, size_t n, MDB_val *docs);
 
