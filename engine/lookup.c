@@ -116,7 +116,8 @@ int lx_stats_get(lx_searcher *s, lx_stats *out, lx_error *err) {
     MDB_stat est;
     if (mdb_env_info(s->ix->env, &info) == 0 && mdb_env_stat(s->ix->env, &est) == 0)
         out->index_bytes = (uint64_t)(info.me_last_pgno + 1) * est.ms_psize;
-    for (int i = 0; i < s->nlangs && i < 32; i++) {
+    for (int i = 0; i < s->nlangs && i < (int)(sizeof out->languages / sizeof *out->languages);
+         i++) {
         snprintf(out->languages[i], sizeof out->languages[i], "%s", s->langs[i]);
         out->n_languages++;
     }

@@ -637,6 +637,39 @@ int lx_fields_from_view(const lx_docview *v, lx_fields *f, cJSON **holder) {
     return 0;
 }
 
+/* The segments of v (body: its text) as a "segments" array of root;
+ * 0 when out of memory (nothing may be left out). */
+static int add_segments(cJSON *root, const lx_docview *v, const char *body) {
+    cJSON *arr = cJSON_AddArrayToObject(root, "segments");
+    char *tmp = NULL;
+    size_t cap = 0;
+    int ok = arr != NULL;
+    for (uint32_t i = 0; ok && i < v->h.nseg; i++) {
+        lx_dseg s;
+        lx_doc_segment(v, i, &s);
+        if (s.len + 1 > cap) {
+            cap = s.len + 1;
+            char *t = realloc(tmp, cap);
+            if (!t) {
+                ok = 0;
+                break;
+            }
+            tmp = t;
+        }
+        memcpy(tmp, body + s.off, s.len);
+        tmp[s.len] = 0;
+        cJSON *o = cJSON_CreateObject();
+        ok = o && cJSON_AddNumberToObject(o, "start", s.start) &&
+             cJSON_AddNumberToObject(o, "end", s.end) && cJSON_AddStringToObject(o, "text", tmp);
+        if (!o || !cJSON_AddItemToArray(arr, o)) {
+            cJSON_Delete(o);
+            ok = 0;
+        }
+    }
+    free(tmp);
+    return ok;
+}
+
 char *lx_record_from_view(const lx_docview *v) {
     lx_buf scratch = {0};
     const char *body = lx_doc_body(v, &scratch);
@@ -645,33 +678,19 @@ char *lx_record_from_view(const lx_docview *v) {
         lx_buf_free(&scratch);
         return NULL;
     }
+    int ok = 1;
     if (v->h.flags & LX_DOC_BODY_TRANSCRIPT) {
-        cJSON_AddItemToObject(root, "transcript", cJSON_CreateString(body));
-    } else if (v->h.flags & LX_DOC_BODY_SEGMENTS) {
-        cJSON *arr = cJSON_AddArrayToObject(root, "segments");
-        char *tmp = NULL;
-        size_t cap = 0;
-        for (uint32_t i = 0; arr && i < v->h.nseg; i++) {
-            lx_dseg s;
-            lx_doc_segment(v, i, &s);
-            if (s.len + 1 > cap) {
-                cap = s.len + 1;
-                char *t = realloc(tmp, cap);
-                if (!t)
-                    break;
-                tmp = t;
-            }
-            memcpy(tmp, body + s.off, s.len);
-            tmp[s.len] = 0;
-            cJSON *o = cJSON_CreateObject();
-            cJSON_AddNumberToObject(o, "start", s.start);
-            cJSON_AddNumberToObject(o, "end", s.end);
-            cJSON_AddStringToObject(o, "text", tmp);
-            cJSON_AddItemToArray(arr, o);
+        cJSON *t = cJSON_CreateString(body);
+        if (!t || !cJSON_AddItemToObject(root, "transcript", t)) {
+            cJSON_Delete(t);
+            ok = 0;
         }
-        free(tmp);
+    } else if (v->h.flags & LX_DOC_BODY_SEGMENTS) {
+        ok = add_segments(root, v, body);
     }
-    char *out = cJSON_PrintUnformatted(root);
+    /* A record with a part missing is not the record: NULL, as for out of
+     * memory anywhere else. */
+    char *out = ok ? cJSON_PrintUnformatted(root) : NULL;
     cJSON_Delete(root);
     lx_buf_free(&scratch);
     return out;

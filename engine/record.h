@@ -65,7 +65,8 @@ int lx_fields_from_view(const lx_docview *v, lx_fields *f, cJSON **holder);
 int lx_meta_string(const char *json, size_t len, const char *key, lx_buf *out);
 
 /* The stored record as JSON text again (meta plus transcript or segments);
- * malloc'd, NUL-terminated. */
+ * malloc'd, NUL-terminated.  NULL when out of memory or the body does not
+ * decode: never a record with a part left out. */
 char *lx_record_from_view(const lx_docview *v);
 
 /* Normalises a tag: case-folded, NFC, whitespace trimmed and collapsed.
