@@ -39,7 +39,7 @@ int main(void) {
     CHECK(nf > 0 && ne > 0);
     CHECK(nf != ne || memcmp(fikey, enkey, nf) != 0);
     k.n = 0;
-    lx_tagstem_key_word(&k, &st, fi, "kestävät", 9);
+    lx_tagstem_key_word(&k, &st, fi, "kestävät", 10);
     lx_tagstem_key_word(&k, &st, fi, "kehitykset", 10);
     CHECK(k.n == nf && memcmp(k.s, fikey, nf) == 0);
 
