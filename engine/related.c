@@ -188,16 +188,19 @@ static int lecture_tags(rel_call *c, lx_error *err) {
 }
 
 /* Begins the call on lecture id: the transaction, the lecture, its terms
- * and tags.  lx_searcher_end and cJSON_Delete(c->holder) are the caller's
- * once this returned anything but LX_EINVAL/LX_ENOMEM before the begin
- * (c->s is set only after it). */
+ * and tags.  call_end ends it, whatever this returned. */
 static int call_begin(rel_call *c, lx_searcher *s, const char *id, const lx_rank_params *p,
                       lx_error *err) {
     memset(c, 0, sizeof *c);
     int rc = scratch_ready(s, err);
-    if (rc || (rc = lx_searcher_begin(s, p, err)))
+    if (rc)
         return rc;
+    /* A begin that fails after starting the transaction (reading the
+     * statistics, out of memory) leaves it live: it must still be ended,
+     * or every later call fails to renew it. */
     c->s = s;
+    if ((rc = lx_searcher_begin(s, p, err)))
+        return rc;
     c->r = s->rel;
     c->src = (lx_relsrc){&s->stem, s->txn, s->ix, s->snap, s->sc.N};
     rc = lx_store_docid(s->txn, s->ix, id, strlen(id), &c->self);
