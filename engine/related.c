@@ -16,10 +16,11 @@
  *     is most of the collection, and its document-at-a-time loop over 60
  *     cursors cost 2-2.5 ms a call against 0.35 ms (measured,
  *     tests/eval/related/README.md).  The scores and the top k are exactly
- *     those of lx_topk on the same cursors (the arithmetic of lx_qcur_score,
- *     summed in cursor order, ties by docid; checked on all 1,997 TED
- *     queries).  The same pass records which selected terms each lecture
- *     has (shared_terms).  Filters (tags, lang, speaker) apply through the
+ *     those of lx_topk on the same cursors: the same kernel (rank.h),
+ *     summed in cursor order, ties by docid (checked by test_relscore and,
+ *     on the TED talks, related_ted_core, over lx_related_query).  The
+ *     same pass records which selected terms each lecture has
+ *     (shared_terms).  Filters (tags, lang, speaker) apply through the
  *     permitted-docs bitmap; the lecture itself is skipped.
  *  4. Near-duplicates are dropped from the page: the same title and
  *     speaker, the same title and body length, or a total length within
