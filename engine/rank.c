@@ -272,6 +272,89 @@ static double docs_window_bound(lx_qcur *c, double wb, uint32_t from, uint32_t u
 
 static uint32_t cursor_df(const lx_qcur *c);
 
+/* The matched-clauses factor for 0..LX_MAX_QUERY_TERMS clauses matched. */
+static void coord_factors(double coord, int nclauses, double *coordf) {
+    for (int m = 0; m <= LX_MAX_QUERY_TERMS; m++)
+        coordf[m] =
+            (coord > 0 && nclauses > 0 && m <= nclauses) ? pow((double)m / nclauses, coord) : 1.0;
+}
+
+/* A new window from `next`: each cursor's block bound into wub (its whole
+ * bound when exhaustive), the window ending (*wend) where the first of
+ * those blocks ends; *total is the sum of the bounds.  0 when every cursor
+ * is done. */
+static int window_open(lx_qcur *cur, int n, const lx_scorer *sc, int exhaustive, uint32_t next,
+                       double *wub, uint32_t *wend, double *total) {
+    uint32_t upto = LX_DOC_END - 1;
+    int live = 0;
+    *total = 0;
+    for (int i = 0; i < n; i++) {
+        uint32_t last;
+        if (exhaustive) {
+            wub[i] = cur[i].ub;
+            last = cur[i].doc == LX_DOC_END ? LX_DOC_END : LX_DOC_END - 1;
+        } else {
+            wub[i] = window_bound(&cur[i], sc, next, &last);
+        }
+        if (last != LX_DOC_END) {
+            live = 1;
+            if (last < upto)
+                upto = last;
+        } else if (cur[i].doc != LX_DOC_END) {
+            live = 1;
+        }
+        *total += wub[i];
+    }
+    if (!live)
+        return 0;
+    if (!exhaustive)
+        for (int i = 0; i < n; i++) {
+            double b = docs_window_bound(&cur[i], wub[i], next, upto);
+            *total -= wub[i] - b;
+            wub[i] = b;
+        }
+    *wend = upto;
+    return 1;
+}
+
+/* Orders ord for a window and sums its bounds in that order (prefix[i] =
+ * the bounds of ord[0..i)).  Any order is exact; this one puts first the
+ * lists that are long for their bound (most postings skipped per unit of
+ * theta used): a common word before a rare one, as ordering by bound
+ * would, but also a topic word's long list before its tag's short one,
+ * whose bound is smaller. */
+static void window_order(lx_qcur *cur, int n, lx_qcur **ord, const double *wub, double *okey,
+                         double *prefix) {
+    for (int i = 0; i < n; i++) {
+        double b = wub[i] > 0 ? wub[i] : 1e-300;
+        okey[i] = (double)cursor_df(&cur[i]) / b;
+    }
+    for (int i = 1; i < n; i++) {
+        lx_qcur *x = ord[i];
+        int j = i;
+        while (j > 0 && okey[ord[j - 1] - cur] < okey[x - cur]) {
+            ord[j] = ord[j - 1];
+            j--;
+        }
+        ord[j] = x;
+    }
+    prefix[0] = 0;
+    for (int i = 0; i < n; i++)
+        prefix[i + 1] = prefix[i] + wub[ord[i] - cur];
+}
+
+/* The first doc >= next of the essential cursors ord[e..n). */
+static uint32_t first_essential(lx_qcur **ord, int e, int n, uint32_t next) {
+    uint32_t d = LX_DOC_END;
+    for (int i = e; i < n; i++) {
+        if (ord[i]->doc < next)
+            lx_qcur_advance(ord[i], next);
+        if (ord[i]->doc < d)
+            d = ord[i]->doc;
+    }
+    return d;
+}
+
 uint32_t lx_topk(lx_qcur *cur, int n, const lx_scorer *sc, const uint64_t *allow, uint32_t k,
                  double coord, int nclauses, int exhaustive, lx_scored *out, uint64_t *evaluated) {
     uint32_t nh = 0;
@@ -289,9 +372,7 @@ uint32_t lx_topk(lx_qcur *cur, int n, const lx_scorer *sc, const uint64_t *allow
     double prefix[LX_MAX_CURSORS + 1];
     double contrib[LX_MAX_CURSORS];
     double coordf[LX_MAX_QUERY_TERMS + 1];
-    for (int m = 0; m <= LX_MAX_QUERY_TERMS; m++)
-        coordf[m] =
-            (coord > 0 && nclauses > 0 && m <= nclauses) ? pow((double)m / nclauses, coord) : 1.0;
+    coord_factors(coord, nclauses, coordf);
     for (int i = 0; i < n; i++) {
         ord[i] = &cur[i];
         wub[i] = cur[i].ub;
@@ -303,37 +384,9 @@ uint32_t lx_topk(lx_qcur *cur, int n, const lx_scorer *sc, const uint64_t *allow
     int have_window = 0;
     while (next != LX_DOC_END) {
         if (!have_window || next > wend) {
-            /* A new window: each cursor's block bound from `next`, the
-             * window ending where the first of those blocks ends. */
-            uint32_t upto = LX_DOC_END - 1;
-            double total = 0;
-            int live = 0;
-            for (int i = 0; i < n; i++) {
-                uint32_t last;
-                if (exhaustive) {
-                    wub[i] = cur[i].ub;
-                    last = cur[i].doc == LX_DOC_END ? LX_DOC_END : LX_DOC_END - 1;
-                } else {
-                    wub[i] = window_bound(&cur[i], sc, next, &last);
-                }
-                if (last != LX_DOC_END) {
-                    live = 1;
-                    if (last < upto)
-                        upto = last;
-                } else if (cur[i].doc != LX_DOC_END) {
-                    live = 1;
-                }
-                total += wub[i];
-            }
-            if (!live)
+            double total;
+            if (!window_open(cur, n, sc, exhaustive, next, wub, &wend, &total))
                 break;
-            if (!exhaustive)
-                for (int i = 0; i < n; i++) {
-                    double b = docs_window_bound(&cur[i], wub[i], next, upto);
-                    total -= wub[i] - b;
-                    wub[i] = b;
-                }
-            wend = upto;
             have_window = 1;
             if (!exhaustive && nh == k && total <= theta) {
                 /* Nothing in this window can enter the top k. */
@@ -341,41 +394,15 @@ uint32_t lx_topk(lx_qcur *cur, int n, const lx_scorer *sc, const uint64_t *allow
                 continue;
             }
             /* The longest prefix of ord whose bounds together cannot beat
-             * theta is non-essential: its lists are only probed.  Any
-             * order is exact; this one puts first the lists that are long
-             * for their bound (most postings skipped per unit of theta
-             * used): a common word before a rare one, as ordering by
-             * bound would, but also a topic word's long list before its
-             * tag's short one, whose bound is smaller. */
-            for (int i = 0; i < n; i++) {
-                double b = wub[i] > 0 ? wub[i] : 1e-300;
-                okey[i] = (double)cursor_df(&cur[i]) / b;
-            }
-            for (int i = 1; i < n; i++) {
-                lx_qcur *x = ord[i];
-                int j = i;
-                while (j > 0 && okey[ord[j - 1] - cur] < okey[x - cur]) {
-                    ord[j] = ord[j - 1];
-                    j--;
-                }
-                ord[j] = x;
-            }
-            prefix[0] = 0;
-            for (int i = 0; i < n; i++)
-                prefix[i + 1] = prefix[i] + wub[ord[i] - cur];
+             * theta is non-essential: its lists are only probed. */
+            window_order(cur, n, ord, wub, okey, prefix);
             e = 0;
             if (!exhaustive && nh == k)
                 while (e < n && prefix[e + 1] <= theta)
                     e++;
         }
         /* The next candidate: the first essential doc in the window. */
-        uint32_t d = LX_DOC_END;
-        for (int i = e; i < n; i++) {
-            if (ord[i]->doc < next)
-                lx_qcur_advance(ord[i], next);
-            if (ord[i]->doc < d)
-                d = ord[i]->doc;
-        }
+        uint32_t d = first_essential(ord, e, n, next);
         if (d == LX_DOC_END) {
             /* Essentials are done; the rest may still matter later. */
             if (e == 0)

@@ -16,10 +16,11 @@
  *     is most of the collection, and its document-at-a-time loop over 60
  *     cursors cost 2-2.5 ms a call against 0.35 ms (measured,
  *     tests/eval/related/README.md).  The scores and the top k are exactly
- *     those of lx_topk on the same cursors (the arithmetic of lx_qcur_score,
- *     summed in cursor order, ties by docid; checked on all 1,997 TED
- *     queries).  The same pass records which selected terms each lecture
- *     has (shared_terms).  Filters (tags, lang, speaker) apply through the
+ *     those of lx_topk on the same cursors: the same kernel (rank.h),
+ *     summed in cursor order, ties by docid (checked by test_relscore and,
+ *     on the TED talks, related_ted_core, over lx_related_query).  The
+ *     same pass records which selected terms each lecture has
+ *     (shared_terms).  Filters (tags, lang, speaker) apply through the
  *     permitted-docs bitmap; the lecture itself is skipped.
  *  4. Near-duplicates are dropped from the page: the same title and
  *     speaker, the same title and body length, or a total length within
@@ -190,16 +191,19 @@ static int lecture_tags(rel_call *c, lx_error *err) {
 }
 
 /* Begins the call on lecture id: the transaction, the lecture, its terms
- * and tags.  lx_searcher_end and cJSON_Delete(c->holder) are the caller's
- * once this returned anything but LX_EINVAL/LX_ENOMEM before the begin
- * (c->s is set only after it). */
+ * and tags.  call_end ends it, whatever this returned. */
 static int call_begin(rel_call *c, lx_searcher *s, const char *id, const lx_rank_params *p,
                       lx_error *err) {
     memset(c, 0, sizeof *c);
     int rc = scratch_ready(s, err);
-    if (rc || (rc = lx_searcher_begin(s, p, err)))
+    if (rc)
         return rc;
+    /* A begin that fails after starting the transaction (reading the
+     * statistics, out of memory) leaves it live: it must still be ended,
+     * or every later call fails to renew it. */
     c->s = s;
+    if ((rc = lx_searcher_begin(s, p, err)))
+        return rc;
     c->r = s->rel;
     c->src = (lx_relsrc){&s->stem, s->txn, s->ix, s->snap, s->sc.N};
     rc = lx_store_docid(s->txn, s->ix, id, strlen(id), &c->self);
