@@ -20,8 +20,7 @@
 /* ---- Parameters ------------------------------------------------------- */
 
 static const char *param(srv_req *rq, const char *name) {
-    const char *v = MHD_lookup_connection_value(rq->conn, MHD_GET_ARGUMENT_KIND, name);
-    return v && *v ? v : NULL;
+    return http_param(rq, name);
 }
 
 /* Reads an unsigned parameter in [lo, hi] into *out (def when absent).
@@ -406,7 +405,7 @@ enum MHD_Result api_search(srv_req *rq) {
 
 /* Copies the path's lecture id into buf; 0, or -1 when it cannot be one. */
 static int path_id(srv_req *rq, char *buf, size_t size) {
-    if (rq->id_len == 0 || rq->id_len >= size)
+    if (rq->id_len == 0 || rq->id_len > LX_MAX_ID_BYTES || rq->id_len >= size)
         return -1;
     memcpy(buf, rq->id, rq->id_len);
     buf[rq->id_len] = '\0';

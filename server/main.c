@@ -20,8 +20,6 @@
 
 #include "server.h"
 
-srv_state g_srv;
-
 static void usage(FILE *f) {
     fprintf(f,
             "usage: lectern-server --index DIR [options]\n"

@@ -152,20 +152,82 @@ int jw_members(const char *json, size_t n, const char *const *keys, size_t nkeys
 
 /* ---- HTTP layer (http.c) ---------------------------------------------- */
 
-/* One HTTP request, from MHD's first callback to its completion. */
+/* HTTP methods as bits, in the order an Allow header lists them. */
+enum {
+    SRV_M_GET = 1 << 0,
+    SRV_M_HEAD = 1 << 1,
+    SRV_M_POST = 1 << 2,
+    SRV_M_PUT = 1 << 3,
+    SRV_M_PATCH = 1 << 4,
+    SRV_M_DELETE = 1 << 5,
+    SRV_M_OPTIONS = 1 << 6,
+};
+#define SRV_N_METHODS 7
+
+/* The method's name ("GET") for one SRV_M_* bit, NULL for another value. */
+const char *http_method_name(unsigned bit);
+
+#define SRV_MAX_ARGS 32 /* query-string parameters kept per request */
+
+/* A header or query-string parameter: key and value with their lengths
+ * (a value may hold any byte, NUL included, until it is checked). */
+typedef struct srv_kv {
+    const char *key, *val;
+    size_t klen, vlen;
+} srv_kv;
+
+struct srv_route;
+
+/* One HTTP request, from the request line to its completion. */
 typedef struct srv_req {
-    struct MHD_Connection *conn;
-    double t0;  /* srv_now() at the first callback */
+    struct MHD_Connection *conn; /* NULL: run by http_handle (tests, fuzzing) */
+    const srv_kv *headers;       /* the headers when conn is NULL */
+    size_t n_headers;
+    double t0;  /* srv_now() when the request line arrived */
     int status; /* status queued, for the access log */
-    int route;  /* ROUTE_* */
+    int started;
+    unsigned method_bit;           /* SRV_M_*, 0 for a method we do not know */
+    const struct srv_route *route; /* the row answering this method, or NULL */
+    const char *pattern;           /* the path's pattern, NULL when no row matches */
+    unsigned allow;                /* SRV_M_* served on this path (for Allow) */
     char method[8];
-    char path[160]; /* for the access log, truncated */
-    const char *id; /* lecture id in the path (points into url) */
-    size_t id_len;
-    char *body; /* request body (POST), NUL-terminated */
+    char path[160];            /* for the access log, decoded and truncated */
+    char *target;              /* the request target as sent; args point into it */
+    size_t target_len;         /* its length up to '?' (the raw path) */
+    srv_kv args[SRV_MAX_ARGS]; /* query-string parameters, %-decoded */
+    size_t n_args;
+    char id[LX_MAX_ID_BYTES + 1]; /* the {id} of the path, %-decoded */
+    size_t id_len;                /* LX_MAX_ID_BYTES + 1 when longer */
+    char *body;                   /* request body (POST), NUL-terminated */
     size_t body_len, body_cap;
     int body_too_big; /* the rest of the body is being discarded */
+    char *answer;     /* the body answered when conn is NULL */
+    size_t answer_len;
 } srv_req;
+
+/* One endpoint: a row of the route table in http.c.  A path is served by
+ * the first row whose pattern matches it; every row with that pattern
+ * together gives the methods the path accepts (Allow). */
+typedef struct srv_route {
+    unsigned methods;    /* SRV_M_*; GET implies HEAD */
+    const char *pattern; /* "/api/lectures/{id}/related": {id} is a lecture id */
+    enum MHD_Result (*handler)(srv_req *rq);
+    unsigned flags; /* SRV_ROUTE_* */
+} srv_route;
+
+enum {
+    SRV_ROUTE_TOKEN = 1, /* a write: needs Authorization: Bearer <token> */
+    SRV_ROUTE_BODY = 2,  /* keeps the request body for the handler */
+};
+
+/* The route table, *n rows. */
+const srv_route *http_routes(size_t *n);
+
+/* Sets up what answering needs (thread key of the searchers, the page):
+ * called by http_start, and by a program that calls http_handle.
+ * Returns 0, or -1 after printing why. */
+int http_init(void);
+void http_fini(void);
 
 /* Starts the MHD daemon on cfg->bind:cfg->port; *port_out receives the
  * bound port.  Returns NULL after printing why. */
@@ -173,6 +235,32 @@ struct MHD_Daemon *http_start(unsigned *port_out);
 
 /* Stops accepting, lets in-flight requests finish (bounded), stops. */
 void http_stop(struct MHD_Daemon *d);
+
+/* An answer of http_handle: its status, Allow header and body (malloc'd,
+ * the caller frees it). */
+typedef struct srv_answer {
+    int status;
+    char allow[64];
+    char *body;
+    size_t len;
+} srv_answer;
+
+/* Runs one request through the steps the daemon takes -- routing,
+ * limits, authorisation, the handler -- without a connection: the method,
+ * the request target as sent ("/api/search?q=x"), the headers and the
+ * body.  For tests and the fuzz target; g_srv must be set up and
+ * http_init called.  Returns 0, or -1 out of memory. */
+int http_handle(const char *method, const char *target, size_t target_len, const srv_kv *headers,
+                size_t n_headers, const char *body, size_t body_len, srv_answer *out);
+
+/* A header of the request (name case-insensitive), *len its length;
+ * NULL when absent. */
+const char *http_header(srv_req *rq, const char *name, size_t *len);
+
+/* A query-string parameter, %-decoded and NUL-terminated (a request whose
+ * parameters hold control characters is refused before any handler
+ * runs); NULL when absent or empty. */
+const char *http_param(srv_req *rq, const char *name);
 
 /* Queues a JSON response (takes ownership of body, a malloc'd buffer). */
 enum MHD_Result http_send(srv_req *rq, int status, char *body, size_t len);
@@ -193,6 +281,7 @@ lx_searcher *http_searcher(srv_req *rq);
 
 /* ---- Endpoints (api.c) ------------------------------------------------ */
 
+enum MHD_Result api_page(srv_req *rq); /* GET / (http.c) */
 enum MHD_Result api_healthz(srv_req *rq);
 enum MHD_Result api_stats(srv_req *rq);
 enum MHD_Result api_tags(srv_req *rq);
