@@ -474,10 +474,50 @@ const char *http_header(srv_req *rq, const char *name, size_t *len) {
     return NULL;
 }
 
+/* The offset of the first control character (C0 or DEL) in s[0..n), or
+ * -1.  Ids, tokens and parameters holding one are refused: a NUL would
+ * cut them short where C strings are used, and none has a use. */
+static long control_at(const char *s, size_t n) {
+    size_t i;
+    for (i = 0; i < n; i++)
+        if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+            return (long)i;
+    return -1;
+}
+
+/* Refuses a request whose parameters or path id hold a control
+ * character with 400 bad_parameter; returns 0 when there is none. */
+static int bad_input(srv_req *rq, enum MHD_Result *ret) {
+    char msg[160];
+    size_t i;
+    long at;
+    for (i = 0; i < rq->n_args; i++) {
+        const srv_kv *a = &rq->args[i];
+        const char *name = a->key, *bad = a->val;
+        if ((at = control_at(a->key, a->klen)) >= 0)
+            name = "a parameter name", bad = a->key;
+        else if ((at = control_at(a->val, a->vlen)) < 0)
+            continue;
+        snprintf(msg, sizeof msg, "%.32s contains a control character (%%%02X at byte %ld)", name,
+                 (unsigned char)bad[at], at);
+        *ret = http_error(rq, 400, "bad_parameter", msg);
+        return 1;
+    }
+    if (rq->id_len <= LX_MAX_ID_BYTES && (at = control_at(rq->id, rq->id_len)) >= 0) {
+        snprintf(msg, sizeof msg,
+                 "the lecture id contains a control character (%%%02X at byte %ld)",
+                 (unsigned char)rq->id[at], at);
+        *ret = http_error(rq, 400, "bad_parameter", msg);
+        return 1;
+    }
+    return 0;
+}
+
 /* Writes need the token; answers 401/403 itself and returns 0 when not. */
 static int authorised(srv_req *rq, enum MHD_Result *ret) {
     const char *h;
     size_t hlen = 0;
+    long at;
     if (g_srv.cfg.read_only) {
         *ret = http_error(rq, 403, "forbidden", "the index is open read-only");
         return 0;
@@ -493,7 +533,15 @@ static int authorised(srv_req *rq, enum MHD_Result *ret) {
         *ret = http_error(rq, 401, "unauthorized", "missing Authorization: Bearer <token>");
         return 0;
     }
-    if (!auth_check(&g_srv.cfg, h)) {
+    if ((at = control_at(h, hlen)) >= 0) {
+        char msg[128];
+        snprintf(msg, sizeof msg,
+                 "the Authorization header contains a control character (0x%02x at byte %ld)",
+                 (unsigned char)h[at], at);
+        *ret = http_error(rq, 400, "bad_header", msg);
+        return 0;
+    }
+    if (!auth_check(&g_srv.cfg, h, hlen)) {
         *ret = http_error(rq, 401, "unauthorized", "invalid token");
         return 0;
     }
@@ -559,6 +607,8 @@ static enum MHD_Result last_call(srv_req *rq) {
     }
     if (rq->body_too_big)
         return body_too_large(rq);
+    if (bad_input(rq, &ret))
+        return ret;
     if ((rq->route->flags & SRV_ROUTE_TOKEN) && !(rq->route->flags & SRV_ROUTE_BODY) &&
         !authorised(rq, &ret))
         return ret;

@@ -77,9 +77,11 @@ double srv_now(void);
  * whitespace trimmed) into cfg->token.  Returns 0, or -1 after printing why. */
 int auth_load(srv_config *cfg);
 
-/* Whether the Authorization header value is "Bearer <token>" with the
- * configured token.  Runs in time independent of where the bytes differ. */
-int auth_check(const srv_config *cfg, const char *header);
+/* Whether the Authorization header value header[0..len) is
+ * "Bearer <token>" with the configured token (every byte of it: a NUL
+ * inside is a difference).  Runs in time independent of where the bytes
+ * differ. */
+int auth_check(const srv_config *cfg, const char *header, size_t len);
 
 /* ---- Response cache (cache.c) ---------------------------------------- */
 

@@ -4,6 +4,10 @@
  * is not in the path's Allow header, and Allow is the union of the
  * methods of the rows with that pattern (GET bringing HEAD, and OPTIONS).
  * Requests run through http_handle on a small index (fixture.c).
+ *
+ * Also what only this path can send: header values with a NUL inside
+ * (libmicrohttpd 0.9.75 cuts them before the server sees them), and ids
+ * and parameters with control characters, refused before any handler.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -118,6 +122,28 @@ int main(void) {
     free(a.body);
     fixture_request("GET", "/api%2Fsearch", NULL, NULL, &a);
     CHECK(a.status == 404, "an encoded slash is not a path separator: %d", a.status);
+    free(a.body);
+
+    /* a NUL after the right token is not the right token */
+    {
+        static const char nul_auth[] = "Bearer " FIXTURE_TOKEN "\0junk";
+        srv_kv h = {"Authorization", nul_auth, 13, sizeof nul_auth - 1};
+        CHECK(http_handle("DELETE", "/api/lectures/gpg-01", 20, &h, 1, NULL, 0, &a) == 0, "oom");
+        CHECK(a.status == 400 && a.body && strstr(a.body, "bad_header"),
+              "a NUL in Authorization answered %d %s", a.status, a.body ? a.body : "");
+        free(a.body);
+        h.vlen = sizeof "Bearer " FIXTURE_TOKEN - 1;
+        CHECK(http_handle("GET", "/api/lectures/gpg-01", 20, &h, 1, NULL, 0, &a) == 0, "oom");
+        CHECK(a.status == 200, "the lecture is still there: %d", a.status);
+        free(a.body);
+    }
+    fixture_request("GET", "/api/search?q=ab%00cd", NULL, NULL, &a);
+    CHECK(a.status == 400 && a.body && strstr(a.body, "bad_parameter"), "q=ab%%00cd answered %d",
+          a.status);
+    free(a.body);
+    fixture_request("DELETE", "/api/lectures/gpg-01%00x", "Authorization: Bearer " FIXTURE_TOKEN,
+                    NULL, &a);
+    CHECK(a.status == 400, "an id with %%00 answered %d", a.status);
     free(a.body);
 
     fixture_close();
