@@ -127,14 +127,19 @@ lx_searcher *http_searcher(srv_req *rq) {
         return s;
     rc = lx_searcher_open(g_srv.ix, &s, &err);
     if (rc != 0) {
-        char msg[300];
-        snprintf(msg, sizeof msg, "cannot open a searcher: %s",
-                 err.message[0] ? err.message : lx_strerror(rc));
-        http_error(rq, 500, "internal", msg);
+        api_engine_error(rq, rc, &err);
         return NULL;
     }
     pthread_setspecific(g_srv.searcher_key, s);
     return s;
+}
+
+void http_searcher_reset(void) {
+    lx_searcher *s = pthread_getspecific(g_srv.searcher_key);
+    if (s) {
+        pthread_setspecific(g_srv.searcher_key, NULL);
+        lx_searcher_close(s);
+    }
 }
 
 /* ---- Responses -------------------------------------------------------- */
@@ -837,11 +842,7 @@ int http_init(void) {
 }
 
 void http_fini(void) {
-    lx_searcher *s = pthread_getspecific(g_srv.searcher_key);
-    if (s) {
-        lx_searcher_close(s);
-        pthread_setspecific(g_srv.searcher_key, NULL);
-    }
+    http_searcher_reset();
     pthread_key_delete(g_srv.searcher_key);
     MHD_destroy_response(page_response);
     page_response = NULL;

@@ -281,7 +281,21 @@ enum MHD_Result http_send_jw(srv_req *rq, int status, jsonw *w);
  * queuing a 500 on rq. */
 lx_searcher *http_searcher(srv_req *rq);
 
+/* Closes the calling thread's searcher (after an error the engine may
+ * have left in it); the next http_searcher opens a new one. */
+void http_searcher_reset(void);
+
 /* ---- Endpoints (api.c) ------------------------------------------------ */
+
+/* The HTTP status of engine error rc, and its error code (*code): one
+ * table in api.c maps every LX_E* code. */
+int api_error_status(int rc, const char **code);
+
+/* Answers a request that failed with engine error rc (err's message and
+ * where, unless the table has a fixed message).  After a server-side
+ * failure (5xx) the thread's searcher is dropped, so the next request
+ * starts from a fresh one. */
+enum MHD_Result api_engine_error(srv_req *rq, int rc, lx_error *err);
 
 enum MHD_Result api_page(srv_req *rq); /* GET / (http.c) */
 enum MHD_Result api_healthz(srv_req *rq);
