@@ -316,6 +316,8 @@ enum MHD_Result api_stats(srv_req *rq) {
     jw_uint(&w, g_srv.cfg.threads);
     jw_key(&w, "connections");
     jw_uint(&w, atomic_load(&g_srv.admitted));
+    jw_key(&w, "connections_timed_out");
+    jw_uint(&w, atomic_load(&g_srv.timed_out));
     jw_key(&w, "writable");
     jw_bool(&w, g_srv.cfg.token && !g_srv.cfg.read_only);
     cache_stats(&cs);

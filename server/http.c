@@ -36,6 +36,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -101,9 +102,6 @@ static void allow_string(unsigned bits, char *buf, size_t size) {
         n += (size_t)k;
     }
 }
-
-/* Markers stored in MHD's socket context: was the connection admitted? */
-static char ADMITTED, REJECTED;
 
 static struct MHD_Response *page_response; /* built once, queued many times */
 
@@ -208,9 +206,9 @@ enum MHD_Result http_send(srv_req *rq, int status, char *body, size_t len) {
     }
     if (status == 401)
         MHD_add_response_header(r, "WWW-Authenticate", "Bearer realm=\"lectern\"");
-    if (status == 503)
+    if (status == 503 || status == 429)
         MHD_add_response_header(r, "Retry-After", "1");
-    if (status == 503 || atomic_load(&g_srv.stopping))
+    if (status == 503 || status == 429 || atomic_load(&g_srv.stopping))
         MHD_add_response_header(r, "Connection", "close");
     return queue(rq, status, r);
 }
@@ -569,11 +567,18 @@ static enum MHD_Result first_call(srv_req *rq) {
     size_t cl_len = 0;
     route(rq);
     parse_args(rq);
-    if (rq->conn) {
-        const union MHD_ConnectionInfo *ci =
-            MHD_get_connection_info(rq->conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
-        if (ci && ci->socket_context == &REJECTED)
-            return http_error(rq, 503, "over_capacity", "too many connections; try again shortly");
+    switch (admit_verdict(rq->sc)) {
+    case ADMIT_OVER_CAPACITY:
+        return http_error(rq, 503, "over_capacity", "too many connections; try again shortly");
+    case ADMIT_OVER_IP: {
+        char msg[128];
+        snprintf(msg, sizeof msg,
+                 "more than %u connections from your address (--max-connections-per-ip)",
+                 g_srv.cfg.max_per_ip);
+        return http_error(rq, 429, "too_many_connections", msg);
+    }
+    default:
+        break;
     }
     if (!rq->route || !(rq->route->flags & SRV_ROUTE_BODY))
         return MHD_YES;
@@ -675,7 +680,6 @@ static srv_req *req_new(const char *target, size_t n) {
     rq->target[n] = '\0';
     rq->target_len = strcspn(rq->target, "?");
     rq->t0 = srv_now();
-    atomic_fetch_add(&g_srv.in_flight, 1);
     return rq;
 }
 
@@ -683,6 +687,9 @@ static srv_req *req_new(const char *target, size_t n) {
 static void req_start(srv_req *rq, const char *method) {
     size_t n, i;
     rq->started = 1;
+    /* in flight from here: shutdown waits for it, not for heads that
+     * never came */
+    atomic_fetch_add(&g_srv.in_flight, 1);
     rq->method_bit = method_bit(method);
     snprintf(rq->method, sizeof rq->method, "%s", method);
     n = decode(rq->target, rq->target_len, rq->path, sizeof rq->path - 1, 0);
@@ -710,18 +717,24 @@ static void req_end(srv_req *rq) {
             }
         }
     }
+    if (rq->started)
+        atomic_fetch_sub(&g_srv.in_flight, 1);
     free(rq->answer);
     free(rq->target);
     free(rq->body);
     free(rq);
-    atomic_fetch_sub(&g_srv.in_flight, 1);
 }
 
 static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn) {
     srv_req *rq = req_new(uri, strlen(uri));
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
     (void)cls;
-    if (rq)
-        rq->conn = conn;
+    if (!rq)
+        return NULL;
+    rq->conn = conn;
+    rq->sc = ci ? ci->socket_context : NULL;
+    admit_request_line(rq->sc);
     return rq;
 }
 
@@ -737,6 +750,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         return MHD_NO; /* on_uri ran out of memory */
     if (!rq->started) {
         req_start(rq, method);
+        admit_head_read(rq->sc);
         return first_call(rq);
     }
     if (*upload_data_size) {
@@ -747,6 +761,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         *upload_data_size = 0;
         return MHD_YES;
     }
+    admit_request_read(rq->sc);
     if (rq->status)
         return MHD_YES; /* already answered */
     return last_call(rq);
@@ -760,6 +775,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     (void)toe;
     if (!rq)
         return;
+    admit_request_done(rq->sc);
     req_end(rq);
     *con_cls = NULL;
 }
@@ -792,19 +808,14 @@ int http_handle(const char *method, const char *target, size_t target_len, const
 static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
                           enum MHD_ConnectionNotificationCode toe) {
     (void)cls;
-    (void)conn;
     if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
-        unsigned cur = atomic_load(&g_srv.admitted);
-        do {
-            if (cur >= g_srv.cfg.max_connections) {
-                *socket_context = &REJECTED;
-                return;
-            }
-        } while (!atomic_compare_exchange_weak(&g_srv.admitted, &cur, cur + 1));
-        *socket_context = &ADMITTED;
+        const union MHD_ConnectionInfo *fd =
+            MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+        const union MHD_ConnectionInfo *addr =
+            MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+        *socket_context = fd ? admit_open(fd->connect_fd, addr ? addr->client_addr : NULL) : NULL;
     } else if (toe == MHD_CONNECTION_NOTIFY_CLOSED) {
-        if (*socket_context == &ADMITTED)
-            atomic_fetch_sub(&g_srv.admitted, 1);
+        admit_close(*socket_context);
         *socket_context = NULL;
     }
 }
@@ -854,13 +865,32 @@ struct MHD_Daemon *http_start(unsigned *port_out) {
     struct MHD_Daemon *d;
     const union MHD_DaemonInfo *di;
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC;
-    unsigned hard_limit =
-        cfg->max_connections + (cfg->max_connections / 4 > 64 ? cfg->max_connections / 4 : 64);
+    /* Past the limits, connections are still accepted so that their
+     * requests get a 503 or 429 that says why; MHD refuses outright only
+     * past this headroom (and one address past twice its limit). */
+    unsigned hard_limit = cfg->max_connections +
+                          (cfg->max_connections / 4 > 64 ? cfg->max_connections / 4 : 64) +
+                          cfg->max_per_ip;
     char portstr[16];
+    struct rlimit rl;
     int rc;
 
+    /* every connection is a descriptor: make room for them all */
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < (rlim_t)hard_limit + 64) {
+        rl.rlim_cur = rl.rlim_max < (rlim_t)hard_limit + 64 ? rl.rlim_max : (rlim_t)hard_limit + 64;
+        if (setrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur < (rlim_t)hard_limit + 64)
+            fprintf(stderr,
+                    "lectern-server: warning: %llu file descriptors allowed, %u connections "
+                    "configured\n",
+                    (unsigned long long)rl.rlim_cur, hard_limit);
+    }
     if (http_init() != 0)
         return NULL;
+    if (admit_start() != 0) {
+        fprintf(stderr, "lectern-server: cannot start the deadline watchdog\n");
+        http_fini();
+        return NULL;
+    }
     memset(&hints, 0, sizeof hints);
     hints.ai_family = AF_UNSPEC;
     hints.ai_socktype = SOCK_STREAM;
@@ -884,9 +914,11 @@ struct MHD_Daemon *http_start(unsigned *port_out) {
         MHD_OPTION_CONNECTION_LIMIT, hard_limit, MHD_OPTION_CONNECTION_TIMEOUT, cfg->timeout,
         MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL, MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
         MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL, MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
-        MHD_OPTION_END);
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, 2 * cfg->max_per_ip, MHD_OPTION_END);
     freeaddrinfo(ai);
     if (!d) {
+        admit_stop();
+        http_fini();
         fprintf(stderr, "lectern-server: cannot listen on %s port %u: %s\n", cfg->bind, cfg->port,
                 errno ? strerror(errno) : "libmicrohttpd refused the configuration");
         return NULL;
@@ -910,5 +942,6 @@ void http_stop(struct MHD_Daemon *d) {
         nanosleep(&ts, NULL);
     }
     MHD_stop_daemon(d);
+    admit_stop();
     http_fini();
 }

@@ -16,6 +16,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <sys/socket.h>
+
 #include <microhttpd.h>
 
 #include "lectern.h"
@@ -29,7 +31,10 @@
 #define SRV_DEFAULT_MAX_LIMIT 100 /* largest limit= of one page */
 #define SRV_DEFAULT_FACETS 20     /* values listed per facet (facets=) */
 #define SRV_MAX_FACETS 1000
-#define SRV_DEFAULT_TIMEOUT 30 /* seconds an idle connection is kept */
+#define SRV_DEFAULT_TIMEOUT 30        /* seconds to the next request line */
+#define SRV_DEFAULT_MAX_PER_IP 64     /* connections served per client address */
+#define SRV_DEFAULT_HEADER_TIMEOUT 10 /* seconds from request line to end of headers */
+#define SRV_DEFAULT_BODY_TIMEOUT 60   /* seconds from end of headers to end of body */
 #define SRV_SHUTDOWN_GRACE_MS 10000
 #define SRV_DEFAULT_CACHE_MB 32 /* response cache (--cache-mb; 0 = off) */
 
@@ -46,7 +51,11 @@ typedef struct srv_config {
     size_t max_body;          /* bytes of one request body */
     unsigned max_connections; /* admitted at once; more get 503 */
     unsigned max_limit;       /* largest limit= */
-    unsigned timeout;         /* idle connection timeout, seconds */
+    unsigned max_per_ip;      /* served from one address; more get 429 (0 = no limit) */
+    unsigned timeout;         /* seconds a new or idle connection has to send a
+                                 request line (also the idle timeout) */
+    unsigned header_timeout;  /* seconds from the request line to the end of the headers */
+    unsigned body_timeout;    /* seconds from the end of the headers to the end of the body */
     size_t cache_bytes;       /* response cache budget, 0 = no cache */
     int quiet;                /* no access log */
     int read_only;            /* open the index read-only */
@@ -62,6 +71,7 @@ typedef struct srv_state {
     pthread_mutex_t write_lock; /* LMDB has one writer */
     double started;             /* monotonic seconds at start */
     atomic_uint admitted;       /* connections admitted (not over limit) */
+    atomic_ulong timed_out;     /* connections closed at a deadline (admit.c) */
     atomic_uint in_flight;      /* requests between start and completion */
     atomic_int stopping;        /* shutting down: answers close their connection */
 } srv_state;
@@ -82,6 +92,38 @@ int auth_load(srv_config *cfg);
  * inside is a difference).  Runs in time independent of where the bytes
  * differ. */
 int auth_check(const srv_config *cfg, const char *header, size_t len);
+
+/* ---- Admission control (admit.c) ------------------------------------ */
+
+/* One connection as admission control sees it. */
+typedef struct srv_conn srv_conn;
+
+enum { ADMIT_OK, ADMIT_OVER_CAPACITY, ADMIT_OVER_IP };
+
+/* Starts and stops the deadline watchdog thread.  admit_start returns 0,
+ * or -1 when the thread cannot start. */
+int admit_start(void);
+void admit_stop(void);
+
+/* A connection opened (socket fd, client address): counted against the
+ * limits, its first deadline set.  NULL out of memory (the connection is
+ * then served, uncounted). */
+srv_conn *admit_open(int fd, const struct sockaddr *addr);
+
+/* A connection closed (before its socket is): uncounted and forgotten. */
+void admit_close(srv_conn *c);
+
+/* ADMIT_OK, or the limit it is over (its requests get 503 or 429). */
+int admit_verdict(const srv_conn *c);
+
+/* The deadlines of one request's phases: its request line arrived (the
+ * headers follow), its headers are read (the body follows), all of it is
+ * read (no deadline while answering), its answer is sent (the next request
+ * line must come within cfg.timeout).  Each accepts NULL. */
+void admit_request_line(srv_conn *c);
+void admit_head_read(srv_conn *c);
+void admit_request_read(srv_conn *c);
+void admit_request_done(srv_conn *c);
 
 /* ---- Response cache (cache.c) ---------------------------------------- */
 
@@ -183,6 +225,7 @@ struct srv_route;
 /* One HTTP request, from the request line to its completion. */
 typedef struct srv_req {
     struct MHD_Connection *conn; /* NULL: run by http_handle (tests, fuzzing) */
+    srv_conn *sc;                /* its connection's admission record, or NULL */
     const srv_kv *headers;       /* the headers when conn is NULL */
     size_t n_headers;
     double t0;  /* srv_now() when the request line arrived */

@@ -26,8 +26,8 @@ static int failures;
         }                                                                                          \
     } while (0)
 
-static int fail_with;   /* the next wrapped call fails with this code */
-static int opens;       /* searchers opened */
+static int fail_with; /* the next wrapped call fails with this code */
+static int opens;     /* searchers opened */
 
 int __real_lx_search(lx_searcher *s, const lx_search_opts *o, lx_results **out, lx_error *err);
 int __real_lx_searcher_open(lx_index *ix, lx_searcher **out, lx_error *err);
@@ -70,8 +70,8 @@ static void expect(const char *method, const char *target, const char *hdrs, con
     char want[96];
     CHECK(fixture_request(method, target, hdrs, body, &a) == 0, "out of memory");
     snprintf(want, sizeof want, "{\"error\":{\"code\":\"%s\"", code ? code : "");
-    CHECK(a.status == status, "%s %s: status %d, expected %d: %s", method, target, a.status,
-          status, a.body ? a.body : "");
+    CHECK(a.status == status, "%s %s: status %d, expected %d: %s", method, target, a.status, status,
+          a.body ? a.body : "");
     if (code)
         CHECK(a.body && strncmp(a.body, want, strlen(want)) == 0, "%s %s: body %s, expected %s",
               method, target, a.body ? a.body : "", want);
