@@ -80,8 +80,7 @@ static unsigned addr_key(const struct sockaddr *sa, unsigned char key[16]) {
         return 4;
     }
     if (sa->sa_family == AF_INET6) {
-        const unsigned char *a =
-            ((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr.s6_addr;
+        const unsigned char *a = ((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr.s6_addr;
         if (memcmp(a, mapped, 12) == 0) {
             memcpy(key, a + 12, 4);
             return 4;

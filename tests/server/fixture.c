@@ -21,8 +21,8 @@ static const char *const records[] = {
     "{\"id\":\"mig-03\",\"title\":\"Migration and the welfare state\",\"language\":\"en\","
     "\"tags\":[\"migration\",\"equality\"],\"transcript\":\"Migration changes the welfare "
     "state and the wellbeing of migrants.\"}",
-    "{\"id\":\"a/related\",\"title\":\"An id that ends like a route\",\"language\":\"fi\","
-    "\"tags\":[\"equality\"],\"transcript\":\"Kestävä kehitys ja tasa-arvo.\"}",
+    ("{\"id\":\"a/related\",\"title\":\"An id that ends like a route\",\"language\":\"fi\","
+     "\"tags\":[\"equality\"],\"transcript\":\"Kestävä kehitys ja tasa-arvo.\"}"),
 };
 
 static void remove_dir(void) {
