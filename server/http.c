@@ -24,11 +24,13 @@
  * writes the access-log line and frees the srv_req.  http_handle runs the
  * same steps without a connection, for tests and the fuzz target.
  *
- * Limits: connections beyond cfg.max_connections are accepted but each
- * of their requests gets 503 and the connection is closed (MHD itself is
- * given some headroom above the limit, past which it refuses connections
- * outright).  Bodies beyond cfg.max_body get 413: at once when
- * Content-Length says so, else after the rest is read and dropped.
+ * Limits: admit.c decides which connections are served (per address,
+ * overall) and cuts those that send too slowly; their requests get 429 or
+ * 503 here, and the connection is closed.  MHD itself is given some
+ * headroom above the limits, past which it refuses connections outright.
+ * Bodies beyond cfg.max_body get 413: at once when Content-Length says
+ * so, else after the rest is read and dropped.  Parameters and path ids
+ * with control characters get 400 before any handler runs.
  */
 #include <errno.h>
 #include <netdb.h>
@@ -349,22 +351,22 @@ static int match_pattern(const char *pattern, const char *p, size_t n, size_t *i
                          size_t *id_n) {
     const char *hole = strstr(pattern, "{id}");
     const char *suffix;
+    char pre[64];
     size_t plen, i, j;
     if (!hole)
         return match_literal(pattern, p, n);
     plen = (size_t)(hole - pattern);
     suffix = hole + 4;
-    /* the prefix is literal and ends in '/': find where it ends in p */
-    for (i = 0; i <= n; i++) {
-        char pre[64];
-        if (plen >= sizeof pre)
-            return 0;
-        memcpy(pre, pattern, plen);
-        pre[plen] = '\0';
+    if (plen >= sizeof pre)
+        return 0;
+    memcpy(pre, pattern, plen);
+    pre[plen] = '\0';
+    /* the literal prefix ends in '/': find where it ends in p (each of
+     * its bytes takes 1 or 3 bytes of p) */
+    for (i = plen; i <= n && i <= 3 * plen; i++)
         if (match_literal(pre, p, i))
             break;
-    }
-    if (i > n || i == n)
+    if (i >= n || i > 3 * plen)
         return 0;
     if (!*suffix) {
         j = n;

@@ -2,9 +2,11 @@
  * server.h -- internal interfaces of lectern-server, one section per file.
  *
  * The server is a thin layer over lectern.h: libmicrohttpd accepts and
- * parses HTTP in its own thread pool, http.c routes each request and
- * enforces the limits, api.c turns a request into engine calls and writes
- * the JSON answer with jsonw.c.  Each pool thread owns one lx_searcher,
+ * parses HTTP in its own thread pool, admit.c decides which connections
+ * are served and for how long, http.c routes each request (one route
+ * table) and enforces the limits, api.c turns a request into engine calls
+ * and writes the JSON answer with jsonw.c (and maps engine errors to HTTP,
+ * one table).  Each pool thread owns one lx_searcher,
  * opened on its first request (no lock on the search path); writes take
  * one mutex because LMDB has one writer.
  */
