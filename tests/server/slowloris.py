@@ -13,6 +13,10 @@
       sends a request line, then a header line every 0.2 s, and prints
       how many seconds passed until the server closed the connection
       (SECONDS if it did not).
+  slowloris.py PORT body SECONDS SRC TOKEN
+      sends the head of a POST of 100000 bytes with the token, then one
+      byte of body every 0.2 s; prints the seconds until it was closed
+      (SECONDS if it was not).
 """
 import resource
 import select
@@ -103,21 +107,32 @@ def perip(port, n, src):
     s.close()
 
 
-def deadline(port, seconds, src):
+def trickle(port, seconds, src, head, piece):
     s = connect(port, src)
     t0 = time.monotonic()
-    s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+    s.sendall(head)
     k = 0
     while time.monotonic() - t0 < seconds:
         time.sleep(0.2)
         k += 1
         try:
-            s.sendall(b"X-Slow-%d: 1\r\n" % k)
+            s.sendall(piece(k))
         except OSError:
             break
         if closed(s):
             break
     print("%.1f" % min(time.monotonic() - t0, seconds))
+
+
+def deadline(port, seconds, src):
+    trickle(port, seconds, src, b"GET /healthz HTTP/1.1\r\nHost: x\r\n",
+            lambda k: b"X-Slow-%d: 1\r\n" % k)
+
+
+def body(port, seconds, src, token):
+    head = (b"POST /api/lectures HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
+            token.encode() + b"\r\nContent-Length: 100000\r\n\r\n")
+    trickle(port, seconds, src, head, lambda k: b" ")
 
 
 def main():
@@ -128,6 +143,8 @@ def main():
         perip(port, int(sys.argv[3]), sys.argv[4])
     elif mode == "deadline":
         deadline(port, float(sys.argv[3]), sys.argv[4])
+    elif mode == "body":
+        body(port, float(sys.argv[3]), sys.argv[4], sys.argv[5])
     else:
         sys.exit("unknown mode " + mode)
 

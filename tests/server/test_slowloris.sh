@@ -6,7 +6,8 @@
 #   127.0.0.1 answer 200 within 2 s: the attacker holds at most
 #   2 x --max-connections-per-ip of the slots, the rest are refused;
 # - one address over --max-connections-per-ip gets 429 too_many_connections;
-# - a head that trickles in is cut at --header-timeout;
+# - a head that trickles in is cut at --header-timeout, a body at
+#   --body-timeout;
 # - with no per-address limit, the header deadline frees the slots: once
 #   it has passed, /healthz answers again although the attack goes on.
 . "$(dirname "$0")/lib.sh"
@@ -66,15 +67,22 @@ req GET '/healthz'
 expect_status 200 "another address is served meanwhile"
 stop_server
 
-# ---- the header deadline
-start_server --index "$TMP/index" --quiet --header-timeout 1
+# ---- the header and body deadlines
+printf 's3cret-token\n' > "$TMP/token"
+start_server --index "$TMP/index" --quiet --header-timeout 1 --body-timeout 2 \
+    --token-file "$TMP/token"
 secs=$($LORIS "$PORT" deadline 5 127.0.0.2)
 awk -v s="$secs" 'BEGIN { exit !(s >= 0.9 && s < 3.5) }' ||
     fail "a trickling head was closed after ${secs}s, expected about 1 s (--header-timeout 1)"
 ok
 echo "a trickling head was cut after ${secs}s (--header-timeout 1)"
+secs=$($LORIS "$PORT" body 6 127.0.0.2 s3cret-token)
+awk -v s="$secs" 'BEGIN { exit !(s >= 1.9 && s < 4.5) }' ||
+    fail "a trickling body was closed after ${secs}s, expected about 2 s (--body-timeout 2)"
+ok
+echo "a trickling body was cut after ${secs}s (--body-timeout 2)"
 req GET '/api/stats'
-expect_body '"connections_timed_out":1' "stats count the connection cut"
+expect_body '"connections_timed_out":2' "stats count the connections cut"
 stop_server
 
 # ---- no per-address limit: the deadline alone gives the slots back.
