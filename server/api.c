@@ -19,15 +19,11 @@
 
 /* ---- Parameters ------------------------------------------------------- */
 
-static const char *param(srv_req *rq, const char *name) {
-    return http_param(rq, name);
-}
-
 /* Reads an unsigned parameter in [lo, hi] into *out (def when absent).
  * Returns 0, or -1 after queuing a 400 (*ret holds the result). */
 static int param_uint(srv_req *rq, const char *name, unsigned def, unsigned lo, unsigned hi,
                       unsigned *out, enum MHD_Result *ret) {
-    const char *v = param(rq, name);
+    const char *v = http_param(rq, name);
     char *end;
     unsigned long n;
     if (!v) {
@@ -51,9 +47,9 @@ static int param_uint(srv_req *rq, const char *name, unsigned def, unsigned lo, 
 static int read_opts(srv_req *rq, lx_search_opts *o, unsigned *facets, enum MHD_Result *ret) {
     unsigned max_limit = g_srv.cfg.max_limit;
     memset(o, 0, sizeof *o);
-    o->tags = param(rq, "tags");
-    o->lang = param(rq, "lang");
-    o->speaker = param(rq, "speaker");
+    o->tags = http_param(rq, "tags");
+    o->lang = http_param(rq, "lang");
+    o->speaker = http_param(rq, "speaker");
     if (max_limit > LX_MAX_RESULTS)
         max_limit = LX_MAX_RESULTS;
     if (param_uint(rq, "limit", 10, 1, max_limit, &o->limit, ret) != 0)
@@ -143,9 +139,9 @@ int api_error_status(int rc, const char **code) {
     return m->status;
 }
 
-/* After a server-side
- * failure the pool thread's searcher is dropped (http_searcher_reset), so
- * that the next request starts from a fresh one. */
+/* A 5xx drops the pool thread's searcher (http_searcher_reset): the
+ * engine may have left an error or damage in it, and a fresh one costs
+ * little next to a failed request. */
 enum MHD_Result api_engine_error(srv_req *rq, int rc, lx_error *err) {
     const struct http_error_map *m = error_map(rc);
     if (m->status >= 500)
@@ -433,7 +429,7 @@ static enum MHD_Result answer_read(srv_req *rq, char kind, const char *subject) 
 }
 
 enum MHD_Result api_search(srv_req *rq) {
-    const char *q = param(rq, "q");
+    const char *q = http_param(rq, "q");
     if (q && strlen(q) > LX_MAX_QUERY_BYTES) {
         char msg[128];
         snprintf(msg, sizeof msg, "the query is %zu bytes; the limit is %d", strlen(q),
@@ -700,7 +696,7 @@ static void put_body(lx_writer *wr, put_result *pr, const char *body, size_t len
 }
 
 enum MHD_Result api_put(srv_req *rq) {
-    const char *pv = param(rq, "partial");
+    const char *pv = http_param(rq, "partial");
     int partial = pv && (strcmp(pv, "1") == 0 || strcmp(pv, "true") == 0);
     put_result pr;
     lx_writer *wr = NULL;
