@@ -8,7 +8,7 @@
       or reset at once, closed by the server while trickling).
   slowloris.py PORT perip N SRC
       opens N idle connections from SRC, then sends GET /healthz on one
-      more and prints the status line of the answer ("none" if closed).
+      more and prints the answer ("none" if closed).
   slowloris.py PORT deadline SECONDS SRC
       sends a request line, then a header line every 0.2 s, and prints
       how many seconds passed until the server closed the connection
@@ -98,10 +98,7 @@ def perip(port, n, src):
         data = s.recv(4096)
     except OSError:
         data = b""
-    line = data.split(b"\r\n", 1)[0].decode(errors="replace") if data else "none"
-    body = data.split(b"\r\n\r\n", 1)[-1].decode(errors="replace") if data else ""
-    print(line)
-    print(body)
+    print(data.decode(errors="replace") if data else "none")
     for c in idle:
         c.close()
     s.close()

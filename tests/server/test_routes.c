@@ -2,7 +2,8 @@
  * test_routes.c -- the route table against what the server does: for
  * every row and every method, the answer is 405 exactly when the method
  * is not in the path's Allow header, and Allow is the union of the
- * methods of the rows with that pattern (GET bringing HEAD, and OPTIONS).
+ * methods of the rows with that pattern (GET bringing HEAD, and OPTIONS);
+ * a row that needs the token answers 401 without it, and only such a row.
  * Requests run through http_handle on a small index (fixture.c).
  *
  * Also what only this path can send: header values with a NUL inside
@@ -39,13 +40,40 @@ static int listed(const char *allow, const char *method) {
     return 0;
 }
 
-/* A path the pattern matches: {id} becomes a lecture that exists. */
-static void instantiate(const char *pattern, char *buf, size_t size) {
+/* A path the pattern matches: {id} becomes id. */
+static void instantiate(const char *pattern, const char *id, char *buf, size_t size) {
     const char *hole = strstr(pattern, "{id}");
     if (!hole)
         snprintf(buf, size, "%s", pattern);
     else
-        snprintf(buf, size, "%.*sgpg-01%s", (int)(hole - pattern), pattern, hole + 4);
+        snprintf(buf, size, "%.*s%s%s", (int)(hole - pattern), pattern, id, hole + 4);
+}
+
+/* The token column: a row that needs it answers 401 without it, and
+ * gets past the check with it (on an id that does not exist, so that
+ * nothing is deleted). */
+static void check_token(const srv_route *r) {
+    static const char auth[] = "Authorization: Bearer " FIXTURE_TOKEN;
+    char path[256];
+    srv_answer a;
+    unsigned bit;
+    instantiate(r->pattern, "no-such-id", path, sizeof path);
+    for (bit = 1; bit < (1u << SRV_N_METHODS); bit <<= 1) {
+        const char *m = http_method_name(bit);
+        if (!(r->methods & bit))
+            continue;
+        fixture_request(m, path, NULL, "{}", &a);
+        if (r->flags & SRV_ROUTE_TOKEN)
+            CHECK(a.status == 401, "%s %s without the token answered %d", m, path, a.status);
+        else
+            CHECK(a.status != 401 && a.status != 403, "%s %s needs no token but answered %d", m,
+                  path, a.status);
+        free(a.body);
+        fixture_request(m, path, auth, "{}", &a);
+        CHECK(a.status != 401 && a.status != 403, "%s %s with the token answered %d", m, path,
+              a.status);
+        free(a.body);
+    }
 }
 
 static void check_route(const srv_route *routes, size_t n, size_t r) {
@@ -53,7 +81,7 @@ static void check_route(const srv_route *routes, size_t n, size_t r) {
     unsigned expect = SRV_M_OPTIONS, bit;
     srv_answer a;
     size_t i;
-    instantiate(routes[r].pattern, path, sizeof path);
+    instantiate(routes[r].pattern, "gpg-01", path, sizeof path);
     for (i = 0; i < n; i++) {
         if (strcmp(routes[i].pattern, routes[r].pattern) != 0)
             continue;
@@ -104,6 +132,8 @@ int main(void) {
     CHECK(n > 0, "an empty route table");
     for (r = 0; r < n; r++)
         check_route(routes, n, r);
+    for (r = 0; r < n; r++)
+        check_token(&routes[r]);
 
     /* routing itself: unknown paths, the id route, and slashes as sent */
     fixture_request("GET", "/api/nothing", NULL, NULL, &a);

@@ -63,6 +63,10 @@ case "$out" in
 *" 429 "*too_many_connections*) ok ;;
 *) fail "the 65th connection of one address: expected 429 too_many_connections, got: $out" ;;
 esac
+case "$out" in
+*"Retry-After: 1"*"Connection: close"* | *"Connection: close"*"Retry-After: 1"*) ok ;;
+*) fail "a 429 says when to retry and closes: $out" ;;
+esac
 req GET '/healthz'
 expect_status 200 "another address is served meanwhile"
 stop_server
