@@ -156,6 +156,51 @@ static int cmp_key(const void *a, const void *b) {
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
+/* A NUL inside a string of the record, written \u0000 or as a raw byte,
+ * ends cJSON's C string there: {"id":"zz\u0000b"} would silently become
+ * the id "zz" and replace that lecture.  Finds the first such NUL in text
+ * cJSON has accepted; *field gets the top-level member it is in (raw, as
+ * written).  Returns its byte offset, or -1. */
+static long find_nul(const char *json, size_t len, char *field, size_t fsize) {
+    int depth = 0, in_str = 0, is_key = 0, want_key = 0;
+    size_t i, key_at = 0, key_len = 0; /* the current top-level member's name */
+    for (i = 0; i < len; i++) {
+        char c = json[i];
+        if (in_str) {
+            if (c == 0 || (c == '\\' && i + 5 < len && json[i + 1] == 'u' &&
+                           memcmp(json + i + 2, "0000", 4) == 0)) {
+                if (is_key)
+                    key_len = i - key_at;
+                size_t n = key_len < fsize - 1 ? key_len : fsize - 1;
+                memcpy(field, json + key_at, n);
+                field[n] = '\0';
+                return (long)i;
+            }
+            if (c == '\\') {
+                i++;
+            } else if (c == '"') {
+                in_str = 0;
+                if (is_key)
+                    key_len = i - key_at;
+            }
+        } else if (c == '"') {
+            in_str = 1;
+            is_key = want_key;
+            want_key = 0;
+            if (is_key)
+                key_at = i + 1, key_len = 0;
+        } else if (c == '{' || c == '[') {
+            depth++;
+            want_key = c == '{' && depth == 1;
+        } else if (c == '}' || c == ']') {
+            depth--;
+        } else if (c == ',' && depth == 1) {
+            want_key = 1;
+        }
+    }
+    return -1;
+}
+
 /* A field given twice is refused: the first would be indexed and both
  * stored, and a reader that keeps the last (JavaScript) would see another
  * id or title than the one searched. */
@@ -218,6 +263,13 @@ int lx_record_parse(const char *json, size_t len, lx_record *r, lx_error *err) {
         goto fail;
     }
     cJSON *root = r->root;
+    char nul_field[64];
+    long nul = find_nul(json, (size_t)(end - json), nul_field, sizeof nul_field);
+    if (nul >= 0) {
+        rc = lx_fail(err, LX_ERECORD, nul_field[0] ? nul_field : NULL, nul,
+                     "must not contain a NUL character (\\u0000)");
+        goto fail;
+    }
     if ((rc = check_unique_keys(root, err)))
         goto fail;
     cJSON *id = cJSON_GetObjectItemCaseSensitive(root, "id");

@@ -19,16 +19,11 @@
 
 /* ---- Parameters ------------------------------------------------------- */
 
-static const char *param(srv_req *rq, const char *name) {
-    const char *v = MHD_lookup_connection_value(rq->conn, MHD_GET_ARGUMENT_KIND, name);
-    return v && *v ? v : NULL;
-}
-
 /* Reads an unsigned parameter in [lo, hi] into *out (def when absent).
  * Returns 0, or -1 after queuing a 400 (*ret holds the result). */
 static int param_uint(srv_req *rq, const char *name, unsigned def, unsigned lo, unsigned hi,
                       unsigned *out, enum MHD_Result *ret) {
-    const char *v = param(rq, name);
+    const char *v = http_param(rq, name);
     char *end;
     unsigned long n;
     if (!v) {
@@ -52,9 +47,9 @@ static int param_uint(srv_req *rq, const char *name, unsigned def, unsigned lo, 
 static int read_opts(srv_req *rq, lx_search_opts *o, unsigned *facets, enum MHD_Result *ret) {
     unsigned max_limit = g_srv.cfg.max_limit;
     memset(o, 0, sizeof *o);
-    o->tags = param(rq, "tags");
-    o->lang = param(rq, "lang");
-    o->speaker = param(rq, "speaker");
+    o->tags = http_param(rq, "tags");
+    o->lang = http_param(rq, "lang");
+    o->speaker = http_param(rq, "speaker");
     if (max_limit > LX_MAX_RESULTS)
         max_limit = LX_MAX_RESULTS;
     if (param_uint(rq, "limit", 10, 1, max_limit, &o->limit, ret) != 0)
@@ -99,23 +94,61 @@ static const char *record_message(const lx_error *err, int rc, char *buf, size_t
     return buf;
 }
 
-/* Answers a failed read (search, related, get ...). */
-static enum MHD_Result engine_error(srv_req *rq, int rc, lx_error *err) {
-    switch (rc) {
-    case LX_EQUERY:
-    case LX_EUTF8:
-        return http_error_with(rq, 400, "bad_query", message_of(err, rc), write_where, err);
-    case LX_ELIMIT:
-        return http_error_with(rq, 400, "query_limit", message_of(err, rc), write_where, err);
-    case LX_EINVAL:
-        return http_error_with(rq, 400, "bad_parameter", message_of(err, rc), write_where, err);
-    case LX_ENOTFOUND:
-        return http_error(rq, 404, "not_found", "no lecture with this id");
-    case LX_ENOMEM:
-        return http_error(rq, 500, "internal", "out of memory");
-    default:
-        return http_error(rq, 500, "internal", message_of(err, rc));
-    }
+/* How each engine error answers, in one place.  `code` is the error code
+ * of a request that fails with rc; `record` is the code of one record
+ * rejected with rc inside a POST, or NULL when rc fails the whole request
+ * (the batch is dropped).  `message` replaces the engine's when set. */
+static const struct http_error_map {
+    int rc;
+    int status;
+    const char *code;
+    const char *record;
+    const char *message;
+} http_errors[] = {
+    {LX_EQUERY, 400, "bad_query", "bad_record", NULL},
+    {LX_EUTF8, 400, "bad_query", "bad_utf8", NULL},
+    {LX_ELIMIT, 400, "query_limit", "too_large", NULL},
+    {LX_EINVAL, 400, "bad_parameter", "bad_record", NULL},
+    {LX_EJSON, 400, "bad_json", "bad_json", NULL},
+    {LX_ERECORD, 400, "bad_record", "bad_record", NULL},
+    {LX_ECAPTION, 400, "bad_record", "bad_record", NULL},
+    {LX_EEXIST, 400, "duplicate_id", "duplicate_id", NULL},
+    {LX_ENOTFOUND, 404, "not_found", "bad_record", "no lecture with this id"},
+    {LX_EREADONLY, 403, "forbidden", NULL, "the index is open read-only"},
+    {LX_ENOMEM, 500, "internal", NULL, "out of memory"},
+    {LX_EIO, 500, "internal", NULL, NULL},
+    {LX_EFORMAT, 500, "internal", NULL, NULL},
+    {LX_ECORRUPT, 500, "index_corrupt", NULL, NULL},
+    {LX_EFULL, 507, "index_full", NULL, "the index map is full; nothing was written"},
+    {LX_ENOSPC, 507, "disk_full", NULL, "no space left on the index's disk; nothing was written"},
+};
+
+static const struct http_error_map *error_map(int rc) {
+    static const struct http_error_map other = {0, 500, "internal", NULL, NULL};
+    size_t i;
+    for (i = 0; i < sizeof http_errors / sizeof http_errors[0]; i++)
+        if (http_errors[i].rc == rc)
+            return &http_errors[i];
+    return &other;
+}
+
+int api_error_status(int rc, const char **code) {
+    const struct http_error_map *m = error_map(rc);
+    if (code)
+        *code = m->code;
+    return m->status;
+}
+
+/* A 5xx drops the pool thread's searcher (http_searcher_reset): the
+ * engine may have left an error or damage in it, and a fresh one costs
+ * little next to a failed request. */
+enum MHD_Result api_engine_error(srv_req *rq, int rc, lx_error *err) {
+    const struct http_error_map *m = error_map(rc);
+    if (m->status >= 500)
+        http_searcher_reset();
+    if (m->message)
+        return http_error(rq, m->status, m->code, m->message);
+    return http_error_with(rq, m->status, m->code, message_of(err, rc), write_where, err);
 }
 
 /* ---- Hits ------------------------------------------------------------- */
@@ -257,7 +290,7 @@ enum MHD_Result api_stats(srv_req *rq) {
         return MHD_YES;
     rc = lx_stats_get(s, &st, &err);
     if (rc != 0)
-        return engine_error(rq, rc, &err);
+        return api_engine_error(rq, rc, &err);
     jw_init(&w, 512);
     jw_obj(&w);
     jw_key(&w, "documents");
@@ -279,6 +312,8 @@ enum MHD_Result api_stats(srv_req *rq) {
     jw_uint(&w, g_srv.cfg.threads);
     jw_key(&w, "connections");
     jw_uint(&w, atomic_load(&g_srv.admitted));
+    jw_key(&w, "connections_timed_out");
+    jw_uint(&w, atomic_load(&g_srv.timed_out));
     jw_key(&w, "writable");
     jw_bool(&w, g_srv.cfg.token && !g_srv.cfg.read_only);
     cache_stats(&cs);
@@ -310,7 +345,7 @@ enum MHD_Result api_tags(srv_req *rq) {
         return MHD_YES;
     rc = lx_tags(s, &f, &n, &err);
     if (rc != 0)
-        return engine_error(rq, rc, &err);
+        return api_engine_error(rq, rc, &err);
     jw_init(&w, 64 + n * 32);
     jw_obj(&w);
     jw_key(&w, "total");
@@ -377,7 +412,7 @@ static enum MHD_Result answer_read(srv_req *rq, char kind, const char *subject) 
         rc = lx_related(s, subject, &o, &r, &err);
     }
     if (rc != 0)
-        return engine_error(rq, rc, &err);
+        return api_engine_error(rq, rc, &err);
     jw_init(&w, 4096 + r->n * 1024);
     jw_obj(&w);
     jw_key(&w, kind == 's' ? "query" : "id");
@@ -394,7 +429,7 @@ static enum MHD_Result answer_read(srv_req *rq, char kind, const char *subject) 
 }
 
 enum MHD_Result api_search(srv_req *rq) {
-    const char *q = param(rq, "q");
+    const char *q = http_param(rq, "q");
     if (q && strlen(q) > LX_MAX_QUERY_BYTES) {
         char msg[128];
         snprintf(msg, sizeof msg, "the query is %zu bytes; the limit is %d", strlen(q),
@@ -406,7 +441,7 @@ enum MHD_Result api_search(srv_req *rq) {
 
 /* Copies the path's lecture id into buf; 0, or -1 when it cannot be one. */
 static int path_id(srv_req *rq, char *buf, size_t size) {
-    if (rq->id_len == 0 || rq->id_len >= size)
+    if (rq->id_len == 0 || rq->id_len > LX_MAX_ID_BYTES || rq->id_len >= size)
         return -1;
     memcpy(buf, rq->id, rq->id_len);
     buf[rq->id_len] = '\0';
@@ -427,7 +462,7 @@ enum MHD_Result api_get(srv_req *rq) {
         return MHD_YES;
     rc = lx_get(s, id, &json, &len, &err);
     if (rc != 0)
-        return engine_error(rq, rc, &err);
+        return api_engine_error(rq, rc, &err);
     return http_send(rq, 200, json, len);
 }
 
@@ -458,18 +493,8 @@ typedef struct put_result {
 } put_result;
 
 static const char *record_code(int rc) {
-    switch (rc) {
-    case LX_EJSON:
-        return "bad_json";
-    case LX_EUTF8:
-        return "bad_utf8";
-    case LX_ELIMIT:
-        return "too_large";
-    case LX_EEXIST:
-        return "duplicate_id";
-    default:
-        return "bad_record";
-    }
+    const char *code = error_map(rc)->record;
+    return code ? code : "bad_record";
 }
 
 /* Line and column (1-based) of byte offset off in body. */
@@ -498,7 +523,7 @@ static void put_one(lx_writer *wr, put_result *pr, const char *body, const char 
         pr->indexed++;
         return;
     }
-    if (rc == LX_ENOMEM || rc == LX_EIO || rc == LX_EFULL || rc == LX_EREADONLY) {
+    if (!error_map(rc)->record) {
         pr->fatal = rc;
         pr->fatal_err = err;
         return;
@@ -670,16 +695,8 @@ static void put_body(lx_writer *wr, put_result *pr, const char *body, size_t len
     }
 }
 
-static enum MHD_Result write_failed(srv_req *rq, int rc, lx_error *err) {
-    if (rc == LX_EFULL)
-        return http_error(rq, 507, "index_full", "the index map is full; nothing was written");
-    if (rc == LX_EREADONLY)
-        return http_error(rq, 403, "forbidden", "the index is open read-only");
-    return http_error(rq, 500, "internal", message_of(err, rc));
-}
-
 enum MHD_Result api_put(srv_req *rq) {
-    const char *pv = param(rq, "partial");
+    const char *pv = http_param(rq, "partial");
     int partial = pv && (strcmp(pv, "1") == 0 || strcmp(pv, "true") == 0);
     put_result pr;
     lx_writer *wr = NULL;
@@ -696,13 +713,13 @@ enum MHD_Result api_put(srv_req *rq) {
     rc = lx_writer_begin(g_srv.ix, &wr, &err);
     if (rc != 0) {
         pthread_mutex_unlock(&g_srv.write_lock);
-        return write_failed(rq, rc, &err);
+        return api_engine_error(rq, rc, &err);
     }
     put_body(wr, &pr, rq->body, rq->body_len);
     if (pr.fatal) {
         lx_writer_abort(wr);
         pthread_mutex_unlock(&g_srv.write_lock);
-        ret = write_failed(rq, pr.fatal, &pr.fatal_err);
+        ret = api_engine_error(rq, pr.fatal, &pr.fatal_err);
         free(pr.rejects);
         return ret;
     }
@@ -731,7 +748,7 @@ enum MHD_Result api_put(srv_req *rq) {
     pthread_mutex_unlock(&g_srv.write_lock);
     if (rc != 0) {
         free(pr.rejects);
-        return write_failed(rq, rc, &err);
+        return api_engine_error(rq, rc, &err);
     }
     jw_init(&w, 256 + pr.n_rejected * 256);
     jw_obj(&w);
@@ -761,20 +778,18 @@ enum MHD_Result api_delete(srv_req *rq) {
     rc = lx_writer_begin(g_srv.ix, &wr, &err);
     if (rc != 0) {
         pthread_mutex_unlock(&g_srv.write_lock);
-        return write_failed(rq, rc, &err);
+        return api_engine_error(rq, rc, &err);
     }
     rc = lx_writer_delete(wr, id, &err);
     if (rc != 0) {
         lx_writer_abort(wr);
         pthread_mutex_unlock(&g_srv.write_lock);
-        if (rc == LX_ENOTFOUND)
-            return http_error(rq, 404, "not_found", "no lecture with this id");
-        return write_failed(rq, rc, &err);
+        return api_engine_error(rq, rc, &err);
     }
     rc = lx_writer_commit(wr, &err);
     pthread_mutex_unlock(&g_srv.write_lock);
     if (rc != 0)
-        return write_failed(rq, rc, &err);
+        return api_engine_error(rq, rc, &err);
     jw_init(&w, 128);
     jw_obj(&w);
     jw_key(&w, "deleted");

@@ -4,7 +4,8 @@
  * The token comes from --token-file (first line, trailing whitespace
  * trimmed) or else from $LECTERN_TOKEN.  Without one, writes answer 403:
  * a server started for students must not be writable by accident.
- * The comparison touches every byte of the longer string whatever the
+ * The header is compared with its length, so that bytes after a NUL are
+ * not ignored.  The comparison touches every byte of the longer string whatever the
  * content, so timing does not reveal how much of a guess was right.
  */
 #include <errno.h>
@@ -74,18 +75,19 @@ int auth_load(srv_config *cfg) {
     return 0;
 }
 
-int auth_check(const srv_config *cfg, const char *header) {
-    const char *given;
+int auth_check(const srv_config *cfg, const char *header, size_t len) {
+    const char *given, *end = header + len;
     size_t glen, i, n;
     unsigned diff;
-    if (!cfg->token || !header)
+    if (!cfg->token || !header || len < 7)
         return 0;
     if (strncasecmp(header, "Bearer ", 7) != 0)
         return 0;
     given = header + 7;
-    while (*given == ' ')
+    while (given < end && *given == ' ')
         given++;
-    glen = strlen(given);
+    /* the whole value counts: a NUL must not end the comparison early */
+    glen = (size_t)(end - given);
     while (glen > 0 && given[glen - 1] == ' ')
         glen--;
     diff = glen != cfg->token_len;

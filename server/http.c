@@ -9,19 +9,28 @@
  * thread-specific data, closed by the key's destructor when the pool
  * thread exits in MHD_stop_daemon.
  *
- * Request life: MHD calls on_request once with the headers (*con_cls is
- * NULL; we allocate an srv_req), then once per body chunk, then once more
- * with *upload_data_size == 0.  Requests are answered on that last call:
- * MHD closes the connection after an answer queued earlier, which would
- * cost keep-alive.  Only refusals that should not read the body (503, and
- * a POST's 401/403/413) are answered on the first call.  on_completed
- * writes the access-log line and frees the srv_req.
+ * Routing: the route table below has one row per endpoint (methods, path
+ * pattern, handler, whether it needs the token); routing, 405 and Allow
+ * are all read from it.  Paths are matched as sent, before %-decoding, so
+ * that a %2F inside an id is part of the id and never a separator.
  *
- * Limits: connections beyond cfg.max_connections are accepted but each
- * of their requests gets 503 and the connection is closed (MHD itself is
- * given some headroom above the limit, past which it refuses connections
- * outright).  Bodies beyond cfg.max_body get 413: at once when
- * Content-Length says so, else after the rest is read and dropped.
+ * Request life: MHD calls on_uri with the request target as sent (we
+ * allocate an srv_req and keep a copy), then on_request once with the
+ * headers, then once per body chunk, then once more with
+ * *upload_data_size == 0.  Requests are answered on that last call: MHD
+ * closes the connection after an answer queued earlier, which would cost
+ * keep-alive.  Only refusals that should not read the body (503, and a
+ * body route's 401/403/413) are answered on the first call.  on_completed
+ * writes the access-log line and frees the srv_req.  http_handle runs the
+ * same steps without a connection, for tests and the fuzz target.
+ *
+ * Limits: admit.c decides which connections are served (per address,
+ * overall) and cuts those that send too slowly; their requests get 429 or
+ * 503 here, and the connection is closed.  MHD itself is given some
+ * headroom above the limits, past which it refuses connections outright.
+ * Bodies beyond cfg.max_body get 413: at once when Content-Length says
+ * so, else after the rest is read and dropped.  Parameters and path ids
+ * with control characters get 400 before any handler runs.
  */
 #include <errno.h>
 #include <netdb.h>
@@ -29,41 +38,72 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "server.h"
 
-enum {
-    ROUTE_NONE,
-    ROUTE_PAGE,     /* GET / */
-    ROUTE_HEALTHZ,  /* GET /healthz */
-    ROUTE_STATS,    /* GET /api/stats */
-    ROUTE_TAGS,     /* GET /api/tags */
-    ROUTE_SEARCH,   /* GET /api/search */
-    ROUTE_LECTURES, /* POST /api/lectures */
-    ROUTE_LECTURE,  /* GET, DELETE /api/lectures/{id} */
-    ROUTE_RELATED,  /* GET /api/lectures/{id}/related */
+srv_state g_srv;
+
+/* The endpoints.  One row per endpoint: its methods, path pattern,
+ * handler and whether it writes.  Routing, 405 and Allow all read this
+ * table; adding an endpoint is adding a row (and its handler).  Order
+ * matters only between patterns that match the same path: the first wins,
+ * so the related route comes before the lecture it ends. */
+static const srv_route routes[] = {
+    {SRV_M_GET, "/", api_page, 0},
+    {SRV_M_GET, "/index.html", api_page, 0},
+    {SRV_M_GET, "/healthz", api_healthz, 0},
+    {SRV_M_GET, "/api/stats", api_stats, 0},
+    {SRV_M_GET, "/api/tags", api_tags, 0},
+    {SRV_M_GET, "/api/search", api_search, 0},
+    {SRV_M_POST, "/api/lectures", api_put, SRV_ROUTE_TOKEN | SRV_ROUTE_BODY},
+    {SRV_M_GET, "/api/lectures/{id}/related", api_related, 0},
+    {SRV_M_GET, "/api/lectures/{id}", api_get, 0},
+    {SRV_M_DELETE, "/api/lectures/{id}", api_delete, SRV_ROUTE_TOKEN},
 };
+#define N_ROUTES (sizeof routes / sizeof routes[0])
 
-#define ALLOW_GET "GET, HEAD, OPTIONS"
-#define ALLOW_POST "POST, OPTIONS"
-#define ALLOW_LECTURE "GET, HEAD, DELETE, OPTIONS"
+static const char *const method_names[SRV_N_METHODS] = {"GET",   "HEAD",   "POST",   "PUT",
+                                                        "PATCH", "DELETE", "OPTIONS"};
 
-static const char *route_allow(int route) {
-    switch (route) {
-    case ROUTE_LECTURES:
-        return ALLOW_POST;
-    case ROUTE_LECTURE:
-        return ALLOW_LECTURE;
-    default:
-        return ALLOW_GET;
-    }
+const srv_route *http_routes(size_t *n) {
+    *n = N_ROUTES;
+    return routes;
 }
 
-/* Markers stored in MHD's socket context: was the connection admitted? */
-static char ADMITTED, REJECTED;
+const char *http_method_name(unsigned bit) {
+    unsigned i;
+    for (i = 0; i < SRV_N_METHODS; i++)
+        if (bit == 1u << i)
+            return method_names[i];
+    return NULL;
+}
+
+static unsigned method_bit(const char *m) {
+    unsigned i;
+    for (i = 0; i < SRV_N_METHODS; i++)
+        if (strcmp(m, method_names[i]) == 0)
+            return 1u << i;
+    return 0;
+}
+
+/* The Allow header value of the methods in `bits`, into buf. */
+static void allow_string(unsigned bits, char *buf, size_t size) {
+    size_t n = 0;
+    unsigned i;
+    buf[0] = '\0';
+    for (i = 0; i < SRV_N_METHODS; i++) {
+        if (!(bits & (1u << i)))
+            continue;
+        int k = snprintf(buf + n, size - n, "%s%s", n ? ", " : "", method_names[i]);
+        if (k < 0 || (size_t)k >= size - n)
+            return;
+        n += (size_t)k;
+    }
+}
 
 static struct MHD_Response *page_response; /* built once, queued many times */
 
@@ -87,14 +127,19 @@ lx_searcher *http_searcher(srv_req *rq) {
         return s;
     rc = lx_searcher_open(g_srv.ix, &s, &err);
     if (rc != 0) {
-        char msg[300];
-        snprintf(msg, sizeof msg, "cannot open a searcher: %s",
-                 err.message[0] ? err.message : lx_strerror(rc));
-        http_error(rq, 500, "internal", msg);
+        api_engine_error(rq, rc, &err);
         return NULL;
     }
     pthread_setspecific(g_srv.searcher_key, s);
     return s;
+}
+
+void http_searcher_reset(void) {
+    lx_searcher *s = pthread_getspecific(g_srv.searcher_key);
+    if (s) {
+        pthread_setspecific(g_srv.searcher_key, NULL);
+        lx_searcher_close(s);
+    }
 }
 
 /* ---- Responses -------------------------------------------------------- */
@@ -102,15 +147,17 @@ lx_searcher *http_searcher(srv_req *rq) {
 /* The Access-Control-Allow-Origin value for this request, or NULL. */
 static const char *cors_origin(srv_req *rq) {
     const char *origin;
+    size_t len = 0;
     unsigned i;
     if (g_srv.cfg.n_cors == 0)
         return NULL;
-    origin = MHD_lookup_connection_value(rq->conn, MHD_HEADER_KIND, "Origin");
+    origin = http_header(rq, "Origin", &len);
     for (i = 0; i < g_srv.cfg.n_cors; i++) {
         if (strcmp(g_srv.cfg.cors[i], "*") == 0)
             return "*";
-        if (origin && strcasecmp(g_srv.cfg.cors[i], origin) == 0)
-            return origin;
+        if (origin && strlen(g_srv.cfg.cors[i]) == len &&
+            strncasecmp(g_srv.cfg.cors[i], origin, len) == 0)
+            return g_srv.cfg.cors[i];
     }
     return NULL;
 }
@@ -133,8 +180,21 @@ static enum MHD_Result queue(srv_req *rq, int status, struct MHD_Response *r) {
     return ret;
 }
 
+/* Keeps the answer of a request run by http_handle. */
+static enum MHD_Result keep_answer(srv_req *rq, int status, char *body, size_t len) {
+    free(rq->answer);
+    rq->answer = body;
+    rq->answer_len = len;
+    rq->status = status;
+    return MHD_YES;
+}
+
 enum MHD_Result http_send(srv_req *rq, int status, char *body, size_t len) {
-    struct MHD_Response *r = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+    struct MHD_Response *r;
+    char allow[64];
+    if (!rq->conn)
+        return keep_answer(rq, status, body, len);
+    r = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
     if (!r) {
         free(body);
         return MHD_NO;
@@ -142,13 +202,15 @@ enum MHD_Result http_send(srv_req *rq, int status, char *body, size_t len) {
     MHD_add_response_header(r, "Content-Type", "application/json; charset=utf-8");
     MHD_add_response_header(r, "Cache-Control", "no-store");
     add_common_headers(rq, r);
-    if (status == 405 || status == 204)
-        MHD_add_response_header(r, "Allow", route_allow(rq->route));
+    if (status == 405) {
+        allow_string(rq->allow, allow, sizeof allow);
+        MHD_add_response_header(r, "Allow", allow);
+    }
     if (status == 401)
         MHD_add_response_header(r, "WWW-Authenticate", "Bearer realm=\"lectern\"");
-    if (status == 503)
+    if (status == 503 || status == 429)
         MHD_add_response_header(r, "Retry-After", "1");
-    if (status == 503 || atomic_load(&g_srv.stopping))
+    if (status == 503 || status == 429 || atomic_load(&g_srv.stopping))
         MHD_add_response_header(r, "Connection", "close");
     return queue(rq, status, r);
 }
@@ -182,8 +244,10 @@ enum MHD_Result http_error_with(srv_req *rq, int status, const char *code, const
     if (!body) {
         static const char oom[] =
             "{\"error\":{\"code\":\"internal\",\"message\":\"out of memory\"}}";
-        struct MHD_Response *r =
-            MHD_create_response_from_buffer(sizeof oom - 1, (void *)oom, MHD_RESPMEM_PERSISTENT);
+        struct MHD_Response *r;
+        if (!rq->conn)
+            return keep_answer(rq, 500, NULL, 0);
+        r = MHD_create_response_from_buffer(sizeof oom - 1, (void *)oom, MHD_RESPMEM_PERSISTENT);
         if (!r)
             return MHD_NO;
         MHD_add_response_header(r, "Content-Type", "application/json; charset=utf-8");
@@ -196,8 +260,11 @@ enum MHD_Result http_error(srv_req *rq, int status, const char *code, const char
     return http_error_with(rq, status, code, message, NULL, NULL);
 }
 
-static enum MHD_Result send_page(srv_req *rq) {
-    enum MHD_Result ret = MHD_queue_response(rq->conn, MHD_HTTP_OK, page_response);
+enum MHD_Result api_page(srv_req *rq) {
+    enum MHD_Result ret;
+    if (!rq->conn)
+        return keep_answer(rq, MHD_HTTP_OK, NULL, 0);
+    ret = MHD_queue_response(rq->conn, MHD_HTTP_OK, page_response);
     if (ret == MHD_YES)
         rq->status = MHD_HTTP_OK;
     return ret;
@@ -205,8 +272,12 @@ static enum MHD_Result send_page(srv_req *rq) {
 
 /* OPTIONS: the CORS preflight (or a plain OPTIONS) answered with 204. */
 static enum MHD_Result send_options(srv_req *rq) {
-    struct MHD_Response *r = MHD_create_response_from_buffer(0, "", MHD_RESPMEM_PERSISTENT);
-    const char *allow = route_allow(rq->route);
+    struct MHD_Response *r;
+    char allow[64];
+    if (!rq->conn)
+        return keep_answer(rq, MHD_HTTP_NO_CONTENT, NULL, 0);
+    allow_string(rq->allow, allow, sizeof allow);
+    r = MHD_create_response_from_buffer(0, "", MHD_RESPMEM_PERSISTENT);
     if (!r)
         return MHD_NO;
     MHD_add_response_header(r, "Allow", allow);
@@ -221,56 +292,237 @@ static enum MHD_Result send_options(srv_req *rq) {
 
 /* ---- Routing ---------------------------------------------------------- */
 
-/* Sets rq->route (and rq->id for the lecture routes) from the path. */
-static void route(srv_req *rq, const char *url) {
-    static const char lectures[] = "/api/lectures";
-    static const char related[] = "/related";
-    size_t n;
-    rq->route = ROUTE_NONE;
-    if (strcmp(url, "/") == 0 || strcmp(url, "/index.html") == 0)
-        rq->route = ROUTE_PAGE;
-    else if (strcmp(url, "/healthz") == 0)
-        rq->route = ROUTE_HEALTHZ;
-    else if (strcmp(url, "/api/stats") == 0)
-        rq->route = ROUTE_STATS;
-    else if (strcmp(url, "/api/tags") == 0)
-        rq->route = ROUTE_TAGS;
-    else if (strcmp(url, "/api/search") == 0)
-        rq->route = ROUTE_SEARCH;
-    else if (strcmp(url, lectures) == 0)
-        rq->route = ROUTE_LECTURES;
-    else if (strncmp(url, lectures, sizeof lectures - 1) == 0 && url[sizeof lectures - 1] == '/') {
-        /* The id is the rest of the (already %-decoded) path, so ids may
-         * contain '/'; a trailing "/related" names the related route. */
-        rq->id = url + sizeof lectures;
-        n = strlen(rq->id);
-        if (n > sizeof related - 1 && strcmp(rq->id + n - (sizeof related - 1), related) == 0) {
-            rq->route = ROUTE_RELATED;
-            n -= sizeof related - 1;
-        } else {
-            rq->route = ROUTE_LECTURE;
+static int hexval(int c) {
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/* Reads the byte of p[0..n) at *i, %XX-decoded, and moves *i past it;
+ * *escaped tells whether it was written as %XX.  A '%' not followed by
+ * two hex digits stands for itself, as in libmicrohttpd. */
+static int next_byte(const char *p, size_t n, size_t *i, int *escaped) {
+    int hi, lo;
+    if (p[*i] == '%' && *i + 2 < n && (hi = hexval((unsigned char)p[*i + 1])) >= 0 &&
+        (lo = hexval((unsigned char)p[*i + 2])) >= 0) {
+        *i += 3;
+        *escaped = 1;
+        return hi * 16 + lo;
+    }
+    *escaped = 0;
+    return (unsigned char)p[(*i)++];
+}
+
+/* %-decodes p[0..n) into out (at most size bytes; '+' is a space when
+ * plus); returns the decoded length, or size + 1 when it does not fit. */
+static size_t decode(const char *p, size_t n, char *out, size_t size, int plus) {
+    size_t i = 0, k = 0;
+    int esc;
+    while (i < n) {
+        int c = next_byte(p, n, &i, &esc);
+        if (plus && c == '+' && !esc)
+            c = ' ';
+        if (k == size)
+            return size + 1;
+        out[k++] = (char)c;
+    }
+    return k;
+}
+
+/* Whether the literal lit matches all of p[0..n).  A '/' of lit must be a
+ * '/' in p, not %2F: slashes delimit, so "a%2Frelated" is one id. */
+static int match_literal(const char *lit, const char *p, size_t n) {
+    size_t i = 0;
+    int esc;
+    for (; *lit; lit++) {
+        if (i >= n || next_byte(p, n, &i, &esc) != (unsigned char)*lit || (*lit == '/' && esc))
+            return 0;
+    }
+    return i == n;
+}
+
+/* Whether pattern matches the raw path p[0..n); the {id} it holds, as
+ * sent, is p[*id_at .. *id_at + *id_n). */
+static int match_pattern(const char *pattern, const char *p, size_t n, size_t *id_at,
+                         size_t *id_n) {
+    const char *hole = strstr(pattern, "{id}");
+    const char *suffix;
+    char pre[64];
+    size_t plen, i, j;
+    if (!hole)
+        return match_literal(pattern, p, n);
+    plen = (size_t)(hole - pattern);
+    suffix = hole + 4;
+    if (plen >= sizeof pre)
+        return 0;
+    memcpy(pre, pattern, plen);
+    pre[plen] = '\0';
+    /* the literal prefix ends in '/': find where it ends in p (each of
+     * its bytes takes 1 or 3 bytes of p) */
+    for (i = plen; i <= n && i <= 3 * plen; i++)
+        if (match_literal(pre, p, i))
+            break;
+    if (i >= n || i > 3 * plen)
+        return 0;
+    if (!*suffix) {
+        j = n;
+    } else {
+        /* the id runs to the first literal '/' after which the suffix
+         * matches to the end */
+        for (j = i + 1; j < n; j++)
+            if (p[j] == '/' && match_literal(suffix, p + j, n - j))
+                break;
+        if (j >= n)
+            return 0;
+    }
+    *id_at = i;
+    *id_n = j - i;
+    return 1;
+}
+
+/* Routes rq from its raw path: rq->pattern, rq->allow, rq->route and
+ * rq->id. */
+static void route(srv_req *rq) {
+    size_t r, id_at = 0, id_n = 0;
+    rq->pattern = NULL;
+    rq->route = NULL;
+    rq->allow = 0;
+    for (r = 0; r < N_ROUTES; r++) {
+        if (match_pattern(routes[r].pattern, rq->target, rq->target_len, &id_at, &id_n)) {
+            rq->pattern = routes[r].pattern;
+            break;
         }
-        rq->id_len = n;
-        if (n == 0)
-            rq->route = ROUTE_NONE;
+    }
+    if (!rq->pattern)
+        return;
+    for (r = 0; r < N_ROUTES; r++) {
+        unsigned m = routes[r].methods;
+        if (strcmp(routes[r].pattern, rq->pattern) != 0)
+            continue;
+        if (m & SRV_M_GET)
+            m |= SRV_M_HEAD;
+        rq->allow |= m;
+        if ((m & rq->method_bit) && !rq->route)
+            rq->route = &routes[r];
+    }
+    rq->allow |= SRV_M_OPTIONS;
+    if (id_n) {
+        rq->id_len = decode(rq->target + id_at, id_n, rq->id, LX_MAX_ID_BYTES, 0);
+        rq->id[rq->id_len <= LX_MAX_ID_BYTES ? rq->id_len : 0] = '\0';
     }
 }
 
-static int method_allowed(int route, const char *m) {
-    int get = strcmp(m, "GET") == 0 || strcmp(m, "HEAD") == 0;
-    switch (route) {
-    case ROUTE_LECTURES:
-        return strcmp(m, "POST") == 0;
-    case ROUTE_LECTURE:
-        return get || strcmp(m, "DELETE") == 0;
-    default:
-        return get;
+/* Splits the query string of the target into rq->args, %-decoded in
+ * place ('+' is a space). */
+static void parse_args(srv_req *rq) {
+    char *q = rq->target + rq->target_len, *end;
+    if (*q != '?')
+        return;
+    q++;
+    end = q + strlen(q);
+    while (q < end && rq->n_args < SRV_MAX_ARGS) {
+        char *amp = memchr(q, '&', (size_t)(end - q)), *stop = amp ? amp : end;
+        char *eq = memchr(q, '=', (size_t)(stop - q));
+        srv_kv *kv = &rq->args[rq->n_args];
+        size_t kn = (size_t)((eq ? eq : stop) - q);
+        if (kn > 0) {
+            kv->key = q;
+            kv->klen = decode(q, kn, q, kn, 1);
+            if (eq) {
+                kv->val = eq + 1;
+                kv->vlen =
+                    decode(eq + 1, (size_t)(stop - eq - 1), eq + 1, (size_t)(stop - eq - 1), 1);
+            } else {
+                kv->val = "";
+                kv->vlen = 0;
+            }
+            q[kv->klen] = '\0';
+            if (eq)
+                eq[1 + kv->vlen] = '\0';
+            rq->n_args++;
+        }
+        q = stop + 1;
     }
+}
+
+const char *http_param(srv_req *rq, const char *name) {
+    size_t i, n = strlen(name);
+    for (i = 0; i < rq->n_args; i++)
+        if (rq->args[i].klen == n && memcmp(rq->args[i].key, name, n) == 0)
+            return rq->args[i].vlen ? rq->args[i].val : NULL;
+    return NULL;
+}
+
+const char *http_header(srv_req *rq, const char *name, size_t *len) {
+    size_t i, n = strlen(name);
+    if (rq->conn) {
+        const char *v = NULL;
+        size_t vlen = 0;
+        if (MHD_lookup_connection_value_n(rq->conn, MHD_HEADER_KIND, name, n, &v, &vlen) !=
+                MHD_YES ||
+            !v)
+            return NULL;
+        *len = vlen;
+        return v;
+    }
+    for (i = 0; i < rq->n_headers; i++) {
+        const srv_kv *h = &rq->headers[i];
+        if (h->klen == n && strncasecmp(h->key, name, n) == 0) {
+            *len = h->vlen;
+            return h->val;
+        }
+    }
+    return NULL;
+}
+
+/* The offset of the first control character (C0 or DEL) in s[0..n), or
+ * -1.  Ids, tokens and parameters holding one are refused: a NUL would
+ * cut them short where C strings are used, and none has a use. */
+static long control_at(const char *s, size_t n) {
+    size_t i;
+    for (i = 0; i < n; i++)
+        if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+            return (long)i;
+    return -1;
+}
+
+/* Refuses a request whose parameters or path id hold a control
+ * character with 400 bad_parameter; returns 0 when there is none. */
+static int bad_input(srv_req *rq, enum MHD_Result *ret) {
+    char msg[160];
+    size_t i;
+    long at;
+    for (i = 0; i < rq->n_args; i++) {
+        const srv_kv *a = &rq->args[i];
+        const char *name = a->key, *bad = a->val;
+        if ((at = control_at(a->key, a->klen)) >= 0)
+            name = "a parameter name", bad = a->key;
+        else if ((at = control_at(a->val, a->vlen)) < 0)
+            continue;
+        snprintf(msg, sizeof msg, "%.32s contains a control character (%%%02X at byte %ld)", name,
+                 (unsigned char)bad[at], at);
+        *ret = http_error(rq, 400, "bad_parameter", msg);
+        return 1;
+    }
+    if (rq->id_len <= LX_MAX_ID_BYTES && (at = control_at(rq->id, rq->id_len)) >= 0) {
+        snprintf(msg, sizeof msg,
+                 "the lecture id contains a control character (%%%02X at byte %ld)",
+                 (unsigned char)rq->id[at], at);
+        *ret = http_error(rq, 400, "bad_parameter", msg);
+        return 1;
+    }
+    return 0;
 }
 
 /* Writes need the token; answers 401/403 itself and returns 0 when not. */
 static int authorised(srv_req *rq, enum MHD_Result *ret) {
     const char *h;
+    size_t hlen = 0;
+    long at;
     if (g_srv.cfg.read_only) {
         *ret = http_error(rq, 403, "forbidden", "the index is open read-only");
         return 0;
@@ -281,12 +533,20 @@ static int authorised(srv_req *rq, enum MHD_Result *ret) {
                           "LECTERN_TOKEN");
         return 0;
     }
-    h = MHD_lookup_connection_value(rq->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
+    h = http_header(rq, MHD_HTTP_HEADER_AUTHORIZATION, &hlen);
     if (!h) {
         *ret = http_error(rq, 401, "unauthorized", "missing Authorization: Bearer <token>");
         return 0;
     }
-    if (!auth_check(&g_srv.cfg, h)) {
+    if ((at = control_at(h, hlen)) >= 0) {
+        char msg[128];
+        snprintf(msg, sizeof msg,
+                 "the Authorization header contains a control character (0x%02x at byte %ld)",
+                 (unsigned char)h[at], at);
+        *ret = http_error(rq, 400, "bad_header", msg);
+        return 0;
+    }
+    if (!auth_check(&g_srv.cfg, h, hlen)) {
         *ret = http_error(rq, 401, "unauthorized", "invalid token");
         return 0;
     }
@@ -303,19 +563,30 @@ static enum MHD_Result body_too_large(srv_req *rq) {
  * read the body are answered here: MHD closes a connection whose answer
  * was queued before the request was read, so everything else waits for
  * the last call and keeps the connection alive. */
-static enum MHD_Result first_call(srv_req *rq, const char *url, const char *method) {
-    const union MHD_ConnectionInfo *ci =
-        MHD_get_connection_info(rq->conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+static enum MHD_Result first_call(srv_req *rq) {
     enum MHD_Result ret;
     const char *cl;
-    route(rq, url);
-    if (ci && ci->socket_context == &REJECTED)
+    size_t cl_len = 0;
+    route(rq);
+    parse_args(rq);
+    switch (admit_verdict(rq->sc)) {
+    case ADMIT_OVER_CAPACITY:
         return http_error(rq, 503, "over_capacity", "too many connections; try again shortly");
-    if (rq->route != ROUTE_LECTURES || strcmp(method, "POST") != 0)
+    case ADMIT_OVER_IP: {
+        char msg[128];
+        snprintf(msg, sizeof msg,
+                 "more than %u connections from your address (--max-connections-per-ip)",
+                 g_srv.cfg.max_per_ip);
+        return http_error(rq, 429, "too_many_connections", msg);
+    }
+    default:
+        break;
+    }
+    if (!rq->route || !(rq->route->flags & SRV_ROUTE_BODY))
         return MHD_YES;
-    if (!authorised(rq, &ret))
+    if ((rq->route->flags & SRV_ROUTE_TOKEN) && !authorised(rq, &ret))
         return ret;
-    cl = MHD_lookup_connection_value(rq->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+    cl = http_header(rq, MHD_HTTP_HEADER_CONTENT_LENGTH, &cl_len);
     if (cl) {
         char *end;
         unsigned long long n;
@@ -334,45 +605,28 @@ static enum MHD_Result first_call(srv_req *rq, const char *url, const char *meth
 }
 
 /* Last call: the whole request is read. */
-static enum MHD_Result last_call(srv_req *rq, const char *method) {
+static enum MHD_Result last_call(srv_req *rq) {
     enum MHD_Result ret;
-    if (rq->route == ROUTE_NONE)
+    if (!rq->pattern)
         return http_error(rq, 404, "not_found", "no such endpoint");
-    if (strcmp(method, "OPTIONS") == 0)
+    if (rq->method_bit == SRV_M_OPTIONS)
         return send_options(rq);
-    if (!method_allowed(rq->route, method)) {
-        char msg[96];
-        snprintf(msg, sizeof msg, "%.16s is not allowed here; allowed: %s", method,
-                 route_allow(rq->route));
+    if (!rq->route) {
+        char msg[128], allow[64];
+        allow_string(rq->allow, allow, sizeof allow);
+        snprintf(msg, sizeof msg, "%.16s is not allowed here; allowed: %s", rq->method, allow);
         return http_error(rq, 405, "method_not_allowed", msg);
     }
     if (rq->body_too_big)
         return body_too_large(rq);
-    switch (rq->route) {
-    case ROUTE_PAGE:
-        return send_page(rq);
-    case ROUTE_HEALTHZ:
-        return api_healthz(rq);
-    case ROUTE_STATS:
-        return api_stats(rq);
-    case ROUTE_TAGS:
-        return api_tags(rq);
-    case ROUTE_SEARCH:
-        return api_search(rq);
-    case ROUTE_RELATED:
-        return api_related(rq);
-    case ROUTE_LECTURE:
-        if (strcmp(method, "DELETE") != 0)
-            return api_get(rq);
-        if (!authorised(rq, &ret))
-            return ret;
-        return api_delete(rq);
-    case ROUTE_LECTURES:
-        if (rq->body)
-            rq->body[rq->body_len] = '\0';
-        return api_put(rq);
-    }
-    return http_error(rq, 404, "not_found", "no such endpoint");
+    if (bad_input(rq, &ret))
+        return ret;
+    if ((rq->route->flags & SRV_ROUTE_TOKEN) && !(rq->route->flags & SRV_ROUTE_BODY) &&
+        !authorised(rq, &ret))
+        return ret;
+    if (rq->body)
+        rq->body[rq->body_len] = '\0';
+    return rq->route->handler(rq);
 }
 
 /* Appends a chunk of the body (or only counts it unless keep), and drops
@@ -413,51 +667,45 @@ static void body_append(srv_req *rq, const char *data, size_t n, int keep) {
     rq->body_len += n;
 }
 
-static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
-                                  const char *method, const char *version, const char *upload_data,
-                                  size_t *upload_data_size, void **con_cls) {
-    srv_req *rq = *con_cls;
-    (void)cls;
-    (void)version;
-    if (!rq) {
-        size_t n = strlen(url), i;
-        rq = calloc(1, sizeof *rq);
-        if (!rq)
-            return MHD_NO;
-        *con_cls = rq;
-        atomic_fetch_add(&g_srv.in_flight, 1);
-        rq->conn = conn;
-        rq->t0 = srv_now();
-        snprintf(rq->method, sizeof rq->method, "%s", method);
-        if (n >= sizeof rq->path)
-            n = sizeof rq->path - 1;
-        /* the path is %-decoded: keep the log one line per request */
-        for (i = 0; i < n; i++)
-            rq->path[i] = (unsigned char)url[i] <= ' ' || url[i] == 0x7f ? '?' : url[i];
-        rq->path[n] = '\0';
-        return first_call(rq, url, method);
+/* A request as it starts: its target as sent, before libmicrohttpd
+ * decodes it (routing needs the raw path: "a%2Frelated" is one id). */
+static srv_req *req_new(const char *target, size_t n) {
+    srv_req *rq = calloc(1, sizeof *rq);
+    if (!rq)
+        return NULL;
+    rq->target = malloc(n + 1);
+    if (!rq->target) {
+        free(rq);
+        return NULL;
     }
-    if (*upload_data_size) {
-        /* only POST /api/lectures keeps its body; others are counted */
-        if (!rq->status)
-            body_append(rq, upload_data, *upload_data_size, rq->route == ROUTE_LECTURES);
-        *upload_data_size = 0;
-        return MHD_YES;
-    }
-    if (rq->status)
-        return MHD_YES; /* already answered */
-    return last_call(rq, method);
+    memcpy(rq->target, target, n);
+    rq->target[n] = '\0';
+    rq->target_len = strcspn(rq->target, "?");
+    rq->t0 = srv_now();
+    return rq;
 }
 
-static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
-                         enum MHD_RequestTerminationCode toe) {
-    srv_req *rq = *con_cls;
-    (void)cls;
-    (void)conn;
-    (void)toe;
-    if (!rq)
-        return;
-    if (!g_srv.cfg.quiet) {
+/* The request line is read: the method, and the path for the log. */
+static void req_start(srv_req *rq, const char *method) {
+    size_t n, i;
+    rq->started = 1;
+    /* in flight from here: shutdown waits for it, not for heads that
+     * never came */
+    atomic_fetch_add(&g_srv.in_flight, 1);
+    rq->method_bit = method_bit(method);
+    snprintf(rq->method, sizeof rq->method, "%s", method);
+    n = decode(rq->target, rq->target_len, rq->path, sizeof rq->path - 1, 0);
+    if (n >= sizeof rq->path)
+        n = sizeof rq->path - 1;
+    /* the path is %-decoded: keep the log one line per request */
+    for (i = 0; i < n; i++)
+        if ((unsigned char)rq->path[i] <= ' ' || rq->path[i] == 0x7f)
+            rq->path[i] = '?';
+    rq->path[n] = '\0';
+}
+
+static void req_end(srv_req *rq) {
+    if (!g_srv.cfg.quiet && rq->started && rq->conn) {
         char line[256];
         long long us = (long long)((srv_now() - rq->t0) * 1e6);
         int n =
@@ -471,28 +719,105 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
             }
         }
     }
+    if (rq->started)
+        atomic_fetch_sub(&g_srv.in_flight, 1);
+    free(rq->answer);
+    free(rq->target);
     free(rq->body);
     free(rq);
+}
+
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn) {
+    srv_req *rq = req_new(uri, strlen(uri));
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    (void)cls;
+    if (!rq)
+        return NULL;
+    rq->conn = conn;
+    rq->sc = ci ? ci->socket_context : NULL;
+    admit_request_line(rq->sc);
+    return rq;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **con_cls) {
+    srv_req *rq = *con_cls;
+    (void)cls;
+    (void)conn;
+    (void)url;
+    (void)version;
+    if (!rq)
+        return MHD_NO; /* on_uri ran out of memory */
+    if (!rq->started) {
+        req_start(rq, method);
+        admit_head_read(rq->sc);
+        return first_call(rq);
+    }
+    if (*upload_data_size) {
+        /* only a route that keeps its body keeps it; others are counted */
+        if (!rq->status)
+            body_append(rq, upload_data, *upload_data_size,
+                        rq->route && (rq->route->flags & SRV_ROUTE_BODY));
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    admit_request_read(rq->sc);
+    if (rq->status)
+        return MHD_YES; /* already answered */
+    return last_call(rq);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                         enum MHD_RequestTerminationCode toe) {
+    srv_req *rq = *con_cls;
+    (void)cls;
+    (void)conn;
+    (void)toe;
+    if (!rq)
+        return;
+    admit_request_done(rq->sc);
+    req_end(rq);
     *con_cls = NULL;
-    atomic_fetch_sub(&g_srv.in_flight, 1);
+}
+
+int http_handle(const char *method, const char *target, size_t target_len, const srv_kv *headers,
+                size_t n_headers, const char *body, size_t body_len, srv_answer *out) {
+    srv_req *rq = req_new(target, target_len);
+    memset(out, 0, sizeof *out);
+    if (!rq)
+        return -1;
+    rq->headers = headers;
+    rq->n_headers = n_headers;
+    req_start(rq, method);
+    first_call(rq);
+    if (!rq->status) {
+        if (body_len)
+            body_append(rq, body, body_len, rq->route && (rq->route->flags & SRV_ROUTE_BODY));
+        last_call(rq);
+    }
+    out->status = rq->status;
+    if (out->status == 405 || out->status == 204)
+        allow_string(rq->allow, out->allow, sizeof out->allow);
+    out->body = rq->answer;
+    out->len = rq->answer_len;
+    rq->answer = NULL;
+    req_end(rq);
+    return 0;
 }
 
 static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
                           enum MHD_ConnectionNotificationCode toe) {
     (void)cls;
-    (void)conn;
     if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
-        unsigned cur = atomic_load(&g_srv.admitted);
-        do {
-            if (cur >= g_srv.cfg.max_connections) {
-                *socket_context = &REJECTED;
-                return;
-            }
-        } while (!atomic_compare_exchange_weak(&g_srv.admitted, &cur, cur + 1));
-        *socket_context = &ADMITTED;
+        const union MHD_ConnectionInfo *fd =
+            MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+        const union MHD_ConnectionInfo *addr =
+            MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+        *socket_context = fd ? admit_open(fd->connect_fd, addr ? addr->client_addr : NULL) : NULL;
     } else if (toe == MHD_CONNECTION_NOTIFY_CLOSED) {
-        if (*socket_context == &ADMITTED)
-            atomic_fetch_sub(&g_srv.admitted, 1);
+        admit_close(*socket_context);
         *socket_context = NULL;
     }
 }
@@ -515,24 +840,57 @@ static struct MHD_Response *make_page_response(void) {
     return r;
 }
 
+int http_init(void) {
+    if (pthread_key_create(&g_srv.searcher_key, searcher_destroy) != 0) {
+        fprintf(stderr, "lectern-server: pthread_key_create failed\n");
+        return -1;
+    }
+    page_response = make_page_response();
+    if (!page_response) {
+        fprintf(stderr, "lectern-server: out of memory\n");
+        pthread_key_delete(g_srv.searcher_key);
+        return -1;
+    }
+    return 0;
+}
+
+void http_fini(void) {
+    http_searcher_reset();
+    pthread_key_delete(g_srv.searcher_key);
+    MHD_destroy_response(page_response);
+    page_response = NULL;
+}
+
 struct MHD_Daemon *http_start(unsigned *port_out) {
     const srv_config *cfg = &g_srv.cfg;
     struct addrinfo hints, *ai = NULL;
     struct MHD_Daemon *d;
     const union MHD_DaemonInfo *di;
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC;
-    unsigned hard_limit =
-        cfg->max_connections + (cfg->max_connections / 4 > 64 ? cfg->max_connections / 4 : 64);
+    /* Past the limits, connections are still accepted so that their
+     * requests get a 503 or 429 that says why; MHD refuses outright only
+     * past this headroom (and one address past twice its limit). */
+    unsigned hard_limit = cfg->max_connections +
+                          (cfg->max_connections / 4 > 64 ? cfg->max_connections / 4 : 64) +
+                          cfg->max_per_ip;
     char portstr[16];
+    struct rlimit rl;
     int rc;
 
-    if (pthread_key_create(&g_srv.searcher_key, searcher_destroy) != 0) {
-        fprintf(stderr, "lectern-server: pthread_key_create failed\n");
-        return NULL;
+    /* every connection is a descriptor: make room for them all */
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < (rlim_t)hard_limit + 64) {
+        rl.rlim_cur = rl.rlim_max < (rlim_t)hard_limit + 64 ? rl.rlim_max : (rlim_t)hard_limit + 64;
+        if (setrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur < (rlim_t)hard_limit + 64)
+            fprintf(stderr,
+                    "lectern-server: warning: %llu file descriptors allowed, %u connections "
+                    "configured\n",
+                    (unsigned long long)rl.rlim_cur, hard_limit);
     }
-    page_response = make_page_response();
-    if (!page_response) {
-        fprintf(stderr, "lectern-server: out of memory\n");
+    if (http_init() != 0)
+        return NULL;
+    if (admit_start() != 0) {
+        fprintf(stderr, "lectern-server: cannot start the deadline watchdog\n");
+        http_fini();
         return NULL;
     }
     memset(&hints, 0, sizeof hints);
@@ -556,10 +914,13 @@ struct MHD_Daemon *http_start(unsigned *port_out) {
         flags, (uint16_t)cfg->port, NULL, NULL, on_request, NULL, MHD_OPTION_SOCK_ADDR, ai->ai_addr,
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(cfg->threads > 1 ? cfg->threads : 0),
         MHD_OPTION_CONNECTION_LIMIT, hard_limit, MHD_OPTION_CONNECTION_TIMEOUT, cfg->timeout,
-        MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_NOTIFY_CONNECTION,
-        on_connection, NULL, MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u, MHD_OPTION_END);
+        MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL, MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+        MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL, MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, 2 * cfg->max_per_ip, MHD_OPTION_END);
     freeaddrinfo(ai);
     if (!d) {
+        admit_stop();
+        http_fini();
         fprintf(stderr, "lectern-server: cannot listen on %s port %u: %s\n", cfg->bind, cfg->port,
                 errno ? strerror(errno) : "libmicrohttpd refused the configuration");
         return NULL;
@@ -583,6 +944,6 @@ void http_stop(struct MHD_Daemon *d) {
         nanosleep(&ts, NULL);
     }
     MHD_stop_daemon(d);
-    MHD_destroy_response(page_response);
-    page_response = NULL;
+    admit_stop();
+    http_fini();
 }

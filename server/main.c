@@ -20,8 +20,6 @@
 
 #include "server.h"
 
-srv_state g_srv;
-
 static void usage(FILE *f) {
     fprintf(f,
             "usage: lectern-server --index DIR [options]\n"
@@ -38,7 +36,16 @@ static void usage(FILE *f) {
             "  --max-body BYTES       largest request body, suffix k/m/g allowed (default %um)\n"
             "  --max-connections N    connections served at once; more get 503 (default %u)\n"
             "  --max-limit N          largest limit= of one page (default %u)\n"
-            "  --timeout SECONDS      close idle connections after this (default %u)\n"
+            "  --max-connections-per-ip N\n"
+            "                         connections served from one address; more get 429\n"
+            "                         (default %u; 0 = no limit)\n"
+            "  --timeout SECONDS      a new or idle connection must send a request line\n"
+            "                         within this, however slowly, or is closed (default %u)\n"
+            "  --header-timeout SECONDS\n"
+            "                         from the request line to the end of the headers\n"
+            "                         (default %u)\n"
+            "  --body-timeout SECONDS from the end of the headers to the end of the body\n"
+            "                         (default %u)\n"
             "  --cache-mb N           keep up to N MiB of search and related answers,\n"
             "                         each valid until the next write (default %u; 0 = off)\n"
             "  --read-only            open the index read-only (writes answer 403)\n"
@@ -50,7 +57,8 @@ static void usage(FILE *f) {
             "per request (method path status microseconds) unless --quiet.\n"
             "SIGINT or SIGTERM stops it cleanly (exit status 0).\n",
             SRV_DEFAULT_PORT, SRV_DEFAULT_MAX_BODY >> 20, SRV_DEFAULT_MAX_CONNECTIONS,
-            SRV_DEFAULT_MAX_LIMIT, SRV_DEFAULT_TIMEOUT, SRV_DEFAULT_CACHE_MB);
+            SRV_DEFAULT_MAX_LIMIT, SRV_DEFAULT_MAX_PER_IP, SRV_DEFAULT_TIMEOUT,
+            SRV_DEFAULT_HEADER_TIMEOUT, SRV_DEFAULT_BODY_TIMEOUT, SRV_DEFAULT_CACHE_MB);
 }
 
 /* Parses an unsigned number with an optional k/m/g suffix (powers of
@@ -103,6 +111,9 @@ static int parse_opts(int argc, char **argv, srv_config *cfg) {
         O_CONNS,
         O_LIMIT,
         O_TIMEOUT,
+        O_PER_IP,
+        O_HEADER_TIMEOUT,
+        O_BODY_TIMEOUT,
         O_CACHE,
         O_RO,
         O_CREATE,
@@ -120,6 +131,9 @@ static int parse_opts(int argc, char **argv, srv_config *cfg) {
         {"max-connections", required_argument, 0, O_CONNS},
         {"max-limit", required_argument, 0, O_LIMIT},
         {"timeout", required_argument, 0, O_TIMEOUT},
+        {"max-connections-per-ip", required_argument, 0, O_PER_IP},
+        {"header-timeout", required_argument, 0, O_HEADER_TIMEOUT},
+        {"body-timeout", required_argument, 0, O_BODY_TIMEOUT},
         {"cache-mb", required_argument, 0, O_CACHE},
         {"read-only", no_argument, 0, O_RO},
         {"create", no_argument, 0, O_CREATE},
@@ -140,6 +154,9 @@ static int parse_opts(int argc, char **argv, srv_config *cfg) {
     cfg->cache_bytes = (size_t)SRV_DEFAULT_CACHE_MB << 20;
     cfg->max_limit = SRV_DEFAULT_MAX_LIMIT;
     cfg->timeout = SRV_DEFAULT_TIMEOUT;
+    cfg->max_per_ip = SRV_DEFAULT_MAX_PER_IP;
+    cfg->header_timeout = SRV_DEFAULT_HEADER_TIMEOUT;
+    cfg->body_timeout = SRV_DEFAULT_BODY_TIMEOUT;
 
     opterr = 0;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -201,6 +218,21 @@ static int parse_opts(int argc, char **argv, srv_config *cfg) {
             if (parse_size("--timeout", optarg, 86400, &v) != 0)
                 return -1;
             cfg->timeout = (unsigned)v;
+            break;
+        case O_PER_IP:
+            if (parse_size("--max-connections-per-ip", optarg, 100000, &v) != 0)
+                return -1;
+            cfg->max_per_ip = (unsigned)v;
+            break;
+        case O_HEADER_TIMEOUT:
+            if (parse_size("--header-timeout", optarg, 86400, &v) != 0)
+                return -1;
+            cfg->header_timeout = (unsigned)v;
+            break;
+        case O_BODY_TIMEOUT:
+            if (parse_size("--body-timeout", optarg, 86400, &v) != 0)
+                return -1;
+            cfg->body_timeout = (unsigned)v;
             break;
         case O_CACHE:
             if (parse_size("--cache-mb", optarg, 1u << 20, &v) != 0)

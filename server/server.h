@@ -2,9 +2,11 @@
  * server.h -- internal interfaces of lectern-server, one section per file.
  *
  * The server is a thin layer over lectern.h: libmicrohttpd accepts and
- * parses HTTP in its own thread pool, http.c routes each request and
- * enforces the limits, api.c turns a request into engine calls and writes
- * the JSON answer with jsonw.c.  Each pool thread owns one lx_searcher,
+ * parses HTTP in its own thread pool, admit.c decides which connections
+ * are served and for how long, http.c routes each request (one route
+ * table) and enforces the limits, api.c turns a request into engine calls
+ * and writes the JSON answer with jsonw.c (and maps engine errors to HTTP,
+ * one table).  Each pool thread owns one lx_searcher,
  * opened on its first request (no lock on the search path); writes take
  * one mutex because LMDB has one writer.
  */
@@ -15,6 +17,8 @@
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include <sys/socket.h>
 
 #include <microhttpd.h>
 
@@ -29,7 +33,10 @@
 #define SRV_DEFAULT_MAX_LIMIT 100 /* largest limit= of one page */
 #define SRV_DEFAULT_FACETS 20     /* values listed per facet (facets=) */
 #define SRV_MAX_FACETS 1000
-#define SRV_DEFAULT_TIMEOUT 30 /* seconds an idle connection is kept */
+#define SRV_DEFAULT_TIMEOUT 30        /* seconds to the next request line */
+#define SRV_DEFAULT_MAX_PER_IP 64     /* connections served per client address */
+#define SRV_DEFAULT_HEADER_TIMEOUT 10 /* seconds from request line to end of headers */
+#define SRV_DEFAULT_BODY_TIMEOUT 60   /* seconds from end of headers to end of body */
 #define SRV_SHUTDOWN_GRACE_MS 10000
 #define SRV_DEFAULT_CACHE_MB 32 /* response cache (--cache-mb; 0 = off) */
 
@@ -46,7 +53,11 @@ typedef struct srv_config {
     size_t max_body;          /* bytes of one request body */
     unsigned max_connections; /* admitted at once; more get 503 */
     unsigned max_limit;       /* largest limit= */
-    unsigned timeout;         /* idle connection timeout, seconds */
+    unsigned max_per_ip;      /* served from one address; more get 429 (0 = no limit) */
+    unsigned timeout;         /* seconds a new or idle connection has to send a
+                                 request line (also the idle timeout) */
+    unsigned header_timeout;  /* seconds from the request line to the end of the headers */
+    unsigned body_timeout;    /* seconds from the end of the headers to the end of the body */
     size_t cache_bytes;       /* response cache budget, 0 = no cache */
     int quiet;                /* no access log */
     int read_only;            /* open the index read-only */
@@ -62,6 +73,7 @@ typedef struct srv_state {
     pthread_mutex_t write_lock; /* LMDB has one writer */
     double started;             /* monotonic seconds at start */
     atomic_uint admitted;       /* connections admitted (not over limit) */
+    atomic_ulong timed_out;     /* connections closed at a deadline (admit.c) */
     atomic_uint in_flight;      /* requests between start and completion */
     atomic_int stopping;        /* shutting down: answers close their connection */
 } srv_state;
@@ -77,9 +89,43 @@ double srv_now(void);
  * whitespace trimmed) into cfg->token.  Returns 0, or -1 after printing why. */
 int auth_load(srv_config *cfg);
 
-/* Whether the Authorization header value is "Bearer <token>" with the
- * configured token.  Runs in time independent of where the bytes differ. */
-int auth_check(const srv_config *cfg, const char *header);
+/* Whether the Authorization header value header[0..len) is
+ * "Bearer <token>" with the configured token (every byte of it: a NUL
+ * inside is a difference).  Runs in time independent of where the bytes
+ * differ. */
+int auth_check(const srv_config *cfg, const char *header, size_t len);
+
+/* ---- Admission control (admit.c) ------------------------------------ */
+
+/* One connection as admission control sees it. */
+typedef struct srv_conn srv_conn;
+
+enum { ADMIT_OK, ADMIT_OVER_CAPACITY, ADMIT_OVER_IP };
+
+/* Starts and stops the deadline watchdog thread.  admit_start returns 0,
+ * or -1 when the thread cannot start. */
+int admit_start(void);
+void admit_stop(void);
+
+/* A connection opened (socket fd, client address): counted against the
+ * limits, its first deadline set.  NULL out of memory (the connection is
+ * then served, uncounted). */
+srv_conn *admit_open(int fd, const struct sockaddr *addr);
+
+/* A connection closed (before its socket is): uncounted and forgotten. */
+void admit_close(srv_conn *c);
+
+/* ADMIT_OK, or the limit it is over (its requests get 503 or 429). */
+int admit_verdict(const srv_conn *c);
+
+/* The deadlines of one request's phases: its request line arrived (the
+ * headers follow), its headers are read (the body follows), all of it is
+ * read (no deadline while answering), its answer is sent (the next request
+ * line must come within cfg.timeout).  Each accepts NULL. */
+void admit_request_line(srv_conn *c);
+void admit_head_read(srv_conn *c);
+void admit_request_read(srv_conn *c);
+void admit_request_done(srv_conn *c);
 
 /* ---- Response cache (cache.c) ---------------------------------------- */
 
@@ -152,20 +198,83 @@ int jw_members(const char *json, size_t n, const char *const *keys, size_t nkeys
 
 /* ---- HTTP layer (http.c) ---------------------------------------------- */
 
-/* One HTTP request, from MHD's first callback to its completion. */
+/* HTTP methods as bits, in the order an Allow header lists them. */
+enum {
+    SRV_M_GET = 1 << 0,
+    SRV_M_HEAD = 1 << 1,
+    SRV_M_POST = 1 << 2,
+    SRV_M_PUT = 1 << 3,
+    SRV_M_PATCH = 1 << 4,
+    SRV_M_DELETE = 1 << 5,
+    SRV_M_OPTIONS = 1 << 6,
+};
+#define SRV_N_METHODS 7
+
+/* The method's name ("GET") for one SRV_M_* bit, NULL for another value. */
+const char *http_method_name(unsigned bit);
+
+#define SRV_MAX_ARGS 32 /* query-string parameters kept per request */
+
+/* A header or query-string parameter: key and value with their lengths
+ * (a value may hold any byte, NUL included, until it is checked). */
+typedef struct srv_kv {
+    const char *key, *val;
+    size_t klen, vlen;
+} srv_kv;
+
+struct srv_route;
+
+/* One HTTP request, from the request line to its completion. */
 typedef struct srv_req {
-    struct MHD_Connection *conn;
-    double t0;  /* srv_now() at the first callback */
+    struct MHD_Connection *conn; /* NULL: run by http_handle (tests, fuzzing) */
+    srv_conn *sc;                /* its connection's admission record, or NULL */
+    const srv_kv *headers;       /* the headers when conn is NULL */
+    size_t n_headers;
+    double t0;  /* srv_now() when the request line arrived */
     int status; /* status queued, for the access log */
-    int route;  /* ROUTE_* */
+    int started;
+    unsigned method_bit;           /* SRV_M_*, 0 for a method we do not know */
+    const struct srv_route *route; /* the row answering this method, or NULL */
+    const char *pattern;           /* the path's pattern, NULL when no row matches */
+    unsigned allow;                /* SRV_M_* served on this path (for Allow) */
     char method[8];
-    char path[160]; /* for the access log, truncated */
-    const char *id; /* lecture id in the path (points into url) */
-    size_t id_len;
-    char *body; /* request body (POST), NUL-terminated */
+    char path[160];            /* for the access log, decoded and truncated */
+    char *target;              /* the request target as sent; args point into it */
+    size_t target_len;         /* its length up to '?' (the raw path) */
+    srv_kv args[SRV_MAX_ARGS]; /* query-string parameters, %-decoded */
+    size_t n_args;
+    char id[LX_MAX_ID_BYTES + 1]; /* the {id} of the path, %-decoded */
+    size_t id_len;                /* LX_MAX_ID_BYTES + 1 when longer */
+    char *body;                   /* request body (POST), NUL-terminated */
     size_t body_len, body_cap;
     int body_too_big; /* the rest of the body is being discarded */
+    char *answer;     /* the body answered when conn is NULL */
+    size_t answer_len;
 } srv_req;
+
+/* One endpoint: a row of the route table in http.c.  A path is served by
+ * the first row whose pattern matches it; every row with that pattern
+ * together gives the methods the path accepts (Allow). */
+typedef struct srv_route {
+    unsigned methods;    /* SRV_M_*; GET implies HEAD */
+    const char *pattern; /* "/api/lectures/{id}/related": {id} is a lecture id */
+    enum MHD_Result (*handler)(srv_req *rq);
+    unsigned flags; /* SRV_ROUTE_* */
+} srv_route;
+
+enum {
+    SRV_ROUTE_TOKEN = 1, /* a write: needs Authorization: Bearer <token> */
+    SRV_ROUTE_BODY = 2,  /* keeps the request body for the handler */
+};
+
+/* The route table, *n rows. */
+const srv_route *http_routes(size_t *n);
+
+/* Sets up what answering needs (thread key of the searchers, the page):
+ * called by http_start, and by a program that calls http_handle.
+ * Returns 0, or -1 after printing why. */
+int http_init(void);
+void http_fini(void);
 
 /* Starts the MHD daemon on cfg->bind:cfg->port; *port_out receives the
  * bound port.  Returns NULL after printing why. */
@@ -173,6 +282,32 @@ struct MHD_Daemon *http_start(unsigned *port_out);
 
 /* Stops accepting, lets in-flight requests finish (bounded), stops. */
 void http_stop(struct MHD_Daemon *d);
+
+/* An answer of http_handle: its status, Allow header and body (malloc'd,
+ * the caller frees it). */
+typedef struct srv_answer {
+    int status;
+    char allow[64];
+    char *body;
+    size_t len;
+} srv_answer;
+
+/* Runs one request through the steps the daemon takes -- routing,
+ * limits, authorisation, the handler -- without a connection: the method,
+ * the request target as sent ("/api/search?q=x"), the headers and the
+ * body.  For tests and the fuzz target; g_srv must be set up and
+ * http_init called.  Returns 0, or -1 out of memory. */
+int http_handle(const char *method, const char *target, size_t target_len, const srv_kv *headers,
+                size_t n_headers, const char *body, size_t body_len, srv_answer *out);
+
+/* A header of the request (name case-insensitive), *len its length;
+ * NULL when absent. */
+const char *http_header(srv_req *rq, const char *name, size_t *len);
+
+/* A query-string parameter, %-decoded and NUL-terminated (a request whose
+ * parameters hold control characters is refused before any handler
+ * runs); NULL when absent or empty. */
+const char *http_param(srv_req *rq, const char *name);
 
 /* Queues a JSON response (takes ownership of body, a malloc'd buffer). */
 enum MHD_Result http_send(srv_req *rq, int status, char *body, size_t len);
@@ -191,8 +326,23 @@ enum MHD_Result http_send_jw(srv_req *rq, int status, jsonw *w);
  * queuing a 500 on rq. */
 lx_searcher *http_searcher(srv_req *rq);
 
+/* Closes the calling thread's searcher (after an error the engine may
+ * have left in it); the next http_searcher opens a new one. */
+void http_searcher_reset(void);
+
 /* ---- Endpoints (api.c) ------------------------------------------------ */
 
+/* The HTTP status of engine error rc, and its error code (*code): one
+ * table in api.c maps every LX_E* code. */
+int api_error_status(int rc, const char **code);
+
+/* Answers a request that failed with engine error rc (err's message and
+ * where, unless the table has a fixed message).  After a server-side
+ * failure (5xx) the thread's searcher is dropped, so the next request
+ * starts from a fresh one. */
+enum MHD_Result api_engine_error(srv_req *rq, int rc, lx_error *err);
+
+enum MHD_Result api_page(srv_req *rq); /* GET / (http.c) */
 enum MHD_Result api_healthz(srv_req *rq);
 enum MHD_Result api_stats(srv_req *rq);
 enum MHD_Result api_tags(srv_req *rq);

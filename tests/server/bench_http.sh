@@ -60,8 +60,10 @@ gzip -dc "$TED/lectures.jsonl.gz" | "$BUILD/lectern-index" build --index "$TMP/t
 t1=$(date +%s.%N)
 echo "indexed in $(awk "BEGIN { printf \"%.1f\", $t1 - $t0 }") s; index folder $(du -sh "$TMP/ted" | cut -f1)"
 
+# every wrk connection comes from 127.0.0.1: no per-address limit
 "$BUILD/lectern-server" --index "$TMP/ted" --bind 127.0.0.1 --port 0 --quiet \
-    ${THREADS:+--threads "$THREADS"} ${SERVER_ARGS:-} 2> "$TMP/server.log" &
+    --max-connections-per-ip 0 ${THREADS:+--threads "$THREADS"} ${SERVER_ARGS:-} \
+    2> "$TMP/server.log" &
 SPID=$!
 PORT=""
 for _ in $(seq 100); do

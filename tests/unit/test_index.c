@@ -649,6 +649,12 @@ static void test_write_errors(void) {
         {"{\"id\":\"b21\",\"title\":\"t\",\"transcript\":\"a\",\"transcript\":\"b\"}", LX_ERECORD,
          "transcript"},
         {"{\"id\":\"b22\",\"title\":\"t\",\"x\":1,\"y\":2,\"x\":{}}", LX_ERECORD, "x"},
+        /* A NUL would end the C string: "zz\u0000b" would become "zz" and
+         * replace that lecture.  Refused in every field, named. */
+        {"{\"id\":\"zz\\u0000b\",\"title\":\"t\"}", LX_ERECORD, "id"},
+        {"{\"id\":\"b23\",\"title\":\"t\\u0000x\"}", LX_ERECORD, "title"},
+        {"{\"id\":\"b24\",\"title\":\"t\",\"x\":{\"y\":[\"\\u0000\"]}}", LX_ERECORD, "x"},
+        {"{\"id\":\"b25\",\"title\":\"t\",\"tr\\u0000\":\"v\"}", LX_ERECORD, "tr"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         memset(&err, 0, sizeof err);
@@ -661,6 +667,17 @@ static void test_write_errors(void) {
             fprintf(stderr, "  bad record %zu: rc %d field \"%s\" (%s)\n", i, rc, err.field,
                     err.message);
     }
+    /* A raw NUL byte inside a string too; an escaped backslash before
+     * "u0000" is text, not a NUL. */
+    static const char raw_nul[] = "{\"id\":\"zz\0b\",\"title\":\"t\"}";
+    memset(&err, 0, sizeof err);
+    CHECK(lx_writer_put_json(w, raw_nul, sizeof raw_nul - 1, &err) == LX_ERECORD);
+    CHECK_STR(err.field, "id");
+    CHECK(err.offset == 9);
+    lx_prepared *prep = NULL;
+    const char *bs = "{\"id\":\"bs\\\\u0000\",\"title\":\"a\\\\u0000\"}";
+    CHECK(lx_prepare_json(bs, strlen(bs), &prep, &err) == 0);
+    lx_prepared_free(prep);
     /* Invalid UTF-8: the byte offset of the bad byte. */
     const char *bad_utf8 = "{\"id\":\"u1\",\"title\":\"caf\xE9\"}";
     CHECK(lx_writer_put_json(w, bad_utf8, strlen(bad_utf8), &err) == LX_EUTF8);
