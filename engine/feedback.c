@@ -158,7 +158,7 @@ int lx_feedback_expand(lx_searcher *s, const lx_rank_params *p, const lx_scored 
             if (mdb_get(s->txn, s->ix->post, &key, &pv))
                 continue;
             lx_pcursor *pc = lx_searcher_pcursor(s);
-            if (!pc || lx_pcursor_open(pc, pv.mv_data, pv.mv_size))
+            if (!pc || lx_pcursor_open_limit(pc, pv.mv_data, pv.mv_size, s->st.next_doc))
                 continue;
             lx_qcur *q = &s->qc[s->nqc];
             memset(q, 0, offsetof(lx_qcur, mem));

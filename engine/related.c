@@ -815,7 +815,7 @@ int lx_related(lx_searcher *s, const char *id, const lx_search_opts *o, lx_resul
             rc = LX_ENOMEM;
             goto done;
         }
-        if (lx_pcursor_open(pc, t->post, t->postlen))
+        if (lx_pcursor_open_limit(pc, t->post, t->postlen, s->st.next_doc))
             continue;
         double w = t->idf * k1p * pow(t->sig / best, REL_QPOW);
         uint64_t bit = 1ull << j;

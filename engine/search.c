@@ -327,7 +327,7 @@ static int clause_cursors(lx_searcher *s, const lx_qclause *cl, int clause_id, c
             if (term_lists(s, terms[l][0], tlen[l][0], &pv, NULL))
                 continue;
             lx_pcursor *pc = lx_searcher_pcursor(s);
-            if (!pc || lx_pcursor_open(pc, pv.mv_data, pv.mv_size))
+            if (!pc || lx_pcursor_open_limit(pc, pv.mv_data, pv.mv_size, s->st.next_doc))
                 continue;
             c->kind = LX_QK_TERM;
             c->pc = pc;
@@ -343,7 +343,7 @@ static int clause_cursors(lx_searcher *s, const lx_qclause *cl, int clause_id, c
                     break;
                 }
                 lx_pcursor *pc = lx_searcher_pcursor(s);
-                if (!pc || lx_pcursor_open(pc, pv.mv_data, pv.mv_size)) {
+                if (!pc || lx_pcursor_open_limit(pc, pv.mv_data, pv.mv_size, s->st.next_doc)) {
                     ok = 0;
                     break;
                 }

@@ -174,6 +174,21 @@ int lx_store_stats(MDB_txn *txn, lx_index *ix, lx_collstats *st) {
     if (v.mv_size != sizeof *st)
         return LX_EFORMAT;
     memcpy(st, v.mv_data, sizeof *st);
+    if (st->version != LX_FORMAT_VERSION)
+        return LX_EFORMAT;
+    /* Readers size bitmaps and norms by next_doc and trust docids below
+     * it: a damaged next_doc must not pass.  The norms hold exactly
+     * next_doc rows, written with the stats in one transaction, so each
+     * checks the other. */
+    if (st->ndocs > st->next_doc || st->next_doc == LX_DOC_END)
+        return LX_ECORRUPT;
+    k = (MDB_val){5, "norms"};
+    rc = mdb_get(txn, ix->meta, &k, &v);
+    if (rc && rc != MDB_NOTFOUND)
+        return lx_store_fail(NULL, rc, "norms");
+    size_t have = rc ? 0 : v.mv_size;
+    if (have != (size_t)st->next_doc * LX_NFIELDS * sizeof(uint32_t))
+        return LX_ECORRUPT;
     return 0;
 }
 
@@ -191,16 +206,40 @@ int lx_store_norms(MDB_txn *txn, lx_index *ix, const uint32_t **norms, uint32_t 
     return 0;
 }
 
+/* Checks what a view's readers index with: the strings end in their NULs,
+ * the language code inside its 8 bytes, the body's stored size fits its
+ * length (LZ4 expands at most 255 times), every segment's span and every
+ * checkpoint inside the body. */
+static int doc_view_check(const lx_docview *v) {
+    size_t stored = v->h.zlen ? v->h.zlen : v->h.body_len;
+    if (v->id[v->h.id_len] || v->title[v->h.title_len] || v->meta[v->h.meta_len] ||
+        v->body[stored] || !memchr(v->h.lang, 0, sizeof v->h.lang))
+        return LX_ECORRUPT;
+    if (v->h.body_len > INT32_MAX || (v->h.zlen && v->h.body_len > (uint64_t)v->h.zlen * 255 + 64))
+        return LX_ECORRUPT;
+    for (uint32_t i = 0; i < v->h.nseg; i++) {
+        lx_dseg g;
+        lx_doc_segment(v, i, &g);
+        if ((uint64_t)g.off + g.len > v->h.body_len)
+            return LX_ECORRUPT;
+    }
+    for (uint32_t i = 0; i < v->h.ncp; i++)
+        if (lx_doc_checkpoint(v, i) > v->h.body_len)
+            return LX_ECORRUPT;
+    return 0;
+}
+
 int lx_doc_view(const void *val, size_t len, lx_docview *v) {
     const char *p = val;
     if (len < sizeof v->h)
-        return LX_EFORMAT;
+        return LX_ECORRUPT;
     memcpy(&v->h, p, sizeof v->h);
     size_t stored = v->h.zlen ? v->h.zlen : v->h.body_len;
-    size_t need = sizeof v->h + (size_t)v->h.id_len + 1 + v->h.title_len + 1 + v->h.meta_len + 1 +
-                  stored + 1 + (size_t)v->h.nseg * sizeof(lx_dseg) + (size_t)v->h.ncp * 4;
+    /* In 64 bits no sum of these u32 counts can wrap. */
+    uint64_t need = sizeof v->h + (uint64_t)v->h.id_len + 1 + v->h.title_len + 1 + v->h.meta_len +
+                    1 + stored + 1 + (uint64_t)v->h.nseg * sizeof(lx_dseg) + (uint64_t)v->h.ncp * 4;
     if (need != len)
-        return LX_EFORMAT;
+        return LX_ECORRUPT;
     p += sizeof v->h;
     v->id = p;
     p += v->h.id_len + 1;
@@ -213,7 +252,7 @@ int lx_doc_view(const void *val, size_t len, lx_docview *v) {
     v->segs = (const uint8_t *)p;
     p += (size_t)v->h.nseg * sizeof(lx_dseg);
     v->cps = (const uint8_t *)p;
-    return 0;
+    return doc_view_check(v);
 }
 
 const char *lx_doc_body(const lx_docview *v, lx_buf *scratch) {

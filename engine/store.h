@@ -70,14 +70,17 @@ void lx_store_close(lx_index *ix);
 /* Maps an LMDB return code to an LX_E* code, filling err. */
 int lx_store_fail(lx_error *err, int mdb_rc, const char *what);
 
-/* Reads meta "stats" (zeros when absent). */
+/* Reads meta "stats" (zeros when absent).  LX_EFORMAT for another
+ * version, LX_ECORRUPT when next_doc disagrees with ndocs or with the
+ * length of meta "norms". */
 int lx_store_stats(MDB_txn *txn, lx_index *ix, lx_collstats *st);
 
 /* Reads meta "norms": a pointer into the map of next_doc * LX_NFIELDS u32
  * (NULL and 0 when absent). */
 int lx_store_norms(MDB_txn *txn, lx_index *ix, const uint32_t **norms, uint32_t *ndocs);
 
-/* Decodes a "docs" value in place.  Returns 0 or LX_EFORMAT. */
+/* Decodes a "docs" value in place, checking every length and offset in
+ * it against the value.  Returns 0 or LX_ECORRUPT. */
 int lx_doc_view(const void *val, size_t len, lx_docview *v);
 
 /* The plain body of a view: in place when stored plain, else decompressed
