@@ -281,12 +281,13 @@ int lx_plist_encode(const lx_plist *pl, const uint32_t *norms, lx_buf *post, lx_
 
 /* ---- cursor ------------------------------------------------------------- */
 
-/* Ends the cursor on a damaged list. */
-static void cursor_corrupt(lx_pcursor *c) {
+/* Ends the cursor on a damaged list, saying why. */
+static void cursor_corrupt(lx_pcursor *c, const char *why) {
     c->doc = LX_DOC_END;
     c->n = c->i = 0;
     c->bi = c->nblocks;
     c->rc = LX_ECORRUPT;
+    c->why = why;
 }
 
 static uint32_t block_last(const lx_pcursor *c, uint32_t b) {
@@ -316,8 +317,9 @@ static void block_load(lx_pcursor *c, uint32_t b) {
     } else {
         c->block_pos_off = 0;
     }
+    c->bad_block = b;
     if (off > next || next > avail || next - off < 6)
-        return cursor_corrupt(c);
+        return cursor_corrupt(c, "block offsets outside the list");
     const uint8_t *p = c->blocks + off;
     c->bend = c->blocks + next;
     uint32_t n = (uint32_t)p[0] + 1;
@@ -325,8 +327,10 @@ static void block_load(lx_pcursor *c, uint32_t b) {
     uint32_t want = b + 1 < c->nblocks ? LX_BLOCK : c->df - (c->nblocks - 1) * LX_BLOCK;
     size_t pb = lx_bitpack_bytes(n - 1, bits);
     /* n is at most LX_BLOCK here, so docs[] is never overrun. */
-    if (n != want || bits > 32 || pb + (c->nlf > 1 ? n : 0) > next - off - 6)
-        return cursor_corrupt(c);
+    if (n != want)
+        return cursor_corrupt(c, "block size not what df implies");
+    if (bits > 32 || pb + (c->nlf > 1 ? n : 0) > next - off - 6)
+        return cursor_corrupt(c, "block longer than its bytes");
     uint32_t first = get_u32(p + 2);
     p += 6;
     c->docs[0] = first;
@@ -337,10 +341,14 @@ static void block_load(lx_pcursor *c, uint32_t b) {
     if ((uint64_t)first + ((uint64_t)(n - 1) << bits) > UINT32_MAX) {
         for (uint32_t i = 1; i < n; i++)
             if (c->docs[i] <= c->docs[i - 1])
-                return cursor_corrupt(c);
+                return cursor_corrupt(c, "docids not ascending");
     }
-    if (first < c->lo || last >= c->limit || (c->nblocks > 1 && last != block_last(c, b)))
-        return cursor_corrupt(c);
+    if (first < c->lo)
+        return cursor_corrupt(c, "docids not ascending from the block before");
+    if (last >= c->limit)
+        return cursor_corrupt(c, "docid past the index's next_doc");
+    if (c->nblocks > 1 && last != block_last(c, b))
+        return cursor_corrupt(c, "last docid not the directory's");
     c->lo = last + 1;
     p += pb;
     if (c->nlf > 1) {
@@ -368,8 +376,8 @@ static const uint8_t *read_bound(const uint8_t *p, const uint8_t *end, uint8_t m
     return p;
 }
 
-static int header_corrupt(lx_pcursor *c) {
-    cursor_corrupt(c);
+static int header_corrupt(lx_pcursor *c, const char *why) {
+    cursor_corrupt(c, why);
     return LX_ECORRUPT;
 }
 
@@ -378,6 +386,8 @@ static int open_header(lx_pcursor *c, const uint8_t *val, size_t len, uint32_t l
     c->end = val + len;
     c->pos = c->pend = NULL;
     c->rc = 0;
+    c->why = NULL;
+    c->bad_block = 0;
     c->limit = limit;
     c->lo = 0;
     c->n = c->i = 0;
@@ -386,17 +396,17 @@ static int open_header(lx_pcursor *c, const uint8_t *val, size_t len, uint32_t l
     p = lx_vbyte_get(p, c->end, &c->nblocks);
     /* nblocks is what df implies: the blocks are full but the last. */
     if (p >= c->end || c->df == 0 || c->nblocks != ((uint64_t)c->df + LX_BLOCK - 1) / LX_BLOCK)
-        return header_corrupt(c);
+        return header_corrupt(c, "df and block count disagree");
     c->listmask = *p++;
     if (c->listmask == 0 || (c->listmask >> LX_NFIELDS))
-        return header_corrupt(c); /* no field, or one past the last */
+        return header_corrupt(c, "field mask names no field or one past the last");
     c->nlf = (uint8_t)__builtin_popcount(c->listmask);
     p = read_bound(p, c->end, c->listmask, &c->lbound);
     c->dirent = 12 + 8 * LX_BOUND_PAIRS * (size_t)c->nlf;
     c->dir = p;
     if (c->nblocks > 1) {
         if ((size_t)(c->end - p) / c->dirent < c->nblocks)
-            return header_corrupt(c);
+            return header_corrupt(c, "block directory past the end of the list");
         p += (size_t)c->nblocks * c->dirent;
     }
     c->blocks = p;
@@ -631,6 +641,7 @@ uint32_t lx_pcursor_positions(lx_pcursor *c, int f, uint32_t *out, uint32_t max)
         return 0;
     if (c->block_pos_off > (size_t)(c->pend - c->pos)) {
         c->rc = LX_ECORRUPT;
+        c->why = "block's positions offset past the positions list";
         return 0;
     }
     uint32_t k;
@@ -644,8 +655,10 @@ uint32_t lx_pcursor_positions(lx_pcursor *c, int f, uint32_t *out, uint32_t max)
         if (n < max)
             out[n++] = at;
     }
-    if (j < k)
-        c->rc = LX_ECORRUPT; /* fewer positions than the tfs say */
+    if (j < k) {
+        c->rc = LX_ECORRUPT;
+        c->why = "fewer positions than the tfs say";
+    }
     return n;
 }
 

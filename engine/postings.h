@@ -80,6 +80,8 @@ typedef struct lx_pcursor {
     uint32_t doc;          /* current doc, LX_DOC_END when done */
     int rc;                /* 0, or LX_ECORRUPT once the list was found damaged
                               (the cursor then reads as ended): callers check it */
+    const char *why;       /* with rc: what was found damaged (static text) */
+    uint32_t bad_block;    /* with rc: the block where (or the last loaded) */
     uint32_t limit;        /* docids must be below this (the index's next_doc) */
     uint32_t lo;           /* the next block's first doc must be at least this */
     uint32_t block_pos_off;

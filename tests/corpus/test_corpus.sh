@@ -17,6 +17,8 @@ summary=$(tail -1 "$work/build.log")
 echo "$summary"
 echo "$summary" | grep -q "lectures 68 " || fail "expected 68 lectures: $summary"
 echo "$summary" | grep -q "errors 0$" || fail "expected 0 errors: $summary"
+# The integrity check finds the fresh index sound.
+"$build/lectern" check --index "$work/idx" || fail "lectern check: exit $?"
 
 search() { "$build/lectern" search --index "$work/idx" --json "$@"; }
 
@@ -68,4 +70,10 @@ grep -Eq '^latency_us mean=[0-9.]+ p50=[0-9.]+ p95=[0-9.]+ p99=[0-9.]+$' "$work/
 grep -Eq '^cpu_us mean=[0-9.]+ p50=[0-9.]+ p95=[0-9.]+ p99=[0-9.]+$' "$work/batch.err" ||
     fail "no cpu_us line"
 [ "$(grep -c '^q1 Q0 ' "$work/run.txt")" = 3 ] || fail "TREC run: $(cat "$work/run.txt")"
+# Replacing and deleting lectures keeps the index sound.
+"$build/lectern" get --index "$work/idx" dub-2021-007 > "$work/one.json"
+"$build/lectern-index" add --quiet --index "$work/idx" "$work/one.json" || fail "re-add"
+"$build/lectern-index" delete --index "$work/idx" nor-2023-006 >/dev/null 2>&1 ||
+    fail "delete exited $?"
+"$build/lectern" check --index "$work/idx" || fail "lectern check after add and delete: exit $?"
 echo "corpus: all checks passed"
