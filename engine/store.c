@@ -43,6 +43,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <unistd.h>
+
+#define LX_STORE_IMPL /* the real mdb_get and mdb_cursor_get here */
 #include "error.h"
 #include "store.h"
 
@@ -54,6 +57,72 @@ int lx_store_fail(lx_error *err, int rc, const char *what) {
                    ? LX_EFORMAT
                    : LX_EIO;
     return lx_fail(err, code, NULL, -1, "%s: %s", what, mdb_strerror(rc));
+}
+
+/* The bytes of the file LMDB has handed out pages from. */
+static size_t used_bytes(lx_index *ix) {
+    MDB_envinfo info;
+    mdb_env_info(ix->env, &info);
+    size_t used = ((size_t)info.me_last_pgno + 1) * ix->psize;
+    __atomic_store_n(&ix->map_used, used, __ATOMIC_RELAXED);
+    return used;
+}
+
+/* Finds where the file is mapped: a value read in a read-only transaction
+ * lies in a page of the map whose header starts with its page number
+ * (LMDB's page layout), so the map starts that many pages before; the
+ * guess is kept only when that page's bytes are the file's bytes there. */
+static void map_locate(lx_index *ix) {
+    MDB_stat ms;
+    MDB_txn *txn;
+    MDB_val k = {5, "stats"}, v;
+    ix->map = NULL;
+    if (mdb_env_stat(ix->env, &ms) || mdb_txn_begin(ix->env, NULL, MDB_RDONLY, &txn))
+        return;
+    ix->psize = ms.ms_psize;
+    int fd;
+    if (ix->psize >= 64 && !(ix->psize & (ix->psize - 1)) && mdb_get(txn, ix->meta, &k, &v) == 0 &&
+        mdb_env_get_fd(ix->env, &fd) == 0) {
+        const uint8_t *page = (const uint8_t *)((uintptr_t)v.mv_data & ~(uintptr_t)(ix->psize - 1));
+        uint64_t pgno;
+        uint8_t file[64];
+        memcpy(&pgno, page, 8);
+        if (pgno < ((uint64_t)1 << 40) &&
+            pread(fd, file, sizeof file, (off_t)(pgno * ix->psize)) == (ssize_t)sizeof file &&
+            !memcmp(file, page, sizeof file) && (uintptr_t)page >= pgno * ix->psize) {
+            ix->map = page - pgno * ix->psize;
+            used_bytes(ix);
+        }
+    }
+    mdb_txn_abort(txn);
+}
+
+/* Whether v lies in the used part of the file, when it is in the map. */
+static int val_ok(MDB_txn *txn, const MDB_val *v) {
+    lx_index *ix = mdb_env_get_userctx(mdb_txn_env(txn));
+    if (!ix || !ix->map)
+        return 1;
+    uintptr_t p = (uintptr_t)v->mv_data, m = (uintptr_t)ix->map;
+    if (p < m || p - m >= ix->map_size)
+        return 1; /* not in the map: a write transaction's page */
+    size_t off = (size_t)(p - m);
+    if (v->mv_size <= __atomic_load_n(&ix->map_used, __ATOMIC_RELAXED) - off)
+        return 1;
+    size_t used = used_bytes(ix); /* the file may have grown since */
+    return off <= used && v->mv_size <= used - off;
+}
+
+int lx_store_get(MDB_txn *txn, MDB_dbi dbi, MDB_val *key, MDB_val *val) {
+    int rc = mdb_get(txn, dbi, key, val);
+    return rc == 0 && !val_ok(txn, val) ? MDB_CORRUPTED : rc;
+}
+
+int lx_store_cursor_get(MDB_cursor *c, MDB_val *key, MDB_val *val, MDB_cursor_op op) {
+    int rc = mdb_cursor_get(c, key, val, op);
+    if (rc == 0 &&
+        ((key && !val_ok(mdb_cursor_txn(c), key)) || (val && !val_ok(mdb_cursor_txn(c), val))))
+        return MDB_CORRUPTED;
+    return rc;
 }
 
 int lx_store_open(lx_index *ix, const char *dir, unsigned flags, lx_error *err) {
@@ -86,6 +155,7 @@ int lx_store_open(lx_index *ix, const char *dir, unsigned flags, lx_error *err) 
     if (env && atol(env) > 0)
         gib = (size_t)atol(env);
     mdb_env_set_mapsize(ix->env, gib << 30);
+    ix->map_size = gib << 30;
     unsigned eflags = MDB_NOTLS | MDB_NORDAHEAD;
     if (flags & LX_OPEN_READONLY)
         eflags |= MDB_RDONLY;
@@ -123,7 +193,7 @@ int lx_store_open(lx_index *ix, const char *dir, unsigned flags, lx_error *err) 
     }
     lx_collstats cs;
     MDB_val k = {5, "stats"}, v;
-    rc = mdb_get(txn, ix->meta, &k, &v);
+    rc = lx_store_get(txn, ix->meta, &k, &v);
     if (rc == MDB_NOTFOUND && !(flags & LX_OPEN_READONLY)) {
         memset(&cs, 0, sizeof cs);
         cs.version = LX_FORMAT_VERSION;
@@ -150,6 +220,8 @@ int lx_store_open(lx_index *ix, const char *dir, unsigned flags, lx_error *err) 
     if ((rc = mdb_txn_commit(txn)))
         goto fail;
     ix->flags = flags;
+    mdb_env_set_userctx(ix->env, ix);
+    map_locate(ix);
     return 0;
 fail:
     mdb_env_close(ix->env);
@@ -166,7 +238,7 @@ void lx_store_close(lx_index *ix) {
 int lx_store_stats(MDB_txn *txn, lx_index *ix, lx_collstats *st) {
     MDB_val k = {5, "stats"}, v;
     memset(st, 0, sizeof *st);
-    int rc = mdb_get(txn, ix->meta, &k, &v);
+    int rc = lx_store_get(txn, ix->meta, &k, &v);
     if (rc == MDB_NOTFOUND)
         return 0;
     if (rc)
@@ -183,7 +255,7 @@ int lx_store_stats(MDB_txn *txn, lx_index *ix, lx_collstats *st) {
     if (st->ndocs > st->next_doc || st->next_doc == LX_DOC_END)
         return LX_ECORRUPT;
     k = (MDB_val){5, "norms"};
-    rc = mdb_get(txn, ix->meta, &k, &v);
+    rc = lx_store_get(txn, ix->meta, &k, &v);
     if (rc && rc != MDB_NOTFOUND)
         return lx_store_fail(NULL, rc, "norms");
     size_t have = rc ? 0 : v.mv_size;
@@ -194,7 +266,7 @@ int lx_store_stats(MDB_txn *txn, lx_index *ix, lx_collstats *st) {
 
 int lx_store_norms(MDB_txn *txn, lx_index *ix, const uint32_t **norms, uint32_t *ndocs) {
     MDB_val k = {5, "norms"}, v;
-    int rc = mdb_get(txn, ix->meta, &k, &v);
+    int rc = lx_store_get(txn, ix->meta, &k, &v);
     *norms = NULL;
     *ndocs = 0;
     if (rc == MDB_NOTFOUND)
@@ -299,7 +371,7 @@ void lx_doc_segment(const lx_docview *v, uint32_t i, lx_dseg *out) {
 
 int lx_store_doc(MDB_txn *txn, lx_index *ix, uint32_t docid, lx_docview *v) {
     MDB_val k = {sizeof docid, &docid}, d;
-    int rc = mdb_get(txn, ix->docs, &k, &d);
+    int rc = lx_store_get(txn, ix->docs, &k, &d);
     if (rc == MDB_NOTFOUND)
         return LX_ENOTFOUND;
     if (rc)
@@ -311,7 +383,7 @@ int lx_store_docid(MDB_txn *txn, lx_index *ix, const char *id, size_t len, uint3
     if (len == 0 || len > LX_MAX_ID_BYTES)
         return LX_ENOTFOUND;
     MDB_val k = {len, (void *)id}, v;
-    int rc = mdb_get(txn, ix->ids, &k, &v);
+    int rc = lx_store_get(txn, ix->ids, &k, &v);
     if (rc == MDB_NOTFOUND)
         return LX_ENOTFOUND;
     if (rc)

@@ -61,11 +61,32 @@ struct lx_index {
     MDB_dbi meta, ids, docs, post, pos, tags, tagstem, langs;
     unsigned flags;
     lx_rank_params params;
+    /* Where LMDB maps the file, to bound the values it returns (see
+     * lx_store_get); map NULL when it could not be located. */
+    const uint8_t *map;
+    size_t map_size, psize;
+    size_t map_used; /* bytes of the file in use when last looked (atomic) */
 };
 
 /* Opens the named databases (creating them in a write txn). */
 int lx_store_open(lx_index *ix, const char *dir, unsigned flags, lx_error *err);
 void lx_store_close(lx_index *ix);
+
+/* mdb_get and mdb_cursor_get, and then a check that what they return lies
+ * inside the pages of the file in use: LMDB trusts the sizes in its
+ * pages, so one damaged byte there gives a value that runs past the end
+ * of the file (SIGBUS on reading it).  MDB_CORRUPTED when it does.  Values
+ * outside the map (a write transaction's own pages) are not checked. */
+int lx_store_get(MDB_txn *txn, MDB_dbi dbi, MDB_val *key, MDB_val *val);
+int lx_store_cursor_get(MDB_cursor *c, MDB_val *key, MDB_val *val, MDB_cursor_op op);
+
+/* Every engine module reads through the checks above, also the ones that
+ * still call LMDB directly (issue 10 moves them behind store accessors,
+ * which will make these two redirections unneeded). */
+#ifndef LX_STORE_IMPL
+#define mdb_get(txn, dbi, key, val) lx_store_get(txn, dbi, key, val)
+#define mdb_cursor_get(c, key, val, op) lx_store_cursor_get(c, key, val, op)
+#endif
 
 /* Maps an LMDB return code to an LX_E* code, filling err. */
 int lx_store_fail(lx_error *err, int mdb_rc, const char *what);
