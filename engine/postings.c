@@ -46,7 +46,11 @@
 /* ---- buffers ----------------------------------------------------------- */
 
 int lx_buf_reserve(lx_buf *b, size_t extra) {
-    if (b->n + extra <= b->cap)
+    /* Never NULL after success, even for 0 bytes: callers point into the
+     * buffer (b->p + offset) whether or not anything was put there, and
+     * arithmetic on a null pointer is undefined (clang's UBSan stops an
+     * empty query's snippets on it). */
+    if (b->p && b->n + extra <= b->cap)
         return 0;
     size_t cap = b->cap ? b->cap : 64;
     while (cap < b->n + extra)

@@ -18,6 +18,8 @@ typedef struct lx_buf {
     size_t n, cap;
 } lx_buf;
 
+/* Makes room for extra more bytes; afterwards b->p is never NULL.
+ * Returns 0 or LX_ENOMEM. */
 int lx_buf_reserve(lx_buf *b, size_t extra);
 int lx_buf_append(lx_buf *b, const void *p, size_t n);
 void lx_buf_free(lx_buf *b);

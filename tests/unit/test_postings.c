@@ -495,6 +495,19 @@ static void test_lists(void) {
     check_list(200, 1u << LX_F_TITLE, 10, 1000000);
 }
 
+/* Reserving on an empty buffer gives it memory even for 0 bytes: callers
+ * compute b->p + offset on it (an empty query's snippet hits did, with
+ * p NULL: undefined behaviour that clang's UBSan stops on). */
+static void test_buf_reserve(void) {
+    lx_buf b = {0};
+    CHECK(lx_buf_reserve(&b, 0) == 0 && b.p != NULL && b.n == 0);
+    CHECK(lx_buf_append(&b, "", 0) == 0 && b.p != NULL);
+    uint8_t *p = b.p + b.n; /* defined now */
+    CHECK(p == b.p);
+    lx_buf_free(&b);
+    CHECK(b.p == NULL && b.cap == 0);
+}
+
 static void test_corrupt_headers(void) {
     lx_pcursor *c = malloc(sizeof *c);
     /* Empty, nblocks 0, nblocks > df, a directory past the end. */
@@ -668,6 +681,7 @@ int main(void) {
     test_bits();
     test_bitpack();
     test_lists();
+    test_buf_reserve();
     test_corrupt_headers();
     test_corrupt_blocks();
     CHECK_DONE();
