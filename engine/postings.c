@@ -554,7 +554,8 @@ static void tf_rows(lx_pcursor *c, uint32_t upto) {
 }
 
 void lx_pcursor_tf_block(lx_pcursor *c) {
-    tf_rows(c, c->n - 1);
+    if (c->n) /* an ended cursor has no block */
+        tf_rows(c, c->n - 1);
 }
 
 void lx_pcursor_block_bound(const lx_pcursor *c, uint32_t target, lx_bound *b, uint32_t *last) {
@@ -674,7 +675,8 @@ int lx_plist_decode(const uint8_t *post, size_t postlen, const uint8_t *pos, siz
     if (!c)
         return LX_ENOMEM;
     int rc = lx_pcursor_open(c, post, postlen);
-    const uint8_t *pp = pos, *pe = pos + poslen;
+    /* No positions value (pos NULL) reads as an empty one. */
+    const uint8_t *pp = pos, *pe = pos ? pos + poslen : pos;
     for (; rc == 0 && c->doc != LX_DOC_END; lx_pcursor_next(c)) {
         const uint32_t *tf = lx_pcursor_tf(c);
         const uint8_t *q = lx_vbyte_skip(pp, pe, tf_total(tf));
