@@ -498,7 +498,8 @@ static void tag_boosts(lx_searcher *s, const int *langs, int nl, double boost) {
                         seen[nseen][v.mv_size] = 0;
                         nseen++;
                         MDB_val tk = {v.mv_size, v.mv_data}, tv;
-                        if (mdb_get(s->txn, s->ix->tags, &tk, &tv) || !tv.mv_size)
+                        if (mdb_get(s->txn, s->ix->tags, &tk, &tv) || !tv.mv_size ||
+                            lx_store_doclist(&tv, s->st.next_doc))
                             continue;
                         lx_qcur *c = &s->qc[s->nqc++];
                         memset(c, 0, offsetof(lx_qcur, mem));

@@ -379,6 +379,22 @@ int lx_store_doc(MDB_txn *txn, lx_index *ix, uint32_t docid, lx_docview *v) {
     return lx_doc_view(d.mv_data, d.mv_size, v);
 }
 
+int lx_store_doclist(const MDB_val *v, uint32_t limit) {
+    const uint8_t *p = v->mv_data;
+    size_t n = v->mv_size / 4;
+    if (v->mv_size % 4)
+        return LX_ECORRUPT;
+    uint32_t prev = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t d;
+        memcpy(&d, p + i * 4, 4);
+        if ((i && d <= prev) || d >= limit)
+            return LX_ECORRUPT;
+        prev = d;
+    }
+    return 0;
+}
+
 int lx_store_docid(MDB_txn *txn, lx_index *ix, const char *id, size_t len, uint32_t *docid) {
     if (len == 0 || len > LX_MAX_ID_BYTES)
         return LX_ENOTFOUND;

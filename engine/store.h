@@ -123,6 +123,10 @@ void lx_doc_segment(const lx_docview *v, uint32_t i, lx_dseg *out);
 /* Looks a lecture up by docid (in place).  LX_ENOTFOUND when absent. */
 int lx_store_doc(MDB_txn *txn, lx_index *ix, uint32_t docid, lx_docview *v);
 
+/* Checks a "tags" or "langs" value: u32 docids ascending, each below
+ * limit (next_doc).  Returns 0 or LX_ECORRUPT. */
+int lx_store_doclist(const MDB_val *v, uint32_t limit);
+
 /* The docid of an external id.  LX_ENOTFOUND when absent. */
 int lx_store_docid(MDB_txn *txn, lx_index *ix, const char *id, size_t len, uint32_t *docid);
 #endif
