@@ -177,6 +177,8 @@ static int check_doc(chk *k, uint32_t d, const MDB_val *val) {
                 val->mv_size);
         return 0;
     }
+    if (!lx_doc_spans_ok(&v))
+        problem(k, "docs %u: a segment or checkpoint past the body's %u bytes", d, v.h.body_len);
     char buf[80];
     MDB_val id = {v.h.id_len, (void *)v.id}, x;
     int rc = mdb_get(k->txn, k->ix->ids, &id, &x);

@@ -100,8 +100,8 @@ int lx_store_stats(MDB_txn *txn, lx_index *ix, lx_collstats *st);
  * (NULL and 0 when absent). */
 int lx_store_norms(MDB_txn *txn, lx_index *ix, const uint32_t **norms, uint32_t *ndocs);
 
-/* Decodes a "docs" value in place, checking every length and offset in
- * it against the value.  Returns 0 or LX_ECORRUPT. */
+/* Decodes a "docs" value in place, checking its lengths against the value
+ * and its strings' ends.  Returns 0 or LX_ECORRUPT. */
 int lx_doc_view(const void *val, size_t len, lx_docview *v);
 
 /* The plain body of a view: in place when stored plain, else decompressed
@@ -114,11 +114,16 @@ const char *lx_doc_body(const lx_docview *v, lx_buf *scratch);
  * are there. */
 const char *lx_doc_body_prefix(const lx_docview *v, lx_buf *scratch, size_t need, size_t *got);
 
-/* Checkpoint i of a view (byte offset of token i * LX_CP_EVERY). */
+/* Checkpoint i of a view (byte offset of token i * LX_CP_EVERY); a
+ * damaged one past the body reads as the body's end. */
 uint32_t lx_doc_checkpoint(const lx_docview *v, uint32_t i);
 
-/* Reads segment i of a view. */
+/* Reads segment i of a view; a damaged span is cut to the body. */
 void lx_doc_segment(const lx_docview *v, uint32_t i, lx_dseg *out);
+
+/* Whether every segment span and checkpoint lies in the body (what the
+ * two readers above would cut); for the integrity check. */
+int lx_doc_spans_ok(const lx_docview *v);
 
 /* Looks a lecture up by docid (in place).  LX_ENOTFOUND when absent. */
 int lx_store_doc(MDB_txn *txn, lx_index *ix, uint32_t docid, lx_docview *v);

@@ -263,6 +263,28 @@ static void edit_doc_len(uint8_t *v, size_t *len, const void *arg) {
     v[4] ^= 0x10; /* title_len */
 }
 
+static void edit_last_checkpoint(uint8_t *v, size_t *len, const void *arg) {
+    (void)arg;
+    memset(v + *len - 4, 0xFF, 4);
+}
+
+/* A lecture of base with transcript checkpoints. */
+static uint32_t doc_with_checkpoints(void) {
+    lx_index *ix = tix_open(base, LX_OPEN_READONLY);
+    MDB_txn *txn;
+    uint32_t found = 0;
+    CHECK(mdb_txn_begin(ix->env, NULL, MDB_RDONLY, &txn) == 0);
+    for (uint32_t d = 0; d < NDOCS && !found; d++) {
+        lx_docview v;
+        if (lx_store_doc(txn, ix, d, &v) == 0 && v.h.ncp > 0)
+            found = d;
+    }
+    mdb_txn_abort(txn);
+    lx_index_close(ix);
+    CHECK(found > 0);
+    return found;
+}
+
 static void edit_u32(uint8_t *v, size_t *len, const void *arg) {
     (void)len;
     memcpy(v, arg, 4);
@@ -314,6 +336,9 @@ static void test_damage(void) {
             "meta stats: ndocs 382 > next_doc 4");
     uint32_t d = 5;
     damaged("check-doc", db_docs, (const char *)&d, 4, edit_doc_len, NULL, "docs 5: damaged value");
+    uint32_t cd = doc_with_checkpoints();
+    damaged("check-checkpoint", db_docs, (const char *)&cd, 4, edit_last_checkpoint, NULL,
+            tix_fmt("docs %u: a segment or checkpoint past the body", cd));
     uint32_t other = 6;
     damaged("check-ids", db_ids, "lec-05", 6, edit_u32, &other,
             "docs 5: ids maps its id \"lec-05\" elsewhere");
