@@ -326,7 +326,10 @@ const char *lx_doc_body(const lx_docview *v, lx_buf *scratch) {
     if (lx_buf_reserve(scratch, (size_t)v->h.body_len + 1))
         return NULL;
     int n = LZ4_decompress_safe(v->body, (char *)scratch->p, (int)v->h.zlen, (int)v->h.body_len);
-    if (n != (int)v->h.body_len)
+    /* Text never holds a NUL (JSON strings are cut at one): a damaged
+     * body that decompresses to one would be shorter as a C string than
+     * body_len says, and readers take either. */
+    if (n != (int)v->h.body_len || memchr(scratch->p, 0, (size_t)n))
         return NULL;
     scratch->p[n] = 0;
     scratch->n = (size_t)n + 1;

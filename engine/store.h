@@ -105,8 +105,8 @@ int lx_store_norms(MDB_txn *txn, lx_index *ix, const uint32_t **norms, uint32_t 
 int lx_doc_view(const void *val, size_t len, lx_docview *v);
 
 /* The plain body of a view: in place when stored plain, else decompressed
- * into scratch (valid until scratch changes).  NULL on corruption or out
- * of memory. */
+ * into scratch (valid until scratch changes); body_len bytes with no NUL
+ * before the final one.  NULL on corruption or out of memory. */
 const char *lx_doc_body(const lx_docview *v, lx_buf *scratch);
 
 /* As lx_doc_body, but only at least the first `need` bytes are promised

@@ -18,6 +18,7 @@
 #include "testidx.h"
 
 #include <lmdb.h>
+#include <lz4.h>
 
 /* Lectures 0..NDOCS-1: enough English ones for lists of several blocks. */
 #define NDOCS 420
@@ -368,7 +369,33 @@ static void test_next_doc_flip(void) {
     lx_index_close(ix);
 }
 
+/* A compressed body that decompresses to a NUL inside (a damaged literal)
+ * is damaged: lx_analyze read it to body_len past the shorter C string
+ * that the related-lectures path copies it into (ASan, the sweep). */
+static void test_body_with_nul(void) {
+    static const char text[] = "abc def\0ghi jkl mno pqr stu vwx yz abc def ghi";
+    char z[128];
+    int zn = LZ4_compress_default(text, z, (int)sizeof text - 1, (int)sizeof z);
+    CHECK(zn > 0);
+    lx_docview v;
+    memset(&v, 0, sizeof v);
+    v.h.zlen = (uint32_t)zn;
+    v.h.body_len = (uint32_t)sizeof text - 1;
+    v.body = z;
+    lx_buf scratch = {0};
+    CHECK(lx_doc_body(&v, &scratch) == NULL);
+    /* Without the NUL it reads back whole. */
+    static const char ok[] = "abc def ghi jkl mno pqr stu vwx yz abc def ghi";
+    zn = LZ4_compress_default(ok, z, (int)sizeof ok - 1, (int)sizeof z);
+    v.h.zlen = (uint32_t)zn;
+    v.h.body_len = (uint32_t)sizeof ok - 1;
+    const char *b = lx_doc_body(&v, &scratch);
+    CHECK(b && !strcmp(b, ok));
+    lx_buf_free(&scratch);
+}
+
 int main(void) {
+    test_body_with_nul();
     build_base();
     pick_terms();
     test_sound();
