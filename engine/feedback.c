@@ -171,7 +171,7 @@ static int add_term(lx_searcher *s, const lx_rank_params *p, const cand *cs, dou
     lx_pcursor *pc = lx_searcher_pcursor(s);
     if (!pc)
         return lx_searcher_fail(s, LX_ENOMEM, NULL, -1, "out of memory");
-    if (lx_pcursor_open(pc, pv.mv_data, pv.mv_size))
+    if (lx_pcursor_open_limit(pc, pv.mv_data, pv.mv_size, s->st.next_doc))
         return lx_searcher_fail(s, LX_ECORRUPT, NULL, -1, "feedback: a term's list is damaged");
     lx_qcur *q = &s->qc[s->nqc];
     memset(q, 0, offsetof(lx_qcur, mem));

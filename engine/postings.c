@@ -46,7 +46,11 @@
 /* ---- buffers ----------------------------------------------------------- */
 
 int lx_buf_reserve(lx_buf *b, size_t extra) {
-    if (b->n + extra <= b->cap)
+    /* Never NULL after success, even for 0 bytes: callers point into the
+     * buffer (b->p + offset) whether or not anything was put there, and
+     * arithmetic on a null pointer is undefined (clang's UBSan stops an
+     * empty query's snippets on it). */
+    if (b->p && b->n + extra <= b->cap)
         return 0;
     size_t cap = b->cap ? b->cap : 64;
     while (cap < b->n + extra)
@@ -281,8 +285,25 @@ int lx_plist_encode(const lx_plist *pl, const uint32_t *norms, lx_buf *post, lx_
 
 /* ---- cursor ------------------------------------------------------------- */
 
+/* Ends the cursor on a damaged list, saying why. */
+static void cursor_corrupt(lx_pcursor *c, const char *why) {
+    c->doc = LX_DOC_END;
+    c->n = c->i = 0;
+    c->bi = c->nblocks;
+    c->rc = LX_ECORRUPT;
+    c->why = why;
+}
+
+static uint32_t block_last(const lx_pcursor *c, uint32_t b) {
+    return get_u32(c->dir + (size_t)b * c->dirent);
+}
+
+/* Loads block b, checking it against what bounds it: its bytes lie
+ * between its directory offset and the next block's, it holds the count
+ * df implies, its docids ascend from above the last block's, stay below
+ * c->limit and end at the directory's last doc.  Per block, never per
+ * posting (but for a block whose gaps are wide enough to wrap). */
 static void block_load(lx_pcursor *c, uint32_t b) {
-    const uint8_t *p;
     if (b >= c->nblocks) {
         c->doc = LX_DOC_END;
         c->n = c->i = 0;
@@ -290,42 +311,49 @@ static void block_load(lx_pcursor *c, uint32_t b) {
         return;
     }
     c->bi = b;
+    size_t avail = (size_t)(c->end - c->blocks), off = 0, next = avail;
     if (c->nblocks > 1) {
         const uint8_t *e = c->dir + (size_t)b * c->dirent;
-        p = c->blocks + get_u32(e + 4);
+        off = get_u32(e + 4);
         c->block_pos_off = get_u32(e + 8);
-        c->bend = b + 1 < c->nblocks ? c->blocks + get_u32(e + c->dirent + 4) : c->end;
+        if (b + 1 < c->nblocks)
+            next = get_u32(e + c->dirent + 4);
     } else {
-        p = c->blocks;
         c->block_pos_off = 0;
-        c->bend = c->end;
     }
-    if (p + 6 > c->end) {
-        c->doc = LX_DOC_END;
-        c->bi = c->nblocks;
-        c->rc = LX_ECORRUPT;
-        return;
-    }
+    c->bad_block = b;
+    if (off > next || next > avail || next - off < 6)
+        return cursor_corrupt(c, "block offsets outside the list");
+    const uint8_t *p = c->blocks + off;
+    c->bend = c->blocks + next;
     uint32_t n = (uint32_t)p[0] + 1;
     unsigned bits = p[1];
-    if (n > LX_BLOCK || bits > 32) {
-        /* Corrupt: never decode past docs[LX_BLOCK]. */
-        c->doc = LX_DOC_END;
-        c->bi = c->nblocks;
-        c->rc = LX_ECORRUPT;
-        return;
-    }
+    uint32_t want = b + 1 < c->nblocks ? LX_BLOCK : c->df - (c->nblocks - 1) * LX_BLOCK;
+    size_t pb = lx_bitpack_bytes(n - 1, bits);
+    /* n is at most LX_BLOCK here, so docs[] is never overrun. */
+    if (n != want)
+        return cursor_corrupt(c, "block size not what df implies");
+    if (bits > 32 || pb + (c->nlf > 1 ? n : 0) > next - off - 6)
+        return cursor_corrupt(c, "block longer than its bytes");
     uint32_t first = get_u32(p + 2);
     p += 6;
-    size_t pb = lx_bitpack_bytes(n - 1, bits);
-    if (p + pb > c->end) {
-        c->doc = LX_DOC_END;
-        c->bi = c->nblocks;
-        c->rc = LX_ECORRUPT;
-        return;
-    }
     c->docs[0] = first;
     lx_bitunpack_gaps(p, n - 1, bits, first, c->docs + 1);
+    uint32_t last = c->docs[n - 1];
+    /* Each gap adds at least 1, so docids ascend unless the sum wrapped,
+     * which only wide gaps can do. */
+    if ((uint64_t)first + ((uint64_t)(n - 1) << bits) > UINT32_MAX) {
+        for (uint32_t i = 1; i < n; i++)
+            if (c->docs[i] <= c->docs[i - 1])
+                return cursor_corrupt(c, "docids not ascending");
+    }
+    if (first < c->lo)
+        return cursor_corrupt(c, "docids not ascending from the block before");
+    if (last >= c->limit)
+        return cursor_corrupt(c, "docid past the index's next_doc");
+    if (c->nblocks > 1 && last != block_last(c, b))
+        return cursor_corrupt(c, "last docid not the directory's");
+    c->lo = last + 1;
     p += pb;
     if (c->nlf > 1) {
         c->maskp = p;
@@ -352,32 +380,38 @@ static const uint8_t *read_bound(const uint8_t *p, const uint8_t *end, uint8_t m
     return p;
 }
 
-static int open_header(lx_pcursor *c, const uint8_t *val, size_t len) {
+static int header_corrupt(lx_pcursor *c, const char *why) {
+    cursor_corrupt(c, why);
+    return LX_ECORRUPT;
+}
+
+static int open_header(lx_pcursor *c, const uint8_t *val, size_t len, uint32_t limit) {
     c->val = val;
     c->end = val + len;
     c->pos = c->pend = NULL;
     c->rc = 0;
+    c->why = NULL;
+    c->bad_block = 0;
+    c->limit = limit;
+    c->lo = 0;
+    c->n = c->i = 0;
     const uint8_t *p = val;
     p = lx_vbyte_get(p, c->end, &c->df);
     p = lx_vbyte_get(p, c->end, &c->nblocks);
-    if (p >= c->end || c->nblocks == 0 || c->nblocks > c->df) {
-        c->doc = LX_DOC_END;
-        return LX_EFORMAT;
-    }
+    /* nblocks is what df implies: the blocks are full but the last. */
+    if (p >= c->end || c->df == 0 || c->nblocks != ((uint64_t)c->df + LX_BLOCK - 1) / LX_BLOCK)
+        return header_corrupt(c, "df and block count disagree");
     c->listmask = *p++;
-    if (c->listmask == 0 || (c->listmask >> LX_NFIELDS)) {
-        c->doc = LX_DOC_END; /* corrupt: no field, or one past the last */
-        return LX_EFORMAT;
-    }
+    if (c->listmask == 0 || (c->listmask >> LX_NFIELDS))
+        return header_corrupt(c, "field mask names no field or one past the last");
     c->nlf = (uint8_t)__builtin_popcount(c->listmask);
     p = read_bound(p, c->end, c->listmask, &c->lbound);
     c->dirent = 12 + 8 * LX_BOUND_PAIRS * (size_t)c->nlf;
     c->dir = p;
-    if (c->nblocks > 1)
+    if (c->nblocks > 1) {
+        if ((size_t)(c->end - p) / c->dirent < c->nblocks)
+            return header_corrupt(c, "block directory past the end of the list");
         p += (size_t)c->nblocks * c->dirent;
-    if (p > c->end) {
-        c->doc = LX_DOC_END;
-        return LX_EFORMAT;
     }
     c->blocks = p;
     if (c->nlf == 1)
@@ -385,23 +419,32 @@ static int open_header(lx_pcursor *c, const uint8_t *val, size_t len) {
     return 0;
 }
 
-int lx_pcursor_open(lx_pcursor *c, const uint8_t *val, size_t len) {
-    int rc = open_header(c, val, len);
+int lx_pcursor_open_limit(lx_pcursor *c, const uint8_t *val, size_t len, uint32_t limit) {
+    int rc = open_header(c, val, len, limit);
     if (!rc)
         block_load(c, 0);
     return rc;
 }
 
+int lx_pcursor_open(lx_pcursor *c, const uint8_t *val, size_t len) {
+    return lx_pcursor_open_limit(c, val, len, LX_DOC_END);
+}
+
 static uint32_t block_find(const lx_pcursor *c, uint32_t from, uint32_t target);
 
-int lx_pcursor_open_at(lx_pcursor *c, const uint8_t *val, size_t len, uint32_t target) {
-    int rc = open_header(c, val, len);
+int lx_pcursor_open_at_limit(lx_pcursor *c, const uint8_t *val, size_t len, uint32_t target,
+                             uint32_t limit) {
+    int rc = open_header(c, val, len, limit);
     if (rc)
         return rc;
     /* Straight to the block that may hold target: no decoding on the way. */
     block_load(c, c->nblocks > 1 ? block_find(c, 0, target) : 0);
     lx_pcursor_advance(c, target);
     return 0;
+}
+
+int lx_pcursor_open_at(lx_pcursor *c, const uint8_t *val, size_t len, uint32_t target) {
+    return lx_pcursor_open_at_limit(c, val, len, target, LX_DOC_END);
 }
 
 void lx_pcursor_next(lx_pcursor *c) {
@@ -412,10 +455,6 @@ void lx_pcursor_next(lx_pcursor *c) {
         return;
     }
     block_load(c, c->bi + 1);
-}
-
-static uint32_t block_last(const lx_pcursor *c, uint32_t b) {
-    return get_u32(c->dir + (size_t)b * c->dirent);
 }
 
 /* First block at or after `from` whose last doc >= target. */
@@ -515,7 +554,8 @@ static void tf_rows(lx_pcursor *c, uint32_t upto) {
 }
 
 void lx_pcursor_tf_block(lx_pcursor *c) {
-    tf_rows(c, c->n - 1);
+    if (c->n) /* an ended cursor has no block */
+        tf_rows(c, c->n - 1);
 }
 
 void lx_pcursor_block_bound(const lx_pcursor *c, uint32_t target, lx_bound *b, uint32_t *last) {
@@ -604,16 +644,25 @@ static uint32_t positions_before(lx_pcursor *c, int f, uint32_t *tf) {
 uint32_t lx_pcursor_positions(lx_pcursor *c, int f, uint32_t *out, uint32_t max) {
     if (!c->pos || c->doc == LX_DOC_END)
         return 0;
+    if (c->block_pos_off > (size_t)(c->pend - c->pos)) {
+        c->rc = LX_ECORRUPT;
+        c->why = "block's positions offset past the positions list";
+        return 0;
+    }
     uint32_t k;
     const uint8_t *p =
         lx_vbyte_skip(c->pos + c->block_pos_off, c->pend, positions_before(c, f, &k));
-    uint32_t n = 0, at = 0;
-    for (uint32_t j = 0; j < k && p < c->pend; j++) {
+    uint32_t n = 0, at = 0, j = 0;
+    for (; j < k && p < c->pend; j++) {
         uint32_t d;
         p = lx_vbyte_get(p, c->pend, &d);
         at += d;
         if (n < max)
             out[n++] = at;
+    }
+    if (j < k) {
+        c->rc = LX_ECORRUPT;
+        c->why = "fewer positions than the tfs say";
     }
     return n;
 }
@@ -626,7 +675,8 @@ int lx_plist_decode(const uint8_t *post, size_t postlen, const uint8_t *pos, siz
     if (!c)
         return LX_ENOMEM;
     int rc = lx_pcursor_open(c, post, postlen);
-    const uint8_t *pp = pos, *pe = pos + poslen;
+    /* No positions value (pos NULL) reads as an empty one. */
+    const uint8_t *pp = pos, *pe = pos ? pos + poslen : pos;
     for (; rc == 0 && c->doc != LX_DOC_END; lx_pcursor_next(c)) {
         const uint32_t *tf = lx_pcursor_tf(c);
         const uint8_t *q = lx_vbyte_skip(pp, pe, tf_total(tf));
@@ -634,6 +684,8 @@ int lx_plist_decode(const uint8_t *post, size_t postlen, const uint8_t *pos, siz
             rc = lx_plist_add(pl, c->doc, tf, pp, (size_t)(q - pp));
         pp = q;
     }
+    if (!rc)
+        rc = c->rc;
     free(c);
     return rc;
 }

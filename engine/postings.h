@@ -18,6 +18,8 @@ typedef struct lx_buf {
     size_t n, cap;
 } lx_buf;
 
+/* Makes room for extra more bytes; afterwards b->p is never NULL.
+ * Returns 0 or LX_ENOMEM. */
 int lx_buf_reserve(lx_buf *b, size_t extra);
 int lx_buf_append(lx_buf *b, const void *p, size_t n);
 void lx_buf_free(lx_buf *b);
@@ -39,7 +41,7 @@ int lx_plist_add(lx_plist *pl, uint32_t doc, const uint32_t tf[LX_NFIELDS], cons
 
 /* Decodes a stored list (post + pos values) and appends its postings to
  * pl, leaving out docs for which drop(ctx, doc) is true (drop may be NULL).
- * Returns 0 or LX_EFORMAT. */
+ * Returns 0, LX_ECORRUPT (a damaged list) or LX_ENOMEM. */
 int lx_plist_decode(const uint8_t *post, size_t postlen, const uint8_t *pos, size_t poslen,
                     int (*drop)(void *ctx, uint32_t doc), void *ctx, lx_plist *pl);
 
@@ -80,6 +82,10 @@ typedef struct lx_pcursor {
     uint32_t doc;          /* current doc, LX_DOC_END when done */
     int rc;                /* 0, or LX_ECORRUPT once the list was found damaged
                               (the cursor then reads as ended): callers check it */
+    const char *why;       /* with rc: what was found damaged (static text) */
+    uint32_t bad_block;    /* with rc: the block where (or the last loaded) */
+    uint32_t limit;        /* docids must be below this (the index's next_doc) */
+    uint32_t lo;           /* the next block's first doc must be at least this */
     uint32_t block_pos_off;
     const uint8_t *maskp, *tfp, *bend; /* current block's masks, tfs, end */
     const uint8_t *tf_next;            /* tfs of doc tf_upto start here */
@@ -89,12 +95,25 @@ typedef struct lx_pcursor {
     uint32_t tf[LX_BLOCK][LX_NFIELDS];
 } lx_pcursor;
 
-/* Opens a cursor on the first posting.  Returns 0 or LX_EFORMAT. */
+/* Opens a cursor on the first posting.  Returns 0 or LX_ECORRUPT (a
+ * damaged header; c->rc is set too).  Every block the cursor loads is checked against the
+ * header and the directory (its size, offsets, first and last doc, docids
+ * ascending): a damaged block sets c->rc = LX_ECORRUPT and ends the
+ * cursor.  Docids are not checked against an index: use
+ * lx_pcursor_open_limit on a list read from one. */
 int lx_pcursor_open(lx_pcursor *c, const uint8_t *val, size_t len);
+
+/* As lx_pcursor_open, and a docid >= limit (the index's next_doc: bitmaps
+ * and norms are sized by it) marks the list damaged as above. */
+int lx_pcursor_open_limit(lx_pcursor *c, const uint8_t *val, size_t len, uint32_t limit);
 
 /* Opens a cursor on the first posting with doc >= target, decoding only
  * the block that holds it. */
 int lx_pcursor_open_at(lx_pcursor *c, const uint8_t *val, size_t len, uint32_t target);
+
+/* As lx_pcursor_open_at, with docids checked against limit. */
+int lx_pcursor_open_at_limit(lx_pcursor *c, const uint8_t *val, size_t len, uint32_t target,
+                             uint32_t limit);
 
 /* Moves to the next posting (doc = LX_DOC_END at the end). */
 void lx_pcursor_next(lx_pcursor *c);
@@ -121,6 +140,8 @@ void lx_pcursor_block_bound(const lx_pcursor *c, uint32_t target, lx_bound *b, u
 void lx_pcursor_block_pbound(const lx_pcursor *c, uint32_t target, lx_pbound *b, uint32_t *last);
 
 /* Positions of the current posting in field f into out (at most max);
- * returns the count.  Needs c->pos set. */
+ * returns the count.  Needs c->pos set.  A block offset past the
+ * positions value, or positions that end before the tfs say, set c->rc
+ * to LX_ECORRUPT (the positions read are returned). */
 uint32_t lx_pcursor_positions(lx_pcursor *c, int f, uint32_t *out, uint32_t max);
 #endif

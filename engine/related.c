@@ -181,6 +181,8 @@ static int lecture_tags(rel_call *c, lx_error *err) {
         int rc = lx_store_tag(c->src.txn, c->src.ix, key, kl, &tv);
         if (rc == LX_ENOTFOUND)
             continue;
+        if (!rc && lx_store_doclist(&tv, c->s->st.next_doc))
+            rc = LX_ECORRUPT; /* its docids index the score arrays */
         if (rc)
             return lx_fail(err, rc, NULL, -1, "reading tag \"%.200s\": %s", key, lx_strerror(rc));
         if (tv.mv_size >= 4)
@@ -245,7 +247,7 @@ static int score_term(rel_call *c, int j, lx_error *err) {
     lx_pcursor *pc = lx_searcher_pcursor(c->s);
     if (!pc)
         return lx_fail(err, LX_ENOMEM, NULL, -1, "out of memory");
-    if (lx_pcursor_open(pc, t->post, t->postlen))
+    if (lx_pcursor_open_limit(pc, t->post, t->postlen, c->s->st.next_doc))
         return lx_fail(err, LX_ECORRUPT, NULL, -1, "a posting list is damaged");
     double w = term_weight(c, j);
     uint64_t bit = 1ull << j;

@@ -43,6 +43,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <unistd.h>
+
+#define LX_STORE_IMPL /* the real mdb_get and mdb_cursor_get here */
 #include "error.h"
 #include "store.h"
 
@@ -69,6 +72,72 @@ int lx_store_code(int mdb_rc) {
 
 int lx_store_fail(lx_error *err, int rc, const char *what) {
     return lx_fail(err, lx_store_code(rc), NULL, -1, "%s: %s", what, mdb_strerror(rc));
+}
+
+/* The bytes of the file LMDB has handed out pages from. */
+static size_t used_bytes(lx_index *ix) {
+    MDB_envinfo info;
+    mdb_env_info(ix->env, &info);
+    size_t used = ((size_t)info.me_last_pgno + 1) * ix->psize;
+    __atomic_store_n(&ix->map_used, used, __ATOMIC_RELAXED);
+    return used;
+}
+
+/* Finds where the file is mapped: a value read in a read-only transaction
+ * lies in a page of the map whose header starts with its page number
+ * (LMDB's page layout), so the map starts that many pages before; the
+ * guess is kept only when that page's bytes are the file's bytes there. */
+static void map_locate(lx_index *ix) {
+    MDB_stat ms;
+    MDB_txn *txn;
+    MDB_val k = {5, "stats"}, v;
+    ix->map = NULL;
+    if (mdb_env_stat(ix->env, &ms) || mdb_txn_begin(ix->env, NULL, MDB_RDONLY, &txn))
+        return;
+    ix->psize = ms.ms_psize;
+    int fd;
+    if (ix->psize >= 64 && !(ix->psize & (ix->psize - 1)) && mdb_get(txn, ix->meta, &k, &v) == 0 &&
+        mdb_env_get_fd(ix->env, &fd) == 0) {
+        const uint8_t *page = (const uint8_t *)((uintptr_t)v.mv_data & ~(uintptr_t)(ix->psize - 1));
+        uint64_t pgno;
+        uint8_t file[64];
+        memcpy(&pgno, page, 8);
+        if (pgno < ((uint64_t)1 << 40) &&
+            pread(fd, file, sizeof file, (off_t)(pgno * ix->psize)) == (ssize_t)sizeof file &&
+            !memcmp(file, page, sizeof file) && (uintptr_t)page >= pgno * ix->psize) {
+            ix->map = page - pgno * ix->psize;
+            used_bytes(ix);
+        }
+    }
+    mdb_txn_abort(txn);
+}
+
+/* Whether v lies in the used part of the file, when it is in the map. */
+static int val_ok(MDB_txn *txn, const MDB_val *v) {
+    lx_index *ix = mdb_env_get_userctx(mdb_txn_env(txn));
+    if (!ix || !ix->map)
+        return 1;
+    uintptr_t p = (uintptr_t)v->mv_data, m = (uintptr_t)ix->map;
+    if (p < m || p - m >= ix->map_size)
+        return 1; /* not in the map: a write transaction's page */
+    size_t off = (size_t)(p - m);
+    if (v->mv_size <= __atomic_load_n(&ix->map_used, __ATOMIC_RELAXED) - off)
+        return 1;
+    size_t used = used_bytes(ix); /* the file may have grown since */
+    return off <= used && v->mv_size <= used - off;
+}
+
+int lx_store_get(MDB_txn *txn, MDB_dbi dbi, MDB_val *key, MDB_val *val) {
+    int rc = mdb_get(txn, dbi, key, val);
+    return rc == 0 && !val_ok(txn, val) ? MDB_CORRUPTED : rc;
+}
+
+int lx_store_cursor_get(MDB_cursor *c, MDB_val *key, MDB_val *val, MDB_cursor_op op) {
+    int rc = mdb_cursor_get(c, key, val, op);
+    if (rc == 0 &&
+        ((key && !val_ok(mdb_cursor_txn(c), key)) || (val && !val_ok(mdb_cursor_txn(c), val))))
+        return MDB_CORRUPTED;
+    return rc;
 }
 
 int lx_store_open(lx_index *ix, const char *dir, unsigned flags, lx_error *err) {
@@ -101,6 +170,7 @@ int lx_store_open(lx_index *ix, const char *dir, unsigned flags, lx_error *err) 
     if (env && atol(env) > 0)
         gib = (size_t)atol(env);
     mdb_env_set_mapsize(ix->env, gib << 30);
+    ix->map_size = gib << 30;
     unsigned eflags = MDB_NOTLS | MDB_NORDAHEAD;
     if (flags & LX_OPEN_READONLY)
         eflags |= MDB_RDONLY;
@@ -138,7 +208,7 @@ int lx_store_open(lx_index *ix, const char *dir, unsigned flags, lx_error *err) 
     }
     lx_collstats cs;
     MDB_val k = {5, "stats"}, v;
-    rc = mdb_get(txn, ix->meta, &k, &v);
+    rc = lx_store_get(txn, ix->meta, &k, &v);
     if (rc == MDB_NOTFOUND && !(flags & LX_OPEN_READONLY)) {
         memset(&cs, 0, sizeof cs);
         cs.version = LX_FORMAT_VERSION;
@@ -165,6 +235,8 @@ int lx_store_open(lx_index *ix, const char *dir, unsigned flags, lx_error *err) 
     if ((rc = mdb_txn_commit(txn)))
         goto fail;
     ix->flags = flags;
+    mdb_env_set_userctx(ix->env, ix);
+    map_locate(ix);
     return 0;
 fail:
     mdb_env_close(ix->env);
@@ -181,7 +253,7 @@ void lx_store_close(lx_index *ix) {
 int lx_store_stats(MDB_txn *txn, lx_index *ix, lx_collstats *st) {
     MDB_val k = {5, "stats"}, v;
     memset(st, 0, sizeof *st);
-    int rc = mdb_get(txn, ix->meta, &k, &v);
+    int rc = lx_store_get(txn, ix->meta, &k, &v);
     if (rc == MDB_NOTFOUND)
         return 0;
     if (rc)
@@ -189,12 +261,27 @@ int lx_store_stats(MDB_txn *txn, lx_index *ix, lx_collstats *st) {
     if (v.mv_size != sizeof *st)
         return LX_EFORMAT;
     memcpy(st, v.mv_data, sizeof *st);
+    if (st->version != LX_FORMAT_VERSION)
+        return LX_EFORMAT;
+    /* Readers size bitmaps and norms by next_doc and trust docids below
+     * it: a damaged next_doc must not pass.  The norms hold exactly
+     * next_doc rows, written with the stats in one transaction, so each
+     * checks the other. */
+    if (st->ndocs > st->next_doc || st->next_doc == LX_DOC_END)
+        return LX_ECORRUPT;
+    k = (MDB_val){5, "norms"};
+    rc = lx_store_get(txn, ix->meta, &k, &v);
+    if (rc && rc != MDB_NOTFOUND)
+        return lx_store_fail(NULL, rc, "norms");
+    size_t have = rc ? 0 : v.mv_size;
+    if (have != (size_t)st->next_doc * LX_NFIELDS * sizeof(uint32_t))
+        return LX_ECORRUPT;
     return 0;
 }
 
 int lx_store_norms(MDB_txn *txn, lx_index *ix, const uint32_t **norms, uint32_t *ndocs) {
     MDB_val k = {5, "norms"}, v;
-    int rc = mdb_get(txn, ix->meta, &k, &v);
+    int rc = lx_store_get(txn, ix->meta, &k, &v);
     *norms = NULL;
     *ndocs = 0;
     if (rc == MDB_NOTFOUND)
@@ -206,16 +293,32 @@ int lx_store_norms(MDB_txn *txn, lx_index *ix, const uint32_t **norms, uint32_t 
     return 0;
 }
 
+/* Checks what a view's readers index with: the strings end in their NULs,
+ * the language code inside its 8 bytes, the body's stored size fits its
+ * length (LZ4 expands at most 255 times).  Segments and checkpoints are
+ * bounded where they are read (lx_doc_segment, lx_doc_checkpoint): a view
+ * costs the same for a lecture of any length. */
+static int doc_view_check(const lx_docview *v) {
+    size_t stored = v->h.zlen ? v->h.zlen : v->h.body_len;
+    if (v->id[v->h.id_len] || v->title[v->h.title_len] || v->meta[v->h.meta_len] ||
+        v->body[stored] || !memchr(v->h.lang, 0, sizeof v->h.lang))
+        return LX_ECORRUPT;
+    if (v->h.body_len > INT32_MAX || (v->h.zlen && v->h.body_len > (uint64_t)v->h.zlen * 255 + 64))
+        return LX_ECORRUPT;
+    return 0;
+}
+
 int lx_doc_view(const void *val, size_t len, lx_docview *v) {
     const char *p = val;
     if (len < sizeof v->h)
-        return LX_EFORMAT;
+        return LX_ECORRUPT;
     memcpy(&v->h, p, sizeof v->h);
     size_t stored = v->h.zlen ? v->h.zlen : v->h.body_len;
-    size_t need = sizeof v->h + (size_t)v->h.id_len + 1 + v->h.title_len + 1 + v->h.meta_len + 1 +
-                  stored + 1 + (size_t)v->h.nseg * sizeof(lx_dseg) + (size_t)v->h.ncp * 4;
+    /* In 64 bits no sum of these u32 counts can wrap. */
+    uint64_t need = sizeof v->h + (uint64_t)v->h.id_len + 1 + v->h.title_len + 1 + v->h.meta_len +
+                    1 + stored + 1 + (uint64_t)v->h.nseg * sizeof(lx_dseg) + (uint64_t)v->h.ncp * 4;
     if (need != len)
-        return LX_EFORMAT;
+        return LX_ECORRUPT;
     p += sizeof v->h;
     v->id = p;
     p += v->h.id_len + 1;
@@ -228,7 +331,7 @@ int lx_doc_view(const void *val, size_t len, lx_docview *v) {
     v->segs = (const uint8_t *)p;
     p += (size_t)v->h.nseg * sizeof(lx_dseg);
     v->cps = (const uint8_t *)p;
-    return 0;
+    return doc_view_check(v);
 }
 
 const char *lx_doc_body(const lx_docview *v, lx_buf *scratch) {
@@ -238,7 +341,10 @@ const char *lx_doc_body(const lx_docview *v, lx_buf *scratch) {
     if (lx_buf_reserve(scratch, (size_t)v->h.body_len + 1))
         return NULL;
     int n = LZ4_decompress_safe(v->body, (char *)scratch->p, (int)v->h.zlen, (int)v->h.body_len);
-    if (n != (int)v->h.body_len)
+    /* Text never holds a NUL (JSON strings are cut at one): a damaged
+     * body that decompresses to one would be shorter as a C string than
+     * body_len says, and readers take either. */
+    if (n != (int)v->h.body_len || memchr(scratch->p, 0, (size_t)n))
         return NULL;
     scratch->p[n] = 0;
     scratch->n = (size_t)n + 1;
@@ -266,16 +372,37 @@ const char *lx_doc_body_prefix(const lx_docview *v, lx_buf *scratch, size_t need
 uint32_t lx_doc_checkpoint(const lx_docview *v, uint32_t i) {
     uint32_t off;
     memcpy(&off, v->cps + (size_t)i * 4, 4);
-    return off;
+    return off <= v->h.body_len ? off : v->h.body_len; /* damaged: the end */
 }
 
 void lx_doc_segment(const lx_docview *v, uint32_t i, lx_dseg *out) {
     memcpy(out, v->segs + (size_t)i * sizeof *out, sizeof *out);
+    /* A damaged span is cut to the body. */
+    if (out->off > v->h.body_len)
+        out->off = v->h.body_len;
+    if (out->len > v->h.body_len - out->off)
+        out->len = v->h.body_len - out->off;
+}
+
+int lx_doc_spans_ok(const lx_docview *v) {
+    for (uint32_t i = 0; i < v->h.nseg; i++) {
+        lx_dseg g;
+        memcpy(&g, v->segs + (size_t)i * sizeof g, sizeof g);
+        if ((uint64_t)g.off + g.len > v->h.body_len)
+            return 0;
+    }
+    for (uint32_t i = 0; i < v->h.ncp; i++) {
+        uint32_t off;
+        memcpy(&off, v->cps + (size_t)i * 4, 4);
+        if (off > v->h.body_len)
+            return 0;
+    }
+    return 1;
 }
 
 int lx_store_doc(MDB_txn *txn, lx_index *ix, uint32_t docid, lx_docview *v) {
     MDB_val k = {sizeof docid, &docid}, d;
-    int rc = mdb_get(txn, ix->docs, &k, &d);
+    int rc = lx_store_get(txn, ix->docs, &k, &d);
     if (rc == MDB_NOTFOUND)
         return LX_ENOTFOUND;
     if (rc)
@@ -283,11 +410,31 @@ int lx_store_doc(MDB_txn *txn, lx_index *ix, uint32_t docid, lx_docview *v) {
     return lx_doc_view(d.mv_data, d.mv_size, v);
 }
 
+int lx_store_doclist(const MDB_val *v, uint32_t limit) {
+    const uint8_t *p = v->mv_data;
+    size_t n = v->mv_size / 4;
+    if (v->mv_size % 4)
+        return LX_ECORRUPT;
+    if (!n)
+        return 0;
+    /* Ascending and the last below limit: all below.  No branch per doc
+     * (tag boosts run this on every query that names a tag). */
+    uint32_t prev, d;
+    unsigned bad = 0;
+    memcpy(&prev, p, 4);
+    for (size_t i = 1; i < n; i++) {
+        memcpy(&d, p + i * 4, 4);
+        bad |= d <= prev;
+        prev = d;
+    }
+    return bad || prev >= limit ? LX_ECORRUPT : 0;
+}
+
 int lx_store_docid(MDB_txn *txn, lx_index *ix, const char *id, size_t len, uint32_t *docid) {
     if (len == 0 || len > LX_MAX_ID_BYTES)
         return LX_ENOTFOUND;
     MDB_val k = {len, (void *)id}, v;
-    int rc = mdb_get(txn, ix->ids, &k, &v);
+    int rc = lx_store_get(txn, ix->ids, &k, &v);
     if (rc == MDB_NOTFOUND)
         return LX_ENOTFOUND;
     if (rc)
@@ -342,8 +489,8 @@ int lx_store_langs_each(MDB_txn *txn, lx_index *ix, lx_store_lang_fn fn, void *c
         return lx_store_fail(err, rc, "langs");
     MDB_val k, v;
     int g, stop = 0;
-    for (g = mdb_cursor_get(c, &k, &v, MDB_FIRST); g == 0 && !stop;
-         g = mdb_cursor_get(c, &k, &v, MDB_NEXT))
+    for (g = lx_store_cursor_get(c, &k, &v, MDB_FIRST); g == 0 && !stop;
+         g = lx_store_cursor_get(c, &k, &v, MDB_NEXT))
         stop = fn(ctx, k.mv_data, k.mv_size, v.mv_data, (uint32_t)(v.mv_size / 4));
     mdb_cursor_close(c);
     if (stop)
@@ -368,8 +515,8 @@ int lx_store_tagstem_drop(MDB_txn *txn, lx_index *ix, const char *tag, size_t le
     if (rc)
         return lx_store_fail(err, rc, "tagstem");
     MDB_val k, v;
-    for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
-         rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+    for (rc = lx_store_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
+         rc = lx_store_cursor_get(c, &k, &v, MDB_NEXT)) {
         if (v.mv_size == len && memcmp(v.mv_data, tag, len) == 0) {
             if ((rc = mdb_cursor_del(c, 0)))
                 break;
@@ -419,12 +566,12 @@ int lx_store_stats_put(MDB_txn *txn, lx_index *ix, const lx_collstats *st, const
 int lx_store_term(MDB_txn *txn, lx_index *ix, const char *t, size_t n, MDB_val *post,
                   MDB_val *pos) {
     MDB_val k = {n, (void *)t};
-    int rc = mdb_get(txn, ix->post, &k, post);
+    int rc = lx_store_get(txn, ix->post, &k, post);
     if (rc)
         return lx_store_code(rc);
     if (!pos)
         return 0;
-    if ((rc = mdb_get(txn, ix->pos, &k, pos))) {
+    if ((rc = lx_store_get(txn, ix->pos, &k, pos))) {
         pos->mv_size = 0;
         pos->mv_data = NULL;
         if (rc != MDB_NOTFOUND)
@@ -435,7 +582,7 @@ int lx_store_term(MDB_txn *txn, lx_index *ix, const char *t, size_t n, MDB_val *
 
 int lx_store_docids(MDB_txn *txn, MDB_dbi dbi, const char *key, size_t n, MDB_val *docs) {
     MDB_val k = {n, (void *)key};
-    int rc = mdb_get(txn, dbi, &k, docs);
+    int rc = lx_store_get(txn, dbi, &k, docs);
     if (rc) {
         docs->mv_size = 0;
         docs->mv_data = NULL;
@@ -464,7 +611,7 @@ int lx_store_iter_open(MDB_txn *txn, lx_index *ix, lx_dbname db, lx_store_iter *
 }
 
 int lx_store_iter_next(lx_store_iter *it, MDB_val *k, MDB_val *v) {
-    int rc = mdb_cursor_get(it->c, k, v, (MDB_cursor_op)it->op);
+    int rc = lx_store_cursor_get(it->c, k, v, (MDB_cursor_op)it->op);
     it->op = MDB_NEXT;
     if (rc == MDB_NOTFOUND)
         return 0;

@@ -133,6 +133,8 @@ static int boost_group(lx_searcher *s, const tagforms *t, uint32_t gi, double bo
         int rc = lx_store_tag(s->txn, s->ix, tag, tl, &tv);
         if (rc == LX_ENOTFOUND || (!rc && !tv.mv_size))
             continue;
+        if (!rc && lx_store_doclist(&tv, s->st.next_doc))
+            rc = LX_ECORRUPT; /* its docids would index the scorer's arrays */
         if (rc)
             return lx_searcher_fail(s, rc, NULL, -1, "cannot read tag \"%.200s\"", tag);
         lx_qcur *c = &s->qc[s->nqc++];

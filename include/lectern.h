@@ -350,6 +350,30 @@ typedef struct lx_stats {
  * LX_EFORMAT, LX_ECORRUPT. */
 int lx_stats_get(lx_searcher *s, lx_stats *out, lx_error *err);
 
+/* ---- Integrity check --------------------------------------------------- */
+
+/* What lx_index_check read and the problems it found: all are counted,
+ * the first LX_CHECK_PROBLEMS named ("post \"gender\": doc 12: tf 9 in
+ * title, whose length is 3"). */
+#define LX_CHECK_PROBLEMS 16
+typedef struct lx_check_report {
+    uint64_t documents, terms, postings, positions; /* read */
+    uint64_t problems;                              /* found */
+    unsigned n_listed;                              /* in problem[] */
+    char problem[LX_CHECK_PROBLEMS][256];
+} lx_check_report;
+
+/* Checks the whole index in one read snapshot (SQLite FTS5's
+ * integrity-check): every posting and positions list decoded and checked
+ * against the statistics (docids below next_doc, df, nterms), ascending,
+ * its block and list bounds against its data, the stored lectures against
+ * the ids, langs, norms and statistics, the tags, langs and tagstem
+ * databases against the live lectures.  Fills *out.  Returns 0 when sound;
+ * LX_ECORRUPT when a problem was found (err names the first); LX_EIO or
+ * LX_ENOMEM when the check could not be done.  Reads every page: seconds
+ * on a large index. */
+int lx_index_check(lx_index *ix, lx_check_report *out, lx_error *err);
+
 /* ---- Text analysis (exposed for tests and tools) ---------------------- */
 
 /* Calls fn for each token of text: the normalised (case-folded, NFC,

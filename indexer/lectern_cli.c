@@ -1,6 +1,7 @@
 /* lectern -- searches an index from the command line: one query, a batch
  * of queries (TREC run and latency figures, for evaluation and
- * benchmarks), related lectures, a stored lecture, tags and statistics. */
+ * benchmarks), related lectures, a stored lecture, tags and statistics,
+ * and the integrity check. */
 #include <cjson/cJSON.h>
 #include <math.h>
 #include <stdio.h>
@@ -19,6 +20,7 @@ static const char usage[] =
     "       lectern get     --index DIR ID\n"
     "       lectern tags    --index DIR\n"
     "       lectern stats   --index DIR\n"
+    "       lectern check   --index DIR\n"
     "\n"
     "Query syntax: words (ranked OR), \"a phrase\", -word, a OR b, tag:x,\n"
     "lang:fi, speaker:\"name\".\n"
@@ -29,7 +31,10 @@ static const char usage[] =
     "to every search, as the server asks for them.\n"
     "--param sets a ranking parameter: k1, tag_boost, coord, all_terms_first,\nfeedback_docs, "
     "feedback_terms, feedback_weight, feedback_min_terms, w.FIELD, b.FIELD\n"
-    "(FIELD: title, tags, speaker, description, transcript).\n";
+    "(FIELD: title, tags, speaker, description, transcript).\n"
+    "check reads the whole index and checks every list and lecture against\n"
+    "the others: exit 0 and a summary when sound, 1 and the first problems\n"
+    "found (database, key, what) when damaged, 2 when it cannot be read.\n";
 
 typedef struct opts {
     const char *index, *tags, *lang, *speaker, *queries, *trec;
@@ -46,6 +51,36 @@ static void die_err(const char *what, const lx_error *err) {
     lx_error_format(err, msg, sizeof msg);
     fprintf(stderr, "lectern: %s: %s\n", what, msg);
     exit(2);
+}
+
+/* check: 0 sound, 1 damaged (the problems named), 2 unreadable. */
+static int run_check(lx_index *ix, const char *dir) {
+    lx_check_report *r = malloc(sizeof *r);
+    lx_error err = {0};
+    if (!r) {
+        fprintf(stderr, "lectern: out of memory\n");
+        return 2;
+    }
+    int rc = lx_index_check(ix, r, &err);
+    int status = 0;
+    if (rc == 0) {
+        printf("%s: ok: %llu lectures, %llu terms, %llu postings, %llu positions\n", dir,
+               (unsigned long long)r->documents, (unsigned long long)r->terms,
+               (unsigned long long)r->postings, (unsigned long long)r->positions);
+    } else if (rc == LX_ECORRUPT) {
+        for (unsigned i = 0; i < r->n_listed; i++)
+            printf("%s: %s\n", dir, r->problem[i]);
+        printf("%s: damaged: %llu problem%s\n", dir, (unsigned long long)r->problems,
+               r->problems == 1 ? "" : "s");
+        status = 1;
+    } else {
+        char msg[800];
+        lx_error_format(&err, msg, sizeof msg);
+        fprintf(stderr, "lectern: check: %s\n", msg);
+        status = 2;
+    }
+    free(r);
+    return status;
 }
 
 static int set_param(lx_rank_params *p, const char *nv) {
@@ -396,6 +431,11 @@ int main(int argc, char **argv) {
     lx_error err = {0};
     if (lx_index_open(o.index, LX_OPEN_READONLY, &ix, &err))
         die_err("cannot open index", &err);
+    if (!strcmp(cmd, "check")) {
+        int status = run_check(ix, o.index);
+        lx_index_close(ix);
+        return status;
+    }
     if (lx_searcher_open(ix, &s, &err))
         die_err("cannot open searcher", &err);
     int status = 0;

@@ -85,6 +85,9 @@ want=$(python3 -c 'print(" ".join(str(i + i // 250 - (1 if i % 250 == 0 else 0))
 [ "$lines" = "$want" ] || fail "many: error lines '$lines', expected '$want'"
 grep -q "lectures 990 .*errors 10" "$work/err4.txt" || fail "many: summary $(tail -1 "$work/err4.txt")"
 "$build/lectern" get --index "$work/many" m998 >/dev/null || fail "many: m998 missing"
+for i in idx many; do
+    "$build/lectern" check --index "$work/$i" >/dev/null || fail "lectern check $i: exit $?"
+done
 # --strict over the same input stops at the first bad record and writes nothing.
 "$build/lectern-index" build --strict --quiet --index "$work/many2" "$work/many.jsonl" 2>"$work/err5.txt"
 st=$?

@@ -139,4 +139,8 @@ req POST '/api/lectures' -H "Authorization: Bearer env-token" --data-binary '{"i
 expect_status 200 "POST with the token from LECTERN_TOKEN"
 stop_server
 
+# Every write through the server left the index sound.
+"$(dirname "$INDEXER")/lectern" check --index "$TMP/index" > "$TMP/check.out" 2>&1 ||
+    { cat "$TMP/check.out" >&2; fail "lectern check after the server's writes"; }
+
 done_ok

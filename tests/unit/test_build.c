@@ -162,6 +162,8 @@ static void test_runs_equal_one_run_and_adds(const char *ref) {
     CHECK(same_as(some, ref));
     CHECK(same_as(adds, ref));
     CHECK(same_as(merged, ref));
+    CHECK(tix_sound(ref) && tix_sound(many) && tix_sound(some));
+    CHECK(tix_sound(adds) && tix_sound(merged));
     CHECK(stray_files(many, 0) && stray_files(ref, 0));
 
     /* Searches agree too (they read the same bytes; this checks the

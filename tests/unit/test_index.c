@@ -173,6 +173,7 @@ static void test_history_equals_fresh(void) {
     snprintf(db, sizeof db, "%s", check_tmpdir("index-history"));
     build_fresh(da);
     build_history(db);
+    CHECK(tix_sound(da) && tix_sound(db));
     lx_index *a = tix_open(da, LX_OPEN_READONLY), *b = tix_open(db, LX_OPEN_READONLY);
     lx_searcher *sa, *sb;
     CHECK(lx_searcher_open(a, &sa, NULL) == 0);
@@ -402,6 +403,7 @@ static void test_many_languages(void) {
     CHECK(count_hits(s, "word39") == 1);
     lx_searcher_close(s);
     lx_index_close(ix);
+    CHECK(tix_sound(dir));
 }
 
 /* ---- stored records, reopen, stats ----------------------------------------------- */
@@ -763,6 +765,7 @@ static void test_write_errors(void) {
     lx_writer_abort(NULL);
     lx_searcher_close(s);
     lx_index_close(ix);
+    CHECK(tix_sound(dir)); /* failed writes left nothing half-done */
 
     /* A read-only index refuses writers. */
     ix = tix_open(dir, LX_OPEN_READONLY);

@@ -495,27 +495,186 @@ static void test_lists(void) {
     check_list(200, 1u << LX_F_TITLE, 10, 1000000);
 }
 
+/* Reserving on an empty buffer gives it memory even for 0 bytes: callers
+ * compute b->p + offset on it (an empty query's snippet hits did, with
+ * p NULL: undefined behaviour that clang's UBSan stops on). */
+static void test_buf_reserve(void) {
+    lx_buf b = {0};
+    CHECK(lx_buf_reserve(&b, 0) == 0 && b.p != NULL && b.n == 0);
+    CHECK(lx_buf_append(&b, "", 0) == 0 && b.p != NULL);
+    uint8_t *p = b.p + b.n; /* defined now */
+    CHECK(p == b.p);
+    lx_buf_free(&b);
+    CHECK(b.p == NULL && b.cap == 0);
+}
+
 static void test_corrupt_headers(void) {
     lx_pcursor *c = malloc(sizeof *c);
     /* Empty, nblocks 0, nblocks > df, a directory past the end. */
-    CHECK(lx_pcursor_open(c, (const uint8_t *)"", 0) == LX_EFORMAT);
-    CHECK(c->doc == LX_DOC_END);
+    CHECK(lx_pcursor_open(c, (const uint8_t *)"", 0) == LX_ECORRUPT);
+    CHECK(c->doc == LX_DOC_END && c->rc == LX_ECORRUPT);
     const uint8_t zero_blocks[] = {1, 0, 0x10, 1, 1};
-    CHECK(lx_pcursor_open(c, zero_blocks, sizeof zero_blocks) == LX_EFORMAT);
+    CHECK(lx_pcursor_open(c, zero_blocks, sizeof zero_blocks) == LX_ECORRUPT);
     const uint8_t too_many[] = {1, 2, 0x10, 1, 1};
-    CHECK(lx_pcursor_open(c, too_many, sizeof too_many) == LX_EFORMAT);
+    CHECK(lx_pcursor_open(c, too_many, sizeof too_many) == LX_ECORRUPT);
     const uint8_t short_dir[] = {200, 1, 2, 0x10, 1, 1, 0, 0};
-    CHECK(lx_pcursor_open(c, short_dir, sizeof short_dir) == LX_EFORMAT);
-    /* A header without its block: opens, but yields nothing. */
+    CHECK(lx_pcursor_open(c, short_dir, sizeof short_dir) == LX_ECORRUPT);
+    /* 129 docs in one block: nblocks must be what df implies. */
+    const uint8_t too_few[] = {0x81, 1, 1, 0x10, 1, 1};
+    CHECK(lx_pcursor_open(c, too_few, sizeof too_few) == LX_ECORRUPT);
+    /* A header without its block: opens, yields nothing, says why. */
     const uint8_t no_block[] = {1, 1, 0x10, 1, 1};
-    if (lx_pcursor_open(c, no_block, sizeof no_block) == 0)
-        CHECK(c->doc == LX_DOC_END);
+    CHECK(lx_pcursor_open(c, no_block, sizeof no_block) == 0);
+    CHECK(c->doc == LX_DOC_END && c->rc == LX_ECORRUPT);
     lx_plist pl;
     memset(&pl, 0, sizeof pl);
-    CHECK(lx_plist_decode(too_many, sizeof too_many, NULL, 0, NULL, NULL, &pl) == LX_EFORMAT);
+    CHECK(lx_plist_decode(too_many, sizeof too_many, NULL, 0, NULL, NULL, &pl) == LX_ECORRUPT);
     CHECK(pl.n == 0);
     lx_plist_free(&pl);
     free(c);
+}
+
+/* A stored list of n docs over every field, for damaging. */
+typedef struct enc_list {
+    src_list s;
+    lx_buf post, pos;
+    size_t dir, dirent, blocks; /* byte offsets in post */
+} enc_list;
+
+static void enc_make(enc_list *e, uint32_t n) {
+    memset(e, 0, sizeof *e);
+    src_make(&e->s, n, (1u << LX_NFIELDS) - 1, 50, 3);
+    lx_plist pl;
+    src_to_plist(&e->s, &pl);
+    CHECK(lx_plist_encode(&pl, e->s.norms, &e->post, &e->pos) == 0);
+    lx_plist_free(&pl);
+    lx_pcursor c;
+    CHECK(lx_pcursor_open(&c, e->post.p, e->post.n) == 0);
+    e->dir = (size_t)(c.dir - e->post.p);
+    e->dirent = c.dirent;
+    e->blocks = (size_t)(c.blocks - e->post.p);
+}
+
+static void enc_free(enc_list *e) {
+    src_free(&e->s);
+    lx_buf_free(&e->post);
+    lx_buf_free(&e->pos);
+}
+
+static void put32(uint8_t *p, uint32_t v) {
+    memcpy(p, &v, 4);
+}
+
+static uint32_t get32(const uint8_t *p) {
+    uint32_t v;
+    memcpy(&v, p, 4);
+    return v;
+}
+
+/* Walks c to its end; returns the docs seen. */
+static uint32_t walk(lx_pcursor *c) {
+    uint32_t k = 0;
+    for (; c->doc != LX_DOC_END; lx_pcursor_next(c)) {
+        lx_pcursor_tf(c);
+        k++;
+    }
+    return k;
+}
+
+/* Damaged blocks: each damage ends the cursor with rc = LX_ECORRUPT,
+ * where before a docid past the index, a lying directory or a block
+ * offset out of the value was decoded as if sound (an advance ran past
+ * docs[], a search indexed bitmaps out of bounds). */
+static void test_corrupt_blocks(void) {
+    enc_list e;
+    enc_make(&e, 300); /* 3 blocks: 128, 128, 44 */
+    lx_pcursor *c = malloc(sizeof *c);
+    uint32_t maxdoc = e.s.doc[299];
+
+    /* Sound: every doc, no error, with a limit just above the last doc. */
+    CHECK(lx_pcursor_open_limit(c, e.post.p, e.post.n, maxdoc + 1) == 0);
+    CHECK(walk(c) == 300 && c->rc == 0);
+    lx_pcursor_tf_block(c); /* on an ended cursor: nothing (it decoded row 2^32-1) */
+    /* The limit at the last doc: the first two blocks, then the error. */
+    CHECK(lx_pcursor_open_limit(c, e.post.p, e.post.n, maxdoc) == 0);
+    CHECK(walk(c) == 256 && c->rc == LX_ECORRUPT);
+    /* A limit below every doc: nothing, from the open. */
+    CHECK(lx_pcursor_open_limit(c, e.post.p, e.post.n, 1) == 0);
+    CHECK(c->doc == LX_DOC_END && c->rc == LX_ECORRUPT);
+    CHECK(lx_pcursor_open_at_limit(c, e.post.p, e.post.n, e.s.doc[200], maxdoc) == 0);
+    CHECK(c->doc == e.s.doc[200] && c->rc == 0);
+    CHECK(lx_pcursor_open_at_limit(c, e.post.p, e.post.n, e.s.doc[280], maxdoc) == 0);
+    CHECK(c->doc == LX_DOC_END && c->rc == LX_ECORRUPT);
+
+    uint8_t *d1 = e.post.p + e.dir + e.dirent; /* block 1's directory entry */
+    uint8_t *d2 = d1 + e.dirent;
+    uint32_t save = get32(d1), save2 = get32(d2 + 4);
+    /* The directory says block 1 ends later than it does: advancing to a
+     * doc between the two once scanned past the block's docs. */
+    put32(d1, maxdoc + 1000);
+    CHECK(lx_pcursor_open(c, e.post.p, e.post.n) == 0);
+    lx_pcursor_advance(c, e.s.doc[255] + 1);
+    CHECK(c->doc == LX_DOC_END && c->rc == LX_ECORRUPT);
+    put32(d1, save);
+
+    /* Block 1 starts before block 0 ends (its first doc lowered). */
+    size_t b1 = e.blocks + get32(d1 + 4);
+    save = get32(e.post.p + b1 + 2);
+    put32(e.post.p + b1 + 2, e.s.doc[0]);
+    CHECK(lx_pcursor_open(c, e.post.p, e.post.n) == 0);
+    CHECK(walk(c) == 128 && c->rc == LX_ECORRUPT);
+    put32(e.post.p + b1 + 2, save);
+
+    /* Block offsets past the value, or backwards (block 0 ends where block
+     * 1 starts, so it is damaged too). */
+    save = get32(d1 + 4);
+    put32(d1 + 4, 0xFFFFFFF0u);
+    CHECK(lx_pcursor_open(c, e.post.p, e.post.n) == 0);
+    CHECK(walk(c) == 0 && c->rc == LX_ECORRUPT);
+    put32(d1 + 4, 0);
+    CHECK(lx_pcursor_open(c, e.post.p, e.post.n) == 0);
+    CHECK(walk(c) == 0 && c->rc == LX_ECORRUPT);
+    put32(d1 + 4, save);
+    put32(d2 + 4, 0xFFFFFFF0u); /* block 2 */
+    CHECK(lx_pcursor_open(c, e.post.p, e.post.n) == 0);
+    CHECK(walk(c) == 128 && c->rc == LX_ECORRUPT);
+    put32(d2 + 4, save2);
+
+    /* A block's count that df does not imply. */
+    e.post.p[b1] = 100;
+    CHECK(lx_pcursor_open(c, e.post.p, e.post.n) == 0);
+    CHECK(walk(c) == 128 && c->rc == LX_ECORRUPT);
+    lx_plist pl;
+    memset(&pl, 0, sizeof pl);
+    CHECK(lx_plist_decode(e.post.p, e.post.n, e.pos.p, e.pos.n, NULL, NULL, &pl) == LX_ECORRUPT);
+    lx_plist_free(&pl);
+    e.post.p[b1] = 127;
+
+    /* Positions: a block's offset past the positions value. */
+    put32(d2 + 8, (uint32_t)e.pos.n + 1);
+    CHECK(lx_pcursor_open(c, e.post.p, e.post.n) == 0);
+    c->pos = e.pos.p;
+    c->pend = e.pos.p + e.pos.n;
+    uint32_t got[64];
+    lx_pcursor_advance(c, e.s.doc[256]);
+    CHECK(c->doc == e.s.doc[256] && c->rc == 0);
+    CHECK(lx_pcursor_positions(c, LX_F_TITLE, got, 64) == 0 && c->rc == LX_ECORRUPT);
+    /* ... and a positions value cut short. */
+    CHECK(lx_pcursor_open(c, e.post.p, e.post.n) == 0);
+    c->pos = e.pos.p;
+    c->pend = e.pos.p + 2;
+    lx_pcursor_positions(c, LX_F_TRANSCRIPT, got, 64);
+    CHECK(c->rc == LX_ECORRUPT);
+    free(c);
+    enc_free(&e);
+
+    /* Gaps of 32 bits that wrap docids back below the first. */
+    const uint8_t wrap[] = {3,    1,    0x10, 1,    1, /* df 3, one block, transcript */
+                            2,    32,   10,   0,    0,    0, 0xF0, 0xFF, 0xFF,
+                            0xFF, 0xF0, 0xFF, 0xFF, 0xFF, 1, 1,    1};
+    lx_pcursor w;
+    CHECK(lx_pcursor_open(&w, wrap, sizeof wrap) == 0);
+    CHECK(w.doc == LX_DOC_END && w.rc == LX_ECORRUPT);
 }
 
 int main(void) {
@@ -523,6 +682,8 @@ int main(void) {
     test_bits();
     test_bitpack();
     test_lists();
+    test_buf_reserve();
     test_corrupt_headers();
+    test_corrupt_blocks();
     CHECK_DONE();
 }

@@ -54,6 +54,22 @@ static inline long long tix_documents(const char *dir) {
     return n;
 }
 
+/* Whether the integrity check finds the index in dir sound; prints the
+ * problems when not. */
+static inline int tix_sound(const char *dir) {
+    lx_index *ix = NULL;
+    lx_check_report *r = malloc(sizeof *r);
+    int rc = -1;
+    if (r && lx_index_open(dir, LX_OPEN_READONLY, &ix, NULL) == 0) {
+        rc = lx_index_check(ix, r, NULL);
+        for (unsigned i = 0; rc && i < r->n_listed; i++)
+            fprintf(stderr, "  check %s: %s\n", dir, r->problem[i]);
+    }
+    lx_index_close(ix);
+    free(r);
+    return rc == 0;
+}
+
 /* Runs a search; NULL (and a failed CHECK) on error. */
 static inline lx_results *tix_search(lx_searcher *s, const char *query, unsigned limit,
                                      unsigned flags, const lx_rank_params *p) {

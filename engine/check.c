@@ -1,0 +1,603 @@
+/* check.c -- the integrity check (lx_index_check), in the spirit of FTS5's
+ * integrity-check: one read snapshot, every database read whole, every
+ * structure checked against what bounds it (layouts in store.c and
+ * postings.c):
+ *
+ *   meta   stats: its size and version, ndocs <= next_doc, the norms hold
+ *          next_doc rows, the field lengths of the live lectures sum to
+ *          flen and ntokens, deleted docids have zero lengths;
+ *   docs   keys below next_doc, every value decodes (lx_doc_view), its id
+ *          maps back to it in ids and its language lists it in langs, as
+ *          many as stats.ndocs;
+ *   ids    every value a live docid whose stored id is the key;
+ *   post   every list decodes with docids below next_doc, ascending, of
+ *          live lectures, df of them; tfs of the fields in each doc's mask
+ *          non-zero and within the field's length; the list bound and each
+ *          block's staircase bound dominate the data; as many lists as
+ *          stats.nterms; and the list is byte for byte what the encoder
+ *          writes for what was decoded (which pins the directory and the
+ *          exact bounds);
+ *   pos    every list's positions: as many as its tfs say, ascending per
+ *          field, each block at its directory offset, nothing left over;
+ *          no positions without a posting list;
+ *   tags, langs   docids ascending and live (each live lecture once in
+ *          langs); tagstem names existing tags.
+ *
+ * The first LX_CHECK_PROBLEMS problems are named (database, key, what);
+ * all are counted.  The check never trusts a length before checking it,
+ * so a damaged index gives problems, not a crash. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "codec.h"
+#include "error.h"
+#include "postings.h"
+#include "store.h"
+
+/* Above this many docids a damaged next_doc is not believed. */
+#define CHECK_MAX_DOCS (1u << 28)
+
+typedef struct chk {
+    lx_check_report *r;
+    lx_index *ix;
+    MDB_txn *txn;
+    lx_collstats st;
+    int stats_ok;
+    uint32_t nd;     /* docids checked against: next_doc, or a guess */
+    uint32_t *norms; /* nd * LX_NFIELDS, aligned copy; zeros when unusable */
+    uint64_t *live;  /* docids with a stored lecture */
+    uint64_t nlive;
+    lx_pcursor *c;
+    lx_plist pl; /* re-encoding scratch */
+    lx_buf post, pos;
+} chk;
+
+static void problem(chk *k, const char *fmt, ...) {
+    lx_check_report *r = k->r;
+    if (r->n_listed < LX_CHECK_PROBLEMS) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(r->problem[r->n_listed++], sizeof r->problem[0], fmt, ap);
+        va_end(ap);
+    }
+    r->problems++;
+}
+
+/* A key for a message: printable ASCII kept, the rest as \xNN, cut. */
+static const char *show(const MDB_val *key, char out[80]) {
+    const uint8_t *p = key->mv_data;
+    size_t o = 0;
+    for (size_t i = 0; i < key->mv_size && o + 5 < 80; i++) {
+        if (p[i] >= 0x20 && p[i] < 0x7F && p[i] != '"' && p[i] != '\\')
+            out[o++] = (char)p[i];
+        else
+            o += (size_t)snprintf(out + o, 80 - o, "\\x%02x", p[i]);
+    }
+    out[o] = 0;
+    return out;
+}
+
+static int is_live(const chk *k, uint32_t d) {
+    return d < k->nd && (k->live[d / 64] >> (d % 64) & 1);
+}
+
+static uint32_t get_u32(const void *p) {
+    uint32_t v;
+    memcpy(&v, p, 4);
+    return v;
+}
+
+/* ---- meta --------------------------------------------------------------- */
+
+static int check_stats(chk *k) {
+    MDB_val key = {5, "stats"}, v;
+    int rc = mdb_get(k->txn, k->ix->meta, &key, &v);
+    if (rc && rc != MDB_NOTFOUND)
+        return lx_store_fail(NULL, rc, "stats");
+    memset(&k->st, 0, sizeof k->st);
+    if (rc == MDB_NOTFOUND) {
+        problem(k, "meta stats: missing");
+    } else if (v.mv_size != sizeof k->st) {
+        problem(k, "meta stats: %zu bytes, want %zu", v.mv_size, sizeof k->st);
+    } else {
+        memcpy(&k->st, v.mv_data, sizeof k->st);
+        k->stats_ok = 1;
+        if (k->st.version != LX_FORMAT_VERSION) {
+            problem(k, "meta stats: format version %u, want %u", k->st.version, LX_FORMAT_VERSION);
+            k->stats_ok = 0;
+        }
+        if (k->st.ndocs > k->st.next_doc) {
+            problem(k, "meta stats: ndocs %u > next_doc %u", k->st.ndocs, k->st.next_doc);
+            k->stats_ok = 0;
+        }
+    }
+    key = (MDB_val){5, "norms"};
+    rc = mdb_get(k->txn, k->ix->meta, &key, &v);
+    if (rc && rc != MDB_NOTFOUND)
+        return lx_store_fail(NULL, rc, "norms");
+    size_t have = rc ? 0 : v.mv_size;
+    size_t rows = have / (LX_NFIELDS * 4);
+    if (k->stats_ok && have != (size_t)k->st.next_doc * LX_NFIELDS * 4) {
+        problem(k, "meta norms: %zu bytes, next_doc %u wants %zu", have, k->st.next_doc,
+                (size_t)k->st.next_doc * LX_NFIELDS * 4);
+        k->stats_ok = 0;
+    }
+    /* The docid bound: next_doc when it agrees with the norms, else the
+     * larger of the norms' rows and the last stored docid + 1. */
+    uint64_t nd = k->st.next_doc;
+    if (!k->stats_ok) {
+        nd = rows;
+        MDB_cursor *mc;
+        MDB_val dk, dv;
+        if (mdb_cursor_open(k->txn, k->ix->docs, &mc) == 0) {
+            if (mdb_cursor_get(mc, &dk, &dv, MDB_LAST) == 0 && dk.mv_size == 4 &&
+                get_u32(dk.mv_data) + 1ull > nd)
+                nd = get_u32(dk.mv_data) + 1ull;
+            mdb_cursor_close(mc);
+        }
+    }
+    if (nd > CHECK_MAX_DOCS)
+        nd = CHECK_MAX_DOCS;
+    k->nd = (uint32_t)nd;
+    k->norms = calloc(((size_t)k->nd + 1) * LX_NFIELDS, sizeof *k->norms);
+    k->live = calloc((size_t)k->nd / 64 + 1, 8);
+    if (!k->norms || !k->live)
+        return LX_ENOMEM;
+    if (!rc) {
+        size_t n = rows < k->nd ? rows : k->nd;
+        memcpy(k->norms, v.mv_data, n * LX_NFIELDS * 4);
+    }
+    return 0;
+}
+
+/* ---- docs and ids --------------------------------------------------------- */
+
+/* Whether the u32 list v (ascending) holds d. */
+static int list_has(const MDB_val *v, uint32_t d) {
+    size_t lo = 0, hi = v->mv_size / 4;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        uint32_t x = get_u32((const uint8_t *)v->mv_data + mid * 4);
+        if (x == d)
+            return 1;
+        if (x < d)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return 0;
+}
+
+static int check_doc(chk *k, uint32_t d, const MDB_val *val) {
+    lx_docview v;
+    if (lx_doc_view(val->mv_data, val->mv_size, &v)) {
+        problem(k, "docs %u: damaged value (%zu bytes; lengths or offsets out of bounds)", d,
+                val->mv_size);
+        return 0;
+    }
+    if (!lx_doc_spans_ok(&v))
+        problem(k, "docs %u: a segment or checkpoint past the body's %u bytes", d, v.h.body_len);
+    char buf[80];
+    MDB_val id = {v.h.id_len, (void *)v.id}, x;
+    int rc = mdb_get(k->txn, k->ix->ids, &id, &x);
+    if (rc && rc != MDB_NOTFOUND)
+        return lx_store_fail(NULL, rc, "ids");
+    if (rc)
+        problem(k, "docs %u: id \"%s\" missing from ids", d, show(&id, buf));
+    else if (x.mv_size != 4 || get_u32(x.mv_data) != d)
+        problem(k, "docs %u: ids maps its id \"%s\" elsewhere", d, show(&id, buf));
+    MDB_val lk = {strlen(v.h.lang), v.h.lang};
+    rc = lk.mv_size ? mdb_get(k->txn, k->ix->langs, &lk, &x) : MDB_NOTFOUND;
+    if (rc && rc != MDB_NOTFOUND)
+        return lx_store_fail(NULL, rc, "langs");
+    if (rc || !list_has(&x, d))
+        problem(k, "docs %u: langs \"%s\" does not list it", d, show(&lk, buf));
+    return 0;
+}
+
+static int check_docs(chk *k) {
+    MDB_cursor *mc;
+    int rc = mdb_cursor_open(k->txn, k->ix->docs, &mc);
+    if (rc)
+        return lx_store_fail(NULL, rc, "docs");
+    MDB_val key, v;
+    uint64_t flen[LX_NFIELDS] = {0};
+    for (rc = mdb_cursor_get(mc, &key, &v, MDB_FIRST); rc == 0;
+         rc = mdb_cursor_get(mc, &key, &v, MDB_NEXT)) {
+        k->r->documents++;
+        if (key.mv_size != 4) {
+            problem(k, "docs: a key of %zu bytes", key.mv_size);
+            continue;
+        }
+        uint32_t d = get_u32(key.mv_data);
+        if (d >= k->nd) {
+            problem(k, "docs %u: docid >= next_doc %u", d, k->nd);
+            continue;
+        }
+        k->live[d / 64] |= 1ull << (d % 64);
+        k->nlive++;
+        for (int f = 0; f < LX_NFIELDS; f++)
+            flen[f] += k->norms[(size_t)d * LX_NFIELDS + f];
+        int e = check_doc(k, d, &v);
+        if (e) {
+            mdb_cursor_close(mc);
+            return e;
+        }
+    }
+    mdb_cursor_close(mc);
+    if (rc != MDB_NOTFOUND)
+        return lx_store_fail(NULL, rc, "docs");
+    if (!k->stats_ok)
+        return 0;
+    if (k->nlive != k->st.ndocs)
+        problem(k, "meta stats: ndocs %u, docs holds %llu", k->st.ndocs,
+                (unsigned long long)k->nlive);
+    uint64_t total = 0;
+    for (int f = 0; f < LX_NFIELDS; f++) {
+        total += flen[f];
+        if (flen[f] != k->st.flen[f])
+            problem(k, "meta stats: %s length %llu, the norms of the lectures sum to %llu",
+                    lx_field_name(f), (unsigned long long)k->st.flen[f],
+                    (unsigned long long)flen[f]);
+    }
+    if (total != k->st.ntokens)
+        problem(k, "meta stats: ntokens %llu, the norms sum to %llu",
+                (unsigned long long)k->st.ntokens, (unsigned long long)total);
+    for (uint32_t d = 0; d < k->nd; d++) {
+        if (is_live(k, d))
+            continue;
+        for (int f = 0; f < LX_NFIELDS; f++)
+            if (k->norms[(size_t)d * LX_NFIELDS + f]) {
+                problem(k, "meta norms: deleted docid %u has field lengths", d);
+                break;
+            }
+    }
+    return 0;
+}
+
+static int check_ids(chk *k) {
+    MDB_cursor *mc;
+    int rc = mdb_cursor_open(k->txn, k->ix->ids, &mc);
+    if (rc)
+        return lx_store_fail(NULL, rc, "ids");
+    MDB_val key, v;
+    uint64_t n = 0;
+    char buf[80];
+    for (rc = mdb_cursor_get(mc, &key, &v, MDB_FIRST); rc == 0;
+         rc = mdb_cursor_get(mc, &key, &v, MDB_NEXT)) {
+        n++;
+        if (v.mv_size != 4) {
+            problem(k, "ids \"%s\": a value of %zu bytes", show(&key, buf), v.mv_size);
+            continue;
+        }
+        uint32_t d = get_u32(v.mv_data);
+        if (!is_live(k, d)) {
+            problem(k, "ids \"%s\": docid %u is not a stored lecture", show(&key, buf), d);
+            continue;
+        }
+        lx_docview dv;
+        if (lx_store_doc(k->txn, k->ix, d, &dv) == 0 &&
+            (dv.h.id_len != key.mv_size || memcmp(dv.id, key.mv_data, key.mv_size)))
+            problem(k, "ids \"%s\": docid %u stores another id", show(&key, buf), d);
+    }
+    mdb_cursor_close(mc);
+    if (rc != MDB_NOTFOUND)
+        return lx_store_fail(NULL, rc, "ids");
+    if (n != k->nlive)
+        problem(k, "ids: %llu ids for %llu stored lectures", (unsigned long long)n,
+                (unsigned long long)k->nlive);
+    return 0;
+}
+
+/* ---- tags, langs, tagstem ----------------------------------------------------- */
+
+/* A value -> u32 docids database: ascending, live; returns the docids. */
+static int check_doclists(chk *k, MDB_dbi dbi, const char *name, uint64_t *count) {
+    MDB_cursor *mc;
+    int rc = mdb_cursor_open(k->txn, dbi, &mc);
+    if (rc)
+        return lx_store_fail(NULL, rc, name);
+    MDB_val key, v;
+    char buf[80];
+    *count = 0;
+    for (rc = mdb_cursor_get(mc, &key, &v, MDB_FIRST); rc == 0;
+         rc = mdb_cursor_get(mc, &key, &v, MDB_NEXT)) {
+        if (v.mv_size % 4 || !v.mv_size) {
+            problem(k, "%s \"%s\": a value of %zu bytes (not u32 docids)", name, show(&key, buf),
+                    v.mv_size);
+            continue;
+        }
+        size_t n = v.mv_size / 4;
+        *count += n;
+        for (size_t i = 0; i < n; i++) {
+            uint32_t d = get_u32((const uint8_t *)v.mv_data + i * 4);
+            if (i && d <= get_u32((const uint8_t *)v.mv_data + (i - 1) * 4)) {
+                problem(k, "%s \"%s\": docids not ascending at %zu", name, show(&key, buf), i);
+                break;
+            }
+            if (!is_live(k, d)) {
+                problem(k, "%s \"%s\": docid %u is not a stored lecture", name, show(&key, buf), d);
+                break;
+            }
+        }
+    }
+    mdb_cursor_close(mc);
+    return rc == MDB_NOTFOUND ? 0 : lx_store_fail(NULL, rc, name);
+}
+
+static int check_sets(chk *k) {
+    uint64_t n;
+    int rc;
+    if ((rc = check_doclists(k, k->ix->tags, "tags", &n)) ||
+        (rc = check_doclists(k, k->ix->langs, "langs", &n)))
+        return rc;
+    if (n != k->nlive)
+        problem(k, "langs: %llu docids for %llu stored lectures", (unsigned long long)n,
+                (unsigned long long)k->nlive);
+    MDB_cursor *mc;
+    if ((rc = mdb_cursor_open(k->txn, k->ix->tagstem, &mc)))
+        return lx_store_fail(NULL, rc, "tagstem");
+    MDB_val key, v, x;
+    char buf[80], buf2[80];
+    for (rc = mdb_cursor_get(mc, &key, &v, MDB_FIRST); rc == 0;
+         rc = mdb_cursor_get(mc, &key, &v, MDB_NEXT)) {
+        int g = mdb_get(k->txn, k->ix->tags, &v, &x);
+        if (g == MDB_NOTFOUND)
+            problem(k, "tagstem \"%s\": names tag \"%s\", which has no lectures", show(&key, buf),
+                    show(&v, buf2));
+        else if (g)
+            rc = g;
+        if (g && g != MDB_NOTFOUND)
+            break;
+    }
+    mdb_cursor_close(mc);
+    return rc == MDB_NOTFOUND ? 0 : lx_store_fail(NULL, rc, "tagstem");
+}
+
+/* ---- posting and positions lists ------------------------------------------------- */
+
+/* Whether the staircase b dominates (tf, len) in field f. */
+static int dominated(const lx_pbound *b, int f, uint32_t tf, uint32_t len) {
+    for (int s = 0; s < LX_BOUND_PAIRS; s++)
+        if (b->tf[f][s] >= tf && b->len[f][s] <= len)
+            return 1;
+    return 0;
+}
+
+/* Checks one block's docs and tfs (decoded in c) against the norms and
+ * its bound, and its positions from *pp on; folds the list bound into lb.
+ * Returns 0 when the block is sound, else 1 (a problem was named). */
+static int check_block(chk *k, const char *term, const uint8_t *pos, const uint8_t **pp,
+                       const uint8_t *pend, lx_bound *lb) {
+    lx_pcursor *c = k->c;
+    lx_pcursor_tf_block(c);
+    if (c->tf_next != c->bend) {
+        problem(k, "post \"%s\": block %u: its tfs end %td bytes from the block's end", term, c->bi,
+                c->bend - c->tf_next);
+        return 1;
+    }
+    lx_pbound pb;
+    uint32_t last;
+    lx_pcursor_block_pbound(c, c->docs[0], &pb, &last);
+    if (pos && (size_t)(*pp - pos) != c->block_pos_off) {
+        problem(k, "post \"%s\": block %u: positions at %u in the directory, %td by the tfs", term,
+                c->bi, c->block_pos_off, *pp - pos);
+        return 1;
+    }
+    for (uint32_t i = 0; i < c->n; i++) {
+        uint32_t d = c->docs[i];
+        const uint32_t *tf = c->tf[i];
+        const uint32_t *len = k->norms + (size_t)d * LX_NFIELDS;
+        unsigned m = c->maskp ? c->maskp[i] : c->listmask;
+        if (!is_live(k, d)) {
+            problem(k, "post \"%s\": doc %u is not a stored lecture", term, d);
+            return 1;
+        }
+        if (!m || (m & ~(unsigned)c->listmask)) {
+            problem(k, "post \"%s\": doc %u: field mask 0x%x outside the list's 0x%x", term, d, m,
+                    c->listmask);
+            return 1;
+        }
+        for (int f = 0; f < LX_NFIELDS; f++) {
+            if (!(m >> f & 1))
+                continue;
+            if (!tf[f] || tf[f] > len[f]) {
+                problem(k, "post \"%s\": doc %u: tf %u in %s, whose length is %u", term, d, tf[f],
+                        lx_field_name(f), len[f]);
+                return 1;
+            }
+            if (tf[f] > lb->maxtf[f])
+                lb->maxtf[f] = tf[f];
+            if (!lb->minlen[f] || len[f] < lb->minlen[f])
+                lb->minlen[f] = len[f];
+            if (!dominated(&pb, f, tf[f], len[f])) {
+                problem(k, "post \"%s\": block %u: its bound does not cover doc %u in %s", term,
+                        c->bi, d, lx_field_name(f));
+                return 1;
+            }
+            if (!pos)
+                continue;
+            /* Positions: tf of them, ascending. */
+            uint32_t at = 0;
+            for (uint32_t j = 0; j < tf[f]; j++) {
+                uint32_t delta;
+                if (*pp >= pend) {
+                    problem(k, "pos \"%s\": ends inside doc %u", term, d);
+                    return 1;
+                }
+                *pp = lx_vbyte_get(*pp, pend, &delta);
+                if ((j && !delta) || at + (uint64_t)delta > UINT32_MAX) {
+                    problem(k, "pos \"%s\": doc %u: positions in %s not ascending", term, d,
+                            lx_field_name(f));
+                    return 1;
+                }
+                at += delta;
+            }
+            k->r->positions += tf[f];
+        }
+        k->r->postings++;
+    }
+    if (last != c->docs[c->n - 1]) {
+        problem(k, "post \"%s\": block %u: last doc %u in the directory, %u in the block", term,
+                c->bi, last, c->docs[c->n - 1]);
+        return 1;
+    }
+    return 0;
+}
+
+/* The stored list must be what the encoder writes for its content. */
+static int check_canonical(chk *k, const char *term, const MDB_val *pv, const MDB_val *xv) {
+    lx_plist_clear(&k->pl);
+    k->post.n = k->pos.n = 0;
+    int rc =
+        lx_plist_decode(pv->mv_data, pv->mv_size, xv->mv_data, xv->mv_size, NULL, NULL, &k->pl);
+    if (rc == LX_ENOMEM)
+        return rc;
+    if (rc) {
+        problem(k, "post \"%s\": does not decode", term);
+        return 0;
+    }
+    if ((rc = lx_plist_encode(&k->pl, k->norms, &k->post, &k->pos)))
+        return rc;
+    if (k->post.n != pv->mv_size || memcmp(k->post.p, pv->mv_data, pv->mv_size)) {
+        size_t at = 0;
+        while (at < k->post.n && at < pv->mv_size && k->post.p[at] == ((uint8_t *)pv->mv_data)[at])
+            at++;
+        const char *where = at < (size_t)(k->c->dir - k->c->val)      ? "header (list bound)"
+                            : at < (size_t)(k->c->blocks - k->c->val) ? "block directory"
+                                                                      : "block data";
+        problem(k, "post \"%s\": byte %zu (%s) differs from the encoding of its content", term, at,
+                where);
+    }
+    return 0;
+}
+
+static int check_term(chk *k, const MDB_val *key, const MDB_val *pv) {
+    char term[80];
+    show(key, term);
+    MDB_val xv = {0, NULL};
+    int rc = mdb_get(k->txn, k->ix->pos, (MDB_val *)key, &xv);
+    if (rc && rc != MDB_NOTFOUND)
+        return lx_store_fail(NULL, rc, "pos");
+    if (rc) {
+        problem(k, "pos \"%s\": missing", term);
+        xv.mv_size = 0;
+        xv.mv_data = NULL;
+    }
+    lx_pcursor *c = k->c;
+    if (lx_pcursor_open_limit(c, pv->mv_data, pv->mv_size, k->nd)) {
+        problem(k, "post \"%s\": damaged header: %s", term, c->why);
+        return 0;
+    }
+    const uint8_t *pos = xv.mv_data, *pp = pos, *pend = pos ? pos + xv.mv_size : NULL;
+    lx_bound lb;
+    memset(&lb, 0, sizeof lb);
+    uint32_t count = 0;
+    int bad = 0;
+    while (c->doc != LX_DOC_END && !bad) {
+        bad = check_block(k, term, pos, &pp, pend, &lb);
+        count += c->n;
+        c->i = c->n - 1;
+        lx_pcursor_next(c);
+    }
+    if (bad)
+        return 0;
+    if (c->rc) {
+        problem(k, "post \"%s\": block %u of %u (df %u, next_doc %u): %s", term, c->bad_block,
+                c->nblocks, c->df, k->nd, c->why);
+        return 0;
+    }
+    if (count != c->df) {
+        problem(k, "post \"%s\": df %u, the list holds %u", term, c->df, count);
+        return 0;
+    }
+    if (memcmp(&lb, &c->lbound, sizeof lb)) {
+        problem(k, "post \"%s\": the list bound differs from its docs' tfs and lengths", term);
+        return 0;
+    }
+    if (pos && pp != pend) {
+        problem(k, "pos \"%s\": %td bytes past the last position", term, pend - pp);
+        return 0;
+    }
+    return pos ? check_canonical(k, term, pv, &xv) : 0;
+}
+
+static int check_post(chk *k) {
+    MDB_cursor *mc;
+    int rc = mdb_cursor_open(k->txn, k->ix->post, &mc);
+    if (rc)
+        return lx_store_fail(NULL, rc, "post");
+    MDB_val key, v;
+    for (rc = mdb_cursor_get(mc, &key, &v, MDB_FIRST); rc == 0;
+         rc = mdb_cursor_get(mc, &key, &v, MDB_NEXT)) {
+        k->r->terms++;
+        int e = check_term(k, &key, &v);
+        if (e) {
+            mdb_cursor_close(mc);
+            return e;
+        }
+    }
+    mdb_cursor_close(mc);
+    if (rc != MDB_NOTFOUND)
+        return lx_store_fail(NULL, rc, "post");
+    if (k->stats_ok && k->r->terms != k->st.nterms)
+        problem(k, "meta stats: nterms %u, post holds %llu lists", k->st.nterms,
+                (unsigned long long)k->r->terms);
+    /* Positions without a posting list. */
+    if ((rc = mdb_cursor_open(k->txn, k->ix->pos, &mc)))
+        return lx_store_fail(NULL, rc, "pos");
+    char buf[80];
+    for (rc = mdb_cursor_get(mc, &key, &v, MDB_FIRST); rc == 0;
+         rc = mdb_cursor_get(mc, &key, &v, MDB_NEXT)) {
+        MDB_val pv;
+        int g = mdb_get(k->txn, k->ix->post, &key, &pv);
+        if (g == MDB_NOTFOUND)
+            problem(k, "pos \"%s\": no posting list", show(&key, buf));
+        else if (g) {
+            rc = g;
+            break;
+        }
+    }
+    mdb_cursor_close(mc);
+    return rc == MDB_NOTFOUND ? 0 : lx_store_fail(NULL, rc, "pos");
+}
+
+/* ---- the call ------------------------------------------------------------------- */
+
+int lx_index_check(lx_index *ix, lx_check_report *out, lx_error *err) {
+    lx_error_clear(err);
+    memset(out, 0, sizeof *out);
+    chk k;
+    memset(&k, 0, sizeof k);
+    k.r = out;
+    k.ix = ix;
+    int rc = mdb_txn_begin(ix->env, NULL, MDB_RDONLY, &k.txn);
+    if (rc)
+        return lx_store_fail(err, rc, "begin read transaction");
+    k.c = malloc(sizeof *k.c);
+    rc = k.c ? 0 : LX_ENOMEM;
+    if (!rc)
+        rc = check_stats(&k);
+    if (!rc)
+        rc = check_docs(&k);
+    if (!rc)
+        rc = check_ids(&k);
+    if (!rc)
+        rc = check_sets(&k);
+    if (!rc)
+        rc = check_post(&k);
+    mdb_txn_abort(k.txn);
+    free(k.c);
+    free(k.norms);
+    free(k.live);
+    lx_plist_free(&k.pl);
+    lx_buf_free(&k.post);
+    lx_buf_free(&k.pos);
+    if (rc)
+        return err && err->code ? rc : lx_fail(err, rc, NULL, -1, "%s", lx_strerror(rc));
+    if (out->problems)
+        return lx_fail(err, LX_ECORRUPT, NULL, -1, "%s", out->problem[0]);
+    return 0;
+}
