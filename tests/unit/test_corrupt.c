@@ -260,7 +260,8 @@ static int read_all(const char *dir) {
         note(rc, rc == 0);
         free(f);
         lx_stats st;
-        note(lx_stats_get(s, &st, &err), 1);
+        rc = lx_stats_get(s, &st, &err);
+        note(rc, rc == 0); /* no result to hand back: its code says */
         lx_searcher_close(s);
     }
     if (ix) {
