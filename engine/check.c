@@ -93,7 +93,7 @@ static uint32_t get_u32(const void *p) {
 
 static int check_stats(chk *k) {
     MDB_val key = {5, "stats"}, v;
-    int rc = mdb_get(k->txn, k->ix->meta, &key, &v);
+    int rc = lx_store_get(k->txn, k->ix->meta, &key, &v);
     if (rc && rc != MDB_NOTFOUND)
         return lx_store_fail(NULL, rc, "stats");
     memset(&k->st, 0, sizeof k->st);
@@ -114,7 +114,7 @@ static int check_stats(chk *k) {
         }
     }
     key = (MDB_val){5, "norms"};
-    rc = mdb_get(k->txn, k->ix->meta, &key, &v);
+    rc = lx_store_get(k->txn, k->ix->meta, &key, &v);
     if (rc && rc != MDB_NOTFOUND)
         return lx_store_fail(NULL, rc, "norms");
     size_t have = rc ? 0 : v.mv_size;
@@ -132,7 +132,7 @@ static int check_stats(chk *k) {
         MDB_cursor *mc;
         MDB_val dk, dv;
         if (mdb_cursor_open(k->txn, k->ix->docs, &mc) == 0) {
-            if (mdb_cursor_get(mc, &dk, &dv, MDB_LAST) == 0 && dk.mv_size == 4 &&
+            if (lx_store_cursor_get(mc, &dk, &dv, MDB_LAST) == 0 && dk.mv_size == 4 &&
                 get_u32(dk.mv_data) + 1ull > nd)
                 nd = get_u32(dk.mv_data) + 1ull;
             mdb_cursor_close(mc);
@@ -181,7 +181,7 @@ static int check_doc(chk *k, uint32_t d, const MDB_val *val) {
         problem(k, "docs %u: a segment or checkpoint past the body's %u bytes", d, v.h.body_len);
     char buf[80];
     MDB_val id = {v.h.id_len, (void *)v.id}, x;
-    int rc = mdb_get(k->txn, k->ix->ids, &id, &x);
+    int rc = lx_store_get(k->txn, k->ix->ids, &id, &x);
     if (rc && rc != MDB_NOTFOUND)
         return lx_store_fail(NULL, rc, "ids");
     if (rc)
@@ -189,7 +189,7 @@ static int check_doc(chk *k, uint32_t d, const MDB_val *val) {
     else if (x.mv_size != 4 || get_u32(x.mv_data) != d)
         problem(k, "docs %u: ids maps its id \"%s\" elsewhere", d, show(&id, buf));
     MDB_val lk = {strlen(v.h.lang), v.h.lang};
-    rc = lk.mv_size ? mdb_get(k->txn, k->ix->langs, &lk, &x) : MDB_NOTFOUND;
+    rc = lk.mv_size ? lx_store_get(k->txn, k->ix->langs, &lk, &x) : MDB_NOTFOUND;
     if (rc && rc != MDB_NOTFOUND)
         return lx_store_fail(NULL, rc, "langs");
     if (rc || !list_has(&x, d))
@@ -204,8 +204,8 @@ static int check_docs(chk *k) {
         return lx_store_fail(NULL, rc, "docs");
     MDB_val key, v;
     uint64_t flen[LX_NFIELDS] = {0};
-    for (rc = mdb_cursor_get(mc, &key, &v, MDB_FIRST); rc == 0;
-         rc = mdb_cursor_get(mc, &key, &v, MDB_NEXT)) {
+    for (rc = lx_store_cursor_get(mc, &key, &v, MDB_FIRST); rc == 0;
+         rc = lx_store_cursor_get(mc, &key, &v, MDB_NEXT)) {
         k->r->documents++;
         if (key.mv_size != 4) {
             problem(k, "docs: a key of %zu bytes", key.mv_size);
@@ -265,8 +265,8 @@ static int check_ids(chk *k) {
     MDB_val key, v;
     uint64_t n = 0;
     char buf[80];
-    for (rc = mdb_cursor_get(mc, &key, &v, MDB_FIRST); rc == 0;
-         rc = mdb_cursor_get(mc, &key, &v, MDB_NEXT)) {
+    for (rc = lx_store_cursor_get(mc, &key, &v, MDB_FIRST); rc == 0;
+         rc = lx_store_cursor_get(mc, &key, &v, MDB_NEXT)) {
         n++;
         if (v.mv_size != 4) {
             problem(k, "ids \"%s\": a value of %zu bytes", show(&key, buf), v.mv_size);
@@ -302,8 +302,8 @@ static int check_doclists(chk *k, MDB_dbi dbi, const char *name, uint64_t *count
     MDB_val key, v;
     char buf[80];
     *count = 0;
-    for (rc = mdb_cursor_get(mc, &key, &v, MDB_FIRST); rc == 0;
-         rc = mdb_cursor_get(mc, &key, &v, MDB_NEXT)) {
+    for (rc = lx_store_cursor_get(mc, &key, &v, MDB_FIRST); rc == 0;
+         rc = lx_store_cursor_get(mc, &key, &v, MDB_NEXT)) {
         if (v.mv_size % 4 || !v.mv_size) {
             problem(k, "%s \"%s\": a value of %zu bytes (not u32 docids)", name, show(&key, buf),
                     v.mv_size);
@@ -341,9 +341,9 @@ static int check_sets(chk *k) {
         return lx_store_fail(NULL, rc, "tagstem");
     MDB_val key, v, x;
     char buf[80], buf2[80];
-    for (rc = mdb_cursor_get(mc, &key, &v, MDB_FIRST); rc == 0;
-         rc = mdb_cursor_get(mc, &key, &v, MDB_NEXT)) {
-        int g = mdb_get(k->txn, k->ix->tags, &v, &x);
+    for (rc = lx_store_cursor_get(mc, &key, &v, MDB_FIRST); rc == 0;
+         rc = lx_store_cursor_get(mc, &key, &v, MDB_NEXT)) {
+        int g = lx_store_get(k->txn, k->ix->tags, &v, &x);
         if (g == MDB_NOTFOUND)
             problem(k, "tagstem \"%s\": names tag \"%s\", which has no lectures", show(&key, buf),
                     show(&v, buf2));
@@ -478,7 +478,7 @@ static int check_term(chk *k, const MDB_val *key, const MDB_val *pv) {
     char term[80];
     show(key, term);
     MDB_val xv = {0, NULL};
-    int rc = mdb_get(k->txn, k->ix->pos, (MDB_val *)key, &xv);
+    int rc = lx_store_get(k->txn, k->ix->pos, (MDB_val *)key, &xv);
     if (rc && rc != MDB_NOTFOUND)
         return lx_store_fail(NULL, rc, "pos");
     if (rc) {
@@ -530,8 +530,8 @@ static int check_post(chk *k) {
     if (rc)
         return lx_store_fail(NULL, rc, "post");
     MDB_val key, v;
-    for (rc = mdb_cursor_get(mc, &key, &v, MDB_FIRST); rc == 0;
-         rc = mdb_cursor_get(mc, &key, &v, MDB_NEXT)) {
+    for (rc = lx_store_cursor_get(mc, &key, &v, MDB_FIRST); rc == 0;
+         rc = lx_store_cursor_get(mc, &key, &v, MDB_NEXT)) {
         k->r->terms++;
         int e = check_term(k, &key, &v);
         if (e) {
@@ -549,10 +549,10 @@ static int check_post(chk *k) {
     if ((rc = mdb_cursor_open(k->txn, k->ix->pos, &mc)))
         return lx_store_fail(NULL, rc, "pos");
     char buf[80];
-    for (rc = mdb_cursor_get(mc, &key, &v, MDB_FIRST); rc == 0;
-         rc = mdb_cursor_get(mc, &key, &v, MDB_NEXT)) {
+    for (rc = lx_store_cursor_get(mc, &key, &v, MDB_FIRST); rc == 0;
+         rc = lx_store_cursor_get(mc, &key, &v, MDB_NEXT)) {
         MDB_val pv;
-        int g = mdb_get(k->txn, k->ix->post, &key, &pv);
+        int g = lx_store_get(k->txn, k->ix->post, &key, &pv);
         if (g == MDB_NOTFOUND)
             problem(k, "pos \"%s\": no posting list", show(&key, buf));
         else if (g) {

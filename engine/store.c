@@ -45,7 +45,6 @@
 
 #include <unistd.h>
 
-#define LX_STORE_IMPL /* the real mdb_get and mdb_cursor_get here */
 #include "error.h"
 #include "store.h"
 

@@ -80,14 +80,6 @@ void lx_store_close(lx_index *ix);
 int lx_store_get(MDB_txn *txn, MDB_dbi dbi, MDB_val *key, MDB_val *val);
 int lx_store_cursor_get(MDB_cursor *c, MDB_val *key, MDB_val *val, MDB_cursor_op op);
 
-/* Every engine module reads through the checks above, also the ones that
- * still call LMDB directly (issue 10 moves them behind store accessors,
- * which will make these two redirections unneeded). */
-#ifndef LX_STORE_IMPL
-#define mdb_get(txn, dbi, key, val) lx_store_get(txn, dbi, key, val)
-#define mdb_cursor_get(c, key, val, op) lx_store_cursor_get(c, key, val, op)
-#endif
-
 /* Maps an LMDB return code to an LX_E* code, filling err. */
 int lx_store_fail(lx_error *err, int mdb_rc, const char *what);
 
