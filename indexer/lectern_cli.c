@@ -269,7 +269,7 @@ static int run_batch(lx_searcher *s, const opts *o) {
     for (int pass = 0; pass < 2; pass++) {
         for (size_t i = 0; i < n; i++) {
             lx_results *r = NULL;
-            lx_error err;
+            lx_error err = {0};
             so.query = qtext[i];
             double t = now_us(), c = clock_us(CLOCK_THREAD_CPUTIME_ID);
             int rc = lx_search(s, &so, &r, &err);

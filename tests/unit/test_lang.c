@@ -57,9 +57,10 @@ static void test_mapped(void) {
 }
 
 static void test_refused(void) {
-    static const char *const no[] = {"xx", "tlh", "e", "", "porter", "english1", "e-n", "123",
-                                     "Gaelic", "en-", "en-!", "en-GB-toolongsubtag", "englis",
-                                     "Klingon", "qaa", "fi fi"};
+    static const char *const no[] = {"xx",     "tlh",      "e",    "",
+                                     "porter", "english1", "e-n",  "123",
+                                     "Gaelic", "en-",      "en-!", "en-GB-toolongsubtag",
+                                     "englis", "Klingon",  "qaa",  "fi fi"};
     for (size_t i = 0; i < sizeof no / sizeof no[0]; i++)
         expect(no[i], LX_EINVAL, NULL);
     expect(NULL, LX_EINVAL, NULL);
