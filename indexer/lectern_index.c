@@ -51,6 +51,42 @@ static const char usage[] =
     "Exit status: 0 all indexed, 3 some records rejected (rest indexed),\n"
     "2 aborted or failed (also: an INPUT that does not exist), 1 usage error.\n";
 
+/* Each command's own --help. */
+static const struct {
+    const char *cmd, *help;
+} helps[] = {
+    {"build", "usage: lectern-index build --index DIR [--strict] [--force] [--quiet] INPUT...\n"
+              "\n"
+              "Creates the index in DIR from INPUT (JSON lines files, - for standard\n"
+              "input, folders of x.json with x.vtt or x.srt beside them).  The index\n"
+              "appears whole when the build is done, or not at all.\n"
+              "  --force    replace an existing index (once the new one is complete)\n"
+              "  --strict   abort on the first bad record (nothing written)\n"
+              "  --quiet    no progress output\n"
+              "Exit status: 0 all indexed, 3 some records rejected (rest indexed),\n"
+              "2 aborted or failed (also: an INPUT that does not exist), 1 usage error.\n"},
+    {"add", "usage: lectern-index add --index DIR [--strict] [--quiet] INPUT...\n"
+            "\n"
+            "Adds the lectures of INPUT to the index in DIR, replacing lectures with\n"
+            "the same id; INPUT as for build.\n"
+            "  --strict   abort on the first bad record (nothing of the run written)\n"
+            "  --quiet    no progress output\n"
+            "Exit status: 0 all indexed, 3 some records rejected (rest indexed),\n"
+            "2 aborted or failed (also: an INPUT that does not exist), 1 usage error.\n"},
+    {"delete", "usage: lectern-index delete --index DIR ID...\n"
+               "\n"
+               "Deletes the lectures with these ids, in one commit.\n"
+               "Exit status: 0 all deleted, 3 some ids not found, 2 failed, 1 usage error.\n"},
+};
+
+/* The help of cmd, or the usage of every command when cmd is not one. */
+static const char *help_of(const char *cmd) {
+    for (size_t i = 0; i < sizeof helps / sizeof helps[0]; i++)
+        if (!strcmp(helps[i].cmd, cmd))
+            return helps[i].help;
+    return usage;
+}
+
 typedef struct run {
     lx_index *ix;
     lx_writer *w;
@@ -648,7 +684,7 @@ static int index_main(int argc, char **argv, const char **inputs) {
         else if (!strcmp(argv[i], "--quiet"))
             quiet = 1;
         else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            fputs(usage, stdout);
+            fputs(help_of(cmd), stdout);
             return 0;
         } else if (argv[i][0] == '-' && argv[i][1] == '-') {
             fprintf(stderr, "lectern-index: unknown option %s\n%s", argv[i], usage);
