@@ -10,6 +10,9 @@ src=$1
 work=$(mktemp -d "${TMPDIR:-/tmp}/lectern-make.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }
+# As a person types make: not a sub-make of the make that runs the tests
+# (make sanitize), which would print its own directory messages.
+unset MAKELEVEL MAKEFLAGS MFLAGS
 
 mkdir -p "$work/p/sub"
 cat >"$work/p/CMakeLists.txt" <<'CM'
