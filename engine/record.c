@@ -8,8 +8,8 @@
  * strings), duration (number >= 0), segments (array of {start, end, text}, 0 <= start <= end).
  * Every other field is kept and given back unchanged; no field may appear twice.  When both
  * "segments" and "transcript" are given, the segments are indexed (they carry the timing) and
- * "transcript" is dropped, with a warning.  Warnings (the record is taken, a person should look)
- * collect in lx_record.warning.
+ * "transcript" is dropped, with a warning (unless "segments" is empty: then it is dropped).
+ * Warnings (the record is taken, a person should look) collect in lx_record.warning.
  */
 #include <lz4.h>
 #include <math.h>
@@ -285,8 +285,7 @@ static void warn_cues_past_end(lx_record *r, double duration) {
  * is searched. */
 static void drop_transcript(cJSON *root, lx_record *r) {
     record_warn(r, "transcript",
-                "ignored: the lecture has timed segments, which are indexed "
-                "instead");
+                "ignored: the lecture has timed segments, which are indexed instead");
     cJSON_DeleteItemFromObjectCaseSensitive(root, "transcript");
 }
 
@@ -417,6 +416,11 @@ int lx_record_parse(const char *json, size_t len, lx_record *r, lx_error *err) {
     size_t trl;
     if ((rc = get_text(root, "transcript", &tr, &trl, err)))
         goto fail;
+    if (tr && cJSON_IsArray(segs) && cJSON_GetArraySize(segs) == 0) {
+        /* No cue to time: the transcript is the text. */
+        cJSON_DeleteItemFromObjectCaseSensitive(root, "segments");
+        segs = NULL;
+    }
     if (segs && !cJSON_IsNull(segs)) {
         if (!cJSON_IsArray(segs)) {
             rc = lx_fail(err, LX_ERECORD, "segments", -1, "must be an array of {start, end, text}");

@@ -495,7 +495,7 @@ static int read_json_file(run *r, const char *path) {
         free(text);
         return stop;
     }
-    if (cJSON_GetObjectItemCaseSensitive(root, "transcript")) {
+    if (nseg && cJSON_GetObjectItemCaseSensitive(root, "transcript")) {
         /* The engine's rule (segments indexed, transcript dropped), told
          * here with the file the segments come from. */
         warn(r, path, 1, "transcript: ignored: the timed transcript %s is indexed instead",

@@ -119,6 +119,17 @@ static void test_transcript_and_segments(void) {
     CHECK_STR(r.body, "timed words");
     CHECK(strstr(r.meta, "plain words") == NULL);
     lx_record_free(&r);
+    /* Empty segments time nothing: the transcript is indexed, no warning. */
+    rc = parse("{\"id\":\"a\",\"title\":\"t\",\"transcript\":\"plain words\",\"segments\":[]}", &r,
+               &err);
+    CHECK(rc == 0);
+    if (rc)
+        return;
+    CHECK_STR(r.warning, "");
+    CHECK_STR(r.body, "plain words");
+    CHECK(r.flags == LX_DOC_BODY_TRANSCRIPT);
+    CHECK(strstr(r.meta, "segments") == NULL);
+    lx_record_free(&r);
     /* Several warnings: all of them, in order. */
     rc = parse("{\"id\":\"a\",\"title\":\"t\",\"language\":\"eng\",\"duration\":1,\"transcript\":"
                "\"p\",\"segments\":[{\"start\":5,\"end\":6,\"text\":\"w\"}]}",
