@@ -3,6 +3,17 @@ BUILD ?= build
 PORT ?= 8080
 JOBS ?= $(shell nproc)
 
+# Quiet by default: compiler warnings and errors only, not a line per file
+# and per target nor make's "Entering directory".  V=1 shows everything,
+# every compiler command included.
+ifeq ($(V),1)
+CMAKE_MESSAGES = -DCMAKE_RULE_MESSAGES=ON
+COMPILE = sh scripts/compile.sh -v
+else
+CMAKE_MESSAGES = -DCMAKE_RULE_MESSAGES=OFF
+COMPILE = sh scripts/compile.sh
+endif
+
 .PHONY: all deps build test run sanitize clean
 
 all: build
@@ -11,8 +22,8 @@ deps:
 	@sh scripts/deps.sh
 
 build: deps
-	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-	@cmake --build $(BUILD) -j $(JOBS)
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_MESSAGES) >/dev/null
+	@$(COMPILE) $(BUILD) $(JOBS)
 
 test: build
 	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
@@ -33,8 +44,8 @@ run: build
 # lectures) run in `make test`; here they would only repeat the same code
 # paths ten times slower.
 sanitize: deps
-	@cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DLECTERN_SANITIZE=ON >/dev/null
-	@cmake --build build-asan -j $(JOBS)
+	@cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DLECTERN_SANITIZE=ON $(CMAKE_MESSAGES) >/dev/null
+	@$(COMPILE) build-asan $(JOBS)
 	@cd build-asan && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j $(JOBS) -LE eval
 
 clean:

@@ -52,6 +52,8 @@ void lx_error_clear(lx_error *err) {
     if (!err)
         return;
     err->code = 0;
+    err->file[0] = 0;
+    err->line = 0;
     err->field[0] = 0;
     err->offset = -1;
     err->message[0] = 0;

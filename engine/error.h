@@ -33,6 +33,10 @@
 int lx_fail(lx_error *err, int code, const char *field, long offset, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
 
-/* Clears err to "no error" (code 0, offset -1), keeping file and line. */
+/* Clears err to "no error" (code 0, offset -1, no file, line, field or
+ * message): an error struct reused for call after call (a batch of
+ * queries, of records) never shows an earlier call's place with a later
+ * call's error.  Callers that know the place set file and line after the
+ * call. */
 void lx_error_clear(lx_error *err);
 #endif

@@ -3,14 +3,17 @@
  *
  * Required: "id" (non-empty string, at most LX_MAX_ID_BYTES, no control
  * characters) and "title" (a string; real collections hold a few empty ones).  Optional,
- * type-checked: description, speaker, institution, url, date, transcript (strings), language (ISO
- * 639 code, default "en"), tags (array of strings), duration (number >= 0), segments (array of
- * {start, end, text}, 0 <= start <= end). Every other field is kept and given back unchanged; no
- * field may appear twice.  When both "segments" and "transcript" are given, the segments are
- * indexed (they carry the timing) and "transcript" is kept as stored text.
+ * type-checked: description, speaker, institution, url, date (ISO 8601: YYYY, YYYY-MM or
+ * YYYY-MM-DD), transcript (strings), language (lx_language_lookup; default "en"), tags (array of
+ * strings), duration (number >= 0), segments (array of {start, end, text}, 0 <= start <= end).
+ * Every other field is kept and given back unchanged; no field may appear twice.  When both
+ * "segments" and "transcript" are given, the segments are indexed (they carry the timing) and
+ * "transcript" is dropped, with a warning (unless "segments" is empty: then it is dropped).
+ * Warnings (the record is taken, a person should look) collect in lx_record.warning.
  */
 #include <lz4.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -236,6 +239,101 @@ out:
     return rc;
 }
 
+/* ---- warnings: the record is taken, but a person should look ---------- */
+
+/* Appends "field: message" to r->warning ("; " between two). */
+static void record_warn(lx_record *r, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void record_warn(lx_record *r, const char *field, const char *fmt, ...) {
+    size_t n = strlen(r->warning), cap = sizeof r->warning;
+    if (n + 1 >= cap)
+        return;
+    n += (size_t)snprintf(r->warning + n, cap - n, "%s%s: ", n ? "; " : "", field);
+    if (n + 1 >= cap)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(r->warning + n, cap - n, fmt, ap);
+    va_end(ap);
+}
+
+/* "language": absent means "en"; otherwise lx_language_lookup decides.  A
+ * name or a 639-2/3 code is stored as its 639-1 code (the record too, so
+ * that what GET returns is what lang= filters by), with a warning. */
+static int parse_language(cJSON *root, lx_record *r, lx_error *err) {
+    cJSON *lang = cJSON_GetObjectItemCaseSensitive(root, "language");
+    char code[3];
+    if (!lang || cJSON_IsNull(lang)) {
+        strcpy(r->f.lang, "en");
+        return 0;
+    }
+    if (!cJSON_IsString(lang))
+        return lx_fail(err, LX_ERECORD, "language", -1,
+                       "must be an ISO 639-1 language code such as \"en\" or \"fi\"");
+    int rc = lx_language_lookup(lang->valuestring, code);
+    if (rc < 0)
+        return lx_fail(err, LX_ERECORD, "language", -1,
+                       "\"%.40s\" is not a language: use an ISO 639-1 code such as \"en\" or "
+                       "\"fi\"",
+                       lang->valuestring);
+    memcpy(r->f.lang, code, sizeof code);
+    if (rc == LX_LANG_MAPPED) {
+        record_warn(r, "language", "\"%.40s\" stored as its ISO 639-1 code \"%s\"",
+                    lang->valuestring, code);
+        cJSON *c = cJSON_CreateString(code);
+        if (!c || !cJSON_ReplaceItemInObjectCaseSensitive(root, "language", c)) {
+            cJSON_Delete(c);
+            return LX_ENOMEM;
+        }
+    }
+    return 0;
+}
+
+/* "date" is ISO 8601, a calendar date to the precision known: YYYY,
+ * YYYY-MM or YYYY-MM-DD (a real day of that month). */
+static int check_date(const char *s, lx_error *err) {
+    static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    size_t n = strlen(s);
+    int ok = n == 4 || n == 7 || n == 10;
+    for (size_t i = 0; ok && i < n; i++)
+        ok = i == 4 || i == 7 ? s[i] == '-' : s[i] >= '0' && s[i] <= '9';
+    int y = ok ? atoi(s) : 0, m = ok && n >= 7 ? atoi(s + 5) : 1,
+        d = ok && n == 10 ? atoi(s + 8) : 1;
+    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    if (ok)
+        ok = m >= 1 && m <= 12 && d >= 1 && d <= mdays[m - 1] && (m != 2 || d <= 28 + leap);
+    if (!ok)
+        return lx_fail(err, LX_ERECORD, "date", -1,
+                       "\"%.40s\" is not an ISO 8601 date: use YYYY, YYYY-MM or YYYY-MM-DD", s);
+    return 0;
+}
+
+/* Captions that run past the lecture's end mean one of the two is wrong
+ * (another lecture's captions, a duration in minutes).  A second of slack
+ * is allowed: durations are often rounded down to whole seconds. */
+static void warn_cues_past_end(lx_record *r, double duration) {
+    for (uint32_t i = 0; i < r->nseg; i++) {
+        double t = r->segs[i].end > r->segs[i].start ? r->segs[i].end : r->segs[i].start;
+        if (t > duration + 1.0) {
+            char fname[64];
+            snprintf(fname, sizeof fname, "segments[%u]", i);
+            record_warn(r, fname, "ends at %g s, after the lecture's duration (%g s)", t, duration);
+            return;
+        }
+    }
+}
+
+/* Segments and a plain transcript are two copies of the same words: the
+ * segments are indexed (they carry the timing) and the transcript is
+ * dropped, neither indexed nor stored, so that what is returned is what
+ * is searched. */
+static void drop_transcript(cJSON *root, lx_record *r) {
+    record_warn(r, "transcript",
+                "ignored: the lecture has timed segments, which are indexed instead");
+    cJSON_DeleteItemFromObjectCaseSensitive(root, "transcript");
+}
+
 int lx_record_parse(const char *json, size_t len, lx_record *r, lx_error *err) {
     memset(r, 0, offsetof(lx_record, tagkey));
     int rc;
@@ -313,22 +411,16 @@ int lx_record_parse(const char *json, size_t len, lx_record *r, lx_error *err) {
     for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++)
         if ((rc = get_text(root, strings[i], &s, &n, err)))
             goto fail;
+    if ((rc = get_text(root, "date", &s, &n, err)) || (s && (rc = check_date(s, err))))
+        goto fail;
     cJSON *dur = cJSON_GetObjectItemCaseSensitive(root, "duration");
     if (dur && !cJSON_IsNull(dur) &&
         (!cJSON_IsNumber(dur) || !isfinite(dur->valuedouble) || dur->valuedouble < 0)) {
         rc = lx_fail(err, LX_ERECORD, "duration", -1, "must be a number of seconds >= 0");
         goto fail;
     }
-    cJSON *lang = cJSON_GetObjectItemCaseSensitive(root, "language");
-    if (lang && !cJSON_IsNull(lang)) {
-        if (!cJSON_IsString(lang) || lx_lang_normalise(lang->valuestring, r->f.lang) != 0) {
-            rc = lx_fail(err, LX_ERECORD, "language", -1,
-                         "must be a language code such as \"en\" or \"fi\"");
-            goto fail;
-        }
-    } else {
-        strcpy(r->f.lang, "en");
-    }
+    if ((rc = parse_language(root, r, err)))
+        goto fail;
     cJSON *tags = cJSON_GetObjectItemCaseSensitive(root, "tags");
     if (tags && !cJSON_IsNull(tags)) {
         if (!cJSON_IsArray(tags)) {
@@ -376,6 +468,11 @@ int lx_record_parse(const char *json, size_t len, lx_record *r, lx_error *err) {
     size_t trl;
     if ((rc = get_text(root, "transcript", &tr, &trl, err)))
         goto fail;
+    if (tr && cJSON_IsArray(segs) && cJSON_GetArraySize(segs) == 0) {
+        /* No cue to time: the transcript is the text. */
+        cJSON_DeleteItemFromObjectCaseSensitive(root, "segments");
+        segs = NULL;
+    }
     if (segs && !cJSON_IsNull(segs)) {
         if (!cJSON_IsArray(segs)) {
             rc = lx_fail(err, LX_ERECORD, "segments", -1, "must be an array of {start, end, text}");
@@ -384,6 +481,10 @@ int lx_record_parse(const char *json, size_t len, lx_record *r, lx_error *err) {
         if ((rc = parse_segments(segs, r, err)))
             goto fail;
         cJSON_DeleteItemFromObjectCaseSensitive(root, "segments");
+        if (cJSON_IsNumber(dur))
+            warn_cues_past_end(r, dur->valuedouble);
+        if (tr)
+            drop_transcript(root, r);
     } else if (tr) {
         if (!(r->body = malloc(trl + 1))) {
             rc = LX_ENOMEM;

@@ -39,11 +39,15 @@ typedef struct lx_record {
     uint8_t flags; /* LX_DOC_* */
     lx_buf cps;    /* transcript checkpoints (lx_fields.cps) */
     lx_buf zbody;  /* the body compressed ahead (lx_record_compress); empty: not */
+    /* "field: why; field: why": the record is taken but worth a look (a
+     * language mapped to its code, ...); "" when none. */
+    char warning[256];
     char tagkey[LX_MAX_TAGS][LX_MAX_TAG_BYTES * 3 + 1]; /* normalised tags */
 } lx_record;
 
 /* Parses and validates one record.  On error fills err (field, offset)
- * and leaves r empty.  The default language is "en". */
+ * and leaves r empty.  The default language is "en".  Warnings go to
+ * r->warning, not err: err may be cleared before the record is put. */
 int lx_record_parse(const char *json, size_t len, lx_record *r, lx_error *err);
 void lx_record_free(lx_record *r);
 

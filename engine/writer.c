@@ -224,6 +224,21 @@ int lx_writer_put_json(lx_writer *w, const char *json, size_t len, lx_error *err
     return rc ? rc : lx_writer_put_prepared(w, p, err);
 }
 
+/* A lecture put with something a person should look at: the record's
+ * own warnings, then a language Snowball does not stem.  Set only once
+ * the put succeeded, so that no error path reports a warning as its
+ * reason. */
+static void put_warning(lx_writer *w, const lx_record *r, lx_error *err) {
+    if (!err)
+        return;
+    snprintf(err->message, sizeof err->message, "%s", r->warning);
+    if (!lx_stemmers_has(&w->stem, w->lang)) {
+        size_t n = strlen(err->message);
+        snprintf(err->message + n, sizeof err->message - n,
+                 "%slanguage: \"%s\" has no stemmer: indexed unstemmed", n ? "; " : "", r->f.lang);
+    }
+}
+
 int lx_writer_put_prepared(lx_writer *w, lx_prepared *p, lx_error *err) {
     lx_error_clear(err);
     if (w->failed) {
@@ -266,9 +281,6 @@ int lx_writer_put_prepared(lx_writer *w, lx_prepared *p, lx_error *err) {
         w->norms_cap = cap;
     }
     w->lang = lx_writer_lang(w, r->f.lang);
-    if (!lx_stemmers_has(&w->stem, w->lang) && err)
-        snprintf(err->message, sizeof err->message,
-                 "language \"%s\" has no stemmer: indexed unstemmed", r->f.lang);
     w->cur_doc = docid;
     uint32_t *lens = w->norms + (size_t)docid * LX_NFIELDS;
     r->f.cps = &r->cps;
@@ -313,6 +325,8 @@ int lx_writer_put_prepared(lx_writer *w, lx_prepared *p, lx_error *err) {
         rc = lx_flush(w, err);
     if (!rc)
         rc = lx_build_checkpoint(w, err);
+    if (!rc)
+        put_warning(w, r, err);
     goto out;
 fatal:
     w->failed = rc;

@@ -391,6 +391,28 @@ int lx_stem(const char *lang, const char *tok, size_t len, char *out, size_t siz
 /* Whether a stemmer exists for lang. */
 int lx_language_supported(const char *lang);
 
+/* ---- Languages -------------------------------------------------------- */
+
+/* lx_language_lookup's answer when lang named a language in another form
+ * than its ISO 639-1 code: the caller should say what it became. */
+#define LX_LANG_MAPPED 1
+
+/* Validates a language as a record, a query or a request names it, and
+ * gives its ISO 639-1 code, the one form Lectern stores, filters and
+ * facets by.  Case is ignored.  Accepted:
+ *   - an ISO 639-1 code ("en", "FI"), also with BCP 47 subtags ("en-GB",
+ *     "pt_BR", "zh-Hant"): returns 0;
+ *   - an ISO 639-2/T, 639-2/B or 639-3 code ("eng", "fin", "deu"/"ger",
+ *     "fra"/"fre", "nld"/"dut"), a withdrawn 639-1 code ("iw") or an
+ *     unambiguous English name ("English", "finnish", "Farsi"): returns
+ *     LX_LANG_MAPPED.
+ * Writes the code, two lowercase letters and a NUL, to code[3] in both
+ * cases.  Returns LX_EINVAL, code untouched, for anything else: "xx", a
+ * language without a 639-1 code ("tlh"), a name standing for several
+ * languages ("Gaelic"), "", NULL.  Every ISO 639-1 language is known,
+ * whether or not Snowball stems it (lx_language_supported). */
+int lx_language_lookup(const char *lang, char code[3]);
+
 #ifdef __cplusplus
 }
 #endif

@@ -16,7 +16,8 @@ static const char usage[] =
     "                       [--limit N] [--offset N] [--json] [--exhaustive] QUERY\n"
     "       lectern search  --index DIR --queries FILE [--limit N] [--trec RUNFILE]\n"
     "                       [--exhaustive] [--full] [--param NAME=VALUE]... [--slowest N]\n"
-    "       lectern related --index DIR [--limit N] [--lang xx] [--json] ID\n"
+    "       lectern related --index DIR [--tags a,b] [--lang xx] [--speaker S]\n"
+    "                       [--limit N] [--offset N] [--json] ID\n"
     "       lectern get     --index DIR ID\n"
     "       lectern tags    --index DIR\n"
     "       lectern stats   --index DIR\n"
@@ -32,9 +33,71 @@ static const char usage[] =
     "--param sets a ranking parameter: k1, tag_boost, coord, all_terms_first,\nfeedback_docs, "
     "feedback_terms, feedback_weight, feedback_min_terms, w.FIELD, b.FIELD\n"
     "(FIELD: title, tags, speaker, description, transcript).\n"
-    "check reads the whole index and checks every list and lecture against\n"
-    "the others: exit 0 and a summary when sound, 1 and the first problems\n"
-    "found (database, key, what) when damaged, 2 when it cannot be read.\n";
+    "lectern COMMAND --help describes one command.\n";
+
+/* Each command's own --help: what it takes and does, nothing else. */
+static const struct {
+    const char *cmd, *help;
+} helps[] = {
+    {"search",
+     "usage: lectern search --index DIR [--tags a,b] [--lang xx] [--speaker S]\n"
+     "                      [--limit N] [--offset N] [--json] [--exhaustive] QUERY\n"
+     "       lectern search --index DIR --queries FILE [--limit N] [--trec RUNFILE]\n"
+     "                      [--exhaustive] [--full] [--param NAME=VALUE]... [--slowest N]\n"
+     "\n"
+     "Ranked lectures for QUERY (\"\" lists every lecture), with snippets and tag\n"
+     "and language facets.\n"
+     "Query syntax: words (ranked OR), \"a phrase\", -word, a OR b, tag:x,\n"
+     "lang:fi, speaker:\"name\".\n"
+     "  --tags a,b      only lectures with all these tags\n"
+     "  --lang xx       only lectures in this language (ISO 639-1)\n"
+     "  --speaker S     only lectures by this speaker (a phrase)\n"
+     "  --limit N       hits per page (default 10); --offset N skips N hits\n"
+     "  --json          the results as JSON\n"
+     "  --exhaustive    score every match (no pruning; same results, slower)\n"
+     "--queries runs every line of FILE (a query, or qid<TAB>query) in one\n"
+     "process after a warm-up pass, writes a TREC run (qid Q0 id rank score\n"
+     "lectern; qid is the given id or the line number) and prints latency\n"
+     "mean/p50/p95/p99 in microseconds on stderr; --full adds snippets and facets\n"
+     "to every search, as the server asks for them; --slowest N lists the N\n"
+     "slowest queries.\n"
+     "--param sets a ranking parameter: k1, tag_boost, coord, all_terms_first,\n"
+     "feedback_docs, feedback_terms, feedback_weight, feedback_min_terms, w.FIELD,\n"
+     "b.FIELD (FIELD: title, tags, speaker, description, transcript).\n"},
+    {"related", "usage: lectern related --index DIR [--tags a,b] [--lang xx] [--speaker S]\n"
+                "                       [--limit N] [--offset N] [--json] ID\n"
+                "\n"
+                "Lectures on the same subject as lecture ID, each with the tags and terms\n"
+                "it shares with it; the filters and paging of search (and of the API's\n"
+                "/api/lectures/ID/related).\n"
+                "  --tags a,b      only lectures with all these tags\n"
+                "  --lang xx       only lectures in this language (ISO 639-1)\n"
+                "  --speaker S     only lectures by this speaker (a phrase)\n"
+                "  --limit N       hits per page (default 10); --offset N skips N hits\n"
+                "  --json          the results as JSON\n"},
+    {"get", "usage: lectern get --index DIR ID\n"
+            "\n"
+            "The stored record of lecture ID as JSON (with its transcript or segments).\n"},
+    {"tags", "usage: lectern tags --index DIR\n"
+             "\n"
+             "Every tag with its number of lectures, most used first.\n"},
+    {"stats", "usage: lectern stats --index DIR\n"
+              "\n"
+              "Lectures, distinct terms, tokens, index size and languages of the index.\n"},
+    {"check", "usage: lectern check --index DIR\n"
+              "\n"
+              "Reads the whole index and checks every list and lecture against the\n"
+              "others: exit 0 and a summary when sound, 1 and the first problems found\n"
+              "(database, key, what) when damaged, 2 when it cannot be read.\n"},
+};
+
+/* The help of cmd, or the usage of every command when cmd is not one. */
+static const char *help_of(const char *cmd) {
+    for (size_t i = 0; i < sizeof helps / sizeof helps[0]; i++)
+        if (!strcmp(helps[i].cmd, cmd))
+            return helps[i].help;
+    return usage;
+}
 
 typedef struct opts {
     const char *index, *tags, *lang, *speaker, *queries, *trec;
@@ -304,7 +367,7 @@ static int run_batch(lx_searcher *s, const opts *o) {
     for (int pass = 0; pass < 2; pass++) {
         for (size_t i = 0; i < n; i++) {
             lx_results *r = NULL;
-            lx_error err;
+            lx_error err = {0};
             so.query = qtext[i];
             double t = now_us(), c = clock_us(CLOCK_THREAD_CPUTIME_ID);
             int rc = lx_search(s, &so, &r, &err);
@@ -380,7 +443,7 @@ int main(int argc, char **argv) {
         const char *a = argv[i];
         int more = i + 1 < argc;
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            fputs(usage, stdout);
+            fputs(help_of(cmd), stdout);
             return 0;
         } else if (!strcmp(a, "--index") && more)
             o.index = argv[++i];
@@ -467,6 +530,7 @@ int main(int argc, char **argv) {
         lx_search_opts so = {0};
         so.lang = o.lang;
         so.tags = o.tags;
+        so.speaker = o.speaker;
         so.limit = o.limit;
         so.offset = o.offset;
         lx_results *r;

@@ -8,12 +8,16 @@
  * (lx_writer_begin_build): the new index appears whole when it is done,
  * or not at all.  An add commits a batch every BATCH_TOKENS.  Exit status:
  * 0 all indexed, 3 some records rejected (the rest indexed), 2 aborted or
- * failed (nothing of the build, or of the current batch, written), 1 usage.
+ * failed (nothing of the build, or of the current batch, written; an input
+ * that does not exist fails the run before anything is read), 1 usage.
+ * Warnings (a record taken with a change, caption files not read) do not
+ * change the status.
  */
 #include <cjson/cJSON.h>
 #include <dirent.h>
 #include <errno.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,7 +49,43 @@ static const char usage[] =
     "  --strict   abort the whole run on the first bad record\n"
     "  --quiet    no progress output\n"
     "Exit status: 0 all indexed, 3 some records rejected (rest indexed),\n"
-    "2 aborted or failed, 1 usage error.\n";
+    "2 aborted or failed (also: an INPUT that does not exist), 1 usage error.\n";
+
+/* Each command's own --help. */
+static const struct {
+    const char *cmd, *help;
+} helps[] = {
+    {"build", "usage: lectern-index build --index DIR [--strict] [--force] [--quiet] INPUT...\n"
+              "\n"
+              "Creates the index in DIR from INPUT (JSON lines files, - for standard\n"
+              "input, folders of x.json with x.vtt or x.srt beside them).  The index\n"
+              "appears whole when the build is done, or not at all.\n"
+              "  --force    replace an existing index (once the new one is complete)\n"
+              "  --strict   abort on the first bad record (nothing written)\n"
+              "  --quiet    no progress output\n"
+              "Exit status: 0 all indexed, 3 some records rejected (rest indexed),\n"
+              "2 aborted or failed (also: an INPUT that does not exist), 1 usage error.\n"},
+    {"add", "usage: lectern-index add --index DIR [--strict] [--quiet] INPUT...\n"
+            "\n"
+            "Adds the lectures of INPUT to the index in DIR, replacing lectures with\n"
+            "the same id; INPUT as for build.\n"
+            "  --strict   abort on the first bad record (nothing of the run written)\n"
+            "  --quiet    no progress output\n"
+            "Exit status: 0 all indexed, 3 some records rejected (rest indexed),\n"
+            "2 aborted or failed (also: an INPUT that does not exist), 1 usage error.\n"},
+    {"delete", "usage: lectern-index delete --index DIR ID...\n"
+               "\n"
+               "Deletes the lectures with these ids, in one commit.\n"
+               "Exit status: 0 all deleted, 3 some ids not found, 2 failed, 1 usage error.\n"},
+};
+
+/* The help of cmd, or the usage of every command when cmd is not one. */
+static const char *help_of(const char *cmd) {
+    for (size_t i = 0; i < sizeof helps / sizeof helps[0]; i++)
+        if (!strcmp(helps[i].cmd, cmd))
+            return helps[i].help;
+    return usage;
+}
 
 typedef struct run {
     lx_index *ix;
@@ -67,6 +107,10 @@ static uint64_t tokens(const run *r) {
     return r->tokens_done + (r->w ? lx_writer_tokens(r->w) : 0);
 }
 
+static const char *lectures(uint64_t n) {
+    return n == 1 ? "lecture" : "lectures";
+}
+
 static void progress(run *r, int final) {
     if (r->quiet)
         return;
@@ -82,14 +126,14 @@ static void progress(run *r, int final) {
             frac = 1;
         int bar = (int)(frac * 30);
         double eta = frac > 0 ? el / frac - el : 0;
-        fprintf(stderr, "\r[%-30.*s] %5.1f%% %llu lectures %.0f/s ETA %.0fs ", bar,
-                "##############################", frac * 100, (unsigned long long)r->records, rate,
-                eta);
+        fprintf(stderr, "\r[%-30.*s] %5.1f%% %llu %s %.0f/s ETA %.0fs ", bar,
+                "##############################", frac * 100, (unsigned long long)r->records,
+                lectures(r->records), rate, eta);
         if (final)
             fputc('\n', stderr);
     } else if (!final) {
-        fprintf(stderr, "progress: %llu lectures, %.0f/s, %.1fs\n", (unsigned long long)r->records,
-                rate, el);
+        fprintf(stderr, "progress: %llu %s, %.0f/s, %.1fs\n", (unsigned long long)r->records,
+                lectures(r->records), rate, el);
     }
 }
 
@@ -119,9 +163,9 @@ static int commit(run *r) {
     return 0;
 }
 
-/* Puts one record; reports a rejection.  Returns non-zero to stop. */
+/* Says where an error or warning the engine just filled came from: the
+ * engine clears file and line with the rest, so they are set after it. */
 static void err_at(lx_error *err, const char *file, long line) {
-    memset(err, 0, sizeof *err);
     snprintf(err->file, sizeof err->file, "%s", file);
     err->line = line;
 }
@@ -132,8 +176,9 @@ static int after_put(run *r, int rc, lx_error *err);
 
 static int put(run *r, const char *file, long line, const char *json, size_t len) {
     lx_error err;
+    int rc = lx_writer_put_json(r->w, json, len, &err);
     err_at(&err, file, line);
-    return after_put(r, lx_writer_put_json(r->w, json, len, &err), &err);
+    return after_put(r, rc, &err);
 }
 
 static int after_put(run *r, int rc, lx_error *err) {
@@ -227,7 +272,6 @@ static void *reader_main(void *arg) {
         it.line = lineno;
         it.bytes = bytes;
         bytes = 0;
-        err_at(&it.err, rd->name, lineno);
         it.rc = lx_prepare_json(line, (size_t)n, &it.p, &it.err);
         if (reader_push(rd, &it)) {
             lx_prepared_free(it.p);
@@ -281,6 +325,7 @@ static int read_jsonl(run *r, FILE *f, const char *name) {
             it.rc = lx_writer_put_prepared(r->w, it.p, &it.err);
             it.p = NULL;
         }
+        err_at(&it.err, name, it.line);
         if (after_put(r, it.rc, &it.err)) {
             stop = 1;
             break;
@@ -341,6 +386,57 @@ static int ends_with(const char *s, const char *suf) {
     return n >= m && strcmp(s + n - m, suf) == 0;
 }
 
+/* Prints a warning about file (and line, when > 0) on its own line. */
+static void warn(run *r, const char *file, long line, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static void warn(run *r, const char *file, long line, const char *fmt, ...) {
+    char msg[600];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (line > 0)
+        fprintf(stderr, "%swarning: %s:%ld: %s\n", r->tty && !r->quiet ? "\r\033[K" : "", file,
+                line, msg);
+    else
+        fprintf(stderr, "%swarning: %s: %s\n", r->tty && !r->quiet ? "\r\033[K" : "", file, msg);
+}
+
+static int file_exists(const char *path, uint64_t *size) {
+    struct stat st;
+    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+        return 0;
+    if (size)
+        *size = (uint64_t)st.st_size;
+    return 1;
+}
+
+/* x.srt beside x.vtt: the WebVTT file is read, the SRT one is not. */
+static void warn_unused_srt(run *r, const char *base, const char *used) {
+    char srt[4200];
+    uint64_t size;
+    snprintf(srt, sizeof srt, "%s.srt", base);
+    if (strcmp(srt, used) != 0 && file_exists(srt, &size)) {
+        warn(r, srt, 0, "ignored: %s beside it is the timed transcript", used);
+        r->bytes_done += size;
+    }
+}
+
+/* A caption file is read with the x.json beside it; without one it is
+ * not a lecture, and is said so rather than passed over. */
+static void check_orphan_captions(run *r, const char *path) {
+    char json[4200];
+    uint64_t size = 0;
+    snprintf(json, sizeof json, "%.*s.json", (int)(strlen(path) - 4), path);
+    if (file_exists(json, NULL))
+        return;
+    file_exists(path, &size);
+    r->bytes_done += size;
+    warn(r, path, 0, "ignored: no %s beside it (captions are read with their lecture's x.json)",
+         json);
+}
+
 /* One x.json record, with x.vtt or x.srt as its timed transcript. */
 static int read_json_file(run *r, const char *path) {
     size_t len;
@@ -361,6 +457,8 @@ static int read_json_file(run *r, const char *path) {
         snprintf(cap_path, sizeof cap_path, "%s%s", base, exts[i]);
         caps = slurp(cap_path, &caplen);
     }
+    if (caps)
+        warn_unused_srt(r, base, cap_path);
     int stop = 0;
     if (!caps) {
         stop = put(r, path, 1, text, len);
@@ -384,13 +482,25 @@ static int read_json_file(run *r, const char *path) {
         return r->strict;
     }
     cJSON *root = cJSON_ParseWithLength(text, len);
-    if (!root || !cJSON_IsObject(root) || cJSON_GetObjectItemCaseSensitive(root, "segments")) {
+    int inline_segments =
+        cJSON_IsObject(root) && cJSON_GetObjectItemCaseSensitive(root, "segments");
+    if (!root || !cJSON_IsObject(root) || inline_segments) {
         /* Let the engine report the JSON problem, or keep inline segments. */
+        if (inline_segments)
+            warn(r, cap_path, 0, "ignored: %s has its own \"segments\", which are indexed instead",
+                 path);
         cJSON_Delete(root);
         lx_segments_free(segs, nseg);
         stop = put(r, path, 1, text, len);
         free(text);
         return stop;
+    }
+    if (nseg && cJSON_GetObjectItemCaseSensitive(root, "transcript")) {
+        /* The engine's rule (segments indexed, transcript dropped), told
+         * here with the file the segments come from. */
+        warn(r, path, 1, "transcript: ignored: the timed transcript %s is indexed instead",
+             cap_path);
+        cJSON_DeleteItemFromObjectCaseSensitive(root, "transcript");
     }
     cJSON *arr = cJSON_AddArrayToObject(root, "segments");
     for (size_t i = 0; arr && i < nseg; i++) {
@@ -422,6 +532,15 @@ static uint64_t input_size(const char *path);
 
 static int read_input(run *r, const char *path);
 
+/* dir/name, with one slash however dir ends ("timed/" given on the
+ * command line). */
+static void join_path(char *out, size_t cap, const char *dir, const char *name) {
+    size_t n = strlen(dir);
+    while (n > 1 && dir[n - 1] == '/')
+        n--;
+    snprintf(out, cap, "%.*s/%s", (int)n, dir, name);
+}
+
 static int read_dir(run *r, const char *dir) {
     DIR *d = opendir(dir);
     if (!d) {
@@ -449,7 +568,7 @@ static int read_dir(run *r, const char *dir) {
     int stop = 0;
     for (size_t i = 0; i < n; i++) {
         char path[4096];
-        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+        join_path(path, sizeof path, dir, names[i]);
         struct stat st;
         if (!stop && stat(path, &st) == 0) {
             if (S_ISDIR(st.st_mode))
@@ -458,6 +577,8 @@ static int read_dir(run *r, const char *dir) {
                 stop = read_input(r, path);
             else if (ends_with(path, ".json") && !ends_with(path, ".schema.json"))
                 stop = read_json_file(r, path);
+            else if (ends_with(path, ".vtt") || ends_with(path, ".srt"))
+                check_orphan_captions(r, path);
         }
         free(names[i]);
     }
@@ -487,6 +608,13 @@ static int read_input(run *r, const char *path) {
     return stop;
 }
 
+static int is_dir(const char *path) {
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* The bytes a run reads from path: the files a folder walk reads (JSON
+ * lines, JSON, captions), so that the progress bar ends at 100%. */
 static uint64_t input_size(const char *path) {
     struct stat st;
     if (strcmp(path, "-") == 0 || stat(path, &st) != 0)
@@ -500,8 +628,11 @@ static uint64_t input_size(const char *path) {
         if (e->d_name[0] == '.')
             continue;
         char p[4096];
-        snprintf(p, sizeof p, "%s/%s", path, e->d_name);
-        total += input_size(p);
+        join_path(p, sizeof p, path, e->d_name);
+        if (is_dir(p) || ends_with(p, ".jsonl") ||
+            (ends_with(p, ".json") && !ends_with(p, ".schema.json")) || ends_with(p, ".vtt") ||
+            ends_with(p, ".srt"))
+            total += input_size(p);
     }
     if (d)
         closedir(d);
@@ -509,6 +640,19 @@ static uint64_t input_size(const char *path) {
 }
 
 static int index_main(int argc, char **argv, const char **inputs);
+
+/* An input that is not there is a failed run (exit 2, nothing written),
+ * not a rejected record: said before anything is read. */
+static int missing_input(int n, const char **inputs) {
+    int missing = 0;
+    struct stat st;
+    for (int i = 0; i < n; i++)
+        if (strcmp(inputs[i], "-") != 0 && stat(inputs[i], &st) != 0) {
+            fprintf(stderr, "lectern-index: %s: %s\n", inputs[i], strerror(errno));
+            missing = 1;
+        }
+    return missing;
+}
 
 int main(int argc, char **argv) {
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
@@ -540,7 +684,7 @@ static int index_main(int argc, char **argv, const char **inputs) {
         else if (!strcmp(argv[i], "--quiet"))
             quiet = 1;
         else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            fputs(usage, stdout);
+            fputs(help_of(cmd), stdout);
             return 0;
         } else if (argv[i][0] == '-' && argv[i][1] == '-') {
             fprintf(stderr, "lectern-index: unknown option %s\n%s", argv[i], usage);
@@ -559,6 +703,8 @@ static int index_main(int argc, char **argv, const char **inputs) {
                 deleting ? "ids" : "inputs", usage);
         return 1;
     }
+    if (!deleting && missing_input(ninputs, inputs))
+        return 2;
     lx_error err = {0};
     char msg[800];
     run r;
@@ -606,6 +752,13 @@ static int index_main(int argc, char **argv, const char **inputs) {
     int stop = 0;
     for (int i = 0; i < ninputs && !stop; i++)
         stop = read_input(&r, inputs[i]);
+    if (!stop) {
+        /* All read: the bar ends full even when a file grew meanwhile or
+         * the input (standard input) had no size to begin with. */
+        if (!r.bytes_total)
+            r.bytes_total = 1;
+        r.bytes_done = r.bytes_total;
+    }
     progress(&r, 1);
     if (stop && (strict || r.fatal)) {
         if (r.w)

@@ -90,7 +90,7 @@ static const char *const lectures[] = {
     "covid-19: students, don't give up.\"}",
     "{\"id\":\"q6\",\"title\":\"\xC4\xB0stanbul\",\"language\":\"tr\",\"transcript\":"
     "\"\xCE\xA3\xCE\xBF\xCF\x86\xCE\xAF\xCE\xB1 migration\"}",
-    "{\"id\":\"q7\",\"title\":\"Unknown language\",\"language\":\"xx\",\"tags\":[\"gender\"],"
+    "{\"id\":\"q7\",\"title\":\"Unstemmed language\",\"language\":\"kl\",\"tags\":[\"gender\"],"
     "\"transcript\":\"gender gender gender pay\"}",
 };
 

@@ -53,6 +53,9 @@ const char *fuzz_tokens[] = {
     "\"description\":",
     "\"speaker\":",
     "\"language\":",
+    "\"English\"",
+    "\"ger\"",
+    "\"date\":\"2024-02-29\"",
     "\"tags\":[",
     "\"transcript\":",
     "\"duration\":",
@@ -118,8 +121,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
             fail("control character in id");
     if (!r.f.text[LX_F_TITLE])
         fail("no title");
-    if (strlen(r.f.lang) < 2 || strlen(r.f.lang) >= LX_LANG_BYTES)
-        fail("bad language code");
+    char code[3];
+    if (lx_language_lookup(r.f.lang, code) != 0 || strcmp(code, r.f.lang) != 0)
+        fail("language not an ISO 639-1 code");
     if (r.f.ntags < 0 || r.f.ntags > LX_MAX_TAGS)
         fail("bad tag count");
     for (int i = 0; i < r.f.ntags; i++)

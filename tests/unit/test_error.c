@@ -1,10 +1,35 @@
 /* test_error.c -- the error table: every code of lectern.h has its name
  * and its message, names are the macros' own, and a code outside the
- * table says so. */
+ * table says so.  An error struct that held garbage or an earlier error
+ * says nothing of it after a call (issue 15, item 12). */
 #include "check.h"
+#include "error.h"
 #include "lectern.h"
 
+static void test_cleared(void) {
+    lx_error err;
+    memset(&err, 0x55, sizeof err);
+    err.file[sizeof err.file - 1] = 0;
+    err.field[sizeof err.field - 1] = 0;
+    err.message[sizeof err.message - 1] = 0;
+    lx_error_clear(&err);
+    CHECK(err.code == 0 && err.line == 0 && err.offset == -1);
+    CHECK_STR(err.file, "");
+    CHECK_STR(err.field, "");
+    CHECK_STR(err.message, "");
+    /* An engine call that fails: only its own error, no stale place. */
+    memset(&err, 0x55, sizeof err);
+    lx_prepared *p = NULL;
+    CHECK(lx_prepare_json("{\"id\":", 6, &p, &err) == LX_EJSON);
+    char msg[800];
+    lx_error_format(&err, msg, sizeof msg);
+    CHECK(strncmp(msg, "malformed JSON", 14) == 0);
+    if (strncmp(msg, "malformed JSON", 14) != 0)
+        fprintf(stderr, "  formatted: %s\n", msg);
+}
+
 int main(void) {
+    test_cleared();
     static const struct {
         int code;
         const char *name;
