@@ -105,6 +105,11 @@ void lx_error_format(const lx_error *err, char *buf, size_t size);
 #define LX_MAX_TAG_BOOSTS 16          /* tags one query may boost */
 #define LX_MAX_SNIPPET_POSITIONS 4096 /* positions of one term in one field read for a snippet */
 #define LX_MAX_TAGSTEM_KEY 500        /* bytes of a tag's stem form (LMDB keys stop at 511) */
+/* Occurrences of one phrase word in one field that phrase matching reads:
+ * a phrase matches a field only where each of its words is among its
+ * first this-many occurrences there; later ones are not seen (the cap
+ * bounds matching's scratch memory). */
+#define LX_MAX_PHRASE_POSITIONS 4096
 
 /* ---- Index ------------------------------------------------------------ */
 
