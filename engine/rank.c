@@ -80,8 +80,9 @@ static int contains(const uint32_t *a, uint32_t n, uint32_t v) {
 
 /* Whether the members (all on the same doc) are adjacent in some field.
  * Each member's first LX_MAX_PHRASE_POSITIONS positions in a field are
- * compared; an occurrence past them is not seen. */
-static int phrase_match(lx_qcur *c) {
+ * compared; an occurrence past them is not seen.  The positions read are
+ * added to *read (the work it did). */
+static int phrase_match(lx_qcur *c, uint64_t *read) {
     static __thread uint32_t p0[LX_MAX_PHRASE_POSITIONS], pj[LX_MAX_PHRASE_POSITIONS];
     for (int f = 0; f < LX_NFIELDS; f++) {
         if (c->field >= 0 && f != c->field)
@@ -92,9 +93,11 @@ static int phrase_match(lx_qcur *c) {
         if (!ok)
             continue;
         uint32_t n0 = lx_pcursor_positions(c->mem[0], f, p0, LX_MAX_PHRASE_POSITIONS);
+        *read += n0;
         for (int j = 1; j < c->nmem && n0; j++) {
             uint32_t nj = lx_pcursor_positions(c->mem[j], f, pj, LX_MAX_PHRASE_POSITIONS);
             uint32_t m = 0;
+            *read += nj;
             for (uint32_t a = 0; a < n0; a++)
                 if (contains(pj, nj, p0[a] + (uint32_t)j))
                     p0[m++] = p0[a];
@@ -106,7 +109,10 @@ static int phrase_match(lx_qcur *c) {
     return 0;
 }
 
-/* Moves a phrase cursor to the first doc >= target where it matches. */
+/* Moves a phrase cursor to the first doc >= target where it matches.
+ * Each doc where all its words occur costs 1 + the positions read; once
+ * the budget is cut the cursor ends, and the cut tells that this end is
+ * not the list's. */
 static void phrase_seek(lx_qcur *c, uint32_t target) {
     for (;;) {
         uint32_t d = target;
@@ -125,7 +131,13 @@ static void phrase_seek(lx_qcur *c, uint32_t target) {
                 }
             }
         }
-        if (phrase_match(c)) {
+        uint64_t read = 1;
+        int match = phrase_match(c, &read);
+        if (c->work && lx_work_spend(c->work, read)) {
+            c->doc = LX_DOC_END;
+            return;
+        }
+        if (match) {
             c->doc = d;
             return;
         }
@@ -270,8 +282,6 @@ static double docs_window_bound(lx_qcur *c, double wb, uint32_t from, uint32_t u
     return c->doc <= upto ? wb : 0;
 }
 
-static uint32_t cursor_df(const lx_qcur *c);
-
 /* One lx_topk run: the cursors, the heap, and the current window. */
 typedef struct topk {
     lx_qcur *cur;
@@ -284,6 +294,7 @@ typedef struct topk {
     int e;         /* ord[0..e) are non-essential in this window */
     uint32_t next; /* every doc below it is decided */
     uint32_t wend; /* the window's last doc */
+    lx_work *work;
     lx_qcur *ord[LX_MAX_CURSORS];
     double wub[LX_MAX_CURSORS];  /* window bound per cursor (index into cur) */
     double okey[LX_MAX_CURSORS]; /* postings per unit of bound, the order key */
@@ -293,8 +304,9 @@ typedef struct topk {
 } topk;
 
 static void topk_init(topk *t, lx_qcur *cur, int n, const lx_scorer *sc, uint32_t k, double coord,
-                      int nclauses, int exhaustive, lx_scored *out) {
+                      int nclauses, int exhaustive, lx_scored *out, lx_work *work) {
     t->cur = cur;
+    t->work = work;
     t->n = n;
     t->sc = sc;
     t->exhaustive = exhaustive;
@@ -361,7 +373,7 @@ static inline void window_order(topk *t) {
     int n = t->n;
     for (int i = 0; i < n; i++) {
         double b = t->wub[i] > 0 ? t->wub[i] : 1e-300;
-        t->okey[i] = (double)cursor_df(&cur[i]) / b;
+        t->okey[i] = (double)lx_qcur_df(&cur[i]) / b;
     }
     for (int i = 1; i < n; i++) {
         lx_qcur *x = ord[i];
@@ -463,8 +475,12 @@ static inline void topk_offer(topk *t, uint32_t d, double score) {
 }
 
 uint32_t lx_topk(lx_qcur *cur, int n, const lx_scorer *sc, const uint64_t *allow, uint32_t k,
-                 double coord, int nclauses, int exhaustive, lx_scored *out, uint64_t *evaluated) {
+                 double coord, int nclauses, int exhaustive, lx_scored *out, uint64_t *evaluated,
+                 lx_work *work) {
     uint64_t evals = 0;
+    lx_work none;
+    if (!work)
+        lx_work_init(work = &none, UINT64_MAX);
     if (n > LX_MAX_CURSORS)
         n = LX_MAX_CURSORS;
     if (n <= 0 || k == 0) {
@@ -473,10 +489,12 @@ uint32_t lx_topk(lx_qcur *cur, int n, const lx_scorer *sc, const uint64_t *allow
         return 0;
     }
     topk t;
-    topk_init(&t, cur, n, sc, k, coord, nclauses, exhaustive, out);
+    topk_init(&t, cur, n, sc, k, coord, nclauses, exhaustive, out, work);
     int have_window = 0;
     while (t.next != LX_DOC_END) {
         if (!have_window || t.next > t.wend) {
+            if (lx_work_spend(work, (unsigned)n))
+                break;
             int w = window_open(&t);
             if (w < 0)
                 break;
@@ -487,6 +505,10 @@ uint32_t lx_topk(lx_qcur *cur, int n, const lx_scorer *sc, const uint64_t *allow
             }
         }
         uint32_t d = next_candidate(&t);
+        /* A cut here or in a phrase cursor leaves d undecided: stop
+         * before it, with the exact top k of the docs before it. */
+        if (lx_work_spend(work, (unsigned)n))
+            break;
         if (d == LX_DOC_END) {
             /* Essentials are done; the rest may still matter later. */
             if (t.e == 0)
@@ -502,6 +524,8 @@ uint32_t lx_topk(lx_qcur *cur, int n, const lx_scorer *sc, const uint64_t *allow
         double score;
         if (!allowed(allow, d) || !candidate_score(&t, d, &score))
             continue;
+        if (work->cut) /* a phrase cursor probed for d was cut */
+            break;
         evals++;
         topk_offer(&t, d, score);
     }
@@ -511,41 +535,92 @@ uint32_t lx_topk(lx_qcur *cur, int n, const lx_scorer *sc, const uint64_t *allow
     return t.nh;
 }
 
-static uint32_t cursor_df(const lx_qcur *c) {
-    if (c->kind == LX_QK_TERM)
-        return c->pc->df;
-    if (c->kind == LX_QK_DOCS)
-        return c->ndocs;
-    uint32_t m = UINT32_MAX;
-    for (int j = 0; j < c->nmem; j++)
-        if (c->mem[j]->df < m)
-            m = c->mem[j]->df;
-    return m;
-}
-
-uint32_t lx_topk_and(lx_qcur *cur, int nreq, int n, const lx_scorer *sc, const uint64_t *allow,
-                     uint32_t k, lx_scored *out) {
-    uint32_t nh = 0;
-    if (nreq <= 0 || k == 0 || n > LX_MAX_CURSORS)
-        return 0;
-    /* Leapfrog from the rarest required cursor. */
-    lx_qcur *req[LX_MAX_CURSORS];
+/* req[0..nreq) = the required cursors, rarest first (the leapfrog's
+ * order). */
+static void and_order(lx_qcur *cur, int nreq, lx_qcur **req) {
     for (int i = 0; i < nreq; i++) {
         req[i] = &cur[i];
         int j = i;
-        while (j > 0 && cursor_df(req[j - 1]) > cursor_df(req[j])) {
+        while (j > 0 && lx_qcur_df(req[j - 1]) > lx_qcur_df(req[j])) {
             lx_qcur *t = req[j];
             req[j] = req[j - 1];
             req[j - 1] = t;
             j--;
         }
     }
+}
+
+/* The window at d: each cursor's block bound in wb, suf[c] the sum of
+ * those after c; *upto is where the required cursors' blocks end (a skip
+ * goes past it), *last where every cursor's bound still holds.  Returns
+ * the sum of the bounds. */
+static inline double and_window(lx_qcur *cur, int nreq, int n, const lx_scorer *sc, uint32_t d,
+                                double *wb, double *suf, uint32_t *upto, uint32_t *last) {
+    double ub = 0;
+    *upto = *last = LX_DOC_END - 1;
+    for (int c = 0; c < n; c++) {
+        uint32_t l;
+        wb[c] = window_bound(&cur[c], sc, d, &l);
+        if (c < nreq && l < *upto)
+            *upto = l;
+        if (l < *last)
+            *last = l;
+    }
+    /* A skip goes to upto + 1 (optional cursors are tag boosts, without
+     * blocks): their bounds must hold to there. */
+    for (int c = 0; c < n; c++) {
+        wb[c] = docs_window_bound(&cur[c], wb[c], d, *upto);
+        ub += wb[c];
+    }
+    for (int c = n - 1; c >= 0; c--)
+        suf[c] = c == n - 1 ? 0 : suf[c + 1] + wb[c + 1];
+    return ub;
+}
+
+/* Scores d (on every required cursor) cursor by cursor; once a full
+ * heap's k-th (theta; full: the heap is) cannot be beaten by what is
+ * scored plus the window bounds of the rest, d is dropped before its
+ * other words are decoded: returns 0.  Else 1 with the score summed in
+ * lx_topk's order. */
+static inline int and_score(lx_qcur *cur, int nreq, int n, const lx_scorer *sc, uint32_t d,
+                            int full, double theta, const double *suf, double *score) {
+    double contrib[LX_MAX_CURSORS];
+    double part = 0;
+    int dead = 0;
+    for (int c = 0; c < n && !dead; c++) {
+        lx_qcur *x = &cur[c];
+        if (c >= nreq && x->doc < d)
+            lx_qcur_advance(x, d);
+        contrib[c] = x->doc == d ? lx_qcur_score(x, sc) : 0;
+        part += contrib[c];
+        dead = full && part + suf[c] <= theta;
+    }
+    if (dead)
+        return 0;
+    double sum = 0;
+    for (int c = 0; c < n; c++)
+        sum += contrib[c];
+    *score = sum;
+    return 1;
+}
+
+uint32_t lx_topk_and(lx_qcur *cur, int nreq, int n, const lx_scorer *sc, const uint64_t *allow,
+                     uint32_t k, lx_scored *out, lx_work *work) {
+    uint32_t nh = 0;
+    if (nreq <= 0 || k == 0 || n > LX_MAX_CURSORS)
+        return 0;
+    lx_work none;
+    if (!work)
+        lx_work_init(work = &none, UINT64_MAX);
+    /* Leapfrog from the rarest required cursor. */
+    lx_qcur *req[LX_MAX_CURSORS];
+    and_order(cur, nreq, req);
     double theta = -1.0, ub = 0;
     double wb[LX_MAX_CURSORS], suf[LX_MAX_CURSORS]; /* window bound per cursor, of those after */
-    double contrib[LX_MAX_CURSORS];
     uint32_t d = req[0]->doc, upto = 0, win_last = 0;
     int win_valid = 0;
-    while (d != LX_DOC_END) {
+    /* A cut (of this step or of a phrase cursor) stops before d. */
+    while (d != LX_DOC_END && !lx_work_spend(work, (unsigned)n)) {
         int i;
         for (i = 0; i < nreq; i++) {
             if (req[i]->doc < d)
@@ -569,24 +644,7 @@ uint32_t lx_topk_and(lx_qcur *cur, int nreq, int n, const lx_scorer *sc, const u
              * beat the k-th?  If not, jump past them.  The window's bound
              * holds for every doc up to its end (theta only grows). */
             if (!win_valid || d > win_last) {
-                ub = 0;
-                upto = win_last = LX_DOC_END - 1;
-                for (int c = 0; c < n; c++) {
-                    uint32_t last;
-                    wb[c] = window_bound(&cur[c], sc, d, &last);
-                    if (c < nreq && last < upto)
-                        upto = last;
-                    if (last < win_last)
-                        win_last = last; /* every cursor's bound holds to here */
-                }
-                /* A skip goes to upto + 1 (optional cursors are tag
-                 * boosts, without blocks): their bounds must hold to there. */
-                for (int c = 0; c < n; c++) {
-                    wb[c] = docs_window_bound(&cur[c], wb[c], d, upto);
-                    ub += wb[c];
-                }
-                for (int c = n - 1; c >= 0; c--)
-                    suf[c] = c == n - 1 ? 0 : suf[c + 1] + wb[c + 1];
+                ub = and_window(cur, nreq, n, sc, d, wb, suf, &upto, &win_last);
                 win_valid = 1;
             }
             if (ub <= theta) {
@@ -597,29 +655,10 @@ uint32_t lx_topk_and(lx_qcur *cur, int nreq, int n, const lx_scorer *sc, const u
                 continue;
             }
         }
-        if (allowed(allow, d)) {
-            /* Cursor by cursor; once the full heap's k-th cannot be beaten
-             * by what is scored plus the window bounds of the rest, the
-             * doc is dropped before its other words are decoded. */
-            double part = 0;
-            int dead = 0;
-            for (int c = 0; c < n && !dead; c++) {
-                lx_qcur *x = &cur[c];
-                if (c >= nreq && x->doc < d)
-                    lx_qcur_advance(x, d);
-                contrib[c] = x->doc == d ? lx_qcur_score(x, sc) : 0;
-                part += contrib[c];
-                dead = nh == k && part + suf[c] <= theta;
-            }
-            if (dead) {
-                lx_qcur_next(req[0]);
-                d = req[0]->doc;
-                continue;
-            }
-            /* The same sum, in the same order, as lx_topk. */
-            double score = 0;
-            for (int c = 0; c < n; c++)
-                score += contrib[c];
+        double score;
+        if (allowed(allow, d) && and_score(cur, nreq, n, sc, d, nh == k, theta, suf, &score)) {
+            if (work->cut)
+                break;
             if (nh < k || score > theta) {
                 lx_scored en = {score, d};
                 lx_topk_push(out, &nh, k, en);

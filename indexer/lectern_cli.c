@@ -12,9 +12,11 @@
 
 static const char usage[] =
     "usage: lectern search  --index DIR [--tags a,b] [--lang xx] [--speaker S]\n"
-    "                       [--limit N] [--offset N] [--json] [--exhaustive] QUERY\n"
+    "                       [--limit N] [--offset N] [--json] [--exhaustive]\n"
+    "                       [--work-budget N] QUERY\n"
     "       lectern search  --index DIR --queries FILE [--limit N] [--trec RUNFILE]\n"
     "                       [--exhaustive] [--full] [--param NAME=VALUE]... [--slowest N]\n"
+    "                       [--work-budget N]\n"
     "       lectern related --index DIR [--limit N] [--lang xx] [--json] ID\n"
     "       lectern get     --index DIR ID\n"
     "       lectern tags    --index DIR\n"
@@ -29,14 +31,18 @@ static const char usage[] =
     "to every search, as the server asks for them.\n"
     "--param sets a ranking parameter: k1, tag_boost, coord, all_terms_first,\nfeedback_docs, "
     "feedback_terms, feedback_weight, feedback_min_terms, w.FIELD, b.FIELD\n"
-    "(FIELD: title, tags, speaker, description, transcript).\n";
+    "(FIELD: title, tags, speaker, description, transcript).\n"
+    "--work-budget caps the work units one search may spend (0 = no cap; default\n"
+    "the engine's LX_WORK_BUDGET_DEFAULT); a search that runs out returns its\n"
+    "best hits so far marked partial.  --queries reports the units spent.\n";
 
 typedef struct opts {
     const char *index, *tags, *lang, *speaker, *queries, *trec;
     unsigned limit, offset;
     int json, exhaustive;
     unsigned slowest;
-    int full; /* batch: snippets and facets too, as the server asks */
+    int full;             /* batch: snippets and facets too, as the server asks */
+    uint64_t work_budget; /* lx_search_opts.work_budget */
     lx_rank_params params;
     int params_set;
 } opts;
@@ -159,6 +165,8 @@ static void print_results(const lx_results *r, int json, unsigned offset, int re
     if (json) {
         cJSON *o = cJSON_CreateObject();
         cJSON_AddNumberToObject(o, "total", (double)r->total);
+        if (r->partial)
+            cJSON_AddTrueToObject(o, "partial");
         cJSON *arr = cJSON_AddArrayToObject(o, "results");
         for (size_t i = 0; i < r->n; i++) {
             const lx_hit *h = &r->hits[i];
@@ -201,6 +209,8 @@ static void print_results(const lx_results *r, int json, unsigned offset, int re
         return;
     }
     printf("%llu matching lectures (%.2f ms)\n", (unsigned long long)r->total, r->took_ms);
+    if (r->partial)
+        printf("partial: the work budget ran out; the best hits so far, the total at least\n");
     for (size_t i = 0; i < r->n; i++) {
         const lx_hit *h = &r->hits[i];
         printf("%3zu. %8.4f  %-24s %s\n", offset + i + 1, h->score, h->id, h->title);
@@ -257,6 +267,8 @@ static int run_batch(lx_searcher *s, const opts *o) {
      * busy machine: it leaves out time spent waiting for a core). */
     double *lat = malloc((n ? n : 1) * sizeof *lat);
     double *cpu = malloc((n ? n : 1) * sizeof *cpu);
+    double *work = malloc((n ? n : 1) * sizeof *work);
+    size_t partial = 0;
     lx_search_opts so = {0};
     so.limit = o->limit ? o->limit : 10;
     so.tags = o->tags;
@@ -265,6 +277,7 @@ static int run_batch(lx_searcher *s, const opts *o) {
                (o->full ? LX_SEARCH_SNIPPETS | LX_SEARCH_FACETS : 0);
     so.params = o->params_set ? &o->params : NULL;
     so.facet_limit = 20; /* as the server lists by default */
+    so.work_budget = o->work_budget;
     size_t errors = 0;
     for (int pass = 0; pass < 2; pass++) {
         for (size_t i = 0; i < n; i++) {
@@ -277,6 +290,8 @@ static int run_batch(lx_searcher *s, const opts *o) {
             if (pass == 1) {
                 lat[i] = dt;
                 cpu[i] = dc;
+                work[i] = r ? (double)r->work : 0;
+                partial += r && r->partial;
                 if (rc) {
                     char msg[800];
                     lx_error_format(&err, msg, sizeof msg);
@@ -310,11 +325,15 @@ static int run_batch(lx_searcher *s, const opts *o) {
                     ord[j] = t;
                 }
         for (size_t i = 0; i < n && i < o->slowest; i++)
-            fprintf(stderr, "slow %8.1f us  %s\t%s\n", lat[ord[i]], qid[ord[i]], qtext[ord[i]]);
+            fprintf(stderr, "slow %8.1f us %10.0f units  %s\t%s\n", lat[ord[i]], work[ord[i]],
+                    qid[ord[i]], qtext[ord[i]]);
         free(ord);
     }
     qsort(lat, n, sizeof *lat, cmp_d);
     fprintf(stderr, "queries %zu errors %zu\n", n, errors);
+    qsort(work, n, sizeof *work, cmp_d);
+    fprintf(stderr, "work_units p50=%.0f p99=%.0f max=%.0f partial=%zu\n", pct(work, n, 50),
+            pct(work, n, 99), n ? work[n - 1] : 0, partial);
     fprintf(stderr, "latency_us mean=%.1f p50=%.1f p95=%.1f p99=%.1f\n", n ? sum / n : 0,
             pct(lat, n, 50), pct(lat, n, 95), pct(lat, n, 99));
     qsort(cpu, n, sizeof *cpu, cmp_d);
@@ -328,6 +347,7 @@ static int run_batch(lx_searcher *s, const opts *o) {
     free(qtext);
     free(lat);
     free(cpu);
+    free(work);
     return errors ? 3 : 0;
 }
 
@@ -363,7 +383,15 @@ int main(int argc, char **argv) {
             o.limit = (unsigned)strtoul(argv[++i], NULL, 10);
         else if (!strcmp(a, "--offset") && more)
             o.offset = (unsigned)strtoul(argv[++i], NULL, 10);
-        else if (!strcmp(a, "--slowest") && more)
+        else if (!strcmp(a, "--work-budget") && more) {
+            char *end;
+            unsigned long long v = strtoull(argv[++i], &end, 10);
+            if (*end || argv[i][0] == '-') {
+                fprintf(stderr, "lectern: bad --work-budget %s\n", argv[i]);
+                return 1;
+            }
+            o.work_budget = v ? (uint64_t)v : LX_WORK_UNLIMITED;
+        } else if (!strcmp(a, "--slowest") && more)
             o.slowest = (unsigned)strtoul(argv[++i], NULL, 10);
         else if (!strcmp(a, "--full"))
             o.full = 1;
@@ -413,6 +441,7 @@ int main(int argc, char **argv) {
             so.flags =
                 LX_SEARCH_SNIPPETS | LX_SEARCH_FACETS | (o.exhaustive ? LX_SEARCH_EXHAUSTIVE : 0);
             so.params = o.params_set ? &o.params : NULL;
+            so.work_budget = o.work_budget;
             lx_results *r;
             if (lx_search(s, &so, &r, &err))
                 die_err("search", &err);
