@@ -48,6 +48,7 @@ typedef struct srv_config {
     unsigned max_limit;       /* largest limit= */
     unsigned timeout;         /* idle connection timeout, seconds */
     size_t cache_bytes;       /* response cache budget, 0 = no cache */
+    uint64_t work_budget;     /* lx_search_opts.work_budget (--work-budget) */
     int quiet;                /* no access log */
     int read_only;            /* open the index read-only */
     int create;               /* create the index when missing */
