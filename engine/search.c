@@ -172,6 +172,7 @@ static int search_scored(lx_searcher *s, run *r) {
         done = r->nh == r->k || s->work.cut;
         if (!done && lx_plan_scored(s, p, &r->pl))
             return s->rc;
+        done |= s->work.cut; /* fresh cursors cut short: its hits are the answer */
         r->partial |= lx_work_end(&s->work);
     }
     if (!done) {
