@@ -289,13 +289,17 @@ typedef struct lx_search_opts {
  *     rarest word's), charged before the walk;
  *   - top-k: the query's cursor count per candidate lecture and per block
  *     window of the MaxScore loop, and per step of the intersection.
- * A unit is a few nanoseconds of work.  When a search runs out, it stops
+ * A unit is a few to some 30 nanoseconds of one core (the most for
+ * phrases of very common words).  When a search runs out, it stops
  * and returns the best hits among the lectures it has decided, each with
  * its true score, and sets lx_results.partial: a hit may be missing, and
  * total and the facet counts are lower bounds.  The total and facets may
  * spend at most half of what is left when they start, so the hits always
- * get the rest.  A search whose filters or query cursors alone run out
- * returns no hits with partial set.  The default lets every query of the
+ * get the rest.  A query long enough for pseudo-relevance feedback that
+ * runs out before its expansion answers with its first pass (scores of
+ * the query as written, at most feedback_docs hits).  A search whose
+ * filters or query cursors alone run out returns no hits with partial
+ * set.  The default lets every query of the
  * TED and Cranfield logs finish with room to spare and stops the costliest
  * queries after roughly 50-100 ms of one core. */
 #define LX_WORK_BUDGET_DEFAULT 3000000ull
