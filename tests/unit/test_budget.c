@@ -16,7 +16,7 @@
 #define OVERSHOOT 4000 /* > the most positions of a doc's phrase, a list, n */
 #define SWEEP 250
 
-static const char *const stopw[] = {"the", "of", "and", "to", "a",    "in",  "that",
+static const char *const stopw[] = {"the", "of", "and", "to",   "a",   "in",  "that",
                                     "is",  "it", "we",  "this", "for", "was", "on"};
 static const char *const content[] = {"climate", "energy", "ocean", "music",   "brain",
                                       "water",   "cities", "trust", "poverty", "design"};
