@@ -155,6 +155,7 @@ static int clause_cursors(lx_searcher *s, const lx_qclause *cl, int clause_id, c
         memset(c, 0, offsetof(lx_qcur, mem));
         c->clause = clause_id;
         c->field = field;
+        c->work = &s->work;
         int r = fill_cursor(s, cl, field, terms[l], tlen[l], qweight, c);
         if (r < 0)
             return r;
@@ -173,6 +174,16 @@ int lx_plan_check(lx_searcher *s) {
     return s->rc;
 }
 
+/* ORs into b the docs cursor c matches from where it stands, charging
+ * the walk's postings to s->work first (a phrase's positions as it
+ * goes); once the work is cut, the rest of c is left out. */
+static void mark(lx_searcher *s, lx_qcur *c, uint64_t *b) {
+    if (lx_work_spend(&s->work, lx_qcur_df(c)))
+        return;
+    for (; c->doc != LX_DOC_END; lx_qcur_next(c))
+        b[c->doc / 64] |= 1ull << (c->doc % 64);
+}
+
 int lx_plan_clause_mark(lx_searcher *s, const lx_qclause *cl, const int *langs, int nl, int field,
                         uint64_t *b) {
     int from = s->nqc;
@@ -182,8 +193,7 @@ int lx_plan_clause_mark(lx_searcher *s, const lx_qclause *cl, const int *langs, 
         return r;
     }
     for (int i = from; i < s->nqc; i++)
-        for (lx_qcur *c = &s->qc[i]; c->doc != LX_DOC_END; lx_qcur_next(c))
-            b[c->doc / 64] |= 1ull << (c->doc % 64);
+        mark(s, &s->qc[i], b);
     for (int i = from; i < s->nqc; i++)
         lx_searcher_check_cursor(s, &s->qc[i]);
     s->nqc = from;
@@ -252,8 +262,7 @@ int lx_plan_match_set(lx_searcher *s, uint64_t *b) {
         lx_qcur c;
         if (copy_cursor(s, &s->qc[i], &c))
             break;
-        for (; c.doc != LX_DOC_END; lx_qcur_next(&c))
-            b[c.doc / 64] |= 1ull << (c.doc % 64);
+        mark(s, &c, b);
         lx_searcher_check_cursor(s, &c);
     }
     return s->rc;

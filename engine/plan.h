@@ -25,7 +25,9 @@ void lx_plan_init(lx_searcher *s, const lx_search_opts *o, lx_plan *pl);
 
 /* ORs into b every doc that clause cl matches in field (-1: any), as a
  * phrase when it is one.  Returns 0, LX_ELIMIT when the cursors are
- * exhausted (sticky error not set), or the sticky error. */
+ * exhausted (sticky error not set), or the sticky error.  The walk is
+ * charged to s->work; when the work is cut (s->work.cut), b lacks some of
+ * the clause's docs. */
 int lx_plan_clause_mark(lx_searcher *s, const lx_qclause *cl, const int *langs, int nl, int field,
                         uint64_t *b);
 
@@ -37,7 +39,9 @@ int lx_plan_clause_mark(lx_searcher *s, const lx_qclause *cl, const int *langs, 
 int lx_plan_scored(lx_searcher *s, const lx_rank_params *p, lx_plan *pl);
 
 /* The docs that any cursor of s->qc matches, in b (the cursors stay
- * where they are: copies are walked).  Returns 0 or the sticky error. */
+ * where they are: copies are walked).  Returns 0 or the sticky error.
+ * Each walk is charged to s->work; once it is cut (s->work.cut), b is a
+ * subset of the docs matched. */
 int lx_plan_match_set(lx_searcher *s, uint64_t *b);
 
 /* Whether any cursor of s->qc found its list damaged: 0 or the sticky

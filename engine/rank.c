@@ -66,8 +66,6 @@ static double bound_part(const lx_scorer *sc, double w, double tf) {
 
 /* ---- phrases -------------------------------------------------------------- */
 
-#define MAX_POS 4096
-
 static int contains(const uint32_t *a, uint32_t n, uint32_t v) {
     uint32_t lo = 0, hi = n;
     while (lo < hi) {
@@ -80,9 +78,12 @@ static int contains(const uint32_t *a, uint32_t n, uint32_t v) {
     return lo < n && a[lo] == v;
 }
 
-/* Whether the members (all on the same doc) are adjacent in some field. */
-static int phrase_match(lx_qcur *c) {
-    static __thread uint32_t p0[MAX_POS], pj[MAX_POS];
+/* Whether the members (all on the same doc) are adjacent in some field.
+ * Each member's first LX_MAX_PHRASE_POSITIONS positions in a field are
+ * compared; an occurrence past them is not seen.  The positions read are
+ * added to *read (the work it did). */
+static int phrase_match(lx_qcur *c, uint64_t *read) {
+    static __thread uint32_t p0[LX_MAX_PHRASE_POSITIONS], pj[LX_MAX_PHRASE_POSITIONS];
     for (int f = 0; f < LX_NFIELDS; f++) {
         if (c->field >= 0 && f != c->field)
             continue;
@@ -91,10 +92,12 @@ static int phrase_match(lx_qcur *c) {
             ok = lx_pcursor_tf(c->mem[j])[f] != 0;
         if (!ok)
             continue;
-        uint32_t n0 = lx_pcursor_positions(c->mem[0], f, p0, MAX_POS);
+        uint32_t n0 = lx_pcursor_positions(c->mem[0], f, p0, LX_MAX_PHRASE_POSITIONS);
+        *read += n0;
         for (int j = 1; j < c->nmem && n0; j++) {
-            uint32_t nj = lx_pcursor_positions(c->mem[j], f, pj, MAX_POS);
+            uint32_t nj = lx_pcursor_positions(c->mem[j], f, pj, LX_MAX_PHRASE_POSITIONS);
             uint32_t m = 0;
+            *read += nj;
             for (uint32_t a = 0; a < n0; a++)
                 if (contains(pj, nj, p0[a] + (uint32_t)j))
                     p0[m++] = p0[a];
@@ -106,7 +109,10 @@ static int phrase_match(lx_qcur *c) {
     return 0;
 }
 
-/* Moves a phrase cursor to the first doc >= target where it matches. */
+/* Moves a phrase cursor to the first doc >= target where it matches.
+ * Each doc where all its words occur costs 1 + the positions read; once
+ * the budget is cut the cursor ends, and the cut tells that this end is
+ * not the list's. */
 static void phrase_seek(lx_qcur *c, uint32_t target) {
     for (;;) {
         uint32_t d = target;
@@ -125,7 +131,13 @@ static void phrase_seek(lx_qcur *c, uint32_t target) {
                 }
             }
         }
-        if (phrase_match(c)) {
+        uint64_t read = 1;
+        int match = phrase_match(c, &read);
+        if (c->work && lx_work_spend(c->work, read)) {
+            c->doc = LX_DOC_END;
+            return;
+        }
+        if (match) {
             c->doc = d;
             return;
         }
@@ -270,95 +282,205 @@ static double docs_window_bound(lx_qcur *c, double wb, uint32_t from, uint32_t u
     return c->doc <= upto ? wb : 0;
 }
 
-static uint32_t cursor_df(const lx_qcur *c);
+/* One lx_topk run: the cursors, the heap, and the current window. */
+typedef struct topk {
+    lx_qcur *cur;
+    int n;
+    const lx_scorer *sc;
+    int exhaustive;
+    uint32_t k, nh; /* heap capacity and entries in out */
+    lx_scored *out;
+    double theta;  /* the k-th score once the heap is full (-1: none yet) */
+    int e;         /* ord[0..e) are non-essential in this window */
+    uint32_t next; /* every doc below it is decided */
+    uint32_t wend; /* the window's last doc */
+    lx_work *work;
+    lx_qcur *ord[LX_MAX_CURSORS];
+    double wub[LX_MAX_CURSORS];  /* window bound per cursor (index into cur) */
+    double okey[LX_MAX_CURSORS]; /* postings per unit of bound, the order key */
+    double prefix[LX_MAX_CURSORS + 1];
+    double contrib[LX_MAX_CURSORS];
+    double coordf[LX_MAX_QUERY_TERMS + 1]; /* the coord factor per clauses matched */
+} topk;
 
-/* The matched-clauses factor for 0..LX_MAX_QUERY_TERMS clauses matched. */
-static void coord_factors(double coord, int nclauses, double *coordf) {
+static void topk_init(topk *t, lx_qcur *cur, int n, const lx_scorer *sc, uint32_t k, double coord,
+                      int nclauses, int exhaustive, lx_scored *out, lx_work *work) {
+    t->cur = cur;
+    t->work = work;
+    t->n = n;
+    t->sc = sc;
+    t->exhaustive = exhaustive;
+    t->k = k;
+    t->nh = 0;
+    t->out = out;
+    t->theta = -1.0; /* no document scores below 0 */
+    t->e = 0;
+    t->next = 0;
+    t->wend = 0;
     for (int m = 0; m <= LX_MAX_QUERY_TERMS; m++)
-        coordf[m] =
+        t->coordf[m] =
             (coord > 0 && nclauses > 0 && m <= nclauses) ? pow((double)m / nclauses, coord) : 1.0;
+    for (int i = 0; i < n; i++) {
+        t->ord[i] = &cur[i];
+        t->wub[i] = cur[i].ub;
+    }
 }
 
-/* A new window from `next`: each cursor's block bound into wub (its whole
- * bound when exhaustive), the window ending (*wend) where the first of
- * those blocks ends; *total is the sum of the bounds.  0 when every cursor
- * is done. */
-static int window_open(lx_qcur *cur, int n, const lx_scorer *sc, int exhaustive, uint32_t next,
-                       double *wub, uint32_t *wend, double *total) {
-    uint32_t upto = LX_DOC_END - 1;
+/* Each cursor's block bound from t->next into t->wub, the window ending
+ * where the first of those blocks ends (*upto); returns the sum of the
+ * bounds, or -1 when every cursor is done. */
+static inline double window_bounds(topk *t, uint32_t *upto) {
+    lx_qcur *cur = t->cur;
+    double total = 0;
     int live = 0;
-    *total = 0;
-    for (int i = 0; i < n; i++) {
+    *upto = LX_DOC_END - 1;
+    for (int i = 0; i < t->n; i++) {
         uint32_t last;
-        if (exhaustive) {
-            wub[i] = cur[i].ub;
+        if (t->exhaustive) {
+            t->wub[i] = cur[i].ub;
             last = cur[i].doc == LX_DOC_END ? LX_DOC_END : LX_DOC_END - 1;
         } else {
-            wub[i] = window_bound(&cur[i], sc, next, &last);
+            t->wub[i] = window_bound(&cur[i], t->sc, t->next, &last);
         }
         if (last != LX_DOC_END) {
             live = 1;
-            if (last < upto)
-                upto = last;
+            if (last < *upto)
+                *upto = last;
         } else if (cur[i].doc != LX_DOC_END) {
             live = 1;
         }
-        *total += wub[i];
+        total += t->wub[i];
     }
     if (!live)
-        return 0;
-    if (!exhaustive)
-        for (int i = 0; i < n; i++) {
-            double b = docs_window_bound(&cur[i], wub[i], next, upto);
-            *total -= wub[i] - b;
-            wub[i] = b;
+        return -1;
+    if (!t->exhaustive)
+        for (int i = 0; i < t->n; i++) {
+            double b = docs_window_bound(&cur[i], t->wub[i], t->next, *upto);
+            total -= t->wub[i] - b;
+            t->wub[i] = b;
         }
-    *wend = upto;
-    return 1;
+    return total;
 }
 
-/* Orders ord for a window and sums its bounds in that order (prefix[i] =
- * the bounds of ord[0..i)).  Any order is exact; this one puts first the
- * lists that are long for their bound (most postings skipped per unit of
- * theta used): a common word before a rare one, as ordering by bound
- * would, but also a topic word's long list before its tag's short one,
- * whose bound is smaller. */
-static void window_order(lx_qcur *cur, int n, lx_qcur **ord, const double *wub, double *okey,
-                         double *prefix) {
+/* The longest prefix of ord whose bounds together cannot beat theta is
+ * non-essential: its lists are only probed.  Any order is exact; this one
+ * puts first the lists that are long for their bound (most postings
+ * skipped per unit of theta used): a common word before a rare one, as
+ * ordering by bound would, but also a topic word's long list before its
+ * tag's short one, whose bound is smaller. */
+static inline void window_order(topk *t) {
+    lx_qcur *cur = t->cur, **ord = t->ord;
+    int n = t->n;
     for (int i = 0; i < n; i++) {
-        double b = wub[i] > 0 ? wub[i] : 1e-300;
-        okey[i] = (double)cursor_df(&cur[i]) / b;
+        double b = t->wub[i] > 0 ? t->wub[i] : 1e-300;
+        t->okey[i] = (double)lx_qcur_df(&cur[i]) / b;
     }
     for (int i = 1; i < n; i++) {
         lx_qcur *x = ord[i];
         int j = i;
-        while (j > 0 && okey[ord[j - 1] - cur] < okey[x - cur]) {
+        while (j > 0 && t->okey[ord[j - 1] - cur] < t->okey[x - cur]) {
             ord[j] = ord[j - 1];
             j--;
         }
         ord[j] = x;
     }
-    prefix[0] = 0;
+    t->prefix[0] = 0;
     for (int i = 0; i < n; i++)
-        prefix[i + 1] = prefix[i] + wub[ord[i] - cur];
+        t->prefix[i + 1] = t->prefix[i] + t->wub[ord[i] - cur];
+    t->e = 0;
+    if (!t->exhaustive && t->nh == t->k)
+        while (t->e < n && t->prefix[t->e + 1] <= t->theta)
+            t->e++;
 }
 
-/* The first doc >= next of the essential cursors ord[e..n). */
-static uint32_t first_essential(lx_qcur **ord, int e, int n, uint32_t next) {
+/* Opens the window that starts at t->next: returns 1 when it may hold a
+ * winner, 0 when nothing in it can enter the top k (skip to t->wend + 1),
+ * -1 when every cursor is done. */
+static inline int window_open(topk *t) {
+    uint32_t upto;
+    double total = window_bounds(t, &upto);
+    if (total < 0)
+        return -1;
+    t->wend = upto;
+    if (!t->exhaustive && t->nh == t->k && total <= t->theta)
+        return 0;
+    window_order(t);
+    return 1;
+}
+
+/* The next candidate: the first essential doc from t->next. */
+static inline uint32_t next_candidate(topk *t) {
     uint32_t d = LX_DOC_END;
-    for (int i = e; i < n; i++) {
-        if (ord[i]->doc < next)
-            lx_qcur_advance(ord[i], next);
-        if (ord[i]->doc < d)
-            d = ord[i]->doc;
+    for (int i = t->e; i < t->n; i++) {
+        lx_qcur *c = t->ord[i];
+        if (c->doc < t->next)
+            lx_qcur_advance(c, t->next);
+        if (c->doc < d)
+            d = c->doc;
     }
     return d;
 }
 
+/* Adds cursor c's part of doc d's score to *s, t->contrib and *matched. */
+static inline void score_part(topk *t, lx_qcur *c, double *s, uint64_t *matched) {
+    double v = lx_qcur_score(c, t->sc);
+    t->contrib[c - t->cur] = v;
+    *s += v;
+    if (c->clause >= 0)
+        *matched |= 1ull << c->clause;
+}
+
+/* Scores candidate d: the essential cursors on it, then the others by
+ * probing, as long as d can still beat theta.  Returns 0 when d cannot
+ * enter the top k, else 1 with its exact score in *score. */
+static inline int candidate_score(topk *t, uint32_t d, double *score) {
+    double s = 0;
+    uint64_t matched = 0;
+    int n = t->n;
+    for (int i = 0; i < n; i++)
+        t->contrib[i] = 0;
+    for (int i = t->e; i < n; i++)
+        if (t->ord[i]->doc == d)
+            score_part(t, t->ord[i], &s, &matched);
+    for (int i = t->e - 1; i >= 0; i--) {
+        if (!t->exhaustive && t->nh == t->k && s + t->prefix[i + 1] <= t->theta)
+            return 0;
+        lx_qcur *c = t->ord[i];
+        if (c->doc < d)
+            lx_qcur_advance(c, d);
+        if (c->doc == d)
+            score_part(t, c, &s, &matched);
+    }
+    /* The exact score, summed in cursor order whatever was pruned. */
+    double sum = 0;
+    for (int i = 0; i < n; i++)
+        sum += t->contrib[i];
+    *score = sum * t->coordf[__builtin_popcountll(matched)];
+    return 1;
+}
+
+/* Offers doc d with its score to the heap; once full, theta is its k-th
+ * score and the essential set shrinks with it. */
+static inline void topk_offer(topk *t, uint32_t d, double score) {
+    if (t->nh < t->k || score > t->theta) {
+        lx_scored en = {score, d};
+        lx_topk_push(t->out, &t->nh, t->k, en);
+        if (t->nh == t->k) {
+            t->theta = t->out[0].score;
+            if (!t->exhaustive)
+                while (t->e < t->n && t->prefix[t->e + 1] <= t->theta)
+                    t->e++;
+        }
+    }
+}
+
 uint32_t lx_topk(lx_qcur *cur, int n, const lx_scorer *sc, const uint64_t *allow, uint32_t k,
-                 double coord, int nclauses, int exhaustive, lx_scored *out, uint64_t *evaluated) {
-    uint32_t nh = 0;
+                 double coord, int nclauses, int exhaustive, lx_scored *out, uint64_t *evaluated,
+                 lx_work *work) {
     uint64_t evals = 0;
+    lx_work none;
+    if (!work)
+        lx_work_init(work = &none, UINT64_MAX);
     if (n > LX_MAX_CURSORS)
         n = LX_MAX_CURSORS;
     if (n <= 0 || k == 0) {
@@ -366,146 +488,139 @@ uint32_t lx_topk(lx_qcur *cur, int n, const lx_scorer *sc, const uint64_t *allow
             *evaluated = 0;
         return 0;
     }
-    lx_qcur *ord[LX_MAX_CURSORS];
-    double wub[LX_MAX_CURSORS];  /* window bound per cursor (index into cur) */
-    double okey[LX_MAX_CURSORS]; /* postings per unit of bound, the order key */
-    double prefix[LX_MAX_CURSORS + 1];
-    double contrib[LX_MAX_CURSORS];
-    double coordf[LX_MAX_QUERY_TERMS + 1];
-    coord_factors(coord, nclauses, coordf);
-    for (int i = 0; i < n; i++) {
-        ord[i] = &cur[i];
-        wub[i] = cur[i].ub;
-    }
-    double theta = -1.0; /* no document scores below 0 */
-    int e = 0;           /* ord[0..e) are non-essential in this window */
-    uint32_t next = 0;   /* every doc below it is decided */
-    uint32_t wend = 0;
+    topk t;
+    topk_init(&t, cur, n, sc, k, coord, nclauses, exhaustive, out, work);
     int have_window = 0;
-    while (next != LX_DOC_END) {
-        if (!have_window || next > wend) {
-            double total;
-            if (!window_open(cur, n, sc, exhaustive, next, wub, &wend, &total))
+    while (t.next != LX_DOC_END) {
+        if (!have_window || t.next > t.wend) {
+            if (lx_work_spend(work, (unsigned)n))
+                break;
+            int w = window_open(&t);
+            if (w < 0)
                 break;
             have_window = 1;
-            if (!exhaustive && nh == k && total <= theta) {
-                /* Nothing in this window can enter the top k. */
-                next = wend + 1;
+            if (w == 0) {
+                t.next = t.wend + 1;
                 continue;
             }
-            /* The longest prefix of ord whose bounds together cannot beat
-             * theta is non-essential: its lists are only probed. */
-            window_order(cur, n, ord, wub, okey, prefix);
-            e = 0;
-            if (!exhaustive && nh == k)
-                while (e < n && prefix[e + 1] <= theta)
-                    e++;
         }
-        /* The next candidate: the first essential doc in the window. */
-        uint32_t d = first_essential(ord, e, n, next);
+        uint32_t d = next_candidate(&t);
+        /* A cut here or in a phrase cursor leaves d undecided: stop
+         * before it, with the exact top k of the docs before it. */
+        if (lx_work_spend(work, (unsigned)n))
+            break;
         if (d == LX_DOC_END) {
             /* Essentials are done; the rest may still matter later. */
-            if (e == 0)
+            if (t.e == 0)
                 break;
-            next = wend + 1;
+            t.next = t.wend + 1;
             continue;
         }
-        if (d > wend) {
-            next = wend + 1; /* the next window decides the docs between */
+        if (d > t.wend) {
+            t.next = t.wend + 1; /* the next window decides the docs between */
             continue;
         }
-        next = d + 1;
-        if (!allowed(allow, d))
+        t.next = d + 1;
+        double score;
+        if (!allowed(allow, d) || !candidate_score(&t, d, &score))
             continue;
-        double s = 0;
-        uint64_t matched = 0;
-        for (int i = 0; i < n; i++)
-            contrib[i] = 0;
-        for (int i = e; i < n; i++) {
-            if (ord[i]->doc != d)
-                continue;
-            double v = lx_qcur_score(ord[i], sc);
-            contrib[ord[i] - cur] = v;
-            s += v;
-            if (ord[i]->clause >= 0)
-                matched |= 1ull << ord[i]->clause;
-        }
-        int dead = 0;
-        for (int i = e - 1; i >= 0; i--) {
-            if (!exhaustive && nh == k && s + prefix[i + 1] <= theta) {
-                dead = 1;
-                break;
-            }
-            if (ord[i]->doc < d)
-                lx_qcur_advance(ord[i], d);
-            if (ord[i]->doc == d) {
-                double v = lx_qcur_score(ord[i], sc);
-                contrib[ord[i] - cur] = v;
-                s += v;
-                if (ord[i]->clause >= 0)
-                    matched |= 1ull << ord[i]->clause;
-            }
-        }
-        if (dead)
-            continue;
+        if (work->cut) /* a phrase cursor probed for d was cut */
+            break;
         evals++;
-        /* The exact score, summed in cursor order whatever was pruned. */
-        double score = 0;
-        for (int i = 0; i < n; i++)
-            score += contrib[i];
-        score *= coordf[__builtin_popcountll(matched)];
-        if (nh < k || score > theta) {
-            lx_scored en = {score, d};
-            lx_topk_push(out, &nh, k, en);
-            if (nh == k) {
-                theta = out[0].score;
-                if (!exhaustive)
-                    while (e < n && prefix[e + 1] <= theta)
-                        e++;
-            }
-        }
+        topk_offer(&t, d, score);
     }
-    qsort(out, nh, sizeof *out, lx_scored_cmp);
+    qsort(out, t.nh, sizeof *out, lx_scored_cmp);
     if (evaluated)
         *evaluated = evals;
-    return nh;
+    return t.nh;
 }
 
-static uint32_t cursor_df(const lx_qcur *c) {
-    if (c->kind == LX_QK_TERM)
-        return c->pc->df;
-    if (c->kind == LX_QK_DOCS)
-        return c->ndocs;
-    uint32_t m = UINT32_MAX;
-    for (int j = 0; j < c->nmem; j++)
-        if (c->mem[j]->df < m)
-            m = c->mem[j]->df;
-    return m;
-}
-
-uint32_t lx_topk_and(lx_qcur *cur, int nreq, int n, const lx_scorer *sc, const uint64_t *allow,
-                     uint32_t k, lx_scored *out) {
-    uint32_t nh = 0;
-    if (nreq <= 0 || k == 0 || n > LX_MAX_CURSORS)
-        return 0;
-    /* Leapfrog from the rarest required cursor. */
-    lx_qcur *req[LX_MAX_CURSORS];
+/* req[0..nreq) = the required cursors, rarest first (the leapfrog's
+ * order). */
+static void and_order(lx_qcur *cur, int nreq, lx_qcur **req) {
     for (int i = 0; i < nreq; i++) {
         req[i] = &cur[i];
         int j = i;
-        while (j > 0 && cursor_df(req[j - 1]) > cursor_df(req[j])) {
+        while (j > 0 && lx_qcur_df(req[j - 1]) > lx_qcur_df(req[j])) {
             lx_qcur *t = req[j];
             req[j] = req[j - 1];
             req[j - 1] = t;
             j--;
         }
     }
+}
+
+/* The window at d: each cursor's block bound in wb, suf[c] the sum of
+ * those after c; *upto is where the required cursors' blocks end (a skip
+ * goes past it), *last where every cursor's bound still holds.  Returns
+ * the sum of the bounds. */
+static inline double and_window(lx_qcur *cur, int nreq, int n, const lx_scorer *sc, uint32_t d,
+                                double *wb, double *suf, uint32_t *upto, uint32_t *last) {
+    double ub = 0;
+    *upto = *last = LX_DOC_END - 1;
+    for (int c = 0; c < n; c++) {
+        uint32_t l;
+        wb[c] = window_bound(&cur[c], sc, d, &l);
+        if (c < nreq && l < *upto)
+            *upto = l;
+        if (l < *last)
+            *last = l;
+    }
+    /* A skip goes to upto + 1 (optional cursors are tag boosts, without
+     * blocks): their bounds must hold to there. */
+    for (int c = 0; c < n; c++) {
+        wb[c] = docs_window_bound(&cur[c], wb[c], d, *upto);
+        ub += wb[c];
+    }
+    for (int c = n - 1; c >= 0; c--)
+        suf[c] = c == n - 1 ? 0 : suf[c + 1] + wb[c + 1];
+    return ub;
+}
+
+/* Scores d (on every required cursor) cursor by cursor; once a full
+ * heap's k-th (theta; full: the heap is) cannot be beaten by what is
+ * scored plus the window bounds of the rest, d is dropped before its
+ * other words are decoded: returns 0.  Else 1 with the score summed in
+ * lx_topk's order. */
+static inline int and_score(lx_qcur *cur, int nreq, int n, const lx_scorer *sc, uint32_t d,
+                            int full, double theta, const double *suf, double *score) {
+    double contrib[LX_MAX_CURSORS];
+    double part = 0;
+    int dead = 0;
+    for (int c = 0; c < n && !dead; c++) {
+        lx_qcur *x = &cur[c];
+        if (c >= nreq && x->doc < d)
+            lx_qcur_advance(x, d);
+        contrib[c] = x->doc == d ? lx_qcur_score(x, sc) : 0;
+        part += contrib[c];
+        dead = full && part + suf[c] <= theta;
+    }
+    if (dead)
+        return 0;
+    double sum = 0;
+    for (int c = 0; c < n; c++)
+        sum += contrib[c];
+    *score = sum;
+    return 1;
+}
+
+uint32_t lx_topk_and(lx_qcur *cur, int nreq, int n, const lx_scorer *sc, const uint64_t *allow,
+                     uint32_t k, lx_scored *out, lx_work *work) {
+    uint32_t nh = 0;
+    if (nreq <= 0 || k == 0 || n > LX_MAX_CURSORS)
+        return 0;
+    lx_work none;
+    if (!work)
+        lx_work_init(work = &none, UINT64_MAX);
+    /* Leapfrog from the rarest required cursor. */
+    lx_qcur *req[LX_MAX_CURSORS];
+    and_order(cur, nreq, req);
     double theta = -1.0, ub = 0;
     double wb[LX_MAX_CURSORS], suf[LX_MAX_CURSORS]; /* window bound per cursor, of those after */
-    double contrib[LX_MAX_CURSORS];
     uint32_t d = req[0]->doc, upto = 0, win_last = 0;
     int win_valid = 0;
-    while (d != LX_DOC_END) {
+    /* A cut (of this step or of a phrase cursor) stops before d. */
+    while (d != LX_DOC_END && !lx_work_spend(work, (unsigned)n)) {
         int i;
         for (i = 0; i < nreq; i++) {
             if (req[i]->doc < d)
@@ -529,24 +644,7 @@ uint32_t lx_topk_and(lx_qcur *cur, int nreq, int n, const lx_scorer *sc, const u
              * beat the k-th?  If not, jump past them.  The window's bound
              * holds for every doc up to its end (theta only grows). */
             if (!win_valid || d > win_last) {
-                ub = 0;
-                upto = win_last = LX_DOC_END - 1;
-                for (int c = 0; c < n; c++) {
-                    uint32_t last;
-                    wb[c] = window_bound(&cur[c], sc, d, &last);
-                    if (c < nreq && last < upto)
-                        upto = last;
-                    if (last < win_last)
-                        win_last = last; /* every cursor's bound holds to here */
-                }
-                /* A skip goes to upto + 1 (optional cursors are tag
-                 * boosts, without blocks): their bounds must hold to there. */
-                for (int c = 0; c < n; c++) {
-                    wb[c] = docs_window_bound(&cur[c], wb[c], d, upto);
-                    ub += wb[c];
-                }
-                for (int c = n - 1; c >= 0; c--)
-                    suf[c] = c == n - 1 ? 0 : suf[c + 1] + wb[c + 1];
+                ub = and_window(cur, nreq, n, sc, d, wb, suf, &upto, &win_last);
                 win_valid = 1;
             }
             if (ub <= theta) {
@@ -557,29 +655,10 @@ uint32_t lx_topk_and(lx_qcur *cur, int nreq, int n, const lx_scorer *sc, const u
                 continue;
             }
         }
-        if (allowed(allow, d)) {
-            /* Cursor by cursor; once the full heap's k-th cannot be beaten
-             * by what is scored plus the window bounds of the rest, the
-             * doc is dropped before its other words are decoded. */
-            double part = 0;
-            int dead = 0;
-            for (int c = 0; c < n && !dead; c++) {
-                lx_qcur *x = &cur[c];
-                if (c >= nreq && x->doc < d)
-                    lx_qcur_advance(x, d);
-                contrib[c] = x->doc == d ? lx_qcur_score(x, sc) : 0;
-                part += contrib[c];
-                dead = nh == k && part + suf[c] <= theta;
-            }
-            if (dead) {
-                lx_qcur_next(req[0]);
-                d = req[0]->doc;
-                continue;
-            }
-            /* The same sum, in the same order, as lx_topk. */
-            double score = 0;
-            for (int c = 0; c < n; c++)
-                score += contrib[c];
+        double score;
+        if (allowed(allow, d) && and_score(cur, nreq, n, sc, d, nh == k, theta, suf, &score)) {
+            if (work->cut)
+                break;
             if (nh < k || score > theta) {
                 lx_scored en = {score, d};
                 lx_topk_push(out, &nh, k, en);

@@ -78,6 +78,49 @@ typedef struct lx_scorer {
     double N;               /* live lectures */
 } lx_scorer;
 
+/* ---- the work budget ----------------------------------------------------------- */
+
+/* What one query has spent, in work units that are cheap to count and the
+ * same on every run (lectern.h's LX_WORK_BUDGET_DEFAULT says what a unit
+ * is).  A step that finds used past stop sets cut and stops early with
+ * the exact part of its answer it has; the caller clears cut and marks
+ * its answer partial.  Steps whose answer may be partial lower stop to a
+ * share of what is left, so the ranking always keeps the rest. */
+typedef struct lx_work {
+    uint64_t used;  /* units spent so far */
+    uint64_t stop;  /* the current step stops once used passes it */
+    uint64_t limit; /* the query's budget (UINT64_MAX: none) */
+    int cut;        /* a step stopped early */
+} lx_work;
+
+/* A budget of limit units (UINT64_MAX: none; it only counts). */
+static inline void lx_work_init(lx_work *w, uint64_t limit) {
+    w->used = 0;
+    w->stop = w->limit = limit;
+    w->cut = 0;
+}
+
+/* Spends units; returns nonzero once the step is cut (now or before). */
+static inline int lx_work_spend(lx_work *w, uint64_t units) {
+    w->used += units;
+    w->cut |= w->used > w->stop;
+    return w->cut;
+}
+
+/* Lets the next step spend half of what is left (lx_work_end ends it). */
+static inline void lx_work_share(lx_work *w) {
+    w->stop = w->used < w->limit ? w->used + (w->limit - w->used) / 2 : w->used;
+}
+
+/* Ends a step: the whole budget applies again; returns whether the step
+ * was cut (and clears it). */
+static inline int lx_work_end(lx_work *w) {
+    int cut = w->cut;
+    w->stop = w->limit;
+    w->cut = 0;
+    return cut;
+}
+
 enum { LX_QK_TERM, LX_QK_PHRASE, LX_QK_DOCS };
 
 #define LX_MAX_PHRASE_MEMBERS LX_MAX_PHRASE_WORDS
@@ -95,6 +138,8 @@ typedef struct lx_qcur {
     double bb_ub;
     int bb_valid;
     uint32_t doc;   /* current doc, LX_DOC_END when done */
+    lx_work *work;  /* PHRASE: charged per doc tried; when cut, the cursor
+                       ends (NULL: not counted) */
     lx_pcursor *pc; /* TERM */
     /* PHRASE */
     int nmem;
@@ -219,14 +264,33 @@ int lx_scored_cmp(const void *a, const void *b);
  * all); coord: exponent of the matched-clauses factor over nclauses;
  * exhaustive: score every match (the results are identical either way).
  * out must hold k; returns the count found, best first.  *evaluated
- * receives how many documents were fully scored. */
+ * receives how many documents were fully scored.  work (NULL: none) is
+ * charged the cursor count per window and per candidate; when it is cut,
+ * the run stops before the candidate at hand and returns the exact top k
+ * of the documents before it (each with its true score). */
 uint32_t lx_topk(lx_qcur *cur, int n, const lx_scorer *sc, const uint64_t *allow, uint32_t k,
-                 double coord, int nclauses, int exhaustive, lx_scored *out, uint64_t *evaluated);
+                 double coord, int nclauses, int exhaustive, lx_scored *out, uint64_t *evaluated,
+                 lx_work *work);
 /* The k best documents that every one of cur[0..nreq) matches (the rest,
  * cur[nreq..n), only add to the score).  When all-terms-first holds and
  * this finds k documents, they are exactly lx_topk's answer (a document
  * missing a word scores below every one matching all), at the cost of an
- * intersection.  Returns the count, best first. */
+ * intersection.  Returns the count, best first.  work as for lx_topk
+ * (charged nreq per step of the intersection, n per document scored). */
 uint32_t lx_topk_and(lx_qcur *cur, int nreq, int n, const lx_scorer *sc, const uint64_t *allow,
-                     uint32_t k, lx_scored *out);
+                     uint32_t k, lx_scored *out, lx_work *work);
+
+/* The documents cursor c may match: TERM its list's, DOCS its docids,
+ * PHRASE its rarest word's (MaxScore's order key; the work of a walk). */
+static inline uint32_t lx_qcur_df(const lx_qcur *c) {
+    if (c->kind == LX_QK_TERM)
+        return c->pc->df;
+    if (c->kind == LX_QK_DOCS)
+        return c->ndocs;
+    uint32_t m = UINT32_MAX;
+    for (int j = 0; j < c->nmem; j++)
+        if (c->mem[j]->df < m)
+            m = c->mem[j]->df;
+    return m;
+}
 #endif

@@ -195,6 +195,8 @@ int lx_resbuild_finish(lx_resbuild *b, lx_searcher *s, const uint64_t *matched, 
     r->n_lang_facets = nlf;
     r->lang_facets = fac + ntf;
     r->took_ms = lx_now_ms() - t0;
+    r->partial = 0; /* lx_search sets these two */
+    r->work = 0;
     *out = r;
     return 0;
 }

@@ -13,6 +13,12 @@
  * Errors travel: every helper sets the searcher's sticky error with err
  * filled, and lx_search returns it; a failure never reads as "no match"
  * or a smaller total.
+ *
+ * Work travels too: s->work counts every step's work (rank.h, lx_work)
+ * against the call's budget.  A step cut short gives its exact part (the
+ * top k of the docs it decided, a subset of a match set) and the answer is
+ * marked partial; a step that cannot give a usable part (the filters, the
+ * query's own cursors) leaves the answer empty and partial.
  */
 #include <limits.h>
 #include <stdlib.h>
@@ -35,6 +41,7 @@ typedef struct run {
     uint32_t nh;             /* hits in s->heap, best first */
     uint64_t total;          /* matching lectures */
     const uint64_t *matched; /* their bitmap, for facets (NULL: none) */
+    int partial;             /* the work budget cut a step short */
 } run;
 
 /* Snippet terms (every stem of every positive word) and their lists,
@@ -89,22 +96,40 @@ static int search_all(lx_searcher *s, run *r) {
     return 0;
 }
 
+/* The docs any cursor matches, into b, with half of the work left: a
+ * cut leaves a subset and marks the answer partial. */
+static int match_set(lx_searcher *s, run *r, uint64_t *b) {
+    lx_work_share(&s->work);
+    int rc = lx_plan_match_set(s, b);
+    r->partial |= lx_work_end(&s->work);
+    return rc;
+}
+
 /* First pass for feedback, then the expanded query's cursors; *allow
- * becomes the original query's matches. */
+ * becomes the original query's matches.  Returns 1 when the work ran out
+ * in the first pass or the new cursors: the first pass's hits, true
+ * scores of the query as written, are then the answer. */
 static int feedback_pass(lx_searcher *s, run *r, const uint64_t **allow, int exhaustive) {
     const lx_rank_params *p = r->p;
     uint64_t evals = 0;
     uint32_t nfb = lx_topk(s->qc, s->nqc, &s->sc, *allow, (uint32_t)p->feedback_docs, p->coord,
-                           r->pl.nclauses, exhaustive, s->heap, &evals);
+                           r->pl.nclauses, exhaustive, s->heap, &evals, &s->work);
     if (lx_plan_check(s))
         return s->rc;
-    s->used = 0; /* every cursor is spent */
-    if (lx_plan_scored(s, p, &r->pl))
-        return s->rc;
+    if (!s->work.cut) {
+        s->used = 0; /* every cursor is spent */
+        if (lx_plan_scored(s, p, &r->pl))
+            return s->rc;
+    }
+    if (lx_work_end(&s->work)) {
+        r->nh = nfb < r->k ? nfb : r->k;
+        r->partial = 1;
+        return 1;
+    }
     /* The added terms reorder the lectures the query matches; they bring
      * in no lecture without one of its words (as a rescoring pass would),
      * so totals and facets stay true. */
-    if (lx_plan_match_set(s, s->fb))
+    if (match_set(s, r, s->fb))
         return s->rc;
     if (r->filtered)
         for (size_t i = 0; i < s->words; i++)
@@ -122,7 +147,7 @@ static int search_scored(lx_searcher *s, run *r) {
     if (o->flags & LX_SEARCH_FACETS) {
         /* The exact set: any scored clause (or a tag the query names: its
          * boost can bring a lecture in), within the filters. */
-        if (lx_plan_match_set(s, s->tmp))
+        if (match_set(s, r, s->tmp))
             return s->rc;
         for (size_t i = 0; i < s->words; i++)
             s->tmp[i] &= s->allow[i];
@@ -131,30 +156,36 @@ static int search_scored(lx_searcher *s, run *r) {
     }
     int exhaustive = (o->flags & LX_SEARCH_EXHAUSTIVE) != 0;
     const uint64_t *allow = r->filtered ? s->allow : NULL;
-    if (p->feedback_docs > 0 && s->nqc && r->pl.nclauses >= p->feedback_min_terms &&
-        feedback_pass(s, r, &allow, exhaustive))
-        return s->rc;
     int done = 0;
-    if (!exhaustive && r->pl.nscored == r->pl.nclauses && r->pl.nclauses >= 2 &&
+    if (p->feedback_docs > 0 && s->nqc && r->pl.nclauses >= p->feedback_min_terms &&
+        (done = feedback_pass(s, r, &allow, exhaustive)) < 0)
+        return s->rc;
+    if (!done && !exhaustive && r->pl.nscored == r->pl.nclauses && r->pl.nclauses >= 2 &&
         s->qc[0].bonus > 0 && p->coord == 0) {
         /* All-terms-first with one cursor per word: if k lectures have
          * every word, they are the answer; an intersection finds them far
-         * faster than the union. */
-        r->nh = lx_topk_and(s->qc, r->pl.nscored, s->nqc, &s->sc, allow, r->k, s->heap);
+         * faster than the union.  When the work runs out, the hits it has
+         * are true scores too. */
+        r->nh = lx_topk_and(s->qc, r->pl.nscored, s->nqc, &s->sc, allow, r->k, s->heap, &s->work);
         if (lx_plan_check(s))
             return s->rc;
-        done = r->nh == r->k;
+        done = r->nh == r->k || s->work.cut;
         if (!done && lx_plan_scored(s, p, &r->pl))
             return s->rc;
+        done |= s->work.cut; /* fresh cursors cut short: its hits are the answer */
+        r->partial |= lx_work_end(&s->work);
     }
     if (!done) {
         uint64_t evals = 0;
         r->nh = lx_topk(s->qc, s->nqc, &s->sc, allow, r->k, p->coord, r->pl.nclauses, exhaustive,
-                        s->heap, &evals);
+                        s->heap, &evals, &s->work);
         if (lx_plan_check(s))
             return s->rc;
+        r->partial |= lx_work_end(&s->work);
     }
     if (!(o->flags & LX_SEARCH_FACETS))
+        r->total = r->nh;
+    else if (r->total < r->nh) /* a cut match set, and hits outside it */
         r->total = r->nh;
     return 0;
 }
@@ -177,6 +208,8 @@ static int search_page(lx_searcher *s, run *r, double t0, lx_results **out) {
     lx_resbuild_free(b);
     if (rc)
         return lx_searcher_fail(s, rc, NULL, -1, "%s", lx_strerror(rc));
+    (*out)->partial = r->partial;
+    (*out)->work = s->work.used;
     return 0;
 }
 
@@ -198,12 +231,16 @@ int lx_search(lx_searcher *s, const lx_search_opts *o, lx_results **out, lx_erro
     r.p = o->params ? o->params : &s->ix->params;
     if ((rc = lx_searcher_begin(s, r.p, err)))
         return rc;
+    lx_work_init(&s->work, o->work_budget ? o->work_budget : LX_WORK_BUDGET_DEFAULT);
     lx_plan_init(s, o, &r.pl);
     uint32_t hk = r.k > (uint32_t)r.p->feedback_docs ? r.k : (uint32_t)r.p->feedback_docs;
     s->nqc = 0;
     if ((r.filtered = lx_filter_build(s, o, r.pl.langs, r.pl.nl)) >= 0 &&
         !lx_plan_scored(s, r.p, &r.pl) && !snippet_terms(s, &r) && !heap_reserve(s, hk)) {
-        if (r.pl.positive == 0)
+        /* Filters or cursors cut short cannot be trusted: no hits. */
+        if (lx_work_end(&s->work))
+            r.partial = 1;
+        else if (r.pl.positive == 0)
             search_all(s, &r);
         else
             search_scored(s, &r);

@@ -195,6 +195,7 @@ int lx_searcher_begin(lx_searcher *s, const lx_rank_params *p, lx_error *err) {
     int rc;
     s->rc = 0;
     s->err = err;
+    lx_work_init(&s->work, UINT64_MAX);
     if (!s->txn)
         rc = mdb_txn_begin(s->ix->env, NULL, MDB_RDONLY, &s->txn);
     else

@@ -39,6 +39,7 @@ struct lx_searcher {
     int txn_live;
     lx_stemmers stem;
     int rc;        /* sticky error of this call; 0 = none */
+    lx_work work;  /* this call's work budget (lx_searcher_begin: none) */
     lx_error *err; /* the caller's, for the detail (may be NULL) */
     /* Snapshot cache, valid while the committed txn id is unchanged. */
     size_t snap;
@@ -75,7 +76,8 @@ struct lx_searcher {
 
 /* Begins the read transaction and refreshes the snapshot cache for the
  * ranking parameters p; clears the sticky error and keeps err for its
- * detail.  Returns 0, LX_EIO, LX_EFORMAT, LX_ENOMEM (err filled). */
+ * detail; the work budget is none until the call sets one.  Returns 0, LX_EIO, LX_EFORMAT,
+ * LX_ENOMEM (err filled). */
 int lx_searcher_begin(lx_searcher *s, const lx_rank_params *p, lx_error *err);
 void lx_searcher_end(lx_searcher *s);
 

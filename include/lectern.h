@@ -105,6 +105,11 @@ void lx_error_format(const lx_error *err, char *buf, size_t size);
 #define LX_MAX_TAG_BOOSTS 16          /* tags one query may boost */
 #define LX_MAX_SNIPPET_POSITIONS 4096 /* positions of one term in one field read for a snippet */
 #define LX_MAX_TAGSTEM_KEY 500        /* bytes of a tag's stem form (LMDB keys stop at 511) */
+/* Occurrences of one phrase word in one field that phrase matching reads:
+ * a phrase matches a field only where each of its words is among its
+ * first this-many occurrences there; later ones are not seen (the cap
+ * bounds matching's scratch memory). */
+#define LX_MAX_PHRASE_POSITIONS 4096
 
 /* ---- Index ------------------------------------------------------------ */
 
@@ -267,7 +272,38 @@ typedef struct lx_search_opts {
     const lx_rank_params *params; /* NULL = the index's defaults */
     unsigned facet_limit;         /* with LX_SEARCH_FACETS: values kept per facet,
                                      the most frequent (0 = all) */
+    uint64_t work_budget;         /* work units the search may spend (0 =
+                                     LX_WORK_BUDGET_DEFAULT, LX_WORK_UNLIMITED =
+                                     no budget); lx_search only */
 } lx_search_opts;
+
+/* The per-query work budget.  One costly query (dozens of phrases of
+ * common words read the positions of nearly every lecture, several times)
+ * must not hold a core for seconds while others wait, so lx_search counts
+ * its work in units that are cheap to count and the same on every run and
+ * machine:
+ *   - phrase matching: 1 per lecture where all of a phrase's words occur,
+ *     plus 1 per position read to compare them;
+ *   - match sets (the total and facets, feedback's set, exclusions and the
+ *     speaker filter): 1 per document of each list walked (a phrase's
+ *     rarest word's), charged before the walk;
+ *   - top-k: the query's cursor count per candidate lecture and per block
+ *     window of the MaxScore loop, and per step of the intersection.
+ * A unit is a few to some 30 nanoseconds of one core (the most for
+ * phrases of very common words).  When a search runs out, it stops
+ * and returns the best hits among the lectures it has decided, each with
+ * its true score, and sets lx_results.partial: a hit may be missing, and
+ * total and the facet counts are lower bounds.  The total and facets may
+ * spend at most half of what is left when they start, so the hits always
+ * get the rest.  A query long enough for pseudo-relevance feedback that
+ * runs out before its expansion answers with its first pass (scores of
+ * the query as written, at most feedback_docs hits).  A search whose
+ * filters or query cursors alone run out returns no hits with partial
+ * set.  The default lets every query of the
+ * TED and Cranfield logs finish with room to spare and stops the costliest
+ * queries after roughly 50-100 ms of one core. */
+#define LX_WORK_BUDGET_DEFAULT 3000000ull
+#define LX_WORK_UNLIMITED UINT64_MAX
 
 typedef struct lx_facet {
     const char *value; /* tag or language code */
@@ -292,8 +328,8 @@ typedef struct lx_hit {
 } lx_hit;
 
 typedef struct lx_results {
-    uint64_t total; /* matching lectures; exact with LX_SEARCH_FACETS,
-                       otherwise a lower bound */
+    uint64_t total; /* matching lectures; exact with LX_SEARCH_FACETS
+                       (unless partial), otherwise a lower bound */
     size_t n;       /* hits on this page */
     lx_hit *hits;
     size_t n_tag_facets; /* with LX_SEARCH_FACETS, by count desc */
@@ -301,9 +337,15 @@ typedef struct lx_results {
     size_t n_lang_facets;
     lx_facet *lang_facets;
     double took_ms;
+    int partial;   /* lx_search ran out of its work budget (see
+                      LX_WORK_BUDGET_DEFAULT): the hits are the best of
+                      the lectures decided, total and facets lower bounds */
+    uint64_t work; /* work units lx_search spent */
 } lx_results;
 
-/* Runs a search.  *out is owned by the caller: lx_results_free().
+/* Runs a search.  *out is owned by the caller: lx_results_free().  A
+ * search that runs out of its work budget is no error: it returns 0 with
+ * (*out)->partial set (see LX_WORK_BUDGET_DEFAULT).
  * Returns LX_EQUERY (malformed query, also the speaker option) or
  * LX_ELIMIT (query longer than LX_MAX_QUERY_BYTES, more than
  * LX_MAX_QUERY_TERMS terms, more cursors than the engine holds, a tag

@@ -13,9 +13,11 @@
 
 static const char usage[] =
     "usage: lectern search  --index DIR [--tags a,b] [--lang xx] [--speaker S]\n"
-    "                       [--limit N] [--offset N] [--json] [--exhaustive] QUERY\n"
+    "                       [--limit N] [--offset N] [--json] [--exhaustive]\n"
+    "                       [--work-budget N] QUERY\n"
     "       lectern search  --index DIR --queries FILE [--limit N] [--trec RUNFILE]\n"
     "                       [--exhaustive] [--full] [--param NAME=VALUE]... [--slowest N]\n"
+    "                       [--work-budget N]\n"
     "       lectern related --index DIR [--tags a,b] [--lang xx] [--speaker S]\n"
     "                       [--limit N] [--offset N] [--json] ID\n"
     "       lectern get     --index DIR ID\n"
@@ -41,7 +43,8 @@ static const struct {
 } helps[] = {
     {"search",
      "usage: lectern search --index DIR [--tags a,b] [--lang xx] [--speaker S]\n"
-     "                      [--limit N] [--offset N] [--json] [--exhaustive] QUERY\n"
+     "                      [--limit N] [--offset N] [--json] [--exhaustive]\n"
+     "                      [--work-budget N] QUERY\n"
      "       lectern search --index DIR --queries FILE [--limit N] [--trec RUNFILE]\n"
      "                      [--exhaustive] [--full] [--param NAME=VALUE]... [--slowest N]\n"
      "\n"
@@ -55,12 +58,15 @@ static const struct {
      "  --limit N       hits per page (default 10); --offset N skips N hits\n"
      "  --json          the results as JSON\n"
      "  --exhaustive    score every match (no pruning; same results, slower)\n"
+     "  --work-budget N caps the work units one search may spend (0 = no cap;\n"
+     "                  default the engine's LX_WORK_BUDGET_DEFAULT): a search that\n"
+     "                  runs out returns its best hits so far marked partial\n"
      "--queries runs every line of FILE (a query, or qid<TAB>query) in one\n"
      "process after a warm-up pass, writes a TREC run (qid Q0 id rank score\n"
      "lectern; qid is the given id or the line number) and prints latency\n"
      "mean/p50/p95/p99 in microseconds on stderr; --full adds snippets and facets\n"
      "to every search, as the server asks for them; --slowest N lists the N\n"
-     "slowest queries.\n"
+     "slowest queries, and the work units spent (work_units p50= p99= max=).\n"
      "--param sets a ranking parameter: k1, tag_boost, coord, all_terms_first,\n"
      "feedback_docs, feedback_terms, feedback_weight, feedback_min_terms, w.FIELD,\n"
      "b.FIELD (FIELD: title, tags, speaker, description, transcript).\n"},
@@ -104,7 +110,8 @@ typedef struct opts {
     unsigned limit, offset;
     int json, exhaustive;
     unsigned slowest;
-    int full; /* batch: snippets and facets too, as the server asks */
+    int full;             /* batch: snippets and facets too, as the server asks */
+    uint64_t work_budget; /* lx_search_opts.work_budget */
     lx_rank_params params;
     int params_set;
 } opts;
@@ -257,6 +264,8 @@ static void print_results(const lx_results *r, int json, unsigned offset, int re
     if (json) {
         cJSON *o = cJSON_CreateObject();
         cJSON_AddNumberToObject(o, "total", (double)r->total);
+        if (r->partial)
+            cJSON_AddTrueToObject(o, "partial");
         cJSON *arr = cJSON_AddArrayToObject(o, "results");
         for (size_t i = 0; i < r->n; i++) {
             const lx_hit *h = &r->hits[i];
@@ -299,6 +308,8 @@ static void print_results(const lx_results *r, int json, unsigned offset, int re
         return;
     }
     printf("%llu matching lectures (%.2f ms)\n", (unsigned long long)r->total, r->took_ms);
+    if (r->partial)
+        printf("partial: the work budget ran out; the best hits so far, the total at least\n");
     for (size_t i = 0; i < r->n; i++) {
         const lx_hit *h = &r->hits[i];
         printf("%3zu. %8.4f  %-24s %s\n", offset + i + 1, h->score, h->id, h->title);
@@ -355,6 +366,8 @@ static int run_batch(lx_searcher *s, const opts *o) {
      * busy machine: it leaves out time spent waiting for a core). */
     double *lat = malloc((n ? n : 1) * sizeof *lat);
     double *cpu = malloc((n ? n : 1) * sizeof *cpu);
+    double *work = malloc((n ? n : 1) * sizeof *work);
+    size_t partial = 0;
     lx_search_opts so = {0};
     so.limit = o->limit ? o->limit : 10;
     so.tags = o->tags;
@@ -363,6 +376,7 @@ static int run_batch(lx_searcher *s, const opts *o) {
                (o->full ? LX_SEARCH_SNIPPETS | LX_SEARCH_FACETS : 0);
     so.params = o->params_set ? &o->params : NULL;
     so.facet_limit = 20; /* as the server lists by default */
+    so.work_budget = o->work_budget;
     size_t errors = 0;
     for (int pass = 0; pass < 2; pass++) {
         for (size_t i = 0; i < n; i++) {
@@ -375,6 +389,8 @@ static int run_batch(lx_searcher *s, const opts *o) {
             if (pass == 1) {
                 lat[i] = dt;
                 cpu[i] = dc;
+                work[i] = r ? (double)r->work : 0;
+                partial += r && r->partial;
                 if (rc) {
                     char msg[800];
                     lx_error_format(&err, msg, sizeof msg);
@@ -408,11 +424,15 @@ static int run_batch(lx_searcher *s, const opts *o) {
                     ord[j] = t;
                 }
         for (size_t i = 0; i < n && i < o->slowest; i++)
-            fprintf(stderr, "slow %8.1f us  %s\t%s\n", lat[ord[i]], qid[ord[i]], qtext[ord[i]]);
+            fprintf(stderr, "slow %8.1f us %10.0f units  %s\t%s\n", lat[ord[i]], work[ord[i]],
+                    qid[ord[i]], qtext[ord[i]]);
         free(ord);
     }
     qsort(lat, n, sizeof *lat, cmp_d);
     fprintf(stderr, "queries %zu errors %zu\n", n, errors);
+    qsort(work, n, sizeof *work, cmp_d);
+    fprintf(stderr, "work_units p50=%.0f p99=%.0f max=%.0f partial=%zu\n", pct(work, n, 50),
+            pct(work, n, 99), n ? work[n - 1] : 0, partial);
     fprintf(stderr, "latency_us mean=%.1f p50=%.1f p95=%.1f p99=%.1f\n", n ? sum / n : 0,
             pct(lat, n, 50), pct(lat, n, 95), pct(lat, n, 99));
     qsort(cpu, n, sizeof *cpu, cmp_d);
@@ -426,6 +446,7 @@ static int run_batch(lx_searcher *s, const opts *o) {
     free(qtext);
     free(lat);
     free(cpu);
+    free(work);
     return errors ? 3 : 0;
 }
 
@@ -461,7 +482,15 @@ int main(int argc, char **argv) {
             o.limit = (unsigned)strtoul(argv[++i], NULL, 10);
         else if (!strcmp(a, "--offset") && more)
             o.offset = (unsigned)strtoul(argv[++i], NULL, 10);
-        else if (!strcmp(a, "--slowest") && more)
+        else if (!strcmp(a, "--work-budget") && more) {
+            char *end;
+            unsigned long long v = strtoull(argv[++i], &end, 10);
+            if (*end || argv[i][0] == '-') {
+                fprintf(stderr, "lectern: bad --work-budget %s\n", argv[i]);
+                return 1;
+            }
+            o.work_budget = v ? (uint64_t)v : LX_WORK_UNLIMITED;
+        } else if (!strcmp(a, "--slowest") && more)
             o.slowest = (unsigned)strtoul(argv[++i], NULL, 10);
         else if (!strcmp(a, "--full"))
             o.full = 1;
@@ -516,6 +545,7 @@ int main(int argc, char **argv) {
             so.flags =
                 LX_SEARCH_SNIPPETS | LX_SEARCH_FACETS | (o.exhaustive ? LX_SEARCH_EXHAUSTIVE : 0);
             so.params = o.params_set ? &o.params : NULL;
+            so.work_budget = o.work_budget;
             lx_results *r;
             if (lx_search(s, &so, &r, &err))
                 die_err("search", &err);

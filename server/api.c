@@ -65,6 +65,7 @@ static int read_opts(srv_req *rq, lx_search_opts *o, unsigned *facets, enum MHD_
     }
     o->flags = LX_SEARCH_SNIPPETS | LX_SEARCH_FACETS;
     o->facet_limit = *facets ? *facets : 1; /* the total is counted either way */
+    o->work_budget = g_srv.cfg.work_budget;
     return 0;
 }
 
@@ -247,6 +248,10 @@ static void write_results(jsonw *w, const lx_results *r, const lx_search_opts *o
     size_t i;
     jw_key(w, "total");
     jw_uint(w, r->total);
+    if (r->partial) { /* out of work budget: total at least, hits the best found */
+        jw_key(w, "partial");
+        jw_bool(w, 1);
+    }
     jw_key(w, "took_ms");
     took[0] = w->len;
     jw_double(w, r->took_ms, 3);
@@ -413,6 +418,11 @@ static enum MHD_Result answer_read(srv_req *rq, char kind, const char *subject) 
     }
     if (rc != 0)
         return api_engine_error(rq, rc, &err);
+    if (r->partial && r->n == 0) {
+        lx_results_free(r);
+        return http_error(rq, 503, "over_budget",
+                          "the query needs more work than one search may spend; make it narrower");
+    }
     jw_init(&w, 4096 + r->n * 1024);
     jw_obj(&w);
     jw_key(&w, kind == 's' ? "query" : "id");

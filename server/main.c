@@ -48,6 +48,9 @@ static void usage(FILE *f) {
             "                         (default %u)\n"
             "  --cache-mb N           keep up to N MiB of search and related answers,\n"
             "                         each valid until the next write (default %u; 0 = off)\n"
+            "  --work-budget N        work units one search may spend before it answers\n"
+            "                         its best hits so far with \"partial\": true (default\n"
+            "                         %llu; 0 = no budget)\n"
             "  --read-only            open the index read-only (writes answer 403)\n"
             "  --create               create an empty index when DIR has none\n"
             "  --quiet                no access log\n"
@@ -58,7 +61,8 @@ static void usage(FILE *f) {
             "SIGINT or SIGTERM stops it cleanly (exit status 0).\n",
             SRV_DEFAULT_PORT, SRV_DEFAULT_MAX_BODY >> 20, SRV_DEFAULT_MAX_CONNECTIONS,
             SRV_DEFAULT_MAX_LIMIT, SRV_DEFAULT_MAX_PER_IP, SRV_DEFAULT_TIMEOUT,
-            SRV_DEFAULT_HEADER_TIMEOUT, SRV_DEFAULT_BODY_TIMEOUT, SRV_DEFAULT_CACHE_MB);
+            SRV_DEFAULT_HEADER_TIMEOUT, SRV_DEFAULT_BODY_TIMEOUT, SRV_DEFAULT_CACHE_MB,
+            (unsigned long long)LX_WORK_BUDGET_DEFAULT);
 }
 
 /* Parses an unsigned number with an optional k/m/g suffix (powers of
@@ -115,6 +119,7 @@ static int parse_opts(int argc, char **argv, srv_config *cfg) {
         O_HEADER_TIMEOUT,
         O_BODY_TIMEOUT,
         O_CACHE,
+        O_WORK,
         O_RO,
         O_CREATE,
         O_QUIET,
@@ -135,6 +140,7 @@ static int parse_opts(int argc, char **argv, srv_config *cfg) {
         {"header-timeout", required_argument, 0, O_HEADER_TIMEOUT},
         {"body-timeout", required_argument, 0, O_BODY_TIMEOUT},
         {"cache-mb", required_argument, 0, O_CACHE},
+        {"work-budget", required_argument, 0, O_WORK},
         {"read-only", no_argument, 0, O_RO},
         {"create", no_argument, 0, O_CREATE},
         {"quiet", no_argument, 0, O_QUIET},
@@ -238,6 +244,11 @@ static int parse_opts(int argc, char **argv, srv_config *cfg) {
             if (parse_size("--cache-mb", optarg, 1u << 20, &v) != 0)
                 return -1;
             cfg->cache_bytes = (size_t)v << 20;
+            break;
+        case O_WORK:
+            if (parse_size("--work-budget", optarg, UINT64_MAX >> 30, &v) != 0)
+                return -1;
+            cfg->work_budget = v ? v : LX_WORK_UNLIMITED;
             break;
         case O_RO:
             cfg->read_only = 1;

@@ -59,6 +59,7 @@ typedef struct srv_config {
     unsigned header_timeout;  /* seconds from the request line to the end of the headers */
     unsigned body_timeout;    /* seconds from the end of the headers to the end of the body */
     size_t cache_bytes;       /* response cache budget, 0 = no cache */
+    uint64_t work_budget;     /* lx_search_opts.work_budget (--work-budget) */
     int quiet;                /* no access log */
     int read_only;            /* open the index read-only */
     int create;               /* create the index when missing */

@@ -89,6 +89,16 @@ grep -Eq '^latency_us mean=[0-9.]+ p50=[0-9.]+ p95=[0-9.]+ p99=[0-9.]+$' "$work/
 grep -Eq '^cpu_us mean=[0-9.]+ p50=[0-9.]+ p95=[0-9.]+ p99=[0-9.]+$' "$work/batch.err" ||
     fail "no cpu_us line"
 [ "$(grep -c '^q1 Q0 ' "$work/run.txt")" = 3 ] || fail "TREC run: $(cat "$work/run.txt")"
+grep -Eq '^work_units p50=[0-9]+ p99=[0-9]+ max=[0-9]+ partial=0$' "$work/batch.err" ||
+    fail "no work_units line"
+# The work budget: a search that runs out says so ("partial": true, and
+# nothing but the phrase's own cursors fit in 1 unit); 0 is no budget.
+out=$(search --work-budget 1 '"social sustainability" gender')
+echo "$out" | grep -q '"partial":true' || fail "budget 1: not partial: $out"
+echo "$out" | grep -q '"results":\[\]' || fail "budget 1: hits: $out"
+out=$(search --work-budget 0 '"social sustainability" gender')
+echo "$out" | grep -q '"partial"' && fail "no budget: partial: $out"
+echo "$out" | grep -q '"nor-2023-006"' || fail "no budget: nor-2023-006 not found"
 # Replacing and deleting lectures keeps the index sound.
 "$build/lectern" get --index "$work/idx" dub-2021-007 > "$work/one.json"
 "$build/lectern-index" add --quiet --index "$work/idx" "$work/one.json" || fail "re-add"

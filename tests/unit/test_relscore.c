@@ -93,7 +93,7 @@ static int core_scores(lx_searcher *s, const lx_relquery *q, double *score, uint
         lx_qcur_start(c, &sc);
     }
     lx_scored out[64];
-    uint32_t nh = lx_topk(cur, n, &sc, NULL, 64, 0.0, 0, 1, out, NULL);
+    uint32_t nh = lx_topk(cur, n, &sc, NULL, 64, 0.0, 0, 1, out, NULL, NULL);
     for (uint32_t d = 0; d < ndocs; d++)
         score[d] = -1;
     for (uint32_t i = 0; i < nh; i++)

@@ -58,7 +58,7 @@ static int core_scores(lx_searcher *s, const lx_relquery *q, double *score, lx_s
         lx_qcur_start(c, &sc);
     }
     if (!rc) {
-        uint32_t nh = lx_topk(cur, n, &sc, NULL, nd, 0.0, 0, 1, out, NULL);
+        uint32_t nh = lx_topk(cur, n, &sc, NULL, nd, 0.0, 0, 1, out, NULL, NULL);
         for (uint32_t d = 0; d < nd; d++)
             score[d] = -1;
         for (uint32_t i = 0; i < nh; i++)

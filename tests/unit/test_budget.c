@@ -1,0 +1,219 @@
+/* test_budget.c -- the per-query work budget (lx_search_opts.work_budget).
+ *
+ * Over a generated collection of lectures whose transcripts are mostly
+ * stopwords, a query of many stopword phrases reads the positions of
+ * nearly every lecture.  With no budget it gives the full answer and
+ * reports its work; with a fraction of that work it stops, marks the
+ * answer partial, spends less, and every hit it returns carries the score
+ * the full answer gives it, in the full answer's order.  A query under
+ * the budget gives the same answer with and without it.  Work is counted
+ * in units (lx_results.work), never timed.
+ */
+#include "check.h"
+#include "testidx.h"
+
+#define NDOCS 300
+#define OVERSHOOT 4000 /* > the most positions of a doc's phrase, a list, n */
+#define SWEEP 250
+
+static const char *const stopw[] = {"the", "of", "and", "to",   "a",   "in",  "that",
+                                    "is",  "it", "we",  "this", "for", "was", "on"};
+static const char *const content[] = {"climate", "energy", "ocean", "music",   "brain",
+                                      "water",   "cities", "trust", "poverty", "design"};
+static const char *const phrases =
+    "\"of the\" \"in a\" \"to the\" \"and the\" \"it is\" \"we was\" \"this is\" \"on the\" "
+    "\"for a\" \"is the\" \"that we\" \"the of\"";
+
+static void collection(lx_index *ix) {
+    static char rec[NDOCS][8192];
+    const char *recs[NDOCS];
+    check_seed(11);
+    for (int d = 0; d < NDOCS; d++) {
+        char text[6000];
+        size_t n = 0;
+        int words = 200 + (int)check_below(400);
+        for (int w = 0; w < words; w++) {
+            const char *t = check_below(10) < 7 ? stopw[check_below(14)] : content[check_below(10)];
+            n += (size_t)snprintf(text + n, sizeof text - n, "%s%s", w ? " " : "", t);
+        }
+        snprintf(rec[d], sizeof rec[d],
+                 "{\"id\":\"b-%03d\",\"title\":\"%s of the %s\",\"language\":\"en\","
+                 "\"tags\":[\"%s\"],\"transcript\":\"%s\"}",
+                 d, content[d % 10], content[(d / 10) % 10], content[(d / 3) % 10], text);
+        recs[d] = rec[d];
+    }
+    tix_put_all(ix, recs, NDOCS);
+}
+
+static lx_results *search(lx_searcher *s, const char *q, uint64_t budget, unsigned limit,
+                          const lx_rank_params *p) {
+    lx_search_opts o;
+    memset(&o, 0, sizeof o);
+    o.query = q;
+    o.limit = limit;
+    o.flags = LX_SEARCH_FACETS | LX_SEARCH_SNIPPETS;
+    o.params = p;
+    o.work_budget = budget;
+    lx_results *r = NULL;
+    lx_error err;
+    int rc = lx_search(s, &o, &r, &err);
+    CHECK(rc == 0);
+    if (rc)
+        fprintf(stderr, "  search \"%s\": %s (%s)\n", q, lx_strerror(rc), err.message);
+    return r;
+}
+
+/* The rank of id in r, -1 when absent. */
+static long rank_of(const lx_results *r, const char *id) {
+    for (size_t i = 0; i < r->n; i++)
+        if (!strcmp(r->hits[i].id, id))
+            return (long)i;
+    return -1;
+}
+
+/* Every hit of part is in full with the same score, in full's order. */
+static int consistent(const lx_results *part, const lx_results *full) {
+    long prev = -1;
+    for (size_t i = 0; i < part->n; i++) {
+        long j = rank_of(full, part->hits[i].id);
+        if (j < 0 || full->hits[j].score != part->hits[i].score || j <= prev)
+            return 0;
+        prev = j;
+    }
+    return 1;
+}
+
+static int same(const lx_results *a, const lx_results *b) {
+    if (a->n != b->n || a->total != b->total || a->partial != b->partial ||
+        a->n_tag_facets != b->n_tag_facets || a->n_lang_facets != b->n_lang_facets)
+        return 0;
+    for (size_t i = 0; i < a->n; i++)
+        if (strcmp(a->hits[i].id, b->hits[i].id) || a->hits[i].score != b->hits[i].score ||
+            strcmp(a->hits[i].snippet, b->hits[i].snippet))
+            return 0;
+    for (size_t i = 0; i < a->n_tag_facets; i++)
+        if (strcmp(a->tag_facets[i].value, b->tag_facets[i].value) ||
+            a->tag_facets[i].count != b->tag_facets[i].count)
+            return 0;
+    return 1;
+}
+
+/* Budgets below what the phrase query needs: partial, cheaper, and
+ * consistent with the full answer. */
+static void cut_phrases(lx_searcher *s, const lx_rank_params *nofb) {
+    lx_results *full = search(s, phrases, LX_WORK_UNLIMITED, LX_MAX_RESULTS, nofb);
+    if (!full)
+        return;
+    CHECK(!full->partial);
+    CHECK(full->n > 100);
+    CHECK(full->work > 10000);
+    int some_hits = 0;
+    for (uint64_t div = 2; div <= 64; div *= 2) {
+        uint64_t budget = full->work / div;
+        lx_results *r = search(s, phrases, budget, 10, nofb);
+        if (!r)
+            continue;
+        CHECK(r->partial);
+        CHECK(r->work < full->work);
+        /* A step stops within one doc's phrase positions, one list or
+         * one candidate of its limit. */
+        CHECK(r->work <= budget + OVERSHOOT);
+        CHECK(r->n <= 10);
+        CHECK(consistent(r, full));
+        CHECK(r->total <= full->total);
+        CHECK(r->total >= r->n);
+        some_hits += r->n > 0;
+        /* Deterministic: the same budget, the same answer. */
+        lx_results *again = search(s, phrases, budget, 10, nofb);
+        CHECK(again && same(r, again) && again->work == r->work);
+        lx_results_free(again);
+        lx_results_free(r);
+    }
+    CHECK(some_hits >= 3);
+    /* Budgets in fine steps, so that cuts land in every step: plan,
+     * match set, the top-k loop, a phrase cursor probed for a candidate. */
+    for (int i = 1; i < SWEEP; i++) {
+        uint64_t budget = full->work * (uint64_t)i / SWEEP;
+        lx_results *r = search(s, phrases, budget, 10, nofb);
+        CHECK(r && r->partial && consistent(r, full) && r->work <= budget + OVERSHOOT);
+        lx_results_free(r);
+    }
+    /* A budget that the cursors alone exhaust: partial and empty. */
+    lx_results *r = search(s, phrases, 1, 10, nofb);
+    CHECK(r && r->partial && r->n == 0);
+    lx_results_free(r);
+    lx_results_free(full);
+}
+
+/* With feedback, a cut first pass answers with the query as written:
+ * the hits agree with the answer without feedback, or (cut later) with
+ * the full answer with feedback. */
+static void cut_feedback(lx_searcher *s, const lx_rank_params *nofb) {
+    lx_results *full = search(s, phrases, LX_WORK_UNLIMITED, LX_MAX_RESULTS, NULL);
+    lx_results *plain = search(s, phrases, LX_WORK_UNLIMITED, LX_MAX_RESULTS, nofb);
+    if (!full || !plain)
+        return;
+    CHECK(!full->partial);
+    for (uint64_t div = 2; div <= 64; div *= 2) {
+        lx_results *r = search(s, phrases, full->work / div, 10, NULL);
+        if (!r)
+            continue;
+        CHECK(r->partial);
+        CHECK(consistent(r, plain) || consistent(r, full));
+        lx_results_free(r);
+    }
+    lx_results_free(full);
+    lx_results_free(plain);
+}
+
+/* Exclusions cut short cannot be applied in part: no hits. */
+static void cut_filters(lx_searcher *s) {
+    const char *q = "climate -\"of the\" -\"in a\" -\"to the\" -\"and the\"";
+    lx_results *full = search(s, q, LX_WORK_UNLIMITED, 10, NULL);
+    CHECK(full && !full->partial);
+    if (!full)
+        return;
+    lx_results *r = search(s, q, full->work / 8, 10, NULL);
+    CHECK(r && r->partial && r->n == 0);
+    lx_results_free(r);
+    lx_results_free(full);
+}
+
+/* Under the budget (the default, or one just above what it needs) the
+ * answer is the unlimited one. */
+static void under_budget(lx_searcher *s) {
+    const char *qs[] = {"climate energy", "\"of the\" ocean", "music -brain", "cities OR trust",
+                        phrases};
+    for (size_t i = 0; i < sizeof qs / sizeof *qs; i++) {
+        lx_results *full = search(s, qs[i], LX_WORK_UNLIMITED, 20, NULL);
+        lx_results *dflt = search(s, qs[i], 0, 20, NULL);
+        CHECK(full && dflt && !dflt->partial && same(full, dflt));
+        if (full) {
+            lx_results *twice = search(s, qs[i], full->work * 2, 20, NULL);
+            CHECK(twice && same(full, twice));
+            lx_results_free(twice);
+        }
+        lx_results_free(full);
+        lx_results_free(dflt);
+    }
+}
+
+int main(void) {
+    const char *dir = check_tmpdir("budget");
+    lx_index *ix = tix_open(dir, LX_OPEN_CREATE);
+    collection(ix);
+    lx_searcher *s = NULL;
+    CHECK(lx_searcher_open(ix, &s, NULL) == 0);
+    if (s) {
+        lx_rank_params nofb;
+        lx_rank_params_default(&nofb);
+        nofb.feedback_docs = 0;
+        cut_phrases(s, &nofb);
+        cut_feedback(s, &nofb);
+        cut_filters(s);
+        under_budget(s);
+        lx_searcher_close(s);
+    }
+    lx_index_close(ix);
+    CHECK_DONE();
+}
