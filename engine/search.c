@@ -50,8 +50,7 @@ static void tagforms_free(lx_searcher *s);
 void lx_searcher_close(lx_searcher *s) {
     if (!s)
         return;
-    if (s->txn)
-        mdb_txn_abort(s->txn);
+    lx_store_read_close(s->ix, &s->env, &s->txn);
     for (int i = 0; i < s->npool; i++)
         free(s->pool[i]);
     free(s->pool);
@@ -90,16 +89,12 @@ static int params_equal(const lx_rank_params *a, const lx_rank_params *b) {
 }
 
 int lx_searcher_begin(lx_searcher *s, const lx_rank_params *p, lx_error *err) {
-    int rc;
-    if (!s->txn)
-        rc = mdb_txn_begin(s->ix->env, NULL, MDB_RDONLY, &s->txn);
-    else
-        rc = mdb_txn_renew(s->txn);
+    int rc = lx_store_read_begin(s->ix, &s->env, &s->txn, err);
     if (rc)
-        return lx_store_fail(err, rc, "begin read transaction");
+        return rc;
     s->txn_live = 1;
     s->used = 0;
-    size_t snap = mdb_txn_id(s->txn);
+    size_t snap = lx_store_snapshot(s->env, mdb_txn_id(s->txn));
     if (s->have_snap && snap == s->snap && params_equal(p, &s->pcache))
         return 0;
     if ((rc = lx_store_stats(s->txn, s->ix, &s->st)))
@@ -177,6 +172,7 @@ void lx_searcher_end(lx_searcher *s) {
     if (s->txn_live)
         mdb_txn_reset(s->txn);
     s->txn_live = 0;
+    lx_store_read_idle(s->ix, &s->env, &s->txn);
 }
 
 /* ---- bitmaps ----------------------------------------------------------------- */
@@ -1442,7 +1438,7 @@ int lx_stats_get(lx_searcher *s, lx_stats *out, lx_error *err) {
     out->tokens = s->st.ntokens;
     MDB_envinfo info;
     MDB_stat est;
-    if (mdb_env_info(s->ix->env, &info) == 0 && mdb_env_stat(s->ix->env, &est) == 0)
+    if (mdb_env_info(s->env->env, &info) == 0 && mdb_env_stat(s->env->env, &est) == 0)
         out->index_bytes = (uint64_t)(info.me_last_pgno + 1) * est.ms_psize;
     for (int i = 0; i < s->nlangs && i < 32; i++) {
         snprintf(out->languages[i], sizeof out->languages[i], "%s", s->langs[i]);

@@ -31,6 +31,7 @@ typedef struct lx_facetidx {
 
 struct lx_searcher {
     lx_index *ix;
+    lx_env *env; /* the environment txn belongs to (store.h) */
     MDB_txn *txn;
     int txn_live;
     lx_stemmers stem;

@@ -111,6 +111,7 @@ typedef struct set_acc { /* a tag's or a language's docid list changes */
 struct lx_writer {
     lx_index *ix;
     MDB_txn *txn;
+    lx_wlock wl; /* the file txn writes to, held until the end (store.h) */
     lx_collstats st;
     uint32_t *norms;
     size_t norms_cap; /* in docs */
@@ -153,7 +154,7 @@ struct lx_writer {
 
 static int mdb_err(lx_writer *w, lx_error *err, int rc, const char *what) {
     w->failed = rc ? rc : LX_EIO;
-    return lx_store_fail(err, rc, what);
+    return lx_store_write_fail(w->wl.env ? w->wl.env->env : NULL, err, rc, what);
 }
 
 /* The stemmer entry of lang.  A batch may hold more languages than a
@@ -663,7 +664,9 @@ static void build_path(const lx_writer *w, const char *name, char *path, size_t 
 }
 
 static int io_fail(lx_writer *w, lx_error *err, const char *what) {
-    return w->failed = lx_fail(err, LX_EIO, NULL, -1, "%s: %s", what, strerror(errno));
+    int full = errno == ENOSPC || errno == EFBIG || errno == EDQUOT;
+    return w->failed =
+               lx_fail(err, full ? LX_ENOSPC : LX_EIO, NULL, -1, "%s: %s", what, strerror(errno));
 }
 
 /* Appends the accumulators, in term order, to the run file as one run. */
@@ -900,21 +903,15 @@ static int build_finish(lx_writer *w, lx_error *err) {
 
 /* Makes the committed build the index of dir: see the top of the file. */
 static int build_install(lx_writer *w, lx_error *err) {
-    char from[PATH_MAX], to[PATH_MAX];
+    char from[PATH_MAX];
     int rc = mdb_env_sync(w->ix->env, 1);
     if (rc)
-        return lx_store_fail(err, rc, "sync");
+        return lx_store_write_fail(w->ix->env, err, rc, "sync");
+    lx_store_write_end(w->ix, &w->wl);
     lx_index_close(w->ix);
     w->ix = NULL;
-    snprintf(to, sizeof to, "%s/lock.mdb", w->dir);
-    if (unlink(to) != 0 && errno != ENOENT)
-        return io_fail(w, err, "removing the old lock.mdb");
     build_path(w, "data.mdb", from, sizeof from);
-    snprintf(to, sizeof to, "%s/data.mdb", w->dir);
-    if (rename(from, to) != 0)
-        return io_fail(w, err, "installing the new index");
-    fsync(w->dirfd);
-    return 0;
+    return lx_store_install(w->dir, from, err);
 }
 
 /* Removes a build's work files; with dir too when the build made it and
@@ -942,7 +939,7 @@ static void release_map(lx_writer *w) {
 #ifdef __GLIBC__
     malloc_trim(0);
 #endif
-    if (mdb_env_get_path(w->ix->env, &dir) || !dir)
+    if (mdb_env_get_path(w->wl.env->env, &dir) || !dir)
         return;
     char want[4200], real[PATH_MAX];
     snprintf(want, sizeof want, "%s/data.mdb", dir);
@@ -978,6 +975,7 @@ static int writer_new(lx_index *ix, lx_writer **out, lx_error *err) {
         return LX_ENOMEM;
     w->ix = ix;
     w->dirfd = -1;
+    w->wl.fd = -1;
     w->flush_bytes = LX_FLUSH_BYTES;
     lx_stemmers_init(&w->stem);
     lx_strmap_init(&w->terms);
@@ -986,9 +984,9 @@ static int writer_new(lx_index *ix, lx_writer **out, lx_error *err) {
     lx_strmap_init(&w->tagmap);
     lx_strmap_init(&w->langmap);
     *out = w;
-    int rc = mdb_txn_begin(ix->env, NULL, 0, &w->txn);
+    int rc = lx_store_write_begin(ix, &w->wl, &w->txn, err);
     if (rc)
-        return lx_store_fail(err, rc, "begin write transaction");
+        return rc;
     if ((rc = lx_store_stats(w->txn, ix, &w->st)))
         return lx_fail(err, rc, NULL, -1, "cannot read index statistics");
     const uint32_t *norms;
@@ -1395,7 +1393,7 @@ int lx_writer_commit(lx_writer *w, lx_error *err) {
         int c = mdb_txn_commit(w->txn);
         w->txn = NULL;
         if (c)
-            rc = lx_store_fail(err, c, "commit");
+            rc = lx_store_write_fail(w->wl.env->env, err, c, "commit");
     }
     if (!rc && w->build)
         rc = build_install(w, err);
@@ -1410,6 +1408,7 @@ void lx_writer_abort(lx_writer *w) {
         return;
     if (w->txn)
         mdb_txn_abort(w->txn);
+    lx_store_write_end(w->ix, &w->wl);
     if (w->build) {
         if (w->runmap)
             munmap((void *)w->runmap, w->runmap_len);
