@@ -480,10 +480,11 @@ int lx_store_install(const char *dir, const char *built, lx_error *err) {
     if ((rc = data_lock(data, LOCK_EX, &fd)))
         return lx_fail(err, LX_EIO, NULL, -1, "locking %s: %s", data, strerror(rc));
     /* The old lock file describes the old file's readers and last
-     * transaction: the new file starts with none. */
+     * transaction: the new file starts with none, in a fresh lock file
+     * whose blocks are reserved (a reader can open it on a full disk). */
     if (unlink(lock) != 0 && errno != ENOENT)
         rc = lx_fail(err, LX_EIO, NULL, -1, "removing the old lock.mdb: %s", strerror(errno));
-    else if (rename(built, data) != 0)
+    else if ((lock_reserve(dir, NULL), rename(built, data) != 0))
         rc = lx_fail(err, LX_EIO, NULL, -1, "installing the new index: %s", strerror(errno));
     if (fd >= 0)
         close(fd);

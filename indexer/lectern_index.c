@@ -14,6 +14,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -112,7 +113,8 @@ static int commit(run *r) {
     if (rc) {
         char msg[700];
         lx_error_format(&err, msg, sizeof msg);
-        fprintf(stderr, "lectern-index: commit failed: %s\n", msg);
+        fprintf(stderr, "lectern-index: commit failed: %s%s\n", msg,
+                rc == LX_ENOSPC ? " (the disk is full; nothing of this run was written)" : "");
         return rc;
     }
     r->tokens_done += t;
@@ -142,7 +144,8 @@ static int after_put(run *r, int rc, lx_error *err) {
         lx_error_format(err, msg, sizeof msg);
         fprintf(stderr, "%s%s\n", r->tty && !r->quiet ? "\r\033[K" : "", msg);
         r->errors++;
-        if (rc == LX_ENOMEM || rc == LX_EIO || rc == LX_EFULL || rc == LX_EFORMAT) {
+        if (rc == LX_ENOMEM || rc == LX_EIO || rc == LX_EFULL || rc == LX_EFORMAT ||
+            rc == LX_ENOSPC) {
             r->fatal = 1;
             return 1;
         }
@@ -515,6 +518,10 @@ int main(int argc, char **argv) {
         fputs(usage, argc < 2 ? stderr : stdout);
         return argc < 2 ? 1 : 0;
     }
+    /* Past the file size limit (ulimit -f) a write fails with EFBIG, which
+     * the engine reports as disk full with the index unchanged; the
+     * default SIGXFSZ would kill the run in the middle instead. */
+    signal(SIGXFSZ, SIG_IGN);
     const char **inputs = calloc((size_t)argc, sizeof *inputs);
     if (!inputs) {
         fprintf(stderr, "lectern-index: out of memory\n");
@@ -573,7 +580,9 @@ static int index_main(int argc, char **argv, const char **inputs) {
     if (rc) {
         lx_error_format(&err, msg, sizeof msg);
         fprintf(stderr, "lectern-index: %s%s\n", msg,
-                rc == LX_EEXIST ? "; use add, or build --force" : "");
+                rc == LX_EEXIST   ? "; use add, or build --force"
+                : rc == LX_ENOSPC ? " (the disk is full; the index is unchanged)"
+                                  : "");
         return 2;
     }
     if (!building && begin(&r)) {
