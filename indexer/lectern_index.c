@@ -6,10 +6,15 @@
  * skipped; the good ones around it are indexed.  --strict aborts the whole
  * run instead (nothing written).  A build is one writer
  * (lx_writer_begin_build): the new index appears whole when it is done,
- * or not at all.  An add commits a batch every BATCH_TOKENS.  Exit status:
- * 0 all indexed, 3 some records rejected (the rest indexed), 2 aborted or
- * failed (nothing of the build, or of the current batch, written), 1 usage.
- */
+ * or not at all.  An add (and a delete) is one transaction: readers see
+ * the index before it until it commits, then all of it, and a killed or
+ * failed add leaves the index as it was.  Its memory stays bounded all the
+ * same: the writer merges its postings into the lists past its flush
+ * threshold and LMDB spills dirty pages to the file, both inside the one
+ * transaction.  The price is that other writers (the server's POSTs) wait
+ * for the add to commit.  Exit status: 0 all indexed, 3 some records
+ * rejected (the rest indexed), 2 aborted or failed (nothing written), 1
+ * usage. */
 #include <cjson/cJSON.h>
 #include <dirent.h>
 #include <errno.h>
@@ -23,12 +28,6 @@
 #include <unistd.h>
 
 #include "lectern.h"
-
-/* An add commits a batch once it holds this many tokens (bounded memory;
- * each commit is one LMDB transaction). */
-#ifndef BATCH_TOKENS
-#define BATCH_TOKENS (16u << 20)
-#endif
 
 static const char usage[] =
     "usage: lectern-index build  --index DIR [--strict] [--force] [--quiet] INPUT...\n"
@@ -128,8 +127,8 @@ static void err_at(lx_error *err, const char *file, long line) {
     err->line = line;
 }
 
-/* Reports and counts the outcome of one record (rc, err), and commits a
- * batch of add when it has grown large.  Returns 1 to stop reading. */
+/* Reports and counts the outcome of one record (rc, err).  Returns 1 to
+ * stop reading. */
 static int after_put(run *r, int rc, lx_error *err);
 
 static int put(run *r, const char *file, long line, const char *json, size_t len) {
@@ -157,12 +156,6 @@ static int after_put(run *r, int rc, lx_error *err) {
     }
     r->records++;
     progress(r, 0);
-    if (!r->strict && !r->building && lx_writer_tokens(r->w) >= BATCH_TOKENS) {
-        if (commit(r) || begin(r)) {
-            r->fatal = 1;
-            return 1;
-        }
-    }
     return 0;
 }
 
@@ -621,9 +614,7 @@ static int index_main(int argc, char **argv, const char **inputs) {
             lx_writer_abort(r.w);
         fprintf(stderr, "lectern-index: aborted after %llu errors; %s\n",
                 (unsigned long long)r.errors,
-                strict     ? "nothing written (--strict)"
-                : building ? "nothing written"
-                           : "the current batch was not written");
+                strict ? "nothing written (--strict)" : "nothing written");
         lx_index_close(r.ix);
         return 2;
     }
