@@ -89,4 +89,46 @@ expect_body '"indexed":1' "POST after the second rebuild"
 stop_server
 "$LECTERN" get --index "$TMP/index" after-02 > /dev/null 2>&1 || fail "the second POST is not in the file"
 ok
+
+# ---- POSTs racing three rebuilds: every POST acknowledged after a rebuild
+# returned is in the final file (the one in flight when it returned may
+# have gone into the replaced file, which the rebuild replaces, as it
+# replaces every earlier write), and no POST fails.
+start_server --index "$TMP/index" --quiet
+: > "$TMP/race_acked"
+: > "$TMP/race_bad"
+(
+    i=0
+    while [ ! -e "$TMP/race_stop" ]; do
+        i=$((i + 1))
+        out=$(curl -s --max-time 20 -H "$AUTH" -w ' %{http_code}' \
+            --data-binary "{\"id\": \"race-$i\", \"title\": \"Race $i\"}" "$BASE/api/lectures")
+        case "$out" in
+        *'"indexed":1'*' 200') echo "race-$i" >> "$TMP/race_acked" ;;
+        *) echo "race-$i: $out" >> "$TMP/race_bad" ;;
+        esac
+    done
+) &
+CLIENT=$!
+BG_PIDS="$BG_PIDS $CLIENT"
+for r in 1 2 3; do
+    sleep 0.3
+    "$INDEXER" build --force --quiet --index "$TMP/index" "$TMP/lectures.jsonl" > "$TMP/rb3.out" 2>&1 ||
+        { cat "$TMP/rb3.out" >&2; fail "rebuild $r under POSTs failed"; }
+    mark=$(wc -l < "$TMP/race_acked")
+done
+sleep 0.5
+touch "$TMP/race_stop"
+wait $CLIENT
+[ -s "$TMP/race_bad" ] && fail "POSTs failed during the rebuilds: $(head -n 3 "$TMP/race_bad")"
+ok
+total=$(wc -l < "$TMP/race_acked")
+[ "$total" -gt $((mark + 1)) ] || fail "too few POSTs after the last rebuild ($total, mark $mark)"
+stop_server
+for id in $(tail -n +$((mark + 2)) "$TMP/race_acked"); do
+    "$LECTERN" get --index "$TMP/index" "$id" > /dev/null 2>&1 ||
+        fail "$id, acknowledged after the last rebuild returned, is not in the index"
+    ok
+done
+echo "test_rebuild: $total POSTs during 3 rebuilds, $((total - mark - 1)) after the last, all present"
 done_ok
