@@ -134,7 +134,7 @@ server_trial() {
         done
     ) &
     local client=$!
-    msleep 1200
+    msleep 800
     kill -9 "$PID" 2> /dev/null
     wait "$PID" 2> /dev/null
     PIDS=$(echo "$PIDS" | sed "s/ $PID\b//")
