@@ -371,10 +371,17 @@ static void env_switch(lx_index *ix, dev_t dev, ino_t ino) {
 
 lx_env *lx_store_acquire(lx_index *ix) {
     struct stat st;
-    /* One stat outside the lock; the lock only when it differs. */
-    int have = stat(ix->data_path, &st) == 0;
+    /* One stat outside the lock.  When it differs, again under the lock:
+     * another thread may have switched meanwhile, to this file or a newer
+     * one, and opening the current file a second time would be fatal
+     * (closing an LMDB environment clears every reader slot of the process
+     * in its lock file). */
+    int moved = stat(ix->data_path, &st) == 0;
     pthread_mutex_lock(&ix->lock);
-    if (have && (st.st_dev != ix->cur->dev || st.st_ino != ix->cur->ino))
+    moved = moved && (st.st_dev != ix->cur->dev || st.st_ino != ix->cur->ino) &&
+            stat(ix->data_path, &st) == 0 &&
+            (st.st_dev != ix->cur->dev || st.st_ino != ix->cur->ino);
+    if (moved)
         env_switch(ix, st.st_dev, st.st_ino);
     lx_env *e = ix->cur;
     e->refs++;

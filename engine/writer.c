@@ -338,7 +338,9 @@ static int is_deleted(void *ctx, uint32_t doc) {
     return w->ndel && bsearch(&doc, w->deleted, w->ndel, sizeof doc, cmp_u32) != NULL;
 }
 
-static lx_writer *sort_w;
+/* qsort has no context argument: the writer being sorted, per thread, as
+ * two writers (a build and an add) may sort at once in one process. */
+static _Thread_local lx_writer *sort_w;
 static int cmp_term(const void *a, const void *b) {
     const term_acc *x = &sort_w->acc[*(const uint32_t *)a];
     const term_acc *y = &sort_w->acc[*(const uint32_t *)b];

@@ -8,10 +8,14 @@
  * - an install waits for a write in progress on the old file to commit
  *   (the shared flock), then goes ahead;
  * - many rebuilds under a reader leave no old file mapped (the old
- *   environments are closed when their last reader lets go).
+ *   environments are closed when their last reader lets go);
+ * - reader threads searching through the rebuilds only ever see a whole
+ *   index, never an error (run under TSan too: the switch is locked).
  */
 #include <pthread.h>
+#include <stdatomic.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -49,13 +53,18 @@ static long long docs(lx_searcher *s) {
     return lx_stats_get(s, &st, NULL) == 0 ? (long long)st.documents : -1;
 }
 
+/* Whether a fresh open of dir finds id: in a child process, as the CLI
+ * would (LMDB forbids opening one environment twice in a process). */
 static int has_fresh(const char *dir, const char *id) {
-    lx_index *ix = tix_open(dir, LX_OPEN_READONLY);
-    lx_searcher *s = NULL;
-    int r = lx_searcher_open(ix, &s, NULL) == 0 && has(s, id);
-    lx_searcher_close(s);
-    lx_index_close(ix);
-    return r;
+    pid_t pid = fork();
+    if (pid == 0) {
+        lx_index *ix = tix_open(dir, LX_OPEN_READONLY);
+        lx_searcher *s = NULL;
+        _exit(lx_searcher_open(ix, &s, NULL) == 0 && has(s, id) ? 0 : 1);
+    }
+    int status = 1;
+    return pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+           WEXITSTATUS(status) == 0;
 }
 
 /* Old data.mdb files this process still maps. */
@@ -75,13 +84,47 @@ static int mapped_deleted(void) {
 typedef struct {
     const char *dir;
     int rc;
-    volatile int done;
+    atomic_int done;
 } build_job;
 
 static void *build_thread(void *p) {
     build_job *j = p;
     j->rc = rebuild(j->dir, "c", 4);
     j->done = 1;
+    return NULL;
+}
+
+/* A reader thread: gets, searches and stats until told to stop; every
+ * count it sees must be one of the rebuilds' (2, 3 or 4 lectures). */
+typedef struct {
+    lx_index *ix;
+    atomic_int *stop;
+    int bad, calls;
+} reader_job;
+
+static void *reader_thread(void *p) {
+    reader_job *j = p;
+    lx_searcher *s = NULL;
+    if (lx_searcher_open(j->ix, &s, NULL) != 0) {
+        j->bad++;
+        return NULL;
+    }
+    while (!*j->stop) {
+        long long n = docs(s);
+        if (n < 2 || n > 4 ? j->bad++ < 3 : 0)
+            fprintf(stderr, "reader: %lld lectures\n", n);
+        lx_search_opts o = {.query = "equality schools", .limit = 5, .flags = LX_SEARCH_FACETS};
+        lx_results *r = NULL;
+        lx_error err;
+        int rc = lx_search(s, &o, &r, &err);
+        if ((rc != 0 || r->total < 2) && j->bad++ < 3)
+            fprintf(stderr, "reader: search rc %d (%s), total %llu\n", rc, rc ? err.message : "",
+                    rc ? 0ull : (unsigned long long)r->total);
+        lx_results_free(r);
+        (void)lx_index_version(j->ix);
+        j->calls++;
+    }
+    lx_searcher_close(s);
     return NULL;
 }
 
@@ -122,7 +165,8 @@ int main(void) {
     CHECK(lx_writer_begin(ix, &w, NULL) == 0);
     r = rec("w-2", "in progress during the install");
     CHECK(w && lx_writer_put_json(w, r, strlen(r), NULL) == 0);
-    build_job job = {dir, -1, 0};
+    build_job job = {.dir = dir, .rc = -1};
+    atomic_init(&job.done, 0);
     pthread_t t;
     CHECK(pthread_create(&t, NULL, build_thread, &job) == 0);
     sleep_ms(300);
@@ -143,6 +187,28 @@ int main(void) {
         CHECK(docs(s) == 2 + i % 3);
     }
     CHECK(mapped_deleted() == 0);
+
+    /* reader threads through rebuilds */
+    atomic_int stop = 0;
+    reader_job rj[4];
+    pthread_t rt[4];
+    for (int i = 0; i < 4; i++) {
+        rj[i] = (reader_job){ix, &stop, 0, 0};
+        CHECK(pthread_create(&rt[i], NULL, reader_thread, &rj[i]) == 0);
+    }
+    for (int i = 0; i < 10; i++)
+        CHECK(rebuild(dir, "e", 2 + i % 3) == 0);
+    sleep_ms(50);
+    stop = 1;
+    int bad = 0, calls = 0;
+    for (int i = 0; i < 4; i++) {
+        pthread_join(rt[i], NULL);
+        bad += rj[i].bad;
+        calls += rj[i].calls;
+    }
+    CHECK(bad == 0);
+    CHECK(calls > 0);
+    printf("%d reader calls through 10 rebuilds, %d bad\n", calls, bad);
 
     lx_searcher_close(s);
     lx_index_close(ix);
