@@ -1,23 +1,29 @@
 #!/bin/bash
 # kill -9 harness (issue 11): kills `lectern-index add`, `lectern-index build
-# --force` and `lectern-server` during POSTs at random moments, and after
-# each kill checks that what every reader sees is a committed state:
+# --force`, `lectern-server` during POSTs, and `build --force` under a
+# server taking POSTs (kind "rebuild"), at random moments, and after each
+# kill checks that what every reader sees is a committed state:
 #   - the index opens (lectern stats) and searches and gets work;
 #   - its lecture count is one of the counts a committed state has
 #     (add: before or after; build --force: the old or the new index;
-#     server: the acknowledged POSTs, plus at most the one in flight);
-#   - every acknowledged POST is there (lectern get);
+#     server: the acknowledged POSTs, plus at most the one in flight;
+#     rebuild: the old index and its POSTs, or the new one and the POSTs
+#     after its install);
+#   - every acknowledged POST is there (lectern get); after a rebuild
+#     that installed, every POST acknowledged after the build exited;
+#   - a server keeps answering through a rebuild (no failed POST) and
+#     serves what the CLI sees;
 #   - the index is still writable (the next trial writes to it).
 # usage: killtest.sh SERVER INDEXER LECTERN CORPUS
-# environment: KILL_TRIALS (default 10, per kind), KILL_SEED (default 1),
-#   KILL_KINDS (default "add build server").
-# ctest runs it with the defaults; by hand, e.g. KILL_TRIALS=200.
+# environment: KILL_TRIALS (default 10, per kind; ctest sets 6), KILL_SEED (default 1),
+#   KILL_KINDS (default "add build server rebuild").
+# ctest runs 6 of each (3 under the sanitizers); by hand, e.g. KILL_TRIALS=200.
 . "$(dirname "$0")/../server/lib.sh" "$1" "$2"
 LECTERN=${3:?usage: $0 SERVER INDEXER LECTERN CORPUS}
 CORPUS=${4:?usage: $0 SERVER INDEXER LECTERN CORPUS}
 TRIALS=${KILL_TRIALS:-10}
 SEED=${KILL_SEED:-1}
-KINDS=${KILL_KINDS:-add build server}
+KINDS=${KILL_KINDS:-add build server rebuild}
 RANDOM=$SEED
 export LECTERN_TOKEN=kill-token
 AUTH="Authorization: Bearer kill-token"
@@ -150,6 +156,75 @@ server_trial() {
 }
 
 echo "add takes ~$((ADD_MS * 10 / 12)) ms, build --force ~$((BUILD_MS * 10 / 12)) ms here; $MORE lectures"
+# ---- build --force killed under a server taking POSTs
+rebuild_trial() {
+    fresh
+    start_server --index "$TMP/ix" --quiet
+    : > "$TMP/acked"
+    : > "$TMP/bad"
+    rm -f "$TMP/stop" "$TMP/built"
+    (
+        i=0
+        while [ ! -e "$TMP/stop" ]; do
+            i=$((i + 1))
+            id="rb-$T-$i"
+            out=$(curl -s --max-time 20 -H "$AUTH" -w ' %{http_code}' \
+                --data-binary "{\"id\": \"$id\", \"title\": \"Posted $i\"}" "$BASE/api/lectures")
+            case "$out" in
+            *'"indexed":1'*' 200') echo "$id" >> "$TMP/acked" ;;
+            *) echo "$id: $out" >> "$TMP/bad" ;;
+            esac
+        done
+    ) &
+    local client=$! b n after=0 id
+    msleep 300
+    # the build in a subshell that notes how many POSTs were acknowledged
+    # when it returned; the kill goes to the build's own pid
+    rm -f "$TMP/bpid"
+    (
+        "$INDEXER" build --force --quiet --index "$TMP/ix" "$TMP/more.jsonl" > /dev/null 2>&1 &
+        echo $! > "$TMP/bpid"
+        wait $! && wc -l < "$TMP/acked" > "$TMP/built"
+    ) 2> /dev/null &
+    b=$!
+    msleep "$BUILD_MS"
+    for _ in $(seq 100); do [ -s "$TMP/bpid" ] && break; sleep 0.01; done
+    kill -9 "$(cat "$TMP/bpid")" 2> /dev/null
+    wait $b 2> /dev/null
+    sleep 0.3
+    touch "$TMP/stop"
+    wait $client 2> /dev/null
+    [ -s "$TMP/bad" ] && fail "$(what): POSTs failed during the rebuild: $(head -n 2 "$TMP/bad")"
+    req GET /api/stats
+    n=$(docs "$TMP/ix")
+    expect_body "\"documents\":$n," "$(what): the server serves what the CLI sees ($n lectures)"
+    stop_server
+    local acked
+    acked=$(wc -l < "$TMP/acked")
+    if "$LECTERN" get --index "$TMP/ix" "$KNOWN_ID" > /dev/null 2>&1; then
+        # the old index: every acknowledged POST is there
+        check_view $((BASE_DOCS + acked)) $((BASE_DOCS + acked + 1))
+        [ -e "$TMP/built" ] && fail "$(what): the build finished but the old index is served"
+        while read -r id; do
+            "$LECTERN" get --index "$TMP/ix" "$id" > /dev/null 2>&1 ||
+                fail "$(what): acknowledged POST $id is missing"
+        done < "$TMP/acked"
+    else
+        # the new index: the POSTs after the install are there (those
+        # acknowledged after the build exited, for certain)
+        COMPLETED=$((COMPLETED + 1))
+        [ -e "$TMP/built" ] && after=$(cat "$TMP/built")
+        for id in $(tail -n +$((after + 2)) "$TMP/acked"); do
+            "$LECTERN" get --index "$TMP/ix" "$id" > /dev/null 2>&1 ||
+                fail "$(what): $id, acknowledged after the rebuild, is missing"
+        done
+        [ "$n" -ge "$MORE" ] && [ "$n" -le $((MORE + acked)) ] ||
+            fail "$(what): $n lectures in the rebuilt index (built $MORE, $acked POSTs)"
+        ok
+    fi
+    ACKED=$((ACKED + acked))
+}
+
 for KIND in $KINDS; do
     COMPLETED=0
     ACKED=0
@@ -160,6 +235,7 @@ for KIND in $KINDS; do
     ms=$((($(date +%s%N) - t0) / 1000000))
     case $KIND in
     server) echo "kill -9 $KIND: $TRIALS trials (seed $SEED), $ACKED acknowledged POSTs all present, $ms ms" ;;
+    rebuild) echo "kill -9 build --force under a server: $TRIALS trials (seed $SEED), $COMPLETED installed before the kill, $ACKED POSTs acknowledged, none failed, $ms ms" ;;
     *) echo "kill -9 $KIND: $TRIALS trials (seed $SEED), $COMPLETED completed before the kill, the rest left the old state, $ms ms" ;;
     esac
 done
