@@ -72,8 +72,13 @@
  *     lands in the file every later reader opens, and a write is never
  *     acknowledged into a replaced file.
  * LMDB itself takes only fcntl locks on lock.mdb, which these do not
- * touch.  Replacing data.mdb by other means (cp, rsync) under a running
- * process is not supported: it leaves the old lock.mdb in place. */
+ * touch.  An environment also notes its lock.mdb and is reopened when that
+ * changes: an install killed between removing the old lock.mdb and
+ * renaming the new data.mdb in leaves the old data.mdb with a new lock
+ * file, and every process must then move to that one pairing (two lock
+ * files for one data file would let two writers write it at once).  Replacing data.mdb by other
+ * means (cp, rsync) under a running process is not supported: it leaves the old lock.mdb in place.
+ */
 
 int lx_store_fail(lx_error *err, int rc, const char *what) {
     int code = rc == MDB_MAP_FULL                              ? LX_EFULL
@@ -210,6 +215,13 @@ static int env_open(const char *dir, const char *data_path, unsigned flags, lx_e
     if (flags & LX_OPEN_READONLY)
         eflags |= MDB_RDONLY;
     rc = mdb_env_open(env, dir, eflags, 0644);
+    struct stat ls;
+    char lock_path[4096];
+    snprintf(lock_path, sizeof lock_path, "%s/lock.mdb", dir);
+    if (!rc && stat(lock_path, &ls) == 0) {
+        e->lock_dev = ls.st_dev;
+        e->lock_ino = ls.st_ino;
+    }
     if (fd >= 0)
         close(fd); /* the files are open: an install may go ahead */
     if (rc) {
@@ -296,9 +308,14 @@ int lx_store_open(lx_index *ix, const char *dir, unsigned flags, lx_error *err) 
         return lx_fail(err, LX_EIO, NULL, -1, "%s is not a directory", dir);
     }
     size_t n = strlen(dir) + sizeof "/data.mdb";
-    if (!(ix->data_path = malloc(n)))
-        return lx_fail(err, LX_ENOMEM, NULL, -1, "out of memory");
+    ix->data_path = malloc(n);
+    ix->lock_path = malloc(n);
+    if (!ix->data_path || !ix->lock_path) {
+        rc = lx_fail(err, LX_ENOMEM, NULL, -1, "out of memory");
+        goto fail;
+    }
     snprintf(ix->data_path, n, "%s/data.mdb", dir);
+    snprintf(ix->lock_path, n, "%s/lock.mdb", dir);
     if ((flags & LX_OPEN_READONLY) && stat(ix->data_path, &st) != 0) {
         rc = lx_fail(err, LX_EIO, NULL, -1, "no index in %s (missing data.mdb)", dir);
         goto fail;
@@ -320,7 +337,8 @@ int lx_store_open(lx_index *ix, const char *dir, unsigned flags, lx_error *err) 
     return 0;
 fail:
     free(ix->data_path);
-    ix->data_path = NULL;
+    free(ix->lock_path);
+    ix->data_path = ix->lock_path = NULL;
     return rc;
 }
 
@@ -332,7 +350,8 @@ void lx_store_close(lx_index *ix) {
     ix->env = NULL;
     pthread_mutex_destroy(&ix->lock);
     free(ix->data_path);
-    ix->data_path = NULL;
+    free(ix->lock_path);
+    ix->data_path = ix->lock_path = NULL;
 }
 
 /* With ix->lock held: opens the file now at the path, found to be (dev,
@@ -369,20 +388,37 @@ static void env_switch(lx_index *ix, dev_t dev, ino_t ino) {
     }
 }
 
+/* The files at the index's paths now, and whether they differ from the
+ * pair e has open (no data.mdb: keep serving what is open). */
+typedef struct paths_now {
+    int have, have_lock;
+    struct stat data, lock;
+} paths_now;
+
+static void paths_stat(const lx_index *ix, paths_now *p) {
+    p->have = stat(ix->data_path, &p->data) == 0;
+    p->have_lock = stat(ix->lock_path, &p->lock) == 0;
+}
+
+static int paths_moved(const paths_now *p, const lx_env *e) {
+    return p->have && (p->data.st_dev != e->dev || p->data.st_ino != e->ino || !p->have_lock ||
+                       p->lock.st_dev != e->lock_dev || p->lock.st_ino != e->lock_ino);
+}
+
 lx_env *lx_store_acquire(lx_index *ix) {
-    struct stat st;
-    /* One stat outside the lock.  When it differs, again under the lock:
-     * another thread may have switched meanwhile, to this file or a newer
-     * one, and opening the current file a second time would be fatal
+    paths_now p;
+    /* Two stats outside the lock.  When they differ, again under the lock:
+     * another thread may have switched meanwhile, to these files or newer
+     * ones, and opening the current pair a second time would be fatal
      * (closing an LMDB environment clears every reader slot of the process
      * in its lock file). */
-    int moved = stat(ix->data_path, &st) == 0;
+    paths_stat(ix, &p);
     pthread_mutex_lock(&ix->lock);
-    moved = moved && (st.st_dev != ix->cur->dev || st.st_ino != ix->cur->ino) &&
-            stat(ix->data_path, &st) == 0 &&
-            (st.st_dev != ix->cur->dev || st.st_ino != ix->cur->ino);
-    if (moved)
-        env_switch(ix, st.st_dev, st.st_ino);
+    if (paths_moved(&p, ix->cur)) {
+        paths_stat(ix, &p);
+        if (paths_moved(&p, ix->cur))
+            env_switch(ix, p.data.st_dev, p.data.st_ino);
+    }
     lx_env *e = ix->cur;
     e->refs++;
     pthread_mutex_unlock(&ix->lock);
@@ -449,14 +485,15 @@ int lx_store_write_begin(lx_index *ix, lx_wlock *wl, MDB_txn **txn, lx_error *er
             return lx_store_fail(err, rc, "begin write transaction");
         }
         int fd, lrc = data_lock(ix->data_path, LOCK_SH, &fd);
-        struct stat st;
-        if (!lrc && fd >= 0 && fstat(fd, &st) == 0 && st.st_dev == e->dev && st.st_ino == e->ino) {
+        struct stat st, ls;
+        if (!lrc && fd >= 0 && fstat(fd, &st) == 0 && st.st_dev == e->dev && st.st_ino == e->ino &&
+            stat(ix->lock_path, &ls) == 0 && ls.st_dev == e->lock_dev && ls.st_ino == e->lock_ino) {
             wl->env = e;
             wl->fd = fd;
             return 0;
         }
-        /* Replaced since the environment was current: begin again in the
-         * new file. */
+        /* Replaced (or re-paired with a new lock file) since the
+         * environment was current: begin again in the new pairing. */
         mdb_txn_abort(*txn);
         *txn = NULL;
         if (fd >= 0)

@@ -66,6 +66,8 @@ typedef struct lx_env {
     MDB_env *env;
     dev_t dev; /* of the data.mdb it maps, to notice a replacement */
     ino_t ino;
+    dev_t lock_dev; /* of its lock.mdb: a new one means a new pairing */
+    ino_t lock_ino;
     uint64_t gen;  /* unique in the process and growing: see lx_store_snapshot */
     unsigned refs; /* the index while it is current, plus each holder */
 } lx_env;
@@ -76,6 +78,7 @@ struct lx_index {
     lx_env *cur;          /* where new transactions begin */
     pthread_mutex_t lock; /* guards cur and every lx_env's refs */
     char *data_path;      /* dir/data.mdb */
+    char *lock_path;      /* dir/lock.mdb */
     dev_t bad_dev;        /* a replacement that failed to open: not retried */
     ino_t bad_ino;
     MDB_dbi meta, ids, docs, post, pos, tags, tagstem, langs;

@@ -10,7 +10,10 @@
  * - many rebuilds under a reader leave no old file mapped (the old
  *   environments are closed when their last reader lets go);
  * - reader threads searching through the rebuilds only ever see a whole
- *   index, never an error (run under TSan too: the switch is locked).
+ *   index, never an error (run under TSan too: the switch is locked);
+ * - an install killed between removing lock.mdb and renaming data.mdb in
+ *   leaves the old data.mdb with a new lock file: the open index moves to
+ *   that pairing, so it and another process see each other's writes.
  */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -61,6 +64,25 @@ static int has_fresh(const char *dir, const char *id) {
         lx_index *ix = tix_open(dir, LX_OPEN_READONLY);
         lx_searcher *s = NULL;
         _exit(lx_searcher_open(ix, &s, NULL) == 0 && has(s, id) ? 0 : 1);
+    }
+    int status = 1;
+    return pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+           WEXITSTATUS(status) == 0;
+}
+
+/* Puts one lecture in a child process, as another writer would. */
+static int put_elsewhere(const char *dir, const char *id) {
+    pid_t pid = fork();
+    if (pid == 0) {
+        lx_index *ix = tix_open(dir, 0);
+        lx_writer *w = NULL;
+        const char *r = rec(id, "written by another process");
+        int rc = lx_writer_begin(ix, &w, NULL);
+        if (!rc)
+            rc = lx_writer_put_json(w, r, strlen(r), NULL);
+        if (!rc)
+            rc = lx_writer_commit(w, NULL);
+        _exit(rc ? 1 : 0);
     }
     int status = 1;
     return pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
@@ -209,6 +231,22 @@ int main(void) {
     CHECK(bad == 0);
     CHECK(calls > 0);
     printf("%d reader calls through 10 rebuilds, %d bad\n", calls, bad);
+
+    /* an install killed after removing lock.mdb (and reserving the new
+     * one), before its rename: the old data.mdb, a new lock file */
+    CHECK(has(s, "e-0"));
+    CHECK(unlink(tix_fmt("%s/lock.mdb", dir)) == 0);
+    FILE *lf = fopen(tix_fmt("%s/lock.mdb", dir), "w");
+    CHECK(lf != NULL);
+    if (lf)
+        fclose(lf);
+    CHECK(put_elsewhere(dir, "x-1"));
+    CHECK(has(s, "x-1"));
+    r = rec("x-2", "written here after the lock file changed");
+    tix_put_all(ix, &r, 1);
+    CHECK(has_fresh(dir, "x-2"));
+    CHECK(put_elsewhere(dir, "x-3"));
+    CHECK(has(s, "x-3"));
 
     lx_searcher_close(s);
     lx_index_close(ix);
