@@ -231,6 +231,7 @@ int main(void) {
     CHECK(bad == 0);
     CHECK(calls > 0);
     printf("%d reader calls through 10 rebuilds, %d bad\n", calls, bad);
+    fflush(stdout); /* not again from the children forked below */
 
     /* an install killed after removing lock.mdb (and reserving the new
      * one), before its rename: the old data.mdb, a new lock file */
