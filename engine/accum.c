@@ -172,7 +172,9 @@ void lx_sets_reset(lx_strmap *m, set_acc *sets, uint32_t *n) {
     lx_strmap_init(m);
 }
 
-static lx_writer *sort_w;
+/* qsort has no context argument: the writer being sorted, per thread, as
+ * two writers (a build and an add) may sort at once in one process. */
+static _Thread_local lx_writer *sort_w;
 static int cmp_term(const void *a, const void *b) {
     const term_acc *x = &sort_w->acc[*(const uint32_t *)a];
     const term_acc *y = &sort_w->acc[*(const uint32_t *)b];

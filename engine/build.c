@@ -57,7 +57,9 @@ static void build_path(const lx_writer *w, const char *name, char *path, size_t 
 }
 
 static int io_fail(lx_writer *w, lx_error *err, const char *what) {
-    return w->failed = lx_fail(err, LX_EIO, NULL, -1, "%s: %s", what, strerror(errno));
+    int full = errno == ENOSPC || errno == EFBIG || errno == EDQUOT;
+    return w->failed =
+               lx_fail(err, full ? LX_ENOSPC : LX_EIO, NULL, -1, "%s: %s", what, strerror(errno));
 }
 
 int lx_build_write_run(lx_writer *w, const uint32_t *order, lx_error *err) {
@@ -273,21 +275,15 @@ int lx_build_finish(lx_writer *w, lx_error *err) {
 
 /* Makes the committed build the index of dir: see the top of the file. */
 int lx_build_install(lx_writer *w, lx_error *err) {
-    char from[PATH_MAX], to[PATH_MAX];
+    char from[PATH_MAX];
     int rc = mdb_env_sync(w->ix->env, 1);
     if (rc)
-        return lx_store_fail(err, rc, "sync");
+        return lx_store_write_fail(w->ix->env, err, rc, "sync");
+    lx_store_write_end(w->ix, &w->wl);
     lx_index_close(w->ix);
     w->ix = NULL;
-    snprintf(to, sizeof to, "%s/lock.mdb", w->dir);
-    if (unlink(to) != 0 && errno != ENOENT)
-        return io_fail(w, err, "removing the old lock.mdb");
     build_path(w, "data.mdb", from, sizeof from);
-    snprintf(to, sizeof to, "%s/data.mdb", w->dir);
-    if (rename(from, to) != 0)
-        return io_fail(w, err, "installing the new index");
-    fsync(w->dirfd);
-    return 0;
+    return lx_store_install(w->dir, from, err);
 }
 
 /* Removes a build's work files; with dir too when the build made it and
@@ -315,7 +311,7 @@ void lx_writer_release_map(lx_writer *w) {
 #ifdef __GLIBC__
     malloc_trim(0);
 #endif
-    if (mdb_env_get_path(w->ix->env, &dir) || !dir)
+    if (mdb_env_get_path(w->wl.env->env, &dir) || !dir)
         return;
     char want[4200], real[PATH_MAX];
     snprintf(want, sizeof want, "%s/data.mdb", dir);

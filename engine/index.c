@@ -66,8 +66,12 @@ void lx_index_close(lx_index *ix) {
 uint64_t lx_index_version(lx_index *ix) {
     MDB_envinfo info;
     /* LMDB's last committed transaction id, read from the shared meta
-     * pages: cheap, lock-free, and it sees other processes' commits. */
-    if (mdb_env_info(ix->env, &info) != 0)
-        return 0;
-    return (uint64_t)info.me_last_txnid;
+     * pages: cheap, lock-free, and it sees other processes' commits.
+     * Acquiring the environment first notices a rebuilt index, and the
+     * generation keeps versions growing across it (a cache keyed on the
+     * version never answers from the replaced index). */
+    lx_env *e = lx_store_acquire(ix);
+    uint64_t v = mdb_env_info(e->env, &info) == 0 ? lx_store_snapshot(e, info.me_last_txnid) : 0;
+    lx_store_release(ix, e);
+    return v;
 }

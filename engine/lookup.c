@@ -114,7 +114,7 @@ int lx_stats_get(lx_searcher *s, lx_stats *out, lx_error *err) {
     out->tokens = s->st.ntokens;
     MDB_envinfo info;
     MDB_stat est;
-    if (mdb_env_info(s->ix->env, &info) == 0 && mdb_env_stat(s->ix->env, &est) == 0)
+    if (mdb_env_info(s->env->env, &info) == 0 && mdb_env_stat(s->env->env, &est) == 0)
         out->index_bytes = (uint64_t)(info.me_last_pgno + 1) * est.ms_psize;
     for (int i = 0; i < s->nlangs && i < (int)(sizeof out->languages / sizeof *out->languages);
          i++) {

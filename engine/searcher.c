@@ -38,8 +38,7 @@ int lx_searcher_open(lx_index *ix, lx_searcher **out, lx_error *err) {
 void lx_searcher_close(lx_searcher *s) {
     if (!s)
         return;
-    if (s->txn)
-        mdb_txn_abort(s->txn);
+    lx_store_read_close(s->ix, &s->env, &s->txn);
     for (int i = 0; i < s->npool; i++)
         free(s->pool[i]);
     free(s->pool);
@@ -196,15 +195,12 @@ int lx_searcher_begin(lx_searcher *s, const lx_rank_params *p, lx_error *err) {
     s->rc = 0;
     s->err = err;
     lx_work_init(&s->work, UINT64_MAX);
-    if (!s->txn)
-        rc = mdb_txn_begin(s->ix->env, NULL, MDB_RDONLY, &s->txn);
-    else
-        rc = mdb_txn_renew(s->txn);
-    if (rc)
-        return s->rc = lx_store_fail(err, rc, "begin read transaction");
+    if ((rc = lx_store_read_begin(s->ix, &s->env, &s->txn, err)))
+        return s->rc = rc;
     s->txn_live = 1;
     s->used = 0;
-    size_t snap = mdb_txn_id(s->txn);
+    /* Unique across a rebuild's new file too (lx_store_snapshot). */
+    size_t snap = lx_store_snapshot(s->env, mdb_txn_id(s->txn));
     if (s->have_snap && snap == s->snap && params_equal(p, &s->pcache))
         return 0;
     /* A cache half rebuilt is no cache. */
@@ -228,4 +224,5 @@ void lx_searcher_end(lx_searcher *s) {
     if (s->txn_live)
         mdb_txn_reset(s->txn);
     s->txn_live = 0;
+    lx_store_read_idle(s->ix, &s->env, &s->txn);
 }

@@ -35,6 +35,7 @@ enum { LX_PART_FACETS, LX_PART_TAGFORMS, LX_PART_SNIPPER, LX_NPARTS };
 
 struct lx_searcher {
     lx_index *ix;
+    lx_env *env; /* the environment txn belongs to (store.h) */
     MDB_txn *txn;
     int txn_live;
     lx_stemmers stem;

@@ -3,7 +3,9 @@
 #ifndef LX_STORE_H
 #define LX_STORE_H
 #include <lmdb.h>
+#include <pthread.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "lectern.h"
 #include "postings.h"
@@ -56,17 +58,46 @@ typedef struct lx_docview {
     const uint8_t *cps;  /* ncp u32 byte offsets, unaligned */
 } lx_docview;
 
-struct lx_index {
+/* One open LMDB environment of an index and the data file it maps.  When
+ * a rebuild installs a new data.mdb (lx_store_install), the index opens
+ * it as a new lx_env; the old one stays open until the last transaction
+ * in it has ended (refs), so readers never lose their snapshot. */
+typedef struct lx_env {
     MDB_env *env;
-    MDB_dbi meta, ids, docs, post, pos, tags, tagstem, langs;
-    unsigned flags;
-    lx_rank_params params;
+    dev_t dev; /* of the data.mdb it maps, to notice a replacement */
+    ino_t ino;
+    dev_t lock_dev; /* of its lock.mdb: a new one means a new pairing */
+    ino_t lock_ino;
+    uint64_t gen;  /* unique in the process and growing: see lx_store_snapshot */
+    unsigned refs; /* the index while it is current, plus each holder */
     /* Where LMDB maps the file, to bound the values it returns (see
      * lx_store_get); map NULL when it could not be located. */
     const uint8_t *map;
     size_t map_size, psize;
     size_t map_used; /* bytes of the file in use when last looked (atomic) */
+} lx_env;
+
+struct lx_index {
+    MDB_env *env;         /* cur->env; only for an index that is never replaced
+                             (a build's own), everyone else goes through cur */
+    lx_env *cur;          /* where new transactions begin */
+    pthread_mutex_t lock; /* guards cur and every lx_env's refs */
+    char *data_path;      /* dir/data.mdb */
+    char *lock_path;      /* dir/lock.mdb */
+    dev_t bad_dev;        /* a replacement that failed to open: not retried */
+    ino_t bad_ino;
+    MDB_dbi meta, ids, docs, post, pos, tags, tagstem, langs;
+    unsigned flags;
+    lx_rank_params params;
 };
+
+/* A writer's hold on the index file: its environment, and a shared flock
+ * on its data.mdb that keeps an install from replacing the file until the
+ * write has committed (so no write is acknowledged into a dead file). */
+typedef struct lx_wlock {
+    lx_env *env;
+    int fd; /* -1 when not held */
+} lx_wlock;
 
 /* Opens the named databases (creating them in a write txn). */
 int lx_store_open(lx_index *ix, const char *dir, unsigned flags, lx_error *err);
@@ -80,8 +111,43 @@ void lx_store_close(lx_index *ix);
 int lx_store_get(MDB_txn *txn, MDB_dbi dbi, MDB_val *key, MDB_val *val);
 int lx_store_cursor_get(MDB_cursor *c, MDB_val *key, MDB_val *val, MDB_cursor_op op);
 
+/* The current environment, with a reference for the caller: first, when
+ * dir/data.mdb is no longer the file it maps (one stat), the new file is
+ * opened and becomes current.  Release with lx_store_release. */
+lx_env *lx_store_acquire(lx_index *ix);
+void lx_store_release(lx_index *ix, lx_env *e);
+
+/* A reader's transaction: *held is the environment the reader holds (NULL
+ * at first) and *txn its reusable read transaction in it.  read_begin
+ * moves both to the current environment when it changed, then begins or
+ * renews *txn.  read_idle, after the caller reset *txn, lets go of a
+ * replaced environment at once; read_close ends both. */
+int lx_store_read_begin(lx_index *ix, lx_env **held, MDB_txn **txn, lx_error *err);
+void lx_store_read_idle(lx_index *ix, lx_env **held, MDB_txn **txn);
+void lx_store_read_close(lx_index *ix, lx_env **held, MDB_txn **txn);
+
+/* A snapshot id that never repeats across environments: caches keyed on
+ * it cannot outlive a replaced index. */
+uint64_t lx_store_snapshot(const lx_env *e, uint64_t txnid);
+
+/* Begins a write transaction in the current file and holds it (lx_wlock)
+ * until lx_store_write_end, which the caller calls after its commit or
+ * abort.  LX_EIO when the file keeps being replaced. */
+int lx_store_write_begin(lx_index *ix, lx_wlock *wl, MDB_txn **txn, lx_error *err);
+void lx_store_write_end(lx_index *ix, lx_wlock *wl);
+
+/* Makes the complete index file `built` the data.mdb of dir: waits for
+ * the writes in progress on the old file (their flocks), removes the old
+ * lock.mdb and renames `built` over data.mdb, then syncs dir. */
+int lx_store_install(const char *dir, const char *built, lx_error *err);
+
 /* Maps an LMDB return code to an LX_E* code, filling err. */
 int lx_store_fail(lx_error *err, int mdb_rc, const char *what);
+
+/* As lx_store_fail, for a write in env: disk full (ENOSPC, EFBIG, EDQUOT,
+ * or an EIO, which LMDB returns for a short write, while the file system
+ * has no room or the file is at the process's size limit) is LX_ENOSPC. */
+int lx_store_write_fail(MDB_env *env, lx_error *err, int mdb_rc, const char *what);
 
 /* Reads meta "stats" (zeros when absent).  LX_EFORMAT for another
  * version, LX_ECORRUPT when next_doc disagrees with ndocs or with the

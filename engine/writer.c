@@ -29,7 +29,7 @@
 #include "writer.h"
 
 int lx_writer_mdb_fail(lx_writer *w, lx_error *err, int rc, const char *what) {
-    return w->failed = lx_store_fail(err, rc, what);
+    return w->failed = lx_store_write_fail(w->wl.env ? w->wl.env->env : NULL, err, rc, what);
 }
 
 /* The stemmer entry of lang.  A batch may hold more languages than a
@@ -66,6 +66,7 @@ int lx_writer_new(lx_index *ix, lx_writer **out, lx_error *err) {
         return LX_ENOMEM;
     w->ix = ix;
     w->dirfd = -1;
+    w->wl.fd = -1;
     w->flush_bytes = LX_FLUSH_BYTES;
     lx_stemmers_init(&w->stem);
     lx_strmap_init(&w->terms);
@@ -74,9 +75,9 @@ int lx_writer_new(lx_index *ix, lx_writer **out, lx_error *err) {
     lx_strmap_init(&w->tagmap);
     lx_strmap_init(&w->langmap);
     *out = w;
-    int rc = mdb_txn_begin(ix->env, NULL, 0, &w->txn);
+    int rc = lx_store_write_begin(ix, &w->wl, &w->txn, err);
     if (rc)
-        return lx_store_fail(err, rc, "begin write transaction");
+        return rc;
     if ((rc = lx_store_stats(w->txn, ix, &w->st)))
         return lx_fail(err, rc, NULL, -1, "cannot read index statistics");
     const uint32_t *norms;
@@ -345,7 +346,7 @@ int lx_writer_commit(lx_writer *w, lx_error *err) {
         int c = mdb_txn_commit(w->txn);
         w->txn = NULL;
         if (c)
-            rc = lx_store_fail(err, c, "commit");
+            rc = lx_store_write_fail(w->wl.env->env, err, c, "commit");
     }
     if (!rc && w->build)
         rc = lx_build_install(w, err);
@@ -360,6 +361,7 @@ void lx_writer_abort(lx_writer *w) {
         return;
     if (w->txn)
         mdb_txn_abort(w->txn);
+    lx_store_write_end(w->ix, &w->wl);
     if (w->build)
         lx_build_close(w);
     for (uint32_t i = 0; i < w->nacc; i++) {

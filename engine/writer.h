@@ -35,6 +35,7 @@
 struct lx_writer {
     lx_index *ix;
     MDB_txn *txn;
+    lx_wlock wl; /* the file txn writes to, held until the end (store.h) */
     lx_collstats st;
     uint32_t *norms;
     size_t norms_cap; /* in docs */

@@ -33,6 +33,15 @@
  * Thread safety: an lx_index may be shared by threads; an lx_searcher and
  * an lx_writer belong to one thread at a time.  Only one lx_writer may be
  * open per index at a time (a second waits for the first, as LMDB does).
+ *
+ * Rebuilds: an open lx_index follows its directory.  When a build installs
+ * a new data.mdb (lx_writer_begin_build with LX_BUILD_REPLACE, in this
+ * process or another), the next searcher call, writer or lx_index_version
+ * opens the new file (one stat per call notices it); calls already running
+ * finish on the old file, which is closed when the last of them ends.  An
+ * install waits for a write in progress to commit, and a writer begun
+ * after it writes to the new file: a commit that returned 0 is in the file
+ * every later reader opens.
  */
 #ifndef LECTERN_H
 #define LECTERN_H
@@ -126,8 +135,9 @@ int lx_index_open(const char *dir, unsigned flags, lx_index **out, lx_error *err
 void lx_index_close(lx_index *ix);
 
 /* The index's version: a number that grows with every committed write,
- * by this process or another one.  Equal versions mean equal contents, so
- * a caller may cache answers under it (the server's response cache). */
+ * by this process or another one, and with every rebuild installed.  Equal
+ * versions mean equal contents, so a caller may cache answers under it
+ * (the server's response cache). */
 uint64_t lx_index_version(lx_index *ix);
 
 /* ---- Ranking parameters ----------------------------------------------- */
@@ -190,7 +200,9 @@ int lx_writer_delete(lx_writer *w, const char *id, lx_error *err);
 /* Tokens analysed so far in this batch (for progress and throughput). */
 uint64_t lx_writer_tokens(const lx_writer *w);
 
-/* Writes the batch and commits it atomically; frees w either way. */
+/* Writes the batch and commits it atomically; frees w either way.
+ * LX_ENOSPC when the disk is full (or the file size limit is reached):
+ * nothing of the batch is written. */
 int lx_writer_commit(lx_writer *w, lx_error *err);
 
 /* Drops the batch; the index is unchanged.  Frees w. */

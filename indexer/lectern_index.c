@@ -6,17 +6,23 @@
  * skipped; the good ones around it are indexed.  --strict aborts the whole
  * run instead (nothing written).  A build is one writer
  * (lx_writer_begin_build): the new index appears whole when it is done,
- * or not at all.  An add commits a batch every BATCH_TOKENS.  Exit status:
- * 0 all indexed, 3 some records rejected (the rest indexed), 2 aborted or
- * failed (nothing of the build, or of the current batch, written; an input
- * that does not exist fails the run before anything is read), 1 usage.
- * Warnings (a record taken with a change, caption files not read) do not
- * change the status.
+ * or not at all.  An add (and a delete) is one transaction: readers see
+ * the index before it until it commits, then all of it, and a killed or
+ * failed add leaves the index as it was.  Its memory stays bounded all the
+ * same: the writer merges its postings into the lists past its flush
+ * threshold and LMDB spills dirty pages to the file, both inside the one
+ * transaction.  The price is that other writers (the server's POSTs) wait
+ * for the add to commit.  Exit status: 0 all indexed, 3 some records
+ * rejected (the rest indexed), 2 aborted or failed (nothing written), 1
+ * usage; an input that does not exist fails the run before anything is
+ * read.  Warnings (a record taken with a change, caption files not read)
+ * do not change the status.
  */
 #include <cjson/cJSON.h>
 #include <dirent.h>
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,12 +32,6 @@
 #include <unistd.h>
 
 #include "lectern.h"
-
-/* An add commits a batch once it holds this many tokens (bounded memory;
- * each commit is one LMDB transaction). */
-#ifndef BATCH_TOKENS
-#define BATCH_TOKENS (16u << 20)
-#endif
 
 static const char usage[] =
     "usage: lectern-index build  --index DIR [--strict] [--force] [--quiet] INPUT...\n"
@@ -156,7 +156,8 @@ static int commit(run *r) {
     if (rc) {
         char msg[700];
         lx_error_format(&err, msg, sizeof msg);
-        fprintf(stderr, "lectern-index: commit failed: %s\n", msg);
+        fprintf(stderr, "lectern-index: commit failed: %s%s\n", msg,
+                rc == LX_ENOSPC ? " (the disk is full; nothing of this run was written)" : "");
         return rc;
     }
     r->tokens_done += t;
@@ -170,8 +171,8 @@ static void err_at(lx_error *err, const char *file, long line) {
     err->line = line;
 }
 
-/* Reports and counts the outcome of one record (rc, err), and commits a
- * batch of add when it has grown large.  Returns 1 to stop reading. */
+/* Reports and counts the outcome of one record (rc, err).  Returns 1 to
+ * stop reading. */
 static int after_put(run *r, int rc, lx_error *err);
 
 static int put(run *r, const char *file, long line, const char *json, size_t len) {
@@ -187,7 +188,8 @@ static int after_put(run *r, int rc, lx_error *err) {
         lx_error_format(err, msg, sizeof msg);
         fprintf(stderr, "%s%s\n", r->tty && !r->quiet ? "\r\033[K" : "", msg);
         r->errors++;
-        if (rc == LX_ENOMEM || rc == LX_EIO || rc == LX_EFULL || rc == LX_EFORMAT) {
+        if (rc == LX_ENOMEM || rc == LX_EIO || rc == LX_EFULL || rc == LX_EFORMAT ||
+            rc == LX_ENOSPC) {
             r->fatal = 1;
             return 1;
         }
@@ -199,12 +201,6 @@ static int after_put(run *r, int rc, lx_error *err) {
     }
     r->records++;
     progress(r, 0);
-    if (!r->strict && !r->building && lx_writer_tokens(r->w) >= BATCH_TOKENS) {
-        if (commit(r) || begin(r)) {
-            r->fatal = 1;
-            return 1;
-        }
-    }
     return 0;
 }
 
@@ -659,6 +655,10 @@ int main(int argc, char **argv) {
         fputs(usage, argc < 2 ? stderr : stdout);
         return argc < 2 ? 1 : 0;
     }
+    /* Past the file size limit (ulimit -f) a write fails with EFBIG, which
+     * the engine reports as disk full with the index unchanged; the
+     * default SIGXFSZ would kill the run in the middle instead. */
+    signal(SIGXFSZ, SIG_IGN);
     const char **inputs = calloc((size_t)argc, sizeof *inputs);
     if (!inputs) {
         fprintf(stderr, "lectern-index: out of memory\n");
@@ -719,7 +719,9 @@ static int index_main(int argc, char **argv, const char **inputs) {
     if (rc) {
         lx_error_format(&err, msg, sizeof msg);
         fprintf(stderr, "lectern-index: %s%s\n", msg,
-                rc == LX_EEXIST ? "; use add, or build --force" : "");
+                rc == LX_EEXIST   ? "; use add, or build --force"
+                : rc == LX_ENOSPC ? " (the disk is full; the index is unchanged)"
+                                  : "");
         return 2;
     }
     if (!building && begin(&r)) {
@@ -765,9 +767,7 @@ static int index_main(int argc, char **argv, const char **inputs) {
             lx_writer_abort(r.w);
         fprintf(stderr, "lectern-index: aborted after %llu errors; %s\n",
                 (unsigned long long)r.errors,
-                strict     ? "nothing written (--strict)"
-                : building ? "nothing written"
-                           : "the current batch was not written");
+                strict ? "nothing written (--strict)" : "nothing written");
         lx_index_close(r.ix);
         return 2;
     }

@@ -324,6 +324,7 @@ int main(int argc, char **argv) {
     sigaddset(&set, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
+    signal(SIGXFSZ, SIG_IGN); /* a file size limit is a full disk (LX_ENOSPC), not a death */
 
     g_srv.started = srv_now();
     d = http_start(&port);
