@@ -109,6 +109,9 @@ void lx_store_close(lx_index *ix);
  * of the file (SIGBUS on reading it).  MDB_CORRUPTED when it does.  Values
  * outside the map (a write transaction's own pages) are not checked. */
 int lx_store_get(MDB_txn *txn, MDB_dbi dbi, MDB_val *key, MDB_val *val);
+/* Finds where e's file is mapped (e->map, NULL when it cannot tell), for
+ * the bounds lx_store_get checks; called once an environment is open. */
+void lx_store_map_locate(lx_env *e, MDB_dbi meta);
 int lx_store_cursor_get(MDB_cursor *c, MDB_val *key, MDB_val *val, MDB_cursor_op op);
 
 /* The current environment, with a reference for the caller: first, when
