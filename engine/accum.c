@@ -199,8 +199,10 @@ run_rec lx_run_rec_of_acc(const term_acc *t) {
 }
 
 int lx_run_rec_decode(const run_rec *t, lx_plist *pl) {
-    const uint8_t *p = t->docs, *e = t->docs + t->docs_n;
-    const uint8_t *pp = t->pos, *pe = t->pos + t->pos_n;
+    /* A term whose postings all went (every document deleted) has NULL
+     * buffers: NULL + 0 is undefined, so its ends stay NULL. */
+    const uint8_t *p = t->docs, *e = p ? p + t->docs_n : p;
+    const uint8_t *pp = t->pos, *pe = pp ? pp + t->pos_n : pp;
     uint32_t doc = 0;
     for (uint32_t k = 0; k < t->ndocs && p < e; k++) {
         uint32_t gap, tf[LX_NFIELDS] = {0}, total = 0;
