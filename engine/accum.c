@@ -10,10 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "accum.h"
 #include "codec.h"
 #include "error.h"
 #include "text.h"
-#include "writer.h"
+#include "wstate.h"
 
 static uint32_t term_index(lx_writer *w, const char *tok, size_t len) {
     uint8_t key[LX_TOKEN_BUF + 1];

@@ -34,9 +34,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#ifdef __GLIBC__
-#include <malloc.h>
-#endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,6 +42,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "accum.h"
 #include "build.h"
 #include "codec.h"
 #include "error.h"
@@ -303,42 +301,6 @@ static void build_cleanup(lx_writer *w) {
     rmdir(path);
     if (w->made_dir)
         rmdir(w->dir); /* fails, as it should, once the index is in it */
-}
-
-/* The merge reads every list it rewrites through LMDB's read-only shared
- * map; those pages need not stay in this process (they stay in the page
- * cache and fault back in on use), so a long build's memory stays bounded
- * by the batch, not the index.  LMDB does not give the map's address, so
- * it is found in /proc/self/maps (Linux); elsewhere this does nothing. */
-void lx_writer_release_map(lx_writer *w) {
-    const char *dir;
-#ifdef __GLIBC__
-    malloc_trim(0);
-#endif
-    if (mdb_env_get_path(w->ix->env, &dir) || !dir)
-        return;
-    char want[4200], real[PATH_MAX];
-    snprintf(want, sizeof want, "%s/data.mdb", dir);
-    if (!realpath(want, real))
-        return;
-    FILE *f = fopen("/proc/self/maps", "r");
-    if (!f)
-        return;
-    char line[4600];
-    while (fgets(line, sizeof line, f)) {
-        unsigned long lo, hi;
-        char perms[8];
-        if (sscanf(line, "%lx-%lx %7s", &lo, &hi, perms) != 3 || perms[1] == 'w')
-            continue;
-        char *path = strchr(line, '/');
-        if (!path)
-            continue;
-        path[strcspn(path, "\n")] = 0;
-        if (strcmp(path, real) != 0)
-            continue;
-        madvise((void *)lo, hi - lo, MADV_DONTNEED);
-    }
-    fclose(f);
 }
 
 /* The lectures in the index of dir, if it has one (0 when not). */

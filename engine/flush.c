@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "accum.h"
 #include "build.h"
 #include "error.h"
 #include "flush.h"
