@@ -165,14 +165,6 @@ int lx_set_add(set_acc *s, uint32_t doc) {
     return 0;
 }
 
-void lx_sets_reset(lx_strmap *m, set_acc *sets, uint32_t *n) {
-    for (uint32_t i = 0; i < *n; i++)
-        free(sets[i].add);
-    *n = 0;
-    lx_strmap_free(m);
-    lx_strmap_init(m);
-}
-
 static lx_writer *sort_w;
 static int cmp_term(const void *a, const void *b) {
     const term_acc *x = &sort_w->acc[*(const uint32_t *)a];

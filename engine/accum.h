@@ -37,8 +37,6 @@ int lx_accum_sorted(lx_writer *w, uint32_t **out);
 set_acc *lx_set_get(lx_strmap *m, set_acc **arr, uint32_t *n, uint32_t *cap, const char *key,
                     size_t len);
 int lx_set_add(set_acc *s, uint32_t doc);
-/* Empties a tag or language map. */
-void lx_sets_reset(lx_strmap *m, set_acc *sets, uint32_t *n);
 
 run_rec lx_run_rec_of_acc(const term_acc *t);
 /* Appends a term's postings (decoded from accumulator form) to pl. */

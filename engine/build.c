@@ -58,7 +58,9 @@ static int io_fail(lx_writer *w, lx_error *err, const char *what) {
     return w->failed = lx_fail(err, LX_EIO, NULL, -1, "%s: %s", what, strerror(errno));
 }
 
-int lx_build_write_run(lx_writer *w, const uint32_t *order, lx_error *err) {
+/* Appends the accumulators, in term order, to the run file as one run
+ * (w->write_run: lx_flush calls it). */
+static int write_run(lx_writer *w, const uint32_t *order, lx_error *err) {
     if (!w->runf) {
         char path[PATH_MAX];
         build_path(w, "runs", path, sizeof path);
@@ -370,25 +372,20 @@ int lx_writer_begin_build(const char *dir, unsigned flags, lx_writer **out, lx_e
     lx_writer *w = NULL;
     if (!rc)
         rc = lx_writer_new(ix, &w, err);
-    if (w) {
-        w->build = 1;
-        w->dir = dcopy;
-        w->dirfd = fd;
-        w->made_dir = made;
-    }
     if (rc) {
-        if (w) {
-            lx_writer_abort(w);
-        } else {
-            lx_index_close(ix);
-            build_cleanup(&tmp);
-            if (made)
-                rmdir(dir);
-            free(dcopy);
-            close(fd);
-        }
+        lx_index_close(ix);
+        build_cleanup(&tmp);
+        if (made)
+            rmdir(dir);
+        free(dcopy);
+        close(fd);
         return rc;
     }
+    w->build = 1;
+    w->write_run = write_run;
+    w->dir = dcopy;
+    w->dirfd = fd;
+    w->made_dir = made;
     *out = w;
     return 0;
 }

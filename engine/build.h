@@ -4,9 +4,6 @@
 #define LX_BUILD_H
 #include "wstate.h"
 
-/* Appends the accumulators, in term order, to the run file as one run. */
-int lx_build_write_run(lx_writer *w, const uint32_t *order, lx_error *err);
-
 /* Commits a build's transaction when it holds LX_TXN_BYTES and begins the
  * next (nothing for a batch). */
 int lx_build_checkpoint(lx_writer *w, lx_error *err);

@@ -33,12 +33,7 @@ int lx_writer_begin(lx_index *ix, lx_writer **out, lx_error *err) {
     *out = NULL;
     if (ix->flags & LX_OPEN_READONLY)
         return lx_fail(err, LX_EREADONLY, NULL, -1, "index opened read-only");
-    int rc = lx_writer_new(ix, out, err);
-    if (rc) {
-        lx_writer_abort(*out);
-        *out = NULL;
-    }
-    return rc;
+    return lx_writer_new(ix, out, err);
 }
 
 void lx_writer_set_flush_bytes(lx_writer *w, size_t bytes) {
@@ -299,27 +294,5 @@ void lx_writer_abort(lx_writer *w) {
         mdb_txn_abort(w->txn);
     if (w->build)
         lx_build_close(w);
-    for (uint32_t i = 0; i < w->nacc; i++) {
-        lx_buf_free(&w->acc[i].docs);
-        lx_buf_free(&w->acc[i].pos);
-    }
-    free(w->acc);
-    free(w->touched);
-    free(w->deleted);
-    free(w->norms);
-    lx_sets_reset(&w->tagmap, w->tags, &w->ntags);
-    lx_sets_reset(&w->langmap, w->langs, &w->nlangs);
-    free(w->tags);
-    free(w->langs);
-    lx_strmap_free(&w->tagmap);
-    lx_strmap_free(&w->langmap);
-    lx_strmap_free(&w->terms);
-    lx_strmap_free(&w->words);
-    lx_strmap_free(&w->ids);
-    lx_stemmers_free(&w->stem);
-    lx_plist_free(&w->pl);
-    lx_buf_free(&w->post);
-    lx_buf_free(&w->posv);
-    lx_buf_free(&w->val);
-    free(w);
+    lx_writer_free(w);
 }

@@ -59,23 +59,68 @@ int lx_writer_new(lx_index *ix, lx_writer **out, lx_error *err) {
     lx_strmap_init(&w->ids);
     lx_strmap_init(&w->tagmap);
     lx_strmap_init(&w->langmap);
-    *out = w;
     int rc = mdb_txn_begin(ix->env, NULL, 0, &w->txn);
-    if (rc)
-        return lx_store_fail(err, rc, "begin write transaction");
-    if ((rc = lx_store_stats(w->txn, ix, &w->st)))
-        return lx_fail(err, rc, NULL, -1, "cannot read index statistics");
+    if (rc) {
+        rc = lx_store_fail(err, rc, "begin write transaction");
+        goto fail;
+    }
+    if ((rc = lx_store_stats(w->txn, ix, &w->st))) {
+        rc = lx_fail(err, rc, NULL, -1, "cannot read index statistics");
+        goto fail;
+    }
     const uint32_t *norms;
     uint32_t nn;
     lx_store_norms(w->txn, ix, &norms, &nn);
     w->norms_cap = nn + 1024;
     w->norms = calloc(w->norms_cap * LX_NFIELDS, sizeof *w->norms);
-    if (!w->norms)
-        return LX_ENOMEM;
+    if (!w->norms) {
+        rc = LX_ENOMEM;
+        goto fail;
+    }
     if (nn)
         memcpy(w->norms, norms, (size_t)nn * LX_NFIELDS * sizeof *norms);
     w->flush_from = w->st.next_doc;
+    *out = w;
     return 0;
+fail:
+    if (w->txn)
+        mdb_txn_abort(w->txn);
+    lx_writer_free(w);
+    return rc;
+}
+
+void lx_sets_reset(lx_strmap *m, set_acc *sets, uint32_t *n) {
+    for (uint32_t i = 0; i < *n; i++)
+        free(sets[i].add);
+    *n = 0;
+    lx_strmap_free(m);
+    lx_strmap_init(m);
+}
+
+void lx_writer_free(lx_writer *w) {
+    for (uint32_t i = 0; i < w->nacc; i++) {
+        lx_buf_free(&w->acc[i].docs);
+        lx_buf_free(&w->acc[i].pos);
+    }
+    free(w->acc);
+    free(w->touched);
+    free(w->deleted);
+    free(w->norms);
+    lx_sets_reset(&w->tagmap, w->tags, &w->ntags);
+    lx_sets_reset(&w->langmap, w->langs, &w->nlangs);
+    free(w->tags);
+    free(w->langs);
+    lx_strmap_free(&w->tagmap);
+    lx_strmap_free(&w->langmap);
+    lx_strmap_free(&w->terms);
+    lx_strmap_free(&w->words);
+    lx_strmap_free(&w->ids);
+    lx_stemmers_free(&w->stem);
+    lx_plist_free(&w->pl);
+    lx_buf_free(&w->post);
+    lx_buf_free(&w->posv);
+    lx_buf_free(&w->val);
+    free(w);
 }
 
 /* The merge reads every list it rewrites through LMDB's read-only shared

@@ -87,6 +87,10 @@ struct lx_writer {
     lx_buf post, posv;
     /* a build only (see the top of build.c) */
     int build;
+    /* Writes the accumulators, sorted (order), as one run: build.c's,
+     * set with build.  flush.c sits below build.c, so calls it through
+     * this. */
+    int (*write_run)(lx_writer *w, const uint32_t *order, lx_error *err);
     char *dir;         /* the index directory; dir/.building is the work */
     int dirfd;         /* open on dir, holding the build lock (flock) */
     int made_dir;      /* dir did not exist before the build */
@@ -99,8 +103,15 @@ struct lx_writer {
 };
 
 /* A writer on ix, its transaction begun; w->build and its fields are left
- * for the caller.  *out is set even on failure (abort it). */
+ * for the caller.  On failure *out is NULL: nothing is left to free. */
 int lx_writer_new(lx_index *ix, lx_writer **out, lx_error *err);
+
+/* Empties a tag or language map. */
+void lx_sets_reset(lx_strmap *m, set_acc *sets, uint32_t *n);
+
+/* Frees w and what it holds in memory.  Its transaction and a build's
+ * files are the caller's to end first (lx_writer_abort). */
+void lx_writer_free(lx_writer *w);
 
 /* Marks the batch failed (only abort is left) and maps an LMDB code to an
  * LX_E* code, filling err. */
