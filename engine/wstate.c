@@ -1,6 +1,8 @@
-/* wstate.c -- the writer's state: making it, and the small helpers every
- * writer module shares (error mapping, stemmer entries, the deleted set,
- * releasing the map).  The layers on it: the top of wstate.h.
+/* wstate.c -- the writer's state: making and freeing it, and the small
+ * helpers every writer module shares (error mapping, stemmer entries, the
+ * deleted set, emptying tag and language maps, releasing the map).  They
+ * sit here, below accum, tagstem, flush, build and writer, so that no
+ * module of the writer calls one above it: the top of wstate.h.
  */
 #include <limits.h>
 #ifdef __GLIBC__

@@ -33,6 +33,7 @@
 
 #define LX_BUILD_SUBDIR ".building"
 
+/* A term's postings gathered in the batch (filled by accum.c). */
 typedef struct term_acc {
     const char *s;
     uint32_t len;
