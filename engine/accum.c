@@ -10,10 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "accum.h"
 #include "codec.h"
 #include "error.h"
 #include "text.h"
-#include "writer.h"
+#include "wstate.h"
 
 static uint32_t term_index(lx_writer *w, const char *tok, size_t len) {
     uint8_t key[LX_TOKEN_BUF + 1];
@@ -164,14 +165,6 @@ int lx_set_add(set_acc *s, uint32_t doc) {
     return 0;
 }
 
-void lx_sets_reset(lx_strmap *m, set_acc *sets, uint32_t *n) {
-    for (uint32_t i = 0; i < *n; i++)
-        free(sets[i].add);
-    *n = 0;
-    lx_strmap_free(m);
-    lx_strmap_init(m);
-}
-
 /* qsort has no context argument: the writer being sorted, per thread, as
  * two writers (a build and an add) may sort at once in one process. */
 static _Thread_local lx_writer *sort_w;
@@ -201,8 +194,10 @@ run_rec lx_run_rec_of_acc(const term_acc *t) {
 }
 
 int lx_run_rec_decode(const run_rec *t, lx_plist *pl) {
-    const uint8_t *p = t->docs, *e = t->docs + t->docs_n;
-    const uint8_t *pp = t->pos, *pe = t->pos + t->pos_n;
+    /* A term whose postings all went (every document deleted) has NULL
+     * buffers: NULL + 0 is undefined, so its ends stay NULL. */
+    const uint8_t *p = t->docs, *e = p ? p + t->docs_n : p;
+    const uint8_t *pp = t->pos, *pe = pp ? pp + t->pos_n : pp;
     uint32_t doc = 0;
     for (uint32_t k = 0; k < t->ndocs && p < e; k++) {
         uint32_t gap, tf[LX_NFIELDS] = {0}, total = 0;

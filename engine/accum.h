@@ -1,7 +1,8 @@
 /* accum.h -- a batch's postings in memory (internal): per term an
- * accumulator of its postings in a compact form, filled as lectures are
- * analysed; per tag and language the docids added and whether one was
- * deleted.  flush.c and build.c turn them into stored lists. */
+ * accumulator of its postings in a compact form (term_acc, wstate.h),
+ * filled as lectures are analysed; per tag and language the docids added
+ * and whether one was deleted (set_acc).  flush.c and build.c turn them
+ * into stored lists. */
 #ifndef LX_ACCUM_H
 #define LX_ACCUM_H
 #include <stdint.h>
@@ -9,28 +10,7 @@
 #include "lectern.h"
 #include "postings.h"
 #include "strmap.h"
-
-typedef struct term_acc {
-    const char *s;
-    uint32_t len;
-    uint32_t cur_doc; /* doc being analysed, LX_DOC_END when none */
-    uint32_t tf[LX_NFIELDS];
-    int lastfield;
-    uint32_t lastpos;
-    uint32_t prev_doc; /* last doc appended to docs */
-    uint32_t ndocs;
-    int del;     /* a deleted lecture had this term */
-    lx_buf docs; /* per posting: vbyte gap, mask, vbyte tf per field */
-    lx_buf pos;  /* positions as stored (postings.c) */
-} term_acc;
-
-typedef struct set_acc { /* a tag's or a language's docid list changes */
-    const char *key;
-    uint32_t len;
-    int del;
-    uint32_t *add;
-    uint32_t n, cap;
-} set_acc;
+#include "wstate.h"
 
 /* One term's postings in accumulator form: from an accumulator, or a
  * record of a run (build.c). */
@@ -57,8 +37,6 @@ int lx_accum_sorted(lx_writer *w, uint32_t **out);
 set_acc *lx_set_get(lx_strmap *m, set_acc **arr, uint32_t *n, uint32_t *cap, const char *key,
                     size_t len);
 int lx_set_add(set_acc *s, uint32_t doc);
-/* Empties a tag or language map. */
-void lx_sets_reset(lx_strmap *m, set_acc *sets, uint32_t *n);
 
 run_rec lx_run_rec_of_acc(const term_acc *t);
 /* Appends a term's postings (decoded from accumulator form) to pl. */

@@ -34,9 +34,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#ifdef __GLIBC__
-#include <malloc.h>
-#endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,6 +42,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "accum.h"
 #include "build.h"
 #include "codec.h"
 #include "error.h"
@@ -62,7 +60,9 @@ static int io_fail(lx_writer *w, lx_error *err, const char *what) {
                lx_fail(err, full ? LX_ENOSPC : LX_EIO, NULL, -1, "%s: %s", what, strerror(errno));
 }
 
-int lx_build_write_run(lx_writer *w, const uint32_t *order, lx_error *err) {
+/* Appends the accumulators, in term order, to the run file as one run
+ * (w->write_run: lx_flush calls it). */
+static int write_run(lx_writer *w, const uint32_t *order, lx_error *err) {
     if (!w->runf) {
         char path[PATH_MAX];
         build_path(w, "runs", path, sizeof path);
@@ -301,42 +301,6 @@ static void build_cleanup(lx_writer *w) {
         rmdir(w->dir); /* fails, as it should, once the index is in it */
 }
 
-/* The merge reads every list it rewrites through LMDB's read-only shared
- * map; those pages need not stay in this process (they stay in the page
- * cache and fault back in on use), so a long build's memory stays bounded
- * by the batch, not the index.  LMDB does not give the map's address, so
- * it is found in /proc/self/maps (Linux); elsewhere this does nothing. */
-void lx_writer_release_map(lx_writer *w) {
-    const char *dir;
-#ifdef __GLIBC__
-    malloc_trim(0);
-#endif
-    if (mdb_env_get_path(w->wl.env->env, &dir) || !dir)
-        return;
-    char want[4200], real[PATH_MAX];
-    snprintf(want, sizeof want, "%s/data.mdb", dir);
-    if (!realpath(want, real))
-        return;
-    FILE *f = fopen("/proc/self/maps", "r");
-    if (!f)
-        return;
-    char line[4600];
-    while (fgets(line, sizeof line, f)) {
-        unsigned long lo, hi;
-        char perms[8];
-        if (sscanf(line, "%lx-%lx %7s", &lo, &hi, perms) != 3 || perms[1] == 'w')
-            continue;
-        char *path = strchr(line, '/');
-        if (!path)
-            continue;
-        path[strcspn(path, "\n")] = 0;
-        if (strcmp(path, real) != 0)
-            continue;
-        madvise((void *)lo, hi - lo, MADV_DONTNEED);
-    }
-    fclose(f);
-}
-
 /* The lectures in the index of dir, if it has one (0 when not). */
 static int count_existing(const char *dir, uint32_t *ndocs, lx_error *err) {
     char path[PATH_MAX];
@@ -404,25 +368,20 @@ int lx_writer_begin_build(const char *dir, unsigned flags, lx_writer **out, lx_e
     lx_writer *w = NULL;
     if (!rc)
         rc = lx_writer_new(ix, &w, err);
-    if (w) {
-        w->build = 1;
-        w->dir = dcopy;
-        w->dirfd = fd;
-        w->made_dir = made;
-    }
     if (rc) {
-        if (w) {
-            lx_writer_abort(w);
-        } else {
-            lx_index_close(ix);
-            build_cleanup(&tmp);
-            if (made)
-                rmdir(dir);
-            free(dcopy);
-            close(fd);
-        }
+        lx_index_close(ix);
+        build_cleanup(&tmp);
+        if (made)
+            rmdir(dir);
+        free(dcopy);
+        close(fd);
         return rc;
     }
+    w->build = 1;
+    w->write_run = write_run;
+    w->dir = dcopy;
+    w->dirfd = fd;
+    w->made_dir = made;
     *out = w;
     return 0;
 }

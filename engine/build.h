@@ -2,10 +2,7 @@
  * and installed at commit (internal; see the top of build.c). */
 #ifndef LX_BUILD_H
 #define LX_BUILD_H
-#include "writer.h"
-
-/* Appends the accumulators, in term order, to the run file as one run. */
-int lx_build_write_run(lx_writer *w, const uint32_t *order, lx_error *err);
+#include "wstate.h"
 
 /* Commits a build's transaction when it holds LX_TXN_BYTES and begins the
  * next (nothing for a batch). */
@@ -22,8 +19,4 @@ int lx_build_install(lx_writer *w, lx_error *err);
 /* Releases what a build holds besides the batch (its run file, index,
  * work files, lock); for lx_writer_abort. */
 void lx_build_close(lx_writer *w);
-
-/* Drops the pages of the index map (and the heap's free memory) from the
- * process. */
-void lx_writer_release_map(lx_writer *w);
 #endif

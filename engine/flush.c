@@ -5,12 +5,12 @@
  * each touched list is decoded, extended (and rid of deleted lectures) and
  * re-encoded, all in the batch's one transaction.  Tag and language docid
  * lists are rewritten the same way.  A build's flush writes a run instead
- * (build.c).
+ * (build.c, through w->write_run: this module sits below it).
  */
 #include <stdlib.h>
 #include <string.h>
 
-#include "build.h"
+#include "accum.h"
 #include "error.h"
 #include "flush.h"
 #include "tagstem.h"
@@ -134,7 +134,7 @@ int lx_flush(lx_writer *w, lx_error *err) {
     if ((rc = lx_accum_sorted(w, &order)))
         return w->failed = rc;
     if (w->build) {
-        rc = lx_build_write_run(w, order, err);
+        rc = w->write_run(w, order, err);
     } else {
         rc = merge_into_index(w, order, err);
         if (!rc)

@@ -1,7 +1,7 @@
 /* flush.h -- emptying a batch's accumulators into the index (internal). */
 #ifndef LX_FLUSH_H
 #define LX_FLUSH_H
-#include "writer.h"
+#include "wstate.h"
 
 /* Empties the accumulators: in a batch, merges them into the stored lists
  * and writes the tag and language lists; in a build, writes them as a run

@@ -334,9 +334,11 @@ static void drop_transcript(cJSON *root, lx_record *r) {
     cJSON_DeleteItemFromObjectCaseSensitive(root, "transcript");
 }
 
-int lx_record_parse(const char *json, size_t len, lx_record *r, lx_error *err) {
-    memset(r, 0, offsetof(lx_record, tagkey));
-    int rc;
+/* The JSON itself: within the size limit, valid UTF-8, one object and
+ * nothing after it but whitespace.  Sets r->root (freed by the caller on
+ * error) and *end, where the object ends. */
+static int parse_object(const char *json, size_t len, lx_record *r, const char **end,
+                        lx_error *err) {
     if (len > LX_MAX_RECORD_BYTES)
         return lx_fail(err, LX_ELIMIT, NULL, -1, "record is %zu bytes, the limit is %u", len,
                        LX_MAX_RECORD_BYTES);
@@ -344,23 +346,153 @@ int lx_record_parse(const char *json, size_t len, lx_record *r, lx_error *err) {
     if (bad >= 0)
         return lx_fail(err, LX_EUTF8, NULL, bad, "invalid UTF-8 byte 0x%02x",
                        (unsigned char)json[bad]);
-    const char *end = NULL;
-    r->root = cJSON_ParseWithLengthOpts(json, len, &end, 0);
+    *end = NULL;
+    r->root = cJSON_ParseWithLengthOpts(json, len, end, 0);
     if (!r->root) {
-        long off = end ? (long)(end - json) : -1;
+        long off = *end ? (long)(*end - json) : -1;
         return lx_fail(err, LX_EJSON, NULL, off, "malformed JSON");
     }
     /* Only whitespace may follow the object. */
-    for (const char *p = end; p && p < json + len; p++)
-        if (*p != ' ' && *p != '\t' && *p != '\r' && *p != '\n' && *p != 0) {
-            rc = lx_fail(err, LX_EJSON, NULL, (long)(p - json), "trailing characters after JSON");
-            goto fail;
-        }
-    if (!cJSON_IsObject(r->root)) {
-        rc = lx_fail(err, LX_ERECORD, NULL, 0, "a lecture record must be a JSON object");
-        goto fail;
+    for (const char *p = *end; p && p < json + len; p++)
+        if (*p != ' ' && *p != '\t' && *p != '\r' && *p != '\n' && *p != 0)
+            return lx_fail(err, LX_EJSON, NULL, (long)(p - json), "trailing characters after JSON");
+    if (!cJSON_IsObject(r->root))
+        return lx_fail(err, LX_ERECORD, NULL, 0, "a lecture record must be a JSON object");
+    return 0;
+}
+
+/* "id": required, a non-empty string within the limit, no control
+ * characters (it is printed and used as a key). */
+static int parse_id(cJSON *root, lx_record *r, lx_error *err) {
+    cJSON *id = cJSON_GetObjectItemCaseSensitive(root, "id");
+    if (!id)
+        return lx_fail(err, LX_ERECORD, "id", -1, "is required");
+    if (!cJSON_IsString(id) || !id->valuestring[0])
+        return lx_fail(err, LX_ERECORD, "id", -1, "must be a non-empty string");
+    r->id = id->valuestring;
+    r->id_len = strlen(r->id);
+    if (r->id_len > LX_MAX_ID_BYTES)
+        return lx_fail(err, LX_ELIMIT, "id", -1, "is %zu bytes, the limit is %d", r->id_len,
+                       LX_MAX_ID_BYTES);
+    for (size_t i = 0; i < r->id_len; i++)
+        if ((unsigned char)r->id[i] < 0x20)
+            return lx_fail(err, LX_ERECORD, "id", (long)i, "must not contain control characters");
+    return 0;
+}
+
+/* The text fields (title required, the indexed ones into r->f), date and
+ * duration.  *dur is the "duration" item, or NULL. */
+static int parse_fields(cJSON *root, lx_record *r, cJSON **dur, lx_error *err) {
+    int rc;
+    cJSON *title = cJSON_GetObjectItemCaseSensitive(root, "title");
+    if (!title)
+        return lx_fail(err, LX_ERECORD, "title", -1, "is required");
+    if (!cJSON_IsString(title))
+        return lx_fail(err, LX_ERECORD, "title", -1, "must be a string");
+    if ((rc = get_text(root, "title", &r->f.text[LX_F_TITLE], &r->f.len[LX_F_TITLE], err)) ||
+        (rc = get_text(root, "speaker", &r->f.text[LX_F_SPEAKER], &r->f.len[LX_F_SPEAKER], err)) ||
+        (rc = get_text(root, "description", &r->f.text[LX_F_DESCRIPTION],
+                       &r->f.len[LX_F_DESCRIPTION], err)))
+        return rc;
+    const char *s;
+    size_t n;
+    static const char *const strings[] = {"institution", "url", "date"};
+    for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++)
+        if ((rc = get_text(root, strings[i], &s, &n, err)))
+            return rc;
+    if ((rc = get_text(root, "date", &s, &n, err)) || (s && (rc = check_date(s, err))))
+        return rc;
+    *dur = cJSON_GetObjectItemCaseSensitive(root, "duration");
+    if (*dur && !cJSON_IsNull(*dur) &&
+        (!cJSON_IsNumber(*dur) || !isfinite((*dur)->valuedouble) || (*dur)->valuedouble < 0))
+        return lx_fail(err, LX_ERECORD, "duration", -1, "must be a number of seconds >= 0");
+    return 0;
+}
+
+/* "tags": an array of strings within the limits.  Tags that normalise to
+ * nothing or to an earlier tag's key are skipped. */
+static int parse_tags(cJSON *root, lx_record *r, lx_error *err) {
+    cJSON *tags = cJSON_GetObjectItemCaseSensitive(root, "tags");
+    if (!tags || cJSON_IsNull(tags))
+        return 0;
+    if (!cJSON_IsArray(tags))
+        return lx_fail(err, LX_ERECORD, "tags", -1, "must be an array of strings");
+    int nt = cJSON_GetArraySize(tags);
+    if (nt > LX_MAX_TAGS)
+        return lx_fail(err, LX_ELIMIT, "tags", -1, "has %d tags, the limit is %d", nt, LX_MAX_TAGS);
+    cJSON *t;
+    int i = 0;
+    cJSON_ArrayForEach(t, tags) {
+        char fname[32];
+        snprintf(fname, sizeof fname, "tags[%d]", i);
+        if (!cJSON_IsString(t))
+            return lx_fail(err, LX_ERECORD, fname, -1, "must be a string");
+        size_t tl = strlen(t->valuestring);
+        if (tl > LX_MAX_TAG_BYTES)
+            return lx_fail(err, LX_ELIMIT, fname, -1, "is %zu bytes, the limit is %d", tl,
+                           LX_MAX_TAG_BYTES);
+        size_t kl =
+            lx_tag_normalise(t->valuestring, tl, r->tagkey[r->f.ntags], sizeof r->tagkey[0]);
+        i++;
+        if (!kl)
+            continue;
+        int dup = 0;
+        for (int j = 0; j < r->f.ntags; j++)
+            dup |= strcmp(r->tagkey[j], r->tagkey[r->f.ntags]) == 0;
+        if (dup)
+            continue;
+        r->f.tags[r->f.ntags] = t->valuestring;
+        r->f.taglen[r->f.ntags] = tl;
+        r->f.ntags++;
     }
-    cJSON *root = r->root;
+    return 0;
+}
+
+/* The body: the segments when given (the transcript then dropped), else
+ * the transcript.  Both leave root, which becomes the stored meta. */
+static int parse_body(cJSON *root, lx_record *r, const cJSON *dur, lx_error *err) {
+    int rc;
+    cJSON *segs = cJSON_GetObjectItemCaseSensitive(root, "segments");
+    const char *tr;
+    size_t trl;
+    if ((rc = get_text(root, "transcript", &tr, &trl, err)))
+        return rc;
+    if (tr && cJSON_IsArray(segs) && cJSON_GetArraySize(segs) == 0) {
+        /* No cue to time: the transcript is the text. */
+        cJSON_DeleteItemFromObjectCaseSensitive(root, "segments");
+        segs = NULL;
+    }
+    if (segs && !cJSON_IsNull(segs)) {
+        if (!cJSON_IsArray(segs))
+            return lx_fail(err, LX_ERECORD, "segments", -1,
+                           "must be an array of {start, end, text}");
+        if ((rc = parse_segments(segs, r, err)))
+            return rc;
+        cJSON_DeleteItemFromObjectCaseSensitive(root, "segments");
+        if (cJSON_IsNumber(dur))
+            warn_cues_past_end(r, dur->valuedouble);
+        if (tr)
+            drop_transcript(root, r);
+    } else if (tr) {
+        if (!(r->body = malloc(trl + 1)))
+            return LX_ENOMEM;
+        memcpy(r->body, tr, trl + 1);
+        r->body_len = trl;
+        r->flags = LX_DOC_BODY_TRANSCRIPT;
+        cJSON_DeleteItemFromObjectCaseSensitive(root, "transcript");
+    }
+    r->f.text[LX_F_TRANSCRIPT] = r->body;
+    r->f.len[LX_F_TRANSCRIPT] = r->body_len;
+    return 0;
+}
+
+int lx_record_parse(const char *json, size_t len, lx_record *r, lx_error *err) {
+    memset(r, 0, offsetof(lx_record, tagkey));
+    const char *end = NULL;
+    int rc = parse_object(json, len, r, &end, err);
+    if (rc)
+        goto fail;
+    cJSON *root = r->root, *dur = NULL;
     char nul_field[64];
     long nul = find_nul(json, (size_t)(end - json), nul_field, sizeof nul_field);
     if (nul >= 0) {
@@ -368,136 +500,10 @@ int lx_record_parse(const char *json, size_t len, lx_record *r, lx_error *err) {
                      "must not contain a NUL character (\\u0000)");
         goto fail;
     }
-    if ((rc = check_unique_keys(root, err)))
+    if ((rc = check_unique_keys(root, err)) || (rc = parse_id(root, r, err)) ||
+        (rc = parse_fields(root, r, &dur, err)) || (rc = parse_language(root, r, err)) ||
+        (rc = parse_tags(root, r, err)) || (rc = parse_body(root, r, dur, err)))
         goto fail;
-    cJSON *id = cJSON_GetObjectItemCaseSensitive(root, "id");
-    if (!id) {
-        rc = lx_fail(err, LX_ERECORD, "id", -1, "is required");
-        goto fail;
-    }
-    if (!cJSON_IsString(id) || !id->valuestring[0]) {
-        rc = lx_fail(err, LX_ERECORD, "id", -1, "must be a non-empty string");
-        goto fail;
-    }
-    r->id = id->valuestring;
-    r->id_len = strlen(r->id);
-    if (r->id_len > LX_MAX_ID_BYTES) {
-        rc = lx_fail(err, LX_ELIMIT, "id", -1, "is %zu bytes, the limit is %d", r->id_len,
-                     LX_MAX_ID_BYTES);
-        goto fail;
-    }
-    for (size_t i = 0; i < r->id_len; i++)
-        if ((unsigned char)r->id[i] < 0x20) {
-            rc = lx_fail(err, LX_ERECORD, "id", (long)i, "must not contain control characters");
-            goto fail;
-        }
-    cJSON *title = cJSON_GetObjectItemCaseSensitive(root, "title");
-    if (!title) {
-        rc = lx_fail(err, LX_ERECORD, "title", -1, "is required");
-        goto fail;
-    }
-    if (!cJSON_IsString(title)) {
-        rc = lx_fail(err, LX_ERECORD, "title", -1, "must be a string");
-        goto fail;
-    }
-    if ((rc = get_text(root, "title", &r->f.text[LX_F_TITLE], &r->f.len[LX_F_TITLE], err)) ||
-        (rc = get_text(root, "speaker", &r->f.text[LX_F_SPEAKER], &r->f.len[LX_F_SPEAKER], err)) ||
-        (rc = get_text(root, "description", &r->f.text[LX_F_DESCRIPTION],
-                       &r->f.len[LX_F_DESCRIPTION], err)))
-        goto fail;
-    const char *s;
-    size_t n;
-    static const char *const strings[] = {"institution", "url", "date"};
-    for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++)
-        if ((rc = get_text(root, strings[i], &s, &n, err)))
-            goto fail;
-    if ((rc = get_text(root, "date", &s, &n, err)) || (s && (rc = check_date(s, err))))
-        goto fail;
-    cJSON *dur = cJSON_GetObjectItemCaseSensitive(root, "duration");
-    if (dur && !cJSON_IsNull(dur) &&
-        (!cJSON_IsNumber(dur) || !isfinite(dur->valuedouble) || dur->valuedouble < 0)) {
-        rc = lx_fail(err, LX_ERECORD, "duration", -1, "must be a number of seconds >= 0");
-        goto fail;
-    }
-    if ((rc = parse_language(root, r, err)))
-        goto fail;
-    cJSON *tags = cJSON_GetObjectItemCaseSensitive(root, "tags");
-    if (tags && !cJSON_IsNull(tags)) {
-        if (!cJSON_IsArray(tags)) {
-            rc = lx_fail(err, LX_ERECORD, "tags", -1, "must be an array of strings");
-            goto fail;
-        }
-        int nt = cJSON_GetArraySize(tags);
-        if (nt > LX_MAX_TAGS) {
-            rc = lx_fail(err, LX_ELIMIT, "tags", -1, "has %d tags, the limit is %d", nt,
-                         LX_MAX_TAGS);
-            goto fail;
-        }
-        cJSON *t;
-        int i = 0;
-        cJSON_ArrayForEach(t, tags) {
-            char fname[32];
-            snprintf(fname, sizeof fname, "tags[%d]", i);
-            if (!cJSON_IsString(t)) {
-                rc = lx_fail(err, LX_ERECORD, fname, -1, "must be a string");
-                goto fail;
-            }
-            size_t tl = strlen(t->valuestring);
-            if (tl > LX_MAX_TAG_BYTES) {
-                rc = lx_fail(err, LX_ELIMIT, fname, -1, "is %zu bytes, the limit is %d", tl,
-                             LX_MAX_TAG_BYTES);
-                goto fail;
-            }
-            size_t kl =
-                lx_tag_normalise(t->valuestring, tl, r->tagkey[r->f.ntags], sizeof r->tagkey[0]);
-            i++;
-            if (!kl)
-                continue;
-            int dup = 0;
-            for (int j = 0; j < r->f.ntags; j++)
-                dup |= strcmp(r->tagkey[j], r->tagkey[r->f.ntags]) == 0;
-            if (dup)
-                continue;
-            r->f.tags[r->f.ntags] = t->valuestring;
-            r->f.taglen[r->f.ntags] = tl;
-            r->f.ntags++;
-        }
-    }
-    cJSON *segs = cJSON_GetObjectItemCaseSensitive(root, "segments");
-    const char *tr;
-    size_t trl;
-    if ((rc = get_text(root, "transcript", &tr, &trl, err)))
-        goto fail;
-    if (tr && cJSON_IsArray(segs) && cJSON_GetArraySize(segs) == 0) {
-        /* No cue to time: the transcript is the text. */
-        cJSON_DeleteItemFromObjectCaseSensitive(root, "segments");
-        segs = NULL;
-    }
-    if (segs && !cJSON_IsNull(segs)) {
-        if (!cJSON_IsArray(segs)) {
-            rc = lx_fail(err, LX_ERECORD, "segments", -1, "must be an array of {start, end, text}");
-            goto fail;
-        }
-        if ((rc = parse_segments(segs, r, err)))
-            goto fail;
-        cJSON_DeleteItemFromObjectCaseSensitive(root, "segments");
-        if (cJSON_IsNumber(dur))
-            warn_cues_past_end(r, dur->valuedouble);
-        if (tr)
-            drop_transcript(root, r);
-    } else if (tr) {
-        if (!(r->body = malloc(trl + 1))) {
-            rc = LX_ENOMEM;
-            goto fail;
-        }
-        memcpy(r->body, tr, trl + 1);
-        r->body_len = trl;
-        r->flags = LX_DOC_BODY_TRANSCRIPT;
-        tr = NULL;
-        cJSON_DeleteItemFromObjectCaseSensitive(root, "transcript");
-    }
-    r->f.text[LX_F_TRANSCRIPT] = r->body;
-    r->f.len[LX_F_TRANSCRIPT] = r->body_len;
     /* The strings the fields point at live in root, which stays whole
      * apart from the body fields removed above. */
     r->meta = cJSON_PrintUnformatted(root);
@@ -563,173 +569,6 @@ int lx_record_serialize(const lx_record *r, lx_buf *out) {
     lx_buf_append(out, "", 1);
     lx_buf_append(out, r->segs, (size_t)h.nseg * sizeof(lx_dseg));
     lx_buf_append(out, r->cps.p, r->cps.n);
-    return 0;
-}
-
-/* ---- reading one member of the stored meta ------------------------------ */
-
-/* The closing quote of the JSON string starting at p (its opening quote),
- * or end when it has none. */
-static const char *string_close(const char *p, const char *end) {
-    for (p++; p < end; p++) {
-        if (*p == '\\')
-            p++;
-        else if (*p == '"')
-            return p;
-    }
-    return end;
-}
-
-/* Past the JSON string starting at p. */
-static const char *skip_string(const char *p, const char *end) {
-    const char *q = string_close(p, end);
-    return q < end ? q + 1 : end;
-}
-
-/* Past the JSON value starting at p. */
-static const char *skip_value(const char *p, const char *end) {
-    if (p < end && *p == '"')
-        return skip_string(p, end);
-    int depth = 0;
-    for (; p < end; p++) {
-        char c = *p;
-        if (c == '"') {
-            p = skip_string(p, end) - 1;
-        } else if (c == '{' || c == '[') {
-            depth++;
-        } else if (c == '}' || c == ']') {
-            if (depth-- == 0)
-                return p; /* the end of the enclosing object */
-            if (depth == 0)
-                return p + 1;
-        } else if (c == ',' && depth == 0) {
-            return p;
-        }
-    }
-    return end;
-}
-
-static size_t put_utf8(char *o, uint32_t cp) {
-    if (cp < 0x80) {
-        o[0] = (char)cp;
-        return 1;
-    }
-    if (cp < 0x800) {
-        o[0] = (char)(0xC0 | (cp >> 6));
-        o[1] = (char)(0x80 | (cp & 0x3F));
-        return 2;
-    }
-    if (cp < 0x10000) {
-        o[0] = (char)(0xE0 | (cp >> 12));
-        o[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        o[2] = (char)(0x80 | (cp & 0x3F));
-        return 3;
-    }
-    o[0] = (char)(0xF0 | (cp >> 18));
-    o[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-    o[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-    o[3] = (char)(0x80 | (cp & 0x3F));
-    return 4;
-}
-
-static int hex4(const char *p, const char *end, uint32_t *v) {
-    if (end - p < 4)
-        return -1;
-    uint32_t x = 0;
-    for (int i = 0; i < 4; i++) {
-        char c = p[i];
-        x <<= 4;
-        if (c >= '0' && c <= '9')
-            x |= (uint32_t)(c - '0');
-        else if (c >= 'a' && c <= 'f')
-            x |= (uint32_t)(c - 'a' + 10);
-        else if (c >= 'A' && c <= 'F')
-            x |= (uint32_t)(c - 'A' + 10);
-        else
-            return -1;
-    }
-    *v = x;
-    return 0;
-}
-
-/* Unescapes the JSON string at p (its opening quote) into out. */
-static int unescape_string(const char *p, const char *end, lx_buf *out) {
-    const char *e = string_close(p, end);
-    out->n = 0;
-    /* Unescaped text is never longer than escaped. */
-    if (lx_buf_reserve(out, (size_t)(e - p) + 1))
-        return LX_ENOMEM;
-    char *o = (char *)out->p;
-    size_t n = 0;
-    for (p++; p < e; p++) {
-        if (*p != '\\') {
-            o[n++] = *p;
-            continue;
-        }
-        if (++p >= e)
-            break;
-        switch (*p) {
-        case 'b':
-            o[n++] = '\b';
-            break;
-        case 'f':
-            o[n++] = '\f';
-            break;
-        case 'n':
-            o[n++] = '\n';
-            break;
-        case 'r':
-            o[n++] = '\r';
-            break;
-        case 't':
-            o[n++] = '\t';
-            break;
-        case 'u': {
-            uint32_t cp, lo;
-            if (hex4(p + 1, e, &cp))
-                break;
-            p += 4;
-            if (cp >= 0xD800 && cp < 0xDC00 && p + 2 < e && p[1] == '\\' && p[2] == 'u' &&
-                !hex4(p + 3, e, &lo) && lo >= 0xDC00 && lo < 0xE000) {
-                cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
-                p += 6;
-            } else if (cp >= 0xD800 && cp < 0xE000) {
-                cp = 0xFFFD; /* a lone surrogate */
-            }
-            n += put_utf8(o + n, cp);
-            break;
-        }
-        default:
-            o[n++] = *p; /* " \ / */
-        }
-    }
-    o[n] = 0;
-    out->n = n;
-    return 0;
-}
-
-int lx_meta_string(const char *json, size_t len, const char *key, lx_buf *out) {
-    const char *p = json, *end = json + len;
-    size_t klen = strlen(key);
-    while (p < end && *p != '{')
-        p++;
-    if (p == end)
-        return 0;
-    p++;
-    while (p < end) {
-        while (p < end && (*p == ' ' || *p == ',' || *p == '\n' || *p == '\t' || *p == '\r'))
-            p++;
-        if (p >= end || *p != '"')
-            return 0; /* '}' or not JSON we wrote */
-        const char *k = p + 1, *ke = skip_string(p, end);
-        p = ke;
-        while (p < end && (*p == ' ' || *p == ':'))
-            p++;
-        /* Keys we look up have no escapes: compare them as written. */
-        if ((size_t)(ke - 1 - k) == klen && memcmp(k, key, klen) == 0)
-            return p < end && *p == '"' ? (unescape_string(p, end, out) ? LX_ENOMEM : 1) : 0;
-        p = skip_value(p, end);
-    }
     return 0;
 }
 

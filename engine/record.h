@@ -62,12 +62,6 @@ int lx_record_serialize(const lx_record *r, lx_buf *out);
  * back).  *holder receives parsed JSON to free with cJSON_Delete. */
 int lx_fields_from_view(const lx_docview *v, lx_fields *f, cJSON **holder);
 
-/* The string member `key` of the stored meta JSON (compact JSON this
- * module wrote), unescaped into out (NUL-terminated, out->n excludes the
- * NUL), without building a tree.  Returns 1 when found, 0 when absent or
- * not a string, LX_ENOMEM. */
-int lx_meta_string(const char *json, size_t len, const char *key, lx_buf *out);
-
 /* The stored record as JSON text again (meta plus transcript or segments);
  * malloc'd, NUL-terminated.  NULL when out of memory or the body does not
  * decode: never a record with a part left out. */

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "meta.h"
 #include "record.h"
 #include "snippet.h"
 #include "text.h"

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "tagstem.h"
-#include "writer.h"
+#include "wstate.h"
 
 void lx_tagstem_key_word(lx_tagstem_keybuf *k, lx_stemmers *stem, int lang, const char *word,
                          size_t len) {

@@ -20,89 +20,20 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "accum.h"
 #include "build.h"
 #include "error.h"
 #include "flush.h"
 #include "record.h"
 #include "tagstem.h"
 #include "text.h"
-#include "writer.h"
-
-int lx_writer_mdb_fail(lx_writer *w, lx_error *err, int rc, const char *what) {
-    return w->failed = lx_store_write_fail(w->wl.env ? w->wl.env->env : NULL, err, rc, what);
-}
-
-/* The stemmer entry of lang.  A batch may hold more languages than a
- * stemmer set: when the set is full it starts afresh, with the word cache
- * whose keys name entries, so that no lecture is analysed without its own
- * stemmer (a delete must find exactly the terms its put indexed). */
-int lx_writer_lang(lx_writer *w, const char *lang) {
-    int i = lx_stemmers_lookup(&w->stem, lang);
-    if (i < 0) {
-        lx_stemmers_free(&w->stem);
-        lx_stemmers_init(&w->stem);
-        lx_strmap_free(&w->words);
-        lx_strmap_init(&w->words);
-        i = lx_stemmers_lookup(&w->stem, lang);
-    }
-    return i;
-}
-
-int lx_u32_cmp(const void *a, const void *b) {
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    return x < y ? -1 : x > y;
-}
-
-int lx_writer_deleted(void *ctx, uint32_t doc) {
-    lx_writer *w = ctx;
-    /* bsearch and qsort must not be given NULL, even for no elements. */
-    return w->ndel && bsearch(&doc, w->deleted, w->ndel, sizeof doc, lx_u32_cmp) != NULL;
-}
-
-int lx_writer_new(lx_index *ix, lx_writer **out, lx_error *err) {
-    *out = NULL;
-    lx_writer *w = calloc(1, sizeof *w);
-    if (!w)
-        return LX_ENOMEM;
-    w->ix = ix;
-    w->dirfd = -1;
-    w->wl.fd = -1;
-    w->flush_bytes = LX_FLUSH_BYTES;
-    lx_stemmers_init(&w->stem);
-    lx_strmap_init(&w->terms);
-    lx_strmap_init(&w->words);
-    lx_strmap_init(&w->ids);
-    lx_strmap_init(&w->tagmap);
-    lx_strmap_init(&w->langmap);
-    *out = w;
-    int rc = lx_store_write_begin(ix, &w->wl, &w->txn, err);
-    if (rc)
-        return rc;
-    if ((rc = lx_store_stats(w->txn, ix, &w->st)))
-        return lx_fail(err, rc, NULL, -1, "cannot read index statistics");
-    const uint32_t *norms;
-    uint32_t nn;
-    lx_store_norms(w->txn, ix, &norms, &nn);
-    w->norms_cap = nn + 1024;
-    w->norms = calloc(w->norms_cap * LX_NFIELDS, sizeof *w->norms);
-    if (!w->norms)
-        return LX_ENOMEM;
-    if (nn)
-        memcpy(w->norms, norms, (size_t)nn * LX_NFIELDS * sizeof *norms);
-    w->flush_from = w->st.next_doc;
-    return 0;
-}
+#include "wstate.h"
 
 int lx_writer_begin(lx_index *ix, lx_writer **out, lx_error *err) {
     *out = NULL;
     if (ix->flags & LX_OPEN_READONLY)
         return lx_fail(err, LX_EREADONLY, NULL, -1, "index opened read-only");
-    int rc = lx_writer_new(ix, out, err);
-    if (rc) {
-        lx_writer_abort(*out);
-        *out = NULL;
-    }
-    return rc;
+    return lx_writer_new(ix, out, err);
 }
 
 void lx_writer_set_flush_bytes(lx_writer *w, size_t bytes) {
@@ -364,27 +295,5 @@ void lx_writer_abort(lx_writer *w) {
     lx_store_write_end(w->ix, &w->wl);
     if (w->build)
         lx_build_close(w);
-    for (uint32_t i = 0; i < w->nacc; i++) {
-        lx_buf_free(&w->acc[i].docs);
-        lx_buf_free(&w->acc[i].pos);
-    }
-    free(w->acc);
-    free(w->touched);
-    free(w->deleted);
-    free(w->norms);
-    lx_sets_reset(&w->tagmap, w->tags, &w->ntags);
-    lx_sets_reset(&w->langmap, w->langs, &w->nlangs);
-    free(w->tags);
-    free(w->langs);
-    lx_strmap_free(&w->tagmap);
-    lx_strmap_free(&w->langmap);
-    lx_strmap_free(&w->terms);
-    lx_strmap_free(&w->words);
-    lx_strmap_free(&w->ids);
-    lx_stemmers_free(&w->stem);
-    lx_plist_free(&w->pl);
-    lx_buf_free(&w->post);
-    lx_buf_free(&w->posv);
-    lx_buf_free(&w->val);
-    free(w);
+    lx_writer_free(w);
 }

@@ -7,6 +7,7 @@
 #include <cjson/cJSON.h>
 
 #include "check.h"
+#include "meta.h"
 #include "record.h"
 
 static void expect(const char *json, const char *key, int found, const char *value) {

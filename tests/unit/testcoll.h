@@ -51,8 +51,8 @@ static const char *const de_words[] = {"Gleichberechtigung",
                                        "Forschung",
                                        "Diskriminierung",
                                        "Rassismus",
-                                       "Stra\xC3\x9F"
-                                       "e"};
+                                       ("Stra\xC3\x9F"
+                                        "e")}; /* split: \x9Fe would be one escape */
 static const char *const tags_pool[] = {"gender",
                                         "migration",
                                         "racism",

@@ -1,14 +1,15 @@
-/* writer.h -- the writer's state, shared by its modules (internal):
- * writer.c (the public calls: put, delete, commit, abort), accum.c (the
- * in-memory postings of a batch), flush.c (merging them into the stored
- * lists), build.c (a build: sorted runs and their merge) and tagstem.c
- * (the tag-stem keys).  How a batch and a build work: the top of
- * writer.c. */
-#ifndef LX_WRITER_H
-#define LX_WRITER_H
+/* wstate.h -- the writer's state and its small shared helpers
+ * (internal), the bottom layer of the writer's modules: accum.c (the
+ * in-memory postings of a batch) and tagstem.c (the tag-stem keys) on it,
+ * flush.c (merging a batch into the stored lists) on those, build.c (a
+ * build: sorted runs and their merge) on flush.c, and writer.c (the
+ * public calls: put, delete, commit, abort) on top.  How a batch and a
+ * build work: the top of writer.c. */
+#ifndef LX_WSTATE_H
+#define LX_WSTATE_H
 #include <stdio.h>
 
-#include "accum.h"
+#include "lectern.h"
 #include "postings.h"
 #include "stem.h"
 #include "store.h"
@@ -31,6 +32,29 @@
 #define LX_RUN_DROP_BYTES ((size_t)16 << 20)
 
 #define LX_BUILD_SUBDIR ".building"
+
+/* A term's postings gathered in the batch (filled by accum.c). */
+typedef struct term_acc {
+    const char *s;
+    uint32_t len;
+    uint32_t cur_doc; /* doc being analysed, LX_DOC_END when none */
+    uint32_t tf[LX_NFIELDS];
+    int lastfield;
+    uint32_t lastpos;
+    uint32_t prev_doc; /* last doc appended to docs */
+    uint32_t ndocs;
+    int del;     /* a deleted lecture had this term */
+    lx_buf docs; /* per posting: vbyte gap, mask, vbyte tf per field */
+    lx_buf pos;  /* positions as stored (postings.c) */
+} term_acc;
+
+typedef struct set_acc { /* a tag's or a language's docid list changes */
+    const char *key;
+    uint32_t len;
+    int del;
+    uint32_t *add;
+    uint32_t n, cap;
+} set_acc;
 
 struct lx_writer {
     lx_index *ix;
@@ -63,8 +87,12 @@ struct lx_writer {
     lx_buf val;
     lx_plist pl;
     lx_buf post, posv;
-    /* a build only (see the top of the file) */
+    /* a build only (see the top of build.c) */
     int build;
+    /* Writes the accumulators, sorted (order), as one run: build.c's,
+     * set with build.  flush.c sits below build.c, so calls it through
+     * this. */
+    int (*write_run)(lx_writer *w, const uint32_t *order, lx_error *err);
     char *dir;         /* the index directory; dir/.building is the work */
     int dirfd;         /* open on dir, holding the build lock (flock) */
     int made_dir;      /* dir did not exist before the build */
@@ -77,14 +105,21 @@ struct lx_writer {
 };
 
 /* A writer on ix, its transaction begun; w->build and its fields are left
- * for the caller.  *out is set even on failure (abort it). */
+ * for the caller.  On failure *out is NULL: nothing is left to free. */
 int lx_writer_new(lx_index *ix, lx_writer **out, lx_error *err);
+
+/* Empties a tag or language map. */
+void lx_sets_reset(lx_strmap *m, set_acc *sets, uint32_t *n);
+
+/* Frees w and what it holds in memory.  Its transaction and a build's
+ * files are the caller's to end first (lx_writer_abort). */
+void lx_writer_free(lx_writer *w);
 
 /* Marks the batch failed (only abort is left) and maps an LMDB code to an
  * LX_E* code, filling err. */
 int lx_writer_mdb_fail(lx_writer *w, lx_error *err, int rc, const char *what);
 
-/* The stemmer entry of lang (see writer.c). */
+/* The stemmer entry of lang (see wstate.c). */
 int lx_writer_lang(lx_writer *w, const char *lang);
 
 /* Whether doc is deleted in this batch (w->deleted sorted); ctx is the
@@ -100,4 +135,8 @@ static inline size_t lx_dirty_bytes(size_t n) {
     const size_t page = 4096;
     return n < page / 2 ? n + 16 : (n + 16 + page - 1) / page * page;
 }
+
+/* Drops the pages of the index map (and the heap's free memory) from the
+ * process. */
+void lx_writer_release_map(lx_writer *w);
 #endif

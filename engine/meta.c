@@ -1,0 +1,178 @@
+/* meta.c -- one string member of a lecture's stored meta, read straight
+ * from its JSON text.
+ *
+ * The meta is compact JSON that record.c wrote (cJSON_PrintUnformatted of
+ * the record less its body fields).  Snippets want only "description" of
+ * every result shown: scanning the text for that one key costs far less
+ * than building a cJSON tree of the whole record per hit.  A member that
+ * is absent or not a string is reported as absent, as the tree would.
+ */
+#include <stdint.h>
+#include <string.h>
+
+#include "meta.h"
+
+/* The closing quote of the JSON string starting at p (its opening quote),
+ * or end when it has none. */
+static const char *string_close(const char *p, const char *end) {
+    for (p++; p < end; p++) {
+        if (*p == '\\')
+            p++;
+        else if (*p == '"')
+            return p;
+    }
+    return end;
+}
+
+/* Past the JSON string starting at p. */
+static const char *skip_string(const char *p, const char *end) {
+    const char *q = string_close(p, end);
+    return q < end ? q + 1 : end;
+}
+
+/* Past the JSON value starting at p. */
+static const char *skip_value(const char *p, const char *end) {
+    if (p < end && *p == '"')
+        return skip_string(p, end);
+    int depth = 0;
+    for (; p < end; p++) {
+        char c = *p;
+        if (c == '"') {
+            p = skip_string(p, end) - 1;
+        } else if (c == '{' || c == '[') {
+            depth++;
+        } else if (c == '}' || c == ']') {
+            if (depth-- == 0)
+                return p; /* the end of the enclosing object */
+            if (depth == 0)
+                return p + 1;
+        } else if (c == ',' && depth == 0) {
+            return p;
+        }
+    }
+    return end;
+}
+
+static size_t put_utf8(char *o, uint32_t cp) {
+    if (cp < 0x80) {
+        o[0] = (char)cp;
+        return 1;
+    }
+    if (cp < 0x800) {
+        o[0] = (char)(0xC0 | (cp >> 6));
+        o[1] = (char)(0x80 | (cp & 0x3F));
+        return 2;
+    }
+    if (cp < 0x10000) {
+        o[0] = (char)(0xE0 | (cp >> 12));
+        o[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        o[2] = (char)(0x80 | (cp & 0x3F));
+        return 3;
+    }
+    o[0] = (char)(0xF0 | (cp >> 18));
+    o[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+    o[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+    o[3] = (char)(0x80 | (cp & 0x3F));
+    return 4;
+}
+
+static int hex4(const char *p, const char *end, uint32_t *v) {
+    if (end - p < 4)
+        return -1;
+    uint32_t x = 0;
+    for (int i = 0; i < 4; i++) {
+        char c = p[i];
+        x <<= 4;
+        if (c >= '0' && c <= '9')
+            x |= (uint32_t)(c - '0');
+        else if (c >= 'a' && c <= 'f')
+            x |= (uint32_t)(c - 'a' + 10);
+        else if (c >= 'A' && c <= 'F')
+            x |= (uint32_t)(c - 'A' + 10);
+        else
+            return -1;
+    }
+    *v = x;
+    return 0;
+}
+
+/* Unescapes the JSON string at p (its opening quote) into out. */
+static int unescape_string(const char *p, const char *end, lx_buf *out) {
+    const char *e = string_close(p, end);
+    out->n = 0;
+    /* Unescaped text is never longer than escaped. */
+    if (lx_buf_reserve(out, (size_t)(e - p) + 1))
+        return LX_ENOMEM;
+    char *o = (char *)out->p;
+    size_t n = 0;
+    for (p++; p < e; p++) {
+        if (*p != '\\') {
+            o[n++] = *p;
+            continue;
+        }
+        if (++p >= e)
+            break;
+        switch (*p) {
+        case 'b':
+            o[n++] = '\b';
+            break;
+        case 'f':
+            o[n++] = '\f';
+            break;
+        case 'n':
+            o[n++] = '\n';
+            break;
+        case 'r':
+            o[n++] = '\r';
+            break;
+        case 't':
+            o[n++] = '\t';
+            break;
+        case 'u': {
+            uint32_t cp, lo;
+            if (hex4(p + 1, e, &cp))
+                break;
+            p += 4;
+            if (cp >= 0xD800 && cp < 0xDC00 && p + 2 < e && p[1] == '\\' && p[2] == 'u' &&
+                !hex4(p + 3, e, &lo) && lo >= 0xDC00 && lo < 0xE000) {
+                cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+                p += 6;
+            } else if (cp >= 0xD800 && cp < 0xE000) {
+                cp = 0xFFFD; /* a lone surrogate */
+            }
+            n += put_utf8(o + n, cp);
+            break;
+        }
+        default:
+            o[n++] = *p; /* " \ / */
+        }
+    }
+    o[n] = 0;
+    out->n = n;
+    return 0;
+}
+
+int lx_meta_string(const char *json, size_t len, const char *key, lx_buf *out) {
+    const char *p = json, *end = json + len;
+    size_t klen = strlen(key);
+    while (p < end && *p != '{')
+        p++;
+    if (p == end)
+        return 0;
+    p++;
+    while (p < end) {
+        while (p < end && (*p == ' ' || *p == ',' || *p == '\n' || *p == '\t' || *p == '\r'))
+            p++;
+        if (p >= end || *p != '"')
+            return 0; /* '}' or not JSON we wrote */
+        const char *k = p + 1, *ke = skip_string(p, end);
+        p = ke;
+        while (p < end && (*p == ' ' || *p == ':'))
+            p++;
+        /* Keys we look up have no escapes: compare them as written. */
+        if ((size_t)(ke - 1 - k) == klen && memcmp(k, key, klen) == 0)
+            return p < end && *p == '"' ? (unescape_string(p, end, out) ? LX_ENOMEM : 1) : 0;
+        p = skip_value(p, end);
+    }
+    return 0;
+}

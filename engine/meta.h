@@ -1,0 +1,15 @@
+/* meta.h -- one string member of a lecture's stored meta JSON, read
+ * without building a tree (internal). */
+#ifndef LX_META_H
+#define LX_META_H
+#include <stddef.h>
+
+#include "postings.h"
+
+/* The string member `key` of the stored meta JSON (compact JSON record.c
+ * wrote), unescaped into out (NUL-terminated, out->n excludes the NUL),
+ * without building a tree.  Returns 1 when found, 0 when absent or not a
+ * string, LX_ENOMEM. */
+int lx_meta_string(const char *json, size_t len, const char *key, lx_buf *out);
+
+#endif
