@@ -28,6 +28,30 @@ expect_body '"limit":1,"offset":1' "related echoes the page"
 req GET '/api/lectures/rac-02/related?lang=fi'
 expect_status 200 "related with a language filter"
 expect_no_body '"language":"en"' "lang=fi leaves out English lectures"
+# The total is every related lecture, the same on every page (it grew
+# with the page), and the facets count them (they were always {}).
+json_total() { printf '%s' "$BODY" | sed -n 's/.*"total":\([0-9]*\).*/\1/p'; }
+req GET '/api/lectures/rac-02/related?limit=1'
+t1=$(json_total)
+req GET '/api/lectures/rac-02/related?limit=1&offset=1'
+t2=$(json_total)
+req GET '/api/lectures/rac-02/related?limit=4&facets=20'
+t3=$(json_total)
+[ -n "$t1" ] && [ "$t1" -ge 2 ] && [ "$t1" = "$t2" ] && [ "$t1" = "$t3" ] ||
+    fail "related total changes with the page: $t1, $t2, $t3"
+ok
+expect_no_body '"facets":{"tags":{},"language":{}}' "related has facets"
+langs=${BODY#*\"language\":\{}
+langs=${langs%%\}*}
+sum=0
+for n in $(printf '%s' "$langs" | tr ',' '\n' | sed 's/.*://'); do sum=$((sum + n)); done
+[ "$sum" = "$t1" ] || fail "related language facets sum to $sum, total $t1: $BODY"
+ok
+expect_body '"education":' "related tag facets count the related lectures"
+req GET '/api/lectures/rac-02/related?lang=en&facets=5'
+tf=$(json_total)
+case "$BODY" in *'"language":{"en":'"$tf"'}'*) ok ;; *) fail "filtered related facets: $BODY" ;; esac
+
 req PUT '/api/lectures/rac-02/related'
 expect_error 405 method_not_allowed "PUT on related"
 
