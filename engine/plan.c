@@ -36,7 +36,7 @@ int lx_plan_langs(lx_searcher *s, const lx_search_opts *o, int *idx) {
     char code[LX_LANG_BYTES];
     const char *asked[LX_MAX_QUERY_TERMS + 1];
     int nasked = 0;
-    if (o->lang && o->lang[0] && lx_lang_normalise(o->lang, code) == 0)
+    if (o->lang && o->lang[0] && lx_language_lookup(o->lang, code) >= 0)
         asked[nasked++] = code;
     for (int i = 0; i < s->q.nlangs; i++)
         asked[nasked++] = s->q.langs[i];

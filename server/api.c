@@ -58,11 +58,6 @@ static int read_opts(srv_req *rq, lx_search_opts *o, unsigned *facets, enum MHD_
         return -1;
     if (param_uint(rq, "facets", SRV_DEFAULT_FACETS, 0, SRV_MAX_FACETS, facets, ret) != 0)
         return -1;
-    if (o->lang && (strlen(o->lang) > 7 ||
-                    strspn(o->lang, "abcdefghijklmnopqrstuvwxyz-") != strlen(o->lang))) {
-        *ret = http_error(rq, 400, "bad_parameter", "lang must be an ISO 639-1 code like en or fi");
-        return -1;
-    }
     o->flags = LX_SEARCH_SNIPPETS | LX_SEARCH_FACETS;
     o->facet_limit = *facets ? *facets : 1; /* the total is counted either way */
     return 0;
