@@ -104,7 +104,7 @@ static int feedback_pass(lx_searcher *s, run *r, const uint64_t **allow, int exh
     /* The added terms reorder the lectures the query matches; they bring
      * in no lecture without one of its words (as a rescoring pass would),
      * so totals and facets stay true. */
-    if (lx_plan_match_set(s, s->fb))
+    if (lx_plan_match_set(s, &r->pl, s->fb))
         return s->rc;
     if (r->filtered)
         for (size_t i = 0; i < s->words; i++)
@@ -119,10 +119,14 @@ static int feedback_pass(lx_searcher *s, run *r, const uint64_t **allow, int exh
 static int search_scored(lx_searcher *s, run *r) {
     const lx_rank_params *p = r->p;
     const lx_search_opts *o = r->o;
-    if (o->flags & LX_SEARCH_FACETS) {
+    /* Tag boosts that may only rank (a phrase query) leave the set to
+     * the clauses, which the top k must then keep to. */
+    int ranked_boosts = r->pl.phrase && s->nqc > r->pl.nscored;
+    if ((o->flags & LX_SEARCH_FACETS) || ranked_boosts) {
         /* The exact set: any scored clause (or a tag the query names: its
-         * boost can bring a lecture in), within the filters. */
-        if (lx_plan_match_set(s, s->tmp))
+         * boost can bring a lecture in, but for a phrase), within the
+         * filters. */
+        if (lx_plan_match_set(s, &r->pl, s->tmp))
             return s->rc;
         for (size_t i = 0; i < s->words; i++)
             s->tmp[i] &= s->allow[i];
@@ -130,7 +134,7 @@ static int search_scored(lx_searcher *s, run *r) {
         r->matched = s->tmp;
     }
     int exhaustive = (o->flags & LX_SEARCH_EXHAUSTIVE) != 0;
-    const uint64_t *allow = r->filtered ? s->allow : NULL;
+    const uint64_t *allow = ranked_boosts ? s->tmp : r->filtered ? s->allow : NULL;
     if (p->feedback_docs > 0 && s->nqc && r->pl.nclauses >= p->feedback_min_terms &&
         feedback_pass(s, r, &allow, exhaustive))
         return s->rc;
