@@ -94,8 +94,8 @@ static void write_facets(jsonw *w, const char *key, const lx_facet *f, size_t n,
     jw_obj_end(w);
 }
 
-void resjson_write(jsonw *w, int related, const char *subject, const lx_results *r,
-                   unsigned limit, unsigned offset, unsigned facets, size_t took[2]) {
+void resjson_write(jsonw *w, int related, const char *subject, const lx_results *r, unsigned limit,
+                   unsigned offset, unsigned facets, size_t took[2]) {
     size_t i;
     jw_obj(w);
     jw_key(w, related ? "id" : "query");

@@ -17,6 +17,6 @@
  * shared_tags and shared_terms.  At most `facets` values of each facet
  * are listed.  took receives the span of the took_ms value in w (the
  * response cache rewrites it). */
-void resjson_write(jsonw *w, int related, const char *subject, const lx_results *r,
-                   unsigned limit, unsigned offset, unsigned facets, size_t took[2]);
+void resjson_write(jsonw *w, int related, const char *subject, const lx_results *r, unsigned limit,
+                   unsigned offset, unsigned facets, size_t took[2]);
 #endif
