@@ -56,4 +56,22 @@ req PUT '/api/lectures/rac-02/related'
 expect_error 405 method_not_allowed "PUT on related"
 
 stop_server
+
+# On the sample corpus, where the total grew with the page (13 at
+# limit=5, 18 at offset=5, 58 at limit=50 for dub-2021-007).
+SRC=$(cd "$(dirname "$0")/../.." && pwd)
+"$INDEXER" build --quiet --index "$TMP/corpus" "$SRC/corpus/" > "$TMP/index.out" 2>&1 ||
+    { cat "$TMP/index.out" >&2; fail "indexing the sample corpus failed"; }
+start_server --index "$TMP/corpus"
+totals=""
+for page in 'limit=5' 'limit=5&offset=5' 'limit=5&offset=10' 'limit=50' 'limit=100&offset=100'; do
+    req GET "/api/lectures/dub-2021-007/related?$page"
+    expect_status 200 "related $page"
+    totals="$totals $(json_total)"
+done
+set -- $totals
+for t in "$@"; do [ "$t" = "$1" ] || fail "related totals differ by page:$totals"; done
+[ "$1" -gt 50 ] || fail "related total $1: fewer than the page of 50 lists"
+ok
+stop_server
 done_ok
