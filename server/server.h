@@ -5,8 +5,9 @@
  * parses HTTP in its own thread pool, admit.c decides which connections
  * are served and for how long, http.c routes each request (one route
  * table) and enforces the limits, api.c turns a request into engine calls
- * and writes the JSON answer with jsonw.c (and maps engine errors to HTTP,
- * one table).  Each pool thread owns one lx_searcher,
+ * and writes the JSON answer with jsonw.c, a page of results with
+ * resjson.c, which the CLI's --json shares (and maps engine errors to
+ * HTTP, one table).  Each pool thread owns one lx_searcher,
  * opened on its first request (no lock on the search path); writes take
  * one mutex because LMDB has one writer.
  */
