@@ -28,10 +28,14 @@ build: deps
 test: build
 	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
-# Index the sample corpus and serve it (search page and API).
+# Index the sample corpus and serve it (search page and API) on PORT
+# (make run PORT=8081); LECTERN_TOKEN=... make run enables writes.  The
+# port is checked first: a second make run stops with what holds it.  The
+# index is replaced in one rename once complete (--force), never removed
+# under a server that reads it.
 run: build
-	@rm -rf $(BUILD)/corpus-index
-	@$(BUILD)/lectern-index build --index $(BUILD)/corpus-index corpus/
+	@sh scripts/port-check.sh $(PORT)
+	@$(BUILD)/lectern-index build --force --index $(BUILD)/corpus-index corpus/
 	@if [ -x $(BUILD)/lectern-server ]; then \
 	  echo "serving http://localhost:$(PORT)"; \
 	  exec $(BUILD)/lectern-server --index $(BUILD)/corpus-index --port $(PORT); \

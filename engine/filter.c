@@ -63,8 +63,13 @@ static int filter_tags_langs(lx_searcher *s, const lx_search_opts *o) {
     int nlf = 0;
     memset(s->tmp, 0, s->words * 8);
     if (o->lang && o->lang[0]) {
-        if (lx_lang_normalise(o->lang, code) != 0)
-            return lx_searcher_fail(s, LX_EINVAL, "lang", -1, "not a language code: \"%.32s\"",
+        /* The same lookup as records use, so "EN", "en-GB" and "english"
+         * find the lectures stored as "en", and "xx" is refused rather
+         * than matching nothing. */
+        if (lx_language_lookup(o->lang, code) < 0)
+            return lx_searcher_fail(s, LX_EINVAL, "lang", -1,
+                                    "not a language code: \"%.32s\" (an ISO 639-1 code like en "
+                                    "or fi)",
                                     o->lang);
         if (or_lang(s, code))
             return s->rc;

@@ -36,7 +36,7 @@ int lx_plan_langs(lx_searcher *s, const lx_search_opts *o, int *idx) {
     char code[LX_LANG_BYTES];
     const char *asked[LX_MAX_QUERY_TERMS + 1];
     int nasked = 0;
-    if (o->lang && o->lang[0] && lx_lang_normalise(o->lang, code) == 0)
+    if (o->lang && o->lang[0] && lx_language_lookup(o->lang, code) >= 0)
         asked[nasked++] = code;
     for (int i = 0; i < s->q.nlangs; i++)
         asked[nasked++] = s->q.langs[i];
@@ -55,12 +55,15 @@ int lx_plan_langs(lx_searcher *s, const lx_search_opts *o, int *idx) {
 void lx_plan_init(lx_searcher *s, const lx_search_opts *o, lx_plan *pl) {
     pl->nl = lx_plan_langs(s, o, pl->langs);
     memset(pl->stop, 0, sizeof pl->stop);
-    pl->content = pl->positive = pl->nclauses = pl->nscored = 0;
+    pl->content = pl->positive = pl->nclauses = pl->nscored = pl->phrase = 0;
     for (int ci = 0; ci < s->q.nclauses; ci++) {
         const lx_qclause *cl = &s->q.clauses[ci];
         if (cl->neg || cl->filter)
             continue;
         pl->positive++;
+        /* A quoted phrase asks for those words in that order: a lecture
+         * that only carries the tag they name does not have them. */
+        pl->phrase |= cl->kind == LX_QC_PHRASE && cl->n > 1;
         if (cl->kind == LX_QC_WORD) {
             const lx_qword *w = &s->q.words[cl->first];
             for (int l = 0; l < pl->nl && !pl->stop[ci]; l++)
@@ -256,9 +259,10 @@ static int copy_cursor(lx_searcher *s, const lx_qcur *q, lx_qcur *c) {
     return 0;
 }
 
-int lx_plan_match_set(lx_searcher *s, uint64_t *b) {
+int lx_plan_match_set(lx_searcher *s, const lx_plan *pl, uint64_t *b) {
+    int n = pl->phrase && pl->nscored < s->nqc ? pl->nscored : s->nqc;
     memset(b, 0, s->words * 8);
-    for (int i = 0; i < s->nqc && !s->rc; i++) {
+    for (int i = 0; i < n && !s->rc; i++) {
         lx_qcur c;
         if (copy_cursor(s, &s->qc[i], &c))
             break;

@@ -13,6 +13,8 @@ typedef struct lx_plan {
     int positive;                  /* scored clauses (neither excluded nor a filter) */
     int nclauses;                  /* clauses that got cursors (for the coord factor) */
     int nscored;                   /* cursors for them; tag boosts follow in s->qc */
+    int phrase;                    /* a scored clause is a phrase: tag boosts rank the
+                                      lectures that match and bring in none */
 } lx_plan;
 
 /* The query languages: those asked (the lang option, lang: in the query)
@@ -38,11 +40,12 @@ int lx_plan_clause_mark(lx_searcher *s, const lx_qclause *cl, const int *langs, 
  * way (sticky). */
 int lx_plan_scored(lx_searcher *s, const lx_rank_params *p, lx_plan *pl);
 
-/* The docs that any cursor of s->qc matches, in b (the cursors stay
- * where they are: copies are walked).  Returns 0 or the sticky error.
- * Each walk is charged to s->work; once it is cut (s->work.cut), b is a
- * subset of the docs matched. */
-int lx_plan_match_set(lx_searcher *s, uint64_t *b);
+/* The docs that the query matches, in b: those of any cursor of s->qc,
+ * but with pl->phrase only those of the clauses' cursors (not the tag
+ * boosts).  The cursors stay where they are: copies are walked.  Returns
+ * 0 or the sticky error.  Each walk is charged to s->work; once it is cut
+ * (s->work.cut), b is a subset of the docs matched. */
+int lx_plan_match_set(lx_searcher *s, const lx_plan *pl, uint64_t *b);
 
 /* Whether any cursor of s->qc found its list damaged: 0 or the sticky
  * error. */

@@ -199,7 +199,7 @@ int lx_query_parse(const char *s, size_t len, lx_query *q, lx_error *err) {
                                "lang: needs a language code such as fi");
             memcpy(tmp, v, vn);
             tmp[vn] = 0;
-            if (lx_lang_normalise(tmp, code) != 0)
+            if (lx_language_lookup(tmp, code) < 0)
                 return lx_fail(err, LX_EQUERY, NULL, (long)voff,
                                "lang: needs a language code such as fi");
             if (q->nlangs == LX_MAX_QUERY_TERMS)

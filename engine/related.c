@@ -26,7 +26,11 @@
  *     speaker, the same title and body length, or a total length within
  *     10% and a cosine above REL_DUP_COS of the tf-idf vectors over the
  *     selected terms ("almost the same text"; computed only for lectures
- *     that have 80% of those terms).
+ *     that have 80% of those terms).  They are only looked for among the
+ *     candidates a page reaches (testing every candidate would cost a
+ *     stored-lecture read or a cosine each), so the total and the facets
+ *     count every candidate, near-duplicates included: an upper bound on
+ *     what the pages list, the same on every page.
  *
  * Every failure (out of memory, an LMDB error, a damaged list) is returned
  * as a negative LX_E* code with err filled: never a shorter page.
@@ -34,6 +38,7 @@
  * The constants were chosen on the TED talks by tag-overlap nDCG@10
  * (tests/eval/related/README.md).
  */
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -98,6 +103,8 @@ typedef struct rel_call {
     const uint64_t *allow; /* permitted docids, NULL = all */
     lx_scorer sc;          /* the searcher's, with k1 = REL_K1 */
     uint32_t nh;           /* candidates in r->top, best first */
+    uint64_t *matched;     /* every candidate (s->tmp), for the facets */
+    uint64_t total;        /* candidates in matched */
 } rel_call;
 
 /* ---- 1-2. the lecture's terms and tags ------------------------------------------- */
@@ -295,7 +302,10 @@ static int score_all(rel_call *c, lx_error *err) {
     return 0;
 }
 
-/* The k best candidates into r->top, best first. */
+/* The k best candidates into r->top, best first.  Every candidate (a
+ * nonzero score within the filters, not the lecture itself) goes into
+ * c->matched and c->total: the page's total and facets are over all of
+ * them, the same on every page. */
 static int best_candidates(rel_call *c, uint32_t k) {
     struct lx_relscratch *r = c->r;
     if (k > r->captop) {
@@ -306,9 +316,16 @@ static int best_candidates(rel_call *c, uint32_t k) {
         r->captop = k;
     }
     uint32_t nh = 0;
+    c->matched = c->s->tmp;
+    memset(c->matched, 0, c->s->words * 8);
+    c->total = 0;
     for (uint32_t d = 0; d < c->ndocs; d++) {
         double x = r->score[d];
-        if ((x > 0 || r->mask[d]) && d != c->self && (nh < k || x >= r->top[0].score))
+        if (!(x > 0 || r->mask[d]) || d == c->self)
+            continue;
+        c->matched[d >> 6] |= 1ull << (d & 63);
+        c->total++;
+        if (nh < k || x >= r->top[0].score)
             lx_topk_push(r->top, &nh, k, (lx_scored){x, d});
     }
     qsort(r->top, nh, sizeof *r->top, lx_scored_cmp);
@@ -421,8 +438,11 @@ static int build_page(rel_call *c, const lx_search_opts *o, uint32_t limit, doub
         if ((rc = page_hit(c, b, top[i].doc, top[i].score, (o->flags & LX_SEARCH_SNIPPETS) != 0)))
             break;
     }
+    unsigned facets = 0;
+    if (o->flags & LX_SEARCH_FACETS)
+        facets = o->facet_limit ? o->facet_limit : UINT_MAX;
     if (!rc)
-        rc = lx_resbuild_finish(b, c->s, NULL, (uint64_t)kept + (c->nh - i), 0, t0, out);
+        rc = lx_resbuild_finish(b, c->s, c->matched, c->total, facets, t0, out);
     lx_resbuild_free(b);
     return rc;
 }

@@ -100,7 +100,7 @@ static int search_all(lx_searcher *s, run *r) {
  * cut leaves a subset and marks the answer partial. */
 static int match_set(lx_searcher *s, run *r, uint64_t *b) {
     lx_work_share(&s->work);
-    int rc = lx_plan_match_set(s, b);
+    int rc = lx_plan_match_set(s, &r->pl, b);
     r->partial |= lx_work_end(&s->work);
     return rc;
 }
@@ -144,9 +144,13 @@ static int feedback_pass(lx_searcher *s, run *r, const uint64_t **allow, int exh
 static int search_scored(lx_searcher *s, run *r) {
     const lx_rank_params *p = r->p;
     const lx_search_opts *o = r->o;
-    if (o->flags & LX_SEARCH_FACETS) {
+    /* Tag boosts that may only rank (a phrase query) leave the set to
+     * the clauses, which the top k must then keep to. */
+    int ranked_boosts = r->pl.phrase && s->nqc > r->pl.nscored;
+    if ((o->flags & LX_SEARCH_FACETS) || ranked_boosts) {
         /* The exact set: any scored clause (or a tag the query names: its
-         * boost can bring a lecture in), within the filters. */
+         * boost can bring a lecture in, but for a phrase), within the
+         * filters. */
         if (match_set(s, r, s->tmp))
             return s->rc;
         for (size_t i = 0; i < s->words; i++)
@@ -155,7 +159,7 @@ static int search_scored(lx_searcher *s, run *r) {
         r->matched = s->tmp;
     }
     int exhaustive = (o->flags & LX_SEARCH_EXHAUSTIVE) != 0;
-    const uint64_t *allow = r->filtered ? s->allow : NULL;
+    const uint64_t *allow = ranked_boosts ? s->tmp : r->filtered ? s->allow : NULL;
     int done = 0;
     if (p->feedback_docs > 0 && s->nqc && r->pl.nclauses >= p->feedback_min_terms &&
         (done = feedback_pass(s, r, &allow, exhaustive)) < 0)

@@ -371,6 +371,10 @@ int lx_search(lx_searcher *s, const lx_search_opts *opts, lx_results **out, lx_e
  * query blended with tag overlap weighted by tag rarity; the lecture itself
  * and near-duplicates excluded.  opts->query is ignored; tags/lang/speaker
  * filter, limit/offset page.  Hits carry shared_tags and shared_terms.
+ * total is every lecture with a nonzero related score within the filters,
+ * the lecture itself excepted, and LX_SEARCH_FACETS counts the facets over
+ * the same set: the same on every page.  Near-duplicates are only dropped
+ * from the pages, so total is an upper bound on what paging can list.
  * Returns LX_ENOTFOUND when id is unknown, LX_EINVAL when id is empty or
  * opts->lang not a language tag, LX_ELIMIT (limit + offset, the filters'
  * limits as in lx_search, or a lecture language beyond the 32 stemmers a

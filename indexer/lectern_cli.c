@@ -2,7 +2,6 @@
  * of queries (TREC run and latency figures, for evaluation and
  * benchmarks), related lectures, a stored lecture, tags and statistics,
  * and the integrity check. */
-#include <cjson/cJSON.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,16 +9,17 @@
 #include <time.h>
 
 #include "lectern.h"
+#include "resjson.h"
 
 static const char usage[] =
     "usage: lectern search  --index DIR [--tags a,b] [--lang xx] [--speaker S]\n"
-    "                       [--limit N] [--offset N] [--json] [--exhaustive]\n"
+    "                       [--limit N] [--offset N] [--json [--facets N]] [--exhaustive]\n"
     "                       [--work-budget N] QUERY\n"
     "       lectern search  --index DIR --queries FILE [--limit N] [--trec RUNFILE]\n"
     "                       [--exhaustive] [--full] [--param NAME=VALUE]... [--slowest N]\n"
     "                       [--work-budget N]\n"
     "       lectern related --index DIR [--tags a,b] [--lang xx] [--speaker S]\n"
-    "                       [--limit N] [--offset N] [--json] ID\n"
+    "                       [--limit N] [--offset N] [--json [--facets N]] ID\n"
     "       lectern get     --index DIR ID\n"
     "       lectern tags    --index DIR\n"
     "       lectern stats   --index DIR\n"
@@ -43,7 +43,7 @@ static const struct {
 } helps[] = {
     {"search",
      "usage: lectern search --index DIR [--tags a,b] [--lang xx] [--speaker S]\n"
-     "                      [--limit N] [--offset N] [--json] [--exhaustive]\n"
+     "                      [--limit N] [--offset N] [--json [--facets N]] [--exhaustive]\n"
      "                      [--work-budget N] QUERY\n"
      "       lectern search --index DIR --queries FILE [--limit N] [--trec RUNFILE]\n"
      "                      [--exhaustive] [--full] [--param NAME=VALUE]... [--slowest N]\n"
@@ -56,7 +56,8 @@ static const struct {
      "  --lang xx       only lectures in this language (ISO 639-1)\n"
      "  --speaker S     only lectures by this speaker (a phrase)\n"
      "  --limit N       hits per page (default 10); --offset N skips N hits\n"
-     "  --json          the results as JSON\n"
+     "  --json          the results as JSON: the body the API answers\n"
+     "  --facets N      with --json, the values listed per facet (default 20)\n"
      "  --exhaustive    score every match (no pruning; same results, slower)\n"
      "  --work-budget N caps the work units one search may spend (0 = no cap;\n"
      "                  default the engine's LX_WORK_BUDGET_DEFAULT): a search that\n"
@@ -71,7 +72,7 @@ static const struct {
      "feedback_docs, feedback_terms, feedback_weight, feedback_min_terms, w.FIELD,\n"
      "b.FIELD (FIELD: title, tags, speaker, description, transcript).\n"},
     {"related", "usage: lectern related --index DIR [--tags a,b] [--lang xx] [--speaker S]\n"
-                "                       [--limit N] [--offset N] [--json] ID\n"
+                "                       [--limit N] [--offset N] [--json [--facets N]] ID\n"
                 "\n"
                 "Lectures on the same subject as lecture ID, each with the tags and terms\n"
                 "it shares with it; the filters and paging of search (and of the API's\n"
@@ -80,7 +81,8 @@ static const struct {
                 "  --lang xx       only lectures in this language (ISO 639-1)\n"
                 "  --speaker S     only lectures by this speaker (a phrase)\n"
                 "  --limit N       hits per page (default 10); --offset N skips N hits\n"
-                "  --json          the results as JSON\n"},
+                "  --json          the results as JSON: the body the API answers\n"
+                "  --facets N      with --json, the values listed per facet (default 20)\n"},
     {"get", "usage: lectern get --index DIR ID\n"
             "\n"
             "The stored record of lecture ID as JSON (with its transcript or segments).\n"},
@@ -108,6 +110,7 @@ static const char *help_of(const char *cmd) {
 typedef struct opts {
     const char *index, *tags, *lang, *speaker, *queries, *trec;
     unsigned limit, offset;
+    unsigned facets; /* with --json: values listed per facet */
     int json, exhaustive;
     unsigned slowest;
     int full;             /* batch: snippets and facets too, as the server asks */
@@ -259,54 +262,25 @@ static void print_snippet(const lx_hit *h) {
     putchar('\n');
 }
 
-/* related: every hit shows its shared_tags and shared_terms, even empty. */
-static void print_results(const lx_results *r, int json, unsigned offset, int related) {
-    if (json) {
-        cJSON *o = cJSON_CreateObject();
-        cJSON_AddNumberToObject(o, "total", (double)r->total);
-        if (r->partial)
-            cJSON_AddTrueToObject(o, "partial");
-        cJSON *arr = cJSON_AddArrayToObject(o, "results");
-        for (size_t i = 0; i < r->n; i++) {
-            const lx_hit *h = &r->hits[i];
-            cJSON *x = cJSON_CreateObject();
-            cJSON_AddStringToObject(x, "id", h->id);
-            cJSON_AddNumberToObject(x, "score", h->score);
-            cJSON_AddStringToObject(x, "title", h->title);
-            if (h->snippet && h->snippet[0]) {
-                cJSON *sn = cJSON_AddObjectToObject(x, "snippet");
-                cJSON_AddStringToObject(sn, "text", h->snippet);
-                cJSON_AddStringToObject(sn, "field", h->snippet_field);
-                if (h->snippet_start >= 0)
-                    cJSON_AddNumberToObject(sn, "start", h->snippet_start);
-                else
-                    cJSON_AddNullToObject(sn, "start");
-            }
-            if (related || h->n_shared_tags || h->n_shared_terms) {
-                cJSON *t = cJSON_AddArrayToObject(x, "shared_tags");
-                for (size_t j = 0; j < h->n_shared_tags; j++)
-                    cJSON_AddItemToArray(t, cJSON_CreateString(h->shared_tags[j]));
-                t = cJSON_AddArrayToObject(x, "shared_terms");
-                for (size_t j = 0; j < h->n_shared_terms; j++)
-                    cJSON_AddItemToArray(t, cJSON_CreateString(h->shared_terms[j]));
-            }
-            cJSON_AddItemToArray(arr, x);
+/* --json prints exactly the API's body for the same request (resjson.c
+ * writes both); otherwise a list for a person. */
+static void print_results(const lx_results *r, const opts *o, const char *subject, int related) {
+    if (o->json) {
+        jsonw w;
+        size_t len, took[2];
+        jw_init(&w, 4096 + r->n * 1024);
+        resjson_write(&w, related, subject, r, o->limit ? o->limit : 10, o->offset, o->facets,
+                      took);
+        char *body = jw_take(&w, &len);
+        if (!body) {
+            fprintf(stderr, "lectern: out of memory\n");
+            exit(2);
         }
-        if (r->n_tag_facets || r->n_lang_facets) {
-            cJSON *f = cJSON_AddObjectToObject(o, "facets");
-            cJSON *t = cJSON_AddObjectToObject(f, "tags");
-            for (size_t i = 0; i < r->n_tag_facets; i++)
-                cJSON_AddNumberToObject(t, r->tag_facets[i].value, r->tag_facets[i].count);
-            t = cJSON_AddObjectToObject(f, "language");
-            for (size_t i = 0; i < r->n_lang_facets; i++)
-                cJSON_AddNumberToObject(t, r->lang_facets[i].value, r->lang_facets[i].count);
-        }
-        char *s = cJSON_PrintUnformatted(o);
-        puts(s);
-        free(s);
-        cJSON_Delete(o);
+        puts(body);
+        free(body);
         return;
     }
+    unsigned offset = o->offset;
     printf("%llu matching lectures (%.2f ms)\n", (unsigned long long)r->total, r->took_ms);
     if (r->partial)
         printf("partial: the work budget ran out; the best hits so far, the total at least\n");
@@ -459,6 +433,7 @@ int main(int argc, char **argv) {
     opts o;
     memset(&o, 0, sizeof o);
     lx_rank_params_default(&o.params);
+    o.facets = RESJSON_DEFAULT_FACETS;
     const char *arg = NULL;
     for (int i = 2; i < argc; i++) {
         const char *a = argv[i];
@@ -496,6 +471,8 @@ int main(int argc, char **argv) {
             o.full = 1;
         else if (!strcmp(a, "--json"))
             o.json = 1;
+        else if (!strcmp(a, "--facets") && more)
+            o.facets = (unsigned)strtoul(argv[++i], NULL, 10);
         else if (!strcmp(a, "--exhaustive"))
             o.exhaustive = 1;
         else if (!strcmp(a, "--param") && more) {
@@ -544,12 +521,13 @@ int main(int argc, char **argv) {
             so.offset = o.offset;
             so.flags =
                 LX_SEARCH_SNIPPETS | LX_SEARCH_FACETS | (o.exhaustive ? LX_SEARCH_EXHAUSTIVE : 0);
+            so.facet_limit = o.facets ? o.facets : 1; /* as the server asks */
             so.params = o.params_set ? &o.params : NULL;
             so.work_budget = o.work_budget;
             lx_results *r;
             if (lx_search(s, &so, &r, &err))
                 die_err("search", &err);
-            print_results(r, o.json, o.offset, 0);
+            print_results(r, &o, so.query, 0);
             lx_results_free(r);
         }
     } else if (!strcmp(cmd, "related")) {
@@ -563,10 +541,14 @@ int main(int argc, char **argv) {
         so.speaker = o.speaker;
         so.limit = o.limit;
         so.offset = o.offset;
+        if (o.json) { /* the API's answer: snippets and facets too */
+            so.flags = LX_SEARCH_SNIPPETS | LX_SEARCH_FACETS;
+            so.facet_limit = o.facets ? o.facets : 1;
+        }
         lx_results *r;
         if (lx_related(s, arg, &so, &r, &err))
             die_err("related", &err);
-        print_results(r, o.json, o.offset, 1);
+        print_results(r, &o, arg, 1);
         lx_results_free(r);
     } else if (!strcmp(cmd, "get")) {
         char *json;

@@ -19,7 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "server.h"
+#include "jsonw.h"
 
 void jw_init(jsonw *w, size_t cap) {
     memset(w, 0, sizeof *w);

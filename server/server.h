@@ -5,8 +5,9 @@
  * parses HTTP in its own thread pool, admit.c decides which connections
  * are served and for how long, http.c routes each request (one route
  * table) and enforces the limits, api.c turns a request into engine calls
- * and writes the JSON answer with jsonw.c (and maps engine errors to HTTP,
- * one table).  Each pool thread owns one lx_searcher,
+ * and writes the JSON answer with jsonw.c, a page of results with
+ * resjson.c, which the CLI's --json shares (and maps engine errors to
+ * HTTP, one table).  Each pool thread owns one lx_searcher,
  * opened on its first request (no lock on the search path); writes take
  * one mutex because LMDB has one writer.
  */
@@ -22,7 +23,9 @@
 
 #include <microhttpd.h>
 
+#include "jsonw.h"
 #include "lectern.h"
+#include "resjson.h"
 
 /* ---- Configuration (main.c) ------------------------------------------- */
 
@@ -30,8 +33,8 @@
 #define SRV_DEFAULT_PORT 8080
 #define SRV_DEFAULT_MAX_BODY (16u << 20)
 #define SRV_DEFAULT_MAX_CONNECTIONS 1024
-#define SRV_DEFAULT_MAX_LIMIT 100 /* largest limit= of one page */
-#define SRV_DEFAULT_FACETS 20     /* values listed per facet (facets=) */
+#define SRV_DEFAULT_MAX_LIMIT 100                 /* largest limit= of one page */
+#define SRV_DEFAULT_FACETS RESJSON_DEFAULT_FACETS /* values listed per facet (facets=) */
 #define SRV_MAX_FACETS 1000
 #define SRV_DEFAULT_TIMEOUT 30        /* seconds to the next request line */
 #define SRV_DEFAULT_MAX_PER_IP 64     /* connections served per client address */
@@ -152,50 +155,6 @@ typedef struct cache_stat {
 } cache_stat;
 
 void cache_stats(cache_stat *out);
-
-/* ---- JSON writer (jsonw.c) -------------------------------------------- */
-
-/* A growable byte buffer that writes JSON without building a tree.  The
- * caller opens and closes objects and arrays; commas are inserted for it.
- * A failed allocation sets oom and makes every later call a no-op. */
-typedef struct jsonw {
-    char *buf;
-    size_t len, cap;
-    int oom;
-    int depth;
-    uint64_t need_comma; /* bit d: the container at depth d has an item */
-} jsonw;
-
-void jw_init(jsonw *w, size_t cap);
-void jw_free(jsonw *w);
-/* Hands the buffer to the caller (NUL-terminated); NULL after oom. */
-char *jw_take(jsonw *w, size_t *len);
-void jw_obj(jsonw *w);
-void jw_obj_end(jsonw *w);
-void jw_arr(jsonw *w);
-void jw_arr_end(jsonw *w);
-void jw_key(jsonw *w, const char *key); /* escaped */
-void jw_str(jsonw *w, const char *s);   /* escaped; NULL writes null */
-void jw_strn(jsonw *w, const char *s, size_t n);
-void jw_int(jsonw *w, int64_t v);
-void jw_uint(jsonw *w, uint64_t v);
-void jw_double(jsonw *w, double v, int decimals);
-void jw_bool(jsonw *w, int v);
-void jw_null(jsonw *w);
-void jw_raw(jsonw *w, const char *json, size_t n); /* trusted JSON value */
-
-/* A value inside a JSON text: its first byte and length. */
-typedef struct jw_span {
-    const char *p; /* NULL when the member is absent */
-    size_t len;
-} jw_span;
-
-/* Finds the top-level members keys[0..nkeys) of the JSON object in
- * json[0..n) in one pass (keys compared as written, without unescaping)
- * and sets out[i] to each one's value text.  Values are not checked, only
- * delimited: use this on JSON the engine wrote.  Returns 0, or -1 when the
- * text is not an object (out[] then holds what was found before). */
-int jw_members(const char *json, size_t n, const char *const *keys, size_t nkeys, jw_span *out);
 
 /* ---- HTTP layer (http.c) ---------------------------------------------- */
 

@@ -51,7 +51,7 @@ hit = [h for h in r["results"] if h["id"] == "nor-2023-006"]
 assert hit, "nor-2023-006 not found"
 sn = hit[0]["snippet"]
 assert sn["field"] == "transcript", sn
-assert abs(sn["start"] - 110.562) < 0.001, sn
+assert abs(sn["start"] - 110.562) < 0.01, sn  # the API writes 2 decimals
 assert "<mark>social</mark> <mark>sustainability</mark>" in sn["text"], sn
 print("phrase across cues: nor-2023-006 at", sn["start"])
 ' || fail "timed phrase"

@@ -386,9 +386,15 @@ static void test_many_languages(void) {
     CHECK(lx_writer_commit(w, NULL) == 0);
     lx_searcher *s;
     CHECK(lx_searcher_open(ix, &s, NULL) == 0);
-    /* A fresh searcher asked for languages the index lacks first. */
-    for (int i = 0; i < 40; i++)
-        CHECK(count_hits(s, tix_fmt("lang:z%c%c word1", 'a' + i / 26, 'a' + i % 26)) == 0);
+    /* A fresh searcher asked for languages the index lacks first (valid
+     * codes: lang: refuses what is no language). */
+    for (int c = 0, asked = 0; c < ('f' - 'a') * 26 && asked < 40; c++) {
+        char two[3] = {(char)('a' + c / 26), (char)('a' + c % 26), 0};
+        if (lx_language_lookup(two, code) != 0)
+            continue;
+        CHECK(count_hits(s, tix_fmt("lang:%s word1", two)) == 0);
+        asked++;
+    }
     /* Stemmed as Finnish: "kestävä" meets "kestävää". */
     CHECK(count_hits(s, "kest\xC3\xA4v\xC3\xA4") == 1);
     CHECK(count_hits(s, "lang:fi kest\xC3\xA4v\xC3\xA4") == 1);

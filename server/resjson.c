@@ -1,0 +1,128 @@
+/*
+ * resjson.c -- a page of search or related results as JSON, in the one
+ * shape docs/api.md describes.  The server's answers and the CLI's --json
+ * are both written here, so they cannot drift apart (they did: the CLI
+ * printed full-precision scores and no speaker, tags, url or took_ms).
+ */
+#include <string.h>
+
+#include "resjson.h"
+
+/* The member's value if its first byte is one of `kinds` (a JSON type:
+ * '"' string, '[' array, '-' or a digit for a number), else null. */
+static void write_member(jsonw *w, const char *key, const jw_span *v, const char *kinds) {
+    jw_key(w, key);
+    if (v->p && v->len > 0 && strchr(kinds, v->p[0]))
+        jw_raw(w, v->p, v->len);
+    else
+        jw_null(w);
+}
+
+static void write_strings(jsonw *w, const char *key, const char **s, size_t n) {
+    size_t i;
+    jw_key(w, key);
+    jw_arr(w);
+    for (i = 0; i < n; i++)
+        jw_str(w, s[i]);
+    jw_arr_end(w);
+}
+
+/* One result: the fields a result list shows, copied from the stored
+ * record as written (the engine stores valid JSON), the score and the
+ * snippet. */
+static void write_hit(jsonw *w, const lx_hit *h, int related) {
+    enum { SPEAKER, TAGS, LANGUAGE, URL, DURATION, NMEMBERS };
+    static const char *const keys[NMEMBERS] = {"speaker", "tags", "language", "url", "duration"};
+    static const char number[] = "-0123456789";
+    jw_span m[NMEMBERS];
+    if (h->meta_json)
+        jw_members(h->meta_json, strlen(h->meta_json), keys, NMEMBERS, m);
+    else
+        memset(m, 0, sizeof m);
+    jw_obj(w);
+    jw_key(w, "id");
+    jw_str(w, h->id);
+    jw_key(w, "title");
+    jw_str(w, h->title);
+    write_member(w, "speaker", &m[SPEAKER], "\"");
+    if (m[TAGS].p && m[TAGS].p[0] == '[') {
+        jw_key(w, "tags");
+        jw_raw(w, m[TAGS].p, m[TAGS].len);
+    } else {
+        jw_key(w, "tags");
+        jw_arr(w);
+        jw_arr_end(w);
+    }
+    write_member(w, "language", &m[LANGUAGE], "\"");
+    write_member(w, "url", &m[URL], "\"");
+    write_member(w, "duration", &m[DURATION], number);
+    jw_key(w, "score");
+    jw_double(w, h->score, 4);
+    jw_key(w, "snippet");
+    if (h->snippet && h->snippet[0]) {
+        jw_obj(w);
+        jw_key(w, "text");
+        jw_str(w, h->snippet);
+        jw_key(w, "field");
+        jw_str(w, h->snippet_field);
+        jw_key(w, "start");
+        if (h->snippet_start >= 0)
+            jw_double(w, h->snippet_start, 2);
+        else
+            jw_null(w);
+        jw_obj_end(w);
+    } else {
+        jw_null(w);
+    }
+    if (related) {
+        write_strings(w, "shared_tags", h->shared_tags, h->n_shared_tags);
+        write_strings(w, "shared_terms", h->shared_terms, h->n_shared_terms);
+    }
+    jw_obj_end(w);
+}
+
+static void write_facets(jsonw *w, const char *key, const lx_facet *f, size_t n, unsigned max) {
+    size_t i;
+    if (n > max)
+        n = max; /* the engine orders them by count */
+    jw_key(w, key);
+    jw_obj(w);
+    for (i = 0; i < n; i++) {
+        jw_key(w, f[i].value);
+        jw_uint(w, f[i].count);
+    }
+    jw_obj_end(w);
+}
+
+void resjson_write(jsonw *w, int related, const char *subject, const lx_results *r, unsigned limit,
+                   unsigned offset, unsigned facets, size_t took[2]) {
+    size_t i;
+    jw_obj(w);
+    jw_key(w, related ? "id" : "query");
+    jw_str(w, subject ? subject : "");
+    jw_key(w, "total");
+    jw_uint(w, r->total);
+    if (r->partial) { /* out of work budget: total at least, hits the best found */
+        jw_key(w, "partial");
+        jw_bool(w, 1);
+    }
+    jw_key(w, "took_ms");
+    took[0] = w->len;
+    jw_double(w, r->took_ms, 3);
+    took[1] = w->len;
+    jw_key(w, "limit");
+    jw_uint(w, limit);
+    jw_key(w, "offset");
+    jw_uint(w, offset);
+    jw_key(w, "results");
+    jw_arr(w);
+    for (i = 0; i < r->n; i++)
+        write_hit(w, &r->hits[i], related);
+    jw_arr_end(w);
+    jw_key(w, "facets");
+    jw_obj(w);
+    write_facets(w, "tags", r->tag_facets, r->n_tag_facets, facets);
+    write_facets(w, "language", r->lang_facets, r->n_lang_facets, facets);
+    jw_obj_end(w);
+    jw_obj_end(w);
+}
