@@ -128,7 +128,9 @@ typedef struct lx_index lx_index;
 #define LX_OPEN_CREATE 0x2u   /* create the directory/index if missing */
 
 /* Opens (or with LX_OPEN_CREATE creates) the index in directory dir.
- * Checks the format version.  Returns LX_EIO, LX_EFORMAT, LX_ENOMEM. */
+ * Checks the format version.  Returns LX_EIO (no index there, or the
+ * files cannot be opened), LX_EFORMAT (another format version, or not a
+ * Lectern index), LX_ENOSPC (no room for the lock file), LX_ENOMEM. */
 int lx_index_open(const char *dir, unsigned flags, lx_index **out, lx_error *err);
 
 /* Closes the index.  All searchers and writers must be closed first. */
@@ -173,14 +175,21 @@ const char *lx_field_name(int field);
 typedef struct lx_writer lx_writer;
 
 /* Begins a batch: one LMDB write transaction committed by
- * lx_writer_commit().  Returns LX_EREADONLY on a read-only index. */
+ * lx_writer_commit().  Returns LX_EREADONLY on a read-only index,
+ * LX_EIO (the file keeps being replaced, or LMDB fails), LX_ECORRUPT
+ * (damaged statistics), LX_ENOSPC, LX_ENOMEM. */
 int lx_writer_begin(lx_index *ix, lx_writer **out, lx_error *err);
 
 /* Validates one lecture record (JSON text, UTF-8) and adds it, replacing a
  * committed lecture with the same id.  On error nothing of the record is
  * kept and the batch goes on.  err->field/offset say where.
- * Returns LX_EJSON, LX_ERECORD, LX_EUTF8, LX_ELIMIT, LX_EEXIST (the id was
- * already put in this batch), LX_ENOMEM, LX_EIO. */
+ * Returns LX_EJSON, LX_ERECORD (also for a language that is not one, a
+ * date that is not ISO 8601, a NUL in a string), LX_EUTF8, LX_ELIMIT,
+ * LX_EEXIST (the id was already put in this batch), LX_ENOMEM, LX_EIO,
+ * LX_ENOSPC, LX_EFULL (the map is full), LX_ECORRUPT (a stored list the
+ * batch merges into is damaged).  A record taken with a change (a
+ * language name mapped to its code, a cue past the duration) returns 0
+ * with the warning in err->message. */
 int lx_writer_put_json(lx_writer *w, const char *json, size_t len, lx_error *err);
 
 /* The part of lx_writer_put_json that needs no writer, split off so a
@@ -194,7 +203,8 @@ int lx_prepare_json(const char *json, size_t len, lx_prepared **out, lx_error *e
 int lx_writer_put_prepared(lx_writer *w, lx_prepared *p, lx_error *err);
 void lx_prepared_free(lx_prepared *p);
 
-/* Deletes a lecture by id.  LX_ENOTFOUND when there is none. */
+/* Deletes a lecture by id.  LX_ENOTFOUND when there is none; LX_EIO,
+ * LX_ECORRUPT, LX_ENOMEM when the index cannot be read. */
 int lx_writer_delete(lx_writer *w, const char *id, lx_error *err);
 
 /* Tokens analysed so far in this batch (for progress and throughput). */
@@ -202,7 +212,10 @@ uint64_t lx_writer_tokens(const lx_writer *w);
 
 /* Writes the batch and commits it atomically; frees w either way.
  * LX_ENOSPC when the disk is full (or the file size limit is reached):
- * nothing of the batch is written. */
+ * nothing of the batch is written.  Also LX_EFULL (the map is full),
+ * LX_EIO, LX_ECORRUPT (a list it merges into is damaged), LX_ENOMEM, and
+ * the error that failed the batch before (a put that could not be
+ * undone). */
 int lx_writer_commit(lx_writer *w, lx_error *err);
 
 /* Drops the batch; the index is unchanged.  Frees w. */
@@ -222,7 +235,7 @@ void lx_writer_abort(lx_writer *w);
  * far apart, and lx_writer_delete() finds nothing.  Only one build of dir
  * may run at a time.  Returns LX_EEXIST when dir holds an index with
  * lectures and flags lack LX_BUILD_REPLACE, LX_EIO (also when another
- * build of dir is running), LX_EFORMAT, LX_ENOMEM. */
+ * build of dir is running), LX_EFORMAT, LX_ENOSPC, LX_ENOMEM. */
 int lx_writer_begin_build(const char *dir, unsigned flags, lx_writer **out, lx_error *err);
 
 /* Accumulated postings past this many bytes are flushed: by a build, to a
