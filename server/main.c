@@ -12,6 +12,7 @@
 #include <getopt.h>
 #include <limits.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -164,28 +165,45 @@ static int parse_opts(int argc, char **argv, srv_config *cfg) {
     cfg->header_timeout = SRV_DEFAULT_HEADER_TIMEOUT;
     cfg->body_timeout = SRV_DEFAULT_BODY_TIMEOUT;
 
+    /* The options that set an unsigned field: name, largest, smallest. */
+    static const struct {
+        int id;
+        const char *name;
+        unsigned long long max, min;
+        size_t off;
+    } uints[] = {
+        {O_PORT, "--port", 65535, 0, offsetof(srv_config, port)},
+        {O_THREADS, "--threads", 1024, 1, offsetof(srv_config, threads)},
+        {O_CONNS, "--max-connections", 100000, 1, offsetof(srv_config, max_connections)},
+        {O_LIMIT, "--max-limit", LX_MAX_RESULTS, 1, offsetof(srv_config, max_limit)},
+        {O_TIMEOUT, "--timeout", 86400, 0, offsetof(srv_config, timeout)},
+        {O_PER_IP, "--max-connections-per-ip", 100000, 0, offsetof(srv_config, max_per_ip)},
+        {O_HEADER_TIMEOUT, "--header-timeout", 86400, 0, offsetof(srv_config, header_timeout)},
+        {O_BODY_TIMEOUT, "--body-timeout", 86400, 0, offsetof(srv_config, body_timeout)},
+    };
+
     opterr = 0;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        size_t u = 0;
+        while (u < sizeof uints / sizeof uints[0] && uints[u].id != c)
+            u++;
+        if (u < sizeof uints / sizeof uints[0]) {
+            if (parse_size(uints[u].name, optarg, uints[u].max, &v) != 0)
+                return -1;
+            if (v < uints[u].min) {
+                fprintf(stderr, "lectern-server: %s must be at least %llu\n", uints[u].name,
+                        uints[u].min);
+                return -1;
+            }
+            *(unsigned *)((char *)cfg + uints[u].off) = (unsigned)v;
+            continue;
+        }
         switch (c) {
         case O_INDEX:
             cfg->index_dir = optarg;
             break;
         case O_BIND:
             cfg->bind = optarg;
-            break;
-        case O_PORT:
-            if (parse_size("--port", optarg, 65535, &v) != 0)
-                return -1;
-            cfg->port = (unsigned)v;
-            break;
-        case O_THREADS:
-            if (parse_size("--threads", optarg, 1024, &v) != 0)
-                return -1;
-            if (v == 0) {
-                fprintf(stderr, "lectern-server: --threads must be at least 1\n");
-                return -1;
-            }
-            cfg->threads = (unsigned)v;
             break;
         case O_TOKEN:
             cfg->token_file = optarg;
@@ -201,44 +219,6 @@ static int parse_opts(int argc, char **argv, srv_config *cfg) {
             if (parse_size("--max-body", optarg, 1ull << 32, &v) != 0)
                 return -1;
             cfg->max_body = (size_t)v;
-            break;
-        case O_CONNS:
-            if (parse_size("--max-connections", optarg, 100000, &v) != 0)
-                return -1;
-            if (v == 0) {
-                fprintf(stderr, "lectern-server: --max-connections must be at least 1\n");
-                return -1;
-            }
-            cfg->max_connections = (unsigned)v;
-            break;
-        case O_LIMIT:
-            if (parse_size("--max-limit", optarg, LX_MAX_RESULTS, &v) != 0)
-                return -1;
-            if (v == 0) {
-                fprintf(stderr, "lectern-server: --max-limit must be at least 1\n");
-                return -1;
-            }
-            cfg->max_limit = (unsigned)v;
-            break;
-        case O_TIMEOUT:
-            if (parse_size("--timeout", optarg, 86400, &v) != 0)
-                return -1;
-            cfg->timeout = (unsigned)v;
-            break;
-        case O_PER_IP:
-            if (parse_size("--max-connections-per-ip", optarg, 100000, &v) != 0)
-                return -1;
-            cfg->max_per_ip = (unsigned)v;
-            break;
-        case O_HEADER_TIMEOUT:
-            if (parse_size("--header-timeout", optarg, 86400, &v) != 0)
-                return -1;
-            cfg->header_timeout = (unsigned)v;
-            break;
-        case O_BODY_TIMEOUT:
-            if (parse_size("--body-timeout", optarg, 86400, &v) != 0)
-                return -1;
-            cfg->body_timeout = (unsigned)v;
             break;
         case O_CACHE:
             if (parse_size("--cache-mb", optarg, 1u << 20, &v) != 0)
