@@ -13,18 +13,7 @@
 #include <string.h>
 
 #include "fixture.h"
-
-static int failures;
-
-#define CHECK(cond, ...)                                                                           \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);                                   \
-            fprintf(stderr, __VA_ARGS__);                                                          \
-            fputc('\n', stderr);                                                                   \
-            failures++;                                                                            \
-        }                                                                                          \
-    } while (0)
+#include "tcheck.h"
 
 static int fail_with; /* the next wrapped call fails with this code */
 static int opens;     /* searchers opened */

@@ -15,18 +15,7 @@
 #include <string.h>
 
 #include "fixture.h"
-
-static int failures;
-
-#define CHECK(cond, ...)                                                                           \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);                                   \
-            fprintf(stderr, __VA_ARGS__);                                                          \
-            fputc('\n', stderr);                                                                   \
-            failures++;                                                                            \
-        }                                                                                          \
-    } while (0)
+#include "tcheck.h"
 
 /* Whether the comma-separated list `allow` names method. */
 static int listed(const char *allow, const char *method) {
