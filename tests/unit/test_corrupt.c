@@ -58,13 +58,7 @@ static int search(lx_index *ix, const char *q, unsigned flags, lx_error *err, ui
 
 int main(void) {
     const char *dir = check_tmpdir("corrupt");
-    lx_index *ix = tix_open(dir, LX_OPEN_CREATE);
-    const char *recs[NFINAL];
-    for (int i = 0; i < NFINAL; i++)
-        recs[i] = make_record(i, 0);
-    tix_put_all(ix, recs, NFINAL);
-    for (int i = 0; i < NFINAL; i++)
-        free((void *)recs[i]);
+    lx_index *ix = tix_final(dir);
 
     static const char *const term = "gender";
     static const struct {

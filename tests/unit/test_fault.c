@@ -255,13 +255,7 @@ static void sweep(lx_index *ix, const call *c) {
 
 int main(void) {
     const char *dir = check_tmpdir("fault");
-    lx_index *ix = tix_open(dir, LX_OPEN_CREATE);
-    const char *recs[NFINAL];
-    for (int i = 0; i < NFINAL; i++)
-        recs[i] = make_record(i, 0);
-    tix_put_all(ix, recs, NFINAL);
-    for (int i = 0; i < NFINAL; i++)
-        free((void *)recs[i]);
+    lx_index *ix = tix_final(dir);
 
     lx_rank_params fb;
     lx_rank_params_default(&fb);

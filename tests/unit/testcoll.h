@@ -151,4 +151,17 @@ static inline int del(lx_writer *w, const char *id) {
 static inline const char *idof(int i) {
     return tix_fmt("lec-%02d", i);
 }
+
+/* A new index in dir holding the NFINAL lectures in their final version,
+ * written in one batch. */
+static inline lx_index *tix_final(const char *dir) {
+    lx_index *ix = tix_open(dir, LX_OPEN_CREATE);
+    const char *recs[NFINAL];
+    for (int i = 0; i < NFINAL; i++)
+        recs[i] = make_record(i, 0);
+    tix_put_all(ix, recs, NFINAL);
+    for (int i = 0; i < NFINAL; i++)
+        free((void *)recs[i]);
+    return ix;
+}
 #endif
