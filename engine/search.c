@@ -252,9 +252,5 @@ int lx_search(lx_searcher *s, const lx_search_opts *o, lx_results **out, lx_erro
             search_page(s, &r, t0, out);
     }
     lx_searcher_end(s);
-    if (s->rc && *out) { /* an error after the page was built: no answer */
-        lx_results_free(*out);
-        *out = NULL;
-    }
     return s->rc;
 }
