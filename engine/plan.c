@@ -15,6 +15,7 @@
 #include "plan.h"
 #include "stop.h"
 #include "tagboost.h"
+#include "xlate.h"
 
 /* Adds the stemmer of code to idx[0..n) unless it is there or the set of
  * stemmers is full; returns the new count. */
@@ -54,6 +55,12 @@ int lx_plan_langs(lx_searcher *s, const lx_search_opts *o, int *idx) {
 
 void lx_plan_init(lx_searcher *s, const lx_search_opts *o, lx_plan *pl) {
     pl->nl = lx_plan_langs(s, o, pl->langs);
+    /* The query's language (qlang.c): its own stems too, so that cognates
+     * meet ("racismo", "racism"), and translations from it (xlate.c). */
+    lx_qlang_detect(s, o, &pl->ql);
+    pl->cross = !(o->flags & LX_SEARCH_NO_CROSS) && pl->ql.code[0];
+    if (pl->ql.code[0] && !(o->lang && o->lang[0]) && !s->q.nlangs && pl->nl < LX_MAX_LANGS)
+        pl->nl = add_lang(s, pl->ql.code, pl->langs, pl->nl);
     memset(pl->stop, 0, sizeof pl->stop);
     pl->content = pl->positive = pl->nclauses = pl->nscored = pl->phrase = 0;
     for (int ci = 0; ci < s->q.nclauses; ci++) {
@@ -171,6 +178,37 @@ static int clause_cursors(lx_searcher *s, const lx_qclause *cl, int clause_id, c
     return added;
 }
 
+int lx_plan_add_terms(lx_searcher *s, int clause_id, char (*terms)[LX_TOKEN_BUF],
+                      const size_t *tlen, int n, double qweight) {
+    if (s->rc)
+        return s->rc;
+    if (n < 1 || n > LX_MAX_PHRASE_WORDS)
+        return 0;
+    if (s->nqc == LX_MAX_CURSORS)
+        return LX_ELIMIT;
+    lx_qclause cl = {.kind = n == 1 ? LX_QC_WORD : LX_QC_PHRASE, .field = -1, .n = n};
+    lx_qcur *c = &s->qc[s->nqc];
+    memset(c, 0, offsetof(lx_qcur, mem));
+    c->clause = clause_id;
+    c->field = -1;
+    c->work = &s->work;
+    int r = fill_cursor(s, &cl, -1, terms, tlen, qweight, c);
+    if (r <= 0)
+        return r;
+    lx_qcur_start(c, &s->sc);
+    s->nqc++;
+    return 1;
+}
+
+int lx_plan_add_term(lx_searcher *s, int clause, const char *term, size_t len, double qweight) {
+    char t[1][LX_TOKEN_BUF];
+    if (len >= LX_TOKEN_BUF)
+        return 0;
+    memcpy(t[0], term, len);
+    t[0][len] = 0;
+    return lx_plan_add_terms(s, clause, t, &len, 1, qweight);
+}
+
 int lx_plan_check(lx_searcher *s) {
     for (int i = 0; i < s->nqc && !s->rc; i++)
         lx_searcher_check_cursor(s, &s->qc[i]);
@@ -206,11 +244,14 @@ int lx_plan_clause_mark(lx_searcher *s, const lx_qclause *cl, const int *langs, 
 int lx_plan_scored(lx_searcher *s, const lx_rank_params *p, lx_plan *pl) {
     s->nqc = 0;
     pl->nclauses = 0;
+    lx_xlate_reset(s);
     for (int ci = 0; ci < s->q.nclauses; ci++) {
         lx_qclause *cl = &s->q.clauses[ci];
         if (cl->neg || cl->filter || (pl->stop[ci] && pl->content))
             continue;
         int r = clause_cursors(s, cl, pl->nclauses, pl->langs, pl->nl, -1, 1.0);
+        if (r >= 0 && pl->cross && !pl->stop[ci])
+            r = lx_xlate_clause(s, pl, cl, pl->nclauses);
         if (r == LX_ELIMIT && !s->rc)
             return lx_searcher_fail(s, LX_ELIMIT, NULL, (long)cl->offset, "too many terms");
         if (r < 0)

@@ -2,6 +2,7 @@
  * its clauses as cursors for lx_topk (internal). */
 #ifndef LX_PLAN_H
 #define LX_PLAN_H
+#include "qlang.h"
 #include "searcher.h"
 
 /* What one search makes of its parsed query (s->q). */
@@ -15,6 +16,8 @@ typedef struct lx_plan {
     int nscored;                   /* cursors for them; tag boosts follow in s->qc */
     int phrase;                    /* a scored clause is a phrase: tag boosts rank the
                                       lectures that match and bring in none */
+    lx_qlang ql;                   /* the query's language (qlang.c) */
+    int cross;                     /* translate into the index's other languages */
 } lx_plan;
 
 /* The query languages: those asked (the lang option, lang: in the query)
@@ -46,6 +49,15 @@ int lx_plan_scored(lx_searcher *s, const lx_rank_params *p, lx_plan *pl);
  * 0 or the sticky error.  Each walk is charged to s->work; once it is cut
  * (s->work.cut), b is a subset of the docs matched. */
 int lx_plan_match_set(lx_searcher *s, const lx_plan *pl, uint64_t *b);
+
+/* Adds a cursor for clause clause_id on the stems terms[0..n) (a term
+ * when n is 1, else a phrase) with query weight qweight.  Returns 1 when
+ * added, 0 when a stem is absent from the index, LX_ELIMIT when s->qc is
+ * full, or the sticky error.  (Expansions of a clause: translations,
+ * corrected words.) */
+int lx_plan_add_terms(lx_searcher *s, int clause_id, char (*terms)[LX_TOKEN_BUF],
+                      const size_t *tlen, int n, double qweight);
+int lx_plan_add_term(lx_searcher *s, int clause, const char *term, size_t len, double qweight);
 
 /* Whether any cursor of s->qc found its list damaged: 0 or the sticky
  * error. */

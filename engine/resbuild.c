@@ -174,8 +174,11 @@ int lx_resbuild_finish(lx_resbuild *b, lx_searcher *s, const uint64_t *matched, 
     char *arena = (char *)(pp + ptrs);
     if (b->arena.n)
         memcpy(arena, b->arena.p, b->arena.n);
-    for (size_t i = 0; i < b->n; i++)
+    for (size_t i = 0; i < b->n; i++) {
         pp = hit_fill(&hits[i], &b->h[i], arena, pp);
+        hits[i].n_via = 0; /* lx_search's languages (xlate.c) set these */
+        hits[i].via = NULL;
+    }
     /* lx_facets_count gave them in order (count desc, then value). */
     for (size_t i = 0; i < ntf; i++) {
         fac[i].value = arena + facet_base + (size_t)(uintptr_t)tf[i].value;
@@ -197,10 +200,16 @@ int lx_resbuild_finish(lx_resbuild *b, lx_searcher *s, const uint64_t *matched, 
     r->took_ms = lx_now_ms() - t0;
     r->partial = 0; /* lx_search sets these two */
     r->work = 0;
+    r->query_lang[0] = 0;
+    r->query_lang_source = NULL;
+    r->query_lang_why[0] = 0;
+    r->lang_extra = NULL;
     *out = r;
     return 0;
 }
 
 void lx_results_free(lx_results *r) {
+    if (r)
+        free(r->lang_extra);
     free(r);
 }

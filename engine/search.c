@@ -30,6 +30,7 @@
 #include "filter.h"
 #include "plan.h"
 #include "resbuild.h"
+#include "xlate.h"
 
 /* One call's state. */
 typedef struct run {
@@ -210,6 +211,15 @@ static int search_page(lx_searcher *s, run *r, double t0, lx_results **out) {
     if (!rc)
         rc = lx_resbuild_finish(b, s, r->matched, r->total, facets, t0, out);
     lx_resbuild_free(b);
+    if (!rc) {
+        uint32_t docs[LX_MAX_RESULTS];
+        for (uint32_t i = o->offset; i < r->nh; i++)
+            docs[i - o->offset] = s->heap[i].doc;
+        if ((rc = lx_xlate_results(s, &r->pl, docs, *out))) {
+            lx_results_free(*out);
+            *out = NULL;
+        }
+    }
     if (rc)
         return lx_searcher_fail(s, rc, NULL, -1, "%s", lx_strerror(rc));
     (*out)->partial = r->partial;
@@ -239,6 +249,13 @@ int lx_search(lx_searcher *s, const lx_search_opts *o, lx_results **out, lx_erro
     lx_plan_init(s, o, &r.pl);
     uint32_t hk = r.k > (uint32_t)r.p->feedback_docs ? r.k : (uint32_t)r.p->feedback_docs;
     s->nqc = 0;
+    /* The soft preference for the query's language reorders a larger
+     * pool of the best hits, then keeps k. */
+    uint32_t kshow = r.k;
+    int prefer = lx_qlang_prefers(s, o, &r.pl.ql);
+    if (prefer)
+        r.k = r.k * 2 + 10;
+    hk = r.k > hk ? r.k : hk;
     if ((r.filtered = lx_filter_build(s, o, r.pl.langs, r.pl.nl)) >= 0 &&
         !lx_plan_scored(s, r.p, &r.pl) && !snippet_terms(s, &r) && !heap_reserve(s, hk)) {
         /* Filters or cursors cut short cannot be trusted: no hits. */
@@ -246,8 +263,11 @@ int lx_search(lx_searcher *s, const lx_search_opts *o, lx_results **out, lx_erro
             r.partial = 1;
         else if (r.pl.positive == 0)
             search_all(s, &r);
-        else
-            search_scored(s, &r);
+        else if (!search_scored(s, &r) && prefer && !s->rc)
+            lx_qlang_prefer(s, &r.pl.ql, s->heap, r.nh);
+        if (r.nh > kshow)
+            r.nh = kshow;
+        r.k = kshow;
         if (!s->rc)
             search_page(s, &r, t0, out);
     }

@@ -31,7 +31,7 @@
 #include "strmap.h"
 
 /* Parts a module keeps in the searcher, freed by lx_searcher_close. */
-enum { LX_PART_FACETS, LX_PART_TAGFORMS, LX_PART_SNIPPER, LX_NPARTS };
+enum { LX_PART_FACETS, LX_PART_TAGFORMS, LX_PART_SNIPPER, LX_PART_XLATE, LX_NPARTS };
 
 struct lx_searcher {
     lx_index *ix;

@@ -1,43 +1,103 @@
-/* stop.c -- function words dropped from queries (never from the index, so
- * phrases such as "the who" still match).  BM25 already gives them a tiny
- * idf, but in a long natural-language question ("what are the problems of
- * ...") their small scores add up to noise; dropping them measurably
- * helps (tests/eval/README.md).  A query made only of stopwords keeps them.
+/* stop.c -- function words per language, dropped from queries, from the
+ * terms that choose related lectures and feedback, and from the shared
+ * terms shown with a related lecture (never from the index, so phrases
+ * such as "the who" still match).  BM25 already gives them a tiny idf,
+ * but in a long natural-language question their small scores add up to
+ * noise, and in a lecture's own terms they are what every lecture of the
+ * language shares.  A query made only of stopwords keeps them.
+ *
+ * The lists are the Snowball project's, as Debian packages them
+ * (liblingua-stopwords-perl): scripts/stopwords.pl writes them into
+ * stopwords.inc at build time.  Each word is normalised here the way the
+ * tokenizer normalises text (case folding, NFC), once, on first use, into
+ * a sorted array per language.
  */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "stop.h"
+#include "text.h"
 
-static const char *const english[] = {
-    "a",         "about",      "above",  "after", "again", "against", "all",     "also",
-    "am",        "an",         "and",    "any",   "are",   "as",      "at",      "be",
-    "because",   "been",       "before", "being", "below", "between", "both",    "but",
-    "by",        "can",        "could",  "did",   "do",    "does",    "doing",   "down",
-    "during",    "each",       "few",    "for",   "from",  "further", "had",     "has",
-    "have",      "having",     "he",     "her",   "here",  "hers",    "herself", "him",
-    "himself",   "his",        "how",    "i",     "if",    "in",      "into",    "is",
-    "it",        "its",        "itself", "just",  "may",   "me",      "more",    "most",
-    "must",      "my",         "myself", "no",    "nor",   "not",     "now",     "of",
-    "off",       "on",         "once",   "only",  "or",    "other",   "our",     "ours",
-    "ourselves", "out",        "over",   "own",   "same",  "shall",   "she",     "should",
-    "so",        "some",       "such",   "than",  "that",  "the",     "their",   "theirs",
-    "them",      "themselves", "then",   "there", "these", "they",    "this",    "those",
-    "through",   "to",         "too",    "under", "until", "up",      "very",    "was",
-    "we",        "were",       "what",   "when",  "where", "which",   "while",   "who",
-    "whom",      "why",        "will",   "with",  "would", "you",     "your",    "yours",
-    "yourself",  "yourselves"};
+static const struct {
+    const char *lang;
+    const char *words; /* newline-terminated, UTF-8 */
+} source[] = {
+#include "stopwords.inc"
+};
 
-static int cmp(const void *key, const void *elem) {
-    return strcmp((const char *)key, *(const char *const *)elem);
+#define NSOURCE (sizeof source / sizeof source[0])
+
+static struct {
+    char **w; /* normalised, sorted */
+    size_t n;
+} lists[NSOURCE];
+
+static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+struct one {
+    char buf[LX_TOKEN_BUF];
+    size_t len;
+    int n;
+};
+
+static void take(void *ctx, const char *tok, size_t len, size_t start, size_t end, uint32_t pos) {
+    struct one *o = ctx;
+    (void)start, (void)end, (void)pos;
+    if (o->n++ == 0 && len < sizeof o->buf) {
+        memcpy(o->buf, tok, len);
+        o->buf[len] = 0;
+        o->len = len;
+    }
+}
+
+static int cmp_str(const void *a, const void *b) {
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* A word that is not one token ("aren't") never comes out of a query as
+ * itself, so it is left out. */
+static void load(void) {
+    for (size_t l = 0; l < NSOURCE; l++) {
+        size_t cap = 0;
+        for (const char *p = source[l].words; *p; p++)
+            cap += *p == '\n';
+        char **w = malloc(cap * sizeof *w);
+        size_t n = 0;
+        for (const char *p = source[l].words; w && *p;) {
+            const char *e = strchr(p, '\n');
+            struct one o = {.len = 0, .n = 0};
+            if (lx_text_scan(p, (size_t)(e - p), 0, take, &o, NULL, NULL) == 0 && o.n == 1 &&
+                (w[n] = strdup(o.buf)) != NULL)
+                n++;
+            p = e + 1;
+        }
+        if (w)
+            qsort(w, n, sizeof *w, cmp_str);
+        lists[l].w = w;
+        lists[l].n = n;
+    }
 }
 
 int lx_stopword(const char *lang, const char *tok, size_t len) {
-    char buf[32];
-    if (strcmp(lang, "en") != 0 || len >= sizeof buf)
+    char buf[LX_TOKEN_BUF];
+    if (len >= sizeof buf)
         return 0;
-    memcpy(buf, tok, len);
-    buf[len] = 0;
-    return bsearch(buf, english, sizeof english / sizeof english[0], sizeof english[0], cmp) !=
-           NULL;
+    pthread_once(&once, load);
+    for (size_t l = 0; l < NSOURCE; l++) {
+        if (strcmp(lang, source[l].lang) != 0)
+            continue;
+        memcpy(buf, tok, len);
+        buf[len] = 0;
+        const char *key = buf;
+        return lists[l].n && bsearch(&key, lists[l].w, lists[l].n, sizeof *lists[l].w, cmp_str);
+    }
+    return 0;
+}
+
+int lx_stop_has(const char *lang) {
+    for (size_t l = 0; l < NSOURCE; l++)
+        if (strcmp(lang, source[l].lang) == 0)
+            return 1;
+    return 0;
 }

@@ -285,6 +285,13 @@ void lx_searcher_close(lx_searcher *s);
 #define LX_SEARCH_SNIPPETS 0x1u   /* compute a snippet per hit */
 #define LX_SEARCH_FACETS 0x2u     /* exact total and tag/language facets */
 #define LX_SEARCH_EXHAUSTIVE 0x4u /* score every match (no pruning) */
+/* Languages (issue 12; README "Languages"): the query's language is
+ * detected unless given (qlang, or the first of accept_lang), its words
+ * are also translated into the index's other languages with the FreeDict
+ * dictionaries installed, and lectures in it come first among equally
+ * relevant ones.  These flags turn each off. */
+#define LX_SEARCH_NO_CROSS 0x8u   /* no translation into other languages */
+#define LX_SEARCH_NO_PREFER 0x10u /* no preference for the query's language */
 
 typedef struct lx_search_opts {
     const char *query;            /* query syntax; NULL or "" matches everything */
@@ -300,6 +307,9 @@ typedef struct lx_search_opts {
     uint64_t work_budget;         /* work units the search may spend (0 =
                                      LX_WORK_BUDGET_DEFAULT, LX_WORK_UNLIMITED =
                                      no budget); lx_search only */
+    const char *qlang;            /* the query's language, given (ISO 639-1); NULL detect */
+    const char *accept_lang;      /* an Accept-Language header: its first language
+                                     stands for qlang when qlang is NULL */
 } lx_search_opts;
 
 /* The per-query work budget.  One costly query (dozens of phrases of
@@ -350,7 +360,16 @@ typedef struct lx_hit {
     const char **shared_tags;
     size_t n_shared_terms;
     const char **shared_terms;
+    /* search only: the translations of query words it matched through */
+    size_t n_via;
+    const struct lx_via *via;
 } lx_hit;
+
+/* A translated query word a hit matched: from (as typed, normalised) ->
+ * to, in language lang. */
+typedef struct lx_via {
+    const char *from, *to, *lang;
+} lx_via;
 
 typedef struct lx_results {
     uint64_t total; /* matching lectures; exact with LX_SEARCH_FACETS
@@ -366,6 +385,12 @@ typedef struct lx_results {
                       LX_WORK_BUDGET_DEFAULT): the hits are the best of
                       the lectures decided, total and facets lower bounds */
     uint64_t work; /* work units lx_search spent */
+    /* search only: the query's language ("" when unknown), how it was
+       chosen ("detected", "qlang", "accept-language") and why */
+    char query_lang[8];
+    const char *query_lang_source;
+    char query_lang_why[160];
+    void *lang_extra; /* the hits' via lists (owned) */
 } lx_results;
 
 /* Runs a search.  *out is owned by the caller: lx_results_free().  A

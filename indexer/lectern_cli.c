@@ -44,7 +44,7 @@ static const struct {
     {"search",
      "usage: lectern search --index DIR [--tags a,b] [--lang xx] [--speaker S]\n"
      "                      [--limit N] [--offset N] [--json [--facets N]] [--exhaustive]\n"
-     "                      [--work-budget N] QUERY\n"
+     "                      [--work-budget N] [--qlang xx] [--no-cross] [--no-prefer] QUERY\n"
      "       lectern search --index DIR --queries FILE [--limit N] [--trec RUNFILE]\n"
      "                      [--exhaustive] [--full] [--param NAME=VALUE]... [--slowest N]\n"
      "\n"
@@ -55,6 +55,9 @@ static const struct {
      "  --tags a,b      only lectures with all these tags\n"
      "  --lang xx       only lectures in this language (ISO 639-1)\n"
      "  --speaker S     only lectures by this speaker (a phrase)\n"
+     "  --qlang xx      the query's language (default: detected from its words)\n"
+     "  --no-cross      no translation of the query into the index's other languages\n"
+     "  --no-prefer     no preference for lectures in the query's language\n"
      "  --limit N       hits per page (default 10); --offset N skips N hits\n"
      "  --json          the results as JSON: the body the API answers\n"
      "  --facets N      with --json, the values listed per facet (default 20)\n"
@@ -109,6 +112,8 @@ static const char *help_of(const char *cmd) {
 
 typedef struct opts {
     const char *index, *tags, *lang, *speaker, *queries, *trec;
+    const char *qlang;  /* --qlang */
+    unsigned langflags; /* --no-cross, --no-prefer */
     unsigned limit, offset;
     unsigned facets; /* with --json: values listed per facet */
     int json, exhaustive;
@@ -346,7 +351,8 @@ static int run_batch(lx_searcher *s, const opts *o) {
     so.limit = o->limit ? o->limit : 10;
     so.tags = o->tags;
     so.lang = o->lang;
-    so.flags = (o->exhaustive ? LX_SEARCH_EXHAUSTIVE : 0) |
+    so.qlang = o->qlang;
+    so.flags = o->langflags | (o->exhaustive ? LX_SEARCH_EXHAUSTIVE : 0) |
                (o->full ? LX_SEARCH_SNIPPETS | LX_SEARCH_FACETS : 0);
     so.params = o->params_set ? &o->params : NULL;
     so.facet_limit = 20; /* as the server lists by default */
@@ -447,6 +453,12 @@ int main(int argc, char **argv) {
             o.tags = argv[++i];
         else if (!strcmp(a, "--lang") && more)
             o.lang = argv[++i];
+        else if (!strcmp(a, "--qlang") && more)
+            o.qlang = argv[++i];
+        else if (!strcmp(a, "--no-cross"))
+            o.langflags |= LX_SEARCH_NO_CROSS;
+        else if (!strcmp(a, "--no-prefer"))
+            o.langflags |= LX_SEARCH_NO_PREFER;
         else if (!strcmp(a, "--speaker") && more)
             o.speaker = argv[++i];
         else if (!strcmp(a, "--queries") && more)
@@ -516,11 +528,12 @@ int main(int argc, char **argv) {
             so.query = arg ? arg : "";
             so.tags = o.tags;
             so.lang = o.lang;
+            so.qlang = o.qlang;
             so.speaker = o.speaker;
             so.limit = o.limit;
             so.offset = o.offset;
-            so.flags =
-                LX_SEARCH_SNIPPETS | LX_SEARCH_FACETS | (o.exhaustive ? LX_SEARCH_EXHAUSTIVE : 0);
+            so.flags = o.langflags | LX_SEARCH_SNIPPETS | LX_SEARCH_FACETS |
+                       (o.exhaustive ? LX_SEARCH_EXHAUSTIVE : 0);
             so.facet_limit = o.facets ? o.facets : 1; /* as the server asks */
             so.params = o.params_set ? &o.params : NULL;
             so.work_budget = o.work_budget;

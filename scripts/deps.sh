@@ -2,8 +2,9 @@
 # Installs the Debian packages Lectern builds with, when any is missing.
 # As root it runs apt-get; otherwise it prints the exact command to run.
 # Extra package names may be given as arguments (benchmarks add theirs).
+# liblingua-stopwords-perl: the stop lists (scripts/stopwords.pl).
 set -e
-pkgs="build-essential cmake pkg-config libstemmer-dev liblmdb-dev libcjson-dev libutf8proc-dev liblz4-dev libmicrohttpd-dev curl $*"
+pkgs="build-essential cmake pkg-config libstemmer-dev liblmdb-dev libcjson-dev libutf8proc-dev liblz4-dev zlib1g-dev libmicrohttpd-dev curl liblingua-stopwords-perl $*"
 missing=""
 for p in $pkgs; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -61,6 +61,17 @@ static int read_opts(srv_req *rq, lx_search_opts *o, unsigned *facets, enum MHD_
     o->flags = LX_SEARCH_SNIPPETS | LX_SEARCH_FACETS;
     o->facet_limit = *facets ? *facets : 1; /* the total is counted either way */
     o->work_budget = g_srv.cfg.work_budget;
+    /* Languages (issue 12): the query's language given, else the
+     * browser's; cross=0 and prefer=0 turn translation and the
+     * preference off. */
+    o->qlang = http_param(rq, "qlang");
+    o->accept_lang = MHD_lookup_connection_value(rq->conn, MHD_HEADER_KIND, "Accept-Language");
+    const char *v = http_param(rq, "cross");
+    if (v && !strcmp(v, "0"))
+        o->flags |= LX_SEARCH_NO_CROSS;
+    v = http_param(rq, "prefer");
+    if (v && !strcmp(v, "0"))
+        o->flags |= LX_SEARCH_NO_PREFER;
     return 0;
 }
 

@@ -74,6 +74,21 @@ static void write_hit(jsonw *w, const lx_hit *h, int related) {
     } else {
         jw_null(w);
     }
+    if (h->n_via) { /* the translations it matched through (issue 12) */
+        jw_key(w, "via");
+        jw_arr(w);
+        for (size_t i = 0; i < h->n_via; i++) {
+            jw_obj(w);
+            jw_key(w, "from");
+            jw_str(w, h->via[i].from);
+            jw_key(w, "to");
+            jw_str(w, h->via[i].to);
+            jw_key(w, "lang");
+            jw_str(w, h->via[i].lang);
+            jw_obj_end(w);
+        }
+        jw_arr_end(w);
+    }
     if (related) {
         write_strings(w, "shared_tags", h->shared_tags, h->n_shared_tags);
         write_strings(w, "shared_terms", h->shared_terms, h->n_shared_terms);
@@ -105,6 +120,17 @@ void resjson_write(jsonw *w, int related, const char *subject, const lx_results 
     if (r->partial) { /* out of work budget: total at least, hits the best found */
         jw_key(w, "partial");
         jw_bool(w, 1);
+    }
+    if (!related && r->query_lang[0]) { /* issue 12: how the language was chosen */
+        jw_key(w, "query_lang");
+        jw_obj(w);
+        jw_key(w, "code");
+        jw_str(w, r->query_lang);
+        jw_key(w, "source");
+        jw_str(w, r->query_lang_source ? r->query_lang_source : "detected");
+        jw_key(w, "why");
+        jw_str(w, r->query_lang_why);
+        jw_obj_end(w);
     }
     jw_key(w, "took_ms");
     took[0] = w->len;

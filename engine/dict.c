@@ -1,0 +1,397 @@
+/* dict.c -- Debian's FreeDict bilingual dictionaries, read in place.
+ *
+ * What a pair is on disk (dictd's format, as dictfmt writes it):
+ *   freedict-AAA-BBB.index    one line per headword: the headword, TAB,
+ *                             the entry's byte offset, TAB, its length,
+ *                             both numbers in dictd's base 64
+ *                             (A-Z a-z 0-9 + /, most significant first);
+ *                             "00database..." lines describe the database
+ *   freedict-AAA-BBB.dict.dz  the entries' text, gzip whose FEXTRA field
+ *                             holds dictzip's "RA" table: version, chunk
+ *                             length, chunk count, then each chunk's
+ *                             compressed size; each chunk inflates alone
+ *                             (raw deflate, flushed fully between chunks)
+ * AAA and BBB are ISO 639-3 codes, mapped to 639-1 by lx_language_lookup.
+ *
+ * An entry (FreeDict's TEI rendered by dictfmt) is the headword line,
+ * then either numbered senses ("1. tasa-arvo, tasa-arvoisuus") each
+ * followed by a gloss, or one line of translations (WikDict's pairs add a
+ * gloss line after it; the older pairs give each sense its own entry).
+ * Translations are the comma- or semicolon-separated items of those
+ * lines, without their <grammar> marks and (notes).
+ *
+ * Loaded once per process (pthread_once): the index files are parsed into
+ * one hash map per pair and freed; the .dict.dz files stay mapped. */
+#include <dirent.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "dict.h"
+#include "text.h"
+
+typedef struct entry {
+    uint32_t off, len; /* in the uncompressed text */
+    uint32_t next;     /* next entry of the same headword, UINT32_MAX = none */
+} entry;
+
+typedef struct pair {
+    char from[LX_LANG_BYTES], to[LX_LANG_BYTES];
+    lx_strmap words; /* normalised headword -> first entry */
+    entry *e;
+    size_t ne;
+    const uint8_t *dz; /* the mapped .dict.dz */
+    size_t dzlen;
+    uint32_t chlen, nch;
+    uint64_t *choff; /* nch + 1 offsets of the compressed chunks in dz */
+} pair;
+
+static pair pairs[LX_DICT_MAX_PAIRS];
+static int npairs;
+static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+const char *lx_dict_dir(void) {
+    const char *d = getenv("LECTERN_DICT_DIR");
+    return d && d[0] ? d : "/usr/share/dictd";
+}
+
+static uint32_t b64(const char *s, const char *end) {
+    static const char a[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    uint64_t v = 0;
+    for (; s < end; s++) {
+        const char *p = memchr(a, *s, 64);
+        if (!p)
+            return UINT32_MAX;
+        v = v * 64 + (uint64_t)(p - a);
+    }
+    return v > UINT32_MAX ? UINT32_MAX : (uint32_t)v;
+}
+
+/* Tokens of a text joined by one space, as dictionary keys are. */
+struct joiner {
+    char *out;
+    size_t len, cap;
+    int ntok, over;
+};
+
+static void join_tok(void *ctx, const char *tok, size_t len, size_t start, size_t end,
+                     uint32_t pos) {
+    struct joiner *j = ctx;
+    (void)start, (void)end, (void)pos;
+    if (j->len + len + 1 >= j->cap || j->ntok == LX_MAX_PHRASE_WORDS) {
+        j->over = 1;
+        return;
+    }
+    if (j->ntok++)
+        j->out[j->len++] = ' ';
+    memcpy(j->out + j->len, tok, len);
+    j->len += len;
+    j->out[j->len] = 0;
+}
+
+static size_t normalise(const char *s, size_t len, char *out, size_t cap, int *ntok) {
+    struct joiner j = {out, 0, cap, 0, 0};
+    out[0] = 0;
+    if (lx_text_scan(s, len, 0, join_tok, &j, NULL, NULL) != 0 || j.over)
+        return 0;
+    *ntok = j.ntok;
+    return j.len;
+}
+
+/* Parses the dictzip header of p->dz; 0 or -1. */
+static int dictzip_open(pair *p) {
+    const uint8_t *d = p->dz;
+    size_t n = p->dzlen, at = 10;
+    if (n < 12 || d[0] != 0x1f || d[1] != 0x8b || d[2] != 8 || !(d[3] & 4))
+        return -1;
+    size_t xlen = d[10] | (size_t)d[11] << 8, x = 12, xend = 12 + xlen;
+    if (xend > n)
+        return -1;
+    at = xend;
+    while (x + 4 <= xend) {
+        size_t sl = d[x + 2] | (size_t)d[x + 3] << 8;
+        if (d[x] == 'R' && d[x + 1] == 'A' && sl >= 6 && x + 4 + sl <= xend) {
+            const uint8_t *r = d + x + 4;
+            p->chlen = r[2] | (uint32_t)r[3] << 8;
+            p->nch = r[4] | (uint32_t)r[5] << 8;
+            if (6 + 2 * (size_t)p->nch > sl || !p->chlen)
+                return -1;
+            if (!(p->choff = malloc((p->nch + 1) * sizeof *p->choff)))
+                return -1;
+            p->choff[0] = 0;
+            for (uint32_t i = 0; i < p->nch; i++)
+                p->choff[i + 1] = p->choff[i] + (r[6 + 2 * i] | (uint32_t)r[7 + 2 * i] << 8);
+        }
+        x += 4 + sl;
+    }
+    if (!p->choff)
+        return -1;
+    if (d[3] & 8) /* file name */
+        while (at < n && d[at++])
+            ;
+    if (d[3] & 16) /* comment */
+        while (at < n && d[at++])
+            ;
+    if (d[3] & 2)
+        at += 2;
+    for (uint32_t i = 0; i <= p->nch; i++)
+        p->choff[i] += at;
+    return p->choff[p->nch] <= n ? 0 : -1;
+}
+
+/* Inflates chunk c of p into out (p->chlen bytes); returns its length or -1. */
+static long chunk(const pair *p, uint32_t c, uint8_t *out) {
+    z_stream z;
+    memset(&z, 0, sizeof z);
+    if (inflateInit2(&z, -15) != Z_OK)
+        return -1;
+    z.next_in = (Bytef *)(p->dz + p->choff[c]);
+    z.avail_in = (uInt)(p->choff[c + 1] - p->choff[c]);
+    z.next_out = out;
+    z.avail_out = p->chlen;
+    int rc = inflate(&z, Z_SYNC_FLUSH);
+    long got = (long)(p->chlen - z.avail_out);
+    inflateEnd(&z);
+    return rc == Z_OK || rc == Z_STREAM_END || rc == Z_BUF_ERROR ? got : -1;
+}
+
+/* The text of entry e into out (e->len + 1 bytes, NUL-terminated); 0 or -1. */
+static int entry_text(const pair *p, const entry *e, char *out) {
+    uint8_t *buf = malloc(p->chlen);
+    if (!buf)
+        return -1;
+    uint32_t c = e->off / p->chlen, skip = e->off % p->chlen;
+    size_t got = 0;
+    while (got < e->len && c < p->nch) {
+        long n = chunk(p, c++, buf);
+        if (n < 0 || (uint32_t)n <= skip)
+            break;
+        size_t take = (size_t)n - skip;
+        if (take > e->len - got)
+            take = e->len - got;
+        memcpy(out + got, buf + skip, take);
+        got += take;
+        skip = 0;
+    }
+    free(buf);
+    out[got] = 0;
+    return got == e->len ? 0 : -1;
+}
+
+/* Adds one index line to p. */
+static int index_line(pair *p, const char *s, const char *end, size_t *cap) {
+    const char *t1 = memchr(s, '\t', (size_t)(end - s));
+    const char *t2 = t1 ? memchr(t1 + 1, '\t', (size_t)(end - t1 - 1)) : NULL;
+    if (!t2 || (end - s > 10 && !memcmp(s, "00database", 10)))
+        return 0;
+    char key[LX_TOKEN_BUF];
+    int ntok;
+    size_t kl = normalise(s, (size_t)(t1 - s), key, sizeof key, &ntok);
+    uint32_t off = b64(t1 + 1, t2), len = b64(t2 + 1, end);
+    if (!kl || off == UINT32_MAX || len == UINT32_MAX || len > (1u << 20))
+        return 0;
+    if (p->ne == *cap) {
+        size_t nc = *cap ? *cap * 2 : 4096;
+        entry *ne = realloc(p->e, nc * sizeof *ne);
+        if (!ne)
+            return -1;
+        p->e = ne;
+        *cap = nc;
+    }
+    uint32_t h = lx_hash(key, kl), id = (uint32_t)p->ne;
+    uint32_t *v = lx_strmap_get(&p->words, key, kl, h);
+    p->e[p->ne++] = (entry){off, len, UINT32_MAX};
+    if (v) { /* senses in file order: append to the chain */
+        uint32_t i = *v;
+        while (p->e[i].next != UINT32_MAX)
+            i = p->e[i].next;
+        p->e[i].next = id;
+        return 0;
+    }
+    return lx_strmap_put(&p->words, key, kl, h, id, NULL) ? 0 : -1;
+}
+
+static int load_index(pair *p, const char *path) {
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return -1;
+    char *line = NULL;
+    size_t lcap = 0, cap = 0;
+    ssize_t n;
+    int rc = 0;
+    while (!rc && (n = getline(&line, &lcap, f)) > 0) {
+        while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+            n--;
+        rc = index_line(p, line, line + n, &cap);
+    }
+    free(line);
+    fclose(f);
+    return rc;
+}
+
+static int map_file(pair *p, const char *path) {
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    if (fd < 0)
+        return -1;
+    void *m = fstat(fd, &st) == 0 && st.st_size > 0
+                  ? mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0)
+                  : MAP_FAILED;
+    close(fd);
+    if (m == MAP_FAILED)
+        return -1;
+    p->dz = m;
+    p->dzlen = (size_t)st.st_size;
+    return 0;
+}
+
+static void drop(pair *p) {
+    lx_strmap_free(&p->words);
+    free(p->e);
+    free(p->choff);
+    if (p->dz)
+        munmap((void *)p->dz, p->dzlen);
+    memset(p, 0, sizeof *p);
+}
+
+/* Opens freedict-AAA-BBB.index and its .dict.dz as the next pair. */
+static void open_pair(const char *dir, const char *name) {
+    char a[4], b[4], path[4096];
+    if (strlen(name) != 22 || memcmp(name, "freedict-", 9) || name[12] != '-' ||
+        strcmp(name + 16, ".index") || npairs == LX_DICT_MAX_PAIRS)
+        return;
+    memcpy(a, name + 9, 3);
+    memcpy(b, name + 13, 3);
+    a[3] = b[3] = 0;
+    pair *p = &pairs[npairs];
+    memset(p, 0, sizeof *p);
+    char ca[3], cb[3];
+    if (lx_language_lookup(a, ca) < 0 || lx_language_lookup(b, cb) < 0)
+        return;
+    memcpy(p->from, ca, 3);
+    memcpy(p->to, cb, 3);
+    lx_strmap_init(&p->words);
+    snprintf(path, sizeof path, "%s/freedict-%s-%s.dict.dz", dir, a, b);
+    int ok = map_file(p, path) == 0 && dictzip_open(p) == 0;
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    if (ok && load_index(p, path) == 0 && p->ne)
+        npairs++;
+    else
+        drop(p);
+}
+
+static int cmp_name(const void *x, const void *y) {
+    return strcmp(*(char *const *)x, *(char *const *)y);
+}
+
+static void load(void) {
+    const char *dir = lx_dict_dir();
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    char *names[LX_DICT_MAX_PAIRS];
+    int n = 0;
+    struct dirent *de;
+    while ((de = readdir(d)) && n < LX_DICT_MAX_PAIRS)
+        if (!strncmp(de->d_name, "freedict-", 9) && strstr(de->d_name, ".index"))
+            if ((names[n] = strdup(de->d_name)))
+                n++;
+    closedir(d);
+    qsort(names, (size_t)n, sizeof *names, cmp_name); /* the same order everywhere */
+    for (int i = 0; i < n; i++) {
+        open_pair(dir, names[i]);
+        free(names[i]);
+    }
+}
+
+int lx_dict_npairs(void) {
+    pthread_once(&once, load);
+    return npairs;
+}
+
+void lx_dict_pair(int i, const char **from, const char **to, size_t *nwords) {
+    *from = pairs[i].from;
+    *to = pairs[i].to;
+    *nwords = pairs[i].words.n;
+}
+
+int lx_dict_has(int i, const char *key, size_t len) {
+    return lx_strmap_get(&pairs[i].words, key, len, lx_hash(key, len)) != NULL;
+}
+
+/* Adds the translations on one line (s .. end) to out; returns the count. */
+static int line_items(const char *s, const char *end, lx_dict_tr *out, int n, int max) {
+    char item[256];
+    size_t il = 0;
+    int depth = 0;
+    for (const char *c = s;; c++) {
+        if (c == end || ((*c == ',' || *c == ';') && !depth)) {
+            int ntok;
+            size_t len = n < max ? normalise(item, il, out[n].text, sizeof out[n].text, &ntok) : 0;
+            if (len && ntok <= 3) {
+                int dup = 0;
+                for (int k = 0; k < n && !dup; k++)
+                    dup = out[k].len == len && !memcmp(out[k].text, out[n].text, len);
+                if (!dup) {
+                    out[n].len = len;
+                    out[n].ntok = ntok;
+                    n++;
+                }
+            }
+            il = 0;
+            if (c == end)
+                return n;
+            continue;
+        }
+        if (*c == '<' || *c == '(' || *c == '[' || *c == '{')
+            depth++;
+        else if ((*c == '>' || *c == ')' || *c == ']' || *c == '}') && depth)
+            depth--;
+        else if (!depth && il < sizeof item)
+            item[il++] = *c;
+    }
+}
+
+/* The translations in one entry's text. */
+static int entry_items(const char *t, lx_dict_tr *out, int n, int max) {
+    const char *nl = strchr(t, '\n');
+    if (!nl)
+        return n;
+    const char *first = nl + 1;
+    int numbered = 0;
+    for (const char *l = first; *l && !numbered;) {
+        const char *e = strchr(l, '\n');
+        numbered = l[0] >= '1' && l[0] <= '9' && l[1] == '.' && l[2] == ' ';
+        l = e ? e + 1 : l + strlen(l);
+    }
+    for (const char *l = first; *l && n < max;) {
+        const char *e = strchr(l, '\n');
+        if (!e)
+            e = l + strlen(l);
+        if (numbered && l[0] >= '1' && l[0] <= '9' && l[1] == '.' && l[2] == ' ')
+            n = line_items(l + 3, e, out, n, max);
+        else if (!numbered && l == first && *l != ' ')
+            n = line_items(l, e, out, n, max);
+        l = *e ? e + 1 : e;
+    }
+    return n;
+}
+
+int lx_dict_translate(int i, const char *key, size_t len, lx_dict_tr *out, int max) {
+    const pair *p = &pairs[i];
+    uint32_t *v = lx_strmap_get((lx_strmap *)&p->words, key, len, lx_hash(key, len));
+    int n = 0;
+    for (uint32_t id = v ? *v : UINT32_MAX; id != UINT32_MAX && n < max; id = p->e[id].next) {
+        char *t = malloc(p->e[id].len + 1);
+        if (t && entry_text(p, &p->e[id], t) == 0)
+            n = entry_items(t, out, n, max);
+        free(t);
+    }
+    return n;
+}

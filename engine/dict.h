@@ -1,0 +1,45 @@
+/* dict.h -- bilingual dictionaries: Debian's FreeDict packages
+ * (dict-freedict-fin-eng, ...) read in place (internal).
+ *
+ * Each pair is a dictd database: FILE.index (headword TAB offset TAB
+ * length, the numbers in dictd's base 64) and FILE.dict.dz (the entries'
+ * text, gzip with dictzip's table of independently inflatable chunks).
+ * Every installed pair is found once per process, its headwords loaded
+ * into a hash map keyed by the normalised headword (tokens as the
+ * tokenizer makes them, joined by one space); an entry's text is
+ * inflated from its chunks when a word is translated.  Read-only once
+ * loaded, so searchers in any thread share it. */
+#ifndef LX_DICT_H
+#define LX_DICT_H
+#include <stddef.h>
+
+#include "stem.h"
+#include "text.h"
+
+#define LX_DICT_MAX_PAIRS 128
+#define LX_DICT_MAX_SENSES 8 /* translations kept per entry */
+
+/* The directory searched: $LECTERN_DICT_DIR, else /usr/share/dictd. */
+const char *lx_dict_dir(void);
+
+/* The installed pairs (loading them on first call); thread-safe. */
+int lx_dict_npairs(void);
+/* Pair i's languages (ISO 639-1) and headword count. */
+void lx_dict_pair(int i, const char **from, const char **to, size_t *nwords);
+
+/* Whether the normalised key (tokens joined by ' ') is a headword of pair i. */
+int lx_dict_has(int i, const char *key, size_t len);
+
+/* One translation: a normalised phrase of 1..LX_MAX_PHRASE_WORDS tokens
+ * joined by ' '. */
+typedef struct lx_dict_tr {
+    char text[LX_TOKEN_BUF];
+    size_t len;
+    int ntok;
+} lx_dict_tr;
+
+/* The translations of key in pair i, the first senses first, into
+ * out[0..max); returns how many (0 when key is no headword, or its entry
+ * cannot be read). */
+int lx_dict_translate(int i, const char *key, size_t len, lx_dict_tr *out, int max);
+#endif

@@ -1,0 +1,213 @@
+/* qlang.c -- which language a query is written in.
+ *
+ * A hint wins: the qlang option, else the first language of an
+ * Accept-Language header.  Otherwise each scored word votes: the
+ * languages that have it, in their stop list, as a headword of one of
+ * their installed dictionaries (dict.c) or, stemmed their way, in the
+ * index's lectures, share one vote, so a word only one language has
+ * counts fully and a loanword that every language has barely counts.
+ * Ties go to the index's languages in their order, then to English.  The
+ * detection reads only the query, the dictionaries' headwords and the
+ * index's term table; it never changes what the query matches.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <stdlib.h>
+
+#include "dict.h"
+#include "error.h"
+#include "qlang.h"
+#include "stop.h"
+
+#define MAX_CAND (LX_MAX_LANGS + 16)
+
+size_t lx_qlang_key(const lx_query *q, const lx_qclause *cl, char *out) {
+    size_t n = 0;
+    for (int j = 0; j < cl->n; j++) {
+        const lx_qword *w = &q->words[cl->first + j];
+        if (n + w->len + 2 > LX_TOKEN_BUF)
+            return 0;
+        if (j)
+            out[n++] = ' ';
+        memcpy(out + n, w->tok, w->len);
+        n += w->len;
+    }
+    out[n] = 0;
+    return n;
+}
+
+const char *lx_qlang_source_name(int source) {
+    switch (source) {
+    case LX_QLANG_DETECTED:
+        return "detected";
+    case LX_QLANG_GIVEN:
+        return "qlang";
+    case LX_QLANG_ACCEPT:
+        return "accept-language";
+    default:
+        return NULL;
+    }
+}
+
+/* The first language of an Accept-Language value ("fi-FI,fi;q=0.9"). */
+static int accept_first(const char *h, char *code) {
+    char tag[16];
+    size_t n = 0;
+    while (*h == ' ')
+        h++;
+    while (h[n] && h[n] != ',' && h[n] != ';' && h[n] != ' ' && n + 1 < sizeof tag) {
+        tag[n] = h[n];
+        n++;
+    }
+    tag[n] = 0;
+    return lx_lang_normalise(tag, code);
+}
+
+typedef struct votes {
+    char code[MAX_CAND][LX_LANG_BYTES];
+    double v[MAX_CAND];
+    int n;
+} votes;
+
+static int cand(votes *vt, const char *code) {
+    for (int i = 0; i < vt->n; i++)
+        if (strcmp(vt->code[i], code) == 0)
+            return i;
+    if (vt->n == MAX_CAND)
+        return -1;
+    snprintf(vt->code[vt->n], LX_LANG_BYTES, "%s", code);
+    vt->v[vt->n] = 0;
+    return vt->n++;
+}
+
+/* Whether word w (key) belongs to candidate c. */
+static int has_word(lx_searcher *s, const char *c, const lx_qclause *cl, const char *key,
+                    size_t kl) {
+    const lx_qword *w = &s->q.words[cl->first];
+    if (cl->n == 1 && lx_stopword(c, w->tok, w->len))
+        return 1;
+    int np = lx_dict_npairs();
+    for (int i = 0; i < np; i++) {
+        const char *from, *to;
+        size_t nw;
+        lx_dict_pair(i, &from, &to, &nw);
+        if (strcmp(from, c) == 0 && lx_dict_has(i, key, kl))
+            return 1;
+    }
+    for (int i = 0; i < s->nlangs; i++) {
+        if (strcmp(s->langs[i], c) != 0)
+            continue;
+        int si = lx_stemmers_lookup(&s->stem, c);
+        if (si < 0 || cl->n != 1)
+            return 0;
+        char t[LX_TOKEN_BUF];
+        size_t tl = lx_stemmers_term(&s->stem, si, w->tok, w->len, t);
+        MDB_val pv;
+        return tl && lx_store_term(s->txn, s->ix, t, tl, &pv, NULL) == 0;
+    }
+    return 0;
+}
+
+static void detect(lx_searcher *s, lx_qlang *out) {
+    votes vt = {.n = 0};
+    for (int i = 0; i < s->nlangs; i++)
+        cand(&vt, s->langs[i]);
+    int np = lx_dict_npairs();
+    for (int i = 0; i < np; i++) {
+        const char *from, *to;
+        size_t nw;
+        lx_dict_pair(i, &from, &to, &nw);
+        cand(&vt, from);
+    }
+    cand(&vt, "en");
+    char telling[80] = "";
+    double best_word = 0;
+    for (int ci = 0; ci < s->q.nclauses; ci++) {
+        const lx_qclause *cl = &s->q.clauses[ci];
+        char key[LX_TOKEN_BUF];
+        size_t kl;
+        if (cl->neg || cl->filter || cl->n > 3 || !(kl = lx_qlang_key(&s->q, cl, key)))
+            continue;
+        int in[MAX_CAND], k = 0;
+        for (int c = 0; c < vt.n; c++)
+            if ((in[c] = has_word(s, vt.code[c], cl, key, kl)))
+                k++;
+        for (int c = 0; c < vt.n && k; c++)
+            vt.v[c] += in[c] ? 1.0 / k : 0;
+        if (k && 1.0 / k > best_word) {
+            best_word = 1.0 / k;
+            snprintf(telling, sizeof telling, "%.60s", key);
+        }
+    }
+    int best = -1;
+    for (int c = 0; c < vt.n; c++)
+        if (vt.v[c] > 0 && (best < 0 || vt.v[c] > vt.v[best]))
+            best = c;
+    if (best < 0) {
+        snprintf(out->why, sizeof out->why, "no word of the query is known in any language");
+        return;
+    }
+    snprintf(out->code, sizeof out->code, "%s", vt.code[best]);
+    out->source = LX_QLANG_DETECTED;
+    snprintf(out->why, sizeof out->why, "%.2f of %.0f words' weight; most telling: \"%s\"",
+             vt.v[best], 0.0 + (double)s->q.nclauses, telling);
+}
+
+void lx_qlang_detect(lx_searcher *s, const lx_search_opts *o, lx_qlang *out) {
+    memset(out, 0, sizeof *out);
+    if (o->qlang && o->qlang[0] && lx_lang_normalise(o->qlang, out->code) == 0) {
+        out->source = LX_QLANG_GIVEN;
+        snprintf(out->why, sizeof out->why, "given as qlang");
+        return;
+    }
+    if (o->accept_lang && o->accept_lang[0] && accept_first(o->accept_lang, out->code) == 0) {
+        out->source = LX_QLANG_ACCEPT;
+        snprintf(out->why, sizeof out->why, "the first language of Accept-Language");
+        return;
+    }
+    out->code[0] = 0;
+    detect(s, out);
+}
+
+int lx_qlang_prefers(const lx_searcher *s, const lx_search_opts *o, const lx_qlang *ql) {
+    return s->nlangs > 1 && ql->code[0] && !(o->flags & LX_SEARCH_NO_PREFER) &&
+           !(o->lang && o->lang[0]);
+}
+
+static int cmp_scored(const void *a, const void *b) {
+    const lx_scored *x = a, *y = b;
+    if (x->score != y->score)
+        return x->score < y->score ? 1 : -1;
+    return x->doc < y->doc ? -1 : x->doc > y->doc;
+}
+
+static int in_list(const uint8_t *p, size_t n, uint32_t doc) {
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        uint32_t d;
+        memcpy(&d, p + mid * 4, 4);
+        if (d == doc)
+            return 1;
+        if (d < doc)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return 0;
+}
+
+int lx_qlang_prefer(lx_searcher *s, const lx_qlang *ql, lx_scored *hits, uint32_t n) {
+    MDB_val v;
+    int rc = lx_store_lang(s->txn, s->ix, ql->code, strlen(ql->code), &v);
+    if (rc == LX_ENOTFOUND)
+        return 0;
+    if (rc)
+        return lx_searcher_fail(s, rc, "lang", -1, "cannot read language \"%s\"", ql->code);
+    for (uint32_t i = 0; i < n; i++)
+        if (in_list(v.mv_data, v.mv_size / 4, hits[i].doc))
+            hits[i].score *= LX_QLANG_PREFER;
+    qsort(hits, n, sizeof *hits, cmp_scored);
+    return 0;
+}

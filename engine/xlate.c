@@ -1,0 +1,242 @@
+/* xlate.c -- cross-language search.  A scored word (or a phrase of up to
+ * three, "tasa-arvo") of the query's language is looked up in every
+ * installed FreeDict pair from that language into each other language of
+ * the index (dict.c); where no pair leads there, English is the pivot.
+ * A compound the dictionaries lack ("ilmastonmuutos") is split into two
+ * headwords (a Finnish genitive -n or German/Swedish linking -s dropped
+ * from the first) and becomes the phrase of their translations
+ * ("climate change").  Each translation, stemmed with its language's
+ * stemmer, is an extra cursor of the same clause (plan.c's
+ * lx_plan_add_terms) weighing LX_XLATE_WEIGHT / sqrt(translations), so
+ * a word with many senses spreads less weight over each.  The records
+ * kept here say, per hit, which translations it matched ("via").
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dict.h"
+#include "error.h"
+#include "xlate.h"
+
+#define MAX_REC 96
+
+typedef struct xrec {
+    char from[96], to[96], lang[LX_LANG_BYTES];
+    char terms[3][LX_TOKEN_BUF];
+    size_t tlen[3];
+    int n;
+} xrec;
+
+typedef struct xstate {
+    xrec r[MAX_REC];
+    int n;
+    int words, translated;
+} xstate;
+
+static xstate *state(lx_searcher *s) {
+    xstate *x = lx_searcher_part(s, LX_PART_XLATE);
+    if (!x && (x = calloc(1, sizeof *x)))
+        lx_searcher_set_part(s, LX_PART_XLATE, x, free);
+    return x;
+}
+
+void lx_xlate_reset(lx_searcher *s) {
+    xstate *x = lx_searcher_part(s, LX_PART_XLATE);
+    if (x)
+        x->n = x->words = x->translated = 0;
+}
+
+double lx_xlate_coverage(lx_searcher *s) {
+    xstate *x = lx_searcher_part(s, LX_PART_XLATE);
+    return x && x->words ? (double)x->translated / x->words : -1;
+}
+
+/* Appends the translations of key from -> to (every pair) to out[*n..max). */
+static void translate(const char *from, const char *to, const char *key, size_t kl,
+                      lx_dict_tr *out, int *n, int max) {
+    int np = lx_dict_npairs();
+    for (int i = 0; i < np && *n < max; i++) {
+        const char *f, *t;
+        size_t nw;
+        lx_dict_pair(i, &f, &t, &nw);
+        if (strcmp(f, from) || strcmp(t, to))
+            continue;
+        lx_dict_tr got[LX_DICT_MAX_SENSES];
+        int k = lx_dict_translate(i, key, kl, got, LX_DICT_MAX_SENSES);
+        for (int j = 0; j < k && *n < max; j++) {
+            int dup = 0;
+            for (int m = 0; m < *n && !dup; m++)
+                dup = !strcmp(out[m].text, got[j].text);
+            if (!dup)
+                out[(*n)++] = got[j];
+        }
+    }
+}
+
+/* Translations of key from -> to, through English where no pair leads. */
+static int translations(const char *from, const char *to, const char *key, size_t kl,
+                        lx_dict_tr *out, int max) {
+    int n = 0;
+    translate(from, to, key, kl, out, &n, max);
+    if (!n && strcmp(from, "en") && strcmp(to, "en")) {
+        lx_dict_tr en[3];
+        int ne = 0;
+        translate(from, "en", key, kl, en, &ne, 3);
+        for (int i = 0; i < ne && n < max; i++)
+            translate("en", to, en[i].text, en[i].len, out, &n, max);
+    }
+    return n;
+}
+
+static int known(const char *from, const char *key, size_t kl) {
+    int np = lx_dict_npairs();
+    for (int i = 0; i < np; i++) {
+        const char *f, *t;
+        size_t nw;
+        lx_dict_pair(i, &f, &t, &nw);
+        if (!strcmp(f, from) && lx_dict_has(i, key, kl))
+            return 1;
+    }
+    return 0;
+}
+
+/* A compound of two headwords of from: the phrase of their first
+ * translations into to, in out; 1 when found. */
+static int compound(const char *from, const char *to, const char *key, size_t kl,
+                    lx_dict_tr *out) {
+    for (size_t i = kl >= 8 ? kl - 3 : 0; i >= 3; i--) {
+        if (((unsigned char)key[i] & 0xC0) == 0x80)
+            continue;
+        const char *right = key + i;
+        size_t rl = kl - i;
+        if (!known(from, right, rl))
+            continue;
+        for (size_t drop = 0; drop <= 1; drop++) {
+            size_t ll = i - drop;
+            if (drop && !strchr("ns", key[ll]))
+                break;
+            if (ll < 3 || !known(from, key, ll))
+                continue;
+            lx_dict_tr a, b;
+            char lk[LX_TOKEN_BUF];
+            memcpy(lk, key, ll);
+            lk[ll] = 0;
+            if (translations(from, to, lk, ll, &a, 1) && translations(from, to, right, rl, &b, 1) &&
+                a.ntok + b.ntok <= 3 && a.len + b.len + 2 < sizeof out->text) {
+                out->len = (size_t)snprintf(out->text, sizeof out->text, "%s %s", a.text, b.text);
+                out->ntok = a.ntok + b.ntok;
+                return 1;
+            }
+        }
+    }
+    return 0;
+}
+
+/* Adds the cursor of translation tr into language to; 1 when added. */
+static int add(lx_searcher *s, xstate *x, int clause_id, const char *from, const char *to,
+               const lx_dict_tr *tr, double w) {
+    char terms[3][LX_TOKEN_BUF];
+    size_t tlen[3];
+    int si = lx_stemmers_lookup(&s->stem, to), n = 0;
+    if (si < 0)
+        return 0;
+    for (const char *p = tr->text; *p && n < 3;) {
+        const char *e = strchr(p, ' ');
+        size_t len = e ? (size_t)(e - p) : strlen(p);
+        char tok[LX_TOKEN_BUF];
+        memcpy(tok, p, len);
+        tok[len] = 0;
+        tlen[n] = lx_stemmers_term(&s->stem, si, tok, len, terms[n]);
+        n++;
+        p = e ? e + 1 : p + len;
+    }
+    int r = lx_plan_add_terms(s, clause_id, terms, tlen, n, w);
+    if (r == 1 && x->n < MAX_REC) {
+        xrec *rec = &x->r[x->n++];
+        snprintf(rec->from, sizeof rec->from, "%.90s", from);
+        snprintf(rec->to, sizeof rec->to, "%.90s", tr->text);
+        snprintf(rec->lang, sizeof rec->lang, "%s", to);
+        memcpy(rec->terms, terms, sizeof terms);
+        memcpy(rec->tlen, tlen, sizeof tlen);
+        rec->n = n;
+    }
+    return r;
+}
+
+int lx_xlate_clause(lx_searcher *s, const lx_plan *pl, const lx_qclause *cl, int clause_id) {
+    char key[LX_TOKEN_BUF];
+    size_t kl;
+    xstate *x = state(s);
+    if (!x)
+        return lx_searcher_fail(s, LX_ENOMEM, NULL, -1, "out of memory");
+    if (cl->n > 3 || !(kl = lx_qlang_key(&s->q, cl, key)) || !lx_dict_npairs())
+        return 0;
+    const char *from = pl->ql.code;
+    int any = 0;
+    x->words++;
+    for (int i = 0; i < s->nlangs; i++) {
+        const char *to = s->langs[i];
+        if (!strcmp(to, from) || s->nqc > LX_MAX_CURSORS - 64)
+            continue;
+        lx_dict_tr tr[LX_XLATE_PER_LANG];
+        int n = translations(from, to, key, kl, tr, LX_XLATE_PER_LANG);
+        if (!n && cl->n == 1 && !known(from, key, kl))
+            n = compound(from, to, key, kl, tr);
+        double w = n ? LX_XLATE_WEIGHT / sqrt((double)n) : 0;
+        for (int j = 0; j < n; j++) {
+            int r = add(s, x, clause_id, key, to, &tr[j], w);
+            if (r < 0)
+                return r;
+        }
+        any |= n > 0;
+    }
+    x->translated += any;
+    return 0;
+}
+
+/* Whether doc has every stem of rec (a fresh cursor per list). */
+static int doc_has(lx_searcher *s, const xrec *rec, uint32_t doc) {
+    for (int j = 0; j < rec->n; j++) {
+        MDB_val pv;
+        lx_pcursor *pc = lx_searcher_pcursor(s);
+        if (!pc || lx_store_term(s->txn, s->ix, rec->terms[j], rec->tlen[j], &pv, NULL) ||
+            lx_pcursor_open_at_limit(pc, pv.mv_data, pv.mv_size, doc, s->st.next_doc) ||
+            pc->doc != doc)
+            return 0;
+    }
+    return 1;
+}
+
+int lx_xlate_results(lx_searcher *s, const lx_plan *pl, const uint32_t *docs, lx_results *r) {
+    snprintf(r->query_lang, sizeof r->query_lang, "%s", pl->ql.code);
+    r->query_lang_source = lx_qlang_source_name(pl->ql.source);
+    snprintf(r->query_lang_why, sizeof r->query_lang_why, "%s", pl->ql.why);
+    xstate *x = lx_searcher_part(s, LX_PART_XLATE);
+    if (!x || !x->n || !r->n)
+        return 0;
+    size_t nv = r->n * (size_t)x->n;
+    lx_via *v = malloc(nv * sizeof *v + sizeof *x);
+    if (!v)
+        return LX_ENOMEM;
+    xstate *copy = (xstate *)(v + nv); /* the strings the via lists point to */
+    memcpy(copy, x, sizeof *x);
+    size_t at = 0;
+    for (size_t h = 0; h < r->n; h++) {
+        r->hits[h].via = v + at;
+        for (int i = 0; i < copy->n; i++) {
+            const xrec *rec = &copy->r[i];
+            int dup = 0;
+            for (size_t k = (size_t)(r->hits[h].via - v); k < at && !dup; k++)
+                dup = !strcmp(v[k].to, rec->to) && !strcmp(v[k].lang, rec->lang);
+            if (!dup && doc_has(s, rec, docs[h]))
+                v[at++] = (lx_via){rec->from, rec->to, rec->lang};
+        }
+        r->hits[h].n_via = (size_t)(v + at - r->hits[h].via);
+        if (!r->hits[h].n_via)
+            r->hits[h].via = NULL;
+    }
+    r->lang_extra = v;
+    return 0;
+}

@@ -1,0 +1,30 @@
+/* xlate.h -- cross-language search: a query word's translations into the
+ * index's other languages as extra cursors of the same clause, weighing
+ * less than the word itself (internal). */
+#ifndef LX_XLATE_H
+#define LX_XLATE_H
+#include "plan.h"
+
+/* Query weight of a translation: LX_XLATE_WEIGHT / sqrt(translations of
+ * the word into that language).  Chosen on tests/eval/topics. */
+#define LX_XLATE_WEIGHT 0.5
+#define LX_XLATE_PER_LANG 4 /* translations kept per word and language */
+
+/* Forgets the translations recorded for the last plan. */
+void lx_xlate_reset(lx_searcher *s);
+
+/* Adds cursors (clause clause_id) for the translations of clause cl from
+ * pl->ql.code into each index language other than it, through every
+ * installed pair and English as the pivot, splitting a compound the
+ * dictionaries lack into two headwords.  Returns 0, LX_ELIMIT or the
+ * sticky error. */
+int lx_xlate_clause(lx_searcher *s, const lx_plan *pl, const lx_qclause *cl, int clause_id);
+
+/* Fills r's hits' via lists (the translations each hit contains) and
+ * r->query_lang*; 0 or LX_ENOMEM. */
+int lx_xlate_results(lx_searcher *s, const lx_plan *pl, const uint32_t *docs, lx_results *r);
+
+/* Share of the query's scored words that had a translation (0..1), -1
+ * when nothing was to be translated. */
+double lx_xlate_coverage(lx_searcher *s);
+#endif
