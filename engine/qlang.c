@@ -6,7 +6,7 @@
  * their installed dictionaries (dict.c) or, stemmed their way, in the
  * index's lectures, share one vote, so a word only one language has
  * counts fully and a loanword that every language has barely counts.
- * Ties go to the index's languages in their order, then to English.  The
+ * Ties go to English, then to the index's languages in their order.  The
  * detection reads only the query, the dictionaries' headwords and the
  * index's term table; it never changes what the query matches.
  */
@@ -21,6 +21,7 @@
 #include "stop.h"
 
 #define MAX_CAND (LX_MAX_LANGS + 16)
+#define LX_QLANG_SCAN 256
 
 size_t lx_qlang_key(const lx_query *q, const lx_qclause *cl, char *out) {
     size_t n = 0;
@@ -81,11 +82,29 @@ static int cand(votes *vt, const char *code) {
     return vt->n++;
 }
 
-/* Whether word w (key) belongs to candidate c. */
-static int has_word(lx_searcher *s, const char *c, const lx_qclause *cl, const char *key,
+static int in_list(const uint8_t *p, size_t n, uint32_t doc);
+
+/* Whether term t occurs in a lecture of language c: the index's terms
+ * are shared by its languages, and most stemmers leave a foreign word as
+ * it is, so the term alone would say every language has it.  The first
+ * LX_QLANG_SCAN postings are looked at. */
+static int in_lang_docs(lx_searcher *s, const char *c, const char *t, size_t tl) {
+    MDB_val pv, lv;
+    lx_pcursor *pc;
+    if (lx_store_term(s->txn, s->ix, t, tl, &pv, NULL) ||
+        lx_store_lang(s->txn, s->ix, c, strlen(c), &lv) || !(pc = lx_searcher_pcursor(s)) ||
+        lx_pcursor_open_limit(pc, pv.mv_data, pv.mv_size, s->st.next_doc))
+        return 0;
+    for (int i = 0; i < LX_QLANG_SCAN && pc->doc != LX_DOC_END; i++, lx_pcursor_next(pc))
+        if (in_list(lv.mv_data, lv.mv_size / 4, pc->doc))
+            return 1;
+    return 0;
+}
+
+/* Whether the word(s) key (words w[0..n)) belong to candidate c. */
+static int has_word(lx_searcher *s, const char *c, const lx_qword *w, int n, const char *key,
                     size_t kl) {
-    const lx_qword *w = &s->q.words[cl->first];
-    if (cl->n == 1 && lx_stopword(c, w->tok, w->len))
+    if (n == 1 && lx_stopword(c, w->tok, w->len))
         return 1;
     int np = lx_dict_npairs();
     for (int i = 0; i < np; i++) {
@@ -95,22 +114,34 @@ static int has_word(lx_searcher *s, const char *c, const lx_qclause *cl, const c
         if (strcmp(from, c) == 0 && lx_dict_has(i, key, kl))
             return 1;
     }
-    for (int i = 0; i < s->nlangs; i++) {
+    for (int i = 0; i < s->nlangs && n == 1; i++) {
         if (strcmp(s->langs[i], c) != 0)
             continue;
         int si = lx_stemmers_lookup(&s->stem, c);
-        if (si < 0 || cl->n != 1)
+        if (si < 0)
             return 0;
         char t[LX_TOKEN_BUF];
         size_t tl = lx_stemmers_term(&s->stem, si, w->tok, w->len, t);
-        MDB_val pv;
-        return tl && lx_store_term(s->txn, s->ix, t, tl, &pv, NULL) == 0;
+        return tl && in_lang_docs(s, c, t, tl);
     }
     return 0;
 }
 
+/* Adds the votes of the word(s) w[0..n) (weight share); returns how
+ * many candidates have them. */
+static int vote(lx_searcher *s, votes *vt, const lx_qword *w, int n, const char *key, size_t kl,
+                double share) {
+    int in[MAX_CAND], k = 0;
+    for (int c = 0; c < vt->n; c++)
+        k += in[c] = has_word(s, vt->code[c], w, n, key, kl);
+    for (int c = 0; c < vt->n && k; c++)
+        vt->v[c] += in[c] ? share / k : 0;
+    return k;
+}
+
 static void detect(lx_searcher *s, lx_qlang *out) {
     votes vt = {.n = 0};
+    cand(&vt, "en"); /* first, so a tie (a word every language has) goes to it */
     for (int i = 0; i < s->nlangs; i++)
         cand(&vt, s->langs[i]);
     int np = lx_dict_npairs();
@@ -120,7 +151,6 @@ static void detect(lx_searcher *s, lx_qlang *out) {
         lx_dict_pair(i, &from, &to, &nw);
         cand(&vt, from);
     }
-    cand(&vt, "en");
     char telling[80] = "";
     double best_word = 0;
     for (int ci = 0; ci < s->q.nclauses; ci++) {
@@ -129,12 +159,11 @@ static void detect(lx_searcher *s, lx_qlang *out) {
         size_t kl;
         if (cl->neg || cl->filter || cl->n > 3 || !(kl = lx_qlang_key(&s->q, cl, key)))
             continue;
-        int in[MAX_CAND], k = 0;
-        for (int c = 0; c < vt.n; c++)
-            if ((in[c] = has_word(s, vt.code[c], cl, key, kl)))
-                k++;
-        for (int c = 0; c < vt.n && k; c++)
-            vt.v[c] += in[c] ? 1.0 / k : 0;
+        const lx_qword *w = &s->q.words[cl->first];
+        int k = vote(s, &vt, w, cl->n, key, kl, 1.0);
+        /* A phrase no language has as a whole ("tasa-arvo"): its words. */
+        for (int j = 0; !k && cl->n > 1 && j < cl->n; j++)
+            vote(s, &vt, &w[j], 1, w[j].tok, w[j].len, 1.0 / cl->n);
         if (k && 1.0 / k > best_word) {
             best_word = 1.0 / k;
             snprintf(telling, sizeof telling, "%.60s", key);

@@ -9,7 +9,7 @@ enum { LX_QLANG_NONE, LX_QLANG_DETECTED, LX_QLANG_GIVEN, LX_QLANG_ACCEPT };
 
 /* The score factor of lectures in the query's language (the soft
  * preference): chosen on the sample corpus's checks (README). */
-#define LX_QLANG_PREFER 1.2
+#define LX_QLANG_PREFER 1.5
 
 typedef struct lx_qlang {
     char code[LX_LANG_BYTES]; /* "" when unknown */

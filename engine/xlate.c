@@ -54,8 +54,8 @@ double lx_xlate_coverage(lx_searcher *s) {
 }
 
 /* Appends the translations of key from -> to (every pair) to out[*n..max). */
-static void translate(const char *from, const char *to, const char *key, size_t kl,
-                      lx_dict_tr *out, int *n, int max) {
+static void translate(const char *from, const char *to, const char *key, size_t kl, lx_dict_tr *out,
+                      int *n, int max) {
     int np = lx_dict_npairs();
     for (int i = 0; i < np && *n < max; i++) {
         const char *f, *t;
@@ -104,8 +104,7 @@ static int known(const char *from, const char *key, size_t kl) {
 
 /* A compound of two headwords of from: the phrase of their first
  * translations into to, in out; 1 when found. */
-static int compound(const char *from, const char *to, const char *key, size_t kl,
-                    lx_dict_tr *out) {
+static int compound(const char *from, const char *to, const char *key, size_t kl, lx_dict_tr *out) {
     for (size_t i = kl >= 8 ? kl - 3 : 0; i >= 3; i--) {
         if (((unsigned char)key[i] & 0xC0) == 0x80)
             continue;
@@ -196,8 +195,20 @@ int lx_xlate_clause(lx_searcher *s, const lx_plan *pl, const lx_qclause *cl, int
     return 0;
 }
 
-/* Whether doc has every stem of rec (a fresh cursor per list). */
+/* Whether doc is in rec's language and has every stem of rec (a fresh
+ * cursor per list): stems that languages share ("discrimin") are no
+ * translation in a lecture of another language. */
 static int doc_has(lx_searcher *s, const xrec *rec, uint32_t doc) {
+    MDB_val lv;
+    int in = 0;
+    if (lx_store_lang(s->txn, s->ix, rec->lang, strlen(rec->lang), &lv) == 0)
+        for (size_t i = 0; i < lv.mv_size / 4 && !in; i++) {
+            uint32_t d;
+            memcpy(&d, (const uint8_t *)lv.mv_data + i * 4, 4);
+            in = d == doc;
+        }
+    if (!in)
+        return 0;
     for (int j = 0; j < rec->n; j++) {
         MDB_val pv;
         lx_pcursor *pc = lx_searcher_pcursor(s);

@@ -7,7 +7,7 @@
 
 /* Query weight of a translation: LX_XLATE_WEIGHT / sqrt(translations of
  * the word into that language).  Chosen on tests/eval/topics. */
-#define LX_XLATE_WEIGHT 0.5
+#define LX_XLATE_WEIGHT 0.4
 #define LX_XLATE_PER_LANG 4 /* translations kept per word and language */
 
 /* Forgets the translations recorded for the last plan. */
