@@ -395,3 +395,15 @@ int lx_dict_translate(int i, const char *key, size_t len, lx_dict_tr *out, int m
     }
     return n;
 }
+
+size_t lx_dict_list(lx_dict_info *out, size_t max, const char **dir) {
+    int n = lx_dict_npairs();
+    if (dir)
+        *dir = lx_dict_dir();
+    for (int i = 0; i < n && (size_t)i < max; i++) {
+        memcpy(out[i].from, pairs[i].from, sizeof out[i].from);
+        memcpy(out[i].to, pairs[i].to, sizeof out[i].to);
+        out[i].words = pairs[i].words.n;
+    }
+    return (size_t)n;
+}

@@ -12,6 +12,7 @@
  * kept here say, per hit, which translations it matched ("via").
  */
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -220,11 +221,44 @@ static int doc_has(lx_searcher *s, const xrec *rec, uint32_t doc) {
     return 1;
 }
 
+/* Coverage per query language, for /api/stats. */
+static pthread_mutex_t cov_mu = PTHREAD_MUTEX_INITIALIZER;
+static lx_lang_coverage cov[LX_MAX_LANGS];
+static size_t ncov;
+
+static void count_coverage(const char *lang, const xstate *x) {
+    pthread_mutex_lock(&cov_mu);
+    size_t i = 0;
+    while (i < ncov && strcmp(cov[i].lang, lang))
+        i++;
+    if (i == ncov && ncov < LX_MAX_LANGS) {
+        memset(&cov[i], 0, sizeof cov[i]);
+        snprintf(cov[i].lang, sizeof cov[i].lang, "%s", lang);
+        ncov++;
+    }
+    if (i < ncov) {
+        cov[i].queries++;
+        cov[i].words += (uint64_t)x->words;
+        cov[i].translated += (uint64_t)x->translated;
+    }
+    pthread_mutex_unlock(&cov_mu);
+}
+
+size_t lx_xlate_coverage_list(lx_lang_coverage *out, size_t max) {
+    pthread_mutex_lock(&cov_mu);
+    size_t n = ncov;
+    memcpy(out, cov, (n < max ? n : max) * sizeof *out);
+    pthread_mutex_unlock(&cov_mu);
+    return n;
+}
+
 int lx_xlate_results(lx_searcher *s, const lx_plan *pl, const uint32_t *docs, lx_results *r) {
     snprintf(r->query_lang, sizeof r->query_lang, "%s", pl->ql.code);
     r->query_lang_source = lx_qlang_source_name(pl->ql.source);
     snprintf(r->query_lang_why, sizeof r->query_lang_why, "%s", pl->ql.why);
     xstate *x = lx_searcher_part(s, LX_PART_XLATE);
+    if (x && x->words && pl->ql.code[0])
+        count_coverage(pl->ql.code, x);
     if (!x || !x->n || !r->n)
         return 0;
     size_t nv = r->n * (size_t)x->n;

@@ -446,6 +446,30 @@ typedef struct lx_stats {
  * LX_EFORMAT, LX_ECORRUPT. */
 int lx_stats_get(lx_searcher *s, lx_stats *out, lx_error *err);
 
+/* ---- Dictionaries (cross-language search) ------------------------------ */
+
+typedef struct lx_dict_info {
+    char from[8], to[8]; /* ISO 639-1 */
+    uint64_t words;      /* headwords */
+} lx_dict_info;
+
+/* The installed FreeDict pairs cross-language search uses (loaded once
+ * per process on the first call, here or by a search; thread-safe) into
+ * out[0..max); returns how many there are (0: searches are monolingual);
+ * *dir (may be NULL) gets the directory searched ($LECTERN_DICT_DIR, else
+ * /usr/share/dictd). */
+size_t lx_dict_list(lx_dict_info *out, size_t max, const char **dir);
+
+typedef struct lx_lang_coverage {
+    char lang[8];               /* the query language */
+    uint64_t queries;           /* searches in it that had words to translate */
+    uint64_t words, translated; /* their scored words, and those translated */
+} lx_lang_coverage;
+
+/* Cross-language coverage of this process's searches per query language
+ * into out[0..max); returns the count. */
+size_t lx_xlate_coverage_list(lx_lang_coverage *out, size_t max);
+
 /* ---- Integrity check --------------------------------------------------- */
 
 /* What lx_index_check read and the problems it found: all are counted,

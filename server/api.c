@@ -169,6 +169,50 @@ enum MHD_Result api_healthz(srv_req *rq) {
     return http_send(rq, 200, b, sizeof ok - 1);
 }
 
+/* The dictionaries of cross-language search and their coverage of the
+ * queries served (issue 12). */
+static void write_dicts(jsonw *w) {
+    lx_dict_info d[64];
+    const char *dir;
+    size_t n = lx_dict_list(d, 64, &dir);
+    jw_key(w, "dictionaries");
+    jw_obj(w);
+    jw_key(w, "dir");
+    jw_str(w, dir);
+    jw_key(w, "status");
+    jw_str(w, n ? "cross-language search on" : "none installed: search is monolingual");
+    jw_key(w, "pairs");
+    jw_arr(w);
+    for (size_t i = 0; i < n && i < 64; i++) {
+        jw_obj(w);
+        jw_key(w, "from");
+        jw_str(w, d[i].from);
+        jw_key(w, "to");
+        jw_str(w, d[i].to);
+        jw_key(w, "words");
+        jw_uint(w, d[i].words);
+        jw_obj_end(w);
+    }
+    jw_arr_end(w);
+    jw_obj_end(w);
+    lx_lang_coverage c[32];
+    size_t nc = lx_xlate_coverage_list(c, 32);
+    jw_key(w, "translation_coverage");
+    jw_obj(w);
+    for (size_t i = 0; i < nc && i < 32; i++) {
+        jw_key(w, c[i].lang);
+        jw_obj(w);
+        jw_key(w, "queries");
+        jw_uint(w, c[i].queries);
+        jw_key(w, "words");
+        jw_uint(w, c[i].words);
+        jw_key(w, "translated");
+        jw_uint(w, c[i].translated);
+        jw_obj_end(w);
+    }
+    jw_obj_end(w);
+}
+
 enum MHD_Result api_stats(srv_req *rq) {
     lx_searcher *s = http_searcher(rq);
     lx_error err = {0};
@@ -197,6 +241,7 @@ enum MHD_Result api_stats(srv_req *rq) {
     for (i = 0; i < st.n_languages && i < 32; i++)
         jw_strn(&w, st.languages[i], strnlen(st.languages[i], sizeof st.languages[i]));
     jw_arr_end(&w);
+    write_dicts(&w);
     jw_key(&w, "uptime_s");
     jw_double(&w, srv_now() - g_srv.started, 1);
     jw_key(&w, "threads");

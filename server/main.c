@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -259,6 +260,21 @@ static int parse_opts(int argc, char **argv, srv_config *cfg) {
     return 0;
 }
 
+/* The FreeDict dictionaries (cross-language search) load in the
+ * background while the server starts; a search that needs them first
+ * waits for the load (lx_dict_list is thread-safe). */
+static void *preload(void *arg) {
+    (void)arg;
+    lx_dict_list(NULL, 0, NULL);
+    return NULL;
+}
+
+static void preload_dictionaries(void) {
+    pthread_t t;
+    if (pthread_create(&t, NULL, preload, NULL) == 0)
+        pthread_detach(t);
+}
+
 int main(int argc, char **argv) {
     srv_config *cfg = &g_srv.cfg;
     struct MHD_Daemon *d;
@@ -307,6 +323,7 @@ int main(int argc, char **argv) {
     signal(SIGXFSZ, SIG_IGN); /* a file size limit is a full disk (LX_ENOSPC), not a death */
 
     g_srv.started = srv_now();
+    preload_dictionaries();
     d = http_start(&port);
     if (!d) {
         cache_free();
