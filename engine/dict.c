@@ -407,3 +407,31 @@ size_t lx_dict_list(lx_dict_info *out, size_t max, const char **dir) {
     }
     return (size_t)n;
 }
+
+int lx_dict_known(const char *from, const char *key, size_t len) {
+    int n = lx_dict_npairs();
+    for (int i = 0; i < n; i++)
+        if (!strcmp(pairs[i].from, from) && lx_dict_has(i, key, len))
+            return 1;
+    return 0;
+}
+
+int lx_dict_split(const char *from, const char *key, size_t len, size_t *left, size_t *right) {
+    for (size_t i = len >= 8 ? len - 3 : 0; i >= 3; i--) {
+        if (((unsigned char)key[i] & 0xC0) == 0x80 || !lx_dict_known(from, key + i, len - i))
+            continue;
+        /* The first part as it is, or without a linking -n (Finnish
+         * genitive) or -s (German, Swedish). */
+        for (size_t drop = 0; drop <= 1; drop++) {
+            size_t ll = i - drop;
+            if (drop && !strchr("ns", key[ll]))
+                break;
+            if (ll >= 3 && lx_dict_known(from, key, ll)) {
+                *left = ll;
+                *right = i;
+                return 1;
+            }
+        }
+    }
+    return 0;
+}

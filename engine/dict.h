@@ -42,4 +42,12 @@ typedef struct lx_dict_tr {
  * out[0..max); returns how many (0 when key is no headword, or its entry
  * cannot be read). */
 int lx_dict_translate(int i, const char *key, size_t len, lx_dict_tr *out, int max);
+/* Whether key is a headword of a pair from language from. */
+int lx_dict_known(const char *from, const char *key, size_t len);
+
+/* A compound the dictionaries of from lack, split into two of their
+ * headwords: key[0..*left) (a linking -n or -s dropped) and
+ * key[*right..len), the longest second part first.  1 when found; keys
+ * under 8 bytes are not split. */
+int lx_dict_split(const char *from, const char *key, size_t len, size_t *left, size_t *right);
 #endif

@@ -139,6 +139,18 @@ static int vote(lx_searcher *s, votes *vt, const lx_qword *w, int n, const char 
     return k;
 }
 
+/* A word no language has whole: the languages whose headwords it is a
+ * compound of ("ilmastonmuutos"). */
+static int vote_compound(votes *vt, const char *key, size_t kl) {
+    int in[MAX_CAND], k = 0;
+    size_t l, r;
+    for (int c = 0; c < vt->n; c++)
+        k += in[c] = lx_dict_split(vt->code[c], key, kl, &l, &r);
+    for (int c = 0; c < vt->n && k; c++)
+        vt->v[c] += in[c] ? 1.0 / k : 0;
+    return k;
+}
+
 static void detect(lx_searcher *s, lx_qlang *out) {
     votes vt = {.n = 0};
     cand(&vt, "en"); /* first, so a tie (a word every language has) goes to it */
@@ -164,6 +176,8 @@ static void detect(lx_searcher *s, lx_qlang *out) {
         /* A phrase no language has as a whole ("tasa-arvo"): its words. */
         for (int j = 0; !k && cl->n > 1 && j < cl->n; j++)
             vote(s, &vt, &w[j], 1, w[j].tok, w[j].len, 1.0 / cl->n);
+        if (!k && cl->n == 1)
+            k = vote_compound(&vt, key, kl);
         if (k && 1.0 / k > best_word) {
             best_word = 1.0 / k;
             snprintf(telling, sizeof telling, "%.60s", key);

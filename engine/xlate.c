@@ -91,47 +91,23 @@ static int translations(const char *from, const char *to, const char *key, size_
     return n;
 }
 
-static int known(const char *from, const char *key, size_t kl) {
-    int np = lx_dict_npairs();
-    for (int i = 0; i < np; i++) {
-        const char *f, *t;
-        size_t nw;
-        lx_dict_pair(i, &f, &t, &nw);
-        if (!strcmp(f, from) && lx_dict_has(i, key, kl))
-            return 1;
-    }
-    return 0;
-}
-
 /* A compound of two headwords of from: the phrase of their first
  * translations into to, in out; 1 when found. */
 static int compound(const char *from, const char *to, const char *key, size_t kl, lx_dict_tr *out) {
-    for (size_t i = kl >= 8 ? kl - 3 : 0; i >= 3; i--) {
-        if (((unsigned char)key[i] & 0xC0) == 0x80)
-            continue;
-        const char *right = key + i;
-        size_t rl = kl - i;
-        if (!known(from, right, rl))
-            continue;
-        for (size_t drop = 0; drop <= 1; drop++) {
-            size_t ll = i - drop;
-            if (drop && !strchr("ns", key[ll]))
-                break;
-            if (ll < 3 || !known(from, key, ll))
-                continue;
-            lx_dict_tr a, b;
-            char lk[LX_TOKEN_BUF];
-            memcpy(lk, key, ll);
-            lk[ll] = 0;
-            if (translations(from, to, lk, ll, &a, 1) && translations(from, to, right, rl, &b, 1) &&
-                a.ntok + b.ntok <= 3 && a.len + b.len + 2 < sizeof out->text) {
-                out->len = (size_t)snprintf(out->text, sizeof out->text, "%s %s", a.text, b.text);
-                out->ntok = a.ntok + b.ntok;
-                return 1;
-            }
-        }
-    }
-    return 0;
+    size_t ll, rs;
+    if (!lx_dict_split(from, key, kl, &ll, &rs))
+        return 0;
+    lx_dict_tr a, b;
+    char lk[LX_TOKEN_BUF];
+    memcpy(lk, key, ll);
+    lk[ll] = 0;
+    if (!translations(from, to, lk, ll, &a, 1) ||
+        !translations(from, to, key + rs, kl - rs, &b, 1) || a.ntok + b.ntok > 3 ||
+        a.len + b.len + 2 >= sizeof out->text)
+        return 0;
+    out->len = (size_t)snprintf(out->text, sizeof out->text, "%s %s", a.text, b.text);
+    out->ntok = a.ntok + b.ntok;
+    return 1;
 }
 
 /* Adds the cursor of translation tr into language to; 1 when added. */
@@ -182,7 +158,7 @@ int lx_xlate_clause(lx_searcher *s, const lx_plan *pl, const lx_qclause *cl, int
             continue;
         lx_dict_tr tr[LX_XLATE_PER_LANG];
         int n = translations(from, to, key, kl, tr, LX_XLATE_PER_LANG);
-        if (!n && cl->n == 1 && !known(from, key, kl))
+        if (!n && cl->n == 1 && !lx_dict_known(from, key, kl))
             n = compound(from, to, key, kl, tr);
         double w = n ? LX_XLATE_WEIGHT / sqrt((double)n) : 0;
         for (int j = 0; j < n; j++) {

@@ -4,7 +4,15 @@
 # Extra package names may be given as arguments (benchmarks add theirs).
 # liblingua-stopwords-perl: the stop lists (scripts/stopwords.pl).
 set -e
-pkgs="build-essential cmake pkg-config libstemmer-dev liblmdb-dev libcjson-dev libutf8proc-dev liblz4-dev zlib1g-dev libmicrohttpd-dev curl liblingua-stopwords-perl $*"
+# The FreeDict pairs of cross-language search (engine/dict.c): every
+# corpus language to and from English (the pivot), and the German pairs
+# that hold the words the small Spanish, Swedish and French ones lack.
+dicts=""
+for p in fin-eng eng-fin deu-eng eng-deu swe-eng eng-swe spa-eng eng-spa fra-eng eng-fra \
+    ita-eng eng-ita deu-swe swe-deu deu-spa spa-deu deu-fra fra-deu deu-fin fin-deu deu-ita ita-deu; do
+    dicts="$dicts dict-freedict-$p"
+done
+pkgs="build-essential cmake pkg-config libstemmer-dev liblmdb-dev libcjson-dev libutf8proc-dev liblz4-dev zlib1g-dev libmicrohttpd-dev curl liblingua-stopwords-perl $dicts $*"
 missing=""
 for p in $pkgs; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

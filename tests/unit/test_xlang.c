@@ -1,0 +1,226 @@
+/* test_xlang.c -- languages (issue 12): stop lists per language, the
+ * dictd/dictzip reader on dictionaries written here (small chunks, so an
+ * entry spans several), query language detection and hints,
+ * translations with their "via", compound splitting, cross and
+ * preference switched off. */
+#include "check.h"
+#include "testidx.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "dict.h"
+#include "stop.h"
+
+static void b64(unsigned v, char *out) {
+    static const char a[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    char tmp[8];
+    int n = 0;
+    do {
+        tmp[n++] = a[v % 64];
+        v /= 64;
+    } while (v);
+    for (int i = 0; i < n; i++)
+        out[i] = tmp[n - 1 - i];
+    out[n] = 0;
+}
+
+/* Writes dir/freedict-NAME.index and .dict.dz (dictzip, CHLEN-byte
+ * chunks) from entries (headword, text). */
+#define CHLEN 40
+static void write_dict(const char *dir, const char *name, const char *const (*e)[2], int n) {
+    char text[4096], path[600];
+    size_t len = 0;
+    snprintf(path, sizeof path, "%s/freedict-%s.index", dir, name);
+    FILE *ix = fopen(path, "w");
+    CHECK(ix != NULL);
+    fprintf(ix, "00databaseutf8\tA\tB\n");
+    for (int i = 0; i < n; i++) {
+        char o[8], l[8];
+        size_t el = (size_t)snprintf(text + len, sizeof text - len, "%s\n%s", e[i][0], e[i][1]);
+        b64((unsigned)len, o);
+        b64((unsigned)el, l);
+        fprintf(ix, "%s\t%s\t%s\n", e[i][0], o, l);
+        len += el;
+    }
+    fclose(ix);
+    unsigned nch = (unsigned)((len + CHLEN - 1) / CHLEN);
+    unsigned char out[8192], *p = out;
+    unsigned sizes[256];
+    z_stream z;
+    memset(&z, 0, sizeof z);
+    CHECK(deflateInit2(&z, 9, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) == Z_OK);
+    for (unsigned c = 0; c < nch; c++) {
+        size_t from = (size_t)c * CHLEN, take = len - from < CHLEN ? len - from : CHLEN;
+        z.next_in = (Bytef *)text + from;
+        z.avail_in = (uInt)take;
+        z.next_out = p;
+        z.avail_out = (uInt)(out + sizeof out - p);
+        deflate(&z, c + 1 == nch ? Z_FINISH : Z_FULL_FLUSH);
+        sizes[c] = (unsigned)(z.next_out - p);
+        p = z.next_out;
+    }
+    deflateEnd(&z);
+    snprintf(path, sizeof path, "%s/freedict-%s.dict.dz", dir, name);
+    FILE *dz = fopen(path, "wb");
+    CHECK(dz != NULL);
+    unsigned xlen = 4 + 6 + 2 * nch;
+    unsigned char h[12] = {0x1f, 0x8b, 8, 4, 0, 0, 0, 0, 0, 3, xlen & 255, xlen >> 8};
+    fwrite(h, 1, 12, dz);
+    unsigned sl = 6 + 2 * nch;
+    unsigned char ra[10] = {'R', 'A', sl & 255, sl >> 8, 1, 0, CHLEN, 0, nch & 255, nch >> 8};
+    fwrite(ra, 1, 10, dz);
+    for (unsigned c = 0; c < nch; c++) {
+        unsigned char s2[2] = {sizes[c] & 255, sizes[c] >> 8};
+        fwrite(s2, 1, 2, dz);
+    }
+    fwrite(out, 1, (size_t)(p - out), dz);
+    uLong crc = crc32(0, (const Bytef *)text, (uInt)len);
+    unsigned char t[8] = {crc & 255,        crc >> 8 & 255, crc >> 16 & 255, crc >> 24 & 255,
+                          len & 255,        len >> 8 & 255, len >> 16 & 255, len >> 24 & 255};
+    fwrite(t, 1, 8, dz);
+    fclose(dz);
+}
+
+static const char *const fin_eng[][2] = {
+    {"ilmasto", "climate\ntietyn paikan tyypillinen s\xc3\xa4\xc3\xa4\n"},
+    {"muutos", "change\nmuuttuminen\n"},
+    {"syrjint\xc3\xa4", "1. discrimination, segregation\nkohtelu\n2. exclusion\npoissulkeminen\n"},
+    {"tasa-arvo", "equality\nsama arvo\n"},
+};
+static const char *const eng_fin[][2] = {
+    {"equality", "1. tasa-arvo, tasa-arvoisuus\nequal treatment\n2. yht\xc3\xa4suuruus\nmath\n"},
+};
+
+static const char *const recs[] = {
+    "{\"id\":\"en-clim\",\"title\":\"Climate change and displacement\",\"language\":\"en\","
+    "\"description\":\"How climate change drives people from their homes.\"}",
+    "{\"id\":\"en-disc\",\"title\":\"Discrimination at work\",\"language\":\"en\","
+    "\"description\":\"Field experiments measure discrimination in hiring.\"}",
+    "{\"id\":\"fi-mig\",\"title\":\"Maahanmuutto Suomessa\",\"language\":\"fi\","
+    "\"description\":\"Luento maahanmuutosta ja ty\xc3\xb6st\xc3\xa4: migration ja kotoutuminen.\"}",
+    "{\"id\":\"en-mig\",\"title\":\"Migration and work\",\"language\":\"en\","
+    "\"description\":\"Migration, labour markets and integration.\"}",
+};
+
+static const lx_hit *find(const lx_results *r, const char *id) {
+    for (size_t i = 0; r && i < r->n; i++)
+        if (!strcmp(r->hits[i].id, id))
+            return &r->hits[i];
+    return NULL;
+}
+
+static lx_results *run(lx_searcher *s, const char *q, const char *qlang, const char *accept,
+                       unsigned flags) {
+    lx_search_opts o = {0};
+    lx_results *r = NULL;
+    lx_error err;
+    o.query = q;
+    o.qlang = qlang;
+    o.accept_lang = accept;
+    o.flags = flags | LX_SEARCH_FACETS;
+    CHECK(lx_search(s, &o, &r, &err) == 0);
+    return r;
+}
+
+static void test_stop(void) {
+    CHECK(lx_stopword("fi", "ja", 2));
+    CHECK(lx_stopword("fi", "mit\xc3\xa4", 5));
+    CHECK(lx_stopword("de", "und", 3));
+    CHECK(lx_stopword("sv", "och", 3));
+    CHECK(lx_stopword("es", "para", 4));
+    CHECK(lx_stopword("en", "also", 4));    /* stopwords.adjust adds it */
+    CHECK(!lx_stopword("en", "cannot", 6)); /* and removes this one */
+    CHECK(!lx_stopword("en", "climate", 7));
+    CHECK(!lx_stopword("fi", "ilmasto", 7));
+    CHECK(!lx_stopword("xx", "ja", 2));
+    CHECK(lx_stop_has("fi") && !lx_stop_has("xx"));
+}
+
+static void test_dict(void) {
+    lx_dict_info d[8];
+    const char *dir;
+    CHECK(lx_dict_list(d, 8, &dir) == 2);
+    CHECK(!strcmp(d[0].from, "en") && !strcmp(d[0].to, "fi") && d[0].words == 1);
+    CHECK(!strcmp(d[1].from, "fi") && !strcmp(d[1].to, "en") && d[1].words == 4);
+    lx_dict_tr tr[8];
+    /* Numbered senses, each line's items; an entry over several chunks. */
+    int n = lx_dict_translate(1, "syrjint\xc3\xa4", 9, tr, 8);
+    CHECK(n == 3);
+    CHECK(n == 3 && !strcmp(tr[0].text, "discrimination") && !strcmp(tr[2].text, "exclusion"));
+    n = lx_dict_translate(0, "equality", 8, tr, 8);
+    CHECK(n == 3 && !strcmp(tr[0].text, "tasa arvo") && tr[0].ntok == 2);
+    CHECK(lx_dict_has(1, "tasa arvo", 9) && !lx_dict_has(1, "tasa-arvo", 9));
+    CHECK(lx_dict_translate(1, "nothing", 7, tr, 8) == 0);
+}
+
+static void test_search(lx_searcher *s) {
+    /* A compound the dictionary lacks: ilmasto(n) + muutos. */
+    lx_results *r = run(s, "ilmastonmuutos", NULL, NULL, 0);
+    CHECK(r && !strcmp(r->query_lang, "fi") && !strcmp(r->query_lang_source, "detected"));
+    const lx_hit *h = find(r, "en-clim");
+    CHECK(h && h->n_via == 1);
+    if (h && h->n_via == 1) {
+        CHECK_STR(h->via[0].from, "ilmastonmuutos");
+        CHECK_STR(h->via[0].to, "climate change");
+        CHECK_STR(h->via[0].lang, "en");
+    }
+    lx_results_free(r);
+    r = run(s, "ilmastonmuutos", NULL, NULL, LX_SEARCH_NO_CROSS);
+    CHECK(r && r->n == 0);
+    lx_results_free(r);
+    /* A word with senses: the hit says which one it matched. */
+    r = run(s, "syrjint\xc3\xa4", NULL, NULL, 0);
+    h = find(r, "en-disc");
+    CHECK(r && r->n >= 1 && h && h->n_via == 1 && !strcmp(h->via[0].to, "discrimination"));
+    CHECK(!find(r, "en-clim"));
+    lx_results_free(r);
+    /* Hints: qlang wins over Accept-Language, which wins over detection. */
+    r = run(s, "migration", "fi", "en-GB,en;q=0.8", 0);
+    CHECK(r && !strcmp(r->query_lang, "fi") && !strcmp(r->query_lang_source, "qlang"));
+    lx_results_free(r);
+    r = run(s, "migration", NULL, "fi-FI,fi;q=0.9", 0);
+    CHECK(r && !strcmp(r->query_lang, "fi") && !strcmp(r->query_lang_source, "accept-language"));
+    lx_results_free(r);
+    /* The preference multiplies the query language's lectures' scores,
+     * and only theirs. */
+    lx_results *p = run(s, "migration", "fi", NULL, LX_SEARCH_NO_CROSS);
+    lx_results *q = run(s, "migration", "fi", NULL, LX_SEARCH_NO_CROSS | LX_SEARCH_NO_PREFER);
+    const lx_hit *pf = find(p, "fi-mig"), *qf = find(q, "fi-mig");
+    const lx_hit *pe = find(p, "en-mig"), *qe = find(q, "en-mig");
+    CHECK(pf && qf && pe && qe);
+    if (pf && qf && pe && qe) {
+        CHECK(pf->score > qf->score * 1.49 && pf->score < qf->score * 1.51);
+        CHECK(pe->score == qe->score);
+    }
+    lx_results_free(p);
+    lx_results_free(q);
+}
+
+int main(void) {
+    const char *tmp = getenv("LECTERN_TMP") ? getenv("LECTERN_TMP") : "/tmp";
+    char dir[300], dicts[400], cmd[800];
+    snprintf(dir, sizeof dir, "%.250s/test_xlang.%d", tmp, (int)getpid());
+    snprintf(cmd, sizeof cmd, "rm -rf '%s' && mkdir -p '%s/dicts'", dir, dir);
+    CHECK(system(cmd) == 0);
+    snprintf(dicts, sizeof dicts, "%s/dicts", dir);
+    write_dict(dicts, "fin-eng", fin_eng, 4);
+    write_dict(dicts, "eng-fin", eng_fin, 1);
+    setenv("LECTERN_DICT_DIR", dicts, 1); /* before the first use: loaded once */
+    test_stop();
+    test_dict();
+    char ixdir[600];
+    snprintf(ixdir, sizeof ixdir, "%s/index", dir);
+    lx_index *ix = tix_open(ixdir, LX_OPEN_CREATE);
+    tix_put_all(ix, recs, sizeof recs / sizeof recs[0]);
+    lx_searcher *s = NULL;
+    CHECK(lx_searcher_open(ix, &s, NULL) == 0);
+    if (s)
+        test_search(s);
+    lx_searcher_close(s);
+    lx_index_close(ix);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    CHECK(system(cmd) == 0);
+    CHECK_DONE();
+}
