@@ -103,10 +103,10 @@ static int in_lang_docs(lx_searcher *s, const char *c, const char *t, size_t tl)
 
 /* Whether the word(s) key (words w[0..n)) belong to candidate c. */
 static int has_word(lx_searcher *s, const char *c, const lx_qword *w, int n, const char *key,
-                    size_t kl) {
+                    size_t kl, int dicts) {
     if (n == 1 && lx_stopword(c, w->tok, w->len))
         return 1;
-    int np = lx_dict_npairs();
+    int np = dicts ? lx_dict_npairs() : 0;
     for (int i = 0; i < np; i++) {
         const char *from, *to;
         size_t nw;
@@ -130,10 +130,10 @@ static int has_word(lx_searcher *s, const char *c, const lx_qword *w, int n, con
 /* Adds the votes of the word(s) w[0..n) (weight share); returns how
  * many candidates have them. */
 static int vote(lx_searcher *s, votes *vt, const lx_qword *w, int n, const char *key, size_t kl,
-                double share) {
+                double share, int dicts) {
     int in[MAX_CAND], k = 0;
     for (int c = 0; c < vt->n; c++)
-        k += in[c] = has_word(s, vt->code[c], w, n, key, kl);
+        k += in[c] = has_word(s, vt->code[c], w, n, key, kl, dicts);
     for (int c = 0; c < vt->n && k; c++)
         vt->v[c] += in[c] ? share / k : 0;
     return k;
@@ -151,12 +151,14 @@ static int vote_compound(votes *vt, const char *key, size_t kl) {
     return k;
 }
 
-static void detect(lx_searcher *s, lx_qlang *out) {
+/* The votes, with the dictionaries (dicts) or without; the best
+ * candidate or -1. */
+static int detect(lx_searcher *s, lx_qlang *out, int dicts) {
     votes vt = {.n = 0};
     cand(&vt, "en"); /* first, so a tie (a word every language has) goes to it */
     for (int i = 0; i < s->nlangs; i++)
         cand(&vt, s->langs[i]);
-    int np = lx_dict_npairs();
+    int np = dicts ? lx_dict_npairs() : 0;
     for (int i = 0; i < np; i++) {
         const char *from, *to;
         size_t nw;
@@ -172,11 +174,11 @@ static void detect(lx_searcher *s, lx_qlang *out) {
         if (cl->neg || cl->filter || cl->n > 3 || !(kl = lx_qlang_key(&s->q, cl, key)))
             continue;
         const lx_qword *w = &s->q.words[cl->first];
-        int k = vote(s, &vt, w, cl->n, key, kl, 1.0);
+        int k = vote(s, &vt, w, cl->n, key, kl, 1.0, dicts);
         /* A phrase no language has as a whole ("tasa-arvo"): its words. */
         for (int j = 0; !k && cl->n > 1 && j < cl->n; j++)
-            vote(s, &vt, &w[j], 1, w[j].tok, w[j].len, 1.0 / cl->n);
-        if (!k && cl->n == 1)
+            vote(s, &vt, &w[j], 1, w[j].tok, w[j].len, 1.0 / cl->n, dicts);
+        if (!k && cl->n == 1 && dicts)
             k = vote_compound(&vt, key, kl);
         if (k && 1.0 / k > best_word) {
             best_word = 1.0 / k;
@@ -189,12 +191,13 @@ static void detect(lx_searcher *s, lx_qlang *out) {
             best = c;
     if (best < 0) {
         snprintf(out->why, sizeof out->why, "no word of the query is known in any language");
-        return;
+        return -1;
     }
     snprintf(out->code, sizeof out->code, "%s", vt.code[best]);
     out->source = LX_QLANG_DETECTED;
     snprintf(out->why, sizeof out->why, "%.2f of %.0f words' weight; most telling: \"%s\"",
              vt.v[best], 0.0 + (double)s->q.nclauses, telling);
+    return best;
 }
 
 void lx_qlang_detect(lx_searcher *s, const lx_search_opts *o, lx_qlang *out) {
@@ -210,7 +213,13 @@ void lx_qlang_detect(lx_searcher *s, const lx_search_opts *o, lx_qlang *out) {
         return;
     }
     out->code[0] = 0;
-    detect(s, out);
+    /* The index and the stop lists first: when they name the index's
+     * only language, nothing is to be translated and the dictionaries
+     * are not needed (nor loaded). */
+    if (detect(s, out, 0) >= 0 && s->nlangs == 1 && !strcmp(out->code, s->langs[0]))
+        return;
+    memset(out, 0, sizeof *out);
+    detect(s, out, 1);
 }
 
 int lx_qlang_prefers(const lx_searcher *s, const lx_search_opts *o, const lx_qlang *ql) {

@@ -147,9 +147,12 @@ int lx_xlate_clause(lx_searcher *s, const lx_plan *pl, const lx_qclause *cl, int
     xstate *x = state(s);
     if (!x)
         return lx_searcher_fail(s, LX_ENOMEM, NULL, -1, "out of memory");
-    if (cl->n > 3 || !(kl = lx_qlang_key(&s->q, cl, key)) || !lx_dict_npairs())
-        return 0;
     const char *from = pl->ql.code;
+    int targets = 0;
+    for (int i = 0; i < s->nlangs; i++)
+        targets += strcmp(s->langs[i], from) != 0;
+    if (!targets || cl->n > 3 || !(kl = lx_qlang_key(&s->q, cl, key)) || !lx_dict_npairs())
+        return 0;
     int any = 0;
     x->words++;
     for (int i = 0; i < s->nlangs; i++) {

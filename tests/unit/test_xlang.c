@@ -77,8 +77,8 @@ static void write_dict(const char *dir, const char *name, const char *const (*e)
     }
     fwrite(out, 1, (size_t)(p - out), dz);
     uLong crc = crc32(0, (const Bytef *)text, (uInt)len);
-    unsigned char t[8] = {crc & 255,        crc >> 8 & 255, crc >> 16 & 255, crc >> 24 & 255,
-                          len & 255,        len >> 8 & 255, len >> 16 & 255, len >> 24 & 255};
+    unsigned char t[8] = {crc & 255, crc >> 8 & 255, crc >> 16 & 255, crc >> 24 & 255,
+                          len & 255, len >> 8 & 255, len >> 16 & 255, len >> 24 & 255};
     fwrite(t, 1, 8, dz);
     fclose(dz);
 }
@@ -99,7 +99,8 @@ static const char *const recs[] = {
     "{\"id\":\"en-disc\",\"title\":\"Discrimination at work\",\"language\":\"en\","
     "\"description\":\"Field experiments measure discrimination in hiring.\"}",
     "{\"id\":\"fi-mig\",\"title\":\"Maahanmuutto Suomessa\",\"language\":\"fi\","
-    "\"description\":\"Luento maahanmuutosta ja ty\xc3\xb6st\xc3\xa4: migration ja kotoutuminen.\"}",
+    "\"description\":\"Luento maahanmuutosta ja ty\xc3\xb6st\xc3\xa4: migration ja "
+    "kotoutuminen.\"}",
     "{\"id\":\"en-mig\",\"title\":\"Migration and work\",\"language\":\"en\","
     "\"description\":\"Migration, labour markets and integration.\"}",
 };
