@@ -167,6 +167,7 @@ static int detect(lx_searcher *s, lx_qlang *out, int dicts) {
     }
     char telling[80] = "";
     double best_word = 0;
+    int unknown = 0; /* words no language has */
     for (int ci = 0; ci < s->q.nclauses; ci++) {
         const lx_qclause *cl = &s->q.clauses[ci];
         char key[LX_TOKEN_BUF];
@@ -180,6 +181,7 @@ static int detect(lx_searcher *s, lx_qlang *out, int dicts) {
             vote(s, &vt, &w[j], 1, w[j].tok, w[j].len, 1.0 / cl->n, dicts);
         if (!k && cl->n == 1 && dicts)
             k = vote_compound(&vt, key, kl);
+        unknown += !k;
         if (k && 1.0 / k > best_word) {
             best_word = 1.0 / k;
             snprintf(telling, sizeof telling, "%.60s", key);
@@ -189,7 +191,7 @@ static int detect(lx_searcher *s, lx_qlang *out, int dicts) {
     for (int c = 0; c < vt.n; c++)
         if (vt.v[c] > 0 && (best < 0 || vt.v[c] > vt.v[best]))
             best = c;
-    if (best < 0) {
+    if (best < 0 || (!dicts && unknown)) {
         snprintf(out->why, sizeof out->why, "no word of the query is known in any language");
         return -1;
     }
@@ -213,9 +215,9 @@ void lx_qlang_detect(lx_searcher *s, const lx_search_opts *o, lx_qlang *out) {
         return;
     }
     out->code[0] = 0;
-    /* The index and the stop lists first: when they name the index's
-     * only language, nothing is to be translated and the dictionaries
-     * are not needed (nor loaded). */
+    /* The index and the stop lists first: when they know every word and
+     * name the index's only language, nothing is to be translated and the
+     * dictionaries are not needed (nor loaded). */
     if (detect(s, out, 0) >= 0 && s->nlangs == 1 && !strcmp(out->code, s->langs[0]))
         return;
     memset(out, 0, sizeof *out);
