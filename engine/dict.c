@@ -161,11 +161,12 @@ static long chunk(const pair *p, uint32_t c, uint8_t *out) {
     return rc == Z_OK || rc == Z_STREAM_END || rc == Z_BUF_ERROR ? got : -1;
 }
 
-/* The text of entry e into out (e->len + 1 bytes, NUL-terminated); 0 or -1. */
+/* The text of entry e into out (e->len + 1 bytes, NUL-terminated); 0,
+ * -1 (damaged) or -2 (out of memory). */
 static int entry_text(const pair *p, const entry *e, char *out) {
     uint8_t *buf = malloc(p->chlen);
     if (!buf)
-        return -1;
+        return -2;
     uint32_t c = e->off / p->chlen, skip = e->off % p->chlen;
     size_t got = 0;
     while (got < e->len && c < p->nch) {
@@ -389,9 +390,12 @@ int lx_dict_translate(int i, const char *key, size_t len, lx_dict_tr *out, int m
     int n = 0;
     for (uint32_t id = v ? *v : UINT32_MAX; id != UINT32_MAX && n < max; id = p->e[id].next) {
         char *t = malloc(p->e[id].len + 1);
-        if (t && entry_text(p, &p->e[id], t) == 0)
+        int rc = t ? entry_text(p, &p->e[id], t) : -2;
+        if (rc == 0)
             n = entry_items(t, out, n, max);
         free(t);
+        if (rc == -2)
+            return -1;
     }
     return n;
 }

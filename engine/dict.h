@@ -40,7 +40,7 @@ typedef struct lx_dict_tr {
 
 /* The translations of key in pair i, the first senses first, into
  * out[0..max); returns how many (0 when key is no headword, or its entry
- * cannot be read). */
+ * is damaged), -1 when out of memory. */
 int lx_dict_translate(int i, const char *key, size_t len, lx_dict_tr *out, int max);
 /* Whether key is a headword of a pair from language from. */
 int lx_dict_known(const char *from, const char *key, size_t len);

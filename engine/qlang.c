@@ -92,8 +92,13 @@ static int in_lang_docs(lx_searcher *s, const char *c, const char *t, size_t tl)
     MDB_val pv, lv;
     lx_pcursor *pc;
     if (lx_store_term(s->txn, s->ix, t, tl, &pv, NULL) ||
-        lx_store_lang(s->txn, s->ix, c, strlen(c), &lv) || !(pc = lx_searcher_pcursor(s)) ||
-        lx_pcursor_open_limit(pc, pv.mv_data, pv.mv_size, s->st.next_doc))
+        lx_store_lang(s->txn, s->ix, c, strlen(c), &lv))
+        return 0;
+    if (!(pc = lx_searcher_pcursor(s))) {
+        lx_searcher_fail(s, LX_ENOMEM, NULL, -1, "out of memory");
+        return 0;
+    }
+    if (lx_pcursor_open_limit(pc, pv.mv_data, pv.mv_size, s->st.next_doc))
         return 0;
     for (int i = 0; i < LX_QLANG_SCAN && pc->doc != LX_DOC_END; i++, lx_pcursor_next(pc))
         if (in_list(lv.mv_data, lv.mv_size / 4, pc->doc))

@@ -218,6 +218,7 @@ static int search_page(lx_searcher *s, run *r, double t0, lx_results **out) {
         if ((rc = lx_xlate_results(s, &r->pl, docs, *out))) {
             lx_results_free(*out);
             *out = NULL;
+            return lx_searcher_fail(s, rc, NULL, -1, "%s", lx_strerror(rc));
         }
     }
     if (rc)

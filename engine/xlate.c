@@ -54,9 +54,10 @@ double lx_xlate_coverage(lx_searcher *s) {
     return x && x->words ? (double)x->translated / x->words : -1;
 }
 
-/* Appends the translations of key from -> to (every pair) to out[*n..max). */
-static void translate(const char *from, const char *to, const char *key, size_t kl, lx_dict_tr *out,
-                      int *n, int max) {
+/* Appends the translations of key from -> to (every pair) to
+ * out[*n..max); -1 when out of memory. */
+static int translate(const char *from, const char *to, const char *key, size_t kl, lx_dict_tr *out,
+                     int *n, int max) {
     int np = lx_dict_npairs();
     for (int i = 0; i < np && *n < max; i++) {
         const char *f, *t;
@@ -66,6 +67,8 @@ static void translate(const char *from, const char *to, const char *key, size_t 
             continue;
         lx_dict_tr got[LX_DICT_MAX_SENSES];
         int k = lx_dict_translate(i, key, kl, got, LX_DICT_MAX_SENSES);
+        if (k < 0)
+            return -1;
         for (int j = 0; j < k && *n < max; j++) {
             int dup = 0;
             for (int m = 0; m < *n && !dup; m++)
@@ -74,25 +77,30 @@ static void translate(const char *from, const char *to, const char *key, size_t 
                 out[(*n)++] = got[j];
         }
     }
+    return 0;
 }
 
-/* Translations of key from -> to, through English where no pair leads. */
+/* Translations of key from -> to, through English where no pair leads;
+ * -1 when out of memory. */
 static int translations(const char *from, const char *to, const char *key, size_t kl,
                         lx_dict_tr *out, int max) {
     int n = 0;
-    translate(from, to, key, kl, out, &n, max);
+    if (translate(from, to, key, kl, out, &n, max))
+        return -1;
     if (!n && strcmp(from, "en") && strcmp(to, "en")) {
         lx_dict_tr en[3];
         int ne = 0;
-        translate(from, "en", key, kl, en, &ne, 3);
+        if (translate(from, "en", key, kl, en, &ne, 3))
+            return -1;
         for (int i = 0; i < ne && n < max; i++)
-            translate("en", to, en[i].text, en[i].len, out, &n, max);
+            if (translate("en", to, en[i].text, en[i].len, out, &n, max))
+                return -1;
     }
     return n;
 }
 
 /* A compound of two headwords of from: the phrase of their first
- * translations into to, in out; 1 when found. */
+ * translations into to, in out; 1 when found, -1 when out of memory. */
 static int compound(const char *from, const char *to, const char *key, size_t kl, lx_dict_tr *out) {
     size_t ll, rs;
     if (!lx_dict_split(from, key, kl, &ll, &rs))
@@ -101,9 +109,11 @@ static int compound(const char *from, const char *to, const char *key, size_t kl
     char lk[LX_TOKEN_BUF];
     memcpy(lk, key, ll);
     lk[ll] = 0;
-    if (!translations(from, to, lk, ll, &a, 1) ||
-        !translations(from, to, key + rs, kl - rs, &b, 1) || a.ntok + b.ntok > 3 ||
-        a.len + b.len + 2 >= sizeof out->text)
+    int na = translations(from, to, lk, ll, &a, 1);
+    int nb = na > 0 ? translations(from, to, key + rs, kl - rs, &b, 1) : 0;
+    if (na < 0 || nb < 0)
+        return -1;
+    if (!na || !nb || a.ntok + b.ntok > 3 || a.len + b.len + 2 >= sizeof out->text)
         return 0;
     out->len = (size_t)snprintf(out->text, sizeof out->text, "%s %s", a.text, b.text);
     out->ntok = a.ntok + b.ntok;
@@ -163,6 +173,8 @@ int lx_xlate_clause(lx_searcher *s, const lx_plan *pl, const lx_qclause *cl, int
         int n = translations(from, to, key, kl, tr, LX_XLATE_PER_LANG);
         if (!n && cl->n == 1 && !lx_dict_known(from, key, kl))
             n = compound(from, to, key, kl, tr);
+        if (n < 0)
+            return lx_searcher_fail(s, LX_ENOMEM, NULL, -1, "out of memory");
         double w = n ? LX_XLATE_WEIGHT / sqrt((double)n) : 0;
         for (int j = 0; j < n; j++) {
             int r = add(s, x, clause_id, key, to, &tr[j], w);
@@ -177,7 +189,7 @@ int lx_xlate_clause(lx_searcher *s, const lx_plan *pl, const lx_qclause *cl, int
 
 /* Whether doc is in rec's language and has every stem of rec (a fresh
  * cursor per list): stems that languages share ("discrimin") are no
- * translation in a lecture of another language. */
+ * translation in a lecture of another language.  -1 when out of memory. */
 static int doc_has(lx_searcher *s, const xrec *rec, uint32_t doc) {
     MDB_val lv;
     int in = 0;
@@ -192,7 +204,9 @@ static int doc_has(lx_searcher *s, const xrec *rec, uint32_t doc) {
     for (int j = 0; j < rec->n; j++) {
         MDB_val pv;
         lx_pcursor *pc = lx_searcher_pcursor(s);
-        if (!pc || lx_store_term(s->txn, s->ix, rec->terms[j], rec->tlen[j], &pv, NULL) ||
+        if (!pc)
+            return -1;
+        if (lx_store_term(s->txn, s->ix, rec->terms[j], rec->tlen[j], &pv, NULL) ||
             lx_pcursor_open_at_limit(pc, pv.mv_data, pv.mv_size, doc, s->st.next_doc) ||
             pc->doc != doc)
             return 0;
@@ -254,7 +268,12 @@ int lx_xlate_results(lx_searcher *s, const lx_plan *pl, const uint32_t *docs, lx
             int dup = 0;
             for (size_t k = (size_t)(r->hits[h].via - v); k < at && !dup; k++)
                 dup = !strcmp(v[k].to, rec->to) && !strcmp(v[k].lang, rec->lang);
-            if (!dup && doc_has(s, rec, docs[h]))
+            int has = dup ? 0 : doc_has(s, rec, docs[h]);
+            if (has < 0) {
+                free(v);
+                return LX_ENOMEM;
+            }
+            if (has)
                 v[at++] = (lx_via){rec->from, rec->to, rec->lang};
         }
         r->hits[h].n_via = (size_t)(v + at - r->hits[h].via);
