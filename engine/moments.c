@@ -29,6 +29,8 @@
 /* A moment's text longer than this shows the part around its first hit. */
 #define TEXT_BYTES 480
 #define TEXT_BEFORE 120
+/* Seconds of silence between two cues that keep them apart. */
+#define JOIN_GAP 5.0
 
 /* The cues of one lecture: its segments, or passages of an untimed body. */
 typedef struct cues {
@@ -91,8 +93,8 @@ static int cut_passages(cues *c, const char *text, size_t len) {
             at = len;
             break;
         }
-        size_t far = end + LX_MOMENT_PASSAGE_BYTES / 2 < len ? end + LX_MOMENT_PASSAGE_BYTES / 2
-                                                             : len;
+        size_t far =
+            end + LX_MOMENT_PASSAGE_BYTES / 2 < len ? end + LX_MOMENT_PASSAGE_BYTES / 2 : len;
         size_t cut = 0;
         for (size_t i = end; i + 1 < far && !cut; i++)
             if (strchr(".?!", text[i]) && text[i + 1] == ' ')
@@ -146,25 +148,68 @@ static double win_score(const lx_searcher *s, const win *x, const hit *h, const 
     return score;
 }
 
-/* Joins the hits' cues into windows (wins has room for nh) and scores
- * them; returns how many. */
-static uint32_t make_windows(const lx_searcher *s, const cues *c, hit *h, uint32_t nh,
-                             const double *w, double avg, win *wins) {
-    uint32_t nw = 0;
-    for (uint32_t i = 0; i < nh;) {
-        win x = {h[i].cue, h[i].cue, i, i, 0};
-        while (x.h1 < nh && h[x.h1].cue <= x.b + 1 && h[x.h1].cue - x.a < LX_MOMENT_CUES) {
-            x.b = h[x.h1].cue;
-            x.h1++;
-        }
-        lx_dseg ga, gb;
-        cue_get(c, x.a, &ga);
-        cue_get(c, x.b, &gb);
-        x.score = win_score(s, &x, h, w, (double)(gb.off + gb.len - ga.off), avg);
-        wins[nw++] = x;
-        i = x.h1;
+/* A window from the cue of hit i: the next cue joins while it follows
+ * the window's last, is at most LX_MOMENT_CUES from its first and brings
+ * a query term the window lacks (a cue repeating a word starts its own),
+ * and, timed, starts within JOIN_GAP seconds of the last one's end. */
+static win window_at(const lx_searcher *s, const cues *c, const hit *h, uint32_t nh, uint32_t i,
+                     const double *w, double avg) {
+    uint8_t has[LX_SNIP_TERMS] = {0};
+    win x = {h[i].cue, h[i].cue, i, i, 0};
+    while (x.h1 < nh && h[x.h1].cue == x.a)
+        has[h[x.h1++].term] = 1;
+    while (x.h1 < nh && h[x.h1].cue == x.b + 1 && h[x.h1].cue - x.a < LX_MOMENT_CUES) {
+        uint32_t e = x.h1;
+        int fresh = 0;
+        while (e < nh && h[e].cue == h[x.h1].cue)
+            fresh |= !has[h[e++].term];
+        lx_dseg last, next;
+        cue_get(c, x.b, &last);
+        cue_get(c, x.b + 1, &next);
+        if (!fresh || (c->timed && next.start - last.end > JOIN_GAP))
+            break;
+        for (; x.h1 < e; x.h1++)
+            has[h[x.h1].term] = 1;
+        x.b++;
     }
-    return nw;
+    lx_dseg ga, gb;
+    cue_get(c, x.a, &ga);
+    cue_get(c, x.b, &gb);
+    x.score = win_score(s, &x, h, w, (double)(gb.off + gb.len - ga.off), avg);
+    return x;
+}
+
+static int by_score(const void *a, const void *b);
+
+static int by_time(const void *a, const void *b) {
+    const win *x = a, *y = b;
+    return x->a < y->a ? -1 : x->a > y->a;
+}
+
+/* The moments: a window from every matching cue, then the best of them
+ * that overlap no better one (wins has room for nh).  Returns how many,
+ * best first; -1 when out of memory. */
+static int64_t make_windows(const lx_searcher *s, const cues *c, hit *h, uint32_t nh,
+                            const double *w, double avg, win *wins) {
+    uint32_t n = 0, kept = 0;
+    for (uint32_t i = 0; i < nh; i++)
+        if (i == 0 || h[i].cue != h[i - 1].cue)
+            wins[n++] = window_at(s, c, h, nh, i, w, avg);
+    qsort(wins, n, sizeof *wins, by_score);
+    uint8_t *taken = calloc(c->n, 1);
+    if (!taken)
+        return -1;
+    for (uint32_t i = 0; i < n; i++) {
+        int free_ = 1;
+        for (uint32_t k = wins[i].a; k <= wins[i].b && free_; k++)
+            free_ = !taken[k];
+        if (!free_)
+            continue;
+        memset(taken + wins[i].a, 1, wins[i].b - wins[i].a + 1);
+        wins[kept++] = wins[i];
+    }
+    free(taken);
+    return kept;
 }
 
 static int by_score(const void *a, const void *b) {
@@ -309,14 +354,18 @@ static int moments_of(lx_searcher *s, lx_snipper *sp, uint32_t doc, const lx_doc
             h[i].cue = cue_of(&c, h[i].s);
         double w[LX_SNIP_TERMS];
         term_weights(s, df, s->snip.n, w);
-        nw = make_windows(s, &c, h, nh, w, (double)v->h.body_len / c.n, wins);
+        int64_t k = make_windows(s, &c, h, nh, w, (double)v->h.body_len / c.n, wins);
+        if (k < 0)
+            rc = LX_ENOMEM;
+        else
+            nw = (uint32_t)k;
     }
     uint32_t limit = o->limit && o->limit < LX_MAX_MOMENTS ? o->limit : LX_MAX_MOMENTS;
     uint32_t total = nw;
-    if (o->best && nw > 1)
-        qsort(wins, nw, sizeof *wins, by_score);
     if (nw > limit)
         nw = limit;
+    if (!o->best && nw > 1)
+        qsort(wins, nw, sizeof *wins, by_time);
     if (!rc)
         rc = answer(&c, wins, nw, total, h, text, &tb, out);
     if (!rc && nh)
