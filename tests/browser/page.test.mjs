@@ -66,7 +66,11 @@ await step('the language facet stays disjunctive', async () => {
   const code = await page.locator('#lang option').nth(1).getAttribute('value');
   await page.selectOption('#lang', code);
   await page.waitForFunction((c) => location.hash.includes('lang=' + c), code);
-  await page.waitForFunction((n) => document.querySelectorAll('#lang option').length === n, before);
+  await page.waitForFunction((c) => {
+    const bs = [...document.querySelectorAll('#results .badge')];
+    return bs.length && bs.every((b) => b.textContent === c);
+  }, code);
+  check(await page.locator('#lang option').count() === before, 'every language keeps its option');
   const langs = await page.$$eval('#results .badge', (bs) => bs.map((b) => b.textContent));
   check(langs.length > 0 && langs.every((l) => l === code), 'hits in ' + code, langs);
   check(await page.locator('#lang').inputValue() === code, 'the select shows the choice');
