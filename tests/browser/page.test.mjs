@@ -19,8 +19,10 @@ async function step(name, fn) {
   catch (e) { failures++; console.log('FAIL: ' + name + ': ' + (e.stack || e)); }
 }
 const resultsCount = (page) => page.locator('#results > li').count();
-const waitResults = (page) => page.waitForFunction(() =>
-  document.querySelectorAll('#results > li').length > 0 && document.body.dataset.painted);
+// Results painted for query q (the page marks what it painted).
+const waitResults = (page, q) => page.waitForFunction((want) =>
+  document.querySelectorAll('#results > li').length > 0 &&
+  document.body.dataset.paintedQ === want, q);
 
 const { context, close } = await launch();
 const page = await context.newPage();
@@ -31,7 +33,7 @@ page.on('pageerror', (e) => errors.push(String(e)));
 await step('typing shows results without Enter', async () => {
   await page.goto(BASE + '/');
   await page.locator('#q').pressSequentially('racism', { delay: 40 });
-  await waitResults(page);
+  await waitResults(page, 'racism');
   check(await resultsCount(page) > 0, 'results after typing');
   check(page.url().includes('q=racism'), 'the URL holds the query', page.url());
   check(/\d+ lectures?/.test(await page.locator('#status').textContent()), 'the live region counts');
@@ -61,7 +63,7 @@ await step('a facet filters; the URL and back keep state', async () => {
 
 await step('the language facet stays disjunctive', async () => {
   await page.goto(BASE + '/#/?q=equality');
-  await waitResults(page);
+  await waitResults(page, 'equality');
   const before = await page.locator('#lang option').count();
   const code = await page.locator('#lang option').nth(1).getAttribute('value');
   await page.selectOption('#lang', code);
@@ -78,17 +80,17 @@ await step('the language facet stays disjunctive', async () => {
 
 await step('the pager shows only with more than one page', async () => {
   await page.goto(BASE + '/#/?q=Tigrinya');
-  await waitResults(page);
+  await waitResults(page, 'Tigrinya');
   check(await resultsCount(page) <= 10, 'one page');
   check(!(await page.locator('#pages').isVisible()), 'no pager for one page');
   await page.goto(BASE + '/#/');
-  await waitResults(page);
+  await waitResults(page, '');
   check(await page.locator('#pages').isVisible(), 'pager for every lecture');
 });
 
 await step('an error replaces the results', async () => {
   await page.goto(BASE + '/#/?q=racism');
-  await waitResults(page);
+  await waitResults(page, 'racism');
   await page.locator('#q').fill('"racism');
   await page.waitForFunction(() => document.querySelector('#status.error'));
   check(await resultsCount(page) === 0, 'no stale results under the error');
@@ -97,7 +99,7 @@ await step('an error replaces the results', async () => {
 
 await step('moments in the results', async () => {
   await page.goto(BASE + '/#/?q=social%20sustainability');
-  await waitResults(page);
+  await waitResults(page, 'social sustainability');
   const n = await page.locator('#results ul.moments li').count();
   check(n > 0, 'timed hits list their moments');
   const href = await page.locator('#results ul.moments a.time').first().getAttribute('href');
@@ -106,7 +108,7 @@ await step('moments in the results', async () => {
 
 await step('the lecture view: moments, timeline, watch links, search inside', async () => {
   await page.goto(BASE + '/#/?q=social%20sustainability');
-  await waitResults(page);
+  await waitResults(page, 'social sustainability');
   await page.locator('#results h3 a', { hasText: 'Participation' }).first().click();
   await page.waitForSelector('#lecture-title');
   check(page.url().includes('#/lecture/nor-2023-006'), 'a shareable URL', page.url());
@@ -171,7 +173,7 @@ for (const [w, h] of [[375, 812], [1280, 800]]) {
       check(over <= 0, `no horizontal scroll at ${w}px on ${url}`, over);
     }
     await page.goto(BASE + '/#/?q=racism%20in%20schools');
-    await waitResults(page);
+    await waitResults(page, 'racism in schools');
     const box = await page.locator('#results > li').first().locator('h3').boundingBox();
     check(box && box.y + box.height <= h, `the first result is above the fold at ${w}x${h}`, box);
   });
@@ -180,7 +182,7 @@ await page.setViewportSize({ width: 1280, height: 800 });
 
 await step('keyboard only: the first result in a few Tabs', async () => {
   await page.goto(BASE + '/#/?q=racism');
-  await waitResults(page);
+  await waitResults(page, 'racism');
   await page.locator('body').click({ position: { x: 1, y: 1 } });
   await page.evaluate(() => document.activeElement && document.activeElement.blur());
   await page.keyboard.press('Tab');
@@ -191,7 +193,7 @@ await step('keyboard only: the first result in a few Tabs', async () => {
   while (!(await first()) && tabs < 30) { await page.keyboard.press('Tab'); tabs++; }
   check(tabs <= 7, 'the first result within 7 Tabs', tabs);
   await page.reload();
-  await waitResults(page);
+  await waitResults(page, 'racism');
   await page.keyboard.press('Tab');
   await page.keyboard.press('Enter'); /* the skip link */
   check(await first(), 'the skip link lands on the first result');
