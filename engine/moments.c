@@ -368,7 +368,7 @@ static int moments_of(lx_searcher *s, lx_snipper *sp, uint32_t doc, const lx_doc
         qsort(wins, nw, sizeof *wins, by_time);
     if (!rc)
         rc = answer(&c, wins, nw, total, h, text, &tb, out);
-    if (!rc && nh)
+    if (!rc)
         density(*out, &c, h, nh, span_of(&c, v->h.body_len));
     free(h);
     free(wins);
