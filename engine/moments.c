@@ -26,6 +26,10 @@
 
 /* Share of the two words' weights a pair side by side adds. */
 #define ADJACENT_BONUS 0.5
+/* Share of a word's weight a window adds when the word is there exactly
+ * as typed (not only its stem): "social sustainability" said as such
+ * beats "socially sustainable" nearby. */
+#define EXACT_BONUS 0.25
 /* A moment's text longer than this shows the part around its first hit. */
 #define TEXT_BYTES 480
 #define TEXT_BEFORE 120
@@ -44,6 +48,7 @@ typedef struct cues {
 typedef struct hit {
     uint32_t s, e, pos, cue;
     int term;
+    int exact; /* the token is a query word as typed */
 } hit;
 
 /* Cues a..b (inclusive) holding hits h0..h1 (exclusive). */
@@ -109,6 +114,7 @@ static int cut_passages(cues *c, const char *text, size_t len) {
 }
 
 struct scan_ctx {
+    const lx_snip_terms *t;
     const lx_snip_pos *pos;
     uint32_t npos, i;
     hit *h;
@@ -117,13 +123,15 @@ struct scan_ctx {
 
 static void on_token(void *ctx, const char *tok, size_t len, size_t s, size_t e, uint32_t pos) {
     struct scan_ctx *c = ctx;
-    (void)tok;
-    (void)len;
     while (c->i < c->npos && c->pos[c->i].pos < pos)
         c->i++;
     /* Several stems of one word may share a position: one hit. */
-    if (c->i < c->npos && c->pos[c->i].pos == pos)
-        c->h[c->nh++] = (hit){(uint32_t)s, (uint32_t)e, pos, 0, c->pos[c->i].term};
+    if (c->i < c->npos && c->pos[c->i].pos == pos) {
+        int exact = 0;
+        for (int w = 0; w < c->t->nwords && !exact; w++)
+            exact = c->t->wlen[w] == len && memcmp(c->t->word[w], tok, len) == 0;
+        c->h[c->nh++] = (hit){(uint32_t)s, (uint32_t)e, pos, 0, c->pos[c->i].term, exact};
+    }
 }
 
 /* A term's weight in the kernel: idf * (k1 + 1). */
@@ -135,16 +143,18 @@ static void term_weights(const lx_searcher *s, const uint32_t *df, int n, double
 static double win_score(const lx_searcher *s, const win *x, const hit *h, const double *w,
                         double bytes, double avg) {
     uint32_t tf[LX_SNIP_TERMS] = {0};
+    uint8_t exact[LX_SNIP_TERMS] = {0};
     double score = 0, k1 = s->sc.k1;
     double ib = s->sc.fw[LX_F_TRANSCRIPT] / lx_bm25f_norm(s->sc.fb[LX_F_TRANSCRIPT], bytes, avg);
     for (uint32_t i = x->h0; i < x->h1; i++) {
         tf[h[i].term]++;
+        exact[h[i].term] |= (uint8_t)h[i].exact;
         if (i > x->h0 && h[i].pos == h[i - 1].pos + 1 && h[i].term != h[i - 1].term)
             score += ADJACENT_BONUS * (w[h[i].term] + w[h[i - 1].term]) / 2;
     }
     for (int t = 0; t < LX_SNIP_TERMS; t++)
         if (tf[t])
-            score += lx_bm25f_term(w[t], k1, tf[t] * ib);
+            score += lx_bm25f_term(w[t], k1, tf[t] * ib) + (exact[t] ? EXACT_BONUS * w[t] : 0);
     return score;
 }
 
@@ -347,7 +357,7 @@ static int moments_of(lx_searcher *s, lx_snipper *sp, uint32_t doc, const lx_doc
         rc = LX_ENOMEM;
     uint32_t nh = 0, nw = 0;
     if (!rc && npos) {
-        struct scan_ctx sc = {pos, npos, 0, h, 0};
+        struct scan_ctx sc = {&s->snip, pos, npos, 0, h, 0};
         lx_text_scan_range(text, v->h.body_len, 0, pos[0].pos, pos[npos - 1].pos, on_token, &sc);
         nh = sc.nh;
         for (uint32_t i = 0; i < nh; i++)
