@@ -424,11 +424,13 @@ int lx_stats_get(lx_searcher *s, lx_stats *out, lx_error *err);
 /* ---- Moments ------------------------------------------------------------ */
 
 /* A moment is where a query is discussed inside one lecture: a cue of its
- * timed transcript, or up to LX_MOMENT_CUES adjacent cues that all match,
- * scored as a tiny document with the BM25 kernel of the search (the
- * query's terms and idf, the transcript's k1 and b, the window's length
- * against the lecture's mean cue) plus a bonus for query words side by
- * side.  An untimed transcript is cut into passages of about
+ * timed transcript, or up to LX_MOMENT_CUES adjacent cues (at most 5 s
+ * apart) that each bring a query word the others lack, scored as a tiny
+ * document with the BM25 kernel of the search (the query's terms and idf,
+ * the transcript's k1 and b, the window's length against the lecture's
+ * mean cue) plus bonuses for query words side by side and for words
+ * exactly as typed; a window starts at every matching cue and the best
+ * that overlap no better one are the moments.  An untimed transcript is cut into passages of about
  * LX_MOMENT_PASSAGE_BYTES (at sentence ends) that stand for cues, with no
  * times. */
 #define LX_MOMENT_CUES 3            /* adjacent matching cues one moment joins */
