@@ -470,3 +470,23 @@ int lx_snippet_hit(lx_snipper *sp, const lx_snip_terms *t, int with_terms, uint3
     }
     return lx_snippet_from_positions(v, desc, t, h, n, out, field, start);
 }
+
+int lx_snippet_positions(lx_snipper *sp, const lx_snip_terms *t, uint32_t doc, int f,
+                         lx_snip_pos **hits, uint32_t *n, uint32_t df[LX_SNIP_TERMS]) {
+    size_t off = 0;
+    int rc;
+    *n = 0;
+    sp->hits.n = 0;
+    for (int i = 0; i < t->n; i++) {
+        df[i] = 0;
+        if (!sp->post[i].mv_data)
+            continue;
+        if (lx_pcursor_open(&sp->pc, sp->post[i].mv_data, sp->post[i].mv_size))
+            return LX_ECORRUPT;
+        df[i] = sp->pc.df;
+    }
+    if ((rc = gather_field(sp, t, doc, f, n)) || (rc = merge_runs(sp, &off, *n)))
+        return rc;
+    *hits = (lx_snip_pos *)(sp->hits.p + off);
+    return 0;
+}

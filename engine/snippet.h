@@ -68,4 +68,12 @@ int lx_snippet_lookup(lx_snipper *sp, const lx_snip_terms *t, MDB_txn *txn, lx_i
  * LX_ECORRUPT (a damaged list or body). */
 int lx_snippet_hit(lx_snipper *sp, const lx_snip_terms *t, int with_terms, uint32_t doc,
                    const lx_docview *v, lx_buf *out, const char **field, double *start);
+
+/* Where t's terms occur in field f of doc, as one list sorted by position
+ * (*hits, valid until the next call on sp; *n entries), and each term's
+ * document frequency in df[] (0: the term has no list), for moments.c.
+ * The lists must have been looked up (lx_snippet_lookup).  Returns 0,
+ * LX_ENOMEM, LX_ECORRUPT. */
+int lx_snippet_positions(lx_snipper *sp, const lx_snip_terms *t, uint32_t doc, int f,
+                         lx_snip_pos **hits, uint32_t *n, uint32_t df[LX_SNIP_TERMS]);
 #endif

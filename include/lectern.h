@@ -470,6 +470,57 @@ typedef struct lx_lang_coverage {
  * into out[0..max); returns the count. */
 size_t lx_xlate_coverage_list(lx_lang_coverage *out, size_t max);
 
+/* ---- Moments ------------------------------------------------------------ */
+
+/* A moment is where a query is discussed inside one lecture: a cue of its
+ * timed transcript, or up to LX_MOMENT_CUES adjacent cues (at most 5 s
+ * apart) that each bring a query word the others lack, scored as a tiny
+ * document with the BM25 kernel of the search (the query's terms and idf,
+ * the transcript's k1 and b, the window's length against the lecture's
+ * mean cue) plus bonuses for query words side by side and for words
+ * exactly as typed; a window starts at every matching cue and the best
+ * that overlap no better one are the moments.  An untimed transcript is cut into passages of about
+ * LX_MOMENT_PASSAGE_BYTES (at sentence ends) that stand for cues, with no
+ * times. */
+#define LX_MOMENT_CUES 3            /* adjacent matching cues one moment joins */
+#define LX_MOMENT_PASSAGE_BYTES 240 /* an untimed transcript's passages */
+#define LX_MOMENT_BINS 48           /* density bins over the lecture */
+#define LX_MAX_MOMENTS 1000         /* moments one answer lists at most */
+
+typedef struct lx_moment {
+    double start, end; /* seconds; -1 in an untimed transcript */
+    const char *text;  /* HTML: the cues' words, matched ones in <mark> */
+    double score;
+} lx_moment;
+
+typedef struct lx_moments {
+    uint64_t total;                   /* matching moments in the lecture */
+    size_t n;                         /* listed (at most the limit) */
+    lx_moment *moments;               /* in time order, or best first (opts best) */
+    int timed;                        /* 0: passages, no times */
+    double span;                      /* what the bins cover: seconds (the duration or
+                                         the last cue's end), or body bytes when untimed */
+    unsigned density[LX_MOMENT_BINS]; /* matched words per bin */
+} lx_moments;
+
+typedef struct lx_moments_opts {
+    const char *query; /* query syntax (the words and phrases count; filters
+                          and exclusions are ignored); NULL or "": none */
+    const char *lang;  /* query languages as in lx_search_opts; NULL all */
+    unsigned limit;    /* moments listed (0 = LX_MAX_MOMENTS) */
+    int best;          /* nonzero: best first, else time order */
+} lx_moments_opts;
+
+/* The moments of lecture id that match opts->query.  *out is one
+ * allocation, owned by the caller: lx_moments_free().  A lecture without
+ * a transcript, or a query without words, has total 0.  Returns
+ * LX_ENOTFOUND (no such lecture), LX_EINVAL (id empty, lang not a
+ * language tag), LX_EQUERY, LX_ELIMIT (as lx_search), LX_ENOMEM, LX_EIO,
+ * LX_EFORMAT, LX_ECORRUPT (see lx_searcher_open). */
+int lx_moments_find(lx_searcher *s, const char *id, const lx_moments_opts *opts, lx_moments **out,
+                    lx_error *err);
+void lx_moments_free(lx_moments *m);
+
 /* ---- Integrity check --------------------------------------------------- */
 
 /* What lx_index_check read and the problems it found: all are counted,

@@ -21,6 +21,7 @@ static const char usage[] =
     "       lectern related --index DIR [--tags a,b] [--lang xx] [--speaker S]\n"
     "                       [--limit N] [--offset N] [--json [--facets N]] ID\n"
     "       lectern get     --index DIR ID\n"
+    "       lectern moments --index DIR [--lang xx] [--limit N] [--best] [--json] ID QUERY\n"
     "       lectern tags    --index DIR\n"
     "       lectern stats   --index DIR\n"
     "       lectern check   --index DIR\n"
@@ -89,6 +90,17 @@ static const struct {
     {"get", "usage: lectern get --index DIR ID\n"
             "\n"
             "The stored record of lecture ID as JSON (with its transcript or segments).\n"},
+    {"moments",
+     "usage: lectern moments --index DIR [--lang xx] [--limit N] [--best] [--json] ID QUERY\n"
+     "\n"
+     "The moments of lecture ID where QUERY is discussed: cues of its timed\n"
+     "transcript (or passages of an untimed one) that match, scored as the\n"
+     "search scores lectures, in time order; one line each: [start-end] score\n"
+     "text, matched words in [brackets].\n"
+     "  --best          best first instead of time order\n"
+     "  --limit N       list at most N moments\n"
+     "  --lang xx       the query's language (ISO 639-1)\n"
+     "  --json          the API's answer (/api/lectures/ID/moments?q=)\n"},
     {"tags", "usage: lectern tags --index DIR\n"
              "\n"
              "Every tag with its number of lectures, most used first.\n"},
@@ -117,6 +129,7 @@ typedef struct opts {
     unsigned limit, offset;
     unsigned facets; /* with --json: values listed per facet */
     int json, exhaustive;
+    int best; /* moments: best first */
     unsigned slowest;
     int full;             /* batch: snippets and facets too, as the server asks */
     uint64_t work_budget; /* lx_search_opts.work_budget */
@@ -430,6 +443,74 @@ static int run_batch(lx_searcher *s, const opts *o) {
     return errors ? 3 : 0;
 }
 
+/* A time as m:ss or h:mm:ss. */
+static void print_time(double t) {
+    long s = (long)t;
+    if (s >= 3600)
+        printf("%ld:%02ld:%02ld", s / 3600, s / 60 % 60, s % 60);
+    else
+        printf("%ld:%02ld", s / 60, s % 60);
+}
+
+/* One moment's text on one line: <mark> as [ ], entities as characters. */
+static void print_moment_text(const char *t) {
+    static const struct {
+        const char *from, *to;
+    } sub[] = {{"<mark>", "["},  {"</mark>", "]"}, {"&lt;", "<"},  {"&gt;", ">"},
+               {"&quot;", "\""}, {"&#39;", "'"},   {"&amp;", "&"}, {"\n", " "}};
+    while (*t) {
+        size_t i, n = sizeof sub / sizeof sub[0];
+        for (i = 0; i < n; i++)
+            if (!strncmp(t, sub[i].from, strlen(sub[i].from)))
+                break;
+        if (i < n) {
+            fputs(sub[i].to, stdout);
+            t += strlen(sub[i].from);
+        } else {
+            putchar(*t++);
+        }
+    }
+    putchar('\n');
+}
+
+static int run_moments(lx_searcher *s, const opts *o, const char *id, const char *q) {
+    if (!id || !q) {
+        fprintf(stderr, "lectern: moments needs a lecture id and a query\n");
+        return 1;
+    }
+    lx_moments_opts mo = {q, o->lang, o->limit, o->best};
+    lx_moments *m;
+    lx_error err = {0};
+    if (lx_moments_find(s, id, &mo, &m, &err))
+        die_err("moments", &err);
+    if (o->json) {
+        jsonw w;
+        size_t len;
+        jw_init(&w, 4096);
+        resjson_moments(&w, id, q, m);
+        char *body = jw_take(&w, &len);
+        if (body)
+            puts(body);
+        free(body);
+    } else {
+        printf("%llu moments\n", (unsigned long long)m->total);
+        for (size_t i = 0; i < m->n; i++) {
+            const lx_moment *x = &m->moments[i];
+            if (x->start >= 0) {
+                putchar('[');
+                print_time(x->start);
+                putchar('-');
+                print_time(x->end);
+                printf("] ");
+            }
+            printf("%.2f  ", x->score);
+            print_moment_text(x->text);
+        }
+    }
+    lx_moments_free(m);
+    return 0;
+}
+
 int main(int argc, char **argv) {
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
         fputs(usage, argc < 2 ? stderr : stdout);
@@ -440,7 +521,7 @@ int main(int argc, char **argv) {
     memset(&o, 0, sizeof o);
     lx_rank_params_default(&o.params);
     o.facets = RESJSON_DEFAULT_FACETS;
-    const char *arg = NULL;
+    const char *arg = NULL, *arg2 = NULL;
     for (int i = 2; i < argc; i++) {
         const char *a = argv[i];
         int more = i + 1 < argc;
@@ -487,6 +568,8 @@ int main(int argc, char **argv) {
             o.facets = (unsigned)strtoul(argv[++i], NULL, 10);
         else if (!strcmp(a, "--exhaustive"))
             o.exhaustive = 1;
+        else if (!strcmp(a, "--best"))
+            o.best = 1;
         else if (!strcmp(a, "--param") && more) {
             if (set_param(&o.params, argv[++i])) {
                 fprintf(stderr, "lectern: bad --param %s\n", argv[i]);
@@ -498,6 +581,8 @@ int main(int argc, char **argv) {
             return 1;
         } else if (!arg)
             arg = a;
+        else if (!strcmp(cmd, "moments") && !arg2)
+            arg2 = a;
         else {
             fprintf(stderr, "lectern: one query or id only (quote a query of several words)\n");
             return 1;
@@ -563,6 +648,8 @@ int main(int argc, char **argv) {
             die_err("related", &err);
         print_results(r, &o, arg, 1);
         lx_results_free(r);
+    } else if (!strcmp(cmd, "moments")) {
+        status = run_moments(s, &o, arg, arg2);
     } else if (!strcmp(cmd, "get")) {
         char *json;
         size_t len;

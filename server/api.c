@@ -308,10 +308,10 @@ enum MHD_Result api_tags(srv_req *rq) {
  * shapes its answer, each ended by a NUL.  Returns its length, or 0 when
  * it does not fit (the answer is then not cached). */
 static size_t read_key(char *buf, size_t size, char kind, const char *subject,
-                       const lx_search_opts *o, unsigned facets) {
-    int n = snprintf(buf, size, "%c%s%c%s%c%s%c%s%c%u,%u,%u", kind, subject ? subject : "", 0,
+                       const lx_search_opts *o, unsigned facets, unsigned moments) {
+    int n = snprintf(buf, size, "%c%s%c%s%c%s%c%s%c%u,%u,%u,%u", kind, subject ? subject : "", 0,
                      o->tags ? o->tags : "", 0, o->lang ? o->lang : "", 0,
-                     o->speaker ? o->speaker : "", 0, o->limit, o->offset, facets);
+                     o->speaker ? o->speaker : "", 0, o->limit, o->offset, facets, moments);
     return n > 0 && (size_t)n < size ? (size_t)n : 0;
 }
 
@@ -330,11 +330,15 @@ static enum MHD_Result answer_read(srv_req *rq, char kind, const char *subject) 
     char *body;
     jsonw w;
     int rc;
+    unsigned moments = 0; /* a search's moments per hit (moments_api.c) */
+    lx_moments **hm = NULL;
     if (read_opts(rq, &o, &facets, &ret) != 0)
+        return ret;
+    if (kind == 's' && param_uint(rq, "moments", 0, 0, SRV_MAX_HIT_MOMENTS, &moments, &ret) != 0)
         return ret;
     /* The version is read before the search (see cache.c). */
     uint64_t version = lx_index_version(g_srv.ix);
-    klen = read_key(key, sizeof key, kind, subject, &o, facets);
+    klen = read_key(key, sizeof key, kind, subject, &o, facets, moments);
     if (klen && (body = cache_get(key, klen, version, rq->t0, &len)) != NULL)
         return http_send(rq, 200, body, len);
     s = http_searcher(rq);
@@ -347,6 +351,8 @@ static enum MHD_Result answer_read(srv_req *rq, char kind, const char *subject) 
     } else {
         rc = lx_related(s, subject, &o, &r, &err);
     }
+    if (rc == 0 && moments && (rc = api_hit_moments(s, r, subject, o.lang, moments, &hm, &err)))
+        lx_results_free(r);
     if (rc != 0)
         return api_engine_error(rq, rc, &err);
     if (r->partial && r->n == 0) {
@@ -355,7 +361,8 @@ static enum MHD_Result answer_read(srv_req *rq, char kind, const char *subject) 
                           "the query needs more work than one search may spend; make it narrower");
     }
     jw_init(&w, 4096 + r->n * 1024);
-    resjson_write(&w, kind == 'r', subject, r, o.limit, o.offset, facets, took);
+    resjson_write_moments_of(&w, kind == 'r', subject, r, o.limit, o.offset, facets, took, hm);
+    api_moments_free(hm, r->n);
     lx_results_free(r);
     body = jw_take(&w, &len);
     if (!body)

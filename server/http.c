@@ -61,6 +61,7 @@ static const srv_route routes[] = {
     {SRV_M_GET, "/api/search", api_search, 0},
     {SRV_M_POST, "/api/lectures", api_put, SRV_ROUTE_TOKEN | SRV_ROUTE_BODY},
     {SRV_M_GET, "/api/lectures/{id}/related", api_related, 0},
+    {SRV_M_GET, "/api/lectures/{id}/moments", api_moments, 0},
     {SRV_M_GET, "/api/lectures/{id}", api_get, 0},
     {SRV_M_DELETE, "/api/lectures/{id}", api_delete, SRV_ROUTE_TOKEN},
 };

@@ -30,7 +30,7 @@ static void write_strings(jsonw *w, const char *key, const char **s, size_t n) {
 /* One result: the fields a result list shows, copied from the stored
  * record as written (the engine stores valid JSON), the score and the
  * snippet. */
-static void write_hit(jsonw *w, const lx_hit *h, int related) {
+static void write_hit(jsonw *w, const lx_hit *h, int related, const lx_moments *mo) {
     enum { SPEAKER, TAGS, LANGUAGE, URL, DURATION, NMEMBERS };
     static const char *const keys[NMEMBERS] = {"speaker", "tags", "language", "url", "duration"};
     static const char number[] = "-0123456789";
@@ -93,6 +93,10 @@ static void write_hit(jsonw *w, const lx_hit *h, int related) {
         write_strings(w, "shared_tags", h->shared_tags, h->n_shared_tags);
         write_strings(w, "shared_terms", h->shared_terms, h->n_shared_terms);
     }
+    if (mo) {
+        jw_key(w, "moments");
+        resjson_moment_list(w, mo);
+    }
     jw_obj_end(w);
 }
 
@@ -111,6 +115,12 @@ static void write_facets(jsonw *w, const char *key, const lx_facet *f, size_t n,
 
 void resjson_write(jsonw *w, int related, const char *subject, const lx_results *r, unsigned limit,
                    unsigned offset, unsigned facets, size_t took[2]) {
+    resjson_write_moments_of(w, related, subject, r, limit, offset, facets, took, NULL);
+}
+
+void resjson_write_moments_of(jsonw *w, int related, const char *subject, const lx_results *r,
+                              unsigned limit, unsigned offset, unsigned facets, size_t took[2],
+                              lx_moments *const *moments) {
     size_t i;
     jw_obj(w);
     jw_key(w, related ? "id" : "query");
@@ -143,12 +153,59 @@ void resjson_write(jsonw *w, int related, const char *subject, const lx_results 
     jw_key(w, "results");
     jw_arr(w);
     for (i = 0; i < r->n; i++)
-        write_hit(w, &r->hits[i], related);
+        write_hit(w, &r->hits[i], related, moments ? moments[i] : NULL);
     jw_arr_end(w);
     jw_key(w, "facets");
     jw_obj(w);
     write_facets(w, "tags", r->tag_facets, r->n_tag_facets, facets);
     write_facets(w, "language", r->lang_facets, r->n_lang_facets, facets);
     jw_obj_end(w);
+    jw_obj_end(w);
+}
+
+/* A time in seconds, or null when untimed (< 0). */
+static void write_time(jsonw *w, const char *key, double t) {
+    jw_key(w, key);
+    if (t >= 0)
+        jw_double(w, t, 2);
+    else
+        jw_null(w);
+}
+
+void resjson_moment_list(jsonw *w, const lx_moments *m) {
+    jw_arr(w);
+    for (size_t i = 0; i < m->n; i++) {
+        const lx_moment *x = &m->moments[i];
+        jw_obj(w);
+        write_time(w, "start", x->start);
+        write_time(w, "end", x->end);
+        jw_key(w, "text");
+        jw_str(w, x->text);
+        jw_key(w, "score");
+        jw_double(w, x->score, 4);
+        jw_obj_end(w);
+    }
+    jw_arr_end(w);
+}
+
+void resjson_moments(jsonw *w, const char *id, const char *query, const lx_moments *m) {
+    jw_obj(w);
+    jw_key(w, "id");
+    jw_str(w, id);
+    jw_key(w, "query");
+    jw_str(w, query ? query : "");
+    jw_key(w, "total");
+    jw_uint(w, m->total);
+    jw_key(w, "timed");
+    jw_bool(w, m->timed);
+    jw_key(w, "span");
+    jw_double(w, m->span, 2);
+    jw_key(w, "density");
+    jw_arr(w);
+    for (int i = 0; i < LX_MOMENT_BINS; i++)
+        jw_uint(w, m->density[i]);
+    jw_arr_end(w);
+    jw_key(w, "moments");
+    resjson_moment_list(w, m);
     jw_obj_end(w);
 }

@@ -19,4 +19,19 @@
  * response cache rewrites it). */
 void resjson_write(jsonw *w, int related, const char *subject, const lx_results *r, unsigned limit,
                    unsigned offset, unsigned facets, size_t took[2]);
+
+/* As resjson_write, and hit i of a search carries "moments" (its best
+ * moments, resjson_moment_list) when moments[i] is not NULL (moments
+ * itself may be NULL: none). */
+void resjson_write_moments_of(jsonw *w, int related, const char *subject, const lx_results *r,
+                              unsigned limit, unsigned offset, unsigned facets, size_t took[2],
+                              lx_moments *const *moments);
+
+/* The list [{"start", "end", "text", "score"}, ...] of m (times null when
+ * untimed). */
+void resjson_moment_list(jsonw *w, const lx_moments *m);
+
+/* The moments answer: {"id", "query", "total", "timed", "span",
+ * "density": [LX_MOMENT_BINS counts], "moments": [...]}. */
+void resjson_moments(jsonw *w, const char *id, const char *query, const lx_moments *m);
 #endif

@@ -312,6 +312,15 @@ enum MHD_Result api_related(srv_req *rq);
 enum MHD_Result api_put(srv_req *rq); /* POST /api/lectures, body read */
 enum MHD_Result api_delete(srv_req *rq);
 
+/* Moments (moments_api.c): GET /api/lectures/{id}/moments?q=; and the best
+ * n moments of each hit of r for query q (out[i] per hit, NULL when n is
+ * 0), freed with api_moments_free.  Returns 0 or an engine error. */
+#define SRV_MAX_HIT_MOMENTS 20 /* largest moments= of a search */
+enum MHD_Result api_moments(srv_req *rq);
+int api_hit_moments(lx_searcher *s, const lx_results *r, const char *q, const char *lang,
+                    unsigned n, lx_moments ***out, lx_error *err);
+void api_moments_free(lx_moments **m, size_t n);
+
 /* ---- The search page (page.c) ----------------------------------------- */
 
 extern const char page_html[];

@@ -25,7 +25,7 @@ grep -q '^query 2: .*line' "$work/err.txt" && fail "query 2's message names a li
 grep -q "queries 3 errors 1" "$work/err.txt" || fail "summary: queries 3 errors 1"
 
 # Item 13: each command's --help is its own.
-for cmd in search related get tags stats; do
+for cmd in search related get moments tags stats; do
     out=$("$build/lectern" "$cmd" --help) || fail "lectern $cmd --help failed"
     echo "$out" | head -1 | grep -q "^usage: lectern $cmd " || fail "lectern $cmd --help: $(echo "$out" | head -1)"
     for other in search related get tags stats; do
@@ -78,4 +78,17 @@ assert {i for i in full if record(i).get("speaker") == speaker} <= set(by), (spe
 print("related: %d hits; --tags %r: %d; --speaker %r: %d; --offset 2: %s"
       % (len(full), tag, len(tagged), speaker, len(by), page))
 PY
+
+# lectern moments (issue 14): time order with [m:ss-m:ss] and the words in
+# brackets; --best puts the best first; a missing query or id is an error.
+out=$("$build/lectern" moments --index "$work/idx" nor-2023-006 "social sustainability") ||
+    fail "lectern moments"
+echo "$out" | head -1 | grep -q '^4 moments$' || fail "moments count: $out"
+echo "$out" | grep -q '^\[1:50-1:57\] .*\[social\] \[sustainability\]' || fail "moment line: $out"
+[ "$(echo "$out" | sed -n 2p | cut -c1-5)" = "[0:13" ] || fail "time order: $out"
+best=$("$build/lectern" moments --index "$work/idx" --best --limit 1 nor-2023-006 "social sustainability")
+[ "$(echo "$best" | sed -n 2p | cut -c1-10)" = "[1:50-1:57" ] || fail "--best --limit 1: $best"
+"$build/lectern" moments --index "$work/idx" nor-2023-006 >/dev/null 2>&1 && fail "moments without a query"
+"$build/lectern" moments --index "$work/idx" no-such-id "x" >/dev/null 2>&1
+[ $? = 2 ] || fail "moments of an unknown id: exit 2 expected"
 echo "ok"

@@ -122,7 +122,7 @@ static char *describe(const lx_results *r) {
 
 /* ---- the calls ----------------------------------------------------------- */
 
-enum { SEARCH, RELATED, GET, TAGS, STATS };
+enum { SEARCH, RELATED, GET, TAGS, STATS, MOMENTS };
 
 typedef struct call {
     const char *name;
@@ -149,6 +149,19 @@ static char *describe_lookup(const call *c, const char *json, const lx_facet *ta
     return t.p;
 }
 
+/* Every field of moments m. */
+static char *describe_moments(const lx_moments *m) {
+    text t = {0};
+    add(&t, "total %llu n %zu timed %d span %.17g\n", (unsigned long long)m->total, m->n, m->timed,
+        m->span);
+    for (int i = 0; i < LX_MOMENT_BINS; i++)
+        add(&t, "%u ", m->density[i]);
+    for (size_t i = 0; i < m->n; i++)
+        add(&t, "\nhit %.17g %.17g %.17g [%s]", m->moments[i].start, m->moments[i].end,
+            m->moments[i].score, m->moments[i].text);
+    return t.p;
+}
+
 /* Runs c; returns its rc and *answer (malloc'd text) when 0. */
 static int run(lx_searcher *s, const call *c, char **answer, lx_error *err) {
     lx_results *r = NULL;
@@ -156,8 +169,11 @@ static int run(lx_searcher *s, const call *c, char **answer, lx_error *err) {
     lx_facet *tags = NULL;
     size_t ntags = 0;
     lx_stats st;
+    lx_moments *m = NULL;
+    lx_moments_opts mo = {c->o.query, c->o.lang, c->o.limit, 0};
     memset(err, 0, sizeof *err);
-    int rc = c->kind == SEARCH    ? lx_search(s, &c->o, &r, err)
+    int rc = c->kind == MOMENTS   ? lx_moments_find(s, c->id, &mo, &m, err)
+             : c->kind == SEARCH  ? lx_search(s, &c->o, &r, err)
              : c->kind == RELATED ? lx_related(s, c->id, &c->o, &r, err)
              : c->kind == GET     ? lx_get(s, c->id, &json, NULL, err)
              : c->kind == TAGS    ? lx_tags(s, &tags, &ntags, err)
@@ -166,10 +182,13 @@ static int run(lx_searcher *s, const call *c, char **answer, lx_error *err) {
     if (!rc) {
         int armed = fault_armed;
         fault_armed = 0; /* the test's own text is not the engine's */
-        *answer = r ? describe(r) : describe_lookup(c, json, tags, ntags, &st);
+        *answer = m   ? describe_moments(m)
+                  : r ? describe(r)
+                      : describe_lookup(c, json, tags, ntags, &st);
         fault_armed = armed;
     }
     lx_results_free(r);
+    lx_moments_free(m);
     free(json);
     free(tags);
     return rc;
@@ -263,7 +282,7 @@ int main(void) {
     fb.feedback_docs = 5;
     fb.feedback_terms = 10;
 
-    call calls[7];
+    call calls[9];
     memset(calls, 0, sizeof calls);
     calls[0].name = "search";
     calls[0].o.query = "gender equality women \"social health\" -cities";
@@ -292,7 +311,35 @@ int main(void) {
     calls[5].kind = TAGS;
     calls[6].name = "stats";
     calls[6].kind = STATS;
-    for (int i = 0; i < 7; i++)
+    /* Moments: of a timed lecture and of an untimed one, the first of
+     * each kind where the query is found. */
+    static char ids[2][16];
+    const char *mq = "gender equality women migration";
+    int ncalls = 7;
+    for (int i = 0; i < 100 && ncalls < 9; i++) {
+        lx_searcher *s = NULL;
+        lx_error err;
+        lx_moments *m = NULL;
+        lx_moments_opts mo = {mq, NULL, 0, 0};
+        char id[16];
+        snprintf(id, sizeof id, "lec-%02d", i);
+        CHECK(lx_searcher_open(ix, &s, &err) == 0);
+        if (s && lx_moments_find(s, id, &mo, &m, &err) == 0 && m->total > 1) {
+            int k = m->timed ? 0 : 1;
+            if (!ids[k][0]) {
+                memcpy(ids[k], id, sizeof id);
+                calls[ncalls].name = k ? "moments untimed" : "moments timed";
+                calls[ncalls].kind = MOMENTS;
+                calls[ncalls].id = ids[k];
+                calls[ncalls].o.query = mq;
+                ncalls++;
+            }
+        }
+        lx_moments_free(m);
+        lx_searcher_close(s);
+    }
+    CHECK(ncalls == 9);
+    for (int i = 0; i < ncalls; i++)
         sweep(ix, &calls[i]);
     lx_index_close(ix);
     CHECK_DONE();
