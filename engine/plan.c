@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "fuzzy.h"
 #include "plan.h"
 #include "stop.h"
 #include "tagboost.h"
@@ -56,6 +57,17 @@ void lx_plan_init(lx_searcher *s, const lx_search_opts *o, lx_plan *pl) {
     pl->nl = lx_plan_langs(s, o, pl->langs);
     memset(pl->stop, 0, sizeof pl->stop);
     pl->content = pl->positive = pl->nclauses = pl->nscored = pl->phrase = 0;
+    pl->typos = !(o->flags & LX_SEARCH_NO_TYPOS);
+    pl->prefix_clause = -1;
+    /* Search as you type: the last word, unless the query ends after it
+     * (a space, a closing quote). */
+    size_t qn = o->query ? strlen(o->query) : 0;
+    int last = s->q.nclauses - 1;
+    if (!(o->flags & LX_SEARCH_NO_PREFIX) && last >= 0 && qn &&
+        (unsigned char)o->query[qn - 1] > ' ' && o->query[qn - 1] != '"' &&
+        s->q.clauses[last].kind == LX_QC_WORD && !s->q.clauses[last].neg &&
+        !s->q.clauses[last].filter)
+        pl->prefix_clause = last;
     for (int ci = 0; ci < s->q.nclauses; ci++) {
         const lx_qclause *cl = &s->q.clauses[ci];
         if (cl->neg || cl->filter)
@@ -171,6 +183,27 @@ static int clause_cursors(lx_searcher *s, const lx_qclause *cl, int clause_id, c
     return added;
 }
 
+int lx_plan_add_term(lx_searcher *s, int clause, const char *term, size_t len, double qweight) {
+    if (s->rc)
+        return s->rc;
+    if (s->nqc == LX_MAX_CURSORS)
+        return LX_ELIMIT;
+    lx_pcursor *pc = term_cursor(s, term, len, 0);
+    if (!pc)
+        return s->rc;
+    lx_qcur *c = &s->qc[s->nqc];
+    memset(c, 0, offsetof(lx_qcur, mem));
+    c->clause = clause;
+    c->field = -1;
+    c->work = &s->work;
+    c->kind = LX_QK_TERM;
+    c->pc = pc;
+    c->w = lx_bm25f_weight(lx_idf(s->sc.N, pc->df), s->sc.k1, qweight);
+    lx_qcur_start(c, &s->sc);
+    s->nqc++;
+    return 1;
+}
+
 int lx_plan_check(lx_searcher *s) {
     for (int i = 0; i < s->nqc && !s->rc; i++)
         lx_searcher_check_cursor(s, &s->qc[i]);
@@ -205,12 +238,16 @@ int lx_plan_clause_mark(lx_searcher *s, const lx_qclause *cl, const int *langs, 
 
 int lx_plan_scored(lx_searcher *s, const lx_rank_params *p, lx_plan *pl) {
     s->nqc = 0;
+    s->nfix = 0;
     pl->nclauses = 0;
     for (int ci = 0; ci < s->q.nclauses; ci++) {
         lx_qclause *cl = &s->q.clauses[ci];
         if (cl->neg || cl->filter || (pl->stop[ci] && pl->content))
             continue;
+        int from = s->nqc;
         int r = clause_cursors(s, cl, pl->nclauses, pl->langs, pl->nl, -1, 1.0);
+        if (r == 0 || (r > 0 && ci == pl->prefix_clause)) /* corrections, completions */
+            r = lx_fuzzy_clause(s, pl, ci, pl->nclauses, from, r);
         if (r == LX_ELIMIT && !s->rc)
             return lx_searcher_fail(s, LX_ELIMIT, NULL, (long)cl->offset, "too many terms");
         if (r < 0)

@@ -15,6 +15,8 @@ typedef struct lx_plan {
     int nscored;                   /* cursors for them; tag boosts follow in s->qc */
     int phrase;                    /* a scored clause is a phrase: tag boosts rank the
                                       lectures that match and bring in none */
+    int prefix_clause;             /* the clause completed as a prefix (fuzzy.c), -1 none */
+    int typos;                     /* absent words are corrected (fuzzy.c) */
 } lx_plan;
 
 /* The query languages: those asked (the lang option, lang: in the query)
@@ -39,6 +41,13 @@ int lx_plan_clause_mark(lx_searcher *s, const lx_qclause *cl, const int *langs, 
  * many terms) or an I/O, corruption or memory error, err filled either
  * way (sticky). */
 int lx_plan_scored(lx_searcher *s, const lx_rank_params *p, lx_plan *pl);
+
+/* Adds to s->qc a cursor on term's list for clause (an id as in
+ * lx_qcur.clause) with query weight qweight: typo corrections, completions
+ * and translations are extra cursors of their word's clause weighing less.
+ * Returns 1, 0 when the term is absent, LX_ELIMIT when s->qc is full
+ * (sticky error not set), or the sticky error. */
+int lx_plan_add_term(lx_searcher *s, int clause, const char *term, size_t len, double qweight);
 
 /* The docs that the query matches, in b: those of any cursor of s->qc,
  * but with pl->phrase only those of the clauses' cursors (not the tag

@@ -202,5 +202,7 @@ int lx_resbuild_finish(lx_resbuild *b, lx_searcher *s, const uint64_t *matched, 
 }
 
 void lx_results_free(lx_results *r) {
+    if (r)
+        free(r->forgive);
     free(r);
 }

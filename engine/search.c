@@ -28,6 +28,7 @@
 #include "error.h"
 #include "feedback.h"
 #include "filter.h"
+#include "fuzzy.h"
 #include "plan.h"
 #include "resbuild.h"
 
@@ -214,6 +215,11 @@ static int search_page(lx_searcher *s, run *r, double t0, lx_results **out) {
         return lx_searcher_fail(s, rc, NULL, -1, "%s", lx_strerror(rc));
     (*out)->partial = r->partial;
     (*out)->work = s->work.used;
+    if (lx_fuzzy_results(s, o->query ? o->query : "", *out)) {
+        lx_results_free(*out);
+        *out = NULL;
+        return lx_searcher_fail(s, LX_ENOMEM, NULL, -1, "out of memory");
+    }
     return 0;
 }
 

@@ -30,6 +30,13 @@
 #include "store.h"
 #include "strmap.h"
 
+/* A word of the query corrected by typo tolerance (fuzzy.c). */
+#define LX_MAX_FIXES 16
+typedef struct lx_fix {
+    int clause;            /* in s->q */
+    char to[LX_TOKEN_BUF]; /* the word as written in the index */
+} lx_fix;
+
 /* Parts a module keeps in the searcher, freed by lx_searcher_close. */
 enum { LX_PART_FACETS, LX_PART_TAGFORMS, LX_PART_SNIPPER, LX_NPARTS };
 
@@ -63,7 +70,9 @@ struct lx_searcher {
     lx_scored *heap;
     uint32_t heap_cap;
     lx_query q;
-    lx_query q2; /* scratch: the speaker option parsed */
+    lx_query q2;              /* scratch: the speaker option parsed */
+    lx_fix fix[LX_MAX_FIXES]; /* this search's corrections (lx_plan_scored) */
+    int nfix;
     /* The terms snippets show (set by lx_search or lx_related); when
      * snip_ready, their lists were looked up in this transaction and
      * snippets come from where they occur. */

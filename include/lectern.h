@@ -285,6 +285,8 @@ void lx_searcher_close(lx_searcher *s);
 #define LX_SEARCH_SNIPPETS 0x1u   /* compute a snippet per hit */
 #define LX_SEARCH_FACETS 0x2u     /* exact total and tag/language facets */
 #define LX_SEARCH_EXHAUSTIVE 0x4u /* score every match (no pruning) */
+#define LX_SEARCH_NO_PREFIX 0x8u  /* the last word is not completed as a prefix */
+#define LX_SEARCH_NO_TYPOS 0x10u  /* absent words are not corrected */
 
 typedef struct lx_search_opts {
     const char *query;            /* query syntax; NULL or "" matches everything */
@@ -352,6 +354,12 @@ typedef struct lx_hit {
     const char **shared_terms;
 } lx_hit;
 
+/* A query word corrected by typo tolerance: from as typed, to as the
+ * index has it. */
+typedef struct lx_correction {
+    const char *from, *to;
+} lx_correction;
+
 typedef struct lx_results {
     uint64_t total; /* matching lectures; exact with LX_SEARCH_FACETS
                        (unless partial), otherwise a lower bound */
@@ -366,6 +374,13 @@ typedef struct lx_results {
                       LX_WORK_BUDGET_DEFAULT): the hits are the best of
                       the lectures decided, total and facets lower bounds */
     uint64_t work; /* work units lx_search spent */
+    /* Typo tolerance (see lx_search): the query with its corrected words
+     * in place, and each correction; NULL and 0 when no word was
+     * corrected.  Owned by the results. */
+    const char *did_you_mean;
+    size_t n_corrections;
+    lx_correction *corrections;
+    void *forgive; /* (their allocation) */
 } lx_results;
 
 /* Runs a search.  *out is owned by the caller: lx_results_free().  A

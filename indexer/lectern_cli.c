@@ -284,6 +284,8 @@ static void print_results(const lx_results *r, const opts *o, const char *subjec
     printf("%llu matching lectures (%.2f ms)\n", (unsigned long long)r->total, r->took_ms);
     if (r->partial)
         printf("partial: the work budget ran out; the best hits so far, the total at least\n");
+    if (r->did_you_mean)
+        printf("did you mean: %s\n", r->did_you_mean);
     for (size_t i = 0; i < r->n; i++) {
         const lx_hit *h = &r->hits[i];
         printf("%3zu. %8.4f  %-24s %s\n", offset + i + 1, h->score, h->id, h->title);

@@ -1,0 +1,419 @@
+/* fuzzy.c -- typo tolerance and completion over the vocabulary of words
+ * as written (the "words" database: token NUL language -> term, in byte
+ * order).
+ *
+ * Corrections are found as Lucene's FuzzyQuery finds them, without
+ * scanning the vocabulary: the sorted words are walked as a trie, one
+ * row of the edit-distance table per letter of the prefix, rows shared by
+ * words with a common prefix; once every cell of a row exceeds the
+ * distance allowed, no word with that prefix can come within it and the
+ * walk seeks past them all (LMDB's MDB_SET_RANGE).  Measured on the TED
+ * index (87,000 words), a 2-typo word visits a few thousand entries and
+ * a 1-typo word a few hundred, where a scan visits them all; a SymSpell
+ * deletion index would answer with fewer steps but stores every word's
+ * deletions (some 15 times the words for 2 typos), and a correction is
+ * asked only for a word the index lacks.
+ *
+ * Among the words within the distance, those of the query languages whose
+ * term has lectures count; the nearest win, then the most frequent (the
+ * lectures of their term); at most LX_FUZZY_TERMS terms are added, each a
+ * cursor of the word's clause with query weight LX_FUZZY_WEIGHT_1 or _2,
+ * so that a lecture with the exact word ranks ahead at equal relevance.
+ * Completions of the last word: the words that start with it, the most
+ * frequent LX_PREFIX_TERMS terms, weight LX_PREFIX_WEIGHT.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+#include "fuzzy.h"
+
+#define LX_FUZZY_MAX_BYTES 48  /* longer words are not corrected */
+#define LX_FUZZY_CANDS 64      /* words within the distance kept */
+#define LX_FUZZY_STEPS 20000   /* entries one walk may visit */
+#define LX_FUZZY_TERMS 2       /* corrections added per word */
+#define LX_FUZZY_WEIGHT_1 0.8  /* query weight of a 1-typo correction */
+#define LX_FUZZY_WEIGHT_2 0.6  /* of a 2-typo one */
+#define LX_PREFIX_MIN 3        /* letters typed before completion starts */
+#define LX_PREFIX_SCAN 4096    /* words starting with it looked at */
+#define LX_PREFIX_TERMS 4      /* completions added */
+#define LX_PREFIX_WEIGHT 0.8   /* their query weight */
+
+int lx_fuzzy_max_typos(const char *tok, size_t len) {
+    size_t letters = 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)tok[i];
+        if (c >= '0' && c <= '9')
+            return 0;
+        letters += (c & 0xC0) != 0x80;
+    }
+    return letters < 5 ? 0 : letters < 9 ? 1 : 2;
+}
+
+/* Row d of the distance table of prefix p (p[d-1] its last byte) against
+ * t[0..m), from rows d-1 and d-2; returns the row's smallest cell. */
+static int next_row(int (*row)[LX_FUZZY_MAX_BYTES + 1], int d, const char *p, const char *t,
+                    int m) {
+    int *r = row[d], *up = row[d - 1], best;
+    r[0] = best = d;
+    for (int j = 1; j <= m; j++) {
+        int v = up[j - 1] + (p[d - 1] != t[j - 1]);
+        if (up[j] + 1 < v)
+            v = up[j] + 1;
+        if (r[j - 1] + 1 < v)
+            v = r[j - 1] + 1;
+        if (d > 1 && j > 1 && p[d - 1] == t[j - 2] && p[d - 2] == t[j - 1] &&
+            row[d - 2][j - 2] + 1 < v)
+            v = row[d - 2][j - 2] + 1;
+        r[j] = v;
+        if (v < best)
+            best = v;
+    }
+    return best;
+}
+
+int lx_fuzzy_distance(const char *a, size_t na, const char *b, size_t nb, int max) {
+    int row[LX_FUZZY_MAX_BYTES + 3][LX_FUZZY_MAX_BYTES + 1];
+    if (na > LX_FUZZY_MAX_BYTES || nb > LX_FUZZY_MAX_BYTES)
+        return max + 1;
+    for (size_t j = 0; j <= nb; j++)
+        row[0][j] = (int)j;
+    for (size_t d = 1; d <= na; d++)
+        if (next_row(row, (int)d, a, b, (int)nb) > max)
+            return max + 1;
+    return row[na][nb] <= max ? row[na][nb] : max + 1;
+}
+
+/* A word found within the distance, pointing into the map. */
+typedef struct cand {
+    const char *word, *term;
+    size_t wlen, tlen;
+    int dist;
+    uint32_t df;
+} cand;
+
+/* Whether the language of a vocabulary key (after the word's NUL) is one
+ * of langs[0..nl) (any when nl is 0). */
+static int lang_ok(lx_searcher *s, const char *lang, size_t ll, const int *langs, int nl) {
+    if (!nl)
+        return 1;
+    for (int l = 0; l < nl; l++) {
+        const char *code = s->stem.e[langs[l]].lang;
+        if (strlen(code) == ll && !memcmp(code, lang, ll))
+            return 1;
+    }
+    return 0;
+}
+
+/* Lectures with term t (0 when absent); the sticky error when its list
+ * cannot be read. */
+static uint32_t term_df(lx_searcher *s, const char *t, size_t n) {
+    MDB_val pv;
+    int rc = lx_store_term(s->txn, s->ix, t, n, &pv, NULL);
+    if (rc == LX_ENOTFOUND)
+        return 0;
+    lx_pcursor *pc = rc ? NULL : lx_searcher_pcursor(s);
+    if (!rc && !pc)
+        rc = LX_ENOMEM;
+    if (!rc && lx_pcursor_open_limit(pc, pv.mv_data, pv.mv_size, s->st.next_doc))
+        rc = LX_ECORRUPT;
+    if (rc) {
+        lx_searcher_fail(s, rc, NULL, -1, "cannot read the list of \"%.*s\"", (int)n, t);
+        return 0;
+    }
+    uint32_t df = pc->df;
+    s->used--; /* only the header was read: the cursor goes back to the pool */
+    return df;
+}
+
+/* The walk's state. */
+typedef struct walk {
+    const char *t; /* the word, m bytes */
+    int m, max;
+    const int *langs;
+    int nl;
+    char pre[LX_FUZZY_MAX_BYTES + 3]; /* the prefix rows 0..have are of */
+    int have;
+    int row[LX_FUZZY_MAX_BYTES + 3][LX_FUZZY_MAX_BYTES + 1];
+    cand c[LX_FUZZY_CANDS];
+    int nc;
+} walk;
+
+/* Rows for word kw[0..wl) from the shared prefix on; returns 0 when the
+ * word is within the distance or beyond it, else the prefix length after
+ * which nothing can be (to seek past). */
+static int walk_word(walk *z, const char *kw, int wl) {
+    int cp = 0;
+    while (cp < z->have && cp < wl && z->pre[cp] == kw[cp])
+        cp++;
+    z->have = cp;
+    for (int d = cp + 1; d <= wl; d++) {
+        if (d > z->m + z->max)
+            return d;
+        z->pre[d - 1] = kw[d - 1];
+        z->have = d;
+        if (next_row(z->row, d, z->pre, z->t, z->m) > z->max)
+            return d;
+    }
+    return 0;
+}
+
+/* Walks the vocabulary for the words within z->max of z->t. */
+static int walk_vocab(lx_searcher *s, walk *z) {
+    lx_store_iter it;
+    int rc = lx_store_iter_open(s->txn, s->ix, LX_DB_WORDS, &it);
+    if (rc == LX_ENOTFOUND)
+        return 0;
+    if (rc)
+        return lx_searcher_fail(s, rc, NULL, -1, "cannot read the vocabulary");
+    for (int j = 0; j <= z->m; j++)
+        z->row[0][j] = j;
+    z->have = 0;
+    MDB_val k, v;
+    char next[LX_FUZZY_MAX_BYTES + 3];
+    int r = lx_store_iter_next(&it, &k, &v);
+    for (int steps = 0; r == 1 && steps < LX_FUZZY_STEPS; steps++) {
+        const char *kw = k.mv_data;
+        int wl = (int)strnlen(kw, k.mv_size);
+        int cut = wl < (int)k.mv_size ? walk_word(z, kw, wl) : 1;
+        if (!cut) {
+            int d = z->row[wl][z->m];
+            if (d <= z->max && z->nc < LX_FUZZY_CANDS &&
+                lang_ok(s, kw + wl + 1, k.mv_size - (size_t)wl - 1, z->langs, z->nl))
+                z->c[z->nc++] = (cand){kw, v.mv_data, (size_t)wl, v.mv_size, d, 0};
+            r = lx_store_iter_next(&it, &k, &v);
+            continue;
+        }
+        /* Past every word that starts with kw[0..cut). */
+        memcpy(next, kw, (size_t)cut);
+        while (cut > 0 && (unsigned char)next[cut - 1] == 0xFF)
+            cut--;
+        if (!cut)
+            break;
+        next[cut - 1]++;
+        if (z->have >= cut)
+            z->have = cut - 1;
+        r = lx_store_iter_seek(&it, next, (size_t)cut, &k, &v);
+    }
+    lx_store_iter_close(&it);
+    if (r < 0)
+        return lx_searcher_fail(s, r, NULL, -1, "cannot read the vocabulary");
+    return 0;
+}
+
+/* Sorts c[0..n) nearest first, then most frequent, then by word. */
+static void sort_cands(cand *c, int n) {
+    for (int i = 1; i < n; i++) {
+        cand x = c[i];
+        int j = i;
+        while (j > 0 && (c[j - 1].dist > x.dist || (c[j - 1].dist == x.dist && c[j - 1].df < x.df)))
+            c[j] = c[j - 1], j--;
+        c[j] = x;
+    }
+}
+
+/* Fills each candidate's df, drops those without lectures, sorts. */
+static int rank_cands(lx_searcher *s, cand *c, int *n) {
+    int k = 0;
+    for (int i = 0; i < *n; i++) {
+        c[i].df = term_df(s, c[i].term, c[i].tlen);
+        if (s->rc)
+            return s->rc;
+        if (c[i].df)
+            c[k++] = c[i];
+    }
+    *n = k;
+    sort_cands(c, k);
+    return 0;
+}
+
+/* Adds a cursor per distinct term of c[0..n), at most max, of the best
+ * distance only when best_only; returns the cursors added or an error. */
+static int add_cands(lx_searcher *s, const cand *c, int n, int max, int clause_id, int prefix) {
+    int added = 0, terms = 0;
+    for (int i = 0; i < n && terms < max; i++) {
+        if (!prefix && c[i].dist > c[0].dist)
+            break;
+        int dup = 0;
+        for (int j = 0; j < i && !dup; j++)
+            dup = c[j].tlen == c[i].tlen && !memcmp(c[j].term, c[i].term, c[i].tlen);
+        if (dup)
+            continue;
+        terms++;
+        double w = prefix ? LX_PREFIX_WEIGHT : c[i].dist == 1 ? LX_FUZZY_WEIGHT_1 : LX_FUZZY_WEIGHT_2;
+        int r = lx_plan_add_term(s, clause_id, c[i].term, c[i].tlen, w);
+        if (r < 0)
+            return r;
+        added += r;
+    }
+    return added;
+}
+
+/* The completions of tok as candidates, most frequent first. */
+static int prefix_cands(lx_searcher *s, const char *tok, size_t len, const int *langs, int nl,
+                        cand *c, int cap, int *n) {
+    lx_store_iter it;
+    *n = 0;
+    int rc = lx_store_iter_open(s->txn, s->ix, LX_DB_WORDS, &it);
+    if (rc == LX_ENOTFOUND)
+        return 0;
+    if (rc)
+        return lx_searcher_fail(s, rc, NULL, -1, "cannot read the vocabulary");
+    MDB_val k, v;
+    int r = lx_store_iter_seek(&it, tok, len, &k, &v);
+    for (int steps = 0; r == 1 && steps < LX_PREFIX_SCAN; steps++) {
+        const char *kw = k.mv_data;
+        size_t wl = strnlen(kw, k.mv_size);
+        if (wl < len || memcmp(kw, tok, len))
+            break;
+        if (wl < k.mv_size && lang_ok(s, kw + wl + 1, k.mv_size - wl - 1, langs, nl)) {
+            int dup = 0;
+            for (int j = 0; j < *n && !dup; j++)
+                dup = c[j].tlen == v.mv_size && !memcmp(c[j].term, v.mv_data, v.mv_size);
+            if (!dup && *n < cap)
+                c[(*n)++] = (cand){kw, v.mv_data, wl, v.mv_size, 0, 0};
+        }
+        r = lx_store_iter_next(&it, &k, &v);
+    }
+    lx_store_iter_close(&it);
+    if (r < 0)
+        return lx_searcher_fail(s, r, NULL, -1, "cannot read the vocabulary");
+    return rank_cands(s, c, n);
+}
+
+int lx_fuzzy_complete(lx_searcher *s, const char *tok, size_t len, const int *langs, int nl,
+                      lx_fuzzy_word *out, int cap, int *n) {
+    cand c[LX_FUZZY_CANDS * 4];
+    int nc;
+    *n = 0;
+    if (prefix_cands(s, tok, len, langs, nl, c, LX_FUZZY_CANDS * 4, &nc))
+        return s->rc;
+    for (int i = 0; i < nc && *n < cap; i++)
+        out[(*n)++] = (lx_fuzzy_word){c[i].word, c[i].wlen, c[i].df};
+    return 0;
+}
+
+/* Records that clause ci's word was corrected to word. */
+static void add_fix(lx_searcher *s, int ci, const char *word, size_t len) {
+    if (s->nfix == LX_MAX_FIXES || len >= sizeof s->fix[0].to)
+        return;
+    lx_fix *f = &s->fix[s->nfix++];
+    f->clause = ci;
+    memcpy(f->to, word, len);
+    f->to[len] = 0;
+}
+
+/* Whether the vocabulary has tok spelled so in one of the languages. */
+static int word_known(lx_searcher *s, const char *tok, size_t len, const int *langs, int nl) {
+    lx_store_iter it;
+    int rc = lx_store_iter_open(s->txn, s->ix, LX_DB_WORDS, &it);
+    if (rc == LX_ENOTFOUND)
+        return 1; /* no vocabulary: every word counts as complete */
+    if (rc)
+        return lx_searcher_fail(s, rc, NULL, -1, "cannot read the vocabulary");
+    MDB_val k, v;
+    int known = 0;
+    int r = lx_store_iter_seek(&it, tok, len, &k, &v);
+    for (; r == 1 && !known; r = lx_store_iter_next(&it, &k, &v)) {
+        if (k.mv_size <= len || memcmp(k.mv_data, tok, len) || ((const char *)k.mv_data)[len])
+            break;
+        known = lang_ok(s, (const char *)k.mv_data + len + 1, k.mv_size - len - 1, langs, nl);
+    }
+    lx_store_iter_close(&it);
+    if (r < 0)
+        return lx_searcher_fail(s, r, NULL, -1, "cannot read the vocabulary");
+    return known;
+}
+
+int lx_fuzzy_clause(lx_searcher *s, const lx_plan *pl, int ci, int clause_id, int from, int had) {
+    const lx_qclause *cl = &s->q.clauses[ci];
+    const lx_qword *w = &s->q.words[cl->first];
+    if (s->rc || cl->kind != LX_QC_WORD || w->len > LX_FUZZY_MAX_BYTES)
+        return s->rc ? s->rc : had;
+    if (ci == pl->prefix_clause && w->len >= LX_PREFIX_MIN) {
+        int known = word_known(s, w->tok, w->len, pl->langs, pl->nl);
+        if (known < 0)
+            return known;
+        cand c[LX_FUZZY_CANDS];
+        int nc = 0;
+        if (!known && prefix_cands(s, w->tok, w->len, pl->langs, pl->nl, c, LX_FUZZY_CANDS, &nc))
+            return s->rc;
+        if (nc) {
+            /* A stem it shares with other words is no match for what is
+             * being typed: the completions replace it. */
+            s->nqc = from;
+            return add_cands(s, c, nc, LX_PREFIX_TERMS, clause_id, 1);
+        }
+    }
+    int max = pl->typos && !had ? lx_fuzzy_max_typos(w->tok, w->len) : 0;
+    if (!max)
+        return had;
+    walk z;
+    z.t = w->tok;
+    z.m = (int)w->len;
+    z.max = max;
+    z.langs = pl->langs;
+    z.nl = pl->nl;
+    z.nc = 0;
+    if (walk_vocab(s, &z) || rank_cands(s, z.c, &z.nc))
+        return s->rc;
+    if (!z.nc)
+        return 0;
+    int r = add_cands(s, z.c, z.nc, LX_FUZZY_TERMS, clause_id, 0);
+    if (r > 0)
+        add_fix(s, ci, z.c[0].word, z.c[0].wlen);
+    return r;
+}
+
+/* The end of the chunk of a word clause starting at off: the next space
+ * or quote. */
+static size_t chunk_end(const char *q, size_t n, size_t off) {
+    while (off < n && (unsigned char)q[off] > ' ' && q[off] != '"')
+        off++;
+    return off;
+}
+
+int lx_fuzzy_results(const lx_searcher *s, const char *query, lx_results *res) {
+    size_t qn = strlen(query), need = qn + 1 + s->nfix * sizeof(lx_correction);
+    if (!s->nfix)
+        return 0;
+    for (int i = 0; i < s->nfix; i++) {
+        size_t off = s->q.clauses[s->fix[i].clause].offset;
+        need += strlen(s->fix[i].to) * 2 + 2 + chunk_end(query, qn, off) - off;
+    }
+    char *blk = malloc(need);
+    if (!blk)
+        return LX_ENOMEM;
+    lx_correction *cs = (lx_correction *)blk;
+    char *p = blk + s->nfix * sizeof *cs, *dym = p;
+    size_t at = 0;
+    /* Fixes come in clause order, so the query is copied once, front to back. */
+    for (int i = 0; i < s->nfix; i++) {
+        size_t off = s->q.clauses[s->fix[i].clause].offset, end = chunk_end(query, qn, off);
+        size_t tl = strlen(s->fix[i].to);
+        memcpy(p, query + at, off - at);
+        p += off - at;
+        memcpy(p, s->fix[i].to, tl);
+        p += tl;
+        at = end;
+    }
+    memcpy(p, query + at, qn - at);
+    p += qn - at;
+    *p++ = 0;
+    for (int i = 0; i < s->nfix; i++) {
+        size_t off = s->q.clauses[s->fix[i].clause].offset, end = chunk_end(query, qn, off);
+        size_t tl = strlen(s->fix[i].to);
+        cs[i].from = p;
+        memcpy(p, query + off, end - off);
+        p += end - off;
+        *p++ = 0;
+        cs[i].to = p;
+        memcpy(p, s->fix[i].to, tl + 1);
+        p += tl + 1;
+    }
+    res->forgive = blk;
+    res->did_you_mean = dym;
+    res->corrections = cs;
+    res->n_corrections = (size_t)s->nfix;
+    return 0;
+}
