@@ -197,6 +197,10 @@ int lx_resbuild_finish(lx_resbuild *b, lx_searcher *s, const uint64_t *matched, 
     r->took_ms = lx_now_ms() - t0;
     r->partial = 0; /* lx_search sets these two */
     r->work = 0;
+    r->did_you_mean = NULL; /* and these (fuzzy.c) */
+    r->n_corrections = 0;
+    r->corrections = NULL;
+    r->forgive = NULL;
     *out = r;
     return 0;
 }
