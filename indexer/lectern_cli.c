@@ -14,10 +14,10 @@
 static const char usage[] =
     "usage: lectern search  --index DIR [--tags a,b] [--lang xx] [--speaker S]\n"
     "                       [--limit N] [--offset N] [--json [--facets N]] [--exhaustive]\n"
-    "                       [--work-budget N] QUERY\n"
+    "                       [--work-budget N] [--no-typos] [--prefix 0|1] QUERY\n"
     "       lectern search  --index DIR --queries FILE [--limit N] [--trec RUNFILE]\n"
     "                       [--exhaustive] [--full] [--param NAME=VALUE]... [--slowest N]\n"
-    "                       [--work-budget N]\n"
+    "                       [--work-budget N] [--no-typos] [--prefix 0|1]\n"
     "       lectern related --index DIR [--tags a,b] [--lang xx] [--speaker S]\n"
     "                       [--limit N] [--offset N] [--json [--facets N]] ID\n"
     "       lectern get     --index DIR ID\n"
@@ -62,6 +62,8 @@ static const struct {
      "  --work-budget N caps the work units one search may spend (0 = no cap;\n"
      "                  default the engine's LX_WORK_BUDGET_DEFAULT): a search that\n"
      "                  runs out returns its best hits so far marked partial\n"
+     "  --no-typos      no typo tolerance (a word the index lacks matches nothing)\n"
+     "  --prefix 0|1    complete the last word as a prefix while typing (default 1)\n"
      "--queries runs every line of FILE (a query, or qid<TAB>query) in one\n"
      "process after a warm-up pass, writes a TREC run (qid Q0 id rank score\n"
      "lectern; qid is the given id or the line number) and prints latency\n"
@@ -117,6 +119,7 @@ typedef struct opts {
     uint64_t work_budget; /* lx_search_opts.work_budget */
     lx_rank_params params;
     int params_set;
+    unsigned forgive; /* LX_SEARCH_NO_TYPOS, LX_SEARCH_NO_PREFIX */
 } opts;
 
 static void die_err(const char *what, const lx_error *err) {
@@ -349,7 +352,7 @@ static int run_batch(lx_searcher *s, const opts *o) {
     so.tags = o->tags;
     so.lang = o->lang;
     so.flags = (o->exhaustive ? LX_SEARCH_EXHAUSTIVE : 0) |
-               (o->full ? LX_SEARCH_SNIPPETS | LX_SEARCH_FACETS : 0);
+               (o->full ? LX_SEARCH_SNIPPETS | LX_SEARCH_FACETS : 0) | o->forgive;
     so.params = o->params_set ? &o->params : NULL;
     so.facet_limit = 20; /* as the server lists by default */
     so.work_budget = o->work_budget;
@@ -477,7 +480,17 @@ int main(int argc, char **argv) {
             o.facets = (unsigned)strtoul(argv[++i], NULL, 10);
         else if (!strcmp(a, "--exhaustive"))
             o.exhaustive = 1;
-        else if (!strcmp(a, "--param") && more) {
+        else if (!strcmp(a, "--no-typos"))
+            o.forgive |= LX_SEARCH_NO_TYPOS;
+        else if (!strcmp(a, "--prefix") && more) {
+            const char *v = argv[++i];
+            if (strcmp(v, "0") && strcmp(v, "1")) {
+                fprintf(stderr, "lectern: bad --prefix %s (0 or 1)\n", v);
+                return 1;
+            }
+            o.forgive =
+                v[0] == '0' ? o.forgive | LX_SEARCH_NO_PREFIX : o.forgive & ~LX_SEARCH_NO_PREFIX;
+        } else if (!strcmp(a, "--param") && more) {
             if (set_param(&o.params, argv[++i])) {
                 fprintf(stderr, "lectern: bad --param %s\n", argv[i]);
                 return 1;
@@ -521,8 +534,8 @@ int main(int argc, char **argv) {
             so.speaker = o.speaker;
             so.limit = o.limit;
             so.offset = o.offset;
-            so.flags =
-                LX_SEARCH_SNIPPETS | LX_SEARCH_FACETS | (o.exhaustive ? LX_SEARCH_EXHAUSTIVE : 0);
+            so.flags = LX_SEARCH_SNIPPETS | LX_SEARCH_FACETS |
+                       (o.exhaustive ? LX_SEARCH_EXHAUSTIVE : 0) | o.forgive;
             so.facet_limit = o.facets ? o.facets : 1; /* as the server asks */
             so.params = o.params_set ? &o.params : NULL;
             so.work_budget = o.work_budget;
