@@ -58,6 +58,7 @@ void lx_plan_init(lx_searcher *s, const lx_search_opts *o, lx_plan *pl) {
     memset(pl->stop, 0, sizeof pl->stop);
     pl->content = pl->positive = pl->nclauses = pl->nscored = pl->phrase = 0;
     pl->typos = !(o->flags & LX_SEARCH_NO_TYPOS);
+    s->nfix = 0;
     pl->prefix_clause = -1;
     /* Search as you type: the last word, unless the query ends after it
      * (a space, a closing quote). */
@@ -204,6 +205,10 @@ int lx_plan_add_term(lx_searcher *s, int clause, const char *term, size_t len, d
     return 1;
 }
 
+int lx_plan_word_cursors(lx_searcher *s, const lx_plan *pl, int ci, int clause_id) {
+    return clause_cursors(s, &s->q.clauses[ci], clause_id, pl->langs, pl->nl, -1, 1.0);
+}
+
 int lx_plan_check(lx_searcher *s) {
     for (int i = 0; i < s->nqc && !s->rc; i++)
         lx_searcher_check_cursor(s, &s->qc[i]);
@@ -238,7 +243,6 @@ int lx_plan_clause_mark(lx_searcher *s, const lx_qclause *cl, const int *langs, 
 
 int lx_plan_scored(lx_searcher *s, const lx_rank_params *p, lx_plan *pl) {
     s->nqc = 0;
-    s->nfix = 0;
     pl->nclauses = 0;
     for (int ci = 0; ci < s->q.nclauses; ci++) {
         lx_qclause *cl = &s->q.clauses[ci];

@@ -49,6 +49,11 @@ int lx_plan_scored(lx_searcher *s, const lx_rank_params *p, lx_plan *pl);
  * (sticky error not set), or the sticky error. */
 int lx_plan_add_term(lx_searcher *s, int clause, const char *term, size_t len, double qweight);
 
+/* Adds the cursors of clause ci of s->q (as lx_plan_scored does, clause
+ * id clause_id); returns how many (0: its words are absent), LX_ELIMIT, or
+ * the sticky error. */
+int lx_plan_word_cursors(lx_searcher *s, const lx_plan *pl, int ci, int clause_id);
+
 /* The docs that the query matches, in b: those of any cursor of s->qc,
  * but with pl->phrase only those of the clauses' cursors (not the tag
  * boosts).  The cursors stay where they are: copies are walked.  Returns
