@@ -108,27 +108,6 @@ static int lang_ok(lx_searcher *s, const char *lang, size_t ll, const int *langs
     return 0;
 }
 
-/* Lectures with term t (0 when absent); the sticky error when its list
- * cannot be read. */
-static uint32_t term_df(lx_searcher *s, const char *t, size_t n) {
-    MDB_val pv;
-    int rc = lx_store_term(s->txn, s->ix, t, n, &pv, NULL);
-    if (rc == LX_ENOTFOUND)
-        return 0;
-    lx_pcursor *pc = rc ? NULL : lx_searcher_pcursor(s);
-    if (!rc && !pc)
-        rc = LX_ENOMEM;
-    if (!rc && lx_pcursor_open_limit(pc, pv.mv_data, pv.mv_size, s->st.next_doc))
-        rc = LX_ECORRUPT;
-    if (rc) {
-        lx_searcher_fail(s, rc, NULL, -1, "cannot read the list of \"%.*s\"", (int)n, t);
-        return 0;
-    }
-    uint32_t df = pc->df;
-    s->used--; /* only the header was read: the cursor goes back to the pool */
-    return df;
-}
-
 /* The vocabulary of one snapshot in memory, loaded on first use: its
  * keys (word NUL language) and terms in key order.  A walk seeks many
  * times; in LMDB each seek is a descent of the B-tree, here a binary
@@ -344,7 +323,7 @@ static void sort_cands(cand *c, int n) {
 static int rank_cands(lx_searcher *s, cand *c, int *n) {
     int k = 0;
     for (int i = 0; i < *n; i++) {
-        c[i].df = term_df(s, c[i].term, c[i].tlen);
+        c[i].df = lx_plan_term_df(s, c[i].term, c[i].tlen);
         if (s->rc)
             return s->rc;
         if (c[i].df)
@@ -510,19 +489,10 @@ static size_t chunk_end(const char *q, size_t n, size_t off) {
     return off;
 }
 
-int lx_fuzzy_results(const lx_searcher *s, const char *query, lx_results *res) {
-    size_t qn = strlen(query), need = qn + 1 + s->nfix * sizeof(lx_correction);
-    if (!s->nfix)
-        return 0;
-    for (int i = 0; i < s->nfix; i++) {
-        size_t off = s->q.clauses[s->fix[i].clause].offset;
-        need += strlen(s->fix[i].to) * 2 + 2 + chunk_end(query, qn, off) - off;
-    }
-    char *blk = malloc(need);
-    if (!blk)
-        return LX_ENOMEM;
-    lx_correction *cs = (lx_correction *)blk;
-    char *p = blk + s->nfix * sizeof *cs, *dym = p;
+/* The corrections and did_you_mean into p (room measured by the caller). */
+static void write_fixes(const lx_searcher *s, const char *query, size_t qn, lx_correction *cs,
+                        char *p, lx_results *res) {
+    char *dym = p;
     size_t at = 0;
     /* Fixes come in clause order, so the query is copied once, front to back. */
     for (int i = 0; i < s->nfix; i++) {
@@ -548,9 +518,40 @@ int lx_fuzzy_results(const lx_searcher *s, const char *query, lx_results *res) {
         memcpy(p, s->fix[i].to, tl + 1);
         p += tl + 1;
     }
-    res->forgive = blk;
     res->did_you_mean = dym;
     res->corrections = cs;
     res->n_corrections = (size_t)s->nfix;
+}
+
+int lx_fuzzy_results(const lx_searcher *s, const char *query, lx_results *res) {
+    size_t qn = strlen(query), nd = (size_t)s->ndropped;
+    size_t need = qn + 1 + s->nfix * sizeof(lx_correction) + nd * sizeof(char *) + s->dropped.n;
+    if (!s->nfix && !nd)
+        return 0;
+    for (int i = 0; i < s->nfix; i++) {
+        size_t off = s->q.clauses[s->fix[i].clause].offset;
+        need += strlen(s->fix[i].to) * 2 + 2 + chunk_end(query, qn, off) - off;
+    }
+    char *blk = malloc(need);
+    if (!blk)
+        return LX_ENOMEM;
+    res->forgive = blk;
+    /* The pointers first (aligned), then the strings. */
+    const char **dropped = (const char **)blk;
+    lx_correction *cs = (lx_correction *)(dropped + nd);
+    char *p = (char *)(cs + s->nfix);
+    if (nd) {
+        memcpy(p, s->dropped.p, s->dropped.n);
+        for (size_t i = 0, at = 0; i < nd; i++) {
+            dropped[i] = p + at;
+            at += strlen(p + at) + 1;
+        }
+        p += s->dropped.n;
+        res->dropped = dropped;
+        res->n_dropped = nd;
+        res->truncated = 1;
+    }
+    if (s->nfix)
+        write_fixes(s, query, qn, cs, p, res);
     return 0;
 }

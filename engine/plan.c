@@ -205,6 +205,14 @@ int lx_plan_add_term(lx_searcher *s, int clause, const char *term, size_t len, d
     return 1;
 }
 
+uint32_t lx_plan_term_df(lx_searcher *s, const char *t, size_t n) {
+    lx_pcursor *pc = term_cursor(s, t, n, 0);
+    if (!pc)
+        return 0;
+    s->used--; /* only the header was read: the cursor goes back to the pool */
+    return pc->df;
+}
+
 int lx_plan_word_cursors(lx_searcher *s, const lx_plan *pl, int ci, int clause_id) {
     return clause_cursors(s, &s->q.clauses[ci], clause_id, pl->langs, pl->nl, -1, 1.0);
 }

@@ -49,6 +49,10 @@ int lx_plan_scored(lx_searcher *s, const lx_rank_params *p, lx_plan *pl);
  * (sticky error not set), or the sticky error. */
 int lx_plan_add_term(lx_searcher *s, int clause, const char *term, size_t len, double qweight);
 
+/* Lectures with term t: 0 when absent, or with the sticky error set when
+ * its list cannot be read. */
+uint32_t lx_plan_term_df(lx_searcher *s, const char *t, size_t n);
+
 /* Adds the cursors of clause ci of s->q (as lx_plan_scored does, clause
  * id clause_id); returns how many (0: its words are absent), LX_ELIMIT, or
  * the sticky error. */

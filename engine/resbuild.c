@@ -201,6 +201,9 @@ int lx_resbuild_finish(lx_resbuild *b, lx_searcher *s, const uint64_t *matched, 
     r->n_corrections = 0;
     r->corrections = NULL;
     r->forgive = NULL;
+    r->truncated = 0;
+    r->n_dropped = 0;
+    r->dropped = NULL;
     *out = r;
     return 0;
 }

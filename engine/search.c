@@ -29,6 +29,7 @@
 #include "feedback.h"
 #include "filter.h"
 #include "fuzzy.h"
+#include "longq.h"
 #include "plan.h"
 #include "resbuild.h"
 
@@ -229,8 +230,12 @@ int lx_search(lx_searcher *s, const lx_search_opts *o, lx_results **out, lx_erro
     lx_error_clear(err);
     const char *qs = o->query ? o->query : "";
     int rc = lx_query_parse(qs, strlen(qs), &s->q, err);
-    if (rc)
+    int longq = rc == LX_ELIMIT && s->q.too_long; /* read as plain words (longq.c) */
+    if (longq)
+        lx_error_clear(err);
+    else if (rc)
         return rc;
+    s->ndropped = 0;
     run r;
     memset(&r, 0, sizeof r);
     r.o = o;
@@ -242,7 +247,13 @@ int lx_search(lx_searcher *s, const lx_search_opts *o, lx_results **out, lx_erro
     if ((rc = lx_searcher_begin(s, r.p, err)))
         return rc;
     lx_work_init(&s->work, o->work_budget ? o->work_budget : LX_WORK_BUDGET_DEFAULT);
+    if (longq && lx_longq_build(s, o, qs, strlen(qs))) {
+        lx_searcher_end(s);
+        return s->rc;
+    }
     lx_plan_init(s, o, &r.pl);
+    if (longq)
+        r.pl.prefix_clause = -1; /* a pasted text is not being typed */
     uint32_t hk = r.k > (uint32_t)r.p->feedback_docs ? r.k : (uint32_t)r.p->feedback_docs;
     s->nqc = 0;
     if ((r.filtered = lx_filter_build(s, o, r.pl.langs, r.pl.nl)) >= 0 &&

@@ -73,6 +73,8 @@ struct lx_searcher {
     lx_query q2;              /* scratch: the speaker option parsed */
     lx_fix fix[LX_MAX_FIXES]; /* this search's corrections (lx_plan_scored) */
     int nfix;
+    lx_buf dropped; /* a long query's words left out (longq.c), NUL-separated */
+    int ndropped;
     /* The terms snippets show (set by lx_search or lx_related); when
      * snip_ready, their lists were looked up in this transaction and
      * snippets come from where they occur. */

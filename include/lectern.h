@@ -380,6 +380,14 @@ typedef struct lx_results {
     const char *did_you_mean;
     size_t n_corrections;
     lx_correction *corrections;
+    /* A query past the limits (LX_MAX_QUERY_TERMS words or
+     * LX_MAX_QUERY_BYTES bytes, a phrase of more than LX_MAX_PHRASE_WORDS)
+     * is read as plain words, its LX_MAX_QUERY_TERMS most informative
+     * kept: truncated is then 1 when words were left out, dropped lists
+     * them (n_dropped). */
+    int truncated;
+    size_t n_dropped;
+    const char **dropped;
     void *forgive; /* (their allocation) */
 } lx_results;
 

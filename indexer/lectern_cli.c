@@ -289,6 +289,9 @@ static void print_results(const lx_results *r, const opts *o, const char *subjec
         printf("partial: the work budget ran out; the best hits so far, the total at least\n");
     if (r->did_you_mean)
         printf("did you mean: %s\n", r->did_you_mean);
+    if (r->truncated)
+        printf("truncated: %zu words left out, the %d most informative kept\n", r->n_dropped,
+               LX_MAX_QUERY_TERMS);
     for (size_t i = 0; i < r->n; i++) {
         const lx_hit *h = &r->hits[i];
         printf("%3zu. %8.4f  %-24s %s\n", offset + i + 1, h->score, h->id, h->title);

@@ -128,6 +128,15 @@ void resjson_write(jsonw *w, int related, const char *subject, const lx_results 
     }
     if (r->did_you_mean)
         write_did_you_mean(w, r);
+    if (r->truncated) { /* a long text: its most informative words were kept */
+        jw_key(w, "truncated");
+        jw_bool(w, 1);
+        jw_key(w, "dropped");
+        jw_arr(w);
+        for (size_t j = 0; j < r->n_dropped; j++)
+            jw_str(w, r->dropped[j]);
+        jw_arr_end(w);
+    }
     jw_key(w, "took_ms");
     took[0] = w->len;
     jw_double(w, r->took_ms, 3);
