@@ -374,8 +374,15 @@ static int prefix_cands(lx_searcher *s, const char *tok, size_t len, const int *
         if (!entry_lang_ok(s, vc, i, langs, nl))
             continue;
         int dup = 0;
-        for (int j = 0; j < *n && !dup; j++)
+        for (int j = 0; j < *n && !dup; j++) {
             dup = c[j].tlen == e->tlen && !memcmp(c[j].term, kw + e->klen, e->tlen);
+            /* Shown for its term: the first word longer than the stem
+             * ("change", not "chang"), a word as people write it. */
+            if (dup && c[j].wlen <= c[j].tlen && e->wlen > e->tlen) {
+                c[j].word = kw;
+                c[j].wlen = e->wlen;
+            }
+        }
         if (!dup && *n < cap)
             c[(*n)++] = (cand){kw, kw + e->klen, e->wlen, e->tlen, 0, 0};
     }

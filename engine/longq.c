@@ -19,10 +19,10 @@
 #include "text.h"
 
 typedef struct lword {
-    size_t tok;      /* its bytes in the token buffer */
-    size_t len, at;  /* length; byte offset of its first occurrence */
-    uint32_t count;  /* occurrences */
-    double idf;      /* -1: the index lacks it */
+    size_t tok;     /* its bytes in the token buffer */
+    size_t len, at; /* length; byte offset of its first occurrence */
+    uint32_t count; /* occurrences */
+    double idf;     /* -1: the index lacks it */
 } lword;
 
 typedef struct collect {

@@ -5,9 +5,6 @@
 #define LX_LONGQ_H
 #include "plan.h"
 
-/* Longest text read (more is cut at a token boundary). */
-#define LX_MAX_TEXT_BYTES (64u << 10)
-
 /* Rebuilds s->q from text[0..len) as word clauses: its distinct words that
  * are not stopwords, the LX_MAX_QUERY_TERMS rarest in the index kept (by
  * idf, ties by count in the text, then first seen), in the order they

@@ -229,8 +229,9 @@ int lx_search(lx_searcher *s, const lx_search_opts *o, lx_results **out, lx_erro
     *out = NULL;
     lx_error_clear(err);
     const char *qs = o->query ? o->query : "";
-    int rc = lx_query_parse(qs, strlen(qs), &s->q, err);
-    int longq = rc == LX_ELIMIT && s->q.too_long; /* read as plain words (longq.c) */
+    int text = (o->flags & LX_SEARCH_TEXT) != 0;
+    int rc = text ? 0 : lx_query_parse(qs, strlen(qs), &s->q, err);
+    int longq = text || (rc == LX_ELIMIT && s->q.too_long); /* plain words (longq.c) */
     if (longq)
         lx_error_clear(err);
     else if (rc)

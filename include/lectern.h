@@ -97,13 +97,15 @@ void lx_error_format(const lx_error *err, char *buf, size_t size);
 
 /* ---- Hard limits (stated once; each enforced with LX_ELIMIT) ---------- */
 
-#define LX_MAX_QUERY_BYTES 1024        /* query string length */
-#define LX_MAX_QUERY_TERMS 64          /* words, phrase words and filters */
-#define LX_MAX_PHRASE_WORDS 16         /* words in one quoted phrase */
-#define LX_MAX_TERM_BYTES 64           /* longer tokens are truncated */
-#define LX_MAX_ID_BYTES 256            /* lecture id */
-#define LX_MAX_TAGS 64                 /* tags per lecture */
-#define LX_MAX_TAG_BYTES 128           /* one tag */
+#define LX_MAX_QUERY_BYTES 1024 /* query string read with its syntax */
+#define LX_MAX_TEXT_BYTES                                                                          \
+    (64u << 10)                /* longer queries and texts are cut (see lx_results.truncated) */
+#define LX_MAX_QUERY_TERMS 64  /* words, phrase words and filters */
+#define LX_MAX_PHRASE_WORDS 16 /* words in one quoted phrase */
+#define LX_MAX_TERM_BYTES 64   /* longer tokens are truncated */
+#define LX_MAX_ID_BYTES 256    /* lecture id */
+#define LX_MAX_TAGS 64         /* tags per lecture */
+#define LX_MAX_TAG_BYTES 128   /* one tag */
 #define LX_MAX_FIELD_BYTES (4u << 20)  /* one text field of a record */
 #define LX_MAX_RECORD_BYTES (8u << 20) /* one JSON record */
 #define LX_MAX_RESULTS 1000            /* limit + offset of one page */
@@ -287,6 +289,9 @@ void lx_searcher_close(lx_searcher *s);
 #define LX_SEARCH_EXHAUSTIVE 0x4u /* score every match (no pruning) */
 #define LX_SEARCH_NO_PREFIX 0x8u  /* the last word is not completed as a prefix */
 #define LX_SEARCH_NO_TYPOS 0x10u  /* absent words are not corrected */
+#define LX_SEARCH_TEXT                                                                             \
+    0x20u /* the query is plain text (no syntax), its most                                         \
+             informative words kept: lectures like a text */
 
 typedef struct lx_search_opts {
     const char *query;            /* query syntax; NULL or "" matches everything */
@@ -430,6 +435,16 @@ int lx_get(lx_searcher *s, const char *id, char **json, size_t *len, lx_error *e
  * malloc'd block (free() it); values point inside it.  Returns LX_ENOMEM,
  * LX_EIO, LX_EFORMAT, LX_ECORRUPT. */
 int lx_tags(lx_searcher *s, lx_facet **out, size_t *n, lx_error *err);
+
+/* Completions of q as typed, at most limit, the most popular first: topic
+ * tags that start with q (normalised; count: their lectures) and q with
+ * its last word completed to a word of the index (count: the lectures of
+ * its term), in language lang when given (NULL: any).  *out (one
+ * allocation, free() it) gets value and count of each.  Returns 0,
+ * LX_ELIMIT (q over LX_MAX_QUERY_BYTES), LX_EUTF8, LX_ENOMEM, LX_EIO,
+ * LX_ECORRUPT. */
+int lx_suggest(lx_searcher *s, const char *q, const char *lang, unsigned limit, lx_facet **out,
+               size_t *n, lx_error *err);
 
 typedef struct lx_stats {
     uint64_t documents;

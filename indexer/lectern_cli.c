@@ -2,6 +2,7 @@
  * of queries (TREC run and latency figures, for evaluation and
  * benchmarks), related lectures, a stored lecture, tags and statistics,
  * and the integrity check. */
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +21,8 @@ static const char usage[] =
     "                       [--work-budget N] [--no-typos] [--prefix 0|1]\n"
     "       lectern related --index DIR [--tags a,b] [--lang xx] [--speaker S]\n"
     "                       [--limit N] [--offset N] [--json [--facets N]] ID\n"
+    "       lectern related --index DIR --text FILE [--limit N] [--json]\n"
+    "       lectern suggest --index DIR [--lang xx] [--limit N] PREFIX\n"
     "       lectern get     --index DIR ID\n"
     "       lectern tags    --index DIR\n"
     "       lectern stats   --index DIR\n"
@@ -111,6 +114,7 @@ static const char *help_of(const char *cmd) {
 
 typedef struct opts {
     const char *index, *tags, *lang, *speaker, *queries, *trec;
+    const char *text; /* related --text FILE */
     unsigned limit, offset;
     unsigned facets; /* with --json: values listed per facet */
     int json, exhaustive;
@@ -432,6 +436,43 @@ static int run_batch(lx_searcher *s, const opts *o) {
     return errors ? 3 : 0;
 }
 
+/* lectern related --text FILE: lectures like the text of FILE ("-":
+ * stdin), read as plain words (LX_SEARCH_TEXT). */
+static int run_related_text(lx_searcher *s, const opts *o) {
+    FILE *f = strcmp(o->text, "-") ? fopen(o->text, "rb") : stdin;
+    if (!f) {
+        fprintf(stderr, "lectern: %s: %s\n", o->text, strerror(errno));
+        return 1;
+    }
+    char *buf = malloc(LX_MAX_TEXT_BYTES + 1);
+    size_t len = buf ? fread(buf, 1, LX_MAX_TEXT_BYTES, f) : 0;
+    if (f != stdin)
+        fclose(f);
+    if (!buf) {
+        fprintf(stderr, "lectern: out of memory\n");
+        return 2;
+    }
+    buf[len] = 0;
+    lx_search_opts so = {0};
+    so.query = buf;
+    so.lang = o->lang;
+    so.tags = o->tags;
+    so.limit = o->limit;
+    so.offset = o->offset;
+    so.flags = LX_SEARCH_TEXT | LX_SEARCH_SNIPPETS | LX_SEARCH_FACETS;
+    so.facet_limit = o->facets ? o->facets : 1;
+    lx_results *r;
+    lx_error err = {0};
+    if (lx_search(s, &so, &r, &err)) {
+        free(buf);
+        die_err("related", &err);
+    }
+    print_results(r, o, o->text, 0);
+    lx_results_free(r);
+    free(buf);
+    return 0;
+}
+
 int main(int argc, char **argv) {
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
         fputs(usage, argc < 2 ? stderr : stdout);
@@ -483,6 +524,8 @@ int main(int argc, char **argv) {
             o.facets = (unsigned)strtoul(argv[++i], NULL, 10);
         else if (!strcmp(a, "--exhaustive"))
             o.exhaustive = 1;
+        else if (!strcmp(a, "--text") && more)
+            o.text = argv[++i];
         else if (!strcmp(a, "--no-typos"))
             o.forgive |= LX_SEARCH_NO_TYPOS;
         else if (!strcmp(a, "--prefix") && more) {
@@ -548,6 +591,16 @@ int main(int argc, char **argv) {
             print_results(r, &o, so.query, 0);
             lx_results_free(r);
         }
+    } else if (!strcmp(cmd, "related") && o.text) {
+        status = run_related_text(s, &o);
+    } else if (!strcmp(cmd, "suggest")) {
+        lx_facet *f;
+        size_t n;
+        if (lx_suggest(s, arg ? arg : "", o.lang, o.limit ? o.limit : 8, &f, &n, &err))
+            die_err("suggest", &err);
+        for (size_t i = 0; i < n; i++)
+            printf("%6u  %s\n", f[i].count, f[i].value);
+        free(f);
     } else if (!strcmp(cmd, "related")) {
         if (!arg) {
             fprintf(stderr, "lectern: related needs a lecture id\n");
