@@ -28,6 +28,7 @@
  * frequent LX_PREFIX_TERMS terms, weight LX_PREFIX_WEIGHT; a stem of the
  * word as typed stays when a completion shares it.
  */
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -488,10 +489,10 @@ int lx_fuzzy_clause(lx_searcher *s, const lx_plan *pl, int ci, int clause_id, in
     return lx_plan_word_cursors(s, pl, ci, clause_id);
 }
 
-/* The end of the chunk of a word clause starting at off: the next space
- * or quote. */
+/* The end of the word starting at off: its letters and digits (any
+ * non-ASCII byte counts as a letter), not the punctuation after it. */
 static size_t chunk_end(const char *q, size_t n, size_t off) {
-    while (off < n && (unsigned char)q[off] > ' ' && q[off] != '"')
+    while (off < n && ((unsigned char)q[off] >= 0x80 || isalnum((unsigned char)q[off])))
         off++;
     return off;
 }

@@ -46,8 +46,8 @@ static void on_token(void *ctx, const char *tok, size_t len, size_t start, size_
     nm->last_len = len;
 }
 
-static int add(lx_buf *b, sugg **v, size_t *n, size_t *cap, const char *a, size_t an,
-               const char *c, size_t cn, unsigned count, int tag) {
+static int add(lx_buf *b, sugg **v, size_t *n, size_t *cap, const char *a, size_t an, const char *c,
+               size_t cn, unsigned count, int tag) {
     if (*n == *cap) {
         size_t nc = *cap ? *cap * 2 : 32;
         sugg *nv = realloc(*v, nc * sizeof *nv);
@@ -95,8 +95,8 @@ static int gather(lx_searcher *s, const char *q, const norm *nm, const char *lan
         nl = 1;
     lx_fuzzy_word w[LX_SUGGEST_WORDS];
     int nw = 0;
-    if (nm->last_len && lx_fuzzy_complete(s, nm->last, nm->last_len, langs, nl, w,
-                                          LX_SUGGEST_WORDS, &nw))
+    if (nm->last_len &&
+        lx_fuzzy_complete(s, nm->last, nm->last_len, langs, nl, w, LX_SUGGEST_WORDS, &nw))
         return s->rc;
     for (int i = 0; i < nw; i++)
         if ((r = add(b, v, n, &cap, q, nm->last_start, w[i].word, w[i].len, w[i].df, 0)))
