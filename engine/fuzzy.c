@@ -366,27 +366,33 @@ static int prefix_cands(lx_searcher *s, const char *tok, size_t len, const int *
     const vocab *vc = vocab_get(s);
     if (!vc)
         return s->rc;
+    lx_strmap terms; /* term -> its candidate */
+    lx_strmap_init(&terms);
     size_t i = vocab_seek(vc, 0, tok, len);
     for (int steps = 0; i < vc->n && steps < LX_PREFIX_SCAN; steps++, i++) {
         const ventry *e = &vc->e[i];
-        const char *kw = vkey(vc, i);
+        const char *kw = vkey(vc, i), *term = kw + e->klen;
         if (e->wlen < len || memcmp(kw, tok, len))
             break;
         if (!entry_lang_ok(s, vc, i, langs, nl))
             continue;
-        int dup = 0;
-        for (int j = 0; j < *n && !dup; j++) {
-            dup = c[j].tlen == e->tlen && !memcmp(c[j].term, kw + e->klen, e->tlen);
-            /* Shown for its term: the first word longer than the stem
-             * ("change", not "chang"), a word as people write it. */
-            if (dup && c[j].wlen <= c[j].tlen && e->wlen > e->tlen) {
-                c[j].word = kw;
-                c[j].wlen = e->wlen;
-            }
+        uint32_t h = lx_hash(term, e->tlen);
+        uint32_t *j = lx_strmap_get(&terms, term, e->tlen, h);
+        /* Shown for its term: the first word longer than the stem
+         * ("change", not "chang"), a word as people write it. */
+        if (j && c[*j].wlen <= c[*j].tlen && e->wlen > e->tlen) {
+            c[*j].word = kw;
+            c[*j].wlen = e->wlen;
         }
-        if (!dup && *n < cap)
-            c[(*n)++] = (cand){kw, kw + e->klen, e->wlen, e->tlen, 0, 0};
+        if (j || *n == cap)
+            continue;
+        if (!lx_strmap_put(&terms, term, e->tlen, h, (uint32_t)*n, NULL)) {
+            lx_strmap_free(&terms);
+            return lx_searcher_fail(s, LX_ENOMEM, NULL, -1, "out of memory");
+        }
+        c[(*n)++] = (cand){kw, term, e->wlen, e->tlen, 0, 0};
     }
+    lx_strmap_free(&terms);
     return rank_cands(s, c, n);
 }
 

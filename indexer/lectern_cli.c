@@ -436,6 +436,61 @@ static int run_batch(lx_searcher *s, const opts *o) {
     return errors ? 3 : 0;
 }
 
+/* lectern suggest --queries FILE: every line as typed text, after a
+ * warm-up pass; latency percentiles on stderr (the /api/suggest benchmark). */
+static int run_suggest_batch(lx_searcher *s, const opts *o) {
+    FILE *f = fopen(o->queries, "r");
+    if (!f) {
+        fprintf(stderr, "lectern: %s: %s\n", o->queries, strerror(errno));
+        return 1;
+    }
+    char line[LX_MAX_QUERY_BYTES + 2];
+    char **qs = NULL;
+    size_t n = 0, cap = 0, errors = 0;
+    while (fgets(line, sizeof line, f)) {
+        line[strcspn(line, "\r\n")] = 0;
+        if (n == cap) {
+            cap = cap ? cap * 2 : 256;
+            char **nq = realloc(qs, cap * sizeof *nq);
+            if (!nq)
+                break;
+            qs = nq;
+        }
+        if (!(qs[n] = strdup(line)))
+            break;
+        n++;
+    }
+    fclose(f);
+    /* Wall time, and the thread's CPU time (what to trust on a busy machine). */
+    double *lat = malloc((n ? n : 1) * 2 * sizeof *lat), *cpu = lat + n;
+    for (int pass = 0; pass < 2 && lat; pass++)
+        for (size_t i = 0; i < n; i++) {
+            lx_facet *fs = NULL;
+            size_t nf;
+            lx_error err;
+            double t0 = now_us(), c0 = clock_us(CLOCK_THREAD_CPUTIME_ID);
+            errors +=
+                pass && lx_suggest(s, qs[i], o->lang, o->limit ? o->limit : 8, &fs, &nf, &err);
+            lat[i] = now_us() - t0;
+            cpu[i] = clock_us(CLOCK_THREAD_CPUTIME_ID) - c0;
+            free(fs);
+        }
+    if (lat) {
+        qsort(lat, n, sizeof *lat, cmp_d);
+        qsort(cpu, n, sizeof *cpu, cmp_d);
+        fprintf(stderr, "suggest queries %zu errors %zu\n", n, errors);
+        fprintf(stderr, "latency_us p50=%.1f p99=%.1f max=%.1f\n", pct(lat, n, 50), pct(lat, n, 99),
+                n ? lat[n - 1] : 0);
+        fprintf(stderr, "cpu_us p50=%.1f p99=%.1f max=%.1f\n", pct(cpu, n, 50), pct(cpu, n, 99),
+                n ? cpu[n - 1] : 0);
+    }
+    for (size_t i = 0; i < n; i++)
+        free(qs[i]);
+    free(qs);
+    free(lat);
+    return errors ? 1 : 0;
+}
+
 /* lectern related --text FILE: lectures like the text of FILE ("-":
  * stdin), read as plain words (LX_SEARCH_TEXT). */
 static int run_related_text(lx_searcher *s, const opts *o) {
@@ -593,6 +648,8 @@ int main(int argc, char **argv) {
         }
     } else if (!strcmp(cmd, "related") && o.text) {
         status = run_related_text(s, &o);
+    } else if (!strcmp(cmd, "suggest") && o.queries) {
+        status = run_suggest_batch(s, &o);
     } else if (!strcmp(cmd, "suggest")) {
         lx_facet *f;
         size_t n;

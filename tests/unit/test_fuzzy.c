@@ -21,8 +21,8 @@ static void test_rules(void) {
     CHECK(lx_fuzzy_max_typos("race", 4) == 0);
     CHECK(lx_fuzzy_max_typos("racism", 6) == 1);
     CHECK(lx_fuzzy_max_typos("discrimin", 9) == 2);
-    CHECK(lx_fuzzy_max_typos("covid19x", 8) == 0);      /* a digit: none */
-    CHECK(lx_fuzzy_max_typos("k\xc3\xa4y", 4) == 0);     /* letters, not bytes */
+    CHECK(lx_fuzzy_max_typos("covid19x", 8) == 0);              /* a digit: none */
+    CHECK(lx_fuzzy_max_typos("k\xc3\xa4y", 4) == 0);            /* letters, not bytes */
     CHECK(lx_fuzzy_distance("racism", 6, "racsim", 6, 2) == 1); /* a swap is one */
     CHECK(lx_fuzzy_distance("racism", 6, "rasm", 4, 2) == 2);
     CHECK(lx_fuzzy_distance("racism", 6, "ra", 2, 2) == 3); /* beyond: max + 1 */
@@ -36,8 +36,7 @@ static void test_search(lx_searcher *s) {
     CHECK(r && r->n_corrections == 1 && !strcmp(r->corrections[0].from, "discrimnation"));
     lx_results_free(r);
     r = tix_search(s, "what is intersectionalty, students?", 10, 0, NULL);
-    CHECK(r && r->did_you_mean &&
-          !strcmp(r->did_you_mean, "what is intersectionality, students?"));
+    CHECK(r && r->did_you_mean && !strcmp(r->did_you_mean, "what is intersectionality, students?"));
     lx_results_free(r);
     r = tix_search(s, "discrimnation", 10, LX_SEARCH_NO_TYPOS, NULL);
     CHECK(r && r->n == 0 && !r->did_you_mean);
