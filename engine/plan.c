@@ -53,11 +53,32 @@ int lx_plan_langs(lx_searcher *s, const lx_search_opts *o, int *idx) {
     return n;
 }
 
+/* Whether the query asks a question: it starts with a question word or
+ * ends with '?'.  Its other words are then context ("why does it matter
+ * for students"), and a lecture must not rank first for having more of
+ * them than the one on the topic word (all-terms-first is for keywords). */
+static int is_question(const lx_query *q, const char *qs) {
+    static const char *const words[] = {"what",  "why",   "how",  "who",  "when",
+                                        "where", "which", "whom", "whose"};
+    size_t n = qs ? strlen(qs) : 0;
+    while (n && (unsigned char)qs[n - 1] <= ' ')
+        n--;
+    if (n && qs[n - 1] == '?')
+        return 1;
+    if (!q->nwords)
+        return 0;
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+        if (!strcmp(q->words[0].tok, words[i]))
+            return 1;
+    return 0;
+}
+
 void lx_plan_init(lx_searcher *s, const lx_search_opts *o, lx_plan *pl) {
     pl->nl = lx_plan_langs(s, o, pl->langs);
     memset(pl->stop, 0, sizeof pl->stop);
     pl->content = pl->positive = pl->nclauses = pl->nscored = pl->phrase = 0;
     pl->typos = !(o->flags & LX_SEARCH_NO_TYPOS);
+    pl->question = is_question(&s->q, o->query);
     s->nfix = 0;
     pl->prefix_clause = -1;
     /* Search as you type: the last word, unless the query ends after it
@@ -269,7 +290,7 @@ int lx_plan_scored(lx_searcher *s, const lx_rank_params *p, lx_plan *pl) {
     pl->nscored = s->nqc;
     if (s->nqc && lx_tag_boosts(s, pl->langs, pl->nl, p->tag_boost))
         return s->rc;
-    if (pl->nclauses >= 2 && pl->nclauses <= p->all_terms_first) {
+    if (pl->nclauses >= 2 && pl->nclauses <= p->all_terms_first && !pl->question) {
         /* Each matched clause adds more than all BM25F parts together can,
          * so lectures order by words matched, then by score.  (A word whose
          * stems differ by language could count twice in a lecture that has

@@ -17,6 +17,7 @@ typedef struct lx_plan {
                                       lectures that match and bring in none */
     int prefix_clause;             /* the clause completed as a prefix (fuzzy.c), -1 none */
     int typos;                     /* absent words are corrected (fuzzy.c) */
+    int question;                  /* the query asks a question: no all-terms-first */
 } lx_plan;
 
 /* The query languages: those asked (the lang option, lang: in the query)

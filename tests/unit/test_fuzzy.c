@@ -9,12 +9,15 @@
 
 static const char *const recs[] = {
     "{\"id\": \"d\", \"title\": \"Discrimination at work\", \"language\": \"en\", "
-    "\"tags\": [\"discrimination\"], \"transcript\": \"Discrimination in hiring and pay.\"}",
+    "\"tags\": [\"discrimination\"], \"transcript\": \"Discrimination in hiring and pay matters to "
+    "students.\"}",
     "{\"id\": \"i\", \"title\": \"Intersectionality explained\", \"language\": \"en\", "
     "\"tags\": [\"intersectionality\", \"gender\"], "
     "\"transcript\": \"Intersectionality: race and gender together.\"}",
     "{\"id\": \"s\", \"title\": \"Students and stress\", \"language\": \"en\", "
-    "\"transcript\": \"Students discuss stress and sleep.\"}",
+    "\"transcript\": \"Students discuss stress and sleep: it matters.\"}",
+    "{\"id\": \"m\", \"title\": \"Why students matter\", \"language\": \"en\", "
+    "\"transcript\": \"Students matter. What matters to students matters to us.\"}",
 };
 
 static void test_rules(void) {
@@ -40,6 +43,10 @@ static void test_search(lx_searcher *s) {
     lx_results_free(r);
     r = tix_search(s, "discrimnation", 10, LX_SEARCH_NO_TYPOS, NULL);
     CHECK(r && r->n == 0 && !r->did_you_mean);
+    lx_results_free(r);
+    /* A question: the topic word outweighs the context words. */
+    r = tix_search(s, "what is intersectionality and why does it matter for students", 10, 0, NULL);
+    CHECK(r && r->n >= 2 && !strcmp(r->hits[0].id, "i"));
     lx_results_free(r);
     r = tix_search(s, "gender", 10, 0, NULL); /* a word the index has */
     CHECK(r && r->n == 1 && !r->did_you_mean);
