@@ -29,7 +29,7 @@ run() { # NAME QUERIES [FLAGS]
     shift 2
     "$build/lectern" search --index "$work/ted" --queries "$queries" --limit 10 \
         --trec "$work/$name.trec" "$@" 2>"$work/$name.lat"
-    printf '%-8s %s\n' "$name" "$(grep latency_us "$work/$name.lat")"
+    printf '%-8s %s\n' "$name" "$(grep -E 'latency_us|cpu_us' "$work/$name.lat" | tr '\n' ' ')"
 }
 run clean "$work/clean.tsv"
 run typo "$work/typo.tsv"
