@@ -119,12 +119,19 @@ typedef struct ventry {
     uint16_t tlen;
 } ventry;
 
+/* Depths up to which a walk skips a prefix's words in one step. */
+#define LX_SKIP_DEPTH 4
+
 typedef struct vocab {
     size_t snap; /* the snapshot it was loaded for */
     int have;
     ventry *e;
     size_t n, cap;
     lx_buf bytes;
+    /* skip[d - 1][i]: the first entry after i whose key does not start
+     * with entry i's first d bytes: most of a walk's seeks are past short
+     * prefixes with thousands of words. */
+    uint32_t *skip[LX_SKIP_DEPTH];
 } vocab;
 
 static void vocab_free(void *p) {
@@ -132,6 +139,8 @@ static void vocab_free(void *p) {
     if (!v)
         return;
     free(v->e);
+    for (int d = 0; d < LX_SKIP_DEPTH; d++)
+        free(v->skip[d]);
     lx_buf_free(&v->bytes);
     free(v);
 }
@@ -157,6 +166,29 @@ static int vocab_add(vocab *vc, const MDB_val *k, const MDB_val *v) {
     memcpy(vc->bytes.p + vc->bytes.n, k->mv_data, k->mv_size);
     memcpy(vc->bytes.p + vc->bytes.n + k->mv_size, v->mv_data, v->mv_size);
     vc->bytes.n += k->mv_size + v->mv_size;
+    return 0;
+}
+
+/* Fills vc->skip from the keys, last entry first. */
+static int vocab_skips(vocab *vc) {
+    for (int d = 0; d < LX_SKIP_DEPTH; d++) {
+        uint32_t *k = realloc(vc->skip[d], (vc->n ? vc->n : 1) * sizeof *k);
+        if (!k)
+            return LX_ENOMEM;
+        vc->skip[d] = k;
+    }
+    for (size_t i = vc->n; i-- > 0;) {
+        size_t cp = 0;
+        if (i + 1 < vc->n) {
+            const char *a = (const char *)vc->bytes.p + vc->e[i].off;
+            const char *b = (const char *)vc->bytes.p + vc->e[i + 1].off;
+            size_t m = vc->e[i].klen < vc->e[i + 1].klen ? vc->e[i].klen : vc->e[i + 1].klen;
+            while (cp < m && cp < LX_SKIP_DEPTH && a[cp] == b[cp])
+                cp++;
+        }
+        for (size_t d = 1; d <= LX_SKIP_DEPTH; d++)
+            vc->skip[d - 1][i] = cp >= d ? vc->skip[d - 1][i + 1] : (uint32_t)(i + 1);
+    }
     return 0;
 }
 
@@ -188,6 +220,8 @@ static const vocab *vocab_get(lx_searcher *s) {
         if (!rc && r < 0)
             rc = r;
     }
+    if (!rc)
+        rc = vocab_skips(vc);
     if (rc) {
         lx_searcher_fail(s, rc, NULL, -1, "cannot read the vocabulary: %s", lx_strerror(rc));
         return NULL;
@@ -296,6 +330,12 @@ static int walk_vocab(lx_searcher *s, walk *z) {
             continue;
         }
         /* Past every word that starts with kw[0..cut). */
+        if (cut <= LX_SKIP_DEPTH) {
+            if (z->have >= cut)
+                z->have = cut - 1;
+            i = vc->skip[cut - 1][i];
+            continue;
+        }
         memcpy(next, kw, (size_t)cut);
         while (cut > 0 && (unsigned char)next[cut - 1] == 0xFF)
             cut--;
