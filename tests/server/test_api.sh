@@ -144,7 +144,7 @@ req GET '/api/nothing'
 expect_error 404 not_found "an unknown path"
 req PUT '/api/search'
 expect_error 405 method_not_allowed "PUT on search"
-expect_header Allow "GET, HEAD, OPTIONS" "405 says what is allowed"
+expect_header Allow "GET, HEAD, POST, OPTIONS" "405 says what is allowed"
 req DELETE '/api/tags'
 expect_error 405 method_not_allowed "DELETE on tags"
 req GET '/api/lectures'
