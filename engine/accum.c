@@ -103,6 +103,20 @@ void lx_accum_token(void *ctx, int field, const char *tok, size_t len, uint32_t 
     w->tokens++;
 }
 
+int lx_accum_put_words(lx_writer *w, lx_error *err) {
+    for (size_t i = 0; i < w->words.cap; i++) {
+        const struct lx_strmap_slot *sl = &w->words.slots[i];
+        if (!sl->key || sl->value >= w->nacc)
+            continue;
+        const term_acc *t = &w->acc[sl->value];
+        int rc = lx_store_word_put(w->txn, w->ix, sl->key + 1, sl->len - 1,
+                                   w->stem.e[(uint8_t)sl->key[0]].lang, t->s, t->len, err);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
 void lx_accum_end_doc(lx_writer *w) {
     for (uint32_t k = 0; k < w->ntouched; k++) {
         term_acc *t = &w->acc[w->touched[k]];

@@ -25,6 +25,11 @@ typedef struct run_rec {
  * position to its term's accumulator (or, deleting, marks the term). */
 void lx_accum_token(void *ctx, int field, const char *tok, size_t len, uint32_t pos);
 
+/* Adds the batch's words as written (the word cache: language + token ->
+ * term) to the index's vocabulary (store.c, "words").  0 or an LX_E*
+ * code, err filled. */
+int lx_accum_put_words(lx_writer *w, lx_error *err);
+
 /* Appends the postings of the lecture just analysed. */
 void lx_accum_end_doc(lx_writer *w);
 

@@ -257,8 +257,10 @@ static int build_ids(lx_writer *w, lx_error *err) {
 int lx_build_finish(lx_writer *w, lx_error *err) {
     if (w->oom)
         return w->failed = lx_fail(err, LX_ENOMEM, NULL, -1, "out of memory while indexing");
-    uint32_t *order;
-    int rc = lx_accum_sorted(w, &order);
+    uint32_t *order = NULL;
+    int rc = lx_accum_put_words(w, err);
+    if (!rc)
+        rc = lx_accum_sorted(w, &order);
     if (!rc)
         rc = build_merge(w, order, err);
     free(order);

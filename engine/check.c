@@ -356,6 +356,28 @@ static int check_sets(chk *k) {
     return rc == MDB_NOTFOUND ? 0 : lx_store_fail(NULL, rc, "tagstem");
 }
 
+/* The vocabulary (store.c, "words"): each key a word, a NUL and a
+ * language code, each value a term.  A word whose term has no list is
+ * fine (words stay when their lectures go). */
+static int check_words(chk *k) {
+    if (!k->ix->words)
+        return 0;
+    MDB_cursor *mc;
+    int rc = mdb_cursor_open(k->txn, k->ix->words, &mc);
+    if (rc)
+        return lx_store_fail(NULL, rc, "words");
+    MDB_val key, v;
+    char buf[80];
+    for (rc = lx_store_cursor_get(mc, &key, &v, MDB_FIRST); rc == 0;
+         rc = lx_store_cursor_get(mc, &key, &v, MDB_NEXT)) {
+        size_t wl = strnlen(key.mv_data, key.mv_size), ll = key.mv_size - wl;
+        if (!wl || ll < 2 || ll > 8 || !v.mv_size || v.mv_size > 511)
+            problem(k, "words \"%s\": not a word, a NUL, a language and a term", show(&key, buf));
+    }
+    mdb_cursor_close(mc);
+    return rc == MDB_NOTFOUND ? 0 : lx_store_fail(NULL, rc, "words");
+}
+
 /* ---- posting and positions lists ------------------------------------------------- */
 
 /* Whether the staircase b dominates (tf, len) in field f. */
@@ -586,6 +608,8 @@ int lx_index_check(lx_index *ix, lx_check_report *out, lx_error *err) {
         rc = check_ids(&k);
     if (!rc)
         rc = check_sets(&k);
+    if (!rc)
+        rc = check_words(&k);
     if (!rc)
         rc = check_post(&k);
     mdb_txn_abort(k.txn);

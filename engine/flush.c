@@ -131,6 +131,8 @@ int lx_flush(lx_writer *w, lx_error *err) {
     if (w->ndel)
         qsort(w->deleted, w->ndel, sizeof *w->deleted, lx_u32_cmp);
     uint32_t *order;
+    if ((rc = lx_accum_put_words(w, err)))
+        return w->failed = rc;
     if ((rc = lx_accum_sorted(w, &order)))
         return w->failed = rc;
     if (w->build) {

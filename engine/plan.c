@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "fuzzy.h"
 #include "plan.h"
 #include "stop.h"
 #include "tagboost.h"
@@ -53,6 +54,26 @@ int lx_plan_langs(lx_searcher *s, const lx_search_opts *o, int *idx) {
     return n;
 }
 
+/* Whether the query asks a question: it starts with a question word or
+ * ends with '?'.  Its other words are then context ("why does it matter
+ * for students"), and a lecture must not rank first for having more of
+ * them than the one on the topic word (all-terms-first is for keywords). */
+static int is_question(const lx_query *q, const char *qs) {
+    static const char *const words[] = {"what",  "why",   "how",  "who",  "when",
+                                        "where", "which", "whom", "whose"};
+    size_t n = qs ? strlen(qs) : 0;
+    while (n && (unsigned char)qs[n - 1] <= ' ')
+        n--;
+    if (n && qs[n - 1] == '?')
+        return 1;
+    if (!q->nwords)
+        return 0;
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+        if (!strcmp(q->words[0].tok, words[i]))
+            return 1;
+    return 0;
+}
+
 void lx_plan_init(lx_searcher *s, const lx_search_opts *o, lx_plan *pl) {
     pl->nl = lx_plan_langs(s, o, pl->langs);
     /* The query's language (qlang.c): its own stems too, so that cognates
@@ -63,6 +84,19 @@ void lx_plan_init(lx_searcher *s, const lx_search_opts *o, lx_plan *pl) {
         pl->nl = add_lang(s, pl->ql.code, pl->langs, pl->nl);
     memset(pl->stop, 0, sizeof pl->stop);
     pl->content = pl->positive = pl->nclauses = pl->nscored = pl->phrase = 0;
+    pl->typos = !(o->flags & LX_SEARCH_NO_TYPOS);
+    pl->question = is_question(&s->q, o->query);
+    s->nfix = 0;
+    pl->prefix_clause = -1;
+    /* Search as you type: the last word, unless the query ends after it
+     * (a space, a closing quote). */
+    size_t qn = o->query ? strlen(o->query) : 0;
+    int last = s->q.nclauses - 1;
+    if (!(o->flags & LX_SEARCH_NO_PREFIX) && last >= 0 && qn &&
+        (unsigned char)o->query[qn - 1] > ' ' && o->query[qn - 1] != '"' &&
+        s->q.clauses[last].kind == LX_QC_WORD && !s->q.clauses[last].neg &&
+        !s->q.clauses[last].filter)
+        pl->prefix_clause = last;
     for (int ci = 0; ci < s->q.nclauses; ci++) {
         const lx_qclause *cl = &s->q.clauses[ci];
         if (cl->neg || cl->filter)
@@ -209,6 +243,18 @@ int lx_plan_add_term(lx_searcher *s, int clause, const char *term, size_t len, d
     return lx_plan_add_terms(s, clause, t, &len, 1, qweight);
 }
 
+uint32_t lx_plan_term_df(lx_searcher *s, const char *t, size_t n) {
+    lx_pcursor *pc = term_cursor(s, t, n, 0);
+    if (!pc)
+        return 0;
+    s->used--; /* only the header was read: the cursor goes back to the pool */
+    return pc->df;
+}
+
+int lx_plan_word_cursors(lx_searcher *s, const lx_plan *pl, int ci, int clause_id) {
+    return clause_cursors(s, &s->q.clauses[ci], clause_id, pl->langs, pl->nl, -1, 1.0);
+}
+
 int lx_plan_check(lx_searcher *s) {
     for (int i = 0; i < s->nqc && !s->rc; i++)
         lx_searcher_check_cursor(s, &s->qc[i]);
@@ -249,9 +295,23 @@ int lx_plan_scored(lx_searcher *s, const lx_rank_params *p, lx_plan *pl) {
         lx_qclause *cl = &s->q.clauses[ci];
         if (cl->neg || cl->filter || (pl->stop[ci] && pl->content))
             continue;
+        int from = s->nqc;
         int r = clause_cursors(s, cl, pl->nclauses, pl->langs, pl->nl, -1, 1.0);
-        if (r >= 0 && pl->cross && !pl->stop[ci])
-            r = lx_xlate_clause(s, pl, cl, pl->nclauses);
+        /* Completions of the word being typed first (they may replace its
+         * exact cursors), then translations, and a word still without
+         * cursors in any language is corrected as a typo. */
+        if (r >= 0 && ci == pl->prefix_clause) {
+            lx_plan np = *pl;
+            np.typos = 0;
+            r = lx_fuzzy_clause(s, &np, ci, pl->nclauses, from, r);
+        }
+        if (r >= 0 && pl->cross && !pl->stop[ci]) {
+            int before = s->nqc;
+            int x = lx_xlate_clause(s, pl, cl, pl->nclauses);
+            r = x < 0 ? x : r + (s->nqc - before);
+        }
+        if (r == 0)
+            r = lx_fuzzy_clause(s, pl, ci, pl->nclauses, from, 0);
         if (r == LX_ELIMIT && !s->rc)
             return lx_searcher_fail(s, LX_ELIMIT, NULL, (long)cl->offset, "too many terms");
         if (r < 0)
@@ -261,7 +321,7 @@ int lx_plan_scored(lx_searcher *s, const lx_rank_params *p, lx_plan *pl) {
     pl->nscored = s->nqc;
     if (s->nqc && lx_tag_boosts(s, pl->langs, pl->nl, p->tag_boost))
         return s->rc;
-    if (pl->nclauses >= 2 && pl->nclauses <= p->all_terms_first) {
+    if (pl->nclauses >= 2 && pl->nclauses <= p->all_terms_first && !pl->question) {
         /* Each matched clause adds more than all BM25F parts together can,
          * so lectures order by words matched, then by score.  (A word whose
          * stems differ by language could count twice in a lecture that has

@@ -18,6 +18,9 @@ typedef struct lx_plan {
                                       lectures that match and bring in none */
     lx_qlang ql;                   /* the query's language (qlang.c) */
     int cross;                     /* translate into the index's other languages */
+    int prefix_clause;             /* the clause completed as a prefix (fuzzy.c), -1 none */
+    int typos;                     /* absent words are corrected (fuzzy.c) */
+    int question;                  /* the query asks a question: no all-terms-first */
 } lx_plan;
 
 /* The query languages: those asked (the lang option, lang: in the query)
@@ -42,6 +45,22 @@ int lx_plan_clause_mark(lx_searcher *s, const lx_qclause *cl, const int *langs, 
  * many terms) or an I/O, corruption or memory error, err filled either
  * way (sticky). */
 int lx_plan_scored(lx_searcher *s, const lx_rank_params *p, lx_plan *pl);
+
+/* Adds to s->qc a cursor on term's list for clause (an id as in
+ * lx_qcur.clause) with query weight qweight: typo corrections, completions
+ * and translations are extra cursors of their word's clause weighing less.
+ * Returns 1, 0 when the term is absent, LX_ELIMIT when s->qc is full
+ * (sticky error not set), or the sticky error. */
+int lx_plan_add_term(lx_searcher *s, int clause, const char *term, size_t len, double qweight);
+
+/* Lectures with term t: 0 when absent, or with the sticky error set when
+ * its list cannot be read. */
+uint32_t lx_plan_term_df(lx_searcher *s, const char *t, size_t n);
+
+/* Adds the cursors of clause ci of s->q (as lx_plan_scored does, clause
+ * id clause_id); returns how many (0: its words are absent), LX_ELIMIT, or
+ * the sticky error. */
+int lx_plan_word_cursors(lx_searcher *s, const lx_plan *pl, int ci, int clause_id);
 
 /* The docs that the query matches, in b: those of any cursor of s->qc,
  * but with pl->phrase only those of the clauses' cursors (not the tag

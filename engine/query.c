@@ -43,17 +43,17 @@ static int add_clause(lx_query *q, const char *text, size_t n, int phrase, int n
         return rc;
     }
     if (c.overflow)
-        return lx_fail(err, LX_ELIMIT, NULL, (long)offset, "more than %d terms in the query",
-                       LX_MAX_QUERY_TERMS);
+        return q->too_long = 1, lx_fail(err, LX_ELIMIT, NULL, (long)offset,
+                                        "more than %d terms in the query", LX_MAX_QUERY_TERMS);
     int nw = q->nwords - first;
     if (nw == 0)
         return 0;
     if (nw > LX_MAX_PHRASE_WORDS && (phrase || nw > 1))
-        return lx_fail(err, LX_ELIMIT, NULL, (long)offset, "phrase of more than %d words",
-                       LX_MAX_PHRASE_WORDS);
+        return q->too_long = 1, lx_fail(err, LX_ELIMIT, NULL, (long)offset,
+                                        "phrase of more than %d words", LX_MAX_PHRASE_WORDS);
     if (q->nclauses == LX_MAX_QUERY_TERMS)
-        return lx_fail(err, LX_ELIMIT, NULL, (long)offset, "more than %d terms in the query",
-                       LX_MAX_QUERY_TERMS);
+        return q->too_long = 1, lx_fail(err, LX_ELIMIT, NULL, (long)offset,
+                                        "more than %d terms in the query", LX_MAX_QUERY_TERMS);
     if (!phrase && !neg && !filter && nw > 1) {
         /* A bare chunk that splits ("two-dimensional", "covid-19"): its
          * words rank as separate terms, as if typed apart (measured better
@@ -61,7 +61,8 @@ static int add_clause(lx_query *q, const char *text, size_t n, int phrase, int n
          * -covid-19 must not drop every lecture that says "19". */
         for (int k = 0; k < nw; k++) {
             if (q->nclauses == LX_MAX_QUERY_TERMS)
-                return lx_fail(err, LX_ELIMIT, NULL, (long)offset,
+                return q->too_long = 1,
+                       lx_fail(err, LX_ELIMIT, NULL, (long)offset,
                                "more than %d terms in the query", LX_MAX_QUERY_TERMS);
             lx_qclause *c = &q->clauses[q->nclauses++];
             c->kind = LX_QC_WORD;
@@ -115,9 +116,10 @@ static int read_value(const char *s, size_t len, size_t *i, const char **v, size
 }
 
 int lx_query_parse(const char *s, size_t len, lx_query *q, lx_error *err) {
-    q->nwords = q->nclauses = q->ntags = q->nlangs = 0;
+    q->nwords = q->nclauses = q->ntags = q->nlangs = q->too_long = 0;
     if (len > LX_MAX_QUERY_BYTES)
-        return lx_fail(err, LX_ELIMIT, NULL, LX_MAX_QUERY_BYTES,
+        return q->too_long = 1,
+               lx_fail(err, LX_ELIMIT, NULL, LX_MAX_QUERY_BYTES,
                        "query is %zu bytes, the limit is %d", len, LX_MAX_QUERY_BYTES);
     long bad = lx_text_invalid_utf8(s, len);
     if (bad >= 0)

@@ -43,6 +43,9 @@ typedef struct lx_query {
     int ntags;
     char langs[LX_MAX_QUERY_TERMS][LX_LANG_BYTES];
     int nlangs;
+    int too_long; /* the parse failed (LX_ELIMIT) on a length limit: bytes,
+                     terms or phrase words (lx_search then reads it as plain
+                     words, longq.c) */
 } lx_query;
 
 /* Parses q.  LX_EQUERY / LX_ELIMIT / LX_EUTF8 with err->offset. */

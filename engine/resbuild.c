@@ -204,12 +204,21 @@ int lx_resbuild_finish(lx_resbuild *b, lx_searcher *s, const uint64_t *matched, 
     r->query_lang_source = NULL;
     r->query_lang_why[0] = 0;
     r->lang_extra = NULL;
+    r->did_you_mean = NULL; /* and these (fuzzy.c) */
+    r->n_corrections = 0;
+    r->corrections = NULL;
+    r->forgive = NULL;
+    r->truncated = 0;
+    r->n_dropped = 0;
+    r->dropped = NULL;
     *out = r;
     return 0;
 }
 
 void lx_results_free(lx_results *r) {
-    if (r)
+    if (r) {
         free(r->lang_extra);
+        free(r->forgive);
+    }
     free(r);
 }

@@ -28,6 +28,8 @@
 #include "error.h"
 #include "feedback.h"
 #include "filter.h"
+#include "fuzzy.h"
+#include "longq.h"
 #include "plan.h"
 #include "resbuild.h"
 #include "xlate.h"
@@ -225,6 +227,11 @@ static int search_page(lx_searcher *s, run *r, double t0, lx_results **out) {
         return lx_searcher_fail(s, rc, NULL, -1, "%s", lx_strerror(rc));
     (*out)->partial = r->partial;
     (*out)->work = s->work.used;
+    if (lx_fuzzy_results(s, o->query ? o->query : "", *out)) {
+        lx_results_free(*out);
+        *out = NULL;
+        return lx_searcher_fail(s, LX_ENOMEM, NULL, -1, "out of memory");
+    }
     return 0;
 }
 
@@ -233,9 +240,14 @@ int lx_search(lx_searcher *s, const lx_search_opts *o, lx_results **out, lx_erro
     *out = NULL;
     lx_error_clear(err);
     const char *qs = o->query ? o->query : "";
-    int rc = lx_query_parse(qs, strlen(qs), &s->q, err);
-    if (rc)
+    int text = (o->flags & LX_SEARCH_TEXT) != 0;
+    int rc = text ? 0 : lx_query_parse(qs, strlen(qs), &s->q, err);
+    int longq = text || (rc == LX_ELIMIT && s->q.too_long); /* plain words (longq.c) */
+    if (longq)
+        lx_error_clear(err);
+    else if (rc)
         return rc;
+    s->ndropped = 0;
     run r;
     memset(&r, 0, sizeof r);
     r.o = o;
@@ -247,7 +259,13 @@ int lx_search(lx_searcher *s, const lx_search_opts *o, lx_results **out, lx_erro
     if ((rc = lx_searcher_begin(s, r.p, err)))
         return rc;
     lx_work_init(&s->work, o->work_budget ? o->work_budget : LX_WORK_BUDGET_DEFAULT);
+    if (longq && lx_longq_build(s, o, qs, strlen(qs))) {
+        lx_searcher_end(s);
+        return s->rc;
+    }
     lx_plan_init(s, o, &r.pl);
+    if (longq)
+        r.pl.prefix_clause = -1; /* a pasted text is not being typed */
     uint32_t hk = r.k > (uint32_t)r.p->feedback_docs ? r.k : (uint32_t)r.p->feedback_docs;
     s->nqc = 0;
     /* The soft preference for the query's language reorders a larger

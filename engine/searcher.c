@@ -47,6 +47,7 @@ void lx_searcher_close(lx_searcher *s) {
     free(s->tmp);
     free(s->fb);
     free(s->heap);
+    lx_buf_free(&s->dropped);
     for (int i = 0; i < LX_NPARTS; i++)
         if (s->part[i] && s->part_free[i])
             s->part_free[i](s->part[i]);

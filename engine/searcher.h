@@ -30,8 +30,15 @@
 #include "store.h"
 #include "strmap.h"
 
+/* A word of the query corrected by typo tolerance (fuzzy.c). */
+#define LX_MAX_FIXES 16
+typedef struct lx_fix {
+    int clause;            /* in s->q */
+    char to[LX_TOKEN_BUF]; /* the word as written in the index */
+} lx_fix;
+
 /* Parts a module keeps in the searcher, freed by lx_searcher_close. */
-enum { LX_PART_FACETS, LX_PART_TAGFORMS, LX_PART_SNIPPER, LX_PART_XLATE, LX_NPARTS };
+enum { LX_PART_FACETS, LX_PART_TAGFORMS, LX_PART_SNIPPER, LX_PART_XLATE, LX_PART_VOCAB, LX_NPARTS };
 
 struct lx_searcher {
     lx_index *ix;
@@ -63,7 +70,11 @@ struct lx_searcher {
     lx_scored *heap;
     uint32_t heap_cap;
     lx_query q;
-    lx_query q2; /* scratch: the speaker option parsed */
+    lx_query q2;              /* scratch: the speaker option parsed */
+    lx_fix fix[LX_MAX_FIXES]; /* this search's corrections (lx_plan_scored) */
+    int nfix;
+    lx_buf dropped; /* a long query's words left out (longq.c), NUL-separated */
+    int ndropped;
     /* The terms snippets show (set by lx_search or lx_related); when
      * snip_ready, their lists were looked up in this transaction and
      * snippets come from where they occur. */

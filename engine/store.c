@@ -32,6 +32,12 @@
  *   tagstem  stemmed tag words joined by ' ' -> normalised tag
  *            (MDB_DUPSORT: one stem form may name several tags)
  *   langs    ISO 639 code -> u32 docids ascending
+ *   words    token as written (normalised, unstemmed), NUL, ISO 639 code ->
+ *            the term it becomes (its stem): the vocabulary that typo
+ *            tolerance and completion walk (fuzzy.c).  Entries are added,
+ *            never removed: a word whose term has no list any more adds
+ *            nothing to a query.  Optional when reading: an index written
+ *            before it opens without typo tolerance.
  *
  * Docids are never reused: a replaced lecture gets a new docid, so lists
  * only ever grow at the end and a reader's snapshot stays consistent.
@@ -420,6 +426,22 @@ int lx_store_tagstem_drop(MDB_txn *txn, lx_index *ix, const char *tag, size_t le
     return 0;
 }
 
+int lx_store_word_put(MDB_txn *txn, lx_index *ix, const char *tok, size_t len, const char *lang,
+                      const char *term, size_t tlen, lx_error *err) {
+    char key[511]; /* LMDB's longest key */
+    size_t ll = strnlen(lang, 8);
+    if (!ix->words || len + 1 + ll > sizeof key)
+        return 0;
+    memcpy(key, tok, len);
+    key[len] = 0;
+    memcpy(key + len + 1, lang, ll);
+    MDB_val k = {len + 1 + ll, key}, v = {tlen, (void *)term};
+    int rc = mdb_put(txn, ix->words, &k, &v, MDB_NOOVERWRITE);
+    if (rc && rc != MDB_KEYEXIST)
+        return lx_store_fail(err, rc, "words");
+    return 0;
+}
+
 int lx_store_doc_put(MDB_txn *txn, lx_index *ix, uint32_t docid, const void *val, size_t len,
                      lx_error *err) {
     MDB_val k = {sizeof docid, &docid}, v = {len, (void *)val};
@@ -492,8 +514,14 @@ int lx_store_lang(MDB_txn *txn, lx_index *ix, const char *code, size_t n, MDB_va
 }
 
 int lx_store_iter_open(MDB_txn *txn, lx_index *ix, lx_dbname db, lx_store_iter *it) {
-    MDB_dbi dbi = db == LX_DB_TAGS ? ix->tags : db == LX_DB_TAGSTEM ? ix->tagstem : ix->langs;
+    MDB_dbi dbi = db == LX_DB_TAGS      ? ix->tags
+                  : db == LX_DB_TAGSTEM ? ix->tagstem
+                  : db == LX_DB_WORDS   ? ix->words
+                                        : ix->langs;
     it->op = MDB_FIRST;
+    it->c = NULL;
+    if (db == LX_DB_WORDS && !dbi)
+        return LX_ENOTFOUND;
     int rc = mdb_cursor_open(txn, dbi, &it->c);
     if (rc) {
         it->c = NULL;
@@ -504,6 +532,16 @@ int lx_store_iter_open(MDB_txn *txn, lx_index *ix, lx_dbname db, lx_store_iter *
 
 int lx_store_iter_next(lx_store_iter *it, MDB_val *k, MDB_val *v) {
     int rc = lx_store_cursor_get(it->c, k, v, (MDB_cursor_op)it->op);
+    it->op = MDB_NEXT;
+    if (rc == MDB_NOTFOUND)
+        return 0;
+    return rc ? lx_store_code(rc) : 1;
+}
+
+int lx_store_iter_seek(lx_store_iter *it, const void *key, size_t len, MDB_val *k, MDB_val *v) {
+    k->mv_size = len;
+    k->mv_data = (void *)key;
+    int rc = lx_store_cursor_get(it->c, k, v, MDB_SET_RANGE);
     it->op = MDB_NEXT;
     if (rc == MDB_NOTFOUND)
         return 0;

@@ -12,6 +12,11 @@
 
 #define LX_FORMAT_VERSION 3u
 
+/* The named databases in their fixed handle order (store_env.c); "words"
+ * is last and optional when reading (an older index lacks it). */
+#define LX_NDBI 9
+#define LX_DBI_WORDS 8
+
 /* Collection statistics, the value of meta "stats". */
 typedef struct lx_collstats {
     uint32_t version;          /* LX_FORMAT_VERSION */
@@ -87,6 +92,7 @@ struct lx_index {
     dev_t bad_dev;        /* a replacement that failed to open: not retried */
     ino_t bad_ino;
     MDB_dbi meta, ids, docs, post, pos, tags, tagstem, langs;
+    MDB_dbi words; /* 0 when the index predates the vocabulary */
     unsigned flags;
     lx_rank_params params;
 };
@@ -222,6 +228,11 @@ int lx_store_tagstem_put(MDB_txn *txn, lx_index *ix, const char *key, size_t kle
 /* Removes every tagstem entry that names tag. */
 int lx_store_tagstem_drop(MDB_txn *txn, lx_index *ix, const char *tag, size_t len, lx_error *err);
 
+/* Adds the vocabulary entry of a token as written in language lang (an
+ * existing one is fine): key token NUL lang, value the term it becomes. */
+int lx_store_word_put(MDB_txn *txn, lx_index *ix, const char *tok, size_t len, const char *lang,
+                      const char *term, size_t tlen, lx_error *err);
+
 /* Stores a lecture's record under docid (docids ascending: MDB_APPEND). */
 int lx_store_doc_put(MDB_txn *txn, lx_index *ix, uint32_t docid, const void *val, size_t len,
                      lx_error *err);
@@ -255,7 +266,7 @@ int lx_store_tag(MDB_txn *txn, lx_index *ix, const char *tag, size_t n, MDB_val 
 int lx_store_lang(MDB_txn *txn, lx_index *ix, const char *code, size_t n, MDB_val *docs);
 
 /* Walks a database in key order (every duplicate of tagstem). */
-typedef enum lx_dbname { LX_DB_TAGS, LX_DB_TAGSTEM, LX_DB_LANGS } lx_dbname;
+typedef enum lx_dbname { LX_DB_TAGS, LX_DB_TAGSTEM, LX_DB_LANGS, LX_DB_WORDS } lx_dbname;
 typedef struct lx_store_iter {
     MDB_cursor *c;
     int op; /* MDB_FIRST, then MDB_NEXT */
@@ -263,5 +274,7 @@ typedef struct lx_store_iter {
 int lx_store_iter_open(MDB_txn *txn, lx_index *ix, lx_dbname db, lx_store_iter *it);
 /* 1 with the next entry in k and v, 0 at the end, or a negative LX_E*. */
 int lx_store_iter_next(lx_store_iter *it, MDB_val *k, MDB_val *v);
+/* As lx_store_iter_next, from the first key >= key (then on in order). */
+int lx_store_iter_seek(lx_store_iter *it, const void *key, size_t len, MDB_val *k, MDB_val *v);
 void lx_store_iter_close(lx_store_iter *it);
 #endif

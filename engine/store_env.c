@@ -132,7 +132,7 @@ static int lock_reserve(const char *dir, lx_error *err) {
 static _Atomic uint64_t next_gen = 1;
 
 /* Opens (or creates) the named databases in txn, their handles into
- * dbi[8] in a fixed order, so that every environment of one index gets the
+ * dbi[LX_NDBI] in a fixed order, so that every environment of one index gets the
  * same handles.  On failure txn is aborted and err filled. */
 static int open_dbs(MDB_txn *txn, const char *dir, unsigned flags, MDB_dbi *dbi, lx_error *err) {
     int rc;
@@ -141,9 +141,15 @@ static int open_dbs(MDB_txn *txn, const char *dir, unsigned flags, MDB_dbi *dbi,
         const char *name;
         unsigned f;
     } dbs[] = {{"meta", 0}, {"ids", 0},  {"docs", MDB_INTEGERKEY}, {"post", 0},
-               {"pos", 0},  {"tags", 0}, {"tagstem", MDB_DUPSORT}, {"langs", 0}};
+               {"pos", 0},  {"tags", 0}, {"tagstem", MDB_DUPSORT}, {"langs", 0},
+               {"words", 0}};
     for (size_t i = 0; i < sizeof dbs / sizeof dbs[0]; i++) {
-        if ((rc = mdb_dbi_open(txn, dbs[i].name, cflags | dbs[i].f, &dbi[i]))) {
+        rc = mdb_dbi_open(txn, dbs[i].name, cflags | dbs[i].f, &dbi[i]);
+        if (rc == MDB_NOTFOUND && i == LX_DBI_WORDS) {
+            dbi[i] = 0; /* an index written before the vocabulary: no typo tolerance */
+            continue;
+        }
+        if (rc) {
             mdb_txn_abort(txn);
             rc = rc == MDB_NOTFOUND
                      ? lx_fail(err, LX_EFORMAT, NULL, -1, "%s is not a Lectern index", dir)
@@ -155,7 +161,7 @@ static int open_dbs(MDB_txn *txn, const char *dir, unsigned flags, MDB_dbi *dbi,
 }
 
 /* Opens the environment of dir: LMDB files and the named databases (their
- * handles into dbi[8], in a fixed order so that every environment of one
+ * handles into dbi[LX_NDBI], in a fixed order so that every environment of one
  * index gets the same handles), checking the format version. */
 static int env_open(const char *dir, const char *data_path, unsigned flags, lx_env **out,
                     MDB_dbi *dbi, lx_error *err) {
@@ -293,7 +299,7 @@ int lx_store_open(lx_index *ix, const char *dir, unsigned flags, lx_error *err) 
         rc = lx_fail(err, LX_EIO, NULL, -1, "no index in %s (missing data.mdb)", dir);
         goto fail;
     }
-    MDB_dbi dbi[8];
+    MDB_dbi dbi[LX_NDBI];
     if ((rc = env_open(dir, ix->data_path, flags, &ix->cur, dbi, err)))
         goto fail;
     ix->env = ix->cur->env;
@@ -305,6 +311,7 @@ int lx_store_open(lx_index *ix, const char *dir, unsigned flags, lx_error *err) 
     ix->tags = dbi[5];
     ix->tagstem = dbi[6];
     ix->langs = dbi[7];
+    ix->words = dbi[LX_DBI_WORDS];
     ix->flags = flags;
     pthread_mutex_init(&ix->lock, NULL);
     return 0;
@@ -338,14 +345,15 @@ static void env_switch(lx_index *ix, dev_t dev, ino_t ino) {
     snprintf(dir, sizeof dir, "%.*s", (int)(strlen(ix->data_path) - sizeof "/data.mdb" + 1),
              ix->data_path);
     lx_env *e;
-    MDB_dbi dbi[8];
+    MDB_dbi dbi[LX_NDBI];
     if (env_open(dir, ix->data_path, ix->flags, &e, dbi, NULL) != 0) {
         ix->bad_dev = dev;
         ix->bad_ino = ino;
         return;
     }
     if (dbi[0] != ix->meta || dbi[1] != ix->ids || dbi[2] != ix->docs || dbi[3] != ix->post ||
-        dbi[4] != ix->pos || dbi[5] != ix->tags || dbi[6] != ix->tagstem || dbi[7] != ix->langs) {
+        dbi[4] != ix->pos || dbi[5] != ix->tags || dbi[6] != ix->tagstem || dbi[7] != ix->langs ||
+        dbi[LX_DBI_WORDS] != ix->words) {
         mdb_env_close(e->env); /* cannot happen with the fixed order; never mix handles */
         free(e);
         ix->bad_dev = dev;

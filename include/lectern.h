@@ -97,13 +97,15 @@ void lx_error_format(const lx_error *err, char *buf, size_t size);
 
 /* ---- Hard limits (stated once; each enforced with LX_ELIMIT) ---------- */
 
-#define LX_MAX_QUERY_BYTES 1024        /* query string length */
-#define LX_MAX_QUERY_TERMS 64          /* words, phrase words and filters */
-#define LX_MAX_PHRASE_WORDS 16         /* words in one quoted phrase */
-#define LX_MAX_TERM_BYTES 64           /* longer tokens are truncated */
-#define LX_MAX_ID_BYTES 256            /* lecture id */
-#define LX_MAX_TAGS 64                 /* tags per lecture */
-#define LX_MAX_TAG_BYTES 128           /* one tag */
+#define LX_MAX_QUERY_BYTES 1024 /* query string read with its syntax */
+#define LX_MAX_TEXT_BYTES                                                                          \
+    (64u << 10)                /* longer queries and texts are cut (see lx_results.truncated) */
+#define LX_MAX_QUERY_TERMS 64  /* words, phrase words and filters */
+#define LX_MAX_PHRASE_WORDS 16 /* words in one quoted phrase */
+#define LX_MAX_TERM_BYTES 64   /* longer tokens are truncated */
+#define LX_MAX_ID_BYTES 256    /* lecture id */
+#define LX_MAX_TAGS 64         /* tags per lecture */
+#define LX_MAX_TAG_BYTES 128   /* one tag */
 #define LX_MAX_FIELD_BYTES (4u << 20)  /* one text field of a record */
 #define LX_MAX_RECORD_BYTES (8u << 20) /* one JSON record */
 #define LX_MAX_RESULTS 1000            /* limit + offset of one page */
@@ -292,6 +294,11 @@ void lx_searcher_close(lx_searcher *s);
  * relevant ones.  These flags turn each off. */
 #define LX_SEARCH_NO_CROSS 0x8u   /* no translation into other languages */
 #define LX_SEARCH_NO_PREFER 0x10u /* no preference for the query's language */
+#define LX_SEARCH_NO_PREFIX 0x20u /* the last word is not completed as a prefix */
+#define LX_SEARCH_NO_TYPOS 0x40u  /* absent words are not corrected */
+#define LX_SEARCH_TEXT                                                                             \
+    0x80u /* the query is plain text (no syntax), its most                                         \
+             informative words kept: lectures like a text */
 
 typedef struct lx_search_opts {
     const char *query;            /* query syntax; NULL or "" matches everything */
@@ -370,6 +377,11 @@ typedef struct lx_hit {
 typedef struct lx_via {
     const char *from, *to, *lang;
 } lx_via;
+/* A query word corrected by typo tolerance: from as typed, to as the
+ * index has it. */
+typedef struct lx_correction {
+    const char *from, *to;
+} lx_correction;
 
 typedef struct lx_results {
     uint64_t total; /* matching lectures; exact with LX_SEARCH_FACETS
@@ -391,6 +403,21 @@ typedef struct lx_results {
     const char *query_lang_source;
     char query_lang_why[160];
     void *lang_extra; /* the hits' via lists (owned) */
+    /* Typo tolerance (see lx_search): the query with its corrected words
+     * in place, and each correction; NULL and 0 when no word was
+     * corrected.  Owned by the results. */
+    const char *did_you_mean;
+    size_t n_corrections;
+    lx_correction *corrections;
+    /* A query past the limits (LX_MAX_QUERY_TERMS words or
+     * LX_MAX_QUERY_BYTES bytes, a phrase of more than LX_MAX_PHRASE_WORDS)
+     * is read as plain words, its LX_MAX_QUERY_TERMS most informative
+     * kept: truncated is then 1 when words were left out, dropped lists
+     * them (n_dropped). */
+    int truncated;
+    size_t n_dropped;
+    const char **dropped;
+    void *forgive; /* (their allocation) */
 } lx_results;
 
 /* Runs a search.  *out is owned by the caller: lx_results_free().  A
@@ -432,6 +459,16 @@ int lx_get(lx_searcher *s, const char *id, char **json, size_t *len, lx_error *e
  * malloc'd block (free() it); values point inside it.  Returns LX_ENOMEM,
  * LX_EIO, LX_EFORMAT, LX_ECORRUPT. */
 int lx_tags(lx_searcher *s, lx_facet **out, size_t *n, lx_error *err);
+
+/* Completions of q as typed, at most limit, the most popular first: topic
+ * tags that start with q (normalised; count: their lectures) and q with
+ * its last word completed to a word of the index (count: the lectures of
+ * its term), in language lang when given (NULL: any).  *out (one
+ * allocation, free() it) gets value and count of each.  Returns 0,
+ * LX_ELIMIT (q over LX_MAX_QUERY_BYTES), LX_EUTF8, LX_ENOMEM, LX_EIO,
+ * LX_ECORRUPT. */
+int lx_suggest(lx_searcher *s, const char *q, const char *lang, unsigned limit, lx_facet **out,
+               size_t *n, lx_error *err);
 
 typedef struct lx_stats {
     uint64_t documents;

@@ -2,6 +2,7 @@
  * of queries (TREC run and latency figures, for evaluation and
  * benchmarks), related lectures, a stored lecture, tags and statistics,
  * and the integrity check. */
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,12 +15,14 @@
 static const char usage[] =
     "usage: lectern search  --index DIR [--tags a,b] [--lang xx] [--speaker S]\n"
     "                       [--limit N] [--offset N] [--json [--facets N]] [--exhaustive]\n"
-    "                       [--work-budget N] QUERY\n"
+    "                       [--work-budget N] [--no-typos] [--prefix 0|1] QUERY\n"
     "       lectern search  --index DIR --queries FILE [--limit N] [--trec RUNFILE]\n"
     "                       [--exhaustive] [--full] [--param NAME=VALUE]... [--slowest N]\n"
-    "                       [--work-budget N]\n"
+    "                       [--work-budget N] [--no-typos] [--prefix 0|1]\n"
     "       lectern related --index DIR [--tags a,b] [--lang xx] [--speaker S]\n"
     "                       [--limit N] [--offset N] [--json [--facets N]] ID\n"
+    "       lectern related --index DIR --text FILE [--limit N] [--json]\n"
+    "       lectern suggest --index DIR [--lang xx] [--limit N] PREFIX\n"
     "       lectern get     --index DIR ID\n"
     "       lectern moments --index DIR [--lang xx] [--limit N] [--best] [--json] ID QUERY\n"
     "       lectern tags    --index DIR\n"
@@ -66,6 +69,8 @@ static const struct {
      "  --work-budget N caps the work units one search may spend (0 = no cap;\n"
      "                  default the engine's LX_WORK_BUDGET_DEFAULT): a search that\n"
      "                  runs out returns its best hits so far marked partial\n"
+     "  --no-typos      no typo tolerance (a word the index lacks matches nothing)\n"
+     "  --prefix 0|1    complete the last word as a prefix while typing (default 1)\n"
      "--queries runs every line of FILE (a query, or qid<TAB>query) in one\n"
      "process after a warm-up pass, writes a TREC run (qid Q0 id rank score\n"
      "lectern; qid is the given id or the line number) and prints latency\n"
@@ -126,6 +131,7 @@ typedef struct opts {
     const char *index, *tags, *lang, *speaker, *queries, *trec;
     const char *qlang;  /* --qlang */
     unsigned langflags; /* --no-cross, --no-prefer */
+    const char *text;   /* related --text FILE */
     unsigned limit, offset;
     unsigned facets; /* with --json: values listed per facet */
     int json, exhaustive;
@@ -135,6 +141,7 @@ typedef struct opts {
     uint64_t work_budget; /* lx_search_opts.work_budget */
     lx_rank_params params;
     int params_set;
+    unsigned forgive; /* LX_SEARCH_NO_TYPOS, LX_SEARCH_NO_PREFIX */
 } opts;
 
 static void die_err(const char *what, const lx_error *err) {
@@ -302,6 +309,11 @@ static void print_results(const lx_results *r, const opts *o, const char *subjec
     printf("%llu matching lectures (%.2f ms)\n", (unsigned long long)r->total, r->took_ms);
     if (r->partial)
         printf("partial: the work budget ran out; the best hits so far, the total at least\n");
+    if (r->did_you_mean)
+        printf("did you mean: %s\n", r->did_you_mean);
+    if (r->truncated)
+        printf("truncated: %zu words left out, the %d most informative kept\n", r->n_dropped,
+               LX_MAX_QUERY_TERMS);
     for (size_t i = 0; i < r->n; i++) {
         const lx_hit *h = &r->hits[i];
         printf("%3zu. %8.4f  %-24s %s\n", offset + i + 1, h->score, h->id, h->title);
@@ -366,7 +378,7 @@ static int run_batch(lx_searcher *s, const opts *o) {
     so.lang = o->lang;
     so.qlang = o->qlang;
     so.flags = o->langflags | (o->exhaustive ? LX_SEARCH_EXHAUSTIVE : 0) |
-               (o->full ? LX_SEARCH_SNIPPETS | LX_SEARCH_FACETS : 0);
+               (o->full ? LX_SEARCH_SNIPPETS | LX_SEARCH_FACETS : 0) | o->forgive;
     so.params = o->params_set ? &o->params : NULL;
     so.facet_limit = 20; /* as the server lists by default */
     so.work_budget = o->work_budget;
@@ -511,6 +523,98 @@ static int run_moments(lx_searcher *s, const opts *o, const char *id, const char
     return 0;
 }
 
+/* lectern suggest --queries FILE: every line as typed text, after a
+ * warm-up pass; latency percentiles on stderr (the /api/suggest benchmark). */
+static int run_suggest_batch(lx_searcher *s, const opts *o) {
+    FILE *f = fopen(o->queries, "r");
+    if (!f) {
+        fprintf(stderr, "lectern: %s: %s\n", o->queries, strerror(errno));
+        return 1;
+    }
+    char line[LX_MAX_QUERY_BYTES + 2];
+    char **qs = NULL;
+    size_t n = 0, cap = 0, errors = 0;
+    while (fgets(line, sizeof line, f)) {
+        line[strcspn(line, "\r\n")] = 0;
+        if (n == cap) {
+            cap = cap ? cap * 2 : 256;
+            char **nq = realloc(qs, cap * sizeof *nq);
+            if (!nq)
+                break;
+            qs = nq;
+        }
+        if (!(qs[n] = strdup(line)))
+            break;
+        n++;
+    }
+    fclose(f);
+    /* Wall time, and the thread's CPU time (what to trust on a busy machine). */
+    double *lat = malloc((n ? n : 1) * 2 * sizeof *lat), *cpu = lat + n;
+    for (int pass = 0; pass < 2 && lat; pass++)
+        for (size_t i = 0; i < n; i++) {
+            lx_facet *fs = NULL;
+            size_t nf;
+            lx_error err;
+            double t0 = now_us(), c0 = clock_us(CLOCK_THREAD_CPUTIME_ID);
+            errors +=
+                pass && lx_suggest(s, qs[i], o->lang, o->limit ? o->limit : 8, &fs, &nf, &err);
+            lat[i] = now_us() - t0;
+            cpu[i] = clock_us(CLOCK_THREAD_CPUTIME_ID) - c0;
+            free(fs);
+        }
+    if (lat) {
+        qsort(lat, n, sizeof *lat, cmp_d);
+        qsort(cpu, n, sizeof *cpu, cmp_d);
+        fprintf(stderr, "suggest queries %zu errors %zu\n", n, errors);
+        fprintf(stderr, "latency_us p50=%.1f p99=%.1f max=%.1f\n", pct(lat, n, 50), pct(lat, n, 99),
+                n ? lat[n - 1] : 0);
+        fprintf(stderr, "cpu_us p50=%.1f p99=%.1f max=%.1f\n", pct(cpu, n, 50), pct(cpu, n, 99),
+                n ? cpu[n - 1] : 0);
+    }
+    for (size_t i = 0; i < n; i++)
+        free(qs[i]);
+    free(qs);
+    free(lat);
+    return errors ? 1 : 0;
+}
+
+/* lectern related --text FILE: lectures like the text of FILE ("-":
+ * stdin), read as plain words (LX_SEARCH_TEXT). */
+static int run_related_text(lx_searcher *s, const opts *o) {
+    FILE *f = strcmp(o->text, "-") ? fopen(o->text, "rb") : stdin;
+    if (!f) {
+        fprintf(stderr, "lectern: %s: %s\n", o->text, strerror(errno));
+        return 1;
+    }
+    char *buf = malloc(LX_MAX_TEXT_BYTES + 1);
+    size_t len = buf ? fread(buf, 1, LX_MAX_TEXT_BYTES, f) : 0;
+    if (f != stdin)
+        fclose(f);
+    if (!buf) {
+        fprintf(stderr, "lectern: out of memory\n");
+        return 2;
+    }
+    buf[len] = 0;
+    lx_search_opts so = {0};
+    so.query = buf;
+    so.lang = o->lang;
+    so.tags = o->tags;
+    so.limit = o->limit;
+    so.offset = o->offset;
+    so.flags = LX_SEARCH_TEXT | LX_SEARCH_SNIPPETS | LX_SEARCH_FACETS;
+    so.facet_limit = o->facets ? o->facets : 1;
+    lx_results *r;
+    lx_error err = {0};
+    if (lx_search(s, &so, &r, &err)) {
+        free(buf);
+        die_err("related", &err);
+    }
+    print_results(r, o, o->text, 0);
+    lx_results_free(r);
+    free(buf);
+    return 0;
+}
+
 int main(int argc, char **argv) {
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
         fputs(usage, argc < 2 ? stderr : stdout);
@@ -570,7 +674,19 @@ int main(int argc, char **argv) {
             o.exhaustive = 1;
         else if (!strcmp(a, "--best"))
             o.best = 1;
-        else if (!strcmp(a, "--param") && more) {
+        else if (!strcmp(a, "--text") && more)
+            o.text = argv[++i];
+        else if (!strcmp(a, "--no-typos"))
+            o.forgive |= LX_SEARCH_NO_TYPOS;
+        else if (!strcmp(a, "--prefix") && more) {
+            const char *v = argv[++i];
+            if (strcmp(v, "0") && strcmp(v, "1")) {
+                fprintf(stderr, "lectern: bad --prefix %s (0 or 1)\n", v);
+                return 1;
+            }
+            o.forgive =
+                v[0] == '0' ? o.forgive | LX_SEARCH_NO_PREFIX : o.forgive & ~LX_SEARCH_NO_PREFIX;
+        } else if (!strcmp(a, "--param") && more) {
             if (set_param(&o.params, argv[++i])) {
                 fprintf(stderr, "lectern: bad --param %s\n", argv[i]);
                 return 1;
@@ -618,7 +734,7 @@ int main(int argc, char **argv) {
             so.limit = o.limit;
             so.offset = o.offset;
             so.flags = o.langflags | LX_SEARCH_SNIPPETS | LX_SEARCH_FACETS |
-                       (o.exhaustive ? LX_SEARCH_EXHAUSTIVE : 0);
+                       (o.exhaustive ? LX_SEARCH_EXHAUSTIVE : 0) | o.forgive;
             so.facet_limit = o.facets ? o.facets : 1; /* as the server asks */
             so.params = o.params_set ? &o.params : NULL;
             so.work_budget = o.work_budget;
@@ -628,6 +744,18 @@ int main(int argc, char **argv) {
             print_results(r, &o, so.query, 0);
             lx_results_free(r);
         }
+    } else if (!strcmp(cmd, "related") && o.text) {
+        status = run_related_text(s, &o);
+    } else if (!strcmp(cmd, "suggest") && o.queries) {
+        status = run_suggest_batch(s, &o);
+    } else if (!strcmp(cmd, "suggest")) {
+        lx_facet *f;
+        size_t n;
+        if (lx_suggest(s, arg ? arg : "", o.lang, o.limit ? o.limit : 8, &f, &n, &err))
+            die_err("suggest", &err);
+        for (size_t i = 0; i < n; i++)
+            printf("%6u  %s\n", f[i].count, f[i].value);
+        free(f);
     } else if (!strcmp(cmd, "related")) {
         if (!arg) {
             fprintf(stderr, "lectern: related needs a lecture id\n");

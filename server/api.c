@@ -72,6 +72,11 @@ static int read_opts(srv_req *rq, lx_search_opts *o, unsigned *facets, enum MHD_
     v = http_param(rq, "prefer");
     if (v && !strcmp(v, "0"))
         o->flags |= LX_SEARCH_NO_PREFER;
+    const char *pf = http_param(rq, "prefix"), *ty = http_param(rq, "typos");
+    if (pf && !strcmp(pf, "0"))
+        o->flags |= LX_SEARCH_NO_PREFIX;
+    if (ty && !strcmp(ty, "0"))
+        o->flags |= LX_SEARCH_NO_TYPOS;
     return 0;
 }
 
@@ -309,16 +314,15 @@ enum MHD_Result api_tags(srv_req *rq) {
  * it does not fit (the answer is then not cached). */
 static size_t read_key(char *buf, size_t size, char kind, const char *subject,
                        const lx_search_opts *o, unsigned facets, unsigned moments) {
-    int n = snprintf(buf, size, "%c%s%c%s%c%s%c%s%c%u,%u,%u,%u", kind, subject ? subject : "", 0,
-                     o->tags ? o->tags : "", 0, o->lang ? o->lang : "", 0,
-                     o->speaker ? o->speaker : "", 0, o->limit, o->offset, facets, moments);
+    int n = snprintf(buf, size, "%c%s%c%s%c%s%c%s%c%s%c%s%c%u,%u,%u,%u,%u", kind,
+                     subject ? subject : "", 0, o->tags ? o->tags : "", 0, o->lang ? o->lang : "",
+                     0, o->speaker ? o->speaker : "", 0, o->qlang ? o->qlang : "", 0,
+                     o->accept_lang ? o->accept_lang : "", 0, o->limit, o->offset, facets, moments,
+                     o->flags);
     return n > 0 && (size_t)n < size ? (size_t)n : 0;
 }
 
-/* Answers a search (kind 's', subject the query) or a related-lectures
- * read (kind 'r', subject the lecture id) from the cache, or runs it,
- * answers, and stores the answer. */
-static enum MHD_Result answer_read(srv_req *rq, char kind, const char *subject) {
+enum MHD_Result api_answer_read(srv_req *rq, char kind, const char *subject) {
     char key[LX_MAX_QUERY_BYTES + 2048];
     unsigned facets;
     lx_search_opts o;
@@ -345,8 +349,10 @@ static enum MHD_Result answer_read(srv_req *rq, char kind, const char *subject) 
     if (!s)
         return MHD_YES;
     err.offset = -1;
-    if (kind == 's') {
+    if (kind == 's' || kind == 't') {
         o.query = subject;
+        if (kind == 't') /* lectures like a text (forgive.c) */
+            o.flags |= LX_SEARCH_TEXT;
         rc = lx_search(s, &o, &r, &err);
     } else {
         rc = lx_related(s, subject, &o, &r, &err);
@@ -374,13 +380,13 @@ static enum MHD_Result answer_read(srv_req *rq, char kind, const char *subject) 
 
 enum MHD_Result api_search(srv_req *rq) {
     const char *q = http_param(rq, "q");
-    if (q && strlen(q) > LX_MAX_QUERY_BYTES) {
+    if (q && strlen(q) > LX_MAX_TEXT_BYTES) {
         char msg[128];
-        snprintf(msg, sizeof msg, "the query is %zu bytes; the limit is %d", strlen(q),
-                 LX_MAX_QUERY_BYTES);
+        snprintf(msg, sizeof msg, "the query is %zu bytes; the limit is %u", strlen(q),
+                 LX_MAX_TEXT_BYTES);
         return http_error(rq, 414, "query_too_long", msg);
     }
-    return answer_read(rq, 's', q);
+    return api_answer_read(rq, 's', q);
 }
 
 /* Copies the path's lecture id into buf; 0, or -1 when it cannot be one. */
@@ -414,7 +420,7 @@ enum MHD_Result api_related(srv_req *rq) {
     char id[LX_MAX_ID_BYTES + 1];
     if (path_id(rq, id, sizeof id) != 0)
         return http_error(rq, 404, "not_found", "no lecture with this id");
-    return answer_read(rq, 'r', id);
+    return api_answer_read(rq, 'r', id);
 }
 
 /* ---- Writes ----------------------------------------------------------- */

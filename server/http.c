@@ -64,6 +64,10 @@ static const srv_route routes[] = {
     {SRV_M_GET, "/api/lectures/{id}/moments", api_moments, 0},
     {SRV_M_GET, "/api/lectures/{id}", api_get, 0},
     {SRV_M_DELETE, "/api/lectures/{id}", api_delete, SRV_ROUTE_TOKEN},
+    /* forgiving search (issue 13, forgive.c) */
+    {SRV_M_POST, "/api/search", api_search_post, SRV_ROUTE_BODY},
+    {SRV_M_POST, "/api/related", api_related_text, SRV_ROUTE_BODY},
+    {SRV_M_GET, "/api/suggest", api_suggest, 0},
 };
 #define N_ROUTES (sizeof routes / sizeof routes[0])
 

@@ -113,6 +113,26 @@ static void write_facets(jsonw *w, const char *key, const lx_facet *f, size_t n,
     jw_obj_end(w);
 }
 
+/* "did_you_mean": {"query": ..., "corrections": [{"from", "to"}]} */
+static void write_did_you_mean(jsonw *w, const lx_results *r) {
+    jw_key(w, "did_you_mean");
+    jw_obj(w);
+    jw_key(w, "query");
+    jw_str(w, r->did_you_mean);
+    jw_key(w, "corrections");
+    jw_arr(w);
+    for (size_t i = 0; i < r->n_corrections; i++) {
+        jw_obj(w);
+        jw_key(w, "from");
+        jw_str(w, r->corrections[i].from);
+        jw_key(w, "to");
+        jw_str(w, r->corrections[i].to);
+        jw_obj_end(w);
+    }
+    jw_arr_end(w);
+    jw_obj_end(w);
+}
+
 void resjson_write(jsonw *w, int related, const char *subject, const lx_results *r, unsigned limit,
                    unsigned offset, unsigned facets, size_t took[2]) {
     resjson_write_moments_of(w, related, subject, r, limit, offset, facets, took, NULL);
@@ -141,6 +161,17 @@ void resjson_write_moments_of(jsonw *w, int related, const char *subject, const 
         jw_key(w, "why");
         jw_str(w, r->query_lang_why);
         jw_obj_end(w);
+    }
+    if (r->did_you_mean)
+        write_did_you_mean(w, r);
+    if (r->truncated) { /* a long text: its most informative words were kept */
+        jw_key(w, "truncated");
+        jw_bool(w, 1);
+        jw_key(w, "dropped");
+        jw_arr(w);
+        for (size_t j = 0; j < r->n_dropped; j++)
+            jw_str(w, r->dropped[j]);
+        jw_arr_end(w);
     }
     jw_key(w, "took_ms");
     took[0] = w->len;

@@ -307,6 +307,15 @@ enum MHD_Result api_healthz(srv_req *rq);
 enum MHD_Result api_stats(srv_req *rq);
 enum MHD_Result api_tags(srv_req *rq);
 enum MHD_Result api_search(srv_req *rq);
+/* Answers a search (kind 's', subject the query), lectures like a text
+ * ('t', subject the text) or a related-lectures read ('r', subject the
+ * lecture id) from the cache, or runs it, answers, and stores the answer. */
+enum MHD_Result api_answer_read(srv_req *rq, char kind, const char *subject);
+/* forgive.c: POST /api/search {"q"}, POST /api/related {"text"},
+ * GET /api/suggest?q=&limit=&lang= */
+enum MHD_Result api_search_post(srv_req *rq);
+enum MHD_Result api_related_text(srv_req *rq);
+enum MHD_Result api_suggest(srv_req *rq);
 enum MHD_Result api_get(srv_req *rq);
 enum MHD_Result api_related(srv_req *rq);
 enum MHD_Result api_put(srv_req *rq); /* POST /api/lectures, body read */

@@ -10,7 +10,7 @@ start_server --index "$TMP/index" --cors-origin https://bank.example --cors-orig
 req OPTIONS '/api/search' -H 'Origin: https://bank.example' -H 'Access-Control-Request-Method: GET'
 expect_status 204 "preflight of search"
 expect_header Access-Control-Allow-Origin https://bank.example "preflight allows the origin"
-expect_header Access-Control-Allow-Methods "GET, HEAD, OPTIONS" "preflight lists the methods"
+expect_header Access-Control-Allow-Methods "GET, HEAD, POST, OPTIONS" "preflight lists the methods"
 expect_header Access-Control-Allow-Headers "Authorization, Content-Type" "preflight allows the token header"
 expect_header Vary Origin "an echoed origin varies by Origin"
 req OPTIONS '/api/lectures' -H 'Origin: https://other.example' -H 'Access-Control-Request-Method: POST' -H 'Access-Control-Request-Headers: authorization'
