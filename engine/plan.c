@@ -287,6 +287,16 @@ int lx_plan_clause_mark(lx_searcher *s, const lx_qclause *cl, const int *langs, 
     return s->rc;
 }
 
+/* Adds the translations of clause cl (index ci) to the r cursors it
+ * has; returns the clause's cursors then, or an error. */
+static int translate(lx_searcher *s, const lx_plan *pl, const lx_qclause *cl, int ci, int r) {
+    if (!pl->cross || pl->stop[ci])
+        return r;
+    int before = s->nqc;
+    int x = lx_xlate_clause(s, pl, cl, pl->nclauses);
+    return x < 0 ? x : r + (s->nqc - before);
+}
+
 int lx_plan_scored(lx_searcher *s, const lx_rank_params *p, lx_plan *pl) {
     s->nqc = 0;
     pl->nclauses = 0;
@@ -298,20 +308,19 @@ int lx_plan_scored(lx_searcher *s, const lx_rank_params *p, lx_plan *pl) {
         int from = s->nqc;
         int r = clause_cursors(s, cl, pl->nclauses, pl->langs, pl->nl, -1, 1.0);
         /* Completions of the word being typed first (they may replace its
-         * exact cursors), then translations, and a word still without
-         * cursors in any language is corrected as a typo. */
+         * exact cursors), then translations; a word still without cursors
+         * in any language is corrected as a typo (in place), and the
+         * correction translated in turn, so that a search planned again
+         * from the corrected query gets the same cursors. */
         if (r >= 0 && ci == pl->prefix_clause) {
             lx_plan np = *pl;
             np.typos = 0;
             r = lx_fuzzy_clause(s, &np, ci, pl->nclauses, from, r);
         }
-        if (r >= 0 && pl->cross && !pl->stop[ci]) {
-            int before = s->nqc;
-            int x = lx_xlate_clause(s, pl, cl, pl->nclauses);
-            r = x < 0 ? x : r + (s->nqc - before);
-        }
-        if (r == 0)
-            r = lx_fuzzy_clause(s, pl, ci, pl->nclauses, from, 0);
+        if (r >= 0)
+            r = translate(s, pl, cl, ci, r);
+        if (r == 0 && (r = lx_fuzzy_clause(s, pl, ci, pl->nclauses, from, 0)) > 0)
+            r = translate(s, pl, cl, ci, r);
         if (r == LX_ELIMIT && !s->rc)
             return lx_searcher_fail(s, LX_ELIMIT, NULL, (long)cl->offset, "too many terms");
         if (r < 0)
