@@ -312,7 +312,14 @@ static size_t read_key(char *buf, size_t size, char kind, const char *subject,
     int n = snprintf(buf, size, "%c%s%c%s%c%s%c%s%c%u,%u,%u", kind, subject ? subject : "", 0,
                      o->tags ? o->tags : "", 0, o->lang ? o->lang : "", 0,
                      o->speaker ? o->speaker : "", 0, o->limit, o->offset, facets);
-    return n > 0 && (size_t)n < size ? (size_t)n : 0;
+    if (n <= 0 || (size_t)n >= size)
+        return 0;
+    /* Languages (issue 12): the hints and switches shape the answer too. */
+    int m = snprintf(buf + n + 1, size - (size_t)n - 1, "%s%c%.200s%c%u", o->qlang ? o->qlang : "",
+                     0, o->accept_lang ? o->accept_lang : "", 0,
+                     o->flags & (LX_SEARCH_NO_CROSS | LX_SEARCH_NO_PREFER));
+    n += 1 + m;
+    return m > 0 && (size_t)n < size ? (size_t)n : 0;
 }
 
 /* Answers a search (kind 's', subject the query) or a related-lectures

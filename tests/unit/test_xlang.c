@@ -192,7 +192,7 @@ static void test_search(lx_searcher *s) {
     const lx_hit *pe = find(p, "en-mig"), *qe = find(q, "en-mig");
     CHECK(pf && qf && pe && qe);
     if (pf && qf && pe && qe) {
-        CHECK(pf->score > qf->score * 1.49 && pf->score < qf->score * 1.51);
+        CHECK(pf->score > qf->score * 1.99 && pf->score < qf->score * 2.01);
         CHECK(pe->score == qe->score);
     }
     lx_results_free(p);
