@@ -20,8 +20,9 @@
  * Translations are the comma- or semicolon-separated items of those
  * lines, without their <grammar> marks and (notes).
  *
- * Loaded once per process (pthread_once): the index files are parsed into
- * one hash map per pair and freed; the .dict.dz files stay mapped. */
+ * The directory is listed once per process (pthread_once); a pair is
+ * loaded when first used (its index parsed into a hash map, its .dict.dz
+ * mapped), so a search pays only for the pairs its languages need. */
 #include <dirent.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -43,7 +44,10 @@ typedef struct entry {
 
 typedef struct pair {
     char from[LX_LANG_BYTES], to[LX_LANG_BYTES];
-    lx_strmap words; /* normalised headword -> first entry */
+    char name[24];      /* freedict-AAA-BBB */
+    int state;          /* 0 not loaded yet, 1 loaded, -1 unreadable (atomic) */
+    pthread_mutex_t mu; /* held while loading */
+    lx_strmap words;    /* normalised headword -> first entry */
     entry *e;
     size_t ne;
     const uint8_t *dz; /* the mapped .dict.dz */
@@ -258,10 +262,13 @@ static void drop(pair *p) {
     free(p->choff);
     if (p->dz)
         munmap((void *)p->dz, p->dzlen);
-    memset(p, 0, sizeof *p);
+    p->e = NULL;
+    p->ne = 0;
+    p->choff = NULL;
+    p->dz = NULL;
 }
 
-/* Opens freedict-AAA-BBB.index and its .dict.dz as the next pair. */
+/* Lists freedict-AAA-BBB.index (with its .dict.dz) as the next pair. */
 static void open_pair(const char *dir, const char *name) {
     char a[4], b[4], path[4096];
     if (strlen(name) != 22 || memcmp(name, "freedict-", 9) || name[12] != '-' ||
@@ -273,18 +280,39 @@ static void open_pair(const char *dir, const char *name) {
     pair *p = &pairs[npairs];
     memset(p, 0, sizeof *p);
     char ca[3], cb[3];
-    if (lx_language_lookup(a, ca) < 0 || lx_language_lookup(b, cb) < 0)
+    snprintf(path, sizeof path, "%s/freedict-%s-%s.dict.dz", dir, a, b);
+    if (lx_language_lookup(a, ca) < 0 || lx_language_lookup(b, cb) < 0 || access(path, R_OK))
         return;
     memcpy(p->from, ca, 3);
     memcpy(p->to, cb, 3);
+    memcpy(p->name, name, 16);
+    p->name[16] = 0;
     lx_strmap_init(&p->words);
-    snprintf(path, sizeof path, "%s/freedict-%s-%s.dict.dz", dir, a, b);
-    int ok = map_file(p, path) == 0 && dictzip_open(p) == 0;
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    if (ok && load_index(p, path) == 0 && p->ne)
-        npairs++;
-    else
-        drop(p);
+    pthread_mutex_init(&p->mu, NULL);
+    npairs++;
+}
+
+/* Loads pair i on first use; whether it is readable. */
+static int ensure(int i) {
+    pair *p = &pairs[i];
+    int st = __atomic_load_n(&p->state, __ATOMIC_ACQUIRE);
+    if (st)
+        return st > 0;
+    pthread_mutex_lock(&p->mu);
+    if (!(st = p->state)) {
+        char path[4096];
+        const char *dir = lx_dict_dir();
+        snprintf(path, sizeof path, "%s/%s.dict.dz", dir, p->name);
+        int ok = map_file(p, path) == 0 && dictzip_open(p) == 0;
+        snprintf(path, sizeof path, "%s/%s.index", dir, p->name);
+        ok = ok && load_index(p, path) == 0 && p->ne;
+        if (!ok)
+            drop(p);
+        st = ok ? 1 : -1;
+        __atomic_store_n(&p->state, st, __ATOMIC_RELEASE);
+    }
+    pthread_mutex_unlock(&p->mu);
+    return st > 0;
 }
 
 static int cmp_name(const void *x, const void *y) {
@@ -319,11 +347,11 @@ int lx_dict_npairs(void) {
 void lx_dict_pair(int i, const char **from, const char **to, size_t *nwords) {
     *from = pairs[i].from;
     *to = pairs[i].to;
-    *nwords = pairs[i].words.n;
+    *nwords = __atomic_load_n(&pairs[i].state, __ATOMIC_ACQUIRE) > 0 ? pairs[i].words.n : 0;
 }
 
 int lx_dict_has(int i, const char *key, size_t len) {
-    return lx_strmap_get(&pairs[i].words, key, len, lx_hash(key, len)) != NULL;
+    return ensure(i) && lx_strmap_get(&pairs[i].words, key, len, lx_hash(key, len)) != NULL;
 }
 
 /* Adds the translations on one line (s .. end) to out; returns the count. */
@@ -386,6 +414,8 @@ static int entry_items(const char *t, lx_dict_tr *out, int n, int max) {
 
 int lx_dict_translate(int i, const char *key, size_t len, lx_dict_tr *out, int max) {
     const pair *p = &pairs[i];
+    if (!ensure(i))
+        return 0;
     uint32_t *v = lx_strmap_get((lx_strmap *)&p->words, key, len, lx_hash(key, len));
     int n = 0;
     for (uint32_t id = v ? *v : UINT32_MAX; id != UINT32_MAX && n < max; id = p->e[id].next) {
@@ -407,7 +437,10 @@ size_t lx_dict_list(lx_dict_info *out, size_t max, const char **dir) {
     for (int i = 0; i < n && (size_t)i < max; i++) {
         memcpy(out[i].from, pairs[i].from, sizeof out[i].from);
         memcpy(out[i].to, pairs[i].to, sizeof out[i].to);
-        out[i].words = pairs[i].words.n;
+        size_t nw;
+        const char *f, *t;
+        lx_dict_pair(i, &f, &t, &nw);
+        out[i].words = nw;
     }
     return (size_t)n;
 }

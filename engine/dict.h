@@ -24,7 +24,8 @@ const char *lx_dict_dir(void);
 
 /* The installed pairs (loading them on first call); thread-safe. */
 int lx_dict_npairs(void);
-/* Pair i's languages (ISO 639-1) and headword count. */
+/* Pair i's languages (ISO 639-1) and headword count (0 until it is
+ * first used: pairs load on demand). */
 void lx_dict_pair(int i, const char **from, const char **to, size_t *nwords);
 
 /* Whether the normalised key (tokens joined by ' ') is a headword of pair i. */

@@ -220,10 +220,9 @@ void lx_qlang_detect(lx_searcher *s, const lx_search_opts *o, lx_qlang *out) {
         return;
     }
     out->code[0] = 0;
-    /* The index and the stop lists first: when they know every word and
-     * name the index's only language, nothing is to be translated and the
-     * dictionaries are not needed (nor loaded). */
-    if (detect(s, out, 0) >= 0 && s->nlangs == 1 && !strcmp(out->code, s->langs[0]))
+    /* The index and the stop lists first: when they know every word, the
+     * dictionaries are not consulted (each pair loads on first use). */
+    if (detect(s, out, 0) >= 0)
         return;
     memset(out, 0, sizeof *out);
     detect(s, out, 1);

@@ -24,6 +24,7 @@
 #define MAX_REC 96
 
 typedef struct xrec {
+    int clause;
     char from[96], to[96], lang[LX_LANG_BYTES];
     char terms[3][LX_TOKEN_BUF];
     size_t tlen[3];
@@ -122,7 +123,8 @@ static int compound(const char *from, const char *to, const char *key, size_t kl
 
 /* Adds the cursor of translation tr into language to; 1 when added. */
 static int add(lx_searcher *s, xstate *x, int clause_id, const char *from, const char *to,
-               const lx_dict_tr *tr, double w) {
+               const lx_dict_tr *tr, double w, char (*orig)[LX_TOKEN_BUF], const size_t *orig_len,
+               int pl_nl) {
     char terms[3][LX_TOKEN_BUF];
     size_t tlen[3];
     int si = lx_stemmers_lookup(&s->stem, to), n = 0;
@@ -138,7 +140,19 @@ static int add(lx_searcher *s, xstate *x, int clause_id, const char *from, const
         n++;
         p = e ? e + 1 : p + len;
     }
-    int r = lx_plan_add_terms(s, clause_id, terms, tlen, n, w);
+    /* Stems that another translation of the word (or the word itself)
+     * already has, in any language, get no second cursor: a lecture
+     * would count the word twice ("rasismi" and "rasism" share a stem). */
+    int seen = 0;
+    for (int i = 0; i < x->n && !seen; i++) {
+        const xrec *o = &x->r[i];
+        seen = o->clause == clause_id && o->n == n;
+        for (int j = 0; j < n && seen; j++)
+            seen = o->tlen[j] == tlen[j] && !memcmp(o->terms[j], terms[j], tlen[j]);
+    }
+    for (int i = 0; i < pl_nl && n == 1 && !seen; i++)
+        seen = orig_len[i] == tlen[0] && !memcmp(orig[i], terms[0], tlen[0]);
+    int r = seen ? 1 : lx_plan_add_terms(s, clause_id, terms, tlen, n, w);
     if (r == 1 && x->n < MAX_REC) {
         xrec *rec = &x->r[x->n++];
         snprintf(rec->from, sizeof rec->from, "%.90s", from);
@@ -147,6 +161,7 @@ static int add(lx_searcher *s, xstate *x, int clause_id, const char *from, const
         memcpy(rec->terms, terms, sizeof terms);
         memcpy(rec->tlen, tlen, sizeof tlen);
         rec->n = n;
+        rec->clause = clause_id;
     }
     return r;
 }
@@ -158,6 +173,8 @@ int lx_xlate_clause(lx_searcher *s, const lx_plan *pl, const lx_qclause *cl, int
     if (!x)
         return lx_searcher_fail(s, LX_ENOMEM, NULL, -1, "out of memory");
     const char *from = pl->ql.code;
+    char orig[LX_MAX_LANGS][LX_TOKEN_BUF]; /* the word's own stems, in the plan's languages */
+    size_t orig_len[LX_MAX_LANGS];
     int targets = 0;
     for (int i = 0; i < s->nlangs; i++)
         targets += strcmp(s->langs[i], from) != 0;
@@ -165,6 +182,9 @@ int lx_xlate_clause(lx_searcher *s, const lx_plan *pl, const lx_qclause *cl, int
         return 0;
     int any = 0;
     x->words++;
+    const lx_qword *w0 = &s->q.words[cl->first];
+    for (int l = 0; l < pl->nl; l++)
+        orig_len[l] = lx_stemmers_term(&s->stem, pl->langs[l], w0->tok, w0->len, orig[l]);
     for (int i = 0; i < s->nlangs; i++) {
         const char *to = s->langs[i];
         if (!strcmp(to, from) || s->nqc > LX_MAX_CURSORS - 64)
@@ -177,7 +197,7 @@ int lx_xlate_clause(lx_searcher *s, const lx_plan *pl, const lx_qclause *cl, int
             return lx_searcher_fail(s, LX_ENOMEM, NULL, -1, "out of memory");
         double w = n ? LX_XLATE_WEIGHT / sqrt((double)n) : 0;
         for (int j = 0; j < n; j++) {
-            int r = add(s, x, clause_id, key, to, &tr[j], w);
+            int r = add(s, x, clause_id, key, to, &tr[j], w, orig, orig_len, pl->nl);
             if (r < 0)
                 return r;
         }

@@ -487,11 +487,12 @@ int lx_stats_get(lx_searcher *s, lx_stats *out, lx_error *err);
 
 typedef struct lx_dict_info {
     char from[8], to[8]; /* ISO 639-1 */
-    uint64_t words;      /* headwords */
+    uint64_t words;      /* headwords; 0 until a search first used the pair */
 } lx_dict_info;
 
-/* The installed FreeDict pairs cross-language search uses (loaded once
- * per process on the first call, here or by a search; thread-safe) into
+/* The installed FreeDict pairs cross-language search uses (the
+ * directory listed once per process; each pair loaded when a search
+ * first needs it; thread-safe) into
  * out[0..max); returns how many there are (0: searches are monolingual);
  * *dir (may be NULL) gets the directory searched ($LECTERN_DICT_DIR, else
  * /usr/share/dictd). */
