@@ -33,17 +33,19 @@
 #include "error.h"
 #include "searcher.h"
 #include "strmap.h"
+#include "text.h"
 
 /* ---- Names ------------------------------------------------------------ */
 
 typedef struct keybuf {
     char *out;
     size_t size, n;
-    int ntok;
+    int titles; /* still reading the leading titles */
 } keybuf;
 
 static int is_title(const char *t, size_t n) {
-    static const char *const titles[] = {"dr", "prof", "professor", "mr", "mrs", "ms", "dott"};
+    static const char *const titles[] = {"dr",  "dra", "prof", "professor", "mr",
+                                         "mrs", "ms",  "dott", "doc",       "sir"};
     for (size_t i = 0; i < sizeof titles / sizeof titles[0]; i++)
         if (strlen(titles[i]) == n && !memcmp(titles[i], t, n))
             return 1;
@@ -53,9 +55,16 @@ static int is_title(const char *t, size_t n) {
 static void key_token(void *ctx, const char *tok, size_t len, size_t start, size_t end,
                       uint32_t pos) {
     keybuf *k = ctx;
+    char t[LX_TOKEN_BUF];
     (void)start, (void)end, (void)pos;
-    if (k->ntok++ == 0 && is_title(tok, len))
+    if (len >= sizeof t)
+        len = sizeof t - 1;
+    memcpy(t, tok, len);
+    len = lx_text_strip_marks(t, len); /* "Aïcha" and "Aicha" are one person */
+    tok = t;
+    if (k->titles && is_title(tok, len))
         return;
+    k->titles = 0;
     size_t need = len + (k->n ? 1 : 0);
     if (k->n + need + 1 > k->size)
         return;
@@ -67,7 +76,7 @@ static void key_token(void *ctx, const char *tok, size_t len, size_t start, size
 }
 
 int lx_name_key(const char *name, size_t len, char *out, size_t size) {
-    keybuf k = {out, size, 0, 0};
+    keybuf k = {out, size, 0, 1};
     if (!size)
         return 0;
     out[0] = 0;
@@ -165,7 +174,7 @@ typedef struct person {
 
 /* The answer and what it owns. */
 typedef struct owned {
-    lx_lecturers pub; /* first: the caller's pointer */
+    lx_lecturers pub;  /* first: the caller's pointer */
     lx_strmap strings; /* every string the answer points to -> index in strs */
     const char **strs;
     size_t n_strs, cap_strs;

@@ -438,14 +438,14 @@ int lx_stats_get(lx_searcher *s, lx_stats *out, lx_error *err);
 #define LX_MAX_PEOPLE 16      /* people one speaker field names */
 
 enum {
-    LX_EXPERT_DEFAULT,  /* the measured default (LX_EXPERT_EXPCOMBSUM) */
-    LX_EXPERT_MAX,      /* the best lecture's score (CombMAX) */
-    LX_EXPERT_SUM,      /* the sum of the lectures' scores (CombSUM) */
-    LX_EXPERT_MNZ,      /* CombSUM times the number of lectures (CombMNZ) */
-    LX_EXPERT_EXPSUM,   /* the sum of exp(score / best score * 3): CombSUM
-                           of exponentiated, normalised scores */
-    LX_EXPERT_VOTES,    /* the number of lectures (Votes) */
-    LX_EXPERT_RR,       /* the sum of 1 / (rank + 10) (reciprocal rank) */
+    LX_EXPERT_DEFAULT, /* the measured default (LX_EXPERT_EXPCOMBSUM) */
+    LX_EXPERT_MAX,     /* the best lecture's score (CombMAX) */
+    LX_EXPERT_SUM,     /* the sum of the lectures' scores (CombSUM) */
+    LX_EXPERT_MNZ,     /* CombSUM times the number of lectures (CombMNZ) */
+    LX_EXPERT_EXPSUM,  /* the sum of exp(score / best score * 3): CombSUM
+                          of exponentiated, normalised scores */
+    LX_EXPERT_VOTES,   /* the number of lectures (Votes) */
+    LX_EXPERT_RR,      /* the sum of 1 / (rank + 10) (reciprocal rank) */
     LX_EXPERT_N
 };
 
@@ -464,12 +464,12 @@ typedef struct lx_lecturer {
 } lx_lecturer;
 
 typedef struct lx_lecturers {
-    uint64_t total;        /* people among the evidence */
-    size_t n;              /* on this page */
-    lx_lecturer *people;   /* best first; ties by key */
-    lx_results *evidence;  /* the lecture search the ranking read */
+    uint64_t total;       /* people among the evidence */
+    size_t n;             /* on this page */
+    lx_lecturer *people;  /* best first; ties by key */
+    lx_results *evidence; /* the lecture search the ranking read */
     double took_ms;
-    int partial;           /* the evidence search was partial */
+    int partial; /* the evidence search was partial */
 } lx_lecturers;
 
 typedef struct lx_lecturer_opts {

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "lectern.h"
+#include "people_cli.h"
 #include "resjson.h"
 
 static const char usage[] =
@@ -24,6 +25,8 @@ static const char usage[] =
     "       lectern tags    --index DIR\n"
     "       lectern stats   --index DIR\n"
     "       lectern check   --index DIR\n"
+    "       lectern lecturers --index DIR [--json] [--name NAME] QUERY\n"
+    "       lectern suggest-tags --index DIR [--json] ID\n"
     "\n"
     "Query syntax: words (ranked OR), \"a phrase\", -word, a OR b, tag:x,\n"
     "lang:fi, speaker:\"name\".\n"
@@ -430,6 +433,8 @@ int main(int argc, char **argv) {
         return argc < 2 ? 1 : 0;
     }
     const char *cmd = argv[1];
+    if (!strcmp(cmd, "lecturers") || !strcmp(cmd, "suggest-tags"))
+        return people_cli_main(argc, argv); /* people_cli.c */
     opts o;
     memset(&o, 0, sizeof o);
     lx_rank_params_default(&o.params);
