@@ -31,6 +31,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "meta.h"
 #include "searcher.h"
 #include "strmap.h"
 #include "text.h"
@@ -249,11 +250,17 @@ static int add_tag(owned *o, person *p, const char *tag) {
     return 0;
 }
 
-/* One evidence lecture, its meta parsed, voting for the people it names. */
+static int cmp_facet(const void *a, const void *b) {
+    const lx_facet *x = a, *y = b;
+    if (x->count != y->count)
+        return x->count > y->count ? -1 : 1;
+    return strcmp(x->value, y->value);
+}
+
+/* One evidence lecture voting for the people it names. */
 typedef struct vote {
     owned *o;
     const lx_hit *h;
-    const cJSON *meta;
     size_t rank;
     double best;
     const char *only; /* a profile: the one key counted */
@@ -293,13 +300,30 @@ static int person_vote(vote *v, person *p) {
     if (grow(&p->l.lectures, &p->cap_lec, p->l.n_lectures, sizeof *p->l.lectures))
         return LX_ENOMEM;
     p->l.lectures[p->l.n_lectures++] = v->h;
-    int rc = add_distinct(v->o, &p->l.institutions, &p->l.n_institutions, &p->cap_inst,
-                          str_of(v->meta, "institution"));
+    return 0;
+}
+
+/* The institutions, languages and tags of a person's lectures (only for
+ * the people on the page: a cJSON tree per lecture). */
+static int person_details(owned *o, person *p) {
+    int rc = 0;
+    for (size_t i = 0; !rc && i < p->l.n_lectures; i++) {
+        const lx_hit *h = p->l.lectures[i];
+        cJSON *meta = cJSON_Parse(h->meta_json ? h->meta_json : "{}");
+        if (!meta)
+            return LX_ENOMEM;
+        rc = add_distinct(o, &p->l.institutions, &p->l.n_institutions, &p->cap_inst,
+                          str_of(meta, "institution"));
+        if (!rc)
+            rc = add_distinct(o, &p->l.languages, &p->l.n_languages, &p->cap_lang,
+                              str_of(meta, "language"));
+        const cJSON *tags = cJSON_GetObjectItemCaseSensitive(meta, "tags"), *t;
+        cJSON_ArrayForEach(t, tags) if (!rc && cJSON_IsString(t)) rc =
+            add_tag(o, p, t->valuestring);
+        cJSON_Delete(meta);
+    }
     if (!rc)
-        rc = add_distinct(v->o, &p->l.languages, &p->l.n_languages, &p->cap_lang,
-                          str_of(v->meta, "language"));
-    const cJSON *tags = cJSON_GetObjectItemCaseSensitive(v->meta, "tags"), *t;
-    cJSON_ArrayForEach(t, tags) if (!rc && cJSON_IsString(t)) rc = add_tag(v->o, p, t->valuestring);
+        qsort(p->l.tags, p->l.n_tags, sizeof *p->l.tags, cmp_facet);
     return rc;
 }
 
@@ -322,10 +346,10 @@ static double model_score(const person *p, int model) {
         return p->sum * n;
     case LX_EXPERT_VOTES:
         return n + p->rr * 1e-3; /* ties by the better ranks */
-    case LX_EXPERT_RR:
-        return p->rr;
-    default:
+    case LX_EXPERT_EXPSUM:
         return p->expsum;
+    default:
+        return p->rr;
     }
 }
 
@@ -334,13 +358,6 @@ static int cmp_person(const void *a, const void *b) {
     if (x->l.score != y->l.score)
         return x->l.score > y->l.score ? -1 : 1;
     return strcmp(x->l.key, y->l.key);
-}
-
-static int cmp_facet(const void *a, const void *b) {
-    const lx_facet *x = a, *y = b;
-    if (x->count != y->count)
-        return x->count > y->count ? -1 : 1;
-    return strcmp(x->value, y->value);
 }
 
 static owned *owned_new(void) {
@@ -375,23 +392,23 @@ void lx_lecturers_free(lx_lecturers *l) {
 static int rank_people(owned *o, int model, const char *only, unsigned limit, unsigned offset,
                        lx_error *err) {
     const lx_results *ev = o->pub.evidence;
+    lx_buf sp = {0};
     for (size_t i = 0; i < ev->n; i++) {
         const lx_hit *h = &ev->hits[i];
-        cJSON *meta = cJSON_Parse(h->meta_json ? h->meta_json : "{}");
-        if (!meta)
-            return lx_fail(err, LX_ENOMEM, NULL, -1, "cannot read lecture %s", h->id);
-        const char *sp = str_of(meta, "speaker");
-        vote v = {o, h, meta, i, ev->n ? ev->hits[0].score : 0, only, 0};
-        int rc = sp ? lx_speakers_split(sp, strlen(sp), on_person, &v) : 0;
-        cJSON_Delete(meta);
-        if (rc < 0 || v.rc)
+        const char *m = h->meta_json ? h->meta_json : "{}";
+        sp.n = 0;
+        int rc = lx_meta_string(m, strlen(m), "speaker", &sp);
+        vote v = {o, h, i, ev->n ? ev->hits[0].score : 0, only, 0};
+        if (rc == 1)
+            rc = lx_speakers_split((const char *)sp.p, sp.n, on_person, &v);
+        if (rc < 0 || v.rc) {
+            lx_buf_free(&sp);
             return lx_fail(err, rc < 0 ? rc : v.rc, "speaker", -1, "lecture %s", h->id);
+        }
     }
-    for (size_t i = 0; i < o->n_all; i++) {
-        person *p = &o->all[i];
-        p->l.score = model_score(p, model);
-        qsort(p->l.tags, p->l.n_tags, sizeof *p->l.tags, cmp_facet);
-    }
+    lx_buf_free(&sp);
+    for (size_t i = 0; i < o->n_all; i++)
+        o->all[i].l.score = model_score(&o->all[i], model);
     qsort(o->all, o->n_all, sizeof *o->all, cmp_person);
     o->pub.total = o->n_all;
     size_t from = offset < o->n_all ? offset : o->n_all;
@@ -399,8 +416,12 @@ static int rank_people(owned *o, int model, const char *only, unsigned limit, un
     o->pub.n = n < limit ? n : limit;
     if (o->pub.n && !(o->page = malloc(o->pub.n * sizeof *o->page)))
         return lx_fail(err, LX_ENOMEM, NULL, -1, "out of memory");
-    for (size_t i = 0; i < o->pub.n; i++)
+    for (size_t i = 0; i < o->pub.n; i++) {
+        int rc = person_details(o, &o->all[from + i]);
+        if (rc)
+            return lx_fail(err, rc, NULL, -1, "out of memory");
         o->page[i] = o->all[from + i].l;
+    }
     o->pub.people = o->page;
     return 0;
 }

@@ -31,7 +31,7 @@ static const char lecturers_help[] =
     "field names), each with those lectures, institutions, languages and tags.\n"
     "An empty QUERY lists the people with the most lectures.\n"
     "  --name NAME     one lecturer's profile: every lecture naming them\n"
-    "  --model M       expsum (default), max, sum, mnz, votes, rr\n"
+    "  --model M       rr (default), expsum, max, sum, mnz, votes\n"
     "  --depth N       lectures read (default 100)\n"
     "  --snippets      a snippet for each lecture shown\n"
     "  --json          the API's body (GET /api/lecturers, /api/lecturers/NAME)\n"
@@ -57,8 +57,9 @@ static int model_of(const char *m) {
     static const struct {
         const char *name;
         int model;
-    } tab[] = {{"expsum", LX_EXPERT_EXPSUM}, {"max", LX_EXPERT_MAX}, {"sum", LX_EXPERT_SUM},
-               {"mnz", LX_EXPERT_MNZ},       {"votes", LX_EXPERT_VOTES}, {"rr", LX_EXPERT_RR}};
+    } tab[] = {{"rr", LX_EXPERT_RR},   {"expsum", LX_EXPERT_EXPSUM}, {"max", LX_EXPERT_MAX},
+               {"sum", LX_EXPERT_SUM}, {"mnz", LX_EXPERT_MNZ},       {"votes", LX_EXPERT_VOTES},
+               {"rr", LX_EXPERT_RR}};
     for (size_t i = 0; i < sizeof tab / sizeof tab[0]; i++)
         if (!strcmp(tab[i].name, m))
             return tab[i].model;
@@ -178,7 +179,8 @@ static int run_lecturers(lx_searcher *s, const popts *o) {
         return lecturers_batch(s, o, &lo);
     lx_lecturers *l;
     lx_error err = {0};
-    int rc = o->name ? lx_lecturer_get(s, o->name, &l, &err) : lx_lecturers_search(s, &lo, &l, &err);
+    int rc =
+        o->name ? lx_lecturer_get(s, o->name, &l, &err) : lx_lecturers_search(s, &lo, &l, &err);
     if (rc) {
         fail("lecturers", &err);
         return rc == LX_ENOTFOUND ? 1 : 2;
@@ -281,7 +283,7 @@ static int parse(int argc, char **argv, popts *o) {
             o->depth = (unsigned)strtoul(argv[++i], NULL, 10);
         else if (!strcmp(a, "--model") && more) {
             if ((o->model = model_of(argv[++i])) < 0) {
-                fprintf(stderr, "lectern: no model %s (expsum, max, sum, mnz, votes, rr)\n",
+                fprintf(stderr, "lectern: no model %s (rr, expsum, max, sum, mnz, votes)\n",
                         argv[i]);
                 return 1;
             }
