@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -36,8 +37,8 @@ static void keep(cJSON *j) {
         cJSON_Delete(j);
         return;
     }
-    if (nrec == caprec && !(recs = realloc(recs, (caprec = caprec ? caprec * 2 : 1024) *
-                                                     sizeof *recs)))
+    if (nrec == caprec &&
+        !(recs = realloc(recs, (caprec = caprec ? caprec * 2 : 1024) * sizeof *recs)))
         exit(2);
     recs[nrec].json = j;
     recs[nrec++].tags = t;
@@ -220,6 +221,7 @@ int main(int argc, char **argv) {
         fprintf(stderr, "tagcv: %zu tagged lectures: too few for %zu folds\n", nrec, folds);
         return 2;
     }
+    mkdir(work ? work : "/tmp", 0777); /* an existing one is fine */
     char dir[4096];
     snprintf(dir, sizeof dir, "%s/tagcv-index.%ld", work ? work : "/tmp", (long)getpid());
     score sc = {0};
@@ -237,13 +239,12 @@ int main(int argc, char **argv) {
     printf("%-16s %8s %8s\n", "", "p@3", "r@5");
     printf("%-16s %8.4f %8.4f\n", "knn suggestions", sc.p3 / n, sc.r5 / n);
     printf("%-16s %8.4f %8.4f\n", "most frequent", sc.bp3 / n, sc.br5 / n);
-    printf("cost: %.0f us of CPU a suggestion; %.2f s of CPU per fold's build\n",
-           sc.secs / n * 1e6, build / (double)folds);
+    printf("cost: %.0f us of CPU a suggestion; %.2f s of CPU per fold's build\n", sc.secs / n * 1e6,
+           build / (double)folds);
     for (size_t r = 0; r < nrec; r++)
         cJSON_Delete(recs[r].json);
     free(recs);
-    if (margin >= 0 &&
-        (sc.p3 / n < sc.bp3 / n + margin || sc.r5 / n < sc.br5 / n + margin)) {
+    if (margin >= 0 && (sc.p3 / n < sc.bp3 / n + margin || sc.r5 / n < sc.br5 / n + margin)) {
         printf("FAIL: suggestions do not beat the baseline by %.3f\n", margin);
         return 1;
     }
