@@ -24,6 +24,8 @@
 #include <string.h>
 
 #include "error.h"
+#include "meta.h"
+#include "searcher.h"
 
 #define SUGGEST_POW 2.0 /* a neighbour's weight: (score / best)^SUGGEST_POW */
 #define SUGGEST_MAX_TAGS 1024
@@ -55,17 +57,34 @@ static int vote_tag(tvote *v, size_t *n, const char *tag, double w) {
     return 0;
 }
 
-/* The lecture's stored record, for its own curated tags. */
-static int own_record(lx_searcher *s, const char *id, cJSON **root, lx_error *err) {
-    char *json = NULL;
-    size_t len;
-    *root = NULL;
-    int rc = lx_get(s, id, &json, &len, err);
+/* The curated tags of a stored meta (NULL when it has none); a cJSON
+ * array the caller deletes. */
+static cJSON *meta_tags(const char *meta, int *oom) {
+    const char *v;
+    size_t n;
+    *oom = 0;
+    if (!meta || !lx_meta_value(meta, strlen(meta), "tags", &v, &n) || !n || *v != '[')
+        return NULL;
+    cJSON *t = cJSON_ParseWithLength(v, n);
+    *oom = !t;
+    return t;
+}
+
+/* The lecture's own curated tags, read in place from its stored meta. */
+static int own_tags(lx_searcher *s, const char *id, cJSON **tags, lx_error *err) {
+    *tags = NULL;
+    int rc = lx_searcher_begin(s, &s->ix->params, err), oom = 0;
     if (rc)
         return rc;
-    *root = cJSON_ParseWithLength(json, len);
-    free(json);
-    return *root ? 0 : lx_fail(err, LX_ENOMEM, NULL, -1, "out of memory");
+    uint32_t doc;
+    lx_docview v;
+    rc = lx_store_docid(s->txn, s->ix, id, strlen(id), &doc);
+    if (!rc)
+        rc = lx_store_doc(s->txn, s->ix, doc, &v);
+    if (!rc && (*tags = meta_tags(v.meta, &oom), oom))
+        rc = LX_ENOMEM;
+    lx_searcher_end(s);
+    return rc ? lx_fail(err, rc, NULL, -1, "lecture %s: %s", id, lx_strerror(rc)) : 0;
 }
 
 static int is_curated(const cJSON *tags, const char *tag) {
@@ -79,10 +98,11 @@ static int vote_neighbours(const lx_results *r, tvote *v, size_t *nv, double *to
     double best = r->n ? r->hits[0].score : 0;
     for (size_t i = 0; i < r->n; i++) {
         const lx_hit *h = &r->hits[i];
-        cJSON *meta = cJSON_Parse(h->meta_json ? h->meta_json : "{}");
-        if (!meta)
+        int oom;
+        cJSON *tags = meta_tags(h->meta_json, &oom);
+        const cJSON *t;
+        if (oom)
             return LX_ENOMEM;
-        const cJSON *tags = cJSON_GetObjectItemCaseSensitive(meta, "tags"), *t;
         double P = getenv("LX_P") ? atof(getenv("LX_P")) : SUGGEST_POW;
         double w = best > 0 ? pow(h->score / best, P) : 1.0;
         int any = 0, rc = 0;
@@ -90,7 +110,7 @@ static int vote_neighbours(const lx_results *r, tvote *v, size_t *nv, double *to
             rc = vote_tag(v, nv, t->valuestring, w);
             any = 1;
         }
-        cJSON_Delete(meta);
+        cJSON_Delete(tags);
         if (rc)
             return rc;
         if (any)
@@ -116,10 +136,9 @@ int lx_suggest_tags(lx_searcher *s, const char *id, unsigned limit, lx_tag_sugge
     double total = 0;
     rc = v ? vote_neighbours(r, v, &nv, &total) : LX_ENOMEM;
     lx_results_free(r);
-    cJSON *root = NULL;
+    cJSON *mine = NULL;
     if (!rc)
-        rc = own_record(s, id, &root, err);
-    const cJSON *mine = cJSON_GetObjectItemCaseSensitive(root, "tags");
+        rc = own_tags(s, id, &mine, err);
     size_t k = nv < limit ? nv : limit, bytes = 0;
     if (!rc) {
         qsort(v, nv, sizeof *v, cmp_vote);
@@ -141,7 +160,7 @@ int lx_suggest_tags(lx_searcher *s, const char *id, unsigned limit, lx_tag_sugge
         }
         *n = k;
     }
-    cJSON_Delete(root);
+    cJSON_Delete(mine);
     for (size_t i = 0; i < nv; i++)
         free(v[i].tag);
     free(v);

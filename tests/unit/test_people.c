@@ -11,8 +11,7 @@ static int key_is(const char *name, const char *want) {
     char k[LX_MAX_NAME_BYTES];
     int n = lx_name_key(name, strlen(name), k, sizeof k);
     if (n < 0 || strcmp(k, want)) {
-        fprintf(stderr, "  key of \"%s\" is \"%s\", expected \"%s\"\n", name, n < 0 ? "" : k,
-                want);
+        fprintf(stderr, "  key of \"%s\" is \"%s\", expected \"%s\"\n", name, n < 0 ? "" : k, want);
         return 0;
     }
     return 1;
