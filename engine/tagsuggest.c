@@ -103,8 +103,7 @@ static int vote_neighbours(const lx_results *r, tvote *v, size_t *nv, double *to
         const cJSON *t;
         if (oom)
             return LX_ENOMEM;
-        double P = getenv("LX_P") ? atof(getenv("LX_P")) : SUGGEST_POW;
-        double w = best > 0 ? pow(h->score / best, P) : 1.0;
+        double w = best > 0 ? pow(h->score / best, SUGGEST_POW) : 1.0;
         int any = 0, rc = 0;
         cJSON_ArrayForEach(t, tags) if (!rc && cJSON_IsString(t) && t->valuestring[0]) {
             rc = vote_tag(v, nv, t->valuestring, w);
@@ -126,7 +125,7 @@ int lx_suggest_tags(lx_searcher *s, const char *id, unsigned limit, lx_tag_sugge
     if (!limit)
         limit = 10;
     lx_search_opts so = {0};
-    so.limit = getenv("LX_K") ? (unsigned)atoi(getenv("LX_K")) : LX_SUGGEST_NEIGHBOURS;
+    so.limit = LX_SUGGEST_NEIGHBOURS;
     lx_results *r = NULL;
     int rc = lx_related(s, id, &so, &r, err);
     if (rc)

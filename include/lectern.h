@@ -433,9 +433,10 @@ int lx_stats_get(lx_searcher *s, lx_stats *out, lx_error *err);
  * person's score is the voting model's aggregate of their lectures'
  * scores (LX_EXPERT_*; the default was chosen by measurement,
  * tests/eval/lecturers). */
-#define LX_LECTURER_DEPTH 100 /* lectures a ranking reads by default */
-#define LX_MAX_NAME_BYTES 256 /* one person's name (longer is cut) */
-#define LX_MAX_PEOPLE 16      /* people one speaker field names */
+#define LX_LECTURER_DEPTH 100  /* lectures a ranking reads by default */
+#define LX_MAX_NAME_BYTES 256  /* one person's name (longer is cut) */
+#define LX_MAX_PEOPLE 16       /* people one speaker field names */
+#define LX_LECTURER_SNIPPETS 1 /* lectures of a person given snippets */
 
 enum {
     LX_EXPERT_DEFAULT, /* the measured default (LX_EXPERT_EXPCOMBSUM) */
@@ -474,9 +475,10 @@ typedef struct lx_lecturers {
 
 typedef struct lx_lecturer_opts {
     lx_search_opts search; /* query, filters, flags of the evidence search
-                              (LX_SEARCH_SNIPPETS: snippets of its
-                              lectures); its limit/offset page the people
-                              (limit 0 = 10) */
+                              (LX_SEARCH_SNIPPETS: snippets for the first
+                              LX_LECTURER_SNIPPETS lectures of each person
+                              on the page); its limit/offset page the
+                              people (limit 0 = 10) */
     unsigned depth;        /* lectures read (0 = LX_LECTURER_DEPTH; at most
                               LX_MAX_RESULTS); an empty query reads
                               LX_MAX_RESULTS */
@@ -516,7 +518,7 @@ int lx_name_key(const char *name, size_t len, char *out, size_t size);
  * similarity, lx_related), each neighbour's vote weighted by its score
  * relative to the best; confidence = a tag's votes / all votes, in (0, 1].
  * Only curated tags vote, never suggested ones. */
-#define LX_SUGGEST_NEIGHBOURS 20 /* neighbours that vote (measured) */
+#define LX_SUGGEST_NEIGHBOURS 40 /* neighbours that vote (measured) */
 
 typedef struct lx_tag_suggestion {
     const char *tag;

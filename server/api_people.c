@@ -49,7 +49,10 @@ enum MHD_Result api_lecturers(srv_req *rq) {
     if (uint_param(rq, "limit", 10, 1, max_limit, &o.search.limit, &ret) ||
         uint_param(rq, "offset", 0, 0, LX_MAX_RESULTS, &o.search.offset, &ret))
         return ret;
-    o.search.flags = LX_SEARCH_SNIPPETS;
+    unsigned snippets;
+    if (uint_param(rq, "snippets", 1, 0, 1, &snippets, &ret))
+        return ret;
+    o.search.flags = snippets ? LX_SEARCH_SNIPPETS : 0;
     o.search.work_budget = g_srv.cfg.work_budget;
     lx_searcher *s = http_searcher(rq);
     if (!s)

@@ -9,7 +9,7 @@
 #include "lectern.h"
 
 /* Lectures listed per lecturer (the best of their evidence). */
-#define PEOPLEJSON_LECTURES 5
+#define PEOPLEJSON_LECTURES LX_LECTURER_SNIPPETS
 
 /* {"query", "total", "took_ms", "limit", "offset", "results": [{"name",
  * "key", "score", "lectures": [{"id", "title", "score", "snippet"}],
