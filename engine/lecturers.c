@@ -323,7 +323,7 @@ static int person_details(owned *o, person *p) {
             add_tag(o, p, t->valuestring);
         cJSON_Delete(meta);
     }
-    if (!rc)
+    if (!rc && p->l.n_tags)
         qsort(p->l.tags, p->l.n_tags, sizeof *p->l.tags, cmp_facet);
     return rc;
 }
@@ -411,7 +411,8 @@ static int rank_people(owned *o, int model, const char *only, unsigned limit, un
     lx_buf_free(&sp);
     for (size_t i = 0; i < o->n_all; i++)
         o->all[i].l.score = model_score(&o->all[i], model);
-    qsort(o->all, o->n_all, sizeof *o->all, cmp_person);
+    if (o->n_all)
+        qsort(o->all, o->n_all, sizeof *o->all, cmp_person);
     o->pub.total = o->n_all;
     size_t from = offset < o->n_all ? offset : o->n_all;
     size_t n = o->n_all - from;

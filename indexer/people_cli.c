@@ -157,7 +157,8 @@ static int lecturers_batch(lx_searcher *s, const popts *o, lx_lecturer_opts *lo)
     free(line);
     fclose(f);
     fclose(run);
-    qsort(cpu, nq, sizeof *cpu, cmp_d);
+    if (nq)
+        qsort(cpu, nq, sizeof *cpu, cmp_d);
     fprintf(stderr, "queries %zu cpu_us p50=%.1f p95=%.1f\n", nq, nq ? cpu[nq / 2] : 0,
             nq ? cpu[nq * 95 / 100] : 0);
     free(cpu);

@@ -146,6 +146,15 @@ static void test_lecturers(lx_searcher *s) {
         lx_lecturers_free(l);
     }
 
+    /* No lecture matches: nobody (and no sort of an empty list). */
+    o.search.query = "zzzqqq";
+    o.search.offset = 0;
+    CHECK(lx_lecturers_search(s, &o, &l, &err) == 0);
+    if (l) {
+        CHECK(l->total == 0 && l->n == 0);
+        lx_lecturers_free(l);
+    }
+
     /* An empty query: people with the most lectures first. */
     memset(&o, 0, sizeof o);
     o.search.query = "";
