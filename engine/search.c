@@ -236,6 +236,7 @@ int lx_search(lx_searcher *s, const lx_search_opts *o, lx_results **out, lx_erro
     if ((rc = lx_searcher_begin(s, r.p, err)))
         return rc;
     lx_work_init(&s->work, o->work_budget ? o->work_budget : LX_WORK_BUDGET_DEFAULT);
+    s->suggested = (o->flags & LX_SEARCH_SUGGESTED) != 0;
     lx_plan_init(s, o, &r.pl);
     uint32_t hk = r.k > (uint32_t)r.p->feedback_docs ? r.k : (uint32_t)r.p->feedback_docs;
     s->nqc = 0;

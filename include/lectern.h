@@ -221,6 +221,15 @@ int lx_writer_commit(lx_writer *w, lx_error *err);
 /* Drops the batch; the index is unchanged.  Frees w. */
 void lx_writer_abort(lx_writer *w);
 
+/* Stores tags (n, display or normalised form) as the suggested tags of the
+ * committed lecture id (lectern-index --suggest-tags), beside its curated
+ * tags: kept apart from them, used by a search only with
+ * LX_SEARCH_SUGGESTED, shown by lx_get as "suggested_tags".  Calls for
+ * one tag must come in docid order (the order lectures were put).
+ * LX_ENOTFOUND when no committed lecture has id. */
+int lx_writer_suggest(lx_writer *w, const char *id, const char *const *tags, size_t n,
+                      lx_error *err);
+
 /* lx_writer_begin_build flag: replace an index that holds lectures. */
 #define LX_BUILD_REPLACE 0x1u
 
@@ -285,6 +294,7 @@ void lx_searcher_close(lx_searcher *s);
 #define LX_SEARCH_SNIPPETS 0x1u   /* compute a snippet per hit */
 #define LX_SEARCH_FACETS 0x2u     /* exact total and tag/language facets */
 #define LX_SEARCH_EXHAUSTIVE 0x4u /* score every match (no pruning) */
+#define LX_SEARCH_SUGGESTED 0x8u  /* tag filter and boost also use suggested tags */
 
 typedef struct lx_search_opts {
     const char *query;            /* query syntax; NULL or "" matches everything */
@@ -531,6 +541,15 @@ typedef struct lx_tag_suggestion {
  * errors of lx_related. */
 int lx_suggest_tags(lx_searcher *s, const char *id, unsigned limit, lx_tag_suggestion **out,
                     size_t *n, lx_error *err);
+
+/* lectern-index --suggest-tags: for every lecture without curated tags and
+ * without stored suggestions, its LX_SUGGEST_STORED best suggestions of
+ * confidence LX_SUGGEST_STORE_MIN or more stored (lx_writer_suggest) in
+ * one commit; *stored receives how many lectures got some.  Errors of
+ * lx_suggest_tags and of the writer. */
+#define LX_SUGGEST_STORED 3
+#define LX_SUGGEST_STORE_MIN 0.1
+int lx_index_suggest_tags(lx_index *ix, uint64_t *stored, lx_error *err);
 
 /* ---- Integrity check --------------------------------------------------- */
 

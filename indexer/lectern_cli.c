@@ -47,7 +47,7 @@ static const struct {
     {"search",
      "usage: lectern search --index DIR [--tags a,b] [--lang xx] [--speaker S]\n"
      "                      [--limit N] [--offset N] [--json [--facets N]] [--exhaustive]\n"
-     "                      [--work-budget N] QUERY\n"
+     "                      [--suggested] [--work-budget N] QUERY\n"
      "       lectern search --index DIR --queries FILE [--limit N] [--trec RUNFILE]\n"
      "                      [--exhaustive] [--full] [--param NAME=VALUE]... [--slowest N]\n"
      "\n"
@@ -62,6 +62,8 @@ static const struct {
      "  --json          the results as JSON: the body the API answers\n"
      "  --facets N      with --json, the values listed per facet (default 20)\n"
      "  --exhaustive    score every match (no pruning; same results, slower)\n"
+     "  --suggested     the tag filter and boost also use suggested tags\n"
+     "                  (lectern-index --suggest-tags)\n"
      "  --work-budget N caps the work units one search may spend (0 = no cap;\n"
      "                  default the engine's LX_WORK_BUDGET_DEFAULT): a search that\n"
      "                  runs out returns its best hits so far marked partial\n"
@@ -115,6 +117,7 @@ typedef struct opts {
     unsigned limit, offset;
     unsigned facets; /* with --json: values listed per facet */
     int json, exhaustive;
+    int suggested; /* --suggested: LX_SEARCH_SUGGESTED */
     unsigned slowest;
     int full;             /* batch: snippets and facets too, as the server asks */
     uint64_t work_budget; /* lx_search_opts.work_budget */
@@ -350,7 +353,8 @@ static int run_batch(lx_searcher *s, const opts *o) {
     so.tags = o->tags;
     so.lang = o->lang;
     so.flags = (o->exhaustive ? LX_SEARCH_EXHAUSTIVE : 0) |
-               (o->full ? LX_SEARCH_SNIPPETS | LX_SEARCH_FACETS : 0);
+               (o->full ? LX_SEARCH_SNIPPETS | LX_SEARCH_FACETS : 0) |
+               (o->suggested ? LX_SEARCH_SUGGESTED : 0);
     so.params = o->params_set ? &o->params : NULL;
     so.facet_limit = 20; /* as the server lists by default */
     so.work_budget = o->work_budget;
@@ -480,6 +484,8 @@ int main(int argc, char **argv) {
             o.facets = (unsigned)strtoul(argv[++i], NULL, 10);
         else if (!strcmp(a, "--exhaustive"))
             o.exhaustive = 1;
+        else if (!strcmp(a, "--suggested"))
+            o.suggested = 1;
         else if (!strcmp(a, "--param") && more) {
             if (set_param(&o.params, argv[++i])) {
                 fprintf(stderr, "lectern: bad --param %s\n", argv[i]);
@@ -526,6 +532,8 @@ int main(int argc, char **argv) {
             so.offset = o.offset;
             so.flags =
                 LX_SEARCH_SNIPPETS | LX_SEARCH_FACETS | (o.exhaustive ? LX_SEARCH_EXHAUSTIVE : 0);
+            if (o.suggested)
+                so.flags |= LX_SEARCH_SUGGESTED;
             so.facet_limit = o.facets ? o.facets : 1; /* as the server asks */
             so.params = o.params_set ? &o.params : NULL;
             so.work_budget = o.work_budget;

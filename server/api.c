@@ -59,6 +59,10 @@ static int read_opts(srv_req *rq, lx_search_opts *o, unsigned *facets, enum MHD_
     if (param_uint(rq, "facets", SRV_DEFAULT_FACETS, 0, SRV_MAX_FACETS, facets, ret) != 0)
         return -1;
     o->flags = LX_SEARCH_SNIPPETS | LX_SEARCH_FACETS;
+    /* suggested=1: the tag filter and boost also use suggested tags. */
+    const char *sug = http_param(rq, "suggested");
+    if (sug && !strcmp(sug, "1"))
+        o->flags |= LX_SEARCH_SUGGESTED;
     o->facet_limit = *facets ? *facets : 1; /* the total is counted either way */
     o->work_budget = g_srv.cfg.work_budget;
     return 0;
@@ -253,9 +257,10 @@ enum MHD_Result api_tags(srv_req *rq) {
  * it does not fit (the answer is then not cached). */
 static size_t read_key(char *buf, size_t size, char kind, const char *subject,
                        const lx_search_opts *o, unsigned facets) {
-    int n = snprintf(buf, size, "%c%s%c%s%c%s%c%s%c%u,%u,%u", kind, subject ? subject : "", 0,
-                     o->tags ? o->tags : "", 0, o->lang ? o->lang : "", 0,
-                     o->speaker ? o->speaker : "", 0, o->limit, o->offset, facets);
+    int n =
+        snprintf(buf, size, "%c%s%c%s%c%s%c%s%c%u,%u,%u,%u", kind, subject ? subject : "", 0,
+                 o->tags ? o->tags : "", 0, o->lang ? o->lang : "", 0, o->speaker ? o->speaker : "",
+                 0, o->limit, o->offset, facets, (o->flags & LX_SEARCH_SUGGESTED) != 0);
     return n > 0 && (size_t)n < size ? (size_t)n : 0;
 }
 
