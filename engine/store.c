@@ -29,6 +29,8 @@
  *   post     term bytes -> posting list (layout at the top of postings.c)
  *   pos      term bytes -> positions of that list (postings.c)
  *   tags     normalised tag -> u32 docids ascending (lectures with the tag)
+ *            and LX_SUGGEST_PREFIX + normalised tag -> u32 docids (lectures
+ *            the tag is suggested for: lectern-index --suggest-tags)
  *   tagstem  stemmed tag words joined by ' ' -> normalised tag
  *            (MDB_DUPSORT: one stem form may name several tags)
  *   langs    ISO 639 code -> u32 docids ascending
