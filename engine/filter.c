@@ -19,7 +19,23 @@ static int and_tag(lx_searcher *s, const char *tag, size_t n) {
     int rc = lx_store_tag(s->txn, s->ix, tag, n, &v);
     if (rc && rc != LX_ENOTFOUND)
         return lx_searcher_fail(s, rc, "tags", -1, "cannot read tag \"%.*s\"", (int)n, tag);
-    lx_bitmap_and_list(s->allow, s->tmp, s->words, v.mv_data, v.mv_size / 4);
+    if (!s->suggested || n > LX_MAX_TAG_BYTES * 3) {
+        lx_bitmap_and_list(s->allow, s->tmp, s->words, v.mv_data, v.mv_size / 4);
+        return 0;
+    }
+    /* suggested=1: the lectures with the tag curated or suggested. */
+    char key[LX_MAX_TAG_BYTES * 3 + 2];
+    key[0] = LX_SUGGEST_PREFIX;
+    memcpy(key + 1, tag, n);
+    MDB_val sv;
+    rc = lx_store_tag(s->txn, s->ix, key, n + 1, &sv);
+    if (rc && rc != LX_ENOTFOUND)
+        return lx_searcher_fail(s, rc, "tags", -1, "cannot read tag \"%.*s\"", (int)n, tag);
+    memset(s->tmp, 0, s->words * sizeof *s->tmp);
+    lx_bitmap_set_list(s->tmp, s->words, v.mv_data, v.mv_size / 4);
+    lx_bitmap_set_list(s->tmp, s->words, sv.mv_data, sv.mv_size / 4);
+    for (size_t i = 0; i < s->words; i++)
+        s->allow[i] &= s->tmp[i];
     return 0;
 }
 

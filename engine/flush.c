@@ -51,7 +51,7 @@ int lx_flush_sets(lx_writer *w, MDB_dbi dbi, set_acc *sets, uint32_t n, int is_t
                 buf[m++] = s->add[j];
         if ((rc = lx_store_docids_put(w->txn, dbi, s->key, s->len, buf, m, err)))
             w->failed = rc;
-        if (!rc && s->del && is_tags)
+        if (!rc && s->del && is_tags && s->key[0] != LX_SUGGEST_PREFIX)
             rc = lx_tagstem_rebuild(w, s->key, s->len, buf, m, err);
     }
     free(buf);

@@ -11,6 +11,29 @@
 #include "record.h"
 #include "searcher.h"
 
+/* Appends "suggested_tags": [...] to the record JSON *json when the
+ * lecture has stored suggested tags (lectern-index --suggest-tags). */
+static int add_suggested(lx_searcher *s, uint32_t doc, char **json) {
+    char tags[4096];
+    unsigned n;
+    int rc = lx_store_suggested_of(s->txn, s->ix, doc, tags, sizeof tags, &n);
+    if (rc || !n)
+        return rc;
+    cJSON *rec = cJSON_Parse(*json);
+    cJSON *arr = rec ? cJSON_AddArrayToObject(rec, "suggested_tags") : NULL;
+    const char *t = tags;
+    for (unsigned i = 0; arr && i < n; i++, t += strlen(t) + 1)
+        if (!cJSON_AddItemToArray(arr, cJSON_CreateString(t)))
+            arr = NULL;
+    char *out = arr ? cJSON_PrintUnformatted(rec) : NULL;
+    cJSON_Delete(rec);
+    if (!out)
+        return LX_ENOMEM;
+    free(*json);
+    *json = out;
+    return 0;
+}
+
 int lx_get(lx_searcher *s, const char *id, char **json, size_t *len, lx_error *err) {
     *json = NULL;
     lx_error_clear(err);
@@ -26,7 +49,9 @@ int lx_get(lx_searcher *s, const char *id, char **json, size_t *len, lx_error *e
         *json = lx_record_from_view(&v);
         if (!*json)
             rc = LX_ENOMEM;
-        else if (len)
+        else
+            rc = add_suggested(s, doc, json);
+        if (!rc && len)
             *len = strlen(*json);
     }
     lx_searcher_end(s);

@@ -152,7 +152,9 @@ static int unescape_string(const char *p, const char *end, lx_buf *out) {
     return 0;
 }
 
-int lx_meta_string(const char *json, size_t len, const char *key, lx_buf *out) {
+/* The value text of the top-level member key: *v at its first byte, *n
+ * its length.  Returns 1 when found, else 0. */
+static int member(const char *json, size_t len, const char *key, const char **v, size_t *n) {
     const char *p = json, *end = json + len;
     size_t klen = strlen(key);
     while (p < end && *p != '{')
@@ -169,10 +171,26 @@ int lx_meta_string(const char *json, size_t len, const char *key, lx_buf *out) {
         p = ke;
         while (p < end && (*p == ' ' || *p == ':'))
             p++;
+        const char *ve = skip_value(p, end);
         /* Keys we look up have no escapes: compare them as written. */
-        if ((size_t)(ke - 1 - k) == klen && memcmp(k, key, klen) == 0)
-            return p < end && *p == '"' ? (unescape_string(p, end, out) ? LX_ENOMEM : 1) : 0;
-        p = skip_value(p, end);
+        if ((size_t)(ke - 1 - k) == klen && memcmp(k, key, klen) == 0) {
+            *v = p;
+            *n = (size_t)(ve - p);
+            return 1;
+        }
+        p = ve;
     }
     return 0;
+}
+
+int lx_meta_string(const char *json, size_t len, const char *key, lx_buf *out) {
+    const char *v;
+    size_t n;
+    if (!member(json, len, key, &v, &n) || !n || *v != '"')
+        return 0;
+    return unescape_string(v, v + n, out) ? LX_ENOMEM : 1;
+}
+
+int lx_meta_value(const char *json, size_t len, const char *key, const char **v, size_t *n) {
+    return member(json, len, key, v, n);
 }

@@ -12,4 +12,9 @@
  * string, LX_ENOMEM. */
 int lx_meta_string(const char *json, size_t len, const char *key, lx_buf *out);
 
+/* The text of the member `key` of the stored meta JSON, any type (an
+ * array of tags, a number), without copying: *v points at its first byte
+ * in json, *n is its length.  Returns 1 when found, 0 when absent. */
+int lx_meta_value(const char *json, size_t len, const char *key, const char **v, size_t *n);
+
 #endif

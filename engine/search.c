@@ -263,6 +263,7 @@ int lx_search(lx_searcher *s, const lx_search_opts *o, lx_results **out, lx_erro
         lx_searcher_end(s);
         return s->rc;
     }
+    s->suggested = (o->flags & LX_SEARCH_SUGGESTED) != 0;
     lx_plan_init(s, o, &r.pl);
     if (longq)
         r.pl.prefix_clause = -1; /* a pasted text is not being typed */

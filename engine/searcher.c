@@ -194,6 +194,7 @@ static int snapshot_bitmaps(lx_searcher *s, lx_error *err) {
 int lx_searcher_begin(lx_searcher *s, const lx_rank_params *p, lx_error *err) {
     int rc;
     s->rc = 0;
+    s->suggested = 0;
     s->err = err;
     lx_work_init(&s->work, UINT64_MAX);
     if ((rc = lx_store_read_begin(s->ix, &s->env, &s->txn, err)))

@@ -29,6 +29,8 @@
  *   post     term bytes -> posting list (layout at the top of postings.c)
  *   pos      term bytes -> positions of that list (postings.c)
  *   tags     normalised tag -> u32 docids ascending (lectures with the tag)
+ *            and LX_SUGGEST_PREFIX + normalised tag -> u32 docids (lectures
+ *            the tag is suggested for: lectern-index --suggest-tags)
  *   tagstem  stemmed tag words joined by ' ' -> normalised tag
  *            (MDB_DUPSORT: one stem form may name several tags)
  *   langs    ISO 639 code -> u32 docids ascending
@@ -522,6 +524,7 @@ int lx_store_iter_open(MDB_txn *txn, lx_index *ix, lx_dbname db, lx_store_iter *
     it->c = NULL;
     if (db == LX_DB_WORDS && !dbi)
         return LX_ENOTFOUND;
+    it->skip_sug = db == LX_DB_TAGS;
     int rc = mdb_cursor_open(txn, dbi, &it->c);
     if (rc) {
         it->c = NULL;
@@ -533,6 +536,8 @@ int lx_store_iter_open(MDB_txn *txn, lx_index *ix, lx_dbname db, lx_store_iter *
 int lx_store_iter_next(lx_store_iter *it, MDB_val *k, MDB_val *v) {
     int rc = lx_store_cursor_get(it->c, k, v, (MDB_cursor_op)it->op);
     it->op = MDB_NEXT;
+    while (!rc && it->skip_sug && k->mv_size && *(const char *)k->mv_data == LX_SUGGEST_PREFIX)
+        rc = lx_store_cursor_get(it->c, k, v, MDB_NEXT);
     if (rc == MDB_NOTFOUND)
         return 0;
     return rc ? lx_store_code(rc) : 1;
@@ -552,4 +557,47 @@ void lx_store_iter_close(lx_store_iter *it) {
     if (it->c)
         mdb_cursor_close(it->c);
     it->c = NULL;
+}
+
+/* Whether the n unaligned u32 docids at p (ascending) hold d. */
+static int docs_have(const uint8_t *p, size_t n, uint32_t d) {
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        uint32_t x;
+        memcpy(&x, p + mid * 4, 4);
+        if (x == d)
+            return 1;
+        if (x < d)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return 0;
+}
+
+int lx_store_suggested_of(MDB_txn *txn, lx_index *ix, uint32_t docid, char *buf, size_t cap,
+                          unsigned *n) {
+    *n = 0;
+    MDB_cursor *c;
+    int rc = mdb_cursor_open(txn, ix->tags, &c);
+    if (rc)
+        return lx_store_code(rc);
+    char first = LX_SUGGEST_PREFIX;
+    MDB_val k = {1, &first}, v;
+    size_t used = 0;
+    for (rc = lx_store_cursor_get(c, &k, &v, MDB_SET_RANGE); !rc;
+         rc = lx_store_cursor_get(c, &k, &v, MDB_NEXT)) {
+        const char *key = k.mv_data;
+        if (!k.mv_size || key[0] != LX_SUGGEST_PREFIX)
+            break;
+        if (!docs_have(v.mv_data, v.mv_size / 4, docid) || used + k.mv_size > cap)
+            continue;
+        memcpy(buf + used, key + 1, k.mv_size - 1);
+        used += k.mv_size - 1;
+        buf[used++] = 0;
+        (*n)++;
+    }
+    mdb_cursor_close(c);
+    return rc && rc != MDB_NOTFOUND ? lx_store_code(rc) : 0;
 }

@@ -269,7 +269,8 @@ int lx_store_lang(MDB_txn *txn, lx_index *ix, const char *code, size_t n, MDB_va
 typedef enum lx_dbname { LX_DB_TAGS, LX_DB_TAGSTEM, LX_DB_LANGS, LX_DB_WORDS } lx_dbname;
 typedef struct lx_store_iter {
     MDB_cursor *c;
-    int op; /* MDB_FIRST, then MDB_NEXT */
+    int op;       /* MDB_FIRST, then MDB_NEXT */
+    int skip_sug; /* tags: suggested-tag keys (LX_SUGGEST_PREFIX) skipped */
 } lx_store_iter;
 int lx_store_iter_open(MDB_txn *txn, lx_index *ix, lx_dbname db, lx_store_iter *it);
 /* 1 with the next entry in k and v, 0 at the end, or a negative LX_E*. */
@@ -277,4 +278,16 @@ int lx_store_iter_next(lx_store_iter *it, MDB_val *k, MDB_val *v);
 /* As lx_store_iter_next, from the first key >= key (then on in order). */
 int lx_store_iter_seek(lx_store_iter *it, const void *key, size_t len, MDB_val *k, MDB_val *v);
 void lx_store_iter_close(lx_store_iter *it);
+
+/* Suggested tags (lectern-index --suggest-tags) live in the tags database
+ * under keys LX_SUGGEST_PREFIX + normalised tag: never a curated tag's key
+ * (normalised tags hold no control characters), skipped by the tags
+ * iterator (listing, facets) and by the tagstem rebuild. */
+#define LX_SUGGEST_PREFIX '\x01'
+
+/* The suggested tags stored for docid, each without the prefix and
+ * followed by a NUL, into buf (cap bytes; tags that do not fit are left
+ * out); *n receives how many.  0 or an LX_E* code. */
+int lx_store_suggested_of(MDB_txn *txn, lx_index *ix, uint32_t docid, char *buf, size_t cap,
+                          unsigned *n);
 #endif

@@ -114,6 +114,33 @@ typedef struct seen_tags {
 } seen_tags;
 
 /* Adds boost cursors for the tags of group gi; 0 or the sticky error. */
+/* suggested=1: the lectures the tag (normalised, tl bytes) was suggested
+ * for get the curated lectures' boost weight w, as one more cursor. */
+static int boost_suggested(lx_searcher *s, const char *tag, size_t tl, double w) {
+    char key[LX_MAX_TAG_BYTES * 3 + 2];
+    if (s->nqc == LX_MAX_CURSORS || tl + 1 > sizeof key)
+        return 0;
+    key[0] = LX_SUGGEST_PREFIX;
+    memcpy(key + 1, tag, tl);
+    MDB_val tv;
+    int rc = lx_store_tag(s->txn, s->ix, key, tl + 1, &tv);
+    if (rc == LX_ENOTFOUND || (!rc && !tv.mv_size))
+        return 0;
+    if (!rc && lx_store_doclist(&tv, s->st.next_doc))
+        rc = LX_ECORRUPT;
+    if (rc)
+        return lx_searcher_fail(s, rc, NULL, -1, "cannot read tag \"%.200s\"", tag);
+    lx_qcur *c = &s->qc[s->nqc++];
+    memset(c, 0, offsetof(lx_qcur, mem));
+    c->kind = LX_QK_DOCS;
+    c->clause = -1;
+    c->docs = tv.mv_data;
+    c->ndocs = (uint32_t)(tv.mv_size / 4);
+    c->w = w;
+    lx_qcur_start(c, &s->sc);
+    return 0;
+}
+
 static int boost_group(lx_searcher *s, const tagforms *t, uint32_t gi, double boost,
                        seen_tags *seen) {
     for (uint32_t ti = t->group[gi]; ti < t->group[gi + 1]; ti++) {
@@ -145,6 +172,8 @@ static int boost_group(lx_searcher *s, const tagforms *t, uint32_t gi, double bo
         c->ndocs = (uint32_t)(tv.mv_size / 4);
         c->w = lx_tag_boost_weight(&s->sc, boost, c->ndocs);
         lx_qcur_start(c, &s->sc);
+        if (s->suggested && boost_suggested(s, tag, tl, c->w))
+            return s->rc;
     }
     return 0;
 }

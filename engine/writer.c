@@ -45,6 +45,29 @@ uint64_t lx_writer_tokens(const lx_writer *w) {
     return w->tokens;
 }
 
+/* Marks the suggested-tag lists holding docid for rewriting without the
+ * lectures deleted (lectern-index --suggest-tags). */
+static int drop_suggested(lx_writer *w, uint32_t docid) {
+    char buf[4096];
+    unsigned n;
+    int rc = lx_store_suggested_of(w->txn, w->ix, docid, buf, sizeof buf, &n);
+    const char *t = buf;
+    for (unsigned i = 0; i < n && !rc; i++, t += strlen(t) + 1) {
+        char key[LX_MAX_TAG_BYTES * 3 + 2];
+        size_t kl = strlen(t);
+        if (kl + 1 >= sizeof key)
+            continue;
+        key[0] = LX_SUGGEST_PREFIX;
+        memcpy(key + 1, t, kl);
+        set_acc *s = lx_set_get(&w->tagmap, &w->tags, &w->ntags, &w->captags, key, kl + 1);
+        if (!s)
+            rc = LX_ENOMEM;
+        else
+            s->del = 1;
+    }
+    return rc;
+}
+
 /* Deletes a committed or flushed lecture by docid. */
 static int delete_doc(lx_writer *w, uint32_t docid, lx_error *err) {
     int rc;
@@ -70,6 +93,8 @@ static int delete_doc(lx_writer *w, uint32_t docid, lx_error *err) {
         else
             s->del = 1;
     }
+    if (!rc)
+        rc = drop_suggested(w, docid);
     if (!rc) {
         set_acc *s =
             lx_set_get(&w->langmap, &w->langs, &w->nlangs, &w->caplangs, f.lang, strlen(f.lang));
@@ -296,4 +321,28 @@ void lx_writer_abort(lx_writer *w) {
     if (w->build)
         lx_build_close(w);
     lx_writer_free(w);
+}
+
+int lx_writer_suggest(lx_writer *w, const char *id, const char *const *tags, size_t n,
+                      lx_error *err) {
+    if (w->failed)
+        return lx_fail(err, w->failed, NULL, -1, "writer failed earlier");
+    uint32_t docid;
+    int rc = lx_store_docid(w->txn, w->ix, id, strlen(id), &docid);
+    if (rc)
+        return lx_fail(err, rc, "id", -1, "no stored lecture with id \"%.200s\"", id);
+    for (size_t i = 0; i < n; i++) {
+        char key[LX_MAX_TAG_BYTES * 3 + 2];
+        size_t tl = strlen(tags[i]);
+        if (tl > LX_MAX_TAG_BYTES)
+            continue;
+        key[0] = LX_SUGGEST_PREFIX;
+        size_t kl = lx_tag_normalise(tags[i], tl, key + 1, sizeof key - 1);
+        if (!kl)
+            continue;
+        set_acc *s = lx_set_get(&w->tagmap, &w->tags, &w->ntags, &w->captags, key, kl + 1);
+        if (!s || lx_set_add(s, docid))
+            return w->failed = lx_fail(err, LX_ENOMEM, NULL, -1, "out of memory");
+    }
+    return 0;
 }

@@ -223,6 +223,15 @@ int lx_writer_commit(lx_writer *w, lx_error *err);
 /* Drops the batch; the index is unchanged.  Frees w. */
 void lx_writer_abort(lx_writer *w);
 
+/* Stores tags (n, display or normalised form) as the suggested tags of the
+ * committed lecture id (lectern-index --suggest-tags), beside its curated
+ * tags: kept apart from them, used by a search only with
+ * LX_SEARCH_SUGGESTED, shown by lx_get as "suggested_tags".  Calls for
+ * one tag must come in docid order (the order lectures were put).
+ * LX_ENOTFOUND when no committed lecture has id. */
+int lx_writer_suggest(lx_writer *w, const char *id, const char *const *tags, size_t n,
+                      lx_error *err);
+
 /* lx_writer_begin_build flag: replace an index that holds lectures. */
 #define LX_BUILD_REPLACE 0x1u
 
@@ -297,8 +306,9 @@ void lx_searcher_close(lx_searcher *s);
 #define LX_SEARCH_NO_PREFIX 0x20u /* the last word is not completed as a prefix */
 #define LX_SEARCH_NO_TYPOS 0x40u  /* absent words are not corrected */
 #define LX_SEARCH_TEXT                                                                             \
-    0x80u /* the query is plain text (no syntax), its most                                         \
-             informative words kept: lectures like a text */
+    0x80u                          /* the query is plain text (no syntax), its most                \
+                                      informative words kept: lectures like a text */
+#define LX_SEARCH_SUGGESTED 0x100u /* tag filter and boost also use suggested tags */
 
 typedef struct lx_search_opts {
     const char *query;            /* query syntax; NULL or "" matches everything */
@@ -558,6 +568,126 @@ typedef struct lx_moments_opts {
 int lx_moments_find(lx_searcher *s, const char *id, const lx_moments_opts *opts, lx_moments **out,
                     lx_error *err);
 void lx_moments_free(lx_moments *m);
+
+/* ---- Lecturers and tag suggestions (lecturers.c, tagsuggest.c) -------- */
+
+/* Expert finding: the people who teach a topic, ranked by the evidence of
+ * their lectures.  A lecture search (the query and filters of
+ * lx_search_opts, LX_LECTURER_DEPTH lectures deep) gives the evidence;
+ * each lecture's speaker field is split into people (at ",", ";", "&",
+ * "+", "/" and the word "and" in the bank's languages) and each name is
+ * normalised (case, accents, punctuation, a leading title such as "Dr")
+ * into a key, so one person is one entry whatever the spelling.  A
+ * person's score is the voting model's aggregate of their lectures'
+ * scores (LX_EXPERT_*; the default was chosen by measurement,
+ * tests/eval/lecturers). */
+#define LX_LECTURER_DEPTH 100  /* lectures a ranking reads by default */
+#define LX_MAX_NAME_BYTES 256  /* one person's name (longer is cut) */
+#define LX_MAX_PEOPLE 16       /* people one speaker field names */
+#define LX_LECTURER_SNIPPETS 1 /* lectures of a person given snippets */
+
+enum {
+    LX_EXPERT_DEFAULT, /* the measured default (LX_EXPERT_EXPCOMBSUM) */
+    LX_EXPERT_MAX,     /* the best lecture's score (CombMAX) */
+    LX_EXPERT_SUM,     /* the sum of the lectures' scores (CombSUM) */
+    LX_EXPERT_MNZ,     /* CombSUM times the number of lectures (CombMNZ) */
+    LX_EXPERT_EXPSUM,  /* the sum of exp(score / best score * 3): CombSUM
+                          of exponentiated, normalised scores */
+    LX_EXPERT_VOTES,   /* the number of lectures (Votes) */
+    LX_EXPERT_RR,      /* the sum of 1 / (rank + 10) (reciprocal rank) */
+    LX_EXPERT_N
+};
+
+typedef struct lx_lecturer {
+    const char *name; /* as written in the best lecture naming them */
+    const char *key;  /* the normalised name: one person, one key */
+    double score;
+    size_t n_lectures; /* their lectures among the evidence, best first */
+    const lx_hit **lectures;
+    size_t n_institutions; /* distinct, in evidence order */
+    const char **institutions;
+    size_t n_languages;
+    const char **languages;
+    size_t n_tags; /* the tags of their lectures, by count desc */
+    lx_facet *tags;
+} lx_lecturer;
+
+typedef struct lx_lecturers {
+    uint64_t total;       /* people among the evidence */
+    size_t n;             /* on this page */
+    lx_lecturer *people;  /* best first; ties by key */
+    lx_results *evidence; /* the lecture search the ranking read */
+    double took_ms;
+    int partial; /* the evidence search was partial */
+} lx_lecturers;
+
+typedef struct lx_lecturer_opts {
+    lx_search_opts search; /* query, filters, flags of the evidence search
+                              (LX_SEARCH_SNIPPETS: snippets for the first
+                              LX_LECTURER_SNIPPETS lectures of each person
+                              on the page); its limit/offset page the
+                              people (limit 0 = 10) */
+    unsigned depth;        /* lectures read (0 = LX_LECTURER_DEPTH; at most
+                              LX_MAX_RESULTS); an empty query reads
+                              LX_MAX_RESULTS */
+    int model;             /* LX_EXPERT_* */
+} lx_lecturer_opts;
+
+/* Ranks lecturers for o->search.query.  *out is the caller's:
+ * lx_lecturers_free().  Returns LX_EINVAL (model out of range), and the
+ * errors of lx_search. */
+int lx_lecturers_search(lx_searcher *s, const lx_lecturer_opts *o, lx_lecturers **out,
+                        lx_error *err);
+
+/* The profile of one lecturer: every lecture whose speaker field names the
+ * person whose key equals name's key (at most LX_MAX_RESULTS), as a
+ * one-person lx_lecturers, score = the number of lectures.  Returns
+ * LX_ENOTFOUND when nobody has that name, LX_EINVAL when name normalises
+ * to nothing, and the errors of lx_search. */
+int lx_lecturer_get(lx_searcher *s, const char *name, lx_lecturers **out, lx_error *err);
+
+void lx_lecturers_free(lx_lecturers *l);
+
+/* Splits a speaker field into people: calls fn with each person's name as
+ * written (trimmed) and its key (normalised, NUL-terminated).  A part that
+ * is only a suffix ("Jr.", "PhD") stays with the name before it.  Returns
+ * the number of people (at most LX_MAX_PEOPLE), LX_EUTF8, LX_ENOMEM. */
+typedef void (*lx_person_fn)(void *ctx, const char *name, size_t len, const char *key);
+int lx_speakers_split(const char *speaker, size_t len, lx_person_fn fn, void *ctx);
+
+/* The normalised key of one name into out (at most size-1 bytes and a
+ * NUL): its tokens case-folded and accent-stripped, joined by one space,
+ * a leading title (dr, prof, professor, mr, mrs, ms) dropped.  Returns
+ * its length (0: no letters), LX_EUTF8. */
+int lx_name_key(const char *name, size_t len, char *out, size_t size);
+
+/* Tag suggestions: the topic tags a lecture most likely carries, voted by
+ * its nearest neighbours among the tagged lectures (the related-lectures
+ * similarity, lx_related), each neighbour's vote weighted by its score
+ * relative to the best; confidence = a tag's votes / all votes, in (0, 1].
+ * Only curated tags vote, never suggested ones. */
+#define LX_SUGGEST_NEIGHBOURS 40 /* neighbours that vote (measured) */
+
+typedef struct lx_tag_suggestion {
+    const char *tag;
+    double confidence;
+    int curated; /* the lecture already carries it */
+} lx_tag_suggestion;
+
+/* Up to limit (0 = 10) suggestions for lecture id, most confident first.
+ * *out is one malloc'd block (free() it).  Returns LX_ENOTFOUND, and the
+ * errors of lx_related. */
+int lx_suggest_tags(lx_searcher *s, const char *id, unsigned limit, lx_tag_suggestion **out,
+                    size_t *n, lx_error *err);
+
+/* lectern-index --suggest-tags: for every lecture without curated tags and
+ * without stored suggestions, its LX_SUGGEST_STORED best suggestions of
+ * confidence LX_SUGGEST_STORE_MIN or more stored (lx_writer_suggest) in
+ * one commit; *stored receives how many lectures got some.  Errors of
+ * lx_suggest_tags and of the writer. */
+#define LX_SUGGEST_STORED 3
+#define LX_SUGGEST_STORE_MIN 0.1
+int lx_index_suggest_tags(lx_index *ix, uint64_t *stored, lx_error *err);
 
 /* ---- Integrity check --------------------------------------------------- */
 

@@ -10,12 +10,13 @@
 #include <time.h>
 
 #include "lectern.h"
+#include "people_cli.h"
 #include "resjson.h"
 
 static const char usage[] =
     "usage: lectern search  --index DIR [--tags a,b] [--lang xx] [--speaker S]\n"
     "                       [--limit N] [--offset N] [--json [--facets N]] [--exhaustive]\n"
-    "                       [--work-budget N] [--no-typos] [--prefix 0|1] QUERY\n"
+    "                       [--work-budget N] [--no-typos] [--prefix 0|1] [--suggested] QUERY\n"
     "       lectern search  --index DIR --queries FILE [--limit N] [--trec RUNFILE]\n"
     "                       [--exhaustive] [--full] [--param NAME=VALUE]... [--slowest N]\n"
     "                       [--work-budget N] [--no-typos] [--prefix 0|1]\n"
@@ -28,6 +29,8 @@ static const char usage[] =
     "       lectern tags    --index DIR\n"
     "       lectern stats   --index DIR\n"
     "       lectern check   --index DIR\n"
+    "       lectern lecturers --index DIR [--json] [--name NAME] QUERY\n"
+    "       lectern suggest-tags --index DIR [--json] ID\n"
     "\n"
     "Query syntax: words (ranked OR), \"a phrase\", -word, a OR b, tag:x,\n"
     "lang:fi, speaker:\"name\".\n"
@@ -48,7 +51,8 @@ static const struct {
     {"search",
      "usage: lectern search --index DIR [--tags a,b] [--lang xx] [--speaker S]\n"
      "                      [--limit N] [--offset N] [--json [--facets N]] [--exhaustive]\n"
-     "                      [--work-budget N] [--qlang xx] [--no-cross] [--no-prefer] QUERY\n"
+     "                      [--work-budget N] [--qlang xx] [--no-cross] [--no-prefer]\n"
+     "                      [--suggested] QUERY\n"
      "       lectern search --index DIR --queries FILE [--limit N] [--trec RUNFILE]\n"
      "                      [--exhaustive] [--full] [--param NAME=VALUE]... [--slowest N]\n"
      "\n"
@@ -66,6 +70,8 @@ static const struct {
      "  --json          the results as JSON: the body the API answers\n"
      "  --facets N      with --json, the values listed per facet (default 20)\n"
      "  --exhaustive    score every match (no pruning; same results, slower)\n"
+     "  --suggested     the tag filter and boost also use suggested tags\n"
+     "                  (lectern-index --suggest-tags)\n"
      "  --work-budget N caps the work units one search may spend (0 = no cap;\n"
      "                  default the engine's LX_WORK_BUDGET_DEFAULT): a search that\n"
      "                  runs out returns its best hits so far marked partial\n"
@@ -135,7 +141,8 @@ typedef struct opts {
     unsigned limit, offset;
     unsigned facets; /* with --json: values listed per facet */
     int json, exhaustive;
-    int best; /* moments: best first */
+    int best;      /* moments: best first */
+    int suggested; /* --suggested: LX_SEARCH_SUGGESTED */
     unsigned slowest;
     int full;             /* batch: snippets and facets too, as the server asks */
     uint64_t work_budget; /* lx_search_opts.work_budget */
@@ -378,7 +385,8 @@ static int run_batch(lx_searcher *s, const opts *o) {
     so.lang = o->lang;
     so.qlang = o->qlang;
     so.flags = o->langflags | (o->exhaustive ? LX_SEARCH_EXHAUSTIVE : 0) |
-               (o->full ? LX_SEARCH_SNIPPETS | LX_SEARCH_FACETS : 0) | o->forgive;
+               (o->full ? LX_SEARCH_SNIPPETS | LX_SEARCH_FACETS : 0) | o->forgive |
+               (o->suggested ? LX_SEARCH_SUGGESTED : 0);
     so.params = o->params_set ? &o->params : NULL;
     so.facet_limit = 20; /* as the server lists by default */
     so.work_budget = o->work_budget;
@@ -621,6 +629,8 @@ int main(int argc, char **argv) {
         return argc < 2 ? 1 : 0;
     }
     const char *cmd = argv[1];
+    if (!strcmp(cmd, "lecturers") || !strcmp(cmd, "suggest-tags"))
+        return people_cli_main(argc, argv); /* people_cli.c */
     opts o;
     memset(&o, 0, sizeof o);
     lx_rank_params_default(&o.params);
@@ -686,7 +696,9 @@ int main(int argc, char **argv) {
             }
             o.forgive =
                 v[0] == '0' ? o.forgive | LX_SEARCH_NO_PREFIX : o.forgive & ~LX_SEARCH_NO_PREFIX;
-        } else if (!strcmp(a, "--param") && more) {
+        } else if (!strcmp(a, "--suggested"))
+            o.suggested = 1;
+        else if (!strcmp(a, "--param") && more) {
             if (set_param(&o.params, argv[++i])) {
                 fprintf(stderr, "lectern: bad --param %s\n", argv[i]);
                 return 1;
@@ -735,6 +747,8 @@ int main(int argc, char **argv) {
             so.offset = o.offset;
             so.flags = o.langflags | LX_SEARCH_SNIPPETS | LX_SEARCH_FACETS |
                        (o.exhaustive ? LX_SEARCH_EXHAUSTIVE : 0) | o.forgive;
+            if (o.suggested)
+                so.flags |= LX_SEARCH_SUGGESTED;
             so.facet_limit = o.facets ? o.facets : 1; /* as the server asks */
             so.params = o.params_set ? &o.params : NULL;
             so.work_budget = o.work_budget;

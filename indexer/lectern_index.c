@@ -34,8 +34,9 @@
 #include "lectern.h"
 
 static const char usage[] =
-    "usage: lectern-index build  --index DIR [--strict] [--force] [--quiet] INPUT...\n"
-    "       lectern-index add    --index DIR [--strict] [--quiet] INPUT...\n"
+    "usage: lectern-index build  --index DIR [--strict] [--force] [--quiet] [--suggest-tags] "
+    "INPUT...\n"
+    "       lectern-index add    --index DIR [--strict] [--quiet] [--suggest-tags] INPUT...\n"
     "       lectern-index delete --index DIR ID...\n"
     "\n"
     "INPUT is a JSON lines file (one lecture per line), - for standard input,\n"
@@ -48,6 +49,7 @@ static const char usage[] =
     "one is complete); add adds to it, replacing lectures with the same id.\n"
     "  --strict   abort the whole run on the first bad record\n"
     "  --quiet    no progress output\n"
+    "  --suggest-tags  then store suggested tags for lectures without tags\n"
     "Exit status: 0 all indexed, 3 some records rejected (rest indexed),\n"
     "2 aborted or failed (also: an INPUT that does not exist), 1 usage error.\n";
 
@@ -55,7 +57,8 @@ static const char usage[] =
 static const struct {
     const char *cmd, *help;
 } helps[] = {
-    {"build", "usage: lectern-index build --index DIR [--strict] [--force] [--quiet] INPUT...\n"
+    {"build", "usage: lectern-index build --index DIR [--strict] [--force] [--quiet]\n"
+              "       [--suggest-tags] INPUT...\n"
               "\n"
               "Creates the index in DIR from INPUT (JSON lines files, - for standard\n"
               "input, folders of x.json with x.vtt or x.srt beside them).  The index\n"
@@ -63,14 +66,18 @@ static const struct {
               "  --force    replace an existing index (once the new one is complete)\n"
               "  --strict   abort on the first bad record (nothing written)\n"
               "  --quiet    no progress output\n"
+              "  --suggest-tags  then store suggested tags (\"suggested_tags\", beside\n"
+              "             the curated tags) for each lecture without tags\n"
               "Exit status: 0 all indexed, 3 some records rejected (rest indexed),\n"
               "2 aborted or failed (also: an INPUT that does not exist), 1 usage error.\n"},
-    {"add", "usage: lectern-index add --index DIR [--strict] [--quiet] INPUT...\n"
+    {"add", "usage: lectern-index add --index DIR [--strict] [--quiet] [--suggest-tags] INPUT...\n"
             "\n"
             "Adds the lectures of INPUT to the index in DIR, replacing lectures with\n"
             "the same id; INPUT as for build.\n"
             "  --strict   abort on the first bad record (nothing of the run written)\n"
             "  --quiet    no progress output\n"
+            "  --suggest-tags  then store suggested tags for the lectures without tags\n"
+            "             that have none yet\n"
             "Exit status: 0 all indexed, 3 some records rejected (rest indexed),\n"
             "2 aborted or failed (also: an INPUT that does not exist), 1 usage error.\n"},
     {"delete", "usage: lectern-index delete --index DIR ID...\n"
@@ -669,10 +676,30 @@ int main(int argc, char **argv) {
     return status;
 }
 
+/* --suggest-tags, after the lectures are committed. */
+static int store_suggestions(run *r, const char *dir) {
+    lx_error err = {0};
+    char msg[800];
+    double t0 = now();
+    uint64_t n = 0;
+    int rc = r->ix ? 0 : lx_index_open(dir, 0, &r->ix, &err);
+    if (!rc)
+        rc = lx_index_suggest_tags(r->ix, &n, &err);
+    if (rc) {
+        lx_error_format(&err, msg, sizeof msg);
+        fprintf(stderr, "lectern-index: suggesting tags: %s\n", msg);
+        return rc;
+    }
+    if (!r->quiet)
+        fprintf(stderr, "suggested tags for %llu lectures in %.2f seconds\n", (unsigned long long)n,
+                now() - t0);
+    return 0;
+}
+
 static int index_main(int argc, char **argv, const char **inputs) {
     const char *cmd = argv[1];
     const char *dir = NULL;
-    int strict = 0, force = 0, quiet = 0;
+    int strict = 0, force = 0, quiet = 0, suggest = 0;
     int ninputs = 0;
     for (int i = 2; i < argc; i++) {
         if (!strcmp(argv[i], "--index") && i + 1 < argc)
@@ -681,6 +708,8 @@ static int index_main(int argc, char **argv, const char **inputs) {
             strict = 1;
         else if (!strcmp(argv[i], "--force"))
             force = 1;
+        else if (!strcmp(argv[i], "--suggest-tags"))
+            suggest = 1;
         else if (!strcmp(argv[i], "--quiet"))
             quiet = 1;
         else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
@@ -782,6 +811,8 @@ static int index_main(int argc, char **argv, const char **inputs) {
             (unsigned long long)r.errors);
     if (r.errors)
         status = 3;
+    if (suggest && store_suggestions(&r, dir))
+        status = 2;
     lx_index_close(r.ix);
     return status;
 }

@@ -59,6 +59,10 @@ static int read_opts(srv_req *rq, lx_search_opts *o, unsigned *facets, enum MHD_
     if (param_uint(rq, "facets", SRV_DEFAULT_FACETS, 0, SRV_MAX_FACETS, facets, ret) != 0)
         return -1;
     o->flags = LX_SEARCH_SNIPPETS | LX_SEARCH_FACETS;
+    /* suggested=1: the tag filter and boost also use suggested tags. */
+    const char *sug = http_param(rq, "suggested");
+    if (sug && !strcmp(sug, "1"))
+        o->flags |= LX_SEARCH_SUGGESTED;
     o->facet_limit = *facets ? *facets : 1; /* the total is counted either way */
     o->work_budget = g_srv.cfg.work_budget;
     /* Languages (issue 12): the query's language given, else the

@@ -62,6 +62,9 @@ static const srv_route routes[] = {
     {SRV_M_POST, "/api/lectures", api_put, SRV_ROUTE_TOKEN | SRV_ROUTE_BODY},
     {SRV_M_GET, "/api/lectures/{id}/related", api_related, 0},
     {SRV_M_GET, "/api/lectures/{id}/moments", api_moments, 0},
+    {SRV_M_GET, "/api/lectures/{id}/suggested-tags", api_suggested_tags, 0},
+    {SRV_M_GET, "/api/lecturers", api_lecturers, 0},
+    {SRV_M_GET, "/api/lecturers/{id}", api_lecturer, 0},
     {SRV_M_GET, "/api/lectures/{id}", api_get, 0},
     {SRV_M_DELETE, "/api/lectures/{id}", api_delete, SRV_ROUTE_TOKEN},
     /* forgiving search (issue 13, forgive.c) */

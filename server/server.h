@@ -318,6 +318,10 @@ enum MHD_Result api_related_text(srv_req *rq);
 enum MHD_Result api_suggest(srv_req *rq);
 enum MHD_Result api_get(srv_req *rq);
 enum MHD_Result api_related(srv_req *rq);
+/* api_people.c: lecturers and tag suggestions (issue 18) */
+enum MHD_Result api_lecturers(srv_req *rq);
+enum MHD_Result api_lecturer(srv_req *rq);
+enum MHD_Result api_suggested_tags(srv_req *rq);
 enum MHD_Result api_put(srv_req *rq); /* POST /api/lectures, body read */
 enum MHD_Result api_delete(srv_req *rq);
 

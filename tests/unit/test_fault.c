@@ -15,7 +15,8 @@
  * Calls swept: a search with a language filter, an exclusion, a phrase,
  * facets and snippets; one with a tags filter; a search with
  * pseudo-relevance feedback (feedback_min_terms lowered so that it runs);
- * related lectures with snippets; lx_get, lx_tags and lx_stats_get.  Each is swept on a fresh
+ * related lectures with snippets; lx_get, lx_tags and lx_stats_get; lecturers with
+ * snippets and tag suggestions.  Each is swept on a fresh
  * searcher (cold: the snapshot, facet indexes and tag forms are built in the run) and on one that
  * has answered once (warm), with a single fault and with every call from the Nth failing
  * (persistent).
@@ -122,7 +123,7 @@ static char *describe(const lx_results *r) {
 
 /* ---- the calls ----------------------------------------------------------- */
 
-enum { SEARCH, RELATED, GET, TAGS, STATS, MOMENTS };
+enum { SEARCH, RELATED, GET, TAGS, STATS, MOMENTS, LECTURERS, SUGGEST };
 
 typedef struct call {
     const char *name;
@@ -162,6 +163,29 @@ static char *describe_moments(const lx_moments *m) {
     return t.p;
 }
 
+/* Lecturers and tag suggestions as text (issue 18). */
+static char *describe_people(const lx_lecturers *l, const lx_tag_suggestion *t, size_t nt) {
+    text x = {0};
+    if (l) {
+        add(&x, "total %llu n %zu\n", (unsigned long long)l->total, l->n);
+        for (size_t i = 0; i < l->n; i++) {
+            const lx_lecturer *p = &l->people[i];
+            add(&x, "hit %s [%s] %.17g\n", p->key, p->name, p->score);
+            for (size_t j = 0; j < p->n_lectures; j++)
+                add(&x, " lecture %s [%s]\n", p->lectures[j]->id, p->lectures[j]->snippet);
+            for (size_t j = 0; j < p->n_institutions; j++)
+                add(&x, " institution %s\n", p->institutions[j]);
+            for (size_t j = 0; j < p->n_languages; j++)
+                add(&x, " language %s\n", p->languages[j]);
+            for (size_t j = 0; j < p->n_tags; j++)
+                add(&x, " tag %s %u\n", p->tags[j].value, p->tags[j].count);
+        }
+    }
+    for (size_t i = 0; i < nt; i++)
+        add(&x, "hit %s %.17g %d\n", t[i].tag, t[i].confidence, t[i].curated);
+    return x.p;
+}
+
 /* Runs c; returns its rc and *answer (malloc'd text) when 0. */
 static int run(lx_searcher *s, const call *c, char **answer, lx_error *err) {
     lx_results *r = NULL;
@@ -171,22 +195,33 @@ static int run(lx_searcher *s, const call *c, char **answer, lx_error *err) {
     lx_stats st;
     lx_moments *m = NULL;
     lx_moments_opts mo = {c->o.query, c->o.lang, c->o.limit, 0};
+    lx_lecturers *l = NULL;
+    lx_tag_suggestion *sug = NULL;
+    size_t nsug = 0;
+    lx_lecturer_opts lo;
+    memset(&lo, 0, sizeof lo);
+    lo.search = c->o;
     memset(err, 0, sizeof *err);
-    int rc = c->kind == MOMENTS   ? lx_moments_find(s, c->id, &mo, &m, err)
-             : c->kind == SEARCH  ? lx_search(s, &c->o, &r, err)
-             : c->kind == RELATED ? lx_related(s, c->id, &c->o, &r, err)
-             : c->kind == GET     ? lx_get(s, c->id, &json, NULL, err)
-             : c->kind == TAGS    ? lx_tags(s, &tags, &ntags, err)
-                                  : lx_stats_get(s, &st, err);
+    int rc = c->kind == MOMENTS     ? lx_moments_find(s, c->id, &mo, &m, err)
+             : c->kind == LECTURERS ? lx_lecturers_search(s, &lo, &l, err)
+             : c->kind == SUGGEST   ? lx_suggest_tags(s, c->id, 5, &sug, &nsug, err)
+             : c->kind == SEARCH    ? lx_search(s, &c->o, &r, err)
+             : c->kind == RELATED   ? lx_related(s, c->id, &c->o, &r, err)
+             : c->kind == GET       ? lx_get(s, c->id, &json, NULL, err)
+             : c->kind == TAGS      ? lx_tags(s, &tags, &ntags, err)
+                                    : lx_stats_get(s, &st, err);
     *answer = NULL;
     if (!rc) {
         int armed = fault_armed;
         fault_armed = 0; /* the test's own text is not the engine's */
-        *answer = m   ? describe_moments(m)
-                  : r ? describe(r)
-                      : describe_lookup(c, json, tags, ntags, &st);
+        *answer = m                      ? describe_moments(m)
+                  : c->kind >= LECTURERS ? describe_people(l, sug, nsug)
+                  : r                    ? describe(r)
+                                         : describe_lookup(c, json, tags, ntags, &st);
         fault_armed = armed;
     }
+    lx_lecturers_free(l);
+    free(sug);
     lx_results_free(r);
     lx_moments_free(m);
     free(json);
@@ -339,6 +374,15 @@ int main(void) {
         lx_searcher_close(s);
     }
     CHECK(ncalls == 9);
+    calls[9].name = "lecturers";
+    calls[9].kind = LECTURERS;
+    calls[9].o.query = "migration culture identity";
+    calls[9].o.limit = 4;
+    calls[9].o.flags = LX_SEARCH_SNIPPETS;
+    calls[10].name = "suggest-tags";
+    calls[10].kind = SUGGEST;
+    calls[10].id = "lec-03";
+    ncalls = 11;
     for (int i = 0; i < ncalls; i++)
         sweep(ix, &calls[i]);
     lx_index_close(ix);

@@ -1,0 +1,527 @@
+/* lecturers.c -- expert finding: people ranked by their lectures on a
+ * query, and one person's profile.
+ *
+ * The model is a voting model over a document ranking (Macdonald and
+ * Ounis, "Voting for candidates", CIKM 2006): the query's top lectures
+ * (lx_search, LX_LECTURER_DEPTH deep) are the evidence, and each lecture
+ * votes for every person its speaker field names with its score.  The
+ * aggregates (LX_EXPERT_*) were compared on the tagged TED talks against
+ * the baseline "the speakers of the top 10 lectures, in order"
+ * (tests/eval/lecturers/README.md); the default is the best of them.
+ * Balog's document-centric Model 2 is this family with p(d|ca) uniform
+ * over the evidence; its "1 / number of lectures of the person" form was
+ * not built: it needs every person's lecture count over the whole index,
+ * a scan of every stored lecture the ranking does not otherwise read.
+ *
+ * People: a speaker field names one or more people ("A and B", "A, B",
+ * "A + B", "A & B"); lx_speakers_split splits it and lx_name_key gives
+ * each person one key (tokens as the index folds them: case, accents,
+ * punctuation; a leading title dropped), so "Dr. Hanna Korhonen" and
+ * "hanna korhonen" are one entry.  Two people written as one ("Melati and
+ * Isabel Wijsen") become "melati" and "isabel wijsen": the split cannot
+ * know that a surname is shared.
+ *
+ * Cost: one lecture search of depth hits without snippets unless asked,
+ * and one cJSON parse of each hit's stored meta (no transcript): on the
+ * TED talks about 1.3x a lecture search (README of tests/eval/lecturers).
+ */
+#include <cjson/cJSON.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+#include "meta.h"
+#include "searcher.h"
+#include "strmap.h"
+#include "text.h"
+
+/* ---- Names ------------------------------------------------------------ */
+
+typedef struct keybuf {
+    char *out;
+    size_t size, n;
+    int titles; /* still reading the leading titles */
+} keybuf;
+
+static int is_title(const char *t, size_t n) {
+    static const char *const titles[] = {"dr",  "dra", "prof", "professor", "mr",
+                                         "mrs", "ms",  "dott", "doc",       "sir"};
+    for (size_t i = 0; i < sizeof titles / sizeof titles[0]; i++)
+        if (strlen(titles[i]) == n && !memcmp(titles[i], t, n))
+            return 1;
+    return 0;
+}
+
+static void key_token(void *ctx, const char *tok, size_t len, size_t start, size_t end,
+                      uint32_t pos) {
+    keybuf *k = ctx;
+    char t[LX_TOKEN_BUF];
+    (void)start, (void)end, (void)pos;
+    if (len >= sizeof t)
+        len = sizeof t - 1;
+    memcpy(t, tok, len);
+    len = lx_text_strip_marks(t, len); /* "Aïcha" and "Aicha" are one person */
+    tok = t;
+    if (k->titles && is_title(tok, len))
+        return;
+    k->titles = 0;
+    size_t need = len + (k->n ? 1 : 0);
+    if (k->n + need + 1 > k->size)
+        return;
+    if (k->n)
+        k->out[k->n++] = ' ';
+    memcpy(k->out + k->n, tok, len);
+    k->n += len;
+    k->out[k->n] = 0;
+}
+
+int lx_name_key(const char *name, size_t len, char *out, size_t size) {
+    keybuf k = {out, size, 0, 1};
+    if (!size)
+        return 0;
+    out[0] = 0;
+    int rc = lx_tokenize(name, len, key_token, &k, NULL);
+    return rc < 0 ? rc : (int)k.n;
+}
+
+/* A part that only qualifies the name before it ("Jr.", "PhD"). */
+static int is_suffix(const char *key) {
+    static const char *const sfx[] = {"jr", "sr", "ii", "iii", "iv", "phd", "md", "jr phd"};
+    for (size_t i = 0; i < sizeof sfx / sizeof sfx[0]; i++)
+        if (!strcmp(key, sfx[i]))
+            return 1;
+    return 0;
+}
+
+/* The length of a connecting word ("and" in the bank's languages) at p,
+ * standing alone between spaces; 0 when there is none. */
+static size_t connector(const char *p, const char *end) {
+    static const char *const words[] = {"and", "und", "ja", "och", "og", "et", "en", "with"};
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++) {
+        size_t n = strlen(words[i]);
+        if ((size_t)(end - p) > n && !strncasecmp(p, words[i], n) && p[n] == ' ')
+            return n;
+    }
+    return 0;
+}
+
+typedef struct span {
+    size_t a, b;
+} span;
+
+int lx_speakers_split(const char *sp, size_t len, lx_person_fn fn, void *ctx) {
+    span part[LX_MAX_PEOPLE * 2];
+    size_t np = 0, start = 0;
+    const char *end = sp + len;
+    for (size_t i = 0; i <= len && np < LX_MAX_PEOPLE * 2; i++) {
+        size_t skip = 0;
+        if (i == len || strchr(",;&+/", sp[i]))
+            skip = 1;
+        else if (i > 0 && sp[i - 1] == ' ' && (skip = connector(sp + i, end)) == 0)
+            continue;
+        else if (!skip)
+            continue;
+        part[np].a = start;
+        part[np++].b = i;
+        start = i + skip;
+        i = start - 1;
+    }
+    int people = 0;
+    char key[LX_MAX_NAME_BYTES], prev[LX_MAX_NAME_BYTES];
+    span cur = {0, 0};
+    int have = 0;
+    for (size_t i = 0; i <= np; i++) {
+        int kl = 0;
+        if (i < np) {
+            kl = lx_name_key(sp + part[i].a, part[i].b - part[i].a, key, sizeof key);
+            if (kl < 0)
+                return kl;
+            if (kl == 0)
+                continue;
+            if (have && is_suffix(key)) {
+                cur.b = part[i].b; /* "King, Jr." stays one name */
+                continue;
+            }
+        }
+        if (have && people < LX_MAX_PEOPLE) {
+            while (cur.a < cur.b && (sp[cur.a] == ' ' || sp[cur.a] == '\t'))
+                cur.a++;
+            while (cur.b > cur.a && (sp[cur.b - 1] == ' ' || sp[cur.b - 1] == '\t'))
+                cur.b--;
+            int pl = lx_name_key(sp + cur.a, cur.b - cur.a, prev, sizeof prev);
+            if (pl > 0) {
+                fn(ctx, sp + cur.a, cur.b - cur.a, prev);
+                people++;
+            }
+        }
+        if (i < np) {
+            cur = part[i];
+            have = 1;
+        }
+    }
+    return people;
+}
+
+/* ---- Ranking ---------------------------------------------------------- */
+
+/* A person while the evidence is read; the public lx_lecturer is filled
+ * from it at the end. */
+typedef struct person {
+    lx_lecturer l;
+    size_t cap_lec, cap_inst, cap_lang, cap_tag;
+    double sum, max, expsum, rr;
+} person;
+
+/* The answer and what it owns. */
+typedef struct owned {
+    lx_lecturers pub;  /* first: the caller's pointer */
+    lx_strmap strings; /* every string the answer points to -> index in strs */
+    const char **strs;
+    size_t n_strs, cap_strs;
+    lx_lecturer *page; /* the people on the page, copied from all */
+    lx_results *snip;  /* the page's lectures with snippets (page_snippets) */
+    lx_strmap keys;    /* person key -> index in all */
+    person *all;
+    size_t n_all, cap_all;
+} owned;
+
+static int grow(void *pp, size_t *cap, size_t n, size_t size) {
+    void **p = pp;
+    if (n < *cap)
+        return 0;
+    size_t nc = *cap ? *cap * 2 : 4;
+    void *q = realloc(*p, nc * size);
+    if (!q)
+        return LX_ENOMEM;
+    *p = q;
+    *cap = nc;
+    return 0;
+}
+
+/* The arena copy of s, NUL-terminated, one per distinct string; NULL
+ * when out of memory. */
+static const char *intern(owned *o, const char *s, size_t n) {
+    char tmp[LX_MAX_NAME_BYTES * 2];
+    if (n + 1 > sizeof tmp)
+        n = sizeof tmp - 1;
+    memcpy(tmp, s, n);
+    tmp[n] = 0; /* the key keeps its NUL: the copy is a C string */
+    uint32_t h = lx_hash(tmp, n + 1);
+    uint32_t *v = lx_strmap_get(&o->strings, tmp, n + 1, h);
+    if (v)
+        return o->strs[*v];
+    const char *stored;
+    if (grow(&o->strs, &o->cap_strs, o->n_strs, sizeof *o->strs) ||
+        !lx_strmap_put(&o->strings, tmp, n + 1, h, (uint32_t)o->n_strs, &stored))
+        return NULL;
+    o->strs[o->n_strs++] = stored;
+    return stored;
+}
+
+/* Adds s to a list of distinct strings. */
+static int add_distinct(owned *o, const char ***list, size_t *n, size_t *cap, const char *s) {
+    if (!s || !*s)
+        return 0;
+    const char *c = intern(o, s, strlen(s));
+    if (!c)
+        return LX_ENOMEM;
+    for (size_t i = 0; i < *n; i++)
+        if ((*list)[i] == c)
+            return 0;
+    if (grow(list, cap, *n, sizeof **list))
+        return LX_ENOMEM;
+    (*list)[(*n)++] = c;
+    return 0;
+}
+
+static int add_tag(owned *o, person *p, const char *tag) {
+    const char *c = intern(o, tag, strlen(tag));
+    if (!c)
+        return LX_ENOMEM;
+    for (size_t i = 0; i < p->l.n_tags; i++)
+        if (p->l.tags[i].value == c) {
+            p->l.tags[i].count++;
+            return 0;
+        }
+    if (grow(&p->l.tags, &p->cap_tag, p->l.n_tags, sizeof *p->l.tags))
+        return LX_ENOMEM;
+    p->l.tags[p->l.n_tags].value = c;
+    p->l.tags[p->l.n_tags++].count = 1;
+    return 0;
+}
+
+static int cmp_facet(const void *a, const void *b) {
+    const lx_facet *x = a, *y = b;
+    if (x->count != y->count)
+        return x->count > y->count ? -1 : 1;
+    return strcmp(x->value, y->value);
+}
+
+/* One evidence lecture voting for the people it names. */
+typedef struct vote {
+    owned *o;
+    const lx_hit *h;
+    size_t rank;
+    double best;
+    const char *only; /* a profile: the one key counted */
+    int rc;
+} vote;
+
+static const char *str_of(const cJSON *meta, const char *k) {
+    const cJSON *it = cJSON_GetObjectItemCaseSensitive(meta, k);
+    return cJSON_IsString(it) ? it->valuestring : NULL;
+}
+
+static person *person_of(owned *o, const char *name, size_t len, const char *key) {
+    size_t kl = strlen(key);
+    uint32_t h = lx_hash(key, kl);
+    uint32_t *ix = lx_strmap_get(&o->keys, key, kl, h);
+    if (ix)
+        return &o->all[*ix];
+    if (grow(&o->all, &o->cap_all, o->n_all, sizeof *o->all) ||
+        !lx_strmap_put(&o->keys, key, kl, h, (uint32_t)o->n_all, NULL))
+        return NULL;
+    person *p = &o->all[o->n_all++];
+    memset(p, 0, sizeof *p);
+    p->l.name = intern(o, name, len);
+    p->l.key = intern(o, key, kl);
+    return p->l.name && p->l.key ? p : NULL;
+}
+
+static int person_vote(vote *v, person *p) {
+    /* A person named twice in one field votes once. */
+    if (p->l.n_lectures && p->l.lectures[p->l.n_lectures - 1] == v->h)
+        return 0;
+    double s = v->h->score, x = v->best > 0 ? s / v->best : 1.0;
+    p->sum += s;
+    p->max = p->l.n_lectures ? fmax(p->max, s) : s;
+    p->expsum += exp(3.0 * x);
+    p->rr += 1.0 / (double)(v->rank + 1);
+    if (grow(&p->l.lectures, &p->cap_lec, p->l.n_lectures, sizeof *p->l.lectures))
+        return LX_ENOMEM;
+    p->l.lectures[p->l.n_lectures++] = v->h;
+    return 0;
+}
+
+/* The institutions, languages and tags of a person's lectures (only for
+ * the people on the page: a cJSON tree per lecture). */
+static int person_details(owned *o, person *p) {
+    int rc = 0;
+    for (size_t i = 0; !rc && i < p->l.n_lectures; i++) {
+        const lx_hit *h = p->l.lectures[i];
+        cJSON *meta = cJSON_Parse(h->meta_json ? h->meta_json : "{}");
+        if (!meta)
+            return LX_ENOMEM;
+        rc = add_distinct(o, &p->l.institutions, &p->l.n_institutions, &p->cap_inst,
+                          str_of(meta, "institution"));
+        if (!rc)
+            rc = add_distinct(o, &p->l.languages, &p->l.n_languages, &p->cap_lang,
+                              str_of(meta, "language"));
+        const cJSON *tags = cJSON_GetObjectItemCaseSensitive(meta, "tags"), *t;
+        cJSON_ArrayForEach(t, tags) if (!rc && cJSON_IsString(t)) rc =
+            add_tag(o, p, t->valuestring);
+        cJSON_Delete(meta);
+    }
+    if (!rc && p->l.n_tags)
+        qsort(p->l.tags, p->l.n_tags, sizeof *p->l.tags, cmp_facet);
+    return rc;
+}
+
+static void on_person(void *ctx, const char *name, size_t len, const char *key) {
+    vote *v = ctx;
+    if (v->rc || (v->only && strcmp(v->only, key)))
+        return;
+    person *p = person_of(v->o, name, len, key);
+    v->rc = p ? person_vote(v, p) : LX_ENOMEM;
+}
+
+static double model_score(const person *p, int model) {
+    double n = (double)p->l.n_lectures;
+    switch (model) {
+    case LX_EXPERT_MAX:
+        return p->max;
+    case LX_EXPERT_SUM:
+        return p->sum;
+    case LX_EXPERT_MNZ:
+        return p->sum * n;
+    case LX_EXPERT_VOTES:
+        return n + p->rr * 1e-3; /* ties by the better ranks */
+    case LX_EXPERT_EXPSUM:
+        return p->expsum;
+    default:
+        return p->rr;
+    }
+}
+
+static int cmp_person(const void *a, const void *b) {
+    const person *x = a, *y = b;
+    if (x->l.score != y->l.score)
+        return x->l.score > y->l.score ? -1 : 1;
+    return strcmp(x->l.key, y->l.key);
+}
+
+static owned *owned_new(void) {
+    owned *o = calloc(1, sizeof *o);
+    if (!o)
+        return NULL;
+    lx_strmap_init(&o->strings);
+    lx_strmap_init(&o->keys);
+    return o;
+}
+
+void lx_lecturers_free(lx_lecturers *l) {
+    owned *o = (owned *)l;
+    if (!o)
+        return;
+    for (size_t i = 0; i < o->n_all; i++) {
+        free(o->all[i].l.lectures);
+        free(o->all[i].l.institutions);
+        free(o->all[i].l.languages);
+        free(o->all[i].l.tags);
+    }
+    free(o->all);
+    free(o->page);
+    free(o->strs);
+    lx_strmap_free(&o->strings);
+    lx_strmap_free(&o->keys);
+    lx_results_free(o->pub.evidence);
+    lx_results_free(o->snip);
+    free(o);
+}
+
+/* Reads the evidence into people, scores, sorts and pages them. */
+static int rank_people(owned *o, int model, const char *only, unsigned limit, unsigned offset,
+                       lx_error *err) {
+    const lx_results *ev = o->pub.evidence;
+    lx_buf sp = {0};
+    for (size_t i = 0; i < ev->n; i++) {
+        const lx_hit *h = &ev->hits[i];
+        const char *m = h->meta_json ? h->meta_json : "{}";
+        sp.n = 0;
+        int rc = lx_meta_string(m, strlen(m), "speaker", &sp);
+        vote v = {o, h, i, ev->n ? ev->hits[0].score : 0, only, 0};
+        if (rc == 1)
+            rc = lx_speakers_split((const char *)sp.p, sp.n, on_person, &v);
+        if (rc < 0 || v.rc) {
+            lx_buf_free(&sp);
+            return lx_fail(err, rc < 0 ? rc : v.rc, "speaker", -1, "lecture %s", h->id);
+        }
+    }
+    lx_buf_free(&sp);
+    for (size_t i = 0; i < o->n_all; i++)
+        o->all[i].l.score = model_score(&o->all[i], model);
+    if (o->n_all)
+        qsort(o->all, o->n_all, sizeof *o->all, cmp_person);
+    o->pub.total = o->n_all;
+    size_t from = offset < o->n_all ? offset : o->n_all;
+    size_t n = o->n_all - from;
+    o->pub.n = n < limit ? n : limit;
+    if (o->pub.n && !(o->page = malloc(o->pub.n * sizeof *o->page)))
+        return lx_fail(err, LX_ENOMEM, NULL, -1, "out of memory");
+    for (size_t i = 0; i < o->pub.n; i++) {
+        int rc = person_details(o, &o->all[from + i]);
+        if (rc)
+            return lx_fail(err, rc, NULL, -1, "out of memory");
+        o->page[i] = o->all[from + i].l;
+    }
+    o->pub.people = o->page;
+    return 0;
+}
+
+/* Snippets for the lectures the page shows (each person's first
+ * LX_LECTURER_SNIPPETS): the evidence search again with snippets, only as
+ * deep as the deepest of them (usually a few lectures where the evidence
+ * is 100: snippets for all of it cost 6x a lecture search on TED); its
+ * hits, the same lectures in the same order, stand in for the
+ * evidence's. */
+static int page_snippets(lx_searcher *s, owned *o, lx_search_opts so, lx_error *err) {
+    const lx_results *ev = o->pub.evidence;
+    size_t deepest = 0;
+    for (size_t i = 0; i < o->pub.n; i++) {
+        const lx_lecturer *p = &o->pub.people[i];
+        for (size_t j = 0; j < p->n_lectures && j < LX_LECTURER_SNIPPETS; j++) {
+            size_t r = (size_t)(p->lectures[j] - ev->hits) + 1;
+            deepest = r > deepest ? r : deepest;
+        }
+    }
+    if (!deepest)
+        return 0;
+    so.limit = (unsigned)deepest;
+    so.flags |= LX_SEARCH_SNIPPETS;
+    int rc = lx_search(s, &so, &o->snip, err);
+    if (rc)
+        return rc;
+    for (size_t i = 0; i < o->pub.n; i++) {
+        const lx_lecturer *p = &o->pub.people[i];
+        for (size_t j = 0; j < p->n_lectures && j < LX_LECTURER_SNIPPETS; j++) {
+            size_t r = (size_t)(p->lectures[j] - ev->hits);
+            if (r < o->snip->n && !strcmp(o->snip->hits[r].id, ev->hits[r].id))
+                p->lectures[j] = &o->snip->hits[r];
+        }
+    }
+    return 0;
+}
+
+int lx_lecturers_search(lx_searcher *s, const lx_lecturer_opts *lo, lx_lecturers **out,
+                        lx_error *err) {
+    *out = NULL;
+    if (lo->model < 0 || lo->model >= LX_EXPERT_N)
+        return lx_fail(err, LX_EINVAL, "model", -1, "no expert model %d", lo->model);
+    double t0 = lx_now_ms();
+    lx_search_opts so = lo->search;
+    int empty = !so.query || !*so.query;
+    unsigned depth = lo->depth ? lo->depth : LX_LECTURER_DEPTH;
+    if (empty || depth > LX_MAX_RESULTS)
+        depth = LX_MAX_RESULTS;
+    so.limit = depth;
+    so.offset = 0;
+    so.flags &= ~(unsigned)(LX_SEARCH_FACETS | LX_SEARCH_SNIPPETS);
+    owned *o = owned_new();
+    if (!o)
+        return lx_fail(err, LX_ENOMEM, NULL, -1, "out of memory");
+    int rc = lx_search(s, &so, &o->pub.evidence, err);
+    if (!rc)
+        rc = rank_people(o, empty ? LX_EXPERT_VOTES : lo->model, NULL,
+                         lo->search.limit ? lo->search.limit : 10, lo->search.offset, err);
+    if (!rc && (lo->search.flags & LX_SEARCH_SNIPPETS))
+        rc = page_snippets(s, o, so, err);
+    if (rc) {
+        lx_lecturers_free(&o->pub);
+        return rc;
+    }
+    o->pub.partial = o->pub.evidence->partial;
+    o->pub.took_ms = lx_now_ms() - t0;
+    *out = &o->pub;
+    return 0;
+}
+
+int lx_lecturer_get(lx_searcher *s, const char *name, lx_lecturers **out, lx_error *err) {
+    *out = NULL;
+    char key[LX_MAX_NAME_BYTES];
+    int kl = name ? lx_name_key(name, strlen(name), key, sizeof key) : 0;
+    if (kl <= 0)
+        return lx_fail(err, kl < 0 ? kl : LX_EINVAL, "name", -1, "no name given");
+    double t0 = lx_now_ms();
+    lx_search_opts so = {0};
+    so.query = "";
+    so.speaker = key; /* a phrase of the key's words: only their lectures */
+    so.limit = LX_MAX_RESULTS;
+    so.work_budget = LX_WORK_UNLIMITED;
+    owned *o = owned_new();
+    if (!o)
+        return lx_fail(err, LX_ENOMEM, NULL, -1, "out of memory");
+    int rc = lx_search(s, &so, &o->pub.evidence, err);
+    if (!rc)
+        rc = rank_people(o, LX_EXPERT_VOTES, key, 1, 0, err);
+    if (!rc && !o->pub.n)
+        rc = lx_fail(err, LX_ENOTFOUND, "name", -1, "no lecturer named \"%s\"", name);
+    if (rc) {
+        lx_lecturers_free(&o->pub);
+        return rc;
+    }
+    o->pub.people[0].score = (double)o->pub.people[0].n_lectures;
+    o->pub.took_ms = lx_now_ms() - t0;
+    *out = &o->pub;
+    return 0;
+}
