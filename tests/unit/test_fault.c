@@ -317,7 +317,7 @@ int main(void) {
     fb.feedback_docs = 5;
     fb.feedback_terms = 10;
 
-    call calls[9];
+    call calls[11];
     memset(calls, 0, sizeof calls);
     calls[0].name = "search";
     calls[0].o.query = "gender equality women \"social health\" -cities";
