@@ -119,8 +119,8 @@ static char *key_encode(const lx_key *k) {
 }
 
 /* Runs fn in one write transaction and commits it. */
-static int key_write(lx_index *ix, int (*fn)(MDB_txn *, lx_index *, void *, lx_error *),
-                     void *ctx, lx_error *err) {
+static int key_write(lx_index *ix, int (*fn)(MDB_txn *, lx_index *, void *, lx_error *), void *ctx,
+                     lx_error *err) {
     lx_wlock wl;
     MDB_txn *txn;
     int rc;

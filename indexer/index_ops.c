@@ -83,8 +83,7 @@ static int parse_scopes(const char *s, unsigned *scope) {
     return 0;
 }
 
-static int keys_main(lx_index *ix, const char *sub, const lx_key *proto, int nargs,
-                     char **args) {
+static int keys_main(lx_index *ix, const char *sub, const lx_key *proto, int nargs, char **args) {
     lx_error err = {0};
     int rc;
     if (!strcmp(sub, "list") && nargs == 0)
