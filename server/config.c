@@ -45,7 +45,7 @@ static int push(cfg_args *a, const char *s) {
 
 static int truth(const char *v) {
     static const char *const yes[] = {"true", "yes", "on", "1"}, *const no[] = {"false", "no",
-                                                                                  "off", "0"};
+                                                                                "off", "0"};
     for (int i = 0; i < 4; i++) {
         if (!strcasecmp(v, yes[i]))
             return 1;
@@ -64,8 +64,7 @@ static int on_entry(void *user, const char *section, const char *name, const cha
         return 0;
     }
     if (!strcmp(name, "config") || !strcmp(name, "help") || strlen(name) > 60) {
-        fprintf(stderr, "lectern-server: %s: '%s' cannot be set in a config file\n", a->file,
-                name);
+        fprintf(stderr, "lectern-server: %s: '%s' cannot be set in a config file\n", a->file, name);
         return 0;
     }
     snprintf(opt, sizeof opt, "--%s", name);

@@ -189,8 +189,8 @@ static int member(const cJSON *j, const char *name, char *dst, size_t size) {
     const cJSON *m = cJSON_GetObjectItemCaseSensitive(j, name);
     if (!m)
         return 0;
-    if (!cJSON_IsString(m) || strlen(m->valuestring) >= size || control_in(m->valuestring,
-                                                                            strlen(m->valuestring)))
+    if (!cJSON_IsString(m) || strlen(m->valuestring) >= size ||
+        control_in(m->valuestring, strlen(m->valuestring)))
         return -1;
     memcpy(dst, m->valuestring, strlen(m->valuestring) + 1);
     return 0;
@@ -216,10 +216,10 @@ enum MHD_Result api_keys_create(srv_req *rq) {
         if (lx_key_scope_parse(cJSON_GetStringValue(e), &k.scope) != 0)
             snprintf(bad, sizeof bad, "unknown scope (admin, search, write)");
     }
-    if (!bad[0] && (member(j, "name", k.name, sizeof k.name) ||
-                    member(j, "tags", k.tags, sizeof k.tags) ||
-                    member(j, "lang", k.lang, sizeof k.lang) ||
-                    member(j, "speaker", k.speaker, sizeof k.speaker)))
+    if (!bad[0] &&
+        (member(j, "name", k.name, sizeof k.name) || member(j, "tags", k.tags, sizeof k.tags) ||
+         member(j, "lang", k.lang, sizeof k.lang) ||
+         member(j, "speaker", k.speaker, sizeof k.speaker)))
         snprintf(bad, sizeof bad, "name, tags, lang and speaker must be short strings");
     cJSON_Delete(j);
     if (bad[0])

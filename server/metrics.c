@@ -110,8 +110,14 @@ static void header(mbuf *w, const char *name, const char *type, const char *help
 
 static void sample(mbuf *w, const char *name, const char *labels, double v) {
     char line[512];
-    int n = labels && *labels ? snprintf(line, sizeof line, "%s{%s} %.17g\n", name, labels, v)
-                              : snprintf(line, sizeof line, "%s %.17g\n", name, v);
+    char num[40];
+    /* counters and most gauges are whole numbers: every digit of them */
+    if (v == (double)(uint64_t)v && v < 9007199254740992.0)
+        snprintf(num, sizeof num, "%llu", (unsigned long long)v);
+    else
+        snprintf(num, sizeof num, "%.9g", v);
+    int n = labels && *labels ? snprintf(line, sizeof line, "%s{%s} %s\n", name, labels, num)
+                              : snprintf(line, sizeof line, "%s %s\n", name, num);
     if (n > 0 && (size_t)n < sizeof line)
         put(w, line, (size_t)n);
 }
@@ -120,7 +126,8 @@ static void write_requests(mbuf *w) {
     size_t n, slot, c, b;
     char lab[256], l2[320];
     http_routes(&n);
-    header(w, "lectern_http_requests_total", "counter", "HTTP requests answered, by route and status.");
+    header(w, "lectern_http_requests_total", "counter",
+           "HTTP requests answered, by route and status.");
     for (slot = 0; slot <= M_ROUTES; slot++) {
         if (slot >= n && slot != M_ROUTES)
             continue;

@@ -41,7 +41,8 @@ enum MHD_Result api_snapshot(srv_req *rq) {
     pthread_mutex_unlock(&snapshot_lock);
     metrics_snapshot(rc == 0);
     if (rc == LX_EEXIST)
-        return http_error(rq, 409, "snapshot_exists", "a snapshot of this second exists; try later");
+        return http_error(rq, 409, "snapshot_exists",
+                          "a snapshot of this second exists; try later");
     if (rc)
         return api_engine_error(rq, rc, &err);
     srv_log(SRV_LOG_INFO, "snapshot %s: %llu bytes in %.3f s", path, (unsigned long long)bytes,
