@@ -36,7 +36,7 @@ echo "index data.mdb bytes $(stat -c %s "$T/index/data.mdb")"
 for n in 1 2 3; do
     before=$(cat "$T"/load.* | wc -l)
     curl -s -X POST -H 'Authorization: Bearer bench-token' "$BASE/api/snapshots" |
-        sed -n 's/.*"bytes":\([0-9]*\),"seconds":\([0-9.]*\).*/snapshot bytes \1 seconds \2/p'
+        sed -n 's/.*"bytes":\([0-9]*\),"seconds":\([0-9.]*\).*/snapshot bytes \1 seconds \2/p'; echo
     after=$(cat "$T"/load.* | wc -l)
     echo "  requests answered by the load meanwhile: $((after - before))"
     sleep 1
