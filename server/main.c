@@ -137,58 +137,60 @@ static void cfg_defaults(srv_config *cfg) {
 
 /* Parses one argument vector over cfg (the config file's, then the
  * command line's). */
+/* The options: ids past 255 (getopt_long returns them), names. */
+enum {
+    O_INDEX = 256,
+    O_BIND,
+    O_PORT,
+    O_THREADS,
+    O_TOKEN,
+    O_CORS,
+    O_BODY,
+    O_CONNS,
+    O_LIMIT,
+    O_TIMEOUT,
+    O_PER_IP,
+    O_HEADER_TIMEOUT,
+    O_BODY_TIMEOUT,
+    O_CACHE,
+    O_WORK,
+    O_RO,
+    O_CREATE,
+    O_QUIET,
+    O_HELP,
+    O_CONFIG,
+    O_LOG_LEVEL,
+    O_PRIVATE,
+    O_SNAPSHOT_DIR
+};
+static const struct option long_opts[] = {
+    {"index", required_argument, 0, O_INDEX},
+    {"bind", required_argument, 0, O_BIND},
+    {"port", required_argument, 0, O_PORT},
+    {"threads", required_argument, 0, O_THREADS},
+    {"token-file", required_argument, 0, O_TOKEN},
+    {"cors-origin", required_argument, 0, O_CORS},
+    {"max-body", required_argument, 0, O_BODY},
+    {"max-connections", required_argument, 0, O_CONNS},
+    {"max-limit", required_argument, 0, O_LIMIT},
+    {"timeout", required_argument, 0, O_TIMEOUT},
+    {"max-connections-per-ip", required_argument, 0, O_PER_IP},
+    {"header-timeout", required_argument, 0, O_HEADER_TIMEOUT},
+    {"body-timeout", required_argument, 0, O_BODY_TIMEOUT},
+    {"cache-mb", required_argument, 0, O_CACHE},
+    {"work-budget", required_argument, 0, O_WORK},
+    {"read-only", no_argument, 0, O_RO},
+    {"create", no_argument, 0, O_CREATE},
+    {"quiet", no_argument, 0, O_QUIET},
+    {"help", no_argument, 0, O_HELP},
+    {"config", required_argument, 0, O_CONFIG},
+    {"log-level", required_argument, 0, O_LOG_LEVEL},
+    {"private", no_argument, 0, O_PRIVATE},
+    {"snapshot-dir", required_argument, 0, O_SNAPSHOT_DIR},
+    {0, 0, 0, 0},
+};
+
 static int parse_opts(int argc, char **argv, srv_config *cfg) {
-    enum {
-        O_INDEX = 256,
-        O_BIND,
-        O_PORT,
-        O_THREADS,
-        O_TOKEN,
-        O_CORS,
-        O_BODY,
-        O_CONNS,
-        O_LIMIT,
-        O_TIMEOUT,
-        O_PER_IP,
-        O_HEADER_TIMEOUT,
-        O_BODY_TIMEOUT,
-        O_CACHE,
-        O_WORK,
-        O_RO,
-        O_CREATE,
-        O_QUIET,
-        O_HELP,
-        O_CONFIG,
-        O_LOG_LEVEL,
-        O_PRIVATE,
-        O_SNAPSHOT_DIR
-    };
-    static const struct option opts[] = {
-        {"index", required_argument, 0, O_INDEX},
-        {"bind", required_argument, 0, O_BIND},
-        {"port", required_argument, 0, O_PORT},
-        {"threads", required_argument, 0, O_THREADS},
-        {"token-file", required_argument, 0, O_TOKEN},
-        {"cors-origin", required_argument, 0, O_CORS},
-        {"max-body", required_argument, 0, O_BODY},
-        {"max-connections", required_argument, 0, O_CONNS},
-        {"max-limit", required_argument, 0, O_LIMIT},
-        {"timeout", required_argument, 0, O_TIMEOUT},
-        {"max-connections-per-ip", required_argument, 0, O_PER_IP},
-        {"header-timeout", required_argument, 0, O_HEADER_TIMEOUT},
-        {"body-timeout", required_argument, 0, O_BODY_TIMEOUT},
-        {"cache-mb", required_argument, 0, O_CACHE},
-        {"work-budget", required_argument, 0, O_WORK},
-        {"read-only", no_argument, 0, O_RO},
-        {"create", no_argument, 0, O_CREATE},
-        {"quiet", no_argument, 0, O_QUIET},
-        {"help", no_argument, 0, O_HELP},
-        {"config", required_argument, 0, O_CONFIG},
-        {"log-level", required_argument, 0, O_LOG_LEVEL},
-        {"private", no_argument, 0, O_PRIVATE},
-        {"snapshot-dir", required_argument, 0, O_SNAPSHOT_DIR},
-        {0, 0, 0, 0},
-    };
     unsigned long long v;
     int c;
 
@@ -211,7 +213,7 @@ static int parse_opts(int argc, char **argv, srv_config *cfg) {
 
     opterr = 0;
     optind = 0; /* GNU getopt: start afresh on this vector */
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "h", long_opts, NULL)) != -1) {
         size_t u = 0;
         while (u < sizeof uints / sizeof uints[0] && uints[u].id != c)
             u++;
