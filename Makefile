@@ -1,6 +1,7 @@
 # Thin wrapper over CMake: the README's two Quick-start commands.
 BUILD ?= build
 PORT ?= 8080
+PREFIX ?= /usr/local
 JOBS ?= $(shell nproc)
 
 # Quiet by default: compiler warnings and errors only, not a line per file
@@ -14,7 +15,7 @@ CMAKE_MESSAGES = -DCMAKE_RULE_MESSAGES=OFF
 COMPILE = sh scripts/compile.sh
 endif
 
-.PHONY: all deps build test run sanitize clean
+.PHONY: all deps build test run sanitize clean install
 
 all: build
 
@@ -27,6 +28,15 @@ build: deps
 
 test: build
 	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+# The programs, man pages, systemd unit and example config under PREFIX
+# (make install PREFIX=/usr DESTDIR=/tmp/stage stages a package tree).
+# The unit and config name absolute paths, so PREFIX is configured, not
+# only given to cmake --install.
+install: deps
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_INSTALL_PREFIX="$(PREFIX)" $(CMAKE_MESSAGES) >/dev/null
+	@$(COMPILE) $(BUILD) $(JOBS)
+	@DESTDIR="$(DESTDIR)" cmake --install $(BUILD)
 
 # Index the sample corpus and serve it (search page and API) on PORT
 # (make run PORT=8081); LECTERN_TOKEN=... make run enables writes.  The

@@ -752,6 +752,71 @@ int lx_language_supported(const char *lang);
  * whether or not Snowball stems it (lx_language_supported). */
 int lx_language_lookup(const char *lang, char code[3]);
 
+/* ---- Snapshots (snapshot.c) -------------------------------------------- */
+
+/* Writes a compact, consistent copy of the index into the new directory
+ * out_dir (out_dir/data.mdb): the index as of one commit, free pages left
+ * out (LMDB's mdb_env_copy2 with MDB_CP_COMPACT).  Searches and writes go
+ * on meanwhile.  The copy is made in out_dir.tmp-PID and renamed, so
+ * out_dir is whole or absent.  *bytes (may be NULL) receives the copy's
+ * size.  Returns LX_EEXIST (out_dir exists), LX_ENOSPC, LX_EIO, LX_EINVAL. */
+int lx_index_snapshot(lx_index *ix, const char *out_dir, uint64_t *bytes, lx_error *err);
+
+/* Replaces the index in dir (created when missing) by the snapshot in
+ * snapshot_dir, which is left as it was: its data.mdb is checked to open as
+ * an index, copied beside dir's and swapped in the way a rebuild is, so a
+ * server serving dir moves to it at its next request.  Returns LX_EIO,
+ * LX_EFORMAT (not an index), LX_ENOSPC. */
+int lx_index_restore(const char *dir, const char *snapshot_dir, lx_error *err);
+
+/* ---- API keys (keys.c) ------------------------------------------------- */
+
+/* Scopes of a key, as bits. */
+#define LX_KEY_ADMIN 0x1u  /* everything: writes, keys, snapshots, searches */
+#define LX_KEY_SEARCH 0x2u /* searches and reads */
+#define LX_KEY_WRITE 0x4u  /* adds and deletes lectures */
+
+/* "lx_" and 48 hex digits, and a NUL. */
+#define LX_KEY_SECRET_BYTES 52
+
+/* A key as stored (never its secret).  A search-only key may carry a
+ * fixed filter (tags, lang, speaker, as the search parameters of the same
+ * names) that every search made with it is narrowed by. */
+typedef struct lx_key {
+    char id[17];       /* public id: 16 hex digits of the secret's SHA-256 */
+    unsigned scope;    /* LX_KEY_* bits */
+    char name[128];    /* what it is for; "" none */
+    char tags[256];    /* fixed filter: comma-separated tags, all required */
+    char lang[8];      /* fixed filter: language code */
+    char speaker[128]; /* fixed filter: speaker phrase */
+    int64_t created;   /* Unix seconds */
+} lx_key;
+
+/* Creates a key from key->scope, name and filter: a new random secret
+ * into secret (shown once, never stored: only its SHA-256 is, in the
+ * index), key->id and key->created filled.  Returns LX_EINVAL (no scope,
+ * or a filter on a key that is not search-only), LX_EREADONLY, LX_EIO,
+ * LX_ENOSPC. */
+int lx_key_create(lx_index *ix, lx_key *key, char secret[LX_KEY_SECRET_BYTES], lx_error *err);
+
+/* The key whose secret is secret[0..len), into *out.  Returns 0,
+ * LX_ENOTFOUND, LX_ECORRUPT or LX_EIO.  One read transaction. */
+int lx_key_find(lx_index *ix, const char *secret, size_t len, lx_key *out);
+
+/* Every key into a malloc'd array *out (free() it) of *n. */
+int lx_key_list(lx_index *ix, lx_key **out, size_t *n, lx_error *err);
+
+/* Removes the key with that public id.  Returns LX_ENOTFOUND,
+ * LX_EREADONLY, LX_EIO. */
+int lx_key_revoke(lx_index *ix, const char *id, lx_error *err);
+
+/* Adds the scope named name ("admin", "search", "write") to *scope;
+ * LX_EINVAL for another name. */
+int lx_key_scope_parse(const char *name, unsigned *scope);
+
+/* The name of one LX_KEY_* bit, NULL for another value. */
+const char *lx_key_scope_name(unsigned bit);
+
 #ifdef __cplusplus
 }
 #endif

@@ -31,6 +31,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "index_ops.h"
 #include "lectern.h"
 
 static const char usage[] =
@@ -38,6 +39,7 @@ static const char usage[] =
     "INPUT...\n"
     "       lectern-index add    --index DIR [--strict] [--quiet] [--suggest-tags] INPUT...\n"
     "       lectern-index delete --index DIR ID...\n"
+    "       lectern-index snapshot|restore|keys ... (lectern-index snapshot --help)\n"
     "\n"
     "INPUT is a JSON lines file (one lecture per line), - for standard input,\n"
     "or a folder: *.jsonl files are read as JSON lines and every other *.json\n"
@@ -666,6 +668,8 @@ int main(int argc, char **argv) {
      * the engine reports as disk full with the index unchanged; the
      * default SIGXFSZ would kill the run in the middle instead. */
     signal(SIGXFSZ, SIG_IGN);
+    if (index_ops_is_command(argv[1]))
+        return index_ops_main(argc, argv);
     const char **inputs = calloc((size_t)argc, sizeof *inputs);
     if (!inputs) {
         fprintf(stderr, "lectern-index: out of memory\n");

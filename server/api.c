@@ -45,11 +45,13 @@ static int param_uint(srv_req *rq, const char *name, unsigned def, unsigned lo, 
 /* The common filters and paging of search and related, and how many
  * values of each facet to list (*facets). */
 static int read_opts(srv_req *rq, lx_search_opts *o, unsigned *facets, enum MHD_Result *ret) {
+    static _Thread_local char key_tags[LX_MAX_TAGS * (LX_MAX_TAG_BYTES + 1)];
     unsigned max_limit = g_srv.cfg.max_limit;
     memset(o, 0, sizeof *o);
     o->tags = http_param(rq, "tags");
     o->lang = http_param(rq, "lang");
     o->speaker = http_param(rq, "speaker");
+    keys_filter(rq, o, key_tags, sizeof key_tags); /* a key's fixed filter (keys.c) */
     if (max_limit > LX_MAX_RESULTS)
         max_limit = LX_MAX_RESULTS;
     if (param_uint(rq, "limit", 10, 1, max_limit, &o->limit, ret) != 0)
@@ -260,7 +262,7 @@ enum MHD_Result api_stats(srv_req *rq) {
     jw_key(&w, "connections_timed_out");
     jw_uint(&w, atomic_load(&g_srv.timed_out));
     jw_key(&w, "writable");
-    jw_bool(&w, g_srv.cfg.token && !g_srv.cfg.read_only);
+    jw_bool(&w, auth_enabled() && !g_srv.cfg.read_only);
     cache_stats(&cs);
     jw_key(&w, "cache");
     jw_obj(&w);
@@ -347,8 +349,11 @@ enum MHD_Result api_answer_read(srv_req *rq, char kind, const char *subject) {
     /* The version is read before the search (see cache.c). */
     uint64_t version = lx_index_version(g_srv.ix);
     klen = read_key(key, sizeof key, kind, subject, &o, facets, moments);
-    if (klen && (body = cache_get(key, klen, version, rq->t0, &len)) != NULL)
+    if (klen && (body = cache_get(key, klen, version, rq->t0, &len)) != NULL) {
+        rq->cache = 'h';
         return http_send(rq, 200, body, len);
+    }
+    rq->cache = klen ? 'm' : 0;
     s = http_searcher(rq);
     if (!s)
         return MHD_YES;
@@ -365,6 +370,8 @@ enum MHD_Result api_answer_read(srv_req *rq, char kind, const char *subject) {
         lx_results_free(r);
     if (rc != 0)
         return api_engine_error(rq, rc, &err);
+    if (r->partial)
+        metrics_partial();
     if (r->partial && r->n == 0) {
         lx_results_free(r);
         return http_error(rq, 503, "over_budget",

@@ -7,8 +7,12 @@
  * The header is compared with its length, so that bytes after a NUL are
  * not ignored.  The comparison touches every byte of the longer string whatever the
  * content, so timing does not reveal how much of a guess was right.
+ * SIGHUP reads the token again (auth_reload): the swap happens under a
+ * write lock that every check takes for reading.  This token is the admin
+ * key; the index's own keys are keys.c's.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +20,8 @@
 #include "server.h"
 
 #define TOKEN_MAX 4096
+
+static pthread_rwlock_t token_lock = PTHREAD_RWLOCK_INITIALIZER;
 
 static char *trimmed_copy(const char *s, size_t n) {
     char *t;
@@ -75,7 +81,37 @@ int auth_load(srv_config *cfg) {
     return 0;
 }
 
+int auth_reload(srv_config *cfg) {
+    srv_config fresh = *cfg;
+    char *old;
+    if (auth_load(&fresh) != 0)
+        return -1; /* the old token stays */
+    pthread_rwlock_wrlock(&token_lock);
+    old = cfg->token;
+    cfg->token = fresh.token;
+    cfg->token_len = fresh.token_len;
+    pthread_rwlock_unlock(&token_lock);
+    free(old);
+    return 0;
+}
+
+int auth_enabled(void) {
+    pthread_rwlock_rdlock(&token_lock);
+    int on = g_srv.cfg.token != NULL;
+    pthread_rwlock_unlock(&token_lock);
+    return on;
+}
+
+static int check_locked(const srv_config *cfg, const char *header, size_t len);
+
 int auth_check(const srv_config *cfg, const char *header, size_t len) {
+    pthread_rwlock_rdlock(&token_lock);
+    int ok = check_locked(cfg, header, len);
+    pthread_rwlock_unlock(&token_lock);
+    return ok;
+}
+
+static int check_locked(const srv_config *cfg, const char *header, size_t len) {
     const char *given, *end = header + len;
     size_t glen, i, n;
     unsigned diff;

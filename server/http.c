@@ -57,20 +57,26 @@ static const srv_route routes[] = {
     {SRV_M_GET, "/index.html", api_page, 0},
     {SRV_M_GET, "/healthz", api_healthz, 0},
     {SRV_M_GET, "/api/stats", api_stats, 0},
-    {SRV_M_GET, "/api/tags", api_tags, 0},
-    {SRV_M_GET, "/api/search", api_search, 0},
+    {SRV_M_GET, "/api/tags", api_tags, SRV_ROUTE_READ},
+    {SRV_M_GET, "/api/search", api_search, SRV_ROUTE_READ},
     {SRV_M_POST, "/api/lectures", api_put, SRV_ROUTE_TOKEN | SRV_ROUTE_BODY},
-    {SRV_M_GET, "/api/lectures/{id}/related", api_related, 0},
-    {SRV_M_GET, "/api/lectures/{id}/moments", api_moments, 0},
-    {SRV_M_GET, "/api/lectures/{id}/suggested-tags", api_suggested_tags, 0},
-    {SRV_M_GET, "/api/lecturers", api_lecturers, 0},
-    {SRV_M_GET, "/api/lecturers/{id}", api_lecturer, 0},
-    {SRV_M_GET, "/api/lectures/{id}", api_get, 0},
+    {SRV_M_GET, "/api/lectures/{id}/related", api_related, SRV_ROUTE_READ},
+    {SRV_M_GET, "/api/lectures/{id}/moments", api_moments, SRV_ROUTE_READ},
+    {SRV_M_GET, "/api/lectures/{id}/suggested-tags", api_suggested_tags, SRV_ROUTE_READ},
+    {SRV_M_GET, "/api/lecturers", api_lecturers, SRV_ROUTE_READ},
+    {SRV_M_GET, "/api/lecturers/{id}", api_lecturer, SRV_ROUTE_READ},
+    {SRV_M_GET, "/api/lectures/{id}", api_get, SRV_ROUTE_READ},
     {SRV_M_DELETE, "/api/lectures/{id}", api_delete, SRV_ROUTE_TOKEN},
     /* forgiving search (issue 13, forgive.c) */
-    {SRV_M_POST, "/api/search", api_search_post, SRV_ROUTE_BODY},
-    {SRV_M_POST, "/api/related", api_related_text, SRV_ROUTE_BODY},
-    {SRV_M_GET, "/api/suggest", api_suggest, 0},
+    {SRV_M_POST, "/api/search", api_search_post, SRV_ROUTE_READ | SRV_ROUTE_BODY},
+    {SRV_M_POST, "/api/related", api_related_text, SRV_ROUTE_READ | SRV_ROUTE_BODY},
+    {SRV_M_GET, "/api/suggest", api_suggest, SRV_ROUTE_READ},
+    /* operations (issue 16): metrics, keys, snapshots */
+    {SRV_M_GET, "/metrics", api_metrics, 0},
+    {SRV_M_GET, "/api/keys", api_keys_list, SRV_ROUTE_TOKEN | SRV_ROUTE_ADMIN},
+    {SRV_M_POST, "/api/keys", api_keys_create, SRV_ROUTE_TOKEN | SRV_ROUTE_ADMIN | SRV_ROUTE_BODY},
+    {SRV_M_DELETE, "/api/keys/{id}", api_keys_revoke, SRV_ROUTE_TOKEN | SRV_ROUTE_ADMIN},
+    {SRV_M_POST, "/api/snapshots", api_snapshot, SRV_ROUTE_TOKEN | SRV_ROUTE_ADMIN},
 };
 #define N_ROUTES (sizeof routes / sizeof routes[0])
 
@@ -198,8 +204,14 @@ static enum MHD_Result keep_answer(srv_req *rq, int status, char *body, size_t l
 }
 
 enum MHD_Result http_send(srv_req *rq, int status, char *body, size_t len) {
+    return http_send_typed(rq, status, body, len, "application/json; charset=utf-8");
+}
+
+enum MHD_Result http_send_typed(srv_req *rq, int status, char *body, size_t len,
+                                const char *content_type) {
     struct MHD_Response *r;
     char allow[64];
+    rq->bytes_out = len;
     if (!rq->conn)
         return keep_answer(rq, status, body, len);
     r = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
@@ -207,7 +219,7 @@ enum MHD_Result http_send(srv_req *rq, int status, char *body, size_t len) {
         free(body);
         return MHD_NO;
     }
-    MHD_add_response_header(r, "Content-Type", "application/json; charset=utf-8");
+    MHD_add_response_header(r, "Content-Type", content_type);
     MHD_add_response_header(r, "Cache-Control", "no-store");
     add_common_headers(rq, r);
     if (status == 405) {
@@ -275,6 +287,7 @@ enum MHD_Result api_page(srv_req *rq) {
     ret = MHD_queue_response(rq->conn, MHD_HTTP_OK, page_response);
     if (ret == MHD_YES)
         rq->status = MHD_HTTP_OK;
+    rq->bytes_out = page_html_len;
     return ret;
 }
 
@@ -526,39 +539,14 @@ static int bad_input(srv_req *rq, enum MHD_Result *ret) {
     return 0;
 }
 
-/* Writes need the token; answers 401/403 itself and returns 0 when not. */
+/* Writes need a write key (or the admin token), key management and
+ * snapshots an admin key, reads a search key with --private (keys.c);
+ * answers 401/403 itself and returns 0 when not. */
 static int authorised(srv_req *rq, enum MHD_Result *ret) {
-    const char *h;
-    size_t hlen = 0;
-    long at;
-    if (g_srv.cfg.read_only) {
-        *ret = http_error(rq, 403, "forbidden", "the index is open read-only");
-        return 0;
-    }
-    if (!g_srv.cfg.token) {
-        *ret = http_error(rq, 403, "forbidden",
-                          "writes are disabled: start the server with --token-file or "
-                          "LECTERN_TOKEN");
-        return 0;
-    }
-    h = http_header(rq, MHD_HTTP_HEADER_AUTHORIZATION, &hlen);
-    if (!h) {
-        *ret = http_error(rq, 401, "unauthorized", "missing Authorization: Bearer <token>");
-        return 0;
-    }
-    if ((at = control_at(h, hlen)) >= 0) {
-        char msg[128];
-        snprintf(msg, sizeof msg,
-                 "the Authorization header contains a control character (0x%02x at byte %ld)",
-                 (unsigned char)h[at], at);
-        *ret = http_error(rq, 400, "bad_header", msg);
-        return 0;
-    }
-    if (!auth_check(&g_srv.cfg, h, hlen)) {
-        *ret = http_error(rq, 401, "unauthorized", "invalid token");
-        return 0;
-    }
-    return 1;
+    unsigned need = (rq->route->flags & SRV_ROUTE_ADMIN)   ? LX_KEY_ADMIN
+                    : (rq->route->flags & SRV_ROUTE_TOKEN) ? LX_KEY_WRITE
+                                                           : LX_KEY_SEARCH;
+    return keys_authorise(rq, need, ret);
 }
 
 static enum MHD_Result body_too_large(srv_req *rq) {
@@ -631,6 +619,8 @@ static enum MHD_Result last_call(srv_req *rq) {
         return ret;
     if ((rq->route->flags & SRV_ROUTE_TOKEN) && !(rq->route->flags & SRV_ROUTE_BODY) &&
         !authorised(rq, &ret))
+        return ret;
+    if ((rq->route->flags & SRV_ROUTE_READ) && g_srv.cfg.private_search && !authorised(rq, &ret))
         return ret;
     if (rq->body)
         rq->body[rq->body_len] = '\0';
@@ -713,19 +703,10 @@ static void req_start(srv_req *rq, const char *method) {
 }
 
 static void req_end(srv_req *rq) {
-    if (!g_srv.cfg.quiet && rq->started && rq->conn) {
-        char line[256];
-        long long us = (long long)((srv_now() - rq->t0) * 1e6);
-        int n =
-            snprintf(line, sizeof line, "%s %s %d %lld\n", rq->method, rq->path, rq->status, us);
-        if (n > 0) {
-            if ((size_t)n >= sizeof line)
-                n = sizeof line - 1, line[n - 1] = '\n';
-            /* one write per line: lines from pool threads never interleave */
-            if (write(STDERR_FILENO, line, (size_t)n) < 0) {
-                /* nowhere to report it */
-            }
-        }
+    if (rq->started && rq->conn) {
+        double seconds = srv_now() - rq->t0;
+        accesslog_write(rq, seconds);
+        metrics_request(rq, seconds);
     }
     if (rq->started)
         atomic_fetch_sub(&g_srv.in_flight, 1);

@@ -1,9 +1,13 @@
 /*
  * main.c -- lectern-server: options, the index, signals, start and stop.
  *
- * SIGINT and SIGTERM are blocked before libmicrohttpd starts its threads
- * (which inherit the mask) and the main thread waits for them with
- * sigwait: no work happens in a signal handler.  On either signal the
+ * Options come from the command line and, with --config FILE, from an
+ * INI file read first (config.c): a flag on the command line wins.
+ *
+ * SIGINT, SIGTERM and SIGHUP are blocked before libmicrohttpd starts its
+ * threads (which inherit the mask) and the main thread waits for them
+ * with sigwait: no work happens in a signal handler.  SIGHUP reloads: the
+ * token file and the config file are read again (reload below).  On either signal the
  * server stops accepting, lets in-flight requests finish (bounded by
  * SRV_SHUTDOWN_GRACE_MS), joins the pool (whose threads close their
  * searchers), closes the index and exits 0.
@@ -32,8 +36,9 @@ static void usage(FILE *f) {
             "  --bind ADDR            address to listen on (default 127.0.0.1)\n"
             "  --port N               port (default %u; 0 picks a free one)\n"
             "  --threads N            worker threads (default: the number of cores)\n"
-            "  --token-file FILE      bearer token for writes (else $LECTERN_TOKEN;\n"
-            "                         with neither, writes answer 403)\n"
+            "  --token-file FILE      the admin key: writes, keys, snapshots (else\n"
+            "                         $LECTERN_TOKEN; with neither and no key in the\n"
+            "                         index, writes answer 403)\n"
             "  --cors-origin ORIGIN   allow browser calls from ORIGIN (repeatable; * = any)\n"
             "  --max-body BYTES       largest request body, suffix k/m/g allowed (default %um)\n"
             "  --max-connections N    connections served at once; more get 503 (default %u)\n"
@@ -55,11 +60,20 @@ static void usage(FILE *f) {
             "                         %llu; 0 = no budget)\n"
             "  --read-only            open the index read-only (writes answer 403)\n"
             "  --create               create an empty index when DIR has none\n"
-            "  --quiet                no access log\n"
+            "  --quiet                no access log (--log-level warn)\n"
+            "  --log-level LEVEL      error, warn, info (default: the access log) or debug\n"
+            "  --config FILE          read options from an INI file first (name = value,\n"
+            "                         names as the long options); flags given here win\n"
+            "  --private              reads need a key with the search scope too\n"
+            "  --snapshot-dir DIR     where POST /api/snapshots writes (default: off)\n"
             "  --help                 this text\n"
             "\n"
             "On start it prints \"listening on http://HOST:PORT\" on stderr; then one line\n"
-            "per request (method path status microseconds) unless --quiet.\n"
+            "per request unless --quiet: method path status bytes microseconds cache\n"
+            "(hit, miss or -).  Writes need the --token-file token (an admin key) or a\n"
+            "key made with lectern-index keys create.\n"
+            "SIGHUP reads the token file and the config file again (log-level, private,\n"
+            "max-limit, max-body, work-budget, token-file, snapshot-dir take effect).\n"
             "SIGINT or SIGTERM stops it cleanly (exit status 0).\n",
             SRV_DEFAULT_PORT, SRV_DEFAULT_MAX_BODY >> 20, SRV_DEFAULT_MAX_CONNECTIONS,
             SRV_DEFAULT_MAX_LIMIT, SRV_DEFAULT_MAX_PER_IP, SRV_DEFAULT_TIMEOUT,
@@ -105,54 +119,8 @@ bad:
     return -1;
 }
 
-static int parse_opts(int argc, char **argv, srv_config *cfg) {
-    enum {
-        O_INDEX = 256,
-        O_BIND,
-        O_PORT,
-        O_THREADS,
-        O_TOKEN,
-        O_CORS,
-        O_BODY,
-        O_CONNS,
-        O_LIMIT,
-        O_TIMEOUT,
-        O_PER_IP,
-        O_HEADER_TIMEOUT,
-        O_BODY_TIMEOUT,
-        O_CACHE,
-        O_WORK,
-        O_RO,
-        O_CREATE,
-        O_QUIET,
-        O_HELP
-    };
-    static const struct option opts[] = {
-        {"index", required_argument, 0, O_INDEX},
-        {"bind", required_argument, 0, O_BIND},
-        {"port", required_argument, 0, O_PORT},
-        {"threads", required_argument, 0, O_THREADS},
-        {"token-file", required_argument, 0, O_TOKEN},
-        {"cors-origin", required_argument, 0, O_CORS},
-        {"max-body", required_argument, 0, O_BODY},
-        {"max-connections", required_argument, 0, O_CONNS},
-        {"max-limit", required_argument, 0, O_LIMIT},
-        {"timeout", required_argument, 0, O_TIMEOUT},
-        {"max-connections-per-ip", required_argument, 0, O_PER_IP},
-        {"header-timeout", required_argument, 0, O_HEADER_TIMEOUT},
-        {"body-timeout", required_argument, 0, O_BODY_TIMEOUT},
-        {"cache-mb", required_argument, 0, O_CACHE},
-        {"work-budget", required_argument, 0, O_WORK},
-        {"read-only", no_argument, 0, O_RO},
-        {"create", no_argument, 0, O_CREATE},
-        {"quiet", no_argument, 0, O_QUIET},
-        {"help", no_argument, 0, O_HELP},
-        {0, 0, 0, 0},
-    };
+static void cfg_defaults(srv_config *cfg) {
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    unsigned long long v;
-    int c;
-
     memset(cfg, 0, sizeof *cfg);
     cfg->bind = "127.0.0.1";
     cfg->port = SRV_DEFAULT_PORT;
@@ -165,6 +133,67 @@ static int parse_opts(int argc, char **argv, srv_config *cfg) {
     cfg->max_per_ip = SRV_DEFAULT_MAX_PER_IP;
     cfg->header_timeout = SRV_DEFAULT_HEADER_TIMEOUT;
     cfg->body_timeout = SRV_DEFAULT_BODY_TIMEOUT;
+    cfg->log_level = SRV_LOG_INFO;
+}
+
+/* Parses one argument vector over cfg (the config file's, then the
+ * command line's). */
+/* The options: ids past 255 (getopt_long returns them), names. */
+enum {
+    O_INDEX = 256,
+    O_BIND,
+    O_PORT,
+    O_THREADS,
+    O_TOKEN,
+    O_CORS,
+    O_BODY,
+    O_CONNS,
+    O_LIMIT,
+    O_TIMEOUT,
+    O_PER_IP,
+    O_HEADER_TIMEOUT,
+    O_BODY_TIMEOUT,
+    O_CACHE,
+    O_WORK,
+    O_RO,
+    O_CREATE,
+    O_QUIET,
+    O_HELP,
+    O_CONFIG,
+    O_LOG_LEVEL,
+    O_PRIVATE,
+    O_SNAPSHOT_DIR
+};
+static const struct option long_opts[] = {
+    {"index", required_argument, 0, O_INDEX},
+    {"bind", required_argument, 0, O_BIND},
+    {"port", required_argument, 0, O_PORT},
+    {"threads", required_argument, 0, O_THREADS},
+    {"token-file", required_argument, 0, O_TOKEN},
+    {"cors-origin", required_argument, 0, O_CORS},
+    {"max-body", required_argument, 0, O_BODY},
+    {"max-connections", required_argument, 0, O_CONNS},
+    {"max-limit", required_argument, 0, O_LIMIT},
+    {"timeout", required_argument, 0, O_TIMEOUT},
+    {"max-connections-per-ip", required_argument, 0, O_PER_IP},
+    {"header-timeout", required_argument, 0, O_HEADER_TIMEOUT},
+    {"body-timeout", required_argument, 0, O_BODY_TIMEOUT},
+    {"cache-mb", required_argument, 0, O_CACHE},
+    {"work-budget", required_argument, 0, O_WORK},
+    {"read-only", no_argument, 0, O_RO},
+    {"create", no_argument, 0, O_CREATE},
+    {"quiet", no_argument, 0, O_QUIET},
+    {"help", no_argument, 0, O_HELP},
+    {"config", required_argument, 0, O_CONFIG},
+    {"log-level", required_argument, 0, O_LOG_LEVEL},
+    {"private", no_argument, 0, O_PRIVATE},
+    {"snapshot-dir", required_argument, 0, O_SNAPSHOT_DIR},
+    {0, 0, 0, 0},
+};
+
+static int parse_opts(int argc, char **argv, srv_config *cfg) {
+    unsigned long long v;
+    int c;
 
     /* The options that set an unsigned field: name, largest, smallest. */
     static const struct {
@@ -184,7 +213,8 @@ static int parse_opts(int argc, char **argv, srv_config *cfg) {
     };
 
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    optind = 0; /* GNU getopt: start afresh on this vector */
+    while ((c = getopt_long(argc, argv, "h", long_opts, NULL)) != -1) {
         size_t u = 0;
         while (u < sizeof uints / sizeof uints[0] && uints[u].id != c)
             u++;
@@ -238,7 +268,25 @@ static int parse_opts(int argc, char **argv, srv_config *cfg) {
             cfg->create = 1;
             break;
         case O_QUIET:
-            cfg->quiet = 1;
+            cfg->log_level = SRV_LOG_WARN;
+            break;
+        case O_CONFIG:
+            cfg->config_file = optarg;
+            break;
+        case O_LOG_LEVEL:
+            if ((cfg->log_level = log_level_parse(optarg)) < 0) {
+                fprintf(stderr,
+                        "lectern-server: --log-level: '%s' is not error, warn, info or "
+                        "debug\n",
+                        optarg);
+                return -1;
+            }
+            break;
+        case O_PRIVATE:
+            cfg->private_search = 1;
+            break;
+        case O_SNAPSHOT_DIR:
+            cfg->snapshot_dir = optarg;
             break;
         case 'h':
         case O_HELP:
@@ -252,6 +300,41 @@ static int parse_opts(int argc, char **argv, srv_config *cfg) {
     if (optind < argc) {
         fprintf(stderr, "lectern-server: unexpected argument '%s' (see --help)\n", argv[optind]);
         return -1;
+    }
+    cfg->quiet = cfg->log_level < SRV_LOG_INFO;
+    return 0;
+}
+
+/* The config files' argument vectors: cfg's strings point into them, so
+ * they live until exit (one more per SIGHUP). */
+static char **cfg_vectors[64];
+static unsigned n_cfg_vectors;
+
+/* Options from scratch: defaults, then the --config file (found on the
+ * command line), then the command line over it. */
+static int load_options(int argc, char **argv, srv_config *cfg) {
+    cfg_defaults(cfg);
+    if (parse_opts(argc, argv, cfg) != 0)
+        return -1;
+    if (cfg->config_file) {
+        const char *file = cfg->config_file;
+        char **cargv;
+        int cargc;
+        if (n_cfg_vectors == sizeof cfg_vectors / sizeof cfg_vectors[0]) {
+            fprintf(stderr, "lectern-server: too many reloads; restart the server\n");
+            return -1;
+        }
+        if ((cargc = config_argv(argv[0], file, &cargv)) < 0)
+            return -1;
+        cfg_vectors[n_cfg_vectors++] = cargv;
+        cfg_defaults(cfg);
+        if (parse_opts(cargc, cargv, cfg) != 0) {
+            fprintf(stderr, "lectern-server: in %s\n", file);
+            return -1;
+        }
+        if (parse_opts(argc, argv, cfg) != 0)
+            return -1;
+        cfg->config_file = file;
     }
     if (!cfg->index_dir) {
         fprintf(stderr, "lectern-server: --index DIR is required (see --help)\n");
@@ -275,6 +358,31 @@ static void preload_dictionaries(void) {
         pthread_detach(t);
 }
 
+/* SIGHUP: the config file and the token again.  Fields read by requests
+ * while this runs are single words stored atomically; the token is swapped
+ * under auth.c's lock.  A bad file changes nothing. */
+static void reload(int argc, char **argv) {
+    srv_config fresh;
+    srv_config *cfg = &g_srv.cfg;
+    if (load_options(argc, argv, &fresh) != 0) {
+        srv_log(SRV_LOG_ERROR, "SIGHUP: the configuration did not load; nothing changed");
+        return;
+    }
+    cfg->token_file = fresh.token_file;
+    if (auth_reload(cfg) != 0) {
+        srv_log(SRV_LOG_ERROR, "SIGHUP: the token did not load; the old one stays");
+    }
+    __atomic_store_n(&cfg->log_level, fresh.log_level, __ATOMIC_RELAXED);
+    __atomic_store_n(&cfg->quiet, fresh.quiet, __ATOMIC_RELAXED);
+    __atomic_store_n(&cfg->private_search, fresh.private_search, __ATOMIC_RELAXED);
+    __atomic_store_n(&cfg->max_limit, fresh.max_limit, __ATOMIC_RELAXED);
+    __atomic_store_n(&cfg->max_body, fresh.max_body, __ATOMIC_RELAXED);
+    __atomic_store_n(&cfg->work_budget, fresh.work_budget, __ATOMIC_RELAXED);
+    __atomic_store_n(&cfg->snapshot_dir, fresh.snapshot_dir, __ATOMIC_RELAXED);
+    srv_log(SRV_LOG_INFO, "SIGHUP: reloaded %s and the token",
+            cfg->config_file ? cfg->config_file : "the command line");
+}
+
 int main(int argc, char **argv) {
     srv_config *cfg = &g_srv.cfg;
     struct MHD_Daemon *d;
@@ -284,7 +392,7 @@ int main(int argc, char **argv) {
     struct stat st;
     int rc, sig;
 
-    if (parse_opts(argc, argv, cfg) != 0)
+    if (load_options(argc, argv, cfg) != 0)
         return 2;
     if (auth_load(cfg) != 0)
         return 2;
@@ -318,6 +426,7 @@ int main(int argc, char **argv) {
     sigemptyset(&set);
     sigaddset(&set, SIGINT);
     sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
     signal(SIGXFSZ, SIG_IGN); /* a file size limit is a full disk (LX_ENOSPC), not a death */
@@ -335,8 +444,13 @@ int main(int argc, char **argv) {
     else
         fprintf(stderr, "listening on http://%s:%u\n", cfg->bind, port);
 
-    while (sigwait(&set, &sig) != 0)
-        ;
+    for (;;) {
+        if (sigwait(&set, &sig) != 0)
+            continue;
+        if (sig != SIGHUP)
+            break;
+        reload(argc, argv);
+    }
     if (!cfg->quiet)
         fprintf(stderr, "lectern-server: %s, shutting down\n",
                 sig == SIGINT ? "SIGINT" : "SIGTERM");
@@ -345,5 +459,7 @@ int main(int argc, char **argv) {
     lx_index_close(g_srv.ix);
     pthread_mutex_destroy(&g_srv.write_lock);
     free(cfg->token);
+    while (n_cfg_vectors > 0)
+        config_argv_free(cfg_vectors[--n_cfg_vectors]);
     return 0;
 }

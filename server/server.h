@@ -66,6 +66,11 @@ typedef struct srv_config {
     int quiet;                /* no access log */
     int read_only;            /* open the index read-only */
     int create;               /* create the index when missing */
+    /* operations (issue 16): config.c, accesslog.c, keys.c, snapshots.c */
+    const char *config_file;  /* --config: the INI file the flags override */
+    int log_level;            /* SRV_LOG_*; --quiet is SRV_LOG_WARN */
+    int private_search;       /* --private: reads need a search key too */
+    const char *snapshot_dir; /* where POST /api/snapshots writes; NULL = off */
 } srv_config;
 
 /* Shared state of the running server.  Everything here is either set
@@ -98,6 +103,13 @@ int auth_load(srv_config *cfg);
  * inside is a difference).  Runs in time independent of where the bytes
  * differ. */
 int auth_check(const srv_config *cfg, const char *header, size_t len);
+
+/* Reads the token again (SIGHUP); on failure the old one stays and -1 is
+ * returned after printing why. */
+int auth_reload(srv_config *cfg);
+
+/* Whether a token is configured (writes possible without index keys). */
+int auth_enabled(void);
 
 /* ---- Admission control (admit.c) ------------------------------------ */
 
@@ -208,7 +220,11 @@ typedef struct srv_req {
     char *body;                   /* request body (POST), NUL-terminated */
     size_t body_len, body_cap;
     int body_too_big; /* the rest of the body is being discarded */
-    char *answer;     /* the body answered when conn is NULL */
+    size_t bytes_out; /* body bytes answered, for the access log */
+    char cache;       /* 'h' answered from the cache, 'm' a miss, 0 not cacheable */
+    int has_key;      /* key holds the API key the request was made with */
+    lx_key key;
+    char *answer; /* the body answered when conn is NULL */
     size_t answer_len;
 } srv_req;
 
@@ -225,6 +241,8 @@ typedef struct srv_route {
 enum {
     SRV_ROUTE_TOKEN = 1, /* a write: needs Authorization: Bearer <token> */
     SRV_ROUTE_BODY = 2,  /* keeps the request body for the handler */
+    SRV_ROUTE_ADMIN = 4, /* with SRV_ROUTE_TOKEN: needs an admin key */
+    SRV_ROUTE_READ = 8,  /* a read of the index: needs a search key with --private */
 };
 
 /* The route table, *n rows. */
@@ -271,6 +289,10 @@ const char *http_param(srv_req *rq, const char *name);
 
 /* Queues a JSON response (takes ownership of body, a malloc'd buffer). */
 enum MHD_Result http_send(srv_req *rq, int status, char *body, size_t len);
+
+/* The same with another Content-Type. */
+enum MHD_Result http_send_typed(srv_req *rq, int status, char *body, size_t len,
+                                const char *content_type);
 
 /* Queues {"error": {"code", "message"}} with status. */
 enum MHD_Result http_error(srv_req *rq, int status, const char *code, const char *message);
@@ -333,6 +355,49 @@ enum MHD_Result api_moments(srv_req *rq);
 int api_hit_moments(lx_searcher *s, const lx_results *r, const char *q, const char *lang,
                     unsigned n, lx_moments ***out, lx_error *err);
 void api_moments_free(lx_moments **m, size_t n);
+/* ---- Operations: config, logs, metrics, keys, snapshots --------------- */
+
+/* Log levels (--log-level): a line is written when its level is at most
+ * cfg.log_level.  The access log is SRV_LOG_INFO. */
+enum { SRV_LOG_ERROR, SRV_LOG_WARN, SRV_LOG_INFO, SRV_LOG_DEBUG };
+
+/* The level named name ("error", "warn", "info", "debug"), or -1. */
+int log_level_parse(const char *name);
+
+/* Writes "lectern-server: <level>: message" on stderr in one write when
+ * level is enabled. */
+void srv_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* The access-log line of a finished request (accesslog.c), when enabled. */
+void accesslog_write(const srv_req *rq, double seconds);
+
+/* Reads --config FILE (INI, keys named as the long options) into argv
+ * form: *argv_out gets "prog", then "--key" and "value" pairs, NULL
+ * ended, for the option parser to read before the command line (flags
+ * win).  Returns the count, or -1 after printing why (config.c). */
+int config_argv(const char *prog, const char *file, char ***argv_out);
+void config_argv_free(char **argv);
+
+/* Counts a finished request in the metrics (metrics.c). */
+void metrics_request(const srv_req *rq, double seconds);
+/* Counts a search answered with "partial": true or refused over budget. */
+void metrics_partial(void);
+/* Counts a snapshot written (ok) or failed. */
+void metrics_snapshot(int ok);
+enum MHD_Result api_metrics(srv_req *rq); /* GET /metrics */
+
+/* Whether rq may use its route: answers 401/403 itself and returns 0 when
+ * not.  need is LX_KEY_WRITE, LX_KEY_ADMIN or LX_KEY_SEARCH; the token of
+ * --token-file is an admin key, the index's keys are looked up by hash
+ * (keys.c).  A key found is kept in rq->key. */
+int keys_authorise(srv_req *rq, unsigned need, enum MHD_Result *ret);
+/* Narrows a search or related read by the fixed filter of rq's key. */
+void keys_filter(srv_req *rq, lx_search_opts *o, char *tags, size_t tags_size);
+enum MHD_Result api_keys_list(srv_req *rq);   /* GET /api/keys */
+enum MHD_Result api_keys_create(srv_req *rq); /* POST /api/keys */
+enum MHD_Result api_keys_revoke(srv_req *rq); /* DELETE /api/keys/{id} */
+
+enum MHD_Result api_snapshot(srv_req *rq); /* POST /api/snapshots (snapshots.c) */
 
 /* ---- The search page (page.c) ----------------------------------------- */
 

@@ -154,10 +154,10 @@ req POST '/api/lectures/rac-02' -d '{}'
 expect_error 405 method_not_allowed "POST on one lecture"
 expect_header Allow "GET, HEAD, DELETE, OPTIONS" "one lecture takes GET and DELETE"
 
-# ---- the access log: method path status microseconds
-grep -Eq '^GET /api/search 200 [0-9]+$' "$LOG" || fail "no access-log line for GET /api/search"
+# ---- the access log: method path status bytes microseconds cache
+grep -Eq '^GET /api/search 200 [0-9]+ [0-9]+ (hit|miss)$' "$LOG" || fail "no access-log line for GET /api/search"
 ok
-grep -Eq '^PUT /api/search 405 [0-9]+$' "$LOG" || fail "no access-log line for the 405"
+grep -Eq '^PUT /api/search 405 [0-9]+ [0-9]+ -$' "$LOG" || fail "no access-log line for the 405"
 ok
 
 stop_server
