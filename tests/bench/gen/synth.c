@@ -61,7 +61,9 @@ static void rng_seed(rng *r, uint64_t seed, uint64_t stream) {
         r->s[i] = splitmix(&x);
 }
 
-static uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+static uint64_t rotl(uint64_t x, int k) {
+    return (x << k) | (x >> (64 - k));
+}
 
 static uint64_t rng_next(rng *r) {
     uint64_t *s = r->s, out = rotl(s[1] * 5, 7) * 9, t = s[1] << 17;
@@ -74,8 +76,12 @@ static uint64_t rng_next(rng *r) {
     return out;
 }
 
-static double unif(rng *r) { return (double)(rng_next(r) >> 11) * (1.0 / 9007199254740992.0); }
-static size_t below(rng *r, size_t n) { return n ? (size_t)(unif(r) * (double)n) : 0; }
+static double unif(rng *r) {
+    return (double)(rng_next(r) >> 11) * (1.0 / 9007199254740992.0);
+}
+static size_t below(rng *r, size_t n) {
+    return n ? (size_t)(unif(r) * (double)n) : 0;
+}
 
 /* ---- a weighted vocabulary, sampled in O(1) by Walker's alias method ---- */
 typedef struct {
@@ -311,7 +317,9 @@ static void put(buf *b, const char *s, size_t n) {
     memcpy(b->p + b->len, s, n);
     b->len += n;
 }
-static void puts_(buf *b, const char *s) { put(b, s, strlen(s)); }
+static void puts_(buf *b, const char *s) {
+    put(b, s, strlen(s));
+}
 
 static void put_json(buf *b, const char *s) { /* a JSON string body */
     for (; *s; s++) {
