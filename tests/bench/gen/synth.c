@@ -294,11 +294,46 @@ static void model_load(model *m, const char *path) {
         if (n) {
             vocab_alias(&g->v);
             m->nlangs++;
+        } else {
+            free(g->v.w);
+            free(g->v.cnt);
         }
     }
     fclose(f);
     if (!m->words.n || !m->twords.n || !m->ntlen || !m->nilen || !m->nseeds)
         die("model: empty vocabulary or lengths");
+}
+
+static void vocab_free(vocab *v) {
+    for (size_t i = 0; i < v->n; i++)
+        free(v->w[i]);
+    free(v->w);
+    free(v->cnt);
+    free(v->prob);
+    free(v->alias);
+}
+
+static void model_free(model *m) {
+    vocab *vs[] = {&m->words, &m->twords, &m->dwords, &m->first, &m->last, &m->tags};
+    for (size_t i = 0; i < sizeof vs / sizeof *vs; i++)
+        vocab_free(vs[i]);
+    for (size_t i = 0; i < m->nlangs; i++)
+        vocab_free(&m->langs[i].v);
+    for (size_t i = 0; i < m->nseeds; i++) {
+        seed_talk *s = &m->seeds[i];
+        for (size_t k = 0; k < s->ntags; k++)
+            free(s->tags[k]);
+        for (size_t k = 0; k < s->ntopic; k++)
+            free(s->topic[k]);
+        free(s->tags);
+        free(s->topic);
+        free(s->cum);
+    }
+    free(m->seeds);
+    free(m->tagged);
+    free(m->tlen);
+    free(m->ilen);
+    free(m->dlen);
 }
 
 /* ---- output: one growing buffer per lecture ---- */
@@ -639,5 +674,6 @@ int main(int argc, char **argv) {
     if (fflush(stdout) != 0)
         die("write error");
     free(b.p);
+    model_free(&m);
     return 0;
 }
