@@ -239,6 +239,25 @@ int lx_scored_cmp(const void *a, const void *b) {
     return x->doc < y->doc ? -1 : x->doc > y->doc;
 }
 
+/* Sorts a top k best first: by insertion when it is short (a page of
+ * results: no call per comparison), else by qsort; the order is total
+ * (docids differ), so both give the same. */
+static void scored_sort(lx_scored *a, uint32_t n) {
+    if (n > 32) {
+        qsort(a, n, sizeof *a, lx_scored_cmp);
+        return;
+    }
+    for (uint32_t i = 1; i < n; i++) {
+        lx_scored x = a[i];
+        uint32_t j = i;
+        while (j > 0 && lx_scored_cmp(&x, &a[j - 1]) < 0) {
+            a[j] = a[j - 1];
+            j--;
+        }
+        a[j] = x;
+    }
+}
+
 static int allowed(const uint64_t *allow, uint32_t d) {
     return !allow || (allow[d >> 6] >> (d & 63) & 1);
 }
@@ -301,6 +320,7 @@ typedef struct topk {
     double prefix[LX_MAX_CURSORS + 1];
     double contrib[LX_MAX_CURSORS];
     double coordf[LX_MAX_QUERY_TERMS + 1]; /* the coord factor per clauses matched */
+    int coord_on;                          /* else every factor is 1: not applied */
 } topk;
 
 static void topk_init(topk *t, lx_qcur *cur, int n, const lx_scorer *sc, uint32_t k, double coord,
@@ -317,6 +337,7 @@ static void topk_init(topk *t, lx_qcur *cur, int n, const lx_scorer *sc, uint32_
     t->e = 0;
     t->next = 0;
     t->wend = 0;
+    t->coord_on = coord > 0 && nclauses > 0;
     for (int m = 0; m <= LX_MAX_QUERY_TERMS; m++)
         t->coordf[m] =
             (coord > 0 && nclauses > 0 && m <= nclauses) ? pow((double)m / nclauses, coord) : 1.0;
@@ -455,7 +476,9 @@ static inline int candidate_score(topk *t, uint32_t d, double *score) {
     double sum = 0;
     for (int i = 0; i < n; i++)
         sum += t->contrib[i];
-    *score = sum * t->coordf[__builtin_popcountll(matched)];
+    /* x * 1.0 is x: without coord the count of clauses is not needed (a
+     * library call in the portable build). */
+    *score = t->coord_on ? sum * t->coordf[__builtin_popcountll(matched)] : sum;
     return 1;
 }
 
@@ -529,7 +552,7 @@ uint32_t lx_topk(lx_qcur *cur, int n, const lx_scorer *sc, const uint64_t *allow
         evals++;
         topk_offer(&t, d, score);
     }
-    qsort(out, t.nh, sizeof *out, lx_scored_cmp);
+    scored_sort(out, t.nh);
     if (evaluated)
         *evaluated = evals;
     return t.nh;
@@ -669,6 +692,6 @@ uint32_t lx_topk_and(lx_qcur *cur, int nreq, int n, const lx_scorer *sc, const u
         lx_qcur_next(req[0]);
         d = req[0]->doc;
     }
-    qsort(out, nh, sizeof *out, lx_scored_cmp);
+    scored_sort(out, nh);
     return nh;
 }

@@ -425,20 +425,21 @@ static int run_batch(lx_searcher *s, const opts *o) {
         csum += cpu[i];
     }
     if (o->slowest) {
-        /* The slowest queries, for profiling. */
+        /* The slowest queries by CPU time (steady on a busy machine), for
+         * profiling. */
         size_t *ord = malloc((n ? n : 1) * sizeof *ord);
         for (size_t i = 0; i < n; i++)
             ord[i] = i;
         for (size_t i = 0; i < n && i < o->slowest; i++)
             for (size_t j = i + 1; j < n; j++)
-                if (lat[ord[j]] > lat[ord[i]]) {
+                if (cpu[ord[j]] > cpu[ord[i]]) {
                     size_t t = ord[i];
                     ord[i] = ord[j];
                     ord[j] = t;
                 }
         for (size_t i = 0; i < n && i < o->slowest; i++)
-            fprintf(stderr, "slow %8.1f us %10.0f units  %s\t%s\n", lat[ord[i]], work[ord[i]],
-                    qid[ord[i]], qtext[ord[i]]);
+            fprintf(stderr, "slow %8.1f us (cpu %8.1f) %10.0f units  %s\t%s\n", lat[ord[i]],
+                    cpu[ord[i]], work[ord[i]], qid[ord[i]], qtext[ord[i]]);
         free(ord);
     }
     qsort(lat, n, sizeof *lat, cmp_d);
