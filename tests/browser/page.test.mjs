@@ -3,7 +3,8 @@
 // with the URL and the back button, the pager, errors, the lecture view with
 // moments and its timeline, related lectures, 375 px and 1280 px layouts,
 // the keyboard path to the first result, the UI language, the fields of
-// parallel work (did_you_mean, language, via) and axe-core.
+// parallel work (did_you_mean, language, via), the Lecturers tab, the
+// lecturer view, suggested topics in the lecture view and axe-core.
 //   node page.test.mjs BASE_URL
 import { launch, axeViolations } from './lib.mjs';
 
@@ -23,6 +24,16 @@ const resultsCount = (page) => page.locator('#results > li').count();
 const waitResults = (page, q) => page.waitForFunction((want) =>
   document.querySelectorAll('#results > li').length > 0 &&
   document.body.dataset.paintedQ === want, q);
+
+// A lecturer of the sample corpus, from the API, for the lecturer view's URLs.
+const people = await (await fetch(BASE + '/api/lecturers?q=racism&limit=1')).json();
+const PERSON = people.results[0].name;
+const PERSON_URL = '/#/lecturer/' + encodeURIComponent(PERSON) + '?q=racism';
+// The lecturer views are painted when their list or title is there.
+async function waitPeopleViews(page, url) {
+  if (url.startsWith('/#/lecturers')) await page.waitForSelector('#people > li');
+  if (url === PERSON_URL) await page.waitForSelector('#lecturer-title');
+}
 
 const { context, close } = await launch();
 const page = await context.newPage();
@@ -150,6 +161,73 @@ await step('related lectures open', async () => {
   passed++;
 });
 
+await step('the Lecturers tab lists people for the query and opens a lecturer', async () => {
+  await page.goto(BASE + '/#/?q=racism');
+  await waitResults(page, 'racism');
+  await page.locator('#tabs a', { hasText: 'Lecturers' }).click();
+  await page.waitForFunction(() => location.hash.startsWith('#/lecturers') &&
+    document.querySelectorAll('#people > li').length > 0 && document.body.dataset.paintedQ === 'racism');
+  check(page.url().includes('#/lecturers?q=racism'), 'the tab keeps the query', page.url());
+  check(await page.locator('#tabs a[aria-current=page]').textContent() === 'Lecturers', 'the tab is current');
+  check(/\d+ lecturers?/.test(await page.locator('#status').textContent()), 'the live region counts people');
+  const first = page.locator('#people > li').first();
+  const name = (await first.locator('h3 a').textContent()).trim();
+  check(name === PERSON, 'ranked as the API ranks', { name, PERSON });
+  const talks = await first.locator('ol.talks a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+  check(talks.length > 0 && talks.every((h) => /^#\/lecture\/[^?]+\?q=racism$/.test(h)), 'lectures link to the lecture view', talks);
+  /* typing in the Lecturers view searches people */
+  await page.locator('#q').fill('migration');
+  await page.waitForFunction(() => location.hash === '#/lecturers?q=migration' &&
+    document.body.dataset.paintedQ === 'migration' && document.querySelectorAll('#people > li').length > 0);
+  passed++;
+  await page.goto(BASE + '/#/lecturers?q=racism');
+  await page.waitForFunction(() => document.body.dataset.paintedQ === 'racism' && location.hash.startsWith('#/lecturers'));
+  await page.locator('#people > li').first().locator('h3 a').click();
+  await page.waitForSelector('#lecturer-title');
+  check((await page.locator('#lecturer-title').textContent()) === PERSON, 'the lecturer view names them');
+  check(page.url().includes('#/lecturer/'), 'a shareable URL', page.url());
+  check(await page.evaluate(() => document.activeElement.id) === 'lecturer-title', 'the view takes focus');
+  const n = await page.locator('.lecturer ol.talks li').count();
+  check(n >= talks.length, 'every lecture of theirs', { n, talks: talks.length });
+  await page.locator('.lecturer ol.talks a').first().click();
+  await page.waitForSelector('#lecture-title');
+  check(page.url().includes('#/lecture/'), 'a lecture opens from the profile', page.url());
+  await page.goBack();
+  await page.waitForSelector('#lecturer-title');
+  await page.locator('#back').click();
+  await page.waitForFunction(() => location.hash === '#/lecturers?q=racism' &&
+    document.querySelectorAll('#people > li').length > 0);
+  passed++;
+  await page.goto(BASE + '/#/lecturer/Nobody%20Here');
+  await page.waitForSelector('#status.error');
+  check((await page.locator('#status').textContent()).includes('No lecturer'), 'unknown lecturer message');
+});
+
+await step('suggested topics are marked as suggestions', async () => {
+  const p2 = await context.newPage();
+  await p2.route('**/api/lectures/nor-2023-006', async (route) => {
+    const resp = await route.fetch();
+    const body = await resp.json();
+    body.suggested_tags = ['wellbeing'];
+    await route.fulfill({ response: resp, json: body });
+  });
+  await p2.goto(BASE + '/#/lecture/nor-2023-006');
+  await p2.waitForSelector('#suggested .chip.suggested');
+  const sug = await p2.locator('#suggested .chip.suggested').first().textContent();
+  check(sug.includes('wellbeing') && sug.includes('suggested'), 'the suggestion is marked', sug);
+  check(await p2.locator('#suggested h3').textContent() === 'Suggested topics', 'under its own heading');
+  const curated = await p2.locator('.facts dd').allTextContents();
+  check(!curated.some((x) => x.includes('suggested')), 'curated topics stay apart', curated);
+  await p2.close();
+  /* without stored ones: the neighbours' votes for tags the lecture does not carry */
+  const rec = await (await fetch(BASE + '/api/lectures/nor-2023-006')).json();
+  await page.goto(BASE + '/#/lecture/nor-2023-006');
+  await page.waitForSelector('#suggested .chip.suggested');
+  const voted = await page.locator('#suggested .chip.suggested').evaluateAll((cs) => cs.map((c) => c.dataset.tag));
+  check(voted.length > 0 && voted.every((x) => !rec.tags.includes(x)), 'suggestions are tags it does not carry',
+        { voted, tags: rec.tags });
+});
+
 await step('an untimed lecture answers with passages', async () => {
   await page.goto(BASE + '/#/lecture/cph-2022-006?q=social%20sustainability');
   await page.waitForSelector('#lecture-title');
@@ -166,9 +244,12 @@ await step('an unknown lecture says so', async () => {
 for (const [w, h] of [[375, 812], [1280, 800]]) {
   await step(`layout at ${w}x${h}`, async () => {
     await page.setViewportSize({ width: w, height: h });
-    for (const url of ['/#/?q=racism%20in%20schools', '/#/lecture/nor-2023-006?q=participation']) {
+    for (const url of ['/#/?q=racism%20in%20schools', '/#/lecture/nor-2023-006?q=participation',
+                       '/#/lecturers?q=racism', PERSON_URL]) {
       await page.goto(BASE + url);
-      await page.waitForFunction(() => document.body.dataset.painted || document.getElementById('lecture-title'));
+      await page.waitForFunction(() => document.body.dataset.painted || document.getElementById('lecture-title') ||
+        document.getElementById('lecturer-title'));
+      await waitPeopleViews(page, url);
       const over = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
       check(over <= 0, `no horizontal scroll at ${w}px on ${url}`, over);
     }
@@ -203,9 +284,12 @@ await step('keyboard only: the first result in a few Tabs', async () => {
 });
 
 await step('axe-core: no serious or critical violations', async () => {
-  for (const url of ['/#/?q=racism', '/#/lecture/nor-2023-006?q=social%20sustainability']) {
+  for (const url of ['/#/?q=racism', '/#/lecture/nor-2023-006?q=social%20sustainability',
+                     '/#/lecturers?q=racism', PERSON_URL]) {
     await page.goto(BASE + url);
-    await page.waitForFunction(() => document.body.dataset.painted || document.getElementById('lecture-title'));
+    await page.waitForFunction(() => document.body.dataset.painted || document.getElementById('lecture-title') ||
+      document.getElementById('lecturer-title'));
+    await waitPeopleViews(page, url);
     await page.waitForTimeout(100);
     const v = await axeViolations(page);
     check(v.length === 0, 'axe on ' + url, v);
