@@ -133,9 +133,39 @@ def check_times(where, cues, duration):
 # ---------------------------------------------------------------- records
 
 
+LABEL_LANGS = ("fi", "de", "sv", "es", "fr")
+
+
 def load_vocab(corpus):
-    with open(os.path.join(corpus, "topics.txt"), encoding="utf-8") as f:
-        return {l.strip() for l in f if l.strip() and not l.startswith("#")}
+    """The tags of topics.txt.  A line is `tag | fi: label | de: label ...`:
+    each tag has a label in every language of LABEL_LANGS (several allowed),
+    a label is non-empty and has no '|', and no tag comes twice."""
+    vocab = set()
+    path = os.path.join(corpus, "topics.txt")
+    with open(path, encoding="utf-8") as f:
+        for n, line in enumerate(f, 1):
+            if not line.strip() or line.startswith("#"):
+                continue
+            where = "topics.txt:%d" % n
+            parts = [p.strip() for p in line.split("|")]
+            tag = parts[0]
+            if not tag or tag != tag.lower() or len(tag.encode("utf-8")) > 128:
+                fail(where, "tag %r: not lower case, empty or over 128 bytes" % tag)
+            if tag in vocab:
+                fail(where, "tag %r listed twice" % tag)
+            vocab.add(tag)
+            langs = set()
+            for p in parts[1:]:
+                code, colon, label = p.partition(":")
+                code, label = code.strip(), label.strip()
+                if not colon or not re.fullmatch(r"[a-z]{2}", code) or not label:
+                    fail(where, "label %r of %r is not `xx: label`" % (p, tag))
+                    continue
+                langs.add(code)
+            missing = [l for l in LABEL_LANGS if l not in langs]
+            if missing:
+                fail(where, "tag %r has no label in %s" % (tag, ", ".join(missing)))
+    return vocab
 
 
 def check_record(where, r, vocab):

@@ -328,7 +328,7 @@ int lx_plan_scored(lx_searcher *s, const lx_rank_params *p, lx_plan *pl) {
         pl->nclauses++;
     }
     pl->nscored = s->nqc;
-    if (s->nqc && lx_tag_boosts(s, pl->langs, pl->nl, p->tag_boost))
+    if (s->nqc && lx_tag_boosts(s, pl->langs, pl->nl, pl->ql.code, p->tag_boost))
         return s->rc;
     if (pl->nclauses >= 2 && pl->nclauses <= p->all_terms_first && !pl->question) {
         /* Each matched clause adds more than all BM25F parts together can,

@@ -285,6 +285,12 @@ void lx_store_iter_close(lx_store_iter *it);
  * iterator (listing, facets) and by the tagstem rebuild. */
 #define LX_SUGGEST_PREFIX '\x01'
 
+/* A topic label (lx_writer_topic_label: "tasa-arvo" for "equality") is a
+ * tagstem entry whose value is LX_LABEL_PREFIX + normalised tag: the
+ * tagstem rebuild of a tag that lost lectures (it drops the entries whose
+ * value is the bare tag) keeps it, and the query side strips the prefix. */
+#define LX_LABEL_PREFIX '\x02'
+
 /* The suggested tags stored for docid, each without the prefix and
  * followed by a NUL, into buf (cap bytes; tags that do not fit are left
  * out); *n receives how many.  0 or an LX_E* code. */

@@ -63,8 +63,14 @@ static int tagforms_add(tagforms *t, const MDB_val *k, const MDB_val *v, MDB_val
         (*ngroups)++;
         *last = *k;
     }
+    const char *tag = v->mv_data;
+    size_t tl = v->mv_size;
+    if (tl && tag[0] == LX_LABEL_PREFIX) { /* a topic label names the tag */
+        tag++;
+        tl--;
+    }
     t->tag[(*ntags)++] = (uint32_t)t->names.n;
-    if (lx_buf_append(&t->names, v->mv_data, v->mv_size) || lx_buf_append(&t->names, "", 1))
+    if (lx_buf_append(&t->names, tag, tl) || lx_buf_append(&t->names, "", 1))
         return LX_ENOMEM;
     return 0;
 }
@@ -181,7 +187,7 @@ static int boost_group(lx_searcher *s, const tagforms *t, uint32_t gi, double bo
 /* Boosts for the words run[0..nrun): every sub-run of up to four words
  * under every query language. */
 static int boost_run(lx_searcher *s, tagforms *t, const int *run, int nrun, const int *langs,
-                     int nl, double boost, seen_tags *seen) {
+                     int nl, const char *qlang, double boost, seen_tags *seen) {
     const lx_query *q = &s->q;
     for (int a = 0; a < nrun; a++) {
         for (int len = 1; len <= 4 && a + len <= nrun; len++) {
@@ -197,13 +203,22 @@ static int boost_run(lx_searcher *s, tagforms *t, const int *run, int nrun, cons
                 uint32_t *gi = lx_strmap_get(&t->forms, key.s, key.n, lx_hash(key.s, key.n));
                 if (gi && boost_group(s, t, *gi, boost, seen))
                     return s->rc;
+                /* A topic label, under the query's own language only. */
+                const char *code = s->stem.e[langs[l]].lang;
+                if (!qlang || strcmp(code, qlang) || strlen(code) != 2 ||
+                    key.n + 3 > LX_MAX_TAGSTEM_KEY)
+                    continue;
+                key.n = lx_tagstem_label_key(key.s, key.n, code);
+                gi = lx_strmap_get(&t->forms, key.s, key.n, lx_hash(key.s, key.n));
+                if (gi && boost_group(s, t, *gi, boost, seen))
+                    return s->rc;
             }
         }
     }
     return 0;
 }
 
-int lx_tag_boosts(lx_searcher *s, const int *langs, int nl, double boost) {
+int lx_tag_boosts(lx_searcher *s, const int *langs, int nl, const char *qlang, double boost) {
     const lx_query *q = &s->q;
     if (s->rc || boost <= 0)
         return s->rc;
@@ -226,7 +241,7 @@ int lx_tag_boosts(lx_searcher *s, const int *langs, int nl, double boost) {
             for (int j = 0; j < cl->n && nrun < LX_MAX_QUERY_TERMS; j++)
                 run[nrun++] = cl->first + j;
         }
-        if (boost_run(s, t, run, nrun, langs, nl, boost, &seen))
+        if (boost_run(s, t, run, nrun, langs, nl, qlang, boost, &seen))
             return s->rc;
     }
     return 0;

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "error.h"
+#include "record.h"
 #include "tagstem.h"
 #include "wstate.h"
 
@@ -59,6 +61,38 @@ int lx_tagstem_add(lx_writer *w, const char *tag, lx_error *err) {
     if (!n || n > LX_MAX_TAGSTEM_KEY)
         return 0;
     int rc = lx_store_tagstem_put(w->txn, w->ix, form, n, tag, strlen(tag), err);
+    if (rc)
+        w->failed = rc;
+    return rc;
+}
+
+size_t lx_tagstem_label_key(char *key, size_t n, const char *lang) {
+    key[n++] = LX_LABEL_PREFIX;
+    key[n++] = lang[0];
+    key[n++] = lang[1];
+    return n;
+}
+
+int lx_writer_topic_label(lx_writer *w, const char *tag, const char *lang, const char *label,
+                          lx_error *err) {
+    char code[3], val[LX_MAX_TAG_BYTES * 3 + 2], form[LX_TAGSTEM_KEY_BUF];
+    if (!tag || !label || lx_language_lookup(lang, code) < 0)
+        return lx_fail(err, LX_ERECORD, "lang", -1, "topic label: no language \"%.40s\"",
+                       lang ? lang : "");
+    size_t tl = lx_tag_normalise(tag, strlen(tag), val + 1, sizeof val - 1);
+    if (!tl)
+        return lx_fail(err, LX_ERECORD, "tag", -1, "topic label: empty tag");
+    val[0] = LX_LABEL_PREFIX;
+    /* w->lang is free between lectures: it is set again for each. */
+    w->lang = lx_writer_lang(w, code);
+    size_t n = lx_tagstem_key(&w->stem, w->lang, label, strlen(label), form, sizeof form);
+    if (!n)
+        return lx_fail(err, LX_ERECORD, "label", -1, "topic label of \"%.100s\" has no word",
+                       val + 1);
+    if (n + 3 > LX_MAX_TAGSTEM_KEY)
+        return 0;
+    n = lx_tagstem_label_key(form, n, code);
+    int rc = lx_store_tagstem_put(w->txn, w->ix, form, n, val, tl + 1, err);
     if (rc)
         w->failed = rc;
     return rc;

@@ -30,6 +30,14 @@ void lx_tagstem_key_word(lx_tagstem_keybuf *k, lx_stemmers *stem, int lang, cons
 size_t lx_tagstem_key(lx_stemmers *stem, int lang, const char *tag, size_t len, char *out,
                       size_t cap);
 
+/* A topic label's key (lx_writer_topic_label) is the form of the label
+ * under its language's stemmer, LX_LABEL_PREFIX and the 639-1 code:
+ * appends those three bytes to key[0..n) (room for them is the caller's)
+ * and returns the new length.  A label names its tag only for a query in
+ * its language, so that "Politik" boosts "policy" for a German query but
+ * an English "politics" is left as it was. */
+size_t lx_tagstem_label_key(char *key, size_t n, const char *lang);
+
 /* Adds the key of tag (NUL-terminated) under the writer's current
  * language, naming tag. */
 int lx_tagstem_add(lx_writer *w, const char *tag, lx_error *err);

@@ -232,6 +232,16 @@ void lx_writer_abort(lx_writer *w);
 int lx_writer_suggest(lx_writer *w, const char *id, const char *const *tags, size_t n,
                       lx_error *err);
 
+/* Stores label (text in language lang, an ISO 639-1 code) as a name of
+ * the topic tag: a run of query words that stems like the label under
+ * lang boosts the tag's lectures as the tag's own name does ("tasa-arvo"
+ * for "equality"; corpus/topics.txt's `tag | fi: label` lines, read by
+ * lectern-index).  Kept across later batches until the index is rebuilt.
+ * LX_ERECORD for an empty tag or label or a language that is not one;
+ * LX_EIO, LX_ENOSPC, LX_EFULL from the store. */
+int lx_writer_topic_label(lx_writer *w, const char *tag, const char *lang, const char *label,
+                          lx_error *err);
+
 /* lx_writer_begin_build flag: replace an index that holds lectures. */
 #define LX_BUILD_REPLACE 0x1u
 

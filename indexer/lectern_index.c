@@ -529,6 +529,63 @@ static int read_json_file(run *r, const char *path) {
     return stop;
 }
 
+static char *trim(char *s) {
+    while (*s == ' ' || *s == '\t')
+        s++;
+    size_t n = strlen(s);
+    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\n' || s[n - 1] == '\r'))
+        s[--n] = 0;
+    return s;
+}
+
+/* A topics.txt of a folder walk (corpus/README.md): each line
+ * `tag | fi: label | de: label ...` stores its labels as names of the tag
+ * (lx_writer_topic_label); a bare `tag` line has none.  A label that
+ * cannot be stored is a warning: the lectures do not depend on it. */
+static int read_topics(run *r, const char *path) {
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        warn(r, path, 0, "%s", strerror(errno));
+        return 0;
+    }
+    char line[4096];
+    long ln = 0;
+    while (fgets(line, sizeof line, f)) {
+        ln++;
+        char *bar = strchr(line, '|');
+        if (line[0] == '#' || !bar)
+            continue;
+        *bar = 0;
+        char *tag = trim(line);
+        for (char *p = bar + 1; p;) {
+            char *next = strchr(p, '|');
+            if (next)
+                *next++ = 0;
+            char *colon = strchr(p, ':');
+            if (!colon) {
+                warn(r, path, ln, "label \"%.80s\" of \"%.80s\" has no language (fi: ...)", trim(p),
+                     tag);
+            } else {
+                *colon = 0;
+                lx_error err = {0};
+                char msg[700];
+                int rc = lx_writer_topic_label(r->w, tag, trim(p), trim(colon + 1), &err);
+                if (rc) {
+                    lx_error_format(&err, msg, sizeof msg);
+                    warn(r, path, ln, "%s", msg);
+                }
+                if (rc && rc != LX_ERECORD) { /* the store failed: so will the commit */
+                    fclose(f);
+                    return 0;
+                }
+            }
+            p = next;
+        }
+    }
+    fclose(f);
+    return 0;
+}
+
 static int cmp_str(const void *a, const void *b) {
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
@@ -536,6 +593,7 @@ static int cmp_str(const void *a, const void *b) {
 static uint64_t input_size(const char *path);
 
 static int read_input(run *r, const char *path);
+static int read_topics(run *r, const char *path);
 
 /* dir/name, with one slash however dir ends ("timed/" given on the
  * command line). */
@@ -584,6 +642,8 @@ static int read_dir(run *r, const char *dir) {
                 stop = read_json_file(r, path);
             else if (ends_with(path, ".vtt") || ends_with(path, ".srt"))
                 check_orphan_captions(r, path);
+            else if (strcmp(names[i], "topics.txt") == 0)
+                stop = read_topics(r, path);
         }
         free(names[i]);
     }
