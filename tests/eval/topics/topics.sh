@@ -32,6 +32,12 @@ fi
 case " $langs " in *" en "*) ;; *) [ "$ratio" != 0 ] && langs="en $langs" ;; esac
 idx=$build/topics-index
 qrels=$build/topics-qrels.txt
+# One build of the cached index at a time (ctest runs several users of
+# it; their RESOURCE_LOCK says so too): the others wait, then reuse it.
+if command -v flock >/dev/null 2>&1; then
+    exec 9>"$build/topics-index.lock"
+    flock 9
+fi
 if [ ! -f "$idx/.stamp" ] || [ "$build/lectern-index" -nt "$idx/.stamp" ] ||
     [ "$here/topics.tsv" -nt "$idx/.stamp" ]; then
     rm -rf "$idx" "$idx.src"
@@ -42,6 +48,7 @@ if [ ! -f "$idx/.stamp" ] || [ "$build/lectern-index" -nt "$idx/.stamp" ] ||
     rm -rf "$idx.src"
     touch "$idx/.stamp"
 fi
+exec 9>&-
 work=$(mktemp -d "${TMPDIR:-/tmp}/lectern-topics.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 fail=0
