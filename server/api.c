@@ -15,6 +15,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "resjson.h"
 #include "server.h"
 
 /* ---- Parameters ------------------------------------------------------- */
@@ -285,7 +286,7 @@ enum MHD_Result api_tags(srv_req *rq) {
     lx_searcher *s = http_searcher(rq);
     lx_error err = {0};
     lx_facet *f = NULL;
-    size_t n = 0, i;
+    size_t n = 0;
     jsonw w;
     int rc;
     if (!s)
@@ -297,17 +298,7 @@ enum MHD_Result api_tags(srv_req *rq) {
     jw_obj(&w);
     jw_key(&w, "total");
     jw_uint(&w, n);
-    jw_key(&w, "tags");
-    jw_arr(&w);
-    for (i = 0; i < n; i++) {
-        jw_obj(&w);
-        jw_key(&w, "tag");
-        jw_str(&w, f[i].value);
-        jw_key(&w, "count");
-        jw_uint(&w, f[i].count);
-        jw_obj_end(&w);
-    }
-    jw_arr_end(&w);
+    resjson_counts(&w, "tags", "tag", f, n);
     jw_obj_end(&w);
     free(f);
     return http_send_jw(rq, 200, &w);

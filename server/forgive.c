@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "resjson.h"
 #include "server.h"
 
 #define SUGGEST_DEFAULT 8
@@ -77,17 +78,7 @@ enum MHD_Result api_suggest(srv_req *rq) {
     jw_obj(&w);
     jw_key(&w, "query");
     jw_str(&w, q ? q : "");
-    jw_key(&w, "suggestions");
-    jw_arr(&w);
-    for (size_t i = 0; i < n; i++) {
-        jw_obj(&w);
-        jw_key(&w, "text");
-        jw_str(&w, f[i].value);
-        jw_key(&w, "count");
-        jw_uint(&w, f[i].count);
-        jw_obj_end(&w);
-    }
-    jw_arr_end(&w);
+    resjson_counts(&w, "suggestions", "text", f, n);
     jw_obj_end(&w);
     free(f);
     return http_send_jw(rq, 200, &w);

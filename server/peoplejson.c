@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "peoplejson.h"
+#include "resjson.h"
 
 static void write_lecture(jsonw *w, const lx_hit *h) {
     static const char *const keys[] = {"date", "institution"};
@@ -26,22 +27,7 @@ static void write_lecture(jsonw *w, const lx_hit *h) {
     }
     jw_key(w, "score");
     jw_double(w, h->score, 4);
-    jw_key(w, "snippet");
-    if (h->snippet && h->snippet[0]) {
-        jw_obj(w);
-        jw_key(w, "text");
-        jw_str(w, h->snippet);
-        jw_key(w, "field");
-        jw_str(w, h->snippet_field);
-        jw_key(w, "start");
-        if (h->snippet_start >= 0)
-            jw_double(w, h->snippet_start, 2);
-        else
-            jw_null(w);
-        jw_obj_end(w);
-    } else {
-        jw_null(w);
-    }
+    resjson_snippet(w, h);
     jw_obj_end(w);
 }
 

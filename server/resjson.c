@@ -30,6 +30,39 @@ static void write_strings(jsonw *w, const char *key, const char **s, size_t n) {
 /* One result: the fields a result list shows, copied from the stored
  * record as written (the engine stores valid JSON), the score and the
  * snippet. */
+void resjson_snippet(jsonw *w, const lx_hit *h) {
+    jw_key(w, "snippet");
+    if (!h->snippet || !h->snippet[0]) {
+        jw_null(w);
+        return;
+    }
+    jw_obj(w);
+    jw_key(w, "text");
+    jw_str(w, h->snippet);
+    jw_key(w, "field");
+    jw_str(w, h->snippet_field);
+    jw_key(w, "start");
+    if (h->snippet_start >= 0)
+        jw_double(w, h->snippet_start, 2);
+    else
+        jw_null(w);
+    jw_obj_end(w);
+}
+
+void resjson_counts(jsonw *w, const char *key, const char *name, const lx_facet *f, size_t n) {
+    jw_key(w, key);
+    jw_arr(w);
+    for (size_t i = 0; i < n; i++) {
+        jw_obj(w);
+        jw_key(w, name);
+        jw_str(w, f[i].value);
+        jw_key(w, "count");
+        jw_uint(w, f[i].count);
+        jw_obj_end(w);
+    }
+    jw_arr_end(w);
+}
+
 static void write_hit(jsonw *w, const lx_hit *h, int related, const lx_moments *mo) {
     enum { SPEAKER, TAGS, LANGUAGE, URL, DURATION, NMEMBERS };
     static const char *const keys[NMEMBERS] = {"speaker", "tags", "language", "url", "duration"};
@@ -58,22 +91,7 @@ static void write_hit(jsonw *w, const lx_hit *h, int related, const lx_moments *
     write_member(w, "duration", &m[DURATION], number);
     jw_key(w, "score");
     jw_double(w, h->score, 4);
-    jw_key(w, "snippet");
-    if (h->snippet && h->snippet[0]) {
-        jw_obj(w);
-        jw_key(w, "text");
-        jw_str(w, h->snippet);
-        jw_key(w, "field");
-        jw_str(w, h->snippet_field);
-        jw_key(w, "start");
-        if (h->snippet_start >= 0)
-            jw_double(w, h->snippet_start, 2);
-        else
-            jw_null(w);
-        jw_obj_end(w);
-    } else {
-        jw_null(w);
-    }
+    resjson_snippet(w, h);
     if (h->n_via) { /* the translations it matched through (issue 12) */
         jw_key(w, "via");
         jw_arr(w);

@@ -17,6 +17,12 @@
  * shared_tags and shared_terms.  At most `facets` values of each facet
  * are listed.  took receives the span of the took_ms value in w (the
  * response cache rewrites it). */
+/* "snippet": {"text", "field", "start"} of hit h, or null. */
+void resjson_snippet(jsonw *w, const lx_hit *h);
+
+/* key: [{name: value, "count": n}, ...] for f[0..n). */
+void resjson_counts(jsonw *w, const char *key, const char *name, const lx_facet *f, size_t n);
+
 void resjson_write(jsonw *w, int related, const char *subject, const lx_results *r, unsigned limit,
                    unsigned offset, unsigned facets, size_t took[2]);
 
