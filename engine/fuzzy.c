@@ -28,7 +28,6 @@
  * frequent LX_PREFIX_TERMS terms, weight LX_PREFIX_WEIGHT; a stem of the
  * word as typed stays when a completion shares it.
  */
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -535,12 +534,12 @@ int lx_fuzzy_clause(lx_searcher *s, const lx_plan *pl, int ci, int clause_id, in
     return lx_plan_word_cursors(s, pl, ci, clause_id);
 }
 
-/* The end of the word starting at off: its letters and digits (any
- * non-ASCII byte counts as a letter), not the punctuation after it. */
-static size_t chunk_end(const char *q, size_t n, size_t off) {
-    while (off < n && ((unsigned char)q[off] >= 0x80 || isalnum((unsigned char)q[off])))
-        off++;
-    return off;
+/* The bytes of fix i's word in the query (empty where its span does not
+ * fit the query, as a guard). */
+static void fix_span(const lx_searcher *s, int i, size_t qn, size_t *off, size_t *end) {
+    const lx_qclause *cl = &s->q.clauses[s->fix[i].clause];
+    *off = cl->offset <= qn ? cl->offset : qn;
+    *end = cl->end >= *off && cl->end <= qn ? cl->end : *off;
 }
 
 /* The corrections and did_you_mean into p (room measured by the caller). */
@@ -548,10 +547,13 @@ static void write_fixes(const lx_searcher *s, const char *query, size_t qn, lx_c
                         char *p, lx_results *res) {
     char *dym = p;
     size_t at = 0;
-    /* Fixes come in clause order, so the query is copied once, front to back. */
+    /* Fixes come in clause order, so the query is copied once, front to
+     * back (one out of order is left out of did_you_mean). */
     for (int i = 0; i < s->nfix; i++) {
-        size_t off = s->q.clauses[s->fix[i].clause].offset, end = chunk_end(query, qn, off);
-        size_t tl = strlen(s->fix[i].to);
+        size_t off, end, tl = strlen(s->fix[i].to);
+        fix_span(s, i, qn, &off, &end);
+        if (off < at)
+            continue;
         memcpy(p, query + at, off - at);
         p += off - at;
         memcpy(p, s->fix[i].to, tl);
@@ -562,8 +564,8 @@ static void write_fixes(const lx_searcher *s, const char *query, size_t qn, lx_c
     p += qn - at;
     *p++ = 0;
     for (int i = 0; i < s->nfix; i++) {
-        size_t off = s->q.clauses[s->fix[i].clause].offset, end = chunk_end(query, qn, off);
-        size_t tl = strlen(s->fix[i].to);
+        size_t off, end, tl = strlen(s->fix[i].to);
+        fix_span(s, i, qn, &off, &end);
         cs[i].from = p;
         memcpy(p, query + off, end - off);
         p += end - off;
@@ -583,8 +585,9 @@ int lx_fuzzy_results(const lx_searcher *s, const char *query, lx_results *res) {
     if (!s->nfix && !nd)
         return 0;
     for (int i = 0; i < s->nfix; i++) {
-        size_t off = s->q.clauses[s->fix[i].clause].offset;
-        need += strlen(s->fix[i].to) * 2 + 2 + chunk_end(query, qn, off) - off;
+        size_t off, end;
+        fix_span(s, i, qn, &off, &end);
+        need += strlen(s->fix[i].to) * 2 + 2 + end - off;
     }
     char *blk = malloc(need);
     if (!blk)

@@ -19,10 +19,10 @@
 #include "text.h"
 
 typedef struct lword {
-    size_t tok;     /* its bytes in the token buffer */
-    size_t len, at; /* length; byte offset of its first occurrence */
-    uint32_t count; /* occurrences */
-    double idf;     /* -1: the index lacks it */
+    size_t tok;          /* its bytes in the token buffer */
+    size_t len, at, end; /* length; bytes of its first occurrence */
+    uint32_t count;      /* occurrences */
+    double idf;          /* -1: the index lacks it */
 } lword;
 
 typedef struct collect {
@@ -38,7 +38,6 @@ typedef struct collect {
 static void on_token(void *ctx, const char *tok, size_t len, size_t start, size_t end,
                      uint32_t pos) {
     collect *c = ctx;
-    (void)end;
     (void)pos;
     for (int l = 0; l < c->pl->nl; l++)
         if (lx_stopword(c->s->stem.e[c->pl->langs[l]].lang, tok, len))
@@ -64,7 +63,7 @@ static void on_token(void *ctx, const char *tok, size_t len, size_t start, size_
         c->oom = 1;
         return;
     }
-    c->w[c->n++] = (lword){c->toks.n, len, start, 1, 0};
+    c->w[c->n++] = (lword){c->toks.n, len, start, end, 1, 0};
     memcpy(c->toks.p + c->toks.n, tok, len);
     c->toks.p[c->toks.n + len] = 0;
     c->toks.n += len + 1;
@@ -122,7 +121,9 @@ static int fill_query(lx_searcher *s, collect *c) {
         lx_qword *qw = &q->words[q->nwords];
         memcpy(qw->tok, c->toks.p + w->tok, w->len + 1);
         qw->len = w->len;
-        q->clauses[q->nclauses++] = (lx_qclause){LX_QC_WORD, 0, 0, -1, q->nwords, 1, w->at};
+        qw->start = w->at;
+        qw->end = w->end;
+        q->clauses[q->nclauses++] = (lx_qclause){LX_QC_WORD, 0, 0, -1, q->nwords, 1, w->at, w->end};
         q->nwords++;
     }
     return 0;

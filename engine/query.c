@@ -13,8 +13,6 @@ struct collect {
 
 static void on_word(void *ctx, const char *tok, size_t len, size_t s, size_t e, uint32_t pos) {
     struct collect *c = ctx;
-    (void)s;
-    (void)e;
     (void)pos;
     if (c->q->nwords == LX_MAX_QUERY_TERMS) {
         c->overflow = 1;
@@ -24,6 +22,8 @@ static void on_word(void *ctx, const char *tok, size_t len, size_t s, size_t e, 
     memcpy(w->tok, tok, len);
     w->tok[len] = 0;
     w->len = len;
+    w->start = s;
+    w->end = e;
 }
 
 /* NUL separates too (the tokenizer's view), so a value never holds one. */
@@ -48,6 +48,10 @@ static int add_clause(lx_query *q, const char *text, size_t n, int phrase, int n
     int nw = q->nwords - first;
     if (nw == 0)
         return 0;
+    for (int k = first; k < q->nwords; k++) {
+        q->words[k].start += offset;
+        q->words[k].end += offset;
+    }
     if (nw > LX_MAX_PHRASE_WORDS && (phrase || nw > 1))
         return q->too_long = 1, lx_fail(err, LX_ELIMIT, NULL, (long)offset,
                                         "phrase of more than %d words", LX_MAX_PHRASE_WORDS);
@@ -71,7 +75,8 @@ static int add_clause(lx_query *q, const char *text, size_t n, int phrase, int n
             c->field = field;
             c->first = first + k;
             c->n = 1;
-            c->offset = offset;
+            c->offset = q->words[first + k].start;
+            c->end = q->words[first + k].end;
         }
         return 0;
     }
@@ -82,7 +87,8 @@ static int add_clause(lx_query *q, const char *text, size_t n, int phrase, int n
     cl->field = field;
     cl->first = first;
     cl->n = nw;
-    cl->offset = offset;
+    cl->offset = nw == 1 ? q->words[first].start : offset;
+    cl->end = nw == 1 ? q->words[first].end : offset + n;
     return 0;
 }
 

@@ -21,17 +21,18 @@
 typedef struct lx_qword {
     char tok[LX_TOKEN_BUF]; /* normalised, unstemmed */
     size_t len;
+    size_t start, end; /* its bytes in the query */
 } lx_qword;
 
 enum { LX_QC_WORD, LX_QC_PHRASE };
 
 typedef struct lx_qclause {
-    int kind;      /* LX_QC_* */
-    int neg;       /* exclusion */
-    int filter;    /* a filter, not scored (speaker:) */
-    int field;     /* -1 = every field, else LX_F_* */
-    int first, n;  /* words[first .. first+n) */
-    size_t offset; /* where it starts in the query */
+    int kind;           /* LX_QC_* */
+    int neg;            /* exclusion */
+    int filter;         /* a filter, not scored (speaker:) */
+    int field;          /* -1 = every field, else LX_F_* */
+    int first, n;       /* words[first .. first+n) */
+    size_t offset, end; /* its bytes in the query */
 } lx_qclause;
 
 typedef struct lx_query {

@@ -41,6 +41,15 @@ static void test_search(lx_searcher *s) {
     r = tix_search(s, "what is intersectionalty, students?", 10, 0, NULL);
     CHECK(r && r->did_you_mean && !strcmp(r->did_you_mean, "what is intersectionality, students?"));
     lx_results_free(r);
+    /* Words split from one chunk ("a/b?c") are corrected in their own
+     * places (each had the chunk's offset: a negative copy, found by
+     * fuzz_http). */
+    r = tix_search(s, "discrimnation x/genderr?q=discrimnation/x", 10, LX_SEARCH_NO_PREFIX, NULL);
+    CHECK(r && r->did_you_mean &&
+          !strcmp(r->did_you_mean, "discrimination x/gender?q=discrimination/x"));
+    CHECK(r && r->n_corrections == 3 && !strcmp(r->corrections[1].from, "genderr") &&
+          !strcmp(r->corrections[2].to, "discrimination"));
+    lx_results_free(r);
     r = tix_search(s, "discrimnation", 10, LX_SEARCH_NO_TYPOS, NULL);
     CHECK(r && r->n == 0 && !r->did_you_mean);
     lx_results_free(r);
