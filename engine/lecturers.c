@@ -27,6 +27,7 @@
  */
 #include <cjson/cJSON.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -497,6 +498,11 @@ int lx_lecturers_search(lx_searcher *s, const lx_lecturer_opts *lo, lx_lecturers
 }
 
 int lx_lecturer_get(lx_searcher *s, const char *name, lx_lecturers **out, lx_error *err) {
+    return lx_lecturer_get_in(s, name, NULL, out, err);
+}
+
+int lx_lecturer_get_in(lx_searcher *s, const char *name, const lx_search_opts *filter,
+                       lx_lecturers **out, lx_error *err) {
     *out = NULL;
     char key[LX_MAX_NAME_BYTES];
     int kl = name ? lx_name_key(name, strlen(name), key, sizeof key) : 0;
@@ -506,6 +512,22 @@ int lx_lecturer_get(lx_searcher *s, const char *name, lx_lecturers **out, lx_err
     lx_search_opts so = {0};
     so.query = "";
     so.speaker = key; /* a phrase of the key's words: only their lectures */
+    /* A filter's speaker phrase joins as a speaker: clause (quotes
+     * dropped, as the speaker option's are). */
+    char fq[LX_MAX_NAME_BYTES + 16];
+    if (filter) {
+        so.tags = filter->tags;
+        so.lang = filter->lang;
+        so.flags = filter->flags & LX_SEARCH_SUGGESTED;
+        if (filter->speaker && filter->speaker[0]) {
+            int n =
+                snprintf(fq, sizeof fq, "speaker:\"%.*s\"", LX_MAX_NAME_BYTES - 1, filter->speaker);
+            for (int i = 9; i < n - 1 && i < (int)sizeof fq - 1; i++)
+                if (fq[i] == '"')
+                    fq[i] = ' ';
+            so.query = fq;
+        }
+    }
     so.limit = LX_MAX_RESULTS;
     so.work_budget = LX_WORK_UNLIMITED;
     owned *o = owned_new();

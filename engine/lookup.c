@@ -8,6 +8,7 @@
 
 #include "error.h"
 #include "facet.h"
+#include "filter.h"
 #include "record.h"
 #include "searcher.h"
 
@@ -58,6 +59,32 @@ int lx_get(lx_searcher *s, const char *id, char **json, size_t *len, lx_error *e
     if (rc == LX_ENOTFOUND)
         return lx_fail(err, rc, "id", -1, "no lecture with id \"%.200s\"", id);
     return rc ? lx_fail(err, rc, NULL, -1, "%s", lx_strerror(rc)) : 0;
+}
+
+int lx_lecture_allowed(lx_searcher *s, const char *id, const lx_search_opts *o, lx_error *err) {
+    lx_error_clear(err);
+    int rc = lx_query_parse("", 0, &s->q, err);
+    if (rc)
+        return rc;
+    rc = lx_searcher_begin(s, &s->ix->params, err);
+    if (rc)
+        return rc;
+    uint32_t doc;
+    rc = lx_store_docid(s->txn, s->ix, id, strlen(id), &doc);
+    int ok = rc;
+    if (!rc) {
+        s->nqc = 0;
+        s->suggested = (o->flags & LX_SEARCH_SUGGESTED) != 0;
+        ok = lx_search_filter(s, o, err);
+        if (ok > 0)
+            ok = doc < s->st.next_doc && (s->allow[doc / 64] >> (doc % 64) & 1);
+        else if (ok == 0)
+            ok = 1; /* no filter */
+    }
+    lx_searcher_end(s);
+    if (rc == LX_ENOTFOUND)
+        return lx_fail(err, rc, "id", -1, "no lecture with id \"%.200s\"", id);
+    return rc ? lx_fail(err, rc, NULL, -1, "%s", lx_strerror(rc)) : ok;
 }
 
 /* A tag's name (offset into keys) and count, while they are gathered. */

@@ -475,6 +475,13 @@ void lx_results_free(lx_results *r);
  * LX_EIO, LX_EFORMAT. */
 int lx_get(lx_searcher *s, const char *id, char **json, size_t *len, lx_error *err);
 
+/* Whether the lecture id passes the filter options of o (tags, lang,
+ * speaker, LX_SEARCH_SUGGESTED; the query is ignored), as a search with
+ * them would return it: 1 yes, 0 no, or a negative LX_E* code with err
+ * filled (LX_ENOTFOUND when no lecture has the id).  A scoped key's fixed
+ * filter covers reads by id with it. */
+int lx_lecture_allowed(lx_searcher *s, const char *id, const lx_search_opts *o, lx_error *err);
+
 /* Every tag with its lecture count, by count desc then name.  *out is one
  * malloc'd block (free() it); values point inside it.  Returns LX_ENOMEM,
  * LX_EIO, LX_EFORMAT, LX_ECORRUPT. */
@@ -655,6 +662,12 @@ int lx_lecturers_search(lx_searcher *s, const lx_lecturer_opts *o, lx_lecturers 
  * LX_ENOTFOUND when nobody has that name, LX_EINVAL when name normalises
  * to nothing, and the errors of lx_search. */
 int lx_lecturer_get(lx_searcher *s, const char *name, lx_lecturers **out, lx_error *err);
+
+/* As lx_lecturer_get, counting only the lectures that pass the filter
+ * options of filter (tags, lang, speaker; NULL: none): a scoped key's
+ * fixed filter.  LX_ENOTFOUND when none of the person's lectures do. */
+int lx_lecturer_get_in(lx_searcher *s, const char *name, const lx_search_opts *filter,
+                       lx_lecturers **out, lx_error *err);
 
 void lx_lecturers_free(lx_lecturers *l);
 

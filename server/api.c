@@ -412,6 +412,9 @@ enum MHD_Result api_get(srv_req *rq) {
     s = http_searcher(rq);
     if (!s)
         return MHD_YES;
+    enum MHD_Result ret;
+    if (keys_hides(rq, s, id, &ret))
+        return ret;
     rc = lx_get(s, id, &json, &len, &err);
     if (rc != 0)
         return api_engine_error(rq, rc, &err);
@@ -422,6 +425,12 @@ enum MHD_Result api_related(srv_req *rq) {
     char id[LX_MAX_ID_BYTES + 1];
     if (path_id(rq, id, sizeof id) != 0)
         return http_error(rq, 404, "not_found", "no lecture with this id");
+    lx_searcher *s = http_searcher(rq);
+    if (!s)
+        return MHD_YES;
+    enum MHD_Result ret;
+    if (keys_hides(rq, s, id, &ret))
+        return ret;
     return api_answer_read(rq, 'r', id);
 }
 

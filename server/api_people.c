@@ -46,6 +46,8 @@ enum MHD_Result api_lecturers(srv_req *rq) {
         return http_error(rq, 414, "query_too_long", "the query is longer than the limit");
     o.search.tags = http_param(rq, "tags");
     o.search.lang = http_param(rq, "lang");
+    char key_tags[LX_MAX_TAGS * (LX_MAX_TAG_BYTES + 1)];
+    keys_filter(rq, &o.search, key_tags, sizeof key_tags); /* a key's fixed filter */
     if (uint_param(rq, "limit", 10, 1, max_limit, &o.search.limit, &ret) ||
         uint_param(rq, "offset", 0, 0, LX_MAX_RESULTS, &o.search.offset, &ret))
         return ret;
@@ -89,7 +91,10 @@ enum MHD_Result api_lecturer(srv_req *rq) {
     lx_lecturers *l;
     lx_error err = {0};
     err.offset = -1;
-    int rc = lx_lecturer_get(s, name, &l, &err);
+    char key_tags[LX_MAX_TAGS * (LX_MAX_TAG_BYTES + 1)];
+    lx_search_opts f;
+    int filtered = keys_fixed_filter(rq, &f, key_tags, sizeof key_tags);
+    int rc = lx_lecturer_get_in(s, name, filtered ? &f : NULL, &l, &err);
     if (rc == LX_EINVAL || rc == LX_ENOTFOUND)
         return http_error(rq, 404, "not_found", "no lecturer with this name");
     if (rc)
@@ -112,6 +117,8 @@ enum MHD_Result api_suggested_tags(srv_req *rq) {
     lx_searcher *s = http_searcher(rq);
     if (!s)
         return MHD_YES;
+    if (keys_hides(rq, s, id, &ret))
+        return ret;
     lx_tag_suggestion *t;
     size_t n;
     lx_error err = {0};

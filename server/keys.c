@@ -8,7 +8,10 @@
  * A search-only key may carry a fixed filter (tags, lang, speaker): every
  * search and related read made with it is narrowed by it, whatever the
  * request asks (its tags are added to the request's; its language and
- * speaker replace the request's).
+ * speaker replace the request's).  Reads of one lecture by id (the
+ * lecture, its related lectures, moments and suggested tags) answer 404
+ * for a lecture outside the filter (keys_hides), and a lecturer's profile
+ * counts only the lectures inside it.
  *
  * A key is looked up on every request that sends one (one read
  * transaction, one SHA-256), so a key created or revoked by another
@@ -126,6 +129,31 @@ void keys_filter(srv_req *rq, lx_search_opts *o, char *tags, size_t tags_size) {
         o->lang = rq->key.lang;
     if (rq->key.speaker[0])
         o->speaker = rq->key.speaker;
+}
+
+int keys_fixed_filter(srv_req *rq, lx_search_opts *o, char *tags, size_t tags_size) {
+    memset(o, 0, sizeof *o);
+    keys_filter(rq, o, tags, tags_size);
+    return o->tags || o->lang || o->speaker;
+}
+
+int keys_hides(srv_req *rq, lx_searcher *s, const char *id, enum MHD_Result *ret) {
+    char tags[LX_MAX_TAGS * (LX_MAX_TAG_BYTES + 1)];
+    lx_search_opts o;
+    if (!keys_fixed_filter(rq, &o, tags, sizeof tags))
+        return 0;
+    lx_error err = {0};
+    err.offset = -1;
+    int rc = lx_lecture_allowed(s, id, &o, &err);
+    if (rc == 1)
+        return 0;
+    /* Outside the key's filter reads as absent, not as forbidden: the key
+     * does not learn which ids exist beyond it. */
+    if (rc == 0 || rc == LX_ENOTFOUND)
+        *ret = http_error(rq, 404, "not_found", "no lecture with this id");
+    else
+        *ret = api_engine_error(rq, rc, &err);
+    return 1;
 }
 
 /* Writes the key as an object and leaves it open (the caller may add

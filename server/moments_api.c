@@ -52,6 +52,9 @@ enum MHD_Result api_moments(srv_req *rq) {
     lx_searcher *s = http_searcher(rq);
     if (!s)
         return MHD_YES;
+    enum MHD_Result ret;
+    if (keys_hides(rq, s, id, &ret))
+        return ret;
     err.offset = -1;
     lx_moments_opts o = {q, http_param(rq, "lang"), 0, 0};
     int rc = lx_moments_find(s, id, &o, &m, &err);

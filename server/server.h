@@ -393,6 +393,14 @@ enum MHD_Result api_metrics(srv_req *rq); /* GET /metrics */
 int keys_authorise(srv_req *rq, unsigned need, enum MHD_Result *ret);
 /* Narrows a search or related read by the fixed filter of rq's key. */
 void keys_filter(srv_req *rq, lx_search_opts *o, char *tags, size_t tags_size);
+
+/* o cleared, then narrowed by the request key's fixed filter (tags into
+ * tags); 1 when the key has one. */
+int keys_fixed_filter(srv_req *rq, lx_search_opts *o, char *tags, size_t tags_size);
+
+/* 1 after queuing a 404 (or the engine's error) when the request's key has
+ * a fixed filter that lecture id is outside of; 0 to go on. */
+int keys_hides(srv_req *rq, lx_searcher *s, const char *id, enum MHD_Result *ret);
 enum MHD_Result api_keys_list(srv_req *rq);   /* GET /api/keys */
 enum MHD_Result api_keys_create(srv_req *rq); /* POST /api/keys */
 enum MHD_Result api_keys_revoke(srv_req *rq); /* DELETE /api/keys/{id} */

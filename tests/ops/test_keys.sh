@@ -68,6 +68,28 @@ expect_body '"total":1' "the request's tags narrow further (int-05)"
 req GET '/api/lectures/mig-03/related' -H "Authorization: Bearer $FILTERED"
 expect_status 200 "related with the filtered key"
 expect_no_body '"id":"gpg-01"' "related is filtered too"
+# reads by id: a lecture outside the filter reads as absent
+req GET '/api/lectures/mig-03' -H "Authorization: Bearer $FILTERED"
+expect_status 200 "a lecture inside the filter, by id"
+for path in /api/lectures/gpg-01 /api/lectures/gpg-01/related '/api/lectures/gpg-01/moments?q=pay' \
+    /api/lectures/gpg-01/suggested-tags; do
+    req GET "$path" -H "Authorization: Bearer $FILTERED"
+    expect_error 404 not_found "$path outside the key's filter"
+done
+req GET '/api/lectures/gpg-01'
+expect_status 200 "the same lecture without a key"
+# lecturers: the search and the profile count only lectures inside it
+req GET '/api/lecturers/Ahmed%20Yusuf'
+expect_body '"id":"rac-02"' "the profile without a key has every lecture"
+req GET '/api/lecturers/Ahmed%20Yusuf' -H "Authorization: Bearer $FILTERED"
+expect_status 200 "a profile with the filtered key"
+expect_body '"id":"int-05"' "with the lecture inside the filter"
+expect_no_body '"id":"rac-02"' "and not the one outside"
+req GET '/api/lecturers/Maria%20Lindqvist' -H "Authorization: Bearer $FILTERED"
+expect_error 404 not_found "a lecturer with no lecture inside the filter"
+req GET '/api/lecturers?q=racism&limit=50' -H "Authorization: Bearer $FILTERED"
+expect_status 200 "lecturer search with the filtered key"
+expect_no_body '"id":"rac-02"' "lecturer search is filtered too"
 
 # ---- lectern-index keys works beside the running server
 NEWKEY=$("$INDEXER" keys create --index "$TMP/index" --scope search --name cli 2> "$TMP/keys.err")
