@@ -119,21 +119,19 @@ typedef struct seen_tags {
     char tag[LX_MAX_TAG_BOOSTS][LX_MAX_TAG_BYTES * 3 + 1];
 } seen_tags;
 
-/* Adds boost cursors for the tags of group gi; 0 or the sticky error. */
-/* suggested=1: the lectures the tag (normalised, tl bytes) was suggested
- * for get the curated lectures' boost weight w, as one more cursor. */
-static int boost_suggested(lx_searcher *s, const char *tag, size_t tl, double w) {
-    char key[LX_MAX_TAG_BYTES * 3 + 2];
-    if (s->nqc == LX_MAX_CURSORS || tl + 1 > sizeof key)
-        return 0;
-    key[0] = LX_SUGGEST_PREFIX;
-    memcpy(key + 1, tag, tl);
+/* A boost cursor over the lectures of tags db key (kl bytes; tag names it
+ * in errors), weighing w, or when w is 0 the tag boost weight of boost for
+ * its lecture count; *out NULL when no lecture has it.  0 or the sticky
+ * error. */
+static int tag_cursor(lx_searcher *s, const char *key, size_t kl, const char *tag, double boost,
+                      double w, lx_qcur **out) {
     MDB_val tv;
-    int rc = lx_store_tag(s->txn, s->ix, key, tl + 1, &tv);
+    *out = NULL;
+    int rc = lx_store_tag(s->txn, s->ix, key, kl, &tv);
     if (rc == LX_ENOTFOUND || (!rc && !tv.mv_size))
         return 0;
     if (!rc && lx_store_doclist(&tv, s->st.next_doc))
-        rc = LX_ECORRUPT;
+        rc = LX_ECORRUPT; /* its docids would index the scorer's arrays */
     if (rc)
         return lx_searcher_fail(s, rc, NULL, -1, "cannot read tag \"%.200s\"", tag);
     lx_qcur *c = &s->qc[s->nqc++];
@@ -142,11 +140,25 @@ static int boost_suggested(lx_searcher *s, const char *tag, size_t tl, double w)
     c->clause = -1;
     c->docs = tv.mv_data;
     c->ndocs = (uint32_t)(tv.mv_size / 4);
-    c->w = w;
+    c->w = w ? w : lx_tag_boost_weight(&s->sc, boost, c->ndocs);
     lx_qcur_start(c, &s->sc);
+    *out = c;
     return 0;
 }
 
+/* suggested=1: the lectures the tag (normalised, tl bytes) was suggested
+ * for get the curated lectures' boost weight w, as one more cursor. */
+static int boost_suggested(lx_searcher *s, const char *tag, size_t tl, double w) {
+    char key[LX_MAX_TAG_BYTES * 3 + 2];
+    if (s->nqc == LX_MAX_CURSORS || tl + 1 > sizeof key)
+        return 0;
+    key[0] = LX_SUGGEST_PREFIX;
+    memcpy(key + 1, tag, tl);
+    lx_qcur *c;
+    return tag_cursor(s, key, tl + 1, tag, 0, w, &c);
+}
+
+/* Adds boost cursors for the tags of group gi; 0 or the sticky error. */
 static int boost_group(lx_searcher *s, const tagforms *t, uint32_t gi, double boost,
                        seen_tags *seen) {
     for (uint32_t ti = t->group[gi]; ti < t->group[gi + 1]; ti++) {
@@ -162,23 +174,10 @@ static int boost_group(lx_searcher *s, const tagforms *t, uint32_t gi, double bo
         memcpy(seen->tag[seen->n], tag, tl);
         seen->tag[seen->n][tl] = 0;
         seen->n++;
-        MDB_val tv;
-        int rc = lx_store_tag(s->txn, s->ix, tag, tl, &tv);
-        if (rc == LX_ENOTFOUND || (!rc && !tv.mv_size))
-            continue;
-        if (!rc && lx_store_doclist(&tv, s->st.next_doc))
-            rc = LX_ECORRUPT; /* its docids would index the scorer's arrays */
-        if (rc)
-            return lx_searcher_fail(s, rc, NULL, -1, "cannot read tag \"%.200s\"", tag);
-        lx_qcur *c = &s->qc[s->nqc++];
-        memset(c, 0, offsetof(lx_qcur, mem));
-        c->kind = LX_QK_DOCS;
-        c->clause = -1;
-        c->docs = tv.mv_data;
-        c->ndocs = (uint32_t)(tv.mv_size / 4);
-        c->w = lx_tag_boost_weight(&s->sc, boost, c->ndocs);
-        lx_qcur_start(c, &s->sc);
-        if (s->suggested && boost_suggested(s, tag, tl, c->w))
+        lx_qcur *c;
+        if (tag_cursor(s, tag, tl, tag, boost, 0, &c))
+            return s->rc;
+        if (c && s->suggested && boost_suggested(s, tag, tl, c->w))
             return s->rc;
     }
     return 0;
