@@ -35,6 +35,7 @@
 #include <zlib.h>
 
 #include "dict.h"
+#include "dictcache.h"
 #include "text.h"
 
 typedef struct entry {
@@ -149,42 +150,59 @@ static int dictzip_open(pair *p) {
     return p->choff[p->nch] <= n ? 0 : -1;
 }
 
-/* Inflates chunk c of p into out (p->chlen bytes); returns its length or -1. */
-static long chunk(const pair *p, uint32_t c, uint8_t *out) {
+/* A reader of one pair's text: the chunk last inflated stays in buf, so
+ * the senses of one headword (the older pairs give each its own entry,
+ * next to each other) inflate their chunk once. */
+typedef struct reader {
+    const struct pair *p;
+    uint8_t *buf;  /* p->chlen bytes */
+    uint32_t c;    /* the chunk in buf, UINT32_MAX = none */
+    uint32_t have; /* its bytes inflated */
+} reader;
+
+/* Inflates chunk c of r->p into r->buf, its first want bytes at least
+ * (inflate stops there: an entry needs the chunk up to its end only);
+ * returns the bytes there or -1. */
+static long chunk(reader *r, uint32_t c, uint32_t want) {
+    const pair *p = r->p;
+    if (r->c == c && r->have >= want)
+        return r->have;
     z_stream z;
     memset(&z, 0, sizeof z);
     if (inflateInit2(&z, -15) != Z_OK)
         return -1;
     z.next_in = (Bytef *)(p->dz + p->choff[c]);
     z.avail_in = (uInt)(p->choff[c + 1] - p->choff[c]);
-    z.next_out = out;
-    z.avail_out = p->chlen;
+    z.next_out = r->buf;
+    z.avail_out = want < p->chlen ? want : p->chlen;
     int rc = inflate(&z, Z_SYNC_FLUSH);
-    long got = (long)(p->chlen - z.avail_out);
+    long got = (long)(z.next_out - r->buf);
     inflateEnd(&z);
-    return rc == Z_OK || rc == Z_STREAM_END || rc == Z_BUF_ERROR ? got : -1;
+    if (rc != Z_OK && rc != Z_STREAM_END && rc != Z_BUF_ERROR)
+        return -1;
+    r->c = c;
+    r->have = (uint32_t)got;
+    return got;
 }
 
-/* The text of entry e into out (e->len + 1 bytes, NUL-terminated); 0,
- * -1 (damaged) or -2 (out of memory). */
-static int entry_text(const pair *p, const entry *e, char *out) {
-    uint8_t *buf = malloc(p->chlen);
-    if (!buf)
-        return -2;
+/* The text of entry e into out (e->len + 1 bytes, NUL-terminated); 0 or
+ * -1 (damaged). */
+static int entry_text(reader *r, const entry *e, char *out) {
+    const pair *p = r->p;
     uint32_t c = e->off / p->chlen, skip = e->off % p->chlen;
     size_t got = 0;
     while (got < e->len && c < p->nch) {
-        long n = chunk(p, c++, buf);
+        uint64_t want = (uint64_t)skip + (e->len - got);
+        long n = chunk(r, c++, want > p->chlen ? p->chlen : (uint32_t)want);
         if (n < 0 || (uint32_t)n <= skip)
             break;
         size_t take = (size_t)n - skip;
         if (take > e->len - got)
             take = e->len - got;
-        memcpy(out + got, buf + skip, take);
+        memcpy(out + got, r->buf + skip, take);
         got += take;
         skip = 0;
     }
-    free(buf);
     out[got] = 0;
     return got == e->len ? 0 : -1;
 }
@@ -412,22 +430,48 @@ static int entry_items(const char *t, lx_dict_tr *out, int n, int max) {
     return n;
 }
 
+/* The translations of headword id of pair i read from its entries; -1
+ * when out of memory. */
+static int read_entries(int i, uint32_t id, lx_dict_tr *out, int max) {
+    const pair *p = &pairs[i];
+    reader r = {p, malloc(p->chlen), UINT32_MAX, 0};
+    int n = 0;
+    if (!r.buf)
+        return -1;
+    for (; id != UINT32_MAX && n < max; id = p->e[id].next) {
+        char *t = malloc(p->e[id].len + 1);
+        if (!t) {
+            n = -1;
+            break;
+        }
+        if (entry_text(&r, &p->e[id], t) == 0)
+            n = entry_items(t, out, n, max);
+        free(t);
+    }
+    free(r.buf);
+    return n;
+}
+
 int lx_dict_translate(int i, const char *key, size_t len, lx_dict_tr *out, int max) {
     const pair *p = &pairs[i];
     if (!ensure(i))
         return 0;
     uint32_t *v = lx_strmap_get((lx_strmap *)&p->words, key, len, lx_hash(key, len));
-    int n = 0;
-    for (uint32_t id = v ? *v : UINT32_MAX; id != UINT32_MAX && n < max; id = p->e[id].next) {
-        char *t = malloc(p->e[id].len + 1);
-        int rc = t ? entry_text(p, &p->e[id], t) : -2;
-        if (rc == 0)
-            n = entry_items(t, out, n, max);
-        free(t);
-        if (rc == -2)
-            return -1;
-    }
-    return n;
+    if (!v)
+        return 0;
+    /* The first senses of the whole list are the list cut short, so one
+     * cached list answers every max up to LX_DICT_MAX_SENSES. */
+    if (max > LX_DICT_MAX_SENSES)
+        return read_entries(i, *v, out, max);
+    int n = lx_dict_cache_get(i, *v, out, max);
+    if (n >= 0)
+        return n;
+    lx_dict_tr all[LX_DICT_MAX_SENSES];
+    if ((n = read_entries(i, *v, all, LX_DICT_MAX_SENSES)) < 0)
+        return -1;
+    lx_dict_cache_put(i, *v, all, n);
+    memcpy(out, all, (size_t)(n < max ? n : max) * sizeof *out);
+    return n < max ? n : max;
 }
 
 size_t lx_dict_list(lx_dict_info *out, size_t max, const char **dir) {
