@@ -150,7 +150,7 @@ static int vote_compound(votes *vt, const char *key, size_t kl) {
     int in[MAX_CAND], k = 0;
     size_t l, r;
     for (int c = 0; c < vt->n; c++)
-        k += in[c] = lx_dict_split(vt->code[c], key, kl, &l, &r);
+        k += in[c] = lx_dict_split(vt->code[c], NULL, 0, key, kl, &l, &r);
     for (int c = 0; c < vt->n && k; c++)
         vt->v[c] += in[c] ? 1.0 / k : 0;
     return k;
