@@ -521,14 +521,31 @@ int lx_dict_translate(int i, const char *key, size_t len, lx_dict_tr *out, int m
     return v ? translate_id(i, *v, out, max) : 0;
 }
 
+/* The entry of term in pair i's stems, or of term cut by one or two
+ * letters (at least 5 bytes kept): Snowball leaves some of an inflected
+ * word's stem change ("sukupuolten" -> "sukupuolt", "sukupuoli" ->
+ * "sukupuol"). */
+static uint32_t *find_stem(int i, const char *term, size_t len) {
+    lx_strmap *m = &pairs[i].stems;
+    for (int cut = 0; cut <= 2 && len >= 5; cut++) {
+        uint32_t *v = lx_strmap_get(m, term, len, lx_hash(term, len));
+        if (v)
+            return v;
+        do
+            len--;
+        while (len && ((unsigned char)term[len] & 0xC0) == 0x80);
+    }
+    return NULL;
+}
+
 int lx_dict_has_stem(int i, const char *term, size_t len) {
-    return ensure(i) && lx_strmap_get(&pairs[i].stems, term, len, lx_hash(term, len)) != NULL;
+    return ensure(i) && find_stem(i, term, len) != NULL;
 }
 
 int lx_dict_translate_stem(int i, const char *term, size_t len, lx_dict_tr *out, int max) {
     if (!ensure(i))
         return 0;
-    uint32_t *v = lx_strmap_get(&pairs[i].stems, term, len, lx_hash(term, len));
+    uint32_t *v = find_stem(i, term, len);
     return v ? translate_id(i, *v, out, max) : 0;
 }
 
