@@ -192,6 +192,62 @@ static int vote_compound(lx_searcher *s, votes *vt, const char *key, size_t kl) 
     return k;
 }
 
+/* Whether the scored words, each a stopword or in the index's lectures
+ * of one of the index's languages, name one of them (the first pass:
+ * no dictionary is loaded, so a query in the index's own languages costs
+ * no more than before).  A stopword of another language that has a
+ * dictionary ("et", "und", "och") sends the query to the second pass. */
+static int detect_index(lx_searcher *s, lx_qlang *out) {
+    votes vt = {.n = 0};
+    cand(&vt, "en");
+    for (int i = 0; i < s->nlangs; i++)
+        cand(&vt, s->langs[i]);
+    int np = lx_dict_npairs(), nc = vt.n;
+    char telling[80] = "";
+    double best_word = 0;
+    for (int ci = 0; ci < s->q.nclauses; ci++) {
+        const lx_qclause *cl = &s->q.clauses[ci];
+        if (cl->neg || cl->filter || cl->n > 3)
+            continue;
+        for (int j = 0; j < cl->n; j++) {
+            const lx_qword *w = &s->q.words[cl->first + j];
+            int in[MAX_CAND], k = 0;
+            for (int c = 0; c < nc; c++)
+                k += in[c] = (lx_stopword(vt.code[c], w->tok, w->len) ||
+                              has_word(s, vt.code[c], w, 1, w->tok, w->len, BY_INDEX));
+            for (int i = 0; i < np && k; i++) {
+                const char *from, *to;
+                size_t nw;
+                int c = 0;
+                lx_dict_pair(i, &from, &to, &nw);
+                while (c < nc && strcmp(vt.code[c], from))
+                    c++;
+                if (c == nc && lx_stopword(from, w->tok, w->len))
+                    return -1;
+            }
+            if (!k)
+                return -1;
+            for (int c = 0; c < nc; c++)
+                vt.v[c] += in[c] ? 1.0 / (k * cl->n) : 0;
+            if (cl->n == 1 && 1.0 / k > best_word) {
+                best_word = 1.0 / k;
+                snprintf(telling, sizeof telling, "%.60s", w->tok);
+            }
+        }
+    }
+    int best = -1;
+    for (int c = 0; c < vt.n; c++)
+        if (vt.v[c] > 0 && (best < 0 || vt.v[c] > vt.v[best]))
+            best = c;
+    if (best < 0)
+        return -1;
+    snprintf(out->code, sizeof out->code, "%s", vt.code[best]);
+    out->source = LX_QLANG_DETECTED;
+    snprintf(out->why, sizeof out->why, "%.2f of %.0f words' weight; most telling: \"%s\"",
+             vt.v[best], 0.0 + (double)s->q.nclauses, telling);
+    return best;
+}
+
 /* The votes; the best candidate or -1. */
 static int detect(lx_searcher *s, lx_qlang *out) {
     votes vt = {.n = 0};
@@ -253,6 +309,9 @@ void lx_qlang_detect(lx_searcher *s, const lx_search_opts *o, lx_qlang *out) {
         return;
     }
     out->code[0] = 0;
+    if (detect_index(s, out) >= 0)
+        return;
+    memset(out, 0, sizeof *out);
     detect(s, out);
 }
 
