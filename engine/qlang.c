@@ -196,7 +196,8 @@ static int vote_compound(lx_searcher *s, votes *vt, const char *key, size_t kl) 
  * of one of the index's languages, name one of them (the first pass:
  * no dictionary is loaded, so a query in the index's own languages costs
  * no more than before).  A stopword of another language that has a
- * dictionary ("et", "und", "och") sends the query to the second pass. */
+ * dictionary ("et", "und", "och") and is none of the index languages'
+ * sends the query to the second pass. */
 static int detect_index(lx_searcher *s, lx_qlang *out) {
     votes vt = {.n = 0};
     cand(&vt, "en");
@@ -211,11 +212,13 @@ static int detect_index(lx_searcher *s, lx_qlang *out) {
             continue;
         for (int j = 0; j < cl->n; j++) {
             const lx_qword *w = &s->q.words[cl->first + j];
-            int in[MAX_CAND], k = 0;
-            for (int c = 0; c < nc; c++)
-                k += in[c] = (lx_stopword(vt.code[c], w->tok, w->len) ||
-                              has_word(s, vt.code[c], w, 1, w->tok, w->len, BY_INDEX));
-            for (int i = 0; i < np && k; i++) {
+            int in[MAX_CAND], k = 0, stop = 0;
+            for (int c = 0; c < nc; c++) {
+                int st = lx_stopword(vt.code[c], w->tok, w->len);
+                stop |= st;
+                k += in[c] = st || has_word(s, vt.code[c], w, 1, w->tok, w->len, BY_INDEX);
+            }
+            for (int i = 0; i < np && k && !stop; i++) {
                 const char *from, *to;
                 size_t nw;
                 int c = 0;
