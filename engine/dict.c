@@ -35,6 +35,7 @@
 #include <zlib.h>
 
 #include "dict.h"
+#include "dictcache.h"
 #include "text.h"
 
 typedef struct entry {
@@ -48,6 +49,7 @@ typedef struct pair {
     int state;          /* 0 not loaded yet, 1 loaded, -1 unreadable (atomic) */
     pthread_mutex_t mu; /* held while loading */
     lx_strmap words;    /* normalised headword -> first entry */
+    lx_strmap stems;    /* a one-word headword's term (stem.h) -> its first entry */
     entry *e;
     size_t ne;
     const uint8_t *dz; /* the mapped .dict.dz */
@@ -149,42 +151,59 @@ static int dictzip_open(pair *p) {
     return p->choff[p->nch] <= n ? 0 : -1;
 }
 
-/* Inflates chunk c of p into out (p->chlen bytes); returns its length or -1. */
-static long chunk(const pair *p, uint32_t c, uint8_t *out) {
+/* A reader of one pair's text: the chunk last inflated stays in buf, so
+ * the senses of one headword (the older pairs give each its own entry,
+ * next to each other) inflate their chunk once. */
+typedef struct reader {
+    const struct pair *p;
+    uint8_t *buf;  /* p->chlen bytes */
+    uint32_t c;    /* the chunk in buf, UINT32_MAX = none */
+    uint32_t have; /* its bytes inflated */
+} reader;
+
+/* Inflates chunk c of r->p into r->buf, its first want bytes at least
+ * (inflate stops there: an entry needs the chunk up to its end only);
+ * returns the bytes there or -1. */
+static long chunk(reader *r, uint32_t c, uint32_t want) {
+    const pair *p = r->p;
+    if (r->c == c && r->have >= want)
+        return r->have;
     z_stream z;
     memset(&z, 0, sizeof z);
     if (inflateInit2(&z, -15) != Z_OK)
         return -1;
     z.next_in = (Bytef *)(p->dz + p->choff[c]);
     z.avail_in = (uInt)(p->choff[c + 1] - p->choff[c]);
-    z.next_out = out;
-    z.avail_out = p->chlen;
+    z.next_out = r->buf;
+    z.avail_out = want < p->chlen ? want : p->chlen;
     int rc = inflate(&z, Z_SYNC_FLUSH);
-    long got = (long)(p->chlen - z.avail_out);
+    long got = (long)(z.next_out - r->buf);
     inflateEnd(&z);
-    return rc == Z_OK || rc == Z_STREAM_END || rc == Z_BUF_ERROR ? got : -1;
+    if (rc != Z_OK && rc != Z_STREAM_END && rc != Z_BUF_ERROR)
+        return -1;
+    r->c = c;
+    r->have = (uint32_t)got;
+    return got;
 }
 
-/* The text of entry e into out (e->len + 1 bytes, NUL-terminated); 0,
- * -1 (damaged) or -2 (out of memory). */
-static int entry_text(const pair *p, const entry *e, char *out) {
-    uint8_t *buf = malloc(p->chlen);
-    if (!buf)
-        return -2;
+/* The text of entry e into out (e->len + 1 bytes, NUL-terminated); 0 or
+ * -1 (damaged). */
+static int entry_text(reader *r, const entry *e, char *out) {
+    const pair *p = r->p;
     uint32_t c = e->off / p->chlen, skip = e->off % p->chlen;
     size_t got = 0;
     while (got < e->len && c < p->nch) {
-        long n = chunk(p, c++, buf);
+        uint64_t want = (uint64_t)skip + (e->len - got);
+        long n = chunk(r, c++, want > p->chlen ? p->chlen : (uint32_t)want);
         if (n < 0 || (uint32_t)n <= skip)
             break;
         size_t take = (size_t)n - skip;
         if (take > e->len - got)
             take = e->len - got;
-        memcpy(out + got, buf + skip, take);
+        memcpy(out + got, r->buf + skip, take);
         got += take;
         skip = 0;
     }
-    free(buf);
     out[got] = 0;
     return got == e->len ? 0 : -1;
 }
@@ -240,6 +259,32 @@ static int load_index(pair *p, const char *path) {
     return rc;
 }
 
+/* Each one-word headword under its term, as the index stems it in the
+ * pair's source language ("sukupuoli" under "sukupuol"), so that an
+ * inflected query word ("sukupuolten") finds its lemma's entry.  Where
+ * headwords share a term, the first in the file (alphabetical: usually
+ * the shortest, the lemma) keeps it. */
+static int load_stems(pair *p) {
+    lx_stemmers st;
+    lx_stemmers_init(&st);
+    int si = lx_stemmers_lookup(&st, p->from), rc = 0;
+    for (size_t k = 0; si >= 0 && !rc && k < p->words.cap; k++) {
+        const struct lx_strmap_slot *sl = &p->words.slots[k];
+        if (!sl->key || memchr(sl->key, ' ', sl->len) || sl->len >= LX_TOKEN_BUF)
+            continue;
+        char t[LX_TOKEN_BUF];
+        size_t tl = lx_stemmers_term(&st, si, sl->key, sl->len, t);
+        uint32_t h = lx_hash(t, tl), id = sl->value;
+        uint32_t *v = tl ? lx_strmap_get(&p->stems, t, tl, h) : NULL;
+        if (tl && !v)
+            rc = lx_strmap_put(&p->stems, t, tl, h, id, NULL) ? 0 : -1;
+        else if (v && id < *v) /* entries are in file order */
+            *v = id;
+    }
+    lx_stemmers_free(&st);
+    return rc;
+}
+
 static int map_file(pair *p, const char *path) {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     struct stat st;
@@ -258,6 +303,7 @@ static int map_file(pair *p, const char *path) {
 
 static void drop(pair *p) {
     lx_strmap_free(&p->words);
+    lx_strmap_free(&p->stems);
     free(p->e);
     free(p->choff);
     if (p->dz)
@@ -288,6 +334,7 @@ static void open_pair(const char *dir, const char *name) {
     memcpy(p->name, name, 16);
     p->name[16] = 0;
     lx_strmap_init(&p->words);
+    lx_strmap_init(&p->stems);
     pthread_mutex_init(&p->mu, NULL);
     npairs++;
 }
@@ -305,7 +352,7 @@ static int ensure(int i) {
         snprintf(path, sizeof path, "%s/%s.dict.dz", dir, p->name);
         int ok = map_file(p, path) == 0 && dictzip_open(p) == 0;
         snprintf(path, sizeof path, "%s/%s.index", dir, p->name);
-        ok = ok && load_index(p, path) == 0 && p->ne;
+        ok = ok && load_index(p, path) == 0 && p->ne && load_stems(p) == 0;
         if (!ok)
             drop(p);
         st = ok ? 1 : -1;
@@ -387,6 +434,22 @@ static int line_items(const char *s, const char *end, lx_dict_tr *out, int n, in
     }
 }
 
+/* Whether an unnumbered entry's first line gives translations: it may
+ * be indented behind a domain ("  [soc.] poverty <n>, want <n>": the
+ * large German pairs), but an example ("\"in Armut leben\" - ..."), a
+ * cross-reference ("see: {...}": an inflected form's entry) or a note is
+ * no translation. */
+static int is_sense(const char *l, const char *e) {
+    while (l < e && *l == ' ')
+        l++;
+    if (l == e || *l == '"')
+        return 0;
+    const char *w = l;
+    while (w < e && ((*w >= 'a' && *w <= 'z') || (*w >= 'A' && *w <= 'Z')))
+        w++;
+    return !(w > l && w < e && *w == ':');
+}
+
 /* The translations in one entry's text. */
 static int entry_items(const char *t, lx_dict_tr *out, int n, int max) {
     const char *nl = strchr(t, '\n');
@@ -405,29 +468,85 @@ static int entry_items(const char *t, lx_dict_tr *out, int n, int max) {
             e = l + strlen(l);
         if (numbered && l[0] >= '1' && l[0] <= '9' && l[1] == '.' && l[2] == ' ')
             n = line_items(l + 3, e, out, n, max);
-        else if (!numbered && l == first && *l != ' ')
+        else if (!numbered && l == first && is_sense(l, e))
             n = line_items(l, e, out, n, max);
         l = *e ? e + 1 : e;
     }
     return n;
 }
 
-int lx_dict_translate(int i, const char *key, size_t len, lx_dict_tr *out, int max) {
+/* The translations of headword id of pair i read from its entries; -1
+ * when out of memory. */
+static int read_entries(int i, uint32_t id, lx_dict_tr *out, int max) {
     const pair *p = &pairs[i];
-    if (!ensure(i))
-        return 0;
-    uint32_t *v = lx_strmap_get((lx_strmap *)&p->words, key, len, lx_hash(key, len));
+    reader r = {p, malloc(p->chlen), UINT32_MAX, 0};
     int n = 0;
-    for (uint32_t id = v ? *v : UINT32_MAX; id != UINT32_MAX && n < max; id = p->e[id].next) {
+    if (!r.buf)
+        return -1;
+    for (; id != UINT32_MAX && n < max; id = p->e[id].next) {
         char *t = malloc(p->e[id].len + 1);
-        int rc = t ? entry_text(p, &p->e[id], t) : -2;
-        if (rc == 0)
+        if (!t) {
+            n = -1;
+            break;
+        }
+        if (entry_text(&r, &p->e[id], t) == 0)
             n = entry_items(t, out, n, max);
         free(t);
-        if (rc == -2)
-            return -1;
     }
+    free(r.buf);
     return n;
+}
+
+/* The translations of headword id of pair i, through the cache. */
+static int translate_id(int i, uint32_t id, lx_dict_tr *out, int max) {
+    /* The first senses of the whole list are the list cut short, so one
+     * cached list answers every max up to LX_DICT_MAX_SENSES. */
+    if (max > LX_DICT_MAX_SENSES)
+        return read_entries(i, id, out, max);
+    int n = lx_dict_cache_get(i, id, out, max);
+    if (n >= 0)
+        return n;
+    lx_dict_tr all[LX_DICT_MAX_SENSES];
+    if ((n = read_entries(i, id, all, LX_DICT_MAX_SENSES)) < 0)
+        return -1;
+    lx_dict_cache_put(i, id, all, n);
+    memcpy(out, all, (size_t)(n < max ? n : max) * sizeof *out);
+    return n < max ? n : max;
+}
+
+int lx_dict_translate(int i, const char *key, size_t len, lx_dict_tr *out, int max) {
+    if (!ensure(i))
+        return 0;
+    uint32_t *v = lx_strmap_get(&pairs[i].words, key, len, lx_hash(key, len));
+    return v ? translate_id(i, *v, out, max) : 0;
+}
+
+/* The entry of term in pair i's stems, or of term cut by one or two
+ * letters (at least 5 bytes kept): Snowball leaves some of an inflected
+ * word's stem change ("sukupuolten" -> "sukupuolt", "sukupuoli" ->
+ * "sukupuol"). */
+static uint32_t *find_stem(int i, const char *term, size_t len) {
+    lx_strmap *m = &pairs[i].stems;
+    for (int cut = 0; cut <= 2 && len >= 5; cut++) {
+        uint32_t *v = lx_strmap_get(m, term, len, lx_hash(term, len));
+        if (v)
+            return v;
+        do
+            len--;
+        while (len && ((unsigned char)term[len] & 0xC0) == 0x80);
+    }
+    return NULL;
+}
+
+int lx_dict_has_stem(int i, const char *term, size_t len) {
+    return ensure(i) && find_stem(i, term, len) != NULL;
+}
+
+int lx_dict_translate_stem(int i, const char *term, size_t len, lx_dict_tr *out, int max) {
+    if (!ensure(i))
+        return 0;
+    uint32_t *v = find_stem(i, term, len);
+    return v ? translate_id(i, *v, out, max) : 0;
 }
 
 size_t lx_dict_list(lx_dict_info *out, size_t max, const char **dir) {
@@ -446,16 +565,28 @@ size_t lx_dict_list(lx_dict_info *out, size_t max, const char **dir) {
 }
 
 int lx_dict_known(const char *from, const char *key, size_t len) {
+    return lx_dict_known_word(from, key, len, NULL, 0);
+}
+
+int lx_dict_known_word(const char *from, const char *key, size_t len, const char *term, size_t tl) {
     int n = lx_dict_npairs();
     for (int i = 0; i < n; i++)
-        if (!strcmp(pairs[i].from, from) && lx_dict_has(i, key, len))
+        if (!strcmp(pairs[i].from, from) &&
+            (lx_dict_has(i, key, len) || (tl && lx_dict_has_stem(i, term, tl))))
             return 1;
     return 0;
 }
 
-int lx_dict_split(const char *from, const char *key, size_t len, size_t *left, size_t *right) {
+int lx_dict_split(const char *from, lx_stemmers *st, int si, const char *key, size_t len,
+                  size_t *left, size_t *right) {
     for (size_t i = len >= 8 ? len - 3 : 0; i >= 3; i--) {
-        if (((unsigned char)key[i] & 0xC0) == 0x80 || !lx_dict_known(from, key + i, len - i))
+        if (((unsigned char)key[i] & 0xC0) == 0x80)
+            continue;
+        /* The second part as it is or inflected ("...förändringar"). */
+        char t[LX_TOKEN_BUF];
+        size_t tl =
+            st && len - i < LX_TOKEN_BUF ? lx_stemmers_term(st, si, key + i, len - i, t) : 0;
+        if (!lx_dict_known_word(from, key + i, len - i, t, tl))
             continue;
         /* The first part as it is, or without a linking -n (Finnish
          * genitive) or -s (German, Swedish). */

@@ -43,12 +43,23 @@ typedef struct lx_dict_tr {
  * out[0..max); returns how many (0 when key is no headword, or its entry
  * is damaged), -1 when out of memory. */
 int lx_dict_translate(int i, const char *key, size_t len, lx_dict_tr *out, int max);
+/* The same by a one-word headword's term (its stem under the pair's
+ * source language, accents stripped, as lx_stemmers_term makes it): the
+ * entry of the first headword with that term.  For an inflected word
+ * that is no headword itself ("sukupuolten": "sukupuoli"). */
+int lx_dict_has_stem(int i, const char *term, size_t len);
+int lx_dict_translate_stem(int i, const char *term, size_t len, lx_dict_tr *out, int max);
 /* Whether key is a headword of a pair from language from. */
 int lx_dict_known(const char *from, const char *key, size_t len);
+/* The same, or a headword with term (tl bytes, 0 = none: see
+ * lx_dict_has_stem). */
+int lx_dict_known_word(const char *from, const char *key, size_t len, const char *term, size_t tl);
 
 /* A compound the dictionaries of from lack, split into two of their
  * headwords: key[0..*left) (a linking -n or -s dropped) and
- * key[*right..len), the longest second part first.  1 when found; keys
- * under 8 bytes are not split. */
-int lx_dict_split(const char *from, const char *key, size_t len, size_t *left, size_t *right);
+ * key[*right..len), the longest second part first; the second part may
+ * be inflected when st (a stemmer set, si its entry for from) is given.
+ * 1 when found; keys under 8 bytes are not split. */
+int lx_dict_split(const char *from, lx_stemmers *st, int si, const char *key, size_t len,
+                  size_t *left, size_t *right);
 #endif

@@ -106,19 +106,51 @@ static int in_lang_docs(lx_searcher *s, const char *c, const char *t, size_t tl)
     return 0;
 }
 
-/* Whether the word(s) key (words w[0..n)) belong to candidate c. */
-static int has_word(lx_searcher *s, const char *c, const lx_qword *w, int n, const char *key,
-                    size_t kl, int dicts) {
-    if (n == 1 && lx_stopword(c, w->tok, w->len))
-        return 1;
-    int np = dicts ? lx_dict_npairs() : 0;
+/* How certain a piece of evidence is that a word belongs to a language:
+ * the word itself in a stop list or as a headword first, then an
+ * inflection of a headword (by stem), then the index's lectures; a word
+ * is weighed by the most certain level some language reaches, so that
+ * an English index, whose transcripts hold a little of every language
+ * ("et", "santé"), does not make every word English. */
+enum { BY_WORD, BY_STEM, BY_INDEX, NLEVELS };
+
+/* Whether a dictionary pair from c has key, its concatenation (for a
+ * hyphenated phrase: FreeDict writes "tasaarvo") or, by stem, the
+ * one-word key. */
+static int in_dicts(lx_searcher *s, const char *c, const lx_qword *w, int n, const char *key,
+                    size_t kl, int level) {
+    char t[LX_TOKEN_BUF], joined[LX_TOKEN_BUF];
+    size_t tl = 0, jl = 0;
+    if (level == BY_STEM) {
+        int si = n == 1 ? lx_stemmers_lookup(&s->stem, c) : -1;
+        if (si < 0)
+            return 0;
+        tl = lx_stemmers_term(&s->stem, si, w->tok, w->len, t);
+    } else if (n == 2 && w[0].len + w[1].len < LX_TOKEN_BUF) {
+        memcpy(joined, w[0].tok, w[0].len);
+        memcpy(joined + w[0].len, w[1].tok, w[1].len);
+        jl = w[0].len + w[1].len;
+    }
+    int np = lx_dict_npairs();
     for (int i = 0; i < np; i++) {
         const char *from, *to;
         size_t nw;
         lx_dict_pair(i, &from, &to, &nw);
-        if (strcmp(from, c) == 0 && lx_dict_has(i, key, kl))
+        if (strcmp(from, c) != 0)
+            continue;
+        if (level == BY_STEM ? tl && lx_dict_has_stem(i, t, tl)
+                             : lx_dict_has(i, key, kl) || (jl && lx_dict_has(i, joined, jl)))
             return 1;
     }
+    return 0;
+}
+
+/* Whether the word(s) key (words w[0..n)) belong to candidate c at level. */
+static int has_word(lx_searcher *s, const char *c, const lx_qword *w, int n, const char *key,
+                    size_t kl, int level) {
+    if (level != BY_INDEX)
+        return (level == BY_WORD && n == 1 && lx_stopword(c, w->tok, w->len)) ||
+               in_dicts(s, c, w, n, key, kl, level);
     for (int i = 0; i < s->nlangs && n == 1; i++) {
         if (strcmp(s->langs[i], c) != 0)
             continue;
@@ -132,13 +164,15 @@ static int has_word(lx_searcher *s, const char *c, const lx_qword *w, int n, con
     return 0;
 }
 
-/* Adds the votes of the word(s) w[0..n) (weight share); returns how
- * many candidates have them. */
+/* Adds the votes of the word(s) w[0..n) (weight share) at the most
+ * certain level some candidate reaches; returns how many candidates
+ * have them there. */
 static int vote(lx_searcher *s, votes *vt, const lx_qword *w, int n, const char *key, size_t kl,
-                double share, int dicts) {
+                double share) {
     int in[MAX_CAND], k = 0;
-    for (int c = 0; c < vt->n; c++)
-        k += in[c] = has_word(s, vt->code[c], w, n, key, kl, dicts);
+    for (int level = 0; level < NLEVELS && !k; level++)
+        for (int c = 0; c < vt->n; c++)
+            k += in[c] = has_word(s, vt->code[c], w, n, key, kl, level);
     for (int c = 0; c < vt->n && k; c++)
         vt->v[c] += in[c] ? share / k : 0;
     return k;
@@ -146,24 +180,84 @@ static int vote(lx_searcher *s, votes *vt, const lx_qword *w, int n, const char 
 
 /* A word no language has whole: the languages whose headwords it is a
  * compound of ("ilmastonmuutos"). */
-static int vote_compound(votes *vt, const char *key, size_t kl) {
+static int vote_compound(lx_searcher *s, votes *vt, const char *key, size_t kl) {
     int in[MAX_CAND], k = 0;
     size_t l, r;
-    for (int c = 0; c < vt->n; c++)
-        k += in[c] = lx_dict_split(vt->code[c], key, kl, &l, &r);
+    for (int c = 0; c < vt->n; c++) {
+        int si = lx_stemmers_lookup(&s->stem, vt->code[c]);
+        k += in[c] = lx_dict_split(vt->code[c], si >= 0 ? &s->stem : NULL, si, key, kl, &l, &r);
+    }
     for (int c = 0; c < vt->n && k; c++)
         vt->v[c] += in[c] ? 1.0 / k : 0;
     return k;
 }
 
-/* The votes, with the dictionaries (dicts) or without; the best
- * candidate or -1. */
-static int detect(lx_searcher *s, lx_qlang *out, int dicts) {
+/* Whether the scored words, each a stopword or in the index's lectures
+ * of one of the index's languages, name one of them (the first pass:
+ * no dictionary is loaded, so a query in the index's own languages costs
+ * no more than before).  A stopword of another language that has a
+ * dictionary ("et", "und", "och") and is none of the index languages'
+ * sends the query to the second pass. */
+static int detect_index(lx_searcher *s, lx_qlang *out) {
+    votes vt = {.n = 0};
+    cand(&vt, "en");
+    for (int i = 0; i < s->nlangs; i++)
+        cand(&vt, s->langs[i]);
+    int np = lx_dict_npairs(), nc = vt.n;
+    char telling[80] = "";
+    double best_word = 0;
+    for (int ci = 0; ci < s->q.nclauses; ci++) {
+        const lx_qclause *cl = &s->q.clauses[ci];
+        if (cl->neg || cl->filter || cl->n > 3)
+            continue;
+        for (int j = 0; j < cl->n; j++) {
+            const lx_qword *w = &s->q.words[cl->first + j];
+            int in[MAX_CAND], k = 0, stop = 0;
+            for (int c = 0; c < nc; c++) {
+                int st = lx_stopword(vt.code[c], w->tok, w->len);
+                stop |= st;
+                k += in[c] = st || has_word(s, vt.code[c], w, 1, w->tok, w->len, BY_INDEX);
+            }
+            for (int i = 0; i < np && k && !stop; i++) {
+                const char *from, *to;
+                size_t nw;
+                int c = 0;
+                lx_dict_pair(i, &from, &to, &nw);
+                while (c < nc && strcmp(vt.code[c], from))
+                    c++;
+                if (c == nc && lx_stopword(from, w->tok, w->len))
+                    return -1;
+            }
+            if (!k)
+                return -1;
+            for (int c = 0; c < nc; c++)
+                vt.v[c] += in[c] ? 1.0 / (k * cl->n) : 0;
+            if (cl->n == 1 && 1.0 / k > best_word) {
+                best_word = 1.0 / k;
+                snprintf(telling, sizeof telling, "%.60s", w->tok);
+            }
+        }
+    }
+    int best = -1;
+    for (int c = 0; c < vt.n; c++)
+        if (vt.v[c] > 0 && (best < 0 || vt.v[c] > vt.v[best]))
+            best = c;
+    if (best < 0)
+        return -1;
+    snprintf(out->code, sizeof out->code, "%s", vt.code[best]);
+    out->source = LX_QLANG_DETECTED;
+    snprintf(out->why, sizeof out->why, "%.2f of %.0f words' weight; most telling: \"%s\"",
+             vt.v[best], 0.0 + (double)s->q.nclauses, telling);
+    return best;
+}
+
+/* The votes; the best candidate or -1. */
+static int detect(lx_searcher *s, lx_qlang *out) {
     votes vt = {.n = 0};
     cand(&vt, "en"); /* first, so a tie (a word every language has) goes to it */
     for (int i = 0; i < s->nlangs; i++)
         cand(&vt, s->langs[i]);
-    int np = dicts ? lx_dict_npairs() : 0;
+    int np = lx_dict_npairs();
     for (int i = 0; i < np; i++) {
         const char *from, *to;
         size_t nw;
@@ -172,7 +266,6 @@ static int detect(lx_searcher *s, lx_qlang *out, int dicts) {
     }
     char telling[80] = "";
     double best_word = 0;
-    int unknown = 0; /* words no language has */
     for (int ci = 0; ci < s->q.nclauses; ci++) {
         const lx_qclause *cl = &s->q.clauses[ci];
         char key[LX_TOKEN_BUF];
@@ -180,13 +273,12 @@ static int detect(lx_searcher *s, lx_qlang *out, int dicts) {
         if (cl->neg || cl->filter || cl->n > 3 || !(kl = lx_qlang_key(&s->q, cl, key)))
             continue;
         const lx_qword *w = &s->q.words[cl->first];
-        int k = vote(s, &vt, w, cl->n, key, kl, 1.0, dicts);
-        /* A phrase no language has as a whole ("tasa-arvo"): its words. */
+        int k = vote(s, &vt, w, cl->n, key, kl, 1.0);
+        /* A phrase no language has as a whole: its words. */
         for (int j = 0; !k && cl->n > 1 && j < cl->n; j++)
-            vote(s, &vt, &w[j], 1, w[j].tok, w[j].len, 1.0 / cl->n, dicts);
-        if (!k && cl->n == 1 && dicts)
-            k = vote_compound(&vt, key, kl);
-        unknown += !k;
+            vote(s, &vt, &w[j], 1, w[j].tok, w[j].len, 1.0 / cl->n);
+        if (!k && cl->n == 1 && np)
+            k = vote_compound(s, &vt, key, kl);
         if (k && 1.0 / k > best_word) {
             best_word = 1.0 / k;
             snprintf(telling, sizeof telling, "%.60s", key);
@@ -196,7 +288,7 @@ static int detect(lx_searcher *s, lx_qlang *out, int dicts) {
     for (int c = 0; c < vt.n; c++)
         if (vt.v[c] > 0 && (best < 0 || vt.v[c] > vt.v[best]))
             best = c;
-    if (best < 0 || (!dicts && unknown)) {
+    if (best < 0) {
         snprintf(out->why, sizeof out->why, "no word of the query is known in any language");
         return -1;
     }
@@ -220,12 +312,10 @@ void lx_qlang_detect(lx_searcher *s, const lx_search_opts *o, lx_qlang *out) {
         return;
     }
     out->code[0] = 0;
-    /* The index and the stop lists first: when they know every word, the
-     * dictionaries are not consulted (each pair loads on first use). */
-    if (detect(s, out, 0) >= 0)
+    if (detect_index(s, out) >= 0)
         return;
     memset(out, 0, sizeof *out);
-    detect(s, out, 1);
+    detect(s, out);
 }
 
 int lx_qlang_prefers(const lx_searcher *s, const lx_search_opts *o, const lx_qlang *ql) {

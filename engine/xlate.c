@@ -55,10 +55,20 @@ double lx_xlate_coverage(lx_searcher *s) {
     return x && x->words ? (double)x->translated / x->words : -1;
 }
 
-/* Appends the translations of key from -> to (every pair) to
+/* A word to translate: its normalised key and, for one word, its term
+ * under the source language's stemmer (tl = 0: none), looked up where
+ * the key is no headword. */
+typedef struct xword {
+    const char *key;
+    size_t kl;
+    char term[LX_TOKEN_BUF];
+    size_t tl;
+} xword;
+
+/* Appends the translations of w from -> to (every pair) to
  * out[*n..max); -1 when out of memory. */
-static int translate(const char *from, const char *to, const char *key, size_t kl, lx_dict_tr *out,
-                     int *n, int max) {
+static int translate(const char *from, const char *to, const xword *w, lx_dict_tr *out, int *n,
+                     int max) {
     int np = lx_dict_npairs();
     for (int i = 0; i < np && *n < max; i++) {
         const char *f, *t;
@@ -67,7 +77,9 @@ static int translate(const char *from, const char *to, const char *key, size_t k
         if (strcmp(f, from) || strcmp(t, to))
             continue;
         lx_dict_tr got[LX_DICT_MAX_SENSES];
-        int k = lx_dict_translate(i, key, kl, got, LX_DICT_MAX_SENSES);
+        int k = lx_dict_translate(i, w->key, w->kl, got, LX_DICT_MAX_SENSES);
+        if (!k && w->tl)
+            k = lx_dict_translate_stem(i, w->term, w->tl, got, LX_DICT_MAX_SENSES);
         if (k < 0)
             return -1;
         for (int j = 0; j < k && *n < max; j++) {
@@ -81,37 +93,57 @@ static int translate(const char *from, const char *to, const char *key, size_t k
     return 0;
 }
 
-/* Translations of key from -> to, through English where no pair leads;
- * -1 when out of memory. */
-static int translations(const char *from, const char *to, const char *key, size_t kl,
-                        lx_dict_tr *out, int max) {
+/* The languages a translation may go through where no pair leads from
+ * the query's language to the target: the large FreeDict pairs'. */
+static const char *const pivots[] = {"en", "de"};
+
+/* Translations of w from -> to, through a pivot language where no pair
+ * leads; -1 when out of memory. */
+static int translations(const char *from, const char *to, const xword *w, lx_dict_tr *out,
+                        int max) {
     int n = 0;
-    if (translate(from, to, key, kl, out, &n, max))
+    if (translate(from, to, w, out, &n, max))
         return -1;
-    if (!n && strcmp(from, "en") && strcmp(to, "en")) {
-        lx_dict_tr en[3];
-        int ne = 0;
-        if (translate(from, "en", key, kl, en, &ne, 3))
+    for (size_t p = 0; !n && p < sizeof pivots / sizeof pivots[0]; p++) {
+        if (!strcmp(from, pivots[p]) || !strcmp(to, pivots[p]))
+            continue;
+        lx_dict_tr mid[3];
+        int nm = 0;
+        if (translate(from, pivots[p], w, mid, &nm, 3))
             return -1;
-        for (int i = 0; i < ne && n < max; i++)
-            if (translate("en", to, en[i].text, en[i].len, out, &n, max))
+        for (int i = 0; i < nm && n < max; i++) {
+            xword m = {mid[i].text, mid[i].len, "", 0};
+            if (translate(pivots[p], to, &m, out, &n, max))
                 return -1;
+        }
     }
     return n;
 }
 
+/* w's term under from's stemmer, for lookups by lemma. */
+static void word_term(lx_searcher *s, const char *from, xword *w) {
+    int si = lx_stemmers_lookup(&s->stem, from);
+    w->tl = si >= 0 && !memchr(w->key, ' ', w->kl)
+                ? lx_stemmers_term(&s->stem, si, w->key, w->kl, w->term)
+                : 0;
+}
+
 /* A compound of two headwords of from: the phrase of their first
  * translations into to, in out; 1 when found, -1 when out of memory. */
-static int compound(const char *from, const char *to, const char *key, size_t kl, lx_dict_tr *out) {
+static int compound(lx_searcher *s, const char *from, const char *to, const xword *w,
+                    lx_dict_tr *out) {
     size_t ll, rs;
-    if (!lx_dict_split(from, key, kl, &ll, &rs))
+    int si = lx_stemmers_lookup(&s->stem, from);
+    if (!lx_dict_split(from, si >= 0 ? &s->stem : NULL, si, w->key, w->kl, &ll, &rs))
         return 0;
     lx_dict_tr a, b;
     char lk[LX_TOKEN_BUF];
-    memcpy(lk, key, ll);
+    memcpy(lk, w->key, ll);
     lk[ll] = 0;
-    int na = translations(from, to, lk, ll, &a, 1);
-    int nb = na > 0 ? translations(from, to, key + rs, kl - rs, &b, 1) : 0;
+    xword left = {lk, ll, "", 0}, right = {w->key + rs, w->kl - rs, "", 0};
+    word_term(s, from, &right);
+    int na = translations(from, to, &left, &a, 1);
+    int nb = na > 0 ? translations(from, to, &right, &b, 1) : 0;
     if (na < 0 || nb < 0)
         return -1;
     if (!na || !nb || a.ntok + b.ntok > 3 || a.len + b.len + 2 >= sizeof out->text)
@@ -182,6 +214,17 @@ int lx_xlate_clause(lx_searcher *s, const lx_plan *pl, const lx_qclause *cl, int
         return 0;
     int any = 0;
     x->words++;
+    xword w = {key, kl, "", 0}, joined = {NULL, 0, "", 0};
+    word_term(s, from, &w);
+    char jk[LX_TOKEN_BUF];
+    if (cl->n == 2) {
+        const lx_qword *a = &s->q.words[cl->first];
+        memcpy(jk, a[0].tok, a[0].len);
+        memcpy(jk + a[0].len, a[1].tok, a[1].len);
+        jk[a[0].len + a[1].len] = 0;
+        joined = (xword){jk, a[0].len + a[1].len, "", 0};
+        word_term(s, from, &joined);
+    }
     const lx_qword *w0 = &s->q.words[cl->first];
     for (int l = 0; l < pl->nl; l++)
         orig_len[l] = lx_stemmers_term(&s->stem, pl->langs[l], w0->tok, w0->len, orig[l]);
@@ -190,9 +233,11 @@ int lx_xlate_clause(lx_searcher *s, const lx_plan *pl, const lx_qclause *cl, int
         if (!strcmp(to, from) || s->nqc > LX_MAX_CURSORS - 64)
             continue;
         lx_dict_tr tr[LX_XLATE_PER_LANG];
-        int n = translations(from, to, key, kl, tr, LX_XLATE_PER_LANG);
-        if (!n && cl->n == 1 && !lx_dict_known(from, key, kl))
-            n = compound(from, to, key, kl, tr);
+        int n = translations(from, to, &w, tr, LX_XLATE_PER_LANG);
+        if (!n && joined.kl) /* "tasa-arvo": FreeDict's headword is "tasaarvo" */
+            n = translations(from, to, &joined, tr, LX_XLATE_PER_LANG);
+        if (!n && cl->n == 1 && !lx_dict_known_word(from, key, kl, w.term, w.tl))
+            n = compound(s, from, to, &w, tr);
         if (n < 0)
             return lx_searcher_fail(s, LX_ENOMEM, NULL, -1, "out of memory");
         double w = n ? LX_XLATE_WEIGHT / sqrt((double)n) : 0;

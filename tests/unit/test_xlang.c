@@ -85,9 +85,15 @@ static void write_dict(const char *dir, const char *name, const char *const (*e)
 
 static const char *const fin_eng[][2] = {
     {"ilmasto", "climate\ntietyn paikan tyypillinen s\xc3\xa4\xc3\xa4\n"},
+    {"arvo", "value\nmerkitys\n"},
     {"muutos", "change\nmuuttuminen\n"},
+    {"sukupuoli", "sex, gender\nmiehen tai naisen olemus\n"},
     {"syrjint\xc3\xa4", "1. discrimination, segregation\nkohtelu\n2. exclusion\npoissulkeminen\n"},
     {"tasa-arvo", "equality\nsama arvo\n"},
+};
+/* "tasa" is Spanish too (rate): a Finnish query must not turn Spanish. */
+static const char *const spa_eng[][2] = {
+    {"tasa", "rate\n"},
 };
 static const char *const eng_fin[][2] = {
     {"equality", "1. tasa-arvo, tasa-arvoisuus\nequal treatment\n2. yht\xc3\xa4suuruus\nmath\n"},
@@ -142,7 +148,7 @@ static void test_stop(void) {
 static void test_dict(void) {
     lx_dict_info d[8];
     const char *dir;
-    CHECK(lx_dict_list(d, 8, &dir) == 2); /* listed, loaded when used */
+    CHECK(lx_dict_list(d, 8, &dir) == 3); /* listed, loaded when used */
     CHECK(!strcmp(d[0].from, "en") && !strcmp(d[0].to, "fi") && d[0].words == 0);
     lx_dict_tr tr[8];
     /* Numbered senses, each line's items; an entry over several chunks. */
@@ -153,9 +159,18 @@ static void test_dict(void) {
     CHECK(n == 3 && !strcmp(tr[0].text, "tasa arvo") && tr[0].ntok == 2);
     CHECK(lx_dict_has(1, "tasa arvo", 9) && !lx_dict_has(1, "tasa-arvo", 9));
     CHECK(lx_dict_translate(1, "nothing", 7, tr, 8) == 0);
-    CHECK(lx_dict_list(d, 8, &dir) == 2);
+    CHECK(lx_dict_list(d, 8, &dir) == 3);
     CHECK(!strcmp(d[0].from, "en") && !strcmp(d[0].to, "fi") && d[0].words == 1);
-    CHECK(!strcmp(d[1].from, "fi") && !strcmp(d[1].to, "en") && d[1].words == 4);
+    CHECK(!strcmp(d[1].from, "fi") && !strcmp(d[1].to, "en") && d[1].words == 6);
+    /* An inflected word is no headword; its lemma is found by stem, cut
+     * where Snowball leaves the inflection's change ("sukupuolt"). */
+    char t[LX_TOKEN_BUF];
+    CHECK(!lx_dict_has(1, "sukupuolten", 11));
+    CHECK(lx_stem("fi", "sukupuolten", 11, t, sizeof t) > 0 && lx_dict_has_stem(1, t, strlen(t)));
+    n = lx_dict_translate_stem(1, t, strlen(t), tr, 8);
+    CHECK(n == 2 && !strcmp(tr[0].text, "sex") && !strcmp(tr[1].text, "gender"));
+    /* Asked again: the same answer, from the cache. */
+    CHECK(lx_dict_translate_stem(1, t, strlen(t), tr, 1) == 1 && !strcmp(tr[0].text, "sex"));
 }
 
 static void test_search(lx_searcher *s) {
@@ -178,6 +193,17 @@ static void test_search(lx_searcher *s) {
     h = find(r, "en-disc");
     CHECK(r && r->n >= 1 && h && h->n_via == 1 && !strcmp(h->via[0].to, "discrimination"));
     CHECK(!find(r, "en-clim"));
+    lx_results_free(r);
+    /* Detection by stems: "sukupuolten" is Finnish (the lemma sukupuoli),
+     * and outweighs "tasa", which Spanish has too. */
+    r = run(s, "sukupuolten tasa-arvo", NULL, NULL, 0);
+    CHECK(r && !strcmp(r->query_lang, "fi"));
+    lx_results_free(r);
+    r = run(s, "sukupuolten", NULL, NULL, 0);
+    CHECK(r && !strcmp(r->query_lang, "fi"));
+    lx_results_free(r);
+    r = run(s, "tasa", NULL, NULL, 0);
+    CHECK(r && !strcmp(r->query_lang, "es"));
     lx_results_free(r);
     /* Hints: qlang wins over Accept-Language, which wins over detection. */
     r = run(s, "migration", "fi", "en-GB,en;q=0.8", 0);
@@ -208,7 +234,8 @@ int main(void) {
     snprintf(cmd, sizeof cmd, "rm -rf '%s' && mkdir -p '%s/dicts'", dir, dir);
     CHECK(system(cmd) == 0);
     snprintf(dicts, sizeof dicts, "%s/dicts", dir);
-    write_dict(dicts, "fin-eng", fin_eng, 4);
+    write_dict(dicts, "fin-eng", fin_eng, 6);
+    write_dict(dicts, "spa-eng", spa_eng, 1);
     write_dict(dicts, "eng-fin", eng_fin, 1);
     setenv("LECTERN_DICT_DIR", dicts, 1); /* before the first use: loaded once */
     test_stop();
