@@ -38,7 +38,15 @@ typedef struct lx_fix {
 } lx_fix;
 
 /* Parts a module keeps in the searcher, freed by lx_searcher_close. */
-enum { LX_PART_FACETS, LX_PART_TAGFORMS, LX_PART_SNIPPER, LX_PART_XLATE, LX_PART_VOCAB, LX_NPARTS };
+enum {
+    LX_PART_FACETS,
+    LX_PART_TAGFORMS,
+    LX_PART_SNIPPER,
+    LX_PART_XLATE,
+    LX_PART_VOCAB,
+    LX_PART_COMPLETIONS,
+    LX_NPARTS
+};
 
 struct lx_searcher {
     lx_index *ix;

@@ -488,9 +488,12 @@ int lx_lecture_allowed(lx_searcher *s, const char *id, const lx_search_opts *o, 
 int lx_tags(lx_searcher *s, lx_facet **out, size_t *n, lx_error *err);
 
 /* Completions of q as typed, at most limit, the most popular first: topic
- * tags that start with q (normalised; count: their lectures) and q with
- * its last word completed to a word of the index (count: the lectures of
- * its term), in language lang when given (NULL: any).  *out (one
+ * tags that start with q (normalised; count: their lectures), lecture
+ * titles and speakers with a word that starts with q (count: 1 for a
+ * title, a speaker's lectures), and q with its last word completed to a
+ * word of the index (count: the lectures of its term).  Those in language
+ * lang (an ISO 639 code, a tag or an Accept-Language value; NULL: none)
+ * come first; the best tag, title and speaker always have a place.  *out (one
  * allocation, free() it) gets value and count of each.  Returns 0,
  * LX_ELIMIT (q over LX_MAX_QUERY_BYTES), LX_EUTF8, LX_ENOMEM, LX_EIO,
  * LX_ECORRUPT. */

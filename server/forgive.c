@@ -4,7 +4,9 @@
  *                       prefix, typos) come from the query string as for GET
  *   POST /api/related   {"text": "..."}: lectures like a pasted text (a
  *                       syllabus paragraph, an abstract), read as plain words
- *   GET  /api/suggest?q=&limit=&lang=: completions of what is being typed
+ *   GET  /api/suggest?q=&limit=&lang=: completions of what is being typed (tags,
+ *                       titles, speakers, words), the language of lang, qlang
+ *                       or Accept-Language first
  */
 #include <cjson/cJSON.h>
 #include <stdio.h>
@@ -70,7 +72,14 @@ enum MHD_Result api_suggest(srv_req *rq) {
     lx_facet *f = NULL;
     size_t n = 0;
     lx_error err = {0};
-    int rc = lx_suggest(s, q ? q : "", http_param(rq, "lang"), (unsigned)limit, &f, &n, &err);
+    /* The query's language, whose completions come first: lang, else
+     * qlang, else the first of Accept-Language. */
+    const char *lang = http_param(rq, "lang");
+    if (!lang || !*lang)
+        lang = http_param(rq, "qlang");
+    if (!lang || !*lang)
+        lang = MHD_lookup_connection_value(rq->conn, MHD_HEADER_KIND, "Accept-Language");
+    int rc = lx_suggest(s, q ? q : "", lang, (unsigned)limit, &f, &n, &err);
     if (rc)
         return api_engine_error(rq, rc, &err);
     jsonw w;

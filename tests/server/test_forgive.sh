@@ -52,6 +52,8 @@ req GET '/api/suggest?q=raci&limit=5'
 expect_status 200 "suggest"
 expect_json "suggest"
 expect_body '"suggestions":[{"text":"racism"' "raci completes to racism first"
+req GET '/api/suggest?q=everyday%20rac&limit=5'
+expect_body '"text":"Everyday racism in schools"' "a title completes"
 req GET '/api/suggest?q=raci&limit=0'
 expect_error 400 bad_param "suggest with limit 0"
 

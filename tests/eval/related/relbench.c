@@ -1,7 +1,7 @@
 /* relbench -- quality and latency of related lectures (lx_related), judged
  * by tag overlap on the TED talks.
  *
- *   relbench INDEX LECTURES.jsonl[.gz] [--candidates N] [--min NDCG] [--judge-only]
+ *   relbench INDEX LECTURES.jsonl[.gz] [--candidates N] [--min NDCG] [--judge-only] [--text]
  *
  * The tags that judge come from LECTURES (read through `gzip -dc` when the
  * name ends in .gz), not from the index, so an index built without tags is
@@ -12,7 +12,10 @@
  * other tagged talks.  Prints the mean nDCG@10, the related latency p50 and
  * p99 in microseconds for N candidates and for a page of 10, and fails
  * (exit 1) when the mean is below NDCG.  --judge-only skips the warm-up and
- * the page-of-10 pass (for quick tuning runs).
+ * the page-of-10 pass (for quick tuning runs).  --text asks instead for
+ * lectures like the talk's description, as POST /api/related {"text"}
+ * does (lx_search with LX_SEARCH_TEXT), judged the same way (the talk
+ * itself left out): pasted text against a stored lecture.
  */
 #include <cjson/cJSON.h>
 #include <math.h>
@@ -25,12 +28,14 @@
 
 typedef struct talk {
     char *id;
-    int *tags; /* tag numbers, ascending */
+    char *desc; /* its description ("" without), for --text */
+    int *tags;  /* tag numbers, ascending */
     int ntags;
 } talk;
 
 static talk *talks;
 static int ntalks;
+static int by_text; /* --text */
 static char **tagname;
 static int *tagdf;
 static int ntagnames, captagnames;
@@ -101,6 +106,8 @@ static void load(const char *path) {
             }
             talk *t = &talks[ntalks];
             t->id = strdup(id->valuestring);
+            cJSON *d = cJSON_GetObjectItemCaseSensitive(r, "description");
+            t->desc = strdup(cJSON_IsString(d) ? d->valuestring : "");
             t->tags = malloc(cJSON_GetArraySize(tags) * sizeof *t->tags);
             t->ntags = 0;
             cJSON *x;
@@ -131,7 +138,7 @@ static void load(const char *path) {
 }
 
 static talk *find(const char *id) {
-    talk key = {(char *)id, NULL, 0};
+    talk key = {(char *)id, NULL, NULL, 0};
     return bsearch(&key, talks, ntalks, sizeof *talks, cmp_talk_id);
 }
 
@@ -185,7 +192,16 @@ static void timed_pass(lx_searcher *s, unsigned limit, double *lat, double *cpu,
         lx_results *r = NULL;
         lx_error err;
         double t0 = now_us(), c0 = cpu_us();
-        int rc = lx_related(s, talks[a].id, &o, &r, &err);
+        int rc;
+        if (by_text) {
+            o.query = talks[a].desc;
+            o.flags = LX_SEARCH_TEXT;
+            if (o.limit > LX_MAX_RESULTS)
+                o.limit = LX_MAX_RESULTS;
+            rc = lx_search(s, &o, &r, &err);
+        } else {
+            rc = lx_related(s, talks[a].id, &o, &r, &err);
+        }
         cpu[a] = cpu_us() - c0;
         lat[a] = now_us() - t0;
         if (rc) {
@@ -236,6 +252,8 @@ int main(int argc, char **argv) {
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--candidates") && i + 1 < argc)
             cands = (unsigned)atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--text"))
+            by_text = 1;
         else if (!strcmp(argv[i], "--judge-only"))
             judge_only = 1;
         else if (!strcmp(argv[i], "--min") && i + 1 < argc)
@@ -251,7 +269,7 @@ int main(int argc, char **argv) {
     }
     if (!index || !data) {
         fprintf(stderr, "usage: relbench INDEX LECTURES.jsonl[.gz] [--candidates N] "
-                        "[--min NDCG] [--judge-only]\n");
+                        "[--min NDCG] [--judge-only] [--text]\n");
         return 2;
     }
     load(data);
@@ -300,6 +318,7 @@ int main(int argc, char **argv) {
     }
     for (int i = 0; i < ntalks; i++) {
         free(talks[i].id);
+        free(talks[i].desc);
         free(talks[i].tags);
     }
     for (int i = 0; i < ntagnames; i++)
