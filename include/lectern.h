@@ -690,11 +690,26 @@ typedef struct lx_tag_suggestion {
 int lx_suggest_tags(lx_searcher *s, const char *id, unsigned limit, lx_tag_suggestion **out,
                     size_t *n, lx_error *err);
 
+/* Called by lx_suggest_tags_untagged for each lecture with its n
+ * suggestions (t and the strings in it valid during the call only);
+ * nonzero stops the walk and is returned. */
+typedef int (*lx_suggest_fn)(void *ctx, const char *id, const lx_tag_suggestion *t, size_t n);
+
+/* Suggestions for every lecture without curated tags at once (only_new:
+ * and without stored suggestions), up to limit (0 = 10) each, passed to
+ * fn in docid order: lx_suggest_tags' model with only tagged lectures as
+ * neighbours, from one pass over the posting lists (tagknn.c) instead of
+ * a related-lectures query per lecture.  Lectures get no call when the
+ * index has no tagged lecture.  Returns 0, fn's nonzero value, LX_ENOMEM,
+ * LX_EIO, LX_ECORRUPT (err filled). */
+int lx_suggest_tags_untagged(lx_searcher *s, unsigned limit, int only_new, lx_suggest_fn fn,
+                             void *ctx, lx_error *err);
+
 /* lectern-index --suggest-tags: for every lecture without curated tags and
  * without stored suggestions, its LX_SUGGEST_STORED best suggestions of
  * confidence LX_SUGGEST_STORE_MIN or more stored (lx_writer_suggest) in
  * one commit; *stored receives how many lectures got some.  Errors of
- * lx_suggest_tags and of the writer. */
+ * lx_suggest_tags_untagged and of the writer. */
 #define LX_SUGGEST_STORED 3
 #define LX_SUGGEST_STORE_MIN 0.1
 int lx_index_suggest_tags(lx_index *ix, uint64_t *stored, lx_error *err);
