@@ -83,10 +83,10 @@ int lx_index_suggest_tags(lx_index *ix, uint64_t *stored, lx_error *err) {
     pendings ps = {0};
     rc = lx_suggest_tags_untagged(s, LX_SUGGEST_STORED, 1, keep, &ps, err);
     lx_searcher_close(s);
-    if (rc == LX_ENOMEM && err && !err->code)
-        lx_fail(err, rc, NULL, -1, "out of memory");
     if (!rc)
         rc = write_all(ix, ps.p, ps.n, stored, err);
+    if (rc && err && !err->code) /* (a writer's commit can fail without saying) */
+        lx_fail(err, rc, NULL, -1, "storing suggested tags: %s", lx_strerror(rc));
     for (size_t i = 0; i < ps.n; i++) {
         free(ps.p[i].id);
         for (size_t j = 0; j < ps.p[i].n; j++)
