@@ -597,14 +597,14 @@ void lx_moments_free(lx_moments *m);
 #define LX_LECTURER_SNIPPETS 1 /* lectures of a person given snippets */
 
 enum {
-    LX_EXPERT_DEFAULT, /* the measured default (LX_EXPERT_EXPCOMBSUM) */
+    LX_EXPERT_DEFAULT, /* the measured default: reciprocal rank, as LX_EXPERT_RR */
     LX_EXPERT_MAX,     /* the best lecture's score (CombMAX) */
     LX_EXPERT_SUM,     /* the sum of the lectures' scores (CombSUM) */
     LX_EXPERT_MNZ,     /* CombSUM times the number of lectures (CombMNZ) */
     LX_EXPERT_EXPSUM,  /* the sum of exp(score / best score * 3): CombSUM
                           of exponentiated, normalised scores */
     LX_EXPERT_VOTES,   /* the number of lectures (Votes) */
-    LX_EXPERT_RR,      /* the sum of 1 / (rank + 10) (reciprocal rank) */
+    LX_EXPERT_RR,      /* the sum of 1 / rank, ranks from 1 (reciprocal rank) */
     LX_EXPERT_N
 };
 
@@ -626,7 +626,10 @@ typedef struct lx_lecturers {
     uint64_t total;       /* people among the evidence */
     size_t n;             /* on this page */
     lx_lecturer *people;  /* best first; ties by key */
-    lx_results *evidence; /* the lecture search the ranking read */
+    lx_results *evidence; /* the lectures of the people on this page, in the
+                             order of the lecture search the ranking read
+                             (each lecture once; the people's lectures
+                             point into it) */
     double took_ms;
     int partial; /* the evidence search was partial */
 } lx_lecturers;
@@ -644,8 +647,10 @@ typedef struct lx_lecturer_opts {
 } lx_lecturer_opts;
 
 /* Ranks lecturers for o->search.query.  *out is the caller's:
- * lx_lecturers_free().  Returns LX_EINVAL (model out of range), and the
- * errors of lx_search. */
+ * lx_lecturers_free().  Only the lectures the page shows are read in full
+ * (with snippets when asked); the others are read for their speaker field
+ * alone, once per searcher (a cache by docid).  Returns LX_EINVAL (model
+ * out of range), and the errors of lx_search. */
 int lx_lecturers_search(lx_searcher *s, const lx_lecturer_opts *o, lx_lecturers **out,
                         lx_error *err);
 
