@@ -21,9 +21,13 @@
  * Isabel Wijsen") become "melati" and "isabel wijsen": the split cannot
  * know that a surname is shared.
  *
- * Cost: one lecture search of depth hits without snippets unless asked,
- * and one cJSON parse of each hit's stored meta (no transcript): on the
- * TED talks about 1.3x a lecture search (README of tests/eval/lecturers).
+ * Cost: one lecture search of depth hits whose page is the people's
+ * (searcher.h page_fn): a ranked lecture without a speaker (its norms say
+ * so) is never read, the others' people come from a per-searcher cache by
+ * docid, and only the lectures of the people on the page become hits
+ * (with snippets for each person's first when asked).  On the TED talks
+ * about 1.4x a lecture search as the API runs it with snippets, 1x
+ * without (tests/eval/lecturers/README.md).
  */
 #include <cjson/cJSON.h>
 #include <math.h>
@@ -449,7 +453,8 @@ static speakers *speakers_ready(lx_searcher *s) {
     }
     uint32_t nd = s->st.next_doc;
     if (c->env_gen != s->env->gen || c->arena.n > SPEAKERS_MAX_BYTES) {
-        memset(c->at, 0, c->cap * sizeof *c->at);
+        if (c->cap)
+            memset(c->at, 0, c->cap * sizeof *c->at);
         c->arena.n = 0;
         c->env_gen = s->env->gen;
     }
@@ -476,8 +481,9 @@ static int speakers_of(lx_searcher *s, speakers *c, uint32_t d, const char **ent
         if (rc >= 0 && (e.cap && !e.p))
             rc = LX_ENOMEM;
         size_t off = c->arena.n;
-        if (rc >= 0 && (off + e.n + 1 >= UINT32_MAX || lx_buf_append(&c->arena, e.p, e.n) ||
-                        lx_buf_append(&c->arena, "", 1)))
+        if (rc >= 0 &&
+            (off + e.n + 1 >= UINT32_MAX || (e.n && lx_buf_append(&c->arena, e.p, e.n)) ||
+             lx_buf_append(&c->arena, "", 1)))
             rc = LX_ENOMEM;
         lx_buf_free(&e);
         if (rc < 0)
@@ -501,7 +507,10 @@ static int read_votes(lx_searcher *s, owned *o, const lx_scored *top, uint32_t n
     for (uint32_t i = 0; i < n && !rc; i++) {
         uint32_t d = top[i].doc;
         const char *p;
-        if ((d < nn && !norms[(size_t)d * LX_NFIELDS + LX_F_SPEAKER]) || d >= c->cap)
+        uint32_t splen = 1; /* (the stored norms may be unaligned) */
+        if (d < nn)
+            memcpy(&splen, (const uint8_t *)norms + ((size_t)d * LX_NFIELDS + LX_F_SPEAKER) * 4, 4);
+        if (!splen || d >= c->cap)
             continue;
         if ((rc = speakers_of(s, c, d, &p)))
             break;

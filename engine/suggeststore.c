@@ -8,7 +8,7 @@
  * gets its LX_SUGGEST_STORED best suggestions of confidence
  * LX_SUGGEST_STORE_MIN or more.  Two passes: the suggestions are computed
  * under a searcher, all at once (lx_suggest_tags_untagged, tagknn.c: on
- * TED +11% of a build's CPU, where one lx_suggest_tags per lecture cost
+ * TED +9% of a build's CPU, where one lx_suggest_tags per lecture cost
  * +69%), then written in one writer commit (one thread holds one LMDB
  * transaction at a time): a failure stores nothing.  Sits above the
  * writer and tagknn.
