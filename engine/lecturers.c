@@ -21,9 +21,13 @@
  * Isabel Wijsen") become "melati" and "isabel wijsen": the split cannot
  * know that a surname is shared.
  *
- * Cost: one lecture search of depth hits without snippets unless asked,
- * and one cJSON parse of each hit's stored meta (no transcript): on the
- * TED talks about 1.3x a lecture search (README of tests/eval/lecturers).
+ * Cost: one lecture search of depth hits whose page is the people's
+ * (searcher.h page_fn): a ranked lecture without a speaker (its norms say
+ * so) is never read, the others' people come from a per-searcher cache by
+ * docid, and only the lectures of the people on the page become hits
+ * (with snippets for each person's first when asked).  On the TED talks
+ * about 1.4x a lecture search as the API runs it with snippets, 1x
+ * without (tests/eval/lecturers/README.md).
  */
 #include <cjson/cJSON.h>
 #include <math.h>
@@ -33,6 +37,7 @@
 
 #include "error.h"
 #include "meta.h"
+#include "resbuild.h"
 #include "searcher.h"
 #include "strmap.h"
 #include "text.h"
@@ -166,11 +171,21 @@ int lx_speakers_split(const char *sp, size_t len, lx_person_fn fn, void *ctx) {
 
 /* ---- Ranking ---------------------------------------------------------- */
 
+/* A lecture of the evidence that names someone. */
+typedef struct evid {
+    uint32_t doc;
+    uint32_t rank; /* in the lecture search, from 0 */
+    double score;
+    uint32_t hit; /* its hit in the answer's evidence, or UINT32_MAX */
+    int snippet;  /* it gets a snippet */
+} evid;
+
 /* A person while the evidence is read; the public lx_lecturer is filled
  * from it at the end. */
 typedef struct person {
     lx_lecturer l;
-    size_t cap_lec, cap_inst, cap_lang, cap_tag;
+    uint32_t *ev; /* their lectures (indexes of owned.ev), best first */
+    size_t n_ev, cap_ev, cap_inst, cap_lang, cap_tag;
     double sum, max, expsum, rr;
 } person;
 
@@ -181,10 +196,15 @@ typedef struct owned {
     const char **strs;
     size_t n_strs, cap_strs;
     lx_lecturer *page; /* the people on the page, copied from all */
-    lx_results *snip;  /* the page's lectures with snippets (page_snippets) */
     lx_strmap keys;    /* person key -> index in all */
     person *all;
     size_t n_all, cap_all;
+    evid *ev; /* the evidence lectures that name someone, in rank order */
+    size_t n_ev;
+    /* What the page asks (people_page). */
+    int model, snippets;
+    const char *only; /* a profile: the one key counted */
+    size_t limit, offset, from;
 } owned;
 
 static int grow(void *pp, size_t *cap, size_t n, size_t size) {
@@ -262,10 +282,8 @@ static int cmp_facet(const void *a, const void *b) {
 /* One evidence lecture voting for the people it names. */
 typedef struct vote {
     owned *o;
-    const lx_hit *h;
-    size_t rank;
+    uint32_t e; /* in o->ev */
     double best;
-    const char *only; /* a profile: the one key counted */
     int rc;
 } vote;
 
@@ -292,16 +310,17 @@ static person *person_of(owned *o, const char *name, size_t len, const char *key
 
 static int person_vote(vote *v, person *p) {
     /* A person named twice in one field votes once. */
-    if (p->l.n_lectures && p->l.lectures[p->l.n_lectures - 1] == v->h)
+    if (p->n_ev && p->ev[p->n_ev - 1] == v->e)
         return 0;
-    double s = v->h->score, x = v->best > 0 ? s / v->best : 1.0;
+    const evid *e = &v->o->ev[v->e];
+    double s = e->score, x = v->best > 0 ? s / v->best : 1.0;
     p->sum += s;
-    p->max = p->l.n_lectures ? fmax(p->max, s) : s;
+    p->max = p->n_ev ? fmax(p->max, s) : s;
     p->expsum += exp(3.0 * x);
-    p->rr += 1.0 / (double)(v->rank + 1);
-    if (grow(&p->l.lectures, &p->cap_lec, p->l.n_lectures, sizeof *p->l.lectures))
+    p->rr += 1.0 / (double)(e->rank + 1);
+    if (grow(&p->ev, &p->cap_ev, p->n_ev, sizeof *p->ev))
         return LX_ENOMEM;
-    p->l.lectures[p->l.n_lectures++] = v->h;
+    p->ev[p->n_ev++] = v->e;
     return 0;
 }
 
@@ -331,14 +350,14 @@ static int person_details(owned *o, person *p) {
 
 static void on_person(void *ctx, const char *name, size_t len, const char *key) {
     vote *v = ctx;
-    if (v->rc || (v->only && strcmp(v->only, key)))
+    if (v->rc || (v->o->only && strcmp(v->o->only, key)))
         return;
     person *p = person_of(v->o, name, len, key);
     v->rc = p ? person_vote(v, p) : LX_ENOMEM;
 }
 
 static double model_score(const person *p, int model) {
-    double n = (double)p->l.n_lectures;
+    double n = (double)p->n_ev;
     switch (model) {
     case LX_EXPERT_MAX:
         return p->max;
@@ -376,6 +395,7 @@ void lx_lecturers_free(lx_lecturers *l) {
     if (!o)
         return;
     for (size_t i = 0; i < o->n_all; i++) {
+        free(o->all[i].ev);
         free(o->all[i].l.lectures);
         free(o->all[i].l.institutions);
         free(o->all[i].l.languages);
@@ -384,83 +404,205 @@ void lx_lecturers_free(lx_lecturers *l) {
     free(o->all);
     free(o->page);
     free(o->strs);
+    free(o->ev);
     lx_strmap_free(&o->strings);
     lx_strmap_free(&o->keys);
     lx_results_free(o->pub.evidence);
-    lx_results_free(o->snip);
     free(o);
 }
 
-/* Reads the evidence into people, scores, sorts and pages them. */
-static int rank_people(owned *o, int model, const char *only, unsigned limit, unsigned offset,
-                       lx_error *err) {
-    const lx_results *ev = o->pub.evidence;
-    lx_buf sp = {0};
-    for (size_t i = 0; i < ev->n; i++) {
-        const lx_hit *h = &ev->hits[i];
-        const char *m = h->meta_json ? h->meta_json : "{}";
-        sp.n = 0;
-        int rc = lx_meta_string(m, strlen(m), "speaker", &sp);
-        vote v = {o, h, i, ev->n ? ev->hits[0].score : 0, only, 0};
-        if (rc == 1)
-            rc = lx_speakers_split((const char *)sp.p, sp.n, on_person, &v);
-        if (rc < 0 || v.rc) {
-            lx_buf_free(&sp);
-            return lx_fail(err, rc < 0 ? rc : v.rc, "speaker", -1, "lecture %s", h->id);
-        }
+/* ---- The people of each lecture, cached ------------------------------- */
+
+/* A searcher's cache of each lecture's people, by docid: a docid is never
+ * reused within an index file, so an entry stays true for every snapshot
+ * of the file it was read from (env_gen); a rebuilt file empties it.  An
+ * entry is "name NUL key NUL" per person, then a NUL, in the arena. */
+#define SPEAKERS_MAX_BYTES (16u << 20) /* then emptied and refilled */
+
+typedef struct speakers {
+    uint64_t env_gen;
+    uint32_t *at; /* per docid: 1 + the entry's arena offset; 0 = not read */
+    uint32_t cap;
+    lx_buf arena;
+} speakers;
+
+static void speakers_free(void *p) {
+    speakers *c = p;
+    if (c) {
+        free(c->at);
+        lx_buf_free(&c->arena);
+        free(c);
     }
-    lx_buf_free(&sp);
-    for (size_t i = 0; i < o->n_all; i++)
-        o->all[i].l.score = model_score(&o->all[i], model);
-    if (o->n_all)
-        qsort(o->all, o->n_all, sizeof *o->all, cmp_person);
-    o->pub.total = o->n_all;
-    size_t from = offset < o->n_all ? offset : o->n_all;
-    size_t n = o->n_all - from;
-    o->pub.n = n < limit ? n : limit;
-    if (o->pub.n && !(o->page = malloc(o->pub.n * sizeof *o->page)))
-        return lx_fail(err, LX_ENOMEM, NULL, -1, "out of memory");
-    for (size_t i = 0; i < o->pub.n; i++) {
-        int rc = person_details(o, &o->all[from + i]);
-        if (rc)
-            return lx_fail(err, rc, NULL, -1, "out of memory");
-        o->page[i] = o->all[from + i].l;
+}
+
+static void speakers_add(void *ctx, const char *name, size_t len, const char *key) {
+    lx_buf *b = ctx;
+    if (!b->p && b->cap) /* out of memory before */
+        return;
+    if (lx_buf_append(b, name, len) || lx_buf_append(b, "", 1) ||
+        lx_buf_append(b, key, strlen(key) + 1))
+        lx_buf_free(b), b->cap = 1;
+}
+
+/* The cache, fitted to this file and its docids; NULL when out of memory. */
+static speakers *speakers_ready(lx_searcher *s) {
+    speakers *c = lx_searcher_part(s, LX_PART_SPEAKERS);
+    if (!c) {
+        if (!(c = calloc(1, sizeof *c)))
+            return NULL;
+        lx_searcher_set_part(s, LX_PART_SPEAKERS, c, speakers_free);
     }
-    o->pub.people = o->page;
+    uint32_t nd = s->st.next_doc;
+    if (c->env_gen != s->env->gen || c->arena.n > SPEAKERS_MAX_BYTES) {
+        if (c->cap)
+            memset(c->at, 0, c->cap * sizeof *c->at);
+        c->arena.n = 0;
+        c->env_gen = s->env->gen;
+    }
+    if (nd > c->cap) {
+        uint32_t *at = realloc(c->at, nd * sizeof *at);
+        if (!at)
+            return NULL;
+        memset(at + c->cap, 0, (nd - c->cap) * sizeof *at);
+        c->at = at;
+        c->cap = nd;
+    }
+    return c;
+}
+
+/* Docid d's entry, read from its stored speaker field on first use. */
+static int speakers_of(lx_searcher *s, speakers *c, uint32_t d, const char **entry) {
+    if (!c->at[d]) {
+        lx_docview v;
+        lx_buf sp = {0}, e = {0};
+        int rc = lx_store_doc(s->txn, s->ix, d, &v);
+        if (!rc && (rc = lx_meta_string(v.meta, v.h.meta_len, "speaker", &sp)) == 1)
+            rc = lx_speakers_split((const char *)sp.p, sp.n, speakers_add, &e);
+        lx_buf_free(&sp);
+        if (rc >= 0 && (e.cap && !e.p))
+            rc = LX_ENOMEM;
+        size_t off = c->arena.n;
+        if (rc >= 0 &&
+            (off + e.n + 1 >= UINT32_MAX || (e.n && lx_buf_append(&c->arena, e.p, e.n)) ||
+             lx_buf_append(&c->arena, "", 1)))
+            rc = LX_ENOMEM;
+        lx_buf_free(&e);
+        if (rc < 0)
+            return rc;
+        c->at[d] = (uint32_t)off + 1;
+    }
+    *entry = (const char *)c->arena.p + c->at[d] - 1;
     return 0;
 }
 
-/* Snippets for the lectures the page shows (each person's first
- * LX_LECTURER_SNIPPETS): the evidence search again with snippets, only as
- * deep as the deepest of them (usually a few lectures where the evidence
- * is 100: snippets for all of it cost 6x a lecture search on TED); its
- * hits, the same lectures in the same order, stand in for the
- * evidence's. */
-static int page_snippets(lx_searcher *s, owned *o, lx_search_opts so, lx_error *err) {
-    const lx_results *ev = o->pub.evidence;
-    size_t deepest = 0;
+/* The votes of the ranked lectures (top, n): only lectures whose speaker
+ * field has tokens (the norms say so without reading them) are looked
+ * at, and each one's people are read once per searcher (speakers_of). */
+static int read_votes(lx_searcher *s, owned *o, const lx_scored *top, uint32_t n) {
+    const uint32_t *norms;
+    uint32_t nn;
+    int rc = lx_store_norms(s->txn, s->ix, &norms, &nn);
+    speakers *c = rc ? NULL : speakers_ready(s);
+    if (!rc && (!c || (n && !(o->ev = malloc(n * sizeof *o->ev)))))
+        rc = LX_ENOMEM;
+    for (uint32_t i = 0; i < n && !rc; i++) {
+        uint32_t d = top[i].doc;
+        const char *p;
+        uint32_t splen = 1; /* (the stored norms may be unaligned) */
+        if (d < nn)
+            memcpy(&splen, (const uint8_t *)norms + ((size_t)d * LX_NFIELDS + LX_F_SPEAKER) * 4, 4);
+        if (!splen || d >= c->cap)
+            continue;
+        if ((rc = speakers_of(s, c, d, &p)))
+            break;
+        o->ev[o->n_ev] = (evid){d, i, top[i].score, UINT32_MAX, 0};
+        vote vt = {o, (uint32_t)o->n_ev++, top[0].score, 0};
+        while (*p && !vt.rc) {
+            size_t nl = strlen(p);
+            const char *key = p + nl + 1;
+            on_person(&vt, p, nl, key);
+            p = key + strlen(key) + 1;
+        }
+        rc = vt.rc;
+    }
+    return rc;
+}
+
+/* The lectures of the people on the page, in rank order, as the answer's
+ * evidence: a hit each (a snippet for each person's first
+ * LX_LECTURER_SNIPPETS when asked). */
+static int page_hits(lx_searcher *s, owned *o, double t0, lx_results **out) {
+    size_t want = 0, k = 0;
     for (size_t i = 0; i < o->pub.n; i++) {
-        const lx_lecturer *p = &o->pub.people[i];
-        for (size_t j = 0; j < p->n_lectures && j < LX_LECTURER_SNIPPETS; j++) {
-            size_t r = (size_t)(p->lectures[j] - ev->hits) + 1;
-            deepest = r > deepest ? r : deepest;
+        const person *p = &o->all[o->from + i];
+        for (size_t j = 0; j < p->n_ev; j++) {
+            evid *e = &o->ev[p->ev[j]];
+            want += e->hit == UINT32_MAX;
+            e->hit = 0;
+            e->snippet |= o->snippets && j < LX_LECTURER_SNIPPETS;
         }
     }
-    if (!deepest)
-        return 0;
-    so.limit = (unsigned)deepest;
-    so.flags |= LX_SEARCH_SNIPPETS;
-    int rc = lx_search(s, &so, &o->snip, err);
+    lx_resbuild *b = lx_resbuild_new(want ? want : 1);
+    if (!b)
+        return LX_ENOMEM;
+    int rc = 0;
+    for (size_t e = 0; e < o->n_ev && !rc; e++) {
+        if (o->ev[e].hit == UINT32_MAX)
+            continue;
+        o->ev[e].hit = (uint32_t)k++;
+        rc =
+            lx_resbuild_hit(b, s, o->ev[e].doc, o->ev[e].score, o->ev[e].snippet, NULL, 0, NULL, 0);
+    }
+    if (!rc)
+        rc = lx_resbuild_finish(b, s, NULL, k, 0, t0, out);
+    lx_resbuild_free(b);
+    return rc;
+}
+
+/* lx_search's page (searcher.h page_fn): the people ranked from the
+ * ranked lectures, and the hits of the lectures the page shows. */
+static int people_page(lx_searcher *s, const lx_scored *top, uint32_t n, double t0,
+                       lx_results **out, void *ctx) {
+    owned *o = ctx;
+    int rc = read_votes(s, o, top, n);
     if (rc)
         return rc;
+    for (size_t i = 0; i < o->n_all; i++)
+        o->all[i].l.score = model_score(&o->all[i], o->model);
+    if (o->n_all)
+        qsort(o->all, o->n_all, sizeof *o->all, cmp_person);
+    o->pub.total = o->n_all;
+    o->from = o->offset < o->n_all ? o->offset : o->n_all;
+    size_t left = o->n_all - o->from;
+    o->pub.n = left < o->limit ? left : o->limit;
+    return page_hits(s, o, t0, out);
+}
+
+/* The evidence search of so with the people's page; then each person on
+ * the page gets their lectures (hits of the evidence) and details. */
+static int rank_people(lx_searcher *s, owned *o, const lx_search_opts *so, lx_error *err) {
+    s->page_fn = people_page;
+    s->page_ctx = o;
+    int rc = lx_search(s, so, &o->pub.evidence, err);
+    s->page_fn = NULL;
+    s->page_ctx = NULL;
+    if (rc)
+        return rc;
+    if (o->pub.n && !(o->page = malloc(o->pub.n * sizeof *o->page)))
+        return lx_fail(err, LX_ENOMEM, NULL, -1, "out of memory");
     for (size_t i = 0; i < o->pub.n; i++) {
-        const lx_lecturer *p = &o->pub.people[i];
-        for (size_t j = 0; j < p->n_lectures && j < LX_LECTURER_SNIPPETS; j++) {
-            size_t r = (size_t)(p->lectures[j] - ev->hits);
-            if (r < o->snip->n && !strcmp(o->snip->hits[r].id, ev->hits[r].id))
-                p->lectures[j] = &o->snip->hits[r];
-        }
+        person *p = &o->all[o->from + i];
+        p->l.lectures = malloc((p->n_ev ? p->n_ev : 1) * sizeof *p->l.lectures);
+        if (!p->l.lectures)
+            return lx_fail(err, LX_ENOMEM, NULL, -1, "out of memory");
+        for (size_t j = 0; j < p->n_ev; j++)
+            p->l.lectures[j] = &o->pub.evidence->hits[o->ev[p->ev[j]].hit];
+        p->l.n_lectures = p->n_ev;
+        if ((rc = person_details(o, p)))
+            return lx_fail(err, rc, NULL, -1, "out of memory");
+        o->page[i] = p->l;
     }
+    o->pub.people = o->page;
     return 0;
 }
 
@@ -477,16 +619,15 @@ int lx_lecturers_search(lx_searcher *s, const lx_lecturer_opts *lo, lx_lecturers
         depth = LX_MAX_RESULTS;
     so.limit = depth;
     so.offset = 0;
-    so.flags &= ~(unsigned)(LX_SEARCH_FACETS | LX_SEARCH_SNIPPETS);
+    so.flags &= ~(unsigned)LX_SEARCH_FACETS;
     owned *o = owned_new();
     if (!o)
         return lx_fail(err, LX_ENOMEM, NULL, -1, "out of memory");
-    int rc = lx_search(s, &so, &o->pub.evidence, err);
-    if (!rc)
-        rc = rank_people(o, empty ? LX_EXPERT_VOTES : lo->model, NULL,
-                         lo->search.limit ? lo->search.limit : 10, lo->search.offset, err);
-    if (!rc && (lo->search.flags & LX_SEARCH_SNIPPETS))
-        rc = page_snippets(s, o, so, err);
+    o->model = empty ? LX_EXPERT_VOTES : lo->model;
+    o->snippets = (so.flags & LX_SEARCH_SNIPPETS) != 0;
+    o->limit = lo->search.limit ? lo->search.limit : 10;
+    o->offset = lo->search.offset;
+    int rc = rank_people(s, o, &so, err);
     if (rc) {
         lx_lecturers_free(&o->pub);
         return rc;
@@ -533,9 +674,10 @@ int lx_lecturer_get_in(lx_searcher *s, const char *name, const lx_search_opts *f
     owned *o = owned_new();
     if (!o)
         return lx_fail(err, LX_ENOMEM, NULL, -1, "out of memory");
-    int rc = lx_search(s, &so, &o->pub.evidence, err);
-    if (!rc)
-        rc = rank_people(o, LX_EXPERT_VOTES, key, 1, 0, err);
+    o->model = LX_EXPERT_VOTES;
+    o->only = key;
+    o->limit = 1;
+    int rc = rank_people(s, o, &so, err);
     if (!rc && !o->pub.n)
         rc = lx_fail(err, LX_ENOTFOUND, "name", -1, "no lecturer named \"%s\"", name);
     if (rc) {

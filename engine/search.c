@@ -200,6 +200,14 @@ static int search_scored(lx_searcher *s, run *r) {
 /* The page of hits offset .. nh. */
 static int search_page(lx_searcher *s, run *r, double t0, lx_results **out) {
     const lx_search_opts *o = r->o;
+    if (s->page_fn) { /* the caller's page (searcher.h) */
+        int rc = s->page_fn(s, s->heap + o->offset, r->nh > o->offset ? r->nh - o->offset : 0, t0,
+                            out, s->page_ctx);
+        if (rc)
+            return s->rc ? s->rc : lx_searcher_fail(s, rc, NULL, -1, "%s", lx_strerror(rc));
+        (*out)->partial = r->partial;
+        return 0;
+    }
     lx_resbuild *b = lx_resbuild_new(r->nh > o->offset ? r->nh - o->offset : 1);
     if (!b)
         return lx_searcher_fail(s, LX_ENOMEM, NULL, -1, "out of memory");

@@ -45,6 +45,7 @@ enum {
     LX_PART_XLATE,
     LX_PART_VOCAB,
     LX_PART_COMPLETIONS,
+    LX_PART_SPEAKERS, /* lecturers.c: each lecture's people, by docid */
     LX_NPARTS
 };
 
@@ -92,6 +93,13 @@ struct lx_searcher {
     void *part[LX_NPARTS];
     void (*part_free[LX_NPARTS])(void *);
     struct lx_relscratch *rel; /* related.c's reusable term tables */
+    /* When set, lx_search's page is page_fn's, made from the ranked docids
+     * (top, n of them, best first) in the search's transaction, snippet
+     * terms ready, instead of one hit per docid (lecturers.c: only the
+     * lectures a page of people shows).  Returns 0 or an LX_E* code. */
+    int (*page_fn)(lx_searcher *s, const lx_scored *top, uint32_t n, double t0, lx_results **out,
+                   void *ctx);
+    void *page_ctx;
     void (*rel_free)(struct lx_relscratch *);
 };
 

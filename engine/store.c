@@ -519,6 +519,7 @@ int lx_store_iter_open(MDB_txn *txn, lx_index *ix, lx_dbname db, lx_store_iter *
     MDB_dbi dbi = db == LX_DB_TAGS      ? ix->tags
                   : db == LX_DB_TAGSTEM ? ix->tagstem
                   : db == LX_DB_WORDS   ? ix->words
+                  : db == LX_DB_POST    ? ix->post
                                         : ix->langs;
     it->op = MDB_FIRST;
     it->c = NULL;

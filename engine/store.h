@@ -266,7 +266,13 @@ int lx_store_tag(MDB_txn *txn, lx_index *ix, const char *tag, size_t n, MDB_val 
 int lx_store_lang(MDB_txn *txn, lx_index *ix, const char *code, size_t n, MDB_val *docs);
 
 /* Walks a database in key order (every duplicate of tagstem). */
-typedef enum lx_dbname { LX_DB_TAGS, LX_DB_TAGSTEM, LX_DB_LANGS, LX_DB_WORDS } lx_dbname;
+typedef enum lx_dbname {
+    LX_DB_TAGS,
+    LX_DB_TAGSTEM,
+    LX_DB_LANGS,
+    LX_DB_WORDS,
+    LX_DB_POST
+} lx_dbname;
 typedef struct lx_store_iter {
     MDB_cursor *c;
     int op;       /* MDB_FIRST, then MDB_NEXT */

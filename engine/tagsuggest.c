@@ -26,8 +26,8 @@
 #include "error.h"
 #include "meta.h"
 #include "searcher.h"
+#include "tagsuggest.h"
 
-#define SUGGEST_POW 2.0 /* a neighbour's weight: (score / best)^SUGGEST_POW */
 #define SUGGEST_MAX_TAGS 1024
 
 typedef struct tvote {
@@ -57,9 +57,7 @@ static int vote_tag(tvote *v, size_t *n, const char *tag, double w) {
     return 0;
 }
 
-/* The curated tags of a stored meta (NULL when it has none); a cJSON
- * array the caller deletes. */
-static cJSON *meta_tags(const char *meta, int *oom) {
+cJSON *lx_meta_tags(const char *meta, int *oom) {
     const char *v;
     size_t n;
     *oom = 0;
@@ -81,10 +79,21 @@ static int own_tags(lx_searcher *s, const char *id, cJSON **tags, lx_error *err)
     rc = lx_store_docid(s->txn, s->ix, id, strlen(id), &doc);
     if (!rc)
         rc = lx_store_doc(s->txn, s->ix, doc, &v);
-    if (!rc && (*tags = meta_tags(v.meta, &oom), oom))
+    if (!rc && (*tags = lx_meta_tags(v.meta, &oom), oom))
         rc = LX_ENOMEM;
     lx_searcher_end(s);
     return rc ? lx_fail(err, rc, NULL, -1, "lecture %s: %s", id, lx_strerror(rc)) : 0;
+}
+
+int lx_meta_untagged(const char *meta) {
+    const char *v;
+    size_t n;
+    if (!meta || !lx_meta_value(meta, strlen(meta), "tags", &v, &n) || n < 2 || *v != '[')
+        return 1;
+    for (size_t i = 1; i < n; i++)
+        if (v[i] != ' ' && v[i] != '\n' && v[i] != '\t' && v[i] != '\r')
+            return v[i] == ']';
+    return 1;
 }
 
 static int is_curated(const cJSON *tags, const char *tag) {
@@ -99,11 +108,11 @@ static int vote_neighbours(const lx_results *r, tvote *v, size_t *nv, double *to
     for (size_t i = 0; i < r->n; i++) {
         const lx_hit *h = &r->hits[i];
         int oom;
-        cJSON *tags = meta_tags(h->meta_json, &oom);
+        cJSON *tags = lx_meta_tags(h->meta_json, &oom);
         const cJSON *t;
         if (oom)
             return LX_ENOMEM;
-        double w = best > 0 ? pow(h->score / best, SUGGEST_POW) : 1.0;
+        double w = best > 0 ? pow(h->score / best, LX_SUGGEST_POW) : 1.0;
         int any = 0, rc = 0;
         cJSON_ArrayForEach(t, tags) if (!rc && cJSON_IsString(t) && t->valuestring[0]) {
             rc = vote_tag(v, nv, t->valuestring, w);

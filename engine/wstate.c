@@ -71,7 +71,12 @@ int lx_writer_new(lx_index *ix, lx_writer **out, lx_error *err) {
     }
     const uint32_t *norms;
     uint32_t nn;
-    lx_store_norms(w->txn, ix, &norms, &nn);
+    /* A failed read must not pass for an index without norms: the commit
+     * would store zeros over them (test_fault_suggest found it). */
+    if ((rc = lx_store_norms(w->txn, ix, &norms, &nn))) {
+        rc = lx_fail(err, rc, NULL, -1, "cannot read the field lengths");
+        goto fail;
+    }
     w->norms_cap = nn + 1024;
     w->norms = calloc(w->norms_cap * LX_NFIELDS, sizeof *w->norms);
     if (!w->norms) {

@@ -607,14 +607,14 @@ void lx_moments_free(lx_moments *m);
 #define LX_LECTURER_SNIPPETS 1 /* lectures of a person given snippets */
 
 enum {
-    LX_EXPERT_DEFAULT, /* the measured default (LX_EXPERT_EXPCOMBSUM) */
+    LX_EXPERT_DEFAULT, /* the measured default: reciprocal rank, as LX_EXPERT_RR */
     LX_EXPERT_MAX,     /* the best lecture's score (CombMAX) */
     LX_EXPERT_SUM,     /* the sum of the lectures' scores (CombSUM) */
     LX_EXPERT_MNZ,     /* CombSUM times the number of lectures (CombMNZ) */
     LX_EXPERT_EXPSUM,  /* the sum of exp(score / best score * 3): CombSUM
                           of exponentiated, normalised scores */
     LX_EXPERT_VOTES,   /* the number of lectures (Votes) */
-    LX_EXPERT_RR,      /* the sum of 1 / (rank + 10) (reciprocal rank) */
+    LX_EXPERT_RR,      /* the sum of 1 / rank, ranks from 1 (reciprocal rank) */
     LX_EXPERT_N
 };
 
@@ -636,7 +636,10 @@ typedef struct lx_lecturers {
     uint64_t total;       /* people among the evidence */
     size_t n;             /* on this page */
     lx_lecturer *people;  /* best first; ties by key */
-    lx_results *evidence; /* the lecture search the ranking read */
+    lx_results *evidence; /* the lectures of the people on this page, in the
+                             order of the lecture search the ranking read
+                             (each lecture once; the people's lectures
+                             point into it) */
     double took_ms;
     int partial; /* the evidence search was partial */
 } lx_lecturers;
@@ -654,8 +657,10 @@ typedef struct lx_lecturer_opts {
 } lx_lecturer_opts;
 
 /* Ranks lecturers for o->search.query.  *out is the caller's:
- * lx_lecturers_free().  Returns LX_EINVAL (model out of range), and the
- * errors of lx_search. */
+ * lx_lecturers_free().  Only the lectures the page shows are read in full
+ * (with snippets when asked); the others are read for their speaker field
+ * alone, once per searcher (a cache by docid).  Returns LX_EINVAL (model
+ * out of range), and the errors of lx_search. */
 int lx_lecturers_search(lx_searcher *s, const lx_lecturer_opts *o, lx_lecturers **out,
                         lx_error *err);
 
@@ -706,11 +711,26 @@ typedef struct lx_tag_suggestion {
 int lx_suggest_tags(lx_searcher *s, const char *id, unsigned limit, lx_tag_suggestion **out,
                     size_t *n, lx_error *err);
 
+/* Called by lx_suggest_tags_untagged for each lecture with its n
+ * suggestions (t and the strings in it valid during the call only);
+ * nonzero stops the walk and is returned. */
+typedef int (*lx_suggest_fn)(void *ctx, const char *id, const lx_tag_suggestion *t, size_t n);
+
+/* Suggestions for every lecture without curated tags at once (only_new:
+ * and without stored suggestions), up to limit (0 = 10) each, passed to
+ * fn in docid order: lx_suggest_tags' model with only tagged lectures as
+ * neighbours, from one pass over the posting lists (tagknn.c) instead of
+ * a related-lectures query per lecture.  Lectures get no call when the
+ * index has no tagged lecture.  Returns 0, fn's nonzero value, LX_ENOMEM,
+ * LX_EIO, LX_ECORRUPT (err filled). */
+int lx_suggest_tags_untagged(lx_searcher *s, unsigned limit, int only_new, lx_suggest_fn fn,
+                             void *ctx, lx_error *err);
+
 /* lectern-index --suggest-tags: for every lecture without curated tags and
  * without stored suggestions, its LX_SUGGEST_STORED best suggestions of
  * confidence LX_SUGGEST_STORE_MIN or more stored (lx_writer_suggest) in
  * one commit; *stored receives how many lectures got some.  Errors of
- * lx_suggest_tags and of the writer. */
+ * lx_suggest_tags_untagged and of the writer. */
 #define LX_SUGGEST_STORED 3
 #define LX_SUGGEST_STORE_MIN 0.1
 int lx_index_suggest_tags(lx_index *ix, uint64_t *stored, lx_error *err);

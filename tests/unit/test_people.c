@@ -111,16 +111,29 @@ static void test_lecturers(lx_searcher *s) {
         CHECK(a->n_institutions == 1 && !strcmp(a->institutions[0], "Nordlake"));
         CHECK(b->n_institutions == 2 && b->n_languages == 2);
         CHECK(a->n_tags == 3 && !strcmp(a->tags[0].value, "racism") && a->tags[0].count == 2);
-        /* Reciprocal-rank voting: the sum of 1 / rank over their lectures. */
+        /* Reciprocal-rank voting: the sum of 1 / rank over their lectures,
+         * ranks from the lecture search of the same query. */
         double sa = 0, sb = 0;
-        for (size_t i = 0; i < l->evidence->n; i++) {
-            const char *id = l->evidence->hits[i].id;
+        lx_search_opts so = {0};
+        so.query = "racism";
+        so.limit = LX_LECTURER_DEPTH;
+        lx_results *r = NULL;
+        CHECK(lx_search(s, &so, &r, &err) == 0 && r);
+        for (size_t i = 0; r && i < r->n; i++) {
+            const char *id = r->hits[i].id;
             if (strcmp(id, "a3"))
                 sa += 1.0 / (double)(i + 1);
             if (strcmp(id, "a1"))
                 sb += 1.0 / (double)(i + 1);
         }
+        lx_results_free(r);
         CHECK(fabs(a->score - sa) < 1e-9 && fabs(b->score - sb) < 1e-9);
+        /* The evidence holds the page's lectures, each person's pointing
+         * into it. */
+        CHECK(l->evidence->n == 3); /* a2 names both: one hit */
+        for (size_t i = 0; i < a->n_lectures; i++)
+            CHECK(a->lectures[i] >= l->evidence->hits &&
+                  a->lectures[i] < l->evidence->hits + l->evidence->n);
         CHECK(l->people[0].score >= l->people[1].score);
     }
     lx_lecturers_free(l);
