@@ -144,4 +144,11 @@ void lx_pcursor_block_pbound(const lx_pcursor *c, uint32_t target, lx_pbound *b,
  * positions value, or positions that end before the tfs say, set c->rc
  * to LX_ECORRUPT (the positions read are returned). */
 uint32_t lx_pcursor_positions(lx_pcursor *c, int f, uint32_t *out, uint32_t max);
+
+/* As lx_pcursor_positions for the nf adjacent fields f .. f + nf - 1 at
+ * once (their positions are stored one after the other, so the block is
+ * skipped once): out[g] receives field f + g's, at most max, n[g] their
+ * count; returns n[0]. */
+uint32_t lx_pcursor_positions_fields(lx_pcursor *c, int f, int nf, uint32_t *const out[],
+                                     uint32_t max, uint32_t n[]);
 #endif

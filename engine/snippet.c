@@ -307,8 +307,9 @@ struct lx_snipper {
     MDB_val post[LX_SNIP_TERMS], pos[LX_SNIP_TERMS];
     lx_pcursor pc; /* finds a hit's positions */
     lx_buf hits;   /* lx_snip_pos runs, then the merged ones */
+    lx_buf more;   /* the second field's runs while gathering */
     lx_buf desc;   /* a hit's description, unescaped */
-    uint32_t tmp[LX_MAX_SNIPPET_POSITIONS];
+    uint32_t tmp[2][LX_MAX_SNIPPET_POSITIONS];
     char termbuf[LX_SNIP_TERMS][LX_TOKEN_BUF];
 };
 
@@ -321,6 +322,7 @@ void lx_snipper_free(void *p) {
     if (!sp)
         return;
     lx_buf_free(&sp->hits);
+    lx_buf_free(&sp->more);
     lx_buf_free(&sp->desc);
     free(sp);
 }
@@ -372,10 +374,13 @@ int lx_snippet_lookup(lx_snipper *sp, const lx_snip_terms *t, MDB_txn *txn, lx_i
     return 0;
 }
 
-/* Appends to sp->hits the positions of every term in field f of doc
- * (runs, one per term, each sorted); *n receives how many. */
-static int gather_field(lx_snipper *sp, const lx_snip_terms *t, uint32_t doc, int f, uint32_t *n) {
-    lx_buf *hb = &sp->hits;
+/* Appends run for run (one per term, each sorted) the positions of every
+ * term in the nf (1 or 2) adjacent fields f .. of doc: field f's to
+ * sp->hits, field f + 1's to sp->more; n[g] receives how many. */
+static int gather_fields(lx_snipper *sp, const lx_snip_terms *t, uint32_t doc, int f, int nf,
+                         uint32_t n[2]) {
+    lx_buf *hb[2] = {&sp->hits, &sp->more};
+    uint32_t *const tmp[2] = {sp->tmp[0], sp->tmp[1]};
     lx_pcursor *pc = &sp->pc;
     for (int i = 0; i < t->n; i++) {
         if (!sp->post[i].mv_data)
@@ -389,16 +394,19 @@ static int gather_field(lx_snipper *sp, const lx_snip_terms *t, uint32_t doc, in
         }
         pc->pos = sp->pos[i].mv_data;
         pc->pend = (const uint8_t *)sp->pos[i].mv_data + sp->pos[i].mv_size;
-        uint32_t np = lx_pcursor_positions(pc, f, sp->tmp, LX_MAX_SNIPPET_POSITIONS);
+        uint32_t np[2];
+        lx_pcursor_positions_fields(pc, f, nf, tmp, LX_MAX_SNIPPET_POSITIONS, np);
         if (pc->rc)
             return pc->rc;
-        if (lx_buf_reserve(hb, np * sizeof(lx_snip_pos)))
-            return LX_ENOMEM;
-        lx_snip_pos *dst = (lx_snip_pos *)(hb->p + hb->n);
-        for (uint32_t j = 0; j < np; j++)
-            dst[j] = (lx_snip_pos){sp->tmp[j], i};
-        hb->n += np * sizeof(lx_snip_pos);
-        *n += np;
+        for (int g = 0; g < nf; g++) {
+            if (lx_buf_reserve(hb[g], np[g] * sizeof(lx_snip_pos)))
+                return LX_ENOMEM;
+            lx_snip_pos *dst = (lx_snip_pos *)(hb[g]->p + hb[g]->n);
+            for (uint32_t j = 0; j < np[g]; j++)
+                dst[j] = (lx_snip_pos){tmp[g][j], i};
+            hb[g]->n += np[g] * sizeof(lx_snip_pos);
+            n[g] += np[g];
+        }
     }
     return 0;
 }
@@ -442,16 +450,18 @@ static int merge_runs(lx_snipper *sp, size_t *off, uint32_t n) {
 
 int lx_snippet_hit(lx_snipper *sp, const lx_snip_terms *t, int with_terms, uint32_t doc,
                    const lx_docview *v, lx_buf *out, const char **field, double *start) {
-    static const int fields[2] = {LX_F_DESCRIPTION, LX_F_TRANSCRIPT};
     uint32_t n[2] = {0, 0};
     size_t off[2] = {0, 0};
     int rc;
     sp->hits.n = 0;
-    for (int k = 0; k < 2; k++) {
-        off[k] = sp->hits.n;
-        if (with_terms && (rc = gather_field(sp, t, doc, fields[k], &n[k])))
-            return rc;
-    }
+    sp->more.n = 0;
+    /* The description's positions are stored just before the transcript's. */
+    _Static_assert(LX_F_TRANSCRIPT == LX_F_DESCRIPTION + 1, "adjacent fields");
+    if (with_terms && (rc = gather_fields(sp, t, doc, LX_F_DESCRIPTION, 2, n)))
+        return rc;
+    off[1] = sp->hits.n;
+    if (lx_buf_append(&sp->hits, sp->more.p, sp->more.n))
+        return LX_ENOMEM;
     /* Each term's positions come sorted: merge the runs (a handful). */
     for (int k = 0; k < 2; k++)
         if ((rc = merge_runs(sp, &off[k], n[k])))
@@ -485,7 +495,10 @@ int lx_snippet_positions(lx_snipper *sp, const lx_snip_terms *t, uint32_t doc, i
             return LX_ECORRUPT;
         df[i] = sp->pc.df;
     }
-    if ((rc = gather_field(sp, t, doc, f, n)) || (rc = merge_runs(sp, &off, *n)))
+    uint32_t nn[2] = {0, 0};
+    rc = gather_fields(sp, t, doc, f, 1, nn);
+    *n = nn[0];
+    if (rc || (rc = merge_runs(sp, &off, *n)))
         return rc;
     *hits = (lx_snip_pos *)(sp->hits.p + off);
     return 0;
