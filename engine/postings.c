@@ -457,6 +457,14 @@ void lx_pcursor_next(lx_pcursor *c) {
     block_load(c, c->bi + 1);
 }
 
+void lx_pcursor_mark(lx_pcursor *c, uint64_t *bits) {
+    while (c->doc != LX_DOC_END) {
+        for (uint32_t i = c->i; i < c->n; i++)
+            bits[c->docs[i] / 64] |= 1ull << (c->docs[i] % 64);
+        block_load(c, c->bi + 1);
+    }
+}
+
 /* First block at or after `from` whose last doc >= target. */
 static uint32_t block_find(const lx_pcursor *c, uint32_t from, uint32_t target) {
     uint32_t lo = from, hi = c->nblocks;

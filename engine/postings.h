@@ -139,6 +139,12 @@ void lx_pcursor_block_bound(const lx_pcursor *c, uint32_t target, lx_bound *b, u
  * list bound as one step per field. */
 void lx_pcursor_block_pbound(const lx_pcursor *c, uint32_t target, lx_pbound *b, uint32_t *last);
 
+/* Sets the bit of every doc from the current one to the end of the list
+ * in bits (one per docid, below the cursor's limit) and ends the cursor:
+ * lx_pcursor_next's walk without a call per doc.  A damaged block sets
+ * c->rc and ends it as there. */
+void lx_pcursor_mark(lx_pcursor *c, uint64_t *bits);
+
 /* Positions of the current posting in field f into out (at most max);
  * returns the count.  Needs c->pos set.  A block offset past the
  * positions value, or positions that end before the tfs say, set c->rc
