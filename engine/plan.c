@@ -267,6 +267,12 @@ int lx_plan_check(lx_searcher *s) {
 static void mark(lx_searcher *s, lx_qcur *c, uint64_t *b) {
     if (lx_work_spend(&s->work, lx_qcur_df(c)))
         return;
+    if (c->kind == LX_QK_TERM && c->doc != LX_DOC_END) {
+        /* A term's docs block by block, without a call per doc. */
+        lx_pcursor_mark(c->pc, b);
+        c->doc = LX_DOC_END;
+        return;
+    }
     for (; c->doc != LX_DOC_END; lx_qcur_next(c))
         b[c->doc / 64] |= 1ull << (c->doc % 64);
 }

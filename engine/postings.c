@@ -457,6 +457,14 @@ void lx_pcursor_next(lx_pcursor *c) {
     block_load(c, c->bi + 1);
 }
 
+void lx_pcursor_mark(lx_pcursor *c, uint64_t *bits) {
+    while (c->doc != LX_DOC_END) {
+        for (uint32_t i = c->i; i < c->n; i++)
+            bits[c->docs[i] / 64] |= 1ull << (c->docs[i] % 64);
+        block_load(c, c->bi + 1);
+    }
+}
+
 /* First block at or after `from` whose last doc >= target. */
 static uint32_t block_find(const lx_pcursor *c, uint32_t from, uint32_t target) {
     uint32_t lo = from, hi = c->nblocks;
@@ -641,7 +649,10 @@ static uint32_t positions_before(lx_pcursor *c, int f, uint32_t *tf) {
     return skip;
 }
 
-uint32_t lx_pcursor_positions(lx_pcursor *c, int f, uint32_t *out, uint32_t max) {
+uint32_t lx_pcursor_positions_fields(lx_pcursor *c, int f, int nf, uint32_t *const out[],
+                                     uint32_t max, uint32_t n[]) {
+    for (int g = 0; g < nf; g++)
+        n[g] = 0;
     if (!c->pos || c->doc == LX_DOC_END)
         return 0;
     if (c->block_pos_off > (size_t)(c->pend - c->pos)) {
@@ -652,19 +663,31 @@ uint32_t lx_pcursor_positions(lx_pcursor *c, int f, uint32_t *out, uint32_t max)
     uint32_t k;
     const uint8_t *p =
         lx_vbyte_skip(c->pos + c->block_pos_off, c->pend, positions_before(c, f, &k));
-    uint32_t n = 0, at = 0, j = 0;
-    for (; j < k && p < c->pend; j++) {
-        uint32_t d;
-        p = lx_vbyte_get(p, c->pend, &d);
-        at += d;
-        if (n < max)
-            out[n++] = at;
+    const uint32_t *cur = c->tf[c->i];
+    /* Field f + 1's positions follow field f's: one skip serves them all. */
+    for (int g = 0; g < nf; g++) {
+        if (g)
+            k = cur[f + g];
+        uint32_t at = 0, j = 0;
+        for (; j < k && p < c->pend; j++) {
+            uint32_t d;
+            p = lx_vbyte_get(p, c->pend, &d);
+            at += d;
+            if (n[g] < max)
+                out[g][n[g]++] = at;
+        }
+        if (j < k) {
+            c->rc = LX_ECORRUPT;
+            c->why = "fewer positions than the tfs say";
+            break;
+        }
     }
-    if (j < k) {
-        c->rc = LX_ECORRUPT;
-        c->why = "fewer positions than the tfs say";
-    }
-    return n;
+    return n[0];
+}
+
+uint32_t lx_pcursor_positions(lx_pcursor *c, int f, uint32_t *out, uint32_t max) {
+    uint32_t n;
+    return lx_pcursor_positions_fields(c, f, 1, &out, max, &n);
 }
 
 /* ---- decoding a whole list (writer side) -------------------------------- */

@@ -139,9 +139,22 @@ void lx_pcursor_block_bound(const lx_pcursor *c, uint32_t target, lx_bound *b, u
  * list bound as one step per field. */
 void lx_pcursor_block_pbound(const lx_pcursor *c, uint32_t target, lx_pbound *b, uint32_t *last);
 
+/* Sets the bit of every doc from the current one to the end of the list
+ * in bits (one per docid, below the cursor's limit) and ends the cursor:
+ * lx_pcursor_next's walk without a call per doc.  A damaged block sets
+ * c->rc and ends it as there. */
+void lx_pcursor_mark(lx_pcursor *c, uint64_t *bits);
+
 /* Positions of the current posting in field f into out (at most max);
  * returns the count.  Needs c->pos set.  A block offset past the
  * positions value, or positions that end before the tfs say, set c->rc
  * to LX_ECORRUPT (the positions read are returned). */
 uint32_t lx_pcursor_positions(lx_pcursor *c, int f, uint32_t *out, uint32_t max);
+
+/* As lx_pcursor_positions for the nf adjacent fields f .. f + nf - 1 at
+ * once (their positions are stored one after the other, so the block is
+ * skipped once): out[g] receives field f + g's, at most max, n[g] their
+ * count; returns n[0]. */
+uint32_t lx_pcursor_positions_fields(lx_pcursor *c, int f, int nf, uint32_t *const out[],
+                                     uint32_t max, uint32_t n[]);
 #endif

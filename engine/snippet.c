@@ -143,44 +143,29 @@ static int best_pos_windows(lx_snip_pos *const h, uint32_t n, best *out) {
     return nb;
 }
 
-struct exact_ctx {
-    const lx_snip_terms *t;
-    lx_snip_pos *const *h;
-    const best *w;
-    int nw;
-    int exact[MAX_TIES];
-};
-
-static void on_exact(void *ctx, const char *tok, size_t len, size_t s, size_t e, uint32_t pos) {
-    struct exact_ctx *c = ctx;
-    (void)s;
-    (void)e;
-    for (int i = 0; i < c->nw; i++) {
-        const lx_snip_pos *h = *c->h;
-        if (pos < h[c->w[i].from].pos || pos > h[c->w[i].to - 1].pos)
-            continue;
-        for (int wd = 0; wd < c->t->nwords; wd++)
-            if (c->t->wlen[wd] == len && memcmp(c->t->word[wd], tok, len) == 0) {
-                c->exact[i]++;
-                break;
-            }
-    }
-}
-
 struct span_ctx {
     uint32_t from, to; /* positions wanted */
     uint32_t *start, *end;
-    uint32_t base; /* byte offset of the scanned text in the field */
+    uint32_t base;          /* byte offset of the scanned text in the field */
+    const lx_snip_terms *t; /* when set, words exactly as typed are counted */
+    int exact;
 };
 
+/* Records the byte span of each token of the window (and counts its
+ * words exactly as typed when c->t is set). */
 static void on_span(void *ctx, const char *tok, size_t len, size_t s, size_t e, uint32_t pos) {
     struct span_ctx *c = ctx;
-    (void)tok;
-    (void)len;
-    if (pos >= c->from && pos <= c->to) {
-        c->start[pos - c->from] = (uint32_t)s + c->base;
-        c->end[pos - c->from] = (uint32_t)e + c->base;
-    }
+    if (pos < c->from || pos > c->to)
+        return;
+    c->start[pos - c->from] = (uint32_t)s + c->base;
+    c->end[pos - c->from] = (uint32_t)e + c->base;
+    if (!c->t)
+        return;
+    for (int wd = 0; wd < c->t->nwords; wd++)
+        if (c->t->wlen[wd] == len && memcmp(c->t->word[wd], tok, len) == 0) {
+            c->exact++;
+            break;
+        }
 }
 
 int lx_snippet_from_positions(const lx_docview *v, const char *description,
@@ -244,46 +229,43 @@ int lx_snippet_from_positions(const lx_docview *v, const char *description,
     size_t s = 0, e = 0;
     match m[WIN_TOKENS];
     uint32_t nm = 0;
-    if (bw[k].score && nties[k] > 1) {
-        /* Tied windows: the one with more words exactly as typed. */
-        struct exact_ctx c = {terms, &hits[k], ties[k], nties[k], {0}};
-        for (int i = 0; i < nties[k]; i++) {
-            /* Each window from its own checkpoint. */
-            uint32_t first = hits[k][ties[k][i].from].pos, last = hits[k][ties[k][i].to - 1].pos;
-            uint32_t b = 0, p0 = 0;
-            if (k && v->h.ncp && first / LX_CP_EVERY < v->h.ncp) {
-                b = lx_doc_checkpoint(v, first / LX_CP_EVERY);
-                p0 = first / LX_CP_EVERY * LX_CP_EVERY;
-            }
-            if (b > len)
-                b = 0, p0 = 0;
-            c.w = &ties[k][i];
-            c.nw = 1;
-            int before = c.exact[0];
-            c.exact[0] = 0;
-            lx_text_scan_range(text + b, len - b, p0, first, last, on_exact, &c);
-            int mine = c.exact[0];
-            c.exact[0] = before;
-            c.exact[i] = mine;
-        }
-        for (int i = 1; i < nties[k]; i++)
-            if (c.exact[i] > c.exact[0]) {
-                c.exact[0] = c.exact[i];
-                bw[k] = ties[k][i];
-            }
-    }
+    /* Byte spans of the window's tokens, scanning no further; tied
+     * windows are each scanned (from their own checkpoint) and the one
+     * with more words exactly as typed wins. */
+    uint32_t sstart[MAX_TIES][WIN_TOKENS], send[MAX_TIES][WIN_TOKENS];
+    int win = 0;
     if (bw[k].score) {
-        /* Byte spans of the window's tokens, scanning no further. */
-        uint32_t from = hits[k][bw[k].from].pos, to = hits[k][bw[k].to - 1].pos;
-        uint32_t sstart[WIN_TOKENS], send[WIN_TOKENS];
-        memset(sstart, 0, sizeof sstart);
-        memset(send, 0, sizeof send);
-        struct span_ctx c = {from, to, sstart, send, base};
-        lx_text_scan_range(text + base, len - base, pos0, from, to, on_span, &c);
+        int most = -1;
+        int nt = nties[k] > 1 ? nties[k] : 1;
+        for (int i = 0; i < nt; i++) {
+            const best *w = nties[k] > 1 ? &ties[k][i] : &bw[k];
+            uint32_t first = hits[k][w->from].pos, last = hits[k][w->to - 1].pos;
+            uint32_t b = base, p0 = pos0;
+            if (nties[k] > 1) {
+                b = 0, p0 = 0;
+                if (k && v->h.ncp && first / LX_CP_EVERY < v->h.ncp) {
+                    b = lx_doc_checkpoint(v, first / LX_CP_EVERY);
+                    p0 = first / LX_CP_EVERY * LX_CP_EVERY;
+                }
+                if (b > len)
+                    b = 0, p0 = 0;
+            }
+            memset(sstart[i], 0, sizeof sstart[i]);
+            memset(send[i], 0, sizeof send[i]);
+            struct span_ctx c = {first, last, sstart[i], send[i], b, nt > 1 ? terms : NULL, 0};
+            lx_text_scan_range(text + b, len - b, p0, first, last, on_span, &c);
+            if (c.exact > most) {
+                most = c.exact;
+                win = i;
+            }
+        }
+        if (nt > 1)
+            bw[k] = ties[k][win];
+        uint32_t from = hits[k][bw[k].from].pos;
         for (uint32_t i = bw[k].from; i < bw[k].to && nm < WIN_TOKENS; i++) {
             uint32_t p = hits[k][i].pos - from;
-            if (send[p] > sstart[p] && (!nm || sstart[p] >= m[nm - 1].end))
-                m[nm++] = (match){sstart[p], send[p], hits[k][i].term};
+            if (send[win][p] > sstart[win][p] && (!nm || sstart[win][p] >= m[nm - 1].end))
+                m[nm++] = (match){sstart[win][p], send[win][p], hits[k][i].term};
         }
         if (nm) {
             s = m[0].start;
@@ -307,8 +289,9 @@ struct lx_snipper {
     MDB_val post[LX_SNIP_TERMS], pos[LX_SNIP_TERMS];
     lx_pcursor pc; /* finds a hit's positions */
     lx_buf hits;   /* lx_snip_pos runs, then the merged ones */
+    lx_buf more;   /* the second field's runs while gathering */
     lx_buf desc;   /* a hit's description, unescaped */
-    uint32_t tmp[LX_MAX_SNIPPET_POSITIONS];
+    uint32_t tmp[2][LX_MAX_SNIPPET_POSITIONS];
     char termbuf[LX_SNIP_TERMS][LX_TOKEN_BUF];
 };
 
@@ -321,6 +304,7 @@ void lx_snipper_free(void *p) {
     if (!sp)
         return;
     lx_buf_free(&sp->hits);
+    lx_buf_free(&sp->more);
     lx_buf_free(&sp->desc);
     free(sp);
 }
@@ -372,10 +356,13 @@ int lx_snippet_lookup(lx_snipper *sp, const lx_snip_terms *t, MDB_txn *txn, lx_i
     return 0;
 }
 
-/* Appends to sp->hits the positions of every term in field f of doc
- * (runs, one per term, each sorted); *n receives how many. */
-static int gather_field(lx_snipper *sp, const lx_snip_terms *t, uint32_t doc, int f, uint32_t *n) {
-    lx_buf *hb = &sp->hits;
+/* Appends run for run (one per term, each sorted) the positions of every
+ * term in the nf (1 or 2) adjacent fields f .. of doc: field f's to
+ * sp->hits, field f + 1's to sp->more; n[g] receives how many. */
+static int gather_fields(lx_snipper *sp, const lx_snip_terms *t, uint32_t doc, int f, int nf,
+                         uint32_t n[2]) {
+    lx_buf *hb[2] = {&sp->hits, &sp->more};
+    uint32_t *const tmp[2] = {sp->tmp[0], sp->tmp[1]};
     lx_pcursor *pc = &sp->pc;
     for (int i = 0; i < t->n; i++) {
         if (!sp->post[i].mv_data)
@@ -389,16 +376,19 @@ static int gather_field(lx_snipper *sp, const lx_snip_terms *t, uint32_t doc, in
         }
         pc->pos = sp->pos[i].mv_data;
         pc->pend = (const uint8_t *)sp->pos[i].mv_data + sp->pos[i].mv_size;
-        uint32_t np = lx_pcursor_positions(pc, f, sp->tmp, LX_MAX_SNIPPET_POSITIONS);
+        uint32_t np[2];
+        lx_pcursor_positions_fields(pc, f, nf, tmp, LX_MAX_SNIPPET_POSITIONS, np);
         if (pc->rc)
             return pc->rc;
-        if (lx_buf_reserve(hb, np * sizeof(lx_snip_pos)))
-            return LX_ENOMEM;
-        lx_snip_pos *dst = (lx_snip_pos *)(hb->p + hb->n);
-        for (uint32_t j = 0; j < np; j++)
-            dst[j] = (lx_snip_pos){sp->tmp[j], i};
-        hb->n += np * sizeof(lx_snip_pos);
-        *n += np;
+        for (int g = 0; g < nf; g++) {
+            if (lx_buf_reserve(hb[g], np[g] * sizeof(lx_snip_pos)))
+                return LX_ENOMEM;
+            lx_snip_pos *dst = (lx_snip_pos *)(hb[g]->p + hb[g]->n);
+            for (uint32_t j = 0; j < np[g]; j++)
+                dst[j] = (lx_snip_pos){tmp[g][j], i};
+            hb[g]->n += np[g] * sizeof(lx_snip_pos);
+            n[g] += np[g];
+        }
     }
     return 0;
 }
@@ -442,16 +432,18 @@ static int merge_runs(lx_snipper *sp, size_t *off, uint32_t n) {
 
 int lx_snippet_hit(lx_snipper *sp, const lx_snip_terms *t, int with_terms, uint32_t doc,
                    const lx_docview *v, lx_buf *out, const char **field, double *start) {
-    static const int fields[2] = {LX_F_DESCRIPTION, LX_F_TRANSCRIPT};
     uint32_t n[2] = {0, 0};
     size_t off[2] = {0, 0};
     int rc;
     sp->hits.n = 0;
-    for (int k = 0; k < 2; k++) {
-        off[k] = sp->hits.n;
-        if (with_terms && (rc = gather_field(sp, t, doc, fields[k], &n[k])))
-            return rc;
-    }
+    sp->more.n = 0;
+    /* The description's positions are stored just before the transcript's. */
+    _Static_assert(LX_F_TRANSCRIPT == LX_F_DESCRIPTION + 1, "adjacent fields");
+    if (with_terms && (rc = gather_fields(sp, t, doc, LX_F_DESCRIPTION, 2, n)))
+        return rc;
+    off[1] = sp->hits.n;
+    if (lx_buf_append(&sp->hits, sp->more.p, sp->more.n))
+        return LX_ENOMEM;
     /* Each term's positions come sorted: merge the runs (a handful). */
     for (int k = 0; k < 2; k++)
         if ((rc = merge_runs(sp, &off[k], n[k])))
@@ -485,7 +477,10 @@ int lx_snippet_positions(lx_snipper *sp, const lx_snip_terms *t, uint32_t doc, i
             return LX_ECORRUPT;
         df[i] = sp->pc.df;
     }
-    if ((rc = gather_field(sp, t, doc, f, n)) || (rc = merge_runs(sp, &off, *n)))
+    uint32_t nn[2] = {0, 0};
+    rc = gather_fields(sp, t, doc, f, 1, nn);
+    *n = nn[0];
+    if (rc || (rc = merge_runs(sp, &off, *n)))
         return rc;
     *hits = (lx_snip_pos *)(sp->hits.p + off);
     return 0;

@@ -89,6 +89,8 @@ struct lx_index {
     pthread_mutex_t lock; /* guards cur and every lx_env's refs */
     char *data_path;      /* dir/data.mdb */
     char *lock_path;      /* dir/lock.mdb */
+    int watch;            /* inotify on the folder (non-blocking): no event, no
+                             stats; -1: stat the paths at every acquire */
     dev_t bad_dev;        /* a replacement that failed to open: not retried */
     ino_t bad_ino;
     MDB_dbi meta, ids, docs, post, pos, tags, tagstem, langs;

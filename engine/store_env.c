@@ -9,7 +9,10 @@
  * A rebuild writes a complete new data.mdb beside the index and renames
  * it over the old one (lx_store_install).  An lx_index notices that with
  * one stat of dir/data.mdb when a transaction begins (the device and inode
- * differ from the file it maps) and opens the new file as a new lx_env;
+ * differ from the file it maps); an inotify watch on the folder, read
+ * under the index's lock, skips those stats while nothing in the folder
+ * was created, removed or renamed (a stat walks the path: two per
+ * search were 3% of an uncached server's time) and opens the new file as a new lx_env;
  * transactions already running finish in the old one, which is closed
  * when the last of them lets go (lx_env.refs), so the old file's space is
  * freed then.  Three flocks on data.mdb make the swap safe across
@@ -41,6 +44,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/inotify.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
@@ -275,9 +279,70 @@ out:
     return rc;
 }
 
+/* An inotify watch on dir for what an install (or a removed lock file)
+ * does there, or -1: none (no inotify, its limit reached, or dir reached
+ * through a symbolic link, which may be re-pointed without an event). */
+static int watch_open(const char *dir) {
+    char *real = realpath(dir, NULL);
+    int same = real && dir[0] == '/' && strcmp(real, dir) == 0;
+    if (real && !same && dir[0] != '/') {
+        /* A relative dir: compare with the working folder's real path. */
+        char *cwd = realpath(".", NULL);
+        size_t n = cwd ? strlen(cwd) : 0;
+        same =
+            cwd && strncmp(real, cwd, n) == 0 && real[n] == '/' && strcmp(real + n + 1, dir) == 0;
+        free(cwd);
+    }
+    free(real);
+    if (!same)
+        return -1;
+    int fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+    if (fd >= 0 && inotify_add_watch(fd, dir,
+                                     IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO |
+                                         IN_DELETE_SELF | IN_MOVE_SELF) < 0) {
+        close(fd);
+        fd = -1;
+    }
+    return fd;
+}
+
+/* With ix->lock held: whether the paths may name other files than when
+ * last looked (events were queued, or there is no watch).  A watch that
+ * lost track (queue overflow, the folder moved or removed) is dropped. */
+static int watch_changed(lx_index *ix) {
+    if (ix->watch < 0)
+        return 1;
+    union {
+        struct inotify_event ev;
+        char b[4096];
+    } u;
+    int any = 0;
+    ssize_t n;
+    while ((n = read(ix->watch, u.b, sizeof u.b)) > 0) {
+        any = 1;
+        for (ssize_t at = 0; at + (ssize_t)sizeof u.ev <= n;) {
+            struct inotify_event ev;
+            memcpy(&ev, u.b + at, sizeof ev);
+            if (ev.mask & (IN_Q_OVERFLOW | IN_IGNORED | IN_DELETE_SELF | IN_MOVE_SELF)) {
+                close(ix->watch);
+                ix->watch = -1;
+                return 1;
+            }
+            at += (ssize_t)sizeof ev + ev.len;
+        }
+    }
+    if (n < 0 && errno != EAGAIN && errno != EINTR) {
+        close(ix->watch);
+        ix->watch = -1;
+        return 1;
+    }
+    return any;
+}
+
 int lx_store_open(lx_index *ix, const char *dir, unsigned flags, lx_error *err) {
     int rc;
     struct stat st;
+    ix->watch = -1;
     if (stat(dir, &st) != 0) {
         if (!(flags & LX_OPEN_CREATE) || (flags & LX_OPEN_READONLY))
             return lx_fail(err, LX_EIO, NULL, -1, "cannot open index %s: %s", dir, strerror(errno));
@@ -299,6 +364,8 @@ int lx_store_open(lx_index *ix, const char *dir, unsigned flags, lx_error *err) 
         rc = lx_fail(err, LX_EIO, NULL, -1, "no index in %s (missing data.mdb)", dir);
         goto fail;
     }
+    /* Watching before the file is opened: a rename after it is an event. */
+    ix->watch = watch_open(dir);
     MDB_dbi dbi[LX_NDBI];
     if ((rc = env_open(dir, ix->data_path, flags, &ix->cur, dbi, err)))
         goto fail;
@@ -316,6 +383,9 @@ int lx_store_open(lx_index *ix, const char *dir, unsigned flags, lx_error *err) 
     pthread_mutex_init(&ix->lock, NULL);
     return 0;
 fail:
+    if (ix->watch >= 0)
+        close(ix->watch);
+    ix->watch = -1;
     free(ix->data_path);
     free(ix->lock_path);
     ix->data_path = ix->lock_path = NULL;
@@ -329,6 +399,9 @@ void lx_store_close(lx_index *ix) {
     ix->cur = NULL;
     ix->env = NULL;
     pthread_mutex_destroy(&ix->lock);
+    if (ix->watch >= 0)
+        close(ix->watch);
+    ix->watch = -1;
     free(ix->data_path);
     free(ix->lock_path);
     ix->data_path = ix->lock_path = NULL;
@@ -388,17 +461,29 @@ static int paths_moved(const paths_now *p, const lx_env *e) {
 
 lx_env *lx_store_acquire(lx_index *ix) {
     paths_now p;
-    /* Two stats outside the lock.  When they differ, again under the lock:
-     * another thread may have switched meanwhile, to these files or newer
-     * ones, and opening the current pair a second time would be fatal
-     * (closing an LMDB environment clears every reader slot of the process
-     * in its lock file). */
-    paths_stat(ix, &p);
     pthread_mutex_lock(&ix->lock);
-    if (paths_moved(&p, ix->cur)) {
+    if (ix->watch >= 0) {
+        /* The paths are looked at only after an event, under the lock, so
+         * that no acquire after the event goes ahead of the switch. */
+        if (watch_changed(ix)) {
+            paths_stat(ix, &p);
+            if (paths_moved(&p, ix->cur))
+                env_switch(ix, p.data.st_dev, p.data.st_ino);
+        }
+    } else {
+        /* Two stats outside the lock.  When they differ, again under the
+         * lock: another thread may have switched meanwhile, to these files
+         * or newer ones, and opening the current pair a second time would
+         * be fatal (closing an LMDB environment clears every reader slot
+         * of the process in its lock file). */
+        pthread_mutex_unlock(&ix->lock);
         paths_stat(ix, &p);
-        if (paths_moved(&p, ix->cur))
-            env_switch(ix, p.data.st_dev, p.data.st_ino);
+        pthread_mutex_lock(&ix->lock);
+        if (paths_moved(&p, ix->cur)) {
+            paths_stat(ix, &p);
+            if (paths_moved(&p, ix->cur))
+                env_switch(ix, p.data.st_dev, p.data.st_ino);
+        }
     }
     lx_env *e = ix->cur;
     e->refs++;
