@@ -56,4 +56,23 @@ grep -q "lectures 300 " "$T/build.log" || { cat "$T/build.log"; fail "not 300 le
 "$BUILD/lectern" search --index "$T/ix" --queries "$T/q" --limit 1 --trec "$T/run" 2>"$T/search.log" || fail "search failed"
 found=$(cut -d' ' -f1 "$T/run" | sort -u | wc -l)
 [ "$found" = 40 ] || { cat "$T/q"; fail "only $found of 40 title queries found a lecture"; }
-echo "PASS: synth is seeded and sliceable; 300 records indexed; 40 of 40 title queries answered"
+
+# Burstiness: a lecture repeats its own content words (--repeat, default 0.6),
+# so it has fewer distinct words than with independent draws (--repeat 0).
+"$S" "$T/model" --count 300 --seed 5 --repeat 0 >"$T/flat"
+python3 - "$T/a" "$T/flat" <<'PY' || fail "the default lectures are not burstier than --repeat 0"
+import json, re, sys
+W = re.compile(r"[^\W_]+")
+def distinct(path):
+    n = d = 0
+    for line in open(path, encoding="utf-8"):
+        r = json.loads(line)
+        t = r.get("transcript") or " ".join(s["text"] for s in r["segments"])
+        n += 1
+        d += len(set(w.lower() for w in W.findall(t)))
+    return d / n
+b, f = distinct(sys.argv[1]), distinct(sys.argv[2])
+print(f"distinct words a lecture: {b:.0f} (default), {f:.0f} (--repeat 0)")
+assert b < 0.9 * f, (b, f)
+PY
+echo "PASS: synth is seeded and sliceable; 300 records indexed; 40 of 40 title queries answered; bursty"

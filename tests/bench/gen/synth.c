@@ -2,7 +2,7 @@
  * TED by synth_fit.py, for the 100k and 1M benchmarks (benchmark-only code).
  *
  *   synth MODEL [--count N] [--start K] [--seed S] [--segments SHARE]
- *               [--langs SHARE] [--queries N]
+ *               [--langs SHARE] [--repeat SHARE] [--queries N]
  *
  * Lecture i (K <= i < K+N) is drawn from its own generator, seeded from S and
  * i alone, so any range can be written on its own and the same i is always the
@@ -126,9 +126,13 @@ static void vocab_alias(vocab *v) {
     free(large);
 }
 
-static const char *vocab_draw(const vocab *v, rng *r) {
+static size_t vocab_pick(const vocab *v, rng *r) {
     size_t i = below(r, v->n);
-    return unif(r) < v->prob[i] ? v->w[i] : v->w[v->alias[i]];
+    return unif(r) < v->prob[i] ? i : v->alias[i];
+}
+
+static const char *vocab_draw(const vocab *v, rng *r) {
+    return v->w[vocab_pick(v, r)];
 }
 
 /* ---- the model ---- */
@@ -410,6 +414,8 @@ static const char *topic_word(const seed_talk *s, rng *r) {
     return s->topic[lo];
 }
 
+#define HIST 8192
+
 typedef struct {
     const model *m;
     const seed_talk *s;
@@ -417,17 +423,35 @@ typedef struct {
     int meta, timed;
     long ilen, tlen;
     rng r;
+    /* The lecture's background words so far, for repeats (a cache model):
+     * real talks are bursty, a word once said tends to come back. */
+    const char *hist[HIST];
+    size_t nhist;
 } lecture;
+
+/* The most frequent words (function words: "the", "around", "world") are
+ * drawn afresh each time; a content word drawn from the background is, with
+ * probability repeat_share, replaced by one of the lecture's earlier ones. */
+#define UNBURSTY 150
+/* Share of background tokens that repeat one of the lecture's earlier ones
+ * (synth --repeat); fitted so that a content word's document frequency and the
+ * distinct words a lecture comes near TED's (see tests/bench/README.md). */
+static double repeat_share = 0.6;
 
 static const char *body_word(lecture *L) {
     double u = unif(&L->r);
     if (u < L->m->rare)
         return rare_word(&L->r);
-    if (L->lang >= 0)
-        return vocab_draw(&L->m->langs[L->lang].v, &L->r);
-    if (u < L->m->rare + L->s->theta)
+    if (L->lang < 0 && u < L->m->rare + L->s->theta)
         return topic_word(L->s, &L->r);
-    return vocab_draw(&L->m->words, &L->r);
+    const vocab *v = L->lang >= 0 ? &L->m->langs[L->lang].v : &L->m->words;
+    size_t k = vocab_pick(v, &L->r);
+    if (k < UNBURSTY)
+        return v->w[k];
+    if (L->nhist && unif(&L->r) < repeat_share)
+        return L->hist[below(&L->r, L->nhist < HIST ? L->nhist : HIST)];
+    L->hist[L->nhist++ % HIST] = v->w[k];
+    return v->w[k];
 }
 
 /* Field words: a share from the seed's topic words, the rest from V. */
@@ -542,6 +566,7 @@ static void lecture_begin(lecture *L, const model *m, uint64_t seed, long i, dou
     L->m = m;
     rng_seed(&L->r, seed, (uint64_t)i + 1);
     L->lang = -1;
+    L->nhist = 0;
     if (m->nlangs && unif(&L->r) < langs)
         L->lang = (int)below(&L->r, m->nlangs);
     L->meta = unif(&L->r) < m->meta && m->ntagged;
@@ -642,9 +667,11 @@ int main(int argc, char **argv) {
             langs = num_arg(argc, argv, &i);
         else if (!strcmp(argv[i], "--queries"))
             queries = (long)num_arg(argc, argv, &i);
+        else if (!strcmp(argv[i], "--repeat"))
+            repeat_share = num_arg(argc, argv, &i);
         else if (argv[i][0] == '-')
             die("usage: synth MODEL [--count N] [--start K] [--seed S] [--segments SHARE] "
-                "[--langs SHARE] [--queries N]");
+                "[--langs SHARE] [--repeat SHARE] [--queries N]");
         else
             path = argv[i];
     }
