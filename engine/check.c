@@ -154,22 +154,6 @@ static int check_stats(chk *k) {
 
 /* ---- docs and ids --------------------------------------------------------- */
 
-/* Whether the u32 list v (ascending) holds d. */
-static int list_has(const MDB_val *v, uint32_t d) {
-    size_t lo = 0, hi = v->mv_size / 4;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        uint32_t x = get_u32((const uint8_t *)v->mv_data + mid * 4);
-        if (x == d)
-            return 1;
-        if (x < d)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return 0;
-}
-
 static int check_doc(chk *k, uint32_t d, const MDB_val *val) {
     lx_docview v;
     if (lx_doc_view(val->mv_data, val->mv_size, &v)) {
@@ -192,7 +176,7 @@ static int check_doc(chk *k, uint32_t d, const MDB_val *val) {
     rc = lk.mv_size ? lx_store_get(k->txn, k->ix->langs, &lk, &x) : MDB_NOTFOUND;
     if (rc && rc != MDB_NOTFOUND)
         return lx_store_fail(NULL, rc, "langs");
-    if (rc || !list_has(&x, d))
+    if (rc || !lx_store_list_has(x.mv_data, x.mv_size / 4, d))
         problem(k, "docs %u: langs \"%s\" does not list it", d, show(&lk, buf));
     return 0;
 }

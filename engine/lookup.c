@@ -43,9 +43,7 @@ int lx_get(lx_searcher *s, const char *id, char **json, size_t *len, lx_error *e
         return rc;
     uint32_t doc;
     lx_docview v;
-    rc = lx_store_docid(s->txn, s->ix, id, strlen(id), &doc);
-    if (!rc)
-        rc = lx_store_doc(s->txn, s->ix, doc, &v);
+    rc = lx_store_doc_by_id(s->txn, s->ix, id, &doc, &v);
     if (!rc) {
         *json = lx_record_from_view(&v);
         if (!*json)
@@ -56,9 +54,7 @@ int lx_get(lx_searcher *s, const char *id, char **json, size_t *len, lx_error *e
             *len = strlen(*json);
     }
     lx_searcher_end(s);
-    if (rc == LX_ENOTFOUND)
-        return lx_fail(err, rc, "id", -1, "no lecture with id \"%.200s\"", id);
-    return rc ? lx_fail(err, rc, NULL, -1, "%s", lx_strerror(rc)) : 0;
+    return lx_searcher_id_result(err, rc, id);
 }
 
 int lx_lecture_allowed(lx_searcher *s, const char *id, const lx_search_opts *o, lx_error *err) {
@@ -70,21 +66,18 @@ int lx_lecture_allowed(lx_searcher *s, const char *id, const lx_search_opts *o, 
     if (rc)
         return rc;
     uint32_t doc;
-    rc = lx_store_docid(s->txn, s->ix, id, strlen(id), &doc);
-    int ok = rc;
+    int filtered = 0;
+    rc = lx_store_doc_by_id(s->txn, s->ix, id, &doc, NULL);
     if (!rc) {
         s->nqc = 0;
         s->suggested = (o->flags & LX_SEARCH_SUGGESTED) != 0;
-        ok = lx_search_filter(s, o, err);
-        if (ok > 0)
-            ok = doc < s->st.next_doc && (s->allow[doc / 64] >> (doc % 64) & 1);
-        else if (ok == 0)
-            ok = 1; /* no filter */
+        filtered = lx_search_filter(s, o, err); /* 1, 0 (no filter) or its error, err filled */
     }
+    int allowed = !filtered || (doc < s->st.next_doc && (s->allow[doc / 64] >> (doc % 64) & 1));
     lx_searcher_end(s);
-    if (rc == LX_ENOTFOUND)
-        return lx_fail(err, rc, "id", -1, "no lecture with id \"%.200s\"", id);
-    return rc ? lx_fail(err, rc, NULL, -1, "%s", lx_strerror(rc)) : ok;
+    if (rc)
+        return lx_searcher_id_result(err, rc, id);
+    return filtered < 0 ? filtered : allowed;
 }
 
 /* A tag's name (offset into keys) and count, while they are gathered. */

@@ -425,17 +425,13 @@ int lx_moments_find(lx_searcher *s, const char *id, const lx_moments_opts *o, lx
     uint32_t doc;
     lx_docview v;
     lx_snipper *sp = NULL;
-    rc = lx_store_docid(s->txn, s->ix, id, strlen(id), &doc);
-    if (!rc)
-        rc = lx_store_doc(s->txn, s->ix, doc, &v);
+    rc = lx_store_doc_by_id(s->txn, s->ix, id, &doc, &v);
     if (!rc)
         rc = query_terms(s, o, &sp);
     if (!rc)
         rc = moments_of(s, sp, doc, &v, o, out);
     lx_searcher_end(s);
-    if (rc == LX_ENOTFOUND)
-        return lx_fail(err, rc, "id", -1, "no lecture with id \"%.200s\"", id);
-    return rc ? lx_fail(err, rc, NULL, -1, "%s", lx_strerror(rc)) : 0;
+    return lx_searcher_id_result(err, rc, id);
 }
 
 void lx_moments_free(lx_moments *m) {

@@ -57,6 +57,12 @@ void lx_searcher_close(lx_searcher *s) {
     free(s);
 }
 
+int lx_searcher_id_result(lx_error *err, int rc, const char *id) {
+    if (rc == LX_ENOTFOUND)
+        return lx_fail(err, rc, "id", -1, "no lecture with id \"%.200s\"", id);
+    return rc ? lx_fail(err, rc, NULL, -1, "%s", lx_strerror(rc)) : 0;
+}
+
 int lx_searcher_fail(lx_searcher *s, int code, const char *field, long offset, const char *fmt,
                      ...) {
     if (s->rc)

@@ -110,6 +110,10 @@ struct lx_searcher {
 int lx_searcher_begin(lx_searcher *s, const lx_rank_params *p, lx_error *err);
 void lx_searcher_end(lx_searcher *s);
 
+/* The outcome of a read of lecture id, for the caller: 0, "no lecture with
+ * id" for LX_ENOTFOUND, else the code's message (err filled); rc. */
+int lx_searcher_id_result(lx_error *err, int rc, const char *id);
+
 /* Sets the sticky error (the first one wins) and fills the caller's err;
  * returns the sticky code. */
 int lx_searcher_fail(lx_searcher *s, int code, const char *field, long offset, const char *fmt, ...)

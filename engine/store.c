@@ -300,6 +300,11 @@ int lx_doc_spans_ok(const lx_docview *v) {
     return 1;
 }
 
+int lx_store_doc_by_id(MDB_txn *txn, lx_index *ix, const char *id, uint32_t *docid, lx_docview *v) {
+    int rc = lx_store_docid(txn, ix, id, strlen(id), docid);
+    return rc || !v ? rc : lx_store_doc(txn, ix, *docid, v);
+}
+
 int lx_store_doc(MDB_txn *txn, lx_index *ix, uint32_t docid, lx_docview *v) {
     MDB_val k = {sizeof docid, &docid}, d;
     int rc = lx_store_get(txn, ix->docs, &k, &d);
@@ -560,13 +565,12 @@ void lx_store_iter_close(lx_store_iter *it) {
     it->c = NULL;
 }
 
-/* Whether the n unaligned u32 docids at p (ascending) hold d. */
-static int docs_have(const uint8_t *p, size_t n, uint32_t d) {
+int lx_store_list_has(const void *p, size_t n, uint32_t d) {
     size_t lo = 0, hi = n;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
         uint32_t x;
-        memcpy(&x, p + mid * 4, 4);
+        memcpy(&x, (const uint8_t *)p + mid * 4, 4);
         if (x == d)
             return 1;
         if (x < d)
@@ -592,7 +596,7 @@ int lx_store_suggested_of(MDB_txn *txn, lx_index *ix, uint32_t docid, char *buf,
         const char *key = k.mv_data;
         if (!k.mv_size || key[0] != LX_SUGGEST_PREFIX)
             break;
-        if (!docs_have(v.mv_data, v.mv_size / 4, docid) || used + k.mv_size > cap)
+        if (!lx_store_list_has(v.mv_data, v.mv_size / 4, docid) || used + k.mv_size > cap)
             continue;
         memcpy(buf + used, key + 1, k.mv_size - 1);
         used += k.mv_size - 1;

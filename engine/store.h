@@ -197,6 +197,13 @@ int lx_doc_spans_ok(const lx_docview *v);
 /* Looks a lecture up by docid (in place).  LX_ENOTFOUND when absent. */
 int lx_store_doc(MDB_txn *txn, lx_index *ix, uint32_t docid, lx_docview *v);
 
+/* Looks a lecture up by id: its docid into *docid and, when v is not
+ * NULL, its view (in place).  LX_ENOTFOUND when absent. */
+int lx_store_doc_by_id(MDB_txn *txn, lx_index *ix, const char *id, uint32_t *docid, lx_docview *v);
+
+/* Whether the n unaligned u32 docids at p (ascending) hold d. */
+int lx_store_list_has(const void *p, size_t n, uint32_t d);
+
 /* Checks a "tags" or "langs" value: u32 docids ascending, each below
  * limit (next_doc).  Returns 0 or LX_ECORRUPT. */
 int lx_store_doclist(const MDB_val *v, uint32_t limit);

@@ -76,9 +76,7 @@ static int own_tags(lx_searcher *s, const char *id, cJSON **tags, lx_error *err)
         return rc;
     uint32_t doc;
     lx_docview v;
-    rc = lx_store_docid(s->txn, s->ix, id, strlen(id), &doc);
-    if (!rc)
-        rc = lx_store_doc(s->txn, s->ix, doc, &v);
+    rc = lx_store_doc_by_id(s->txn, s->ix, id, &doc, &v);
     if (!rc && (*tags = lx_meta_tags(v.meta, &oom), oom))
         rc = LX_ENOMEM;
     lx_searcher_end(s);

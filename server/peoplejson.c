@@ -56,17 +56,7 @@ static void write_person(jsonw *w, const lx_lecturer *p, size_t max_lectures) {
     jw_arr_end(w);
     write_strings(w, "institutions", p->institutions, p->n_institutions);
     write_strings(w, "languages", p->languages, p->n_languages);
-    jw_key(w, "tags");
-    jw_arr(w);
-    for (size_t i = 0; i < p->n_tags; i++) {
-        jw_obj(w);
-        jw_key(w, "tag");
-        jw_str(w, p->tags[i].value);
-        jw_key(w, "count");
-        jw_uint(w, p->tags[i].count);
-        jw_obj_end(w);
-    }
-    jw_arr_end(w);
+    resjson_counts(w, "tags", "tag", p->tags, p->n_tags);
     jw_obj_end(w);
 }
 

@@ -39,38 +39,10 @@ static int fault_now(void) {
     return 0;
 }
 
-void *__real_malloc(size_t n);
-void *__real_calloc(size_t n, size_t size);
-void *__real_realloc(void *p, size_t n);
-char *__real_strdup(const char *s);
-int __real_mdb_get(MDB_txn *txn, MDB_dbi dbi, MDB_val *key, MDB_val *data);
-int __real_mdb_cursor_get(MDB_cursor *c, MDB_val *key, MDB_val *data, MDB_cursor_op op);
+#include "faultwrap.h"
+
 int __real_mdb_put(MDB_txn *txn, MDB_dbi dbi, MDB_val *key, MDB_val *data, unsigned flags);
 int __real_mdb_txn_commit(MDB_txn *txn);
-
-void *__wrap_malloc(size_t n) {
-    return fault_now() ? NULL : __real_malloc(n);
-}
-
-void *__wrap_calloc(size_t n, size_t size) {
-    return fault_now() ? NULL : __real_calloc(n, size);
-}
-
-void *__wrap_realloc(void *p, size_t n) {
-    return fault_now() ? NULL : __real_realloc(p, n);
-}
-
-char *__wrap_strdup(const char *s) {
-    return fault_now() ? NULL : __real_strdup(s);
-}
-
-int __wrap_mdb_get(MDB_txn *txn, MDB_dbi dbi, MDB_val *key, MDB_val *data) {
-    return fault_now() ? EIO : __real_mdb_get(txn, dbi, key, data);
-}
-
-int __wrap_mdb_cursor_get(MDB_cursor *c, MDB_val *key, MDB_val *data, MDB_cursor_op op) {
-    return fault_now() ? EIO : __real_mdb_cursor_get(c, key, data, op);
-}
 
 int __wrap_mdb_put(MDB_txn *txn, MDB_dbi dbi, MDB_val *key, MDB_val *data, unsigned flags) {
     return fault_now() ? MDB_MAP_FULL : __real_mdb_put(txn, dbi, key, data, flags);
