@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "cliutil.h"
 #include "lectern.h"
 #include "people_cli.h"
 #include "resjson.h"
@@ -148,7 +149,8 @@ typedef struct opts {
     uint64_t work_budget; /* lx_search_opts.work_budget */
     lx_rank_params params;
     int params_set;
-    unsigned forgive; /* LX_SEARCH_NO_TYPOS, LX_SEARCH_NO_PREFIX */
+    unsigned forgive;       /* LX_SEARCH_NO_TYPOS, LX_SEARCH_NO_PREFIX */
+    const char *arg, *arg2; /* the query or id; moments' query */
 } opts;
 
 static void die_err(const char *what, const lx_error *err) {
@@ -228,32 +230,6 @@ static int set_param(lx_rank_params *p, const char *nv) {
     } else
         return -1;
     return 0;
-}
-
-static double clock_us(clockid_t id) {
-    struct timespec ts;
-    clock_gettime(id, &ts);
-    return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
-}
-
-static double now_us(void) {
-    return clock_us(CLOCK_MONOTONIC);
-}
-
-static int cmp_d(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
-static double pct(const double *v, size_t n, double p) {
-    if (!n)
-        return 0;
-    size_t i = (size_t)ceil(p / 100.0 * n);
-    if (i > 0)
-        i--;
-    if (i >= n)
-        i = n - 1;
-    return v[i];
 }
 
 static void print_snippet(const lx_hit *h) {
@@ -341,33 +317,10 @@ static void print_results(const lx_results *r, const opts *o, const char *subjec
 }
 
 static int run_batch(lx_searcher *s, const opts *o) {
-    FILE *f = fopen(o->queries, "r");
-    if (!f) {
-        perror(o->queries);
+    char **qid, **qtext;
+    size_t n;
+    if (cli_read_queries(o->queries, 1, &qid, &qtext, &n))
         return 2;
-    }
-    char **qid = NULL, **qtext = NULL;
-    size_t n = 0, cap = 0;
-    char *line = NULL;
-    size_t lcap = 0;
-    ssize_t len;
-    while ((len = getline(&line, &lcap, f)) >= 0) {
-        while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
-            line[--len] = 0;
-        if (n == cap) {
-            cap = cap ? cap * 2 : 256;
-            qid = realloc(qid, cap * sizeof *qid);
-            qtext = realloc(qtext, cap * sizeof *qtext);
-        }
-        char *tab = strchr(line, '\t');
-        char num[32];
-        snprintf(num, sizeof num, "%zu", n + 1);
-        qid[n] = strdup(tab ? (*tab = 0, line) : num);
-        qtext[n] = strdup(tab ? tab + 1 : line);
-        n++;
-    }
-    free(line);
-    fclose(f);
     FILE *run = NULL;
     if (o->trec && !(run = fopen(o->trec, "w"))) {
         perror(o->trec);
@@ -396,9 +349,10 @@ static int run_batch(lx_searcher *s, const opts *o) {
             lx_results *r = NULL;
             lx_error err = {0};
             so.query = qtext[i];
-            double t = now_us(), c = clock_us(CLOCK_THREAD_CPUTIME_ID);
+            double t = cli_clock_us(CLOCK_MONOTONIC), c = cli_clock_us(CLOCK_THREAD_CPUTIME_ID);
             int rc = lx_search(s, &so, &r, &err);
-            double dt = now_us() - t, dc = clock_us(CLOCK_THREAD_CPUTIME_ID) - c;
+            double dt = cli_clock_us(CLOCK_MONOTONIC) - t,
+                   dc = cli_clock_us(CLOCK_THREAD_CPUTIME_ID) - c;
             if (pass == 1) {
                 lat[i] = dt;
                 cpu[i] = dc;
@@ -442,22 +396,17 @@ static int run_batch(lx_searcher *s, const opts *o) {
                     cpu[ord[i]], work[ord[i]], qid[ord[i]], qtext[ord[i]]);
         free(ord);
     }
-    qsort(lat, n, sizeof *lat, cmp_d);
+    qsort(lat, n, sizeof *lat, cli_cmp_d);
     fprintf(stderr, "queries %zu errors %zu\n", n, errors);
-    qsort(work, n, sizeof *work, cmp_d);
-    fprintf(stderr, "work_units p50=%.0f p99=%.0f max=%.0f partial=%zu\n", pct(work, n, 50),
-            pct(work, n, 99), n ? work[n - 1] : 0, partial);
+    qsort(work, n, sizeof *work, cli_cmp_d);
+    fprintf(stderr, "work_units p50=%.0f p99=%.0f max=%.0f partial=%zu\n", cli_pct(work, n, 50),
+            cli_pct(work, n, 99), n ? work[n - 1] : 0, partial);
     fprintf(stderr, "latency_us mean=%.1f p50=%.1f p95=%.1f p99=%.1f\n", n ? sum / n : 0,
-            pct(lat, n, 50), pct(lat, n, 95), pct(lat, n, 99));
-    qsort(cpu, n, sizeof *cpu, cmp_d);
+            cli_pct(lat, n, 50), cli_pct(lat, n, 95), cli_pct(lat, n, 99));
+    qsort(cpu, n, sizeof *cpu, cli_cmp_d);
     fprintf(stderr, "cpu_us mean=%.1f p50=%.1f p95=%.1f p99=%.1f\n", n ? csum / n : 0,
-            pct(cpu, n, 50), pct(cpu, n, 95), pct(cpu, n, 99));
-    for (size_t i = 0; i < n; i++) {
-        free(qid[i]);
-        free(qtext[i]);
-    }
-    free(qid);
-    free(qtext);
+            cli_pct(cpu, n, 50), cli_pct(cpu, n, 95), cli_pct(cpu, n, 99));
+    cli_free_queries(qid, qtext, n);
     free(lat);
     free(cpu);
     free(work);
@@ -535,28 +484,10 @@ static int run_moments(lx_searcher *s, const opts *o, const char *id, const char
 /* lectern suggest --queries FILE: every line as typed text, after a
  * warm-up pass; latency percentiles on stderr (the /api/suggest benchmark). */
 static int run_suggest_batch(lx_searcher *s, const opts *o) {
-    FILE *f = fopen(o->queries, "r");
-    if (!f) {
-        fprintf(stderr, "lectern: %s: %s\n", o->queries, strerror(errno));
+    char **ids, **qs;
+    size_t n, errors = 0;
+    if (cli_read_queries(o->queries, 0, &ids, &qs, &n))
         return 1;
-    }
-    char line[LX_MAX_QUERY_BYTES + 2];
-    char **qs = NULL;
-    size_t n = 0, cap = 0, errors = 0;
-    while (fgets(line, sizeof line, f)) {
-        line[strcspn(line, "\r\n")] = 0;
-        if (n == cap) {
-            cap = cap ? cap * 2 : 256;
-            char **nq = realloc(qs, cap * sizeof *nq);
-            if (!nq)
-                break;
-            qs = nq;
-        }
-        if (!(qs[n] = strdup(line)))
-            break;
-        n++;
-    }
-    fclose(f);
     /* Wall time, and the thread's CPU time (what to trust on a busy machine). */
     double *lat = malloc((n ? n : 1) * 2 * sizeof *lat), *cpu = lat + n;
     for (int pass = 0; pass < 2 && lat; pass++)
@@ -564,25 +495,23 @@ static int run_suggest_batch(lx_searcher *s, const opts *o) {
             lx_facet *fs = NULL;
             size_t nf;
             lx_error err;
-            double t0 = now_us(), c0 = clock_us(CLOCK_THREAD_CPUTIME_ID);
+            double t0 = cli_clock_us(CLOCK_MONOTONIC), c0 = cli_clock_us(CLOCK_THREAD_CPUTIME_ID);
             errors +=
                 pass && lx_suggest(s, qs[i], o->lang, o->limit ? o->limit : 8, &fs, &nf, &err);
-            lat[i] = now_us() - t0;
-            cpu[i] = clock_us(CLOCK_THREAD_CPUTIME_ID) - c0;
+            lat[i] = cli_clock_us(CLOCK_MONOTONIC) - t0;
+            cpu[i] = cli_clock_us(CLOCK_THREAD_CPUTIME_ID) - c0;
             free(fs);
         }
     if (lat) {
-        qsort(lat, n, sizeof *lat, cmp_d);
-        qsort(cpu, n, sizeof *cpu, cmp_d);
+        qsort(lat, n, sizeof *lat, cli_cmp_d);
+        qsort(cpu, n, sizeof *cpu, cli_cmp_d);
         fprintf(stderr, "suggest queries %zu errors %zu\n", n, errors);
-        fprintf(stderr, "latency_us p50=%.1f p99=%.1f max=%.1f\n", pct(lat, n, 50), pct(lat, n, 99),
-                n ? lat[n - 1] : 0);
-        fprintf(stderr, "cpu_us p50=%.1f p99=%.1f max=%.1f\n", pct(cpu, n, 50), pct(cpu, n, 99),
-                n ? cpu[n - 1] : 0);
+        fprintf(stderr, "latency_us p50=%.1f p99=%.1f max=%.1f\n", cli_pct(lat, n, 50),
+                cli_pct(lat, n, 99), n ? lat[n - 1] : 0);
+        fprintf(stderr, "cpu_us p50=%.1f p99=%.1f max=%.1f\n", cli_pct(cpu, n, 50),
+                cli_pct(cpu, n, 99), n ? cpu[n - 1] : 0);
     }
-    for (size_t i = 0; i < n; i++)
-        free(qs[i]);
-    free(qs);
+    cli_free_queries(ids, qs, n);
     free(lat);
     return errors ? 1 : 0;
 }
@@ -624,19 +553,9 @@ static int run_related_text(lx_searcher *s, const opts *o) {
     return 0;
 }
 
-int main(int argc, char **argv) {
-    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-        fputs(usage, argc < 2 ? stderr : stdout);
-        return argc < 2 ? 1 : 0;
-    }
-    const char *cmd = argv[1];
-    if (!strcmp(cmd, "lecturers") || !strcmp(cmd, "suggest-tags"))
-        return people_cli_main(argc, argv); /* people_cli.c */
-    opts o;
-    memset(&o, 0, sizeof o);
-    lx_rank_params_default(&o.params);
-    o.facets = RESJSON_DEFAULT_FACETS;
-    const char *arg = NULL, *arg2 = NULL;
+/* Reads the options of cmd from argv[2..] into o; -1 to go on, else the
+ * exit status. */
+static int parse_args(int argc, char **argv, const char *cmd, opts *o) {
     for (int i = 2; i < argc; i++) {
         const char *a = argv[i];
         int more = i + 1 < argc;
@@ -644,27 +563,27 @@ int main(int argc, char **argv) {
             fputs(help_of(cmd), stdout);
             return 0;
         } else if (!strcmp(a, "--index") && more)
-            o.index = argv[++i];
+            o->index = argv[++i];
         else if (!strcmp(a, "--tags") && more)
-            o.tags = argv[++i];
+            o->tags = argv[++i];
         else if (!strcmp(a, "--lang") && more)
-            o.lang = argv[++i];
+            o->lang = argv[++i];
         else if (!strcmp(a, "--qlang") && more)
-            o.qlang = argv[++i];
+            o->qlang = argv[++i];
         else if (!strcmp(a, "--no-cross"))
-            o.langflags |= LX_SEARCH_NO_CROSS;
+            o->langflags |= LX_SEARCH_NO_CROSS;
         else if (!strcmp(a, "--no-prefer"))
-            o.langflags |= LX_SEARCH_NO_PREFER;
+            o->langflags |= LX_SEARCH_NO_PREFER;
         else if (!strcmp(a, "--speaker") && more)
-            o.speaker = argv[++i];
+            o->speaker = argv[++i];
         else if (!strcmp(a, "--queries") && more)
-            o.queries = argv[++i];
+            o->queries = argv[++i];
         else if (!strcmp(a, "--trec") && more)
-            o.trec = argv[++i];
+            o->trec = argv[++i];
         else if (!strcmp(a, "--limit") && more)
-            o.limit = (unsigned)strtoul(argv[++i], NULL, 10);
+            o->limit = (unsigned)strtoul(argv[++i], NULL, 10);
         else if (!strcmp(a, "--offset") && more)
-            o.offset = (unsigned)strtoul(argv[++i], NULL, 10);
+            o->offset = (unsigned)strtoul(argv[++i], NULL, 10);
         else if (!strcmp(a, "--work-budget") && more) {
             char *end;
             unsigned long long v = strtoull(argv[++i], &end, 10);
@@ -672,146 +591,139 @@ int main(int argc, char **argv) {
                 fprintf(stderr, "lectern: bad --work-budget %s\n", argv[i]);
                 return 1;
             }
-            o.work_budget = v ? (uint64_t)v : LX_WORK_UNLIMITED;
+            o->work_budget = v ? (uint64_t)v : LX_WORK_UNLIMITED;
         } else if (!strcmp(a, "--slowest") && more)
-            o.slowest = (unsigned)strtoul(argv[++i], NULL, 10);
+            o->slowest = (unsigned)strtoul(argv[++i], NULL, 10);
         else if (!strcmp(a, "--full"))
-            o.full = 1;
+            o->full = 1;
         else if (!strcmp(a, "--json"))
-            o.json = 1;
+            o->json = 1;
         else if (!strcmp(a, "--facets") && more)
-            o.facets = (unsigned)strtoul(argv[++i], NULL, 10);
+            o->facets = (unsigned)strtoul(argv[++i], NULL, 10);
         else if (!strcmp(a, "--exhaustive"))
-            o.exhaustive = 1;
+            o->exhaustive = 1;
         else if (!strcmp(a, "--best"))
-            o.best = 1;
+            o->best = 1;
         else if (!strcmp(a, "--text") && more)
-            o.text = argv[++i];
+            o->text = argv[++i];
         else if (!strcmp(a, "--no-typos"))
-            o.forgive |= LX_SEARCH_NO_TYPOS;
+            o->forgive |= LX_SEARCH_NO_TYPOS;
         else if (!strcmp(a, "--prefix") && more) {
             const char *v = argv[++i];
             if (strcmp(v, "0") && strcmp(v, "1")) {
                 fprintf(stderr, "lectern: bad --prefix %s (0 or 1)\n", v);
                 return 1;
             }
-            o.forgive =
-                v[0] == '0' ? o.forgive | LX_SEARCH_NO_PREFIX : o.forgive & ~LX_SEARCH_NO_PREFIX;
+            o->forgive =
+                v[0] == '0' ? o->forgive | LX_SEARCH_NO_PREFIX : o->forgive & ~LX_SEARCH_NO_PREFIX;
         } else if (!strcmp(a, "--suggested"))
-            o.suggested = 1;
+            o->suggested = 1;
         else if (!strcmp(a, "--param") && more) {
-            if (set_param(&o.params, argv[++i])) {
+            if (set_param(&o->params, argv[++i])) {
                 fprintf(stderr, "lectern: bad --param %s\n", argv[i]);
                 return 1;
             }
-            o.params_set = 1;
+            o->params_set = 1;
         } else if (a[0] == '-' && a[1] == '-') {
             fprintf(stderr, "lectern: unknown option %s (or missing value)\n%s", a, usage);
             return 1;
-        } else if (!arg)
-            arg = a;
-        else if (!strcmp(cmd, "moments") && !arg2)
-            arg2 = a;
+        } else if (!o->arg)
+            o->arg = a;
+        else if (!strcmp(cmd, "moments") && !o->arg2)
+            o->arg2 = a;
         else {
             fprintf(stderr, "lectern: one query or id only (quote a query of several words)\n");
             return 1;
         }
     }
-    if (!o.index) {
+    if (!o->index) {
         fprintf(stderr, "lectern: --index DIR is required\n%s", usage);
         return 1;
     }
-    lx_index *ix;
-    lx_searcher *s;
+    return -1;
+}
+
+/* One search, printed as the server answers it (snippets, facets). */
+static int run_search(lx_searcher *s, const opts *o) {
+    lx_search_opts so = {0};
     lx_error err = {0};
-    if (lx_index_open(o.index, LX_OPEN_READONLY, &ix, &err))
-        die_err("cannot open index", &err);
-    if (!strcmp(cmd, "check")) {
-        int status = run_check(ix, o.index);
-        lx_index_close(ix);
-        return status;
+    so.query = o->arg ? o->arg : "";
+    so.tags = o->tags;
+    so.lang = o->lang;
+    so.qlang = o->qlang;
+    so.speaker = o->speaker;
+    so.limit = o->limit;
+    so.offset = o->offset;
+    so.flags = o->langflags | LX_SEARCH_SNIPPETS | LX_SEARCH_FACETS |
+               (o->exhaustive ? LX_SEARCH_EXHAUSTIVE : 0) | o->forgive;
+    if (o->suggested)
+        so.flags |= LX_SEARCH_SUGGESTED;
+    so.facet_limit = o->facets ? o->facets : 1; /* as the server asks */
+    so.params = o->params_set ? &o->params : NULL;
+    so.work_budget = o->work_budget;
+    lx_results *r;
+    if (lx_search(s, &so, &r, &err))
+        die_err("search", &err);
+    print_results(r, o, so.query, 0);
+    lx_results_free(r);
+    return 0;
+}
+
+/* The related lectures of the lecture o->arg. */
+static int run_related(lx_searcher *s, const opts *o) {
+    lx_search_opts so = {0};
+    lx_error err = {0};
+    if (!o->arg) {
+        fprintf(stderr, "lectern: related needs a lecture id\n");
+        return 1;
     }
-    if (lx_searcher_open(ix, &s, &err))
-        die_err("cannot open searcher", &err);
-    int status = 0;
-    if (!strcmp(cmd, "search")) {
-        if (o.queries) {
-            status = run_batch(s, &o);
-        } else {
-            lx_search_opts so = {0};
-            so.query = arg ? arg : "";
-            so.tags = o.tags;
-            so.lang = o.lang;
-            so.qlang = o.qlang;
-            so.speaker = o.speaker;
-            so.limit = o.limit;
-            so.offset = o.offset;
-            so.flags = o.langflags | LX_SEARCH_SNIPPETS | LX_SEARCH_FACETS |
-                       (o.exhaustive ? LX_SEARCH_EXHAUSTIVE : 0) | o.forgive;
-            if (o.suggested)
-                so.flags |= LX_SEARCH_SUGGESTED;
-            so.facet_limit = o.facets ? o.facets : 1; /* as the server asks */
-            so.params = o.params_set ? &o.params : NULL;
-            so.work_budget = o.work_budget;
-            lx_results *r;
-            if (lx_search(s, &so, &r, &err))
-                die_err("search", &err);
-            print_results(r, &o, so.query, 0);
-            lx_results_free(r);
-        }
-    } else if (!strcmp(cmd, "related") && o.text) {
-        status = run_related_text(s, &o);
-    } else if (!strcmp(cmd, "suggest") && o.queries) {
-        status = run_suggest_batch(s, &o);
-    } else if (!strcmp(cmd, "suggest")) {
-        lx_facet *f;
-        size_t n;
-        if (lx_suggest(s, arg ? arg : "", o.lang, o.limit ? o.limit : 8, &f, &n, &err))
+    so.lang = o->lang;
+    so.tags = o->tags;
+    so.speaker = o->speaker;
+    so.limit = o->limit;
+    so.offset = o->offset;
+    if (o->json) { /* the API's answer: snippets and facets too */
+        so.flags = LX_SEARCH_SNIPPETS | LX_SEARCH_FACETS;
+        so.facet_limit = o->facets ? o->facets : 1;
+    }
+    lx_results *r;
+    if (lx_related(s, o->arg, &so, &r, &err))
+        die_err("related", &err);
+    print_results(r, o, o->arg, 1);
+    lx_results_free(r);
+    return 0;
+}
+
+/* Values with their counts, one a line (tags, suggestions); frees f. */
+static void print_counts(lx_facet *f, size_t n) {
+    for (size_t i = 0; i < n; i++)
+        printf("%6u  %s\n", f[i].count, f[i].value);
+    free(f);
+}
+
+/* get, tags, suggest and stats: one engine call each, printed. */
+static int run_lookup(lx_searcher *s, const char *cmd, const opts *o) {
+    lx_error err = {0};
+    lx_facet *f;
+    size_t n;
+    if (!strcmp(cmd, "suggest")) {
+        if (lx_suggest(s, o->arg ? o->arg : "", o->lang, o->limit ? o->limit : 8, &f, &n, &err))
             die_err("suggest", &err);
-        for (size_t i = 0; i < n; i++)
-            printf("%6u  %s\n", f[i].count, f[i].value);
-        free(f);
-    } else if (!strcmp(cmd, "related")) {
-        if (!arg) {
-            fprintf(stderr, "lectern: related needs a lecture id\n");
-            return 1;
-        }
-        lx_search_opts so = {0};
-        so.lang = o.lang;
-        so.tags = o.tags;
-        so.speaker = o.speaker;
-        so.limit = o.limit;
-        so.offset = o.offset;
-        if (o.json) { /* the API's answer: snippets and facets too */
-            so.flags = LX_SEARCH_SNIPPETS | LX_SEARCH_FACETS;
-            so.facet_limit = o.facets ? o.facets : 1;
-        }
-        lx_results *r;
-        if (lx_related(s, arg, &so, &r, &err))
-            die_err("related", &err);
-        print_results(r, &o, arg, 1);
-        lx_results_free(r);
-    } else if (!strcmp(cmd, "moments")) {
-        status = run_moments(s, &o, arg, arg2);
+        print_counts(f, n);
+    } else if (!strcmp(cmd, "tags")) {
+        if (lx_tags(s, &f, &n, &err))
+            die_err("tags", &err);
+        print_counts(f, n);
     } else if (!strcmp(cmd, "get")) {
         char *json;
-        size_t len;
-        if (!arg) {
+        if (!o->arg) {
             fprintf(stderr, "lectern: get needs a lecture id\n");
             return 1;
         }
-        if (lx_get(s, arg, &json, &len, &err))
+        if (lx_get(s, o->arg, &json, &n, &err))
             die_err("get", &err);
         puts(json);
         free(json);
-    } else if (!strcmp(cmd, "tags")) {
-        lx_facet *f;
-        size_t n;
-        if (lx_tags(s, &f, &n, &err))
-            die_err("tags", &err);
-        for (size_t i = 0; i < n; i++)
-            printf("%6u  %s\n", f[i].count, f[i].value);
-        free(f);
     } else if (!strcmp(cmd, "stats")) {
         lx_stats st;
         if (lx_stats_get(s, &st, &err))
@@ -824,8 +736,48 @@ int main(int argc, char **argv) {
         putchar('\n');
     } else {
         fprintf(stderr, "lectern: unknown command '%s'\n%s", cmd, usage);
-        status = 1;
+        return 1;
     }
+    return 0;
+}
+
+int main(int argc, char **argv) {
+    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+        fputs(usage, argc < 2 ? stderr : stdout);
+        return argc < 2 ? 1 : 0;
+    }
+    const char *cmd = argv[1];
+    if (!strcmp(cmd, "lecturers") || !strcmp(cmd, "suggest-tags"))
+        return people_cli_main(argc, argv); /* people_cli.c */
+    opts o;
+    memset(&o, 0, sizeof o);
+    lx_rank_params_default(&o.params);
+    o.facets = RESJSON_DEFAULT_FACETS;
+    int status = parse_args(argc, argv, cmd, &o);
+    if (status >= 0)
+        return status;
+    lx_index *ix;
+    lx_searcher *s;
+    lx_error err = {0};
+    if (lx_index_open(o.index, LX_OPEN_READONLY, &ix, &err))
+        die_err("cannot open index", &err);
+    if (!strcmp(cmd, "check")) {
+        status = run_check(ix, o.index);
+        lx_index_close(ix);
+        return status;
+    }
+    if (lx_searcher_open(ix, &s, &err))
+        die_err("cannot open searcher", &err);
+    if (!strcmp(cmd, "search"))
+        status = o.queries ? run_batch(s, &o) : run_search(s, &o);
+    else if (!strcmp(cmd, "related"))
+        status = o.text ? run_related_text(s, &o) : run_related(s, &o);
+    else if (!strcmp(cmd, "suggest") && o.queries)
+        status = run_suggest_batch(s, &o);
+    else if (!strcmp(cmd, "moments"))
+        status = run_moments(s, &o, o.arg, o.arg2);
+    else
+        status = run_lookup(s, cmd, &o);
     lx_searcher_close(s);
     lx_index_close(ix);
     return status;

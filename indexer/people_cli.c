@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "cliutil.h"
 #include "lectern.h"
 #include "people_cli.h"
 #include "peoplejson.h"
@@ -104,17 +105,6 @@ static void print_person(const lx_lecturer *p, size_t rank, size_t max) {
         printf("      - %-24s %s\n", p->lectures[i]->id, p->lectures[i]->title);
 }
 
-static double now_us(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
-}
-
-static int cmp_d(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
 /* --queries: a TREC run of people, and CPU time per query (of a second
  * pass: the first, untimed, warms the caches as lectern search does). */
 static int lecturers_batch(lx_searcher *s, const popts *o, lx_lecturer_opts *lo) {
@@ -147,7 +137,7 @@ static int lecturers_batch(lx_searcher *s, const popts *o, lx_lecturer_opts *lo)
             lo->search.query = tab + 1;
             lx_lecturers *l;
             lx_error err = {0};
-            double t = now_us();
+            double t = cli_clock_us(CLOCK_THREAD_CPUTIME_ID);
             if (lx_lecturers_search(s, lo, &l, &err)) {
                 fail(line, &err);
                 status = 3;
@@ -155,7 +145,7 @@ static int lecturers_batch(lx_searcher *s, const popts *o, lx_lecturer_opts *lo)
             }
             if (nq == qcap && !(cpu = realloc(cpu, (qcap = qcap ? qcap * 2 : 256) * sizeof *cpu)))
                 return 2;
-            cpu[nq] = now_us() - t;
+            cpu[nq] = cli_clock_us(CLOCK_THREAD_CPUTIME_ID) - t;
             nq += pass;
             for (size_t i = 0; i < l->n; i++) {
                 fprintf(run, "%s Q0 ", line);
@@ -170,7 +160,7 @@ static int lecturers_batch(lx_searcher *s, const popts *o, lx_lecturer_opts *lo)
     fclose(f);
     fclose(run);
     if (nq)
-        qsort(cpu, nq, sizeof *cpu, cmp_d);
+        qsort(cpu, nq, sizeof *cpu, cli_cmp_d);
     fprintf(stderr, "queries %zu cpu_us p50=%.1f p95=%.1f p99=%.1f\n", nq, nq ? cpu[nq / 2] : 0,
             nq ? cpu[nq * 95 / 100] : 0, nq ? cpu[nq * 99 / 100] : 0);
     free(cpu);
