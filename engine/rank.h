@@ -100,6 +100,13 @@ static inline void lx_work_init(lx_work *w, uint64_t limit) {
     w->cut = 0;
 }
 
+/* The default budget of a search over ndocs live lectures (lectern.h:
+ * LX_WORK_PER_LECTURE each, at least LX_WORK_BUDGET_DEFAULT). */
+static inline uint64_t lx_work_default(uint64_t ndocs) {
+    uint64_t b = ndocs * LX_WORK_PER_LECTURE;
+    return b > LX_WORK_BUDGET_DEFAULT ? b : LX_WORK_BUDGET_DEFAULT;
+}
+
 /* Spends units; returns nonzero once the step is cut (now or before). */
 static inline int lx_work_spend(lx_work *w, uint64_t units) {
     w->used += units;

@@ -266,7 +266,7 @@ int lx_search(lx_searcher *s, const lx_search_opts *o, lx_results **out, lx_erro
     r.p = o->params ? o->params : &s->ix->params;
     if ((rc = lx_searcher_begin(s, r.p, err)))
         return rc;
-    lx_work_init(&s->work, o->work_budget ? o->work_budget : LX_WORK_BUDGET_DEFAULT);
+    lx_work_init(&s->work, o->work_budget ? o->work_budget : lx_work_default(s->st.ndocs));
     if (longq && lx_longq_build(s, o, qs, strlen(qs))) {
         lx_searcher_end(s);
         return s->rc;

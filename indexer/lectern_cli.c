@@ -74,7 +74,7 @@ static const struct {
      "  --suggested     the tag filter and boost also use suggested tags\n"
      "                  (lectern-index --suggest-tags)\n"
      "  --work-budget N caps the work units one search may spend (0 = no cap;\n"
-     "                  default the engine's LX_WORK_BUDGET_DEFAULT): a search that\n"
+     "                  default 64 units a lecture, at least 3,000,000): a search that\n"
      "                  runs out returns its best hits so far marked partial\n"
      "  --no-typos      no typo tolerance (a word the index lacks matches nothing)\n"
      "  --prefix 0|1    complete the last word as a prefix while typing (default 1)\n"

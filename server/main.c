@@ -57,7 +57,7 @@ static void usage(FILE *f) {
             "                         each valid until the next write (default %u; 0 = off)\n"
             "  --work-budget N        work units one search may spend before it answers\n"
             "                         its best hits so far with \"partial\": true (default\n"
-            "                         %llu; 0 = no budget)\n"
+            "                         %llu a lecture, at least %llu; 0 = no budget)\n"
             "  --read-only            open the index read-only (writes answer 403)\n"
             "  --create               create an empty index when DIR has none\n"
             "  --quiet                no access log (--log-level warn)\n"
@@ -78,7 +78,7 @@ static void usage(FILE *f) {
             SRV_DEFAULT_PORT, SRV_DEFAULT_MAX_BODY >> 20, SRV_DEFAULT_MAX_CONNECTIONS,
             SRV_DEFAULT_MAX_LIMIT, SRV_DEFAULT_MAX_PER_IP, SRV_DEFAULT_TIMEOUT,
             SRV_DEFAULT_HEADER_TIMEOUT, SRV_DEFAULT_BODY_TIMEOUT, SRV_DEFAULT_CACHE_MB,
-            (unsigned long long)LX_WORK_BUDGET_DEFAULT);
+            (unsigned long long)LX_WORK_PER_LECTURE, (unsigned long long)LX_WORK_BUDGET_DEFAULT);
 }
 
 /* Parses an unsigned number with an optional k/m/g suffix (powers of
