@@ -49,8 +49,11 @@
 #define LX_ALL_TERMS_MARGIN 1.0
 /* A length normalisation never below this (b > 1 could make it 0). */
 #define LX_MIN_NORM 1e-9
-/* Bounds are inflated by this factor so rounding never prunes a winner. */
-#define LX_BOUND_SAFETY (1.0 + 1e-9)
+/* Bounds are inflated by this factor so rounding never prunes a winner.
+ * A score multiplies by the float length factors of lx_scorer.invb, a
+ * bound by the same factor in double: rounding to float may raise a
+ * factor by 2^-24 (6e-8) of itself, so the margin must exceed that. */
+#define LX_BOUND_SAFETY (1.0 + 1e-6)
 
 /* Related lectures (related.c): k1 of the candidates' scores (a long query
  * wants a near-linear tf), the exponent of a term's relative significance
