@@ -138,7 +138,14 @@ void lx_writer_free(lx_writer *w) {
 void lx_writer_release_map(lx_writer *w) {
     const char *dir;
 #ifdef __GLIBC__
-    malloc_trim(0);
+    /* A long-lived writer (the server's) gives its freed batch back to the
+     * system.  A build does not: its next batch reuses that memory at
+     * once, and trimming made it fault every page back in (a third of a
+     * 100k build's CPU was system time, most of it these madvise calls
+     * and the faults after them; without: 20k synthetic lectures 14.2
+     * CPU s against 16.1, peak RSS 212 MiB against 201). */
+    if (!w->build)
+        malloc_trim(0);
 #endif
     if (mdb_env_get_path(w->wl.env->env, &dir) || !dir)
         return;
