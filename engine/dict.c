@@ -22,7 +22,10 @@
  *
  * The directory is listed once per process (pthread_once); a pair is
  * loaded when first used (its index parsed into a hash map, its .dict.dz
- * mapped), so a search pays only for the pairs its languages need. */
+ * mapped), so a search pays only for the pairs its languages need; its
+ * headwords' stems (every headword stemmed: 60% of a pair's load) only
+ * when a stem is first looked up, which a query's language detection
+ * mostly does not need (the words themselves decide it). */
 #include <dirent.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -47,6 +50,7 @@ typedef struct pair {
     char from[LX_LANG_BYTES], to[LX_LANG_BYTES];
     char name[24];      /* freedict-AAA-BBB */
     int state;          /* 0 not loaded yet, 1 loaded, -1 unreadable (atomic) */
+    int sstate;         /* the same for stems, loaded on their first use */
     pthread_mutex_t mu; /* held while loading */
     lx_strmap words;    /* normalised headword -> first entry */
     lx_strmap stems;    /* a one-word headword's term (stem.h) -> its first entry */
@@ -67,16 +71,28 @@ const char *lx_dict_dir(void) {
     return d && d[0] ? d : "/usr/share/dictd";
 }
 
+/* A base-64 digit's value, or -1 (compared, not searched for: two numbers
+ * on each of a pair's hundreds of thousands of index lines). */
+static int b64_digit(unsigned char c) {
+    return c >= 'A' && c <= 'Z'   ? c - 'A'
+           : c >= 'a' && c <= 'z' ? c - 'a' + 26
+           : c >= '0' && c <= '9' ? c - '0' + 52
+           : c == '+'             ? 62
+           : c == '/'             ? 63
+                                  : -1;
+}
+
 static uint32_t b64(const char *s, const char *end) {
-    static const char a[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     uint64_t v = 0;
     for (; s < end; s++) {
-        const char *p = memchr(a, *s, 64);
-        if (!p)
+        int d = b64_digit((unsigned char)*s);
+        if (d < 0)
             return UINT32_MAX;
-        v = v * 64 + (uint64_t)(p - a);
+        v = v * 64 + (uint64_t)d;
+        if (v > UINT32_MAX)
+            return UINT32_MAX;
     }
-    return v > UINT32_MAX ? UINT32_MAX : (uint32_t)v;
+    return (uint32_t)v;
 }
 
 /* Tokens of a text joined by one space, as dictionary keys are. */
@@ -352,11 +368,30 @@ static int ensure(int i) {
         snprintf(path, sizeof path, "%s/%s.dict.dz", dir, p->name);
         int ok = map_file(p, path) == 0 && dictzip_open(p) == 0;
         snprintf(path, sizeof path, "%s/%s.index", dir, p->name);
-        ok = ok && load_index(p, path) == 0 && p->ne && load_stems(p) == 0;
+        ok = ok && load_index(p, path) == 0 && p->ne;
         if (!ok)
             drop(p);
         st = ok ? 1 : -1;
         __atomic_store_n(&p->state, st, __ATOMIC_RELEASE);
+    }
+    pthread_mutex_unlock(&p->mu);
+    return st > 0;
+}
+
+/* Loads pair i and its stems on first use; whether both are there. */
+static int ensure_stems(int i) {
+    pair *p = &pairs[i];
+    int st = __atomic_load_n(&p->sstate, __ATOMIC_ACQUIRE);
+    if (st)
+        return st > 0;
+    if (!ensure(i))
+        return 0;
+    pthread_mutex_lock(&p->mu);
+    if (!(st = p->sstate)) {
+        st = load_stems(p) == 0 ? 1 : -1;
+        if (st < 0)
+            lx_strmap_free(&p->stems);
+        __atomic_store_n(&p->sstate, st, __ATOMIC_RELEASE);
     }
     pthread_mutex_unlock(&p->mu);
     return st > 0;
@@ -539,11 +574,11 @@ static uint32_t *find_stem(int i, const char *term, size_t len) {
 }
 
 int lx_dict_has_stem(int i, const char *term, size_t len) {
-    return ensure(i) && find_stem(i, term, len) != NULL;
+    return ensure_stems(i) && find_stem(i, term, len) != NULL;
 }
 
 int lx_dict_translate_stem(int i, const char *term, size_t len, lx_dict_tr *out, int max) {
-    if (!ensure(i))
+    if (!ensure_stems(i))
         return 0;
     uint32_t *v = find_stem(i, term, len);
     return v ? translate_id(i, *v, out, max) : 0;

@@ -573,10 +573,54 @@ static void add_fix(lx_searcher *s, int ci, const char *word, size_t len) {
     f->to[len] = 0;
 }
 
+/* word_known without the vocabulary in memory: a seek in the words
+ * database.  Most queries' last word is known, and loading the whole
+ * vocabulary (some 45M instructions on TED) only to find it there was
+ * most of a one-query process's work and of the first search after
+ * each write. */
+static int word_known_stored(lx_searcher *s, const char *tok, size_t len, const int *langs,
+                             int nl) {
+    lx_store_iter it;
+    MDB_val k, v;
+    int rc = lx_store_iter_open(s->txn, s->ix, LX_DB_WORDS, &it), r, known = 0;
+    if (rc == LX_ENOTFOUND)
+        return 1;
+    if (rc)
+        goto fail;
+    r = lx_store_iter_seek(&it, tok, len, &k, &v);
+    if (r == 0) { /* nothing at or after tok: known only when the vocabulary is empty */
+        lx_store_iter_close(&it);
+        if ((rc = lx_store_iter_open(s->txn, s->ix, LX_DB_WORDS, &it)))
+            goto fail;
+        r = lx_store_iter_next(&it, &k, &v);
+        known = r == 0;
+        r = r < 0 ? r : 0;
+    }
+    for (; r == 1; r = lx_store_iter_next(&it, &k, &v)) {
+        size_t wl = strnlen(k.mv_data, k.mv_size);
+        if (wl != len || memcmp(k.mv_data, tok, len))
+            break;
+        if (wl < k.mv_size &&
+            lang_ok(s, (const char *)k.mv_data + wl + 1, k.mv_size - wl - 1, langs, nl)) {
+            known = 1;
+            break;
+        }
+    }
+    lx_store_iter_close(&it);
+    if (r >= 0)
+        return known;
+    rc = r;
+fail:
+    lx_searcher_fail(s, rc, NULL, -1, "cannot read the vocabulary: %s", lx_strerror(rc));
+    return -1;
+}
+
 /* Whether the vocabulary has tok spelled so in one of the languages
  * (every word counts as known without a vocabulary); -1 on error. */
 static int word_known(lx_searcher *s, const char *tok, size_t len, const int *langs, int nl) {
-    const vocab *vc = vocab_get(s);
+    const vocab *vc = lx_searcher_part(s, LX_PART_VOCAB);
+    if (!vc || !vc->have || vc->snap != s->snap)
+        return word_known_stored(s, tok, len, langs, nl);
     if (!vc)
         return -1;
     if (!vc->n)

@@ -31,9 +31,10 @@ static const struct {
 static struct {
     char **w; /* normalised, sorted */
     size_t n;
+    int ready; /* loaded (atomic) */
 } lists[NSOURCE];
 
-static pthread_once_t once = PTHREAD_ONCE_INIT;
+static pthread_mutex_t load_mu = PTHREAD_MUTEX_INITIALIZER;
 
 struct one {
     char buf[LX_TOKEN_BUF];
@@ -55,10 +56,15 @@ static int cmp_str(const void *a, const void *b) {
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* A word that is not one token ("aren't") never comes out of a query as
- * itself, so it is left out. */
-static void load(void) {
-    for (size_t l = 0; l < NSOURCE; l++) {
+/* List l, loaded on its first use (a process that asks one language's
+ * list does not normalise and sort all fourteen: most of a one-query
+ * process's start).  A word that is not one token ("aren't") never
+ * comes out of a query as itself, so it is left out. */
+static void load(size_t l) {
+    if (__atomic_load_n(&lists[l].ready, __ATOMIC_ACQUIRE))
+        return;
+    pthread_mutex_lock(&load_mu);
+    if (!lists[l].ready) {
         size_t cap = 0;
         for (const char *p = source[l].words; *p; p++)
             cap += *p == '\n';
@@ -76,17 +82,19 @@ static void load(void) {
             qsort(w, n, sizeof *w, cmp_str);
         lists[l].w = w;
         lists[l].n = n;
+        __atomic_store_n(&lists[l].ready, 1, __ATOMIC_RELEASE);
     }
+    pthread_mutex_unlock(&load_mu);
 }
 
 int lx_stopword(const char *lang, const char *tok, size_t len) {
     char buf[LX_TOKEN_BUF];
     if (len >= sizeof buf)
         return 0;
-    pthread_once(&once, load);
     for (size_t l = 0; l < NSOURCE; l++) {
         if (strcmp(lang, source[l].lang) != 0)
             continue;
+        load(l);
         memcpy(buf, tok, len);
         buf[len] = 0;
         const char *key = buf;

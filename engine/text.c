@@ -4,7 +4,12 @@
  * categories L*, M*, N*); everything else, apostrophes and hyphens
  * included, separates tokens.  Tokens are case-folded and NFC-composed with
  * utf8proc.  ASCII, by far the common case, takes a table-driven fast path
- * that never calls into utf8proc.  Positions count tokens from 0.
+ * that never calls into utf8proc, and so do tokens whose only other
+ * letters are Latin-1's lower-case ones (U+00E0..U+00FF but the division
+ * sign: "müller", "été", "kärlek"), which are composed and case-folded as
+ * they are: the headwords of the German, French, Finnish and Swedish
+ * dictionaries, read when a query's language is detected, are mostly
+ * such words.  Positions count tokens from 0.
  */
 #include <string.h>
 #include <utf8proc.h>
@@ -157,13 +162,17 @@ static int scan(const char *text, size_t len, uint32_t pos0, uint32_t from, uint
         /* A token starts at i: take the ASCII run, then continue if a
          * non-ASCII word character follows. */
         size_t start = i;
-        int ascii = 1;
+        int ascii = 1, latin = 0; /* ascii: no utf8proc needed; latin: 2-byte letters in it */
         while (i < len) {
             c = s[i];
             if (c < 0x80) {
                 if (!ascii_word[c])
                     break;
                 i++;
+            } else if (c == 0xC3 && i + 1 < len && s[i + 1] >= 0xA0 && s[i + 1] <= 0xBF &&
+                       s[i + 1] != 0xB7) {
+                latin = 1;
+                i += 2;
             } else {
                 utf8proc_int32_t cp;
                 utf8proc_ssize_t k = utf8proc_iterate(s + i, (utf8proc_ssize_t)(len - i), &cp);
@@ -182,7 +191,8 @@ static int scan(const char *text, size_t len, uint32_t pos0, uint32_t from, uint
             continue;
         }
         if (ascii) {
-            m = n < LX_MAX_TERM_BYTES ? n : LX_MAX_TERM_BYTES;
+            m = !latin ? (n < LX_MAX_TERM_BYTES ? n : LX_MAX_TERM_BYTES)
+                       : utf8_cut(text + start, n, LX_MAX_TERM_BYTES);
             for (size_t j = 0; j < m; j++)
                 out[j] = (char)ascii_lower[s[start + j]];
             out[m] = 0;

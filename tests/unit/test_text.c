@@ -287,6 +287,44 @@ static void test_overlong_tokens(void) {
     CHECK(toks[0].end == 152);
 }
 
+/* Tokens with Latin-1 letters, which take the fast path when lower-case:
+ * the same as utf8proc's composition and case folding, cut the same way. */
+static void test_latin1_fast_path(void) {
+    static const char *const ctx[][2] = {{"", ""}, {"m", "ller"}, {"Ab", "CD9"}, {"x", ""}};
+    char in[512], want[512];
+    for (int cp = 0xC0; cp <= 0xFF; cp++) {
+        for (size_t c = 0; c < sizeof ctx / sizeof ctx[0]; c++) {
+            int n = snprintf(in, sizeof in, "%s%c%c%s%c%c", ctx[c][0], 0xC3, 0x80 | (cp & 0x3F),
+                             ctx[c][1], 0xC3, 0x80 | (cp & 0x3F));
+            utf8proc_uint8_t *m = NULL;
+            utf8proc_ssize_t k =
+                utf8proc_map((const utf8proc_uint8_t *)in, n, &m,
+                             UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_CASEFOLD);
+            CHECK(k > 0);
+            snprintf(want, sizeof want, "%s", k > 0 ? (const char *)m : "");
+            free(m);
+            CHECK(tokenize_n(in, (size_t)n) == 0);
+            if (cp == 0xD7 || cp == 0xF7) /* the signs of multiplication and division separate */
+                continue;
+            CHECK(ntoks == 1);
+            CHECK_STR(t(0), want);
+        }
+    }
+    /* A long token: cut at a character boundary, as the slow path cuts. */
+    size_t n = 0;
+    in[n++] = 'b';
+    while (n + 2 < 300) {
+        in[n++] = (char)0xC3;
+        in[n++] = (char)0xA4; /* ä */
+    }
+    in[n] = 0;
+    CHECK(tokenize_n(in, n) == 0);
+    CHECK(ntoks == 1);
+    CHECK(toks[0].len == LX_MAX_TERM_BYTES - 1 || toks[0].len == LX_MAX_TERM_BYTES);
+    CHECK(valid_utf8(t(0), toks[0].len));
+    CHECK(toks[0].end == n);
+}
+
 static void test_html_escape(void) {
     char out[128];
     const char *s = "<a href=\"x\">Tom & 'Jerry'</a>";
@@ -307,6 +345,7 @@ int main(void) {
     test_greek();
     test_invalid_utf8();
     test_overlong_tokens();
+    test_latin1_fast_path();
     test_html_escape();
     CHECK_DONE();
 }
