@@ -11,7 +11,6 @@
  * "transcript" is dropped, with a warning (unless "segments" is empty: then it is dropped).
  * Warnings (the record is taken, a person should look) collect in lx_record.warning.
  */
-#include <lz4.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -519,15 +518,9 @@ fail:
 
 int lx_record_compress(lx_record *r) {
     r->zbody.n = 0;
-    if (r->body_len < LX_DOC_COMPRESS_MIN)
-        return 0;
-    int bound = LZ4_compressBound((int)r->body_len);
-    if (lx_buf_reserve(&r->zbody, (size_t)bound))
-        return LX_ENOMEM;
-    int z = LZ4_compress_default(r->body, (char *)r->zbody.p, (int)r->body_len, bound);
+    size_t z;
     /* Kept only when it saves space, as serialize decides. */
-    r->zbody.n = z > 0 && (size_t)z < r->body_len ? (size_t)z : 0;
-    return 0;
+    return lx_body_compress(r->body, r->body_len, &r->zbody, &z);
 }
 
 int lx_record_serialize(const lx_record *r, lx_buf *out) {
@@ -542,8 +535,7 @@ int lx_record_serialize(const lx_record *r, lx_buf *out) {
     h.ncp = (uint32_t)(r->cps.n / 4);
     h.flags = r->flags;
     snprintf(h.lang, sizeof h.lang, "%s", r->f.lang);
-    int bound = r->body_len >= LX_DOC_COMPRESS_MIN ? LZ4_compressBound((int)r->body_len) : 0;
-    size_t need = sizeof h + h.id_len + h.title_len + h.meta_len + h.body_len + (size_t)bound + 4 +
+    size_t need = sizeof h + h.id_len + h.title_len + h.meta_len + h.body_len + 4 +
                   (size_t)h.nseg * sizeof(lx_dseg) + r->cps.n;
     if (lx_buf_reserve(out, need))
         return LX_ENOMEM;
@@ -552,20 +544,22 @@ int lx_record_serialize(const lx_record *r, lx_buf *out) {
     lx_buf_append(out, r->id, h.id_len + 1);
     lx_buf_append(out, title, h.title_len + 1);
     lx_buf_append(out, r->meta, h.meta_len + 1);
-    int z = 0;
+    size_t z = 0;
     if (r->zbody.n) {
-        memcpy(out->p + out->n, r->zbody.p, r->zbody.n);
-        z = (int)r->zbody.n;
-    } else if (bound) {
-        z = LZ4_compress_default(r->body, (char *)out->p + out->n, (int)r->body_len, bound);
+        lx_buf_append(out, r->zbody.p, r->zbody.n);
+        z = r->zbody.n;
+    } else if (lx_body_compress(r->body, r->body_len, out, &z)) {
+        return LX_ENOMEM;
     }
-    if (z > 0 && (size_t)z < r->body_len) {
-        out->n += (size_t)z;
+    if (z) {
         h.zlen = (uint32_t)z;
+        h.zshift = LX_BODY_BLOCK_SHIFT;
         memcpy(out->p + at, &h, sizeof h);
     } else {
         lx_buf_append(out, r->body ? r->body : "", h.body_len);
     }
+    if (lx_buf_reserve(out, 1 + (size_t)h.nseg * sizeof(lx_dseg) + r->cps.n))
+        return LX_ENOMEM;
     lx_buf_append(out, "", 1);
     lx_buf_append(out, r->segs, (size_t)h.nseg * sizeof(lx_dseg));
     lx_buf_append(out, r->cps.p, r->cps.n);

@@ -207,17 +207,27 @@ int lx_snippet_from_positions(const lx_docview *v, const char *description,
         if (c1 < v->h.ncp)
             need = lx_doc_checkpoint(v, c1) + 2 * LX_SNIPPET_BYTES;
     }
-    size_t got = 0;
+    /* The text from a little before the checkpoint (widen looks back
+     * up to LX_SNIPPET_BYTES / 3) to `need`: only its blocks are
+     * decompressed; the offsets stay the body's. */
+    size_t lo = 0, hi = 0;
     /* Room for the whole body first, so that a NULL body below means a
      * damaged one, not a failed allocation. */
     if (k && v->h.zlen && lx_buf_reserve(&scratch, (size_t)v->h.body_len + 1))
         return LX_ENOMEM;
-    const char *text = k ? lx_doc_body_prefix(v, &scratch, need, &got) : description;
+    const char *text = description;
+    if (k) {
+        size_t from = base > LX_SNIPPET_BYTES ? base - LX_SNIPPET_BYTES : 0;
+        text = lx_doc_body_range(v, &scratch, from, need, &lo, &hi);
+        /* A damaged checkpoint past the text: the whole body. */
+        if (text && base > hi)
+            text = lx_doc_body_range(v, &scratch, 0, v->h.body_len, &lo, &hi);
+    }
     if (k && !text) {
         lx_buf_free(&scratch);
         return LX_ECORRUPT;
     }
-    size_t len = k ? got : dlen;
+    size_t len = k ? hi : dlen;
     if (base > len)
         base = 0, pos0 = 0;
     int rc = 0;
@@ -247,8 +257,8 @@ int lx_snippet_from_positions(const lx_docview *v, const char *description,
                     b = lx_doc_checkpoint(v, first / LX_CP_EVERY);
                     p0 = first / LX_CP_EVERY * LX_CP_EVERY;
                 }
-                if (b > len)
-                    b = 0, p0 = 0;
+                if (b < base || b > len) /* damaged: from the first window's */
+                    b = base, p0 = pos0;
             }
             memset(sstart[i], 0, sizeof sstart[i]);
             memset(send[i], 0, sizeof send[i]);
@@ -271,6 +281,16 @@ int lx_snippet_from_positions(const lx_docview *v, const char *description,
             s = m[0].start;
             e = m[nm - 1].end;
         }
+    }
+    if (!nm && lo > 0) {
+        /* No word found where the positions said (a damaged body): the
+         * opening, as for no hit. */
+        text = lx_doc_body_range(v, &scratch, 0, need, &lo, &hi);
+        if (!text) {
+            lx_buf_free(&scratch);
+            return LX_ECORRUPT;
+        }
+        len = hi;
     }
     widen(text, len, &s, &e);
     /* The ellipsis after the snippet depends on the whole field. */

@@ -1,6 +1,7 @@
 /* store.c -- one LMDB environment holding the whole index.
  *
- * Format version 3.  Integers are host order (little-endian on our
+ * Format version 4 (3 stored each body as one LZ4 stream: such an index
+ * is refused with a request to rebuild it).  Integers are host order (little-endian on our
  * targets) and read with memcpy.  Databases:
  *
  *   meta     "stats"  -> lx_collstats (store.h), 64 bytes
@@ -10,17 +11,22 @@
  *   ids      external id bytes -> u32 docid
  *   docs     u32 docid (MDB_INTEGERKEY) -> a stored lecture:
  *              lx_dochdr (40 bytes: u32 id_len, title_len, meta_len,
- *                         body_len, nseg, zlen, ncp; u8 flags, 3 pad;
- *                         lang[8])
+ *                         body_len, nseg, zlen, ncp; u8 flags, zshift,
+ *                         2 pad; lang[8])
  *              id, NUL; title, NUL
  *              meta: the record as JSON without "segments" (and without
  *                    "transcript" when that is the body), NUL
  *              body: the transcript text, or the segments' texts joined
  *                    by one space, NUL; when zlen > 0 (bodies of
  *                    LX_DOC_COMPRESS_MIN bytes or more) instead zlen bytes
- *                    of LZ4 block format and a NUL: transcripts are most of
- *                    an index, and LZ4 halves them while decompressing a
- *                    lecture in microseconds
+ *                    and a NUL: the text cut into nblk = ceil(body_len /
+ *                    2^zshift) blocks (zshift: LX_BODY_BLOCK_SHIFT when
+ *                    written), u32 end[nblk] (the end of each compressed
+ *                    block, counted from the first), then each block in
+ *                    LZ4 block format on its own: transcripts are most of
+ *                    an index, LZ4 halves them while decompressing a
+ *                    lecture in microseconds, and a snippet decompresses
+ *                    only the blocks around its window
  *              nseg lx_dseg (start f64, end f64, off u32, len u32): each
  *                    segment's time and byte span in the body
  *              ncp u32: the body byte offset of transcript tokens 0, 64,
@@ -193,6 +199,11 @@ int lx_store_norms(MDB_txn *txn, lx_index *ix, const uint32_t **norms, uint32_t 
     return 0;
 }
 
+/* The blocks of a compressed body. */
+static uint32_t body_blocks(const lx_docview *v) {
+    return (uint32_t)(((uint64_t)v->h.body_len + ((uint64_t)1 << v->h.zshift) - 1) >> v->h.zshift);
+}
+
 /* Checks what a view's readers index with: the strings end in their NULs,
  * the language code inside its 8 bytes, the body's stored size fits its
  * length (LZ4 expands at most 255 times).  Segments and checkpoints are
@@ -204,6 +215,9 @@ static int doc_view_check(const lx_docview *v) {
         v->body[stored] || !memchr(v->h.lang, 0, sizeof v->h.lang))
         return LX_ECORRUPT;
     if (v->h.body_len > INT32_MAX || (v->h.zlen && v->h.body_len > (uint64_t)v->h.zlen * 255 + 64))
+        return LX_ECORRUPT;
+    if (v->h.zlen && (v->h.zshift < LX_BODY_SHIFT_MIN || v->h.zshift > LX_BODY_SHIFT_MAX ||
+                      (uint64_t)body_blocks(v) * 4 > v->h.zlen))
         return LX_ECORRUPT;
     return 0;
 }
@@ -234,39 +248,102 @@ int lx_doc_view(const void *val, size_t len, lx_docview *v) {
     return doc_view_check(v);
 }
 
+/* Decompresses blocks b0..b1 of v into dst (the body's offsets) and the
+ * last one only up to byte `to` at least; *hi receives the end of the
+ * text there.  0 or LX_ECORRUPT. */
+static int body_decode(const lx_docview *v, char *dst, uint32_t b0, uint32_t b1, size_t to,
+                       size_t *hi) {
+    const uint8_t *tab = (const uint8_t *)v->body;
+    uint32_t nblk = body_blocks(v);
+    size_t bsize = (size_t)1 << v->h.zshift, avail = v->h.zlen - (size_t)nblk * 4;
+    const char *data = v->body + (size_t)nblk * 4;
+    for (uint32_t i = b0; i <= b1 && i < nblk; i++) {
+        uint32_t a = 0, b;
+        if (i)
+            memcpy(&a, tab + (size_t)(i - 1) * 4, 4);
+        memcpy(&b, tab + (size_t)i * 4, 4);
+        if (a > b || b > avail)
+            return LX_ECORRUPT;
+        size_t off = (size_t)i << v->h.zshift;
+        size_t blen = v->h.body_len - off < bsize ? v->h.body_len - off : bsize;
+        int n;
+        if (i == b1 && to < off + blen) {
+            n = LZ4_decompress_safe_partial(data + a, dst + off, (int)(b - a), (int)(to - off),
+                                            (int)blen);
+            if (n < (int)(to - off))
+                return LX_ECORRUPT;
+        } else {
+            n = LZ4_decompress_safe(data + a, dst + off, (int)(b - a), (int)blen);
+            if (n != (int)blen)
+                return LX_ECORRUPT;
+        }
+        /* Text never holds a NUL (JSON strings are cut at one): a damaged
+         * body that decompresses to one would be shorter as a C string
+         * than body_len says, and readers take either. */
+        if (memchr(dst + off, 0, (size_t)n))
+            return LX_ECORRUPT;
+        *hi = off + (size_t)n;
+    }
+    return 0;
+}
+
 const char *lx_doc_body(const lx_docview *v, lx_buf *scratch) {
-    if (!v->h.zlen)
+    size_t lo, hi;
+    return lx_doc_body_range(v, scratch, 0, v->h.body_len, &lo, &hi);
+}
+
+const char *lx_doc_body_range(const lx_docview *v, lx_buf *scratch, size_t from, size_t to,
+                              size_t *lo, size_t *hi) {
+    if (!v->h.zlen) {
+        *lo = 0;
+        *hi = v->h.body_len;
         return v->body;
+    }
+    if (to > v->h.body_len)
+        to = v->h.body_len;
+    if (from >= to)
+        from = to ? to - 1 : 0;
     scratch->n = 0;
     if (lx_buf_reserve(scratch, (size_t)v->h.body_len + 1))
         return NULL;
-    int n = LZ4_decompress_safe(v->body, (char *)scratch->p, (int)v->h.zlen, (int)v->h.body_len);
-    /* Text never holds a NUL (JSON strings are cut at one): a damaged
-     * body that decompresses to one would be shorter as a C string than
-     * body_len says, and readers take either. */
-    if (n != (int)v->h.body_len || memchr(scratch->p, 0, (size_t)n))
+    uint32_t b0 = (uint32_t)(from >> v->h.zshift);
+    uint32_t b1 = to ? (uint32_t)((to - 1) >> v->h.zshift) : 0;
+    *hi = 0;
+    if (body_decode(v, (char *)scratch->p, b0, b1, to, hi))
         return NULL;
-    scratch->p[n] = 0;
-    scratch->n = (size_t)n + 1;
+    *lo = (size_t)b0 << v->h.zshift;
+    scratch->p[*hi] = 0;
+    scratch->n = *hi + 1;
     return (const char *)scratch->p;
 }
 
-const char *lx_doc_body_prefix(const lx_docview *v, lx_buf *scratch, size_t need, size_t *got) {
-    if (!v->h.zlen || need >= v->h.body_len) {
-        *got = v->h.body_len;
-        return lx_doc_body(v, scratch);
+int lx_body_compress(const char *body, size_t len, lx_buf *out, size_t *zlen) {
+    size_t bsize = (size_t)1 << LX_BODY_BLOCK_SHIFT;
+    size_t nblk = (len + bsize - 1) / bsize;
+    *zlen = 0;
+    if (len < LX_DOC_COMPRESS_MIN || len > INT32_MAX)
+        return 0;
+    size_t bound = nblk * 4 + (size_t)LZ4_compressBound((int)len) + nblk * 16;
+    if (lx_buf_reserve(out, bound))
+        return LX_ENOMEM;
+    uint8_t *tab = out->p + out->n;
+    char *data = (char *)tab + nblk * 4;
+    size_t used = 0;
+    for (size_t i = 0; i < nblk; i++) {
+        size_t off = i * bsize, blen = len - off < bsize ? len - off : bsize;
+        int z = LZ4_compress_default(body + off, data + used, (int)blen,
+                                     (int)(bound - nblk * 4 - used));
+        if (z <= 0)
+            return 0;
+        used += (size_t)z;
+        uint32_t end = (uint32_t)used;
+        memcpy(tab + i * 4, &end, 4);
     }
-    scratch->n = 0;
-    if (lx_buf_reserve(scratch, (size_t)v->h.body_len + 1))
-        return NULL;
-    int n = LZ4_decompress_safe_partial(v->body, (char *)scratch->p, (int)v->h.zlen, (int)need,
-                                        (int)v->h.body_len);
-    if (n < (int)need)
-        return NULL;
-    scratch->p[n] = 0;
-    scratch->n = (size_t)n + 1;
-    *got = (size_t)n;
-    return (const char *)scratch->p;
+    if (nblk * 4 + used >= len)
+        return 0;
+    *zlen = nblk * 4 + used;
+    out->n += *zlen;
+    return 0;
 }
 
 uint32_t lx_doc_checkpoint(const lx_docview *v, uint32_t i) {

@@ -10,7 +10,7 @@
 #include "lectern.h"
 #include "postings.h"
 
-#define LX_FORMAT_VERSION 3u
+#define LX_FORMAT_VERSION 4u
 
 /* The named databases in their fixed handle order (store_env.c); "words"
  * is last and optional when reading (an older index lacks it). */
@@ -30,10 +30,12 @@ typedef struct lx_collstats {
 /* Header of a "docs" value; see store.c. */
 typedef struct lx_dochdr {
     uint32_t id_len, title_len, meta_len, body_len, nseg;
-    uint32_t zlen; /* stored body bytes when LZ4-compressed, else 0 */
-    uint32_t ncp;  /* transcript checkpoints that follow the segments */
-    uint8_t flags; /* LX_DOC_* */
-    uint8_t pad[3];
+    uint32_t zlen;  /* stored body bytes when LZ4-compressed (block table
+                       and blocks), else 0 */
+    uint32_t ncp;   /* transcript checkpoints that follow the segments */
+    uint8_t flags;  /* LX_DOC_* */
+    uint8_t zshift; /* when zlen: log2 of the text bytes per block */
+    uint8_t pad[2];
     char lang[8]; /* NUL-terminated language code */
 } lx_dochdr;
 
@@ -47,6 +49,16 @@ typedef struct lx_dochdr {
 /* Bodies at least this long are stored LZ4-compressed. */
 #define LX_DOC_COMPRESS_MIN 256
 
+/* A compressed body is cut into blocks of 1 << LX_BODY_BLOCK_SHIFT bytes
+ * of text, each compressed on its own, so that a snippet decompresses only
+ * the block(s) around its window.  4 KiB: a TED transcript averages 9.5 KB
+ * (2-3 blocks); the index grows by 4% against one LZ4 stream per body
+ * (tests/bench/README.md, "Uncached search cost").  The shift is stored
+ * in each lecture's header (zshift): any of LX_BODY_SHIFT_MIN..MAX reads. */
+#define LX_BODY_BLOCK_SHIFT 12
+#define LX_BODY_SHIFT_MIN 8
+#define LX_BODY_SHIFT_MAX 24
+
 /* A timed segment as stored: 24 bytes. */
 typedef struct lx_dseg {
     double start, end;
@@ -57,8 +69,9 @@ typedef struct lx_dseg {
 typedef struct lx_docview {
     lx_dochdr h;
     const char *id, *title, *meta;
-    const char *body;    /* the stored body: LZ4 bytes when h.zlen (use
-                            lx_doc_body), else the text, NUL-terminated */
+    const char *body;    /* the stored body: block table and LZ4 blocks
+                            when h.zlen (use lx_doc_body), else the text,
+                            NUL-terminated */
     const uint8_t *segs; /* nseg * sizeof(lx_dseg), unaligned */
     const uint8_t *cps;  /* ncp u32 byte offsets, unaligned */
 } lx_docview;
@@ -178,10 +191,19 @@ int lx_doc_view(const void *val, size_t len, lx_docview *v);
  * before the final one.  NULL on corruption or out of memory. */
 const char *lx_doc_body(const lx_docview *v, lx_buf *scratch);
 
-/* As lx_doc_body, but only at least the first `need` bytes are promised
- * (the rest of a compressed body may be left out); *got receives how many
- * are there. */
-const char *lx_doc_body_prefix(const lx_docview *v, lx_buf *scratch, size_t need, size_t *got);
+/* As lx_doc_body, but only the text bytes [*lo, *hi) of the returned
+ * pointer are there, *lo <= from and *hi >= to (cut to body_len): the
+ * offsets stay the body's, the blocks outside are not decompressed (their
+ * bytes are not to be read).  text[*hi] is a NUL.  NULL on corruption or
+ * out of memory. */
+const char *lx_doc_body_range(const lx_docview *v, lx_buf *scratch, size_t from, size_t to,
+                              size_t *lo, size_t *hi);
+
+/* The stored form of a body of len bytes (len >= LX_DOC_COMPRESS_MIN):
+ * appended to out, *zlen its size; *zlen 0 (nothing appended) when it
+ * would not be smaller than the text, which is then stored plain.  0 or
+ * LX_ENOMEM. */
+int lx_body_compress(const char *body, size_t len, lx_buf *out, size_t *zlen);
 
 /* Checkpoint i of a view (byte offset of token i * LX_CP_EVERY); a
  * damaged one past the body reads as the body's end. */

@@ -242,8 +242,9 @@ static int env_open(const char *dir, const char *data_path, unsigned flags, lx_e
         if (version != LX_FORMAT_VERSION || v.mv_size != sizeof cs) {
             mdb_txn_abort(txn);
             rc = lx_fail(err, LX_EFORMAT, NULL, -1,
-                         "index format version %u, this Lectern reads version %u", version,
-                         LX_FORMAT_VERSION);
+                         "index format version %u, this Lectern reads version %u: build the "
+                         "index again from its records (lectern-index build)",
+                         version, LX_FORMAT_VERSION);
             goto out;
         }
     }

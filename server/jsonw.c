@@ -215,6 +215,45 @@ void jw_int(jsonw *w, int64_t v) {
     put(w, p, (size_t)(b + sizeof b - p));
 }
 
+/* jw_double's common case without printf (a score, a time: a tenth of
+ * an answer's writing went to snprintf): v * 10^decimals rounded to an
+ * integer, written with the point put back and trailing zeros dropped.
+ * Below 1e8 the product is within 2.5e-8 of the exact one, so it rounds
+ * as printf's exact decimal expansion does unless its fraction lies that
+ * close to one half: those, and larger numbers, are left to snprintf
+ * (returns 0). */
+static int fixed(jsonw *w, double v, int decimals) {
+    static const double pow10[] = {1, 10, 100, 1e3, 1e4, 1e5, 1e6};
+    if (decimals < 1 || decimals > 6) /* "%.0f" keeps "-0" */
+        return 0;
+    double r = fabs(v) * pow10[decimals];
+    if (!(r < 1e8))
+        return 0;
+    double fl = floor(r), frac = r - fl;
+    if (fabs(frac - 0.5) < 1e-7)
+        return 0;
+    uint64_t u = (uint64_t)fl + (frac > 0.5);
+    char b[32], *end = b + sizeof b, *p;
+    int d = decimals;
+    while (d > 0 && u % 10 == 0) { /* trailing zeros of the fraction */
+        u /= 10;
+        d--;
+    }
+    p = end;
+    for (int i = 0; i < d; i++) {
+        *--p = (char)('0' + u % 10);
+        u /= 10;
+    }
+    if (d > 0)
+        *--p = '.';
+    p = digits(p, u);
+    /* No "-0": printf's "-0.0000" is written "0". */
+    if (v < 0 && !(p[0] == '0' && p + 1 == end))
+        *--p = '-';
+    put(w, p, (size_t)(end - p));
+    return 1;
+}
+
 /* A number with at most `decimals` digits after the point, trailing zeros
  * dropped ("3.5", "12", "0.0042"); NaN and infinities write null. */
 void jw_double(jsonw *w, double v, int decimals) {
@@ -225,6 +264,8 @@ void jw_double(jsonw *w, double v, int decimals) {
         put(w, "null", 4);
         return;
     }
+    if (fixed(w, v, decimals))
+        return;
     n = snprintf(b, sizeof b, "%.*f", decimals, v);
     if (n <= 0 || (size_t)n >= sizeof b) {
         n = snprintf(b, sizeof b, "%.17g", v);
@@ -262,13 +303,21 @@ static const char *skip_ws(const char *p, const char *end) {
     return p;
 }
 
-/* Past the string starting at p (on its opening quote); NULL if open. */
+/* Past the string starting at p (on its opening quote); NULL if open.
+ * A quote ends it unless an odd run of backslashes escapes it: memchr
+ * finds the quotes, so a long description is not walked byte by byte. */
 static const char *skip_string(const char *p, const char *end) {
-    for (p++; p < end; p++) {
-        if (*p == '\\')
-            p++;
-        else if (*p == '"')
-            return p + 1;
+    const char *from = p + 1;
+    while (from < end) {
+        const char *q = memchr(from, '"', (size_t)(end - from));
+        if (!q)
+            return NULL;
+        size_t bs = 0;
+        while (q - bs > p + 1 && q[-1 - (ptrdiff_t)bs] == '\\')
+            bs++;
+        if (bs % 2 == 0)
+            return q + 1;
+        from = q + 1;
     }
     return NULL;
 }

@@ -74,6 +74,49 @@ static void test_writer(void) {
     expect_written(&w, "\"abc\\u0000def\"");
 }
 
+/* jw_double as printf writes it: "%.*f", trailing zeros dropped, no -0. */
+static void printf_double(char *b, size_t cap, double v, int decimals) {
+    int n = snprintf(b, cap, "%.*f", decimals, v);
+    if (decimals > 0) {
+        while (n > 1 && b[n - 1] == '0')
+            n--;
+        if (b[n - 1] == '.')
+            n--;
+        if (n == 2 && b[0] == '-' && b[1] == '0')
+            b[0] = '0', n = 1;
+    }
+    b[n] = 0;
+}
+
+/* The writer's own number formatting agrees with printf's everywhere:
+ * random magnitudes and signs, exact halves, values next to halves. */
+static void test_double_sweep(void) {
+    uint64_t x = 88172645463325252ull;
+    for (int i = 0; i < 200000; i++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        int decimals = (int)(x % 7);
+        double mag = pow(10, (double)(x >> 8 & 15) - 6);
+        double v = (double)(x >> 11) / 9007199254740992.0 * mag;
+        if (i % 5 == 0) /* a half at the last digit, and its neighbours */
+            v = (floor(v * pow(10, decimals)) + 0.5) / pow(10, decimals);
+        if (i % 5 == 1)
+            v = nextafter((floor(v * 1e4) + 0.5) / 1e4, (x & 1) ? 1e9 : -1e9);
+        if (x & 0x100)
+            v = -v;
+        char want[128];
+        printf_double(want, sizeof want, v, decimals);
+        jsonw w;
+        jw_init(&w, 16);
+        jw_double(&w, v, decimals);
+        size_t len = 0;
+        char *got = jw_take(&w, &len);
+        CHECK(got && strcmp(got, want) == 0);
+        if (got && strcmp(got, want) != 0 && failures < 10)
+            fprintf(stderr, "%.17g %d: want %s got %s\n", v, decimals, want, got);
+        free(got);
+    }
+}
+
 static void test_members(void) {
     static const char *const keys[] = {"speaker", "tags", "url", "duration", "missing"};
     const char *rec =
@@ -90,6 +133,13 @@ static void test_members(void) {
     CHECK(m[3].p && m[3].len == 6 && memcmp(m[3].p, "2710.5", 6) == 0);
     CHECK(m[4].p == NULL);
 
+    /* a backslash run before a quote: even ends the string, odd does not */
+    const char *bs = "{\"speaker\": \"x\\\\\", \"url\": \"a\\\\\\\"b\\\\\\\\\"}";
+    CHECK(jw_members(bs, strlen(bs), keys, 5, m) == 0);
+    const char *x = "\"x\\\\\"", *url = "\"a\\\\\\\"b\\\\\\\\\"";
+    CHECK(m[0].p && m[0].len == strlen(x) && memcmp(m[0].p, x, m[0].len) == 0);
+    CHECK(m[2].p && m[2].len == strlen(url) && memcmp(m[2].p, url, m[2].len) == 0);
+
     CHECK(jw_members("{}", 2, keys, 5, m) == 0 && m[0].p == NULL);
     CHECK(jw_members("[1]", 3, keys, 5, m) == -1);
     CHECK(jw_members("", 0, keys, 5, m) == -1);
@@ -103,6 +153,7 @@ static void test_members(void) {
 
 int main(void) {
     test_writer();
+    test_double_sweep();
     test_members();
     if (failures) {
         fprintf(stderr, "%d checks failed\n", failures);

@@ -369,33 +369,95 @@ static void test_next_doc_flip(void) {
     lx_index_close(ix);
 }
 
+/* A view of a body stored as lx_body_compress writes it (into z). */
+static void compressed_view(lx_docview *v, const char *text, size_t len, lx_buf *z) {
+    size_t zn = 0;
+    z->n = 0;
+    CHECK(lx_body_compress(text, len, z, &zn) == 0 && zn > 0 && zn == z->n);
+    memset(v, 0, sizeof *v);
+    v->h.zlen = (uint32_t)zn;
+    v->h.zshift = LX_BODY_BLOCK_SHIFT;
+    v->h.body_len = (uint32_t)len;
+    v->body = (const char *)z->p;
+}
+
 /* A compressed body that decompresses to a NUL inside (a damaged literal)
  * is damaged: lx_analyze read it to body_len past the shorter C string
  * that the related-lectures path copies it into (ASan, the sweep). */
 static void test_body_with_nul(void) {
-    static const char text[] = "abc def\0ghi jkl mno pqr stu vwx yz abc def ghi";
-    char z[128];
-    int zn = LZ4_compress_default(text, z, (int)sizeof text - 1, (int)sizeof z);
-    CHECK(zn > 0);
+    char text[600];
+    for (size_t i = 0; i < sizeof text; i++)
+        text[i] = "abc def ghi jkl mno pqr stu vwx yz "[i % 35];
+    text[300] = 0;
+    lx_buf z = {0}, scratch = {0};
     lx_docview v;
-    memset(&v, 0, sizeof v);
-    v.h.zlen = (uint32_t)zn;
-    v.h.body_len = (uint32_t)sizeof text - 1;
-    v.body = z;
-    lx_buf scratch = {0};
+    compressed_view(&v, text, sizeof text, &z);
     CHECK(lx_doc_body(&v, &scratch) == NULL);
     /* Without the NUL it reads back whole. */
-    static const char ok[] = "abc def ghi jkl mno pqr stu vwx yz abc def ghi";
-    zn = LZ4_compress_default(ok, z, (int)sizeof ok - 1, (int)sizeof z);
-    v.h.zlen = (uint32_t)zn;
-    v.h.body_len = (uint32_t)sizeof ok - 1;
+    text[300] = 'x';
+    compressed_view(&v, text, sizeof text, &z);
     const char *b = lx_doc_body(&v, &scratch);
-    CHECK(b && !strcmp(b, ok));
+    CHECK(b && !memcmp(b, text, sizeof text) && b[sizeof text] == 0);
     lx_buf_free(&scratch);
+    lx_buf_free(&z);
+}
+
+/* A body of several blocks: any range reads back the text's bytes there
+ * (and only the blocks it needs are promised); a damaged block table is
+ * corruption, not a read past the value. */
+static void test_body_blocks(void) {
+    size_t len = 5 * ((size_t)1 << LX_BODY_BLOCK_SHIFT) + 123;
+    char *text = malloc(len);
+    CHECK(text != NULL);
+    if (!text)
+        return;
+    /* Words drawn at random: compressible, and no two blocks alike. */
+    static const char *const words[] = {"lecture ", "search ", "the ",   "index ",
+                                        "block ",   "of ",     "words ", "snippet "};
+    uint32_t x = 12345;
+    for (size_t i = 0; i < len;) {
+        x = x * 1103515245u + 12345u;
+        const char *w = words[(x >> 16) % 8];
+        for (size_t c = 0; w[c] && i < len; c++)
+            text[i++] = w[c];
+    }
+    lx_buf z = {0}, scratch = {0};
+    lx_docview v;
+    compressed_view(&v, text, len, &z);
+    size_t cuts[] = {0, 1, 4095, 4096, 4097, 9000, 16384, len - 124, len - 1, len};
+    size_t nc = sizeof cuts / sizeof cuts[0];
+    for (size_t i = 0; i < nc; i++)
+        for (size_t j = i + 1; j < nc; j++) {
+            size_t lo = 99, hi = 0;
+            const char *t = lx_doc_body_range(&v, &scratch, cuts[i], cuts[j], &lo, &hi);
+            CHECK(t && lo <= cuts[i] && hi >= cuts[j] && hi <= len && lo < hi);
+            CHECK(t && !memcmp(t + lo, text + lo, hi - lo) && t[hi] == 0);
+            /* Whole blocks before the last, which may be cut. */
+            CHECK(lo % ((size_t)1 << LX_BODY_BLOCK_SHIFT) == 0);
+        }
+    const char *all = lx_doc_body(&v, &scratch);
+    CHECK(all && !memcmp(all, text, len));
+    /* Block 2's end before block 1's: damaged. */
+    uint32_t e1, bad = 1;
+    memcpy(&e1, z.p + 4, 4);
+    memcpy(z.p + 4, &bad, 4);
+    size_t lo, hi;
+    CHECK(lx_doc_body(&v, &scratch) == NULL);
+    CHECK(lx_doc_body_range(&v, &scratch, 4096, 8000, &lo, &hi) == NULL);
+    CHECK(lx_doc_body_range(&v, &scratch, 0, 100, &lo, &hi) != NULL); /* block 0 is sound */
+    memcpy(z.p + 4, &e1, 4);
+    /* A table entry past the stored bytes. */
+    uint32_t far = v.h.zlen;
+    memcpy(z.p + 8, &far, 4);
+    CHECK(lx_doc_body_range(&v, &scratch, 8192, 8200, &lo, &hi) == NULL);
+    lx_buf_free(&scratch);
+    lx_buf_free(&z);
+    free(text);
 }
 
 int main(void) {
     test_body_with_nul();
+    test_body_blocks();
     build_base();
     pick_terms();
     test_sound();
