@@ -26,4 +26,6 @@ typedef struct lx_relquery {
  * Returns 0, LX_EINVAL (no id), LX_ENOTFOUND, LX_ENOMEM, LX_EIO,
  * LX_EFORMAT, LX_ECORRUPT. */
 int lx_related_query(lx_searcher *s, const char *id, lx_relquery *q, lx_error *err);
+/* Lectures like a text (lx_search with LX_SEARCH_TEXT): see related.c. */
+int lx_related_text(lx_searcher *s, const lx_search_opts *o, lx_results **out, lx_error *err);
 #endif

@@ -349,7 +349,7 @@ int lx_relterms_select(const lx_relsrc *src, struct lx_relscratch *r, uint32_t *
     uint32_t n = 0;
     for (uint32_t i = 0; i < r->nt; i++) {
         rel_term *t = &r->t[i];
-        t->wtf = 0;
+        t->wtf = t->acc;
         for (int f = 0; f < LX_NFIELDS; f++)
             t->wtf += SEL_W[f] * t->tf[f];
         float w = (float)t->wtf;
@@ -395,6 +395,27 @@ int lx_relterms_select(const lx_relsrc *src, struct lx_relscratch *r, uint32_t *
             sel[m++] = sel[j];
     }
     return m;
+}
+
+void lx_relterms_fold(struct lx_relscratch *r, double w, int raw, double *ref) {
+    double tot = 0;
+    for (uint32_t i = 0; i < r->nt; i++)
+        for (int f = 0; f < LX_NFIELDS; f++)
+            tot += SEL_W[f] * r->t[i].tf[f];
+    if (*ref == 0)
+        *ref = tot;
+    double scale = raw ? tot : *ref;
+    for (uint32_t i = 0; i < r->nt; i++) {
+        rel_term *t = &r->t[i];
+        double x = 0;
+        for (int f = 0; f < LX_NFIELDS; f++)
+            x += SEL_W[f] * t->tf[f];
+        if (tot > 0)
+            t->acc += w * scale * x / tot;
+        memset(t->tf, 0, sizeof t->tf);
+    }
+    for (uint32_t k = 0; k < r->ntok; k++)
+        memset(r->tok[k].tf, 0, sizeof r->tok[k].tf);
 }
 
 int lx_relterms_cosine(lx_pcursor *pc, const struct lx_relscratch *r, const uint32_t *sel, int ns,

@@ -69,6 +69,7 @@ typedef struct rel_info {
 typedef struct rel_term {
     uint32_t id; /* rel_info */
     uint32_t tf[LX_NFIELDS];
+    double acc; /* wtf folded in from earlier sources (lx_relterms_fold) */
     double wtf, sig, idf;
     const uint8_t *post; /* posting list, in the map (this call) */
     size_t postlen;
@@ -139,6 +140,14 @@ void lx_relterms_token(void *ctx, int field, const char *tok, size_t len, uint32
 /* Gives each distinct token of the call its term and adds its counts to
  * the term's row.  0, or LX_ENOMEM. */
 int lx_relterms_resolve(const lx_relsrc *src, struct lx_relscratch *r);
+/* Folds the counts of the source just resolved into the rows' acc and
+ * empties the counts for the next source: w times the term's share of the
+ * source's weighted frequency, times *ref (when 0, *ref becomes this
+ * source's total: the first source keeps its own scale, and one source
+ * alone selects as lx_related does); raw: w times its own weighted
+ * frequency, whatever the source's length.  Lectures like a text
+ * (related.c) blend several sources so. */
+void lx_relterms_fold(struct lx_relscratch *r, double w, int raw, double *ref);
 /* Picks at most REL_TERMS rows into sel[], best first, each with its
  * posting list; returns the count, or a negative LX_E* code (LX_ENOMEM,
  * LX_EIO, ...) with err filled. */

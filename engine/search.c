@@ -31,6 +31,7 @@
 #include "fuzzy.h"
 #include "longq.h"
 #include "plan.h"
+#include "related.h"
 #include "resbuild.h"
 #include "xlate.h"
 
@@ -244,6 +245,8 @@ static int search_page(lx_searcher *s, run *r, double t0, lx_results **out) {
 }
 
 int lx_search(lx_searcher *s, const lx_search_opts *o, lx_results **out, lx_error *err) {
+    if ((o->flags & (LX_SEARCH_TEXT | LX_SEARCH_TEXT_PASS)) == LX_SEARCH_TEXT)
+        return lx_related_text(s, o, out, err); /* lectures like a text (related.c) */
     double t0 = lx_now_ms();
     *out = NULL;
     lx_error_clear(err);

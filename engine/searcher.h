@@ -103,6 +103,10 @@ struct lx_searcher {
     void (*rel_free)(struct lx_relscratch *);
 };
 
+/* lx_search's flag for the first pass of lectures like a text
+ * (lx_related_text): the text as a plain search. */
+#define LX_SEARCH_TEXT_PASS 0x40000000u
+
 /* Begins the read transaction and refreshes the snapshot cache for the
  * ranking parameters p; clears the sticky error and keeps err for its
  * detail; the work budget is none until the call sets one.  Returns 0, LX_EIO, LX_EFORMAT,

@@ -20,7 +20,7 @@ static const char usage[] =
     "                       [--work-budget N] [--no-typos] [--prefix 0|1] [--suggested] QUERY\n"
     "       lectern search  --index DIR --queries FILE [--limit N] [--trec RUNFILE]\n"
     "                       [--exhaustive] [--full] [--param NAME=VALUE]... [--slowest N]\n"
-    "                       [--work-budget N] [--no-typos] [--prefix 0|1]\n"
+    "                       [--work-budget N] [--no-typos] [--prefix 0|1] [--like-text]\n"
     "       lectern related --index DIR [--tags a,b] [--lang xx] [--speaker S]\n"
     "                       [--limit N] [--offset N] [--json [--facets N]] ID\n"
     "       lectern related --index DIR --text FILE [--limit N] [--json]\n"
@@ -78,6 +78,8 @@ static const struct {
      "                  runs out returns its best hits so far marked partial\n"
      "  --no-typos      no typo tolerance (a word the index lacks matches nothing)\n"
      "  --prefix 0|1    complete the last word as a prefix while typing (default 1)\n"
+     "  --like-text     each query is a text: lectures like it, as POST /api/related\n"
+     "                  {\"text\"} answers (for evaluating that on a query set)\n"
      "--queries runs every line of FILE (a query, or qid<TAB>query) in one\n"
      "process after a warm-up pass, writes a TREC run (qid Q0 id rank score\n"
      "lectern; qid is the given id or the line number) and prints latency\n"
@@ -608,6 +610,8 @@ static int parse_args(int argc, char **argv, const char *cmd, opts *o) {
             o->text = argv[++i];
         else if (!strcmp(a, "--no-typos"))
             o->forgive |= LX_SEARCH_NO_TYPOS;
+        else if (!strcmp(a, "--like-text"))
+            o->forgive |= LX_SEARCH_TEXT;
         else if (!strcmp(a, "--prefix") && more) {
             const char *v = argv[++i];
             if (strcmp(v, "0") && strcmp(v, "1")) {

@@ -107,7 +107,7 @@ static void write_hit(jsonw *w, const lx_hit *h, int related, const lx_moments *
         }
         jw_arr_end(w);
     }
-    if (related) {
+    if (related || h->n_shared_tags || h->n_shared_terms) { /* also lectures like a text */
         write_strings(w, "shared_tags", h->shared_tags, h->n_shared_tags);
         write_strings(w, "shared_terms", h->shared_terms, h->n_shared_terms);
     }

@@ -31,11 +31,13 @@ typedef struct talk {
     char *desc; /* its description ("" without), for --text */
     int *tags;  /* tag numbers, ascending */
     int ntags;
+    int present; /* in the index */
 } talk;
 
 static talk *talks;
 static int ntalks;
 static int by_text; /* --text */
+static int absent;  /* --absent: ask about the talks the index lacks */
 static char **tagname;
 static int *tagdf;
 static int ntagnames, captagnames;
@@ -138,7 +140,7 @@ static void load(const char *path) {
 }
 
 static talk *find(const char *id) {
-    talk key = {(char *)id, NULL, NULL, 0};
+    talk key = {(char *)id, NULL, NULL, 0, 0};
     return bsearch(&key, talks, ntalks, sizeof *talks, cmp_talk_id);
 }
 
@@ -183,10 +185,13 @@ static double pct(const double *v, int n, double p) {
 /* Times lx_related over every tagged talk asking for limit: wall clock
  * into lat, this thread's CPU time into cpu (a loaded machine shows in the
  * gap).  Sums nDCG@10 when ndcg_sum is not NULL. */
-static void timed_pass(lx_searcher *s, unsigned limit, double *lat, double *cpu, double *ndcg_sum,
-                       int *judged) {
+static int timed_pass(lx_searcher *s, unsigned limit, double *lat, double *cpu, double *ndcg_sum,
+                      int *judged) {
     double g[10];
+    int m = 0; /* talks asked about */
     for (int a = 0; a < ntalks; a++) {
+        if (talks[a].present == absent)
+            continue;
         lx_search_opts o = {0};
         o.limit = limit;
         lx_results *r = NULL;
@@ -202,8 +207,8 @@ static void timed_pass(lx_searcher *s, unsigned limit, double *lat, double *cpu,
         } else {
             rc = lx_related(s, talks[a].id, &o, &r, &err);
         }
-        cpu[a] = cpu_us() - c0;
-        lat[a] = now_us() - t0;
+        cpu[m] = cpu_us() - c0;
+        lat[m++] = now_us() - t0;
         if (rc) {
             fprintf(stderr, "relbench: related %s: %s\n", talks[a].id, err.message);
             exit(2);
@@ -221,7 +226,7 @@ static void timed_pass(lx_searcher *s, unsigned limit, double *lat, double *cpu,
             /* The ideal: the 10 best gains over all other tagged talks. */
             int ng = 0;
             for (int b = 0; b < ntalks; b++) {
-                if (b == a)
+                if (b == a || !talks[b].present)
                     continue;
                 double x = gain(&talks[a], &talks[b]);
                 if (ng < 10) {
@@ -242,6 +247,7 @@ static void timed_pass(lx_searcher *s, unsigned limit, double *lat, double *cpu,
         }
         lx_results_free(r);
     }
+    return m;
 }
 
 int main(int argc, char **argv) {
@@ -254,6 +260,8 @@ int main(int argc, char **argv) {
             cands = (unsigned)atoi(argv[++i]);
         else if (!strcmp(argv[i], "--text"))
             by_text = 1;
+        else if (!strcmp(argv[i], "--absent"))
+            by_text = absent = 1;
         else if (!strcmp(argv[i], "--judge-only"))
             judge_only = 1;
         else if (!strcmp(argv[i], "--min") && i + 1 < argc)
@@ -287,6 +295,21 @@ int main(int argc, char **argv) {
         fprintf(stderr, "relbench: %s: %s\n", index, err.message);
         return 2;
     }
+    /* Which talks the index holds (all of them, unless it was built
+     * without some: --absent asks about those, by their description). */
+    int npresent = 0;
+    for (int i = 0; i < ntalks; i++) {
+        char *json = NULL;
+        size_t len;
+        int rc = lx_get(s, talks[i].id, &json, &len, &err);
+        if (rc && rc != LX_ENOTFOUND) {
+            fprintf(stderr, "relbench: %s: %s\n", talks[i].id, err.message);
+            return 2;
+        }
+        talks[i].present = !rc;
+        npresent += !rc;
+        free(json);
+    }
     double *lat[2], *cpu[2];
     for (int i = 0; i < 2; i++) {
         lat[i] = malloc(ntalks * sizeof *lat[i]);
@@ -295,20 +318,25 @@ int main(int argc, char **argv) {
     double sum = 0;
     int judged = 0;
     /* Warm-up: page in the index and the searcher's caches. */
+    int asked[2] = {0, 0};
     if (!judge_only)
         timed_pass(s, 10, lat[1], cpu[1], NULL, NULL);
-    timed_pass(s, cands, lat[0], cpu[0], &sum, &judged);
+    asked[0] = timed_pass(s, cands, lat[0], cpu[0], &sum, &judged);
     if (!judge_only)
-        timed_pass(s, 10, lat[1], cpu[1], NULL, NULL);
+        asked[1] = timed_pass(s, 10, lat[1], cpu[1], NULL, NULL);
     double mean = judged ? sum / judged : 0;
-    printf("nDCG@10 %.4f over %d tagged talks (%d tags)\n", mean, judged, ntagnames);
+    printf("nDCG@10 %.4f over %d tagged talks (%d tags)", mean, judged, ntagnames);
+    if (npresent < ntalks)
+        printf(", %d of the %d in the index", npresent, ntalks);
+    printf("\n");
     for (int i = 0; i < 2 - judge_only; i++) {
-        qsort(lat[i], ntalks, sizeof *lat[i], cmp_double);
-        qsort(cpu[i], ntalks, sizeof *cpu[i], cmp_double);
+        int n = asked[i];
+        qsort(lat[i], n, sizeof *lat[i], cmp_double);
+        qsort(cpu[i], n, sizeof *cpu[i], cmp_double);
         printf("  latency, %3u asked: wall p50 %5.0f us p99 %6.0f us; cpu p50 %5.0f us "
                "p99 %6.0f us\n",
-               i ? 10 : cands, pct(lat[i], ntalks, 50), pct(lat[i], ntalks, 99),
-               pct(cpu[i], ntalks, 50), pct(cpu[i], ntalks, 99));
+               i ? 10 : cands, pct(lat[i], n, 50), pct(lat[i], n, 99), pct(cpu[i], n, 50),
+               pct(cpu[i], n, 99));
     }
     lx_searcher_close(s);
     lx_index_close(ix);
