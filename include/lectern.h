@@ -368,13 +368,13 @@ typedef struct lx_search_opts {
  * never less than LX_WORK_BUDGET_DEFAULT.  A fixed budget would cut more
  * and more ordinary queries as the index grows (at 100k synthetic
  * lectures 3M units cut 1 of the 2,000 queries of the TED log; at 1M,
- * many), where users of Elasticsearch or Xapian
+ * 41 of its first 300), where users of Elasticsearch or Xapian
  * expect the exact top k unless they set a limit.  It lets every query
  * of the TED and Cranfield logs finish with room to spare (the floor),
- * and on synthetic collections of 100k and 1M lectures every query of the
- * TED log and of a title log (tests/bench/README.md), and stops the
- * costliest queries after roughly 50-100 ms of one core on TED, about a
- * second at 1M lectures. */
+ * every query of the TED log and of a title log on 100k synthetic
+ * lectures (2,000 each), and their first 300 on 1M (the first 100 also
+ * searched exhaustively; tests/bench/README.md), and stops the costliest queries
+ * after roughly 50-100 ms of one core on TED, under a second at 1M. */
 #define LX_WORK_BUDGET_DEFAULT 3000000ull
 #define LX_WORK_PER_LECTURE 64ull
 #define LX_WORK_UNLIMITED UINT64_MAX
