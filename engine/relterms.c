@@ -221,6 +221,7 @@ void lx_relterms_token(void *ctx, int field, const char *tok, size_t len, uint32
         len = LX_TOKEN_BUF - 1;
     uint32_t h = lx_hash(tok, len);
     rel_seen *e = seen_find(r, tok, (uint32_t)len, h);
+    uint32_t row = e->row; /* (e is stale once the table grows) */
     if (e->stamp != r->gen) {
         if (r->ntok == r->captok) {
             uint32_t cap = r->captok ? r->captok * 2 : 1024;
@@ -239,7 +240,8 @@ void lx_relterms_token(void *ctx, int field, const char *tok, size_t len, uint32
             r->oom = 1;
             return;
         }
-        *e = (rel_seen){r->gen, h, koff + 1, (uint32_t)len, r->ntok};
+        row = r->ntok;
+        *e = (rel_seen){r->gen, h, koff + 1, (uint32_t)len, row};
         rel_tok *t = &r->tok[r->ntok++];
         memset(t, 0, sizeof *t);
         t->key = koff;
@@ -249,7 +251,7 @@ void lx_relterms_token(void *ctx, int field, const char *tok, size_t len, uint32
             return;
         }
     }
-    r->tok[e->row].tf[field]++;
+    r->tok[row].tf[field]++;
 }
 
 /* Gives each distinct token of the call its term and adds its counts to

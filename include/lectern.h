@@ -315,9 +315,12 @@ void lx_searcher_close(lx_searcher *s);
 #define LX_SEARCH_NO_PREFER 0x10u /* no preference for the query's language */
 #define LX_SEARCH_NO_PREFIX 0x20u /* the last word is not completed as a prefix */
 #define LX_SEARCH_NO_TYPOS 0x40u  /* absent words are not corrected */
-#define LX_SEARCH_TEXT                                                                             \
-    0x80u                          /* the query is plain text (no syntax), its most                \
-                                      informative words kept: lectures like a text */
+/* The query is plain text (no syntax): lectures like it, as POST
+ * /api/related {"text"} answers.  Its most informative words are searched
+ * first, and the best lectures found, with the text, make a related query
+ * (pseudo-relevance feedback; related.c, lx_related_text): hits carry
+ * shared_tags and shared_terms as lx_related's do. */
+#define LX_SEARCH_TEXT 0x80u
 #define LX_SEARCH_SUGGESTED 0x100u /* tag filter and boost also use suggested tags */
 
 typedef struct lx_search_opts {
