@@ -26,8 +26,8 @@ mkdir "$work/flip" && cp "$work/idx/data.mdb" "$work/flip/"
 python3 - "$work/flip/data.mdb" <<'PY' || fail "stats not found in data.mdb"
 import struct, sys
 data = bytearray(open(sys.argv[1], "rb").read())
-at = data.find(struct.pack("<III", 3, 68, 68))  # version, next_doc, ndocs
-assert at >= 0 and data.find(struct.pack("<III", 3, 68, 68), at + 1) < 0
+at = data.find(struct.pack("<III", 4, 68, 68))  # version, next_doc, ndocs
+assert at >= 0 and data.find(struct.pack("<III", 4, 68, 68), at + 1) < 0
 data[at + 4] = 4
 open(sys.argv[1], "wb").write(data)
 PY
