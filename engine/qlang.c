@@ -197,7 +197,7 @@ static int vote_compound(lx_searcher *s, votes *vt, const char *key, size_t kl) 
  * no dictionary is loaded, so a query in the index's own languages costs
  * no more than before).  A stopword of another language that has a
  * dictionary ("et", "und", "och") and is none of the index languages'
- * sends the query to the second pass, unless it is one letter. */
+ * sends the query to the second pass. */
 static int detect_index(lx_searcher *s, lx_qlang *out) {
     votes vt = {.n = 0};
     cand(&vt, "en");
@@ -218,13 +218,7 @@ static int detect_index(lx_searcher *s, lx_qlang *out) {
                 stop |= st;
                 k += in[c] = st || has_word(s, vt.code[c], w, 1, w->tok, w->len, BY_INDEX);
             }
-            /* A one-letter word is no evidence of another language: it
-             * is what an apostrophe leaves ("people's", "doesn't"), and
-             * French lists those fragments ("s", "t", "d") as stopwords;
-             * sending every English possessive to the second pass loaded
-             * every dictionary (about 1.5 CPU s) in a process's first
-             * such query. */
-            for (int i = 0; i < np && k && !stop && w->len > 1; i++) {
+            for (int i = 0; i < np && k && !stop; i++) {
                 const char *from, *to;
                 size_t nw;
                 int c = 0;
