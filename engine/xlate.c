@@ -317,25 +317,25 @@ static int add_cands(lx_searcher *s, xstate *x, int clause_id, const char *from,
                      xcand *c, int n, char (*orig)[LX_TOKEN_BUF], const size_t *orig_len,
                      int pl_nl) {
     int k = 0;
-    for (int i = 0; i < n; i++) {
+    /* Best first (ties: the sense reached first), the index asked only
+     * until LX_XLATE_PER_LANG are found. */
+    qsort(c, (size_t)n, sizeof *c, cmp_cand);
+    for (int i = 0; i < n && k < LX_XLATE_PER_LANG; i++) {
+        /* A stopword of the target ("les" -> "the") translates nothing. */
+        if (c[i].n == 1 && lx_stopword(to, c[i].tr.text, c[i].tr.len))
+            continue;
         uint32_t df = UINT32_MAX;
-        for (int j = 0; j < c[i].n; j++) {
+        for (int j = 0; j < c[i].n && df; j++) {
             uint32_t d = c[i].tlen[j] ? lx_plan_term_df(s, c[i].terms[j], c[i].tlen[j]) : 0;
             df = d < df ? d : df;
         }
         if (s->rc)
             return s->rc;
-        /* A stopword of the target ("les" -> "the") translates nothing. */
-        if (c[i].n == 1 && lx_stopword(to, c[i].tr.text, c[i].tr.len))
-            continue;
         if (df && df != UINT32_MAX) {
             c[i].df = df;
             c[k++] = c[i];
         }
     }
-    qsort(c, (size_t)k, sizeof *c, cmp_cand); /* stable enough: ties are rare */
-    if (k > LX_XLATE_PER_LANG)
-        k = LX_XLATE_PER_LANG;
     while (k > 1 && c[k - 1].score < LX_XLATE_MIN_SHARE * c[0].score)
         k--;
     if (!k)
