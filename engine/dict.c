@@ -445,6 +445,20 @@ static int line_items(const char *s, const char *end, lx_dict_tr *out, int n, in
         if (c == end || ((*c == ',' || *c == ';') && !depth)) {
             int ntok;
             size_t len = n < max ? normalise(item, il, out[n].text, sizeof out[n].text, &ntok) : 0;
+            /* A sense's number left after it ("Armut 2.") is no word. */
+            while (len && ntok > 1 && out[n].text[len - 1] >= '0' && out[n].text[len - 1] <= '9') {
+                size_t sp = len;
+                while (sp && out[n].text[sp - 1] != ' ')
+                    sp--;
+                int digits = 1;
+                for (size_t q = sp; q < len && digits; q++)
+                    digits = out[n].text[q] >= '0' && out[n].text[q] <= '9';
+                if (!digits || !sp)
+                    break;
+                len = sp - 1;
+                out[n].text[len] = 0;
+                ntok--;
+            }
             if (len && ntok <= 3) {
                 int dup = 0;
                 for (int k = 0; k < n && !dup; k++)

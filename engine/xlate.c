@@ -1,15 +1,19 @@
 /* xlate.c -- cross-language search.  A scored word (or a phrase of up to
  * three, "tasa-arvo") of the query's language is looked up in every
  * installed FreeDict pair from that language into each other language of
- * the index (dict.c); where no pair leads there, English is the pivot.
- * A compound the dictionaries lack ("ilmastonmuutos") is split into two
- * headwords (a Finnish genitive -n or German/Swedish linking -s dropped
- * from the first) and becomes the phrase of their translations
- * ("climate change").  Each translation, stemmed with its language's
- * stemmer, is an extra cursor of the same clause (plan.c's
- * lx_plan_add_terms) weighing LX_XLATE_WEIGHT / sqrt(translations), so
- * a word with many senses spreads less weight over each.  The records
- * kept here say, per hit, which translations it matched ("via").
+ * the index (dict.c) and, beside them, through each pivot language (the
+ * large pairs': from -> P -> to).  Each path shares one unit of evidence
+ * among its senses (the j-th in proportion to 1 / j), so a translation
+ * two paths reach collects more; the word as it is is tried on every
+ * path before its lemma by stem.  A compound the dictionaries lack
+ * ("ilmastonmuutos") is split into two headwords (a Finnish genitive -n
+ * or German/Swedish linking -s dropped from the first) and becomes the
+ * phrase of their translations ("climate change").  The best-supported
+ * translations the index has, stemmed with their language's stemmer,
+ * become extra cursors of the same clause (plan.c's lx_plan_add_terms)
+ * weighing as a group: the best LX_XLATE_WEIGHT, the others by their
+ * evidence, each with the group's idf.  The records kept here say, per
+ * hit, which translations it matched ("via").
  */
 #include <math.h>
 #include <pthread.h>
@@ -19,6 +23,7 @@
 
 #include "dict.h"
 #include "error.h"
+#include "stop.h"
 #include "xlate.h"
 
 #define MAX_REC 96
@@ -63,7 +68,10 @@ typedef struct xword {
     size_t kl;
     char term[LX_TOKEN_BUF];
     size_t tl;
+    int by; /* BY_ANY: the key, else the term; BY_KEY, BY_STEM: only that */
 } xword;
+
+enum { BY_ANY, BY_KEY, BY_STEM };
 
 /* Appends the translations of w from -> to (every pair) to
  * out[*n..max); -1 when out of memory. */
@@ -77,8 +85,8 @@ static int translate(const char *from, const char *to, const xword *w, lx_dict_t
         if (strcmp(f, from) || strcmp(t, to))
             continue;
         lx_dict_tr got[LX_DICT_MAX_SENSES];
-        int k = lx_dict_translate(i, w->key, w->kl, got, LX_DICT_MAX_SENSES);
-        if (!k && w->tl)
+        int k = w->by == BY_STEM ? 0 : lx_dict_translate(i, w->key, w->kl, got, LX_DICT_MAX_SENSES);
+        if (!k && w->tl && w->by != BY_KEY)
             k = lx_dict_translate_stem(i, w->term, w->tl, got, LX_DICT_MAX_SENSES);
         if (k < 0)
             return -1;
@@ -112,7 +120,7 @@ static int translations(const char *from, const char *to, const xword *w, lx_dic
         if (translate(from, pivots[p], w, mid, &nm, 3))
             return -1;
         for (int i = 0; i < nm && n < max; i++) {
-            xword m = {mid[i].text, mid[i].len, "", 0};
+            xword m = {mid[i].text, mid[i].len, "", 0, BY_ANY};
             if (translate(pivots[p], to, &m, out, &n, max))
                 return -1;
         }
@@ -140,7 +148,7 @@ static int compound(lx_searcher *s, const char *from, const char *to, const xwor
     char lk[LX_TOKEN_BUF];
     memcpy(lk, w->key, ll);
     lk[ll] = 0;
-    xword left = {lk, ll, "", 0}, right = {w->key + rs, w->kl - rs, "", 0};
+    xword left = {lk, ll, "", 0, BY_ANY}, right = {w->key + rs, w->kl - rs, "", 0, BY_ANY};
     word_term(s, from, &right);
     int na = translations(from, to, &left, &a, 1);
     int nb = na > 0 ? translations(from, to, &right, &b, 1) : 0;
@@ -155,23 +163,8 @@ static int compound(lx_searcher *s, const char *from, const char *to, const xwor
 
 /* Adds the cursor of translation tr into language to; 1 when added. */
 static int add(lx_searcher *s, xstate *x, int clause_id, const char *from, const char *to,
-               const lx_dict_tr *tr, double w, char (*orig)[LX_TOKEN_BUF], const size_t *orig_len,
-               int pl_nl) {
-    char terms[3][LX_TOKEN_BUF];
-    size_t tlen[3];
-    int si = lx_stemmers_lookup(&s->stem, to), n = 0;
-    if (si < 0)
-        return 0;
-    for (const char *p = tr->text; *p && n < 3;) {
-        const char *e = strchr(p, ' ');
-        size_t len = e ? (size_t)(e - p) : strlen(p);
-        char tok[LX_TOKEN_BUF];
-        memcpy(tok, p, len);
-        tok[len] = 0;
-        tlen[n] = lx_stemmers_term(&s->stem, si, tok, len, terms[n]);
-        n++;
-        p = e ? e + 1 : p + len;
-    }
+               const lx_dict_tr *tr, char (*terms)[LX_TOKEN_BUF], const size_t *tlen, int n,
+               double w, char (*orig)[LX_TOKEN_BUF], const size_t *orig_len, int pl_nl) {
     /* Stems that another translation of the word (or the word itself)
      * already has, in any language, get no second cursor: a lecture
      * would count the word twice ("rasismi" and "rasism" share a stem). */
@@ -190,12 +183,181 @@ static int add(lx_searcher *s, xstate *x, int clause_id, const char *from, const
         snprintf(rec->from, sizeof rec->from, "%.90s", from);
         snprintf(rec->to, sizeof rec->to, "%.90s", tr->text);
         snprintf(rec->lang, sizeof rec->lang, "%s", to);
-        memcpy(rec->terms, terms, sizeof terms);
-        memcpy(rec->tlen, tlen, sizeof tlen);
+        memcpy(rec->terms, terms, 3 * sizeof *terms);
+        memcpy(rec->tlen, tlen, 3 * sizeof *tlen);
         rec->n = n;
         rec->clause = clause_id;
     }
     return r;
+}
+
+/* A candidate translation of one word into one language: its text, its
+ * stems there (forms of one word meet: "equality", "equalities"), the
+ * evidence for it (the share of each dictionary path that reached it,
+ * summed over the paths) and its lectures. */
+typedef struct xcand {
+    lx_dict_tr tr;
+    char terms[3][LX_TOKEN_BUF];
+    size_t tlen[3];
+    int n;
+    double score;
+    uint32_t df;
+    int order; /* when it was first reached: earlier senses first on ties */
+} xcand;
+
+#define MAX_CANDS 48
+
+/* Stems tr with stemmer si into c. */
+static void cand_terms(lx_searcher *s, int si, const lx_dict_tr *tr, xcand *c) {
+    c->n = 0;
+    for (const char *p = tr->text; *p && c->n < 3;) {
+        const char *e = strchr(p, ' ');
+        size_t len = e ? (size_t)(e - p) : strlen(p);
+        char tok[LX_TOKEN_BUF];
+        memcpy(tok, p, len);
+        tok[len] = 0;
+        c->tlen[c->n] = lx_stemmers_term(&s->stem, si, tok, len, c->terms[c->n]);
+        c->n++;
+        p = e ? e + 1 : p + len;
+    }
+}
+
+/* Shares mass among the n translations tr (each a new candidate or one
+ * with the same stems), the j-th sense getting a share in proportion to
+ * 1 / (j + 1): dictionaries list the common senses first. */
+static void vote(lx_searcher *s, int si, xcand *c, int *nc, const lx_dict_tr *tr, int n,
+                 double mass) {
+    for (int j = 0; j < n; j++) {
+        xcand t;
+        cand_terms(s, si, &tr[j], &t);
+        int k = 0;
+        for (; k < *nc; k++) {
+            int same = c[k].n == t.n;
+            for (int m = 0; m < t.n && same; m++)
+                same = c[k].tlen[m] == t.tlen[m] && !memcmp(c[k].terms[m], t.terms[m], t.tlen[m]);
+            if (same)
+                break;
+        }
+        if (k == *nc) {
+            if (*nc == MAX_CANDS)
+                continue;
+            t.tr = tr[j];
+            t.score = 0;
+            t.df = 0;
+            t.order = *nc;
+            c[(*nc)++] = t;
+        }
+        double h = 0;
+        for (int m = 0; m < n; m++)
+            h += 1.0 / (m + 1);
+        c[k].score += mass / (j + 1) / h;
+    }
+}
+
+/* The candidates of w from -> to: every pair from -> to, and every
+ * two-step path through a pivot language (from -> P -> to), each path
+ * sharing its evidence among the senses it gives; a translation several
+ * independent paths reach collects more.  Returns the count, -1 when out
+ * of memory. */
+static int gather(lx_searcher *s, const char *from, const char *to, const xword *w, xcand *c) {
+    int si = lx_stemmers_lookup(&s->stem, to), nc = 0;
+    if (si < 0)
+        return 0;
+    lx_dict_tr tr[LX_DICT_MAX_SENSES];
+    /* The word as it is first, on every path; its lemma by stem only
+     * where no path knows it ("empatía" is no "empate"). */
+    for (int by = BY_KEY; by <= BY_STEM && !nc; by++) {
+        if (by == BY_STEM && !w->tl)
+            break;
+        xword wb = *w;
+        wb.by = by;
+        int n = 0;
+        if (translate(from, to, &wb, tr, &n, LX_DICT_MAX_SENSES))
+            return -1;
+        if (n)
+            vote(s, si, c, &nc, tr, n, 1.0);
+
+        for (size_t p = 0; p < sizeof pivots / sizeof pivots[0]; p++) {
+            if (!strcmp(from, pivots[p]) || !strcmp(to, pivots[p]))
+                continue;
+            lx_dict_tr mid[LX_XLATE_PIVOT_SENSES];
+            int nm = 0;
+            if (translate(from, pivots[p], &wb, mid, &nm, LX_XLATE_PIVOT_SENSES))
+                return -1;
+
+            for (int i = 0; i < nm; i++) {
+                xword m = {mid[i].text, mid[i].len, "", 0, BY_ANY};
+                n = 0;
+                if (translate(pivots[p], to, &m, tr, &n, LX_XLATE_PIVOT_SENSES))
+                    return -1;
+                if (n)
+                    vote(s, si, c, &nc, tr, n, 1.0 / nm);
+            }
+        }
+    }
+    return nc;
+}
+
+static int cmp_cand(const void *a, const void *b) {
+    const xcand *x = a, *y = b;
+    if (x->score != y->score)
+        return x->score < y->score ? 1 : -1;
+    return x->order - y->order;
+}
+
+/* Adds the cursors of the best candidates c[0..n) of a word into to:
+ * those in the index, the LX_XLATE_PER_LANG with the most evidence
+ * (and at least LX_XLATE_MIN_SHARE of the best's).  They are the
+ * word's alternatives: each weighs W x its evidence relative to the
+ * best x the idf of the group (its lectures' count averaged by
+ * evidence), not its own, so a rare wrong sense ("deer" for "hjärnan")
+ * weighs no more than the common right one.  Returns how many were
+ * kept, or an error. */
+static int add_cands(lx_searcher *s, xstate *x, int clause_id, const char *from, const char *to,
+                     xcand *c, int n, char (*orig)[LX_TOKEN_BUF], const size_t *orig_len,
+                     int pl_nl) {
+    int k = 0;
+    /* Best first (ties: the sense reached first), the index asked only
+     * until LX_XLATE_PER_LANG are found. */
+    qsort(c, (size_t)n, sizeof *c, cmp_cand);
+    for (int i = 0; i < n && k < LX_XLATE_PER_LANG; i++) {
+        /* A stopword of the target ("les" -> "the") translates nothing. */
+        if (c[i].n == 1 && lx_stopword(to, c[i].tr.text, c[i].tr.len))
+            continue;
+        uint32_t df = UINT32_MAX;
+        for (int j = 0; j < c[i].n && df; j++) {
+            uint32_t d = c[i].tlen[j] ? lx_plan_term_df(s, c[i].terms[j], c[i].tlen[j]) : 0;
+            df = d < df ? d : df;
+        }
+        if (s->rc)
+            return s->rc;
+        if (df && df != UINT32_MAX) {
+            c[i].df = df;
+            c[k++] = c[i];
+        }
+    }
+    while (k > 1 && c[k - 1].score < LX_XLATE_MIN_SHARE * c[0].score)
+        k--;
+    if (!k)
+        return 0;
+    double sum = 0, dfg = 0;
+    for (int i = 0; i < k; i++)
+        sum += c[i].score;
+    for (int i = 0; i < k; i++)
+        dfg += c[i].score / sum * c[i].df;
+    double idfg = lx_idf(s->sc.N, dfg);
+    for (int i = 0; i < k; i++) {
+        double w = LX_XLATE_WEIGHT * c[i].score / c[0].score;
+        if (c[i].n == 1) { /* a phrase's words keep their own idf */
+            double ratio = idfg / lx_idf(s->sc.N, c[i].df);
+            w *= ratio < LX_XLATE_IDF_CAP ? ratio : LX_XLATE_IDF_CAP;
+        }
+        int r = add(s, x, clause_id, from, to, &c[i].tr, c[i].terms, c[i].tlen, c[i].n, w, orig,
+                    orig_len, pl_nl);
+        if (r < 0)
+            return r;
+    }
+    return k;
 }
 
 int lx_xlate_clause(lx_searcher *s, const lx_plan *pl, const lx_qclause *cl, int clause_id) {
@@ -214,7 +376,7 @@ int lx_xlate_clause(lx_searcher *s, const lx_plan *pl, const lx_qclause *cl, int
         return 0;
     int any = 0;
     x->words++;
-    xword w = {key, kl, "", 0}, joined = {NULL, 0, "", 0};
+    xword w = {key, kl, "", 0, BY_ANY}, joined = {NULL, 0, "", 0, BY_ANY};
     word_term(s, from, &w);
     char jk[LX_TOKEN_BUF];
     if (cl->n == 2) {
@@ -222,7 +384,7 @@ int lx_xlate_clause(lx_searcher *s, const lx_plan *pl, const lx_qclause *cl, int
         memcpy(jk, a[0].tok, a[0].len);
         memcpy(jk + a[0].len, a[1].tok, a[1].len);
         jk[a[0].len + a[1].len] = 0;
-        joined = (xword){jk, a[0].len + a[1].len, "", 0};
+        joined = (xword){jk, a[0].len + a[1].len, "", 0, BY_ANY};
         word_term(s, from, &joined);
     }
     const lx_qword *w0 = &s->q.words[cl->first];
@@ -232,21 +394,26 @@ int lx_xlate_clause(lx_searcher *s, const lx_plan *pl, const lx_qclause *cl, int
         const char *to = s->langs[i];
         if (!strcmp(to, from) || s->nqc > LX_MAX_CURSORS - 64)
             continue;
-        lx_dict_tr tr[LX_XLATE_PER_LANG];
-        int n = translations(from, to, &w, tr, LX_XLATE_PER_LANG);
+        xcand c[MAX_CANDS];
+        int n = gather(s, from, to, &w, c);
         if (!n && joined.kl) /* "tasa-arvo": FreeDict's headword is "tasaarvo" */
-            n = translations(from, to, &joined, tr, LX_XLATE_PER_LANG);
-        if (!n && cl->n == 1 && !lx_dict_known_word(from, key, kl, w.term, w.tl))
-            n = compound(s, from, to, &w, tr);
+            n = gather(s, from, to, &joined, c);
+        if (!n && cl->n == 1 && !lx_dict_known_word(from, key, kl, w.term, w.tl)) {
+            lx_dict_tr tr;
+            int si = lx_stemmers_lookup(&s->stem, to);
+            n = si >= 0 ? compound(s, from, to, &w, &tr) : 0;
+            if (n > 0) {
+                c[0].tr = tr;
+                cand_terms(s, si, &tr, &c[0]);
+                c[0].score = 1;
+            }
+        }
         if (n < 0)
             return lx_searcher_fail(s, LX_ENOMEM, NULL, -1, "out of memory");
-        double w = n ? LX_XLATE_WEIGHT / sqrt((double)n) : 0;
-        for (int j = 0; j < n; j++) {
-            int r = add(s, x, clause_id, key, to, &tr[j], w, orig, orig_len, pl->nl);
-            if (r < 0)
-                return r;
-        }
-        any |= n > 0;
+        int k = add_cands(s, x, clause_id, key, to, c, n, orig, orig_len, pl->nl);
+        if (k < 0)
+            return k;
+        any |= k > 0;
     }
     x->translated += any;
     return 0;

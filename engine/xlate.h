@@ -5,10 +5,14 @@
 #define LX_XLATE_H
 #include "plan.h"
 
-/* Query weight of a translation: LX_XLATE_WEIGHT / sqrt(translations of
- * the word into that language).  Chosen on tests/eval/topics. */
+/* Query weight of a word's best translation into a language (xlate.c:
+ * the others weigh less by their evidence, and each has the idf of the
+ * word's translations as a group).  Chosen on tests/eval/topics. */
 #define LX_XLATE_WEIGHT 0.4
-#define LX_XLATE_PER_LANG 4 /* translations kept per word and language */
+#define LX_XLATE_PER_LANG 4     /* translations kept per word and language */
+#define LX_XLATE_MIN_SHARE 0.3  /* ... with at least this share of the best's evidence */
+#define LX_XLATE_PIVOT_SENSES 4 /* senses followed per step through a pivot */
+#define LX_XLATE_IDF_CAP 2.0    /* a common sense's weight grows at most this much */
 
 /* Forgets the translations recorded for the last plan. */
 void lx_xlate_reset(lx_searcher *s);

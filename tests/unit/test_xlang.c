@@ -96,7 +96,7 @@ static const char *const spa_eng[][2] = {
     {"tasa", "rate\n"},
 };
 static const char *const eng_fin[][2] = {
-    {"equality", "1. tasa-arvo, tasa-arvoisuus\nequal treatment\n2. yht\xc3\xa4suuruus\nmath\n"},
+    {"equality", "1. tasa-arvo, tasa-arvoisuus\nequal treatment\n2. yht\xc3\xa4suuruus 2.\nmath\n"},
 };
 
 static const char *const recs[] = {
@@ -157,6 +157,8 @@ static void test_dict(void) {
     CHECK(n == 3 && !strcmp(tr[0].text, "discrimination") && !strcmp(tr[2].text, "exclusion"));
     n = lx_dict_translate(0, "equality", 8, tr, 8);
     CHECK(n == 3 && !strcmp(tr[0].text, "tasa arvo") && tr[0].ntok == 2);
+    /* A sense's number after an item ("Armut 2.") is no word of it. */
+    CHECK(n == 3 && !strcmp(tr[2].text, "yht\xc3\xa4suuruus") && tr[2].ntok == 1);
     CHECK(lx_dict_has(1, "tasa arvo", 9) && !lx_dict_has(1, "tasa-arvo", 9));
     CHECK(lx_dict_translate(1, "nothing", 7, tr, 8) == 0);
     CHECK(lx_dict_list(d, 8, &dir) == 3);
