@@ -182,6 +182,19 @@ static int lecture_terms(rel_call *c, lx_error *err) {
     return c->ns < 0 ? c->ns : 0;
 }
 
+/* Tag key's lecture list into tv: 0, 1 when no lecture carries it, or
+ * the error (set in err). */
+static int read_tag(rel_call *c, const char *key, size_t kl, MDB_val *tv, lx_error *err) {
+    int rc = lx_store_tag(c->src.txn, c->src.ix, key, kl, tv);
+    if (rc == LX_ENOTFOUND)
+        return 1;
+    if (!rc && lx_store_doclist(tv, c->s->st.next_doc))
+        rc = LX_ECORRUPT; /* its docids index the score arrays */
+    if (rc)
+        return lx_fail(err, rc, NULL, -1, "reading tag \"%.200s\": %s", key, lx_strerror(rc));
+    return 0;
+}
+
 /* The lecture's tags that some lecture carries, rarest first. */
 static int lecture_tags(rel_call *c, lx_error *err) {
     c->ntags = 0;
@@ -191,14 +204,10 @@ static int lecture_tags(rel_call *c, lx_error *err) {
         if (!kl)
             continue;
         MDB_val tv;
-        int rc = lx_store_tag(c->src.txn, c->src.ix, key, kl, &tv);
-        if (rc == LX_ENOTFOUND)
-            continue;
-        if (!rc && lx_store_doclist(&tv, c->s->st.next_doc))
-            rc = LX_ECORRUPT; /* its docids index the score arrays */
-        if (rc)
-            return lx_fail(err, rc, NULL, -1, "reading tag \"%.200s\": %s", key, lx_strerror(rc));
-        if (tv.mv_size >= 4)
+        int rc = read_tag(c, key, kl, &tv, err);
+        if (rc < 0)
+            return rc;
+        if (!rc && tv.mv_size >= 4)
             c->tags[c->ntags++] = (rel_tag){key, tv.mv_data, (uint32_t)(tv.mv_size / 4), 1.0};
     }
     qsort(c->tags, (size_t)c->ntags, sizeof *c->tags, cmp_tag_df);
@@ -557,14 +566,10 @@ static int source_tags(rel_call *c, const lx_fields *f, double w, lx_error *err)
         if (c->ntags == LX_MAX_TAGS)
             continue;
         MDB_val tv;
-        int rc = lx_store_tag(c->src.txn, c->src.ix, key, kl, &tv);
-        if (rc == LX_ENOTFOUND)
-            continue;
-        if (!rc && lx_store_doclist(&tv, c->s->st.next_doc))
-            rc = LX_ECORRUPT;
-        if (rc)
-            return lx_fail(err, rc, NULL, -1, "reading tag \"%.200s\": %s", key, lx_strerror(rc));
-        if (tv.mv_size >= 4) {
+        int rc = read_tag(c, key, kl, &tv, err);
+        if (rc < 0)
+            return rc;
+        if (!rc && tv.mv_size >= 4) {
             char *name = c->r->tagkey[c->ntags];
             memcpy(name, key, kl + 1);
             c->tags[c->ntags++] = (rel_tag){name, tv.mv_data, (uint32_t)(tv.mv_size / 4), w};
