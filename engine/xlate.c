@@ -424,14 +424,8 @@ int lx_xlate_clause(lx_searcher *s, const lx_plan *pl, const lx_qclause *cl, int
  * translation in a lecture of another language.  -1 when out of memory. */
 static int doc_has(lx_searcher *s, const xrec *rec, uint32_t doc) {
     MDB_val lv;
-    int in = 0;
-    if (lx_store_lang(s->txn, s->ix, rec->lang, strlen(rec->lang), &lv) == 0)
-        for (size_t i = 0; i < lv.mv_size / 4 && !in; i++) {
-            uint32_t d;
-            memcpy(&d, (const uint8_t *)lv.mv_data + i * 4, 4);
-            in = d == doc;
-        }
-    if (!in)
+    if (lx_store_lang(s->txn, s->ix, rec->lang, strlen(rec->lang), &lv) ||
+        !lx_store_list_has(lv.mv_data, lv.mv_size / 4, doc))
         return 0;
     for (int j = 0; j < rec->n; j++) {
         MDB_val pv;
