@@ -192,6 +192,31 @@ static int vote_compound(lx_searcher *s, votes *vt, const char *key, size_t kl) 
     return k;
 }
 
+/* The candidates every detection starts from: English first (so a tie,
+ * a word every language has, goes to it), then the index's languages. */
+static void index_cands(const lx_searcher *s, votes *vt) {
+    vt->n = 0;
+    cand(vt, "en");
+    for (int i = 0; i < s->nlangs; i++)
+        cand(vt, s->langs[i]);
+}
+
+/* The candidate with the most votes into out (its code and why), or -1
+ * when none has any. */
+static int elect(const lx_searcher *s, const votes *vt, const char *telling, lx_qlang *out) {
+    int best = -1;
+    for (int c = 0; c < vt->n; c++)
+        if (vt->v[c] > 0 && (best < 0 || vt->v[c] > vt->v[best]))
+            best = c;
+    if (best < 0)
+        return -1;
+    snprintf(out->code, sizeof out->code, "%s", vt->code[best]);
+    out->source = LX_QLANG_DETECTED;
+    snprintf(out->why, sizeof out->why, "%.2f of %.0f words' weight; most telling: \"%s\"",
+             vt->v[best], 0.0 + (double)s->q.nclauses, telling);
+    return best;
+}
+
 /* Whether the scored words, each a stopword or in the index's lectures
  * of one of the index's languages, name one of them (the first pass:
  * no dictionary is loaded, so a query in the index's own languages costs
@@ -199,10 +224,8 @@ static int vote_compound(lx_searcher *s, votes *vt, const char *key, size_t kl) 
  * dictionary ("et", "und", "och") and is none of the index languages'
  * sends the query to the second pass. */
 static int detect_index(lx_searcher *s, lx_qlang *out) {
-    votes vt = {.n = 0};
-    cand(&vt, "en");
-    for (int i = 0; i < s->nlangs; i++)
-        cand(&vt, s->langs[i]);
+    votes vt;
+    index_cands(s, &vt);
     int np = lx_dict_npairs(), nc = vt.n;
     char telling[80] = "";
     double best_word = 0;
@@ -238,25 +261,13 @@ static int detect_index(lx_searcher *s, lx_qlang *out) {
             }
         }
     }
-    int best = -1;
-    for (int c = 0; c < vt.n; c++)
-        if (vt.v[c] > 0 && (best < 0 || vt.v[c] > vt.v[best]))
-            best = c;
-    if (best < 0)
-        return -1;
-    snprintf(out->code, sizeof out->code, "%s", vt.code[best]);
-    out->source = LX_QLANG_DETECTED;
-    snprintf(out->why, sizeof out->why, "%.2f of %.0f words' weight; most telling: \"%s\"",
-             vt.v[best], 0.0 + (double)s->q.nclauses, telling);
-    return best;
+    return elect(s, &vt, telling, out);
 }
 
 /* The votes; the best candidate or -1. */
 static int detect(lx_searcher *s, lx_qlang *out) {
-    votes vt = {.n = 0};
-    cand(&vt, "en"); /* first, so a tie (a word every language has) goes to it */
-    for (int i = 0; i < s->nlangs; i++)
-        cand(&vt, s->langs[i]);
+    votes vt;
+    index_cands(s, &vt);
     int np = lx_dict_npairs();
     for (int i = 0; i < np; i++) {
         const char *from, *to;
@@ -284,18 +295,9 @@ static int detect(lx_searcher *s, lx_qlang *out) {
             snprintf(telling, sizeof telling, "%.60s", key);
         }
     }
-    int best = -1;
-    for (int c = 0; c < vt.n; c++)
-        if (vt.v[c] > 0 && (best < 0 || vt.v[c] > vt.v[best]))
-            best = c;
-    if (best < 0) {
+    int best = elect(s, &vt, telling, out);
+    if (best < 0)
         snprintf(out->why, sizeof out->why, "no word of the query is known in any language");
-        return -1;
-    }
-    snprintf(out->code, sizeof out->code, "%s", vt.code[best]);
-    out->source = LX_QLANG_DETECTED;
-    snprintf(out->why, sizeof out->why, "%.2f of %.0f words' weight; most telling: \"%s\"",
-             vt.v[best], 0.0 + (double)s->q.nclauses, telling);
     return best;
 }
 
