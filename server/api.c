@@ -392,14 +392,6 @@ enum MHD_Result api_search(srv_req *rq) {
 }
 
 /* Copies the path's lecture id into buf; 0, or -1 when it cannot be one. */
-static int path_id(srv_req *rq, char *buf, size_t size) {
-    if (rq->id_len == 0 || rq->id_len > LX_MAX_ID_BYTES || rq->id_len >= size)
-        return -1;
-    memcpy(buf, rq->id, rq->id_len);
-    buf[rq->id_len] = '\0';
-    return 0;
-}
-
 enum MHD_Result api_get(srv_req *rq) {
     char id[LX_MAX_ID_BYTES + 1];
     lx_searcher *s;
@@ -407,13 +399,10 @@ enum MHD_Result api_get(srv_req *rq) {
     char *json = NULL;
     size_t len = 0;
     int rc;
-    if (path_id(rq, id, sizeof id) != 0)
+    if (http_path_part(rq, id, sizeof id) != 0)
         return http_error(rq, 404, "not_found", "no lecture with this id");
-    s = http_searcher(rq);
-    if (!s)
-        return MHD_YES;
     enum MHD_Result ret;
-    if (keys_hides(rq, s, id, &ret))
+    if (!(s = keys_searcher(rq, id, &ret)))
         return ret;
     rc = lx_get(s, id, &json, &len, &err);
     if (rc != 0)
@@ -423,13 +412,10 @@ enum MHD_Result api_get(srv_req *rq) {
 
 enum MHD_Result api_related(srv_req *rq) {
     char id[LX_MAX_ID_BYTES + 1];
-    if (path_id(rq, id, sizeof id) != 0)
+    if (http_path_part(rq, id, sizeof id) != 0)
         return http_error(rq, 404, "not_found", "no lecture with this id");
-    lx_searcher *s = http_searcher(rq);
-    if (!s)
-        return MHD_YES;
     enum MHD_Result ret;
-    if (keys_hides(rq, s, id, &ret))
+    if (!keys_searcher(rq, id, &ret))
         return ret;
     return api_answer_read(rq, 'r', id);
 }
@@ -733,7 +719,7 @@ enum MHD_Result api_delete(srv_req *rq) {
     lx_error err = {0};
     jsonw w;
     int rc;
-    if (path_id(rq, id, sizeof id) != 0)
+    if (http_path_part(rq, id, sizeof id) != 0)
         return http_error(rq, 404, "not_found", "no lecture with this id");
     pthread_mutex_lock(&g_srv.write_lock);
     rc = lx_writer_begin(g_srv.ix, &wr, &err);

@@ -73,17 +73,9 @@ enum MHD_Result api_lecturers(srv_req *rq) {
 }
 
 /* The {id} of the path as a C string in buf; -1 when it cannot be one. */
-static int path_part(srv_req *rq, char *buf, size_t size) {
-    if (rq->id_len == 0 || rq->id_len >= size)
-        return -1;
-    memcpy(buf, rq->id, rq->id_len);
-    buf[rq->id_len] = '\0';
-    return 0;
-}
-
 enum MHD_Result api_lecturer(srv_req *rq) {
     char name[LX_MAX_NAME_BYTES];
-    if (path_part(rq, name, sizeof name))
+    if (http_path_part(rq, name, sizeof name))
         return http_error(rq, 404, "not_found", "no lecturer with this name");
     lx_searcher *s = http_searcher(rq);
     if (!s)
@@ -110,14 +102,12 @@ enum MHD_Result api_suggested_tags(srv_req *rq) {
     char id[LX_MAX_ID_BYTES + 1];
     enum MHD_Result ret;
     unsigned limit;
-    if (path_part(rq, id, sizeof id))
+    if (http_path_part(rq, id, sizeof id))
         return http_error(rq, 404, "not_found", "no lecture with this id");
     if (uint_param(rq, "limit", 10, 1, 100, &limit, &ret))
         return ret;
-    lx_searcher *s = http_searcher(rq);
+    lx_searcher *s = keys_searcher(rq, id, &ret);
     if (!s)
-        return MHD_YES;
-    if (keys_hides(rq, s, id, &ret))
         return ret;
     lx_tag_suggestion *t;
     size_t n;

@@ -470,6 +470,14 @@ static void parse_args(srv_req *rq) {
     }
 }
 
+int http_path_part(srv_req *rq, char *buf, size_t size) {
+    if (rq->id_len == 0 || rq->id_len >= size)
+        return -1;
+    memcpy(buf, rq->id, rq->id_len);
+    buf[rq->id_len] = '\0';
+    return 0;
+}
+
 const char *http_param(srv_req *rq, const char *name) {
     size_t i, n = strlen(name);
     for (i = 0; i < rq->n_args; i++)

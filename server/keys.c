@@ -137,7 +137,9 @@ int keys_fixed_filter(srv_req *rq, lx_search_opts *o, char *tags, size_t tags_si
     return o->tags || o->lang || o->speaker;
 }
 
-int keys_hides(srv_req *rq, lx_searcher *s, const char *id, enum MHD_Result *ret) {
+/* 1 after queuing a 404 (or the engine's error) when the request's key has
+ * a fixed filter that lecture id is outside of; 0 to go on. */
+static int keys_hides(srv_req *rq, lx_searcher *s, const char *id, enum MHD_Result *ret) {
     char tags[LX_MAX_TAGS * (LX_MAX_TAG_BYTES + 1)];
     lx_search_opts o;
     if (!keys_fixed_filter(rq, &o, tags, sizeof tags))
@@ -154,6 +156,15 @@ int keys_hides(srv_req *rq, lx_searcher *s, const char *id, enum MHD_Result *ret
     else
         *ret = api_engine_error(rq, rc, &err);
     return 1;
+}
+
+lx_searcher *keys_searcher(srv_req *rq, const char *id, enum MHD_Result *ret) {
+    lx_searcher *s = http_searcher(rq);
+    if (!s) {
+        *ret = MHD_YES;
+        return NULL;
+    }
+    return keys_hides(rq, s, id, ret) ? NULL : s;
 }
 
 /* Writes the key as an object and leaves it open (the caller may add

@@ -43,17 +43,13 @@ enum MHD_Result api_moments(srv_req *rq) {
     lx_moments *m = NULL;
     jsonw w;
     size_t len;
-    if (rq->id_len == 0 || rq->id_len > LX_MAX_ID_BYTES)
+    if (http_path_part(rq, id, sizeof id))
         return http_error(rq, 404, "not_found", "no lecture with this id");
-    memcpy(id, rq->id, rq->id_len);
-    id[rq->id_len] = '\0';
     if (q && strlen(q) > LX_MAX_QUERY_BYTES)
         return http_error(rq, 414, "query_too_long", "the query is longer than the limit");
-    lx_searcher *s = http_searcher(rq);
-    if (!s)
-        return MHD_YES;
     enum MHD_Result ret;
-    if (keys_hides(rq, s, id, &ret))
+    lx_searcher *s = keys_searcher(rq, id, &ret);
+    if (!s)
         return ret;
     err.offset = -1;
     lx_moments_opts o = {q, http_param(rq, "lang"), 0, 0};

@@ -287,6 +287,10 @@ const char *http_header(srv_req *rq, const char *name, size_t *len);
  * runs); NULL when absent or empty. */
 const char *http_param(srv_req *rq, const char *name);
 
+/* The path's id part ("/api/lectures/{id}") into buf, NUL-terminated;
+ * -1 when it is empty or does not fit size bytes. */
+int http_path_part(srv_req *rq, char *buf, size_t size);
+
 /* Queues a JSON response (takes ownership of body, a malloc'd buffer). */
 enum MHD_Result http_send(srv_req *rq, int status, char *body, size_t len);
 
@@ -398,9 +402,11 @@ void keys_filter(srv_req *rq, lx_search_opts *o, char *tags, size_t tags_size);
  * tags); 1 when the key has one. */
 int keys_fixed_filter(srv_req *rq, lx_search_opts *o, char *tags, size_t tags_size);
 
-/* 1 after queuing a 404 (or the engine's error) when the request's key has
- * a fixed filter that lecture id is outside of; 0 to go on. */
-int keys_hides(srv_req *rq, lx_searcher *s, const char *id, enum MHD_Result *ret);
+/* The searcher for a read of lecture id, or NULL when the answer is
+ * already queued (*ret): a 500 when there is no searcher, a 404 (or the
+ * engine's error) when the request's key has a fixed filter that id is
+ * outside of. */
+lx_searcher *keys_searcher(srv_req *rq, const char *id, enum MHD_Result *ret);
 enum MHD_Result api_keys_list(srv_req *rq);   /* GET /api/keys */
 enum MHD_Result api_keys_create(srv_req *rq); /* POST /api/keys */
 enum MHD_Result api_keys_revoke(srv_req *rq); /* DELETE /api/keys/{id} */
