@@ -36,6 +36,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "grow.h"
 #include "meta.h"
 #include "resbuild.h"
 #include "searcher.h"
@@ -207,17 +208,9 @@ typedef struct owned {
     size_t limit, offset, from;
 } owned;
 
+/* Room for one more after the n elements of *pp. */
 static int grow(void *pp, size_t *cap, size_t n, size_t size) {
-    void **p = pp;
-    if (n < *cap)
-        return 0;
-    size_t nc = *cap ? *cap * 2 : 4;
-    void *q = realloc(*p, nc * size);
-    if (!q)
-        return LX_ENOMEM;
-    *p = q;
-    *cap = nc;
-    return 0;
+    return lx_grow(pp, size, n + 1, cap, 4);
 }
 
 /* The arena copy of s, NUL-terminated, one per distinct string; NULL

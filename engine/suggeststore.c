@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "grow.h"
 #include "meta.h"
 #include "searcher.h"
 #include "tagsuggest.h"
@@ -35,14 +36,8 @@ typedef struct pendings {
 /* lx_suggest_fn: keeps a lecture's suggestions to store. */
 static int keep(void *ctx, const char *id, const lx_tag_suggestion *t, size_t n) {
     pendings *ps = ctx;
-    if (ps->n == ps->cap) {
-        size_t cap = ps->cap ? ps->cap * 2 : 64;
-        pending *p = realloc(ps->p, cap * sizeof *p);
-        if (!p)
-            return LX_ENOMEM;
-        ps->p = p;
-        ps->cap = cap;
-    }
+    if (lx_grow(&ps->p, sizeof *ps->p, ps->n + 1, &ps->cap, 64))
+        return LX_ENOMEM;
     pending *p = memset(&ps->p[ps->n], 0, sizeof *p);
     if (!(p->id = strdup(id)))
         return LX_ENOMEM;

@@ -46,6 +46,7 @@
 
 #include "codec.h"
 #include "error.h"
+#include "grow.h"
 #include "relterms.h"
 #include "searcher.h"
 #include "stop.h"
@@ -91,17 +92,7 @@ typedef struct knn {
 } knn;
 
 static int grow(void *pp, size_t size, size_t need, size_t *cap) {
-    if (need <= *cap)
-        return 0;
-    size_t c = *cap ? *cap * 2 : 1024;
-    while (c < need)
-        c *= 2;
-    void *p = realloc(*(void **)pp, c * size);
-    if (!p)
-        return LX_ENOMEM;
-    *(void **)pp = p;
-    *cap = c;
-    return 0;
+    return lx_grow(pp, size, need, cap, 1024);
 }
 
 /* grow() for a uint32_t capacity. */
