@@ -47,6 +47,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "codec.h"
 #include "error.h"
 #include "filter.h"
 #include "record.h"
@@ -262,6 +263,55 @@ static double term_weight(const rel_call *c, int j) {
 
 /* ---- 3. scoring ------------------------------------------------------------------ */
 
+/* Adds term j's part to the scores of the lectures of the cursor's loaded
+ * block: each posting's tfs are decoded straight into its pseudo-frequency
+ * (no tf rows written and read back), with the arithmetic of
+ * lx_bm25f_tf and lx_bm25f_term (rank.h): fields ascending, then
+ * w * tn / (k1 + tn), so every score is the ranking core's to the bit.
+ * The tfs are read as tf_decode reads them (never past the block's end; a
+ * truncated value reads as what was there).  The loader checked that the
+ * block's docids are below the index's next_doc. */
+static void score_block(rel_call *c, const lx_pcursor *pc, double w, uint64_t bit) {
+    double *score = c->r->score;
+    uint64_t *mask = c->r->mask;
+    const float *invb = c->sc.invb;
+    const uint64_t *allow = c->allow;
+    const double k1 = c->sc.k1;
+    const uint8_t *p = pc->tfp, *end = pc->bend;
+    const uint32_t n = pc->n;
+    if (!pc->maskp) { /* one field in the whole list: a plain run of vbytes */
+        const int f = __builtin_ctz(pc->listmask);
+        for (uint32_t i = 0; i < n; i++) {
+            uint32_t tf, d = pc->docs[i];
+            p = lx_vbyte_get(p, end, &tf);
+            if (allow && !allowed(allow, d))
+                continue;
+            double tn = tf * (double)invb[(size_t)d * LX_NFIELDS + f];
+            score[d] += lx_bm25f_term(w, k1, tn);
+            mask[d] |= bit;
+        }
+        return;
+    }
+    const unsigned lm = pc->listmask;
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t d = pc->docs[i];
+        unsigned m = pc->maskp[i] & lm;
+        const float *ib = invb + (size_t)d * LX_NFIELDS;
+        double tn = 0;
+        while (m) {
+            int f = __builtin_ctz(m);
+            uint32_t tf;
+            m &= m - 1;
+            p = lx_vbyte_get(p, end, &tf);
+            tn += tf * (double)ib[f];
+        }
+        if (allow && !allowed(allow, d))
+            continue;
+        score[d] += lx_bm25f_term(w, k1, tn);
+        mask[d] |= bit;
+    }
+}
+
 /* Adds term j's part to the scores of the lectures in its list. */
 static int score_term(rel_call *c, int j, lx_error *err) {
     struct lx_relscratch *r = c->r;
@@ -269,23 +319,13 @@ static int score_term(rel_call *c, int j, lx_error *err) {
     lx_pcursor *pc = lx_searcher_pcursor(c->s);
     if (!pc)
         return lx_fail(err, LX_ENOMEM, NULL, -1, "out of memory");
-    if (lx_pcursor_open_limit(pc, t->post, t->postlen, c->s->st.next_doc))
+    if (lx_pcursor_open_limit(pc, t->post, t->postlen, c->ndocs))
         return lx_fail(err, LX_ECORRUPT, NULL, -1, "a posting list is damaged");
     double w = term_weight(c, j);
     uint64_t bit = 1ull << j;
-    /* A block at a time, with the kernel of lx_qcur_score for a TERM
-     * cursor (rank.h), without a call per posting. */
+    /* A block at a time (each block loaded from its start: i is 0). */
     while (pc->doc != LX_DOC_END) {
-        lx_pcursor_tf_block(pc);
-        for (uint32_t i = pc->i; i < pc->n; i++) {
-            uint32_t d = pc->docs[i];
-            if (d >= c->ndocs || (c->allow && !allowed(c->allow, d)))
-                continue;
-            unsigned m = pc->maskp ? pc->maskp[i] & pc->listmask : pc->listmask;
-            double tn = lx_bm25f_tf(pc->tf[i], c->sc.invb + (size_t)d * LX_NFIELDS, m);
-            r->score[d] += lx_bm25f_term(w, c->sc.k1, tn);
-            r->mask[d] |= bit;
-        }
+        score_block(c, pc, w, bit);
         pc->i = pc->n - 1;
         lx_pcursor_next(pc);
     }

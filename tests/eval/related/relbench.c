@@ -2,6 +2,7 @@
  * by tag overlap on the TED talks.
  *
  *   relbench INDEX LECTURES.jsonl[.gz] [--candidates N] [--min NDCG] [--judge-only] [--text]
+ *            [--dump FILE]
  *
  * The tags that judge come from LECTURES (read through `gzip -dc` when the
  * name ends in .gz), not from the index, so an index built without tags is
@@ -15,7 +16,9 @@
  * the page-of-10 pass (for quick tuning runs).  --text asks instead for
  * lectures like the talk's description, as POST /api/related {"text"}
  * does (lx_search with LX_SEARCH_TEXT), judged the same way (the talk
- * itself left out): pasted text against a stored lecture.
+ * itself left out): pasted text against a stored lecture.  --dump FILE
+ * writes every answer of the N-candidate pass (talk, rank, hit, score to
+ * 17 digits, total) to FILE, to compare two builds' rankings with cmp.
  */
 #include <cjson/cJSON.h>
 #include <math.h>
@@ -38,6 +41,7 @@ static talk *talks;
 static int ntalks;
 static int by_text; /* --text */
 static int absent;  /* --absent: ask about the talks the index lacks */
+static FILE *dump;  /* --dump: every answer of the judged pass */
 static char **tagname;
 static int *tagdf;
 static int ntagnames, captagnames;
@@ -213,6 +217,10 @@ static int timed_pass(lx_searcher *s, unsigned limit, double *lat, double *cpu, 
             fprintf(stderr, "relbench: related %s: %s\n", talks[a].id, err.message);
             exit(2);
         }
+        if (ndcg_sum && dump)
+            for (size_t i = 0; i < r->n; i++)
+                fprintf(dump, "%s\t%zu\t%s\t%.17g\t%llu\n", talks[a].id, i + 1, r->hits[i].id,
+                        r->hits[i].score, (unsigned long long)r->total);
         if (ndcg_sum) {
             int n = 0;
             double dcg = 0;
@@ -264,7 +272,12 @@ int main(int argc, char **argv) {
             by_text = absent = 1;
         else if (!strcmp(argv[i], "--judge-only"))
             judge_only = 1;
-        else if (!strcmp(argv[i], "--min") && i + 1 < argc)
+        else if (!strcmp(argv[i], "--dump") && i + 1 < argc) {
+            if (!(dump = fopen(argv[++i], "w"))) {
+                fprintf(stderr, "relbench: cannot write %s\n", argv[i]);
+                return 2;
+            }
+        } else if (!strcmp(argv[i], "--min") && i + 1 < argc)
             min = atof(argv[++i]);
         else if (!index)
             index = argv[i];
@@ -277,7 +290,7 @@ int main(int argc, char **argv) {
     }
     if (!index || !data) {
         fprintf(stderr, "usage: relbench INDEX LECTURES.jsonl[.gz] [--candidates N] "
-                        "[--min NDCG] [--judge-only] [--text]\n");
+                        "[--min NDCG] [--judge-only] [--text] [--dump FILE]\n");
         return 2;
     }
     load(data);
@@ -337,6 +350,10 @@ int main(int argc, char **argv) {
                "p99 %6.0f us\n",
                i ? 10 : cands, pct(lat[i], n, 50), pct(lat[i], n, 99), pct(cpu[i], n, 50),
                pct(cpu[i], n, 99));
+    }
+    if (dump && fclose(dump)) {
+        fprintf(stderr, "relbench: writing the dump failed\n");
+        return 2;
     }
     lx_searcher_close(s);
     lx_index_close(ix);
