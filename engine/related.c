@@ -126,15 +126,17 @@ static int scratch_ready(lx_searcher *s, lx_error *err) {
     return 0;
 }
 
-/* Per-docid scores and term masks for ndocs. */
+/* Per-docid scores, term masks and candidates for ndocs. */
 static int doc_arrays(struct lx_relscratch *r, uint32_t ndocs) {
     if (ndocs <= r->capdoc)
         return 0;
     free(r->score);
     free(r->mask);
+    free(r->cand);
     r->score = malloc(ndocs * sizeof *r->score);
     r->mask = malloc(ndocs * sizeof *r->mask);
-    r->capdoc = r->score && r->mask ? ndocs : 0;
+    r->cand = malloc(ndocs * sizeof *r->cand);
+    r->capdoc = r->score && r->mask && r->cand ? ndocs : 0;
     return r->capdoc ? 0 : LX_ENOMEM;
 }
 
@@ -357,6 +359,53 @@ static int score_all(rel_call *c, lx_error *err) {
     return 0;
 }
 
+/* Whether a ranks before b: higher score, then lower docid (lx_scored_cmp). */
+static inline int ranks_before(const lx_scored *a, const lx_scored *b) {
+    return a->score > b->score || (a->score == b->score && a->doc < b->doc);
+}
+
+static inline void swap_scored(lx_scored *a, lx_scored *b) {
+    lx_scored x = *a;
+    *a = *b;
+    *b = x;
+}
+
+/* Moves the k best of a[0..n) (k < n) to a[0..k), in any order:
+ * quickselect, pivot the median of three; the order is total (docids
+ * differ).  Past 64 rounds (never seen) the rest is sorted instead. */
+static void select_best(lx_scored *a, uint32_t n, uint32_t k) {
+    uint32_t lo = 0, hi = n; /* a[0..lo) rank before a[lo..n), a[hi..n) after a[0..hi) */
+    for (int round = 0; hi - lo > 1; round++) {
+        if (round == 64) {
+            qsort(a + lo, hi - lo, sizeof *a, lx_scored_cmp);
+            return;
+        }
+        uint32_t m = lo + (hi - lo) / 2, z = hi - 1;
+        if (ranks_before(&a[m], &a[lo]))
+            swap_scored(&a[m], &a[lo]);
+        if (ranks_before(&a[z], &a[lo]))
+            swap_scored(&a[z], &a[lo]);
+        if (ranks_before(&a[m], &a[z]))
+            swap_scored(&a[m], &a[z]); /* the median of the three is at z */
+        lx_scored pv = a[z];
+        uint32_t st = lo;
+        for (uint32_t i = lo; i < z; i++)
+            if (ranks_before(&a[i], &pv))
+                swap_scored(&a[i], &a[st++]);
+        swap_scored(&a[st], &a[z]); /* the pivot at st: before it all rank before it */
+        if (st == k || st + 1 == k)
+            return;
+        if (st > k)
+            hi = st;
+        else
+            lo = st + 1;
+    }
+}
+
+/* Candidates at most this many are kept with a heap; more go through
+ * select_best (a heap of 208 for a page of 200 cost twice as much). */
+#define REL_HEAP_K 64
+
 /* The k best candidates into r->top, best first.  Every candidate (a
  * nonzero score within the filters, not the lecture itself) goes into
  * c->matched and c->total: the page's total and facets are over all of
@@ -374,14 +423,35 @@ static int best_candidates(rel_call *c, uint32_t k) {
     c->matched = c->s->tmp;
     memset(c->matched, 0, c->s->words * 8);
     c->total = 0;
-    for (uint32_t d = 0; d < c->ndocs; d++) {
-        double x = r->score[d];
-        if (!(x > 0 || r->mask[d]) || d == c->self)
-            continue;
-        c->matched[d >> 6] |= 1ull << (d & 63);
-        c->total++;
-        if (nh < k || x >= r->top[0].score)
-            lx_topk_push(r->top, &nh, k, (lx_scored){x, d});
+    const double *score = r->score;
+    const uint64_t *mask = r->mask;
+    if (k <= REL_HEAP_K) {
+        for (uint32_t d = 0; d < c->ndocs; d++) {
+            double x = score[d];
+            if (!(x > 0 || mask[d]) || d == c->self)
+                continue;
+            c->matched[d >> 6] |= 1ull << (d & 63);
+            c->total++;
+            if (nh < k || x >= r->top[0].score)
+                lx_topk_push(r->top, &nh, k, (lx_scored){x, d});
+        }
+    } else {
+        /* Every candidate into r->cand (sized by doc_arrays), then the k
+         * best: the same set as the heap's, the order is total. */
+        lx_scored *cand = r->cand;
+        uint32_t nc = 0;
+        for (uint32_t d = 0; d < c->ndocs; d++) {
+            double x = score[d];
+            if (!(x > 0 || mask[d]) || d == c->self)
+                continue;
+            c->matched[d >> 6] |= 1ull << (d & 63);
+            cand[nc++] = (lx_scored){x, d};
+        }
+        c->total = nc;
+        if (nc > k)
+            select_best(cand, nc, k);
+        nh = nc < k ? nc : k;
+        memcpy(r->top, cand, nh * sizeof *cand);
     }
     qsort(r->top, nh, sizeof *r->top, lx_scored_cmp);
     c->nh = nh;

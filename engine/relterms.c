@@ -42,6 +42,7 @@ void lx_related_scratch_free(struct lx_relscratch *r) {
     free(r->order);
     free(r->score);
     free(r->mask);
+    free(r->cand);
     free(r->top);
     free(r);
 }

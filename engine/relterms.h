@@ -113,7 +113,8 @@ struct lx_relscratch {
     double *score;  /* per docid: this call's score */
     uint64_t *mask; /* per docid: the selected terms it has */
     uint32_t capdoc;
-    lx_scored *top; /* the best candidates (a heap, then sorted) */
+    lx_scored *cand; /* per docid: room for every candidate (related.c) */
+    lx_scored *top;  /* the best candidates (a heap, then sorted) */
     uint32_t captop;
     char tagkey[LX_MAX_TAGS][LX_MAX_TAG_BYTES * 3 + 1];
 };
