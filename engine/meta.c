@@ -12,15 +12,31 @@
 
 #include "meta.h"
 
+/* The first '"' or '\\' of p[0..end), or end: eight bytes at a time
+ * (SWAR: a byte equal to c is a zero of x ^ c; "& ~x" keeps bytes below
+ * 0x80, where the test is exact for "any"), so that a long description
+ * is not walked byte by byte. */
+static const char *quote_or_backslash(const char *p, const char *end) {
+    const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+    for (; end - p >= 8; p += 8) {
+        uint64_t x, q, b;
+        memcpy(&x, p, 8);
+        q = x ^ (ones * '"');
+        b = x ^ (ones * '\\');
+        if ((((q - ones) | (b - ones)) & ~x & high) != 0)
+            break;
+    }
+    while (p < end && *p != '"' && *p != '\\')
+        p++;
+    return p;
+}
+
 /* The closing quote of the JSON string starting at p (its opening quote),
  * or end when it has none. */
 static const char *string_close(const char *p, const char *end) {
-    for (p++; p < end; p++) {
-        if (*p == '\\')
-            p++;
-        else if (*p == '"')
-            return p;
-    }
+    for (p++; (p = quote_or_backslash(p, end)) < end; p += 2)
+        if (*p == '"' || end - p < 2)
+            return *p == '"' ? p : end;
     return end;
 }
 
@@ -107,7 +123,12 @@ static int unescape_string(const char *p, const char *end, lx_buf *out) {
     size_t n = 0;
     for (p++; p < e; p++) {
         if (*p != '\\') {
-            o[n++] = *p;
+            /* the run up to the next escape, copied at once */
+            const char *r = memchr(p, '\\', (size_t)(e - p));
+            size_t run = (size_t)((r ? r : e) - p);
+            memcpy(o + n, p, run);
+            n += run;
+            p += run - 1;
             continue;
         }
         if (++p >= e)

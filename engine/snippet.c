@@ -168,6 +168,52 @@ static void on_span(void *ctx, const char *tok, size_t len, size_t s, size_t e, 
         }
 }
 
+/* Tied windows of a compressed transcript, each decompressed on its own:
+ * from a little before the checkpoint before it to a little past the one
+ * after it, windows whose text overlaps sharing one range, so that the
+ * blocks between windows far apart are not decompressed (two to four
+ * ties are 38% of the TED log's snippets, and decompressing from the
+ * first to the last was 61% of the bytes).  end[i] receives where tie
+ * i's text ends; *lo and *hi where the first range starts and the last
+ * ends.  Returns the text (the body's offsets; bytes between ranges are
+ * not set), or NULL when the checkpoints are out of order (damaged) or a
+ * block is: then the caller decompresses one range over all. */
+static const char *tie_ranges(const lx_docview *v, lx_buf *scratch, const lx_snip_pos *h,
+                              const best *ties, int nt, size_t end[MAX_TIES], size_t *lo,
+                              size_t *hi) {
+    size_t from[MAX_TIES], to[MAX_TIES];
+    for (int i = 0; i < nt; i++) {
+        uint32_t c0 = h[ties[i].from].pos / LX_CP_EVERY,
+                 c1 = h[ties[i].to - 1].pos / LX_CP_EVERY + 1;
+        size_t b = c0 < v->h.ncp ? lx_doc_checkpoint(v, c0) : 0;
+        from[i] = b > LX_SNIPPET_BYTES ? b - LX_SNIPPET_BYTES : 0;
+        to[i] = c1 < v->h.ncp ? lx_doc_checkpoint(v, c1) + 2 * LX_SNIPPET_BYTES : v->h.body_len;
+        if (b >= to[i] || (i && (from[i] < from[i - 1] || to[i] < to[i - 1])))
+            return NULL;
+    }
+    const char *text = NULL;
+    for (int i = 0; i < nt;) {
+        int j = i + 1;
+        size_t t = to[i], glo, ghi;
+        while (j < nt && from[j] <= t)
+            t = to[j++];
+        text = lx_doc_body_range(v, scratch, from[i], t, &glo, &ghi);
+        if (!text)
+            return NULL;
+        if (!i)
+            *lo = glo;
+        for (int g = i; g < j; g++) {
+            end[g] = ghi;
+            if (h[ties[g].from].pos / LX_CP_EVERY < v->h.ncp &&
+                lx_doc_checkpoint(v, h[ties[g].from].pos / LX_CP_EVERY) > ghi)
+                return NULL;
+        }
+        *hi = ghi;
+        i = j;
+    }
+    return text;
+}
+
 int lx_snippet_from_positions(const lx_docview *v, const char *description,
                               const lx_snip_terms *terms, lx_snip_pos *const hits[2],
                               const uint32_t nhits[2], lx_buf *out, const char **field,
@@ -216,7 +262,12 @@ int lx_snippet_from_positions(const lx_docview *v, const char *description,
     if (k && v->h.zlen && lx_buf_reserve(&scratch, (size_t)v->h.body_len + 1))
         return LX_ENOMEM;
     const char *text = description;
-    if (k) {
+    size_t tie_end[MAX_TIES];
+    int split = 0;
+    if (k && v->h.zlen && bw[k].score && v->h.ncp && nties[k] > 1)
+        split =
+            (text = tie_ranges(v, &scratch, hits[k], ties[k], nties[k], tie_end, &lo, &hi)) != NULL;
+    if (k && !split) {
         size_t from = base > LX_SNIPPET_BYTES ? base - LX_SNIPPET_BYTES : 0;
         text = lx_doc_body_range(v, &scratch, from, need, &lo, &hi);
         /* A damaged checkpoint past the text: the whole body. */
@@ -263,7 +314,8 @@ int lx_snippet_from_positions(const lx_docview *v, const char *description,
             memset(sstart[i], 0, sizeof sstart[i]);
             memset(send[i], 0, sizeof send[i]);
             struct span_ctx c = {first, last, sstart[i], send[i], b, nt > 1 ? terms : NULL, 0};
-            lx_text_scan_range(text + b, len - b, p0, first, last, on_span, &c);
+            lx_text_scan_range(text + b, (split ? tie_end[i] : len) - b, p0, first, last, on_span,
+                               &c);
             if (c.exact > most) {
                 most = c.exact;
                 win = i;
@@ -271,6 +323,8 @@ int lx_snippet_from_positions(const lx_docview *v, const char *description,
         }
         if (nt > 1)
             bw[k] = ties[k][win];
+        if (split)
+            len = tie_end[win]; /* the winner's text: widen stays in it */
         uint32_t from = hits[k][bw[k].from].pos;
         for (uint32_t i = bw[k].from; i < bw[k].to && nm < WIN_TOKENS; i++) {
             uint32_t p = hits[k][i].pos - from;

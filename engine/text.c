@@ -226,9 +226,34 @@ int lx_tokenize(const char *text, size_t len, lx_token_fn fn, void *ctx, lx_erro
     return lx_text_scan(text, len, 0, fn, ctx, NULL, err);
 }
 
+/* Whether the 8 bytes of x hold one of & < > " ' (SWAR: a byte equal to
+ * c is a zero of x ^ c; "& ~x" keeps bytes below 0x80, where the test is
+ * exact for "any"). */
+static int html_special8(uint64_t x) {
+    const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+    uint64_t a = x ^ (ones * '&'), l = x ^ (ones * '<'), g = x ^ (ones * '>'), q = x ^ (ones * '"'),
+             p = x ^ (ones * '\'');
+    return (((a - ones) | (l - ones) | (g - ones) | (q - ones) | (p - ones)) & ~x & high) != 0;
+}
+
 size_t lx_text_html_escape(const char *s, size_t len, char *out, size_t cap) {
-    size_t n = 0;
-    for (size_t i = 0; i < len; i++) {
+    size_t n = 0, i = 0;
+    while (i < len) {
+        /* Runs of plain text are copied eight bytes at a time. */
+        size_t j = i;
+        uint64_t x;
+        while (j + 8 <= len && (memcpy(&x, s + j, 8), !html_special8(x)))
+            j += 8;
+        if (j > i) {
+            size_t k = j - i < cap - n ? j - i : cap - n;
+            memcpy(out + n, s + i, k);
+            n += k;
+            if (k < j - i)
+                return n;
+            i = j;
+            if (i == len)
+                break;
+        }
         const char *rep = NULL;
         switch (s[i]) {
         case '&':
@@ -260,6 +285,7 @@ size_t lx_text_html_escape(const char *s, size_t len, char *out, size_t cap) {
                 break;
             out[n++] = s[i];
         }
+        i++;
     }
     return n;
 }

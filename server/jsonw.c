@@ -125,18 +125,37 @@ static const unsigned char needs_escape[256] = {
     1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, ['"'] = 1, ['\\'] = 1,
 };
 
+/* The first byte of s[i..n) that needs escaping, or n.  Eight bytes at a
+ * time (SWAR): a word with no control byte, no '"' and no '\\' is passed
+ * whole; text (titles, snippets) mostly has none, so most words are. */
+static size_t next_escape(const char *s, size_t i, size_t n) {
+    const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t x, q, b;
+        memcpy(&x, s + i, 8);
+        q = x ^ (ones * '"');
+        b = x ^ (ones * '\\');
+        /* a byte below 0x20, or one equal to '"' or '\\' (zero after the
+         * xor); "& ~x" keeps bytes below 0x80 only, where the subtractions
+         * flag exactly: some byte is flagged iff one needs escaping */
+        if ((((x - ones * 0x20) | (q - ones) | (b - ones)) & ~x & high) != 0)
+            break;
+    }
+    while (i < n && !needs_escape[(unsigned char)s[i]])
+        i++;
+    return i;
+}
+
 static void escaped(jsonw *w, const char *s, size_t n) {
     static const char hex[] = "0123456789abcdef";
-    size_t i, run = 0;
+    size_t i = 0, run = 0;
     putc1(w, '"');
-    for (i = 0; i < n; i++) {
+    while ((i = next_escape(s, i, n)) < n) {
         unsigned char c = (unsigned char)s[i];
         const char *esc;
         char u[6];
-        if (!needs_escape[c])
-            continue;
         put(w, s + run, i - run);
-        run = i + 1;
+        run = ++i;
         switch (c) {
         case '"':
             esc = "\\\"";
