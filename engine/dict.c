@@ -60,10 +60,21 @@ typedef struct pair {
     size_t dzlen;
     uint32_t chlen, nch;
     uint64_t *choff; /* nch + 1 offsets of the compressed chunks in dz */
+    /* A reversed pair (rev: its source pair + 1): words maps each
+     * translation of the source's entries to its first rrec, chained by
+     * next to the others; a rrec names the source's headword (its arena
+     * key) and where the translation stood in its entry. */
+    int rev;
+    struct rrec {
+        const char *hw;
+        uint32_t hl, next;
+        uint16_t rank;
+    } * r;
+    size_t nr;
 } pair;
 
 static pair pairs[LX_DICT_MAX_PAIRS];
-static int npairs;
+static int npairs, nreal; /* every pair; those read from files (the reversed ones follow) */
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 
 const char *lx_dict_dir(void) {
@@ -321,6 +332,9 @@ static void drop(pair *p) {
     lx_strmap_free(&p->words);
     lx_strmap_free(&p->stems);
     free(p->e);
+    free(p->r);
+    p->r = NULL;
+    p->nr = 0;
     free(p->choff);
     if (p->dz)
         munmap((void *)p->dz, p->dzlen);
@@ -355,14 +369,140 @@ static void open_pair(const char *dir, const char *name) {
     npairs++;
 }
 
+static int entry_items(const char *t, lx_dict_tr *out, int n, int max);
+
+/* Every chunk of q inflated, in order, into *out (its length in *len);
+ * 0 or -1. */
+static int inflate_all(const pair *q, char **out, size_t *len) {
+    char *b = malloc((size_t)q->nch * q->chlen + 1);
+    reader r = {q, NULL, UINT32_MAX, 0};
+    size_t at = 0;
+    if (!b)
+        return -1;
+    for (uint32_t c = 0; c < q->nch; c++) {
+        r.buf = (uint8_t *)b + at;
+        r.c = UINT32_MAX;
+        long n = chunk(&r, c, q->chlen);
+        if (n < 0) {
+            free(b);
+            return -1;
+        }
+        at += (size_t)n;
+    }
+    b[at] = 0;
+    *out = b;
+    *len = at;
+    return 0;
+}
+
+/* Builds reversed pair p from its (loaded) source q: each translation of
+ * each of q's entries, under its text, points to q's headword and says
+ * where in the entry it stood, so that "sostenibilidad", which only
+ * deu-spa's "Nachhaltigkeit" lists, leads back to "nachhaltigkeit". */
+static int load_reverse(pair *p, const pair *q) {
+    const char **hw = calloc(q->ne ? q->ne : 1, sizeof *hw);
+    uint32_t *hl = calloc(q->ne ? q->ne : 1, sizeof *hl);
+    char *all = NULL;
+    size_t alen = 0, cap = 0;
+    int rc = -1;
+    if (!hw || !hl || inflate_all(q, &all, &alen))
+        goto out;
+    for (size_t k = 0; k < q->words.cap; k++) {
+        const struct lx_strmap_slot *sl = &q->words.slots[k];
+        for (uint32_t id = sl->key ? sl->value : UINT32_MAX; id != UINT32_MAX; id = q->e[id].next)
+            hw[id] = sl->key, hl[id] = sl->len;
+    }
+    rc = 0;
+    for (size_t id = 0; id < q->ne && !rc; id++) {
+        const entry *e = &q->e[id];
+        if (!hw[id] || (size_t)e->off + e->len > alen)
+            continue;
+        char save = all[e->off + e->len];
+        all[e->off + e->len] = 0;
+        lx_dict_tr it[32];
+        int n = entry_items(all + e->off, it, 0, 32);
+        all[e->off + e->len] = save;
+        for (int j = 0; j < n && !rc; j++) {
+            if (p->nr == cap) {
+                size_t nc = cap ? cap * 2 : 4096;
+                struct rrec *nrr = realloc(p->r, nc * sizeof *nrr);
+                if (!nrr) {
+                    rc = -1;
+                    break;
+                }
+                p->r = nrr;
+                cap = nc;
+            }
+            uint32_t h = lx_hash(it[j].text, it[j].len), rid = (uint32_t)p->nr;
+            uint32_t *v = lx_strmap_get(&p->words, it[j].text, it[j].len, h);
+            p->r[p->nr++] = (struct rrec){hw[id], hl[id], v ? *v : UINT32_MAX,
+                                          (uint16_t)(j < 65535 ? j : 65535)};
+            if (v)
+                *v = rid;
+            else if (!lx_strmap_put(&p->words, it[j].text, it[j].len, h, rid, NULL))
+                rc = -1;
+        }
+    }
+out:
+    free(hw);
+    free(hl);
+    free(all);
+    return rc;
+}
+
+static int cmp_rrec(const void *x, const void *y) {
+    const struct rrec *a = *(const struct rrec *const *)x, *b = *(const struct rrec *const *)y;
+    if (a->rank != b->rank)
+        return a->rank < b->rank ? -1 : 1;
+    return a < b ? -1 : a > b; /* then in the source's file order */
+}
+
+/* The headwords whose entries list translation id of reversed pair i,
+ * those that list it first first; the count. */
+static int read_reverse(int i, uint32_t id, lx_dict_tr *out, int max) {
+    const pair *p = &pairs[i];
+    const struct rrec *got[256];
+    int ng = 0, n = 0;
+    for (; id != UINT32_MAX && ng < 256; id = p->r[id].next)
+        got[ng++] = &p->r[id];
+    qsort(got, (size_t)ng, sizeof *got, cmp_rrec);
+    for (int k = 0; k < ng && n < max; k++) {
+        const struct rrec *r = got[k];
+        int dup = r->hl >= sizeof out[n].text;
+        for (int m = 0; m < n && !dup; m++)
+            dup = out[m].len == r->hl && !memcmp(out[m].text, r->hw, r->hl);
+        if (dup)
+            continue;
+        memcpy(out[n].text, r->hw, r->hl);
+        out[n].text[r->hl] = 0;
+        out[n].len = r->hl;
+        out[n].sense = r->rank;
+        out[n].ntok = 1;
+        for (uint32_t c = 0; c < r->hl; c++)
+            out[n].ntok += r->hw[c] == ' ';
+        if (out[n].ntok <= 3)
+            n++;
+    }
+    return n;
+}
+
 /* Loads pair i on first use; whether it is readable. */
 static int ensure(int i) {
     pair *p = &pairs[i];
     int st = __atomic_load_n(&p->state, __ATOMIC_ACQUIRE);
     if (st)
         return st > 0;
+    if (p->rev && !ensure(p->rev - 1)) {
+        __atomic_store_n(&p->state, -1, __ATOMIC_RELEASE);
+        return 0;
+    }
     pthread_mutex_lock(&p->mu);
-    if (!(st = p->state)) {
+    if (!(st = p->state) && p->rev) {
+        st = load_reverse(p, &pairs[p->rev - 1]) == 0 && p->nr ? 1 : -1;
+        if (st < 0)
+            drop(p);
+        __atomic_store_n(&p->state, st, __ATOMIC_RELEASE);
+    } else if (!st) {
         char path[4096];
         const char *dir = lx_dict_dir();
         snprintf(path, sizeof path, "%s/%s.dict.dz", dir, p->name);
@@ -384,7 +524,9 @@ static int ensure_stems(int i) {
     int st = __atomic_load_n(&p->sstate, __ATOMIC_ACQUIRE);
     if (st)
         return st > 0;
-    if (!ensure(i))
+    /* A reversed pair's words are translations, often inflected or
+     * phrases: looked up as they are only. */
+    if (p->rev || !ensure(i))
         return 0;
     pthread_mutex_lock(&p->mu);
     if (!(st = p->sstate)) {
@@ -418,6 +560,26 @@ static void load(void) {
     for (int i = 0; i < n; i++) {
         open_pair(dir, names[i]);
         free(names[i]);
+    }
+    /* Every pair read backwards too (eng-spa as spa -> eng: the small
+     * pairs of a language lack words their reverse has), except the
+     * largest, whose reversal would cost more than it adds. */
+    nreal = npairs;
+    for (int i = 0; i < nreal && npairs < LX_DICT_MAX_PAIRS; i++) {
+        char path[4096];
+        struct stat st;
+        snprintf(path, sizeof path, "%s/%s.dict.dz", dir, pairs[i].name);
+        if (stat(path, &st) || st.st_size > LX_DICT_REVERSE_MAX)
+            continue;
+        pair *p = &pairs[npairs++];
+        memset(p, 0, sizeof *p);
+        memcpy(p->from, pairs[i].to, sizeof p->from);
+        memcpy(p->to, pairs[i].from, sizeof p->to);
+        memcpy(p->name, pairs[i].name, sizeof p->name);
+        p->rev = i + 1;
+        lx_strmap_init(&p->words);
+        lx_strmap_init(&p->stems);
+        pthread_mutex_init(&p->mu, NULL);
     }
 }
 
@@ -528,6 +690,8 @@ static int entry_items(const char *t, lx_dict_tr *out, int n, int max) {
  * when out of memory. */
 static int read_entries(int i, uint32_t id, lx_dict_tr *out, int max) {
     const pair *p = &pairs[i];
+    if (p->rev)
+        return read_reverse(i, id, out, max);
     reader r = {p, malloc(p->chlen), UINT32_MAX, 0};
     int n = 0;
     if (!r.buf)
@@ -563,11 +727,21 @@ static int translate_id(int i, uint32_t id, lx_dict_tr *out, int max) {
     return n < max ? n : max;
 }
 
+/* translate_id, each translation's sense its place unless reversed. */
+static int translate_ranked(int i, uint32_t id, lx_dict_tr *out, int max) {
+    if (pairs[i].rev) /* in memory already: no cache */
+        return read_reverse(i, id, out, max);
+    int n = translate_id(i, id, out, max);
+    for (int k = 0; k < n; k++)
+        out[k].sense = k;
+    return n;
+}
+
 int lx_dict_translate(int i, const char *key, size_t len, lx_dict_tr *out, int max) {
     if (!ensure(i))
         return 0;
     uint32_t *v = lx_strmap_get(&pairs[i].words, key, len, lx_hash(key, len));
-    return v ? translate_id(i, *v, out, max) : 0;
+    return v ? translate_ranked(i, *v, out, max) : 0;
 }
 
 /* The entry of term in pair i's stems, or of term cut by one or two
@@ -595,11 +769,12 @@ int lx_dict_translate_stem(int i, const char *term, size_t len, lx_dict_tr *out,
     if (!ensure_stems(i))
         return 0;
     uint32_t *v = find_stem(i, term, len);
-    return v ? translate_id(i, *v, out, max) : 0;
+    return v ? translate_ranked(i, *v, out, max) : 0;
 }
 
 size_t lx_dict_list(lx_dict_info *out, size_t max, const char **dir) {
-    int n = lx_dict_npairs();
+    lx_dict_npairs();
+    int n = nreal; /* the files: a reversed pair is no package */
     if (dir)
         *dir = lx_dict_dir();
     for (int i = 0; i < n && (size_t)i < max; i++) {

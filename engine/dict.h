@@ -18,6 +18,10 @@
 
 #define LX_DICT_MAX_PAIRS 128
 #define LX_DICT_MAX_SENSES 8 /* translations kept per entry */
+/* Pairs whose .dict.dz is at most this large are also read backwards
+ * (a pair B-A made of A-B's entries): FreeDict's deu-eng and eng-deu,
+ * each other's reverse already, are larger. */
+#define LX_DICT_REVERSE_MAX (4L << 20)
 
 /* The directory searched: $LECTERN_DICT_DIR, else /usr/share/dictd. */
 const char *lx_dict_dir(void);
@@ -37,6 +41,8 @@ typedef struct lx_dict_tr {
     char text[LX_TOKEN_BUF];
     size_t len;
     int ntok;
+    int sense; /* its place in the entry (0: first); for a reversed pair,
+                  the place the word translated has in this headword's entry */
 } lx_dict_tr;
 
 /* The translations of key in pair i, the first senses first, into

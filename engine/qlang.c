@@ -22,6 +22,11 @@
 
 #define MAX_CAND (LX_MAX_LANGS + 16)
 #define LX_QLANG_SCAN 256
+/* The first pass takes a word for a language of the index only when at
+ * least this share of the language's lectures have it: an English
+ * transcript quotes a little of every language ("santé", "música"), and
+ * a word that rare is no sign the query is English. */
+#define LX_QLANG_INDEX_SHARE 0.005
 
 size_t lx_qlang_key(const lx_query *q, const lx_qclause *cl, char *out) {
     size_t n = 0;
@@ -84,11 +89,12 @@ static int cand(votes *vt, const char *code) {
 
 static int in_list(const uint8_t *p, size_t n, uint32_t doc);
 
-/* Whether term t occurs in a lecture of language c: the index's terms
- * are shared by its languages, and most stemmers leave a foreign word as
- * it is, so the term alone would say every language has it.  The first
+/* Whether term t occurs in at least need lectures of language c (need
+ * 0: LX_QLANG_INDEX_SHARE of them, at least one): the index's terms are
+ * shared by its languages, and most stemmers leave a foreign word as it
+ * is, so the term alone would say every language has it.  The first
  * LX_QLANG_SCAN postings are looked at. */
-static int in_lang_docs(lx_searcher *s, const char *c, const char *t, size_t tl) {
+static int in_lang_docs(lx_searcher *s, const char *c, const char *t, size_t tl, int share) {
     MDB_val pv, lv;
     lx_pcursor *pc;
     if (lx_store_term(s->txn, s->ix, t, tl, &pv, NULL) ||
@@ -100,8 +106,13 @@ static int in_lang_docs(lx_searcher *s, const char *c, const char *t, size_t tl)
     }
     if (lx_pcursor_open_limit(pc, pv.mv_data, pv.mv_size, s->st.next_doc))
         return 0;
+    int need = 1, found = 0;
+    if (share) {
+        double n = LX_QLANG_INDEX_SHARE * (double)(lv.mv_size / 4);
+        need = n < 1 ? 1 : n > LX_QLANG_SCAN ? LX_QLANG_SCAN : (int)n;
+    }
     for (int i = 0; i < LX_QLANG_SCAN && pc->doc != LX_DOC_END; i++, lx_pcursor_next(pc))
-        if (in_list(lv.mv_data, lv.mv_size / 4, pc->doc))
+        if (in_list(lv.mv_data, lv.mv_size / 4, pc->doc) && ++found >= need)
             return 1;
     return 0;
 }
@@ -147,7 +158,7 @@ static int in_dicts(lx_searcher *s, const char *c, const lx_qword *w, int n, con
 
 /* Whether the word(s) key (words w[0..n)) belong to candidate c at level. */
 static int has_word(lx_searcher *s, const char *c, const lx_qword *w, int n, const char *key,
-                    size_t kl, int level) {
+                    size_t kl, int level, int share) {
     if (level != BY_INDEX)
         return (level == BY_WORD && n == 1 && lx_stopword(c, w->tok, w->len)) ||
                in_dicts(s, c, w, n, key, kl, level);
@@ -159,7 +170,7 @@ static int has_word(lx_searcher *s, const char *c, const lx_qword *w, int n, con
             return 0;
         char t[LX_TOKEN_BUF];
         size_t tl = lx_stemmers_term(&s->stem, si, w->tok, w->len, t);
-        return tl && in_lang_docs(s, c, t, tl);
+        return tl && in_lang_docs(s, c, t, tl, share);
     }
     return 0;
 }
@@ -172,7 +183,7 @@ static int vote(lx_searcher *s, votes *vt, const lx_qword *w, int n, const char 
     int in[MAX_CAND], k = 0;
     for (int level = 0; level < NLEVELS && !k; level++)
         for (int c = 0; c < vt->n; c++)
-            k += in[c] = has_word(s, vt->code[c], w, n, key, kl, level);
+            k += in[c] = has_word(s, vt->code[c], w, n, key, kl, level, 0);
     for (int c = 0; c < vt->n && k; c++)
         vt->v[c] += in[c] ? share / k : 0;
     return k;
@@ -239,7 +250,7 @@ static int detect_index(lx_searcher *s, lx_qlang *out) {
             for (int c = 0; c < nc; c++) {
                 int st = lx_stopword(vt.code[c], w->tok, w->len);
                 stop |= st;
-                k += in[c] = st || has_word(s, vt.code[c], w, 1, w->tok, w->len, BY_INDEX);
+                k += in[c] = st || has_word(s, vt.code[c], w, 1, w->tok, w->len, BY_INDEX, 1);
             }
             for (int i = 0; i < np && k && !stop; i++) {
                 const char *from, *to;
@@ -314,10 +325,13 @@ void lx_qlang_detect(lx_searcher *s, const lx_search_opts *o, lx_qlang *out) {
         return;
     }
     out->code[0] = 0;
-    if (detect_index(s, out) >= 0)
-        return;
-    memset(out, 0, sizeof *out);
-    detect(s, out);
+    if (detect_index(s, out) < 0) {
+        memset(out, 0, sizeof *out);
+        detect(s, out);
+    }
+    const char *e = getenv("LECTERN_XLATE_TRACE"); /* xlate.c's trace */
+    if (e && *e == '1')
+        fprintf(stderr, "xlate\tlang\t%s\t%s\n", out->code, out->why);
 }
 
 int lx_qlang_prefers(const lx_searcher *s, const lx_search_opts *o, const lx_qlang *ql) {

@@ -49,7 +49,24 @@ static xstate *state(lx_searcher *s) {
     return x;
 }
 
+/* $LECTERN_XLATE_TRACE=1: the query, every candidate and the kept ones
+ * on stderr (tests/eval/topics/diag.py reads them). */
+static int trace_on(void) {
+    static int on = -1;
+    if (on < 0) {
+        const char *e = getenv("LECTERN_XLATE_TRACE");
+        on = e && *e == '1';
+    }
+    return on;
+}
+
 void lx_xlate_reset(lx_searcher *s) {
+    if (trace_on()) {
+        fprintf(stderr, "xlate\tquery\t");
+        for (int i = 0; i < s->q.nwords; i++)
+            fprintf(stderr, "%s%s", i ? " " : "", s->q.words[i].tok);
+        fprintf(stderr, "\n");
+    }
     xstate *x = lx_searcher_part(s, LX_PART_XLATE);
     if (x)
         x->n = x->words = x->translated = 0;
@@ -99,6 +116,21 @@ static int translate(const char *from, const char *to, const xword *w, lx_dict_t
         }
     }
     return 0;
+}
+
+/* The translations of w in pair i when it leads from -> to (else 0);
+ * -1 when out of memory. */
+static int translate_pair(int i, const char *from, const char *to, const xword *w, lx_dict_tr *out,
+                          int max) {
+    const char *f, *t;
+    size_t nw;
+    lx_dict_pair(i, &f, &t, &nw);
+    if (strcmp(f, from) || strcmp(t, to))
+        return 0;
+    int k = w->by == BY_STEM ? 0 : lx_dict_translate(i, w->key, w->kl, out, max);
+    if (!k && w->tl && w->by != BY_KEY)
+        k = lx_dict_translate_stem(i, w->term, w->tl, out, max);
+    return k;
 }
 
 /* The languages a translation may go through where no pair leads from
@@ -223,8 +255,9 @@ static void cand_terms(lx_searcher *s, int si, const lx_dict_tr *tr, xcand *c) {
 }
 
 /* Shares mass among the n translations tr (each a new candidate or one
- * with the same stems), the j-th sense getting a share in proportion to
- * 1 / (j + 1): dictionaries list the common senses first. */
+ * with the same stems), a sense in place j of its entry getting a share
+ * in proportion to 1 / (j + 1): dictionaries list the common senses
+ * first (headwords that list the word first, for a reversed pair). */
 static void vote(lx_searcher *s, int si, xcand *c, int *nc, const lx_dict_tr *tr, int n,
                  double mass) {
     for (int j = 0; j < n; j++) {
@@ -249,8 +282,8 @@ static void vote(lx_searcher *s, int si, xcand *c, int *nc, const lx_dict_tr *tr
         }
         double h = 0;
         for (int m = 0; m < n; m++)
-            h += 1.0 / (m + 1);
-        c[k].score += mass / (j + 1) / h;
+            h += 1.0 / (tr[m].sense + 1);
+        c[k].score += mass / (tr[j].sense + 1) / h;
     }
 }
 
@@ -260,38 +293,43 @@ static void vote(lx_searcher *s, int si, xcand *c, int *nc, const lx_dict_tr *tr
  * independent paths reach collects more.  Returns the count, -1 when out
  * of memory. */
 static int gather(lx_searcher *s, const char *from, const char *to, const xword *w, xcand *c) {
-    int si = lx_stemmers_lookup(&s->stem, to), nc = 0;
+    int si = lx_stemmers_lookup(&s->stem, to), nc = 0, np = lx_dict_npairs();
     if (si < 0)
         return 0;
     lx_dict_tr tr[LX_DICT_MAX_SENSES];
     /* The word as it is first, on every path; its lemma by stem only
-     * where no path knows it ("empatía" is no "empate"). */
+     * where no path knows it ("empatía" is no "empate").  Each pair is
+     * a path of its own (a pair and its reverse agreeing count twice). */
     for (int by = BY_KEY; by <= BY_STEM && !nc; by++) {
         if (by == BY_STEM && !w->tl)
             break;
         xword wb = *w;
         wb.by = by;
-        int n = 0;
-        if (translate(from, to, &wb, tr, &n, LX_DICT_MAX_SENSES))
-            return -1;
-        if (n)
-            vote(s, si, c, &nc, tr, n, 1.0);
-
+        for (int i = 0; i < np; i++) {
+            int n = translate_pair(i, from, to, &wb, tr, LX_DICT_MAX_SENSES);
+            if (n < 0)
+                return -1;
+            if (n)
+                vote(s, si, c, &nc, tr, n, 1.0);
+        }
         for (size_t p = 0; p < sizeof pivots / sizeof pivots[0]; p++) {
             if (!strcmp(from, pivots[p]) || !strcmp(to, pivots[p]))
                 continue;
-            lx_dict_tr mid[LX_XLATE_PIVOT_SENSES];
-            int nm = 0;
-            if (translate(from, pivots[p], &wb, mid, &nm, LX_XLATE_PIVOT_SENSES))
-                return -1;
-
-            for (int i = 0; i < nm; i++) {
-                xword m = {mid[i].text, mid[i].len, "", 0, BY_ANY};
-                n = 0;
-                if (translate(pivots[p], to, &m, tr, &n, LX_XLATE_PIVOT_SENSES))
+            for (int i = 0; i < np; i++) {
+                lx_dict_tr mid[LX_XLATE_PIVOT_SENSES];
+                int nm = translate_pair(i, from, pivots[p], &wb, mid, LX_XLATE_PIVOT_SENSES);
+                if (nm < 0)
                     return -1;
-                if (n)
-                    vote(s, si, c, &nc, tr, n, 1.0 / nm);
+                for (int m = 0; m < nm; m++) {
+                    xword mw = {mid[m].text, mid[m].len, "", 0, BY_ANY};
+                    for (int j = 0; j < np; j++) {
+                        int n = translate_pair(j, pivots[p], to, &mw, tr, LX_XLATE_PIVOT_SENSES);
+                        if (n < 0)
+                            return -1;
+                        if (n)
+                            vote(s, si, c, &nc, tr, n, 1.0 / nm);
+                    }
+                }
             }
         }
     }
@@ -305,6 +343,49 @@ static int cmp_cand(const void *a, const void *b) {
     return x->order - y->order;
 }
 
+/* Whether stems a and b (accents stripped) look like one word's in two
+ * languages: a common beginning of at least 4 bytes and 70% of the
+ * shorter ("violenci", "violenc"; "publiqu", "public"). */
+static int cognate(const char *a, size_t al, const char *b, size_t bl) {
+    size_t m = al < bl ? al : bl, k = 0;
+    while (k < m && a[k] == b[k])
+        k++;
+    return k >= 4 && k * 10 >= m * 7;
+}
+
+/* The evidence of c[0..n) weighed by agreement between them, and the
+ * count left: a phrase that contains another candidate ("good fortune",
+ * "feeling of happiness") is a gloss of that word and adds its evidence
+ * to it; a one-word candidate that is a cognate of the word translated
+ * (its stem beginning like the word's: "violencia", "violence") gains
+ * as much as the best has, since dictionaries that list it among many
+ * senses, late, still name the word that spelling and meaning share. */
+static int weigh(const xword *w, xcand *c, int n) {
+    double best = 0;
+    for (int i = 0; i < n; i++) {
+        int into = -1;
+        for (int j = 0; j < n && c[i].n > 1 && into < 0; j++)
+            for (int m = 0; m < c[i].n && c[j].n == 1 && into < 0; m++)
+                if (c[j].tlen[0] == c[i].tlen[m] && c[j].tlen[0] &&
+                    !memcmp(c[j].terms[0], c[i].terms[m], c[j].tlen[0]))
+                    into = j;
+        if (into >= 0) {
+            c[into].score += c[i].score;
+            c[i].score = 0;
+        }
+    }
+    int k = 0;
+    for (int i = 0; i < n; i++)
+        if (c[i].score > 0) {
+            c[k++] = c[i];
+            best = c[i].score > best ? c[i].score : best;
+        }
+    for (int i = 0; i < k && w->tl; i++)
+        if (c[i].n == 1 && cognate(w->term, w->tl, c[i].terms[0], c[i].tlen[0]))
+            c[i].score += best;
+    return k;
+}
+
 /* Adds the cursors of the best candidates c[0..n) of a word into to:
  * those in the index, the LX_XLATE_PER_LANG with the most evidence
  * (and at least LX_XLATE_MIN_SHARE of the best's).  They are the
@@ -314,14 +395,17 @@ static int cmp_cand(const void *a, const void *b) {
  * weighs no more than the common right one.  Returns how many were
  * kept, or an error. */
 static int add_cands(lx_searcher *s, xstate *x, int clause_id, const char *from, const char *to,
-                     xcand *c, int n, char (*orig)[LX_TOKEN_BUF], const size_t *orig_len,
-                     int pl_nl) {
+                     const xword *w, xcand *c, int n, char (*orig)[LX_TOKEN_BUF],
+                     const size_t *orig_len, int pl_nl) {
     int k = 0;
-    /* Best first (ties: the sense reached first), the index asked only
-     * until LX_XLATE_PER_LANG are found. */
-    qsort(c, (size_t)n, sizeof *c, cmp_cand);
-    for (int i = 0; i < n && k < LX_XLATE_PER_LANG; i++) {
-        /* A stopword of the target ("les" -> "the") translates nothing. */
+    n = weigh(w, c, n);
+    /* Each candidate's lectures: one the index lacks, or a stopword of
+     * the target ("les" -> "the"), translates nothing; a rare one
+     * ("palpability", "newscast") is likelier a dictionary's obscure
+     * sense than the word meant, so its evidence is weighed by
+     * log(1 + df) / log(1 + the largest df among the candidates). */
+    uint32_t dmax = 0;
+    for (int i = 0; i < n; i++) {
         if (c[i].n == 1 && lx_stopword(to, c[i].tr.text, c[i].tr.len))
             continue;
         uint32_t df = UINT32_MAX;
@@ -333,9 +417,20 @@ static int add_cands(lx_searcher *s, xstate *x, int clause_id, const char *from,
             return s->rc;
         if (df && df != UINT32_MAX) {
             c[i].df = df;
+            dmax = df > dmax ? df : dmax;
             c[k++] = c[i];
         }
     }
+    n = k;
+    for (int i = 0; i < n; i++)
+        c[i].score *= log1p(c[i].df) / log1p(dmax);
+    /* Best first (ties: the sense reached first). */
+    qsort(c, (size_t)n, sizeof *c, cmp_cand);
+    if (trace_on())
+        for (int i = 0; i < n; i++)
+            fprintf(stderr, "xlate\t%s\t%s>%s\t%s\t%.3f\tdf=%u\n", from, from, to, c[i].tr.text,
+                    c[i].score, c[i].df);
+    k = n < LX_XLATE_PER_LANG ? n : LX_XLATE_PER_LANG;
     while (k > 1 && c[k - 1].score < LX_XLATE_MIN_SHARE * c[0].score)
         k--;
     if (!k)
@@ -352,6 +447,9 @@ static int add_cands(lx_searcher *s, xstate *x, int clause_id, const char *from,
             double ratio = idfg / lx_idf(s->sc.N, c[i].df);
             w *= ratio < LX_XLATE_IDF_CAP ? ratio : LX_XLATE_IDF_CAP;
         }
+        if (trace_on())
+            fprintf(stderr, "xlate\t%s\tkept\t%s\t%.3f\tdf=%u\tw=%.3f\n", from, c[i].tr.text,
+                    c[i].score, c[i].df, w);
         int r = add(s, x, clause_id, from, to, &c[i].tr, c[i].terms, c[i].tlen, c[i].n, w, orig,
                     orig_len, pl_nl);
         if (r < 0)
@@ -410,7 +508,7 @@ int lx_xlate_clause(lx_searcher *s, const lx_plan *pl, const lx_qclause *cl, int
         }
         if (n < 0)
             return lx_searcher_fail(s, LX_ENOMEM, NULL, -1, "out of memory");
-        int k = add_cands(s, x, clause_id, key, to, c, n, orig, orig_len, pl->nl);
+        int k = add_cands(s, x, clause_id, key, to, &w, c, n, orig, orig_len, pl->nl);
         if (k < 0)
             return k;
         any |= k > 0;
