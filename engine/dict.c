@@ -588,6 +588,12 @@ int lx_dict_npairs(void) {
     return npairs;
 }
 
+void lx_dict_warm(void) {
+    int n = lx_dict_npairs();
+    for (int i = 0; i < n; i++)
+        ensure_stems(i) || ensure(i);
+}
+
 void lx_dict_pair(int i, const char **from, const char **to, size_t *nwords) {
     *from = pairs[i].from;
     *to = pairs[i].to;

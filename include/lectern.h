@@ -543,6 +543,11 @@ typedef struct lx_dict_info {
  * /usr/share/dictd). */
 size_t lx_dict_list(lx_dict_info *out, size_t max, const char **dir);
 
+/* Loads every installed pair now (headwords, stem maps, the reversed
+ * pairs), as the server does on a background thread at start, so that
+ * no search waits for what it would otherwise load on first use. */
+void lx_dict_warm(void);
+
 typedef struct lx_lang_coverage {
     char lang[8];               /* the query language */
     uint64_t queries;           /* searches in it that had words to translate */
