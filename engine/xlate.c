@@ -517,25 +517,45 @@ int lx_xlate_clause(lx_searcher *s, const lx_plan *pl, const lx_qclause *cl, int
     return 0;
 }
 
-/* Whether doc is in rec's language and has every stem of rec (a fresh
- * cursor per list): stems that languages share ("discrimin") are no
- * translation in a lecture of another language.  -1 when out of memory. */
-static int doc_has(lx_searcher *s, const xrec *rec, uint32_t doc) {
+/* Which of the hits docs[ord[0..n)] (ord: doc order) are in rec's
+ * language and have every stem of rec, into has[0..n) (by hit): stems
+ * that languages share ("discrimin") are no translation in a lecture of
+ * another language.  The language's list and each stem's list are read
+ * once, the stem's walked forward over the hits by one cursor (pc).  A
+ * list that cannot be read or is damaged has none of them. */
+static void rec_hits(lx_searcher *s, const xrec *rec, const uint32_t *docs, const size_t *ord,
+                     size_t n, lx_pcursor *pc, unsigned char *has) {
     MDB_val lv;
-    if (lx_store_lang(s->txn, s->ix, rec->lang, strlen(rec->lang), &lv) ||
-        !lx_store_list_has(lv.mv_data, lv.mv_size / 4, doc))
-        return 0;
-    for (int j = 0; j < rec->n; j++) {
+    memset(has, 0, n);
+    if (lx_store_lang(s->txn, s->ix, rec->lang, strlen(rec->lang), &lv))
+        return;
+    size_t live = 0;
+    for (size_t k = 0; k < n; k++)
+        live += has[k] = (unsigned char)lx_store_list_has(lv.mv_data, lv.mv_size / 4, docs[k]);
+    for (int j = 0; j < rec->n && live; j++) {
         MDB_val pv;
-        lx_pcursor *pc = lx_searcher_pcursor(s);
-        if (!pc)
-            return -1;
-        if (lx_store_term(s->txn, s->ix, rec->terms[j], rec->tlen[j], &pv, NULL) ||
-            lx_pcursor_open_at_limit(pc, pv.mv_data, pv.mv_size, doc, s->st.next_doc) ||
-            pc->doc != doc)
-            return 0;
+        int open = 0;
+        if (lx_store_term(s->txn, s->ix, rec->terms[j], rec->tlen[j], &pv, NULL)) {
+            memset(has, 0, n);
+            return;
+        }
+        for (size_t k = 0; k < n; k++) {
+            size_t h = ord[k];
+            if (!has[h])
+                continue;
+            if (!open) {
+                if (lx_pcursor_open_at_limit(pc, pv.mv_data, pv.mv_size, docs[h], s->st.next_doc)) {
+                    memset(has, 0, n);
+                    return;
+                }
+                open = 1;
+            } else {
+                lx_pcursor_advance(pc, docs[h]);
+            }
+            has[h] = pc->doc == docs[h];
+            live -= !has[h];
+        }
     }
-    return 1;
 }
 
 /* Coverage per query language, for /api/stats. */
@@ -569,6 +589,18 @@ size_t lx_xlate_coverage_list(lx_lang_coverage *out, size_t max) {
     return n;
 }
 
+/* Sorts ord[0..n) by docs[ord[i]] (a page of hits: insertion). */
+static void doc_order(const uint32_t *docs, size_t *ord, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        size_t x = ord[i] = i, j = i;
+        while (j > 0 && docs[ord[j - 1]] > docs[x]) {
+            ord[j] = ord[j - 1];
+            j--;
+        }
+        ord[j] = x;
+    }
+}
+
 int lx_xlate_results(lx_searcher *s, const lx_plan *pl, const uint32_t *docs, lx_results *r) {
     snprintf(r->query_lang, sizeof r->query_lang, "%s", pl->ql.code);
     r->query_lang_source = lx_qlang_source_name(pl->ql.source);
@@ -578,32 +610,52 @@ int lx_xlate_results(lx_searcher *s, const lx_plan *pl, const uint32_t *docs, lx
         count_coverage(pl->ql.code, x);
     if (!x || !x->n || !r->n)
         return 0;
-    size_t nv = r->n * (size_t)x->n;
-    lx_via *v = malloc(nv * sizeof *v + sizeof *x);
-    if (!v)
+    /* One block: the via lists, then the records' strings they point to
+     * (only those: the records' stems stay here), then scratch: which
+     * hits each record matched, and the hits in doc order. */
+    size_t nv = r->n * (size_t)x->n, sbytes = 0;
+    for (int i = 0; i < x->n; i++)
+        sbytes += strlen(x->r[i].from) + strlen(x->r[i].to) + strlen(x->r[i].lang) + 3;
+    lx_via *v = malloc(nv * sizeof *v + sbytes);
+    unsigned char *has = malloc(nv + r->n * sizeof(size_t));
+    lx_pcursor *pc = lx_searcher_pcursor(s);
+    if (!v || !has || !pc) {
+        free(v);
+        free(has);
         return LX_ENOMEM;
-    xstate *copy = (xstate *)(v + nv); /* the strings the via lists point to */
-    memcpy(copy, x, sizeof *x);
+    }
+    size_t *ord = (size_t *)(void *)(has + nv);
+    doc_order(docs, ord, r->n);
+    char *sp = (char *)(v + nv);
+    const char *str[MAX_REC][3];
+    for (int i = 0; i < x->n; i++) {
+        const char *src[3] = {x->r[i].from, x->r[i].to, x->r[i].lang};
+        for (int f = 0; f < 3; f++) {
+            size_t len = strlen(src[f]) + 1;
+            memcpy(sp, src[f], len);
+            str[i][f] = sp;
+            sp += len;
+        }
+        rec_hits(s, &x->r[i], docs, ord, r->n, pc, has + (size_t)i * r->n);
+    }
+    s->used--; /* the cursor goes back to the pool */
     size_t at = 0;
     for (size_t h = 0; h < r->n; h++) {
         r->hits[h].via = v + at;
-        for (int i = 0; i < copy->n; i++) {
-            const xrec *rec = &copy->r[i];
+        for (int i = 0; i < x->n; i++) {
+            if (!has[(size_t)i * r->n + h])
+                continue;
             int dup = 0;
             for (size_t k = (size_t)(r->hits[h].via - v); k < at && !dup; k++)
-                dup = !strcmp(v[k].to, rec->to) && !strcmp(v[k].lang, rec->lang);
-            int has = dup ? 0 : doc_has(s, rec, docs[h]);
-            if (has < 0) {
-                free(v);
-                return LX_ENOMEM;
-            }
-            if (has)
-                v[at++] = (lx_via){rec->from, rec->to, rec->lang};
+                dup = !strcmp(v[k].to, str[i][1]) && !strcmp(v[k].lang, str[i][2]);
+            if (!dup)
+                v[at++] = (lx_via){str[i][0], str[i][1], str[i][2]};
         }
         r->hits[h].n_via = (size_t)(v + at - r->hits[h].via);
         if (!r->hits[h].n_via)
             r->hits[h].via = NULL;
     }
+    free(has);
     r->lang_extra = v;
     return 0;
 }
