@@ -543,6 +543,50 @@ static void tf_decode(lx_pcursor *c, uint32_t upto, int skip) {
     c->tf_upto = upto + 1;
 }
 
+uint32_t lx_pcursor_skip_weak(lx_pcursor *c, const float *invb, double T, uint32_t upto) {
+    uint32_t walked = 0;
+    while (c->doc != LX_DOC_END && c->doc <= upto) {
+        /* This block's docs up to upto: their tfs decoded in one call. */
+        uint32_t i = c->i, e = c->n - 1;
+        if (c->docs[e] > upto) { /* the last doc <= upto: docs[i] is */
+            uint32_t lo = i, hi = e;
+            while (lo + 1 < hi) {
+                uint32_t mid = lo + (hi - lo) / 2;
+                if (c->docs[mid] <= upto)
+                    lo = mid;
+                else
+                    hi = mid;
+            }
+            e = lo;
+        }
+        if (i >= c->tf_upto)
+            tf_decode(c, i, 1);
+        if (e >= c->tf_upto)
+            tf_decode(c, e, 0);
+        for (uint32_t j = i; j <= e; j++) {
+            const float *ib = invb + (size_t)c->docs[j] * LX_NFIELDS;
+            const uint32_t *tf = c->tf[j];
+            unsigned m = c->maskp ? c->maskp[j] & c->listmask : c->listmask;
+            double t = 0;
+            while (m) {
+                int f = __builtin_ctz(m);
+                m &= m - 1;
+                t += tf[f] * (double)ib[f];
+            }
+            if (t >= T) {
+                c->i = j;
+                c->doc = c->docs[j];
+                return walked + (j - i);
+            }
+        }
+        walked += e - i + 1;
+        c->i = e;
+        c->doc = c->docs[e];
+        lx_pcursor_next(c);
+    }
+    return walked;
+}
+
 const uint32_t *lx_pcursor_tf(lx_pcursor *c) {
     if (c->i >= c->tf_upto)
         tf_decode(c, c->i, 1);

@@ -125,6 +125,13 @@ void lx_pcursor_advance(lx_pcursor *c, uint32_t target);
  * doc may be left undecoded (skipped over). */
 const uint32_t *lx_pcursor_tf(lx_pcursor *c);
 
+/* Moves past the docs up to upto whose pseudo-frequency (the sum over
+ * fields of tf_f * invb[doc][f], invb as lx_scorer's) is below T,
+ * stopping on the first that reaches it, past upto, or at the end: a
+ * walk that drops the postings too weak to matter without a call per
+ * doc.  Returns the docs walked past. */
+uint32_t lx_pcursor_skip_weak(lx_pcursor *c, const float *invb, double T, uint32_t upto);
+
 /* Decodes the tfs of every doc in the current block into c->tf (for a
  * caller that walks the block itself). */
 void lx_pcursor_tf_block(lx_pcursor *c);

@@ -574,11 +574,14 @@ static void and_order(lx_qcur *cur, int nreq, lx_qcur **req) {
 }
 
 /* The window at d: each cursor's block bound in wb, suf[c] the sum of
- * those after c; *upto is where the required cursors' blocks end (a skip
- * goes past it), *last where every cursor's bound still holds.  Returns
- * the sum of the bounds. */
+ * those after c but the driver's (cur[drv]: its part is known before the
+ * others are scored), *rest the sum of all but the driver's; *upto is
+ * where the required cursors' blocks end (a skip goes past it), *last
+ * where every cursor's bound still holds.  Returns the sum of the
+ * bounds. */
 static inline double and_window(lx_qcur *cur, int nreq, int n, const lx_scorer *sc, uint32_t d,
-                                double *wb, double *suf, uint32_t *upto, uint32_t *last) {
+                                int drv, double *wb, double *suf, double *rest, uint32_t *upto,
+                                uint32_t *last) {
     double ub = 0;
     *upto = *last = LX_DOC_END - 1;
     for (int c = 0; c < n; c++) {
@@ -591,40 +594,61 @@ static inline double and_window(lx_qcur *cur, int nreq, int n, const lx_scorer *
     }
     /* A skip goes to upto + 1 (optional cursors are tag boosts, without
      * blocks): their bounds must hold to there. */
+    *rest = 0;
     for (int c = 0; c < n; c++) {
         wb[c] = docs_window_bound(&cur[c], wb[c], d, *upto);
         ub += wb[c];
+        if (c != drv)
+            *rest += wb[c];
     }
     for (int c = n - 1; c >= 0; c--)
-        suf[c] = c == n - 1 ? 0 : suf[c + 1] + wb[c + 1];
+        suf[c] = c == n - 1 ? 0 : suf[c + 1] + (c + 1 == drv ? 0 : wb[c + 1]);
     return ub;
 }
 
-/* Scores d (on every required cursor) cursor by cursor; once a full
- * heap's k-th (theta; full: the heap is) cannot be beaten by what is
- * scored plus the window bounds of the rest, d is dropped before its
- * other words are decoded: returns 0.  Else 1 with the score summed in
- * lx_topk's order. */
+/* Scores d (on every required cursor) cursor by cursor, the driver's
+ * part v0 known already; once a full heap's k-th (theta; full: the heap
+ * is) cannot be beaten by what is scored plus the window bounds of the
+ * rest, d is dropped before its other words are decoded: returns 0.
+ * Else 1 with the score summed in lx_topk's order. */
 static inline int and_score(lx_qcur *cur, int nreq, int n, const lx_scorer *sc, uint32_t d,
-                            int full, double theta, const double *suf, double *score) {
+                            int full, double theta, const double *suf, int drv, double v0,
+                            double *score) {
     double contrib[LX_MAX_CURSORS];
-    double part = 0;
-    int dead = 0;
-    for (int c = 0; c < n && !dead; c++) {
+    double part = v0;
+    for (int c = 0; c < n; c++) {
         lx_qcur *x = &cur[c];
+        if (c == drv) {
+            contrib[c] = v0;
+            continue;
+        }
         if (c >= nreq && x->doc < d)
             lx_qcur_advance(x, d);
         contrib[c] = x->doc == d ? lx_qcur_score(x, sc) : 0;
         part += contrib[c];
-        dead = full && part + suf[c] <= theta;
+        if (full && part + suf[c] <= theta)
+            return 0;
     }
-    if (dead)
-        return 0;
     double sum = 0;
     for (int c = 0; c < n; c++)
         sum += contrib[c];
     *score = sum;
     return 1;
+}
+
+/* The pseudo-frequency below which TERM cursor c's part (its bonus and
+ * its BM25F term) stays under r: 0 when no part does, HUGE_VAL when
+ * every part does.  A hair low, so rounding never drops a doc the exact
+ * check would keep. */
+static double weak_tf(const lx_qcur *c, const lx_scorer *sc, double r) {
+    if (!(c->w > 0))
+        return 0;
+    double x = (r - c->bonus) / c->w;
+    if (!(x > 0))
+        return 0;
+    if (x >= 1)
+        return HUGE_VAL;
+    return sc->k1 * x / (1 - x) * (1 - 1e-9);
 }
 
 uint32_t lx_topk_and(lx_qcur *cur, int nreq, int n, const lx_scorer *sc, const uint64_t *allow,
@@ -635,17 +659,73 @@ uint32_t lx_topk_and(lx_qcur *cur, int nreq, int n, const lx_scorer *sc, const u
     lx_work none;
     if (!work)
         lx_work_init(work = &none, UINT64_MAX);
-    /* Leapfrog from the rarest required cursor. */
+    /* Leapfrog from the rarest required cursor, the driver.  Once the
+     * heap is full, the driver's own part decides first: a doc whose
+     * driver part plus the others' window bounds cannot beat the k-th is
+     * dropped before the other lists move to it, so they decode only the
+     * blocks where a doc survives (common words: most docs are in every
+     * list, BM25F saturates, and block bounds alone skip little). */
     lx_qcur *req[LX_MAX_CURSORS];
     and_order(cur, nreq, req);
-    double theta = -1.0, ub = 0;
+    lx_qcur *dc = req[0];
+    int drv = (int)(dc - cur);
+    double theta = -1.0, ub = 0, rest = 0;
+    double weak = 0, weak_theta = -1.0; /* the driver's weak_tf, for theta in this window */
+    int weak_valid = 0;
     double wb[LX_MAX_CURSORS], suf[LX_MAX_CURSORS]; /* window bound per cursor, of those after */
-    uint32_t d = req[0]->doc, upto = 0, win_last = 0;
+    uint32_t d = dc->doc, upto = 0, win_last = 0;
     int win_valid = 0;
+    int first = dc->kind == LX_QK_TERM;
     /* A cut (of this step or of a phrase cursor) stops before d. */
     while (d != LX_DOC_END && !lx_work_spend(work, (unsigned)n)) {
+        double v0 = 0;
+        int have_v0 = 0;
+        if (nh == k) {
+            /* Block bounds: can anything up to the end of the blocks at d
+             * beat the k-th?  If not, jump past them.  The window's bound
+             * holds for every doc up to its end (theta only grows). */
+            if (!win_valid || d > win_last) {
+                ub = and_window(cur, nreq, n, sc, d, drv, wb, suf, &rest, &upto, &win_last);
+                win_valid = 1;
+                weak_valid = 0;
+            }
+            if (ub <= theta) {
+                if (upto == LX_DOC_END - 1)
+                    break;
+                lx_qcur_advance(dc, upto + 1);
+                d = dc->doc;
+                continue;
+            }
+            if (first) {
+                /* The driver's postings too weak to carry a doc, walked
+                 * past in one call up to the window's end. */
+                if (!weak_valid || weak_theta != theta) {
+                    weak = weak_tf(dc, sc, theta - rest);
+                    weak_theta = theta;
+                    weak_valid = 1;
+                }
+                if (weak > 0) {
+                    /* A unit per doc walked: a cut stops before the
+                     * doc it stands on, every one before it decided. */
+                    lx_work_spend(work, lx_pcursor_skip_weak(dc->pc, sc->invb, weak, win_last));
+                    if (dc->pc->doc != d) {
+                        d = dc->doc = dc->pc->doc;
+                        continue;
+                    }
+                }
+            }
+            if (first) {
+                v0 = lx_qcur_score(dc, sc);
+                have_v0 = 1;
+                if (v0 + rest <= theta) {
+                    lx_qcur_next(dc);
+                    d = dc->doc;
+                    continue;
+                }
+            }
+        }
         int i;
-        for (i = 0; i < nreq; i++) {
+        for (i = 1; i < nreq; i++) {
             if (req[i]->doc < d)
                 lx_qcur_advance(req[i], d);
             if (req[i]->doc != d)
@@ -656,30 +736,15 @@ uint32_t lx_topk_and(lx_qcur *cur, int nreq, int n, const lx_scorer *sc, const u
             d = req[i]->doc;
             if (d == LX_DOC_END)
                 break;
-            if (i > 0) {
-                lx_qcur_advance(req[0], d);
-                d = req[0]->doc;
-            }
+            lx_qcur_advance(dc, d);
+            d = dc->doc;
             continue;
         }
-        if (nh == k) {
-            /* Block bounds: can anything up to the end of the blocks at d
-             * beat the k-th?  If not, jump past them.  The window's bound
-             * holds for every doc up to its end (theta only grows). */
-            if (!win_valid || d > win_last) {
-                ub = and_window(cur, nreq, n, sc, d, wb, suf, &upto, &win_last);
-                win_valid = 1;
-            }
-            if (ub <= theta) {
-                if (upto == LX_DOC_END - 1)
-                    break;
-                lx_qcur_advance(req[0], upto + 1);
-                d = req[0]->doc;
-                continue;
-            }
-        }
+        if (!have_v0)
+            v0 = lx_qcur_score(dc, sc);
         double score;
-        if (allowed(allow, d) && and_score(cur, nreq, n, sc, d, nh == k, theta, suf, &score)) {
+        if (allowed(allow, d) &&
+            and_score(cur, nreq, n, sc, d, nh == k, theta, suf, drv, v0, &score)) {
             if (work->cut)
                 break;
             if (nh < k || score > theta) {
@@ -689,8 +754,8 @@ uint32_t lx_topk_and(lx_qcur *cur, int nreq, int n, const lx_scorer *sc, const u
                     theta = out[0].score;
             }
         }
-        lx_qcur_next(req[0]);
-        d = req[0]->doc;
+        lx_qcur_next(dc);
+        d = dc->doc;
     }
     scored_sort(out, nh);
     return nh;
