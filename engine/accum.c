@@ -16,11 +16,13 @@
 #include "text.h"
 #include "wstate.h"
 
-static uint32_t term_index(lx_writer *w, const char *tok, size_t len) {
-    uint8_t key[LX_TOKEN_BUF + 1];
-    key[0] = (uint8_t)w->lang;
-    memcpy(key + 1, tok, len);
-    uint32_t h = lx_hash(key, len + 1);
+_Static_assert(sizeof(((lx_pend *)0)->key) == LX_TOKEN_BUF + 1, "lx_pend key size");
+
+static uint32_t term_index(lx_writer *w, const lx_pend *e) {
+    const uint8_t *key = e->key;
+    const char *tok = (const char *)key + 1;
+    size_t len = e->len;
+    uint32_t h = e->hash;
     uint32_t *v = lx_strmap_get(&w->words, (const char *)key, len + 1, h);
     if (v)
         return *v;
@@ -61,11 +63,35 @@ static uint32_t term_index(lx_writer *w, const char *tok, size_t len) {
     return idx;
 }
 
-void lx_accum_token(void *ctx, int field, const char *tok, size_t len, uint32_t pos) {
-    lx_writer *w = ctx;
-    uint32_t idx = term_index(w, tok, len);
+/* The pipeline.  A token's work is three dependent reads of large tables
+ * (its word-cache slot, its term's accumulator, the tail of the term's
+ * positions), each a cache miss for all but the commonest words, so a
+ * token waits LX_PEND tokens between arriving and being added: on arrival
+ * its slot is prefetched, LOOK_LAG tokens later it is looked up (the slot
+ * is in cache by then) and its accumulator prefetched, POS_LAG tokens
+ * later the tail of its positions is prefetched, and it is added last.
+ * Tokens are looked up and added in their order, so the index is the
+ * same byte for byte; lx_accum_drain empties the pipeline after each
+ * lecture's analysis. */
+#define LOOK_LAG 8
+#define POS_LAG 12
+
+static void pend_look(lx_writer *w, lx_pend *e) {
+    e->idx = term_index(w, e);
+    e->looked = 1;
+    if (e->idx != UINT32_MAX) {
+        const char *a = (const char *)&w->acc[e->idx];
+        __builtin_prefetch(a, 1);
+        __builtin_prefetch(a + sizeof(term_acc) - 1, 1);
+    }
+}
+
+static void pend_add(lx_writer *w, const lx_pend *e) {
+    uint32_t idx = e->idx;
     if (idx == UINT32_MAX)
         return;
+    int field = e->field;
+    uint32_t pos = e->pos;
     term_acc *t = &w->acc[idx];
     if (w->deleting) {
         t->del = 1;
@@ -103,6 +129,40 @@ void lx_accum_token(void *ctx, int field, const char *tok, size_t len, uint32_t 
     w->tokens++;
 }
 
+void lx_accum_token(void *ctx, int field, const char *tok, size_t len, uint32_t pos) {
+    lx_writer *w = ctx;
+    lx_pend *e = &w->pend[w->pend_in % LX_PEND];
+    e->key[0] = (uint8_t)w->lang;
+    memcpy(e->key + 1, tok, len);
+    e->len = (uint32_t)len;
+    e->hash = lx_hash(e->key, len + 1);
+    e->field = field;
+    e->pos = pos;
+    e->looked = 0;
+    if (w->words.cap)
+        __builtin_prefetch(&w->words.slots[e->hash & (w->words.cap - 1)]);
+    w->pend_in++;
+    uint32_t queued = w->pend_in - w->pend_out;
+    if (queued > LOOK_LAG)
+        pend_look(w, &w->pend[(w->pend_in - 1 - LOOK_LAG) % LX_PEND]);
+    if (queued > POS_LAG) {
+        const lx_pend *p = &w->pend[(w->pend_in - 1 - POS_LAG) % LX_PEND];
+        if (p->idx != UINT32_MAX && w->acc[p->idx].pos.p)
+            __builtin_prefetch(w->acc[p->idx].pos.p + w->acc[p->idx].pos.n, 1);
+    }
+    if (queued == LX_PEND)
+        pend_add(w, &w->pend[w->pend_out++ % LX_PEND]);
+}
+
+void lx_accum_drain(lx_writer *w) {
+    while (w->pend_out != w->pend_in) {
+        lx_pend *e = &w->pend[w->pend_out++ % LX_PEND];
+        if (!e->looked)
+            pend_look(w, e);
+        pend_add(w, e);
+    }
+}
+
 int lx_accum_put_words(lx_writer *w, lx_error *err) {
     for (size_t i = 0; i < w->words.cap; i++) {
         const struct lx_strmap_slot *sl = &w->words.slots[i];
@@ -118,6 +178,7 @@ int lx_accum_put_words(lx_writer *w, lx_error *err) {
 }
 
 void lx_accum_end_doc(lx_writer *w) {
+    lx_accum_drain(w);
     for (uint32_t k = 0; k < w->ntouched; k++) {
         term_acc *t = &w->acc[w->touched[k]];
         size_t cap0 = t->docs.cap + t->pos.cap;

@@ -22,8 +22,13 @@ typedef struct run_rec {
 } run_rec;
 
 /* The token callback of lx_analyze (ctx: the writer): adds the token's
- * position to its term's accumulator (or, deleting, marks the term). */
+ * position to its term's accumulator (or, deleting, marks the term), a few
+ * tokens later (a pipeline that prefetches what the token will read):
+ * call lx_accum_drain after the analysis, before anything reads the
+ * accumulators or w->oom. */
 void lx_accum_token(void *ctx, int field, const char *tok, size_t len, uint32_t pos);
+/* Adds the tokens still in the pipeline. */
+void lx_accum_drain(lx_writer *w);
 
 /* Adds the batch's words as written (the word cache: language + token ->
  * term) to the index's vocabulary (store.c, "words").  0 or an LX_E*

@@ -154,10 +154,15 @@ int lx_flush(lx_writer *w, lx_error *err) {
         lx_buf_free(&w->acc[i].pos);
     }
     w->nacc = 0;
-    lx_strmap_free(&w->terms);
-    lx_strmap_init(&w->terms);
-    lx_strmap_free(&w->words);
-    lx_strmap_init(&w->words);
+    if (w->build) { /* the next batch refills them to about the same size */
+        lx_strmap_clear(&w->terms);
+        lx_strmap_clear(&w->words);
+    } else {
+        lx_strmap_free(&w->terms);
+        lx_strmap_init(&w->terms);
+        lx_strmap_free(&w->words);
+        lx_strmap_init(&w->words);
+    }
     if (!w->build) {
         lx_sets_reset(&w->tagmap, w->tags, &w->ntags);
         lx_sets_reset(&w->langmap, w->langs, &w->nlangs);

@@ -21,15 +21,32 @@ void lx_strmap_free(lx_strmap *m) {
     memset(m, 0, sizeof *m);
 }
 
+void lx_strmap_clear(lx_strmap *m) {
+    if (m->slots)
+        memset(m->slots, 0, m->cap * sizeof *m->slots);
+    m->n = 0;
+    /* Every chunk but the largest (the last) goes; the next key starts it
+     * again from its beginning. */
+    for (size_t i = 0; i + 1 < m->nchunks; i++)
+        free(m->chunks[i]);
+    if (m->nchunks > 1) {
+        m->chunks[0] = m->chunks[m->nchunks - 1];
+        m->nchunks = 1;
+    }
+    m->used = 0;
+    m->bytes = m->cap * sizeof *m->slots + (m->nchunks ? m->chunk_cap : 0);
+}
+
 uint32_t *lx_strmap_get(lx_strmap *m, const char *key, size_t len, uint32_t hash) {
     if (!m->cap)
         return NULL;
-    size_t mask = m->cap - 1;
+    size_t mask = m->cap - 1, head = len < LX_STRMAP_HEAD ? len : LX_STRMAP_HEAD;
     for (size_t i = hash & mask;; i = (i + 1) & mask) {
         struct lx_strmap_slot *s = &m->slots[i];
         if (!s->key)
             return NULL;
-        if (s->hash == hash && s->len == len && memcmp(s->key, key, len) == 0)
+        if (s->hash == hash && s->len == len && memcmp(s->head, key, head) == 0 &&
+            (len == head || memcmp(s->key + head, key + head, len - head) == 0))
             return &s->value;
     }
 }
@@ -94,6 +111,7 @@ uint32_t *lx_strmap_put(lx_strmap *m, const char *key, size_t len, uint32_t hash
     m->slots[i].len = (uint32_t)len;
     m->slots[i].key = k;
     m->slots[i].value = value;
+    memcpy(m->slots[i].head, key, len < LX_STRMAP_HEAD ? len : LX_STRMAP_HEAD);
     m->n++;
     if (stored)
         *stored = k;

@@ -83,6 +83,7 @@ static int delete_doc(lx_writer *w, uint32_t docid, lx_error *err) {
     w->lang = lx_writer_lang(w, f.lang);
     w->deleting = 1;
     rc = lx_analyze(&f, lx_accum_token, w, NULL, err);
+    lx_accum_drain(w);
     w->deleting = 0;
     for (int i = 0; i < f.ntags && !rc; i++) {
         char key[LX_MAX_TAG_BYTES * 3 + 1];
@@ -242,6 +243,7 @@ int lx_writer_put_prepared(lx_writer *w, lx_prepared *p, lx_error *err) {
     uint32_t *lens = w->norms + (size_t)docid * LX_NFIELDS;
     r->f.cps = &r->cps;
     rc = lx_analyze(&r->f, lx_accum_token, w, lens, err);
+    lx_accum_drain(w);
     if (rc || w->oom) {
         /* Validation passed, so this is out of memory or worse: the
          * accumulators may hold part of the lecture; only abort is safe. */

@@ -56,6 +56,16 @@ typedef struct set_acc { /* a tag's or a language's docid list changes */
     uint32_t n, cap;
 } set_acc;
 
+/* A token waiting in the writer's pipeline (accum.c): its word-cache key
+ * (the stemmer's number, then the token), where it was, and the term it
+ * was found to be. */
+#define LX_PEND 16
+typedef struct lx_pend {
+    uint32_t hash, len, pos, idx; /* len: the token's; idx once looked up */
+    int field, looked;
+    uint8_t key[LX_MAX_TERM_BYTES * 4 + 9]; /* LX_TOKEN_BUF + 1 */
+} lx_pend;
+
 struct lx_writer {
     lx_index *ix;
     MDB_txn *txn;
@@ -68,6 +78,8 @@ struct lx_writer {
     lx_strmap terms, words;
     term_acc *acc;
     uint32_t nacc, capacc;
+    lx_pend pend[LX_PEND]; /* tokens in flight: pend_out .. pend_in - 1 */
+    uint32_t pend_in, pend_out;
     uint32_t *touched;
     uint32_t ntouched, captouched;
     uint32_t cur_doc;
