@@ -591,7 +591,8 @@ int lx_dict_npairs(void) {
 void lx_dict_warm(void) {
     int n = lx_dict_npairs();
     for (int i = 0; i < n; i++)
-        ensure_stems(i) || ensure(i);
+        if (!ensure_stems(i))
+            ensure(i);
 }
 
 void lx_dict_pair(int i, const char **from, const char **to, size_t *nwords) {

@@ -611,20 +611,21 @@ int lx_xlate_results(lx_searcher *s, const lx_plan *pl, const uint32_t *docs, lx
     if (!x || !x->n || !r->n)
         return 0;
     /* One block: the via lists, then the records' strings they point to
-     * (only those: the records' stems stay here), then scratch: which
-     * hits each record matched, and the hits in doc order. */
+     * (only those: the records' stems stay here); another for scratch:
+     * the hits in doc order, then which hits each record matched (the
+     * order first, so that it is aligned). */
     size_t nv = r->n * (size_t)x->n, sbytes = 0;
     for (int i = 0; i < x->n; i++)
         sbytes += strlen(x->r[i].from) + strlen(x->r[i].to) + strlen(x->r[i].lang) + 3;
     lx_via *v = malloc(nv * sizeof *v + sbytes);
-    unsigned char *has = malloc(nv + r->n * sizeof(size_t));
+    size_t *ord = malloc(r->n * sizeof *ord + nv); /* then has: ord stays aligned */
     lx_pcursor *pc = lx_searcher_pcursor(s);
-    if (!v || !has || !pc) {
+    if (!v || !ord || !pc) {
         free(v);
-        free(has);
+        free(ord);
         return LX_ENOMEM;
     }
-    size_t *ord = (size_t *)(void *)(has + nv);
+    unsigned char *has = (unsigned char *)(ord + r->n);
     doc_order(docs, ord, r->n);
     char *sp = (char *)(v + nv);
     const char *str[MAX_REC][3];
@@ -655,7 +656,7 @@ int lx_xlate_results(lx_searcher *s, const lx_plan *pl, const uint32_t *docs, lx
         if (!r->hits[h].n_via)
             r->hits[h].via = NULL;
     }
-    free(has);
+    free(ord);
     r->lang_extra = v;
     return 0;
 }
