@@ -32,6 +32,10 @@ in_time() {
 
 # ---- defaults (64 per address): 1,500 slow connections from one address
 start_server --index "$TMP/index" --quiet --threads 2
+# The first search waits for the dictionaries the server loads at start
+# (seconds under the sanitizers): asked, untimed, before the attack.
+STATUS=$(curl -s -o /dev/null --max-time 120 -w '%{http_code}' "$BASE/api/search?q=gender+equality") || true
+[ "$STATUS" = 200 ] || fail "a search before the attack: status $STATUS"
 $LORIS "$PORT" attack 1500 2 127.0.0.2 > "$TMP/attack.out" 2>&1 &
 BG_PIDS="$BG_PIDS $!"
 ATTACK=$!
