@@ -39,6 +39,7 @@
 
 #include "dict.h"
 #include "dictcache.h"
+#include "grow.h"
 #include "text.h"
 
 typedef struct entry {
@@ -423,15 +424,9 @@ static int load_reverse(pair *p, const pair *q) {
         int n = entry_items(all + e->off, it, 0, 32);
         all[e->off + e->len] = save;
         for (int j = 0; j < n && !rc; j++) {
-            if (p->nr == cap) {
-                size_t nc = cap ? cap * 2 : 4096;
-                struct rrec *nrr = realloc(p->r, nc * sizeof *nrr);
-                if (!nrr) {
-                    rc = -1;
-                    break;
-                }
-                p->r = nrr;
-                cap = nc;
+            if (lx_grow(&p->r, sizeof *p->r, p->nr + 1, &cap, 4096)) {
+                rc = -1;
+                break;
             }
             uint32_t h = lx_hash(it[j].text, it[j].len), rid = (uint32_t)p->nr;
             uint32_t *v = lx_strmap_get(&p->words, it[j].text, it[j].len, h);
