@@ -248,6 +248,18 @@ enum {
 /* The route table, *n rows. */
 const srv_route *http_routes(size_t *n);
 
+/* route.c: the SRV_M_* bit of a method name (0 for an unknown one); the
+ * Allow header value of the methods in bits, into buf; routing rq from its
+ * raw path (rq->pattern, rq->allow, rq->route, rq->id); and splitting its
+ * query string into rq->args, %-decoded in place. */
+unsigned http_method_bit(const char *m);
+void http_allow_string(unsigned bits, char *buf, size_t size);
+void http_route(srv_req *rq);
+void http_parse_args(srv_req *rq);
+/* %-decodes p[0..n) into out (at most size bytes; '+' is a space when
+ * plus); the decoded length, or size + 1 when it does not fit. */
+size_t http_decode(const char *p, size_t n, char *out, size_t size, int plus);
+
 /* Sets up what answering needs (thread key of the searchers, the page):
  * called by http_start, and by a program that calls http_handle.
  * Returns 0, or -1 after printing why. */

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """openapi_check.py -- docs/openapi.yaml against the server, both ways.
 
-  openapi_check.py routes OPENAPI HTTP_C
-      every row of the route table in server/http.c is documented (its
+  openapi_check.py routes OPENAPI ROUTE_C
+      every row of the route table in server/route.c is documented (its
       methods on its path) and every documented operation is a row
   openapi_check.py calls OPENAPI BASE TOKEN
       calls every documented operation, in the document's order, with the
@@ -63,9 +63,9 @@ def check_routes(doc, http_c):
     served = routes_of(http_c)
     documented = {(m, p) for p, item in doc["paths"].items() for m in item if m in METHODS}
     for m, p in sorted(served - documented):
-        problems.append("route %s %s (server/http.c) is not in docs/openapi.yaml" % (m.upper(), p))
+        problems.append("route %s %s (server/route.c) is not in docs/openapi.yaml" % (m.upper(), p))
     for m, p in sorted(documented - served):
-        problems.append("docs/openapi.yaml documents %s %s, which server/http.c does not route" % (m.upper(), p))
+        problems.append("docs/openapi.yaml documents %s %s, which server/route.c does not route" % (m.upper(), p))
     if not served:
         problems.append("no route found in %s" % http_c)
     return problems

@@ -1,6 +1,6 @@
 #!/bin/bash
 # docs/openapi.yaml: valid OpenAPI 3.1 (redocly lint, installed with npm
-# into BUILD/node-tools, an ignored folder), every route of server/http.c
+# into BUILD/node-tools, an ignored folder), every route of server/route.c
 # documented and every documented route served, and the answers to every
 # documented operation (called with the document's examples) valid
 # against its schemas.
@@ -11,7 +11,7 @@ DOC=$SRC/docs/openapi.yaml
 python3 -c 'import yaml, jsonschema' 2> /dev/null || skip "python3-yaml or python3-jsonschema missing"
 
 # ---- both directions between the route table and the document
-python3 "$SRC/tests/ops/openapi_check.py" routes "$DOC" "$SRC/server/http.c" > "$TMP/routes.out" 2>&1 || fail "$(cat "$TMP/routes.out")"
+python3 "$SRC/tests/ops/openapi_check.py" routes "$DOC" "$SRC/server/route.c" > "$TMP/routes.out" 2>&1 || fail "$(cat "$TMP/routes.out")"
 ok
 
 # ---- every documented operation answers, as documented
