@@ -508,7 +508,11 @@ static void put_segments(buf *b, lecture *L, long n) {
         long k = 6 + (long)below(&L->r, 9), sentence = 0;
         if (k > n - done)
             k = n - done;
-        double end = t + (double)k / L->m->wps;
+        /* the 0.1 s pause after a segment is part of its speaking time, so
+         * that the last one ends by the lecture's duration (n / wps) */
+        double end = t + (double)k / L->m->wps - 0.1;
+        if (end < t + 0.01)
+            end = t + 0.01;
         if (done)
             put(b, ", ", 2);
         putf(b, "{\"start\": %.2f", t);
