@@ -214,142 +214,178 @@ static const char *tie_ranges(const lx_docview *v, lx_buf *scratch, const lx_sni
     return text;
 }
 
+/* The windows of one field: the best and those tied with it. */
+typedef struct field_windows {
+    int k;                   /* the field: 0 description, 1 transcript */
+    const lx_snip_pos *hits; /* its hits */
+    best bw;                 /* its best window (score 0: no hit) */
+    best ties[MAX_TIES];
+    int nties;
+} field_windows;
+
+/* The field text a snippet is cut from: only the blocks around the
+ * windows are decompressed; offsets stay the body's. */
+typedef struct snip_text {
+    const char *text;
+    size_t len;          /* the text ends here */
+    size_t lo, need;     /* where its first range starts; how far the transcript is needed */
+    uint32_t base, pos0; /* the checkpoint before the windows: byte offset, position */
+    int split;           /* tied windows decompressed each on its own range */
+    size_t tie_end[MAX_TIES];
+} snip_text;
+
+/* Which field the snippet comes from: the one whose best window scores
+ * more (the transcript on a tie when it is timed); with no hit, the
+ * description's opening, or the transcript's without one. */
+static void choose_field(const lx_docview *v, size_t dlen, lx_snip_pos *const hits[2],
+                         const uint32_t nhits[2], field_windows *fw) {
+    best ties[2][MAX_TIES];
+    int nties[2];
+    for (int k = 0; k < 2; k++)
+        nties[k] = best_pos_windows(hits[k], nhits[k], ties[k]);
+    int s0 = nties[0] ? ties[0][0].score : 0, s1 = nties[1] ? ties[1][0].score : 0;
+    int k = s1 > s0 || (s1 == s0 && s1 && v->h.nseg > 0) ? 1 : 0;
+    if ((k ? s1 : s0) == 0)
+        k = dlen ? 0 : 1; /* no hit: the opening of the description */
+    fw->k = k;
+    fw->hits = hits[k];
+    fw->nties = nties[k];
+    memcpy(fw->ties, ties[k], sizeof fw->ties);
+    fw->bw = nties[k] ? ties[k][0] : (best){0, 0, 0};
+}
+
+/* Loads the text of fw's field into st (the transcript's through
+ * scratch).  Returns 0, LX_ENOMEM, or LX_ECORRUPT for a damaged body. */
+static int load_text(const lx_docview *v, const char *description, size_t dlen,
+                     const field_windows *fw, lx_buf *scratch, snip_text *st) {
+    int k = fw->k;
+    memset(st, 0, sizeof *st);
+    st->text = description;
+    st->need = k ? v->h.body_len : dlen;
+    if (k && !fw->bw.score)
+        st->need = 2 * LX_SNIPPET_BYTES; /* the opening is the snippet */
+    /* In the transcript, start scanning at the checkpoint before the
+     * windows (tied ones are compared later: cover them all) and
+     * decompress no further than the one after them, plus room to widen
+     * the snippet. */
+    if (k && fw->bw.score && v->h.ncp) {
+        uint32_t first = fw->hits[fw->ties[0].from].pos;
+        uint32_t last = fw->hits[fw->ties[fw->nties - 1].to - 1].pos;
+        uint32_t c0 = first / LX_CP_EVERY, c1 = last / LX_CP_EVERY + 1;
+        if (c0 < v->h.ncp) {
+            st->base = lx_doc_checkpoint(v, c0);
+            st->pos0 = c0 * LX_CP_EVERY;
+        }
+        if (c1 < v->h.ncp)
+            st->need = lx_doc_checkpoint(v, c1) + 2 * LX_SNIPPET_BYTES;
+    }
+    /* Room for the whole body first, so that a NULL body below means a
+     * damaged one, not a failed allocation. */
+    if (k && v->h.zlen && lx_buf_reserve(scratch, (size_t)v->h.body_len + 1))
+        return LX_ENOMEM;
+    size_t hi = 0;
+    if (k && v->h.zlen && fw->bw.score && v->h.ncp && fw->nties > 1)
+        st->split = (st->text = tie_ranges(v, scratch, fw->hits, fw->ties, fw->nties, st->tie_end,
+                                           &st->lo, &hi)) != NULL;
+    if (k && !st->split) {
+        /* from a little before the checkpoint (widen looks back up to
+         * LX_SNIPPET_BYTES / 3) */
+        size_t from = st->base > LX_SNIPPET_BYTES ? st->base - LX_SNIPPET_BYTES : 0;
+        st->text = lx_doc_body_range(v, scratch, from, st->need, &st->lo, &hi);
+        /* A damaged checkpoint past the text: the whole body. */
+        if (st->text && st->base > hi)
+            st->text = lx_doc_body_range(v, scratch, 0, v->h.body_len, &st->lo, &hi);
+    }
+    if (k && !st->text)
+        return LX_ECORRUPT;
+    st->len = k ? hi : dlen;
+    if (st->base > st->len)
+        st->base = 0, st->pos0 = 0;
+    return 0;
+}
+
+/* Finds the byte spans of the best window's tokens, scanning no further;
+ * tied windows are each scanned (from their own checkpoint) and the one
+ * with more words exactly as typed wins.  The window's matches go to m
+ * (returns how many); st->len is cut to the winner's text. */
+static uint32_t window_matches(const lx_docview *v, const lx_snip_terms *terms, field_windows *fw,
+                               snip_text *st, match m[WIN_TOKENS]) {
+    uint32_t sstart[MAX_TIES][WIN_TOKENS], send[MAX_TIES][WIN_TOKENS], nm = 0;
+    int win = 0, most = -1, k = fw->k, nt = fw->nties > 1 ? fw->nties : 1;
+    for (int i = 0; i < nt; i++) {
+        const best *w = fw->nties > 1 ? &fw->ties[i] : &fw->bw;
+        uint32_t first = fw->hits[w->from].pos, last = fw->hits[w->to - 1].pos;
+        uint32_t b = st->base, p0 = st->pos0;
+        if (fw->nties > 1) {
+            b = 0, p0 = 0;
+            if (k && v->h.ncp && first / LX_CP_EVERY < v->h.ncp) {
+                b = lx_doc_checkpoint(v, first / LX_CP_EVERY);
+                p0 = first / LX_CP_EVERY * LX_CP_EVERY;
+            }
+            if (b < st->base || b > st->len) /* damaged: from the first window's */
+                b = st->base, p0 = st->pos0;
+        }
+        memset(sstart[i], 0, sizeof sstart[i]);
+        memset(send[i], 0, sizeof send[i]);
+        struct span_ctx c = {first, last, sstart[i], send[i], b, nt > 1 ? terms : NULL, 0};
+        lx_text_scan_range(st->text + b, (st->split ? st->tie_end[i] : st->len) - b, p0, first,
+                           last, on_span, &c);
+        if (c.exact > most) {
+            most = c.exact;
+            win = i;
+        }
+    }
+    if (nt > 1)
+        fw->bw = fw->ties[win];
+    if (st->split)
+        st->len = st->tie_end[win]; /* the winner's text: widen stays in it */
+    uint32_t from = fw->hits[fw->bw.from].pos;
+    for (uint32_t i = fw->bw.from; i < fw->bw.to && nm < WIN_TOKENS; i++) {
+        uint32_t p = fw->hits[i].pos - from;
+        if (send[win][p] > sstart[win][p] && (!nm || sstart[win][p] >= m[nm - 1].end))
+            m[nm++] = (match){sstart[win][p], send[win][p], fw->hits[i].term};
+    }
+    return nm;
+}
+
 int lx_snippet_from_positions(const lx_docview *v, const char *description,
                               const lx_snip_terms *terms, lx_snip_pos *const hits[2],
                               const uint32_t nhits[2], lx_buf *out, const char **field,
                               double *start) {
-    best bw[2], ties[2][MAX_TIES];
-    int nties[2];
-    for (int k = 0; k < 2; k++) {
-        nties[k] = best_pos_windows(hits[k], nhits[k], ties[k]);
-        bw[k] = nties[k] ? ties[k][0] : (best){0, 0, 0};
-    }
-    int k =
-        bw[1].score > bw[0].score || (bw[1].score == bw[0].score && bw[1].score && v->h.nseg > 0)
-            ? 1
-            : 0;
     size_t dlen = description ? strlen(description) : 0;
-    if (bw[k].score == 0)
-        k = dlen ? 0 : 1; /* no hit: the opening of the description */
-    *field = k ? "transcript" : "description";
+    field_windows fw;
+    choose_field(v, dlen, hits, nhits, &fw);
+    *field = fw.k ? "transcript" : "description";
     *start = -1;
     lx_buf scratch = {0};
-    /* In the transcript, start scanning at the checkpoint before the
-     * window and decompress no further than the one after it (plus room
-     * to widen the snippet). */
-    uint32_t base = 0, pos0 = 0;
-    size_t need = k ? v->h.body_len : dlen;
-    if (k && !bw[k].score)
-        need = 2 * LX_SNIPPET_BYTES; /* the opening is the snippet */
-    if (k && bw[k].score && v->h.ncp) {
-        /* Tied windows are compared below: cover them all. */
-        uint32_t first = hits[k][ties[k][0].from].pos;
-        uint32_t last = hits[k][ties[k][nties[k] - 1].to - 1].pos;
-        uint32_t c0 = first / LX_CP_EVERY, c1 = last / LX_CP_EVERY + 1;
-        if (c0 < v->h.ncp) {
-            base = lx_doc_checkpoint(v, c0);
-            pos0 = c0 * LX_CP_EVERY;
-        }
-        if (c1 < v->h.ncp)
-            need = lx_doc_checkpoint(v, c1) + 2 * LX_SNIPPET_BYTES;
-    }
-    /* The text from a little before the checkpoint (widen looks back
-     * up to LX_SNIPPET_BYTES / 3) to `need`: only its blocks are
-     * decompressed; the offsets stay the body's. */
-    size_t lo = 0, hi = 0;
-    /* Room for the whole body first, so that a NULL body below means a
-     * damaged one, not a failed allocation. */
-    if (k && v->h.zlen && lx_buf_reserve(&scratch, (size_t)v->h.body_len + 1))
-        return LX_ENOMEM;
-    const char *text = description;
-    size_t tie_end[MAX_TIES];
-    int split = 0;
-    if (k && v->h.zlen && bw[k].score && v->h.ncp && nties[k] > 1)
-        split =
-            (text = tie_ranges(v, &scratch, hits[k], ties[k], nties[k], tie_end, &lo, &hi)) != NULL;
-    if (k && !split) {
-        size_t from = base > LX_SNIPPET_BYTES ? base - LX_SNIPPET_BYTES : 0;
-        text = lx_doc_body_range(v, &scratch, from, need, &lo, &hi);
-        /* A damaged checkpoint past the text: the whole body. */
-        if (text && base > hi)
-            text = lx_doc_body_range(v, &scratch, 0, v->h.body_len, &lo, &hi);
-    }
-    if (k && !text) {
-        lx_buf_free(&scratch);
-        return LX_ECORRUPT;
-    }
-    size_t len = k ? hi : dlen;
-    if (base > len)
-        base = 0, pos0 = 0;
-    int rc = 0;
-    if (!text || !len) {
-        rc = lx_buf_append(out, "", 1);
+    snip_text st;
+    int rc = load_text(v, description, dlen, &fw, &scratch, &st);
+    if (rc || !st.text || !st.len) {
+        if (!rc)
+            rc = lx_buf_append(out, "", 1);
         lx_buf_free(&scratch);
         return rc;
     }
-    size_t s = 0, e = 0;
+    size_t s = 0, e = 0, hi;
     match m[WIN_TOKENS];
-    uint32_t nm = 0;
-    /* Byte spans of the window's tokens, scanning no further; tied
-     * windows are each scanned (from their own checkpoint) and the one
-     * with more words exactly as typed wins. */
-    uint32_t sstart[MAX_TIES][WIN_TOKENS], send[MAX_TIES][WIN_TOKENS];
-    int win = 0;
-    if (bw[k].score) {
-        int most = -1;
-        int nt = nties[k] > 1 ? nties[k] : 1;
-        for (int i = 0; i < nt; i++) {
-            const best *w = nties[k] > 1 ? &ties[k][i] : &bw[k];
-            uint32_t first = hits[k][w->from].pos, last = hits[k][w->to - 1].pos;
-            uint32_t b = base, p0 = pos0;
-            if (nties[k] > 1) {
-                b = 0, p0 = 0;
-                if (k && v->h.ncp && first / LX_CP_EVERY < v->h.ncp) {
-                    b = lx_doc_checkpoint(v, first / LX_CP_EVERY);
-                    p0 = first / LX_CP_EVERY * LX_CP_EVERY;
-                }
-                if (b < base || b > len) /* damaged: from the first window's */
-                    b = base, p0 = pos0;
-            }
-            memset(sstart[i], 0, sizeof sstart[i]);
-            memset(send[i], 0, sizeof send[i]);
-            struct span_ctx c = {first, last, sstart[i], send[i], b, nt > 1 ? terms : NULL, 0};
-            lx_text_scan_range(text + b, (split ? tie_end[i] : len) - b, p0, first, last, on_span,
-                               &c);
-            if (c.exact > most) {
-                most = c.exact;
-                win = i;
-            }
-        }
-        if (nt > 1)
-            bw[k] = ties[k][win];
-        if (split)
-            len = tie_end[win]; /* the winner's text: widen stays in it */
-        uint32_t from = hits[k][bw[k].from].pos;
-        for (uint32_t i = bw[k].from; i < bw[k].to && nm < WIN_TOKENS; i++) {
-            uint32_t p = hits[k][i].pos - from;
-            if (send[win][p] > sstart[win][p] && (!nm || sstart[win][p] >= m[nm - 1].end))
-                m[nm++] = (match){sstart[win][p], send[win][p], hits[k][i].term};
-        }
-        if (nm) {
-            s = m[0].start;
-            e = m[nm - 1].end;
-        }
-    }
-    if (!nm && lo > 0) {
+    uint32_t nm = fw.bw.score ? window_matches(v, terms, &fw, &st, m) : 0;
+    if (nm) {
+        s = m[0].start;
+        e = m[nm - 1].end;
+    } else if (st.lo > 0) {
         /* No word found where the positions said (a damaged body): the
          * opening, as for no hit. */
-        text = lx_doc_body_range(v, &scratch, 0, need, &lo, &hi);
-        if (!text) {
+        st.text = lx_doc_body_range(v, &scratch, 0, st.need, &st.lo, &hi);
+        if (!st.text) {
             lx_buf_free(&scratch);
             return LX_ECORRUPT;
         }
-        len = hi;
+        st.len = hi;
     }
-    widen(text, len, &s, &e);
+    widen(st.text, st.len, &s, &e);
     /* The ellipsis after the snippet depends on the whole field. */
-    rc = emit(out, text, k ? v->h.body_len : len, s, e, m, 0, nm);
-    if (k == 1 && v->h.nseg)
+    rc = emit(out, st.text, fw.k ? v->h.body_len : st.len, s, e, m, 0, nm);
+    if (fw.k == 1 && v->h.nseg)
         *start = segment_start(v, nm ? m[0].start : (uint32_t)s);
     lx_buf_free(&scratch);
     return rc;
