@@ -1,24 +1,8 @@
 /* dict.c -- Debian's FreeDict bilingual dictionaries, read in place.
  *
- * What a pair is on disk (dictd's format, as dictfmt writes it):
- *   freedict-AAA-BBB.index    one line per headword: the headword, TAB,
- *                             the entry's byte offset, TAB, its length,
- *                             both numbers in dictd's base 64
- *                             (A-Z a-z 0-9 + /, most significant first);
- *                             "00database..." lines describe the database
- *   freedict-AAA-BBB.dict.dz  the entries' text, gzip whose FEXTRA field
- *                             holds dictzip's "RA" table: version, chunk
- *                             length, chunk count, then each chunk's
- *                             compressed size; each chunk inflates alone
- *                             (raw deflate, flushed fully between chunks)
- * AAA and BBB are ISO 639-3 codes, mapped to 639-1 by lx_language_lookup.
- *
- * An entry (FreeDict's TEI rendered by dictfmt) is the headword line,
- * then either numbered senses ("1. tasa-arvo, tasa-arvoisuus") each
- * followed by a gloss, or one line of translations (WikDict's pairs add a
- * gloss line after it; the older pairs give each sense its own entry).
- * Translations are the comma- or semicolon-separated items of those
- * lines, without their <grammar> marks and (notes).
+ * A pair is freedict-AAA-BBB.index and .dict.dz (dictd's format, read by
+ * dictfmt.c); AAA and BBB are ISO 639-3 codes, mapped to 639-1 by
+ * lx_language_lookup.
  *
  * The directory is listed once per process (pthread_once); a pair is
  * loaded when first used (its index parsed into a hash map, its .dict.dz
@@ -27,18 +11,16 @@
  * when a stem is first looked up, which a query's language detection
  * mostly does not need (the words themselves decide it). */
 #include <dirent.h>
-#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #include "dict.h"
 #include "dictcache.h"
+#include "dictfmt.h"
 #include "grow.h"
 #include "text.h"
 
@@ -57,10 +39,7 @@ typedef struct pair {
     lx_strmap stems;    /* a one-word headword's term (stem.h) -> its first entry */
     entry *e;
     size_t ne;
-    const uint8_t *dz; /* the mapped .dict.dz */
-    size_t dzlen;
-    uint32_t chlen, nch;
-    uint64_t *choff; /* nch + 1 offsets of the compressed chunks in dz */
+    lx_dz z; /* the mapped .dict.dz */
     /* A reversed pair (rev: its source pair + 1): words maps each
      * translation of the source's entries to its first rrec, chained by
      * next to the others; a rrec names the source's headword (its arena
@@ -83,159 +62,6 @@ const char *lx_dict_dir(void) {
     return d && d[0] ? d : "/usr/share/dictd";
 }
 
-/* A base-64 digit's value, or -1 (compared, not searched for: two numbers
- * on each of a pair's hundreds of thousands of index lines). */
-static int b64_digit(unsigned char c) {
-    return c >= 'A' && c <= 'Z'   ? c - 'A'
-           : c >= 'a' && c <= 'z' ? c - 'a' + 26
-           : c >= '0' && c <= '9' ? c - '0' + 52
-           : c == '+'             ? 62
-           : c == '/'             ? 63
-                                  : -1;
-}
-
-static uint32_t b64(const char *s, const char *end) {
-    uint64_t v = 0;
-    for (; s < end; s++) {
-        int d = b64_digit((unsigned char)*s);
-        if (d < 0)
-            return UINT32_MAX;
-        v = v * 64 + (uint64_t)d;
-        if (v > UINT32_MAX)
-            return UINT32_MAX;
-    }
-    return (uint32_t)v;
-}
-
-/* Tokens of a text joined by one space, as dictionary keys are. */
-struct joiner {
-    char *out;
-    size_t len, cap;
-    int ntok, over;
-};
-
-static void join_tok(void *ctx, const char *tok, size_t len, size_t start, size_t end,
-                     uint32_t pos) {
-    struct joiner *j = ctx;
-    (void)start, (void)end, (void)pos;
-    if (j->len + len + 1 >= j->cap || j->ntok == LX_MAX_PHRASE_WORDS) {
-        j->over = 1;
-        return;
-    }
-    if (j->ntok++)
-        j->out[j->len++] = ' ';
-    memcpy(j->out + j->len, tok, len);
-    j->len += len;
-    j->out[j->len] = 0;
-}
-
-static size_t normalise(const char *s, size_t len, char *out, size_t cap, int *ntok) {
-    struct joiner j = {out, 0, cap, 0, 0};
-    out[0] = 0;
-    if (lx_text_scan(s, len, 0, join_tok, &j, NULL, NULL) != 0 || j.over)
-        return 0;
-    *ntok = j.ntok;
-    return j.len;
-}
-
-/* Parses the dictzip header of p->dz; 0 or -1. */
-static int dictzip_open(pair *p) {
-    const uint8_t *d = p->dz;
-    size_t n = p->dzlen, at = 10;
-    if (n < 12 || d[0] != 0x1f || d[1] != 0x8b || d[2] != 8 || !(d[3] & 4))
-        return -1;
-    size_t xlen = d[10] | (size_t)d[11] << 8, x = 12, xend = 12 + xlen;
-    if (xend > n)
-        return -1;
-    at = xend;
-    while (x + 4 <= xend) {
-        size_t sl = d[x + 2] | (size_t)d[x + 3] << 8;
-        if (d[x] == 'R' && d[x + 1] == 'A' && sl >= 6 && x + 4 + sl <= xend) {
-            const uint8_t *r = d + x + 4;
-            p->chlen = r[2] | (uint32_t)r[3] << 8;
-            p->nch = r[4] | (uint32_t)r[5] << 8;
-            if (6 + 2 * (size_t)p->nch > sl || !p->chlen)
-                return -1;
-            if (!(p->choff = malloc((p->nch + 1) * sizeof *p->choff)))
-                return -1;
-            p->choff[0] = 0;
-            for (uint32_t i = 0; i < p->nch; i++)
-                p->choff[i + 1] = p->choff[i] + (r[6 + 2 * i] | (uint32_t)r[7 + 2 * i] << 8);
-        }
-        x += 4 + sl;
-    }
-    if (!p->choff)
-        return -1;
-    if (d[3] & 8) /* file name */
-        while (at < n && d[at++])
-            ;
-    if (d[3] & 16) /* comment */
-        while (at < n && d[at++])
-            ;
-    if (d[3] & 2)
-        at += 2;
-    for (uint32_t i = 0; i <= p->nch; i++)
-        p->choff[i] += at;
-    return p->choff[p->nch] <= n ? 0 : -1;
-}
-
-/* A reader of one pair's text: the chunk last inflated stays in buf, so
- * the senses of one headword (the older pairs give each its own entry,
- * next to each other) inflate their chunk once. */
-typedef struct reader {
-    const struct pair *p;
-    uint8_t *buf;  /* p->chlen bytes */
-    uint32_t c;    /* the chunk in buf, UINT32_MAX = none */
-    uint32_t have; /* its bytes inflated */
-} reader;
-
-/* Inflates chunk c of r->p into r->buf, its first want bytes at least
- * (inflate stops there: an entry needs the chunk up to its end only);
- * returns the bytes there or -1. */
-static long chunk(reader *r, uint32_t c, uint32_t want) {
-    const pair *p = r->p;
-    if (r->c == c && r->have >= want)
-        return r->have;
-    z_stream z;
-    memset(&z, 0, sizeof z);
-    if (inflateInit2(&z, -15) != Z_OK)
-        return -1;
-    z.next_in = (Bytef *)(p->dz + p->choff[c]);
-    z.avail_in = (uInt)(p->choff[c + 1] - p->choff[c]);
-    z.next_out = r->buf;
-    z.avail_out = want < p->chlen ? want : p->chlen;
-    int rc = inflate(&z, Z_SYNC_FLUSH);
-    long got = (long)(z.next_out - r->buf);
-    inflateEnd(&z);
-    if (rc != Z_OK && rc != Z_STREAM_END && rc != Z_BUF_ERROR)
-        return -1;
-    r->c = c;
-    r->have = (uint32_t)got;
-    return got;
-}
-
-/* The text of entry e into out (e->len + 1 bytes, NUL-terminated); 0 or
- * -1 (damaged). */
-static int entry_text(reader *r, const entry *e, char *out) {
-    const pair *p = r->p;
-    uint32_t c = e->off / p->chlen, skip = e->off % p->chlen;
-    size_t got = 0;
-    while (got < e->len && c < p->nch) {
-        uint64_t want = (uint64_t)skip + (e->len - got);
-        long n = chunk(r, c++, want > p->chlen ? p->chlen : (uint32_t)want);
-        if (n < 0 || (uint32_t)n <= skip)
-            break;
-        size_t take = (size_t)n - skip;
-        if (take > e->len - got)
-            take = e->len - got;
-        memcpy(out + got, r->buf + skip, take);
-        got += take;
-        skip = 0;
-    }
-    out[got] = 0;
-    return got == e->len ? 0 : -1;
-}
-
 /* Adds one index line to p. */
 static int index_line(pair *p, const char *s, const char *end, size_t *cap) {
     const char *t1 = memchr(s, '\t', (size_t)(end - s));
@@ -244,8 +70,8 @@ static int index_line(pair *p, const char *s, const char *end, size_t *cap) {
         return 0;
     char key[LX_TOKEN_BUF];
     int ntok;
-    size_t kl = normalise(s, (size_t)(t1 - s), key, sizeof key, &ntok);
-    uint32_t off = b64(t1 + 1, t2), len = b64(t2 + 1, end);
+    size_t kl = lx_dict_normalise(s, (size_t)(t1 - s), key, sizeof key, &ntok);
+    uint32_t off = lx_dict_b64(t1 + 1, t2), len = lx_dict_b64(t2 + 1, end);
     if (!kl || off == UINT32_MAX || len == UINT32_MAX || len > (1u << 20))
         return 0;
     if (p->ne == *cap) {
@@ -313,22 +139,6 @@ static int load_stems(pair *p) {
     return rc;
 }
 
-static int map_file(pair *p, const char *path) {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    struct stat st;
-    if (fd < 0)
-        return -1;
-    void *m = fstat(fd, &st) == 0 && st.st_size > 0
-                  ? mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0)
-                  : MAP_FAILED;
-    close(fd);
-    if (m == MAP_FAILED)
-        return -1;
-    p->dz = m;
-    p->dzlen = (size_t)st.st_size;
-    return 0;
-}
-
 static void drop(pair *p) {
     lx_strmap_free(&p->words);
     lx_strmap_free(&p->stems);
@@ -336,13 +146,9 @@ static void drop(pair *p) {
     free(p->r);
     p->r = NULL;
     p->nr = 0;
-    free(p->choff);
-    if (p->dz)
-        munmap((void *)p->dz, p->dzlen);
+    lx_dz_close(&p->z);
     p->e = NULL;
     p->ne = 0;
-    p->choff = NULL;
-    p->dz = NULL;
 }
 
 /* Lists freedict-AAA-BBB.index (with its .dict.dz) as the next pair. */
@@ -370,32 +176,6 @@ static void open_pair(const char *dir, const char *name) {
     npairs++;
 }
 
-static int entry_items(const char *t, lx_dict_tr *out, int n, int max);
-
-/* Every chunk of q inflated, in order, into *out (its length in *len);
- * 0 or -1. */
-static int inflate_all(const pair *q, char **out, size_t *len) {
-    char *b = malloc((size_t)q->nch * q->chlen + 1);
-    reader r = {q, NULL, UINT32_MAX, 0};
-    size_t at = 0;
-    if (!b)
-        return -1;
-    for (uint32_t c = 0; c < q->nch; c++) {
-        r.buf = (uint8_t *)b + at;
-        r.c = UINT32_MAX;
-        long n = chunk(&r, c, q->chlen);
-        if (n < 0) {
-            free(b);
-            return -1;
-        }
-        at += (size_t)n;
-    }
-    b[at] = 0;
-    *out = b;
-    *len = at;
-    return 0;
-}
-
 /* Builds reversed pair p from its (loaded) source q: each translation of
  * each of q's entries, under its text, points to q's headword and says
  * where in the entry it stood, so that "sostenibilidad", which only
@@ -406,7 +186,7 @@ static int load_reverse(pair *p, const pair *q) {
     char *all = NULL;
     size_t alen = 0, cap = 0;
     int rc = -1;
-    if (!hw || !hl || inflate_all(q, &all, &alen))
+    if (!hw || !hl || lx_dz_inflate_all(&q->z, &all, &alen))
         goto out;
     for (size_t k = 0; k < q->words.cap; k++) {
         const struct lx_strmap_slot *sl = &q->words.slots[k];
@@ -421,7 +201,7 @@ static int load_reverse(pair *p, const pair *q) {
         char save = all[e->off + e->len];
         all[e->off + e->len] = 0;
         lx_dict_tr it[32];
-        int n = entry_items(all + e->off, it, 0, 32);
+        int n = lx_dict_entry_items(all + e->off, it, 0, 32);
         all[e->off + e->len] = save;
         for (int j = 0; j < n && !rc; j++) {
             if (lx_grow(&p->r, sizeof *p->r, p->nr + 1, &cap, 4096)) {
@@ -501,7 +281,7 @@ static int ensure(int i) {
         char path[4096];
         const char *dir = lx_dict_dir();
         snprintf(path, sizeof path, "%s/%s.dict.dz", dir, p->name);
-        int ok = map_file(p, path) == 0 && dictzip_open(p) == 0;
+        int ok = lx_dz_open(&p->z, path) == 0;
         snprintf(path, sizeof path, "%s/%s.index", dir, p->name);
         ok = ok && load_index(p, path) == 0 && p->ne;
         if (!ok)
@@ -600,101 +380,13 @@ int lx_dict_has(int i, const char *key, size_t len) {
     return ensure(i) && lx_strmap_get(&pairs[i].words, key, len, lx_hash(key, len)) != NULL;
 }
 
-/* Adds the translations on one line (s .. end) to out; returns the count. */
-static int line_items(const char *s, const char *end, lx_dict_tr *out, int n, int max) {
-    char item[256];
-    size_t il = 0;
-    int depth = 0;
-    for (const char *c = s;; c++) {
-        if (c == end || ((*c == ',' || *c == ';') && !depth)) {
-            int ntok;
-            size_t len = n < max ? normalise(item, il, out[n].text, sizeof out[n].text, &ntok) : 0;
-            /* A sense's number left after it ("Armut 2.") is no word. */
-            while (len && ntok > 1 && out[n].text[len - 1] >= '0' && out[n].text[len - 1] <= '9') {
-                size_t sp = len;
-                while (sp && out[n].text[sp - 1] != ' ')
-                    sp--;
-                int digits = 1;
-                for (size_t q = sp; q < len && digits; q++)
-                    digits = out[n].text[q] >= '0' && out[n].text[q] <= '9';
-                if (!digits || !sp)
-                    break;
-                len = sp - 1;
-                out[n].text[len] = 0;
-                ntok--;
-            }
-            if (len && ntok <= 3) {
-                int dup = 0;
-                for (int k = 0; k < n && !dup; k++)
-                    dup = out[k].len == len && !memcmp(out[k].text, out[n].text, len);
-                if (!dup) {
-                    out[n].len = len;
-                    out[n].ntok = ntok;
-                    n++;
-                }
-            }
-            il = 0;
-            if (c == end)
-                return n;
-            continue;
-        }
-        if (*c == '<' || *c == '(' || *c == '[' || *c == '{')
-            depth++;
-        else if ((*c == '>' || *c == ')' || *c == ']' || *c == '}') && depth)
-            depth--;
-        else if (!depth && il < sizeof item)
-            item[il++] = *c;
-    }
-}
-
-/* Whether an unnumbered entry's first line gives translations: it may
- * be indented behind a domain ("  [soc.] poverty <n>, want <n>": the
- * large German pairs), but an example ("\"in Armut leben\" - ..."), a
- * cross-reference ("see: {...}": an inflected form's entry) or a note is
- * no translation. */
-static int is_sense(const char *l, const char *e) {
-    while (l < e && *l == ' ')
-        l++;
-    if (l == e || *l == '"')
-        return 0;
-    const char *w = l;
-    while (w < e && ((*w >= 'a' && *w <= 'z') || (*w >= 'A' && *w <= 'Z')))
-        w++;
-    return !(w > l && w < e && *w == ':');
-}
-
-/* The translations in one entry's text. */
-static int entry_items(const char *t, lx_dict_tr *out, int n, int max) {
-    const char *nl = strchr(t, '\n');
-    if (!nl)
-        return n;
-    const char *first = nl + 1;
-    int numbered = 0;
-    for (const char *l = first; *l && !numbered;) {
-        const char *e = strchr(l, '\n');
-        numbered = l[0] >= '1' && l[0] <= '9' && l[1] == '.' && l[2] == ' ';
-        l = e ? e + 1 : l + strlen(l);
-    }
-    for (const char *l = first; *l && n < max;) {
-        const char *e = strchr(l, '\n');
-        if (!e)
-            e = l + strlen(l);
-        if (numbered && l[0] >= '1' && l[0] <= '9' && l[1] == '.' && l[2] == ' ')
-            n = line_items(l + 3, e, out, n, max);
-        else if (!numbered && l == first && is_sense(l, e))
-            n = line_items(l, e, out, n, max);
-        l = *e ? e + 1 : e;
-    }
-    return n;
-}
-
 /* The translations of headword id of pair i read from its entries; -1
  * when out of memory. */
 static int read_entries(int i, uint32_t id, lx_dict_tr *out, int max) {
     const pair *p = &pairs[i];
     if (p->rev)
         return read_reverse(i, id, out, max);
-    reader r = {p, malloc(p->chlen), UINT32_MAX, 0};
+    lx_dz_reader r = {&p->z, malloc(p->z.chlen), UINT32_MAX, 0};
     int n = 0;
     if (!r.buf)
         return -1;
@@ -704,8 +396,8 @@ static int read_entries(int i, uint32_t id, lx_dict_tr *out, int max) {
             n = -1;
             break;
         }
-        if (entry_text(&r, &p->e[id], t) == 0)
-            n = entry_items(t, out, n, max);
+        if (lx_dz_read(&r, p->e[id].off, p->e[id].len, t) == 0)
+            n = lx_dict_entry_items(t, out, n, max);
         free(t);
     }
     free(r.buf);
