@@ -74,14 +74,8 @@ static int index_line(pair *p, const char *s, const char *end, size_t *cap) {
     uint32_t off = lx_dict_b64(t1 + 1, t2), len = lx_dict_b64(t2 + 1, end);
     if (!kl || off == UINT32_MAX || len == UINT32_MAX || len > (1u << 20))
         return 0;
-    if (p->ne == *cap) {
-        size_t nc = *cap ? *cap * 2 : 4096;
-        entry *ne = realloc(p->e, nc * sizeof *ne);
-        if (!ne)
-            return -1;
-        p->e = ne;
-        *cap = nc;
-    }
+    if (lx_grow(&p->e, sizeof *p->e, p->ne + 1, cap, 4096))
+        return -1;
     uint32_t h = lx_hash(key, kl), id = (uint32_t)p->ne;
     uint32_t *v = lx_strmap_get(&p->words, key, kl, h);
     p->e[p->ne++] = (entry){off, len, UINT32_MAX};
