@@ -280,7 +280,9 @@ static int load_text(const lx_docview *v, const char *description, size_t dlen,
             st->need = lx_doc_checkpoint(v, c1) + 2 * LX_SNIPPET_BYTES;
     }
     /* Room for the whole body first, so that a NULL body below means a
-     * damaged one, not a failed allocation. */
+     * damaged one, not a failed allocation (the buffer is reused from hit
+     * to hit: it grows to the longest transcript shown). */
+    scratch->n = 0;
     if (k && v->h.zlen && lx_buf_reserve(scratch, (size_t)v->h.body_len + 1))
         return LX_ENOMEM;
     size_t hi = 0;
@@ -350,22 +352,17 @@ static uint32_t window_matches(const lx_docview *v, const lx_snip_terms *terms, 
 
 int lx_snippet_from_positions(const lx_docview *v, const char *description,
                               const lx_snip_terms *terms, lx_snip_pos *const hits[2],
-                              const uint32_t nhits[2], lx_buf *out, const char **field,
-                              double *start) {
+                              const uint32_t nhits[2], lx_buf *scratch, lx_buf *out,
+                              const char **field, double *start) {
     size_t dlen = description ? strlen(description) : 0;
     field_windows fw;
     choose_field(v, dlen, hits, nhits, &fw);
     *field = fw.k ? "transcript" : "description";
     *start = -1;
-    lx_buf scratch = {0};
     snip_text st;
-    int rc = load_text(v, description, dlen, &fw, &scratch, &st);
-    if (rc || !st.text || !st.len) {
-        if (!rc)
-            rc = lx_buf_append(out, "", 1);
-        lx_buf_free(&scratch);
-        return rc;
-    }
+    int rc = load_text(v, description, dlen, &fw, scratch, &st);
+    if (rc || !st.text || !st.len)
+        return rc ? rc : lx_buf_append(out, "", 1);
     size_t s = 0, e = 0, hi;
     match m[WIN_TOKENS];
     uint32_t nm = fw.bw.score ? window_matches(v, terms, &fw, &st, m) : 0;
@@ -375,11 +372,9 @@ int lx_snippet_from_positions(const lx_docview *v, const char *description,
     } else if (st.lo > 0) {
         /* No word found where the positions said (a damaged body): the
          * opening, as for no hit. */
-        st.text = lx_doc_body_range(v, &scratch, 0, st.need, &st.lo, &hi);
-        if (!st.text) {
-            lx_buf_free(&scratch);
+        st.text = lx_doc_body_range(v, scratch, 0, st.need, &st.lo, &hi);
+        if (!st.text)
             return LX_ECORRUPT;
-        }
         st.len = hi;
     }
     widen(st.text, st.len, &s, &e);
@@ -387,7 +382,6 @@ int lx_snippet_from_positions(const lx_docview *v, const char *description,
     rc = emit(out, st.text, fw.k ? v->h.body_len : st.len, s, e, m, 0, nm);
     if (fw.k == 1 && v->h.nseg)
         *start = segment_start(v, nm ? m[0].start : (uint32_t)s);
-    lx_buf_free(&scratch);
     return rc;
 }
 
@@ -401,6 +395,7 @@ struct lx_snipper {
     lx_buf hits;   /* lx_snip_pos runs, then the merged ones */
     lx_buf more;   /* the second field's runs while gathering */
     lx_buf desc;   /* a hit's description, unescaped */
+    lx_buf text;   /* a transcript's decompressed ranges (room for the whole body) */
     uint32_t tmp[2][LX_MAX_SNIPPET_POSITIONS];
     char termbuf[LX_SNIP_TERMS][LX_TOKEN_BUF];
 };
@@ -416,6 +411,7 @@ void lx_snipper_free(void *p) {
     lx_buf_free(&sp->hits);
     lx_buf_free(&sp->more);
     lx_buf_free(&sp->desc);
+    lx_buf_free(&sp->text);
     free(sp);
 }
 
@@ -570,7 +566,7 @@ int lx_snippet_hit(lx_snipper *sp, const lx_snip_terms *t, int with_terms, uint3
             return found;
         desc = found ? (const char *)sp->desc.p : NULL;
     }
-    return lx_snippet_from_positions(v, desc, t, h, n, out, field, start);
+    return lx_snippet_from_positions(v, desc, t, h, n, &sp->text, out, field, start);
 }
 
 int lx_snippet_positions(lx_snipper *sp, const lx_snip_terms *t, uint32_t doc, int f,

@@ -36,11 +36,13 @@ typedef struct lx_snip_pos {
  * NUL-terminated HTML to out; *field names the source field; *start is the
  * passage's time in seconds for a timed transcript, else -1.  Only the text up to the chosen window
  * is scanned, and nothing is stemmed: this is the query path's snippet.  Among windows that tie,
- * the one with more of terms->word exactly as typed wins. */
+ * the one with more of terms->word exactly as typed wins.  scratch holds
+ * the transcript's decompressed text (kept by the caller, reused from hit
+ * to hit: its contents are undefined after). */
 int lx_snippet_from_positions(const lx_docview *v, const char *description,
                               const lx_snip_terms *terms, lx_snip_pos *const hits[2],
-                              const uint32_t nhits[2], lx_buf *out, const char **field,
-                              double *start);
+                              const uint32_t nhits[2], lx_buf *scratch, lx_buf *out,
+                              const char **field, double *start);
 
 /* ---- The query side's interface: what a snippet needs of a search is
  * its terms, their lists (looked up once per query through store.h) and
