@@ -9,14 +9,6 @@
  * Ties go to English, then to the index's languages in their order.  The
  * detection reads only the query, the dictionaries' headwords and the
  * index's term table; it never changes what the query matches.
- *
- * On an index of one language no dictionary is read: the query is
- * weighed by the index's lectures and the stop lists only (the
- * candidates English and the index's language), so a name or a word the
- * index lacks ("rosling", "gallo") is not taken for Swedish or German and
- * translated, and a search loads no dictionary (a few hundred MiB and
- * seconds of CPU).  A hint (qlang, Accept-Language) still names any
- * language, and translation from it (xlate.c) reads what it needs.
  */
 #include <stdio.h>
 #include <string.h>
@@ -97,12 +89,6 @@ static int cand(votes *vt, const char *code) {
 
 static int in_list(const uint8_t *p, size_t n, uint32_t doc);
 
-/* The dictionary pairs detection may read: none on an index of one
- * language (see the top of this file). */
-static int dict_pairs(const lx_searcher *s) {
-    return s->nlangs > 1 ? lx_dict_npairs() : 0;
-}
-
 /* Whether term t occurs in at least need lectures of language c (need
  * 0: LX_QLANG_INDEX_SHARE of them, at least one): the index's terms are
  * shared by its languages, and most stemmers leave a foreign word as it
@@ -156,7 +142,7 @@ static int in_dicts(lx_searcher *s, const char *c, const lx_qword *w, int n, con
         memcpy(joined + w[0].len, w[1].tok, w[1].len);
         jl = w[0].len + w[1].len;
     }
-    int np = dict_pairs(s);
+    int np = lx_dict_npairs();
     for (int i = 0; i < np; i++) {
         const char *from, *to;
         size_t nw;
@@ -251,7 +237,7 @@ static int elect(const lx_searcher *s, const votes *vt, const char *telling, lx_
 static int detect_index(lx_searcher *s, lx_qlang *out) {
     votes vt;
     index_cands(s, &vt);
-    int np = dict_pairs(s), nc = vt.n;
+    int np = lx_dict_npairs(), nc = vt.n;
     char telling[80] = "";
     double best_word = 0;
     for (int ci = 0; ci < s->q.nclauses; ci++) {
@@ -293,7 +279,7 @@ static int detect_index(lx_searcher *s, lx_qlang *out) {
 static int detect(lx_searcher *s, lx_qlang *out) {
     votes vt;
     index_cands(s, &vt);
-    int np = dict_pairs(s);
+    int np = lx_dict_npairs();
     for (int i = 0; i < np; i++) {
         const char *from, *to;
         size_t nw;

@@ -345,24 +345,12 @@ static int load_options(int argc, char **argv, srv_config *cfg) {
 
 /* The FreeDict dictionaries (cross-language search) load in the
  * background while the server starts (every pair, its stem map and the
- * reversed pairs: a few seconds of CPU) when the index has more than one
- * language: on an index of one language a search reads none unless a
- * query names its language (qlang), so none is loaded (qlang.c).  A
- * search that needs a pair before then loads it itself or waits for the
- * pair being loaded (thread-safe). */
+ * reversed pairs: a few seconds of CPU); a search that needs a pair
+ * before then loads it itself or waits for the pair being loaded
+ * (thread-safe). */
 static void *preload(void *arg) {
-    lx_searcher *s;
-    lx_error err = {0};
-    lx_stats st;
-    int many = 1;
     (void)arg;
-    if (lx_searcher_open(g_srv.ix, &s, &err) == 0) {
-        if (lx_stats_get(s, &st, &err) == 0)
-            many = st.n_languages > 1;
-        lx_searcher_close(s);
-    }
-    if (many)
-        lx_dict_warm();
+    lx_dict_warm();
     return NULL;
 }
 
