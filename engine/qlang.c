@@ -10,6 +10,7 @@
  * detection reads only the query, the dictionaries' headwords and the
  * index's term table; it never changes what the query matches.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -89,12 +90,21 @@ static int cand(votes *vt, const char *code) {
 
 static int in_list(const uint8_t *p, size_t n, uint32_t doc);
 
-/* Whether term t occurs in at least need lectures of language c (need
- * 0: LX_QLANG_INDEX_SHARE of them, at least one): the index's terms are
- * shared by its languages, and most stemmers leave a foreign word as it
- * is, so the term alone would say every language has it.  The first
- * LX_QLANG_SCAN postings are looked at. */
-static int in_lang_docs(lx_searcher *s, const char *c, const char *t, size_t tl, int share) {
+/* What detection learnt of a query word in one of the index's languages
+ * (row: its place in s->langs; column: the word's in s->q.words), kept
+ * for both passes of one detection: IN_LOOKED, IN_ANY (in a lecture of
+ * the language), IN_SHARE (in LX_QLANG_INDEX_SHARE of them). */
+enum { IN_LOOKED = 1, IN_ANY = 2, IN_SHARE = 4 };
+static __thread unsigned char memo[LX_MAX_LANGS][LX_MAX_QUERY_TERMS];
+
+/* Whether term t occurs in a lecture of language c (IN_ANY), and in
+ * LX_QLANG_INDEX_SHARE of them, at least one (IN_SHARE): the index's
+ * terms are shared by its languages, and most stemmers leave a foreign
+ * word as it is, so the term alone would say every language has it.  The
+ * first LX_QLANG_SCAN postings are looked at.  A language whose list is
+ * every lecture 0 .. n-1 (an index of one language) has each posting
+ * below n without a search of its list. */
+static int in_lang_docs(lx_searcher *s, const char *c, const char *t, size_t tl) {
     MDB_val pv, lv;
     lx_pcursor *pc;
     if (lx_store_term(s->txn, s->ix, t, tl, &pv, NULL) ||
@@ -106,15 +116,19 @@ static int in_lang_docs(lx_searcher *s, const char *c, const char *t, size_t tl,
     }
     if (lx_pcursor_open_limit(pc, pv.mv_data, pv.mv_size, s->st.next_doc))
         return 0;
-    int need = 1, found = 0;
-    if (share) {
-        double n = LX_QLANG_INDEX_SHARE * (double)(lv.mv_size / 4);
-        need = n < 1 ? 1 : n > LX_QLANG_SCAN ? LX_QLANG_SCAN : (int)n;
+    size_t nl = lv.mv_size / 4;
+    uint32_t first = 1, last = 0;
+    if (nl) {
+        memcpy(&first, lv.mv_data, 4);
+        memcpy(&last, (const uint8_t *)lv.mv_data + (nl - 1) * 4, 4);
     }
+    int all = first == 0 && last == nl - 1, found = 0;
+    double n = LX_QLANG_INDEX_SHARE * (double)nl;
+    int need = n < 1 ? 1 : n > LX_QLANG_SCAN ? LX_QLANG_SCAN : (int)n;
     for (int i = 0; i < LX_QLANG_SCAN && pc->doc != LX_DOC_END; i++, lx_pcursor_next(pc))
-        if (in_list(lv.mv_data, lv.mv_size / 4, pc->doc) && ++found >= need)
-            return 1;
-    return 0;
+        if ((all ? pc->doc < nl : in_list(lv.mv_data, nl, pc->doc)) && ++found >= need)
+            break;
+    return (found ? IN_ANY : 0) | (found >= need ? IN_SHARE : 0);
 }
 
 /* How certain a piece of evidence is that a word belongs to a language:
@@ -165,12 +179,18 @@ static int has_word(lx_searcher *s, const char *c, const lx_qword *w, int n, con
     for (int i = 0; i < s->nlangs && n == 1; i++) {
         if (strcmp(s->langs[i], c) != 0)
             continue;
-        int si = lx_stemmers_lookup(&s->stem, c);
-        if (si < 0)
-            return 0;
-        char t[LX_TOKEN_BUF];
-        size_t tl = lx_stemmers_term(&s->stem, si, w->tok, w->len, t);
-        return tl && in_lang_docs(s, c, t, tl, share);
+        ptrdiff_t wi = w - s->q.words;
+        unsigned char *m = wi >= 0 && wi < LX_MAX_QUERY_TERMS ? &memo[i][wi] : NULL;
+        if (!m || !*m) {
+            int si = lx_stemmers_lookup(&s->stem, c), r = 0;
+            char t[LX_TOKEN_BUF];
+            size_t tl = si < 0 ? 0 : lx_stemmers_term(&s->stem, si, w->tok, w->len, t);
+            r = IN_LOOKED | (tl ? in_lang_docs(s, c, t, tl) : 0);
+            if (!m)
+                return (r & (share ? IN_SHARE : IN_ANY)) != 0;
+            *m = (unsigned char)r;
+        }
+        return (*m & (share ? IN_SHARE : IN_ANY)) != 0;
     }
     return 0;
 }
@@ -325,6 +345,7 @@ void lx_qlang_detect(lx_searcher *s, const lx_search_opts *o, lx_qlang *out) {
         return;
     }
     out->code[0] = 0;
+    memset(memo, 0, (size_t)s->nlangs * sizeof memo[0]);
     if (detect_index(s, out) < 0) {
         memset(out, 0, sizeof *out);
         detect(s, out);
