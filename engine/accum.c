@@ -7,25 +7,31 @@
  * vbyte tf per field, the positions apart).  Tags and languages collect
  * the docids added to each.
  */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "accum.h"
 #include "codec.h"
 #include "error.h"
+#include "relvec.h"
 #include "text.h"
 #include "wstate.h"
 
 _Static_assert(sizeof(((lx_pend *)0)->key) == LX_TOKEN_BUF + 1, "lx_pend key size");
 
-static uint32_t term_index(lx_writer *w, const lx_pend *e) {
+static uint32_t term_index(lx_writer *w, lx_pend *e) {
     const uint8_t *key = e->key;
     const char *tok = (const char *)key + 1;
     size_t len = e->len;
     uint32_t h = e->hash;
     uint32_t *v = lx_strmap_get(&w->words, (const char *)key, len + 1, h);
-    if (v)
+    if (v) {
+        e->wkey = ((const struct lx_strmap_slot *)((const char *)v -
+                                                   offsetof(struct lx_strmap_slot, value)))
+                      ->key;
         return *v;
+    }
     char term[LX_TOKEN_BUF];
     size_t tl = lx_stemmers_term(&w->stem, w->lang, tok, len, term);
     uint32_t th = lx_hash(term, tl);
@@ -56,7 +62,7 @@ static uint32_t term_index(lx_writer *w, const lx_pend *e) {
         a->len = (uint32_t)tl;
         w->nacc++;
     }
-    if (!lx_strmap_put(&w->words, (const char *)key, len + 1, h, idx, NULL)) {
+    if (!lx_strmap_put(&w->words, (const char *)key, len + 1, h, idx, &e->wkey)) {
         w->oom = 1;
         return UINT32_MAX;
     }
@@ -100,6 +106,10 @@ static void pend_add(lx_writer *w, const lx_pend *e) {
     if (t->cur_doc != w->cur_doc) {
         t->cur_doc = w->cur_doc;
         memset(t->tf, 0, sizeof t->tf);
+        if (!t->form) {
+            t->form = e->wkey + 1;
+            t->flen = e->len;
+        }
         t->lastfield = -1;
         if (w->ntouched == w->captouched) {
             uint32_t cap = w->captouched ? w->captouched * 2 : 1024;
@@ -177,10 +187,44 @@ int lx_accum_put_words(lx_writer *w, lx_error *err) {
     return 0;
 }
 
+static inline uint16_t sat16(uint32_t x) {
+    return x > UINT16_MAX ? UINT16_MAX : (uint16_t)x;
+}
+
 void lx_accum_end_doc(lx_writer *w) {
     lx_accum_drain(w);
+    relv_ent *rv = NULL;
+    if (w->ix->relvec) { /* room for the lecture's vector entries */
+        if (w->nrvd == w->caprvd) {
+            uint32_t cap = w->caprvd ? w->caprvd * 2 : 1024;
+            relv_doc *d = realloc(w->rvd, cap * sizeof *d);
+            if (!d) {
+                w->oom = 1;
+                return;
+            }
+            w->rvd = d;
+            w->caprvd = cap;
+        }
+        if (w->nrv + w->ntouched > w->caprv) {
+            size_t cap = w->caprv ? w->caprv * 2 : 65536;
+            while (cap < w->nrv + w->ntouched)
+                cap *= 2;
+            relv_ent *e = realloc(w->rv, cap * sizeof *e);
+            if (!e) {
+                w->oom = 1;
+                return;
+            }
+            w->rv = e;
+            w->caprv = cap;
+        }
+        rv = w->rv + w->nrv;
+    }
     for (uint32_t k = 0; k < w->ntouched; k++) {
         term_acc *t = &w->acc[w->touched[k]];
+        if (rv)
+            rv[k] = (relv_ent){w->touched[k],
+                               {sat16(t->tf[LX_F_TITLE]), sat16(t->tf[LX_F_TAGS]),
+                                sat16(t->tf[LX_F_DESCRIPTION]), sat16(t->tf[LX_F_TRANSCRIPT])}};
         size_t cap0 = t->docs.cap + t->pos.cap;
         if (lx_buf_reserve(&t->docs, 6 + 5 * LX_NFIELDS)) {
             w->oom = 1;
@@ -200,6 +244,11 @@ void lx_accum_end_doc(lx_writer *w) {
         t->prev_doc = w->cur_doc;
         t->ndocs++;
         w->pending += t->docs.cap + t->pos.cap - cap0;
+    }
+    if (rv) {
+        uint32_t n = lx_relvec_trim(rv, w->ntouched);
+        w->rvd[w->nrvd++] = (relv_doc){w->cur_doc, n};
+        w->nrv += n;
     }
     w->ntouched = 0;
 }

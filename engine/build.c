@@ -48,6 +48,7 @@
 #include "error.h"
 #include "flush.h"
 #include "heap.h"
+#include "relvec.h"
 
 /* path = dir/.building[/name] */
 static void build_path(const lx_writer *w, const char *name, char *path, size_t cap) {
@@ -259,6 +260,8 @@ int lx_build_finish(lx_writer *w, lx_error *err) {
         return w->failed = lx_fail(err, LX_ENOMEM, NULL, -1, "out of memory while indexing");
     uint32_t *order = NULL;
     int rc = lx_accum_put_words(w, err);
+    if (!rc) /* the last batch's lectures, with its document frequencies */
+        rc = lx_relvec_flush(w, err);
     if (!rc)
         rc = lx_accum_sorted(w, &order);
     if (!rc)

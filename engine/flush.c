@@ -13,6 +13,7 @@
 #include "accum.h"
 #include "error.h"
 #include "flush.h"
+#include "relvec.h"
 #include "tagstem.h"
 
 int lx_flush_sets(lx_writer *w, MDB_dbi dbi, set_acc *sets, uint32_t n, int is_tags,
@@ -145,6 +146,8 @@ int lx_flush(lx_writer *w, lx_error *err) {
             rc = lx_flush_sets(w, w->ix->tags, w->tags, w->ntags, 1, err);
     }
     free(order);
+    if (!rc) /* with the batch's document frequencies, before they go */
+        rc = lx_relvec_flush(w, err);
     if (rc) {
         w->failed = rc;
         return rc;

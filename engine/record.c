@@ -566,7 +566,17 @@ int lx_record_serialize(const lx_record *r, lx_buf *out) {
     return 0;
 }
 
+static int fields_of_view(const lx_docview *v, lx_fields *f, cJSON **holder, int body);
+
 int lx_fields_from_view(const lx_docview *v, lx_fields *f, cJSON **holder) {
+    return fields_of_view(v, f, holder, 1);
+}
+
+int lx_fields_meta_from_view(const lx_docview *v, lx_fields *f, cJSON **holder) {
+    return fields_of_view(v, f, holder, 0);
+}
+
+static int fields_of_view(const lx_docview *v, lx_fields *f, cJSON **holder, int body) {
     memset(f, 0, sizeof *f);
     *holder = cJSON_Parse(v->meta);
     if (!*holder)
@@ -583,7 +593,9 @@ int lx_fields_from_view(const lx_docview *v, lx_fields *f, cJSON **holder) {
         f->text[LX_F_DESCRIPTION] = it->valuestring;
         f->len[LX_F_DESCRIPTION] = strlen(it->valuestring);
     }
-    if (v->h.zlen) {
+    if (!body) {
+        /* no transcript */
+    } else if (v->h.zlen) {
         /* The plain body lives in holder, freed with it. */
         lx_buf scratch = {0};
         const char *body = lx_doc_body(v, &scratch);
@@ -599,7 +611,8 @@ int lx_fields_from_view(const lx_docview *v, lx_fields *f, cJSON **holder) {
     } else {
         f->text[LX_F_TRANSCRIPT] = v->body;
     }
-    f->len[LX_F_TRANSCRIPT] = v->h.body_len;
+    if (body)
+        f->len[LX_F_TRANSCRIPT] = v->h.body_len;
     it = cJSON_GetObjectItemCaseSensitive(*holder, "tags");
     cJSON *t;
     char key[LX_MAX_TAGS][LX_MAX_TAG_BYTES * 3 + 1];

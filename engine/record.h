@@ -61,6 +61,9 @@ int lx_record_serialize(const lx_record *r, lx_buf *out);
 /* The fields of a stored lecture (for deleting it: the same terms come
  * back).  *holder receives parsed JSON to free with cJSON_Delete. */
 int lx_fields_from_view(const lx_docview *v, lx_fields *f, cJSON **holder);
+/* The same without the transcript (text NULL, length 0): nothing is
+ * decompressed (related lectures with a stored term vector). */
+int lx_fields_meta_from_view(const lx_docview *v, lx_fields *f, cJSON **holder);
 
 /* The stored record as JSON text again (meta plus transcript or segments);
  * malloc'd, NUL-terminated.  NULL when out of memory or the body does not

@@ -54,10 +54,13 @@
 #include "related.h"
 #include "reldup.h"
 #include "relterms.h"
+#include "relvec.h"
 #include "resbuild.h"
 #include "searcher.h"
 
 #define REL_NO_SELF UINT32_MAX /* lectures like a text: no lecture left out */
+
+int lx_related_vectors = 1;
 
 static int allowed(const uint64_t *allow, uint32_t d) {
     return allow[d >> 6] >> (d & 63) & 1;
@@ -103,6 +106,7 @@ typedef struct rel_call {
     lx_docview v;
     lx_fields f;
     cJSON *holder;
+    MDB_val vec;             /* the lecture's stored term vector; mv_data NULL: none */
     uint32_t sel[REL_TERMS]; /* rows of r->t, best first */
     int ns;
     rel_tag tags[LX_MAX_TAGS]; /* rarest first */
@@ -149,7 +153,7 @@ static int call_reset(struct lx_relscratch *r) {
             r->seen[i].stamp = 0;
         r->gen = 1;
     }
-    if (r->words.n > REL_CACHE_WORDS)
+    if (r->words.n > REL_CACHE_WORDS || r->terms.n > REL_CACHE_WORDS)
         lx_relterms_cache_clear(r);
     r->nt = 0;
     r->oom = 0;
@@ -177,10 +181,24 @@ static int lecture_terms(rel_call *c, lx_error *err) {
     memcpy(r->langcode, c->f.lang, sizeof r->langcode);
     if (r->lang < 0)
         return LX_ELIMIT;
+    if (c->vec.mv_data) { /* the terms stored at index time (relvec.c) */
+        const uint8_t *p = c->vec.mv_data, *end = p + c->vec.mv_size;
+        rc = lx_relvec_open(&p, end) ? LX_ECORRUPT : lx_relterms_from_vec(r, p, end);
+        if (rc == LX_ENOMEM)
+            return rc;
+        if (!rc)
+            goto select;
+        /* A damaged vector: the lecture is tokenised after all. */
+        cJSON_Delete(c->holder);
+        c->holder = NULL;
+        if ((rc = call_reset(r)) || (rc = lx_fields_from_view(&c->v, &c->f, &c->holder)))
+            return rc;
+    }
     if ((rc = lx_analyze(&c->f, lx_relterms_token, r, NULL, err)))
         return rc;
     if (r->oom || (rc = lx_relterms_resolve(&c->src, r)))
         return LX_ENOMEM;
+select:
     c->ns = lx_relterms_select(&c->src, r, c->sel, err);
     return c->ns < 0 ? c->ns : 0;
 }
@@ -236,8 +254,18 @@ static int call_begin(rel_call *c, lx_searcher *s, const char *id, const lx_rank
     rc = lx_store_docid(s->txn, s->ix, id, strlen(id), &c->self);
     if (rc == LX_ENOTFOUND)
         return lx_fail(err, rc, "id", -1, "no lecture with id \"%.200s\"", id);
-    if (rc || (rc = lx_store_doc(s->txn, s->ix, c->self, &c->v)) ||
-        (rc = lx_fields_from_view(&c->v, &c->f, &c->holder)))
+    if (rc || (rc = lx_store_doc(s->txn, s->ix, c->self, &c->v)))
+        return rc;
+    /* With a stored term vector the transcript is not needed: not even
+     * decompressed.  An index written before the vectors (or a lecture
+     * without one) is tokenised again. */
+    rc = lx_related_vectors ? lx_store_relvec(s->txn, s->ix, c->self, &c->vec) : LX_ENOTFOUND;
+    if (rc == LX_ENOTFOUND)
+        c->vec = (MDB_val){0, NULL};
+    else if (rc)
+        return rc;
+    if ((rc = c->vec.mv_data ? lx_fields_meta_from_view(&c->v, &c->f, &c->holder)
+                             : lx_fields_from_view(&c->v, &c->f, &c->holder)))
         return rc;
     c->ndocs = s->st.next_doc;
     c->sc = s->sc;

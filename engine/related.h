@@ -27,5 +27,10 @@ typedef struct lx_relquery {
  * LX_EFORMAT, LX_ECORRUPT. */
 int lx_related_query(lx_searcher *s, const char *id, lx_relquery *q, lx_error *err);
 /* Lectures like a text (lx_search with LX_SEARCH_TEXT): see related.c. */
+/* Whether lx_related reads a lecture's stored term vector (relvec.c) when
+ * it has one (1, the default) or tokenises the lecture again (0): for the
+ * tests that compare the two. */
+extern int lx_related_vectors;
+
 int lx_related_text(lx_searcher *s, const lx_search_opts *o, lx_results **out, lx_error *err);
 #endif

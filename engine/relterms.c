@@ -25,6 +25,7 @@
 #include "codec.h"
 #include "error.h"
 #include "relterms.h"
+#include "relvec.h"
 #include "stop.h"
 #include "text.h"
 
@@ -289,6 +290,48 @@ int lx_relterms_resolve(const lx_relsrc *src, struct lx_relscratch *r) {
             r->t[row].tf[f] += t->tf[f];
     }
     return 0;
+}
+
+int lx_relterms_from_vec(struct lx_relscratch *r, const uint8_t *p, const uint8_t *end) {
+    lx_relvec_term vt;
+    int k;
+    while ((k = lx_relvec_next(&p, end, &vt)) > 0) {
+        uint32_t th = lx_hash(vt.term, vt.tl);
+        rel_slot *ts = map_find(&r->terms, &r->keys, vt.term, vt.tl, th);
+        uint32_t id;
+        if (ts->klen) {
+            id = ts->val;
+        } else {
+            if (r->ninfo == r->capinfo) {
+                uint32_t cap = r->capinfo ? r->capinfo * 2 : 4096;
+                rel_info *ni = realloc(r->info, cap * sizeof *ni);
+                if (!ni)
+                    return LX_ENOMEM;
+                r->info = ni;
+                r->capinfo = cap;
+            }
+            id = r->ninfo;
+            uint32_t koff = (uint32_t)r->keys.n;
+            if (map_put(&r->terms, &r->keys, ts, vt.term, vt.tl, th, id))
+                return LX_ENOMEM;
+            uint32_t foff = (uint32_t)r->keys.n;
+            if (lx_buf_append(&r->keys, vt.form, vt.flen))
+                return LX_ENOMEM;
+            rel_info *in = &r->info[id];
+            memset(in, 0, sizeof *in);
+            in->key = koff;
+            in->klen = vt.tl;
+            in->form = foff;
+            in->flen = vt.flen;
+            r->ninfo++;
+        }
+        uint32_t row = term_row(r, id);
+        if (row == REL_OOM)
+            return LX_ENOMEM;
+        for (int f = 0; f < LX_NFIELDS; f++)
+            r->t[row].tf[f] += vt.tf[f];
+    }
+    return k < 0 ? LX_ECORRUPT : 0;
 }
 
 /* ---- 2. selection --------------------------------------------------------------- */

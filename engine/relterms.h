@@ -138,6 +138,11 @@ int lx_relterms_map_init(rel_map *m);
 /* The token callback of lx_analyze (ctx: the scratch): counts the tokens
  * of this call per field; r->oom is set when out of memory. */
 void lx_relterms_token(void *ctx, int field, const char *tok, size_t len, uint32_t pos);
+/* Adds the terms of a stored vector (relvec.c, after its header: p to
+ * end) as this call's rows, as lx_relterms_resolve adds a tokenised
+ * lecture's.  0, LX_ENOMEM, or LX_ECORRUPT when the value is damaged (the
+ * rows are then partial: reset the call). */
+int lx_relterms_from_vec(struct lx_relscratch *r, const uint8_t *p, const uint8_t *end);
 /* Gives each distinct token of the call its term and adds its counts to
  * the term's row.  0, or LX_ENOMEM. */
 int lx_relterms_resolve(const lx_relsrc *src, struct lx_relscratch *r);

@@ -46,6 +46,12 @@
  *            never removed: a word whose term has no list any more adds
  *            nothing to a query.  Optional when reading: an index written
  *            before it opens without typo tolerance.
+ *   relvec   u32 docid (MDB_INTEGERKEY) -> the lecture's related-term
+ *            vector, the terms that lectures like it are looked for by
+ *            (layout at the top of relvec.c), written when its batch
+ *            flushes, deleted with the lecture.  Optional when reading:
+ *            a lecture without one (an index written before it) is
+ *            tokenised again by lx_related.
  *
  * Docids are never reused: a replaced lecture gets a new docid, so lists
  * only ever grow at the end and a reader's snapshot stays consistent.
@@ -531,6 +537,31 @@ int lx_store_doc_put(MDB_txn *txn, lx_index *ix, uint32_t docid, const void *val
     MDB_val k = {sizeof docid, &docid}, v = {len, (void *)val};
     int rc = mdb_put(txn, ix->docs, &k, &v, MDB_APPEND);
     return rc ? lx_store_fail(err, rc, "storing a lecture") : 0;
+}
+
+int lx_store_relvec_put(MDB_txn *txn, lx_index *ix, uint32_t docid, const void *val, size_t len,
+                        unsigned flags, lx_error *err) {
+    if (!ix->relvec)
+        return 0;
+    MDB_val k = {sizeof docid, &docid}, v = {len, (void *)val};
+    int rc = mdb_put(txn, ix->relvec, &k, &v, flags);
+    return rc ? lx_store_fail(err, rc, "storing a related-term vector") : 0;
+}
+
+int lx_store_relvec_del(MDB_txn *txn, lx_index *ix, uint32_t docid, lx_error *err) {
+    if (!ix->relvec)
+        return 0;
+    MDB_val k = {sizeof docid, &docid};
+    int rc = mdb_del(txn, ix->relvec, &k, NULL);
+    return rc && rc != MDB_NOTFOUND ? lx_store_fail(err, rc, "deleting a related-term vector") : 0;
+}
+
+int lx_store_relvec(MDB_txn *txn, lx_index *ix, uint32_t docid, MDB_val *v) {
+    if (!ix->relvec)
+        return LX_ENOTFOUND;
+    MDB_val k = {sizeof docid, &docid};
+    int rc = lx_store_get(txn, ix->relvec, &k, v);
+    return rc ? lx_store_code(rc) : 0;
 }
 
 int lx_store_id_put(MDB_txn *txn, lx_index *ix, const char *id, size_t len, uint32_t docid,

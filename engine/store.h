@@ -14,8 +14,9 @@
 
 /* The named databases in their fixed handle order (store_env.c); "words"
  * is last and optional when reading (an older index lacks it). */
-#define LX_NDBI 9
+#define LX_NDBI 10
 #define LX_DBI_WORDS 8
+#define LX_DBI_RELVEC 9 /* optional too: an index without it re-tokenises */
 
 /* Collection statistics, the value of meta "stats". */
 typedef struct lx_collstats {
@@ -107,7 +108,8 @@ struct lx_index {
     dev_t bad_dev;        /* a replacement that failed to open: not retried */
     ino_t bad_ino;
     MDB_dbi meta, ids, docs, post, pos, tags, tagstem, langs;
-    MDB_dbi words; /* 0 when the index predates the vocabulary */
+    MDB_dbi words;  /* 0 when the index predates the vocabulary */
+    MDB_dbi relvec; /* 0 when the index predates the related-term vectors */
     unsigned flags;
     lx_rank_params params;
 };
@@ -263,6 +265,16 @@ int lx_store_tagstem_drop(MDB_txn *txn, lx_index *ix, const char *tag, size_t le
  * existing one is fine): key token NUL lang, value the term it becomes. */
 int lx_store_word_put(MDB_txn *txn, lx_index *ix, const char *tok, size_t len, const char *lang,
                       const char *term, size_t tlen, lx_error *err);
+
+/* Stores a lecture's related-term vector (relvec.c) under docid (flags: 0
+ * or MDB_APPEND); nothing when the index has no "relvec". */
+int lx_store_relvec_put(MDB_txn *txn, lx_index *ix, uint32_t docid, const void *val, size_t len,
+                        unsigned flags, lx_error *err);
+/* Deletes a lecture's vector (absent is fine). */
+int lx_store_relvec_del(MDB_txn *txn, lx_index *ix, uint32_t docid, lx_error *err);
+/* A lecture's vector (in the map); LX_ENOTFOUND when absent (or the
+ * index has none). */
+int lx_store_relvec(MDB_txn *txn, lx_index *ix, uint32_t docid, MDB_val *v);
 
 /* Stores a lecture's record under docid (docids ascending: MDB_APPEND). */
 int lx_store_doc_put(MDB_txn *txn, lx_index *ix, uint32_t docid, const void *val, size_t len,

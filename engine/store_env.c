@@ -144,13 +144,21 @@ static int open_dbs(MDB_txn *txn, const char *dir, unsigned flags, MDB_dbi *dbi,
     static const struct {
         const char *name;
         unsigned f;
-    } dbs[] = {{"meta", 0}, {"ids", 0},  {"docs", MDB_INTEGERKEY}, {"post", 0},
-               {"pos", 0},  {"tags", 0}, {"tagstem", MDB_DUPSORT}, {"langs", 0},
-               {"words", 0}};
+    } dbs[] = {{"meta", 0},
+               {"ids", 0},
+               {"docs", MDB_INTEGERKEY},
+               {"post", 0},
+               {"pos", 0},
+               {"tags", 0},
+               {"tagstem", MDB_DUPSORT},
+               {"langs", 0},
+               {"words", 0},
+               {"relvec", MDB_INTEGERKEY}};
     for (size_t i = 0; i < sizeof dbs / sizeof dbs[0]; i++) {
         rc = mdb_dbi_open(txn, dbs[i].name, cflags | dbs[i].f, &dbi[i]);
-        if (rc == MDB_NOTFOUND && i == LX_DBI_WORDS) {
-            dbi[i] = 0; /* an index written before the vocabulary: no typo tolerance */
+        if (rc == MDB_NOTFOUND && (i == LX_DBI_WORDS || i == LX_DBI_RELVEC)) {
+            dbi[i] = 0; /* an older index: no typo tolerance, or related lectures
+                           re-tokenise */
             continue;
         }
         if (rc) {
@@ -380,6 +388,7 @@ int lx_store_open(lx_index *ix, const char *dir, unsigned flags, lx_error *err) 
     ix->tagstem = dbi[6];
     ix->langs = dbi[7];
     ix->words = dbi[LX_DBI_WORDS];
+    ix->relvec = dbi[LX_DBI_RELVEC];
     ix->flags = flags;
     pthread_mutex_init(&ix->lock, NULL);
     return 0;
@@ -427,7 +436,7 @@ static void env_switch(lx_index *ix, dev_t dev, ino_t ino) {
     }
     if (dbi[0] != ix->meta || dbi[1] != ix->ids || dbi[2] != ix->docs || dbi[3] != ix->post ||
         dbi[4] != ix->pos || dbi[5] != ix->tags || dbi[6] != ix->tagstem || dbi[7] != ix->langs ||
-        dbi[LX_DBI_WORDS] != ix->words) {
+        dbi[LX_DBI_WORDS] != ix->words || dbi[LX_DBI_RELVEC] != ix->relvec) {
         mdb_env_close(e->env); /* cannot happen with the fixed order; never mix handles */
         free(e);
         ix->bad_dev = dev;

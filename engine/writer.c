@@ -127,7 +127,8 @@ static int delete_doc(lx_writer *w, uint32_t docid, lx_error *err) {
         len[f2] = 0;
     }
     w->st.ndocs--;
-    if ((rc = lx_store_doc_del(w->txn, w->ix, docid, idk.mv_data, idk.mv_size, err)))
+    if ((rc = lx_store_doc_del(w->txn, w->ix, docid, idk.mv_data, idk.mv_size, err)) ||
+        (rc = lx_store_relvec_del(w->txn, w->ix, docid, err)))
         return w->failed = rc;
     return 0;
 }

@@ -111,6 +111,8 @@ void lx_writer_free(lx_writer *w) {
     }
     free(w->acc);
     free(w->touched);
+    free(w->rv);
+    free(w->rvd);
     free(w->deleted);
     free(w->norms);
     lx_sets_reset(&w->tagmap, w->tags, &w->ntags);

@@ -43,7 +43,10 @@ typedef struct term_acc {
     uint32_t lastpos;
     uint32_t prev_doc; /* last doc appended to docs */
     uint32_t ndocs;
-    int del;     /* a deleted lecture had this term */
+    int del;          /* a deleted lecture had this term */
+    const char *form; /* the first token of the batch that became it (in
+                         the word cache), flen bytes: shown to people */
+    uint32_t flen;
     lx_buf docs; /* per posting: vbyte gap, mask, vbyte tf per field */
     lx_buf pos;  /* positions as stored (postings.c) */
 } term_acc;
@@ -63,8 +66,22 @@ typedef struct set_acc { /* a tag's or a language's docid list changes */
 typedef struct lx_pend {
     uint32_t hash, len, pos, idx; /* len: the token's; idx once looked up */
     int field, looked;
+    const char *wkey;                       /* once looked up: the word cache's copy of key */
     uint8_t key[LX_MAX_TERM_BYTES * 4 + 9]; /* LX_TOKEN_BUF + 1 */
 } lx_pend;
+
+/* A term of a lecture of the batch, for its related-term vector
+ * (relvec.c): the accumulator and the counts of the fields that select
+ * terms (title, tags, description, transcript), saturating. */
+typedef struct relv_ent {
+    uint32_t idx;
+    uint16_t tf[4];
+} relv_ent;
+
+typedef struct relv_doc {
+    uint32_t doc;
+    uint32_t n; /* its entries, after the previous doc's */
+} relv_doc;
 
 struct lx_writer {
     lx_index *ix;
@@ -91,6 +108,10 @@ struct lx_writer {
     set_acc *tags, *langs;
     uint32_t ntags, captags, nlangs, caplangs;
     uint32_t flush_from; /* first docid whose postings are not in LMDB */
+    relv_ent *rv;        /* the batch's lectures' terms (relvec.c) */
+    size_t nrv, caprv;
+    relv_doc *rvd;
+    uint32_t nrvd, caprvd;
     uint64_t tokens;
     size_t pending;
     int failed; /* sticky: the batch can only be aborted */
