@@ -386,6 +386,29 @@ static int weigh(const xword *w, xcand *c, int n) {
     return k;
 }
 
+/* Back-translation shares already computed, per process (a translation
+ * back costs some 40 dictionary lookups through the pivots): a bounded
+ * table keyed by "from to word candidate", a slot overwritten on a
+ * collision. */
+#define BACK_SLOTS 4096
+static pthread_mutex_t back_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct {
+    char key[120];
+    double share;
+} back_cache[BACK_SLOTS];
+
+static int back_key(const char *fl, const char *to, const xword *w, const xcand *c, char *key,
+                    uint32_t *slot) {
+    int n = snprintf(key, 120, "%s %s %s\t%s", fl, to, w->key, c->tr.text);
+    if (n <= 0 || n >= 120)
+        return 0;
+    uint32_t h = 2166136261u;
+    for (int i = 0; i < n; i++)
+        h = (h ^ (unsigned char)key[i]) * 16777619u;
+    *slot = h & (BACK_SLOTS - 1);
+    return 1;
+}
+
 /* The evidence of the best LX_XLATE_BACK candidates c[0..n) (best
  * first) weighed by how surely each translates back into the word w of
  * from (bidirectional translation: the share of the back-translations'
@@ -409,7 +432,16 @@ static int back_weigh(lx_searcher *s, const char *from, const char *to, const xw
     cand_terms(s, sf, &src, &me);
     for (int i = 0; i < n; i++) {
         double share = 0;
-        if (i < LX_XLATE_BACK) {
+        char key[120];
+        uint32_t slot = 0;
+        int keyed = i < LX_XLATE_BACK && back_key(from, to, w, &c[i], key, &slot), cached = 0;
+        if (keyed) {
+            pthread_mutex_lock(&back_mu);
+            if ((cached = !strcmp(back_cache[slot].key, key)))
+                share = back_cache[slot].share;
+            pthread_mutex_unlock(&back_mu);
+        }
+        if (i < LX_XLATE_BACK && !cached) {
             xword e = {c[i].tr.text, c[i].tr.len, "", 0, BY_ANY};
             word_term(s, to, &e);
             xcand bc[MAX_CANDS];
@@ -426,6 +458,12 @@ static int back_weigh(lx_searcher *s, const char *from, const char *to, const xw
                 hit += same ? bc[b].score : 0;
             }
             share = all > 0 ? hit / all : 0;
+            if (keyed) {
+                pthread_mutex_lock(&back_mu);
+                memcpy(back_cache[slot].key, key, strlen(key) + 1);
+                back_cache[slot].share = share;
+                pthread_mutex_unlock(&back_mu);
+            }
             if (trace_on())
                 fprintf(stderr, "xlate\t%s\tback\t%s\t%.3f\tnb=%d\n", w->key, c[i].tr.text, share,
                         nb);
