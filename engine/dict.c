@@ -436,9 +436,9 @@ int lx_dict_translate(int i, const char *key, size_t len, lx_dict_tr *out, int m
  * letters (at least 5 bytes kept): Snowball leaves some of an inflected
  * word's stem change ("sukupuolten" -> "sukupuolt", "sukupuoli" ->
  * "sukupuol"). */
-static uint32_t *find_stem(int i, const char *term, size_t len) {
+static uint32_t *find_stem(int i, const char *term, size_t len, int maxcut) {
     lx_strmap *m = &pairs[i].stems;
-    for (int cut = 0; cut <= 2 && len >= 5; cut++) {
+    for (int cut = 0; cut <= maxcut && len >= 5; cut++) {
         uint32_t *v = lx_strmap_get(m, term, len, lx_hash(term, len));
         if (v)
             return v;
@@ -450,13 +450,17 @@ static uint32_t *find_stem(int i, const char *term, size_t len) {
 }
 
 int lx_dict_has_stem(int i, const char *term, size_t len) {
-    return ensure_stems(i) && find_stem(i, term, len) != NULL;
+    return ensure_stems(i) && find_stem(i, term, len, 2) != NULL;
+}
+
+int lx_dict_has_stem_exact(int i, const char *term, size_t len) {
+    return ensure_stems(i) && find_stem(i, term, len, 0) != NULL;
 }
 
 int lx_dict_translate_stem(int i, const char *term, size_t len, lx_dict_tr *out, int max) {
     if (!ensure_stems(i))
         return 0;
-    uint32_t *v = find_stem(i, term, len);
+    uint32_t *v = find_stem(i, term, len, 2);
     return v ? translate_ranked(i, *v, out, max) : 0;
 }
 

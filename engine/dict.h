@@ -54,6 +54,8 @@ int lx_dict_translate(int i, const char *key, size_t len, lx_dict_tr *out, int m
  * entry of the first headword with that term.  For an inflected word
  * that is no headword itself ("sukupuolten": "sukupuoli"). */
 int lx_dict_has_stem(int i, const char *term, size_t len);
+/* The same, the term itself only (no letters cut). */
+int lx_dict_has_stem_exact(int i, const char *term, size_t len);
 int lx_dict_translate_stem(int i, const char *term, size_t len, lx_dict_tr *out, int max);
 /* Whether key is a headword of a pair from language from. */
 int lx_dict_known(const char *from, const char *key, size_t len);

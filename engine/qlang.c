@@ -133,11 +133,14 @@ static int in_lang_docs(lx_searcher *s, const char *c, const char *t, size_t tl)
 
 /* How certain a piece of evidence is that a word belongs to a language:
  * the word itself in a stop list or as a headword first, then an
- * inflection of a headword (by stem), then the index's lectures; a word
+ * inflection of a headword (its stem that of a headword: "robotar",
+ * "robot"), then the same with one or two letters of the stem cut (which
+ * every language's stemmer reaches for some words), then the index's
+ * lectures; a word
  * is weighed by the most certain level some language reaches, so that
  * an English index, whose transcripts hold a little of every language
  * ("et", "santé"), does not make every word English. */
-enum { BY_WORD, BY_STEM, BY_INDEX, NLEVELS };
+enum { BY_WORD, BY_STEM, BY_CUT, BY_INDEX, NLEVELS };
 
 /* Whether a dictionary pair from c has key, its concatenation (for a
  * hyphenated phrase: FreeDict writes "tasaarvo") or, by stem, the
@@ -146,7 +149,7 @@ static int in_dicts(lx_searcher *s, const char *c, const lx_qword *w, int n, con
                     size_t kl, int level) {
     char t[LX_TOKEN_BUF], joined[LX_TOKEN_BUF];
     size_t tl = 0, jl = 0;
-    if (level == BY_STEM) {
+    if (level == BY_STEM || level == BY_CUT) {
         int si = n == 1 ? lx_stemmers_lookup(&s->stem, c) : -1;
         if (si < 0)
             return 0;
@@ -163,8 +166,9 @@ static int in_dicts(lx_searcher *s, const char *c, const lx_qword *w, int n, con
         lx_dict_pair(i, &from, &to, &nw);
         if (strcmp(from, c) != 0)
             continue;
-        if (level == BY_STEM ? tl && lx_dict_has_stem(i, t, tl)
-                             : lx_dict_has(i, key, kl) || (jl && lx_dict_has(i, joined, jl)))
+        if (level == BY_CUT    ? tl && lx_dict_has_stem(i, t, tl)
+            : level == BY_STEM ? tl && lx_dict_has_stem_exact(i, t, tl)
+                               : lx_dict_has(i, key, kl) || (jl && lx_dict_has(i, joined, jl)))
             return 1;
     }
     return 0;

@@ -386,6 +386,93 @@ static int weigh(const xword *w, xcand *c, int n) {
     return k;
 }
 
+/* Back-translation shares already computed, per process (a translation
+ * back costs some 40 dictionary lookups through the pivots): a bounded
+ * table keyed by "from to word candidate", a slot overwritten on a
+ * collision. */
+#define BACK_SLOTS 4096
+static pthread_mutex_t back_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct {
+    char key[120];
+    double share;
+} back_cache[BACK_SLOTS];
+
+static int back_key(const char *fl, const char *to, const xword *w, const xcand *c, char *key,
+                    uint32_t *slot) {
+    int n = snprintf(key, 120, "%s %s %s\t%s", fl, to, w->key, c->tr.text);
+    if (n <= 0 || n >= 120)
+        return 0;
+    uint32_t h = 2166136261u;
+    for (int i = 0; i < n; i++)
+        h = (h ^ (unsigned char)key[i]) * 16777619u;
+    *slot = h & (BACK_SLOTS - 1);
+    return 1;
+}
+
+/* The evidence of the best LX_XLATE_BACK candidates c[0..n) (best
+ * first) weighed by how surely each translates back into the word w of
+ * from (bidirectional translation: the share of the back-translations'
+ * evidence, by the same paths, that reaches w's stems): a broad word
+ * ("power", "fortune") goes back to many words of from, one of them w,
+ * the word meant ("violence", "happiness") mostly to w.  Each score is
+ * multiplied by LX_XLATE_BACK_FLOOR + that share; the candidates after
+ * the first LX_XLATE_BACK by the floor alone.  -1 when out of memory. */
+static int back_weigh(lx_searcher *s, const char *from, const char *to, const xword *w, xcand *c,
+                      int n) {
+    int sf = lx_stemmers_lookup(&s->stem, from), st = lx_stemmers_lookup(&s->stem, to);
+    if (sf < 0 || st < 0 || n < 2)
+        return 0;
+    lx_dict_tr src;
+    if (w->kl >= sizeof src.text)
+        return 0;
+    memcpy(src.text, w->key, w->kl);
+    src.text[w->kl] = 0;
+    src.len = w->kl;
+    xcand me;
+    cand_terms(s, sf, &src, &me);
+    for (int i = 0; i < n; i++) {
+        double share = 0;
+        char key[120];
+        uint32_t slot = 0;
+        int keyed = i < LX_XLATE_BACK && back_key(from, to, w, &c[i], key, &slot), cached = 0;
+        if (keyed) {
+            pthread_mutex_lock(&back_mu);
+            if ((cached = !strcmp(back_cache[slot].key, key)))
+                share = back_cache[slot].share;
+            pthread_mutex_unlock(&back_mu);
+        }
+        if (i < LX_XLATE_BACK && !cached) {
+            xword e = {c[i].tr.text, c[i].tr.len, "", 0, BY_ANY};
+            word_term(s, to, &e);
+            xcand bc[MAX_CANDS];
+            int nb = gather(s, to, from, &e, bc);
+            if (nb < 0)
+                return -1;
+            double all = 0, hit = 0;
+            for (int b = 0; b < nb; b++) {
+                int same = bc[b].n == me.n;
+                for (int m = 0; m < me.n && same; m++)
+                    same = bc[b].tlen[m] == me.tlen[m] &&
+                           !memcmp(bc[b].terms[m], me.terms[m], me.tlen[m]);
+                all += bc[b].score;
+                hit += same ? bc[b].score : 0;
+            }
+            share = all > 0 ? hit / all : 0;
+            if (keyed) {
+                pthread_mutex_lock(&back_mu);
+                memcpy(back_cache[slot].key, key, strlen(key) + 1);
+                back_cache[slot].share = share;
+                pthread_mutex_unlock(&back_mu);
+            }
+            if (trace_on())
+                fprintf(stderr, "xlate\t%s\tback\t%s\t%.3f\tnb=%d\n", w->key, c[i].tr.text, share,
+                        nb);
+        }
+        c[i].score *= LX_XLATE_BACK_FLOOR + share;
+    }
+    return 0;
+}
+
 /* Adds the cursors of the best candidates c[0..n) of a word into to:
  * those in the index, the LX_XLATE_PER_LANG with the most evidence
  * (and at least LX_XLATE_MIN_SHARE of the best's).  They are the
@@ -394,8 +481,8 @@ static int weigh(const xword *w, xcand *c, int n) {
  * evidence), not its own, so a rare wrong sense ("deer" for "hjärnan")
  * weighs no more than the common right one.  Returns how many were
  * kept, or an error. */
-static int add_cands(lx_searcher *s, xstate *x, int clause_id, const char *from, const char *to,
-                     const xword *w, xcand *c, int n, char (*orig)[LX_TOKEN_BUF],
+static int add_cands(lx_searcher *s, xstate *x, int clause_id, const char *from, const char *fl,
+                     const char *to, const xword *w, xcand *c, int n, char (*orig)[LX_TOKEN_BUF],
                      const size_t *orig_len, int pl_nl) {
     int k = 0;
     n = weigh(w, c, n);
@@ -424,6 +511,9 @@ static int add_cands(lx_searcher *s, xstate *x, int clause_id, const char *from,
     n = k;
     for (int i = 0; i < n; i++)
         c[i].score *= log1p(c[i].df) / log1p(dmax);
+    qsort(c, (size_t)n, sizeof *c, cmp_cand);
+    if (back_weigh(s, fl, to, w, c, n) < 0)
+        return lx_searcher_fail(s, LX_ENOMEM, NULL, -1, "out of memory");
     /* Best first (ties: the sense reached first). */
     qsort(c, (size_t)n, sizeof *c, cmp_cand);
     if (trace_on())
@@ -508,7 +598,7 @@ int lx_xlate_clause(lx_searcher *s, const lx_plan *pl, const lx_qclause *cl, int
         }
         if (n < 0)
             return lx_searcher_fail(s, LX_ENOMEM, NULL, -1, "out of memory");
-        int k = add_cands(s, x, clause_id, key, to, &w, c, n, orig, orig_len, pl->nl);
+        int k = add_cands(s, x, clause_id, key, from, to, &w, c, n, orig, orig_len, pl->nl);
         if (k < 0)
             return k;
         any |= k > 0;

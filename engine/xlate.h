@@ -13,6 +13,8 @@
 #define LX_XLATE_MIN_SHARE 0.3  /* ... with at least this share of the best's evidence */
 #define LX_XLATE_PIVOT_SENSES 4 /* senses followed per step through a pivot */
 #define LX_XLATE_IDF_CAP 2.0    /* a common sense's weight grows at most this much */
+#define LX_XLATE_BACK 6         /* candidates per word and language translated back */
+#define LX_XLATE_BACK_FLOOR 0.5 /* evidence kept by a candidate that never leads back */
 
 /* Forgets the translations recorded for the last plan. */
 void lx_xlate_reset(lx_searcher *s);
