@@ -147,20 +147,43 @@ static void phrase_seek(lx_qcur *c, uint32_t target) {
 
 /* ---- cursors --------------------------------------------------------------- */
 
+/* The whole-list bound of a TERM or PHRASE cursor, its bonus included. */
+static double list_ub(const lx_qcur *c, const lx_scorer *sc) {
+    if (c->kind == LX_QK_TERM)
+        return (c->bonus + bound_part(sc, c->w, lx_bound_tf(sc, &c->pc->lbound))) * SAFETY;
+    double ub = c->bonus;
+    for (int j = 0; j < c->nmem; j++)
+        ub += bound_part(sc, c->mw[j], lx_bound_tf(sc, &c->mem[j]->lbound));
+    return ub * SAFETY;
+}
+
+/* An OR cursor's doc: its members' first. */
+static void or_doc(lx_qcur *c) {
+    uint32_t d = LX_DOC_END;
+    for (int j = 0; j < c->nsub; j++)
+        if (c->sub[j].doc < d)
+            d = c->sub[j].doc;
+    c->doc = d;
+}
+
 void lx_qcur_start(lx_qcur *c, const lx_scorer *sc) {
     c->bb_valid = 0;
     switch (c->kind) {
     case LX_QK_TERM: {
-        c->ub = (c->bonus + bound_part(sc, c->w, lx_bound_tf(sc, &c->pc->lbound))) * SAFETY;
+        c->ub = list_ub(c, sc);
         c->doc = c->pc->doc;
         break;
     }
     case LX_QK_PHRASE:
-        c->ub = c->bonus;
-        for (int j = 0; j < c->nmem; j++)
-            c->ub += bound_part(sc, c->mw[j], lx_bound_tf(sc, &c->mem[j]->lbound));
-        c->ub *= SAFETY;
+        c->ub = list_ub(c, sc);
         phrase_seek(c, 0);
+        break;
+    case LX_QK_OR:
+        /* The members stand where they are (started already). */
+        c->ub = c->bonus * SAFETY;
+        for (int j = 0; j < c->nsub; j++)
+            c->ub += c->sub[j].ub;
+        or_doc(c);
         break;
     case LX_QK_DOCS:
         c->ub = c->w * SAFETY;
@@ -183,6 +206,11 @@ void lx_qcur_advance(lx_qcur *c, uint32_t target) {
         break;
     case LX_QK_PHRASE:
         phrase_seek(c, target);
+        break;
+    case LX_QK_OR:
+        for (int j = 0; j < c->nsub; j++)
+            lx_qcur_advance(&c->sub[j], target);
+        or_doc(c);
         break;
     case LX_QK_DOCS: {
         uint32_t lo = c->i, hi = c->ndocs;
@@ -225,9 +253,54 @@ double lx_qcur_score(lx_qcur *c, const lx_scorer *sc) {
             s += term_part(sc, c->mw[j], c->mem[j]);
         return s;
     }
+    case LX_QK_OR: {
+        /* The bonus once, then each member on the doc in plan order. */
+        double s = c->bonus;
+        for (int j = 0; j < c->nsub; j++)
+            if (c->sub[j].doc == c->doc)
+                s += lx_qcur_score(&c->sub[j], sc);
+        return s;
+    }
     default:
         return c->w;
     }
+}
+
+int lx_qcur_group(lx_qcur *qc, int n, int nscored, const lx_scorer *sc, lx_qcur *out,
+                  int *ngroups) {
+    int m = 0;
+    for (int i = 0; i < nscored;) {
+        int j = i + 1;
+        if (qc[i].bonus > 0 && qc[i].clause >= 0)
+            while (j < nscored && qc[j].clause == qc[i].clause && qc[j].kind != LX_QK_DOCS &&
+                   qc[j].bonus == qc[i].bonus)
+                j++;
+        if (j - i == 1 || qc[i].kind == LX_QK_DOCS) {
+            out[m++] = qc[i];
+            i++;
+            continue;
+        }
+        lx_qcur *g = &out[m++];
+        memset(g, 0, sizeof *g);
+        g->kind = LX_QK_OR;
+        g->clause = qc[i].clause;
+        g->field = -1;
+        g->work = qc[i].work;
+        g->bonus = qc[i].bonus;
+        g->sub = &qc[i];
+        g->nsub = j - i;
+        for (int k = i; k < j; k++) {
+            qc[k].bonus = 0;
+            qc[k].bb_valid = 0;
+            qc[k].ub = list_ub(&qc[k], sc);
+        }
+        lx_qcur_start(g, sc);
+        i = j;
+    }
+    *ngroups = m;
+    for (int i = nscored; i < n; i++)
+        out[m++] = qc[i];
+    return m;
 }
 
 /* ---- top k ----------------------------------------------------------------- */
@@ -269,15 +342,34 @@ static double window_bound(lx_qcur *c, const lx_scorer *sc, uint32_t d, uint32_t
         *last = LX_DOC_END;
         return 0;
     }
-    if (c->kind != LX_QK_TERM) {
-        *last = LX_DOC_END;
-        return c->ub;
-    }
     /* Docs only move forward: the block found for an earlier d still
      * holds every doc up to its last. */
     if (c->bb_valid && d <= c->bb_last) {
         *last = c->bb_last;
         return c->bb_ub;
+    }
+    if (c->kind == LX_QK_OR) {
+        /* The bonus and the members' bounds, up to where the first of
+         * their blocks ends. */
+        double ub = c->bonus * SAFETY;
+        uint32_t upto = LX_DOC_END;
+        for (int j = 0; j < c->nsub; j++) {
+            uint32_t l;
+            ub += window_bound(&c->sub[j], sc, d, &l);
+            if (l < upto)
+                upto = l;
+        }
+        *last = upto;
+        if (upto == LX_DOC_END) /* no member has blocks: the list bound */
+            return c->ub;
+        c->bb_valid = 1;
+        c->bb_last = upto;
+        c->bb_ub = ub < c->ub ? ub : c->ub;
+        return c->bb_ub;
+    }
+    if (c->kind != LX_QK_TERM) {
+        *last = LX_DOC_END;
+        return c->ub;
     }
     lx_pbound b;
     lx_pcursor_block_pbound(c->pc, d, &b, last);

@@ -131,7 +131,10 @@ static inline int lx_work_end(lx_work *w) {
     return cut;
 }
 
-enum { LX_QK_TERM, LX_QK_PHRASE, LX_QK_DOCS };
+/* LX_QK_OR: a clause's cursors as one (lx_qcur_group), Xapian's
+ * OP_SYNONYM for the all-terms-first bonus: the word, its stems in other
+ * languages, its translations and corrections match as one word. */
+enum { LX_QK_TERM, LX_QK_PHRASE, LX_QK_DOCS, LX_QK_OR };
 
 #define LX_MAX_PHRASE_MEMBERS LX_MAX_PHRASE_WORDS
 /* Cursors one query may open (clauses x stems per language, tag boosts). */
@@ -159,6 +162,10 @@ typedef struct lx_qcur {
     /* DOCS: u32 docids */
     const uint8_t *docs;
     uint32_t ndocs, i;
+    /* OR: its members (TERM or PHRASE cursors without a bonus of their
+     * own), sub[0..nsub) */
+    struct lx_qcur *sub;
+    int nsub;
 } lx_qcur;
 
 /* ---- the BM25F kernel ------------------------------------------------------- */
@@ -290,6 +297,17 @@ uint32_t lx_topk(lx_qcur *cur, int n, const lx_scorer *sc, const uint64_t *allow
 uint32_t lx_topk_and(lx_qcur *cur, int nreq, int n, const lx_scorer *sc, const uint64_t *allow,
                      uint32_t k, lx_scored *out, lx_work *work);
 
+/* The ranking cursors of qc[0..n), the scored ones qc[0..nscored) first:
+ * when the all-terms-first bonus is on, a clause with several cursors
+ * (stems per language, translations, completions) becomes one LX_QK_OR
+ * cursor in out, its members in qc (their bonus moved to the group, their
+ * bounds made again without it), so that a lecture's bonus counts the
+ * clauses it matches, not the cursors; any other cursor is copied.  A doc
+ * matching one member of each clause scores what it scored before, the
+ * same sum in the same order.  Returns the count in out; *ngroups the
+ * scored ones among them. */
+int lx_qcur_group(lx_qcur *qc, int n, int nscored, const lx_scorer *sc, lx_qcur *out, int *ngroups);
+
 /* The documents cursor c may match: TERM its list's, DOCS its docids,
  * PHRASE its rarest word's (MaxScore's order key; the work of a walk). */
 static inline uint32_t lx_qcur_df(const lx_qcur *c) {
@@ -297,6 +315,14 @@ static inline uint32_t lx_qcur_df(const lx_qcur *c) {
         return c->pc->df;
     if (c->kind == LX_QK_DOCS)
         return c->ndocs;
+    if (c->kind == LX_QK_OR) {
+        uint32_t t = 0;
+        for (int j = 0; j < c->nsub; j++) {
+            uint32_t d = lx_qcur_df(&c->sub[j]);
+            t = d > UINT32_MAX - t ? UINT32_MAX : t + d;
+        }
+        return t;
+    }
     uint32_t m = UINT32_MAX;
     for (int j = 0; j < c->nmem; j++)
         if (c->mem[j]->df < m)

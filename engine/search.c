@@ -109,6 +109,19 @@ static int match_set(lx_searcher *s, run *r, uint64_t *b) {
     return rc;
 }
 
+/* The cursors to rank (*n): s->qc, or when the all-terms-first bonus is
+ * on, s->rq with each clause's cursors as one (lx_qcur_group); *nreq the
+ * scored ones among them. */
+static lx_qcur *rank_cursors(lx_searcher *s, const run *r, int *nreq, int *n) {
+    if (!s->nqc || !(s->qc[0].bonus > 0)) { /* nothing to group: s->qc as it is */
+        *nreq = r->pl.nscored;
+        *n = s->nqc;
+        return s->qc;
+    }
+    *n = lx_qcur_group(s->qc, s->nqc, r->pl.nscored, &s->sc, s->rq, nreq);
+    return s->rq;
+}
+
 /* First pass for feedback, then the expanded query's cursors; *allow
  * becomes the original query's matches.  Returns 1 when the work ran out
  * in the first pass or the new cursors: the first pass's hits, true
@@ -116,7 +129,9 @@ static int match_set(lx_searcher *s, run *r, uint64_t *b) {
 static int feedback_pass(lx_searcher *s, run *r, const uint64_t **allow, int exhaustive) {
     const lx_rank_params *p = r->p;
     uint64_t evals = 0;
-    uint32_t nfb = lx_topk(s->qc, s->nqc, &s->sc, *allow, (uint32_t)p->feedback_docs, p->coord,
+    int nreq, n;
+    lx_qcur *rq = rank_cursors(s, r, &nreq, &n);
+    uint32_t nfb = lx_topk(rq, n, &s->sc, *allow, (uint32_t)p->feedback_docs, p->coord,
                            r->pl.nclauses, exhaustive, s->heap, &evals, &s->work);
     if (lx_plan_check(s))
         return s->rc;
@@ -168,13 +183,16 @@ static int search_scored(lx_searcher *s, run *r) {
     if (p->feedback_docs > 0 && s->nqc && r->pl.nclauses >= p->feedback_min_terms &&
         (done = feedback_pass(s, r, &allow, exhaustive)) < 0)
         return s->rc;
-    if (!done && !exhaustive && r->pl.nscored == r->pl.nclauses && r->pl.nclauses >= 2 &&
+    int nreq = 0, nrq = 0;
+    lx_qcur *rq = done ? NULL : rank_cursors(s, r, &nreq, &nrq);
+    if (!done && !exhaustive && nreq == r->pl.nclauses && r->pl.nclauses >= 2 &&
         s->qc[0].bonus > 0 && p->coord == 0) {
-        /* All-terms-first with one cursor per word: if k lectures have
-         * every word, they are the answer; an intersection finds them far
-         * faster than the union.  When the work runs out, the hits it has
-         * are true scores too. */
-        r->nh = lx_topk_and(s->qc, r->pl.nscored, s->nqc, &s->sc, allow, r->k, s->heap, &s->work);
+        /* All-terms-first with one cursor per word (a word's stems,
+         * translations and completions grouped as one): if k lectures
+         * have every word, they are the answer; an intersection finds
+         * them far faster than the union.  When the work runs out, the
+         * hits it has are true scores too. */
+        r->nh = lx_topk_and(rq, nreq, nrq, &s->sc, allow, r->k, s->heap, &s->work);
         if (lx_plan_check(s))
             return s->rc;
         done = r->nh == r->k || s->work.cut;
@@ -182,11 +200,13 @@ static int search_scored(lx_searcher *s, run *r) {
             return s->rc;
         done |= s->work.cut; /* fresh cursors cut short: its hits are the answer */
         r->partial |= lx_work_end(&s->work);
+        if (!done)
+            rq = rank_cursors(s, r, &nreq, &nrq);
     }
     if (!done) {
         uint64_t evals = 0;
-        r->nh = lx_topk(s->qc, s->nqc, &s->sc, allow, r->k, p->coord, r->pl.nclauses, exhaustive,
-                        s->heap, &evals, &s->work);
+        r->nh = lx_topk(rq, nrq, &s->sc, allow, r->k, p->coord, r->pl.nclauses, exhaustive, s->heap,
+                        &evals, &s->work);
         if (lx_plan_check(s))
             return s->rc;
         r->partial |= lx_work_end(&s->work);
