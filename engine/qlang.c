@@ -93,8 +93,9 @@ static int in_list(const uint8_t *p, size_t n, uint32_t doc);
 /* What detection learnt of a query word in one of the index's languages
  * (row: its place in s->langs; column: the word's in s->q.words), kept
  * for both passes of one detection: IN_LOOKED, IN_ANY (in a lecture of
- * the language), IN_SHARE (in LX_QLANG_INDEX_SHARE of them). */
-enum { IN_LOOKED = 1, IN_ANY = 2, IN_SHARE = 4 };
+ * the language), IN_SHARE (in LX_QLANG_INDEX_SHARE of them), IN_ASIS (the
+ * language's stemmer leaves the word as written). */
+enum { IN_LOOKED = 1, IN_ANY = 2, IN_SHARE = 4, IN_ASIS = 8 };
 static __thread unsigned char memo[LX_MAX_LANGS][LX_MAX_QUERY_TERMS];
 
 /* Whether term t occurs in a lecture of language c (IN_ANY), and in
@@ -132,7 +133,8 @@ static int in_lang_docs(lx_searcher *s, const char *c, const char *t, size_t tl)
 }
 
 /* How certain a piece of evidence is that a word belongs to a language:
- * the word itself in a stop list or as a headword first, then an
+ * the word itself in a stop list, as a headword or in LX_QLANG_INDEX_SHARE
+ * of the index's lectures of that language first, then an
  * inflection of a headword (its stem that of a headword: "robotar",
  * "robot"), then the same with one or two letters of the stem cut (which
  * every language's stemmer reaches for some words), then the index's
@@ -174,12 +176,19 @@ static int in_dicts(lx_searcher *s, const char *c, const lx_qword *w, int n, con
     return 0;
 }
 
-/* Whether the word(s) key (words w[0..n)) belong to candidate c at level. */
+/* Whether the word(s) key (words w[0..n)) belong to candidate c at level;
+ * at BY_INDEX, want is the IN_* evidence asked for (IN_ANY or IN_SHARE,
+ * and IN_ASIS).  A word as written in LX_QLANG_INDEX_SHARE of the index's
+ * lectures of c is as telling as a headword ("3d atlas" on an English
+ * index); not its stem, which cognates share ("mentale", "mental"). */
 static int has_word(lx_searcher *s, const char *c, const lx_qword *w, int n, const char *key,
-                    size_t kl, int level, int share) {
+                    size_t kl, int level, int want) {
+    if (level == BY_WORD && n == 1 &&
+        (lx_stopword(c, w->tok, w->len) ||
+         has_word(s, c, w, n, key, kl, BY_INDEX, IN_SHARE | IN_ASIS)))
+        return 1;
     if (level != BY_INDEX)
-        return (level == BY_WORD && n == 1 && lx_stopword(c, w->tok, w->len)) ||
-               in_dicts(s, c, w, n, key, kl, level);
+        return in_dicts(s, c, w, n, key, kl, level);
     for (int i = 0; i < s->nlangs && n == 1; i++) {
         if (strcmp(s->langs[i], c) != 0)
             continue;
@@ -190,11 +199,13 @@ static int has_word(lx_searcher *s, const char *c, const lx_qword *w, int n, con
             char t[LX_TOKEN_BUF];
             size_t tl = si < 0 ? 0 : lx_stemmers_term(&s->stem, si, w->tok, w->len, t);
             r = IN_LOOKED | (tl ? in_lang_docs(s, c, t, tl) : 0);
+            if (tl == w->len && memcmp(t, w->tok, tl) == 0)
+                r |= IN_ASIS;
             if (!m)
-                return (r & (share ? IN_SHARE : IN_ANY)) != 0;
+                return (r & want) == want;
             *m = (unsigned char)r;
         }
-        return (*m & (share ? IN_SHARE : IN_ANY)) != 0;
+        return (*m & want) == want;
     }
     return 0;
 }
@@ -207,7 +218,7 @@ static int vote(lx_searcher *s, votes *vt, const lx_qword *w, int n, const char 
     int in[MAX_CAND], k = 0;
     for (int level = 0; level < NLEVELS && !k; level++)
         for (int c = 0; c < vt->n; c++)
-            k += in[c] = has_word(s, vt->code[c], w, n, key, kl, level, 0);
+            k += in[c] = has_word(s, vt->code[c], w, n, key, kl, level, IN_ANY);
     for (int c = 0; c < vt->n && k; c++)
         vt->v[c] += in[c] ? share / k : 0;
     return k;
@@ -274,7 +285,7 @@ static int detect_index(lx_searcher *s, lx_qlang *out) {
             for (int c = 0; c < nc; c++) {
                 int st = lx_stopword(vt.code[c], w->tok, w->len);
                 stop |= st;
-                k += in[c] = st || has_word(s, vt.code[c], w, 1, w->tok, w->len, BY_INDEX, 1);
+                k += in[c] = st || has_word(s, vt.code[c], w, 1, w->tok, w->len, BY_INDEX, IN_SHARE);
             }
             for (int i = 0; i < np && k && !stop; i++) {
                 const char *from, *to;
