@@ -375,7 +375,11 @@ static void test_sweep(void) {
         return;
     }
     /* Batches of 100 in one child each; a batch that fails is run again
-     * one change per child to name the change. */
+     * one change per child to name the change.  The dictionaries are
+     * loaded here once, so that each child has them from the fork, not by
+     * loading them again (a second a child, a hundred in a batch run
+     * again). */
+    lx_dict_warm();
     long errs = 0, bad = 0, asserts = 0, lmdb_faults = 0;
     for (long b = 0; b < n; b += 100) {
         long to = b + 100 < n ? b + 100 : n, be = 0;
