@@ -285,7 +285,8 @@ static int detect_index(lx_searcher *s, lx_qlang *out) {
             for (int c = 0; c < nc; c++) {
                 int st = lx_stopword(vt.code[c], w->tok, w->len);
                 stop |= st;
-                k += in[c] = st || has_word(s, vt.code[c], w, 1, w->tok, w->len, BY_INDEX, IN_SHARE);
+                k += in[c] =
+                    st || has_word(s, vt.code[c], w, 1, w->tok, w->len, BY_INDEX, IN_SHARE);
             }
             for (int i = 0; i < np && k && !stop; i++) {
                 const char *from, *to;

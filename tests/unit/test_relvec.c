@@ -46,8 +46,8 @@ static char *make_record(int i, int v) {
                      "\"transcript\": \"",
                      i, w[i % 8], w[(i + 3) % 8], i, w[0], i % 5, w[(i + 1) % 8], w[9]);
     for (int s = 0; s < 60 && n < (int)sizeof buf - 200; s++)
-        n += snprintf(buf + n, sizeof buf - (size_t)n, "The %s %s the %s. ",
-                      w[(s * 5 + i) % 12], s % 3 ? "changes" : "shapes", w[(s * 3 + i * 2) % 8]);
+        n += snprintf(buf + n, sizeof buf - (size_t)n, "The %s %s the %s. ", w[(s * 5 + i) % 12],
+                      s % 3 ? "changes" : "shapes", w[(s * 3 + i * 2) % 8]);
     snprintf(buf + n, sizeof buf - (size_t)n, "\"}");
     return strdup(buf);
 }
