@@ -32,7 +32,7 @@
  *     count every candidate, near-duplicates included: an upper bound on
  *     what the pages list, the same on every page.
  *
- * lx_related_text answers lectures like a text with the same steps 2-3,
+ * lx_related_text (reltext.c) answers lectures like a text with the same steps 2-3 and the page,
  * its query made from the lectures the text finds (see there).
  *
  * Every failure (out of memory, an LMDB error, a damaged list) is returned
@@ -52,26 +52,18 @@
 #include "filter.h"
 #include "record.h"
 #include "related.h"
+#include "relcall.h"
 #include "reldup.h"
 #include "relterms.h"
 #include "relvec.h"
 #include "resbuild.h"
 #include "searcher.h"
 
-#define REL_NO_SELF UINT32_MAX /* lectures like a text: no lecture left out */
-
 int lx_related_vectors = 1;
 
 static int allowed(const uint64_t *allow, uint32_t d) {
     return allow[d >> 6] >> (d & 63) & 1;
 }
-
-typedef struct rel_tag {
-    const char *name;    /* normalised, in the scratch */
-    const uint8_t *docs; /* u32 docids ascending, in the map */
-    uint32_t n;
-    double scale; /* of its weight: 1, or a text's share (lx_related_text) */
-} rel_tag;
 
 static int cmp_tag_df(const void *a, const void *b) {
     const rel_tag *x = a, *y = b;
@@ -96,32 +88,10 @@ static int has_doc(const uint8_t *docs, uint32_t n, uint32_t d) {
     return x == d;
 }
 
-/* One call: the lecture, its selected terms and tags, the filters. */
-typedef struct rel_call {
-    lx_searcher *s;
-    struct lx_relscratch *r;
-    lx_relsrc src;
-    uint32_t self;  /* the lecture's docid */
-    uint32_t ndocs; /* docids [0, ndocs) */
-    lx_docview v;
-    lx_fields f;
-    cJSON *holder;
-    MDB_val vec;             /* the lecture's stored term vector; mv_data NULL: none */
-    uint32_t sel[REL_TERMS]; /* rows of r->t, best first */
-    int ns;
-    rel_tag tags[LX_MAX_TAGS]; /* rarest first */
-    int ntags;
-    const uint64_t *allow; /* permitted docids, NULL = all */
-    lx_scorer sc;          /* the searcher's, with k1 = REL_K1 */
-    uint32_t nh;           /* candidates in r->top, best first */
-    uint64_t *matched;     /* every candidate (s->tmp), for the facets */
-    uint64_t total;        /* candidates in matched */
-} rel_call;
-
 /* ---- 1-2. the lecture's terms and tags ------------------------------------------- */
 
 /* The searcher's scratch for related calls, made on first use. */
-static int scratch_ready(lx_searcher *s, lx_error *err) {
+int lx_relcall_scratch(lx_searcher *s, lx_error *err) {
     if (!s->rel && !(s->rel = calloc(1, sizeof *s->rel)))
         return lx_fail(err, LX_ENOMEM, NULL, -1, "out of memory");
     s->rel_free = lx_related_scratch_free;
@@ -131,7 +101,7 @@ static int scratch_ready(lx_searcher *s, lx_error *err) {
 }
 
 /* Per-docid scores, term masks and candidates for ndocs. */
-static int doc_arrays(struct lx_relscratch *r, uint32_t ndocs) {
+int lx_relcall_arrays(struct lx_relscratch *r, uint32_t ndocs) {
     if (ndocs <= r->capdoc)
         return 0;
     free(r->score);
@@ -145,7 +115,7 @@ static int doc_arrays(struct lx_relscratch *r, uint32_t ndocs) {
 }
 
 /* Starts this call's generation of stamps and empties its tables. */
-static int call_reset(struct lx_relscratch *r) {
+int lx_relcall_reset(struct lx_relscratch *r) {
     if (++r->gen == 0) { /* wrapped: no stamp may look current */
         for (uint32_t i = 0; i < r->ninfo; i++)
             r->info[i].stamp = 0;
@@ -174,7 +144,7 @@ static int call_reset(struct lx_relscratch *r) {
 /* Step 1 and 2: the lecture's terms, and the significant ones. */
 static int lecture_terms(rel_call *c, lx_error *err) {
     struct lx_relscratch *r = c->r;
-    int rc = call_reset(r);
+    int rc = lx_relcall_reset(r);
     if (rc)
         return rc;
     r->lang = lx_stemmers_lookup(c->src.stem, c->f.lang);
@@ -191,7 +161,7 @@ static int lecture_terms(rel_call *c, lx_error *err) {
         /* A damaged vector: the lecture is tokenised after all. */
         cJSON_Delete(c->holder);
         c->holder = NULL;
-        if ((rc = call_reset(r)) || (rc = lx_fields_from_view(&c->v, &c->f, &c->holder)))
+        if ((rc = lx_relcall_reset(r)) || (rc = lx_fields_from_view(&c->v, &c->f, &c->holder)))
             return rc;
     }
     if ((rc = lx_analyze(&c->f, lx_relterms_token, r, NULL, err)))
@@ -205,7 +175,7 @@ select:
 
 /* Tag key's lecture list into tv: 0, 1 when no lecture carries it, or
  * the error (set in err). */
-static int read_tag(rel_call *c, const char *key, size_t kl, MDB_val *tv, lx_error *err) {
+int lx_relcall_read_tag(rel_call *c, const char *key, size_t kl, MDB_val *tv, lx_error *err) {
     int rc = lx_store_tag(c->src.txn, c->src.ix, key, kl, tv);
     if (rc == LX_ENOTFOUND)
         return 1;
@@ -225,7 +195,7 @@ static int lecture_tags(rel_call *c, lx_error *err) {
         if (!kl)
             continue;
         MDB_val tv;
-        int rc = read_tag(c, key, kl, &tv, err);
+        int rc = lx_relcall_read_tag(c, key, kl, &tv, err);
         if (rc < 0)
             return rc;
         if (!rc && tv.mv_size >= 4)
@@ -236,11 +206,11 @@ static int lecture_tags(rel_call *c, lx_error *err) {
 }
 
 /* Begins the call on lecture id: the transaction, the lecture, its terms
- * and tags.  call_end ends it, whatever this returned. */
+ * and tags.  lx_relcall_end ends it, whatever this returned. */
 static int call_begin(rel_call *c, lx_searcher *s, const char *id, const lx_rank_params *p,
                       lx_error *err) {
     memset(c, 0, sizeof *c);
-    int rc = scratch_ready(s, err);
+    int rc = lx_relcall_scratch(s, err);
     if (rc)
         return rc;
     /* A begin that fails after starting the transaction (reading the
@@ -270,12 +240,12 @@ static int call_begin(rel_call *c, lx_searcher *s, const char *id, const lx_rank
     c->ndocs = s->st.next_doc;
     c->sc = s->sc;
     c->sc.k1 = REL_K1;
-    if ((rc = doc_arrays(c->r, c->ndocs)) || (rc = lecture_terms(c, err)))
+    if ((rc = lx_relcall_arrays(c->r, c->ndocs)) || (rc = lecture_terms(c, err)))
         return rc;
     return lecture_tags(c, err);
 }
 
-static void call_end(rel_call *c) {
+void lx_relcall_end(rel_call *c) {
     if (c->holder)
         cJSON_Delete(c->holder);
     c->holder = NULL;
@@ -366,7 +336,7 @@ static int score_term(rel_call *c, int j, lx_error *err) {
 
 /* Scores every permitted lecture (terms, then tags, in the order a search
  * over the same cursors sums them). */
-static int score_all(rel_call *c, lx_error *err) {
+int lx_relcall_score(rel_call *c, lx_error *err) {
     struct lx_relscratch *r = c->r;
     memset(r->score, 0, c->ndocs * sizeof *r->score);
     memset(r->mask, 0, c->ndocs * sizeof *r->mask);
@@ -438,7 +408,7 @@ static void select_best(lx_scored *a, uint32_t n, uint32_t k) {
  * nonzero score within the filters, not the lecture itself) goes into
  * c->matched and c->total: the page's total and facets are over all of
  * them, the same on every page. */
-static int best_candidates(rel_call *c, uint32_t k) {
+int lx_relcall_best(rel_call *c, uint32_t k) {
     struct lx_relscratch *r = c->r;
     if (k > r->captop) {
         lx_scored *h = realloc(r->top, k * sizeof *h);
@@ -464,7 +434,7 @@ static int best_candidates(rel_call *c, uint32_t k) {
                 lx_topk_push(r->top, &nh, k, (lx_scored){x, d});
         }
     } else {
-        /* Every candidate into r->cand (sized by doc_arrays), then the k
+        /* Every candidate into r->cand (sized by lx_relcall_arrays), then the k
          * best: the same set as the heap's, the order is total. */
         lx_scored *cand = r->cand;
         uint32_t nc = 0;
@@ -487,7 +457,7 @@ static int best_candidates(rel_call *c, uint32_t k) {
 }
 
 /* Snippets, when asked, show the lecture's best terms. */
-static void snippet_terms(rel_call *c) {
+void lx_relcall_snippet_terms(rel_call *c) {
     lx_searcher *s = c->s;
     s->snip.n = 0;
     for (int j = 0; j < c->ns && j < 10; j++) {
@@ -568,8 +538,8 @@ static int page_hit(rel_call *c, lx_resbuild *b, uint32_t d, double score, int s
 }
 
 /* Step 4: the page of the candidates, near-duplicates dropped. */
-static int build_page(rel_call *c, const lx_search_opts *o, uint32_t limit, double t0,
-                      lx_results **out, lx_error *err) {
+int lx_relcall_page(rel_call *c, const lx_search_opts *o, uint32_t limit, double t0,
+                    lx_results **out, lx_error *err) {
     rel_page pg;
     int rc = lx_store_norms(c->src.txn, c->src.ix, &pg.norms, &pg.nn);
     if (rc)
@@ -628,16 +598,16 @@ int lx_related(lx_searcher *s, const char *id, const lx_search_opts *o, lx_resul
     }
     if (!rc) {
         c.allow = filtered ? s->allow : NULL;
-        rc = score_all(&c, err);
+        rc = lx_relcall_score(&c, err);
     }
     /* The best, with room for the near-duplicates that will be dropped. */
     if (!rc)
-        rc = best_candidates(&c, limit + o->offset + 8);
+        rc = lx_relcall_best(&c, limit + o->offset + 8);
     if (!rc) {
-        snippet_terms(&c);
-        rc = build_page(&c, o, limit, t0, out, err);
+        lx_relcall_snippet_terms(&c);
+        rc = lx_relcall_page(&c, o, limit, t0, out, err);
     }
-    call_end(&c);
+    lx_relcall_end(&c);
     if (rc && err && !err->code)
         return lx_fail(err, rc, NULL, -1, "%s", lx_strerror(rc));
     return rc;
@@ -666,213 +636,7 @@ int lx_related_query(lx_searcher *s, const char *id, lx_relquery *q, lx_error *e
         }
         q->ntags = c.ntags;
     }
-    call_end(&c);
-    if (rc && err && !err->code)
-        return lx_fail(err, rc, NULL, -1, "%s", lx_strerror(rc));
-    return rc;
-}
-
-/* ---- lectures like a text ------------------------------------------------------------ */
-
-/* Lectures like a text: the first pass's best RT_DOCS lectures are its
- * sources, each weighing (score / best score)^RT_POW; the text itself
- * weighs RT_TEXT_W times its own counts (see lx_related_text). */
-#ifndef RT_DOCS
-#define RT_DOCS 10
-#endif
-#ifndef RT_POW
-#define RT_POW 2.0
-#endif
-#ifndef RT_TEXT_W
-#define RT_TEXT_W 1.0
-#endif
-
-/* Adds the tags of a source lecture weighing w (summed per tag). */
-static int source_tags(rel_call *c, const lx_fields *f, double w, lx_error *err) {
-    for (int i = 0; i < f->ntags && i < LX_MAX_TAGS; i++) {
-        char key[LX_MAX_TAG_BYTES * 3 + 1];
-        size_t kl = lx_tag_normalise(f->tags[i], f->taglen[i], key, sizeof key);
-        if (!kl)
-            continue;
-        int k;
-        for (k = 0; k < c->ntags && strcmp(c->tags[k].name, key); k++)
-            ;
-        if (k < c->ntags) {
-            c->tags[k].scale += w;
-            continue;
-        }
-        if (c->ntags == LX_MAX_TAGS)
-            continue;
-        MDB_val tv;
-        int rc = read_tag(c, key, kl, &tv, err);
-        if (rc < 0)
-            return rc;
-        if (!rc && tv.mv_size >= 4) {
-            char *name = c->r->tagkey[c->ntags];
-            memcpy(name, key, kl + 1);
-            c->tags[c->ntags++] = (rel_tag){name, tv.mv_data, (uint32_t)(tv.mv_size / 4), w};
-        }
-    }
-    return 0;
-}
-
-/* One source: its fields analysed and folded in weighing w. */
-static int add_source(rel_call *c, const lx_fields *f, double w, int raw, double *ref,
-                      lx_error *err) {
-    struct lx_relscratch *r = c->r;
-    r->lang = lx_stemmers_lookup(c->src.stem, f->lang);
-    memcpy(r->langcode, f->lang, sizeof r->langcode);
-    if (r->lang < 0)
-        return 0; /* a language without a stemmer here: not a source */
-    int rc = lx_analyze(f, lx_relterms_token, r, NULL, err);
-    if (rc)
-        return rc;
-    if (r->oom || lx_relterms_resolve(&c->src, r))
-        return LX_ENOMEM;
-    lx_relterms_fold(r, w, raw, ref);
-    return 0;
-}
-
-/* A stored lecture (by id) as a source; gone since the first pass: none. */
-static int add_lecture(rel_call *c, const char *id, double w, double *ref, char *lang,
-                       lx_error *err) {
-    uint32_t d;
-    int rc = lx_store_docid(c->src.txn, c->src.ix, id, strlen(id), &d);
-    if (rc == LX_ENOTFOUND)
-        return 0;
-    lx_docview v;
-    lx_fields f;
-    cJSON *holder = NULL;
-    if (rc || (rc = lx_store_doc(c->src.txn, c->src.ix, d, &v)) ||
-        (rc = lx_fields_from_view(&v, &f, &holder)))
-        return rc;
-    if (!lang[0])
-        memcpy(lang, f.lang, LX_LANG_BYTES);
-    rc = add_source(c, &f, w, 0, ref, err);
-    if (!rc)
-        rc = source_tags(c, &f, w, err);
-    cJSON_Delete(holder);
-    return rc;
-}
-
-/* Lectures like a text (POST /api/related {"text"}, lx_search with
- * LX_SEARCH_TEXT): two passes, pseudo-relevance feedback in the manner of
- * Rocchio and RM3.
- *  1. The text as a search: its most informative words (longq.c), within
- *     the filters; the best RT_DOCS lectures are kept.
- *  2. Those lectures are the query's sources, as the one lecture is for
- *     lx_related: each stored lecture's whole term vector (transcript too),
- *     as a share of its weighted frequency, weighing (score / best)^RT_POW
- *     so that a clear best match leads and a flat first page blends; the
- *     text adds its own counts (RT_TEXT_W, as a description would: a long
- *     text weighs more, a short one leans on what it found); the tags of
- *     the sources weigh as their lectures do.  Then terms are selected and
- *     scored as in lx_related, with no lecture left out: a lecture the text
- *     describes is rightly the first hit.  No near-duplicate test (there is
- *     no lecture to duplicate).
- * Without a hit in the first pass (or a first pass out of its budget) the
- * answer is the first pass's.  The answer carries the first pass's
- * language, corrections and dropped words.  Measured on the TED talks
- * (tests/eval/related/README.md). */
-int lx_related_text(lx_searcher *s, const lx_search_opts *o, lx_results **out, lx_error *err) {
-    double t0 = lx_now_ms();
-    *out = NULL;
-    lx_error_clear(err);
-    uint32_t limit = o->limit ? o->limit : 10;
-    if ((uint64_t)limit + o->offset > LX_MAX_RESULTS)
-        return lx_fail(err, LX_ELIMIT, "limit", -1, "limit + offset must be at most %d",
-                       LX_MAX_RESULTS);
-    /* The first pass: the text as a search (its most informative words). */
-    lx_search_opts fo = *o;
-    fo.flags = (o->flags & ~(LX_SEARCH_SNIPPETS | LX_SEARCH_FACETS)) | LX_SEARCH_TEXT |
-               LX_SEARCH_TEXT_PASS;
-    fo.limit = RT_DOCS;
-    fo.offset = 0;
-    lx_results *first = NULL;
-    int rc = lx_search(s, &fo, &first, err);
-    if (rc)
-        return rc;
-    if (first->n == 0 || first->partial) { /* nothing to expand from: the search */
-        lx_results_free(first);
-        fo = *o;
-        fo.flags |= LX_SEARCH_TEXT | LX_SEARCH_TEXT_PASS;
-        return lx_search(s, &fo, out, err);
-    }
-    if ((rc = lx_query_parse("", 0, &s->q, err)) || (rc = scratch_ready(s, err))) {
-        lx_results_free(first);
-        return rc;
-    }
-    rel_call c;
-    memset(&c, 0, sizeof c);
-    c.s = s;
-    c.self = REL_NO_SELF;
-    rc = lx_searcher_begin(s, o->params ? o->params : &s->ix->params, err);
-    if (!rc) {
-        c.r = s->rel;
-        c.src = (lx_relsrc){&s->stem, s->txn, s->ix, s->snap, s->sc.N};
-        c.ndocs = s->st.next_doc;
-        c.sc = s->sc;
-        c.sc.k1 = REL_K1;
-        rc = doc_arrays(c.r, c.ndocs);
-    }
-    if (!rc)
-        rc = call_reset(c.r);
-    double ref = 0, best = first->hits[0].score;
-    char lang[LX_LANG_BYTES] = ""; /* the best lecture's */
-    for (size_t i = 0; i < first->n && !rc; i++) {
-        double x = best > 0 ? first->hits[i].score / best : 0;
-        if (x > 0)
-            rc = add_lecture(&c, first->hits[i].id, pow(x, RT_POW), &ref, lang, err);
-    }
-    if (!rc && RT_TEXT_W > 0) {
-        lx_fields tf;
-        memset(&tf, 0, sizeof tf);
-        const char *text = o->query ? o->query : "";
-        size_t len = strlen(text);
-        if (len > LX_MAX_TEXT_BYTES)
-            len = LX_MAX_TEXT_BYTES;
-        tf.text[LX_F_DESCRIPTION] = text;
-        tf.len[LX_F_DESCRIPTION] = len;
-        memcpy(tf.lang, first->query_lang[0] ? first->query_lang : lang, sizeof tf.lang);
-        rc = add_source(&c, &tf, RT_TEXT_W, 1, &ref, err); /* its own counts */
-    }
-    if (!rc) {
-        c.ns = lx_relterms_select(&c.src, c.r, c.sel, err);
-        if (c.ns < 0)
-            rc = c.ns;
-    }
-    if (!rc) {
-        s->nqc = 0;
-        int filtered = lx_search_filter(s, o, err);
-        if (filtered < 0)
-            rc = filtered;
-        else
-            c.allow = filtered ? s->allow : NULL;
-    }
-    if (!rc)
-        rc = score_all(&c, err);
-    if (!rc)
-        rc = best_candidates(&c, limit + o->offset);
-    if (!rc) {
-        snippet_terms(&c);
-        rc = build_page(&c, o, limit, t0, out, err);
-    }
-    call_end(&c);
-    if (!rc) { /* what the first pass says of the text */
-        lx_results *r = *out;
-        memcpy(r->query_lang, first->query_lang, sizeof r->query_lang);
-        r->query_lang_source = first->query_lang_source;
-        memcpy(r->query_lang_why, first->query_lang_why, sizeof r->query_lang_why);
-        r->did_you_mean = first->did_you_mean;
-        r->n_corrections = first->n_corrections;
-        r->corrections = first->corrections;
-        r->truncated = first->truncated;
-        r->n_dropped = first->n_dropped;
-        r->dropped = first->dropped;
-        r->forgive = first->forgive;
-        first->forgive = NULL;
-    }
-    lx_results_free(first);
+    lx_relcall_end(&c);
     if (rc && err && !err->code)
         return lx_fail(err, rc, NULL, -1, "%s", lx_strerror(rc));
     return rc;
