@@ -10,6 +10,7 @@
  * detection reads only the query, the dictionaries' headwords and the
  * index's term table; it never changes what the query matches.
  */
+#include <pthread.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
@@ -71,8 +72,51 @@ static int accept_first(const char *h, char *code) {
     return lx_lang_normalise(tag, code);
 }
 
+/* The installed pairs by source language, in the order the pairs list
+ * them: the pairs are fixed once loaded, so which of them translate from
+ * a language is found once per process, not by comparing every pair's
+ * code for every word, level and candidate of every query. */
+typedef struct src_pairs {
+    char code[LX_LANG_BYTES];
+    int n;
+    int idx[LX_DICT_MAX_PAIRS];
+} src_pairs;
+static src_pairs srcs[LX_DICT_MAX_PAIRS];
+static int nsrcs;
+static pthread_once_t srcs_once = PTHREAD_ONCE_INIT;
+
+static void srcs_load(void) {
+    int np = lx_dict_npairs();
+    for (int i = 0; i < np; i++) {
+        const char *from, *to;
+        size_t nw;
+        lx_dict_pair(i, &from, &to, &nw);
+        int j = 0;
+        while (j < nsrcs && strcmp(srcs[j].code, from) != 0)
+            j++;
+        if (j == nsrcs)
+            snprintf(srcs[nsrcs++].code, LX_LANG_BYTES, "%s", from);
+        srcs[j].idx[srcs[j].n++] = i;
+    }
+}
+
+/* The distinct source languages of the pairs, in their first pair's order. */
+static int src_count(void) {
+    pthread_once(&srcs_once, srcs_load);
+    return nsrcs;
+}
+
+/* The pairs from language code (NULL: none). */
+static const src_pairs *src_find(const char *code) {
+    for (int j = 0, n = src_count(); j < n; j++)
+        if (strcmp(srcs[j].code, code) == 0)
+            return &srcs[j];
+    return NULL;
+}
+
 typedef struct votes {
     char code[MAX_CAND][LX_LANG_BYTES];
+    const src_pairs *sp[MAX_CAND]; /* the pairs from each candidate */
     double v[MAX_CAND];
     int n;
 } votes;
@@ -84,6 +128,7 @@ static int cand(votes *vt, const char *code) {
     if (vt->n == MAX_CAND)
         return -1;
     snprintf(vt->code[vt->n], LX_LANG_BYTES, "%s", code);
+    vt->sp[vt->n] = src_find(vt->code[vt->n]);
     vt->v[vt->n] = 0;
     return vt->n++;
 }
@@ -147,10 +192,12 @@ enum { BY_WORD, BY_STEM, BY_CUT, BY_INDEX, NLEVELS };
 /* Whether a dictionary pair from c has key, its concatenation (for a
  * hyphenated phrase: FreeDict writes "tasaarvo") or, by stem, the
  * one-word key. */
-static int in_dicts(lx_searcher *s, const char *c, const lx_qword *w, int n, const char *key,
-                    size_t kl, int level) {
+static int in_dicts(lx_searcher *s, const char *c, const src_pairs *sp, const lx_qword *w, int n,
+                    const char *key, size_t kl, int level) {
     char t[LX_TOKEN_BUF], joined[LX_TOKEN_BUF];
     size_t tl = 0, jl = 0;
+    if (!sp)
+        return 0;
     if (level == BY_STEM || level == BY_CUT) {
         int si = n == 1 ? lx_stemmers_lookup(&s->stem, c) : -1;
         if (si < 0)
@@ -161,13 +208,8 @@ static int in_dicts(lx_searcher *s, const char *c, const lx_qword *w, int n, con
         memcpy(joined + w[0].len, w[1].tok, w[1].len);
         jl = w[0].len + w[1].len;
     }
-    int np = lx_dict_npairs();
-    for (int i = 0; i < np; i++) {
-        const char *from, *to;
-        size_t nw;
-        lx_dict_pair(i, &from, &to, &nw);
-        if (strcmp(from, c) != 0)
-            continue;
+    for (int j = 0; j < sp->n; j++) {
+        int i = sp->idx[j];
         if (level == BY_CUT    ? tl && lx_dict_has_stem(i, t, tl)
             : level == BY_STEM ? tl && lx_dict_has_stem_exact(i, t, tl)
                                : lx_dict_has(i, key, kl) || (jl && lx_dict_has(i, joined, jl)))
@@ -181,14 +223,14 @@ static int in_dicts(lx_searcher *s, const char *c, const lx_qword *w, int n, con
  * and IN_ASIS).  A word as written in LX_QLANG_INDEX_SHARE of the index's
  * lectures of c is as telling as a headword ("3d atlas" on an English
  * index); not its stem, which cognates share ("mentale", "mental"). */
-static int has_word(lx_searcher *s, const char *c, const lx_qword *w, int n, const char *key,
-                    size_t kl, int level, int want) {
+static int has_word(lx_searcher *s, const char *c, const src_pairs *sp, const lx_qword *w, int n,
+                    const char *key, size_t kl, int level, int want) {
     if (level == BY_WORD && n == 1 &&
         (lx_stopword(c, w->tok, w->len) ||
-         has_word(s, c, w, n, key, kl, BY_INDEX, IN_SHARE | IN_ASIS)))
+         has_word(s, c, sp, w, n, key, kl, BY_INDEX, IN_SHARE | IN_ASIS)))
         return 1;
     if (level != BY_INDEX)
-        return in_dicts(s, c, w, n, key, kl, level);
+        return in_dicts(s, c, sp, w, n, key, kl, level);
     for (int i = 0; i < s->nlangs && n == 1; i++) {
         if (strcmp(s->langs[i], c) != 0)
             continue;
@@ -218,7 +260,7 @@ static int vote(lx_searcher *s, votes *vt, const lx_qword *w, int n, const char 
     int in[MAX_CAND], k = 0;
     for (int level = 0; level < NLEVELS && !k; level++)
         for (int c = 0; c < vt->n; c++)
-            k += in[c] = has_word(s, vt->code[c], w, n, key, kl, level, IN_ANY);
+            k += in[c] = has_word(s, vt->code[c], vt->sp[c], w, n, key, kl, level, IN_ANY);
     for (int c = 0; c < vt->n && k; c++)
         vt->v[c] += in[c] ? share / k : 0;
     return k;
@@ -272,7 +314,17 @@ static int elect(const lx_searcher *s, const votes *vt, const char *telling, lx_
 static int detect_index(lx_searcher *s, lx_qlang *out) {
     votes vt;
     index_cands(s, &vt);
-    int np = lx_dict_npairs(), nc = vt.n;
+    int nc = vt.n, ns = src_count(), nf = 0;
+    /* The pairs' source languages that are no candidate: a stopword of
+     * one sends the query to the second pass. */
+    const char *foreign[LX_DICT_MAX_PAIRS];
+    for (int j = 0; j < ns; j++) {
+        int c = 0;
+        while (c < nc && strcmp(vt.code[c], srcs[j].code) != 0)
+            c++;
+        if (c == nc)
+            foreign[nf++] = srcs[j].code;
+    }
     char telling[80] = "";
     double best_word = 0;
     for (int ci = 0; ci < s->q.nclauses; ci++) {
@@ -285,19 +337,12 @@ static int detect_index(lx_searcher *s, lx_qlang *out) {
             for (int c = 0; c < nc; c++) {
                 int st = lx_stopword(vt.code[c], w->tok, w->len);
                 stop |= st;
-                k += in[c] =
-                    st || has_word(s, vt.code[c], w, 1, w->tok, w->len, BY_INDEX, IN_SHARE);
+                k += in[c] = st || has_word(s, vt.code[c], vt.sp[c], w, 1, w->tok, w->len, BY_INDEX,
+                                            IN_SHARE);
             }
-            for (int i = 0; i < np && k && !stop; i++) {
-                const char *from, *to;
-                size_t nw;
-                int c = 0;
-                lx_dict_pair(i, &from, &to, &nw);
-                while (c < nc && strcmp(vt.code[c], from))
-                    c++;
-                if (c == nc && lx_stopword(from, w->tok, w->len))
+            for (int f = 0; f < nf && k && !stop; f++)
+                if (lx_stopword(foreign[f], w->tok, w->len))
                     return -1;
-            }
             if (!k)
                 return -1;
             for (int c = 0; c < nc; c++)
@@ -315,13 +360,9 @@ static int detect_index(lx_searcher *s, lx_qlang *out) {
 static int detect(lx_searcher *s, lx_qlang *out) {
     votes vt;
     index_cands(s, &vt);
-    int np = lx_dict_npairs();
-    for (int i = 0; i < np; i++) {
-        const char *from, *to;
-        size_t nw;
-        lx_dict_pair(i, &from, &to, &nw);
-        cand(&vt, from);
-    }
+    int np = lx_dict_npairs(), ns = src_count();
+    for (int j = 0; j < ns; j++)
+        cand(&vt, srcs[j].code);
     char telling[80] = "";
     double best_word = 0;
     for (int ci = 0; ci < s->q.nclauses; ci++) {

@@ -92,7 +92,9 @@ int lx_stopword(const char *lang, const char *tok, size_t len) {
     if (len >= sizeof buf)
         return 0;
     for (size_t l = 0; l < NSOURCE; l++) {
-        if (strcmp(lang, source[l].lang) != 0)
+        /* The first letter first: detection asks every candidate
+         * language for every query word. */
+        if (lang[0] != source[l].lang[0] || strcmp(lang, source[l].lang) != 0)
             continue;
         load(l);
         memcpy(buf, tok, len);
