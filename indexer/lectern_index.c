@@ -916,9 +916,11 @@ static int index_main(int argc, char **argv, const char **inputs) {
     if (suggest && store_suggestions(&r, dir))
         status = 2;
     lx_index_close(r.ix);
-    if (building) {
+    const char *dm_off = getenv("LECTERN_DICT_MAP");
+    if (building && !(dm_off && !strcmp(dm_off, "0"))) {
         /* The dictionaries every search of the index reads, compiled
-         * once (a no-op when up to date): see lectern-index dicts. */
+         * once (a no-op when up to date): see lectern-index dicts.
+         * LECTERN_DICT_MAP=0 (no compiled file used) skips it. */
         char dm[4400];
         double t1 = now();
         int dc = lx_dict_compile(0, dm, sizeof dm);
