@@ -9,7 +9,16 @@
  * mapped), so a search pays only for the pairs its languages need; its
  * headwords' stems (every headword stemmed: 60% of a pair's load) only
  * when a stem is first looked up, which a query's language detection
- * mostly does not need (the words themselves decide it). */
+ * mostly does not need (the words themselves decide it).
+ *
+ * All of that is done once, not per process, when the dictionaries are
+ * compiled (lx_dict_compile: `lectern-index build` and `lectern-index
+ * dicts`) into a file that dictmap.c maps: a process that finds it up to
+ * date reads headwords, stems and translations in place from it, loads
+ * nothing and answers exactly as the dictd files would (the file holds
+ * what the functions below return).  A missing, stale or damaged file
+ * leaves the process reading the dictd files as above, after a line on
+ * stderr; $LECTERN_DICT_MAP=0 does so silently. */
 #include <dirent.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -17,10 +26,12 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <utf8proc.h>
 
 #include "dict.h"
 #include "dictcache.h"
 #include "dictfmt.h"
+#include "dictmap.h"
 #include "grow.h"
 #include "text.h"
 
@@ -56,6 +67,19 @@ typedef struct pair {
 static pair pairs[LX_DICT_MAX_PAIRS];
 static int npairs, nreal; /* every pair; those read from files (the reversed ones follow) */
 static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+/* The compiled dictionaries when up to date (mapped: then pairs[] holds
+ * only each pair's languages and name), and a pair's first use there
+ * (lx_dict_pair's word count is 0 until then, as when loading). */
+static lx_dmap map;
+static int mapped, compiling;
+static int used[LX_DICT_MAX_PAIRS];
+static uint64_t dicts_fp; /* the directory's fingerprint (dictmap.h) */
+
+static inline void use(int i) {
+    if (!__atomic_load_n(&used[i], __ATOMIC_RELAXED))
+        __atomic_store_n(&used[i], 1, __ATOMIC_RELAXED);
+}
 
 const char *lx_dict_dir(void) {
     const char *d = getenv("LECTERN_DICT_DIR");
@@ -258,6 +282,8 @@ static int read_reverse(int i, uint32_t id, lx_dict_tr *out, int max) {
 /* Loads pair i on first use; whether it is readable. */
 static int ensure(int i) {
     pair *p = &pairs[i];
+    if (mapped)
+        return use(i), map.pairs[i].state > 0;
     int st = __atomic_load_n(&p->state, __ATOMIC_ACQUIRE);
     if (st)
         return st > 0;
@@ -290,6 +316,8 @@ static int ensure(int i) {
 /* Loads pair i and its stems on first use; whether both are there. */
 static int ensure_stems(int i) {
     pair *p = &pairs[i];
+    if (mapped)
+        return use(i), map.pairs[i].state > 0 && map.pairs[i].sstate > 0;
     int st = __atomic_load_n(&p->sstate, __ATOMIC_ACQUIRE);
     if (st)
         return st > 0;
@@ -312,6 +340,81 @@ static int cmp_name(const void *x, const void *y) {
     return strcmp(*(char *const *)x, *(char *const *)y);
 }
 
+static uint64_t fp_mix(uint64_t h, const void *p, size_t n) {
+    const unsigned char *s = p;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ s[i]) * 1099511628211ull;
+    return h;
+}
+
+/* What the compiled file must have been made from: its format, this
+ * build's code and utf8proc, the directory, and each dictd file's name, size and
+ * modification time. */
+static uint64_t fingerprint(const char *dir, char *const *names, int n) {
+    uint64_t h = 14695981039346656037ull;
+    uint32_t v = LX_DMAP_VERSION;
+    const char *id = lx_dmap_code_id();
+    h = fp_mix(h, &v, sizeof v);
+    h = fp_mix(h, id, strlen(id) + 1);
+    id = utf8proc_version(); /* the tokenizer's folding */
+    h = fp_mix(h, id, strlen(id) + 1);
+    h = fp_mix(h, dir, strlen(dir) + 1);
+    for (int i = 0; i < n; i++) {
+        char path[4096];
+        size_t nl = strlen(names[i]);
+        h = fp_mix(h, names[i], nl + 1);
+        for (int f = 0; f < 2; f++) {
+            struct stat st;
+            if (f == 0)
+                snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+            else /* freedict-AAA-BBB.index -> .dict.dz */
+                snprintf(path, sizeof path, "%s/%.*s.dict.dz", dir, (int)(nl > 6 ? nl - 6 : nl),
+                         names[i]);
+            int64_t m[3] = {-1, -1, -1};
+            if (stat(path, &st) == 0) {
+                m[0] = (int64_t)st.st_size;
+                m[1] = (int64_t)st.st_mtim.tv_sec;
+                m[2] = (int64_t)st.st_mtim.tv_nsec;
+            }
+            h = fp_mix(h, m, sizeof m);
+        }
+    }
+    return h;
+}
+
+/* Maps the compiled dictionaries when they are up to date and list the
+ * pairs just listed, else says why on stderr. */
+static void open_map(const char *dir) {
+    const char *off = getenv("LECTERN_DICT_MAP"), *why = "missing";
+    char path[4096];
+    if (off && !strcmp(off, "0"))
+        return;
+    if (lx_dmap_path(dir, path, sizeof path)) {
+        fprintf(stderr,
+                "lectern: no cache directory for compiled dictionaries ($HOME unset); "
+                "reading the FreeDict files in %s\n",
+                dir);
+        return;
+    }
+    if (lx_dmap_open(&map, path, dicts_fp, &why) == 0) {
+        int same = map.head->npairs == (uint32_t)npairs && map.head->nreal == (uint32_t)nreal;
+        for (int i = 0; i < npairs && same; i++)
+            same = !strcmp(map.pairs[i].from, pairs[i].from) &&
+                   !strcmp(map.pairs[i].to, pairs[i].to) &&
+                   !strcmp(map.pairs[i].name, pairs[i].name) && map.pairs[i].rev == pairs[i].rev;
+        if (same) {
+            mapped = 1;
+            return;
+        }
+        lx_dmap_close(&map);
+        why = "stale";
+    }
+    fprintf(stderr,
+            "lectern: compiled dictionaries %s %s; reading the FreeDict files in %s instead "
+            "(slower; `lectern-index dicts` compiles them)\n",
+            path, why, dir);
+}
+
 static void load(void) {
     const char *dir = lx_dict_dir();
     DIR *d = opendir(dir);
@@ -326,6 +429,7 @@ static void load(void) {
                 n++;
     closedir(d);
     qsort(names, (size_t)n, sizeof *names, cmp_name); /* the same order everywhere */
+    dicts_fp = fingerprint(dir, names, n);
     for (int i = 0; i < n; i++) {
         open_pair(dir, names[i]);
         free(names[i]);
@@ -350,6 +454,8 @@ static void load(void) {
         lx_strmap_init(&p->stems);
         pthread_mutex_init(&p->mu, NULL);
     }
+    if (npairs && !compiling)
+        open_map(dir);
 }
 
 int lx_dict_npairs(void) {
@@ -359,6 +465,8 @@ int lx_dict_npairs(void) {
 
 void lx_dict_warm(void) {
     int n = lx_dict_npairs();
+    if (mapped) /* nothing to load */
+        return;
     for (int i = 0; i < n; i++)
         if (!ensure_stems(i))
             ensure(i);
@@ -367,10 +475,17 @@ void lx_dict_warm(void) {
 void lx_dict_pair(int i, const char **from, const char **to, size_t *nwords) {
     *from = pairs[i].from;
     *to = pairs[i].to;
-    *nwords = __atomic_load_n(&pairs[i].state, __ATOMIC_ACQUIRE) > 0 ? pairs[i].words.n : 0;
+    if (mapped)
+        *nwords = __atomic_load_n(&used[i], __ATOMIC_RELAXED) && map.pairs[i].state > 0
+                      ? map.pairs[i].nwords
+                      : 0;
+    else
+        *nwords = __atomic_load_n(&pairs[i].state, __ATOMIC_ACQUIRE) > 0 ? pairs[i].words.n : 0;
 }
 
 int lx_dict_has(int i, const char *key, size_t len) {
+    if (mapped)
+        return ensure(i) && lx_dmap_word(&map, i, key, len) != NULL;
     return ensure(i) && lx_strmap_get(&pairs[i].words, key, len, lx_hash(key, len)) != NULL;
 }
 
@@ -428,6 +543,10 @@ static int translate_ranked(int i, uint32_t id, lx_dict_tr *out, int max) {
 int lx_dict_translate(int i, const char *key, size_t len, lx_dict_tr *out, int max) {
     if (!ensure(i))
         return 0;
+    if (mapped) {
+        const uint8_t *r = lx_dmap_word(&map, i, key, len);
+        return r ? lx_dmap_translations(&map, r, out, max) : 0;
+    }
     uint32_t *v = lx_strmap_get(&pairs[i].words, key, len, lx_hash(key, len));
     return v ? translate_ranked(i, *v, out, max) : 0;
 }
@@ -436,10 +555,11 @@ int lx_dict_translate(int i, const char *key, size_t len, lx_dict_tr *out, int m
  * letters (at least 5 bytes kept): Snowball leaves some of an inflected
  * word's stem change ("sukupuolten" -> "sukupuolt", "sukupuoli" ->
  * "sukupuol"). */
-static uint32_t *find_stem(int i, const char *term, size_t len, int maxcut) {
+static const void *find_stem(int i, const char *term, size_t len, int maxcut) {
     lx_strmap *m = &pairs[i].stems;
     for (int cut = 0; cut <= maxcut && len >= 5; cut++) {
-        uint32_t *v = lx_strmap_get(m, term, len, lx_hash(term, len));
+        const void *v = mapped ? (const void *)lx_dmap_stem(&map, i, term, len)
+                               : (const void *)lx_strmap_get(m, term, len, lx_hash(term, len));
         if (v)
             return v;
         do
@@ -460,8 +580,10 @@ int lx_dict_has_stem_exact(int i, const char *term, size_t len) {
 int lx_dict_translate_stem(int i, const char *term, size_t len, lx_dict_tr *out, int max) {
     if (!ensure_stems(i))
         return 0;
-    uint32_t *v = find_stem(i, term, len, 2);
-    return v ? translate_ranked(i, *v, out, max) : 0;
+    const void *v = find_stem(i, term, len, 2);
+    if (mapped)
+        return v ? lx_dmap_translations(&map, v, out, max) : 0;
+    return v ? translate_ranked(i, *(const uint32_t *)v, out, max) : 0;
 }
 
 size_t lx_dict_list(lx_dict_info *out, size_t max, const char **dir) {
@@ -518,4 +640,123 @@ int lx_dict_split(const char *from, lx_stemmers *st, int si, const char *key, si
         }
     }
     return 0;
+}
+
+/* ---- compiling (dictmap.h) ---- */
+
+/* read_entries over pair p's whole text, inflated once (all, alen):
+ * the same translations without a chunk inflated per headword. */
+static int entries_text(const pair *p, const char *all, size_t alen, uint32_t id, lx_dict_tr *out,
+                        int max) {
+    int n = 0;
+    for (; id != UINT32_MAX && n < max; id = p->e[id].next) {
+        const entry *e = &p->e[id];
+        if ((size_t)e->off + e->len > alen)
+            continue; /* lx_dz_read fails there too */
+        char *t = malloc((size_t)e->len + 1);
+        if (!t)
+            return -1;
+        memcpy(t, all + e->off, e->len);
+        t[e->len] = 0;
+        n = lx_dict_entry_items(t, out, n, max);
+        free(t);
+    }
+    return n;
+}
+
+/* Writes pair i (loaded) into w. */
+static int compile_pair(lx_dmap_writer *w, int i) {
+    pair *p = &pairs[i];
+    lx_dmap_pair meta;
+    memset(&meta, 0, sizeof meta);
+    memcpy(meta.from, p->from, sizeof p->from < 8 ? sizeof p->from : 8);
+    memcpy(meta.to, p->to, sizeof p->to < 8 ? sizeof p->to : 8);
+    memcpy(meta.name, p->name, sizeof meta.name);
+    meta.rev = p->rev;
+    meta.state = p->state > 0 ? 1 : -1;
+    meta.sstate = p->sstate > 0 ? 1 : p->sstate < 0 ? -1 : 0;
+    size_t nw = meta.state > 0 ? p->words.n : 0;
+    lx_dmap_pair_begin(w, &meta, nw);
+    char *all = NULL;
+    size_t alen = 0;
+    uint32_t *rec = NULL;
+    int rc = 0;
+    if (nw && !p->rev) {
+        rec = calloc(p->ne ? p->ne : 1, sizeof *rec);
+        if (!rec || lx_dz_inflate_all(&p->z, &all, &alen))
+            all = NULL; /* read entry by entry instead */
+        if (!rec)
+            rc = -1;
+    }
+    for (size_t k = 0; nw && !rc && k < p->words.cap; k++) {
+        const struct lx_strmap_slot *sl = &p->words.slots[k];
+        if (!sl->key)
+            continue;
+        lx_dict_tr tr[LX_DICT_MAX_SENSES];
+        int n = p->rev ? read_reverse(i, sl->value, tr, LX_DICT_MAX_SENSES)
+                : all  ? entries_text(p, all, alen, sl->value, tr, LX_DICT_MAX_SENSES)
+                       : read_entries(i, sl->value, tr, LX_DICT_MAX_SENSES);
+        if (n < 0) {
+            rc = -1;
+            break;
+        }
+        for (int j = 0; j < n && !p->rev; j++)
+            tr[j].sense = j; /* as translate_ranked gives them */
+        uint32_t off = lx_dmap_add_word(w, sl->key, sl->len, tr, n);
+        if (!off)
+            rc = -1;
+        else if (rec)
+            rec[sl->value] = off;
+    }
+    size_t ns = meta.sstate > 0 && rec ? p->stems.n : 0;
+    lx_dmap_stems_begin(w, ns);
+    for (size_t k = 0; ns && !rc && k < p->stems.cap; k++) {
+        const struct lx_strmap_slot *sl = &p->stems.slots[k];
+        if (sl->key && sl->value < p->ne && rec[sl->value])
+            lx_dmap_add_stem(w, sl->key, sl->len, rec[sl->value]);
+    }
+    lx_dmap_pair_end(w);
+    free(all);
+    free(rec);
+    return rc;
+}
+
+int lx_dict_compile(int force, char *msg, size_t cap) {
+    char path[4096];
+    const char *dir = lx_dict_dir(), *why;
+    if (lx_dmap_path(dir, path, sizeof path)) {
+        snprintf(msg, cap,
+                 "no cache directory for compiled dictionaries ($HOME unset; set "
+                 "LECTERN_DICT_MAP_DIR)");
+        return -1;
+    }
+    compiling = 1; /* a process that has not used them yet loads the dictd files */
+    int n = lx_dict_npairs();
+    if (!n) {
+        snprintf(msg, cap, "no FreeDict dictionaries in %s: nothing to compile", dir);
+        return 2;
+    }
+    lx_dmap old;
+    if (mapped || (!force && lx_dmap_open(&old, path, dicts_fp, &why) == 0)) {
+        if (!mapped)
+            lx_dmap_close(&old);
+        snprintf(msg, cap, "compiled dictionaries %s up to date", path);
+        return 1;
+    }
+    lx_dict_warm();
+    lx_dmap_writer *w = lx_dmap_create(path, npairs, nreal);
+    int rc = w ? 0 : -1;
+    for (int i = 0; i < npairs && !rc; i++)
+        rc = compile_pair(w, i);
+    size_t bytes = 0;
+    if (w && rc)
+        lx_dmap_abort(w);
+    else if (w)
+        rc = lx_dmap_finish(w, dicts_fp, &bytes);
+    if (rc)
+        snprintf(msg, cap, "compiled dictionaries: could not write %s", path);
+    else
+        snprintf(msg, cap, "compiled dictionaries: %s (%d pairs, %.1f MiB)", path, npairs,
+                 (double)bytes / (1 << 20));
+    return rc;
 }

@@ -229,21 +229,12 @@ static void test_search(lx_searcher *s) {
     lx_results_free(q);
 }
 
-int main(void) {
-    const char *tmp = getenv("LECTERN_TMP") ? getenv("LECTERN_TMP") : "/tmp";
-    char dir[300], dicts[400], cmd[800];
-    snprintf(dir, sizeof dir, "%.250s/test_xlang.%d", tmp, (int)getpid());
-    snprintf(cmd, sizeof cmd, "rm -rf '%s' && mkdir -p '%s/dicts'", dir, dir);
-    CHECK(system(cmd) == 0);
-    snprintf(dicts, sizeof dicts, "%s/dicts", dir);
-    write_dict(dicts, "fin-eng", fin_eng, 6);
-    write_dict(dicts, "spa-eng", spa_eng, 1);
-    write_dict(dicts, "eng-fin", eng_fin, 1);
-    setenv("LECTERN_DICT_DIR", dicts, 1); /* before the first use: loaded once */
+/* Every check above, on an index of its own (tag names it). */
+static void run_all(const char *dir, const char *tag) {
     test_stop();
     test_dict();
     char ixdir[600];
-    snprintf(ixdir, sizeof ixdir, "%s/index", dir);
+    snprintf(ixdir, sizeof ixdir, "%.400s/index-%s", dir, tag);
     lx_index *ix = tix_open(ixdir, LX_OPEN_CREATE);
     tix_put_all(ix, recs, sizeof recs / sizeof recs[0]);
     lx_searcher *s = NULL;
@@ -252,6 +243,55 @@ int main(void) {
         test_search(s);
     lx_searcher_close(s);
     lx_index_close(ix);
+}
+
+/* The same checks in a process of their own (the dictionaries load once
+ * per process): "mapped" expects the compiled file up to date, "damaged"
+ * reads the dictd files and compiles the file again. */
+static int child(const char *self, const char *dir, const char *mode) {
+    char cmd[1200];
+    snprintf(cmd, sizeof cmd, "TEST_XLANG_CHILD=%s TEST_XLANG_DIR='%s' '%s'", mode, dir, self);
+    return system(cmd);
+}
+
+int main(int argc, char **argv) {
+    (void)argc;
+    const char *mode = getenv("TEST_XLANG_CHILD");
+    if (mode) {
+        run_all(getenv("TEST_XLANG_DIR"), mode);
+        char msg[4400];
+        int rc = lx_dict_compile(0, msg, sizeof msg);
+        printf("%s: %s\n", mode, msg);
+        CHECK(rc == (!strcmp(mode, "mapped") ? 1 : 0));
+        CHECK_DONE();
+    }
+    const char *tmp = getenv("LECTERN_TMP") ? getenv("LECTERN_TMP") : "/tmp";
+    char dir[300], dicts[400], cmd[800], maps[400];
+    snprintf(dir, sizeof dir, "%.250s/test_xlang.%d", tmp, (int)getpid());
+    snprintf(cmd, sizeof cmd, "rm -rf '%s' && mkdir -p '%s/dicts'", dir, dir);
+    CHECK(system(cmd) == 0);
+    snprintf(dicts, sizeof dicts, "%s/dicts", dir);
+    snprintf(maps, sizeof maps, "%s/maps", dir);
+    write_dict(dicts, "fin-eng", fin_eng, 6);
+    write_dict(dicts, "spa-eng", spa_eng, 1);
+    write_dict(dicts, "eng-fin", eng_fin, 1);
+    setenv("LECTERN_DICT_DIR", dicts, 1); /* before the first use: loaded once */
+    setenv("LECTERN_DICT_MAP_DIR", maps, 1);
+    /* From the dictd files (no compiled file yet), then compiled, and the
+     * same answers read from the compiled file in another process. */
+    run_all(dir, "files");
+    char msg[4400];
+    CHECK(lx_dict_compile(0, msg, sizeof msg) == 0);
+    CHECK(child(argv[0], dir, "mapped") == 0);
+    /* A damaged file (cut short): the dictd files again, same answers. */
+    snprintf(cmd, sizeof cmd, "for f in '%s'/*.lxd; do truncate -s -100 \"$f\"; done", maps);
+    CHECK(system(cmd) == 0);
+    CHECK(child(argv[0], dir, "damaged") == 0);
+    CHECK(child(argv[0], dir, "mapped") == 0); /* compiled again by "damaged" */
+    /* A stale one: a dictionary changed since (its mtime). */
+    snprintf(cmd, sizeof cmd, "touch -d '2001-01-01' '%s/freedict-spa-eng.index'", dicts);
+    CHECK(system(cmd) == 0);
+    CHECK(child(argv[0], dir, "damaged") == 0);
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     CHECK(system(cmd) == 0);
     CHECK_DONE();

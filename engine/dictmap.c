@@ -1,0 +1,394 @@
+/* dictmap.c -- the compiled dictionaries: one read-only file, mapped and
+ * read in place (dictmap.h describes the layout). */
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "dictmap.h"
+#include "dmap_id.h"
+#include "strmap.h"
+
+static const char magic[8] = "LXDMAP1";
+
+const char *lx_dmap_code_id(void) {
+    return LX_DMAP_CODE_ID;
+}
+
+static uint64_t fnv64(const char *s) {
+    uint64_t h = 14695981039346656037ull;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ull;
+    return h;
+}
+
+int lx_dmap_path(const char *dir, char *out, size_t cap) {
+    const char *d = getenv("LECTERN_DICT_MAP_DIR"), *x = getenv("XDG_CACHE_HOME");
+    const char *home = getenv("HOME");
+    char base[4096];
+    if (d && d[0])
+        snprintf(base, sizeof base, "%s", d);
+    else if (x && x[0] == '/')
+        snprintf(base, sizeof base, "%s/lectern", x);
+    else if (home && home[0])
+        snprintf(base, sizeof base, "%s/.cache/lectern", home);
+    else
+        return -1;
+    char real[4096];
+    if (!realpath(dir, real))
+        snprintf(real, sizeof real, "%s", dir);
+    int n = snprintf(out, cap, "%s/dicts-%016llx-%.16s.lxd", base, (unsigned long long)fnv64(real),
+                     LX_DMAP_CODE_ID);
+    return n > 0 && (size_t)n < cap ? 0 : -1;
+}
+
+int lx_dmap_open(lx_dmap *m, const char *path, uint64_t fingerprint, const char **why) {
+    memset(m, 0, sizeof *m);
+    *why = "missing";
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    struct stat st;
+    void *p = fstat(fd, &st) == 0 && st.st_size >= (off_t)sizeof(lx_dmap_head)
+                  ? mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_SHARED, fd, 0)
+                  : MAP_FAILED;
+    close(fd);
+    *why = "damaged";
+    if (p == MAP_FAILED)
+        return -1;
+    m->base = p;
+    m->size = (size_t)st.st_size;
+    m->head = p;
+    const lx_dmap_head *h = m->head;
+    size_t ptab = sizeof *h + (size_t)h->npairs * sizeof(lx_dmap_pair);
+    if (memcmp(h->magic, magic, 8) || h->size != m->size || h->npairs > LX_DICT_MAX_PAIRS ||
+        h->nreal > h->npairs || ptab > m->size)
+        goto bad;
+    if (h->version != LX_DMAP_VERSION || h->fingerprint != fingerprint) {
+        *why = "stale";
+        goto bad;
+    }
+    m->pairs = (const lx_dmap_pair *)(m->base + sizeof *h);
+    for (uint32_t i = 0; i < h->npairs; i++) {
+        const lx_dmap_pair *q = &m->pairs[i];
+        if ((q->wcap & (q->wcap - 1)) || (q->scap & (q->scap - 1)) ||
+            q->wtab + 8ull * q->wcap > m->size || q->stab + 8ull * q->scap > m->size ||
+            q->rev < 0 || q->rev > (int32_t)h->npairs || memchr(q->from, 0, 8) == NULL ||
+            memchr(q->to, 0, 8) == NULL || memchr(q->name, 0, 24) == NULL)
+            goto bad;
+    }
+    return 0;
+bad:
+    lx_dmap_close(m);
+    return -1;
+}
+
+void lx_dmap_close(lx_dmap *m) {
+    if (m->base)
+        munmap((void *)m->base, m->size);
+    memset(m, 0, sizeof *m);
+}
+
+static uint32_t rd32(const uint8_t *p) {
+    uint32_t v;
+    memcpy(&v, p, 4);
+    return v;
+}
+
+static uint16_t rd16(const uint8_t *p) {
+    uint16_t v;
+    memcpy(&v, p, 2);
+    return v;
+}
+
+const uint8_t *lx_dmap_word(const lx_dmap *m, int i, const char *key, size_t len) {
+    const lx_dmap_pair *q = &m->pairs[i];
+    uint32_t h = lx_hash(key, len);
+    if (!q->wcap)
+        return NULL;
+    const uint8_t *slots = m->base + q->wtab;
+    for (uint32_t s = h & (q->wcap - 1), k = 0; k < q->wcap; s = (s + 1) & (q->wcap - 1), k++) {
+        uint32_t off = rd32(slots + 8 * (size_t)s + 4);
+        if (!off)
+            return NULL;
+        if (rd32(slots + 8 * (size_t)s) != h || (size_t)off + 3 + len > m->size)
+            continue;
+        const uint8_t *r = m->base + off;
+        if (rd16(r) == len && !memcmp(r + 3, key, len))
+            return r;
+    }
+    return NULL;
+}
+
+const uint8_t *lx_dmap_stem(const lx_dmap *m, int i, const char *term, size_t len) {
+    const lx_dmap_pair *q = &m->pairs[i];
+    uint32_t h = lx_hash(term, len);
+    if (!q->scap)
+        return NULL;
+    const uint8_t *slots = m->base + q->stab;
+    for (uint32_t s = h & (q->scap - 1), k = 0; k < q->scap; s = (s + 1) & (q->scap - 1), k++) {
+        uint32_t off = rd32(slots + 8 * (size_t)s + 4);
+        if (!off)
+            return NULL;
+        if (rd32(slots + 8 * (size_t)s) != h || (size_t)off + 6 + len > m->size)
+            continue;
+        const uint8_t *r = m->base + off;
+        if (rd16(r) == len && !memcmp(r + 2, term, len)) {
+            uint32_t w = rd32(r + 2 + len);
+            return w && (size_t)w + 3 <= m->size ? m->base + w : NULL;
+        }
+    }
+    return NULL;
+}
+
+int lx_dmap_translations(const lx_dmap *m, const uint8_t *rec, lx_dict_tr *out, int max) {
+    const uint8_t *end = m->base + m->size;
+    size_t kl = rd16(rec);
+    int n = rec[2];
+    const uint8_t *p = rec + 3 + kl;
+    for (int k = 0; k < n && k < max; k++) {
+        if (p + 5 > end)
+            return 0;
+        size_t len = rd16(p + 3);
+        if (len >= sizeof out[k].text || p + 5 + len > end)
+            return 0;
+        out[k].sense = rd16(p);
+        out[k].ntok = p[2];
+        out[k].len = len;
+        memcpy(out[k].text, p + 5, len);
+        out[k].text[len] = 0;
+        p += 5 + len;
+    }
+    return n < max ? n : max;
+}
+
+/* ---- writing ---- */
+
+struct lx_dmap_writer {
+    FILE *f;
+    char path[4096], tmp[4200];
+    uint64_t at; /* bytes written */
+    int err;
+    int npairs, nreal, cur;
+    lx_dmap_pair *pairs;
+    uint32_t *tab; /* the table being filled: cap x {hash, off} */
+    uint32_t cap;
+    int stems; /* filling the stem table */
+};
+
+static void put(lx_dmap_writer *w, const void *p, size_t n) {
+    if (!w->err && n && fwrite(p, 1, n, w->f) != n)
+        w->err = 1;
+    w->at += n;
+}
+
+lx_dmap_writer *lx_dmap_create(const char *path, int npairs, int nreal) {
+    lx_dmap_writer *w = calloc(1, sizeof *w);
+    if (!w)
+        return NULL;
+    /* The directory, made if missing (one level under an existing one). */
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s", path);
+    char *slash = strrchr(dir, '/');
+    if (slash) {
+        *slash = 0;
+        char *up = strrchr(dir, '/');
+        if (up && up != dir) {
+            *up = 0;
+            mkdir(dir, 0755);
+            *up = '/';
+        }
+        mkdir(dir, 0755);
+    }
+    snprintf(w->path, sizeof w->path, "%s", path);
+    snprintf(w->tmp, sizeof w->tmp, "%s.%ld.tmp", path, (long)getpid());
+    w->npairs = npairs;
+    w->nreal = nreal;
+    w->cur = -1;
+    w->pairs = calloc((size_t)(npairs ? npairs : 1), sizeof *w->pairs);
+    w->f = fopen(w->tmp, "wb");
+    if (!w->pairs || !w->f) {
+        lx_dmap_abort(w);
+        return NULL;
+    }
+    lx_dmap_head h = {{0}, 0, 0, 0, 0, 0, 0};
+    put(w, &h, sizeof h);
+    for (int i = 0; i < npairs; i++)
+        put(w, &w->pairs[i], sizeof w->pairs[i]);
+    return w;
+}
+
+static void table_begin(lx_dmap_writer *w, size_t n) {
+    uint32_t cap = 16;
+    while (cap < 2 * n && cap < (1u << 30))
+        cap *= 2;
+    free(w->tab);
+    w->tab = calloc((size_t)cap * 2, sizeof *w->tab);
+    w->cap = w->tab ? cap : 0;
+    if (!w->tab)
+        w->err = 1;
+}
+
+static void table_add(lx_dmap_writer *w, const char *key, size_t len, uint32_t off) {
+    if (!w->cap || !off)
+        return;
+    uint32_t h = lx_hash(key, len), i = h & (w->cap - 1);
+    while (w->tab[2 * i + 1])
+        i = (i + 1) & (w->cap - 1);
+    w->tab[2 * i] = h;
+    w->tab[2 * i + 1] = off;
+}
+
+/* Writes the table being filled (8-byte aligned); its offset. */
+static uint64_t table_end(lx_dmap_writer *w, uint32_t *cap) {
+    static const char zero[8];
+    put(w, zero, (8 - w->at % 8) % 8);
+    uint64_t off = w->at;
+    put(w, w->tab, (size_t)w->cap * 8);
+    *cap = w->cap;
+    free(w->tab);
+    w->tab = NULL;
+    w->cap = 0;
+    return off;
+}
+
+void lx_dmap_pair_begin(lx_dmap_writer *w, const lx_dmap_pair *meta, size_t nwords) {
+    w->cur++;
+    if (w->cur >= w->npairs) {
+        w->err = 1;
+        return;
+    }
+    w->pairs[w->cur] = *meta;
+    w->pairs[w->cur].nwords = (uint32_t)nwords;
+    w->stems = 0;
+    table_begin(w, nwords);
+}
+
+uint32_t lx_dmap_add_word(lx_dmap_writer *w, const char *key, size_t len, const lx_dict_tr *tr,
+                          int n) {
+    if (w->err || len > 65535 || n > 255 || w->at > UINT32_MAX - (1u << 20))
+        return w->err = 1, 0;
+    uint32_t off = (uint32_t)w->at;
+    uint16_t kl = (uint16_t)len;
+    uint8_t nn = (uint8_t)n;
+    put(w, &kl, 2);
+    put(w, &nn, 1);
+    put(w, key, len);
+    for (int k = 0; k < n; k++) {
+        uint16_t sense = (uint16_t)tr[k].sense, tl = (uint16_t)tr[k].len;
+        uint8_t ntok = (uint8_t)tr[k].ntok;
+        put(w, &sense, 2);
+        put(w, &ntok, 1);
+        put(w, &tl, 2);
+        put(w, tr[k].text, tr[k].len);
+    }
+    table_add(w, key, len, off);
+    return w->err ? 0 : off;
+}
+
+void lx_dmap_stems_begin(lx_dmap_writer *w, size_t nstems) {
+    if (w->err || w->cur < 0)
+        return;
+    lx_dmap_pair *q = &w->pairs[w->cur];
+    q->wtab = table_end(w, &q->wcap);
+    w->stems = 1;
+    table_begin(w, nstems);
+}
+
+void lx_dmap_add_stem(lx_dmap_writer *w, const char *term, size_t len, uint32_t word) {
+    if (w->err || len > 65535 || w->at > UINT32_MAX - (1u << 20)) {
+        w->err = 1;
+        return;
+    }
+    uint32_t off = (uint32_t)w->at;
+    uint16_t tl = (uint16_t)len;
+    put(w, &tl, 2);
+    put(w, term, len);
+    put(w, &word, 4);
+    table_add(w, term, len, off);
+}
+
+void lx_dmap_pair_end(lx_dmap_writer *w) {
+    if (w->err || w->cur < 0)
+        return;
+    lx_dmap_pair *q = &w->pairs[w->cur];
+    if (!w->stems)
+        lx_dmap_stems_begin(w, 0);
+    q->stab = table_end(w, &q->scap);
+    if (!q->scap || q->sstate <= 0) { /* an empty stem map answers as none */
+        q->scap = 0;
+    }
+}
+
+/* Removes the files of the same dictionary directory made by other code
+ * (another build) that nothing has rewritten for a day: each is as large
+ * as this one, and a build still in use compiles its own again. */
+static void remove_old(const char *path) {
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s", path);
+    char *slash = strrchr(dir, '/');
+    if (!slash)
+        return;
+    *slash = 0;
+    const char *name = slash + 1; /* dicts-DIRHASH-... */
+    size_t keep = strlen("dicts-") + 17;
+    DIR *d = opendir(dir);
+    struct dirent *de;
+    time_t now = time(NULL);
+    while (d && (de = readdir(d))) {
+        char p[8192];
+        struct stat st;
+        if (strncmp(de->d_name, name, keep) || !strcmp(de->d_name, name))
+            continue;
+        snprintf(p, sizeof p, "%s/%s", dir, de->d_name);
+        if (stat(p, &st) == 0 && st.st_mtime < now - 86400)
+            unlink(p);
+    }
+    if (d)
+        closedir(d);
+}
+
+int lx_dmap_finish(lx_dmap_writer *w, uint64_t fingerprint, size_t *bytes) {
+    int rc = -1;
+    if (!w->err && w->cur + 1 == w->npairs) {
+        lx_dmap_head h = {
+            {0}, LX_DMAP_VERSION, (uint32_t)w->npairs, (uint32_t)w->nreal, 0, fingerprint, w->at};
+        memcpy(h.magic, magic, 8);
+        if (fseek(w->f, 0, SEEK_SET) == 0 && fwrite(&h, sizeof h, 1, w->f) == 1 &&
+            fwrite(w->pairs, sizeof *w->pairs, (size_t)w->npairs, w->f) == (size_t)w->npairs &&
+            fflush(w->f) == 0 && fsync(fileno(w->f)) == 0)
+            rc = 0;
+    }
+    if (fclose(w->f) != 0)
+        rc = -1;
+    w->f = NULL;
+    if (rc == 0 && rename(w->tmp, w->path) != 0)
+        rc = -1;
+    if (rc == 0 && bytes)
+        *bytes = (size_t)w->at;
+    if (rc == 0)
+        remove_old(w->path);
+    if (rc != 0)
+        unlink(w->tmp);
+    free(w->pairs);
+    free(w->tab);
+    free(w);
+    return rc;
+}
+
+void lx_dmap_abort(lx_dmap_writer *w) {
+    if (!w)
+        return;
+    if (w->f) {
+        fclose(w->f);
+        unlink(w->tmp);
+    }
+    free(w->pairs);
+    free(w->tab);
+    free(w);
+}
