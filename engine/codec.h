@@ -66,6 +66,34 @@ static inline const uint8_t *lx_vbyte_skip(const uint8_t *p, const uint8_t *end,
     return p;
 }
 
+/* Skips k vbyte values, adding them to *sum (modulo 2^32, each read as
+ * lx_vbyte_get reads it).  Eight one-byte values at a time where eight
+ * bytes in a row have no high bit (tfs mostly do not). */
+static inline const uint8_t *lx_vbyte_sum(const uint8_t *p, const uint8_t *end, uint32_t k,
+                                          uint32_t *sum) {
+    uint32_t s = *sum;
+    while (k) {
+        if (k >= 8 && end - p >= 8) {
+            uint64_t w;
+            memcpy(&w, p, 8);
+            if (!(w & 0x8080808080808080ull)) {
+                /* bytes summed in 16-bit lanes, then the lanes by one multiply */
+                w = (w & 0x00ff00ff00ff00ffull) + ((w >> 8) & 0x00ff00ff00ff00ffull);
+                s += (uint32_t)((w * 0x0001000100010001ull) >> 48);
+                p += 8;
+                k -= 8;
+                continue;
+            }
+        }
+        uint32_t v;
+        p = lx_vbyte_get(p, end, &v);
+        s += v;
+        k--;
+    }
+    *sum = s;
+    return p;
+}
+
 /* Bits needed for v (0 for 0). */
 static inline unsigned lx_bits(uint32_t v) {
     return v ? 32u - (unsigned)__builtin_clz(v) : 0u;

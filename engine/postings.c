@@ -682,11 +682,27 @@ void lx_pcursor_block_pbound(const lx_pcursor *c, uint32_t target, lx_pbound *b,
 /* The positions to skip before the current doc's field f in its block,
  * and its tf there. */
 static uint32_t positions_before(lx_pcursor *c, int f, uint32_t *tf) {
-    tf_rows(c, c->i);
-    const uint32_t *cur = c->tf[c->i];
     uint32_t skip = 0;
-    for (uint32_t i = 0; i < c->i; i++)
-        skip += tf_total(c->tf[i]);
+    if (!c->tf_gap && c->tf_upto > c->i) {
+        /* the rows before are decoded already */
+        for (uint32_t i = 0; i < c->i; i++)
+            skip += tf_total(c->tf[i]);
+    } else {
+        /* The docs before: their tfs summed straight from the bytes (a
+         * snippet's cursor opened at its lecture asks once per block),
+         * then the doc's own row decoded. */
+        uint32_t k = c->i;
+        if (c->maskp) {
+            k = 0;
+            for (uint32_t j = 0; j < c->i; j++)
+                k += mask_fields[c->maskp[j] & c->listmask];
+        }
+        c->tf_next = lx_vbyte_sum(c->tfp, c->bend, k, &skip);
+        c->tf_upto = c->i;
+        c->tf_gap = c->i > 0;
+        tf_decode(c, c->i, 0);
+    }
+    const uint32_t *cur = c->tf[c->i];
     for (int g = 0; g < f; g++)
         skip += cur[g];
     *tf = cur[f];

@@ -168,6 +168,16 @@ static void on_span(void *ctx, const char *tok, size_t len, size_t s, size_t e, 
         }
 }
 
+/* With tight, a window's transcript is decompressed from TIGHT_BEFORE
+ * before its checkpoint (widen looks back at most a third of
+ * LX_SNIPPET_BYTES and one byte more) to TIGHT_AFTER past the checkpoint
+ * after it (the window's last word ends before that checkpoint, and widen
+ * looks at most LX_SNIPPET_BYTES past it); window_matches checks that
+ * each window's text reached that far, and else the caller loads it
+ * again without tight, so that the answer cannot change. */
+#define TIGHT_BEFORE (LX_SNIPPET_BYTES / 3 + 2)
+#define TIGHT_AFTER (LX_SNIPPET_BYTES + 64)
+
 /* Tied windows of a compressed transcript, each decompressed on its own:
  * from a little before the checkpoint before it to a little past the one
  * after it, windows whose text overlaps sharing one range, so that the
@@ -180,14 +190,17 @@ static void on_span(void *ctx, const char *tok, size_t len, size_t s, size_t e, 
  * block is: then the caller decompresses one range over all. */
 static const char *tie_ranges(const lx_docview *v, lx_buf *scratch, const lx_snip_pos *h,
                               const best *ties, int nt, size_t end[MAX_TIES], size_t *lo,
-                              size_t *hi) {
+                              size_t *hi, int tight) {
     size_t from[MAX_TIES], to[MAX_TIES];
     for (int i = 0; i < nt; i++) {
         uint32_t c0 = h[ties[i].from].pos / LX_CP_EVERY,
                  c1 = h[ties[i].to - 1].pos / LX_CP_EVERY + 1;
         size_t b = c0 < v->h.ncp ? lx_doc_checkpoint(v, c0) : 0;
-        from[i] = b > LX_SNIPPET_BYTES ? b - LX_SNIPPET_BYTES : 0;
-        to[i] = c1 < v->h.ncp ? lx_doc_checkpoint(v, c1) + 2 * LX_SNIPPET_BYTES : v->h.body_len;
+        size_t back = tight ? TIGHT_BEFORE : LX_SNIPPET_BYTES;
+        from[i] = b > back ? b - back : 0;
+        to[i] = c1 < v->h.ncp
+                    ? lx_doc_checkpoint(v, c1) + (tight ? TIGHT_AFTER : 2 * LX_SNIPPET_BYTES)
+                    : v->h.body_len;
         if (b >= to[i] || (i && (from[i] < from[i - 1] || to[i] < to[i - 1])))
             return NULL;
     }
@@ -231,6 +244,7 @@ typedef struct snip_text {
     size_t lo, need;     /* where its first range starts; how far the transcript is needed */
     uint32_t base, pos0; /* the checkpoint before the windows: byte offset, position */
     int split;           /* tied windows decompressed each on its own range */
+    int tight, short_;   /* loaded tight; some window's text ended too soon for it */
     size_t tie_end[MAX_TIES];
 } snip_text;
 
@@ -257,9 +271,10 @@ static void choose_field(const lx_docview *v, size_t dlen, lx_snip_pos *const hi
 /* Loads the text of fw's field into st (the transcript's through
  * scratch).  Returns 0, LX_ENOMEM, or LX_ECORRUPT for a damaged body. */
 static int load_text(const lx_docview *v, const char *description, size_t dlen,
-                     const field_windows *fw, lx_buf *scratch, snip_text *st) {
+                     const field_windows *fw, lx_buf *scratch, snip_text *st, int tight) {
     int k = fw->k;
     memset(st, 0, sizeof *st);
+    st->tight = tight;
     st->text = description;
     st->need = k ? v->h.body_len : dlen;
     if (k && !fw->bw.score)
@@ -277,7 +292,7 @@ static int load_text(const lx_docview *v, const char *description, size_t dlen,
             st->pos0 = c0 * LX_CP_EVERY;
         }
         if (c1 < v->h.ncp)
-            st->need = lx_doc_checkpoint(v, c1) + 2 * LX_SNIPPET_BYTES;
+            st->need = lx_doc_checkpoint(v, c1) + (tight ? TIGHT_AFTER : 2 * LX_SNIPPET_BYTES);
     }
     /* Room for the whole body first, so that a NULL body below means a
      * damaged one, not a failed allocation (the buffer is reused from hit
@@ -288,11 +303,12 @@ static int load_text(const lx_docview *v, const char *description, size_t dlen,
     size_t hi = 0;
     if (k && v->h.zlen && fw->bw.score && v->h.ncp && fw->nties > 1)
         st->split = (st->text = tie_ranges(v, scratch, fw->hits, fw->ties, fw->nties, st->tie_end,
-                                           &st->lo, &hi)) != NULL;
+                                           &st->lo, &hi, tight)) != NULL;
     if (k && !st->split) {
         /* from a little before the checkpoint (widen looks back up to
          * LX_SNIPPET_BYTES / 3) */
-        size_t from = st->base > LX_SNIPPET_BYTES ? st->base - LX_SNIPPET_BYTES : 0;
+        size_t back = tight ? TIGHT_BEFORE : LX_SNIPPET_BYTES;
+        size_t from = st->base > back ? st->base - back : 0;
         st->text = lx_doc_body_range(v, scratch, from, st->need, &st->lo, &hi);
         /* A damaged checkpoint past the text: the whole body. */
         if (st->text && st->base > hi)
@@ -330,8 +346,11 @@ static uint32_t window_matches(const lx_docview *v, const lx_snip_terms *terms, 
         memset(sstart[i], 0, sizeof sstart[i]);
         memset(send[i], 0, sizeof send[i]);
         struct span_ctx c = {first, last, sstart[i], send[i], b, nt > 1 ? terms : NULL, 0};
-        lx_text_scan_range(st->text + b, (st->split ? st->tie_end[i] : st->len) - b, p0, first,
-                           last, on_span, &c);
+        size_t tend = st->split ? st->tie_end[i] : st->len;
+        lx_text_scan_range(st->text + b, tend - b, p0, first, last, on_span, &c);
+        if (st->tight && tend < v->h.body_len &&
+            send[i][last - first] + (size_t)LX_SNIPPET_BYTES >= tend)
+            st->short_ = 1;
         if (c.exact > most) {
             most = c.exact;
             win = i;
@@ -360,12 +379,22 @@ int lx_snippet_from_positions(const lx_docview *v, const char *description,
     *field = fw.k ? "transcript" : "description";
     *start = -1;
     snip_text st;
-    int rc = load_text(v, description, dlen, &fw, scratch, &st);
+    /* a compressed transcript's window(s): the tight range first */
+    int tight = fw.k == 1 && fw.bw.score && v->h.zlen && v->h.ncp;
+    int rc = load_text(v, description, dlen, &fw, scratch, &st, tight);
     if (rc || !st.text || !st.len)
         return rc ? rc : lx_buf_append(out, "", 1);
     size_t s = 0, e = 0, hi;
     match m[WIN_TOKENS];
     uint32_t nm = fw.bw.score ? window_matches(v, terms, &fw, &st, m) : 0;
+    if (tight && (st.short_ || ((!nm || m[nm - 1].end + LX_SNIPPET_BYTES >= st.len) &&
+                                st.len < v->h.body_len))) {
+        /* not far enough (or nothing found): the range as without tight */
+        if ((rc = load_text(v, description, dlen, &fw, scratch, &st, 0)) != 0 || !st.text ||
+            !st.len)
+            return rc ? rc : lx_buf_append(out, "", 1);
+        nm = window_matches(v, terms, &fw, &st, m);
+    }
     if (nm) {
         s = m[0].start;
         e = m[nm - 1].end;

@@ -31,8 +31,18 @@ static const struct {
 static struct {
     char **w; /* normalised, sorted */
     size_t n;
-    int ready; /* loaded (atomic) */
+    uint16_t *slot; /* open addressing: 1 + an index into w, 0 empty */
+    size_t mask;    /* slots - 1 (a power of two, at least twice n) */
+    int ready;      /* loaded (atomic) */
 } lists[NSOURCE];
+
+/* FNV-1a over the word's bytes. */
+static uint32_t word_hash(const char *s, size_t len) {
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ (unsigned char)s[i]) * 16777619u;
+    return h;
+}
 
 static pthread_mutex_t load_mu = PTHREAD_MUTEX_INITIALIZER;
 
@@ -80,34 +90,55 @@ static void load(size_t l) {
         }
         if (w)
             qsort(w, n, sizeof *w, cmp_str);
+        /* A hash table over the words: a lookup is one hash and (mostly)
+         * one compare, where the binary search made eight strcmp calls. */
+        size_t slots = 16;
+        while (slots < 2 * n)
+            slots *= 2;
+        uint16_t *slot = w && n < UINT16_MAX ? calloc(slots, sizeof *slot) : NULL;
+        for (size_t i = 0; slot && i < n; i++) {
+            size_t h = word_hash(w[i], strlen(w[i])) & (slots - 1);
+            while (slot[h])
+                h = (h + 1) & (slots - 1);
+            slot[h] = (uint16_t)(i + 1);
+        }
         lists[l].w = w;
-        lists[l].n = n;
+        lists[l].n = slot ? n : 0;
+        lists[l].slot = slot;
+        lists[l].mask = slots - 1;
         __atomic_store_n(&lists[l].ready, 1, __ATOMIC_RELEASE);
     }
     pthread_mutex_unlock(&load_mu);
 }
 
+/* The list of a language code, or -1: the first byte is compared before
+ * strcmp (query language detection asks several languages per word). */
+static int list_of(const char *lang) {
+    for (size_t l = 0; l < NSOURCE; l++)
+        if (source[l].lang[0] == lang[0] && strcmp(lang, source[l].lang) == 0)
+            return (int)l;
+    return -1;
+}
+
 int lx_stopword(const char *lang, const char *tok, size_t len) {
-    char buf[LX_TOKEN_BUF];
-    if (len >= sizeof buf)
+    if (len >= LX_TOKEN_BUF)
         return 0;
-    for (size_t l = 0; l < NSOURCE; l++) {
-        /* The first letter first: detection asks every candidate
-         * language for every query word. */
-        if (lang[0] != source[l].lang[0] || strcmp(lang, source[l].lang) != 0)
-            continue;
-        load(l);
-        memcpy(buf, tok, len);
-        buf[len] = 0;
-        const char *key = buf;
-        return lists[l].n && bsearch(&key, lists[l].w, lists[l].n, sizeof *lists[l].w, cmp_str);
+    int l = list_of(lang);
+    if (l < 0)
+        return 0;
+    load((size_t)l);
+    if (!lists[l].n)
+        return 0;
+    char *const *w = lists[l].w;
+    const uint16_t *slot = lists[l].slot;
+    for (size_t h = word_hash(tok, len) & lists[l].mask; slot[h]; h = (h + 1) & lists[l].mask) {
+        const char *x = w[slot[h] - 1];
+        if (strncmp(x, tok, len) == 0 && x[len] == 0)
+            return 1;
     }
     return 0;
 }
 
 int lx_stop_has(const char *lang) {
-    for (size_t l = 0; l < NSOURCE; l++)
-        if (strcmp(lang, source[l].lang) == 0)
-            return 1;
-    return 0;
+    return list_of(lang) >= 0;
 }

@@ -193,8 +193,24 @@ static void escaped(jsonw *w, const char *s, size_t n) {
 
 void jw_key(jsonw *w, const char *key) {
     item(w);
-    escaped(w, key, strlen(key));
-    putc1(w, ':');
+    /* Keys are mostly short names with nothing to escape: checked and
+     * copied with their quotes and colon under one reserve. */
+    size_t n = 0;
+    while (n < 32 && key[n] && !needs_escape[(unsigned char)key[n]])
+        n++;
+    if (!key[n]) {
+        if (reserve(w, n + 3)) {
+            char *o = w->buf + w->len;
+            o[0] = '"';
+            memcpy(o + 1, key, n);
+            o[n + 1] = '"';
+            o[n + 2] = ':';
+            w->len += n + 3;
+        }
+    } else {
+        escaped(w, key, n + strlen(key + n));
+        putc1(w, ':');
+    }
     /* the value that follows must not get a comma of its own */
     w->need_comma &= ~(1ull << (w->depth & 63));
 }

@@ -142,6 +142,11 @@ static void test_stop(void) {
     CHECK(!lx_stopword("en", "climate", 7));
     CHECK(!lx_stopword("fi", "ilmasto", 7));
     CHECK(!lx_stopword("xx", "ja", 2));
+    /* the hash table: the token is len bytes, not a C string; prefixes
+     * and extensions of a stopword are not one */
+    CHECK(lx_stopword("en", "andes", 3) && lx_stopword("en", "thereby", 5));
+    CHECK(!lx_stopword("en", "th", 2) && !lx_stopword("en", "theme", 5));
+    CHECK(!lx_stopword("en", "", 0) && lx_stopword("en", "a", 1));
     CHECK(lx_stop_has("fi") && !lx_stop_has("xx"));
 }
 
