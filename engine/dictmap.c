@@ -106,44 +106,41 @@ static uint16_t rd16(const uint8_t *p) {
     return v;
 }
 
-const uint8_t *lx_dmap_word(const lx_dmap *m, int i, const char *key, size_t len) {
-    const lx_dmap_pair *q = &m->pairs[i];
-    uint32_t h = lx_hash(key, len);
-    if (!q->wcap)
+/* The record of key in a table of cap slots at tab whose records hold
+ * the key at byte at after a u16 length (3 for a word, 2 for a stem), or
+ * NULL.  Every offset is checked against the file's size. */
+static const uint8_t *probe(const lx_dmap *m, uint64_t tab, uint32_t cap, size_t at,
+                            const char *key, size_t len) {
+    if (!cap)
         return NULL;
-    const uint8_t *slots = m->base + q->wtab;
-    for (uint32_t s = h & (q->wcap - 1), k = 0; k < q->wcap; s = (s + 1) & (q->wcap - 1), k++) {
+    uint32_t h = lx_hash(key, len);
+    const uint8_t *slots = m->base + tab;
+    for (uint32_t s = h & (cap - 1), k = 0; k < cap; s = (s + 1) & (cap - 1), k++) {
         uint32_t off = rd32(slots + 8 * (size_t)s + 4);
         if (!off)
             return NULL;
-        if (rd32(slots + 8 * (size_t)s) != h || (size_t)off + 3 + len > m->size)
+        if (rd32(slots + 8 * (size_t)s) != h || (size_t)off + at + len > m->size)
             continue;
         const uint8_t *r = m->base + off;
-        if (rd16(r) == len && !memcmp(r + 3, key, len))
+        if (rd16(r) == len && !memcmp(r + at, key, len))
             return r;
     }
     return NULL;
 }
 
+const uint8_t *lx_dmap_word(const lx_dmap *m, int i, const char *key, size_t len) {
+    const lx_dmap_pair *q = &m->pairs[i];
+    return probe(m, q->wtab, q->wcap, 3, key, len);
+}
+
 const uint8_t *lx_dmap_stem(const lx_dmap *m, int i, const char *term, size_t len) {
     const lx_dmap_pair *q = &m->pairs[i];
-    uint32_t h = lx_hash(term, len);
-    if (!q->scap)
+    /* A stem record: u16 length, the term, u32 its word's offset. */
+    const uint8_t *r = probe(m, q->stab, q->scap, 2, term, len);
+    if (!r || (size_t)(r - m->base) + 6 + len > m->size)
         return NULL;
-    const uint8_t *slots = m->base + q->stab;
-    for (uint32_t s = h & (q->scap - 1), k = 0; k < q->scap; s = (s + 1) & (q->scap - 1), k++) {
-        uint32_t off = rd32(slots + 8 * (size_t)s + 4);
-        if (!off)
-            return NULL;
-        if (rd32(slots + 8 * (size_t)s) != h || (size_t)off + 6 + len > m->size)
-            continue;
-        const uint8_t *r = m->base + off;
-        if (rd16(r) == len && !memcmp(r + 2, term, len)) {
-            uint32_t w = rd32(r + 2 + len);
-            return w && (size_t)w + 3 <= m->size ? m->base + w : NULL;
-        }
-    }
-    return NULL;
+    uint32_t w = rd32(r + 2 + len);
+    return w && (size_t)w + 3 <= m->size ? m->base + w : NULL;
 }
 
 int lx_dmap_translations(const lx_dmap *m, const uint8_t *rec, lx_dict_tr *out, int max) {

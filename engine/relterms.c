@@ -24,6 +24,7 @@
 
 #include "codec.h"
 #include "error.h"
+#include "grow.h"
 #include "relterms.h"
 #include "relvec.h"
 #include "stop.h"
@@ -110,6 +111,17 @@ static int map_put(rel_map *m, lx_buf *keys, rel_slot *e, const char *k, uint32_
 
 /* ---- 1. extraction ----------------------------------------------------------- */
 
+/* Room in r->info for one more term: 0 or LX_ENOMEM. */
+static int info_room(struct lx_relscratch *r) {
+    size_t cap = r->capinfo;
+    if (r->ninfo < cap)
+        return 0;
+    if (lx_grow(&r->info, sizeof *r->info, (size_t)r->ninfo + 1, &cap, 4096))
+        return LX_ENOMEM;
+    r->capinfo = (uint32_t)cap;
+    return 0;
+}
+
 /* The term id of a token (key: the language byte, then the token; h its
  * hash), or REL_STOP; REL_OOM when out of memory. */
 #define REL_OOM (UINT32_MAX - 1)
@@ -132,14 +144,8 @@ static uint32_t word_term(const lx_relsrc *src, struct lx_relscratch *r, const c
         if (ts && ts->klen) {
             id = ts->val;
         } else if (ts) {
-            if (r->ninfo == r->capinfo) {
-                uint32_t cap = r->capinfo ? r->capinfo * 2 : 4096;
-                rel_info *ni = realloc(r->info, cap * sizeof *ni);
-                if (!ni)
-                    return REL_OOM;
-                r->info = ni;
-                r->capinfo = cap;
-            }
+            if (info_room(r))
+                return REL_OOM;
             id = r->ninfo;
             uint32_t koff = (uint32_t)r->keys.n;
             if (map_put(&r->terms, &r->keys, ts, term, (uint32_t)tl, th, id))
@@ -302,14 +308,8 @@ int lx_relterms_from_vec(struct lx_relscratch *r, const uint8_t *p, const uint8_
         if (ts->klen) {
             id = ts->val;
         } else {
-            if (r->ninfo == r->capinfo) {
-                uint32_t cap = r->capinfo ? r->capinfo * 2 : 4096;
-                rel_info *ni = realloc(r->info, cap * sizeof *ni);
-                if (!ni)
-                    return LX_ENOMEM;
-                r->info = ni;
-                r->capinfo = cap;
-            }
+            if (info_room(r))
+                return LX_ENOMEM;
             id = r->ninfo;
             uint32_t koff = (uint32_t)r->keys.n;
             if (map_put(&r->terms, &r->keys, ts, vt.term, vt.tl, th, id))
