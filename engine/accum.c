@@ -194,7 +194,8 @@ static inline uint16_t sat16(uint32_t x) {
 void lx_accum_end_doc(lx_writer *w) {
     lx_accum_drain(w);
     relv_ent *rv = NULL;
-    if (w->ix->relvec) { /* room for the lecture's vector entries */
+    int vec = w->ix->relvec != 0;
+    if (vec) { /* room for the lecture's vector entries */
         if (w->nrvd == w->caprvd) {
             uint32_t cap = w->caprvd ? w->caprvd * 2 : 1024;
             relv_doc *d = realloc(w->rvd, cap * sizeof *d);
@@ -217,7 +218,9 @@ void lx_accum_end_doc(lx_writer *w) {
             w->rv = e;
             w->caprv = cap;
         }
-        rv = w->rv + w->nrv;
+        /* No entry yet and none to add (a lecture without a term): no
+         * array, and no arithmetic on its NULL. */
+        rv = w->rv ? w->rv + w->nrv : NULL;
     }
     for (uint32_t k = 0; k < w->ntouched; k++) {
         term_acc *t = &w->acc[w->touched[k]];
@@ -245,8 +248,8 @@ void lx_accum_end_doc(lx_writer *w) {
         t->ndocs++;
         w->pending += t->docs.cap + t->pos.cap - cap0;
     }
-    if (rv) {
-        uint32_t n = lx_relvec_trim(rv, w->ntouched);
+    if (vec) {
+        uint32_t n = rv ? lx_relvec_trim(rv, w->ntouched) : 0;
         w->rvd[w->nrvd++] = (relv_doc){w->cur_doc, n};
         w->nrv += n;
     }

@@ -31,7 +31,7 @@ done
 # The check and corruption tests too: damaged indexes are where pointer
 # arithmetic goes wrong.  The corruption sweep runs apart, with fewer
 # changes than the sanitize build's ctest sets (which would override ours).
-units="test_query test_postings test_snippet test_check test_corrupt"
+units="test_query test_postings test_snippet test_check test_corrupt test_relvec"
 flips=test_corrupt_flips
 jobs=$(nproc 2>/dev/null || echo 2)
 cmake --build "$build" -j "$jobs" --target $targets $(for t in $targets; do echo "${t}_smoke"; done) \

@@ -210,6 +210,29 @@ int main(void) {
     lx_searcher_close(s);
     lx_index_close(ix);
 
+    /* A batch whose first lecture has no term (its title punctuation
+     * only): it is stored with an empty vector, with no arithmetic on the
+     * writer's not yet allocated vector array (clang's UBSan in
+     * tests/fuzz/smoke.sh; fuzz_http found it), and the lectures after it
+     * get theirs. */
+    {
+        const char *edir = check_tmpdir("relvec-empty");
+        lx_index *eix = tix_open(edir, LX_OPEN_CREATE);
+        const char *rec = "{\"id\":\"E0\",\"title\":\"?!\"}";
+        CHECK(lx_writer_begin(eix, &w, &err) == 0);
+        CHECK(lx_writer_put_json(w, rec, strlen(rec), &err) == 0);
+        put_range(w, 0, 4, 0);
+        CHECK(lx_writer_commit(w, &err) == 0);
+        CHECK(lx_searcher_open(eix, &s, &err) == 0);
+        CHECK(has_vector(s, "L0") == 1 && has_vector(s, "L3") == 1);
+        CHECK(has_vector(s, "E0") >= 0); /* stored; its vector empty or absent */
+        lx_results *a = related(s, "L0", 1);
+        CHECK(a && a->n > 0);
+        lx_results_free(a);
+        lx_searcher_close(s);
+        lx_index_close(eix);
+    }
+
     /* A build (several runs): every lecture has a vector; with one run the
      * document frequencies are the final ones, so the answers are the
      * tokenising ones. */
