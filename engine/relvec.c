@@ -197,9 +197,12 @@ int lx_relvec_flush(lx_writer *w, lx_error *err) {
         rc = lx_fail(err, LX_ENOMEM, NULL, -1, "out of memory");
         goto done;
     }
-    const relv_ent *e = w->rv;
+    size_t base = 0; /* the lecture's first entry in w->rv */
     for (uint32_t d = 0; d < w->nrvd && !rc; d++) {
         uint32_t n = w->rvd[d].n, nh = 0, nl = 0;
+        /* No arithmetic on w->rv while it is NULL (every lecture so far
+         * without terms). */
+        const relv_ent *e = n ? w->rv + base : NULL;
         for (uint32_t i = 0; i < n; i++) {
             double wtf = ent_wtf(&e[i]);
             if (wtf <= 0)
@@ -236,7 +239,7 @@ int lx_relvec_flush(lx_writer *w, lx_error *err) {
         if (!rc)
             rc = lx_store_relvec_put(w->txn, w->ix, w->rvd[d].doc, out.p, out.n, MDB_APPEND, err);
         w->txn_bytes += lx_dirty_bytes(out.n);
-        e += n;
+        base += n;
     }
     if (rc == LX_ENOMEM && err && !err->code)
         lx_fail(err, rc, NULL, -1, "out of memory");

@@ -230,6 +230,18 @@ int main(void) {
         CHECK(a && a->n > 0);
         lx_results_free(a);
         lx_searcher_close(s);
+        /* A commit of termless lectures only: the vector array is never
+         * allocated, and flushing walks no entries of it. */
+        const char *r1 = "{\"id\":\"E1\",\"title\":\"\\r\"}";
+        const char *r2 = "{\"id\":\"E2\",\"title\":\"...\"}";
+        CHECK(lx_writer_begin(eix, &w, &err) == 0);
+        CHECK(lx_writer_put_json(w, r1, strlen(r1), &err) == 0);
+        CHECK(lx_writer_put_json(w, r2, strlen(r2), &err) == 0);
+        CHECK(lx_writer_commit(w, &err) == 0);
+        CHECK(lx_searcher_open(eix, &s, &err) == 0);
+        CHECK(has_vector(s, "E1") >= 0 && has_vector(s, "E2") >= 0);
+        CHECK(has_vector(s, "L0") == 1);
+        lx_searcher_close(s);
         lx_index_close(eix);
     }
 
