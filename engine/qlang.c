@@ -114,8 +114,10 @@ static const src_pairs *src_find(const char *code) {
     return NULL;
 }
 
+/* The candidates' codes point into s->langs, srcs or a literal, all
+ * fixed for the detection: no copies. */
 typedef struct votes {
-    char code[MAX_CAND][LX_LANG_BYTES];
+    const char *code[MAX_CAND];
     const src_pairs *sp[MAX_CAND]; /* the pairs from each candidate */
     double v[MAX_CAND];
     int n;
@@ -127,8 +129,8 @@ static int cand(votes *vt, const char *code) {
             return i;
     if (vt->n == MAX_CAND)
         return -1;
-    snprintf(vt->code[vt->n], LX_LANG_BYTES, "%s", code);
-    vt->sp[vt->n] = src_find(vt->code[vt->n]);
+    vt->code[vt->n] = code;
+    vt->sp[vt->n] = src_find(code);
     vt->v[vt->n] = 0;
     return vt->n++;
 }
@@ -189,20 +191,32 @@ static int in_lang_docs(lx_searcher *s, const char *c, const char *t, size_t tl)
  * ("et", "santé"), does not make every word English. */
 enum { BY_WORD, BY_STEM, BY_CUT, BY_INDEX, NLEVELS };
 
+/* A one-word key's term under one candidate's stemmer, made at the
+ * first level that needs it and kept for the next (tl < 0: not yet; 0:
+ * the candidate has no stemmer). */
+typedef struct cand_stem {
+    int tl;
+    char t[LX_TOKEN_BUF];
+} cand_stem;
+
 /* Whether a dictionary pair from c has key, its concatenation (for a
- * hyphenated phrase: FreeDict writes "tasaarvo") or, by stem, the
- * one-word key. */
+ * hyphenated phrase: FreeDict writes "tasaarvo") or, by stem (cs, the
+ * term under c's stemmer), the one-word key. */
 static int in_dicts(lx_searcher *s, const char *c, const src_pairs *sp, const lx_qword *w, int n,
-                    const char *key, size_t kl, int level) {
-    char t[LX_TOKEN_BUF], joined[LX_TOKEN_BUF];
+                    const char *key, size_t kl, int level, cand_stem *cs) {
+    char joined[LX_TOKEN_BUF];
     size_t tl = 0, jl = 0;
     if (!sp)
         return 0;
     if (level == BY_STEM || level == BY_CUT) {
-        int si = n == 1 ? lx_stemmers_lookup(&s->stem, c) : -1;
-        if (si < 0)
+        if (n != 1)
             return 0;
-        tl = lx_stemmers_term(&s->stem, si, w->tok, w->len, t);
+        if (cs->tl < 0) {
+            int si = lx_stemmers_lookup(&s->stem, c);
+            cs->tl = si < 0 ? 0 : (int)lx_stemmers_term(&s->stem, si, w->tok, w->len, cs->t);
+        }
+        if (!(tl = (size_t)cs->tl))
+            return 0;
     } else if (n == 2 && w[0].len + w[1].len < LX_TOKEN_BUF) {
         memcpy(joined, w[0].tok, w[0].len);
         memcpy(joined + w[0].len, w[1].tok, w[1].len);
@@ -210,8 +224,8 @@ static int in_dicts(lx_searcher *s, const char *c, const src_pairs *sp, const lx
     }
     for (int j = 0; j < sp->n; j++) {
         int i = sp->idx[j];
-        if (level == BY_CUT    ? tl && lx_dict_has_stem(i, t, tl)
-            : level == BY_STEM ? tl && lx_dict_has_stem_exact(i, t, tl)
+        if (level == BY_CUT    ? lx_dict_has_stem(i, cs->t, tl)
+            : level == BY_STEM ? lx_dict_has_stem_exact(i, cs->t, tl)
                                : lx_dict_has(i, key, kl) || (jl && lx_dict_has(i, joined, jl)))
             return 1;
     }
@@ -224,13 +238,13 @@ static int in_dicts(lx_searcher *s, const char *c, const src_pairs *sp, const lx
  * lectures of c is as telling as a headword ("3d atlas" on an English
  * index); not its stem, which cognates share ("mentale", "mental"). */
 static int has_word(lx_searcher *s, const char *c, const src_pairs *sp, const lx_qword *w, int n,
-                    const char *key, size_t kl, int level, int want) {
+                    const char *key, size_t kl, int level, int want, cand_stem *cs) {
     if (level == BY_WORD && n == 1 &&
         (lx_stopword(c, w->tok, w->len) ||
-         has_word(s, c, sp, w, n, key, kl, BY_INDEX, IN_SHARE | IN_ASIS)))
+         has_word(s, c, sp, w, n, key, kl, BY_INDEX, IN_SHARE | IN_ASIS, NULL)))
         return 1;
     if (level != BY_INDEX)
-        return in_dicts(s, c, sp, w, n, key, kl, level);
+        return in_dicts(s, c, sp, w, n, key, kl, level, cs);
     for (int i = 0; i < s->nlangs && n == 1; i++) {
         if (strcmp(s->langs[i], c) != 0)
             continue;
@@ -258,9 +272,12 @@ static int has_word(lx_searcher *s, const char *c, const src_pairs *sp, const lx
 static int vote(lx_searcher *s, votes *vt, const lx_qword *w, int n, const char *key, size_t kl,
                 double share) {
     int in[MAX_CAND], k = 0;
+    cand_stem cs[MAX_CAND];
+    for (int c = 0; c < vt->n; c++)
+        cs[c].tl = -1;
     for (int level = 0; level < NLEVELS && !k; level++)
         for (int c = 0; c < vt->n; c++)
-            k += in[c] = has_word(s, vt->code[c], vt->sp[c], w, n, key, kl, level, IN_ANY);
+            k += in[c] = has_word(s, vt->code[c], vt->sp[c], w, n, key, kl, level, IN_ANY, &cs[c]);
     for (int c = 0; c < vt->n && k; c++)
         vt->v[c] += in[c] ? share / k : 0;
     return k;
@@ -287,6 +304,14 @@ static void index_cands(const lx_searcher *s, votes *vt) {
     cand(vt, "en");
     for (int i = 0; i < s->nlangs; i++)
         cand(vt, s->langs[i]);
+}
+
+/* The most telling word so far into telling[80]: its first 60 bytes, as
+ * "%.60s" writes them, without a formatted print for every word. */
+static void set_telling(char *telling, const char *word) {
+    size_t n = strnlen(word, 60);
+    memcpy(telling, word, n);
+    telling[n] = 0;
 }
 
 /* The candidate with the most votes into out (its code and why), or -1
@@ -338,7 +363,7 @@ static int detect_index(lx_searcher *s, lx_qlang *out) {
                 int st = lx_stopword(vt.code[c], w->tok, w->len);
                 stop |= st;
                 k += in[c] = st || has_word(s, vt.code[c], vt.sp[c], w, 1, w->tok, w->len, BY_INDEX,
-                                            IN_SHARE);
+                                            IN_SHARE, NULL);
             }
             for (int f = 0; f < nf && k && !stop; f++)
                 if (lx_stopword(foreign[f], w->tok, w->len))
@@ -349,7 +374,7 @@ static int detect_index(lx_searcher *s, lx_qlang *out) {
                 vt.v[c] += in[c] ? 1.0 / (k * cl->n) : 0;
             if (cl->n == 1 && 1.0 / k > best_word) {
                 best_word = 1.0 / k;
-                snprintf(telling, sizeof telling, "%.60s", w->tok);
+                set_telling(telling, w->tok);
             }
         }
     }
@@ -380,7 +405,7 @@ static int detect(lx_searcher *s, lx_qlang *out) {
             k = vote_compound(s, &vt, key, kl);
         if (k && 1.0 / k > best_word) {
             best_word = 1.0 / k;
-            snprintf(telling, sizeof telling, "%.60s", key);
+            set_telling(telling, key);
         }
     }
     int best = elect(s, &vt, telling, out);
