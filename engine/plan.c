@@ -375,6 +375,17 @@ static int copy_cursor(lx_searcher *s, const lx_qcur *q, lx_qcur *c) {
     return 0;
 }
 
+int lx_plan_save(lx_searcher *s) {
+    for (int i = 0; i < s->nqc; i++)
+        if (copy_cursor(s, &s->qc[i], &s->qsave[i]))
+            return s->rc;
+    return 0;
+}
+
+void lx_plan_restore(lx_searcher *s) {
+    memcpy(s->qc, s->qsave, (size_t)s->nqc * sizeof *s->qc);
+}
+
 int lx_plan_match_set(lx_searcher *s, const lx_plan *pl, uint64_t *b) {
     int n = pl->phrase && pl->nscored < s->nqc ? pl->nscored : s->nqc;
     memset(b, 0, s->words * 8);

@@ -73,8 +73,9 @@ struct lx_searcher {
     int npool, used;
     lx_qcur qc[LX_MAX_CURSORS];
     int nqc;
-    lx_qcur rq[LX_MAX_CURSORS]; /* the ranked cursors: qc's clauses grouped (lx_qcur_group) */
-    int suggested;              /* this search's tag filter and boosts use suggested tags */
+    lx_qcur rq[LX_MAX_CURSORS];    /* the ranked cursors: qc's clauses grouped (lx_qcur_group) */
+    lx_qcur qsave[LX_MAX_CURSORS]; /* qc as planned, fresh (lx_plan_save) */
+    int suggested;                 /* this search's tag filter and boosts use suggested tags */
     uint64_t *allow, *tmp;
     uint64_t *fb; /* the original query's matches, for feedback */
     size_t words; /* of each bitmap */
