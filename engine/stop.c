@@ -64,6 +64,26 @@ static void take(void *ctx, const char *tok, size_t len, size_t start, size_t en
     }
 }
 
+/* The one token of word w (wl bytes) into o: a word of ASCII lower-case
+ * letters, no longer than a token may be, is its own (text.c's ASCII
+ * path) without a scan; others are scanned.  o->n is the count of tokens. */
+static void word_token(const char *w, size_t wl, struct one *o) {
+    size_t i = 0;
+    while (i < wl && w[i] >= 'a' && w[i] <= 'z')
+        i++;
+    o->n = 0;
+    o->len = 0;
+    o->buf[0] = 0;
+    if (i == wl && wl > 0 && wl <= LX_MAX_TERM_BYTES) {
+        memcpy(o->buf, w, wl);
+        o->buf[wl] = 0;
+        o->len = wl;
+        o->n = 1;
+    } else if (lx_text_scan(w, wl, 0, take, o, NULL, NULL)) {
+        o->n = 0;
+    }
+}
+
 /* List l, loaded on its first use (a process that asks one language's
  * list does not normalise all fourteen: most of a one-query process's
  * start; nor does it sort them or allocate each word, which the hash
@@ -74,16 +94,22 @@ static void load(size_t l) {
         return;
     pthread_mutex_lock(&load_mu);
     if (!lists[l].ready) {
-        size_t cap = 0;
-        for (const char *p = source[l].words; *p; p++)
-            cap += *p == '\n';
+        size_t cap = 0, bytes = strlen(source[l].words);
+        for (const char *p = source[l].words; (p = strchr(p, '\n')) != NULL; p++)
+            cap++;
         uint32_t *at = malloc(cap * sizeof *at);
         lx_buf pool = {0};
         size_t n = 0;
+        /* The source's size: room for the tokens of most lists at once. */
+        if (at && lx_buf_reserve(&pool, bytes + 1)) {
+            free(at);
+            at = NULL;
+        }
         for (const char *p = source[l].words; at && *p;) {
             const char *e = strchr(p, '\n');
-            struct one o = {.len = 0, .n = 0};
-            if (lx_text_scan(p, (size_t)(e - p), 0, take, &o, NULL, NULL) == 0 && o.n == 1) {
+            struct one o;
+            word_token(p, (size_t)(e - p), &o);
+            if (o.n == 1) {
                 at[n] = (uint32_t)pool.n;
                 n += lx_buf_append(&pool, o.buf, o.len + 1) == 0;
             }
