@@ -119,7 +119,8 @@ void lx_plan_init(lx_searcher *s, const lx_search_opts *o, lx_plan *pl) {
  * be read or opened. */
 static lx_pcursor *term_cursor(lx_searcher *s, const char *t, size_t n, int pos_too) {
     MDB_val pv, xv;
-    int rc = lx_store_term(s->txn, s->ix, t, n, &pv, pos_too ? &xv : NULL);
+    int rc =
+        pos_too ? lx_store_term(s->txn, s->ix, t, n, &pv, &xv) : lx_searcher_term(s, t, n, &pv);
     if (rc == LX_ENOTFOUND)
         return NULL;
     if (rc) {

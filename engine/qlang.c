@@ -145,18 +145,17 @@ static int in_list(const uint8_t *p, size_t n, uint32_t doc);
 enum { IN_LOOKED = 1, IN_ANY = 2, IN_SHARE = 4, IN_ASIS = 8 };
 static __thread unsigned char memo[LX_MAX_LANGS][LX_MAX_QUERY_TERMS];
 
-/* Whether term t occurs in a lecture of language c (IN_ANY), and in
+/* Whether term t occurs in a lecture of language s->langs[li] (IN_ANY), and in
  * LX_QLANG_INDEX_SHARE of them, at least one (IN_SHARE): the index's
  * terms are shared by its languages, and most stemmers leave a foreign
  * word as it is, so the term alone would say every language has it.  The
  * first LX_QLANG_SCAN postings are looked at.  A language whose list is
  * every lecture 0 .. n-1 (an index of one language) has each posting
  * below n without a search of its list. */
-static int in_lang_docs(lx_searcher *s, const char *c, const char *t, size_t tl) {
+static int in_lang_docs(lx_searcher *s, int li, const char *t, size_t tl) {
     MDB_val pv, lv;
     lx_pcursor *pc;
-    if (lx_store_term(s->txn, s->ix, t, tl, &pv, NULL) ||
-        lx_store_lang(s->txn, s->ix, c, strlen(c), &lv))
+    if (lx_searcher_term(s, t, tl, &pv) || lx_searcher_lang(s, li, &lv))
         return 0;
     if (!(pc = lx_searcher_pcursor(s))) {
         lx_searcher_fail(s, LX_ENOMEM, NULL, -1, "out of memory");
@@ -254,7 +253,7 @@ static int has_word(lx_searcher *s, const char *c, const src_pairs *sp, const lx
             int si = lx_stemmers_lookup(&s->stem, c), r = 0;
             char t[LX_TOKEN_BUF];
             size_t tl = si < 0 ? 0 : lx_stemmers_term(&s->stem, si, w->tok, w->len, t);
-            r = IN_LOOKED | (tl ? in_lang_docs(s, c, t, tl) : 0);
+            r = IN_LOOKED | (tl ? in_lang_docs(s, i, t, tl) : 0);
             if (tl == w->len && memcmp(t, w->tok, tl) == 0)
                 r |= IN_ASIS;
             if (!m)
