@@ -10,6 +10,7 @@
  * detection reads only the query, the dictionaries' headwords and the
  * index's term table; it never changes what the query matches.
  */
+#include <math.h>
 #include <pthread.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -305,12 +306,62 @@ static void index_cands(const lx_searcher *s, votes *vt) {
         cand(vt, s->langs[i]);
 }
 
+/* src into dst[size] as snprintf's "%s" writes it (cut to size - 1
+ * bytes), without a formatted print. */
+static void copy_str(char *dst, size_t size, const char *src) {
+    size_t n = strnlen(src, size - 1);
+    memcpy(dst, src, n);
+    dst[n] = 0;
+}
+
 /* The most telling word so far into telling[80]: its first 60 bytes, as
- * "%.60s" writes them, without a formatted print for every word. */
+ * "%.60s" writes them. */
 static void set_telling(char *telling, const char *word) {
-    size_t n = strnlen(word, 60);
-    memcpy(telling, word, n);
-    telling[n] = 0;
+    copy_str(telling, 61, word);
+}
+
+/* The decimal digits of u at p; returns their count. */
+static size_t put_uint(char *p, unsigned long u) {
+    char d[24];
+    size_t n = 0;
+    do
+        d[n++] = (char)('0' + u % 10);
+    while (u /= 10);
+    for (size_t i = 0; i < n; i++)
+        p[i] = d[n - 1 - i];
+    return n;
+}
+
+/* out->why, "%.2f of %.0f words' weight; most telling: \"%s\"" of v,
+ * nwords and telling, printed without printf when v * 100 is no nearer
+ * than 1e-6 to a rounding tie: for v below 1e6 the product's rounding
+ * error (under 2e-8) cannot carry it across one, so it rounds to two
+ * decimals as printf's exact decimal of v does.  Else printf itself. */
+static void why_votes(lx_qlang *out, double v, int nwords, const char *telling) {
+    double x = v * 100, f = floor(x);
+    if (!(v >= 0 && v < 1e6) || nwords < 0 || fabs(x - f - 0.5) < 1e-6) {
+        snprintf(out->why, sizeof out->why, "%.2f of %.0f words' weight; most telling: \"%s\"", v,
+                 (double)nwords, telling);
+        return;
+    }
+    static const char of[] = " of ", weight[] = " words' weight; most telling: \"";
+    unsigned long c = (unsigned long)f + (x - f > 0.5);
+    char b[sizeof out->why + 128]; /* 6 + 3 digits, the count's, 60 bytes of telling: fits */
+    size_t n = put_uint(b, c / 100);
+    b[n++] = '.';
+    b[n++] = (char)('0' + c / 10 % 10);
+    b[n++] = (char)('0' + c % 10);
+    memcpy(b + n, of, sizeof of - 1);
+    n += sizeof of - 1;
+    n += put_uint(b + n, (unsigned long)nwords);
+    memcpy(b + n, weight, sizeof weight - 1);
+    n += sizeof weight - 1;
+    size_t tl = strnlen(telling, 79);
+    memcpy(b + n, telling, tl);
+    n += tl;
+    b[n++] = '"';
+    b[n] = 0;
+    copy_str(out->why, sizeof out->why, b);
 }
 
 /* The candidate with the most votes into out (its code and why), or -1
@@ -322,10 +373,9 @@ static int elect(const lx_searcher *s, const votes *vt, const char *telling, lx_
             best = c;
     if (best < 0)
         return -1;
-    snprintf(out->code, sizeof out->code, "%s", vt->code[best]);
+    copy_str(out->code, sizeof out->code, vt->code[best]);
     out->source = LX_QLANG_DETECTED;
-    snprintf(out->why, sizeof out->why, "%.2f of %.0f words' weight; most telling: \"%s\"",
-             vt->v[best], 0.0 + (double)s->q.nclauses, telling);
+    why_votes(out, vt->v[best], s->q.nclauses, telling);
     return best;
 }
 
