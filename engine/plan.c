@@ -119,7 +119,8 @@ void lx_plan_init(lx_searcher *s, const lx_search_opts *o, lx_plan *pl) {
  * be read or opened. */
 static lx_pcursor *term_cursor(lx_searcher *s, const char *t, size_t n, int pos_too) {
     MDB_val pv, xv;
-    int rc = lx_store_term(s->txn, s->ix, t, n, &pv, pos_too ? &xv : NULL);
+    int rc =
+        pos_too ? lx_store_term(s->txn, s->ix, t, n, &pv, &xv) : lx_searcher_term(s, t, n, &pv);
     if (rc == LX_ENOTFOUND)
         return NULL;
     if (rc) {
@@ -373,6 +374,17 @@ static int copy_cursor(lx_searcher *s, const lx_qcur *q, lx_qcur *c) {
         }
     }
     return 0;
+}
+
+int lx_plan_save(lx_searcher *s) {
+    for (int i = 0; i < s->nqc; i++)
+        if (copy_cursor(s, &s->qc[i], &s->qsave[i]))
+            return s->rc;
+    return 0;
+}
+
+void lx_plan_restore(lx_searcher *s) {
+    memcpy(s->qc, s->qsave, (size_t)s->nqc * sizeof *s->qc);
 }
 
 int lx_plan_match_set(lx_searcher *s, const lx_plan *pl, uint64_t *b) {

@@ -69,6 +69,14 @@ int lx_plan_word_cursors(lx_searcher *s, const lx_plan *pl, int ci, int clause_i
  * (s->work.cut), b is a subset of the docs matched. */
 int lx_plan_match_set(lx_searcher *s, const lx_plan *pl, uint64_t *b);
 
+/* Keeps the planned cursors s->qc[0..nqc) as they stand, in s->qsave,
+ * each posting cursor a copy from the pool; lx_plan_restore puts them
+ * back once s->qc has been walked (or grouped): the query ranked again
+ * from its first posting without planning it again (term lookups,
+ * translations, tag boosts).  0 or the sticky error. */
+int lx_plan_save(lx_searcher *s);
+void lx_plan_restore(lx_searcher *s);
+
 /* Adds a cursor for clause clause_id on the stems terms[0..n) (a term
  * when n is 1, else a phrase) with query weight qweight.  Returns 1 when
  * added, 0 when a stem is absent from the index, LX_ELIMIT when s->qc is

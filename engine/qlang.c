@@ -10,6 +10,7 @@
  * detection reads only the query, the dictionaries' headwords and the
  * index's term table; it never changes what the query matches.
  */
+#include <math.h>
 #include <pthread.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -114,8 +115,10 @@ static const src_pairs *src_find(const char *code) {
     return NULL;
 }
 
+/* The candidates' codes point into s->langs, srcs or a literal, all
+ * fixed for the detection: no copies. */
 typedef struct votes {
-    char code[MAX_CAND][LX_LANG_BYTES];
+    const char *code[MAX_CAND];
     const src_pairs *sp[MAX_CAND]; /* the pairs from each candidate */
     double v[MAX_CAND];
     int n;
@@ -127,8 +130,8 @@ static int cand(votes *vt, const char *code) {
             return i;
     if (vt->n == MAX_CAND)
         return -1;
-    snprintf(vt->code[vt->n], LX_LANG_BYTES, "%s", code);
-    vt->sp[vt->n] = src_find(vt->code[vt->n]);
+    vt->code[vt->n] = code;
+    vt->sp[vt->n] = src_find(code);
     vt->v[vt->n] = 0;
     return vt->n++;
 }
@@ -143,18 +146,17 @@ static int in_list(const uint8_t *p, size_t n, uint32_t doc);
 enum { IN_LOOKED = 1, IN_ANY = 2, IN_SHARE = 4, IN_ASIS = 8 };
 static __thread unsigned char memo[LX_MAX_LANGS][LX_MAX_QUERY_TERMS];
 
-/* Whether term t occurs in a lecture of language c (IN_ANY), and in
+/* Whether term t occurs in a lecture of language s->langs[li] (IN_ANY), and in
  * LX_QLANG_INDEX_SHARE of them, at least one (IN_SHARE): the index's
  * terms are shared by its languages, and most stemmers leave a foreign
  * word as it is, so the term alone would say every language has it.  The
  * first LX_QLANG_SCAN postings are looked at.  A language whose list is
  * every lecture 0 .. n-1 (an index of one language) has each posting
  * below n without a search of its list. */
-static int in_lang_docs(lx_searcher *s, const char *c, const char *t, size_t tl) {
+static int in_lang_docs(lx_searcher *s, int li, const char *t, size_t tl) {
     MDB_val pv, lv;
     lx_pcursor *pc;
-    if (lx_store_term(s->txn, s->ix, t, tl, &pv, NULL) ||
-        lx_store_lang(s->txn, s->ix, c, strlen(c), &lv))
+    if (lx_searcher_term(s, t, tl, &pv) || lx_searcher_lang(s, li, &lv))
         return 0;
     if (!(pc = lx_searcher_pcursor(s))) {
         lx_searcher_fail(s, LX_ENOMEM, NULL, -1, "out of memory");
@@ -189,20 +191,32 @@ static int in_lang_docs(lx_searcher *s, const char *c, const char *t, size_t tl)
  * ("et", "santé"), does not make every word English. */
 enum { BY_WORD, BY_STEM, BY_CUT, BY_INDEX, NLEVELS };
 
+/* A one-word key's term under one candidate's stemmer, made at the
+ * first level that needs it and kept for the next (tl < 0: not yet; 0:
+ * the candidate has no stemmer). */
+typedef struct cand_stem {
+    int tl;
+    char t[LX_TOKEN_BUF];
+} cand_stem;
+
 /* Whether a dictionary pair from c has key, its concatenation (for a
- * hyphenated phrase: FreeDict writes "tasaarvo") or, by stem, the
- * one-word key. */
+ * hyphenated phrase: FreeDict writes "tasaarvo") or, by stem (cs, the
+ * term under c's stemmer), the one-word key. */
 static int in_dicts(lx_searcher *s, const char *c, const src_pairs *sp, const lx_qword *w, int n,
-                    const char *key, size_t kl, int level) {
-    char t[LX_TOKEN_BUF], joined[LX_TOKEN_BUF];
+                    const char *key, size_t kl, int level, cand_stem *cs) {
+    char joined[LX_TOKEN_BUF];
     size_t tl = 0, jl = 0;
     if (!sp)
         return 0;
     if (level == BY_STEM || level == BY_CUT) {
-        int si = n == 1 ? lx_stemmers_lookup(&s->stem, c) : -1;
-        if (si < 0)
+        if (n != 1)
             return 0;
-        tl = lx_stemmers_term(&s->stem, si, w->tok, w->len, t);
+        if (cs->tl < 0) {
+            int si = lx_stemmers_lookup(&s->stem, c);
+            cs->tl = si < 0 ? 0 : (int)lx_stemmers_term(&s->stem, si, w->tok, w->len, cs->t);
+        }
+        if (!(tl = (size_t)cs->tl))
+            return 0;
     } else if (n == 2 && w[0].len + w[1].len < LX_TOKEN_BUF) {
         memcpy(joined, w[0].tok, w[0].len);
         memcpy(joined + w[0].len, w[1].tok, w[1].len);
@@ -210,8 +224,8 @@ static int in_dicts(lx_searcher *s, const char *c, const src_pairs *sp, const lx
     }
     for (int j = 0; j < sp->n; j++) {
         int i = sp->idx[j];
-        if (level == BY_CUT    ? tl && lx_dict_has_stem(i, t, tl)
-            : level == BY_STEM ? tl && lx_dict_has_stem_exact(i, t, tl)
+        if (level == BY_CUT    ? lx_dict_has_stem(i, cs->t, tl)
+            : level == BY_STEM ? lx_dict_has_stem_exact(i, cs->t, tl)
                                : lx_dict_has(i, key, kl) || (jl && lx_dict_has(i, joined, jl)))
             return 1;
     }
@@ -224,13 +238,13 @@ static int in_dicts(lx_searcher *s, const char *c, const src_pairs *sp, const lx
  * lectures of c is as telling as a headword ("3d atlas" on an English
  * index); not its stem, which cognates share ("mentale", "mental"). */
 static int has_word(lx_searcher *s, const char *c, const src_pairs *sp, const lx_qword *w, int n,
-                    const char *key, size_t kl, int level, int want) {
+                    const char *key, size_t kl, int level, int want, cand_stem *cs) {
     if (level == BY_WORD && n == 1 &&
         (lx_stopword(c, w->tok, w->len) ||
-         has_word(s, c, sp, w, n, key, kl, BY_INDEX, IN_SHARE | IN_ASIS)))
+         has_word(s, c, sp, w, n, key, kl, BY_INDEX, IN_SHARE | IN_ASIS, NULL)))
         return 1;
     if (level != BY_INDEX)
-        return in_dicts(s, c, sp, w, n, key, kl, level);
+        return in_dicts(s, c, sp, w, n, key, kl, level, cs);
     for (int i = 0; i < s->nlangs && n == 1; i++) {
         if (strcmp(s->langs[i], c) != 0)
             continue;
@@ -240,7 +254,7 @@ static int has_word(lx_searcher *s, const char *c, const src_pairs *sp, const lx
             int si = lx_stemmers_lookup(&s->stem, c), r = 0;
             char t[LX_TOKEN_BUF];
             size_t tl = si < 0 ? 0 : lx_stemmers_term(&s->stem, si, w->tok, w->len, t);
-            r = IN_LOOKED | (tl ? in_lang_docs(s, c, t, tl) : 0);
+            r = IN_LOOKED | (tl ? in_lang_docs(s, i, t, tl) : 0);
             if (tl == w->len && memcmp(t, w->tok, tl) == 0)
                 r |= IN_ASIS;
             if (!m)
@@ -258,9 +272,12 @@ static int has_word(lx_searcher *s, const char *c, const src_pairs *sp, const lx
 static int vote(lx_searcher *s, votes *vt, const lx_qword *w, int n, const char *key, size_t kl,
                 double share) {
     int in[MAX_CAND], k = 0;
+    cand_stem cs[MAX_CAND];
+    for (int c = 0; c < vt->n; c++)
+        cs[c].tl = -1;
     for (int level = 0; level < NLEVELS && !k; level++)
         for (int c = 0; c < vt->n; c++)
-            k += in[c] = has_word(s, vt->code[c], vt->sp[c], w, n, key, kl, level, IN_ANY);
+            k += in[c] = has_word(s, vt->code[c], vt->sp[c], w, n, key, kl, level, IN_ANY, &cs[c]);
     for (int c = 0; c < vt->n && k; c++)
         vt->v[c] += in[c] ? share / k : 0;
     return k;
@@ -289,6 +306,64 @@ static void index_cands(const lx_searcher *s, votes *vt) {
         cand(vt, s->langs[i]);
 }
 
+/* src into dst[size] as snprintf's "%s" writes it (cut to size - 1
+ * bytes), without a formatted print. */
+static void copy_str(char *dst, size_t size, const char *src) {
+    size_t n = strnlen(src, size - 1);
+    memcpy(dst, src, n);
+    dst[n] = 0;
+}
+
+/* The most telling word so far into telling[80]: its first 60 bytes, as
+ * "%.60s" writes them. */
+static void set_telling(char *telling, const char *word) {
+    copy_str(telling, 61, word);
+}
+
+/* The decimal digits of u at p; returns their count. */
+static size_t put_uint(char *p, unsigned long u) {
+    char d[24];
+    size_t n = 0;
+    do
+        d[n++] = (char)('0' + u % 10);
+    while (u /= 10);
+    for (size_t i = 0; i < n; i++)
+        p[i] = d[n - 1 - i];
+    return n;
+}
+
+/* out->why, "%.2f of %.0f words' weight; most telling: \"%s\"" of v,
+ * nwords and telling, printed without printf when v * 100 is no nearer
+ * than 1e-6 to a rounding tie: for v below 1e6 the product's rounding
+ * error (under 2e-8) cannot carry it across one, so it rounds to two
+ * decimals as printf's exact decimal of v does.  Else printf itself. */
+static void why_votes(lx_qlang *out, double v, int nwords, const char *telling) {
+    double x = v * 100, f = floor(x);
+    if (!(v >= 0 && v < 1e6) || nwords < 0 || fabs(x - f - 0.5) < 1e-6) {
+        snprintf(out->why, sizeof out->why, "%.2f of %.0f words' weight; most telling: \"%s\"", v,
+                 (double)nwords, telling);
+        return;
+    }
+    static const char of[] = " of ", weight[] = " words' weight; most telling: \"";
+    unsigned long c = (unsigned long)f + (x - f > 0.5);
+    char b[sizeof out->why + 128]; /* 6 + 3 digits, the count's, 60 bytes of telling: fits */
+    size_t n = put_uint(b, c / 100);
+    b[n++] = '.';
+    b[n++] = (char)('0' + c / 10 % 10);
+    b[n++] = (char)('0' + c % 10);
+    memcpy(b + n, of, sizeof of - 1);
+    n += sizeof of - 1;
+    n += put_uint(b + n, (unsigned long)nwords);
+    memcpy(b + n, weight, sizeof weight - 1);
+    n += sizeof weight - 1;
+    size_t tl = strnlen(telling, 79);
+    memcpy(b + n, telling, tl);
+    n += tl;
+    b[n++] = '"';
+    b[n] = 0;
+    copy_str(out->why, sizeof out->why, b);
+}
+
 /* The candidate with the most votes into out (its code and why), or -1
  * when none has any. */
 static int elect(const lx_searcher *s, const votes *vt, const char *telling, lx_qlang *out) {
@@ -298,10 +373,9 @@ static int elect(const lx_searcher *s, const votes *vt, const char *telling, lx_
             best = c;
     if (best < 0)
         return -1;
-    snprintf(out->code, sizeof out->code, "%s", vt->code[best]);
+    copy_str(out->code, sizeof out->code, vt->code[best]);
     out->source = LX_QLANG_DETECTED;
-    snprintf(out->why, sizeof out->why, "%.2f of %.0f words' weight; most telling: \"%s\"",
-             vt->v[best], 0.0 + (double)s->q.nclauses, telling);
+    why_votes(out, vt->v[best], s->q.nclauses, telling);
     return best;
 }
 
@@ -338,7 +412,7 @@ static int detect_index(lx_searcher *s, lx_qlang *out) {
                 int st = lx_stopword(vt.code[c], w->tok, w->len);
                 stop |= st;
                 k += in[c] = st || has_word(s, vt.code[c], vt.sp[c], w, 1, w->tok, w->len, BY_INDEX,
-                                            IN_SHARE);
+                                            IN_SHARE, NULL);
             }
             for (int f = 0; f < nf && k && !stop; f++)
                 if (lx_stopword(foreign[f], w->tok, w->len))
@@ -349,7 +423,7 @@ static int detect_index(lx_searcher *s, lx_qlang *out) {
                 vt.v[c] += in[c] ? 1.0 / (k * cl->n) : 0;
             if (cl->n == 1 && 1.0 / k > best_word) {
                 best_word = 1.0 / k;
-                snprintf(telling, sizeof telling, "%.60s", w->tok);
+                set_telling(telling, w->tok);
             }
         }
     }
@@ -380,7 +454,7 @@ static int detect(lx_searcher *s, lx_qlang *out) {
             k = vote_compound(s, &vt, key, kl);
         if (k && 1.0 / k > best_word) {
             best_word = 1.0 / k;
-            snprintf(telling, sizeof telling, "%.60s", key);
+            set_telling(telling, key);
         }
     }
     int best = elect(s, &vt, telling, out);

@@ -11,6 +11,11 @@
 #include "facet.h"
 #include "resbuild.h"
 
+/* Arena bytes reserved at the start: a page of ten hits' strings (id,
+ * title, the record's other fields) mostly fits, so the arena does not
+ * grow from 64 bytes by doubling. */
+#define RESBUILD_ARENA_START 8192
+
 struct lx_resbuild {
     lx_buf arena;
     size_t n, cap;
@@ -28,7 +33,9 @@ lx_resbuild *lx_resbuild_new(size_t n) {
         return NULL;
     b->cap = n ? n : 1;
     b->h = calloc(b->cap, sizeof *b->h);
-    if (!b->h) {
+    if (!b->h || lx_buf_reserve(&b->arena, RESBUILD_ARENA_START)) {
+        lx_buf_free(&b->arena);
+        free(b->h);
         free(b);
         return NULL;
     }

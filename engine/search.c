@@ -180,8 +180,15 @@ static int search_scored(lx_searcher *s, run *r) {
     int exhaustive = (o->flags & LX_SEARCH_EXHAUSTIVE) != 0;
     const uint64_t *allow = ranked_boosts ? s->tmp : r->filtered ? s->allow : NULL;
     int done = 0;
-    if (p->feedback_docs > 0 && s->nqc && r->pl.nclauses >= p->feedback_min_terms &&
-        (done = feedback_pass(s, r, &allow, exhaustive)) < 0)
+    int fed = p->feedback_docs > 0 && s->nqc && r->pl.nclauses >= p->feedback_min_terms;
+    if (fed && (done = feedback_pass(s, r, &allow, exhaustive)) < 0)
+        return s->rc;
+    /* The planned cursors, kept before grouping changes them, for the
+     * union when an intersection finds fewer than k; a query expanded by
+     * feedback is planned again instead, without its expansion. */
+    int saved =
+        !done && !fed && !exhaustive && r->pl.nclauses >= 2 && s->qc[0].bonus > 0 && p->coord == 0;
+    if (saved && lx_plan_save(s))
         return s->rc;
     int nreq = 0, nrq = 0;
     lx_qcur *rq = done ? NULL : rank_cursors(s, r, &nreq, &nrq);
@@ -196,7 +203,9 @@ static int search_scored(lx_searcher *s, run *r) {
         if (lx_plan_check(s))
             return s->rc;
         done = r->nh == r->k || s->work.cut;
-        if (!done && lx_plan_scored(s, p, &r->pl))
+        if (!done && saved)
+            lx_plan_restore(s);
+        else if (!done && lx_plan_scored(s, p, &r->pl))
             return s->rc;
         done |= s->work.cut; /* fresh cursors cut short: its hits are the answer */
         r->partial |= lx_work_end(&s->work);

@@ -103,6 +103,36 @@ lx_pcursor *lx_searcher_pcursor(lx_searcher *s) {
     return s->pool[s->used++];
 }
 
+int lx_searcher_term(lx_searcher *s, const char *t, size_t n, MDB_val *post) {
+    for (int i = 0; i < s->ntmemo; i++)
+        if (s->tmemo[i].n == n && memcmp(s->tmemo[i].t, t, n) == 0) {
+            *post = s->tmemo[i].v;
+            return s->tmemo[i].rc;
+        }
+    int rc = lx_store_term(s->txn, s->ix, t, n, post, NULL);
+    if ((rc == 0 || rc == LX_ENOTFOUND) && s->ntmemo < LX_TERM_MEMO && n < LX_TOKEN_BUF) {
+        int i = s->ntmemo++;
+        s->tmemo[i].n = n;
+        memcpy(s->tmemo[i].t, t, n);
+        s->tmemo[i].v = *post;
+        s->tmemo[i].rc = rc;
+    }
+    return rc;
+}
+
+int lx_searcher_lang(lx_searcher *s, int i, MDB_val *docs) {
+    if (s->langv_have >> i & 1) {
+        *docs = s->langv[i];
+        return 0;
+    }
+    int rc = lx_store_lang(s->txn, s->ix, s->langs[i], strlen(s->langs[i]), docs);
+    if (!rc) {
+        s->langv[i] = *docs;
+        s->langv_have |= 1u << i;
+    }
+    return rc;
+}
+
 int lx_searcher_check_cursor(lx_searcher *s, const lx_qcur *q) {
     int rc = 0;
     if (q->kind == LX_QK_TERM && q->pc)
@@ -207,6 +237,8 @@ int lx_searcher_begin(lx_searcher *s, const lx_rank_params *p, lx_error *err) {
         return s->rc = rc;
     s->txn_live = 1;
     s->used = 0;
+    s->ntmemo = 0;
+    s->langv_have = 0;
     /* Unique across a rebuild's new file too (lx_store_snapshot). */
     size_t snap = lx_store_snapshot(s->env, mdb_txn_id(s->txn));
     if (s->have_snap && snap == s->snap && params_equal(p, &s->pcache))

@@ -32,6 +32,8 @@
 
 /* A word of the query corrected by typo tolerance (fuzzy.c). */
 #define LX_MAX_FIXES 16
+/* Term lookups a call keeps (lx_searcher_term): a short query's words. */
+#define LX_TERM_MEMO 8
 typedef struct lx_fix {
     int clause;            /* in s->q */
     char to[LX_TOKEN_BUF]; /* the word as written in the index */
@@ -73,8 +75,20 @@ struct lx_searcher {
     int npool, used;
     lx_qcur qc[LX_MAX_CURSORS];
     int nqc;
-    lx_qcur rq[LX_MAX_CURSORS]; /* the ranked cursors: qc's clauses grouped (lx_qcur_group) */
-    int suggested;              /* this search's tag filter and boosts use suggested tags */
+    lx_qcur rq[LX_MAX_CURSORS];    /* the ranked cursors: qc's clauses grouped (lx_qcur_group) */
+    lx_qcur qsave[LX_MAX_CURSORS]; /* qc as planned, fresh (lx_plan_save) */
+    /* This call's term lookups (lx_searcher_term), which detection and
+     * the plan share: valid in this transaction. */
+    struct {
+        size_t n;
+        char t[LX_TOKEN_BUF];
+        MDB_val v;
+        int rc;
+    } tmemo[LX_TERM_MEMO];
+    int ntmemo;
+    MDB_val langv[LX_MAX_LANGS]; /* lx_searcher_lang's, when bit i of langv_have */
+    uint32_t langv_have;
+    int suggested; /* this search's tag filter and boosts use suggested tags */
     uint64_t *allow, *tmp;
     uint64_t *fb; /* the original query's matches, for feedback */
     size_t words; /* of each bitmap */
@@ -132,6 +146,15 @@ void lx_searcher_set_part(lx_searcher *s, int i, void *p, void (*free_fn)(void *
 /* A fresh posting cursor from the pool (valid until the next begin);
  * NULL when out of memory. */
 lx_pcursor *lx_searcher_pcursor(lx_searcher *s);
+
+/* lx_store_term of term t (n bytes) without its positions in this call's
+ * transaction, each term read once a call: 0, LX_ENOTFOUND or the read's
+ * error (not kept). */
+int lx_searcher_term(lx_searcher *s, const char *t, size_t n, MDB_val *post);
+
+/* The lectures of language s->langs[i] (lx_store_lang), read once a
+ * call: 0 or the read's error (not kept). */
+int lx_searcher_lang(lx_searcher *s, int i, MDB_val *docs);
 
 /* Sets the sticky error when a cursor of q found its list damaged (the
  * cursor then reads as ended); returns the sticky code. */

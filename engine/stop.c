@@ -10,12 +10,13 @@
  * (liblingua-stopwords-perl): scripts/stopwords.pl writes them into
  * stopwords.inc at build time.  Each word is normalised here the way the
  * tokenizer normalises text (case folding, NFC), once, on first use, into
- * a sorted array per language.
+ * one block of words per language with a hash table over them.
  */
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "postings.h"
 #include "stop.h"
 #include "text.h"
 
@@ -29,7 +30,8 @@ static const struct {
 #define NSOURCE (sizeof source / sizeof source[0])
 
 static struct {
-    char **w; /* normalised, sorted */
+    char *pool;   /* the normalised words, NUL-terminated, in the source's order */
+    uint32_t *at; /* each word's offset in pool */
     size_t n;
     uint16_t *slot; /* open addressing: 1 + an index into w, 0 empty */
     size_t mask;    /* slots - 1 (a power of two, at least twice n) */
@@ -62,47 +64,72 @@ static void take(void *ctx, const char *tok, size_t len, size_t start, size_t en
     }
 }
 
-static int cmp_str(const void *a, const void *b) {
-    return strcmp(*(char *const *)a, *(char *const *)b);
+/* The one token of word w (wl bytes) into o: a word of ASCII lower-case
+ * letters, no longer than a token may be, is its own (text.c's ASCII
+ * path) without a scan; others are scanned.  o->n is the count of tokens. */
+static void word_token(const char *w, size_t wl, struct one *o) {
+    size_t i = 0;
+    while (i < wl && w[i] >= 'a' && w[i] <= 'z')
+        i++;
+    o->n = 0;
+    o->len = 0;
+    o->buf[0] = 0;
+    if (i == wl && wl > 0 && wl <= LX_MAX_TERM_BYTES) {
+        memcpy(o->buf, w, wl);
+        o->buf[wl] = 0;
+        o->len = wl;
+        o->n = 1;
+    } else if (lx_text_scan(w, wl, 0, take, o, NULL, NULL)) {
+        o->n = 0;
+    }
 }
 
 /* List l, loaded on its first use (a process that asks one language's
- * list does not normalise and sort all fourteen: most of a one-query
- * process's start).  A word that is not one token ("aren't") never
- * comes out of a query as itself, so it is left out. */
+ * list does not normalise all fourteen: most of a one-query process's
+ * start; nor does it sort them or allocate each word, which the hash
+ * table below does not need).  A word that is not one token ("aren't")
+ * never comes out of a query as itself, so it is left out. */
 static void load(size_t l) {
     if (__atomic_load_n(&lists[l].ready, __ATOMIC_ACQUIRE))
         return;
     pthread_mutex_lock(&load_mu);
     if (!lists[l].ready) {
-        size_t cap = 0;
-        for (const char *p = source[l].words; *p; p++)
-            cap += *p == '\n';
-        char **w = malloc(cap * sizeof *w);
+        size_t cap = 0, bytes = strlen(source[l].words);
+        for (const char *p = source[l].words; (p = strchr(p, '\n')) != NULL; p++)
+            cap++;
+        uint32_t *at = malloc(cap * sizeof *at);
+        lx_buf pool = {0};
         size_t n = 0;
-        for (const char *p = source[l].words; w && *p;) {
+        /* The source's size: room for the tokens of most lists at once. */
+        if (at && lx_buf_reserve(&pool, bytes + 1)) {
+            free(at);
+            at = NULL;
+        }
+        for (const char *p = source[l].words; at && *p;) {
             const char *e = strchr(p, '\n');
-            struct one o = {.len = 0, .n = 0};
-            if (lx_text_scan(p, (size_t)(e - p), 0, take, &o, NULL, NULL) == 0 && o.n == 1 &&
-                (w[n] = strdup(o.buf)) != NULL)
-                n++;
+            struct one o;
+            word_token(p, (size_t)(e - p), &o);
+            if (o.n == 1) {
+                at[n] = (uint32_t)pool.n;
+                n += lx_buf_append(&pool, o.buf, o.len + 1) == 0;
+            }
             p = e + 1;
         }
-        if (w)
-            qsort(w, n, sizeof *w, cmp_str);
         /* A hash table over the words: a lookup is one hash and (mostly)
          * one compare, where the binary search made eight strcmp calls. */
         size_t slots = 16;
         while (slots < 2 * n)
             slots *= 2;
-        uint16_t *slot = w && n < UINT16_MAX ? calloc(slots, sizeof *slot) : NULL;
+        uint16_t *slot = at && n < UINT16_MAX ? calloc(slots, sizeof *slot) : NULL;
         for (size_t i = 0; slot && i < n; i++) {
-            size_t h = word_hash(w[i], strlen(w[i])) & (slots - 1);
+            const char *x = (const char *)pool.p + at[i];
+            size_t h = word_hash(x, strlen(x)) & (slots - 1);
             while (slot[h])
                 h = (h + 1) & (slots - 1);
             slot[h] = (uint16_t)(i + 1);
         }
-        lists[l].w = w;
+        lists[l].pool = (char *)pool.p;
+        lists[l].at = at;
         lists[l].n = slot ? n : 0;
         lists[l].slot = slot;
         lists[l].mask = slots - 1;
@@ -129,10 +156,9 @@ int lx_stopword(const char *lang, const char *tok, size_t len) {
     load((size_t)l);
     if (!lists[l].n)
         return 0;
-    char *const *w = lists[l].w;
     const uint16_t *slot = lists[l].slot;
     for (size_t h = word_hash(tok, len) & lists[l].mask; slot[h]; h = (h + 1) & lists[l].mask) {
-        const char *x = w[slot[h] - 1];
+        const char *x = lists[l].pool + lists[l].at[slot[h] - 1];
         if (strncmp(x, tok, len) == 0 && x[len] == 0)
             return 1;
     }

@@ -183,20 +183,42 @@ static int boost_group(lx_searcher *s, const tagforms *t, uint32_t gi, double bo
     return 0;
 }
 
+/* A run's words stemmed under each query language, each word once: a
+ * word is in up to four sub-runs, which start at the last four places,
+ * so place p is kept in slot p % 4. */
+typedef struct run_terms {
+    int have; /* places 0 .. have - 1 stemmed */
+    size_t n[4][LX_MAX_LANGS];
+    char t[4][LX_MAX_LANGS][LX_TOKEN_BUF];
+} run_terms;
+
+/* Stems the run's words up to place p (run[p]) under langs[0..nl). */
+static void run_terms_upto(lx_searcher *s, run_terms *rt, const int *run, int p, const int *langs,
+                           int nl) {
+    for (; rt->have <= p; rt->have++) {
+        const lx_qword *w = &s->q.words[run[rt->have]];
+        for (int l = 0; l < nl; l++)
+            rt->n[rt->have % 4][l] =
+                lx_stemmers_term(&s->stem, langs[l], w->tok, w->len, rt->t[rt->have % 4][l]);
+    }
+}
+
 /* Boosts for the words run[0..nrun): every sub-run of up to four words
  * under every query language. */
 static int boost_run(lx_searcher *s, tagforms *t, const int *run, int nrun, const int *langs,
                      int nl, const char *qlang, double boost, seen_tags *seen) {
-    const lx_query *q = &s->q;
+    run_terms rt;
+    rt.have = 0;
+    if (nl > LX_MAX_LANGS)
+        nl = LX_MAX_LANGS;
     for (int a = 0; a < nrun; a++) {
         for (int len = 1; len <= 4 && a + len <= nrun; len++) {
+            run_terms_upto(s, &rt, run, a + len - 1, langs, nl);
             for (int l = 0; l < nl; l++) {
                 lx_tagstem_keybuf key;
                 key.n = 0;
-                for (int j = 0; j < len; j++) {
-                    const lx_qword *w = &q->words[run[a + j]];
-                    lx_tagstem_key_word(&key, &s->stem, langs[l], w->tok, w->len);
-                }
+                for (int j = a; j < a + len; j++)
+                    lx_tagstem_key_term(&key, rt.t[j % 4][l], rt.n[j % 4][l]);
                 if (key.n > LX_MAX_TAGSTEM_KEY)
                     continue;
                 uint32_t *gi = lx_strmap_get(&t->forms, key.s, key.n, lx_hash(key.s, key.n));

@@ -14,16 +14,19 @@
 #include "tagstem.h"
 #include "wstate.h"
 
-void lx_tagstem_key_word(lx_tagstem_keybuf *k, lx_stemmers *stem, int lang, const char *word,
-                         size_t len) {
-    char term[LX_TOKEN_BUF];
-    size_t tl = lx_stemmers_term(stem, lang, word, len, term);
+void lx_tagstem_key_term(lx_tagstem_keybuf *k, const char *term, size_t tl) {
     if (k->n + tl + 2 > sizeof k->s)
         return;
     if (k->n)
         k->s[k->n++] = ' ';
     memcpy(k->s + k->n, term, tl);
     k->n += tl;
+}
+
+void lx_tagstem_key_word(lx_tagstem_keybuf *k, lx_stemmers *stem, int lang, const char *word,
+                         size_t len) {
+    char term[LX_TOKEN_BUF];
+    lx_tagstem_key_term(k, term, lx_stemmers_term(stem, lang, word, len, term));
 }
 
 struct stem_join {

@@ -23,6 +23,8 @@ typedef struct lx_tagstem_keybuf {
  * one space unless it is the first; a word that does not fit is left out. */
 void lx_tagstem_key_word(lx_tagstem_keybuf *k, lx_stemmers *stem, int lang, const char *word,
                          size_t len);
+/* The same with the word's term (tl bytes) already made. */
+void lx_tagstem_key_term(lx_tagstem_keybuf *k, const char *term, size_t tl);
 
 /* The key of a normalised tag under stemmer entry lang, written
  * NUL-terminated into out (cap bytes, truncated); returns its length, 0

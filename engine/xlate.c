@@ -692,9 +692,13 @@ static void doc_order(const uint32_t *docs, size_t *ord, size_t n) {
 }
 
 int lx_xlate_results(lx_searcher *s, const lx_plan *pl, const uint32_t *docs, lx_results *r) {
-    snprintf(r->query_lang, sizeof r->query_lang, "%s", pl->ql.code);
+    /* The query's language and why, copied whole (the same sizes). */
+    _Static_assert(sizeof r->query_lang == sizeof pl->ql.code &&
+                       sizeof r->query_lang_why == sizeof pl->ql.why,
+                   "lx_results and lx_qlang hold the language alike");
+    memcpy(r->query_lang, pl->ql.code, sizeof r->query_lang);
     r->query_lang_source = lx_qlang_source_name(pl->ql.source);
-    snprintf(r->query_lang_why, sizeof r->query_lang_why, "%s", pl->ql.why);
+    memcpy(r->query_lang_why, pl->ql.why, sizeof r->query_lang_why);
     xstate *x = lx_searcher_part(s, LX_PART_XLATE);
     if (x && x->words && pl->ql.code[0])
         count_coverage(pl->ql.code, x);
