@@ -366,6 +366,7 @@ static void block_load(lx_pcursor *c, uint32_t b) {
     c->i = 0;
     c->tf_upto = 0;
     c->tf_gap = 0;
+    c->weak_upto = LX_DOC_END;
     c->doc = c->docs[0];
 }
 
@@ -548,7 +549,9 @@ uint32_t lx_pcursor_skip_weak(lx_pcursor *c, const float *invb, double T, uint32
     while (c->doc != LX_DOC_END && c->doc <= upto) {
         /* This block's docs up to upto: their tfs decoded in one call. */
         uint32_t i = c->i, e = c->n - 1;
-        if (c->docs[e] > upto) { /* the last doc <= upto: docs[i] is */
+        if (c->docs[e] > upto && c->weak_upto == upto) {
+            e = c->weak_e; /* found by an earlier call in this block */
+        } else if (c->docs[e] > upto) { /* the last doc <= upto: docs[i] is */
             uint32_t lo = i, hi = e;
             while (lo + 1 < hi) {
                 uint32_t mid = lo + (hi - lo) / 2;
@@ -558,6 +561,8 @@ uint32_t lx_pcursor_skip_weak(lx_pcursor *c, const float *invb, double T, uint32
                     hi = mid;
             }
             e = lo;
+            c->weak_upto = upto;
+            c->weak_e = e;
         }
         if (i >= c->tf_upto)
             tf_decode(c, i, 1);
