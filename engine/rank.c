@@ -801,8 +801,12 @@ uint32_t lx_topk_and(lx_qcur *cur, int nreq, int n, const lx_scorer *sc, const u
                      * doc it stands on, every one before it decided. */
                     lx_work_spend(work, lx_pcursor_skip_weak(dc->pc, sc->invb, weak, win_last));
                     if (dc->pc->doc != d) {
+                        /* Within the window the doc it stops on is strong
+                         * enough: on with it (charged as a new step) without
+                         * a second walk that would return at once. */
                         d = dc->doc = dc->pc->doc;
-                        continue;
+                        if (d > win_last || lx_work_spend(work, (unsigned)n))
+                            continue;
                     }
                 }
             }
