@@ -550,7 +550,7 @@ uint32_t lx_pcursor_skip_weak(lx_pcursor *c, const float *invb, double T, uint32
         /* This block's docs up to upto: their tfs decoded in one call. */
         uint32_t i = c->i, e = c->n - 1;
         if (c->docs[e] > upto && c->weak_upto == upto) {
-            e = c->weak_e; /* found by an earlier call in this block */
+            e = c->weak_e;              /* found by an earlier call in this block */
         } else if (c->docs[e] > upto) { /* the last doc <= upto: docs[i] is */
             uint32_t lo = i, hi = e;
             while (lo + 1 < hi) {

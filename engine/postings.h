@@ -91,8 +91,8 @@ typedef struct lx_pcursor {
     const uint8_t *tf_next;            /* tfs of doc tf_upto start here */
     uint32_t tf_upto;                  /* docs of the block read past */
     int tf_gap;                        /* some tf[] rows before tf_upto were skipped */
-    uint32_t weak_upto, weak_e; /* lx_pcursor_skip_weak: docs[weak_e] is this block's
-                                   last doc <= weak_upto (LX_DOC_END: none found) */
+    uint32_t weak_upto, weak_e;        /* lx_pcursor_skip_weak: docs[weak_e] is this block's
+                                          last doc <= weak_upto (LX_DOC_END: none found) */
     uint32_t docs[LX_BLOCK];
     uint32_t tf[LX_BLOCK][LX_NFIELDS];
 } lx_pcursor;
