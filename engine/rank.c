@@ -699,14 +699,13 @@ static inline double and_window(lx_qcur *cur, int nreq, int n, const lx_scorer *
 }
 
 /* Scores d (on every required cursor) cursor by cursor, the driver's
- * part v0 known already, and so are the parts of the cursors in mask
- * known (bit c: cursor c's in parts[c]); once a full heap's k-th (theta;
- * full: the heap is) cannot be beaten by what is scored plus the window
- * bounds of the rest, d is dropped before its other words are decoded:
- * returns 0.  Else 1 with the score summed in lx_topk's order. */
+ * part v0 known already; once a full heap's k-th (theta; full: the heap
+ * is) cannot be beaten by what is scored plus the window bounds of the
+ * rest, d is dropped before its other words are decoded: returns 0.
+ * Else 1 with the score summed in lx_topk's order. */
 static inline int and_score(lx_qcur *cur, int nreq, int n, const lx_scorer *sc, uint32_t d,
                             int full, double theta, const double *suf, int drv, double v0,
-                            const double *parts, uint64_t known, double *score) {
+                            double *score) {
     double contrib[LX_MAX_CURSORS];
     double part = v0;
     for (int c = 0; c < n; c++) {
@@ -717,10 +716,7 @@ static inline int and_score(lx_qcur *cur, int nreq, int n, const lx_scorer *sc, 
         }
         if (c >= nreq && x->doc < d)
             lx_qcur_advance(x, d);
-        if (c < 64 && (known >> c & 1))
-            contrib[c] = parts[c];
-        else
-            contrib[c] = x->doc == d ? lx_qcur_score(x, sc) : 0;
+        contrib[c] = x->doc == d ? lx_qcur_score(x, sc) : 0;
         part += contrib[c];
         if (full && part + suf[c] <= theta)
             return 0;
@@ -824,31 +820,12 @@ uint32_t lx_topk_and(lx_qcur *cur, int nreq, int n, const lx_scorer *sc, const u
                 }
             }
         }
-        /* With the driver's part known, each word found on d is scored at
-         * once: when that and the bounds of the words not yet moved cannot
-         * beat theta, those stay where they are. */
-        double parts[LX_MAX_CURSORS], sofar = v0, left = rest;
-        uint64_t known = 0;
         int i;
         for (i = 1; i < nreq; i++) {
             if (req[i]->doc < d)
                 lx_qcur_advance(req[i], d);
             if (req[i]->doc != d)
                 break;
-            int c = (int)(req[i] - cur);
-            if (have_v0 && i + 1 < nreq && c < 64) {
-                parts[c] = lx_qcur_score(req[i], sc);
-                known |= 1ull << c;
-                sofar += parts[c];
-                left -= wb[c];
-                if (sofar + left <= theta)
-                    break;
-            }
-        }
-        if (i < nreq && req[i]->doc == d) {
-            lx_qcur_next(dc);
-            d = dc->doc;
-            continue;
         }
         if (i < nreq) {
             /* Someone is past d: restart from where it stands. */
@@ -863,7 +840,7 @@ uint32_t lx_topk_and(lx_qcur *cur, int nreq, int n, const lx_scorer *sc, const u
             v0 = lx_qcur_score(dc, sc);
         double score;
         if (allowed(allow, d) &&
-            and_score(cur, nreq, n, sc, d, nh == k, theta, suf, drv, v0, parts, known, &score)) {
+            and_score(cur, nreq, n, sc, d, nh == k, theta, suf, drv, v0, &score)) {
             if (work->cut)
                 break;
             if (nh < k || score > theta) {
