@@ -592,9 +592,21 @@ uint32_t lx_pcursor_skip_weak(lx_pcursor *c, const float *invb, double T, uint32
     return walked;
 }
 
+/* Rows lx_pcursor_tf decodes at once for a cursor that reads them in
+ * turn. */
+#define TF_BATCH 8
+
 const uint32_t *lx_pcursor_tf(lx_pcursor *c) {
-    if (c->i >= c->tf_upto)
-        tf_decode(c, c->i, 1);
+    if (c->i >= c->tf_upto) {
+        /* A cursor asking for the next row in turn walks its list: the
+         * rows after it are decoded in the same call.  One that jumps
+         * skips to the row asked for, as before. */
+        uint32_t upto = c->i + TF_BATCH - 1;
+        if (c->i > c->tf_upto)
+            tf_decode(c, c->i, 1);
+        else
+            tf_decode(c, upto < c->n ? upto : c->n - 1, 0);
+    }
     return c->tf[c->i];
 }
 
