@@ -492,11 +492,7 @@ void lx_pcursor_advance(lx_pcursor *c, uint32_t target) {
         if (c->doc == LX_DOC_END)
             return;
     }
-    uint32_t i = c->i;
-    while (c->docs[i] < target)
-        i++;
-    c->i = i;
-    c->doc = c->docs[i];
+    lx_pcursor_scan(c, target);
 }
 
 /* Fields per mask (LX_NFIELDS bits). */

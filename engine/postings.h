@@ -123,6 +123,25 @@ void lx_pcursor_next(lx_pcursor *c);
 /* Moves to the first posting with doc >= target. */
 void lx_pcursor_advance(lx_pcursor *c, uint32_t target);
 
+/* Moves to the first posting with doc >= target inside the current block,
+ * whose last doc is at least target. */
+static inline void lx_pcursor_scan(lx_pcursor *c, uint32_t target) {
+    uint32_t i = c->i;
+    while (c->docs[i] < target)
+        i++;
+    c->i = i;
+    c->doc = c->docs[i];
+}
+
+/* lx_pcursor_advance with a step inside the current block inline (the
+ * query loops' common case). */
+static inline void lx_pcursor_seek(lx_pcursor *c, uint32_t target) {
+    if (c->doc != LX_DOC_END && c->doc < target && c->docs[c->n - 1] >= target)
+        lx_pcursor_scan(c, target);
+    else
+        lx_pcursor_advance(c, target);
+}
+
 /* The current posting's tf per field.  Rows of c->tf before the current
  * doc may be left undecoded (skipped over). */
 const uint32_t *lx_pcursor_tf(lx_pcursor *c);

@@ -273,7 +273,7 @@ static inline void qcur_advance(lx_qcur *c, uint32_t target) {
     if (c->kind != LX_QK_TERM) {
         lx_qcur_advance(c, target);
     } else if (c->doc != LX_DOC_END && c->doc < target) {
-        lx_pcursor_advance(c->pc, target);
+        lx_pcursor_seek(c->pc, target);
         c->doc = c->pc->doc;
     }
 }
