@@ -366,6 +366,7 @@ static void block_load(lx_pcursor *c, uint32_t b) {
     c->i = 0;
     c->tf_upto = 0;
     c->tf_gap = 0;
+    c->weak_upto = LX_DOC_END;
     c->doc = c->docs[0];
 }
 
@@ -491,11 +492,7 @@ void lx_pcursor_advance(lx_pcursor *c, uint32_t target) {
         if (c->doc == LX_DOC_END)
             return;
     }
-    uint32_t i = c->i;
-    while (c->docs[i] < target)
-        i++;
-    c->i = i;
-    c->doc = c->docs[i];
+    lx_pcursor_scan(c, target);
 }
 
 /* Fields per mask (LX_NFIELDS bits). */
@@ -548,7 +545,9 @@ uint32_t lx_pcursor_skip_weak(lx_pcursor *c, const float *invb, double T, uint32
     while (c->doc != LX_DOC_END && c->doc <= upto) {
         /* This block's docs up to upto: their tfs decoded in one call. */
         uint32_t i = c->i, e = c->n - 1;
-        if (c->docs[e] > upto) { /* the last doc <= upto: docs[i] is */
+        if (c->docs[e] > upto && c->weak_upto == upto) {
+            e = c->weak_e;              /* found by an earlier call in this block */
+        } else if (c->docs[e] > upto) { /* the last doc <= upto: docs[i] is */
             uint32_t lo = i, hi = e;
             while (lo + 1 < hi) {
                 uint32_t mid = lo + (hi - lo) / 2;
@@ -558,6 +557,8 @@ uint32_t lx_pcursor_skip_weak(lx_pcursor *c, const float *invb, double T, uint32
                     hi = mid;
             }
             e = lo;
+            c->weak_upto = upto;
+            c->weak_e = e;
         }
         if (i >= c->tf_upto)
             tf_decode(c, i, 1);
@@ -587,9 +588,21 @@ uint32_t lx_pcursor_skip_weak(lx_pcursor *c, const float *invb, double T, uint32
     return walked;
 }
 
+/* Rows lx_pcursor_tf decodes at once for a cursor that reads them in
+ * turn. */
+#define TF_BATCH 8
+
 const uint32_t *lx_pcursor_tf(lx_pcursor *c) {
-    if (c->i >= c->tf_upto)
-        tf_decode(c, c->i, 1);
+    if (c->i >= c->tf_upto) {
+        /* A cursor asking for the next row in turn walks its list: the
+         * rows after it are decoded in the same call.  One that jumps
+         * skips to the row asked for, as before. */
+        uint32_t upto = c->i + TF_BATCH - 1;
+        if (c->i > c->tf_upto)
+            tf_decode(c, c->i, 1);
+        else
+            tf_decode(c, upto < c->n ? upto : c->n - 1, 0);
+    }
     return c->tf[c->i];
 }
 

@@ -91,6 +91,8 @@ typedef struct lx_pcursor {
     const uint8_t *tf_next;            /* tfs of doc tf_upto start here */
     uint32_t tf_upto;                  /* docs of the block read past */
     int tf_gap;                        /* some tf[] rows before tf_upto were skipped */
+    uint32_t weak_upto, weak_e;        /* lx_pcursor_skip_weak: docs[weak_e] is this block's
+                                          last doc <= weak_upto (LX_DOC_END: none found) */
     uint32_t docs[LX_BLOCK];
     uint32_t tf[LX_BLOCK][LX_NFIELDS];
 } lx_pcursor;
@@ -120,6 +122,25 @@ void lx_pcursor_next(lx_pcursor *c);
 
 /* Moves to the first posting with doc >= target. */
 void lx_pcursor_advance(lx_pcursor *c, uint32_t target);
+
+/* Moves to the first posting with doc >= target inside the current block,
+ * whose last doc is at least target. */
+static inline void lx_pcursor_scan(lx_pcursor *c, uint32_t target) {
+    uint32_t i = c->i;
+    while (c->docs[i] < target)
+        i++;
+    c->i = i;
+    c->doc = c->docs[i];
+}
+
+/* lx_pcursor_advance with a step inside the current block inline (the
+ * query loops' common case). */
+static inline void lx_pcursor_seek(lx_pcursor *c, uint32_t target) {
+    if (c->doc != LX_DOC_END && c->doc < target && c->docs[c->n - 1] >= target)
+        lx_pcursor_scan(c, target);
+    else
+        lx_pcursor_advance(c, target);
+}
 
 /* The current posting's tf per field.  Rows of c->tf before the current
  * doc may be left undecoded (skipped over). */

@@ -266,6 +266,22 @@ double lx_qcur_score(lx_qcur *c, const lx_scorer *sc) {
     }
 }
 
+/* lx_qcur_advance and lx_qcur_score with a TERM cursor's case inline, for
+ * the loops that call them once a posting (lx_topk's candidates,
+ * lx_topk_and's intersection). */
+static inline void qcur_advance(lx_qcur *c, uint32_t target) {
+    if (c->kind != LX_QK_TERM) {
+        lx_qcur_advance(c, target);
+    } else if (c->doc != LX_DOC_END && c->doc < target) {
+        lx_pcursor_seek(c->pc, target);
+        c->doc = c->pc->doc;
+    }
+}
+
+static inline double qcur_score(lx_qcur *c, const lx_scorer *sc) {
+    return c->kind == LX_QK_TERM ? c->bonus + term_part(sc, c->w, c->pc) : lx_qcur_score(c, sc);
+}
+
 int lx_qcur_group(lx_qcur *qc, int n, int nscored, const lx_scorer *sc, lx_qcur *out,
                   int *ngroups) {
     int m = 0;
@@ -389,7 +405,7 @@ static double window_bound(lx_qcur *c, const lx_scorer *sc, uint32_t d, uint32_t
 static double docs_window_bound(lx_qcur *c, double wb, uint32_t from, uint32_t upto) {
     if (c->kind != LX_QK_DOCS)
         return wb;
-    lx_qcur_advance(c, from);
+    qcur_advance(c, from);
     return c->doc <= upto ? wb : 0;
 }
 
@@ -527,7 +543,7 @@ static inline uint32_t next_candidate(topk *t) {
     for (int i = t->e; i < t->n; i++) {
         lx_qcur *c = t->ord[i];
         if (c->doc < t->next)
-            lx_qcur_advance(c, t->next);
+            qcur_advance(c, t->next);
         if (c->doc < d)
             d = c->doc;
     }
@@ -536,7 +552,7 @@ static inline uint32_t next_candidate(topk *t) {
 
 /* Adds cursor c's part of doc d's score to *s, t->contrib and *matched. */
 static inline void score_part(topk *t, lx_qcur *c, double *s, uint64_t *matched) {
-    double v = lx_qcur_score(c, t->sc);
+    double v = qcur_score(c, t->sc);
     t->contrib[c - t->cur] = v;
     *s += v;
     if (c->clause >= 0)
@@ -560,7 +576,7 @@ static inline int candidate_score(topk *t, uint32_t d, double *score) {
             return 0;
         lx_qcur *c = t->ord[i];
         if (c->doc < d)
-            lx_qcur_advance(c, d);
+            qcur_advance(c, d);
         if (c->doc == d)
             score_part(t, c, &s, &matched);
     }
@@ -715,8 +731,8 @@ static inline int and_score(lx_qcur *cur, int nreq, int n, const lx_scorer *sc, 
             continue;
         }
         if (c >= nreq && x->doc < d)
-            lx_qcur_advance(x, d);
-        contrib[c] = x->doc == d ? lx_qcur_score(x, sc) : 0;
+            qcur_advance(x, d);
+        contrib[c] = x->doc == d ? qcur_score(x, sc) : 0;
         part += contrib[c];
         if (full && part + suf[c] <= theta)
             return 0;
@@ -784,7 +800,7 @@ uint32_t lx_topk_and(lx_qcur *cur, int nreq, int n, const lx_scorer *sc, const u
             if (ub <= theta) {
                 if (upto == LX_DOC_END - 1)
                     break;
-                lx_qcur_advance(dc, upto + 1);
+                qcur_advance(dc, upto + 1);
                 d = dc->doc;
                 continue;
             }
@@ -801,13 +817,17 @@ uint32_t lx_topk_and(lx_qcur *cur, int nreq, int n, const lx_scorer *sc, const u
                      * doc it stands on, every one before it decided. */
                     lx_work_spend(work, lx_pcursor_skip_weak(dc->pc, sc->invb, weak, win_last));
                     if (dc->pc->doc != d) {
+                        /* Within the window the doc it stops on is strong
+                         * enough: on with it (charged as a new step) without
+                         * a second walk that would return at once. */
                         d = dc->doc = dc->pc->doc;
-                        continue;
+                        if (d > win_last || lx_work_spend(work, (unsigned)n))
+                            continue;
                     }
                 }
             }
             if (first) {
-                v0 = lx_qcur_score(dc, sc);
+                v0 = qcur_score(dc, sc);
                 have_v0 = 1;
                 if (v0 + rest <= theta) {
                     lx_qcur_next(dc);
@@ -819,7 +839,7 @@ uint32_t lx_topk_and(lx_qcur *cur, int nreq, int n, const lx_scorer *sc, const u
         int i;
         for (i = 1; i < nreq; i++) {
             if (req[i]->doc < d)
-                lx_qcur_advance(req[i], d);
+                qcur_advance(req[i], d);
             if (req[i]->doc != d)
                 break;
         }
@@ -828,12 +848,12 @@ uint32_t lx_topk_and(lx_qcur *cur, int nreq, int n, const lx_scorer *sc, const u
             d = req[i]->doc;
             if (d == LX_DOC_END)
                 break;
-            lx_qcur_advance(dc, d);
+            qcur_advance(dc, d);
             d = dc->doc;
             continue;
         }
         if (!have_v0)
-            v0 = lx_qcur_score(dc, sc);
+            v0 = qcur_score(dc, sc);
         double score;
         if (allowed(allow, d) &&
             and_score(cur, nreq, n, sc, d, nh == k, theta, suf, drv, v0, &score)) {

@@ -204,7 +204,9 @@ static inline double lx_bm25f_term(double w, double k1, double tf) {
 
 /* The pseudo-frequency of a cursor's current posting. */
 static inline double lx_pcursor_bm25f_tf(const lx_scorer *sc, lx_pcursor *pc) {
-    const uint32_t *tf = lx_pcursor_tf(pc);
+    /* A row decoded already (lx_pcursor_tf decodes a few ahead) without
+     * the call. */
+    const uint32_t *tf = pc->i < pc->tf_upto ? pc->tf[pc->i] : lx_pcursor_tf(pc);
     const float *ib = sc->invb + (size_t)pc->doc * LX_NFIELDS;
     if (pc->nlf == 1) {
         int f = __builtin_ctz(pc->listmask);
