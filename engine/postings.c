@@ -491,7 +491,10 @@ void lx_pcursor_advance(lx_pcursor *c, uint32_t target) {
         if (c->doc == LX_DOC_END)
             return;
     }
+    /* docs[n - 1] >= target here: four at a time, then one by one */
     uint32_t i = c->i;
+    while (i + 3 < c->n && c->docs[i + 3] < target)
+        i += 4;
     while (c->docs[i] < target)
         i++;
     c->i = i;
