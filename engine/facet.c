@@ -200,16 +200,17 @@ static void count_values(lx_searcher *s, facetidx *fi, const uint64_t *matched) 
     for (uint32_t j = 0; j < fi->ndense; j++)
         fi->counts[fi->dense_ids[j]] =
             (uint32_t)lx_bitmap_count_and(matched, fi->dense_bm + (size_t)j * s->words, s->words);
-    uint32_t nd = s->st.next_doc;
+    /* sparse_bm holds docs below next_doc only; restrict: the counts
+     * written never alias the offsets and values read. */
+    const uint32_t *restrict off = fi->doc_off, *restrict vals = fi->vals;
+    uint32_t *restrict counts = fi->counts;
     for (size_t w = 0; w < s->words; w++) {
         uint64_t bits = matched[w] & fi->sparse_bm[w];
         while (bits) {
-            uint32_t d = (uint32_t)(w * 64 + (size_t)__builtin_ctzll(bits));
+            size_t d = w * 64 + (size_t)__builtin_ctzll(bits);
             bits &= bits - 1;
-            if (d >= nd)
-                break;
-            for (uint32_t j = fi->doc_off[d]; j < fi->doc_off[d + 1]; j++)
-                fi->counts[fi->vals[j]]++;
+            for (uint32_t j = off[d], e = off[d + 1]; j < e; j++)
+                counts[vals[j]]++;
         }
     }
 }
@@ -223,23 +224,21 @@ static int facet_counts(lx_searcher *s, lx_dbname db, facetidx *fi, const uint64
         return rc;
     }
     count_values(s, fi, matched);
-    size_t n = 0;
-    for (uint32_t i = 0; i < fi->nvals; i++)
-        n += fi->counts[i] != 0;
-    lx_facet *f = malloc((n ? n : 1) * sizeof *f);
-    uint64_t *order = malloc((n ? n : 1) * sizeof *order);
-    if (!f || !order) {
-        free(f);
-        free(order);
+    uint64_t *order = malloc((fi->nvals ? fi->nvals : 1) * sizeof *order);
+    if (!order)
         return LX_ENOMEM;
-    }
     /* By count desc, then by value: value ids follow the database's key
      * order, so one integer sort does it. */
-    n = 0;
+    size_t n = 0;
     for (uint32_t i = 0; i < fi->nvals; i++)
         if (fi->counts[i])
             order[n++] = ((uint64_t)(UINT32_MAX - fi->counts[i]) << 32) | i;
     n = smallest_sorted(order, n, limit);
+    lx_facet *f = malloc((n ? n : 1) * sizeof *f);
+    if (!f) {
+        free(order);
+        return LX_ENOMEM;
+    }
     rc = 0;
     for (size_t j = 0; j < n && !rc; j++) {
         uint32_t i = (uint32_t)order[j];

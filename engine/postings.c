@@ -499,6 +499,29 @@ void lx_pcursor_advance(lx_pcursor *c, uint32_t target) {
 static const uint8_t mask_fields[32] = {0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4,
                                         1, 2, 2, 3, 2, 3, 3, 4, 2, 3, 3, 4, 3, 4, 4, 5};
 
+/* The tf vbytes of docs [from, to) of c's block: the fields in their
+ * masks.  Eight masks at a time: a mask's fields are its set bits, so
+ * eight masks hold the popcount of their word (SWAR: no popcount
+ * instruction in a portable build). */
+static uint32_t tf_values(const lx_pcursor *c, uint32_t from, uint32_t to) {
+    if (!c->maskp)
+        return to - from;
+    const uint64_t lm = c->listmask * 0x0101010101010101ull;
+    uint32_t k = 0, j = from;
+    for (; j + 8 <= to; j += 8) {
+        uint64_t w;
+        memcpy(&w, c->maskp + j, 8);
+        w &= lm;
+        w -= (w >> 1) & 0x5555555555555555ull;
+        w = (w & 0x3333333333333333ull) + ((w >> 2) & 0x3333333333333333ull);
+        w = (w + (w >> 4)) & 0x0f0f0f0f0f0f0f0full;
+        k += (uint32_t)((w * 0x0101010101010101ull) >> 56);
+    }
+    for (; j < to; j++)
+        k += mask_fields[c->maskp[j] & c->listmask];
+    return k;
+}
+
 /* Decodes the tfs of docs [c->tf_upto, upto] of the block into c->tf.
  * With skip, docs before `upto` are only stepped over (their vbytes
  * counted, not decoded): a cursor that jumps through a block (a
@@ -508,13 +531,7 @@ static void tf_decode(lx_pcursor *c, uint32_t upto, int skip) {
     const uint8_t *p = c->tf_next;
     uint32_t j = c->tf_upto;
     if (skip && j < upto) {
-        uint32_t k = upto - j;
-        if (c->maskp) {
-            k = 0;
-            for (; j < upto; j++)
-                k += mask_fields[c->maskp[j] & c->listmask];
-        }
-        p = lx_vbyte_skip(p, c->bend, k);
+        p = lx_vbyte_skip(p, c->bend, tf_values(c, j, upto));
         j = upto;
         c->tf_gap = 1;
     }
@@ -704,13 +721,7 @@ static uint32_t positions_before(lx_pcursor *c, int f, uint32_t *tf) {
         /* The docs before: their tfs summed straight from the bytes (a
          * snippet's cursor opened at its lecture asks once per block),
          * then the doc's own row decoded. */
-        uint32_t k = c->i;
-        if (c->maskp) {
-            k = 0;
-            for (uint32_t j = 0; j < c->i; j++)
-                k += mask_fields[c->maskp[j] & c->listmask];
-        }
-        c->tf_next = lx_vbyte_sum(c->tfp, c->bend, k, &skip);
+        c->tf_next = lx_vbyte_sum(c->tfp, c->bend, tf_values(c, 0, c->i), &skip);
         c->tf_upto = c->i;
         c->tf_gap = c->i > 0;
         tf_decode(c, c->i, 0);

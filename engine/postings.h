@@ -127,6 +127,8 @@ void lx_pcursor_advance(lx_pcursor *c, uint32_t target);
  * whose last doc is at least target. */
 static inline void lx_pcursor_scan(lx_pcursor *c, uint32_t target) {
     uint32_t i = c->i;
+    while (i + 3 < c->n && c->docs[i + 3] < target) /* four at a time */
+        i += 4;
     while (c->docs[i] < target)
         i++;
     c->i = i;

@@ -180,10 +180,13 @@ static void on_span(void *ctx, const char *tok, size_t len, size_t s, size_t e, 
 
 /* Tied windows of a compressed transcript, each decompressed on its own:
  * from a little before the checkpoint before it to a little past the one
- * after it, windows whose text overlaps sharing one range, so that the
- * blocks between windows far apart are not decompressed (two to four
- * ties are 38% of the TED log's snippets, and decompressing from the
- * first to the last was 61% of the bytes).  end[i] receives where tie
+ * after it, windows whose text overlaps (or starts in the LZ4 block where
+ * the range before ends) sharing one range, so that the blocks between
+ * windows far apart are not decompressed (two to four ties are 38% of
+ * the TED log's snippets, and decompressing from the first to the last
+ * was 61% of the bytes) and no block's prefix twice.  A joined tie's
+ * text ends further on, which cannot change its snippet: its text
+ * reached far enough already or the caller loads it again untight.  end[i] receives where tie
  * i's text ends; *lo and *hi where the first range starts and the last
  * ends.  Returns the text (the body's offsets; bytes between ranges are
  * not set), or NULL when the checkpoints are out of order (damaged) or a
@@ -208,7 +211,8 @@ static const char *tie_ranges(const lx_docview *v, lx_buf *scratch, const lx_sni
     for (int i = 0; i < nt;) {
         int j = i + 1;
         size_t t = to[i], glo, ghi;
-        while (j < nt && from[j] <= t)
+        /* joined: that block's prefix is decompressed once, not twice */
+        while (j < nt && (from[j] <= t || from[j] >> v->h.zshift == (t - 1) >> v->h.zshift))
             t = to[j++];
         text = lx_doc_body_range(v, scratch, from[i], t, &glo, &ghi);
         if (!text)

@@ -135,14 +135,63 @@ long lx_text_invalid_utf8(const char *s, size_t len) {
 
 /* The scanner; stops after the token at position stop (UINT32_MAX: at
  * the end). */
+/* The ASCII letters and digits among the 8 bytes of x, which have no high
+ * bit: the high bit of each such byte (SWAR range tests; no byte's sum
+ * carries into the next). */
+static uint64_t word_bytes8(uint64_t x) {
+    const uint64_t o = 0x0101010101010101ull;
+    uint64_t l = x | o * 0x20; /* letters lower-cased */
+    uint64_t alpha = (l + o * (0x80 - 'a')) & ~(l + o * (0x7F - 'z'));
+    uint64_t digit = (x + o * (0x80 - '0')) & ~(x + o * (0x7F - '9'));
+    return (alpha | digit) & o * 0x80;
+}
+
+/* Steps i over the ASCII tokens before position `from` eight bytes at a
+ * time (the window scan of a snippet starts at the checkpoint before it,
+ * some 30 words early), counting them into *pos; stops before the eight
+ * bytes that hold a non-ASCII byte or token `from`'s first letter, and
+ * never inside a token.  At i, no token continues from the byte before. */
+static size_t skip_ascii_tokens(const unsigned char *s, size_t len, size_t i, uint32_t *pos,
+                                uint32_t from) {
+    const uint64_t high = 0x8080808080808080ull;
+    size_t i0 = i;
+    uint64_t prev = 0; /* bit 7: the byte before i is a word byte */
+    while (len - i >= 8) {
+        uint64_t x;
+        memcpy(&x, s + i, 8);
+        if (x & high)
+            break;
+        uint64_t w = word_bytes8(x);
+        uint64_t starts = w & ~(w << 8 | prev);
+        uint32_t k = (uint32_t)(((starts >> 7) * 0x0101010101010101ull) >> 56);
+        if (*pos + k >= from)
+            break;
+        *pos += k;
+        i += 8;
+        prev = w >> 56;
+    }
+    if (prev) { /* inside a token: back to its start, counted again there */
+        while (i > i0 && ascii_word[s[i - 1]])
+            i--;
+        --*pos;
+    }
+    return i;
+}
+
 static int scan(const char *text, size_t len, uint32_t pos0, uint32_t from, uint32_t stop,
                 lx_token_fn fn, void *ctx, uint32_t *next_pos, lx_error *err) {
     tables_init();
     const unsigned char *s = (const unsigned char *)text;
     char out[LX_TOKEN_BUF];
     uint32_t pos = pos0;
-    size_t i = 0;
+    size_t i = 0, retry = 0; /* skip_ascii_tokens again from a token start past retry */
     while (i < len) {
+        if (pos < from && i >= retry) {
+            i = skip_ascii_tokens(s, len, i, &pos, from);
+            retry = i + 8;
+            if (i >= len)
+                break;
+        }
         unsigned char c = s[i];
         if (c < 0x80) {
             if (!ascii_word[c]) {

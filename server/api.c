@@ -339,7 +339,7 @@ enum MHD_Result api_answer_read(srv_req *rq, char kind, const char *subject) {
         return ret;
     /* The version is read before the search (see cache.c). */
     uint64_t version = lx_index_version(g_srv.ix);
-    klen = read_key(key, sizeof key, kind, subject, &o, facets, moments);
+    klen = cache_on() ? read_key(key, sizeof key, kind, subject, &o, facets, moments) : 0;
     if (klen && (body = cache_get(key, klen, version, rq->t0, &len)) != NULL) {
         rq->cache = 'h';
         return http_send(rq, 200, body, len);

@@ -131,6 +131,10 @@ void cache_free(void) {
     g_shards = NULL;
 }
 
+int cache_on(void) {
+    return g_shards != NULL;
+}
+
 char *cache_get(const char *key, size_t klen, uint64_t version, double t0, size_t *len) {
     if (!g_shards)
         return NULL;

@@ -642,7 +642,8 @@ struct MHD_Daemon *http_start(unsigned *port_out) {
         MHD_OPTION_CONNECTION_LIMIT, hard_limit, MHD_OPTION_CONNECTION_TIMEOUT, cfg->timeout,
         MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL, MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
         MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL, MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
-        MHD_OPTION_PER_IP_CONNECTION_LIMIT, 2 * cfg->max_per_ip, MHD_OPTION_END);
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, 2 * cfg->max_per_ip, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+        (size_t)cfg->header_buffer, MHD_OPTION_END);
     freeaddrinfo(ai);
     if (!d) {
         admit_stop();

@@ -386,9 +386,11 @@ static const char *skip_value(const char *p, const char *end) {
 
 int jw_members(const char *json, size_t n, const char *const *keys, size_t nkeys, jw_span *out) {
     const char *p = json, *end = json + n;
-    size_t i;
+    size_t i, kl[JW_MAX_MEMBERS];
+    if (nkeys > JW_MAX_MEMBERS)
+        return -1;
     for (i = 0; i < nkeys; i++)
-        out[i].p = NULL, out[i].len = 0;
+        out[i].p = NULL, out[i].len = 0, kl[i] = strlen(keys[i]);
     p = skip_ws(p, end);
     if (p >= end || *p != '{')
         return -1;
@@ -413,7 +415,7 @@ int jw_members(const char *json, size_t n, const char *const *keys, size_t nkeys
         if (!p)
             return -1;
         for (i = 0; i < nkeys; i++) {
-            if (!out[i].p && strlen(keys[i]) == klen && memcmp(keys[i], k, klen) == 0) {
+            if (!out[i].p && kl[i] == klen && memcmp(keys[i], k, klen) == 0) {
                 out[i].p = v;
                 out[i].len = (size_t)(p - v);
             }

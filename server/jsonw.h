@@ -48,6 +48,8 @@ typedef struct jw_span {
  * json[0..n) in one pass (keys compared as written, without unescaping)
  * and sets out[i] to each one's value text.  Values are not checked, only
  * delimited: use this on JSON the engine wrote.  Returns 0, or -1 when the
- * text is not an object (out[] then holds what was found before). */
+ * text is not an object (out[] then holds what was found before) or
+ * nkeys is over JW_MAX_MEMBERS. */
+#define JW_MAX_MEMBERS 16
 int jw_members(const char *json, size_t n, const char *const *keys, size_t nkeys, jw_span *out);
 #endif

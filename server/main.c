@@ -53,6 +53,8 @@ static void usage(FILE *f) {
             "                         (default %u)\n"
             "  --body-timeout SECONDS from the end of the headers to the end of the body\n"
             "                         (default %u)\n"
+            "  --header-buffer BYTES  room for a request line and its headers, suffix k/m\n"
+            "                         (default %uk, at least %uk); longer ones get 414 or 431\n"
             "  --cache-mb N           keep up to N MiB of search and related answers,\n"
             "                         each valid until the next write (default %u; 0 = off)\n"
             "  --work-budget N        work units one search may spend before it answers\n"
@@ -77,7 +79,8 @@ static void usage(FILE *f) {
             "SIGINT or SIGTERM stops it cleanly (exit status 0).\n",
             SRV_DEFAULT_PORT, SRV_DEFAULT_MAX_BODY >> 20, SRV_DEFAULT_MAX_CONNECTIONS,
             SRV_DEFAULT_MAX_LIMIT, SRV_DEFAULT_MAX_PER_IP, SRV_DEFAULT_TIMEOUT,
-            SRV_DEFAULT_HEADER_TIMEOUT, SRV_DEFAULT_BODY_TIMEOUT, SRV_DEFAULT_CACHE_MB,
+            SRV_DEFAULT_HEADER_TIMEOUT, SRV_DEFAULT_BODY_TIMEOUT, SRV_DEFAULT_HEADER_BUFFER >> 10,
+            SRV_MIN_HEADER_BUFFER >> 10, SRV_DEFAULT_CACHE_MB,
             (unsigned long long)LX_WORK_PER_LECTURE, (unsigned long long)LX_WORK_BUDGET_DEFAULT);
 }
 
@@ -133,6 +136,7 @@ static void cfg_defaults(srv_config *cfg) {
     cfg->max_per_ip = SRV_DEFAULT_MAX_PER_IP;
     cfg->header_timeout = SRV_DEFAULT_HEADER_TIMEOUT;
     cfg->body_timeout = SRV_DEFAULT_BODY_TIMEOUT;
+    cfg->header_buffer = SRV_DEFAULT_HEADER_BUFFER;
     cfg->log_level = SRV_LOG_INFO;
 }
 
@@ -153,6 +157,7 @@ enum {
     O_PER_IP,
     O_HEADER_TIMEOUT,
     O_BODY_TIMEOUT,
+    O_HEADER_BUFFER,
     O_CACHE,
     O_WORK,
     O_RO,
@@ -178,6 +183,7 @@ static const struct option long_opts[] = {
     {"max-connections-per-ip", required_argument, 0, O_PER_IP},
     {"header-timeout", required_argument, 0, O_HEADER_TIMEOUT},
     {"body-timeout", required_argument, 0, O_BODY_TIMEOUT},
+    {"header-buffer", required_argument, 0, O_HEADER_BUFFER},
     {"cache-mb", required_argument, 0, O_CACHE},
     {"work-budget", required_argument, 0, O_WORK},
     {"read-only", no_argument, 0, O_RO},
@@ -210,6 +216,8 @@ static int parse_opts(int argc, char **argv, srv_config *cfg) {
         {O_PER_IP, "--max-connections-per-ip", 100000, 0, offsetof(srv_config, max_per_ip)},
         {O_HEADER_TIMEOUT, "--header-timeout", 86400, 0, offsetof(srv_config, header_timeout)},
         {O_BODY_TIMEOUT, "--body-timeout", 86400, 0, offsetof(srv_config, body_timeout)},
+        {O_HEADER_BUFFER, "--header-buffer", SRV_MAX_HEADER_BUFFER, SRV_MIN_HEADER_BUFFER,
+         offsetof(srv_config, header_buffer)},
     };
 
     opterr = 0;

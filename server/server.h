@@ -42,6 +42,16 @@
 #define SRV_DEFAULT_BODY_TIMEOUT 60   /* seconds from end of headers to end of body */
 #define SRV_SHUTDOWN_GRACE_MS 10000
 #define SRV_DEFAULT_CACHE_MB 32 /* response cache (--cache-mb; 0 = off) */
+/* Bytes of each connection's buffer for the request line and headers
+ * (MHD's memory pool, --header-buffer; MHD's own default).  32 KiB takes
+ * a GET whose q has up to 32,200 bytes as sent; 16 KiB, 15,800.  MHD
+ * zeroes the pool after each request: callgrind counts that as 49 k
+ * instructions a request at 32 KiB (its rep stosb counted per byte), but
+ * in CPU time per request 16 and 32 KiB measured the same, so the larger
+ * GET limit stays. */
+#define SRV_DEFAULT_HEADER_BUFFER (32u << 10)
+#define SRV_MIN_HEADER_BUFFER (4u << 10)
+#define SRV_MAX_HEADER_BUFFER (1u << 20)
 
 typedef struct srv_config {
     const char *index_dir;
@@ -61,6 +71,7 @@ typedef struct srv_config {
                                  request line (also the idle timeout) */
     unsigned header_timeout;  /* seconds from the request line to the end of the headers */
     unsigned body_timeout;    /* seconds from the end of the headers to the end of the body */
+    unsigned header_buffer;   /* bytes of a request line and headers (MHD's pool) */
     size_t cache_bytes;       /* response cache budget, 0 = no cache */
     uint64_t work_budget;     /* lx_search_opts.work_budget (--work-budget) */
     int quiet;                /* no access log */
@@ -149,6 +160,9 @@ void admit_request_done(srv_conn *c);
  * below is a no-op or a miss).  Returns 0, or -1 out of memory. */
 int cache_init(size_t bytes);
 void cache_free(void);
+
+/* 1 when there is a cache (so a read builds its key), else 0. */
+int cache_on(void);
 
 /* The answer stored under key at this index version, as a malloc'd
  * NUL-terminated copy whose took_ms is the time since t0 (srv_now()), or

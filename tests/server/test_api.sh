@@ -91,6 +91,9 @@ expect_body '"offset":' "a bad query says where"
 long=$(head -c 1100 /dev/zero | tr '\0' a)
 req GET "/api/search?q=$long"
 expect_status 200 "a query over LX_MAX_QUERY_BYTES is read as plain words (issue 13)"
+long=$(for i in $(seq 1200); do printf 'word%05d+' "$i"; done)
+req GET "/api/search?q=$long"
+expect_status 200 "a GET of 12,000 bytes fits the default --header-buffer (32 KiB)"
 huge=$(head -c 40000 /dev/zero | tr '\0' a)
 req GET "/api/search?q=$huge"
 expect_status 414 "a URL beyond the header buffer"

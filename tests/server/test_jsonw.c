@@ -142,6 +142,7 @@ static void test_members(void) {
 
     CHECK(jw_members("{}", 2, keys, 5, m) == 0 && m[0].p == NULL);
     CHECK(jw_members("[1]", 3, keys, 5, m) == -1);
+    CHECK(jw_members("{}", 2, keys, JW_MAX_MEMBERS + 1, m) == -1); /* refused before reading keys */
     CHECK(jw_members("", 0, keys, 5, m) == -1);
     /* cut short anywhere: never reads past the end, never succeeds */
     {

@@ -368,8 +368,45 @@ static void test_html_escape_sweep(void) {
     }
 }
 
+/* lx_text_scan_range reports what the whole scan does for the positions
+ * asked, on random text of ASCII words, the bytes around the letter and
+ * digit ranges, and UTF-8 letters and punctuation (the ASCII tokens before
+ * `from` are stepped over eight bytes at a time). */
+static void test_scan_range_sweep(void) {
+    static const char *const piece[] = {
+        "ab",     "Zoe", "x",        "09",           "7",        " ",          "  ",  ", ",
+        "@[`{/:", "-",   "\xc3\xa9", "\xe2\x80\x99", "\xce\xa9", "longerword", "A1b2"};
+    tok full[MAX_TOKS];
+    check_seed(17);
+    for (int iter = 0; iter < 20000; iter++) {
+        char s[160];
+        size_t n = 0;
+        while (n < 100) {
+            const char *p = piece[check_below(sizeof piece / sizeof piece[0])];
+            memcpy(s + n, p, strlen(p));
+            n += strlen(p);
+        }
+        CHECK(tokenize_n(s, n) == 0);
+        int nfull = ntoks;
+        memcpy(full, toks, sizeof full);
+        uint32_t from = check_below((uint32_t)nfull + 2), to = from + check_below(6);
+        ntoks = 0;
+        CHECK(lx_text_scan_range(s, n, 0, from, to, on_tok, NULL) == 0);
+        int k = 0;
+        for (int j = 0; j < nfull; j++) {
+            if (full[j].pos < from || full[j].pos > to)
+                continue;
+            CHECK(k < ntoks && toks[k].pos == full[j].pos && toks[k].start == full[j].start &&
+                  toks[k].end == full[j].end && strcmp(toks[k].s, full[j].s) == 0);
+            k++;
+        }
+        CHECK(k == ntoks);
+    }
+}
+
 int main(void) {
     test_html_escape_sweep();
+    test_scan_range_sweep();
     test_english();
     test_positions_and_spans();
     test_finnish();
