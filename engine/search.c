@@ -186,14 +186,15 @@ static int search_scored(lx_searcher *s, run *r) {
     /* The planned cursors, kept before grouping changes them, for the
      * union when an intersection finds fewer than k; a query expanded by
      * feedback is planned again instead, without its expansion. */
-    int saved =
-        !done && !fed && !exhaustive && r->pl.nclauses >= 2 && s->qc[0].bonus > 0 && p->coord == 0;
+    /* Read before grouping: lx_qcur_group moves a grouped first clause's
+     * bonus onto its group. */
+    int first = !done && s->nqc && s->qc[0].bonus > 0;
+    int saved = first && !fed && !exhaustive && r->pl.nclauses >= 2 && p->coord == 0;
     if (saved && lx_plan_save(s))
         return s->rc;
     int nreq = 0, nrq = 0;
     lx_qcur *rq = done ? NULL : rank_cursors(s, r, &nreq, &nrq);
-    if (!done && !exhaustive && nreq == r->pl.nclauses && r->pl.nclauses >= 2 &&
-        s->qc[0].bonus > 0 && p->coord == 0) {
+    if (first && !exhaustive && nreq == r->pl.nclauses && r->pl.nclauses >= 2 && p->coord == 0) {
         /* All-terms-first with one cursor per word (a word's stems,
          * translations and completions grouped as one): if k lectures
          * have every word, they are the answer; an intersection finds
