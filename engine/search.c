@@ -183,12 +183,12 @@ static int search_scored(lx_searcher *s, run *r) {
     int fed = p->feedback_docs > 0 && s->nqc && r->pl.nclauses >= p->feedback_min_terms;
     if (fed && (done = feedback_pass(s, r, &allow, exhaustive)) < 0)
         return s->rc;
-    /* The planned cursors, kept before grouping changes them, for the
-     * union when an intersection finds fewer than k; a query expanded by
-     * feedback is planned again instead, without its expansion. */
     /* Read before grouping: lx_qcur_group moves a grouped first clause's
      * bonus onto its group. */
     int first = !done && s->nqc && s->qc[0].bonus > 0;
+    /* The planned cursors, kept before grouping changes them, for the
+     * union when an intersection finds fewer than k; a query expanded by
+     * feedback is planned again instead, without its expansion. */
     int saved = first && !fed && !exhaustive && r->pl.nclauses >= 2 && p->coord == 0;
     if (saved && lx_plan_save(s))
         return s->rc;

@@ -18,6 +18,7 @@
 
 #include "postings.h"
 #include "stop.h"
+#include "strmap.h"
 #include "text.h"
 
 static const struct {
@@ -37,14 +38,6 @@ static struct {
     size_t mask;    /* slots - 1 (a power of two, at least twice n) */
     int ready;      /* loaded (atomic) */
 } lists[NSOURCE];
-
-/* FNV-1a over the word's bytes. */
-static uint32_t word_hash(const char *s, size_t len) {
-    uint32_t h = 2166136261u;
-    for (size_t i = 0; i < len; i++)
-        h = (h ^ (unsigned char)s[i]) * 16777619u;
-    return h;
-}
 
 static pthread_mutex_t load_mu = PTHREAD_MUTEX_INITIALIZER;
 
@@ -123,7 +116,7 @@ static void load(size_t l) {
         uint16_t *slot = at && n < UINT16_MAX ? calloc(slots, sizeof *slot) : NULL;
         for (size_t i = 0; slot && i < n; i++) {
             const char *x = (const char *)pool.p + at[i];
-            size_t h = word_hash(x, strlen(x)) & (slots - 1);
+            size_t h = lx_hash(x, strlen(x)) & (slots - 1);
             while (slot[h])
                 h = (h + 1) & (slots - 1);
             slot[h] = (uint16_t)(i + 1);
@@ -157,7 +150,7 @@ int lx_stopword(const char *lang, const char *tok, size_t len) {
     if (!lists[l].n)
         return 0;
     const uint16_t *slot = lists[l].slot;
-    for (size_t h = word_hash(tok, len) & lists[l].mask; slot[h]; h = (h + 1) & lists[l].mask) {
+    for (size_t h = lx_hash(tok, len) & lists[l].mask; slot[h]; h = (h + 1) & lists[l].mask) {
         const char *x = lists[l].pool + lists[l].at[slot[h] - 1];
         if (strncmp(x, tok, len) == 0 && x[len] == 0)
             return 1;
