@@ -155,7 +155,10 @@ LX_HEAP_DEFINE(src_heap, uint32_t, const run_src *, src_less)
 int lx_build_checkpoint(lx_writer *w, lx_error *err) {
     if (!w->build || w->txn_bytes < LX_TXN_BYTES)
         return 0;
-    int rc = mdb_txn_commit(w->txn);
+    int rc = lx_store_doc_unstage(w->txn, w->ix, &w->docs, err);
+    if (rc)
+        return rc;
+    rc = mdb_txn_commit(w->txn);
     w->txn = NULL;
     if (rc)
         return lx_writer_mdb_fail(w, err, rc, "commit");

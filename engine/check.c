@@ -133,8 +133,8 @@ static int check_stats(chk *k) {
         MDB_val dk, dv;
         if (mdb_cursor_open(k->txn, k->ix->docs, &mc) == 0) {
             if (lx_store_cursor_get(mc, &dk, &dv, MDB_LAST) == 0 && dk.mv_size == 4 &&
-                get_u32(dk.mv_data) + 1ull > nd)
-                nd = get_u32(dk.mv_data) + 1ull;
+                ((uint64_t)get_u32(dk.mv_data) + 1) * LX_DOC_GROUP > nd)
+                nd = ((uint64_t)get_u32(dk.mv_data) + 1) * LX_DOC_GROUP;
             mdb_cursor_close(mc);
         }
     }
@@ -154,11 +154,10 @@ static int check_stats(chk *k) {
 
 /* ---- docs and ids --------------------------------------------------------- */
 
-static int check_doc(chk *k, uint32_t d, const MDB_val *val) {
+static int check_doc(chk *k, uint32_t d, const uint8_t *rec, size_t len) {
     lx_docview v;
-    if (lx_doc_view(val->mv_data, val->mv_size, &v)) {
-        problem(k, "docs %u: damaged value (%zu bytes; lengths or offsets out of bounds)", d,
-                val->mv_size);
+    if (lx_doc_view(rec, len, &v)) {
+        problem(k, "docs %u: damaged value (%zu bytes; lengths or offsets out of bounds)", d, len);
         return 0;
     }
     if (!lx_doc_spans_ok(&v))
@@ -181,6 +180,35 @@ static int check_doc(chk *k, uint32_t d, const MDB_val *val) {
     return 0;
 }
 
+/* The lectures of group g's value v. */
+static int check_group(chk *k, uint32_t g, const MDB_val *v, uint64_t *flen) {
+    for (uint32_t i = 0; i < LX_DOC_GROUP; i++) {
+        const uint8_t *rec;
+        size_t len;
+        uint64_t d = (uint64_t)g * LX_DOC_GROUP + i;
+        int rc = lx_doc_slot(v->mv_data, v->mv_size, i, &rec, &len);
+        if (rc == LX_ECORRUPT) {
+            problem(k, "docs group %u: damaged value (%zu bytes; offsets out of bounds)", g,
+                    v->mv_size);
+            return 0;
+        }
+        if (rc)
+            continue;
+        k->r->documents++;
+        if (d >= k->nd) {
+            problem(k, "docs %llu: docid >= next_doc %u", (unsigned long long)d, k->nd);
+            return 0;
+        }
+        k->live[d / 64] |= 1ull << (d % 64);
+        k->nlive++;
+        for (int f = 0; f < LX_NFIELDS; f++)
+            flen[f] += k->norms[d * LX_NFIELDS + f];
+        if ((rc = check_doc(k, (uint32_t)d, rec, len)))
+            return rc;
+    }
+    return 0;
+}
+
 static int check_docs(chk *k) {
     MDB_cursor *mc;
     int rc = mdb_cursor_open(k->txn, k->ix->docs, &mc);
@@ -190,21 +218,12 @@ static int check_docs(chk *k) {
     uint64_t flen[LX_NFIELDS] = {0};
     for (rc = lx_store_cursor_get(mc, &key, &v, MDB_FIRST); rc == 0;
          rc = lx_store_cursor_get(mc, &key, &v, MDB_NEXT)) {
-        k->r->documents++;
         if (key.mv_size != 4) {
             problem(k, "docs: a key of %zu bytes", key.mv_size);
             continue;
         }
-        uint32_t d = get_u32(key.mv_data);
-        if (d >= k->nd) {
-            problem(k, "docs %u: docid >= next_doc %u", d, k->nd);
-            continue;
-        }
-        k->live[d / 64] |= 1ull << (d % 64);
-        k->nlive++;
-        for (int f = 0; f < LX_NFIELDS; f++)
-            flen[f] += k->norms[(size_t)d * LX_NFIELDS + f];
-        int e = check_doc(k, d, &v);
+        uint32_t g = get_u32(key.mv_data);
+        int e = check_group(k, g, &v, flen);
         if (e) {
             mdb_cursor_close(mc);
             return e;

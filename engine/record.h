@@ -55,7 +55,7 @@ void lx_record_free(lx_record *r);
  * does it), so that work can happen in another thread. */
 int lx_record_compress(lx_record *r);
 
-/* Appends the stored "docs" value of r to out. */
+/* Appends r as stored in a "docs" group (a lecture's record) to out. */
 int lx_record_serialize(const lx_record *r, lx_buf *out);
 
 /* The fields of a stored lecture (for deleting it: the same terms come

@@ -1,15 +1,18 @@
 /* store.c -- one LMDB environment holding the whole index.
  *
- * Format version 4 (3 stored each body as one LZ4 stream: such an index
- * is refused with a request to rebuild it).  Integers are host order (little-endian on our
- * targets) and read with memcpy.  Databases:
+ * Format version 5 (4 stored one lecture a "docs" value, 3 each body as
+ * one LZ4 stream: such an index is refused with a request to rebuild it).  Integers are host order
+ * (little-endian on our targets) and read with memcpy.  Databases:
  *
  *   meta     "stats"  -> lx_collstats (store.h), 64 bytes
  *            "norms"  -> u32 len[next_doc][5]: each lecture's field lengths
  *                        in tokens (title, tags, speaker, description,
  *                        transcript); zeros for deleted docids
  *   ids      external id bytes -> u32 docid
- *   docs     u32 docid (MDB_INTEGERKEY) -> a stored lecture:
+ *   docs     u32 group (MDB_INTEGERKEY) -> the lectures of docids group *
+ *            LX_DOC_GROUP .. + LX_DOC_GROUP - 1: u32 off[LX_DOC_GROUP + 1]
+ *            (from the value's start; lecture i is bytes off[i] ..
+ *            off[i + 1], none when equal), then the lectures, each:
  *              lx_dochdr (40 bytes: u32 id_len, title_len, meta_len,
  *                         body_len, nseg, zlen, ncp; u8 flags, zshift,
  *                         2 pad; lang[8])
@@ -388,14 +391,41 @@ int lx_store_doc_by_id(MDB_txn *txn, lx_index *ix, const char *id, uint32_t *doc
     return rc || !v ? rc : lx_store_doc(txn, ix, *docid, v);
 }
 
+static uint32_t group_off(const void *val, uint32_t i) {
+    uint32_t o;
+    memcpy(&o, (const uint8_t *)val + (size_t)i * 4, 4);
+    return o;
+}
+
+int lx_doc_slot(const void *val, size_t len, uint32_t slot, const uint8_t **rec, size_t *rlen) {
+    if (len < LX_DOC_GROUP_HDR || slot >= LX_DOC_GROUP)
+        return LX_ECORRUPT;
+    uint32_t a = group_off(val, slot), b = group_off(val, slot + 1);
+    if (a < LX_DOC_GROUP_HDR || a > b || b > len)
+        return LX_ECORRUPT;
+    *rec = (const uint8_t *)val + a;
+    *rlen = b - a;
+    return a == b ? LX_ENOTFOUND : 0;
+}
+
+/* The group value holding docid, in place. */
+static int group_get(MDB_txn *txn, lx_index *ix, uint32_t docid, MDB_val *v) {
+    uint32_t g = docid >> LX_DOC_GROUP_SHIFT;
+    MDB_val k = {sizeof g, &g};
+    return lx_store_get(txn, ix->docs, &k, v);
+}
+
 int lx_store_doc(MDB_txn *txn, lx_index *ix, uint32_t docid, lx_docview *v) {
-    MDB_val k = {sizeof docid, &docid}, d;
-    int rc = lx_store_get(txn, ix->docs, &k, &d);
+    MDB_val d;
+    int rc = group_get(txn, ix, docid, &d);
     if (rc == MDB_NOTFOUND)
         return LX_ENOTFOUND;
     if (rc)
         return lx_store_fail(NULL, rc, "docs");
-    return lx_doc_view(d.mv_data, d.mv_size, v);
+    const uint8_t *rec;
+    size_t len;
+    rc = lx_doc_slot(d.mv_data, d.mv_size, docid % LX_DOC_GROUP, &rec, &len);
+    return rc ? rc : lx_doc_view(rec, len, v);
 }
 
 int lx_store_doclist(const MDB_val *v, uint32_t limit) {
@@ -532,11 +562,69 @@ int lx_store_word_put(MDB_txn *txn, lx_index *ix, const char *tok, size_t len, c
     return 0;
 }
 
-int lx_store_doc_put(MDB_txn *txn, lx_index *ix, uint32_t docid, const void *val, size_t len,
-                     lx_error *err) {
-    MDB_val k = {sizeof docid, &docid}, v = {len, (void *)val};
-    int rc = mdb_put(txn, ix->docs, &k, &v, MDB_APPEND);
-    return rc ? lx_store_fail(err, rc, "storing a lecture") : 0;
+int lx_store_doc_unstage(MDB_txn *txn, lx_index *ix, lx_docstage *st, lx_error *err) {
+    if (!st->open)
+        return 0;
+    st->open = 0;
+    MDB_val k = {sizeof st->group, &st->group}, v = {st->val.n, st->val.p};
+    int rc = mdb_put(txn, ix->docs, &k, &v, st->existed ? 0 : MDB_APPEND);
+    return rc ? lx_store_fail(err, rc, "storing lectures") : 0;
+}
+
+/* Opens st on group g: its value when stored, else no lecture. */
+static int stage_open(MDB_txn *txn, lx_index *ix, lx_docstage *st, uint32_t g, lx_error *err) {
+    MDB_val v;
+    int rc = group_get(txn, ix, g << LX_DOC_GROUP_SHIFT, &v);
+    if (rc && rc != MDB_NOTFOUND)
+        return lx_store_fail(err, rc, "docs");
+    st->val.n = 0;
+    if (rc == 0) {
+        const uint8_t *rec;
+        size_t n;
+        if (lx_doc_slot(v.mv_data, v.mv_size, LX_DOC_GROUP - 1, &rec, &n) == LX_ECORRUPT ||
+            group_off(v.mv_data, LX_DOC_GROUP) != v.mv_size)
+            return lx_fail(err, LX_ECORRUPT, NULL, -1, "docs group %u: damaged value", g);
+        if (lx_buf_append(&st->val, v.mv_data, v.mv_size))
+            return LX_ENOMEM;
+    } else {
+        if (lx_buf_reserve(&st->val, LX_DOC_GROUP_HDR))
+            return LX_ENOMEM;
+        for (uint32_t i = 0; i <= LX_DOC_GROUP; i++) {
+            uint32_t o = LX_DOC_GROUP_HDR;
+            memcpy(st->val.p + (size_t)i * 4, &o, 4);
+        }
+        st->val.n = LX_DOC_GROUP_HDR;
+    }
+    st->group = g;
+    st->existed = rc == 0;
+    st->open = 1;
+    return 0;
+}
+
+int lx_store_doc_stage(MDB_txn *txn, lx_index *ix, lx_docstage *st, uint32_t docid, const void *val,
+                       size_t len, lx_error *err) {
+    uint32_t g = docid >> LX_DOC_GROUP_SHIFT, slot = docid % LX_DOC_GROUP;
+    int rc = 0;
+    if (st->open && st->group != g)
+        rc = lx_store_doc_unstage(txn, ix, st, err);
+    if (!rc && !st->open)
+        rc = stage_open(txn, ix, st, g, err);
+    if (rc)
+        return rc;
+    /* Docids ascend: this slot and every one after it are empty. */
+    if (group_off(st->val.p, slot) != st->val.n || st->val.n + len > UINT32_MAX)
+        return lx_fail(err, LX_ECORRUPT, NULL, -1, "docs group %u: docid %u is taken", g, docid);
+    if (lx_buf_append(&st->val, val, len))
+        return LX_ENOMEM;
+    uint32_t end = (uint32_t)st->val.n;
+    for (uint32_t i = slot + 1; i <= LX_DOC_GROUP; i++)
+        memcpy(st->val.p + (size_t)i * 4, &end, 4);
+    return 0;
+}
+
+void lx_docstage_free(lx_docstage *st) {
+    lx_buf_free(&st->val);
+    memset(st, 0, sizeof *st);
 }
 
 int lx_store_relvec_put(MDB_txn *txn, lx_index *ix, uint32_t docid, const void *val, size_t len,
@@ -571,10 +659,40 @@ int lx_store_id_put(MDB_txn *txn, lx_index *ix, const char *id, size_t len, uint
     return rc ? lx_store_fail(err, rc, "storing an id") : 0;
 }
 
+/* Removes lecture `slot` from its group's value v: the group without it
+ * rewritten, or deleted when it was the last. */
+static int group_drop(MDB_txn *txn, lx_index *ix, uint32_t g, const MDB_val *v, uint32_t slot) {
+    const uint8_t *rec;
+    size_t n;
+    int rc = lx_doc_slot(v->mv_data, v->mv_size, slot, &rec, &n);
+    if (rc)
+        return rc == LX_ENOTFOUND ? MDB_NOTFOUND : MDB_CORRUPTED;
+    MDB_val k = {sizeof g, &g};
+    if (n + LX_DOC_GROUP_HDR == v->mv_size)
+        return mdb_del(txn, ix->docs, &k, NULL);
+    size_t a = (size_t)(rec - (const uint8_t *)v->mv_data), len = v->mv_size - n;
+    uint8_t *p = malloc(len);
+    if (!p)
+        return ENOMEM;
+    memcpy(p, v->mv_data, a);
+    memcpy(p + a, rec + n, v->mv_size - a - n);
+    for (uint32_t i = slot + 1; i <= LX_DOC_GROUP; i++) {
+        uint32_t o = group_off(p, i);
+        o = o >= a + n ? o - (uint32_t)n : (uint32_t)a; /* damaged: past the lecture */
+        memcpy(p + (size_t)i * 4, &o, 4);
+    }
+    MDB_val nv = {len, p};
+    rc = mdb_put(txn, ix->docs, &k, &nv, 0);
+    free(p);
+    return rc;
+}
+
 int lx_store_doc_del(MDB_txn *txn, lx_index *ix, uint32_t docid, const char *id, size_t len,
                      lx_error *err) {
-    MDB_val dk = {sizeof docid, &docid}, ik = {len, (void *)id};
-    int rc = mdb_del(txn, ix->docs, &dk, NULL);
+    MDB_val gv, ik = {len, (void *)id};
+    int rc = group_get(txn, ix, docid, &gv);
+    if (!rc)
+        rc = group_drop(txn, ix, docid >> LX_DOC_GROUP_SHIFT, &gv, docid % LX_DOC_GROUP);
     if (!rc)
         rc = mdb_del(txn, ix->ids, &ik, NULL);
     return rc ? lx_store_fail(err, rc, "deleting a lecture") : 0;

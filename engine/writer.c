@@ -73,6 +73,8 @@ static int delete_doc(lx_writer *w, uint32_t docid, lx_error *err) {
     int rc;
     if (docid >= w->flush_from && (rc = lx_flush(w, err)))
         return rc;
+    if ((rc = lx_store_doc_unstage(w->txn, w->ix, &w->docs, err)))
+        return w->failed = rc;
     lx_docview v;
     if ((rc = lx_store_doc(w->txn, w->ix, docid, &v)))
         return w->failed = lx_fail(err, rc, NULL, -1, "stored lecture %u unreadable", docid);
@@ -261,7 +263,7 @@ int lx_writer_put_prepared(lx_writer *w, lx_prepared *p, lx_error *err) {
     w->val.n = 0;
     if ((rc = lx_record_serialize(r, &w->val)))
         goto fatal;
-    if ((rc = lx_store_doc_put(w->txn, w->ix, docid, w->val.p, w->val.n, err)) ||
+    if ((rc = lx_store_doc_stage(w->txn, w->ix, &w->docs, docid, w->val.p, w->val.n, err)) ||
         (!w->build && (rc = lx_store_id_put(w->txn, w->ix, r->id, r->id_len, docid, 0, err))))
         goto fatal;
     w->txn_bytes += lx_dirty_bytes(w->val.n);
@@ -296,9 +298,10 @@ out:
 }
 
 int lx_writer_commit(lx_writer *w, lx_error *err) {
-    int rc = w->failed  ? lx_fail(err, w->failed, NULL, -1, "batch failed earlier; nothing written")
-             : w->build ? lx_build_finish(w, err)
-                        : lx_flush(w, err);
+    int rc = w->failed ? lx_fail(err, w->failed, NULL, -1, "batch failed earlier; nothing written")
+                       : lx_store_doc_unstage(w->txn, w->ix, &w->docs, err);
+    if (!rc)
+        rc = w->build ? lx_build_finish(w, err) : lx_flush(w, err);
     if (!rc)
         rc = lx_store_stats_put(w->txn, w->ix, &w->st, w->norms, w->st.next_doc, err);
     if (!rc) {

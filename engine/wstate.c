@@ -129,6 +129,7 @@ void lx_writer_free(lx_writer *w) {
     lx_buf_free(&w->post);
     lx_buf_free(&w->posv);
     lx_buf_free(&w->val);
+    lx_docstage_free(&w->docs);
     free(w);
 }
 

@@ -118,6 +118,7 @@ struct lx_writer {
     int oom;
     size_t flush_bytes; /* the flush threshold */
     lx_buf val;
+    lx_docstage docs; /* the group of lectures being filled */
     lx_plist pl;
     lx_buf post, posv;
     /* a build only (see the top of build.c) */

@@ -264,10 +264,34 @@ static void edit_doc_len(uint8_t *v, size_t *len, const void *arg) {
     v[4] ^= 0x10; /* title_len */
 }
 
+static void edit_group_off(uint8_t *v, size_t *len, const void *arg) {
+    (void)arg;
+    uint32_t past = (uint32_t)*len + 1; /* lecture 2 ends past the value */
+    memcpy(v + 3 * 4, &past, 4);
+}
+
 static void edit_last_checkpoint(uint8_t *v, size_t *len, const void *arg) {
     (void)arg;
     memset(v + *len - 4, 0xFF, 4);
 }
+
+/* A lecture's edit within its group's value (store.c): `slot` picks the
+ * lecture, `edit` changes its bytes (not their length). */
+typedef struct slot_edit {
+    uint32_t slot;
+    edit_fn edit;
+} slot_edit;
+
+static void edit_slot(uint8_t *v, size_t *len, const void *arg) {
+    const slot_edit *e = arg;
+    const uint8_t *rec;
+    size_t n;
+    CHECK(lx_doc_slot(v, *len, e->slot, &rec, &n) == 0);
+    e->edit(v + (rec - v), &n, NULL);
+}
+
+/* Damages docid d of a copy of base through edit (see damaged). */
+static void damaged_doc(const char *name, uint32_t d, edit_fn edit, const char *want);
 
 /* A lecture of base with transcript checkpoints. */
 static uint32_t doc_with_checkpoints(void) {
@@ -322,6 +346,12 @@ static void damaged(const char *name, MDB_dbi *(*pick)(lx_index *), const char *
     read_all(dir);
 }
 
+static void damaged_doc(const char *name, uint32_t d, edit_fn edit, const char *want) {
+    uint32_t g = d >> LX_DOC_GROUP_SHIFT;
+    slot_edit e = {d % LX_DOC_GROUP, edit};
+    damaged(name, db_docs, (const char *)&g, 4, edit_slot, &e, want);
+}
+
 static void test_damage(void) {
     size_t bl = strlen(big), sl = strlen(small);
     damaged("check-gap", db_post, big, bl, edit_gap, NULL, tix_fmt("post \"%s\": ", big));
@@ -335,11 +365,13 @@ static void test_damage(void) {
     uint32_t four = 4;
     damaged("check-stats", db_meta, "stats", 5, edit_next_doc, &four,
             "meta stats: ndocs 382 > next_doc 4");
-    uint32_t d = 5;
-    damaged("check-doc", db_docs, (const char *)&d, 4, edit_doc_len, NULL, "docs 5: damaged value");
+    damaged_doc("check-doc", 5, edit_doc_len, "docs 5: damaged value");
     uint32_t cd = doc_with_checkpoints();
-    damaged("check-checkpoint", db_docs, (const char *)&cd, 4, edit_last_checkpoint, NULL,
-            tix_fmt("docs %u: a segment or checkpoint past the body", cd));
+    damaged_doc("check-checkpoint", cd, edit_last_checkpoint,
+                tix_fmt("docs %u: a segment or checkpoint past the body", cd));
+    uint32_t g0 = 0;
+    damaged("check-group", db_docs, (const char *)&g0, 4, edit_group_off, NULL,
+            "docs group 0: damaged value");
     uint32_t other = 6;
     damaged("check-ids", db_ids, "lec-05", 6, edit_u32, &other,
             "docs 5: ids maps its id \"lec-05\" elsewhere");
