@@ -170,7 +170,8 @@ static int facetidx_build(lx_searcher *s, lx_dbname db, facetidx *f) {
     f->dense_bm = calloc(f->ndense ? (size_t)f->ndense * s->words : 1, sizeof *f->dense_bm);
     f->sparse_bm = calloc(s->words ? s->words : 1, sizeof *f->sparse_bm);
     uint32_t *fill = calloc((size_t)nd + 1, sizeof *fill);
-    if (!f->vals || !f->counts || !f->totals || !f->dense_ids || !f->dense_bm || !f->sparse_bm || !fill) {
+    if (!f->vals || !f->counts || !f->totals || !f->dense_ids || !f->dense_bm || !f->sparse_bm ||
+        !fill) {
         free(fill);
         return LX_ENOMEM;
     }

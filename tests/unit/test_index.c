@@ -960,11 +960,9 @@ static void test_facet_limit(void) {
         CHECK(all->n_tag_facets == present);
         int counts_ok = 1, ordered = 1;
         for (size_t i = 0; i < all->n_tag_facets; i++)
-            counts_ok &=
-                all->tag_facets[i].count == facet_expect(all->tag_facets[i].value, lang);
+            counts_ok &= all->tag_facets[i].count == facet_expect(all->tag_facets[i].value, lang);
         for (size_t i = 0; i < all->n_lang_facets; i++)
-            counts_ok &=
-                all->lang_facets[i].count == facet_expect(all->lang_facets[i].value, lang);
+            counts_ok &= all->lang_facets[i].count == facet_expect(all->lang_facets[i].value, lang);
         for (size_t i = 1; i < all->n_tag_facets; i++) {
             const lx_facet *a = &all->tag_facets[i - 1], *b = &all->tag_facets[i];
             ordered &=
