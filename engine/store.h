@@ -10,7 +10,7 @@
 #include "lectern.h"
 #include "postings.h"
 
-#define LX_FORMAT_VERSION 4u
+#define LX_FORMAT_VERSION 5u
 
 /* The named databases in their fixed handle order (store_env.c); "words"
  * is last and optional when reading (an older index lacks it). */
@@ -44,8 +44,10 @@ typedef struct lx_dochdr {
 #define LX_DOC_BODY_SEGMENTS 0x2u   /* body is the segments' text joined */
 
 /* A checkpoint (the token's byte offset in the body) every this many
- * transcript tokens: a snippet scans from the one before its window. */
-#define LX_CP_EVERY 64
+ * transcript tokens: a snippet decompresses and scans from the one before
+ * its window.  32 (64 in format 4): 2% fewer instructions a search for
+ * 0.8% more index on TED (tests/bench/README.md, round six). */
+#define LX_CP_EVERY 32
 
 /* Bodies at least this long are stored LZ4-compressed. */
 #define LX_DOC_COMPRESS_MIN 256
