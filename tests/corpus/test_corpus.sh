@@ -23,11 +23,13 @@ echo "$summary" | grep -q "errors 0$" || fail "expected 0 errors: $summary"
 # bitmap in search (ASan) or answered wrongly.  Now search says the index
 # is damaged and check names the stats.
 mkdir "$work/flip" && cp "$work/idx/data.mdb" "$work/flip/"
-python3 - "$work/flip/data.mdb" <<'PY' || fail "stats not found in data.mdb"
+version=$(sed -n 's/^#define LX_FORMAT_VERSION \([0-9]*\)u$/\1/p' "$src/engine/store.h")
+python3 - "$work/flip/data.mdb" "$version" <<'PY' || fail "stats not found in data.mdb"
 import struct, sys
 data = bytearray(open(sys.argv[1], "rb").read())
-at = data.find(struct.pack("<III", 4, 68, 68))  # version, next_doc, ndocs
-assert at >= 0 and data.find(struct.pack("<III", 4, 68, 68), at + 1) < 0
+stats = struct.pack("<III", int(sys.argv[2]), 68, 68)  # version, next_doc, ndocs
+at = data.find(stats)
+assert at >= 0 and data.find(stats, at + 1) < 0
 data[at + 4] = 4
 open(sys.argv[1], "wb").write(data)
 PY
