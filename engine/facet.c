@@ -24,6 +24,8 @@ typedef struct facetidx {
     uint32_t *doc_off; /* next_doc + 1 offsets into vals */
     uint32_t *vals;    /* each doc's sparse value ids */
     uint32_t *counts;  /* scratch, nvals */
+    uint32_t *totals;  /* each sparse value's docs (below next_doc) */
+    uint64_t nsparse;  /* docs with a sparse value */
     uint32_t ndense;   /* values in many docs, counted by bitmap: */
     uint32_t *dense_ids;
     uint64_t *dense_bm;  /* ndense bitmaps of `words` words */
@@ -53,6 +55,7 @@ static void facetidx_clear(facetidx *f) {
     free(f->doc_off);
     free(f->vals);
     free(f->counts);
+    free(f->totals);
     free(f->dense_ids);
     free(f->dense_bm);
     free(f->sparse_bm);
@@ -139,6 +142,7 @@ static int build_pass2(lx_searcher *s, lx_dbname db, facetidx *f, uint32_t *fill
             } else {
                 f->vals[f->doc_off[d] + fill[d]++] = id;
                 f->sparse_bm[d / 64] |= 1ull << (d % 64);
+                f->totals[id]++;
             }
         }
     }
@@ -161,11 +165,13 @@ static int facetidx_build(lx_searcher *s, lx_dbname db, facetidx *f) {
         f->doc_off[d + 1] += f->doc_off[d];
     f->vals = malloc((total ? total : 1) * sizeof *f->vals);
     f->counts = calloc(f->nvals ? f->nvals : 1, sizeof *f->counts);
+    f->totals = calloc(f->nvals ? f->nvals : 1, sizeof *f->totals);
     f->dense_ids = malloc((f->ndense ? f->ndense : 1) * sizeof *f->dense_ids);
     f->dense_bm = calloc(f->ndense ? (size_t)f->ndense * s->words : 1, sizeof *f->dense_bm);
     f->sparse_bm = calloc(s->words ? s->words : 1, sizeof *f->sparse_bm);
     uint32_t *fill = calloc((size_t)nd + 1, sizeof *fill);
-    if (!f->vals || !f->counts || !f->dense_ids || !f->dense_bm || !f->sparse_bm || !fill) {
+    if (!f->vals || !f->counts || !f->totals || !f->dense_ids || !f->dense_bm || !f->sparse_bm ||
+        !fill) {
         free(fill);
         return LX_ENOMEM;
     }
@@ -173,6 +179,7 @@ static int facetidx_build(lx_searcher *s, lx_dbname db, facetidx *f) {
     free(fill);
     if (rc)
         return rc;
+    f->nsparse = lx_bitmap_count_and(f->sparse_bm, NULL, s->words);
     f->snap = s->snap;
     return 0;
 }
@@ -194,25 +201,36 @@ static size_t smallest_sorted(uint64_t *a, size_t n, size_t keep) {
     return n;
 }
 
-/* Counts the matched docs' values of fi into fi->counts. */
+/* Counts the matched docs' values of fi into fi->counts.  When most
+ * docs with a sparse value match, the others are walked instead: each
+ * value's total less its count among them (exact, in wrapping unsigned
+ * arithmetic). */
 static void count_values(lx_searcher *s, facetidx *fi, const uint64_t *matched) {
-    memset(fi->counts, 0, (fi->nvals ? fi->nvals : 1) * sizeof *fi->counts);
-    for (uint32_t j = 0; j < fi->ndense; j++)
-        fi->counts[fi->dense_ids[j]] =
-            (uint32_t)lx_bitmap_count_and(matched, fi->dense_bm + (size_t)j * s->words, s->words);
+    uint64_t hit = lx_bitmap_count_and(matched, fi->sparse_bm, s->words);
+    int rest = hit > fi->nsparse - hit;
+    uint64_t flip = rest ? ~0ull : 0; /* walk the docs not matched */
+    uint32_t step = rest ? UINT32_MAX : 1;
+    size_t nv = fi->nvals ? fi->nvals : 1;
+    if (rest)
+        memcpy(fi->counts, fi->totals, nv * sizeof *fi->counts);
+    else
+        memset(fi->counts, 0, nv * sizeof *fi->counts);
     /* sparse_bm holds docs below next_doc only; restrict: the counts
      * written never alias the offsets and values read. */
     const uint32_t *restrict off = fi->doc_off, *restrict vals = fi->vals;
     uint32_t *restrict counts = fi->counts;
     for (size_t w = 0; w < s->words; w++) {
-        uint64_t bits = matched[w] & fi->sparse_bm[w];
+        uint64_t bits = (matched[w] ^ flip) & fi->sparse_bm[w];
         while (bits) {
             size_t d = w * 64 + (size_t)__builtin_ctzll(bits);
             bits &= bits - 1;
             for (uint32_t j = off[d], e = off[d + 1]; j < e; j++)
-                counts[vals[j]]++;
+                counts[vals[j]] += step;
         }
     }
+    for (uint32_t j = 0; j < fi->ndense; j++)
+        fi->counts[fi->dense_ids[j]] =
+            (uint32_t)lx_bitmap_count_and(matched, fi->dense_bm + (size_t)j * s->words, s->words);
 }
 
 /* Counts one facet (see facetidx) and lists the `limit` most frequent. */

@@ -44,19 +44,24 @@ typedef struct lx_dochdr {
 #define LX_DOC_BODY_SEGMENTS 0x2u   /* body is the segments' text joined */
 
 /* A checkpoint (the token's byte offset in the body) every this many
- * transcript tokens: a snippet scans from the one before its window. */
-#define LX_CP_EVERY 64
+ * transcript tokens: a snippet decompresses and scans from the one before
+ * its window.  32 (64 in format 4): 1.6% fewer instructions a search for
+ * 0.8% more index on TED (tests/bench/README.md, round six). */
+#define LX_CP_EVERY 32
 
 /* Bodies at least this long are stored LZ4-compressed. */
 #define LX_DOC_COMPRESS_MIN 256
 
 /* A compressed body is cut into blocks of 1 << LX_BODY_BLOCK_SHIFT bytes
  * of text, each compressed on its own, so that a snippet decompresses only
- * the block(s) around its window.  4 KiB: a TED transcript averages 9.5 KB
- * (2-3 blocks); the index grows by 4% against one LZ4 stream per body
- * (tests/bench/README.md, "Uncached search cost").  The shift is stored
- * in each lecture's header (zshift): any of LX_BODY_SHIFT_MIN..MAX reads. */
-#define LX_BODY_BLOCK_SHIFT 12
+ * the block(s) around its window.  1 KiB: a TED transcript averages 9.5 KB
+ * (about 10 blocks); a snippet then decompresses half a KiB before its
+ * window on average instead of 2 KiB with 4 KiB blocks, for 6% more index
+ * on TED (tests/bench/README.md, "Uncached search cost", round six).  The
+ * shift is stored in each lecture's header (zshift): any of
+ * LX_BODY_SHIFT_MIN..MAX reads, so an index written with another block
+ * size reads as before. */
+#define LX_BODY_BLOCK_SHIFT 10
 #define LX_BODY_SHIFT_MIN 8
 #define LX_BODY_SHIFT_MAX 24
 

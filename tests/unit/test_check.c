@@ -438,7 +438,8 @@ static void test_body_with_nul(void) {
  * (and only the blocks it needs are promised); a damaged block table is
  * corruption, not a read past the value. */
 static void test_body_blocks(void) {
-    size_t len = 5 * ((size_t)1 << LX_BODY_BLOCK_SHIFT) + 123;
+    const size_t bs = (size_t)1 << LX_BODY_BLOCK_SHIFT;
+    size_t len = 5 * bs + 123;
     char *text = malloc(len);
     CHECK(text != NULL);
     if (!text)
@@ -456,7 +457,7 @@ static void test_body_blocks(void) {
     lx_buf z = {0}, scratch = {0};
     lx_docview v;
     compressed_view(&v, text, len, &z);
-    size_t cuts[] = {0, 1, 4095, 4096, 4097, 9000, 16384, len - 124, len - 1, len};
+    size_t cuts[] = {0, 1, bs - 1, bs, bs + 1, 2 * bs + bs / 5, 4 * bs, len - 124, len - 1, len};
     size_t nc = sizeof cuts / sizeof cuts[0];
     for (size_t i = 0; i < nc; i++)
         for (size_t j = i + 1; j < nc; j++) {
@@ -465,7 +466,7 @@ static void test_body_blocks(void) {
             CHECK(t && lo <= cuts[i] && hi >= cuts[j] && hi <= len && lo < hi);
             CHECK(t && !memcmp(t + lo, text + lo, hi - lo) && t[hi] == 0);
             /* Whole blocks before the last, which may be cut. */
-            CHECK(lo % ((size_t)1 << LX_BODY_BLOCK_SHIFT) == 0);
+            CHECK(lo % bs == 0);
         }
     const char *all = lx_doc_body(&v, &scratch);
     CHECK(all && !memcmp(all, text, len));
@@ -475,13 +476,13 @@ static void test_body_blocks(void) {
     memcpy(z.p + 4, &bad, 4);
     size_t lo, hi;
     CHECK(lx_doc_body(&v, &scratch) == NULL);
-    CHECK(lx_doc_body_range(&v, &scratch, 4096, 8000, &lo, &hi) == NULL);
+    CHECK(lx_doc_body_range(&v, &scratch, bs, 2 * bs - 100, &lo, &hi) == NULL);
     CHECK(lx_doc_body_range(&v, &scratch, 0, 100, &lo, &hi) != NULL); /* block 0 is sound */
     memcpy(z.p + 4, &e1, 4);
     /* A table entry past the stored bytes. */
     uint32_t far = v.h.zlen;
     memcpy(z.p + 8, &far, 4);
-    CHECK(lx_doc_body_range(&v, &scratch, 8192, 8200, &lo, &hi) == NULL);
+    CHECK(lx_doc_body_range(&v, &scratch, 2 * bs, 2 * bs + 8, &lo, &hi) == NULL);
     lx_buf_free(&scratch);
     lx_buf_free(&z);
     free(text);
