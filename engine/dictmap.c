@@ -143,6 +143,13 @@ const uint8_t *lx_dmap_stem(const lx_dmap *m, int i, const char *term, size_t le
     return w && (size_t)w + 3 <= m->size ? m->base + w : NULL;
 }
 
+void lx_dmap_prefetch(const lx_dmap *m, int i, int stems, uint32_t h) {
+    const lx_dmap_pair *q = &m->pairs[i];
+    uint32_t cap = stems ? q->scap : q->wcap;
+    if (cap) /* the table lies inside the file (lx_dmap_open) */
+        __builtin_prefetch(m->base + (stems ? q->stab : q->wtab) + 8 * (size_t)(h & (cap - 1)));
+}
+
 int lx_dmap_translations(const lx_dmap *m, const uint8_t *rec, lx_dict_tr *out, int max) {
     const uint8_t *end = m->base + m->size;
     size_t kl = rd16(rec);

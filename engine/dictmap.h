@@ -83,6 +83,10 @@ void lx_dmap_close(lx_dmap *m);
 const uint8_t *lx_dmap_word(const lx_dmap *m, int i, const char *key, size_t len);
 /* The word record the stem term of pair i names, or NULL. */
 const uint8_t *lx_dmap_stem(const lx_dmap *m, int i, const char *term, size_t len);
+/* Starts reading the slot where lx_dmap_word (stems 0) or lx_dmap_stem
+ * (stems 1) of pair i looks up first a key of lx_hash h: a caller about
+ * to look up many keys or pairs lets their cache misses overlap. */
+void lx_dmap_prefetch(const lx_dmap *m, int i, int stems, uint32_t h);
 /* A word record's translations into out[0..max); the count (0 when the
  * record is damaged). */
 int lx_dmap_translations(const lx_dmap *m, const uint8_t *rec, lx_dict_tr *out, int max);
