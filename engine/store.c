@@ -388,14 +388,18 @@ int lx_store_doc_by_id(MDB_txn *txn, lx_index *ix, const char *id, uint32_t *doc
     return rc || !v ? rc : lx_store_doc(txn, ix, *docid, v);
 }
 
-int lx_store_doc(MDB_txn *txn, lx_index *ix, uint32_t docid, lx_docview *v) {
-    MDB_val k = {sizeof docid, &docid}, d;
-    int rc = lx_store_get(txn, ix->docs, &k, &d);
+int lx_store_doc_rec(MDB_txn *txn, lx_index *ix, uint32_t docid, MDB_val *rec) {
+    MDB_val k = {sizeof docid, &docid};
+    int rc = lx_store_get(txn, ix->docs, &k, rec);
     if (rc == MDB_NOTFOUND)
         return LX_ENOTFOUND;
-    if (rc)
-        return lx_store_fail(NULL, rc, "docs");
-    return lx_doc_view(d.mv_data, d.mv_size, v);
+    return rc ? lx_store_fail(NULL, rc, "docs") : 0;
+}
+
+int lx_store_doc(MDB_txn *txn, lx_index *ix, uint32_t docid, lx_docview *v) {
+    MDB_val d;
+    int rc = lx_store_doc_rec(txn, ix, docid, &d);
+    return rc ? rc : lx_doc_view(d.mv_data, d.mv_size, v);
 }
 
 int lx_store_doclist(const MDB_val *v, uint32_t limit) {
