@@ -555,6 +555,14 @@ int lx_dict_translate(int i, const char *key, size_t len, lx_dict_tr *out, int m
  * letters (at least 5 bytes kept): Snowball leaves some of an inflected
  * word's stem change ("sukupuolten" -> "sukupuolt", "sukupuoli" ->
  * "sukupuol"). */
+/* term's length with its last letter (UTF-8 character) cut. */
+static size_t cut_letter(const char *term, size_t len) {
+    do
+        len--;
+    while (len && ((unsigned char)term[len] & 0xC0) == 0x80);
+    return len;
+}
+
 static const void *find_stem(int i, const char *term, size_t len, int maxcut) {
     lx_strmap *m = &pairs[i].stems;
     for (int cut = 0; cut <= maxcut && len >= 5; cut++) {
@@ -562,11 +570,23 @@ static const void *find_stem(int i, const char *term, size_t len, int maxcut) {
                                : (const void *)lx_strmap_get(m, term, len, lx_hash(term, len));
         if (v)
             return v;
-        do
-            len--;
-        while (len && ((unsigned char)term[len] & 0xC0) == 0x80);
+        len = cut_letter(term, len);
     }
     return NULL;
+}
+
+void lx_dict_prefetch(const int *idx, int n, const char *key, size_t len, int stems, int mincut,
+                      int maxcut) {
+    if (!mapped || !n)
+        return;
+    if (!stems)
+        mincut = maxcut = 0;
+    /* The cuts as find_stem makes them. */
+    for (int cut = 0; cut <= maxcut && (!stems || len >= 5); cut++, len = cut_letter(key, len)) {
+        uint32_t h = cut < mincut ? 0 : lx_hash(key, len);
+        for (int j = 0; cut >= mincut && j < n; j++)
+            lx_dmap_prefetch(&map, idx[j], stems, h);
+    }
 }
 
 int lx_dict_has_stem(int i, const char *term, size_t len) {

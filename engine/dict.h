@@ -57,6 +57,14 @@ int lx_dict_has_stem(int i, const char *term, size_t len);
 /* The same, the term itself only (no letters cut). */
 int lx_dict_has_stem_exact(int i, const char *term, size_t len);
 int lx_dict_translate_stem(int i, const char *term, size_t len, lx_dict_tr *out, int max);
+/* Starts reading what lx_dict_has (stems 0) or a stem look-up with
+ * mincut to maxcut letters cut (stems 1: lx_dict_has_stem_exact reads
+ * cut 0, lx_dict_has_stem cuts 0 to 2) will read of pairs idx[0..n) for
+ * key, so that the memory reads of many look-ups overlap; the answers
+ * are the same without it.  Only the compiled file's tables are read
+ * ahead. */
+void lx_dict_prefetch(const int *idx, int n, const char *key, size_t len, int stems, int mincut,
+                      int maxcut);
 /* Whether key is a headword of a pair from language from. */
 int lx_dict_known(const char *from, const char *key, size_t len);
 /* The same, or a headword with term (tl bytes, 0 = none: see

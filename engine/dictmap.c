@@ -16,6 +16,24 @@
 
 static const char magic[8] = "LXDMAP1";
 
+/* A table's filter (the layout above): where, how many 64-byte blocks,
+ * and the block and three bits of a key of hash h. */
+static uint64_t filter_at(uint64_t tab, uint32_t cap) {
+    return (tab + 8ull * cap + 63) & ~63ull;
+}
+
+static uint32_t filter_blocks(uint32_t cap) {
+    return cap >= 128 ? cap / 128 : 1;
+}
+
+static size_t filter_bits(uint32_t h, uint32_t nb, unsigned bit[3]) {
+    uint64_t x = h * 0x9E3779B97F4A7C15ull;
+    bit[0] = (unsigned)(x & 511);
+    bit[1] = (unsigned)(x >> 9 & 511);
+    bit[2] = (unsigned)(x >> 18 & 511);
+    return (size_t)(x >> 32 & (nb - 1)) * 64;
+}
+
 const char *lx_dmap_code_id(void) {
     return LX_DMAP_CODE_ID;
 }
@@ -77,7 +95,8 @@ int lx_dmap_open(lx_dmap *m, const char *path, uint64_t fingerprint, const char 
     for (uint32_t i = 0; i < h->npairs; i++) {
         const lx_dmap_pair *q = &m->pairs[i];
         if ((q->wcap & (q->wcap - 1)) || (q->scap & (q->scap - 1)) ||
-            q->wtab + 8ull * q->wcap > m->size || q->stab + 8ull * q->scap > m->size ||
+            (q->wcap && filter_at(q->wtab, q->wcap) + 64ull * filter_blocks(q->wcap) > m->size) ||
+            (q->scap && filter_at(q->stab, q->scap) + 64ull * filter_blocks(q->scap) > m->size) ||
             q->rev < 0 || q->rev > (int32_t)h->npairs || memchr(q->from, 0, 8) == NULL ||
             memchr(q->to, 0, 8) == NULL || memchr(q->name, 0, 24) == NULL)
             goto bad;
@@ -106,6 +125,14 @@ static uint16_t rd16(const uint8_t *p) {
     return v;
 }
 
+/* Whether the filter of the table at tab (cap slots) may hold a key of hash h. */
+static int filter_may(const lx_dmap *m, uint64_t tab, uint32_t cap, uint32_t h) {
+    unsigned bit[3];
+    const uint8_t *f = m->base + filter_at(tab, cap) + filter_bits(h, filter_blocks(cap), bit);
+    return (f[bit[0] / 8] >> bit[0] % 8 & 1) && (f[bit[1] / 8] >> bit[1] % 8 & 1) &&
+           (f[bit[2] / 8] >> bit[2] % 8 & 1);
+}
+
 /* The record of key in a table of cap slots at tab whose records hold
  * the key at byte at after a u16 length (3 for a word, 2 for a stem), or
  * NULL.  Every offset is checked against the file's size. */
@@ -114,6 +141,8 @@ static const uint8_t *probe(const lx_dmap *m, uint64_t tab, uint32_t cap, size_t
     if (!cap)
         return NULL;
     uint32_t h = lx_hash(key, len);
+    if (!filter_may(m, tab, cap, h))
+        return NULL;
     const uint8_t *slots = m->base + tab;
     for (uint32_t s = h & (cap - 1), k = 0; k < cap; s = (s + 1) & (cap - 1), k++) {
         uint32_t off = rd32(slots + 8 * (size_t)s + 4);
@@ -141,6 +170,17 @@ const uint8_t *lx_dmap_stem(const lx_dmap *m, int i, const char *term, size_t le
         return NULL;
     uint32_t w = rd32(r + 2 + len);
     return w && (size_t)w + 3 <= m->size ? m->base + w : NULL;
+}
+
+void lx_dmap_prefetch(const lx_dmap *m, int i, int stems, uint32_t h) {
+    const lx_dmap_pair *q = &m->pairs[i];
+    uint32_t cap = stems ? q->scap : q->wcap;
+    unsigned bit[3];
+    uint64_t tab = stems ? q->stab : q->wtab;
+    if (cap) { /* the table and its filter lie inside the file (lx_dmap_open) */
+        __builtin_prefetch(m->base + filter_at(tab, cap) + filter_bits(h, filter_blocks(cap), bit));
+        __builtin_prefetch(m->base + tab + 8 * (size_t)(h & (cap - 1)));
+    }
 }
 
 int lx_dmap_translations(const lx_dmap *m, const uint8_t *rec, lx_dict_tr *out, int max) {
@@ -241,12 +281,27 @@ static void table_add(lx_dmap_writer *w, const char *key, size_t len, uint32_t o
     w->tab[2 * i + 1] = off;
 }
 
-/* Writes the table being filled (8-byte aligned); its offset. */
+/* Writes the table being filled (8-byte aligned) and its filter; the
+ * table's offset. */
 static uint64_t table_end(lx_dmap_writer *w, uint32_t *cap) {
-    static const char zero[8];
+    static const char zero[64];
     put(w, zero, (8 - w->at % 8) % 8);
     uint64_t off = w->at;
     put(w, w->tab, (size_t)w->cap * 8);
+    put(w, zero, (64 - w->at % 64) % 64);
+    uint32_t nb = filter_blocks(w->cap);
+    uint8_t *f = calloc(nb, 64);
+    if (!f)
+        w->err = 1;
+    for (uint32_t i = 0; f && i < w->cap; i++) {
+        unsigned bit[3];
+        uint8_t *b = f + filter_bits(w->tab[2 * i], nb, bit);
+        for (int j = 0; w->tab[2 * i + 1] && j < 3; j++)
+            b[bit[j] / 8] |= (uint8_t)(1u << bit[j] % 8);
+    }
+    if (f)
+        put(w, f, (size_t)nb * 64);
+    free(f);
     *cap = w->cap;
     free(w->tab);
     w->tab = NULL;

@@ -199,6 +199,15 @@ typedef struct cand_stem {
     char t[LX_TOKEN_BUF];
 } cand_stem;
 
+/* The one word w's term under c's stemmer into cs, made once; its length. */
+static size_t cand_term(lx_searcher *s, const char *c, const lx_qword *w, cand_stem *cs) {
+    if (cs->tl < 0) {
+        int si = lx_stemmers_lookup(&s->stem, c);
+        cs->tl = si < 0 ? 0 : (int)lx_stemmers_term(&s->stem, si, w->tok, w->len, cs->t);
+    }
+    return (size_t)cs->tl;
+}
+
 /* Whether a dictionary pair from c has key, its concatenation (for a
  * hyphenated phrase: FreeDict writes "tasaarvo") or, by stem (cs, the
  * term under c's stemmer), the one-word key. */
@@ -209,13 +218,7 @@ static int in_dicts(lx_searcher *s, const char *c, const src_pairs *sp, const lx
     if (!sp)
         return 0;
     if (level == BY_STEM || level == BY_CUT) {
-        if (n != 1)
-            return 0;
-        if (cs->tl < 0) {
-            int si = lx_stemmers_lookup(&s->stem, c);
-            cs->tl = si < 0 ? 0 : (int)lx_stemmers_term(&s->stem, si, w->tok, w->len, cs->t);
-        }
-        if (!(tl = (size_t)cs->tl))
+        if (n != 1 || !(tl = cand_term(s, c, w, cs)))
             return 0;
     } else if (n == 2 && w[0].len + w[1].len < LX_TOKEN_BUF) {
         memcpy(joined, w[0].tok, w[0].len);
@@ -266,6 +269,25 @@ static int has_word(lx_searcher *s, const char *c, const src_pairs *sp, const lx
     return 0;
 }
 
+/* Starts reading the dictionary slots that in_dicts will probe at level
+ * for every candidate: each probe of the mapped tables is a cache miss,
+ * and issued one after the other they were a sixth of a title search's
+ * time; read ahead, they overlap. */
+static void prefetch_level(lx_searcher *s, const votes *vt, const lx_qword *w, int n,
+                           const char *key, size_t kl, int level, cand_stem *cs) {
+    int stems = level == BY_STEM || level == BY_CUT;
+    if (level == BY_INDEX || (stems && n != 1))
+        return;
+    for (int c = 0; c < vt->n; c++) {
+        const src_pairs *sp = vt->sp[c];
+        size_t tl = sp && stems ? cand_term(s, vt->code[c], w, &cs[c]) : kl;
+        /* BY_CUT's uncut term was BY_STEM's. */
+        if (sp && tl)
+            lx_dict_prefetch(sp->idx, sp->n, stems ? cs[c].t : key, tl, stems, level == BY_CUT,
+                             level == BY_CUT ? 2 : 0);
+    }
+}
+
 /* Adds the votes of the word(s) w[0..n) (weight share) at the most
  * certain level some candidate reaches; returns how many candidates
  * have them there. */
@@ -275,9 +297,11 @@ static int vote(lx_searcher *s, votes *vt, const lx_qword *w, int n, const char 
     cand_stem cs[MAX_CAND];
     for (int c = 0; c < vt->n; c++)
         cs[c].tl = -1;
-    for (int level = 0; level < NLEVELS && !k; level++)
+    for (int level = 0; level < NLEVELS && !k; level++) {
+        prefetch_level(s, vt, w, n, key, kl, level, cs);
         for (int c = 0; c < vt->n; c++)
             k += in[c] = has_word(s, vt->code[c], vt->sp[c], w, n, key, kl, level, IN_ANY, &cs[c]);
+    }
     for (int c = 0; c < vt->n && k; c++)
         vt->v[c] += in[c] ? share / k : 0;
     return k;

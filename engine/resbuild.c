@@ -73,15 +73,11 @@ static lx_snipper *snipper(lx_searcher *s) {
     return sp;
 }
 
-int lx_resbuild_hit(lx_resbuild *b, lx_searcher *s, uint32_t doc, double score, int snippets,
-                    const char *const *shared_tags, size_t n_shared_tags,
-                    const char *const *shared_terms, size_t n_shared_terms) {
-    lx_docview v;
-    int rc = lx_store_doc(s->txn, s->ix, doc, &v);
-    if (rc == LX_ENOTFOUND) /* a docid the lists hold must be stored */
-        return LX_ECORRUPT;
-    if (rc)
-        return rc;
+/* lx_resbuild_hit of a lecture read already (v). */
+static int hit_add(lx_resbuild *b, lx_searcher *s, uint32_t doc, double score, int snippets,
+                   const lx_docview *v, const char *const *shared_tags, size_t n_shared_tags,
+                   const char *const *shared_terms, size_t n_shared_terms) {
+    int rc;
     if (b->n == b->cap)
         return LX_EINVAL;
     struct hitoff *h = &b->h[b->n];
@@ -89,16 +85,16 @@ int lx_resbuild_hit(lx_resbuild *b, lx_searcher *s, uint32_t doc, double score, 
     h->score = score;
     h->start = -1;
     h->field = "";
-    h->id = arena_str(&b->arena, v.id, v.h.id_len);
-    h->title = arena_str(&b->arena, v.title, v.h.title_len);
-    h->meta = arena_str(&b->arena, v.meta, v.h.meta_len);
+    h->id = arena_str(&b->arena, v->id, v->h.id_len);
+    h->title = arena_str(&b->arena, v->title, v->h.title_len);
+    h->meta = arena_str(&b->arena, v->meta, v->h.meta_len);
     if (snippets) {
         lx_snipper *sp = snipper(s);
         if (!sp)
             return LX_ENOMEM;
         h->snippet = b->arena.n;
         /* Without a query (related lectures) the snippet is the opening. */
-        rc = lx_snippet_hit(sp, &s->snip, s->snip_ready, doc, &v, &b->arena, &h->field, &h->start);
+        rc = lx_snippet_hit(sp, &s->snip, s->snip_ready, doc, v, &b->arena, &h->field, &h->start);
         if (rc)
             return rc;
     } else {
@@ -116,6 +112,47 @@ int lx_resbuild_hit(lx_resbuild *b, lx_searcher *s, uint32_t doc, double score, 
         h->snippet == (size_t)-1)
         return LX_ENOMEM;
     b->n++;
+    return 0;
+}
+
+/* A docid the lists hold must be stored. */
+static int stored(int rc) {
+    return rc == LX_ENOTFOUND ? LX_ECORRUPT : rc;
+}
+
+int lx_resbuild_hit(lx_resbuild *b, lx_searcher *s, uint32_t doc, double score, int snippets,
+                    const char *const *shared_tags, size_t n_shared_tags,
+                    const char *const *shared_terms, size_t n_shared_terms) {
+    lx_docview v;
+    int rc = stored(lx_store_doc(s->txn, s->ix, doc, &v));
+    return rc ? rc
+              : hit_add(b, s, doc, score, snippets, &v, shared_tags, n_shared_tags, shared_terms,
+                        n_shared_terms);
+}
+
+/* Hits read ahead at a time by lx_resbuild_hits: a page of ten in one. */
+#define HIT_GROUP 16
+
+int lx_resbuild_hits(lx_resbuild *b, lx_searcher *s, const lx_scored *hits, uint32_t n,
+                     int snippets) {
+    for (uint32_t at = 0; at < n; at += HIT_GROUP) {
+        uint32_t m = n - at < HIT_GROUP ? n - at : HIT_GROUP;
+        MDB_val rec[HIT_GROUP];
+        lx_docview v[HIT_GROUP];
+        int rc[HIT_GROUP];
+        for (uint32_t i = 0; i < m; i++)
+            if (!(rc[i] = lx_store_doc_rec(s->txn, s->ix, hits[at + i].doc, &rec[i])))
+                __builtin_prefetch(rec[i].mv_data); /* the header */
+        for (uint32_t i = 0; i < m; i++)
+            if (!rc[i])
+                rc[i] = lx_doc_view(rec[i].mv_data, rec[i].mv_size, &v[i]);
+        for (uint32_t i = 0; i < m; i++) {
+            int r = stored(rc[i]);
+            if (r || (r = hit_add(b, s, hits[at + i].doc, hits[at + i].score, snippets, &v[i], NULL,
+                                  0, NULL, 0)))
+                return r;
+        }
+    }
     return 0;
 }
 

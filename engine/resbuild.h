@@ -18,6 +18,13 @@ int lx_resbuild_hit(lx_resbuild *b, lx_searcher *s, uint32_t doc, double score, 
                     const char *const *shared_tags, size_t n_shared_tags,
                     const char *const *shared_terms, size_t n_shared_terms);
 
+/* lx_resbuild_hit for hits[0..n) in turn, without shared tags or terms;
+ * each group of hits' records is found, then read, before any is added,
+ * so that their cache misses overlap.  Returns as lx_resbuild_hit does,
+ * the first hit's error in order. */
+int lx_resbuild_hits(lx_resbuild *b, lx_searcher *s, const lx_scored *hits, uint32_t n,
+                     int snippets);
+
 /* The page: counts facets over the matched bitmap when `facets` > 0,
  * keeping that many values per facet (UINT_MAX: all); t0 is when the
  * call began (lx_now_ms).  Returns 0, LX_ENOMEM, or a facet's read

@@ -242,10 +242,9 @@ static int search_page(lx_searcher *s, run *r, double t0, lx_results **out) {
     lx_resbuild *b = lx_resbuild_new(r->nh > o->offset ? r->nh - o->offset : 1);
     if (!b)
         return lx_searcher_fail(s, LX_ENOMEM, NULL, -1, "out of memory");
-    int rc = 0;
-    for (uint32_t i = o->offset; i < r->nh && !rc; i++)
-        rc = lx_resbuild_hit(b, s, s->heap[i].doc, s->heap[i].score,
-                             (o->flags & LX_SEARCH_SNIPPETS) != 0, NULL, 0, NULL, 0);
+    int rc = r->nh > o->offset ? lx_resbuild_hits(b, s, s->heap + o->offset, r->nh - o->offset,
+                                                  (o->flags & LX_SEARCH_SNIPPETS) != 0)
+                               : 0;
     unsigned facets = 0;
     if (o->flags & LX_SEARCH_FACETS)
         facets = o->facet_limit ? o->facet_limit : UINT_MAX;
