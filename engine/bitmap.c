@@ -38,6 +38,28 @@ void lx_bitmap_and_list(uint64_t *b, uint64_t *tmp, size_t words, const void *do
  * call). */
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #define HAVE_POPCNT_DISPATCH 1
+#if defined(__has_include)
+#if __has_include(<sys/platform/x86.h>)
+#include <sys/platform/x86.h>
+#define HAVE_GLIBC_CPU_FEATURES 1
+#endif
+#endif
+
+/* Whether the CPU has popcnt.  glibc (2.33 and later) detected its
+ * features when it started: asking it costs nothing, where libgcc's
+ * __builtin_cpu_supports links a constructor into the program that runs
+ * cpuid some twenty times at every start, whether or not anything counts
+ * bits (under a hypervisor each is a VM exit: ~3% of a process that
+ * answers one query). */
+static int cpu_has_popcnt(void) {
+#ifdef HAVE_GLIBC_CPU_FEATURES
+    return CPU_FEATURE_ACTIVE(POPCNT) ? 1 : 0;
+#else
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("popcnt") ? 1 : 0;
+#endif
+}
+
 __attribute__((target("popcnt"))) static uint64_t count_and_hw(const uint64_t *a, const uint64_t *b,
                                                                size_t n) {
     uint64_t c = 0;
@@ -52,8 +74,7 @@ uint64_t lx_bitmap_count_and(const uint64_t *a, const uint64_t *b, size_t n) {
     static atomic_int hw = -1; /* unknown yet */
     int h = atomic_load_explicit(&hw, memory_order_relaxed);
     if (h < 0) {
-        __builtin_cpu_init();
-        h = __builtin_cpu_supports("popcnt") ? 1 : 0;
+        h = cpu_has_popcnt();
         atomic_store_explicit(&hw, h, memory_order_relaxed);
     }
     if (h)

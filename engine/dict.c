@@ -50,7 +50,8 @@ typedef struct pair {
     lx_strmap stems;    /* a one-word headword's term (stem.h) -> its first entry */
     entry *e;
     size_t ne;
-    lx_dz z; /* the mapped .dict.dz */
+    lx_dz z;         /* the mapped .dict.dz */
+    int64_t dz_size; /* its size when listed, -1 unknown */
     /* A reversed pair (rev: its source pair + 1): words maps each
      * translation of the source's entries to its first rrec, chained by
      * next to the others; a rrec names the source's headword (its arena
@@ -169,8 +170,27 @@ static void drop(pair *p) {
     p->ne = 0;
 }
 
-/* Lists freedict-AAA-BBB.index (with its .dict.dz) as the next pair. */
-static void open_pair(const char *dir, const char *name) {
+/* dir/name's first nl bytes + ext in path (cap bytes), cut as snprintf
+ * would: a process lists every pair's two files (snprintf was ~1K
+ * instructions a path, 88 of them). */
+static void pair_path(char *path, size_t cap, const char *dir, const char *name, size_t nl,
+                      const char *ext) {
+    size_t dl = strlen(dir), el = strlen(ext), at = 0;
+    const struct {
+        const char *s;
+        size_t n;
+    } part[] = {{dir, dl}, {"/", 1}, {name, nl}, {ext, el}};
+    for (size_t i = 0; i < sizeof part / sizeof part[0]; i++) {
+        size_t k = part[i].n < cap - 1 - at ? part[i].n : cap - 1 - at;
+        memcpy(path + at, part[i].s, k);
+        at += k;
+    }
+    path[at] = 0;
+}
+
+/* Lists freedict-AAA-BBB.index (with its .dict.dz, dz_size bytes when it
+ * was listed, -1 when not there) as the next pair. */
+static void open_pair(const char *dir, const char *name, int64_t dz_size) {
     char a[4], b[4], path[4096];
     if (strlen(name) != 22 || memcmp(name, "freedict-", 9) || name[12] != '-' ||
         strcmp(name + 16, ".index") || npairs == LX_DICT_MAX_PAIRS)
@@ -181,13 +201,14 @@ static void open_pair(const char *dir, const char *name) {
     pair *p = &pairs[npairs];
     memset(p, 0, sizeof *p);
     char ca[3], cb[3];
-    snprintf(path, sizeof path, "%s/freedict-%s-%s.dict.dz", dir, a, b);
+    pair_path(path, sizeof path, dir, name, 16, ".dict.dz");
     if (lx_language_lookup(a, ca) < 0 || lx_language_lookup(b, cb) < 0 || access(path, R_OK))
         return;
     memcpy(p->from, ca, 3);
     memcpy(p->to, cb, 3);
     memcpy(p->name, name, 16);
     p->name[16] = 0;
+    p->dz_size = dz_size;
     lx_strmap_init(&p->words);
     lx_strmap_init(&p->stems);
     pthread_mutex_init(&p->mu, NULL);
@@ -350,7 +371,7 @@ static uint64_t fp_mix(uint64_t h, const void *p, size_t n) {
 /* What the compiled file must have been made from: its format, this
  * build's code and utf8proc, the directory, and each dictd file's name, size and
  * modification time. */
-static uint64_t fingerprint(const char *dir, char *const *names, int n) {
+static uint64_t fingerprint(const char *dir, char *const *names, int n, int64_t *dz_size) {
     uint64_t h = 14695981039346656037ull;
     uint32_t v = LX_DMAP_VERSION;
     const char *id = lx_dmap_code_id();
@@ -365,11 +386,9 @@ static uint64_t fingerprint(const char *dir, char *const *names, int n) {
         h = fp_mix(h, names[i], nl + 1);
         for (int f = 0; f < 2; f++) {
             struct stat st;
-            if (f == 0)
-                snprintf(path, sizeof path, "%s/%s", dir, names[i]);
-            else /* freedict-AAA-BBB.index -> .dict.dz */
-                snprintf(path, sizeof path, "%s/%.*s.dict.dz", dir, (int)(nl > 6 ? nl - 6 : nl),
-                         names[i]);
+            /* freedict-AAA-BBB.index, then its .dict.dz */
+            size_t keep = f == 1 && nl > 6 ? nl - 6 : nl;
+            pair_path(path, sizeof path, dir, names[i], keep, f == 0 ? "" : ".dict.dz");
             int64_t m[3] = {-1, -1, -1};
             if (stat(path, &st) == 0) {
                 m[0] = (int64_t)st.st_size;
@@ -377,6 +396,8 @@ static uint64_t fingerprint(const char *dir, char *const *names, int n) {
                 m[2] = (int64_t)st.st_mtim.tv_nsec;
             }
             h = fp_mix(h, m, sizeof m);
+            if (f == 1)
+                dz_size[i] = m[0];
         }
     }
     return h;
@@ -429,9 +450,10 @@ static void load(void) {
                 n++;
     closedir(d);
     qsort(names, (size_t)n, sizeof *names, cmp_name); /* the same order everywhere */
-    dicts_fp = fingerprint(dir, names, n);
+    int64_t dz_size[LX_DICT_MAX_PAIRS];
+    dicts_fp = fingerprint(dir, names, n, dz_size);
     for (int i = 0; i < n; i++) {
-        open_pair(dir, names[i]);
+        open_pair(dir, names[i], dz_size[i]);
         free(names[i]);
     }
     /* Every pair read backwards too (eng-spa as spa -> eng: the small
@@ -439,10 +461,7 @@ static void load(void) {
      * largest, whose reversal would cost more than it adds. */
     nreal = npairs;
     for (int i = 0; i < nreal && npairs < LX_DICT_MAX_PAIRS; i++) {
-        char path[4096];
-        struct stat st;
-        snprintf(path, sizeof path, "%s/%s.dict.dz", dir, pairs[i].name);
-        if (stat(path, &st) || st.st_size > LX_DICT_REVERSE_MAX)
+        if (pairs[i].dz_size < 0 || pairs[i].dz_size > LX_DICT_REVERSE_MAX)
             continue;
         pair *p = &pairs[npairs++];
         memset(p, 0, sizeof *p);

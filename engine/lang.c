@@ -18,6 +18,8 @@
  * on purpose: they are not unambiguous.
  */
 #include <ctype.h>
+#include <pthread.h>
+#include <stdint.h>
 #include <string.h>
 #include <strings.h>
 
@@ -245,6 +247,57 @@ static int subtags_ok(const char *s) {
     return 1;
 }
 
+/* The two- and three-letter codes, hashed once per process: a code is
+ * looked up without walking the table (the dictionaries' 44 lookups
+ * were most of loading them: ~340K instructions a process).  A slot
+ * holds the code's key (code_key; 0 empty) and 1 + its row's index, the
+ * top bit set when it is one of the row's other codes; the first row
+ * that lists a code owns it, as in the walk below. */
+#define CODE_SLOTS 1024
+#define CODE_MAPPED 0x8000u
+static struct {
+    uint32_t key[CODE_SLOTS];
+    uint16_t val[CODE_SLOTS];
+} codes_ix;
+static pthread_once_t codes_once = PTHREAD_ONCE_INIT;
+
+/* A code of n (2 or 3) bytes as a number, ASCII case folded. */
+static uint32_t code_key(const char *s, size_t n) {
+    uint32_t k = (uint32_t)n << 24;
+    for (size_t i = 0; i < n; i++)
+        k |= (uint32_t)(unsigned char)tolower((unsigned char)s[i]) << (8 * i);
+    return k;
+}
+
+static size_t code_slot(uint32_t k) {
+    size_t h = (k * 2654435761u) >> 22;
+    while (codes_ix.key[h] && codes_ix.key[h] != k)
+        h = (h + 1) % CODE_SLOTS;
+    return h;
+}
+
+static void code_add(const char *s, size_t n, uint16_t val) {
+    if (n < 2 || n > 3)
+        return;
+    uint32_t k = code_key(s, n);
+    size_t h = code_slot(k);
+    if (!codes_ix.key[h]) {
+        codes_ix.key[h] = k;
+        codes_ix.val[h] = val;
+    }
+}
+
+static void codes_build(void) {
+    for (size_t i = 0; i < NLANGS; i++) {
+        code_add(langs[i].code, 2, (uint16_t)(i + 1));
+        for (const char *p = langs[i].codes; *p;) {
+            size_t n = strcspn(p, " ");
+            code_add(p, n, (uint16_t)((i + 1) | CODE_MAPPED));
+            p += n + (p[n] != 0);
+        }
+    }
+}
+
 int lx_language_lookup(const char *lang, char code[3]) {
     if (!lang)
         return LX_EINVAL;
@@ -257,16 +310,17 @@ int lx_language_lookup(const char *lang, char code[3]) {
     size_t n = tagged ? sub : len;
     if (n == 0 || n > 64 || (tagged && !subtags_ok(lang + sub)))
         return LX_EINVAL;
-    for (size_t i = 0; i < NLANGS; i++) {
-        if (n == 2 && strncasecmp(langs[i].code, lang, 2) == 0) {
-            memcpy(code, langs[i].code, 3);
-            return 0;
-        }
-        if ((n == 2 || n == 3) && in_list(langs[i].codes, ' ', lang, n)) {
-            memcpy(code, langs[i].code, 3);
-            return LX_LANG_MAPPED;
-        }
-        if (!tagged && n > 3 && in_list(langs[i].names, '|', lang, n)) {
+    if (n == 2 || n == 3) { /* a code, never a name */
+        pthread_once(&codes_once, codes_build);
+        uint32_t k = code_key(lang, n);
+        size_t h = code_slot(k);
+        if (!codes_ix.key[h])
+            return LX_EINVAL;
+        memcpy(code, langs[(codes_ix.val[h] & ~CODE_MAPPED) - 1].code, 3);
+        return codes_ix.val[h] & CODE_MAPPED ? LX_LANG_MAPPED : 0;
+    }
+    for (size_t i = 0; i < NLANGS; i++) { /* a name (n > 3: never tagged) */
+        if (in_list(langs[i].names, '|', lang, n)) {
             memcpy(code, langs[i].code, 3);
             return LX_LANG_MAPPED;
         }

@@ -43,6 +43,7 @@ static pthread_mutex_t load_mu = PTHREAD_MUTEX_INITIALIZER;
 
 struct one {
     char buf[LX_TOKEN_BUF];
+    const char *tok; /* buf, or the source's own bytes */
     size_t len;
     int n;
 };
@@ -57,69 +58,83 @@ static void take(void *ctx, const char *tok, size_t len, size_t start, size_t en
     }
 }
 
-/* The one token of word w (wl bytes) into o: a word of ASCII lower-case
- * letters, no longer than a token may be, is its own (text.c's ASCII
- * path) without a scan; others are scanned.  o->n is the count of tokens. */
-static void word_token(const char *w, size_t wl, struct one *o) {
-    size_t i = 0;
-    while (i < wl && w[i] >= 'a' && w[i] <= 'z')
-        i++;
+/* The one token of the source line at w into o, and the line's end (its
+ * '\n') in *end: a word of ASCII lower-case letters, no longer than a
+ * token may be, is its own (text.c's ASCII path) and is found in the same
+ * pass that finds the end; others are scanned.  o->n is the count of
+ * tokens; a word of ASCII letters is pointed to (o->tok), not copied. */
+static void line_token(const char *w, const char **end, struct one *o) {
+    const char *e = w;
+    while (*e >= 'a' && *e <= 'z')
+        e++;
+    size_t wl = (size_t)(e - w);
     o->n = 0;
     o->len = 0;
-    o->buf[0] = 0;
-    if (i == wl && wl > 0 && wl <= LX_MAX_TERM_BYTES) {
-        memcpy(o->buf, w, wl);
-        o->buf[wl] = 0;
+    o->tok = o->buf;
+    if (*e == '\n' && wl > 0 && wl <= LX_MAX_TERM_BYTES) {
+        o->tok = w;
         o->len = wl;
         o->n = 1;
-    } else if (lx_text_scan(w, wl, 0, take, o, NULL, NULL)) {
-        o->n = 0;
+    } else {
+        e = strchr(e, '\n');
+        wl = (size_t)(e - w);
+        if (lx_text_scan(w, wl, 0, take, o, NULL, NULL))
+            o->n = 0;
     }
+    *end = e;
 }
 
 /* List l, loaded on its first use (a process that asks one language's
  * list does not normalise all fourteen: most of a one-query process's
  * start; nor does it sort them or allocate each word, which the hash
- * table below does not need).  A word that is not one token ("aren't")
- * never comes out of a query as itself, so it is left out. */
+ * table below does not need), in one pass over the source.  A word that
+ * is not one token ("aren't") never comes out of a query as itself, so
+ * it is left out. */
 static void load(size_t l) {
     if (__atomic_load_n(&lists[l].ready, __ATOMIC_ACQUIRE))
         return;
     pthread_mutex_lock(&load_mu);
     if (!lists[l].ready) {
-        size_t cap = 0, bytes = strlen(source[l].words);
-        for (const char *p = source[l].words; (p = strchr(p, '\n')) != NULL; p++)
-            cap++;
-        uint32_t *at = malloc(cap * sizeof *at);
+        size_t bytes = strlen(source[l].words);
+        /* A line is at least two bytes ("a\n"). */
+        uint32_t *at = malloc((bytes / 2 + 1) * sizeof *at);
+        uint32_t *hash = malloc((bytes / 2 + 1) * sizeof *hash);
         lx_buf pool = {0};
         size_t n = 0;
         /* The source's size: room for the tokens of most lists at once. */
-        if (at && lx_buf_reserve(&pool, bytes + 1)) {
-            free(at);
-            at = NULL;
-        }
-        for (const char *p = source[l].words; at && *p;) {
-            const char *e = strchr(p, '\n');
+        int ok = at && hash && !lx_buf_reserve(&pool, bytes + 1);
+        for (const char *p = source[l].words; ok && *p; p++) {
             struct one o;
-            word_token(p, (size_t)(e - p), &o);
-            if (o.n == 1) {
-                at[n] = (uint32_t)pool.n;
-                n += lx_buf_append(&pool, o.buf, o.len + 1) == 0;
+            line_token(p, &p, &o);
+            if (o.n != 1)
+                continue;
+            at[n] = (uint32_t)pool.n;
+            hash[n] = lx_hash(o.tok, o.len);
+            if (pool.n + o.len + 1 > pool.cap && lx_buf_reserve(&pool, o.len + 1)) {
+                ok = 0;
+                break;
             }
-            p = e + 1;
+            memcpy(pool.p + pool.n, o.tok, o.len);
+            pool.p[pool.n + o.len] = 0;
+            pool.n += o.len + 1;
+            n++;
         }
         /* A hash table over the words: a lookup is one hash and (mostly)
          * one compare, where the binary search made eight strcmp calls. */
         size_t slots = 16;
         while (slots < 2 * n)
             slots *= 2;
-        uint16_t *slot = at && n < UINT16_MAX ? calloc(slots, sizeof *slot) : NULL;
+        uint16_t *slot = ok && n < UINT16_MAX ? calloc(slots, sizeof *slot) : NULL;
         for (size_t i = 0; slot && i < n; i++) {
-            const char *x = (const char *)pool.p + at[i];
-            size_t h = lx_hash(x, strlen(x)) & (slots - 1);
+            size_t h = hash[i] & (slots - 1);
             while (slot[h])
                 h = (h + 1) & (slots - 1);
             slot[h] = (uint16_t)(i + 1);
+        }
+        free(hash);
+        if (!slot) {
+            free(at);
+            at = NULL;
         }
         lists[l].pool = (char *)pool.p;
         lists[l].at = at;

@@ -3,11 +3,16 @@
  * adds a cursor over that tag's lectures, scored like a term with the
  * tag's idf times the tag-boost parameter.
  *
- * The tagstem database (a few hundred forms) is read into memory once
- * per snapshot, as a searcher part: stem form -> group, a group being
- * group[i] .. group[i + 1] in tag[], offsets of NUL-terminated
- * normalised tags in names; forms and tags in database order, so a
- * lookup finds what a cursor on the database would, in the same order.
+ * The tagstem database's forms are kept in memory per snapshot, as a
+ * searcher part: stem form -> group, a group being group[i] ..
+ * group[i + 1] in tag[], offsets of NUL-terminated normalised tags in
+ * names, a form's tags in database order, so a lookup finds what a cursor
+ * on the database would, in the same order.  The first TAGFORMS_SEEKS
+ * forms a snapshot is asked for are sought one by one (a form not there
+ * is kept as an empty group); after that, every form is read at once.  A
+ * process that answers one query asks a few dozen: reading all (a few
+ * hundred forms) cost more than a tenth of such a process; a server
+ * reads them all within its first queries.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -15,53 +20,61 @@
 #include "searcher.h"
 #include "tagboost.h"
 
+#define TAGFORMS_SEEKS 64
+
 typedef struct tagforms {
     size_t snap; /* snapshot it was loaded for */
-    int have;
+    int have;    /* started for snap */
+    int all;     /* every form read */
+    int seeks;   /* forms sought one by one */
     lx_strmap forms;
     uint32_t *group, *tag;
+    size_t ngroups, ntags, capg, capt;
     lx_buf names;
 } tagforms;
 
-static void tagforms_clear(tagforms *t) {
+/* Empties t and starts it for snapshot snap. */
+static void tagforms_reset(tagforms *t, size_t snap) {
     lx_strmap_free(&t->forms);
     free(t->group);
     free(t->tag);
     lx_buf_free(&t->names);
-    t->group = t->tag = NULL;
-    t->have = 0;
+    memset(t, 0, sizeof *t); /* an empty map too (lx_strmap_init) */
+    t->snap = snap;
 }
 
 static void tagforms_free(void *p) {
-    tagforms_clear(p);
+    tagforms_reset(p, 0);
     free(p);
 }
 
-/* Appends one tagstem entry (k: form, v: tag) to t. */
-static int tagforms_add(tagforms *t, const MDB_val *k, const MDB_val *v, MDB_val *last,
-                        size_t *ngroups, size_t *ntags, size_t *capg, size_t *capt) {
-    if (*ngroups + 2 > *capg) {
-        *capg = *capg ? *capg * 2 : 256;
-        uint32_t *g = realloc(t->group, *capg * sizeof *g);
+/* Starts group form (kl bytes), with no tag yet. */
+static int group_open(tagforms *t, const void *form, size_t kl) {
+    if (t->ngroups + 2 > t->capg) {
+        size_t cap = t->capg ? t->capg * 2 : 256;
+        uint32_t *g = realloc(t->group, cap * sizeof *g);
         if (!g)
             return LX_ENOMEM;
         t->group = g;
+        t->capg = cap;
     }
-    if (*ntags + 1 > *capt) {
-        *capt = *capt ? *capt * 2 : 256;
-        uint32_t *x = realloc(t->tag, *capt * sizeof *x);
+    t->group[t->ngroups] = (uint32_t)t->ntags;
+    if (!lx_strmap_put(&t->forms, form, kl, lx_hash(form, kl), (uint32_t)t->ngroups, NULL))
+        return LX_ENOMEM;
+    t->ngroups++;
+    t->group[t->ngroups] = (uint32_t)t->ntags;
+    return 0;
+}
+
+/* Adds tagstem value v (a tag) to the last group. */
+static int group_add(tagforms *t, const MDB_val *v) {
+    if (t->ntags + 1 > t->capt) {
+        size_t cap = t->capt ? t->capt * 2 : 256;
+        uint32_t *x = realloc(t->tag, cap * sizeof *x);
         if (!x)
             return LX_ENOMEM;
         t->tag = x;
-    }
-    if (!last->mv_data || k->mv_size != last->mv_size ||
-        memcmp(k->mv_data, last->mv_data, k->mv_size)) {
-        t->group[*ngroups] = (uint32_t)*ntags;
-        if (!lx_strmap_put(&t->forms, k->mv_data, k->mv_size, lx_hash(k->mv_data, k->mv_size),
-                           (uint32_t)*ngroups, NULL))
-            return LX_ENOMEM;
-        (*ngroups)++;
-        *last = *k;
+        t->capt = cap;
     }
     const char *tag = v->mv_data;
     size_t tl = v->mv_size;
@@ -69,15 +82,41 @@ static int tagforms_add(tagforms *t, const MDB_val *k, const MDB_val *v, MDB_val
         tag++;
         tl--;
     }
-    t->tag[(*ntags)++] = (uint32_t)t->names.n;
+    t->tag[t->ntags++] = (uint32_t)t->names.n;
+    t->group[t->ngroups] = (uint32_t)t->ntags;
     if (lx_buf_append(&t->names, tag, tl) || lx_buf_append(&t->names, "", 1))
         return LX_ENOMEM;
     return 0;
 }
 
-/* The tag forms of this snapshot, loaded on first use; NULL with the
- * sticky error set when they cannot be read. */
-static tagforms *tagforms_load(lx_searcher *s) {
+/* Reads the form key (kl bytes; every form when key is NULL) into t from
+ * the database.  0 or an LX_E* code. */
+static int tagforms_read(lx_searcher *s, tagforms *t, const char *key, size_t kl) {
+    lx_store_iter it;
+    int rc = lx_store_iter_open(s->txn, s->ix, LX_DB_TAGSTEM, &it);
+    MDB_val k, v, last = {0, NULL};
+    int r = 0;
+    if (!rc && key && !(rc = group_open(t, key, kl))) {
+        r = lx_store_iter_seek(&it, key, kl, &k, &v);
+        for (; !rc && r > 0 && k.mv_size == kl && !memcmp(k.mv_data, key, kl);
+             r = lx_store_iter_next(&it, &k, &v))
+            rc = group_add(t, &v);
+    }
+    while (!rc && !key && (r = lx_store_iter_next(&it, &k, &v)) > 0) {
+        if (!last.mv_data || k.mv_size != last.mv_size ||
+            memcmp(k.mv_data, last.mv_data, k.mv_size))
+            rc = group_open(t, k.mv_data, k.mv_size);
+        last = k;
+        if (!rc)
+            rc = group_add(t, &v);
+    }
+    lx_store_iter_close(&it);
+    return !rc && r < 0 ? r : rc;
+}
+
+/* This snapshot's tag forms; NULL with the sticky error set when they
+ * cannot be kept. */
+static tagforms *tagforms_get(lx_searcher *s) {
     tagforms *t = lx_searcher_part(s, LX_PART_TAGFORMS);
     if (t && t->have && t->snap == s->snap)
         return t;
@@ -88,29 +127,33 @@ static tagforms *tagforms_load(lx_searcher *s) {
         }
         lx_searcher_set_part(s, LX_PART_TAGFORMS, t, tagforms_free);
     }
-    tagforms_clear(t);
-    lx_strmap_init(&t->forms);
-    lx_store_iter it;
-    int rc = lx_store_iter_open(s->txn, s->ix, LX_DB_TAGSTEM, &it);
-    size_t ngroups = 0, ntags = 0, capg = 0, capt = 0;
-    MDB_val k, v, last = {0, NULL};
-    int r = 0;
-    while (!rc && (r = lx_store_iter_next(&it, &k, &v)) > 0)
-        rc = tagforms_add(t, &k, &v, &last, &ngroups, &ntags, &capg, &capt);
-    lx_store_iter_close(&it);
-    if (!rc && r < 0)
-        rc = r;
-    if (!rc && !t->group && !(t->group = malloc(sizeof *t->group)))
-        rc = LX_ENOMEM;
-    if (rc) {
-        tagforms_clear(t);
-        lx_searcher_fail(s, rc, NULL, -1, "cannot load the tag forms: %s", lx_strerror(rc));
-        return NULL;
-    }
-    t->group[ngroups] = (uint32_t)ntags;
-    t->snap = s->snap;
+    tagforms_reset(t, s->snap);
     t->have = 1;
     return t;
+}
+
+/* The group of form key (kl bytes), or NULL when no tag has it or on an
+ * error (the sticky error set). */
+static uint32_t *form_group(lx_searcher *s, tagforms *t, const char *key, size_t kl) {
+    uint32_t *gi = lx_strmap_get(&t->forms, key, kl, lx_hash(key, kl));
+    int rc = 0;
+    if (!gi && !t->all) {
+        if (t->seeks < TAGFORMS_SEEKS) {
+            t->seeks++;
+            rc = tagforms_read(s, t, key, kl);
+        } else {
+            tagforms_reset(t, t->snap);
+            t->have = t->all = 1;
+            rc = tagforms_read(s, t, NULL, 0);
+        }
+        if (rc) {
+            tagforms_reset(t, 0);
+            lx_searcher_fail(s, rc, NULL, -1, "cannot load the tag forms: %s", lx_strerror(rc));
+            return NULL;
+        }
+        gi = lx_strmap_get(&t->forms, key, kl, lx_hash(key, kl));
+    }
+    return gi && t->group[*gi] < t->group[*gi + 1] ? gi : NULL;
 }
 
 /* Tags already boosted by this query. */
@@ -221,8 +264,8 @@ static int boost_run(lx_searcher *s, tagforms *t, const int *run, int nrun, cons
                     lx_tagstem_key_term(&key, rt.t[j % 4][l], rt.n[j % 4][l]);
                 if (key.n > LX_MAX_TAGSTEM_KEY)
                     continue;
-                uint32_t *gi = lx_strmap_get(&t->forms, key.s, key.n, lx_hash(key.s, key.n));
-                if (gi && boost_group(s, t, *gi, boost, seen))
+                uint32_t *gi = form_group(s, t, key.s, key.n);
+                if (s->rc || (gi && boost_group(s, t, *gi, boost, seen)))
                     return s->rc;
                 /* A topic label, under the query's own language only. */
                 const char *code = s->stem.e[langs[l]].lang;
@@ -230,8 +273,8 @@ static int boost_run(lx_searcher *s, tagforms *t, const int *run, int nrun, cons
                     key.n + 3 > LX_MAX_TAGSTEM_KEY)
                     continue;
                 key.n = lx_tagstem_label_key(key.s, key.n, code);
-                gi = lx_strmap_get(&t->forms, key.s, key.n, lx_hash(key.s, key.n));
-                if (gi && boost_group(s, t, *gi, boost, seen))
+                gi = form_group(s, t, key.s, key.n);
+                if (s->rc || (gi && boost_group(s, t, *gi, boost, seen)))
                     return s->rc;
             }
         }
@@ -243,7 +286,7 @@ int lx_tag_boosts(lx_searcher *s, const int *langs, int nl, const char *qlang, d
     const lx_query *q = &s->q;
     if (s->rc || boost <= 0)
         return s->rc;
-    tagforms *t = tagforms_load(s);
+    tagforms *t = tagforms_get(s);
     if (!t)
         return s->rc;
     seen_tags seen;

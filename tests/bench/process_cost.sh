@@ -4,7 +4,8 @@
 # and by the Xapian peer, one after the other (so both see the same load),
 # and the CPU time of each process (perf stat's task-clock: user + system
 # of the process, start-up, index open and exit included) summed up as
-# p50, p99, max and mean, and Lectern's over Xapian's.
+# p50, p99, max and mean, and Lectern's over Xapian's; then each process's
+# page faults (minor and major) the same way.
 #
 #   tests/bench/process_cost.sh LECTERN_INDEX XAPIAN_INDEX QUERIES [N] [LECTERN_BIN]
 #
@@ -25,16 +26,16 @@ xbin=$here/peers/build/xapian_peer
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/process_cost.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 
-# cpu_ms CMD...: the process's CPU milliseconds on stdout.
+# cpu_ms CMD...: the process's CPU milliseconds and page faults on stdout.
 if perf stat -x, -e task-clock true 2>/dev/null >/dev/null; then
     cpu_ms() {
-        perf stat -x, -e task-clock -o "$tmp/stat" "$@" >/dev/null 2>&1 || true
-        awk -F, '/task-clock/ { print $1; exit }' "$tmp/stat"
+        perf stat -x, -e task-clock,page-faults -o "$tmp/stat" "$@" >/dev/null 2>&1 || true
+        awk -F, '/task-clock/ { t = $1 } /page-faults/ { f = $1 } END { print t, f }' "$tmp/stat"
     }
 else
     cpu_ms() {
-        /usr/bin/time -f '%U %S' -o "$tmp/stat" "$@" >/dev/null 2>&1 || true
-        awk '{ printf "%.1f\n", ($1 + $2) * 1000 }' "$tmp/stat"
+        /usr/bin/time -f '%U %S %R' -o "$tmp/stat" "$@" >/dev/null 2>&1 || true
+        awk '{ printf "%.1f %d\n", ($1 + $2) * 1000, $3 }' "$tmp/stat"
     }
 fi
 
@@ -47,8 +48,8 @@ while IFS= read -r q; do
     cpu_ms "$xbin" search --index "$xidx" --queries "$tmp/one" --limit 10 >>"$tmp/xapian"
 done <"$tmp/q"
 
-stats() { # stats FILE: p50 p99 max mean (nearest rank)
-    sort -g "$1" | awk '{ v[NR] = $1; s += $1 } END {
+stats() { # stats FILE [COLUMN]: p50 p99 max mean (nearest rank)
+    awk -v c="${2:-1}" '{ print $c }' "$1" | sort -g | awk '{ v[NR] = $1; s += $1 } END {
         p50 = v[int(NR * 0.50 + 0.999999)]; p99 = v[int(NR * 0.99 + 0.999999)];
         printf "%.2f %.2f %.2f %.2f\n", p50, p99, v[NR], s / NR }'
 }
@@ -59,3 +60,7 @@ printf '%-8s p50 %8.2f  p99 %8.2f  max %8.2f  mean %8.2f\n' lectern "$lp50" "$lp
 printf '%-8s p50 %8.2f  p99 %8.2f  max %8.2f  mean %8.2f\n' xapian "$xp50" "$xp99" "$xmax" "$xmean"
 awk -v a="$lp50" -v b="$xp50" -v c="$lp99" -v d="$xp99" -v e="$lmean" -v f="$xmean" \
     'BEGIN { printf "lectern/xapian p50 %.2f  p99 %.2f  mean %.2f\n", a / b, c / d, e / f }'
+echo "page faults per process"
+for e in lectern xapian; do
+    printf '%-8s p50 %8.0f  p99 %8.0f  max %8.0f  mean %8.1f\n' "$e" $(stats "$tmp/$e" 2)
+done
