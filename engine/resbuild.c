@@ -140,9 +140,19 @@ int lx_resbuild_hits(lx_resbuild *b, lx_searcher *s, const lx_scored *hits, uint
         MDB_val rec[HIT_GROUP];
         lx_docview v[HIT_GROUP];
         int rc[HIT_GROUP];
-        for (uint32_t i = 0; i < m; i++)
-            if (!(rc[i] = lx_store_doc_rec(s->txn, s->ix, hits[at + i].doc, &rec[i])))
-                __builtin_prefetch(rec[i].mv_data); /* the header */
+        for (uint32_t i = 0; i < m; i++) /* the groups, and each lecture's offsets in its own */
+            if (!(rc[i] = lx_store_doc_group(s->txn, s->ix, hits[at + i].doc, &rec[i])))
+                __builtin_prefetch((const uint8_t *)rec[i].mv_data +
+                                   (hits[at + i].doc % LX_DOC_GROUP) * 4);
+        for (uint32_t i = 0; i < m; i++) { /* the records, and each one's header */
+            const uint8_t *p;
+            if (!rc[i] &&
+                !(rc[i] = lx_doc_slot(rec[i].mv_data, rec[i].mv_size,
+                                      hits[at + i].doc % LX_DOC_GROUP, &p, &rec[i].mv_size))) {
+                rec[i].mv_data = (void *)p;
+                __builtin_prefetch(p);
+            }
+        }
         for (uint32_t i = 0; i < m; i++)
             if (!rc[i])
                 rc[i] = lx_doc_view(rec[i].mv_data, rec[i].mv_size, &v[i]);

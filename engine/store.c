@@ -417,23 +417,21 @@ static int group_get(MDB_txn *txn, lx_index *ix, uint32_t docid, MDB_val *v) {
     return lx_store_get(txn, ix->docs, &k, v);
 }
 
-int lx_store_doc_rec(MDB_txn *txn, lx_index *ix, uint32_t docid, MDB_val *rec) {
-    MDB_val d;
-    int rc = group_get(txn, ix, docid, &d);
+int lx_store_doc_group(MDB_txn *txn, lx_index *ix, uint32_t docid, MDB_val *group) {
+    int rc = group_get(txn, ix, docid, group);
     if (rc == MDB_NOTFOUND)
         return LX_ENOTFOUND;
-    if (rc)
-        return lx_store_fail(NULL, rc, "docs");
-    const uint8_t *p;
-    rc = lx_doc_slot(d.mv_data, d.mv_size, docid % LX_DOC_GROUP, &p, &rec->mv_size);
-    rec->mv_data = (void *)p;
-    return rc;
+    return rc ? lx_store_fail(NULL, rc, "docs") : 0;
 }
 
 int lx_store_doc(MDB_txn *txn, lx_index *ix, uint32_t docid, lx_docview *v) {
     MDB_val d;
-    int rc = lx_store_doc_rec(txn, ix, docid, &d);
-    return rc ? rc : lx_doc_view(d.mv_data, d.mv_size, v);
+    int rc = lx_store_doc_group(txn, ix, docid, &d);
+    const uint8_t *rec;
+    size_t len;
+    if (!rc)
+        rc = lx_doc_slot(d.mv_data, d.mv_size, docid % LX_DOC_GROUP, &rec, &len);
+    return rc ? rc : lx_doc_view(rec, len, v);
 }
 
 int lx_store_doclist(const MDB_val *v, uint32_t limit) {

@@ -249,10 +249,11 @@ int lx_doc_slot(const void *val, size_t len, uint32_t slot, const uint8_t **rec,
 
 /* Looks a lecture up by docid (in place).  LX_ENOTFOUND when absent. */
 int lx_store_doc(MDB_txn *txn, lx_index *ix, uint32_t docid, lx_docview *v);
-/* The same, its stored record as it is (for lx_doc_view): a caller with
- * several lectures to read finds them all, then decodes them, so that
- * their records' first cache misses overlap. */
-int lx_store_doc_rec(MDB_txn *txn, lx_index *ix, uint32_t docid, MDB_val *rec);
+/* The "docs" group value holding docid, in place (its record: lx_doc_slot
+ * with slot docid % LX_DOC_GROUP): a caller with several lectures to read
+ * finds every group, then every record, then decodes them, so that the
+ * cache misses of each step overlap.  LX_ENOTFOUND when absent. */
+int lx_store_doc_group(MDB_txn *txn, lx_index *ix, uint32_t docid, MDB_val *group);
 
 /* Looks a lecture up by id: its docid into *docid and, when v is not
  * NULL, its view (in place).  LX_ENOTFOUND when absent. */
