@@ -208,7 +208,8 @@ int lx_suggest(lx_searcher *s, const char *q, const char *lang, unsigned limit, 
     rc = gather(s, q, &nm, lang, &f);
     lx_searcher_end(s);
     if (!rc) {
-        qsort(f.v, f.n, sizeof *f.v, by_rank);
+        if (f.n) /* nothing completes: f.v and f.b never allocated */
+            qsort(f.v, f.n, sizeof *f.v, by_rank);
         size_t room = f.n < limit ? f.n : limit;
         lx_facet *out_f = malloc((room ? room : 1) * (sizeof *out_f + sizeof(sugg)) + f.b.n + 1);
         if (!out_f) {
@@ -216,7 +217,8 @@ int lx_suggest(lx_searcher *s, const char *q, const char *lang, unsigned limit, 
         } else {
             sugg *chosen = (sugg *)(out_f + (room ? room : 1));
             char *base = (char *)(chosen + (room ? room : 1));
-            memcpy(base, f.b.p, f.b.n);
+            if (f.b.n)
+                memcpy(base, f.b.p, f.b.n);
             *n = choose(&f, base, (unsigned)room, out_f, chosen);
             *out = out_f;
         }
