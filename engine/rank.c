@@ -426,7 +426,8 @@ typedef struct topk {
     double wub[LX_MAX_CURSORS];  /* window bound per cursor (index into cur) */
     double okey[LX_MAX_CURSORS]; /* postings per unit of bound, the order key */
     double prefix[LX_MAX_CURSORS + 1];
-    double contrib[LX_MAX_CURSORS];
+    double contrib[LX_MAX_CURSORS];        /* each cursor's part of doc owner[] */
+    uint32_t owner[LX_MAX_CURSORS];        /* (not the candidate's: no part in it) */
     double coordf[LX_MAX_QUERY_TERMS + 1]; /* the coord factor per clauses matched */
     int coord_on;                          /* else every factor is 1: not applied */
 } topk;
@@ -452,6 +453,7 @@ static void topk_init(topk *t, lx_qcur *cur, int n, const lx_scorer *sc, uint32_
     for (int i = 0; i < n; i++) {
         t->ord[i] = &cur[i];
         t->wub[i] = cur[i].ub;
+        t->owner[i] = LX_DOC_END; /* no candidate is */
     }
 }
 
@@ -551,9 +553,10 @@ static inline uint32_t next_candidate(topk *t) {
 }
 
 /* Adds cursor c's part of doc d's score to *s, t->contrib and *matched. */
-static inline void score_part(topk *t, lx_qcur *c, double *s, uint64_t *matched) {
+static inline void score_part(topk *t, lx_qcur *c, uint32_t d, double *s, uint64_t *matched) {
     double v = qcur_score(c, t->sc);
     t->contrib[c - t->cur] = v;
+    t->owner[c - t->cur] = d;
     *s += v;
     if (c->clause >= 0)
         *matched |= 1ull << c->clause;
@@ -566,11 +569,9 @@ static inline int candidate_score(topk *t, uint32_t d, double *score) {
     double s = 0;
     uint64_t matched = 0;
     int n = t->n;
-    for (int i = 0; i < n; i++)
-        t->contrib[i] = 0;
     for (int i = t->e; i < n; i++)
         if (t->ord[i]->doc == d)
-            score_part(t, t->ord[i], &s, &matched);
+            score_part(t, t->ord[i], d, &s, &matched);
     for (int i = t->e - 1; i >= 0; i--) {
         if (!t->exhaustive && t->nh == t->k && s + t->prefix[i + 1] <= t->theta)
             return 0;
@@ -578,12 +579,14 @@ static inline int candidate_score(topk *t, uint32_t d, double *score) {
         if (c->doc < d)
             qcur_advance(c, d);
         if (c->doc == d)
-            score_part(t, c, &s, &matched);
+            score_part(t, c, d, &s, &matched);
     }
-    /* The exact score, summed in cursor order whatever was pruned. */
+    /* The exact score, summed in cursor order whatever was pruned; a part
+     * of an earlier candidate counts 0 (docids only grow: no zeroing of
+     * the parts for each candidate). */
     double sum = 0;
     for (int i = 0; i < n; i++)
-        sum += t->contrib[i];
+        sum += t->owner[i] == d ? t->contrib[i] : 0;
     /* x * 1.0 is x: without coord the count of clauses is not needed (a
      * library call in the portable build). */
     *score = t->coord_on ? sum * t->coordf[__builtin_popcountll(matched)] : sum;
