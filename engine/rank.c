@@ -426,8 +426,12 @@ typedef struct topk {
     double wub[LX_MAX_CURSORS];  /* window bound per cursor (index into cur) */
     double okey[LX_MAX_CURSORS]; /* postings per unit of bound, the order key */
     double prefix[LX_MAX_CURSORS + 1];
-    double contrib[LX_MAX_CURSORS];        /* each cursor's part of doc owner[] */
-    uint32_t owner[LX_MAX_CURSORS];        /* (not the candidate's: no part in it) */
+    double contrib[LX_MAX_CURSORS]; /* each cursor's part of doc owner[] */
+    uint32_t owner[LX_MAX_CURSORS]; /* (not the candidate's: no part in it) */
+    /* Per TERM cursor, the pseudo-frequency a doc that only it has among
+     * the essential cursors needs to beat theta (tf_floor) while theta and
+     * the non-essentials' bounds are floor_theta and floor_rest. */
+    double floor_tf[LX_MAX_CURSORS], floor_theta[LX_MAX_CURSORS], floor_rest[LX_MAX_CURSORS];
     double coordf[LX_MAX_QUERY_TERMS + 1]; /* the coord factor per clauses matched */
     int coord_on;                          /* else every factor is 1: not applied */
 } topk;
@@ -454,6 +458,7 @@ static void topk_init(topk *t, lx_qcur *cur, int n, const lx_scorer *sc, uint32_
         t->ord[i] = &cur[i];
         t->wub[i] = cur[i].ub;
         t->owner[i] = LX_DOC_END; /* no candidate is */
+        t->floor_theta[i] = NAN;  /* no floor yet */
     }
 }
 
@@ -552,9 +557,23 @@ static inline uint32_t next_candidate(topk *t) {
     return d;
 }
 
-/* Adds cursor c's part of doc d's score to *s, t->contrib and *matched. */
-static inline void score_part(topk *t, lx_qcur *c, uint32_t d, double *s, uint64_t *matched) {
-    double v = qcur_score(c, t->sc);
+/* The pseudo-frequency below which TERM cursor c's part of a doc, with
+ * rest added, stays at or below theta (a doc no other essential cursor
+ * has cannot enter then; coord factors are at most 1); 0 when none.
+ * The margins, 1e-9 of the values, are far above the rounding of the
+ * exact score and of this bound, so a doc it drops is one the exact
+ * score would drop. */
+static double tf_floor(const lx_qcur *c, double k1, double theta, double rest) {
+    double eps = 1e-9 * (fabs(theta) + fabs(rest) + fabs(c->bonus));
+    double q = (theta - rest - c->bonus - eps) / c->w;
+    if (!(c->w > 0 && q > 0 && q < 1))
+        return 0;
+    return k1 * q / (1 - q) * (1 - 1e-9);
+}
+
+/* Adds cursor c's part v of doc d's score to *s, t->contrib and *matched. */
+static inline void score_part(topk *t, lx_qcur *c, double v, uint32_t d, double *s,
+                              uint64_t *matched) {
     t->contrib[c - t->cur] = v;
     t->owner[c - t->cur] = d;
     *s += v;
@@ -568,10 +587,30 @@ static inline void score_part(topk *t, lx_qcur *c, uint32_t d, double *s, uint64
 static inline int candidate_score(topk *t, uint32_t d, double *score) {
     double s = 0;
     uint64_t matched = 0;
-    int n = t->n;
+    int n = t->n, non = 0;
+    lx_qcur *on[LX_MAX_CURSORS];
     for (int i = t->e; i < n; i++)
         if (t->ord[i]->doc == d)
-            score_part(t, t->ord[i], d, &s, &matched);
+            on[non++] = t->ord[i];
+    if (non == 1 && on[0]->kind == LX_QK_TERM && !t->exhaustive && t->nh == t->k) {
+        /* One essential word: its pseudo-frequency tells most docs that
+         * cannot enter without BM25's division. */
+        lx_qcur *c = on[0];
+        int i = (int)(c - t->cur);
+        double rest = t->prefix[t->e];
+        if (t->floor_theta[i] != t->theta || t->floor_rest[i] != rest) {
+            t->floor_tf[i] = tf_floor(c, t->sc->k1, t->theta, rest);
+            t->floor_theta[i] = t->theta;
+            t->floor_rest[i] = rest;
+        }
+        double tf = lx_pcursor_bm25f_tf(t->sc, c->pc);
+        if (tf < t->floor_tf[i])
+            return 0;
+        score_part(t, c, c->bonus + lx_bm25f_term(c->w, t->sc->k1, tf), d, &s, &matched);
+    } else {
+        for (int j = 0; j < non; j++)
+            score_part(t, on[j], qcur_score(on[j], t->sc), d, &s, &matched);
+    }
     for (int i = t->e - 1; i >= 0; i--) {
         if (!t->exhaustive && t->nh == t->k && s + t->prefix[i + 1] <= t->theta)
             return 0;
@@ -579,7 +618,7 @@ static inline int candidate_score(topk *t, uint32_t d, double *score) {
         if (c->doc < d)
             qcur_advance(c, d);
         if (c->doc == d)
-            score_part(t, c, d, &s, &matched);
+            score_part(t, c, qcur_score(c, t->sc), d, &s, &matched);
     }
     /* The exact score, summed in cursor order whatever was pruned; a part
      * of an earlier candidate counts 0 (docids only grow: no zeroing of
