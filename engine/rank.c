@@ -557,18 +557,29 @@ static inline uint32_t next_candidate(topk *t) {
     return d;
 }
 
-/* The pseudo-frequency below which TERM cursor c's part of a doc, with
- * rest added, stays at or below theta (a doc no other essential cursor
- * has cannot enter then; coord factors are at most 1); 0 when none.
- * The margins, 1e-9 of the values, are far above the rounding of the
- * exact score and of this bound, so a doc it drops is one the exact
- * score would drop. */
-static double tf_floor(const lx_qcur *c, double k1, double theta, double rest) {
-    double eps = 1e-9 * (fabs(theta) + fabs(rest) + fabs(c->bonus));
-    double q = (theta - rest - c->bonus - eps) / c->w;
-    if (!(c->w > 0 && q > 0 && q < 1))
+/* The pseudo-frequency below which TERM cursor c's part (its bonus and
+ * its BM25F term) stays under r: 0 when no part does, HUGE_VAL when
+ * every part does.  A hair low, so rounding never drops a doc the exact
+ * check would keep. */
+static double weak_tf(const lx_qcur *c, const lx_scorer *sc, double r) {
+    if (!(c->w > 0))
         return 0;
-    return k1 * q / (1 - q) * (1 - 1e-9);
+    double x = (r - c->bonus) / c->w;
+    if (!(x > 0))
+        return 0;
+    if (x >= 1)
+        return HUGE_VAL;
+    return sc->k1 * x / (1 - x) * (1 - 1e-9);
+}
+
+/* weak_tf for a doc that only c has among the essential cursors, the
+ * non-essentials' bounds rest added: below it the doc cannot enter
+ * (coord factors are at most 1).  r is lowered by 1e-9 of the values,
+ * far above the rounding of theta - rest, which the exact check does
+ * not make. */
+static double tf_floor(const lx_qcur *c, const lx_scorer *sc, double theta, double rest) {
+    double eps = 1e-9 * (fabs(theta) + fabs(rest) + fabs(c->bonus));
+    return weak_tf(c, sc, theta - rest - eps);
 }
 
 /* Adds cursor c's part v of doc d's score to *s, t->contrib and *matched. */
@@ -599,7 +610,7 @@ static inline int candidate_score(topk *t, uint32_t d, double *score) {
         int i = (int)(c - t->cur);
         double rest = t->prefix[t->e];
         if (t->floor_theta[i] != t->theta || t->floor_rest[i] != rest) {
-            t->floor_tf[i] = tf_floor(c, t->sc->k1, t->theta, rest);
+            t->floor_tf[i] = tf_floor(c, t->sc, t->theta, rest);
             t->floor_theta[i] = t->theta;
             t->floor_rest[i] = rest;
         }
@@ -784,21 +795,6 @@ static inline int and_score(lx_qcur *cur, int nreq, int n, const lx_scorer *sc, 
         sum += contrib[c];
     *score = sum;
     return 1;
-}
-
-/* The pseudo-frequency below which TERM cursor c's part (its bonus and
- * its BM25F term) stays under r: 0 when no part does, HUGE_VAL when
- * every part does.  A hair low, so rounding never drops a doc the exact
- * check would keep. */
-static double weak_tf(const lx_qcur *c, const lx_scorer *sc, double r) {
-    if (!(c->w > 0))
-        return 0;
-    double x = (r - c->bonus) / c->w;
-    if (!(x > 0))
-        return 0;
-    if (x >= 1)
-        return HUGE_VAL;
-    return sc->k1 * x / (1 - x) * (1 - 1e-9);
 }
 
 uint32_t lx_topk_and(lx_qcur *cur, int nreq, int n, const lx_scorer *sc, const uint64_t *allow,
