@@ -582,6 +582,43 @@ static double tf_floor(const lx_qcur *c, const lx_scorer *sc, double theta, doub
     return weak_tf(c, sc, theta - rest - eps);
 }
 
+/* tf_floor of TERM cursor c for a doc no other essential cursor has, in
+ * the current window with the current theta (the heap full), kept
+ * until either changes. */
+static inline double topk_floor(topk *t, lx_qcur *c) {
+    int i = (int)(c - t->cur);
+    double rest = t->prefix[t->e];
+    if (t->floor_theta[i] != t->theta || t->floor_rest[i] != rest) {
+        t->floor_tf[i] = tf_floor(c, t->sc, t->theta, rest);
+        t->floor_theta[i] = t->theta;
+        t->floor_rest[i] = rest;
+    }
+    return t->floor_tf[i];
+}
+
+/* With one essential cursor, a TERM one, and the heap full: its postings
+ * below topk_floor walked past in one call (as lx_topk_and's driver's),
+ * each charged as the candidate it would have been (n units: none of
+ * them could enter, so a cut anywhere among them leaves the same top k).
+ * The walk stops before the window's last doc, which the candidate loop
+ * takes as before: a window whose last candidate is its last doc opens
+ * the next without another step, so the work counted stays the same.
+ * Returns 1 when the budget is cut. */
+static inline int walk_weak(topk *t, uint32_t n) {
+    lx_qcur *c = t->ord[t->e];
+    if (t->e != t->n - 1 || t->nh != t->k || t->exhaustive || c->kind != LX_QK_TERM)
+        return 0;
+    qcur_advance(c, t->next);
+    if (c->doc >= t->wend)
+        return 0;
+    double f = topk_floor(t, c);
+    if (!(f > 0))
+        return 0;
+    uint32_t walked = lx_pcursor_skip_weak(c->pc, t->sc->invb, f, t->wend - 1);
+    c->doc = c->pc->doc;
+    return walked && lx_work_spend(t->work, (uint64_t)walked * n);
+}
+
 /* Adds cursor c's part v of doc d's score to *s, t->contrib and *matched. */
 static inline void score_part(topk *t, lx_qcur *c, double v, uint32_t d, double *s,
                               uint64_t *matched) {
@@ -607,15 +644,8 @@ static inline int candidate_score(topk *t, uint32_t d, double *score) {
         /* One essential word: its pseudo-frequency tells most docs that
          * cannot enter without BM25's division. */
         lx_qcur *c = on[0];
-        int i = (int)(c - t->cur);
-        double rest = t->prefix[t->e];
-        if (t->floor_theta[i] != t->theta || t->floor_rest[i] != rest) {
-            t->floor_tf[i] = tf_floor(c, t->sc, t->theta, rest);
-            t->floor_theta[i] = t->theta;
-            t->floor_rest[i] = rest;
-        }
         double tf = lx_pcursor_bm25f_tf(t->sc, c->pc);
-        if (tf < t->floor_tf[i])
+        if (tf < topk_floor(t, c))
             return 0;
         score_part(t, c, c->bonus + lx_bm25f_term(c->w, t->sc->k1, tf), d, &s, &matched);
     } else {
@@ -688,6 +718,8 @@ uint32_t lx_topk(lx_qcur *cur, int n, const lx_scorer *sc, const uint64_t *allow
                 continue;
             }
         }
+        if (walk_weak(&t, (uint32_t)n))
+            break;
         uint32_t d = next_candidate(&t);
         /* A cut here or in a phrase cursor leaves d undecided: stop
          * before it, with the exact top k of the docs before it. */
