@@ -426,7 +426,12 @@ typedef struct topk {
     double wub[LX_MAX_CURSORS];  /* window bound per cursor (index into cur) */
     double okey[LX_MAX_CURSORS]; /* postings per unit of bound, the order key */
     double prefix[LX_MAX_CURSORS + 1];
-    double contrib[LX_MAX_CURSORS];
+    double contrib[LX_MAX_CURSORS]; /* each cursor's part of doc owner[] */
+    uint32_t owner[LX_MAX_CURSORS]; /* (not the candidate's: no part in it) */
+    /* Per TERM cursor, the pseudo-frequency a doc that only it has among
+     * the essential cursors needs to beat theta (tf_floor) while theta and
+     * the non-essentials' bounds are floor_theta and floor_rest. */
+    double floor_tf[LX_MAX_CURSORS], floor_theta[LX_MAX_CURSORS], floor_rest[LX_MAX_CURSORS];
     double coordf[LX_MAX_QUERY_TERMS + 1]; /* the coord factor per clauses matched */
     int coord_on;                          /* else every factor is 1: not applied */
 } topk;
@@ -452,6 +457,8 @@ static void topk_init(topk *t, lx_qcur *cur, int n, const lx_scorer *sc, uint32_
     for (int i = 0; i < n; i++) {
         t->ord[i] = &cur[i];
         t->wub[i] = cur[i].ub;
+        t->owner[i] = LX_DOC_END; /* no candidate is */
+        t->floor_theta[i] = NAN;  /* no floor yet */
     }
 }
 
@@ -550,10 +557,73 @@ static inline uint32_t next_candidate(topk *t) {
     return d;
 }
 
-/* Adds cursor c's part of doc d's score to *s, t->contrib and *matched. */
-static inline void score_part(topk *t, lx_qcur *c, double *s, uint64_t *matched) {
-    double v = qcur_score(c, t->sc);
+/* The pseudo-frequency below which TERM cursor c's part (its bonus and
+ * its BM25F term) stays under r: 0 when no part does, HUGE_VAL when
+ * every part does.  A hair low, so rounding never drops a doc the exact
+ * check would keep. */
+static double weak_tf(const lx_qcur *c, const lx_scorer *sc, double r) {
+    if (!(c->w > 0))
+        return 0;
+    double x = (r - c->bonus) / c->w;
+    if (!(x > 0))
+        return 0;
+    if (x >= 1)
+        return HUGE_VAL;
+    return sc->k1 * x / (1 - x) * (1 - 1e-9);
+}
+
+/* weak_tf for a doc that only c has among the essential cursors, the
+ * non-essentials' bounds rest added: below it the doc cannot enter
+ * (coord factors are at most 1).  r is lowered by 1e-9 of the values,
+ * far above the rounding of theta - rest, which the exact check does
+ * not make. */
+static double tf_floor(const lx_qcur *c, const lx_scorer *sc, double theta, double rest) {
+    double eps = 1e-9 * (fabs(theta) + fabs(rest) + fabs(c->bonus));
+    return weak_tf(c, sc, theta - rest - eps);
+}
+
+/* tf_floor of TERM cursor c for a doc no other essential cursor has, in
+ * the current window with the current theta (the heap full), kept
+ * until either changes. */
+static inline double topk_floor(topk *t, lx_qcur *c) {
+    int i = (int)(c - t->cur);
+    double rest = t->prefix[t->e];
+    if (t->floor_theta[i] != t->theta || t->floor_rest[i] != rest) {
+        t->floor_tf[i] = tf_floor(c, t->sc, t->theta, rest);
+        t->floor_theta[i] = t->theta;
+        t->floor_rest[i] = rest;
+    }
+    return t->floor_tf[i];
+}
+
+/* With one essential cursor, a TERM one, and the heap full: its postings
+ * below topk_floor walked past in one call (as lx_topk_and's driver's),
+ * each charged as the candidate it would have been (n units: none of
+ * them could enter, so a cut anywhere among them leaves the same top k).
+ * The walk stops before the window's last doc, which the candidate loop
+ * takes as before: a window whose last candidate is its last doc opens
+ * the next without another step, so the work counted stays the same.
+ * Returns 1 when the budget is cut. */
+static inline int walk_weak(topk *t, uint32_t n) {
+    lx_qcur *c = t->ord[t->e];
+    if (t->e != t->n - 1 || t->nh != t->k || t->exhaustive || c->kind != LX_QK_TERM)
+        return 0;
+    qcur_advance(c, t->next);
+    if (c->doc >= t->wend)
+        return 0;
+    double f = topk_floor(t, c);
+    if (!(f > 0))
+        return 0;
+    uint32_t walked = lx_pcursor_skip_weak(c->pc, t->sc->invb, f, t->wend - 1);
+    c->doc = c->pc->doc;
+    return walked && lx_work_spend(t->work, (uint64_t)walked * n);
+}
+
+/* Adds cursor c's part v of doc d's score to *s, t->contrib and *matched. */
+static inline void score_part(topk *t, lx_qcur *c, double v, uint32_t d, double *s,
+                              uint64_t *matched) {
     t->contrib[c - t->cur] = v;
+    t->owner[c - t->cur] = d;
     *s += v;
     if (c->clause >= 0)
         *matched |= 1ull << c->clause;
@@ -565,12 +635,23 @@ static inline void score_part(topk *t, lx_qcur *c, double *s, uint64_t *matched)
 static inline int candidate_score(topk *t, uint32_t d, double *score) {
     double s = 0;
     uint64_t matched = 0;
-    int n = t->n;
-    for (int i = 0; i < n; i++)
-        t->contrib[i] = 0;
+    int n = t->n, non = 0;
+    lx_qcur *on[LX_MAX_CURSORS];
     for (int i = t->e; i < n; i++)
         if (t->ord[i]->doc == d)
-            score_part(t, t->ord[i], &s, &matched);
+            on[non++] = t->ord[i];
+    if (non == 1 && on[0]->kind == LX_QK_TERM && !t->exhaustive && t->nh == t->k) {
+        /* One essential word: its pseudo-frequency tells most docs that
+         * cannot enter without BM25's division. */
+        lx_qcur *c = on[0];
+        double tf = lx_pcursor_bm25f_tf(t->sc, c->pc);
+        if (tf < topk_floor(t, c))
+            return 0;
+        score_part(t, c, c->bonus + lx_bm25f_term(c->w, t->sc->k1, tf), d, &s, &matched);
+    } else {
+        for (int j = 0; j < non; j++)
+            score_part(t, on[j], qcur_score(on[j], t->sc), d, &s, &matched);
+    }
     for (int i = t->e - 1; i >= 0; i--) {
         if (!t->exhaustive && t->nh == t->k && s + t->prefix[i + 1] <= t->theta)
             return 0;
@@ -578,12 +659,14 @@ static inline int candidate_score(topk *t, uint32_t d, double *score) {
         if (c->doc < d)
             qcur_advance(c, d);
         if (c->doc == d)
-            score_part(t, c, &s, &matched);
+            score_part(t, c, qcur_score(c, t->sc), d, &s, &matched);
     }
-    /* The exact score, summed in cursor order whatever was pruned. */
+    /* The exact score, summed in cursor order whatever was pruned; a part
+     * of an earlier candidate counts 0 (docids only grow: no zeroing of
+     * the parts for each candidate). */
     double sum = 0;
     for (int i = 0; i < n; i++)
-        sum += t->contrib[i];
+        sum += t->owner[i] == d ? t->contrib[i] : 0;
     /* x * 1.0 is x: without coord the count of clauses is not needed (a
      * library call in the portable build). */
     *score = t->coord_on ? sum * t->coordf[__builtin_popcountll(matched)] : sum;
@@ -635,6 +718,8 @@ uint32_t lx_topk(lx_qcur *cur, int n, const lx_scorer *sc, const uint64_t *allow
                 continue;
             }
         }
+        if (walk_weak(&t, (uint32_t)n))
+            break;
         uint32_t d = next_candidate(&t);
         /* A cut here or in a phrase cursor leaves d undecided: stop
          * before it, with the exact top k of the docs before it. */
@@ -742,21 +827,6 @@ static inline int and_score(lx_qcur *cur, int nreq, int n, const lx_scorer *sc, 
         sum += contrib[c];
     *score = sum;
     return 1;
-}
-
-/* The pseudo-frequency below which TERM cursor c's part (its bonus and
- * its BM25F term) stays under r: 0 when no part does, HUGE_VAL when
- * every part does.  A hair low, so rounding never drops a doc the exact
- * check would keep. */
-static double weak_tf(const lx_qcur *c, const lx_scorer *sc, double r) {
-    if (!(c->w > 0))
-        return 0;
-    double x = (r - c->bonus) / c->w;
-    if (!(x > 0))
-        return 0;
-    if (x >= 1)
-        return HUGE_VAL;
-    return sc->k1 * x / (1 - x) * (1 - 1e-9);
 }
 
 uint32_t lx_topk_and(lx_qcur *cur, int nreq, int n, const lx_scorer *sc, const uint64_t *allow,

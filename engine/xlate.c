@@ -95,21 +95,35 @@ typedef struct xword {
 
 enum { BY_ANY, BY_KEY, BY_STEM };
 
+/* The pairs that lead from -> to, in their order, into idx; their count. */
+static int pairs_between(const char *from, const char *to, int *idx) {
+    int n = 0;
+    for (int i = 0, np = lx_dict_npairs(); i < np; i++) {
+        const char *f, *t;
+        size_t nw;
+        lx_dict_pair(i, &f, &t, &nw);
+        if (!strcmp(f, from) && !strcmp(t, to))
+            idx[n++] = i;
+    }
+    return n;
+}
+
+/* The translations of w in pair i; -1 when out of memory. */
+static int translate_pair(int i, const xword *w, lx_dict_tr *out, int max) {
+    int k = w->by == BY_STEM ? 0 : lx_dict_translate(i, w->key, w->kl, out, max);
+    if (!k && w->tl && w->by != BY_KEY)
+        k = lx_dict_translate_stem(i, w->term, w->tl, out, max);
+    return k;
+}
+
 /* Appends the translations of w from -> to (every pair) to
  * out[*n..max); -1 when out of memory. */
 static int translate(const char *from, const char *to, const xword *w, lx_dict_tr *out, int *n,
                      int max) {
-    int np = lx_dict_npairs();
+    int idx[LX_DICT_MAX_PAIRS], np = pairs_between(from, to, idx);
     for (int i = 0; i < np && *n < max; i++) {
-        const char *f, *t;
-        size_t nw;
-        lx_dict_pair(i, &f, &t, &nw);
-        if (strcmp(f, from) || strcmp(t, to))
-            continue;
         lx_dict_tr got[LX_DICT_MAX_SENSES];
-        int k = w->by == BY_STEM ? 0 : lx_dict_translate(i, w->key, w->kl, got, LX_DICT_MAX_SENSES);
-        if (!k && w->tl && w->by != BY_KEY)
-            k = lx_dict_translate_stem(i, w->term, w->tl, got, LX_DICT_MAX_SENSES);
+        int k = translate_pair(idx[i], w, got, LX_DICT_MAX_SENSES);
         if (k < 0)
             return -1;
         for (int j = 0; j < k && *n < max; j++) {
@@ -121,21 +135,6 @@ static int translate(const char *from, const char *to, const xword *w, lx_dict_t
         }
     }
     return 0;
-}
-
-/* The translations of w in pair i when it leads from -> to (else 0);
- * -1 when out of memory. */
-static int translate_pair(int i, const char *from, const char *to, const xword *w, lx_dict_tr *out,
-                          int max) {
-    const char *f, *t;
-    size_t nw;
-    lx_dict_pair(i, &f, &t, &nw);
-    if (strcmp(f, from) || strcmp(t, to))
-        return 0;
-    int k = w->by == BY_STEM ? 0 : lx_dict_translate(i, w->key, w->kl, out, max);
-    if (!k && w->tl && w->by != BY_KEY)
-        k = lx_dict_translate_stem(i, w->term, w->tl, out, max);
-    return k;
 }
 
 /* The languages a translation may go through where no pair leads from
@@ -298,9 +297,19 @@ static void vote(lx_searcher *s, int si, xcand *c, int *nc, const lx_dict_tr *tr
  * independent paths reach collects more.  Returns the count, -1 when out
  * of memory. */
 static int gather(lx_searcher *s, const char *from, const char *to, const xword *w, xcand *c) {
-    int si = lx_stemmers_lookup(&s->stem, to), nc = 0, np = lx_dict_npairs();
+    int si = lx_stemmers_lookup(&s->stem, to), nc = 0;
     if (si < 0)
         return 0;
+    /* The pairs of each path, found once: every pair's languages were
+     * compared for every word, path and pivot sense. */
+    enum { NPIV = sizeof pivots / sizeof pivots[0] };
+    int direct[LX_DICT_MAX_PAIRS], nd = pairs_between(from, to, direct);
+    int first[NPIV][LX_DICT_MAX_PAIRS], second[NPIV][LX_DICT_MAX_PAIRS], nf[NPIV], ns[NPIV];
+    for (int p = 0; p < NPIV; p++) {
+        int via = strcmp(from, pivots[p]) && strcmp(to, pivots[p]);
+        nf[p] = via ? pairs_between(from, pivots[p], first[p]) : 0;
+        ns[p] = via && nf[p] ? pairs_between(pivots[p], to, second[p]) : 0;
+    }
     lx_dict_tr tr[LX_DICT_MAX_SENSES];
     /* The word as it is first, on every path; its lemma by stem only
      * where no path knows it ("empatía" is no "empate").  Each pair is
@@ -310,25 +319,23 @@ static int gather(lx_searcher *s, const char *from, const char *to, const xword 
             break;
         xword wb = *w;
         wb.by = by;
-        for (int i = 0; i < np; i++) {
-            int n = translate_pair(i, from, to, &wb, tr, LX_DICT_MAX_SENSES);
+        for (int i = 0; i < nd; i++) {
+            int n = translate_pair(direct[i], &wb, tr, LX_DICT_MAX_SENSES);
             if (n < 0)
                 return -1;
             if (n)
                 vote(s, si, c, &nc, tr, n, 1.0);
         }
-        for (size_t p = 0; p < sizeof pivots / sizeof pivots[0]; p++) {
-            if (!strcmp(from, pivots[p]) || !strcmp(to, pivots[p]))
-                continue;
-            for (int i = 0; i < np; i++) {
+        for (int p = 0; p < NPIV; p++) {
+            for (int i = 0; i < nf[p]; i++) {
                 lx_dict_tr mid[LX_XLATE_PIVOT_SENSES];
-                int nm = translate_pair(i, from, pivots[p], &wb, mid, LX_XLATE_PIVOT_SENSES);
+                int nm = translate_pair(first[p][i], &wb, mid, LX_XLATE_PIVOT_SENSES);
                 if (nm < 0)
                     return -1;
                 for (int m = 0; m < nm; m++) {
                     xword mw = {mid[m].text, mid[m].len, "", 0, BY_ANY};
-                    for (int j = 0; j < np; j++) {
-                        int n = translate_pair(j, pivots[p], to, &mw, tr, LX_XLATE_PIVOT_SENSES);
+                    for (int j = 0; j < ns[p]; j++) {
+                        int n = translate_pair(second[p][j], &mw, tr, LX_XLATE_PIVOT_SENSES);
                         if (n < 0)
                             return -1;
                         if (n)
