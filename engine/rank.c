@@ -80,8 +80,9 @@ static int contains(const uint32_t *a, uint32_t n, uint32_t v) {
 
 /* Whether the members (all on the same doc) are adjacent in some field.
  * Each member's first LX_MAX_PHRASE_POSITIONS positions in a field are
- * compared; an occurrence past them is not seen.  The positions read are
- * added to *read (the work it did). */
+ * compared; an occurrence past them is not seen.  The last member's are
+ * read only up to the first match.  The positions read are added to *read
+ * (the work it did). */
 static int phrase_match(lx_qcur *c, uint64_t *read) {
     static __thread uint32_t p0[LX_MAX_PHRASE_POSITIONS], pj[LX_MAX_PHRASE_POSITIONS];
     for (int f = 0; f < LX_NFIELDS; f++) {
@@ -93,8 +94,9 @@ static int phrase_match(lx_qcur *c, uint64_t *read) {
         if (!ok)
             continue;
         uint32_t n0 = lx_pcursor_positions(c->mem[0], f, p0, LX_MAX_PHRASE_POSITIONS);
+        int last = c->nmem - 1;
         *read += n0;
-        for (int j = 1; j < c->nmem && n0; j++) {
+        for (int j = 1; j < last && n0; j++) {
             uint32_t nj = lx_pcursor_positions(c->mem[j], f, pj, LX_MAX_PHRASE_POSITIONS);
             uint32_t m = 0;
             *read += nj;
@@ -103,17 +105,20 @@ static int phrase_match(lx_qcur *c, uint64_t *read) {
                     p0[m++] = p0[a];
             n0 = m;
         }
-        if (n0)
+        if (n0 && (last == 0 || lx_pcursor_positions_meet(c->mem[last], f, p0, n0, (uint32_t)last,
+                                                          LX_MAX_PHRASE_POSITIONS, read)))
             return 1;
     }
     return 0;
 }
 
-/* Moves a phrase cursor to the first doc >= target where it matches.
- * Each doc where all its words occur costs 1 + the positions read; once
- * the budget is cut the cursor ends, and the cut tells that this end is
- * not the list's. */
-static void phrase_seek(lx_qcur *c, uint32_t target) {
+/* Moves a phrase cursor to the first doc >= target where it matches, or
+ * to the first past limit where all its words occur, left unchecked.
+ * Each doc where all its words occur and that is checked costs 1 + the
+ * positions read; once the budget is cut the cursor ends, and the cut
+ * tells that this end is not the list's. */
+static void phrase_seek(lx_qcur *c, uint32_t target, uint32_t limit) {
+    c->unchecked = 0;
     for (;;) {
         uint32_t d = target;
         int again = 1;
@@ -131,6 +136,11 @@ static void phrase_seek(lx_qcur *c, uint32_t target) {
                 }
             }
         }
+        if (d > limit) {
+            c->doc = d;
+            c->unchecked = 1;
+            return;
+        }
         uint64_t read = 1;
         int match = phrase_match(c, &read);
         if (c->work && lx_work_spend(c->work, read)) {
@@ -143,6 +153,12 @@ static void phrase_seek(lx_qcur *c, uint32_t target) {
         }
         target = d + 1;
     }
+}
+
+/* lx_qcur_advance of a PHRASE cursor, matches past limit left unchecked. */
+static void phrase_advance(lx_qcur *c, uint32_t target, uint32_t limit) {
+    if (c->doc != LX_DOC_END && (c->doc < target || c->unchecked))
+        phrase_seek(c, target, limit);
 }
 
 /* ---- cursors --------------------------------------------------------------- */
@@ -176,7 +192,7 @@ void lx_qcur_start(lx_qcur *c, const lx_scorer *sc) {
     }
     case LX_QK_PHRASE:
         c->ub = list_ub(c, sc);
-        phrase_seek(c, 0);
+        phrase_seek(c, 0, LX_DOC_END);
         break;
     case LX_QK_OR:
         /* The members stand where they are (started already). */
@@ -197,6 +213,8 @@ void lx_qcur_start(lx_qcur *c, const lx_scorer *sc) {
 }
 
 void lx_qcur_advance(lx_qcur *c, uint32_t target) {
+    if (c->kind == LX_QK_PHRASE)
+        return phrase_advance(c, target, LX_DOC_END);
     if (c->doc == LX_DOC_END || c->doc >= target)
         return;
     switch (c->kind) {
@@ -204,14 +222,27 @@ void lx_qcur_advance(lx_qcur *c, uint32_t target) {
         lx_pcursor_advance(c->pc, target);
         c->doc = c->pc->doc;
         break;
-    case LX_QK_PHRASE:
-        phrase_seek(c, target);
+    case LX_QK_OR: {
+        /* The group's doc is its members' least: the lists first, then
+         * each phrase checked only up to the least found so far (a
+         * phrase's docs past it can wait, unchecked, for a later step). */
+        uint32_t m = LX_DOC_END;
+        for (int j = 0; j < c->nsub; j++) {
+            if (c->sub[j].kind != LX_QK_PHRASE)
+                lx_qcur_advance(&c->sub[j], target);
+            if (c->sub[j].kind != LX_QK_PHRASE && c->sub[j].doc < m)
+                m = c->sub[j].doc;
+        }
+        for (int j = 0; j < c->nsub; j++) {
+            if (c->sub[j].kind != LX_QK_PHRASE)
+                continue;
+            phrase_advance(&c->sub[j], target, m);
+            if (c->sub[j].doc < m)
+                m = c->sub[j].doc;
+        }
+        c->doc = m;
         break;
-    case LX_QK_OR:
-        for (int j = 0; j < c->nsub; j++)
-            lx_qcur_advance(&c->sub[j], target);
-        or_doc(c);
-        break;
+    }
     case LX_QK_DOCS: {
         uint32_t lo = c->i, hi = c->ndocs;
         while (lo < hi) {
