@@ -155,12 +155,6 @@ static void phrase_seek(lx_qcur *c, uint32_t target, uint32_t limit) {
     }
 }
 
-/* lx_qcur_advance of a PHRASE cursor, matches past limit left unchecked. */
-static void phrase_advance(lx_qcur *c, uint32_t target, uint32_t limit) {
-    if (c->doc != LX_DOC_END && (c->doc < target || c->unchecked))
-        phrase_seek(c, target, limit);
-}
-
 /* ---- cursors --------------------------------------------------------------- */
 
 /* The whole-list bound of a TERM or PHRASE cursor, its bonus included. */
@@ -213,32 +207,44 @@ void lx_qcur_start(lx_qcur *c, const lx_scorer *sc) {
 }
 
 void lx_qcur_advance(lx_qcur *c, uint32_t target) {
-    if (c->kind == LX_QK_PHRASE)
-        return phrase_advance(c, target, LX_DOC_END);
-    if (c->doc == LX_DOC_END || c->doc >= target)
+    if (c->doc == LX_DOC_END || (c->doc >= target && !(c->kind == LX_QK_PHRASE && c->unchecked)))
         return;
     switch (c->kind) {
     case LX_QK_TERM:
         lx_pcursor_advance(c->pc, target);
         c->doc = c->pc->doc;
         break;
+    case LX_QK_PHRASE:
+        phrase_seek(c, target, LX_DOC_END);
+        break;
     case LX_QK_OR: {
         /* The group's doc is its members' least: the lists first, then
          * each phrase checked only up to the least found so far (a
          * phrase's docs past it can wait, unchecked, for a later step). */
         uint32_t m = LX_DOC_END;
+        int phrases = 0;
         for (int j = 0; j < c->nsub; j++) {
-            if (c->sub[j].kind != LX_QK_PHRASE)
-                lx_qcur_advance(&c->sub[j], target);
-            if (c->sub[j].kind != LX_QK_PHRASE && c->sub[j].doc < m)
-                m = c->sub[j].doc;
-        }
-        for (int j = 0; j < c->nsub; j++) {
-            if (c->sub[j].kind != LX_QK_PHRASE)
+            lx_qcur *x = &c->sub[j];
+            if (x->kind == LX_QK_PHRASE) {
+                phrases = 1;
                 continue;
-            phrase_advance(&c->sub[j], target, m);
-            if (c->sub[j].doc < m)
-                m = c->sub[j].doc;
+            }
+            if (x->kind != LX_QK_TERM) {
+                lx_qcur_advance(x, target);
+            } else if (x->doc < target) { /* LX_DOC_END never is */
+                lx_pcursor_advance(x->pc, target);
+                x->doc = x->pc->doc;
+            }
+            if (x->doc < m)
+                m = x->doc;
+        }
+        for (int j = 0; phrases && j < c->nsub; j++) {
+            lx_qcur *x = &c->sub[j];
+            if (x->kind == LX_QK_PHRASE && x->doc != LX_DOC_END &&
+                (x->doc < target || x->unchecked))
+                phrase_seek(x, target, m);
+            if (x->doc < m)
+                m = x->doc;
         }
         c->doc = m;
         break;
@@ -274,6 +280,13 @@ void lx_qcur_next(lx_qcur *c) {
     }
 }
 
+/* lx_qcur_score with a TERM cursor's case inline, for the loops that call
+ * it once a posting (a group's members, lx_topk's candidates, lx_topk_and's
+ * intersection). */
+static inline double qcur_score(lx_qcur *c, const lx_scorer *sc) {
+    return c->kind == LX_QK_TERM ? c->bonus + term_part(sc, c->w, c->pc) : lx_qcur_score(c, sc);
+}
+
 double lx_qcur_score(lx_qcur *c, const lx_scorer *sc) {
     switch (c->kind) {
     case LX_QK_TERM:
@@ -287,9 +300,12 @@ double lx_qcur_score(lx_qcur *c, const lx_scorer *sc) {
     case LX_QK_OR: {
         /* The bonus once, then each member on the doc in plan order. */
         double s = c->bonus;
-        for (int j = 0; j < c->nsub; j++)
-            if (c->sub[j].doc == c->doc)
-                s += lx_qcur_score(&c->sub[j], sc);
+        for (int j = 0; j < c->nsub; j++) {
+            lx_qcur *x = &c->sub[j];
+            if (x->doc != c->doc)
+                continue;
+            s += qcur_score(x, sc);
+        }
         return s;
     }
     default:
@@ -297,9 +313,9 @@ double lx_qcur_score(lx_qcur *c, const lx_scorer *sc) {
     }
 }
 
-/* lx_qcur_advance and lx_qcur_score with a TERM cursor's case inline, for
- * the loops that call them once a posting (lx_topk's candidates,
- * lx_topk_and's intersection). */
+/* lx_qcur_advance with a TERM cursor's case inline, for the loops that
+ * call it once a posting (lx_topk's candidates, lx_topk_and's
+ * intersection). */
 static inline void qcur_advance(lx_qcur *c, uint32_t target) {
     if (c->kind != LX_QK_TERM) {
         lx_qcur_advance(c, target);
@@ -307,10 +323,6 @@ static inline void qcur_advance(lx_qcur *c, uint32_t target) {
         lx_pcursor_seek(c->pc, target);
         c->doc = c->pc->doc;
     }
-}
-
-static inline double qcur_score(lx_qcur *c, const lx_scorer *sc) {
-    return c->kind == LX_QK_TERM ? c->bonus + term_part(sc, c->w, c->pc) : lx_qcur_score(c, sc);
 }
 
 int lx_qcur_group(lx_qcur *qc, int n, int nscored, const lx_scorer *sc, lx_qcur *out,
