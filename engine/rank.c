@@ -113,7 +113,8 @@ static int phrase_match(lx_qcur *c, uint64_t *read) {
 }
 
 /* Moves a phrase cursor to the first doc >= target where it matches, or
- * to the first past limit where all its words occur, left unchecked.
+ * to the first at or past limit where all its words occur, left
+ * unchecked.
  * Each doc where all its words occur and that is checked costs 1 + the
  * positions read; once the budget is cut the cursor ends, and the cut
  * tells that this end is not the list's. */
@@ -136,7 +137,7 @@ static void phrase_seek(lx_qcur *c, uint32_t target, uint32_t limit) {
                 }
             }
         }
-        if (d > limit) {
+        if (d >= limit) {
             c->doc = d;
             c->unchecked = 1;
             return;
@@ -219,8 +220,8 @@ void lx_qcur_advance(lx_qcur *c, uint32_t target) {
         break;
     case LX_QK_OR: {
         /* The group's doc is its members' least: the lists first, then
-         * each phrase checked only up to the least found so far (a
-         * phrase's docs past it can wait, unchecked, for a later step). */
+         * each phrase checked only below the least found so far (its docs
+         * from there on wait, unchecked, for a later step or the score). */
         uint32_t m = LX_DOC_END;
         int phrases = 0;
         for (int j = 0; j < c->nsub; j++) {
@@ -298,10 +299,13 @@ double lx_qcur_score(lx_qcur *c, const lx_scorer *sc) {
         return s;
     }
     case LX_QK_OR: {
-        /* The bonus once, then each member on the doc in plan order. */
+        /* The bonus once, then each member on the doc in plan order (a
+         * phrase left unchecked on it checked now). */
         double s = c->bonus;
         for (int j = 0; j < c->nsub; j++) {
             lx_qcur *x = &c->sub[j];
+            if (x->kind == LX_QK_PHRASE && x->unchecked && x->doc == c->doc)
+                phrase_seek(x, c->doc, c->doc + 1);
             if (x->doc != c->doc)
                 continue;
             s += qcur_score(x, sc);
