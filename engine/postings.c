@@ -367,6 +367,7 @@ static void block_load(lx_pcursor *c, uint32_t b) {
     c->tf_upto = 0;
     c->tf_gap = 0;
     c->weak_upto = LX_DOC_END;
+    c->pos_p = NULL;
     c->doc = c->docs[0];
 }
 
@@ -709,45 +710,58 @@ void lx_pcursor_block_pbound(const lx_pcursor *c, uint32_t target, lx_pbound *b,
     }
 }
 
-/* The positions to skip before the current doc's field f in its block,
- * and its tf there. */
-static uint32_t positions_before(lx_pcursor *c, int f, uint32_t *tf) {
-    uint32_t skip = 0;
-    if (!c->tf_gap && c->tf_upto > c->i) {
-        /* the rows before are decoded already */
-        for (uint32_t i = 0; i < c->i; i++)
-            skip += tf_total(c->tf[i]);
-    } else {
-        /* The docs before: their tfs summed straight from the bytes (a
-         * snippet's cursor opened at its lecture asks once per block),
-         * then the doc's own row decoded. */
-        c->tf_next = lx_vbyte_sum(c->tfp, c->bend, tf_values(c, 0, c->i), &skip);
-        c->tf_upto = c->i;
-        c->tf_gap = c->i > 0;
-        tf_decode(c, c->i, 0);
+/* Where the current doc's positions start.  A walk through the block
+ * remembers the last doc asked about (pos_i: its positions at pos_p, its
+ * tfs at pos_tf), so a phrase checked doc after doc in one block skips
+ * only the docs between, not every one from the block's start again. */
+static const uint8_t *positions_at(lx_pcursor *c) {
+    if (!c->pos_p || c->pos_i > c->i) {
+        c->pos_i = 0;
+        c->pos_p = c->pos + c->block_pos_off;
+        c->pos_tf = c->tfp;
     }
-    const uint32_t *cur = c->tf[c->i];
+    if (c->pos_i < c->i) {
+        uint32_t skip = 0;
+        c->pos_tf = lx_vbyte_sum(c->pos_tf, c->bend, tf_values(c, c->pos_i, c->i), &skip);
+        c->pos_p = lx_vbyte_skip(c->pos_p, c->pend, skip);
+        c->pos_i = c->i;
+    }
+    return c->pos_p;
+}
+
+/* Where the current doc's positions in field f start, its tf row in *tf;
+ * NULL when there are none to read (no positions value, an ended cursor,
+ * or a damaged block offset: c->rc set). */
+static const uint8_t *field_positions(lx_pcursor *c, int f, const uint32_t **tf) {
+    if (!c->pos || c->doc == LX_DOC_END)
+        return NULL;
+    if (c->block_pos_off > (size_t)(c->pend - c->pos)) {
+        c->rc = LX_ECORRUPT;
+        c->why = "block's positions offset past the positions list";
+        return NULL;
+    }
+    const uint8_t *p = positions_at(c);
+    const uint32_t *cur = *tf = lx_pcursor_tf(c);
+    uint32_t before = 0;
     for (int g = 0; g < f; g++)
-        skip += cur[g];
-    *tf = cur[f];
-    return skip;
+        before += cur[g];
+    return lx_vbyte_skip(p, c->pend, before);
+}
+
+static void positions_short(lx_pcursor *c) {
+    c->rc = LX_ECORRUPT;
+    c->why = "fewer positions than the tfs say";
 }
 
 uint32_t lx_pcursor_positions_fields(lx_pcursor *c, int f, int nf, uint32_t *const out[],
                                      uint32_t max, uint32_t n[]) {
     for (int g = 0; g < nf; g++)
         n[g] = 0;
-    if (!c->pos || c->doc == LX_DOC_END)
+    const uint32_t *cur;
+    const uint8_t *p = field_positions(c, f, &cur);
+    if (!p)
         return 0;
-    if (c->block_pos_off > (size_t)(c->pend - c->pos)) {
-        c->rc = LX_ECORRUPT;
-        c->why = "block's positions offset past the positions list";
-        return 0;
-    }
-    uint32_t k;
-    const uint8_t *p =
-        lx_vbyte_skip(c->pos + c->block_pos_off, c->pend, positions_before(c, f, &k));
-    const uint32_t *cur = c->tf[c->i];
+    uint32_t k = cur[f];
     /* Field f + 1's positions follow field f's: one skip serves them all. */
     for (int g = 0; g < nf; g++) {
         if (g)
@@ -761,12 +775,36 @@ uint32_t lx_pcursor_positions_fields(lx_pcursor *c, int f, int nf, uint32_t *con
                 out[g][n[g]++] = at;
         }
         if (j < k) {
-            c->rc = LX_ECORRUPT;
-            c->why = "fewer positions than the tfs say";
+            positions_short(c);
             break;
         }
     }
     return n[0];
+}
+
+int lx_pcursor_positions_meet(lx_pcursor *c, int f, const uint32_t *want, uint32_t n,
+                              uint32_t shift, uint32_t max, uint64_t *read) {
+    const uint32_t *cur;
+    const uint8_t *p = field_positions(c, f, &cur);
+    if (!p)
+        return 0;
+    uint32_t k = cur[f] < max ? cur[f] : max, at = 0, a = 0;
+    /* Both ascend: a merge, stopping at the first position that meets. */
+    for (uint32_t j = 0; j < k && a < n; j++) {
+        if (p >= c->pend) {
+            positions_short(c);
+            return 0;
+        }
+        uint32_t d;
+        p = lx_vbyte_get(p, c->pend, &d);
+        at += d;
+        ++*read;
+        while (a < n && want[a] + shift < at)
+            a++;
+        if (a < n && want[a] + shift == at)
+            return 1;
+    }
+    return 0;
 }
 
 uint32_t lx_pcursor_positions(lx_pcursor *c, int f, uint32_t *out, uint32_t max) {

@@ -93,6 +93,9 @@ typedef struct lx_pcursor {
     int tf_gap;                        /* some tf[] rows before tf_upto were skipped */
     uint32_t weak_upto, weak_e;        /* lx_pcursor_skip_weak: docs[weak_e] is this block's
                                           last doc <= weak_upto (LX_DOC_END: none found) */
+    uint32_t pos_i;                    /* lx_pcursor_positions: doc pos_i of this block */
+    const uint8_t *pos_p, *pos_tf;     /* has its positions at pos_p (NULL: none found yet)
+                                          and its tfs at pos_tf */
     uint32_t docs[LX_BLOCK];
     uint32_t tf[LX_BLOCK][LX_NFIELDS];
 } lx_pcursor;
@@ -187,4 +190,12 @@ uint32_t lx_pcursor_positions(lx_pcursor *c, int f, uint32_t *out, uint32_t max)
  * count; returns n[0]. */
 uint32_t lx_pcursor_positions_fields(lx_pcursor *c, int f, int nf, uint32_t *const out[],
                                      uint32_t max, uint32_t n[]);
+
+/* Whether one of the current posting's first max positions in field f is
+ * want[a] + shift for some a (want[0..n) ascending): a phrase's last word
+ * checked against the positions its words before it leave, read only up
+ * to the first that meets.  The positions read are added to *read.
+ * Damage as for lx_pcursor_positions (returns 0). */
+int lx_pcursor_positions_meet(lx_pcursor *c, int f, const uint32_t *want, uint32_t n,
+                              uint32_t shift, uint32_t max, uint64_t *read);
 #endif

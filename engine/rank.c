@@ -80,8 +80,9 @@ static int contains(const uint32_t *a, uint32_t n, uint32_t v) {
 
 /* Whether the members (all on the same doc) are adjacent in some field.
  * Each member's first LX_MAX_PHRASE_POSITIONS positions in a field are
- * compared; an occurrence past them is not seen.  The positions read are
- * added to *read (the work it did). */
+ * compared; an occurrence past them is not seen.  The last member's are
+ * read only up to the first match.  The positions read are added to *read
+ * (the work it did). */
 static int phrase_match(lx_qcur *c, uint64_t *read) {
     static __thread uint32_t p0[LX_MAX_PHRASE_POSITIONS], pj[LX_MAX_PHRASE_POSITIONS];
     for (int f = 0; f < LX_NFIELDS; f++) {
@@ -93,8 +94,9 @@ static int phrase_match(lx_qcur *c, uint64_t *read) {
         if (!ok)
             continue;
         uint32_t n0 = lx_pcursor_positions(c->mem[0], f, p0, LX_MAX_PHRASE_POSITIONS);
+        int last = c->nmem - 1;
         *read += n0;
-        for (int j = 1; j < c->nmem && n0; j++) {
+        for (int j = 1; j < last && n0; j++) {
             uint32_t nj = lx_pcursor_positions(c->mem[j], f, pj, LX_MAX_PHRASE_POSITIONS);
             uint32_t m = 0;
             *read += nj;
@@ -103,17 +105,21 @@ static int phrase_match(lx_qcur *c, uint64_t *read) {
                     p0[m++] = p0[a];
             n0 = m;
         }
-        if (n0)
+        if (n0 && (last == 0 || lx_pcursor_positions_meet(c->mem[last], f, p0, n0, (uint32_t)last,
+                                                          LX_MAX_PHRASE_POSITIONS, read)))
             return 1;
     }
     return 0;
 }
 
-/* Moves a phrase cursor to the first doc >= target where it matches.
- * Each doc where all its words occur costs 1 + the positions read; once
- * the budget is cut the cursor ends, and the cut tells that this end is
- * not the list's. */
-static void phrase_seek(lx_qcur *c, uint32_t target) {
+/* Moves a phrase cursor to the first doc >= target where it matches, or
+ * to the first at or past limit where all its words occur, left
+ * unchecked.
+ * Each doc where all its words occur and that is checked costs 1 + the
+ * positions read; once the budget is cut the cursor ends, and the cut
+ * tells that this end is not the list's. */
+static void phrase_seek(lx_qcur *c, uint32_t target, uint32_t limit) {
+    c->unchecked = 0;
     for (;;) {
         uint32_t d = target;
         int again = 1;
@@ -130,6 +136,11 @@ static void phrase_seek(lx_qcur *c, uint32_t target) {
                     again = 1;
                 }
             }
+        }
+        if (d >= limit) {
+            c->doc = d;
+            c->unchecked = 1;
+            return;
         }
         uint64_t read = 1;
         int match = phrase_match(c, &read);
@@ -176,7 +187,7 @@ void lx_qcur_start(lx_qcur *c, const lx_scorer *sc) {
     }
     case LX_QK_PHRASE:
         c->ub = list_ub(c, sc);
-        phrase_seek(c, 0);
+        phrase_seek(c, 0, LX_DOC_END);
         break;
     case LX_QK_OR:
         /* The members stand where they are (started already). */
@@ -197,7 +208,7 @@ void lx_qcur_start(lx_qcur *c, const lx_scorer *sc) {
 }
 
 void lx_qcur_advance(lx_qcur *c, uint32_t target) {
-    if (c->doc == LX_DOC_END || c->doc >= target)
+    if (c->doc == LX_DOC_END || (c->doc >= target && !(c->kind == LX_QK_PHRASE && c->unchecked)))
         return;
     switch (c->kind) {
     case LX_QK_TERM:
@@ -205,13 +216,40 @@ void lx_qcur_advance(lx_qcur *c, uint32_t target) {
         c->doc = c->pc->doc;
         break;
     case LX_QK_PHRASE:
-        phrase_seek(c, target);
+        phrase_seek(c, target, LX_DOC_END);
         break;
-    case LX_QK_OR:
-        for (int j = 0; j < c->nsub; j++)
-            lx_qcur_advance(&c->sub[j], target);
-        or_doc(c);
+    case LX_QK_OR: {
+        /* The group's doc is its members' least: the lists first, then
+         * each phrase checked only below the least found so far (its docs
+         * from there on wait, unchecked, for a later step or the score). */
+        uint32_t m = LX_DOC_END;
+        int phrases = 0;
+        for (int j = 0; j < c->nsub; j++) {
+            lx_qcur *x = &c->sub[j];
+            if (x->kind == LX_QK_PHRASE) {
+                phrases = 1;
+                continue;
+            }
+            if (x->kind != LX_QK_TERM) {
+                lx_qcur_advance(x, target);
+            } else if (x->doc < target) { /* LX_DOC_END never is */
+                lx_pcursor_advance(x->pc, target);
+                x->doc = x->pc->doc;
+            }
+            if (x->doc < m)
+                m = x->doc;
+        }
+        for (int j = 0; phrases && j < c->nsub; j++) {
+            lx_qcur *x = &c->sub[j];
+            if (x->kind == LX_QK_PHRASE && x->doc != LX_DOC_END &&
+                (x->doc < target || x->unchecked))
+                phrase_seek(x, target, m);
+            if (x->doc < m)
+                m = x->doc;
+        }
+        c->doc = m;
         break;
+    }
     case LX_QK_DOCS: {
         uint32_t lo = c->i, hi = c->ndocs;
         while (lo < hi) {
@@ -243,6 +281,13 @@ void lx_qcur_next(lx_qcur *c) {
     }
 }
 
+/* lx_qcur_score with a TERM cursor's case inline, for the loops that call
+ * it once a posting (a group's members, lx_topk's candidates, lx_topk_and's
+ * intersection). */
+static inline double qcur_score(lx_qcur *c, const lx_scorer *sc) {
+    return c->kind == LX_QK_TERM ? c->bonus + term_part(sc, c->w, c->pc) : lx_qcur_score(c, sc);
+}
+
 double lx_qcur_score(lx_qcur *c, const lx_scorer *sc) {
     switch (c->kind) {
     case LX_QK_TERM:
@@ -254,11 +299,17 @@ double lx_qcur_score(lx_qcur *c, const lx_scorer *sc) {
         return s;
     }
     case LX_QK_OR: {
-        /* The bonus once, then each member on the doc in plan order. */
+        /* The bonus once, then each member on the doc in plan order (a
+         * phrase left unchecked on it checked now). */
         double s = c->bonus;
-        for (int j = 0; j < c->nsub; j++)
-            if (c->sub[j].doc == c->doc)
-                s += lx_qcur_score(&c->sub[j], sc);
+        for (int j = 0; j < c->nsub; j++) {
+            lx_qcur *x = &c->sub[j];
+            if (x->kind == LX_QK_PHRASE && x->unchecked && x->doc == c->doc)
+                phrase_seek(x, c->doc, c->doc + 1);
+            if (x->doc != c->doc)
+                continue;
+            s += qcur_score(x, sc);
+        }
         return s;
     }
     default:
@@ -266,9 +317,9 @@ double lx_qcur_score(lx_qcur *c, const lx_scorer *sc) {
     }
 }
 
-/* lx_qcur_advance and lx_qcur_score with a TERM cursor's case inline, for
- * the loops that call them once a posting (lx_topk's candidates,
- * lx_topk_and's intersection). */
+/* lx_qcur_advance with a TERM cursor's case inline, for the loops that
+ * call it once a posting (lx_topk's candidates, lx_topk_and's
+ * intersection). */
 static inline void qcur_advance(lx_qcur *c, uint32_t target) {
     if (c->kind != LX_QK_TERM) {
         lx_qcur_advance(c, target);
@@ -276,10 +327,6 @@ static inline void qcur_advance(lx_qcur *c, uint32_t target) {
         lx_pcursor_seek(c->pc, target);
         c->doc = c->pc->doc;
     }
-}
-
-static inline double qcur_score(lx_qcur *c, const lx_scorer *sc) {
-    return c->kind == LX_QK_TERM ? c->bonus + term_part(sc, c->w, c->pc) : lx_qcur_score(c, sc);
 }
 
 int lx_qcur_group(lx_qcur *qc, int n, int nscored, const lx_scorer *sc, lx_qcur *out,

@@ -156,7 +156,9 @@ typedef struct lx_qcur {
     lx_pcursor *pc; /* TERM */
     /* PHRASE */
     int nmem;
-    int field; /* -1: any field */
+    int field;     /* -1: any field */
+    int unchecked; /* doc has all its words, not yet checked as a phrase (in a
+                      group, at or past the group's doc) */
     lx_pcursor *mem[LX_MAX_PHRASE_MEMBERS];
     double mw[LX_MAX_PHRASE_MEMBERS];
     /* DOCS: u32 docids */

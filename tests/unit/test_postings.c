@@ -287,6 +287,22 @@ static int at_doc(lx_pcursor *c, const src_list *s, uint32_t i) {
             return 0;
         if (memcmp(got, p, k * sizeof *got) != 0)
             return 0;
+        if (k) {
+            /* A phrase's last word: its last position (and the first, a
+             * word after the one at first - 1) meets, read up to it; one
+             * past the last does not, every position read. */
+            uint64_t read = 0;
+            uint32_t last = got[k - 1], after = last + 1, before = got[0] - 1;
+            if (!lx_pcursor_positions_meet(c, f, &last, 1, 0, 4096, &read) || read != k)
+                return 0;
+            read = 0;
+            if (lx_pcursor_positions_meet(c, f, &after, 1, 0, 4096, &read) || read != k)
+                return 0;
+            read = 0;
+            if (got[0] &&
+                (!lx_pcursor_positions_meet(c, f, &before, 1, 1, 4096, &read) || read != 1))
+                return 0;
+        }
         p += want[f];
     }
     return 1;
