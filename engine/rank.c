@@ -207,6 +207,18 @@ void lx_qcur_start(lx_qcur *c, const lx_scorer *sc) {
     }
 }
 
+/* lx_qcur_advance with a TERM cursor's case inline, for the loops that
+ * call it once a posting (a group's members, lx_topk's
+ * candidates, lx_topk_and's intersection). */
+static inline void qcur_advance(lx_qcur *c, uint32_t target) {
+    if (c->kind != LX_QK_TERM) {
+        lx_qcur_advance(c, target);
+    } else if (c->doc != LX_DOC_END && c->doc < target) {
+        lx_pcursor_seek(c->pc, target);
+        c->doc = c->pc->doc;
+    }
+}
+
 void lx_qcur_advance(lx_qcur *c, uint32_t target) {
     if (c->doc == LX_DOC_END || (c->doc >= target && !(c->kind == LX_QK_PHRASE && c->unchecked)))
         return;
@@ -230,12 +242,7 @@ void lx_qcur_advance(lx_qcur *c, uint32_t target) {
                 phrases = 1;
                 continue;
             }
-            if (x->kind != LX_QK_TERM) {
-                lx_qcur_advance(x, target);
-            } else if (x->doc < target) { /* LX_DOC_END never is */
-                lx_pcursor_advance(x->pc, target);
-                x->doc = x->pc->doc;
-            }
+            qcur_advance(x, target);
             if (x->doc < m)
                 m = x->doc;
         }
@@ -314,18 +321,6 @@ double lx_qcur_score(lx_qcur *c, const lx_scorer *sc) {
     }
     default:
         return c->w;
-    }
-}
-
-/* lx_qcur_advance with a TERM cursor's case inline, for the loops that
- * call it once a posting (lx_topk's candidates, lx_topk_and's
- * intersection). */
-static inline void qcur_advance(lx_qcur *c, uint32_t target) {
-    if (c->kind != LX_QK_TERM) {
-        lx_qcur_advance(c, target);
-    } else if (c->doc != LX_DOC_END && c->doc < target) {
-        lx_pcursor_seek(c->pc, target);
-        c->doc = c->pc->doc;
     }
 }
 
