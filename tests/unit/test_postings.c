@@ -271,6 +271,22 @@ static int bound_eq(const lx_bound *a, const lx_bound *b) {
     return memcmp(a, b, sizeof *a) == 0;
 }
 
+/* lx_pcursor_positions_meet on the current doc's k positions got[] in
+ * field f, as a phrase's last word: its last position (and the first, a
+ * word after the one at first - 1) meets, read up to it; one past the
+ * last does not, every position read. */
+static int meets_ok(lx_pcursor *c, int f, const uint32_t *got, uint32_t k) {
+    uint64_t read = 0;
+    uint32_t last = got[k - 1], after = last + 1, before = got[0] - 1;
+    if (!lx_pcursor_positions_meet(c, f, &last, 1, 0, 4096, &read) || read != k)
+        return 0;
+    read = 0;
+    if (lx_pcursor_positions_meet(c, f, &after, 1, 0, 4096, &read) || read != k)
+        return 0;
+    read = 0;
+    return !got[0] || (lx_pcursor_positions_meet(c, f, &before, 1, 1, 4096, &read) && read == 1);
+}
+
 /* Checks that cursor c stands on doc i of s: doc, tf and positions. */
 static int at_doc(lx_pcursor *c, const src_list *s, uint32_t i) {
     static uint32_t got[4096];
@@ -287,22 +303,8 @@ static int at_doc(lx_pcursor *c, const src_list *s, uint32_t i) {
             return 0;
         if (memcmp(got, p, k * sizeof *got) != 0)
             return 0;
-        if (k) {
-            /* A phrase's last word: its last position (and the first, a
-             * word after the one at first - 1) meets, read up to it; one
-             * past the last does not, every position read. */
-            uint64_t read = 0;
-            uint32_t last = got[k - 1], after = last + 1, before = got[0] - 1;
-            if (!lx_pcursor_positions_meet(c, f, &last, 1, 0, 4096, &read) || read != k)
-                return 0;
-            read = 0;
-            if (lx_pcursor_positions_meet(c, f, &after, 1, 0, 4096, &read) || read != k)
-                return 0;
-            read = 0;
-            if (got[0] &&
-                (!lx_pcursor_positions_meet(c, f, &before, 1, 1, 4096, &read) || read != 1))
-                return 0;
-        }
+        if (k && !meets_ok(c, f, got, k))
+            return 0;
         p += want[f];
     }
     return 1;
