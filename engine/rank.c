@@ -54,313 +54,6 @@ static double pbound_tf(const lx_scorer *sc, const lx_pbound *b) {
     return t;
 }
 
-/* The BM25F part of a TERM cursor's or phrase member's score. */
-static double term_part(const lx_scorer *sc, double w, lx_pcursor *pc) {
-    return lx_bm25f_term(w, sc->k1, lx_pcursor_bm25f_tf(sc, pc));
-}
-
-/* The same from a bound of the pseudo-frequency. */
-static double bound_part(const lx_scorer *sc, double w, double tf) {
-    return lx_bm25f_term(w, sc->k1, tf);
-}
-
-/* ---- phrases -------------------------------------------------------------- */
-
-static int contains(const uint32_t *a, uint32_t n, uint32_t v) {
-    uint32_t lo = 0, hi = n;
-    while (lo < hi) {
-        uint32_t mid = (lo + hi) / 2;
-        if (a[mid] < v)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < n && a[lo] == v;
-}
-
-/* Whether the members (all on the same doc) are adjacent in some field.
- * Each member's first LX_MAX_PHRASE_POSITIONS positions in a field are
- * compared; an occurrence past them is not seen.  The last member's are
- * read only up to the first match.  The positions read are added to *read
- * (the work it did). */
-static int phrase_match(lx_qcur *c, uint64_t *read) {
-    static __thread uint32_t p0[LX_MAX_PHRASE_POSITIONS], pj[LX_MAX_PHRASE_POSITIONS];
-    for (int f = 0; f < LX_NFIELDS; f++) {
-        if (c->field >= 0 && f != c->field)
-            continue;
-        int ok = 1;
-        for (int j = 0; j < c->nmem && ok; j++)
-            ok = lx_pcursor_tf(c->mem[j])[f] != 0;
-        if (!ok)
-            continue;
-        uint32_t n0 = lx_pcursor_positions(c->mem[0], f, p0, LX_MAX_PHRASE_POSITIONS);
-        int last = c->nmem - 1;
-        *read += n0;
-        for (int j = 1; j < last && n0; j++) {
-            uint32_t nj = lx_pcursor_positions(c->mem[j], f, pj, LX_MAX_PHRASE_POSITIONS);
-            uint32_t m = 0;
-            *read += nj;
-            for (uint32_t a = 0; a < n0; a++)
-                if (contains(pj, nj, p0[a] + (uint32_t)j))
-                    p0[m++] = p0[a];
-            n0 = m;
-        }
-        if (n0 && (last == 0 || lx_pcursor_positions_meet(c->mem[last], f, p0, n0, (uint32_t)last,
-                                                          LX_MAX_PHRASE_POSITIONS, read)))
-            return 1;
-    }
-    return 0;
-}
-
-/* Moves a phrase cursor to the first doc >= target where it matches, or
- * to the first at or past limit where all its words occur, left
- * unchecked.
- * Each doc where all its words occur and that is checked costs 1 + the
- * positions read; once the budget is cut the cursor ends, and the cut
- * tells that this end is not the list's. */
-static void phrase_seek(lx_qcur *c, uint32_t target, uint32_t limit) {
-    c->unchecked = 0;
-    for (;;) {
-        uint32_t d = target;
-        int again = 1;
-        while (again) {
-            again = 0;
-            for (int j = 0; j < c->nmem; j++) {
-                lx_pcursor_advance(c->mem[j], d);
-                if (c->mem[j]->doc == LX_DOC_END) {
-                    c->doc = LX_DOC_END;
-                    return;
-                }
-                if (c->mem[j]->doc > d) {
-                    d = c->mem[j]->doc;
-                    again = 1;
-                }
-            }
-        }
-        if (d >= limit) {
-            c->doc = d;
-            c->unchecked = 1;
-            return;
-        }
-        uint64_t read = 1;
-        int match = phrase_match(c, &read);
-        if (c->work && lx_work_spend(c->work, read)) {
-            c->doc = LX_DOC_END;
-            return;
-        }
-        if (match) {
-            c->doc = d;
-            return;
-        }
-        target = d + 1;
-    }
-}
-
-/* ---- cursors --------------------------------------------------------------- */
-
-/* The whole-list bound of a TERM or PHRASE cursor, its bonus included. */
-static double list_ub(const lx_qcur *c, const lx_scorer *sc) {
-    if (c->kind == LX_QK_TERM)
-        return (c->bonus + bound_part(sc, c->w, lx_bound_tf(sc, &c->pc->lbound))) * SAFETY;
-    double ub = c->bonus;
-    for (int j = 0; j < c->nmem; j++)
-        ub += bound_part(sc, c->mw[j], lx_bound_tf(sc, &c->mem[j]->lbound));
-    return ub * SAFETY;
-}
-
-/* An OR cursor's doc: its members' first. */
-static void or_doc(lx_qcur *c) {
-    uint32_t d = LX_DOC_END;
-    for (int j = 0; j < c->nsub; j++)
-        if (c->sub[j].doc < d)
-            d = c->sub[j].doc;
-    c->doc = d;
-}
-
-void lx_qcur_start(lx_qcur *c, const lx_scorer *sc) {
-    c->bb_valid = 0;
-    switch (c->kind) {
-    case LX_QK_TERM: {
-        c->ub = list_ub(c, sc);
-        c->doc = c->pc->doc;
-        break;
-    }
-    case LX_QK_PHRASE:
-        c->ub = list_ub(c, sc);
-        phrase_seek(c, 0, LX_DOC_END);
-        break;
-    case LX_QK_OR:
-        /* The members stand where they are (started already). */
-        c->ub = c->bonus * SAFETY;
-        for (int j = 0; j < c->nsub; j++)
-            c->ub += c->sub[j].ub;
-        or_doc(c);
-        break;
-    case LX_QK_DOCS:
-        c->ub = c->w * SAFETY;
-        c->i = 0;
-        if (c->ndocs)
-            memcpy(&c->doc, c->docs, 4);
-        else
-            c->doc = LX_DOC_END;
-        break;
-    }
-}
-
-/* lx_qcur_advance with a TERM cursor's case inline, for the loops that
- * call it once a posting (a group's members, lx_topk's
- * candidates, lx_topk_and's intersection). */
-static inline void qcur_advance(lx_qcur *c, uint32_t target) {
-    if (c->kind != LX_QK_TERM) {
-        lx_qcur_advance(c, target);
-    } else if (c->doc != LX_DOC_END && c->doc < target) {
-        lx_pcursor_seek(c->pc, target);
-        c->doc = c->pc->doc;
-    }
-}
-
-void lx_qcur_advance(lx_qcur *c, uint32_t target) {
-    if (c->doc == LX_DOC_END || (c->doc >= target && !(c->kind == LX_QK_PHRASE && c->unchecked)))
-        return;
-    switch (c->kind) {
-    case LX_QK_TERM:
-        lx_pcursor_advance(c->pc, target);
-        c->doc = c->pc->doc;
-        break;
-    case LX_QK_PHRASE:
-        phrase_seek(c, target, LX_DOC_END);
-        break;
-    case LX_QK_OR: {
-        /* The group's doc is its members' least: the lists first, then
-         * each phrase checked only below the least found so far (its docs
-         * from there on wait, unchecked, for a later step or the score). */
-        uint32_t m = LX_DOC_END;
-        int phrases = 0;
-        for (int j = 0; j < c->nsub; j++) {
-            lx_qcur *x = &c->sub[j];
-            if (x->kind == LX_QK_PHRASE) {
-                phrases = 1;
-                continue;
-            }
-            qcur_advance(x, target);
-            if (x->doc < m)
-                m = x->doc;
-        }
-        for (int j = 0; phrases && j < c->nsub; j++) {
-            lx_qcur *x = &c->sub[j];
-            if (x->kind == LX_QK_PHRASE && x->doc != LX_DOC_END &&
-                (x->doc < target || x->unchecked))
-                phrase_seek(x, target, m);
-            if (x->doc < m)
-                m = x->doc;
-        }
-        c->doc = m;
-        break;
-    }
-    case LX_QK_DOCS: {
-        uint32_t lo = c->i, hi = c->ndocs;
-        while (lo < hi) {
-            uint32_t mid = lo + (hi - lo) / 2, d;
-            memcpy(&d, c->docs + (size_t)mid * 4, 4);
-            if (d < target)
-                lo = mid + 1;
-            else
-                hi = mid;
-        }
-        c->i = lo;
-        if (lo < c->ndocs)
-            memcpy(&c->doc, c->docs + (size_t)lo * 4, 4);
-        else
-            c->doc = LX_DOC_END;
-        break;
-    }
-    }
-}
-
-void lx_qcur_next(lx_qcur *c) {
-    if (c->doc == LX_DOC_END)
-        return;
-    if (c->kind == LX_QK_TERM) {
-        lx_pcursor_next(c->pc);
-        c->doc = c->pc->doc;
-    } else {
-        lx_qcur_advance(c, c->doc + 1);
-    }
-}
-
-/* lx_qcur_score with a TERM cursor's case inline, for the loops that call
- * it once a posting (a group's members, lx_topk's candidates, lx_topk_and's
- * intersection). */
-static inline double qcur_score(lx_qcur *c, const lx_scorer *sc) {
-    return c->kind == LX_QK_TERM ? c->bonus + term_part(sc, c->w, c->pc) : lx_qcur_score(c, sc);
-}
-
-double lx_qcur_score(lx_qcur *c, const lx_scorer *sc) {
-    switch (c->kind) {
-    case LX_QK_TERM:
-        return c->bonus + term_part(sc, c->w, c->pc);
-    case LX_QK_PHRASE: {
-        double s = c->bonus;
-        for (int j = 0; j < c->nmem; j++)
-            s += term_part(sc, c->mw[j], c->mem[j]);
-        return s;
-    }
-    case LX_QK_OR: {
-        /* The bonus once, then each member on the doc in plan order (a
-         * phrase left unchecked on it checked now). */
-        double s = c->bonus;
-        for (int j = 0; j < c->nsub; j++) {
-            lx_qcur *x = &c->sub[j];
-            if (x->kind == LX_QK_PHRASE && x->unchecked && x->doc == c->doc)
-                phrase_seek(x, c->doc, c->doc + 1);
-            if (x->doc != c->doc)
-                continue;
-            s += qcur_score(x, sc);
-        }
-        return s;
-    }
-    default:
-        return c->w;
-    }
-}
-
-int lx_qcur_group(lx_qcur *qc, int n, int nscored, const lx_scorer *sc, lx_qcur *out,
-                  int *ngroups) {
-    int m = 0;
-    for (int i = 0; i < nscored;) {
-        int j = i + 1;
-        if (qc[i].bonus > 0 && qc[i].clause >= 0)
-            while (j < nscored && qc[j].clause == qc[i].clause && qc[j].kind != LX_QK_DOCS &&
-                   qc[j].bonus == qc[i].bonus)
-                j++;
-        if (j - i == 1 || qc[i].kind == LX_QK_DOCS) {
-            out[m++] = qc[i];
-            i++;
-            continue;
-        }
-        lx_qcur *g = &out[m++];
-        memset(g, 0, sizeof *g);
-        g->kind = LX_QK_OR;
-        g->clause = qc[i].clause;
-        g->field = -1;
-        g->work = qc[i].work;
-        g->bonus = qc[i].bonus;
-        g->sub = &qc[i];
-        g->nsub = j - i;
-        for (int k = i; k < j; k++) {
-            qc[k].bonus = 0;
-            qc[k].bb_valid = 0;
-            qc[k].ub = list_ub(&qc[k], sc);
-        }
-        lx_qcur_start(g, sc);
-        i = j;
-    }
-    *ngroups = m;
-    for (int i = nscored; i < n; i++)
-        out[m++] = qc[i];
-    return m;
-}
-
 /* ---- top k ----------------------------------------------------------------- */
 
 int lx_scored_cmp(const void *a, const void *b) {
@@ -433,7 +126,7 @@ static double window_bound(lx_qcur *c, const lx_scorer *sc, uint32_t d, uint32_t
     lx_pcursor_block_pbound(c->pc, d, &b, last);
     if (*last == LX_DOC_END)
         return 0;
-    double ub = (c->bonus + bound_part(sc, c->w, pbound_tf(sc, &b))) * SAFETY;
+    double ub = (c->bonus + lx_bm25f_term(c->w, sc->k1, pbound_tf(sc, &b))) * SAFETY;
     c->bb_valid = 1;
     c->bb_last = *last;
     c->bb_ub = ub < c->ub ? ub : c->ub;
@@ -447,7 +140,7 @@ static double window_bound(lx_qcur *c, const lx_scorer *sc, uint32_t d, uint32_t
 static double docs_window_bound(lx_qcur *c, double wb, uint32_t from, uint32_t upto) {
     if (c->kind != LX_QK_DOCS)
         return wb;
-    qcur_advance(c, from);
+    lx_qcur_seek(c, from);
     return c->doc <= upto ? wb : 0;
 }
 
@@ -592,7 +285,7 @@ static inline uint32_t next_candidate(topk *t) {
     for (int i = t->e; i < t->n; i++) {
         lx_qcur *c = t->ord[i];
         if (c->doc < t->next)
-            qcur_advance(c, t->next);
+            lx_qcur_seek(c, t->next);
         if (c->doc < d)
             d = c->doc;
     }
@@ -650,7 +343,7 @@ static inline int walk_weak(topk *t, uint32_t n) {
     lx_qcur *c = t->ord[t->e];
     if (t->e != t->n - 1 || t->nh != t->k || t->exhaustive || c->kind != LX_QK_TERM)
         return 0;
-    qcur_advance(c, t->next);
+    lx_qcur_seek(c, t->next);
     if (c->doc >= t->wend)
         return 0;
     double f = topk_floor(t, c);
@@ -692,16 +385,16 @@ static inline int candidate_score(topk *t, uint32_t d, double *score) {
         score_part(t, c, c->bonus + lx_bm25f_term(c->w, t->sc->k1, tf), d, &s, &matched);
     } else {
         for (int j = 0; j < non; j++)
-            score_part(t, on[j], qcur_score(on[j], t->sc), d, &s, &matched);
+            score_part(t, on[j], lx_qcur_part(on[j], t->sc), d, &s, &matched);
     }
     for (int i = t->e - 1; i >= 0; i--) {
         if (!t->exhaustive && t->nh == t->k && s + t->prefix[i + 1] <= t->theta)
             return 0;
         lx_qcur *c = t->ord[i];
         if (c->doc < d)
-            qcur_advance(c, d);
+            lx_qcur_seek(c, d);
         if (c->doc == d)
-            score_part(t, c, qcur_score(c, t->sc), d, &s, &matched);
+            score_part(t, c, lx_qcur_part(c, t->sc), d, &s, &matched);
     }
     /* The exact score, summed in cursor order whatever was pruned; a part
      * of an earlier candidate counts 0 (docids only grow: no zeroing of
@@ -858,8 +551,8 @@ static inline int and_score(lx_qcur *cur, int nreq, int n, const lx_scorer *sc, 
             continue;
         }
         if (c >= nreq && x->doc < d)
-            qcur_advance(x, d);
-        contrib[c] = x->doc == d ? qcur_score(x, sc) : 0;
+            lx_qcur_seek(x, d);
+        contrib[c] = x->doc == d ? lx_qcur_part(x, sc) : 0;
         part += contrib[c];
         if (full && part + suf[c] <= theta)
             return 0;
@@ -912,7 +605,7 @@ uint32_t lx_topk_and(lx_qcur *cur, int nreq, int n, const lx_scorer *sc, const u
             if (ub <= theta) {
                 if (upto == LX_DOC_END - 1)
                     break;
-                qcur_advance(dc, upto + 1);
+                lx_qcur_seek(dc, upto + 1);
                 d = dc->doc;
                 continue;
             }
@@ -939,7 +632,7 @@ uint32_t lx_topk_and(lx_qcur *cur, int nreq, int n, const lx_scorer *sc, const u
                 }
             }
             if (first) {
-                v0 = qcur_score(dc, sc);
+                v0 = lx_qcur_part(dc, sc);
                 have_v0 = 1;
                 if (v0 + rest <= theta) {
                     lx_qcur_next(dc);
@@ -951,7 +644,7 @@ uint32_t lx_topk_and(lx_qcur *cur, int nreq, int n, const lx_scorer *sc, const u
         int i;
         for (i = 1; i < nreq; i++) {
             if (req[i]->doc < d)
-                qcur_advance(req[i], d);
+                lx_qcur_seek(req[i], d);
             if (req[i]->doc != d)
                 break;
         }
@@ -960,12 +653,12 @@ uint32_t lx_topk_and(lx_qcur *cur, int nreq, int n, const lx_scorer *sc, const u
             d = req[i]->doc;
             if (d == LX_DOC_END)
                 break;
-            qcur_advance(dc, d);
+            lx_qcur_seek(dc, d);
             d = dc->doc;
             continue;
         }
         if (!have_v0)
-            v0 = qcur_score(dc, sc);
+            v0 = lx_qcur_part(dc, sc);
         double score;
         if (allowed(allow, d) &&
             and_score(cur, nreq, n, sc, d, nh == k, theta, suf, drv, v0, &score)) {

@@ -251,6 +251,27 @@ void lx_qcur_advance(lx_qcur *c, uint32_t target);
 void lx_qcur_next(lx_qcur *c);
 double lx_qcur_score(lx_qcur *c, const lx_scorer *sc);
 
+/* The BM25F part of a TERM cursor's or phrase member's score. */
+static inline double lx_term_part(const lx_scorer *sc, double w, lx_pcursor *pc) {
+    return lx_bm25f_term(w, sc->k1, lx_pcursor_bm25f_tf(sc, pc));
+}
+
+/* lx_qcur_advance and lx_qcur_score with a TERM cursor's case inline, for
+ * the loops that call them once a posting (a group's members, lx_topk's
+ * candidates, lx_topk_and's intersection). */
+static inline void lx_qcur_seek(lx_qcur *c, uint32_t target) {
+    if (c->kind != LX_QK_TERM) {
+        lx_qcur_advance(c, target);
+    } else if (c->doc != LX_DOC_END && c->doc < target) {
+        lx_pcursor_seek(c->pc, target);
+        c->doc = c->pc->doc;
+    }
+}
+
+static inline double lx_qcur_part(lx_qcur *c, const lx_scorer *sc) {
+    return c->kind == LX_QK_TERM ? c->bonus + lx_term_part(sc, c->w, c->pc) : lx_qcur_score(c, sc);
+}
+
 typedef struct lx_scored {
     double score;
     uint32_t doc;
