@@ -136,7 +136,7 @@ static int cand(votes *vt, const char *code) {
     return vt->n++;
 }
 
-static int in_list(const uint8_t *p, size_t n, uint32_t doc);
+static int in_list(const uint8_t *p, size_t n, uint32_t doc, size_t *from);
 
 /* What detection learnt of a query word in one of the index's languages
  * (row: its place in s->langs; column: the word's in s->q.words), kept
@@ -173,8 +173,9 @@ static int in_lang_docs(lx_searcher *s, int li, const char *t, size_t tl) {
     int all = first == 0 && last == nl - 1, found = 0;
     double n = LX_QLANG_INDEX_SHARE * (double)nl;
     int need = n < 1 ? 1 : n > LX_QLANG_SCAN ? LX_QLANG_SCAN : (int)n;
+    size_t from = 0; /* the postings ascend: each search starts where the last ended */
     for (int i = 0; i < LX_QLANG_SCAN && pc->doc != LX_DOC_END; i++, lx_pcursor_next(pc))
-        if ((all ? pc->doc < nl : in_list(lv.mv_data, nl, pc->doc)) && ++found >= need)
+        if ((all ? pc->doc < nl : in_list(lv.mv_data, nl, pc->doc, &from)) && ++found >= need)
             break;
     return (found ? IN_ANY : 0) | (found >= need ? IN_SHARE : 0);
 }
@@ -522,20 +523,34 @@ static int cmp_scored(const void *a, const void *b) {
     return x->doc < y->doc ? -1 : x->doc > y->doc;
 }
 
-static int in_list(const uint8_t *p, size_t n, uint32_t doc) {
-    size_t lo = 0, hi = n;
+static uint32_t list_at(const uint8_t *p, size_t i) {
+    uint32_t d;
+    memcpy(&d, p + i * 4, 4);
+    return d;
+}
+
+/* Whether doc is in the ascending list p[0..n), searched from *from on:
+ * a gallop (1, 2, 4, ... entries ahead) to the first entry >= doc, then
+ * a binary search of the last step.  *from becomes that entry's place,
+ * where the search for a larger doc starts. */
+static int in_list(const uint8_t *p, size_t n, uint32_t doc, size_t *from) {
+    size_t lo = *from, step = 1, hi = lo;
+    while (hi < n && list_at(p, hi) < doc) {
+        lo = hi + 1;
+        hi += step;
+        step *= 2;
+    }
+    if (hi > n)
+        hi = n;
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;
-        uint32_t d;
-        memcpy(&d, p + mid * 4, 4);
-        if (d == doc)
-            return 1;
-        if (d < doc)
+        if (list_at(p, mid) < doc)
             lo = mid + 1;
         else
             hi = mid;
     }
-    return 0;
+    *from = lo;
+    return lo < n && list_at(p, lo) == doc;
 }
 
 int lx_qlang_prefer(lx_searcher *s, const lx_qlang *ql, lx_scored *hits, uint32_t n) {
@@ -545,9 +560,11 @@ int lx_qlang_prefer(lx_searcher *s, const lx_qlang *ql, lx_scored *hits, uint32_
         return 0;
     if (rc)
         return lx_searcher_fail(s, rc, "lang", -1, "cannot read language \"%s\"", ql->code);
-    for (uint32_t i = 0; i < n; i++)
-        if (in_list(v.mv_data, v.mv_size / 4, hits[i].doc))
+    for (uint32_t i = 0; i < n; i++) {
+        size_t from = 0; /* hits are in score order, not by doc */
+        if (in_list(v.mv_data, v.mv_size / 4, hits[i].doc, &from))
             hits[i].score *= LX_QLANG_PREFER;
+    }
     qsort(hits, n, sizeof *hits, cmp_scored);
     return 0;
 }

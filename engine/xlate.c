@@ -95,17 +95,66 @@ typedef struct xword {
 
 enum { BY_ANY, BY_KEY, BY_STEM };
 
-/* The pairs that lead from -> to, in their order, into idx; their count. */
-static int pairs_between(const char *from, const char *to, int *idx) {
-    int n = 0;
-    for (int i = 0, np = lx_dict_npairs(); i < np; i++) {
-        const char *f, *t;
+/* The pairs between two languages, found once per process: a
+ * translated word asks for them for every target language and path
+ * (direct, through each pivot), and comparing every pair's codes for
+ * each was a tenth of a translated query.  codes[] are the distinct
+ * languages of the pairs; between[f][t] is the slice of by_langs (pair
+ * indices, ascending) that leads from codes[f] to codes[t]. */
+#define MAX_CODES (2 * LX_DICT_MAX_PAIRS)
+static char codes[MAX_CODES][LX_LANG_BYTES];
+static int ncodes;
+static struct {
+    uint8_t start, n;
+} between[MAX_CODES][MAX_CODES];
+static uint8_t by_langs[LX_DICT_MAX_PAIRS];
+static pthread_once_t langs_once = PTHREAD_ONCE_INIT;
+
+/* code's place in codes[], or -1. */
+static int code_index(const char *code) {
+    for (int i = 0; i < ncodes; i++)
+        if (!strcmp(codes[i], code))
+            return i;
+    return -1;
+}
+
+/* Fills codes[], between[] and by_langs[] from the installed pairs. */
+static void index_langs(void) {
+    int np = lx_dict_npairs(), fi[LX_DICT_MAX_PAIRS], ti[LX_DICT_MAX_PAIRS];
+    for (int i = 0; i < np; i++) {
+        const char *c[2];
         size_t nw;
-        lx_dict_pair(i, &f, &t, &nw);
-        if (!strcmp(f, from) && !strcmp(t, to))
-            idx[n++] = i;
+        lx_dict_pair(i, &c[0], &c[1], &nw);
+        int *slot[2] = {&fi[i], &ti[i]};
+        for (int k = 0; k < 2; k++) {
+            int j = code_index(c[k]);
+            if (j < 0) {
+                j = ncodes++;
+                snprintf(codes[j], LX_LANG_BYTES, "%s", c[k]);
+            }
+            *slot[k] = j;
+        }
     }
-    return n;
+    int at = 0;
+    for (int i = 0; i < np; i++) {
+        if (between[fi[i]][ti[i]].n) /* its languages' slice is filled */
+            continue;
+        between[fi[i]][ti[i]].start = (uint8_t)at;
+        for (int j = i; j < np; j++)
+            if (fi[j] == fi[i] && ti[j] == ti[i])
+                by_langs[at++] = (uint8_t)j;
+        between[fi[i]][ti[i]].n = (uint8_t)(at - between[fi[i]][ti[i]].start);
+    }
+}
+
+/* The pairs that lead from -> to, ascending, in *idx; their count. */
+static int pairs_between(const char *from, const char *to, const uint8_t **idx) {
+    pthread_once(&langs_once, index_langs);
+    int f = code_index(from), t = f < 0 ? -1 : code_index(to);
+    if (t < 0)
+        return 0;
+    *idx = by_langs + between[f][t].start;
+    return between[f][t].n;
 }
 
 /* The translations of w in pair i; -1 when out of memory. */
@@ -120,7 +169,8 @@ static int translate_pair(int i, const xword *w, lx_dict_tr *out, int max) {
  * out[*n..max); -1 when out of memory. */
 static int translate(const char *from, const char *to, const xword *w, lx_dict_tr *out, int *n,
                      int max) {
-    int idx[LX_DICT_MAX_PAIRS], np = pairs_between(from, to, idx);
+    const uint8_t *idx = NULL;
+    int np = pairs_between(from, to, &idx);
     for (int i = 0; i < np && *n < max; i++) {
         lx_dict_tr got[LX_DICT_MAX_SENSES];
         int k = translate_pair(idx[i], w, got, LX_DICT_MAX_SENSES);
@@ -266,14 +316,22 @@ static void vote(lx_searcher *s, int si, xcand *c, int *nc, const lx_dict_tr *tr
                  double mass) {
     for (int j = 0; j < n; j++) {
         xcand t;
-        cand_terms(s, si, &tr[j], &t);
+        /* A text a candidate was made from has its stems (candidates
+         * differ by stems): found so, it is not stemmed again; the
+         * paths reach the same texts again and again. */
         int k = 0;
-        for (; k < *nc; k++) {
-            int same = c[k].n == t.n;
-            for (int m = 0; m < t.n && same; m++)
-                same = c[k].tlen[m] == t.tlen[m] && !memcmp(c[k].terms[m], t.terms[m], t.tlen[m]);
-            if (same)
-                break;
+        while (k < *nc && (c[k].tr.len != tr[j].len || memcmp(c[k].tr.text, tr[j].text, tr[j].len)))
+            k++;
+        if (k == *nc) {
+            cand_terms(s, si, &tr[j], &t);
+            for (k = 0; k < *nc; k++) {
+                int same = c[k].n == t.n;
+                for (int m = 0; m < t.n && same; m++)
+                    same = c[k].tlen[m] == t.tlen[m] &&
+                           !memcmp(c[k].terms[m], t.terms[m], t.tlen[m]);
+                if (same)
+                    break;
+            }
         }
         if (k == *nc) {
             if (*nc == MAX_CANDS)
@@ -303,12 +361,12 @@ static int gather(lx_searcher *s, const char *from, const char *to, const xword 
     /* The pairs of each path, found once: every pair's languages were
      * compared for every word, path and pivot sense. */
     enum { NPIV = sizeof pivots / sizeof pivots[0] };
-    int direct[LX_DICT_MAX_PAIRS], nd = pairs_between(from, to, direct);
-    int first[NPIV][LX_DICT_MAX_PAIRS], second[NPIV][LX_DICT_MAX_PAIRS], nf[NPIV], ns[NPIV];
+    const uint8_t *direct = NULL, *first[NPIV] = {NULL}, *second[NPIV] = {NULL};
+    int nd = pairs_between(from, to, &direct), nf[NPIV], ns[NPIV];
     for (int p = 0; p < NPIV; p++) {
         int via = strcmp(from, pivots[p]) && strcmp(to, pivots[p]);
-        nf[p] = via ? pairs_between(from, pivots[p], first[p]) : 0;
-        ns[p] = via && nf[p] ? pairs_between(pivots[p], to, second[p]) : 0;
+        nf[p] = via ? pairs_between(from, pivots[p], &first[p]) : 0;
+        ns[p] = via && nf[p] ? pairs_between(pivots[p], to, &second[p]) : 0;
     }
     lx_dict_tr tr[LX_DICT_MAX_SENSES];
     /* The word as it is first, on every path; its lemma by stem only
