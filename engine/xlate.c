@@ -104,9 +104,7 @@ enum { BY_ANY, BY_KEY, BY_STEM };
 #define MAX_CODES (2 * LX_DICT_MAX_PAIRS)
 static char codes[MAX_CODES][LX_LANG_BYTES];
 static int ncodes;
-static struct {
-    uint8_t start, n;
-} between[MAX_CODES][MAX_CODES];
+static struct { uint8_t start, n; } between[MAX_CODES][MAX_CODES];
 static uint8_t by_langs[LX_DICT_MAX_PAIRS];
 static pthread_once_t langs_once = PTHREAD_ONCE_INIT;
 
@@ -327,8 +325,8 @@ static void vote(lx_searcher *s, int si, xcand *c, int *nc, const lx_dict_tr *tr
             for (k = 0; k < *nc; k++) {
                 int same = c[k].n == t.n;
                 for (int m = 0; m < t.n && same; m++)
-                    same = c[k].tlen[m] == t.tlen[m] &&
-                           !memcmp(c[k].terms[m], t.terms[m], t.tlen[m]);
+                    same =
+                        c[k].tlen[m] == t.tlen[m] && !memcmp(c[k].terms[m], t.terms[m], t.tlen[m]);
                 if (same)
                     break;
             }
