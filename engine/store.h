@@ -125,7 +125,8 @@ struct lx_index {
     MDB_env *env;         /* cur->env; only for an index that is never replaced
                              (a build's own), everyone else goes through cur */
     lx_env *cur;          /* where new transactions begin */
-    pthread_mutex_t lock; /* guards cur and every lx_env's refs */
+    pthread_mutex_t lock; /* guards cur (stored atomically too: lx_store_read_idle
+                             reads it without the lock) and every lx_env's refs */
     char *data_path;      /* dir/data.mdb */
     char *lock_path;      /* dir/lock.mdb */
     int watch;            /* inotify on the folder (non-blocking): no event, no
