@@ -343,6 +343,9 @@ int lx_store_code(int mdb_rc);
  * ({0, NULL} when the term has none).  Values point into the map. */
 int lx_store_term(MDB_txn *txn, lx_index *ix, const char *t, size_t n, MDB_val *post, MDB_val *pos);
 
+/* A term's positions alone ({0, NULL} and 0 when it has none). */
+int lx_store_pos(MDB_txn *txn, lx_index *ix, const char *t, size_t n, MDB_val *pos);
+
 /* The u32 docids (ascending, unaligned) under key in the tags or langs
  * database dbi, or with a tag, or in a language ({0, NULL} when absent). */
 int lx_store_docids(MDB_txn *txn, MDB_dbi dbi, const char *key, size_t n, MDB_val *docs);
