@@ -404,7 +404,7 @@ static int query_terms(lx_searcher *s, const lx_moments_opts *o, lx_snipper **sp
     lx_snippet_terms(sp, &s->snip, &s->q, &s->stem, pl.langs, pl.nl, pl.stop, pl.content);
     s->snip_ready = 0;
     *spp = sp;
-    return lx_snippet_lookup(sp, &s->snip, s->txn, s->ix);
+    return lx_snippet_lookup(sp, &s->snip, s->txn, s->ix, lx_searcher_post, s);
 }
 
 int lx_moments_find(lx_searcher *s, const char *id, const lx_moments_opts *o, lx_moments **out,

@@ -362,14 +362,14 @@ static int copy_cursor(lx_searcher *s, const lx_qcur *q, lx_qcur *c) {
         lx_pcursor *copy = lx_searcher_pcursor(s);
         if (!copy)
             return lx_searcher_fail(s, LX_ENOMEM, NULL, -1, "out of memory");
-        *copy = *q->pc;
+        lx_pcursor_copy(copy, q->pc);
         c->pc = copy;
     } else if (c->kind == LX_QK_PHRASE) {
         for (int j = 0; j < c->nmem; j++) {
             lx_pcursor *copy = lx_searcher_pcursor(s);
             if (!copy)
                 return lx_searcher_fail(s, LX_ENOMEM, NULL, -1, "out of memory");
-            *copy = *q->mem[j];
+            lx_pcursor_copy(copy, q->mem[j]);
             c->mem[j] = copy;
         }
     }

@@ -37,6 +37,7 @@
  * points of its staircase, far tighter when one long lecture says a word
  * often and short ones say it once.
  */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -416,8 +417,6 @@ static int open_header(lx_pcursor *c, const uint8_t *val, size_t len, uint32_t l
         p += (size_t)c->nblocks * c->dirent;
     }
     c->blocks = p;
-    if (c->nlf == 1)
-        memset(c->tf, 0, sizeof c->tf);
     return 0;
 }
 
@@ -447,6 +446,14 @@ int lx_pcursor_open_at_limit(lx_pcursor *c, const uint8_t *val, size_t len, uint
 
 int lx_pcursor_open_at(lx_pcursor *c, const uint8_t *val, size_t len, uint32_t target) {
     return lx_pcursor_open_at_limit(c, val, len, target, LX_DOC_END);
+}
+
+void lx_pcursor_copy(lx_pcursor *dst, const lx_pcursor *src) {
+    /* Only what is valid: the docs of the block and the tf rows decoded
+     * (rows are read only once decoded, tf_decode writes whole rows);
+     * a whole cursor is 3 KiB, most of it the tf rows. */
+    memcpy(dst, src, offsetof(lx_pcursor, docs) + src->n * sizeof src->docs[0]);
+    memcpy(dst->tf, src->tf, src->tf_upto * sizeof src->tf[0]);
 }
 
 void lx_pcursor_next(lx_pcursor *c) {
@@ -537,11 +544,15 @@ static void tf_decode(lx_pcursor *c, uint32_t upto, int skip) {
         c->tf_gap = 1;
     }
     if (!c->maskp) {
-        /* One field in the whole list: a plain run of vbytes (the other
-         * fields stay zero from lx_pcursor_open). */
+        /* One field in the whole list: a plain run of vbytes (each row's
+         * other fields written zero here, so that rows not decoded never
+         * need to be: lx_pcursor_copy leaves them out). */
         int f = __builtin_ctz(c->listmask);
-        for (; j <= upto; j++)
-            p = lx_vbyte_get(p, c->bend, &c->tf[j][f]);
+        for (; j <= upto; j++) {
+            uint32_t *row = c->tf[j];
+            memset(row, 0, sizeof c->tf[0]);
+            p = lx_vbyte_get(p, c->bend, &row[f]);
+        }
     } else {
         for (; j <= upto; j++) {
             uint32_t *row = c->tf[j];

@@ -120,6 +120,10 @@ int lx_pcursor_open_at(lx_pcursor *c, const uint8_t *val, size_t len, uint32_t t
 int lx_pcursor_open_at_limit(lx_pcursor *c, const uint8_t *val, size_t len, uint32_t target,
                              uint32_t limit);
 
+/* Copies src into dst as a cursor of its own at the same place: the
+ * block's docs and the tf rows decoded, not the whole struct. */
+void lx_pcursor_copy(lx_pcursor *dst, const lx_pcursor *src);
+
 /* Moves to the next posting (doc = LX_DOC_END at the end). */
 void lx_pcursor_next(lx_pcursor *c);
 

@@ -22,6 +22,7 @@
 #include "error.h"
 #include "qlang.h"
 #include "stop.h"
+#include "xlate.h"
 
 #define MAX_CAND (LX_MAX_LANGS + 16)
 #define LX_QLANG_SCAN 256
@@ -506,8 +507,7 @@ void lx_qlang_detect(lx_searcher *s, const lx_search_opts *o, lx_qlang *out) {
         memset(out, 0, sizeof *out);
         detect(s, out);
     }
-    const char *e = getenv("LECTERN_XLATE_TRACE"); /* xlate.c's trace */
-    if (e && *e == '1')
+    if (lx_xlate_trace_on()) /* xlate.c's trace */
         fprintf(stderr, "xlate\tlang\t%s\t%s\n", out->code, out->why);
 }
 

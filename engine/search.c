@@ -64,7 +64,7 @@ static int snippet_terms(lx_searcher *s, run *r) {
     }
     lx_snippet_terms(sp, &s->snip, &s->q, &s->stem, r->pl.langs, r->pl.nl, r->pl.stop,
                      r->pl.content);
-    int rc = lx_snippet_lookup(sp, &s->snip, s->txn, s->ix);
+    int rc = lx_snippet_lookup(sp, &s->snip, s->txn, s->ix, lx_searcher_post, s);
     if (rc)
         return lx_searcher_fail(s, rc, NULL, -1, "cannot read a snippet term's list: %s",
                                 lx_strerror(rc));

@@ -120,6 +120,10 @@ int lx_searcher_term(lx_searcher *s, const char *t, size_t n, MDB_val *post) {
     return rc;
 }
 
+int lx_searcher_post(void *s, const char *t, size_t n, MDB_val *post) {
+    return lx_searcher_term(s, t, n, post);
+}
+
 int lx_searcher_lang(lx_searcher *s, int i, MDB_val *docs) {
     if (s->langv_have >> i & 1) {
         *docs = s->langv[i];

@@ -77,8 +77,8 @@ struct lx_searcher {
     int nqc;
     lx_qcur rq[LX_MAX_CURSORS];    /* the ranked cursors: qc's clauses grouped (lx_qcur_group) */
     lx_qcur qsave[LX_MAX_CURSORS]; /* qc as planned, fresh (lx_plan_save) */
-    /* This call's term lookups (lx_searcher_term), which detection and
-     * the plan share: valid in this transaction. */
+    /* This call's term lookups (lx_searcher_term), which detection, the
+     * plan and the snippets share: valid in this transaction. */
     struct {
         size_t n;
         char t[LX_TOKEN_BUF];
@@ -151,6 +151,10 @@ lx_pcursor *lx_searcher_pcursor(lx_searcher *s);
  * transaction, each term read once a call: 0, LX_ENOTFOUND or the read's
  * error (not kept). */
 int lx_searcher_term(lx_searcher *s, const char *t, size_t n, MDB_val *post);
+
+/* lx_searcher_term as an lx_post_lookup (snippet.h), s the searcher:
+ * the snippets' terms are mostly the plan's. */
+int lx_searcher_post(void *s, const char *t, size_t n, MDB_val *post);
 
 /* The lectures of language s->langs[i] (lx_store_lang), read once a
  * call: 0 or the read's error (not kept). */

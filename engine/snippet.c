@@ -484,9 +484,13 @@ void lx_snippet_terms(lx_snipper *sp, lx_snip_terms *t, const lx_query *q, lx_st
     }
 }
 
-int lx_snippet_lookup(lx_snipper *sp, const lx_snip_terms *t, MDB_txn *txn, lx_index *ix) {
+int lx_snippet_lookup(lx_snipper *sp, const lx_snip_terms *t, MDB_txn *txn, lx_index *ix,
+                      lx_post_lookup post_of, void *ctx) {
     for (int i = 0; i < t->n; i++) {
-        int rc = lx_store_term(txn, ix, t->term[i], t->len[i], &sp->post[i], &sp->pos[i]);
+        int rc = post_of ? post_of(ctx, t->term[i], t->len[i], &sp->post[i])
+                         : lx_store_term(txn, ix, t->term[i], t->len[i], &sp->post[i], NULL);
+        if (!rc)
+            rc = lx_store_pos(txn, ix, t->term[i], t->len[i], &sp->pos[i]);
         if (rc && rc != LX_ENOTFOUND)
             return rc;
         if (rc || !sp->pos[i].mv_data)

@@ -59,9 +59,17 @@ void lx_snipper_free(void *sp);
 void lx_snippet_terms(lx_snipper *sp, lx_snip_terms *t, const lx_query *q, lx_stemmers *stem,
                       const int *langs, int nl, const char *stop, int content);
 
+/* Finds term t's posting list in the caller's transaction as
+ * lx_store_term does (0, LX_ENOTFOUND or an error): a searcher's memo of
+ * the lists its plan looked up already (lx_searcher_term). */
+typedef int (*lx_post_lookup)(void *ctx, const char *t, size_t n, MDB_val *post);
+
 /* Looks up the lists of t's terms in txn, once for every hit of the
- * query.  Returns 0, LX_EIO, LX_ECORRUPT, LX_ENOMEM. */
-int lx_snippet_lookup(lx_snipper *sp, const lx_snip_terms *t, MDB_txn *txn, lx_index *ix);
+ * query: the postings through post_of (ctx its first argument; NULL:
+ * lx_store_term), the positions from the store.  Returns 0, LX_EIO,
+ * LX_ECORRUPT, LX_ENOMEM. */
+int lx_snippet_lookup(lx_snipper *sp, const lx_snip_terms *t, MDB_txn *txn, lx_index *ix,
+                      lx_post_lookup post_of, void *ctx);
 
 /* The snippet of doc (stored view v) into out, as
  * lx_snippet_from_positions, from where t's terms occur in it

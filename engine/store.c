@@ -722,9 +722,13 @@ int lx_store_term(MDB_txn *txn, lx_index *ix, const char *t, size_t n, MDB_val *
     int rc = lx_store_get(txn, ix->post, &k, post);
     if (rc)
         return lx_store_code(rc);
-    if (!pos)
-        return 0;
-    if ((rc = lx_store_get(txn, ix->pos, &k, pos))) {
+    return pos ? lx_store_pos(txn, ix, t, n, pos) : 0;
+}
+
+int lx_store_pos(MDB_txn *txn, lx_index *ix, const char *t, size_t n, MDB_val *pos) {
+    MDB_val k = {n, (void *)t};
+    int rc = lx_store_get(txn, ix->pos, &k, pos);
+    if (rc) {
         pos->mv_size = 0;
         pos->mv_data = NULL;
         if (rc != MDB_NOTFOUND)

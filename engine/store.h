@@ -125,7 +125,8 @@ struct lx_index {
     MDB_env *env;         /* cur->env; only for an index that is never replaced
                              (a build's own), everyone else goes through cur */
     lx_env *cur;          /* where new transactions begin */
-    pthread_mutex_t lock; /* guards cur and every lx_env's refs */
+    pthread_mutex_t lock; /* guards cur (stored atomically too: lx_store_read_idle
+                             reads it without the lock) and every lx_env's refs */
     char *data_path;      /* dir/data.mdb */
     char *lock_path;      /* dir/lock.mdb */
     int watch;            /* inotify on the folder (non-blocking): no event, no
@@ -341,6 +342,9 @@ int lx_store_code(int mdb_rc);
 /* A term's posting list (post) and, when pos is not NULL, its positions
  * ({0, NULL} when the term has none).  Values point into the map. */
 int lx_store_term(MDB_txn *txn, lx_index *ix, const char *t, size_t n, MDB_val *post, MDB_val *pos);
+
+/* A term's positions alone ({0, NULL} and 0 when it has none). */
+int lx_store_pos(MDB_txn *txn, lx_index *ix, const char *t, size_t n, MDB_val *pos);
 
 /* The u32 docids (ascending, unaligned) under key in the tags or langs
  * database dbi, or with a tag, or in a language ({0, NULL} when absent). */

@@ -444,7 +444,7 @@ static void env_switch(lx_index *ix, dev_t dev, ino_t ino) {
         return;
     }
     lx_env *old = ix->cur;
-    ix->cur = e;
+    __atomic_store_n(&ix->cur, e, __ATOMIC_RELEASE); /* read unlocked by lx_store_read_idle */
     ix->env = e->env;
     if (--old->refs == 0) {
         mdb_env_close(old->env);
@@ -469,9 +469,10 @@ static int paths_moved(const paths_now *p, const lx_env *e) {
                        p->lock.st_dev != e->lock_dev || p->lock.st_ino != e->lock_ino);
 }
 
-lx_env *lx_store_acquire(lx_index *ix) {
+/* With ix->lock held: makes the files now at the paths current when they
+ * may have changed (see lx_store_acquire). */
+static void refresh_locked(lx_index *ix) {
     paths_now p;
-    pthread_mutex_lock(&ix->lock);
     if (ix->watch >= 0) {
         /* The paths are looked at only after an event, under the lock, so
          * that no acquire after the event goes ahead of the switch. */
@@ -495,6 +496,11 @@ lx_env *lx_store_acquire(lx_index *ix) {
                 env_switch(ix, p.data.st_dev, p.data.st_ino);
         }
     }
+}
+
+lx_env *lx_store_acquire(lx_index *ix) {
+    pthread_mutex_lock(&ix->lock);
+    refresh_locked(ix);
     lx_env *e = ix->cur;
     e->refs++;
     pthread_mutex_unlock(&ix->lock);
@@ -514,25 +520,35 @@ void lx_store_release(lx_index *ix, lx_env *e) {
 }
 
 int lx_store_read_begin(lx_index *ix, lx_env **held, MDB_txn **txn, lx_error *err) {
-    lx_env *e = lx_store_acquire(ix);
+    /* One lock round: the reader's own reference keeps *held open, so
+     * while it stays current (every read but the first after a switch)
+     * no reference changes hands. */
+    lx_env *old = NULL;
+    pthread_mutex_lock(&ix->lock);
+    refresh_locked(ix);
+    lx_env *e = ix->cur;
+    if (e != *held) {
+        e->refs++;
+        old = *held;
+    }
+    pthread_mutex_unlock(&ix->lock);
     if (e != *held) {
         /* The transaction must end before its environment may close. */
         if (*txn)
             mdb_txn_abort(*txn);
         *txn = NULL;
-        lx_store_release(ix, *held);
+        lx_store_release(ix, old);
         *held = e;
-    } else {
-        lx_store_release(ix, e); /* the reader's own reference stays */
     }
     int rc = *txn ? mdb_txn_renew(*txn) : mdb_txn_begin(e->env, NULL, MDB_RDONLY, txn);
     return rc ? lx_store_fail(err, rc, "begin read transaction") : 0;
 }
 
 void lx_store_read_idle(lx_index *ix, lx_env **held, MDB_txn **txn) {
-    pthread_mutex_lock(&ix->lock);
-    int stale = *held && *held != ix->cur;
-    pthread_mutex_unlock(&ix->lock);
+    /* Without the lock: cur is a pointer written whole under it
+     * (env_switch), and a switch missed here is found by the next
+     * lx_store_read_begin, which closes the old environment then. */
+    int stale = *held && *held != __atomic_load_n(&ix->cur, __ATOMIC_ACQUIRE);
     if (stale)
         lx_store_read_close(ix, held, txn);
 }

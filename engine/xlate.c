@@ -56,7 +56,7 @@ static xstate *state(lx_searcher *s) {
 
 /* $LECTERN_XLATE_TRACE=1: the query, every candidate and the kept ones
  * on stderr (tests/eval/topics/diag.py reads them). */
-static int trace_on(void) {
+int lx_xlate_trace_on(void) {
     static int on = -1;
     if (on < 0) {
         const char *e = getenv("LECTERN_XLATE_TRACE");
@@ -66,7 +66,7 @@ static int trace_on(void) {
 }
 
 void lx_xlate_reset(lx_searcher *s) {
-    if (trace_on()) {
+    if (lx_xlate_trace_on()) {
         fprintf(stderr, "xlate\tquery\t");
         for (int i = 0; i < s->q.nwords; i++)
             fprintf(stderr, "%s%s", i ? " " : "", s->q.words[i].tok);
@@ -532,7 +532,7 @@ static int back_weigh(lx_searcher *s, const char *from, const char *to, const xw
                 back_cache[slot].share = share;
                 pthread_mutex_unlock(&back_mu);
             }
-            if (trace_on())
+            if (lx_xlate_trace_on())
                 fprintf(stderr, "xlate\t%s\tback\t%s\t%.3f\tnb=%d\n", w->key, c[i].tr.text, share,
                         nb);
         }
@@ -584,7 +584,7 @@ static int add_cands(lx_searcher *s, xstate *x, int clause_id, const char *from,
         return lx_searcher_fail(s, LX_ENOMEM, NULL, -1, "out of memory");
     /* Best first (ties: the sense reached first). */
     qsort(c, (size_t)n, sizeof *c, cmp_cand);
-    if (trace_on())
+    if (lx_xlate_trace_on())
         for (int i = 0; i < n; i++)
             fprintf(stderr, "xlate\t%s\t%s>%s\t%s\t%.3f\tdf=%u\n", from, from, to, c[i].tr.text,
                     c[i].score, c[i].df);
@@ -605,7 +605,7 @@ static int add_cands(lx_searcher *s, xstate *x, int clause_id, const char *from,
             double ratio = idfg / lx_idf(s->sc.N, c[i].df);
             w *= ratio < LX_XLATE_IDF_CAP ? ratio : LX_XLATE_IDF_CAP;
         }
-        if (trace_on())
+        if (lx_xlate_trace_on())
             fprintf(stderr, "xlate\t%s\tkept\t%s\t%.3f\tdf=%u\tw=%.3f\n", from, c[i].tr.text,
                     c[i].score, c[i].df, w);
         int r = add(s, x, clause_id, from, to, &c[i].tr, c[i].terms, c[i].tlen, c[i].n, w, orig,

@@ -19,6 +19,9 @@
 /* Forgets the translations recorded for the last plan. */
 void lx_xlate_reset(lx_searcher *s);
 
+/* Whether $LECTERN_XLATE_TRACE is 1 (read once: a search asks twice). */
+int lx_xlate_trace_on(void);
+
 /* Adds cursors (clause clause_id) for the translations of clause cl from
  * pl->ql.code into each index language other than it, through every
  * installed pair and English as the pivot, splitting a compound the

@@ -337,9 +337,10 @@ enum MHD_Result api_answer_read(srv_req *rq, char kind, const char *subject) {
         return ret;
     if (kind == 's' && param_uint(rq, "moments", 0, 0, SRV_MAX_HIT_MOMENTS, &moments, &ret) != 0)
         return ret;
-    /* The version is read before the search (see cache.c). */
-    uint64_t version = lx_index_version(g_srv.ix);
+    /* The version is read before the search (see cache.c), and only for
+     * the cache: reading it takes the index's lock and a syscall. */
     klen = cache_on() ? read_key(key, sizeof key, kind, subject, &o, facets, moments) : 0;
+    uint64_t version = klen ? lx_index_version(g_srv.ix) : 0;
     if (klen && (body = cache_get(key, klen, version, rq->t0, &len)) != NULL) {
         rq->cache = 'h';
         return http_send(rq, 200, body, len);
