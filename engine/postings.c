@@ -289,7 +289,7 @@ int lx_plist_encode(const lx_plist *pl, const uint32_t *norms, lx_buf *post, lx_
 /* Ends the cursor on a damaged list, saying why. */
 static void cursor_corrupt(lx_pcursor *c, const char *why) {
     c->doc = LX_DOC_END;
-    c->n = c->i = 0;
+    c->n = c->i = c->tf_upto = 0; /* lx_pcursor_copy copies n docs and tf_upto rows */
     c->bi = c->nblocks;
     c->rc = LX_ECORRUPT;
     c->why = why;
@@ -307,7 +307,7 @@ static uint32_t block_last(const lx_pcursor *c, uint32_t b) {
 static void block_load(lx_pcursor *c, uint32_t b) {
     if (b >= c->nblocks) {
         c->doc = LX_DOC_END;
-        c->n = c->i = 0;
+        c->n = c->i = c->tf_upto = 0;
         c->bi = c->nblocks;
         return;
     }
@@ -397,7 +397,7 @@ static int open_header(lx_pcursor *c, const uint8_t *val, size_t len, uint32_t l
     c->bad_block = 0;
     c->limit = limit;
     c->lo = 0;
-    c->n = c->i = 0;
+    c->n = c->i = c->tf_upto = 0;
     const uint8_t *p = val;
     p = lx_vbyte_get(p, c->end, &c->df);
     p = lx_vbyte_get(p, c->end, &c->nblocks);

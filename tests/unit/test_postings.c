@@ -544,6 +544,22 @@ static void test_corrupt_headers(void) {
     const uint8_t no_block[] = {1, 1, 0x10, 1, 1};
     CHECK(lx_pcursor_open(c, no_block, sizeof no_block) == 0);
     CHECK(c->doc == LX_DOC_END && c->rc == LX_ECORRUPT);
+    /* A cursor refused at its header is copied whole and safely (the
+     * match set copies every cursor): no docs or tf rows of a block it
+     * never loaded, whatever its memory held before (a reused pool
+     * cursor; ASan's malloc fill found the copy reading such a count). */
+    lx_pcursor *d = malloc(sizeof *d);
+    memset(c, 0xab, sizeof *c);
+    CHECK(lx_pcursor_open(c, zero_blocks, sizeof zero_blocks) == LX_ECORRUPT);
+    CHECK(c->n == 0 && c->tf_upto == 0);
+    lx_pcursor_copy(d, c);
+    CHECK(d->doc == LX_DOC_END && d->rc == LX_ECORRUPT && d->n == 0);
+    memset(c, 0xab, sizeof *c);
+    CHECK(lx_pcursor_open(c, no_block, sizeof no_block) == 0);
+    CHECK(c->n == 0 && c->tf_upto == 0);
+    lx_pcursor_copy(d, c);
+    CHECK(d->doc == LX_DOC_END && d->rc == LX_ECORRUPT);
+    free(d);
     lx_plist pl;
     memset(&pl, 0, sizeof pl);
     CHECK(lx_plist_decode(too_many, sizeof too_many, NULL, 0, NULL, NULL, &pl) == LX_ECORRUPT);
