@@ -501,15 +501,14 @@ static void and_order(lx_qcur *cur, int nreq, lx_qcur **req) {
     }
 }
 
-/* The window at d: each cursor's block bound in wb, suf[c] the sum of
- * those after c but the driver's (cur[drv]: its part is known before the
- * others are scored), *rest the sum of all but the driver's; *upto is
+/* The window at d: each cursor's block bound in wb, *rest the sum of all
+ * but the driver's (cur[drv]: its part is known before the others are
+ * scored); *upto is
  * where the required cursors' blocks end (a skip goes past it), *last
  * where every cursor's bound still holds.  Returns the sum of the
  * bounds. */
 static inline double and_window(lx_qcur *cur, int nreq, int n, const lx_scorer *sc, uint32_t d,
-                                int drv, double *wb, double *suf, double *rest, uint32_t *upto,
-                                uint32_t *last) {
+                                int drv, double *wb, double *rest, uint32_t *upto, uint32_t *last) {
     double ub = 0;
     *upto = *last = LX_DOC_END - 1;
     for (int c = 0; c < n; c++) {
@@ -529,25 +528,57 @@ static inline double and_window(lx_qcur *cur, int nreq, int n, const lx_scorer *
         if (c != drv)
             *rest += wb[c];
     }
-    for (int c = n - 1; c >= 0; c--)
-        suf[c] = c == n - 1 ? 0 : suf[c + 1] + (c + 1 == drv ? 0 : wb[c + 1]);
     return ub;
 }
 
+/* The bound of cursor c's part of doc d, c standing on d, wb its window
+ * bound there: for an OR cursor its bonus and the bounds of the members
+ * on d only (a member past d adds nothing; its window bound sums them
+ * all, and a word's translations rarely share a lecture with it), each
+ * the member's block bound where window_bound left one valid for d,
+ * else its list bound. */
+static inline double doc_bound(const lx_qcur *c, uint32_t d, double wb) {
+    if (c->kind != LX_QK_OR)
+        return wb;
+    double b = c->bonus * SAFETY;
+    for (int j = 0; j < c->nsub; j++) {
+        const lx_qcur *x = &c->sub[j];
+        if (x->doc == d)
+            b += x->kind == LX_QK_TERM && x->bb_valid && d <= x->bb_last ? x->bb_ub : x->ub;
+    }
+    return b < wb ? b : wb;
+}
+
 /* Scores d (on every required cursor) cursor by cursor, the driver's
- * part v0 known already; once a full heap's k-th (theta; full: the heap
- * is) cannot be beaten by what is scored plus the window bounds of the
- * rest, d is dropped before its other words are decoded: returns 0.
- * Else 1 with the score summed in lx_topk's order. */
+ * part *v0 known already when have_v0; with a full heap (theta its k-th)
+ * d is dropped as soon as what is scored plus the bounds of the rest
+ * cannot beat theta (the required cursors' doc_bound, the others' window
+ * bounds wb), before its other words are decoded: returns 0.  Else 1
+ * with the score summed in lx_topk's order. */
 static inline int and_score(lx_qcur *cur, int nreq, int n, const lx_scorer *sc, uint32_t d,
-                            int full, double theta, const double *suf, int drv, double v0,
-                            double *score) {
-    double contrib[LX_MAX_CURSORS];
-    double part = v0;
+                            int full, double theta, const double *wb, int drv, int have_v0,
+                            double *v0, double *score) {
+    double contrib[LX_MAX_CURSORS], suf[LX_MAX_CURSORS];
+    if (full) {
+        /* suf[c]: the bounds of the cursors after c but the driver. */
+        double r = 0, bd = have_v0 ? *v0 : 0;
+        for (int c = n - 1; c >= 0; c--) {
+            suf[c] = r;
+            if (c == drv)
+                bd = have_v0 ? *v0 : doc_bound(&cur[c], d, wb[c]);
+            else
+                r += c < nreq ? doc_bound(&cur[c], d, wb[c]) : wb[c];
+        }
+        if (bd + r <= theta)
+            return 0;
+    }
+    if (!have_v0)
+        *v0 = lx_qcur_part(&cur[drv], sc);
+    double part = *v0;
     for (int c = 0; c < n; c++) {
         lx_qcur *x = &cur[c];
         if (c == drv) {
-            contrib[c] = v0;
+            contrib[c] = *v0;
             continue;
         }
         if (c >= nreq && x->doc < d)
@@ -585,7 +616,7 @@ uint32_t lx_topk_and(lx_qcur *cur, int nreq, int n, const lx_scorer *sc, const u
     double theta = -1.0, ub = 0, rest = 0;
     double weak = 0, weak_theta = -1.0; /* the driver's weak_tf, for theta in this window */
     int weak_valid = 0;
-    double wb[LX_MAX_CURSORS], suf[LX_MAX_CURSORS]; /* window bound per cursor, of those after */
+    double wb[LX_MAX_CURSORS]; /* window bound per cursor */
     uint32_t d = dc->doc, upto = 0, win_last = 0;
     int win_valid = 0;
     int first = dc->kind == LX_QK_TERM;
@@ -598,7 +629,7 @@ uint32_t lx_topk_and(lx_qcur *cur, int nreq, int n, const lx_scorer *sc, const u
              * beat the k-th?  If not, jump past them.  The window's bound
              * holds for every doc up to its end (theta only grows). */
             if (!win_valid || d > win_last) {
-                ub = and_window(cur, nreq, n, sc, d, drv, wb, suf, &rest, &upto, &win_last);
+                ub = and_window(cur, nreq, n, sc, d, drv, wb, &rest, &upto, &win_last);
                 win_valid = 1;
                 weak_valid = 0;
             }
@@ -657,11 +688,9 @@ uint32_t lx_topk_and(lx_qcur *cur, int nreq, int n, const lx_scorer *sc, const u
             d = dc->doc;
             continue;
         }
-        if (!have_v0)
-            v0 = lx_qcur_part(dc, sc);
         double score;
         if (allowed(allow, d) &&
-            and_score(cur, nreq, n, sc, d, nh == k, theta, suf, drv, v0, &score)) {
+            and_score(cur, nreq, n, sc, d, nh == k, theta, wb, drv, have_v0, &v0, &score)) {
             if (work->cut)
                 break;
             if (nh < k || score > theta) {
