@@ -101,11 +101,27 @@ static double window_bound(lx_qcur *c, const lx_scorer *sc, uint32_t d, uint32_t
     }
     if (c->kind == LX_QK_OR) {
         /* The bonus and the members' bounds, up to where the first of
-         * their blocks ends. */
+         * their blocks ends.  A member standing past that end has no doc
+         * in the window and adds nothing: every target it was moved to
+         * is at most d, so it has no doc from d up to where it stands (a
+         * translation's sparse list mostly stands far ahead). */
         double ub = c->bonus * SAFETY;
         uint32_t upto = LX_DOC_END;
+        int ahead = 0;
         for (int j = 0; j < c->nsub; j++) {
             uint32_t l;
+            if (c->sub[j].doc > d) {
+                ahead = 1;
+                continue;
+            }
+            ub += window_bound(&c->sub[j], sc, d, &l);
+            if (l < upto)
+                upto = l;
+        }
+        for (int j = 0; ahead && j < c->nsub; j++) {
+            uint32_t l;
+            if (c->sub[j].doc <= d || c->sub[j].doc > upto)
+                continue;
             ub += window_bound(&c->sub[j], sc, d, &l);
             if (l < upto)
                 upto = l;
@@ -549,6 +565,38 @@ static inline double doc_bound(const lx_qcur *c, uint32_t d, double wb) {
     return b < wb ? b : wb;
 }
 
+/* A bound of required cursor c's part of doc d before c is moved to d,
+ * wb its window bound there: every target c was moved to is at most d,
+ * so c has no doc from there up to where it stands; for an OR cursor the
+ * bonus and the bounds of the members standing at or before d (a
+ * translation's sparse list mostly stands past it).  HUGE_VAL when c
+ * stands past d: d is not a match, and the leapfrog's jump to c's doc
+ * skips further than a bound would. */
+static inline double ahead_bound(const lx_qcur *c, uint32_t d, double wb) {
+    if (c->doc > d)
+        return HUGE_VAL;
+    if (c->kind != LX_QK_OR)
+        return wb;
+    double b = c->bonus * SAFETY;
+    for (int j = 0; j < c->nsub; j++) {
+        const lx_qcur *x = &c->sub[j];
+        if (x->doc <= d)
+            b += x->kind == LX_QK_TERM && x->bb_valid && d <= x->bb_last ? x->bb_ub : x->ub;
+    }
+    return b < wb ? b : wb;
+}
+
+/* The bounds of d's parts but the driver's, before the cursors move to
+ * it: the required cursors' ahead_bound, the others' window bounds. */
+static inline double ahead_rest(lx_qcur *cur, int nreq, int n, uint32_t d, int drv,
+                                const double *wb) {
+    double r = 0;
+    for (int c = 0; c < n; c++)
+        if (c != drv)
+            r += c < nreq ? ahead_bound(&cur[c], d, wb[c]) : wb[c];
+    return r;
+}
+
 /* Scores d (on every required cursor) cursor by cursor, the driver's
  * part *v0 known already when have_v0; with a full heap (theta its k-th)
  * d is dropped as soon as what is scored plus the bounds of the rest
@@ -665,11 +713,17 @@ uint32_t lx_topk_and(lx_qcur *cur, int nreq, int n, const lx_scorer *sc, const u
             if (first) {
                 v0 = lx_qcur_part(dc, sc);
                 have_v0 = 1;
-                if (v0 + rest <= theta) {
+                if (v0 + rest <= theta || v0 + ahead_rest(cur, nreq, n, d, drv, wb) <= theta) {
                     lx_qcur_next(dc);
                     d = dc->doc;
                     continue;
                 }
+            } else if (dc->kind == LX_QK_OR &&
+                       doc_bound(dc, d, wb[drv]) + ahead_rest(cur, nreq, n, d, drv, wb) <= theta) {
+                /* A group driver: the bound of its members on d. */
+                lx_qcur_next(dc);
+                d = dc->doc;
+                continue;
             }
         }
         int i;
