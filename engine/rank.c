@@ -517,14 +517,15 @@ static void and_order(lx_qcur *cur, int nreq, lx_qcur **req) {
     }
 }
 
-/* The window at d: each cursor's block bound in wb, *rest the sum of all
- * but the driver's (cur[drv]: its part is known before the others are
- * scored); *upto is
+/* The window at d: each cursor's block bound in wb, suf[c] the sum of
+ * those after c but the driver's (cur[drv]: its part is known before the
+ * others are scored), *rest the sum of all but the driver's; *upto is
  * where the required cursors' blocks end (a skip goes past it), *last
  * where every cursor's bound still holds.  Returns the sum of the
  * bounds. */
 static inline double and_window(lx_qcur *cur, int nreq, int n, const lx_scorer *sc, uint32_t d,
-                                int drv, double *wb, double *rest, uint32_t *upto, uint32_t *last) {
+                                int drv, double *wb, double *suf, double *rest, uint32_t *upto,
+                                uint32_t *last) {
     double ub = 0;
     *upto = *last = LX_DOC_END - 1;
     for (int c = 0; c < n; c++) {
@@ -544,6 +545,8 @@ static inline double and_window(lx_qcur *cur, int nreq, int n, const lx_scorer *
         if (c != drv)
             *rest += wb[c];
     }
+    for (int c = n - 1; c >= 0; c--)
+        suf[c] = c == n - 1 ? 0 : suf[c + 1] + (c + 1 == drv ? 0 : wb[c + 1]);
     return ub;
 }
 
@@ -600,14 +603,17 @@ static inline double ahead_rest(lx_qcur *cur, int nreq, int n, uint32_t d, int d
 /* Scores d (on every required cursor) cursor by cursor, the driver's
  * part *v0 known already when have_v0; with a full heap (theta its k-th)
  * d is dropped as soon as what is scored plus the bounds of the rest
- * cannot beat theta (the required cursors' doc_bound, the others' window
- * bounds wb), before its other words are decoded: returns 0.  Else 1
+ * cannot beat theta (with groups among the required cursors, their
+ * doc_bound and the others' window bounds wb; else the window's suffix
+ * sums wsuf), before its other words are decoded: returns 0.  Else 1
  * with the score summed in lx_topk's order. */
 static inline int and_score(lx_qcur *cur, int nreq, int n, const lx_scorer *sc, uint32_t d,
-                            int full, double theta, const double *wb, int drv, int have_v0,
-                            double *v0, double *score) {
+                            int full, double theta, const double *wb, const double *wsuf,
+                            int grouped, int drv, int have_v0, double *v0, double *score) {
     double contrib[LX_MAX_CURSORS], suf[LX_MAX_CURSORS];
-    if (full) {
+    const double *sf = wsuf; /* without groups, doc_bound is the window bound */
+    if (full && grouped) {
+        sf = suf;
         /* suf[c]: the bounds of the cursors after c but the driver. */
         double r = 0, bd = have_v0 ? *v0 : 0;
         for (int c = n - 1; c >= 0; c--) {
@@ -633,7 +639,7 @@ static inline int and_score(lx_qcur *cur, int nreq, int n, const lx_scorer *sc, 
             lx_qcur_seek(x, d);
         contrib[c] = x->doc == d ? lx_qcur_part(x, sc) : 0;
         part += contrib[c];
-        if (full && part + suf[c] <= theta)
+        if (full && part + sf[c] <= theta)
             return 0;
     }
     double sum = 0;
@@ -664,7 +670,10 @@ uint32_t lx_topk_and(lx_qcur *cur, int nreq, int n, const lx_scorer *sc, const u
     double theta = -1.0, ub = 0, rest = 0;
     double weak = 0, weak_theta = -1.0; /* the driver's weak_tf, for theta in this window */
     int weak_valid = 0;
-    double wb[LX_MAX_CURSORS]; /* window bound per cursor */
+    double wb[LX_MAX_CURSORS], suf[LX_MAX_CURSORS]; /* window bound per cursor, of those after */
+    int grouped = 0; /* a required cursor is a group: bounds per doc pay */
+    for (int c = 0; c < nreq; c++)
+        grouped |= cur[c].kind == LX_QK_OR;
     uint32_t d = dc->doc, upto = 0, win_last = 0;
     int win_valid = 0;
     int first = dc->kind == LX_QK_TERM;
@@ -677,7 +686,7 @@ uint32_t lx_topk_and(lx_qcur *cur, int nreq, int n, const lx_scorer *sc, const u
              * beat the k-th?  If not, jump past them.  The window's bound
              * holds for every doc up to its end (theta only grows). */
             if (!win_valid || d > win_last) {
-                ub = and_window(cur, nreq, n, sc, d, drv, wb, &rest, &upto, &win_last);
+                ub = and_window(cur, nreq, n, sc, d, drv, wb, suf, &rest, &upto, &win_last);
                 win_valid = 1;
                 weak_valid = 0;
             }
@@ -713,7 +722,8 @@ uint32_t lx_topk_and(lx_qcur *cur, int nreq, int n, const lx_scorer *sc, const u
             if (first) {
                 v0 = lx_qcur_part(dc, sc);
                 have_v0 = 1;
-                if (v0 + rest <= theta || v0 + ahead_rest(cur, nreq, n, d, drv, wb) <= theta) {
+                if (v0 + rest <= theta ||
+                    (grouped && v0 + ahead_rest(cur, nreq, n, d, drv, wb) <= theta)) {
                     lx_qcur_next(dc);
                     d = dc->doc;
                     continue;
@@ -743,8 +753,8 @@ uint32_t lx_topk_and(lx_qcur *cur, int nreq, int n, const lx_scorer *sc, const u
             continue;
         }
         double score;
-        if (allowed(allow, d) &&
-            and_score(cur, nreq, n, sc, d, nh == k, theta, wb, drv, have_v0, &v0, &score)) {
+        if (allowed(allow, d) && and_score(cur, nreq, n, sc, d, nh == k, theta, wb, suf, grouped,
+                                           drv, have_v0, &v0, &score)) {
             if (work->cut)
                 break;
             if (nh < k || score > theta) {
