@@ -600,6 +600,33 @@ static inline double ahead_rest(lx_qcur *cur, int nreq, int n, uint32_t d, int d
     return r;
 }
 
+/* Whether the driver-first check with ahead_rest is worth its cost: it
+ * walks every member of every group, for each doc the driver stands on.
+ * Of each AHEAD_PROBE checks, when fewer than half drop their doc,
+ * the next AHEAD_REST docs go without (where the others' lists hold
+ * strong docs often); the check only drops docs, so the answer is the
+ * same either way. */
+#define AHEAD_PROBE 64
+#define AHEAD_REST 1024
+typedef struct ahead_gate {
+    uint32_t tries, drops, off;
+} ahead_gate;
+
+static inline int ahead_try(ahead_gate *g) {
+    return g->off == 0 || --g->off == 0;
+}
+
+/* Counts a check's outcome (dropped: its doc cannot win); returns it. */
+static inline int ahead_tell(ahead_gate *g, int dropped) {
+    g->drops += (uint32_t)dropped;
+    if (++g->tries == AHEAD_PROBE) {
+        if (g->drops < AHEAD_PROBE / 2)
+            g->off = AHEAD_REST;
+        g->tries = g->drops = 0;
+    }
+    return dropped;
+}
+
 /* Scores d (on every required cursor) cursor by cursor, the driver's
  * part *v0 known already when have_v0; with a full heap (theta its k-th)
  * d is dropped as soon as what is scored plus the bounds of the rest
@@ -671,6 +698,7 @@ uint32_t lx_topk_and(lx_qcur *cur, int nreq, int n, const lx_scorer *sc, const u
     double weak = 0, weak_theta = -1.0; /* the driver's weak_tf, for theta in this window */
     int weak_valid = 0;
     double wb[LX_MAX_CURSORS], suf[LX_MAX_CURSORS]; /* window bound per cursor, of those after */
+    ahead_gate ag = {0, 0, 0};
     int grouped = 0; /* a required cursor is a group: bounds per doc pay */
     for (int c = 0; c < nreq; c++)
         grouped |= cur[c].kind == LX_QK_OR;
@@ -728,8 +756,10 @@ uint32_t lx_topk_and(lx_qcur *cur, int nreq, int n, const lx_scorer *sc, const u
                     d = dc->doc;
                     continue;
                 }
-            } else if (dc->kind == LX_QK_OR &&
-                       doc_bound(dc, d, wb[drv]) + ahead_rest(cur, nreq, n, d, drv, wb) <= theta) {
+            } else if (dc->kind == LX_QK_OR && ahead_try(&ag) &&
+                       ahead_tell(&ag, doc_bound(dc, d, wb[drv]) +
+                                               ahead_rest(cur, nreq, n, d, drv, wb) <=
+                                           theta)) {
                 /* A group driver: the bound of its members on d. */
                 lx_qcur_next(dc);
                 d = dc->doc;
