@@ -101,11 +101,27 @@ static double window_bound(lx_qcur *c, const lx_scorer *sc, uint32_t d, uint32_t
     }
     if (c->kind == LX_QK_OR) {
         /* The bonus and the members' bounds, up to where the first of
-         * their blocks ends. */
+         * their blocks ends.  A member standing past that end has no doc
+         * in the window and adds nothing: every target it was moved to
+         * is at most d, so it has no doc from d up to where it stands (a
+         * translation's sparse list mostly stands far ahead). */
         double ub = c->bonus * SAFETY;
         uint32_t upto = LX_DOC_END;
+        int ahead = 0;
         for (int j = 0; j < c->nsub; j++) {
             uint32_t l;
+            if (c->sub[j].doc > d) {
+                ahead = 1;
+                continue;
+            }
+            ub += window_bound(&c->sub[j], sc, d, &l);
+            if (l < upto)
+                upto = l;
+        }
+        for (int j = 0; ahead && j < c->nsub; j++) {
+            uint32_t l;
+            if (c->sub[j].doc <= d || c->sub[j].doc > upto)
+                continue;
             ub += window_bound(&c->sub[j], sc, d, &l);
             if (l < upto)
                 upto = l;
@@ -534,27 +550,123 @@ static inline double and_window(lx_qcur *cur, int nreq, int n, const lx_scorer *
     return ub;
 }
 
+/* The bound of cursor c's part of doc d, c standing on d, wb its window
+ * bound there: for an OR cursor its bonus and the bounds of the members
+ * on d only (a member past d adds nothing; its window bound sums them
+ * all, and a word's translations rarely share a lecture with it), each
+ * the member's block bound where window_bound left one valid for d,
+ * else its list bound. */
+static inline double doc_bound(const lx_qcur *c, uint32_t d, double wb) {
+    if (c->kind != LX_QK_OR)
+        return wb;
+    double b = c->bonus * SAFETY;
+    for (int j = 0; j < c->nsub; j++) {
+        const lx_qcur *x = &c->sub[j];
+        if (x->doc == d)
+            b += x->kind == LX_QK_TERM && x->bb_valid && d <= x->bb_last ? x->bb_ub : x->ub;
+    }
+    return b < wb ? b : wb;
+}
+
+/* A bound of required cursor c's part of doc d before c is moved to d,
+ * wb its window bound there: every target c was moved to is at most d,
+ * so c has no doc from there up to where it stands; for an OR cursor the
+ * bonus and the bounds of the members standing at or before d (a
+ * translation's sparse list mostly stands past it).  HUGE_VAL when c
+ * stands past d: d is not a match, and the leapfrog's jump to c's doc
+ * skips further than a bound would. */
+static inline double ahead_bound(const lx_qcur *c, uint32_t d, double wb) {
+    if (c->doc > d)
+        return HUGE_VAL;
+    if (c->kind != LX_QK_OR)
+        return wb;
+    double b = c->bonus * SAFETY;
+    for (int j = 0; j < c->nsub; j++) {
+        const lx_qcur *x = &c->sub[j];
+        if (x->doc <= d)
+            b += x->kind == LX_QK_TERM && x->bb_valid && d <= x->bb_last ? x->bb_ub : x->ub;
+    }
+    return b < wb ? b : wb;
+}
+
+/* The bounds of d's parts but the driver's, before the cursors move to
+ * it: the required cursors' ahead_bound, the others' window bounds. */
+static inline double ahead_rest(lx_qcur *cur, int nreq, int n, uint32_t d, int drv,
+                                const double *wb) {
+    double r = 0;
+    for (int c = 0; c < n; c++)
+        if (c != drv)
+            r += c < nreq ? ahead_bound(&cur[c], d, wb[c]) : wb[c];
+    return r;
+}
+
+/* Whether the driver-first check with ahead_rest is worth its cost: it
+ * walks every member of every group, for each doc the driver stands on.
+ * Of each AHEAD_PROBE checks, when fewer than half drop their doc,
+ * the next AHEAD_REST docs go without (where the others' lists hold
+ * strong docs often); the check only drops docs, so the answer is the
+ * same either way. */
+#define AHEAD_PROBE 64
+#define AHEAD_REST 1024
+typedef struct ahead_gate {
+    uint32_t tries, drops, off;
+} ahead_gate;
+
+static inline int ahead_try(ahead_gate *g) {
+    return g->off == 0 || --g->off == 0;
+}
+
+/* Counts a check's outcome (dropped: its doc cannot win); returns it. */
+static inline int ahead_tell(ahead_gate *g, int dropped) {
+    g->drops += (uint32_t)dropped;
+    if (++g->tries == AHEAD_PROBE) {
+        if (g->drops < AHEAD_PROBE / 2)
+            g->off = AHEAD_REST;
+        g->tries = g->drops = 0;
+    }
+    return dropped;
+}
+
 /* Scores d (on every required cursor) cursor by cursor, the driver's
- * part v0 known already; once a full heap's k-th (theta; full: the heap
- * is) cannot be beaten by what is scored plus the window bounds of the
- * rest, d is dropped before its other words are decoded: returns 0.
- * Else 1 with the score summed in lx_topk's order. */
+ * part *v0 known already when have_v0; with a full heap (theta its k-th)
+ * d is dropped as soon as what is scored plus the bounds of the rest
+ * cannot beat theta (with groups among the required cursors, their
+ * doc_bound and the others' window bounds wb; else the window's suffix
+ * sums wsuf), before its other words are decoded: returns 0.  Else 1
+ * with the score summed in lx_topk's order. */
 static inline int and_score(lx_qcur *cur, int nreq, int n, const lx_scorer *sc, uint32_t d,
-                            int full, double theta, const double *suf, int drv, double v0,
-                            double *score) {
-    double contrib[LX_MAX_CURSORS];
-    double part = v0;
+                            int full, double theta, const double *wb, const double *wsuf,
+                            int grouped, int drv, int have_v0, double *v0, double *score) {
+    double contrib[LX_MAX_CURSORS], suf[LX_MAX_CURSORS];
+    const double *sf = wsuf; /* without groups, doc_bound is the window bound */
+    if (full && grouped) {
+        sf = suf;
+        /* suf[c]: the bounds of the cursors after c but the driver. */
+        double r = 0, bd = have_v0 ? *v0 : 0;
+        for (int c = n - 1; c >= 0; c--) {
+            suf[c] = r;
+            if (c == drv)
+                bd = have_v0 ? *v0 : doc_bound(&cur[c], d, wb[c]);
+            else
+                r += c < nreq ? doc_bound(&cur[c], d, wb[c]) : wb[c];
+        }
+        if (bd + r <= theta)
+            return 0;
+    }
+    if (!have_v0)
+        *v0 = lx_qcur_part(&cur[drv], sc);
+    double part = *v0;
     for (int c = 0; c < n; c++) {
         lx_qcur *x = &cur[c];
         if (c == drv) {
-            contrib[c] = v0;
+            contrib[c] = *v0;
             continue;
         }
         if (c >= nreq && x->doc < d)
             lx_qcur_seek(x, d);
         contrib[c] = x->doc == d ? lx_qcur_part(x, sc) : 0;
         part += contrib[c];
-        if (full && part + suf[c] <= theta)
+        if (full && part + sf[c] <= theta)
             return 0;
     }
     double sum = 0;
@@ -586,6 +698,10 @@ uint32_t lx_topk_and(lx_qcur *cur, int nreq, int n, const lx_scorer *sc, const u
     double weak = 0, weak_theta = -1.0; /* the driver's weak_tf, for theta in this window */
     int weak_valid = 0;
     double wb[LX_MAX_CURSORS], suf[LX_MAX_CURSORS]; /* window bound per cursor, of those after */
+    ahead_gate ag = {0, 0, 0};
+    int grouped = 0; /* a required cursor is a group: bounds per doc pay */
+    for (int c = 0; c < nreq; c++)
+        grouped |= cur[c].kind == LX_QK_OR;
     uint32_t d = dc->doc, upto = 0, win_last = 0;
     int win_valid = 0;
     int first = dc->kind == LX_QK_TERM;
@@ -634,11 +750,20 @@ uint32_t lx_topk_and(lx_qcur *cur, int nreq, int n, const lx_scorer *sc, const u
             if (first) {
                 v0 = lx_qcur_part(dc, sc);
                 have_v0 = 1;
-                if (v0 + rest <= theta) {
+                if (v0 + rest <= theta ||
+                    (grouped && v0 + ahead_rest(cur, nreq, n, d, drv, wb) <= theta)) {
                     lx_qcur_next(dc);
                     d = dc->doc;
                     continue;
                 }
+            } else if (dc->kind == LX_QK_OR && ahead_try(&ag) &&
+                       ahead_tell(&ag, doc_bound(dc, d, wb[drv]) +
+                                               ahead_rest(cur, nreq, n, d, drv, wb) <=
+                                           theta)) {
+                /* A group driver: the bound of its members on d. */
+                lx_qcur_next(dc);
+                d = dc->doc;
+                continue;
             }
         }
         int i;
@@ -657,11 +782,9 @@ uint32_t lx_topk_and(lx_qcur *cur, int nreq, int n, const lx_scorer *sc, const u
             d = dc->doc;
             continue;
         }
-        if (!have_v0)
-            v0 = lx_qcur_part(dc, sc);
         double score;
-        if (allowed(allow, d) &&
-            and_score(cur, nreq, n, sc, d, nh == k, theta, suf, drv, v0, &score)) {
+        if (allowed(allow, d) && and_score(cur, nreq, n, sc, d, nh == k, theta, wb, suf, grouped,
+                                           drv, have_v0, &v0, &score)) {
             if (work->cut)
                 break;
             if (nh < k || score > theta) {
