@@ -18,14 +18,8 @@ B=$(cd "$1" && pwd)
 IX=$2
 OUT=$3
 QUERIES=${QUERIES:-${LECTERN_SHARED:-$ROOT/../shared/data}/ted/queries.txt}
-PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-"$B/lectern-server" --index "$IX" --bind 127.0.0.1 --port "$PORT" --quiet --cache-mb 0 2> /dev/null &
-SP=$!
-trap 'kill $SP 2> /dev/null; wait $SP 2> /dev/null' EXIT
-for _ in $(seq 100); do
-    curl -s -o /dev/null "http://127.0.0.1:$PORT/api/stats" && break
-    sleep 0.2
-done
+. "$ROOT/tests/server/bench_lib.sh"
+start_uncached_server
 PORT=$PORT QUERIES=$QUERIES python3 - "$OUT" <<'PY'
 import http.client, os, re, sys, urllib.parse
 qs = [l.rstrip("\n").split("\t", 1)[-1] for l in open(os.environ["QUERIES"])]

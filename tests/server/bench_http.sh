@@ -37,6 +37,7 @@
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
+. "$HERE/bench_lib.sh"
 BUILD=$(cd "${1:-$ROOT/build}" 2> /dev/null && pwd) || { echo "no build folder ${1:-$ROOT/build}" >&2; exit 1; }
 SHARED=${LECTERN_SHARED:-$ROOT/../shared/data}
 TED=$SHARED/ted
@@ -92,37 +93,6 @@ done
 URL="http://127.0.0.1:$PORT"
 echo "== server pid $SPID on $URL ($(nproc) cores)"
 
-cat > "$TMP/queries.lua" <<'LUA'
--- Each thread URL-encodes the query log once, then walks it from its own
--- offset so that threads do not ask the same query at the same time.
-local paths, i = {}, 1
-local counter = 0
-function setup(thread)
-  counter = counter + 1
-  thread:set("id", counter)
-end
-local function encode(s)
-  return (s:gsub("[^%w%-%._~]", function(c) return string.format("%%%02X", string.byte(c)) end))
-end
-function init(args)
-  for line in io.lines(args[1]) do
-    local q = line:match("\t(.*)$") or line -- "qid<TAB>query" or a bare query
-    if #q > 0 then paths[#paths + 1] = "/api/search?q=" .. encode(q) end
-  end
-  i = ((id or 1) - 1) * 997 % #paths + 1
-end
-function request()
-  local p = paths[i]
-  i = i % #paths + 1
-  return wrk.format("GET", p)
-end
-function done(summary, latency, requests)
-  io.write(string.format("RESULT %.1f %d %d %d %d %d\n",
-    summary.requests / (summary.duration / 1e6), latency:percentile(50), latency:percentile(99),
-    summary.errors.status, summary.errors.connect + summary.errors.read + summary.errors.write,
-    summary.errors.timeout))
-end
-LUA
 
 calc() { awk "BEGIN { printf \"%.${2:-1}f\", $1 }"; }
 
@@ -184,9 +154,9 @@ NGX
 # wrk_run URL CONNS OUT: one wrk run; sets rps p50 p99 non2xx sockerr timeouts.
 wrk_run() {
     local t=$(($2 < 2 ? 1 : 2))
-    wrk -t"$t" -c"$2" -d"${DURATION}s" --timeout 5s -s "$TMP/queries.lua" "$1" -- "$QUERIES" \
+    wrk -t"$t" -c"$2" -d"${DURATION}s" --timeout 5s -s "$HERE/log_queries.lua" "$1" -- "$QUERIES" \
         > "$3" 2>&1
-    read -r _ rps p50 p99 non2xx sockerr timeouts < <(grep '^RESULT' "$3")
+    read -r _ rps p50 p99 non2xx sockerr timeouts _ < <(grep '^RESULT' "$3")
 }
 status_kb() { awk -v k="$1:" '$1 == k {print $2}' "/proc/$SPID/status"; }
 
@@ -210,15 +180,8 @@ curl -s -o /dev/null "$URL/api/search?q=warm+up" || { echo "the server does not 
 # the TED log: some 4-5 s of CPU) -- is not measured as a search; then
 # 3 s at 8 connections.
 echo "== warm-up (the whole log once, then 3 s at 8 connections)"
-URL=$URL python3 -c '
-import os, sys, urllib.parse
-for l in sys.stdin:
-    q = l.rstrip("\n").split("\t", 1)[-1]
-    if q:
-        print("url = \"%s/api/search?q=%s\"\noutput = /dev/null" % (os.environ["URL"], urllib.parse.quote(q, safe="")))
-' < "$QUERIES" > "$TMP/warm.cfg"
-curl -s -K "$TMP/warm.cfg"
-wrk -t2 -c8 -d3s -s "$TMP/queries.lua" "$URL" -- "$QUERIES" > /dev/null
+ask_log_once "$URL" "$QUERIES" "$TMP/warm.cfg"
+wrk -t2 -c8 -d3s -s "$HERE/log_queries.lua" "$URL" -- "$QUERIES" > /dev/null
 echo "== lectern-server: response cache $([ "$CACHE_MB" = 0 ] && echo "off (every answer computed)" || echo "$CACHE_MB MiB")"
 
 if [ "$NGINX" = 1 ]; then
