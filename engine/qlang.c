@@ -11,7 +11,6 @@
  * index's term table; it never changes what the query matches.
  */
 #include <math.h>
-#include <pthread.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
@@ -19,6 +18,7 @@
 #include <stdlib.h>
 
 #include "dict.h"
+#include "dictlangs.h"
 #include "error.h"
 #include "qlang.h"
 #include "stop.h"
@@ -74,53 +74,11 @@ static int accept_first(const char *h, char *code) {
     return lx_lang_normalise(tag, code);
 }
 
-/* The installed pairs by source language, in the order the pairs list
- * them: the pairs are fixed once loaded, so which of them translate from
- * a language is found once per process, not by comparing every pair's
- * code for every word, level and candidate of every query. */
-typedef struct src_pairs {
-    char code[LX_LANG_BYTES];
-    int n;
-    int idx[LX_DICT_MAX_PAIRS];
-} src_pairs;
-static src_pairs srcs[LX_DICT_MAX_PAIRS];
-static int nsrcs;
-static pthread_once_t srcs_once = PTHREAD_ONCE_INIT;
-
-static void srcs_load(void) {
-    int np = lx_dict_npairs();
-    for (int i = 0; i < np; i++) {
-        const char *from, *to;
-        size_t nw;
-        lx_dict_pair(i, &from, &to, &nw);
-        int j = 0;
-        while (j < nsrcs && strcmp(srcs[j].code, from) != 0)
-            j++;
-        if (j == nsrcs)
-            snprintf(srcs[nsrcs++].code, LX_LANG_BYTES, "%s", from);
-        srcs[j].idx[srcs[j].n++] = i;
-    }
-}
-
-/* The distinct source languages of the pairs, in their first pair's order. */
-static int src_count(void) {
-    pthread_once(&srcs_once, srcs_load);
-    return nsrcs;
-}
-
-/* The pairs from language code (NULL: none). */
-static const src_pairs *src_find(const char *code) {
-    for (int j = 0, n = src_count(); j < n; j++)
-        if (strcmp(srcs[j].code, code) == 0)
-            return &srcs[j];
-    return NULL;
-}
-
-/* The candidates' codes point into s->langs, srcs or a literal, all
+/* The candidates' codes point into s->langs, the sources or a literal, all
  * fixed for the detection: no copies. */
 typedef struct votes {
     const char *code[MAX_CAND];
-    const src_pairs *sp[MAX_CAND]; /* the pairs from each candidate */
+    const lx_dict_src *sp[MAX_CAND]; /* the pairs from each candidate */
     double v[MAX_CAND];
     int n;
 } votes;
@@ -132,7 +90,7 @@ static int cand(votes *vt, const char *code) {
     if (vt->n == MAX_CAND)
         return -1;
     vt->code[vt->n] = code;
-    vt->sp[vt->n] = src_find(code);
+    vt->sp[vt->n] = lx_dict_src_find(code);
     vt->v[vt->n] = 0;
     return vt->n++;
 }
@@ -213,7 +171,7 @@ static size_t cand_term(lx_searcher *s, const char *c, const lx_qword *w, cand_s
 /* Whether a dictionary pair from c has key, its concatenation (for a
  * hyphenated phrase: FreeDict writes "tasaarvo") or, by stem (cs, the
  * term under c's stemmer), the one-word key. */
-static int in_dicts(lx_searcher *s, const char *c, const src_pairs *sp, const lx_qword *w, int n,
+static int in_dicts(lx_searcher *s, const char *c, const lx_dict_src *sp, const lx_qword *w, int n,
                     const char *key, size_t kl, int level, cand_stem *cs) {
     char joined[LX_TOKEN_BUF];
     size_t tl = 0, jl = 0;
@@ -242,7 +200,7 @@ static int in_dicts(lx_searcher *s, const char *c, const src_pairs *sp, const lx
  * and IN_ASIS).  A word as written in LX_QLANG_INDEX_SHARE of the index's
  * lectures of c is as telling as a headword ("3d atlas" on an English
  * index); not its stem, which cognates share ("mentale", "mental"). */
-static int has_word(lx_searcher *s, const char *c, const src_pairs *sp, const lx_qword *w, int n,
+static int has_word(lx_searcher *s, const char *c, const lx_dict_src *sp, const lx_qword *w, int n,
                     const char *key, size_t kl, int level, int want, cand_stem *cs) {
     if (level == BY_WORD && n == 1 &&
         (lx_stopword(c, w->tok, w->len) ||
@@ -281,7 +239,7 @@ static void prefetch_level(lx_searcher *s, const votes *vt, const lx_qword *w, i
     if (level == BY_INDEX || (stems && n != 1))
         return;
     for (int c = 0; c < vt->n; c++) {
-        const src_pairs *sp = vt->sp[c];
+        const lx_dict_src *sp = vt->sp[c];
         size_t tl = sp && stems ? cand_term(s, vt->code[c], w, &cs[c]) : kl;
         /* BY_CUT's uncut term was BY_STEM's. */
         if (sp && tl)
@@ -414,16 +372,17 @@ static int elect(const lx_searcher *s, const votes *vt, const char *telling, lx_
 static int detect_index(lx_searcher *s, lx_qlang *out) {
     votes vt;
     index_cands(s, &vt);
-    int nc = vt.n, ns = src_count(), nf = 0;
+    int nc = vt.n, ns = lx_dict_nsrcs(), nf = 0;
     /* The pairs' source languages that are no candidate: a stopword of
      * one sends the query to the second pass. */
     const char *foreign[LX_DICT_MAX_PAIRS];
     for (int j = 0; j < ns; j++) {
         int c = 0;
-        while (c < nc && strcmp(vt.code[c], srcs[j].code) != 0)
+        const char *code = lx_dict_src_at(j)->code;
+        while (c < nc && strcmp(vt.code[c], code) != 0)
             c++;
         if (c == nc)
-            foreign[nf++] = srcs[j].code;
+            foreign[nf++] = code;
     }
     char telling[80] = "";
     double best_word = 0;
@@ -460,9 +419,9 @@ static int detect_index(lx_searcher *s, lx_qlang *out) {
 static int detect(lx_searcher *s, lx_qlang *out) {
     votes vt;
     index_cands(s, &vt);
-    int np = lx_dict_npairs(), ns = src_count();
+    int np = lx_dict_npairs(), ns = lx_dict_nsrcs();
     for (int j = 0; j < ns; j++)
-        cand(&vt, srcs[j].code);
+        cand(&vt, lx_dict_src_at(j)->code);
     char telling[80] = "";
     double best_word = 0;
     for (int ci = 0; ci < s->q.nclauses; ci++) {

@@ -550,43 +550,38 @@ static inline double and_window(lx_qcur *cur, int nreq, int n, const lx_scorer *
     return ub;
 }
 
-/* The bound of cursor c's part of doc d, c standing on d, wb its window
- * bound there: for an OR cursor its bonus and the bounds of the members
- * on d only (a member past d adds nothing; its window bound sums them
- * all, and a word's translations rarely share a lecture with it), each
- * the member's block bound where window_bound left one valid for d,
- * else its list bound. */
-static inline double doc_bound(const lx_qcur *c, uint32_t d, double wb) {
-    if (c->kind != LX_QK_OR)
-        return wb;
+/* An OR cursor's bonus and the bounds of its members standing on d
+ * (upto 0) or at or before it (upto 1), each the member's block bound
+ * where window_bound left one valid for d, else its list bound; at most
+ * wb, the cursor's window bound. */
+static inline double members_bound(const lx_qcur *c, uint32_t d, double wb, int upto) {
     double b = c->bonus * SAFETY;
     for (int j = 0; j < c->nsub; j++) {
         const lx_qcur *x = &c->sub[j];
-        if (x->doc == d)
+        if (upto ? x->doc <= d : x->doc == d)
             b += x->kind == LX_QK_TERM && x->bb_valid && d <= x->bb_last ? x->bb_ub : x->ub;
     }
     return b < wb ? b : wb;
 }
 
+/* The bound of cursor c's part of doc d, c standing on d, wb its window
+ * bound there: for an OR cursor its members on d only (a member past d
+ * adds nothing; its window bound sums them all, and a word's
+ * translations rarely share a lecture with it). */
+static inline double doc_bound(const lx_qcur *c, uint32_t d, double wb) {
+    return c->kind == LX_QK_OR ? members_bound(c, d, wb, 0) : wb;
+}
+
 /* A bound of required cursor c's part of doc d before c is moved to d,
  * wb its window bound there: every target c was moved to is at most d,
  * so c has no doc from there up to where it stands; for an OR cursor the
- * bonus and the bounds of the members standing at or before d (a
- * translation's sparse list mostly stands past it).  HUGE_VAL when c
- * stands past d: d is not a match, and the leapfrog's jump to c's doc
- * skips further than a bound would. */
+ * members standing at or before d (a translation's sparse list mostly
+ * stands past it).  HUGE_VAL when c stands past d: d is not a match, and
+ * the leapfrog's jump to c's doc skips further than a bound would. */
 static inline double ahead_bound(const lx_qcur *c, uint32_t d, double wb) {
     if (c->doc > d)
         return HUGE_VAL;
-    if (c->kind != LX_QK_OR)
-        return wb;
-    double b = c->bonus * SAFETY;
-    for (int j = 0; j < c->nsub; j++) {
-        const lx_qcur *x = &c->sub[j];
-        if (x->doc <= d)
-            b += x->kind == LX_QK_TERM && x->bb_valid && d <= x->bb_last ? x->bb_ub : x->ub;
-    }
-    return b < wb ? b : wb;
+    return c->kind == LX_QK_OR ? members_bound(c, d, wb, 1) : wb;
 }
 
 /* The bounds of d's parts but the driver's, before the cursors move to

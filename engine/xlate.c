@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "dict.h"
+#include "dictlangs.h"
 #include "error.h"
 #include "stop.h"
 #include "xlate.h"
@@ -95,66 +96,6 @@ typedef struct xword {
 
 enum { BY_ANY, BY_KEY, BY_STEM };
 
-/* The pairs between two languages, found once per process: a
- * translated word asks for them for every target language and path
- * (direct, through each pivot), and comparing every pair's codes for
- * each was a tenth of a translated query.  codes[] are the distinct
- * languages of the pairs; between[f][t] is the slice of by_langs (pair
- * indices, ascending) that leads from codes[f] to codes[t]. */
-#define MAX_CODES (2 * LX_DICT_MAX_PAIRS)
-static char codes[MAX_CODES][LX_LANG_BYTES];
-static int ncodes;
-static struct { uint8_t start, n; } between[MAX_CODES][MAX_CODES];
-static uint8_t by_langs[LX_DICT_MAX_PAIRS];
-static pthread_once_t langs_once = PTHREAD_ONCE_INIT;
-
-/* code's place in codes[], or -1. */
-static int code_index(const char *code) {
-    for (int i = 0; i < ncodes; i++)
-        if (!strcmp(codes[i], code))
-            return i;
-    return -1;
-}
-
-/* Fills codes[], between[] and by_langs[] from the installed pairs. */
-static void index_langs(void) {
-    int np = lx_dict_npairs(), fi[LX_DICT_MAX_PAIRS], ti[LX_DICT_MAX_PAIRS];
-    for (int i = 0; i < np; i++) {
-        const char *c[2];
-        size_t nw;
-        lx_dict_pair(i, &c[0], &c[1], &nw);
-        int *slot[2] = {&fi[i], &ti[i]};
-        for (int k = 0; k < 2; k++) {
-            int j = code_index(c[k]);
-            if (j < 0) {
-                j = ncodes++;
-                snprintf(codes[j], LX_LANG_BYTES, "%s", c[k]);
-            }
-            *slot[k] = j;
-        }
-    }
-    int at = 0;
-    for (int i = 0; i < np; i++) {
-        if (between[fi[i]][ti[i]].n) /* its languages' slice is filled */
-            continue;
-        between[fi[i]][ti[i]].start = (uint8_t)at;
-        for (int j = i; j < np; j++)
-            if (fi[j] == fi[i] && ti[j] == ti[i])
-                by_langs[at++] = (uint8_t)j;
-        between[fi[i]][ti[i]].n = (uint8_t)(at - between[fi[i]][ti[i]].start);
-    }
-}
-
-/* The pairs that lead from -> to, ascending, in *idx; their count. */
-static int pairs_between(const char *from, const char *to, const uint8_t **idx) {
-    pthread_once(&langs_once, index_langs);
-    int f = code_index(from), t = f < 0 ? -1 : code_index(to);
-    if (t < 0)
-        return 0;
-    *idx = by_langs + between[f][t].start;
-    return between[f][t].n;
-}
-
 /* The translations of w in pair i; -1 when out of memory. */
 static int translate_pair(int i, const xword *w, lx_dict_tr *out, int max) {
     int k = w->by == BY_STEM ? 0 : lx_dict_translate(i, w->key, w->kl, out, max);
@@ -167,8 +108,8 @@ static int translate_pair(int i, const xword *w, lx_dict_tr *out, int max) {
  * out[*n..max); -1 when out of memory. */
 static int translate(const char *from, const char *to, const xword *w, lx_dict_tr *out, int *n,
                      int max) {
-    const uint8_t *idx = NULL;
-    int np = pairs_between(from, to, &idx);
+    const int *idx = NULL;
+    int np = lx_dict_pairs_between(from, to, &idx);
     for (int i = 0; i < np && *n < max; i++) {
         lx_dict_tr got[LX_DICT_MAX_SENSES];
         int k = translate_pair(idx[i], w, got, LX_DICT_MAX_SENSES);
@@ -359,12 +300,12 @@ static int gather(lx_searcher *s, const char *from, const char *to, const xword 
     /* The pairs of each path, found once: every pair's languages were
      * compared for every word, path and pivot sense. */
     enum { NPIV = sizeof pivots / sizeof pivots[0] };
-    const uint8_t *direct = NULL, *first[NPIV] = {NULL}, *second[NPIV] = {NULL};
-    int nd = pairs_between(from, to, &direct), nf[NPIV], ns[NPIV];
+    const int *direct = NULL, *first[NPIV] = {NULL}, *second[NPIV] = {NULL};
+    int nd = lx_dict_pairs_between(from, to, &direct), nf[NPIV], ns[NPIV];
     for (int p = 0; p < NPIV; p++) {
         int via = strcmp(from, pivots[p]) && strcmp(to, pivots[p]);
-        nf[p] = via ? pairs_between(from, pivots[p], &first[p]) : 0;
-        ns[p] = via && nf[p] ? pairs_between(pivots[p], to, &second[p]) : 0;
+        nf[p] = via ? lx_dict_pairs_between(from, pivots[p], &first[p]) : 0;
+        ns[p] = via && nf[p] ? lx_dict_pairs_between(pivots[p], to, &second[p]) : 0;
     }
     lx_dict_tr tr[LX_DICT_MAX_SENSES];
     /* The word as it is first, on every path; its lemma by stem only
