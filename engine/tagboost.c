@@ -89,20 +89,28 @@ static int group_add(tagforms *t, const MDB_val *v) {
     return 0;
 }
 
-/* Reads the form key (kl bytes; every form when key is NULL) into t from
- * the database.  0 or an LX_E* code. */
-static int tagforms_read(lx_searcher *s, tagforms *t, const char *key, size_t kl) {
+/* Reads the group of form key (kl bytes) into t from the database, an
+ * empty one when the form is not there.  0 or an LX_E* code. */
+static int tagforms_seek(lx_searcher *s, tagforms *t, const char *key, size_t kl) {
     lx_store_iter it;
-    int rc = lx_store_iter_open(s->txn, s->ix, LX_DB_TAGSTEM, &it);
-    MDB_val k, v, last = {0, NULL};
-    int r = 0;
-    if (!rc && key && !(rc = group_open(t, key, kl))) {
-        r = lx_store_iter_seek(&it, key, kl, &k, &v);
-        for (; !rc && r > 0 && k.mv_size == kl && !memcmp(k.mv_data, key, kl);
+    int rc = lx_store_iter_open(s->txn, s->ix, LX_DB_TAGSTEM, &it), r = 0;
+    MDB_val k, v;
+    if (!rc && !(rc = group_open(t, key, kl)))
+        for (r = lx_store_iter_seek(&it, key, kl, &k, &v);
+             !rc && r > 0 && k.mv_size == kl && !memcmp(k.mv_data, key, kl);
              r = lx_store_iter_next(&it, &k, &v))
             rc = group_add(t, &v);
-    }
-    while (!rc && !key && (r = lx_store_iter_next(&it, &k, &v)) > 0) {
+    lx_store_iter_close(&it);
+    return !rc && r < 0 ? r : rc;
+}
+
+/* Reads every form into t from the database, each form's tags a group.
+ * 0 or an LX_E* code. */
+static int tagforms_read_all(lx_searcher *s, tagforms *t) {
+    lx_store_iter it;
+    int rc = lx_store_iter_open(s->txn, s->ix, LX_DB_TAGSTEM, &it), r = 0;
+    MDB_val k, v, last = {0, NULL};
+    while (!rc && (r = lx_store_iter_next(&it, &k, &v)) > 0) {
         if (!last.mv_data || k.mv_size != last.mv_size ||
             memcmp(k.mv_data, last.mv_data, k.mv_size))
             rc = group_open(t, k.mv_data, k.mv_size);
@@ -140,11 +148,11 @@ static uint32_t *form_group(lx_searcher *s, tagforms *t, const char *key, size_t
     if (!gi && !t->all) {
         if (t->seeks < TAGFORMS_SEEKS) {
             t->seeks++;
-            rc = tagforms_read(s, t, key, kl);
+            rc = tagforms_seek(s, t, key, kl);
         } else {
             tagforms_reset(t, t->snap);
             t->have = t->all = 1;
-            rc = tagforms_read(s, t, NULL, 0);
+            rc = tagforms_read_all(s, t);
         }
         if (rc) {
             tagforms_reset(t, 0);
