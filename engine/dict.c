@@ -31,6 +31,7 @@
 #include "dict.h"
 #include "dictcache.h"
 #include "dictfmt.h"
+#include "dictlangs.h"
 #include "dictmap.h"
 #include "grow.h"
 #include "text.h"
@@ -608,6 +609,56 @@ void lx_dict_prefetch(const int *idx, int n, const char *key, size_t len, int st
     }
 }
 
+int lx_dict_lang(const char *code) {
+    lx_dict_npairs();
+    return mapped ? lx_dmap_lang_find(&map, code) : -1;
+}
+
+/* Whether the language filter lang may hold key (stems: a stem term);
+ * pairs idx[0..n) count as used either way (as asked). */
+static int lang_may(int lang, const int *idx, int n, const char *key, size_t len, int stems) {
+    if (lang < 0 || !mapped)
+        return 1;
+    for (int j = 0; j < n; j++)
+        use(idx[j]);
+    return lx_dmap_lang_may(&map, lang, stems, lx_hash(key, len));
+}
+
+int lx_dict_has_any(int lang, const int *idx, int n, const char *key, size_t len) {
+    if (!lang_may(lang, idx, n, key, len, 0))
+        return 0;
+    for (int j = 0; j < n; j++)
+        if (lx_dict_has(idx[j], key, len))
+            return 1;
+    return 0;
+}
+
+int lx_dict_has_stem_any(int lang, const int *idx, int n, const char *term, size_t len,
+                         int maxcut) {
+    /* find_stem's cuts, each asked of the language first. */
+    for (int cut = 0; cut <= maxcut && len >= 5; cut++, len = cut_letter(term, len)) {
+        if (!lang_may(lang, idx, n, term, len, 1))
+            continue;
+        for (int j = 0; j < n; j++)
+            if (ensure_stems(idx[j]) && find_stem(idx[j], term, len, 0))
+                return 1;
+    }
+    return 0;
+}
+
+void lx_dict_prefetch_any(int lang, const int *idx, int n, const char *key, size_t len, int stems,
+                          int mincut, int maxcut) {
+    if (lang < 0 || !mapped) {
+        lx_dict_prefetch(idx, n, key, len, stems, mincut, maxcut);
+        return;
+    }
+    if (!stems)
+        mincut = maxcut = 0;
+    for (int cut = 0; cut <= maxcut && (!stems || len >= 5); cut++, len = cut_letter(key, len))
+        if (cut >= mincut)
+            lx_dmap_lang_prefetch(&map, lang, stems, lx_hash(key, len));
+}
+
 int lx_dict_has_stem(int i, const char *term, size_t len) {
     return ensure_stems(i) && find_stem(i, term, len, 2) != NULL;
 }
@@ -641,37 +692,34 @@ size_t lx_dict_list(lx_dict_info *out, size_t max, const char **dir) {
     return (size_t)n;
 }
 
-int lx_dict_known(const char *from, const char *key, size_t len) {
-    return lx_dict_known_word(from, key, len, NULL, 0);
-}
-
 int lx_dict_known_word(const char *from, const char *key, size_t len, const char *term, size_t tl) {
-    int n = lx_dict_npairs();
-    for (int i = 0; i < n; i++)
-        if (!strcmp(pairs[i].from, from) &&
-            (lx_dict_has(i, key, len) || (tl && lx_dict_has_stem(i, term, tl))))
-            return 1;
-    return 0;
+    const lx_dict_src *sp = lx_dict_src_find(from);
+    return sp && (lx_dict_has_any(sp->lang, sp->idx, sp->n, key, len) ||
+                  (tl && lx_dict_has_stem_any(sp->lang, sp->idx, sp->n, term, tl, 2)));
 }
 
 int lx_dict_split(const char *from, lx_stemmers *st, int si, const char *key, size_t len,
                   size_t *left, size_t *right) {
-    for (size_t i = len >= 8 ? len - 3 : 0; i >= 3; i--) {
+    const lx_dict_src *sp = lx_dict_src_find(from);
+    for (size_t i = len >= 8 ? len - 3 : 0; sp && i >= 3; i--) {
         if (((unsigned char)key[i] & 0xC0) == 0x80)
             continue;
-        /* The second part as it is or inflected ("...förändringar"). */
-        char t[LX_TOKEN_BUF];
-        size_t tl =
-            st && len - i < LX_TOKEN_BUF ? lx_stemmers_term(st, si, key + i, len - i, t) : 0;
-        if (!lx_dict_known_word(from, key + i, len - i, t, tl))
-            continue;
+        /* The second part as it is or inflected ("...förändringar"),
+         * stemmed only when not a headword as it is. */
+        if (!lx_dict_has_any(sp->lang, sp->idx, sp->n, key + i, len - i)) {
+            char t[LX_TOKEN_BUF];
+            size_t tl =
+                st && len - i < LX_TOKEN_BUF ? lx_stemmers_term(st, si, key + i, len - i, t) : 0;
+            if (!tl || !lx_dict_has_stem_any(sp->lang, sp->idx, sp->n, t, tl, 2))
+                continue;
+        }
         /* The first part as it is, or without a linking -n (Finnish
          * genitive) or -s (German, Swedish). */
         for (size_t drop = 0; drop <= 1; drop++) {
             size_t ll = i - drop;
             if (drop && !strchr("ns", key[ll]))
                 break;
-            if (ll >= 3 && lx_dict_known(from, key, ll)) {
+            if (ll >= 3 && lx_dict_has_any(sp->lang, sp->idx, sp->n, key, ll)) {
                 *left = ll;
                 *right = i;
                 return 1;

@@ -65,10 +65,25 @@ int lx_dict_translate_stem(int i, const char *term, size_t len, lx_dict_tr *out,
  * ahead. */
 void lx_dict_prefetch(const int *idx, int n, const char *key, size_t len, int stems, int mincut,
                       int maxcut);
-/* Whether key is a headword of a pair from language from. */
-int lx_dict_known(const char *from, const char *key, size_t len);
-/* The same, or a headword with term (tl bytes, 0 = none: see
- * lx_dict_has_stem). */
+
+/* A source language's place among the compiled file's languages (their
+ * filters over all the language's pairs' keys: dictmap.h), or -1 (no
+ * compiled file, or no pair from code). */
+int lx_dict_lang(const char *code);
+/* Whether one of pairs idx[0..n), all from the language lang
+ * (lx_dict_lang; -1: ask each pair), has key as a headword: the
+ * language's filter is asked first, so a key none of them has costs one
+ * look-up, not one a pair. */
+int lx_dict_has_any(int lang, const int *idx, int n, const char *key, size_t len);
+/* The same for a stem term, or it with 1 .. maxcut letters cut (maxcut
+ * 2: as lx_dict_has_stem; 0: as lx_dict_has_stem_exact). */
+int lx_dict_has_stem_any(int lang, const int *idx, int n, const char *term, size_t len, int maxcut);
+/* lx_dict_prefetch of what those two read first: the language's filter
+ * (each pair's table when lang is -1). */
+void lx_dict_prefetch_any(int lang, const int *idx, int n, const char *key, size_t len, int stems,
+                          int mincut, int maxcut);
+/* Whether key is a headword of a pair from language from, or a headword
+ * has term (tl bytes, 0 = none: see lx_dict_has_stem). */
 int lx_dict_known_word(const char *from, const char *key, size_t len, const char *term, size_t tl);
 
 /* A compound the dictionaries of from lack, split into two of their

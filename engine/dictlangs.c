@@ -42,6 +42,8 @@ static void load(void) {
         srcs[j].idx[srcs[j].n++] = i;
         to[i] = code_index(t);
     }
+    for (int f = 0; f < nsrcs; f++)
+        srcs[f].lang = lx_dict_lang(srcs[f].code);
     int at = 0;
     for (int f = 0; f < nsrcs; f++) {
         const lx_dict_src *s = &srcs[f];

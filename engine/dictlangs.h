@@ -16,6 +16,7 @@
 /* One source language and the pairs from it, ascending. */
 typedef struct lx_dict_src {
     char code[LX_LANG_BYTES];
+    int lang; /* its filters in the compiled file (lx_dict_lang), or -1 */
     int n;
     int idx[LX_DICT_MAX_PAIRS];
 } lx_dict_src;

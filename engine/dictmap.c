@@ -92,6 +92,17 @@ int lx_dmap_open(lx_dmap *m, const char *path, uint64_t fingerprint, const char 
         goto bad;
     }
     m->pairs = (const lx_dmap_pair *)(m->base + sizeof *h);
+    if (h->nlangs > LX_DICT_MAX_PAIRS || h->langs % 8 || h->langs > m->size ||
+        (m->size - h->langs) / sizeof(lx_dmap_lang) < h->nlangs)
+        goto bad;
+    m->langs = (const lx_dmap_lang *)(m->base + h->langs);
+    for (uint32_t l = 0; l < h->nlangs; l++) {
+        const lx_dmap_lang *g = &m->langs[l];
+        if ((g->wblocks & (g->wblocks - 1)) || (g->sblocks & (g->sblocks - 1)) ||
+            g->wfilt > m->size || (m->size - g->wfilt) / 64 < g->wblocks || g->sfilt > m->size ||
+            (m->size - g->sfilt) / 64 < g->sblocks || memchr(g->code, 0, 8) == NULL)
+            goto bad;
+    }
     for (uint32_t i = 0; i < h->npairs; i++) {
         const lx_dmap_pair *q = &m->pairs[i];
         if ((q->wcap & (q->wcap - 1)) || (q->scap & (q->scap - 1)) ||
@@ -125,12 +136,17 @@ static uint16_t rd16(const uint8_t *p) {
     return v;
 }
 
-/* Whether the filter of the table at tab (cap slots) may hold a key of hash h. */
-static int filter_may(const lx_dmap *m, uint64_t tab, uint32_t cap, uint32_t h) {
+/* Whether the filter of nb blocks at byte at may hold a key of hash h. */
+static int filter_has(const lx_dmap *m, uint64_t at, uint32_t nb, uint32_t h) {
     unsigned bit[3];
-    const uint8_t *f = m->base + filter_at(tab, cap) + filter_bits(h, filter_blocks(cap), bit);
+    const uint8_t *f = m->base + at + filter_bits(h, nb, bit);
     return (f[bit[0] / 8] >> bit[0] % 8 & 1) && (f[bit[1] / 8] >> bit[1] % 8 & 1) &&
            (f[bit[2] / 8] >> bit[2] % 8 & 1);
+}
+
+/* Whether the filter of the table at tab (cap slots) may hold a key of hash h. */
+static int filter_may(const lx_dmap *m, uint64_t tab, uint32_t cap, uint32_t h) {
+    return filter_has(m, filter_at(tab, cap), filter_blocks(cap), h);
 }
 
 /* The record of key in a table of cap slots at tab whose records hold
@@ -183,6 +199,27 @@ void lx_dmap_prefetch(const lx_dmap *m, int i, int stems, uint32_t h) {
     }
 }
 
+int lx_dmap_lang_find(const lx_dmap *m, const char *code) {
+    for (uint32_t l = 0; m->head && l < m->head->nlangs; l++)
+        if (!strcmp(m->langs[l].code, code))
+            return (int)l;
+    return -1;
+}
+
+int lx_dmap_lang_may(const lx_dmap *m, int l, int stems, uint32_t h) {
+    const lx_dmap_lang *g = &m->langs[l];
+    uint32_t nb = stems ? g->sblocks : g->wblocks;
+    return nb && filter_has(m, stems ? g->sfilt : g->wfilt, nb, h);
+}
+
+void lx_dmap_lang_prefetch(const lx_dmap *m, int l, int stems, uint32_t h) {
+    const lx_dmap_lang *g = &m->langs[l];
+    uint32_t nb = stems ? g->sblocks : g->wblocks;
+    unsigned bit[3];
+    if (nb)
+        __builtin_prefetch(m->base + (stems ? g->sfilt : g->wfilt) + filter_bits(h, nb, bit));
+}
+
 int lx_dmap_translations(const lx_dmap *m, const uint8_t *rec, lx_dict_tr *out, int max) {
     const uint8_t *end = m->base + m->size;
     size_t kl = rd16(rec);
@@ -206,6 +243,14 @@ int lx_dmap_translations(const lx_dmap *m, const uint8_t *rec, lx_dict_tr *out, 
 
 /* ---- writing ---- */
 
+/* A source language's keys' hashes (words, stems), gathered while its
+ * pairs' tables are written, for its filters at the end. */
+typedef struct wlang {
+    char code[8];
+    uint32_t *h[2];
+    size_t n[2], cap[2];
+} wlang;
+
 struct lx_dmap_writer {
     FILE *f;
     char path[4096], tmp[4200];
@@ -215,13 +260,105 @@ struct lx_dmap_writer {
     lx_dmap_pair *pairs;
     uint32_t *tab; /* the table being filled: cap x {hash, off} */
     uint32_t cap;
-    int stems; /* filling the stem table */
+    int stems;    /* filling the stem table */
+    wlang *langs; /* at most one a pair */
+    int nlangs;
 };
 
 static void put(lx_dmap_writer *w, const void *p, size_t n) {
     if (!w->err && n && fwrite(p, 1, n, w->f) != n)
         w->err = 1;
     w->at += n;
+}
+
+/* The current pair's source language among w->langs, added when new. */
+static wlang *cur_lang(lx_dmap_writer *w) {
+    const char *code = w->pairs[w->cur].from;
+    for (int l = 0; l < w->nlangs; l++)
+        if (!strncmp(w->langs[l].code, code, sizeof w->langs[l].code))
+            return &w->langs[l];
+    wlang *g = &w->langs[w->nlangs++];
+    memcpy(g->code, code, sizeof g->code);
+    g->code[sizeof g->code - 1] = 0;
+    return g;
+}
+
+/* Adds the hashes of the table being filled to its pair's language. */
+static void collect(lx_dmap_writer *w) {
+    wlang *g = cur_lang(w);
+    int k = w->stems;
+    for (uint32_t i = 0; i < w->cap && !w->err; i++) {
+        if (!w->tab[2 * i + 1])
+            continue;
+        if (g->n[k] == g->cap[k]) {
+            size_t nc = g->cap[k] ? 2 * g->cap[k] : 4096;
+            uint32_t *nh = realloc(g->h[k], nc * sizeof *nh);
+            if (!nh) {
+                w->err = 1;
+                break;
+            }
+            g->h[k] = nh;
+            g->cap[k] = nc;
+        }
+        g->h[k][g->n[k]++] = w->tab[2 * i];
+    }
+}
+
+/* Writes a filter of the n hashes h (64-byte aligned); its offset, and
+ * its blocks in *nb (0 when n is: no filter). */
+static uint64_t put_filter(lx_dmap_writer *w, const uint32_t *h, size_t n, uint32_t *nb) {
+    static const char zero[64];
+    *nb = 0;
+    if (!n)
+        return 0;
+    uint32_t b = 1; /* a block of 512 bits for each 32 keys at most */
+    while ((size_t)b * 32 < n && b < (1u << 26))
+        b *= 2;
+    uint8_t *f = calloc(b, 64);
+    if (!f) {
+        w->err = 1;
+        return 0;
+    }
+    for (size_t i = 0; i < n; i++) {
+        unsigned bit[3];
+        uint8_t *blk = f + filter_bits(h[i], b, bit);
+        for (int j = 0; j < 3; j++)
+            blk[bit[j] / 8] |= (uint8_t)(1u << bit[j] % 8);
+    }
+    put(w, zero, (64 - w->at % 64) % 64);
+    uint64_t off = w->at;
+    put(w, f, (size_t)b * 64);
+    free(f);
+    *nb = b;
+    return off;
+}
+
+/* Writes every language's filters and the language table; the table's
+ * offset. */
+static uint64_t put_langs(lx_dmap_writer *w) {
+    static const char zero[8];
+    lx_dmap_lang *t = calloc((size_t)(w->nlangs ? w->nlangs : 1), sizeof *t);
+    if (!t) {
+        w->err = 1;
+        return 0;
+    }
+    for (int l = 0; l < w->nlangs; l++) {
+        const wlang *g = &w->langs[l];
+        memcpy(t[l].code, g->code, sizeof t[l].code);
+        t[l].wfilt = put_filter(w, g->h[0], g->n[0], &t[l].wblocks);
+        t[l].sfilt = put_filter(w, g->h[1], g->n[1], &t[l].sblocks);
+    }
+    put(w, zero, (8 - w->at % 8) % 8);
+    uint64_t off = w->at;
+    put(w, t, (size_t)w->nlangs * sizeof *t);
+    free(t);
+    return off;
+}
+
+static void free_langs(lx_dmap_writer *w) {
+    for (int l = 0; w->langs && l < w->nlangs; l++)
+        free(w->langs[l].h[0]), free(w->langs[l].h[1]);
+    free(w->langs);
 }
 
 lx_dmap_writer *lx_dmap_create(const char *path, int npairs, int nreal) {
@@ -248,12 +385,14 @@ lx_dmap_writer *lx_dmap_create(const char *path, int npairs, int nreal) {
     w->nreal = nreal;
     w->cur = -1;
     w->pairs = calloc((size_t)(npairs ? npairs : 1), sizeof *w->pairs);
+    w->langs = calloc((size_t)(npairs ? npairs : 1), sizeof *w->langs);
     w->f = fopen(w->tmp, "wb");
-    if (!w->pairs || !w->f) {
+    if (!w->pairs || !w->langs || !w->f) {
         lx_dmap_abort(w);
         return NULL;
     }
-    lx_dmap_head h = {{0}, 0, 0, 0, 0, 0, 0};
+    lx_dmap_head h;
+    memset(&h, 0, sizeof h);
     put(w, &h, sizeof h);
     for (int i = 0; i < npairs; i++)
         put(w, &w->pairs[i], sizeof w->pairs[i]);
@@ -281,9 +420,9 @@ static void table_add(lx_dmap_writer *w, const char *key, size_t len, uint32_t o
     w->tab[2 * i + 1] = off;
 }
 
-/* Writes the table being filled (8-byte aligned) and its filter; the
- * table's offset. */
-static uint64_t table_end(lx_dmap_writer *w, uint32_t *cap) {
+/* Writes the table being filled (8-byte aligned) and its filter, its
+ * keys added to its language's when keep; the table's offset. */
+static uint64_t table_end(lx_dmap_writer *w, uint32_t *cap, int keep) {
     static const char zero[64];
     put(w, zero, (8 - w->at % 8) % 8);
     uint64_t off = w->at;
@@ -302,6 +441,8 @@ static uint64_t table_end(lx_dmap_writer *w, uint32_t *cap) {
     if (f)
         put(w, f, (size_t)nb * 64);
     free(f);
+    if (keep)
+        collect(w);
     *cap = w->cap;
     free(w->tab);
     w->tab = NULL;
@@ -347,7 +488,7 @@ void lx_dmap_stems_begin(lx_dmap_writer *w, size_t nstems) {
     if (w->err || w->cur < 0)
         return;
     lx_dmap_pair *q = &w->pairs[w->cur];
-    q->wtab = table_end(w, &q->wcap);
+    q->wtab = table_end(w, &q->wcap, q->state > 0);
     w->stems = 1;
     table_begin(w, nstems);
 }
@@ -371,7 +512,7 @@ void lx_dmap_pair_end(lx_dmap_writer *w) {
     lx_dmap_pair *q = &w->pairs[w->cur];
     if (!w->stems)
         lx_dmap_stems_begin(w, 0);
-    q->stab = table_end(w, &q->scap);
+    q->stab = table_end(w, &q->scap, q->state > 0 && q->sstate > 0);
     if (!q->scap || q->sstate <= 0) { /* an empty stem map answers as none */
         q->scap = 0;
     }
@@ -407,9 +548,16 @@ static void remove_old(const char *path) {
 
 int lx_dmap_finish(lx_dmap_writer *w, uint64_t fingerprint, size_t *bytes) {
     int rc = -1;
+    uint64_t langs = w->err ? 0 : put_langs(w);
     if (!w->err && w->cur + 1 == w->npairs) {
-        lx_dmap_head h = {
-            {0}, LX_DMAP_VERSION, (uint32_t)w->npairs, (uint32_t)w->nreal, 0, fingerprint, w->at};
+        lx_dmap_head h = {{0},
+                          LX_DMAP_VERSION,
+                          (uint32_t)w->npairs,
+                          (uint32_t)w->nreal,
+                          (uint32_t)w->nlangs,
+                          fingerprint,
+                          w->at,
+                          langs};
         memcpy(h.magic, magic, 8);
         if (fseek(w->f, 0, SEEK_SET) == 0 && fwrite(&h, sizeof h, 1, w->f) == 1 &&
             fwrite(w->pairs, sizeof *w->pairs, (size_t)w->npairs, w->f) == (size_t)w->npairs &&
@@ -429,6 +577,7 @@ int lx_dmap_finish(lx_dmap_writer *w, uint64_t fingerprint, size_t *bytes) {
         unlink(w->tmp);
     free(w->pairs);
     free(w->tab);
+    free_langs(w);
     free(w);
     return rc;
 }
@@ -442,5 +591,6 @@ void lx_dmap_abort(lx_dmap_writer *w) {
     }
     free(w->pairs);
     free(w->tab);
+    free_langs(w);
     free(w);
 }

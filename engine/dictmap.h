@@ -26,7 +26,8 @@
  *
  * Layout (native byte order and alignment: a file of one machine):
  *   header   lx_dmap_head: magic "LXDMAP1\0", version, pair count, real
- *            (file) pair count, fingerprint, file size
+ *            (file) pair count, source language count, fingerprint, file
+ *            size, the offset of the languages
  *   pairs    lx_dmap_pair[npairs]: languages, name, reversed pair's
  *            source + 1, load states, headword count, and the offsets
  *            and sizes of its two hash tables
@@ -42,6 +43,14 @@
  *            detection's look-ups: every candidate language's pairs are
  *            asked) costs one cache line of a file 1/16 the tables' size
  *            instead of a slot's
+ *   filters  per source language, two filters as the tables' (the same
+ *            bits), over the keys of every word table and of every stem
+ *            table of its pairs: a word that none of a language's pairs
+ *            has (detection asks every candidate language, and a
+ *            language has up to twelve pairs, reversed ones included)
+ *            costs one cache line for the language instead of one a pair
+ *   langs    lx_dmap_lang[nlangs]: code, the two filters' offsets and
+ *            blocks
  * Every offset read is checked against the file's size. */
 #ifndef LX_DICTMAP_H
 #define LX_DICTMAP_H
@@ -50,7 +59,7 @@
 
 #include "dict.h"
 
-#define LX_DMAP_VERSION 2
+#define LX_DMAP_VERSION 3
 
 typedef struct lx_dmap_pair {
     char from[8], to[8], name[24];
@@ -64,9 +73,17 @@ typedef struct lx_dmap_pair {
 
 typedef struct lx_dmap_head {
     char magic[8];
-    uint32_t version, npairs, nreal, pad;
+    uint32_t version, npairs, nreal, nlangs;
     uint64_t fingerprint, size;
+    uint64_t langs; /* offset of lx_dmap_lang[nlangs] */
 } lx_dmap_head;
+
+/* A source language's filters over its pairs' keys. */
+typedef struct lx_dmap_lang {
+    char code[8];
+    uint64_t wfilt, sfilt;     /* offsets of the word and stem filters */
+    uint32_t wblocks, sblocks; /* their 64-byte blocks (powers of two; 0: no keys) */
+} lx_dmap_lang;
 
 /* An open file (read-only, shared by threads). */
 typedef struct lx_dmap {
@@ -74,6 +91,7 @@ typedef struct lx_dmap {
     size_t size;
     const lx_dmap_head *head;
     const lx_dmap_pair *pairs;
+    const lx_dmap_lang *langs;
 } lx_dmap;
 
 /* The file's path for dictionary directory dir into out (cap bytes); 0,
@@ -94,6 +112,13 @@ const uint8_t *lx_dmap_stem(const lx_dmap *m, int i, const char *term, size_t le
  * caller about to look up many keys or pairs lets their cache misses
  * overlap. */
 void lx_dmap_prefetch(const lx_dmap *m, int i, int stems, uint32_t h);
+/* The place of source language code among the file's languages, or -1. */
+int lx_dmap_lang_find(const lx_dmap *m, const char *code);
+/* Whether some pair from language l (lx_dmap_lang_find) may have a word
+ * (stems 0) or stem term (stems 1) of lx_hash h: 0 only when none has. */
+int lx_dmap_lang_may(const lx_dmap *m, int l, int stems, uint32_t h);
+/* Starts reading the filter block lx_dmap_lang_may(m, l, stems, h) reads. */
+void lx_dmap_lang_prefetch(const lx_dmap *m, int l, int stems, uint32_t h);
 /* A word record's translations into out[0..max); the count (0 when the
  * record is damaged). */
 int lx_dmap_translations(const lx_dmap *m, const uint8_t *rec, lx_dict_tr *out, int max);

@@ -185,14 +185,10 @@ static int in_dicts(lx_searcher *s, const char *c, const lx_dict_src *sp, const 
         memcpy(joined + w[0].len, w[1].tok, w[1].len);
         jl = w[0].len + w[1].len;
     }
-    for (int j = 0; j < sp->n; j++) {
-        int i = sp->idx[j];
-        if (level == BY_CUT    ? lx_dict_has_stem(i, cs->t, tl)
-            : level == BY_STEM ? lx_dict_has_stem_exact(i, cs->t, tl)
-                               : lx_dict_has(i, key, kl) || (jl && lx_dict_has(i, joined, jl)))
-            return 1;
-    }
-    return 0;
+    if (level == BY_STEM || level == BY_CUT)
+        return lx_dict_has_stem_any(sp->lang, sp->idx, sp->n, cs->t, tl, level == BY_CUT ? 2 : 0);
+    return lx_dict_has_any(sp->lang, sp->idx, sp->n, key, kl) ||
+           (jl && lx_dict_has_any(sp->lang, sp->idx, sp->n, joined, jl));
 }
 
 /* Whether the word(s) key (words w[0..n)) belong to candidate c at level;
@@ -243,8 +239,8 @@ static void prefetch_level(lx_searcher *s, const votes *vt, const lx_qword *w, i
         size_t tl = sp && stems ? cand_term(s, vt->code[c], w, &cs[c]) : kl;
         /* BY_CUT's uncut term was BY_STEM's. */
         if (sp && tl)
-            lx_dict_prefetch(sp->idx, sp->n, stems ? cs[c].t : key, tl, stems, level == BY_CUT,
-                             level == BY_CUT ? 2 : 0);
+            lx_dict_prefetch_any(sp->lang, sp->idx, sp->n, stems ? cs[c].t : key, tl, stems,
+                                 level == BY_CUT, level == BY_CUT ? 2 : 0);
     }
 }
 

@@ -11,6 +11,7 @@
 #include <zlib.h>
 
 #include "dict.h"
+#include "dictlangs.h"
 #include "stop.h"
 
 static void b64(unsigned v, char *out) {
@@ -233,11 +234,47 @@ static void test_search(lx_searcher *s) {
     lx_results_free(p);
     lx_results_free(q);
 }
+/* Each source language's filters (the compiled file's: mapped) answer as
+ * its pairs asked one by one do, for headwords, phrases, inflections
+ * (by stem, with letters cut) and words no pair has. */
+static void test_lang_filters(int mapped) {
+    static const char *const words[] = {
+        "ilmasto",   "arvo", "muutos",   "sukupuoli", "sukupuolten", "syrjint\xc3\xa4",
+        "tasa arvo", "tasa", "equality", "climate",   "nothing",     "tasa-arvoisuus"};
+    int nsrc = lx_dict_nsrcs();
+    CHECK(nsrc == 3); /* en, fi, es */
+    for (int j = 0; j < nsrc; j++) {
+        const lx_dict_src *sp = lx_dict_src_at(j);
+        CHECK((sp->lang >= 0) == mapped);
+        for (size_t w = 0; w < sizeof words / sizeof words[0]; w++) {
+            const char *k = words[w];
+            size_t kl = strlen(k);
+            char t[LX_TOKEN_BUF];
+            int tl = lx_stem(sp->code, k, kl, t, sizeof t);
+            int has = 0, stem = 0, exact = 0;
+            for (int i = 0; i < sp->n; i++) {
+                has |= lx_dict_has(sp->idx[i], k, kl);
+                stem |= tl > 0 && lx_dict_has_stem(sp->idx[i], t, (size_t)tl);
+                exact |= tl > 0 && lx_dict_has_stem_exact(sp->idx[i], t, (size_t)tl);
+            }
+            CHECK(lx_dict_has_any(sp->lang, sp->idx, sp->n, k, kl) == has);
+            CHECK(lx_dict_has_any(-1, sp->idx, sp->n, k, kl) == has);
+            if (tl > 0) {
+                CHECK(lx_dict_has_stem_any(sp->lang, sp->idx, sp->n, t, (size_t)tl, 2) == stem);
+                CHECK(lx_dict_has_stem_any(sp->lang, sp->idx, sp->n, t, (size_t)tl, 0) == exact);
+            }
+        }
+    }
+    const lx_dict_src *fi = lx_dict_src_find("fi");
+    CHECK(fi && lx_dict_has_any(fi->lang, fi->idx, fi->n, "arvo", 4));
+    CHECK(fi && !lx_dict_has_any(fi->lang, fi->idx, fi->n, "equality", 8));
+}
 
 /* Every check above, on an index of its own (tag names it). */
 static void run_all(const char *dir, const char *tag) {
     test_stop();
     test_dict();
+    test_lang_filters(!strcmp(tag, "mapped"));
     char ixdir[600];
     snprintf(ixdir, sizeof ixdir, "%.400s/index-%s", dir, tag);
     lx_index *ix = tix_open(ixdir, LX_OPEN_CREATE);
