@@ -42,20 +42,30 @@ static struct {
 static pthread_mutex_t load_mu = PTHREAD_MUTEX_INITIALIZER;
 
 struct one {
-    char buf[LX_TOKEN_BUF];
-    const char *tok; /* buf, or the source's own bytes */
+    char buf[2 * LX_TOKEN_BUF]; /* the token; a contraction's two joined by ' */
+    const char *tok;            /* buf, or the source's own bytes */
     size_t len;
     int n;
+    size_t end1, start2; /* the first token's end, the second's start */
+    size_t len2;         /* the second's length (0: none) */
 };
 
 static void take(void *ctx, const char *tok, size_t len, size_t start, size_t end, uint32_t pos) {
     struct one *o = ctx;
-    (void)start, (void)end, (void)pos;
-    if (o->n++ == 0 && len < sizeof o->buf) {
+    (void)pos;
+    if (o->n == 0 && len < LX_TOKEN_BUF) {
         memcpy(o->buf, tok, len);
         o->buf[len] = 0;
         o->len = len;
+        o->end1 = end;
+    } else if (o->n == 1 && o->len && len < LX_TOKEN_BUF) {
+        o->buf[o->len] = '\'';
+        memcpy(o->buf + o->len + 1, tok, len);
+        o->buf[o->len + 1 + len] = 0;
+        o->start2 = start;
+        o->len2 = len;
     }
+    o->n++;
 }
 
 /* The one token of the source line at w into o, and the line's end (its
@@ -78,8 +88,18 @@ static void line_token(const char *w, const char **end, struct one *o) {
     } else {
         e = strchr(e, '\n');
         wl = (size_t)(e - w);
+        o->len2 = 0;
         if (lx_text_scan(w, wl, 0, take, o, NULL, NULL))
             o->n = 0;
+        /* A contraction ("doesn't") is two tokens: kept joined by an
+         * apostrophe, as lx_stopword is asked for one (stop.h). */
+        size_t gap = o->start2 - o->end1;
+        if (o->n == 2 && o->len2 && o->end1 < wl &&
+            ((gap == 1 && w[o->end1] == '\'') ||
+             (gap == 3 && !memcmp(w + o->end1, "\xe2\x80\x99", 3)))) {
+            o->n = 1;
+            o->len += 1 + o->len2;
+        }
     }
     *end = e;
 }
@@ -88,8 +108,10 @@ static void line_token(const char *w, const char **end, struct one *o) {
  * list does not normalise all fourteen: most of a one-query process's
  * start; nor does it sort them or allocate each word, which the hash
  * table below does not need), in one pass over the source.  A word that
- * is not one token ("aren't") never comes out of a query as itself, so
- * it is left out. */
+ * is two tokens joined by an apostrophe ("aren't") is kept as "aren't"
+ * (the tokens' normal forms): a query holds it as two words, which
+ * lx_stopword is asked for joined so; other words of several tokens are
+ * left out. */
 static void load(size_t l) {
     if (__atomic_load_n(&lists[l].ready, __ATOMIC_ACQUIRE))
         return;

@@ -5,7 +5,9 @@
 #include <stddef.h>
 
 /* Whether tok (a normalised, unstemmed token) is a stopword of lang (an
- * ISO 639-1 code).  Only languages with a list answer yes.  Thread-safe. */
+ * ISO 639-1 code).  Only languages with a list answer yes.  A contraction
+ * of the list ("doesn't"), two tokens, is asked as those tokens joined
+ * by an ASCII apostrophe ("doesn" "'" "t").  Thread-safe. */
 int lx_stopword(const char *lang, const char *tok, size_t len);
 
 /* Whether lang has a stop list. */

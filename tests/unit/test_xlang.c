@@ -148,6 +148,11 @@ static void test_stop(void) {
     CHECK(lx_stopword("en", "andes", 3) && lx_stopword("en", "thereby", 5));
     CHECK(!lx_stopword("en", "th", 2) && !lx_stopword("en", "theme", 5));
     CHECK(!lx_stopword("en", "", 0) && lx_stopword("en", "a", 1));
+    /* A contraction of the list is asked as its two tokens joined by an
+     * apostrophe ("doesn't"): neither half is a stopword by itself. */
+    CHECK(lx_stopword("en", "doesn't", 7) && lx_stopword("en", "we'll", 5));
+    CHECK(!lx_stopword("en", "doesn", 5) && !lx_stopword("en", "t", 1));
+    CHECK(!lx_stopword("en", "s", 1) && !lx_stopword("en", "hasan's", 7));
     CHECK(lx_stop_has("fi") && !lx_stop_has("xx"));
 }
 
@@ -270,11 +275,49 @@ static void test_lang_filters(int mapped) {
     CHECK(fi && !lx_dict_has_any(fi->lang, fi->idx, fi->n, "equality", 8));
 }
 
+/* A query's contractions and English possessives: the tokenizer splits
+ * "hasan's" into "hasan" "s" and "doesn't" into "doesn" "t"; those halves
+ * are stopwords of the query (left out beside a content word), not words
+ * every English lecture has.  A quoted phrase keeps them. */
+static void test_clitics(const char *dir) {
+    static const char *const recs_c[] = {
+        "{\"id\":\"hasan\",\"title\":\"Hasan Elahi on being watched\",\"language\":\"en\","
+        "\"description\":\"An artist on a watch list.\"}",
+        "{\"id\":\"poss\",\"title\":\"The world's oceans\",\"language\":\"en\","
+        "\"description\":\"Earth's water and the planet's climate.\"}",
+        "{\"id\":\"cont\",\"title\":\"Why it doesn't rain\",\"language\":\"en\","
+        "\"description\":\"It doesn't, and we don't know why.\"}",
+    };
+    char ixdir[600];
+    snprintf(ixdir, sizeof ixdir, "%.400s/index-clitics", dir);
+    lx_index *ix = tix_open(ixdir, LX_OPEN_CREATE);
+    tix_put_all(ix, recs_c, sizeof recs_c / sizeof recs_c[0]);
+    lx_searcher *s = NULL;
+    CHECK(lx_searcher_open(ix, &s, NULL) == 0);
+    for (int k = 0; s && k < 3; k++) {
+        /* ASCII and typographic apostrophes alike. */
+        const char *q = k == 0 ? "hasan's" : k == 1 ? "hasan\xe2\x80\x99s" : "hasan doesn't";
+        lx_results *r = run(s, q, "en", NULL, 0);
+        CHECK(r && r->total == 1 && find(r, "hasan"));
+        lx_results_free(r);
+    }
+    lx_results *r = s ? run(s, "\"world's oceans\"", "en", NULL, 0) : NULL;
+    CHECK(r && r->total == 1 && find(r, "poss"));
+    lx_results_free(r);
+    r = s ? run(s, "it's", "en", NULL, 0) : NULL; /* only stopwords: kept */
+    CHECK(r && r->total >= 1);
+    lx_results_free(r);
+    lx_searcher_close(s);
+    lx_index_close(ix);
+}
+
 /* Every check above, on an index of its own (tag names it). */
 static void run_all(const char *dir, const char *tag) {
     test_stop();
     test_dict();
     test_lang_filters(!strcmp(tag, "mapped"));
+    if (!strcmp(tag, "files"))
+        test_clitics(dir);
     char ixdir[600];
     snprintf(ixdir, sizeof ixdir, "%.400s/index-%s", dir, tag);
     lx_index *ix = tix_open(ixdir, LX_OPEN_CREATE);
