@@ -141,15 +141,20 @@ static int in_lang_docs(lx_searcher *s, int li, const char *t, size_t tl) {
 
 /* How certain a piece of evidence is that a word belongs to a language:
  * the word itself in a stop list, as a headword or in LX_QLANG_INDEX_SHARE
- * of the index's lectures of that language first, then an
- * inflection of a headword (its stem that of a headword: "robotar",
- * "robot"), then the same with one or two letters of the stem cut (which
- * every language's stemmer reaches for some words), then the index's
- * lectures; a word
- * is weighed by the most certain level some language reaches, so that
- * an English index, whose transcripts hold a little of every language
- * ("et", "santé"), does not make every word English. */
-enum { BY_WORD, BY_STEM, BY_CUT, BY_INDEX, NLEVELS };
+ * of the index's lectures of that language first; then the word as
+ * written (the language's stemmer leaves it so) in some lecture of the
+ * language; then an inflection of a headword (its stem that of a
+ * headword: "robotar", "robot"), then the word's stem in the index's
+ * lectures of the language, then a headword's stem with one or two
+ * letters cut (which every language's stemmer reaches for some words).
+ * A word is weighed by the most certain level some language reaches, so
+ * that an English index, whose transcripts hold a little of every
+ * language ("et", "santé": headwords), does not make every word English,
+ * while a name its lectures say ("temple grandin", "steven levitt") is
+ * not taken for an inflection of a foreign word ("grandine", hail;
+ * Finnish "levittää", spread) or one two letters away ("patricia",
+ * Spanish "patria"). */
+enum { BY_WORD, BY_ASIS, BY_STEM, BY_INDEX, BY_CUT, NLEVELS };
 
 /* A one-word key's term under one candidate's stemmer, made at the
  * first level that needs it and kept for the next (tl < 0: not yet; 0:
@@ -202,6 +207,8 @@ static int has_word(lx_searcher *s, const char *c, const lx_dict_src *sp, const 
         (lx_stopword(c, w->tok, w->len) ||
          has_word(s, c, sp, w, n, key, kl, BY_INDEX, IN_SHARE | IN_ASIS, NULL)))
         return 1;
+    if (level == BY_ASIS)
+        return has_word(s, c, sp, w, n, key, kl, BY_INDEX, IN_ANY | IN_ASIS, NULL);
     if (level != BY_INDEX)
         return in_dicts(s, c, sp, w, n, key, kl, level, cs);
     for (int i = 0; i < s->nlangs && n == 1; i++) {
@@ -232,7 +239,7 @@ static int has_word(lx_searcher *s, const char *c, const lx_dict_src *sp, const 
 static void prefetch_level(lx_searcher *s, const votes *vt, const lx_qword *w, int n,
                            const char *key, size_t kl, int level, cand_stem *cs) {
     int stems = level == BY_STEM || level == BY_CUT;
-    if (level == BY_INDEX || (stems && n != 1))
+    if (level == BY_INDEX || level == BY_ASIS || (stems && n != 1))
         return;
     for (int c = 0; c < vt->n; c++) {
         const lx_dict_src *sp = vt->sp[c];
