@@ -133,8 +133,13 @@ static inline int lx_work_end(lx_work *w) {
 
 /* LX_QK_OR: a clause's cursors as one (lx_qcur_group), Xapian's
  * OP_SYNONYM for the all-terms-first bonus: the word, its stems in other
- * languages, its translations and corrections match as one word. */
-enum { LX_QK_TERM, LX_QK_PHRASE, LX_QK_DOCS, LX_QK_OR };
+ * languages, its translations and corrections match as one word.
+ * LX_QK_LTERM: a term matched only in the lectures of one language (a
+ * translation into it: "but" as French for "goal" is no match in an
+ * English lecture that says "but"); its list and the language's are
+ * walked in turn (each skips to the other's doc), so it costs about the
+ * shorter of the two.  A PHRASE whose ldocs is set is restricted alike. */
+enum { LX_QK_TERM, LX_QK_PHRASE, LX_QK_DOCS, LX_QK_OR, LX_QK_LTERM };
 
 #define LX_MAX_PHRASE_MEMBERS LX_MAX_PHRASE_WORDS
 /* Cursors one query may open (clauses x stems per language, tag boosts). */
@@ -153,7 +158,12 @@ typedef struct lx_qcur {
     uint32_t doc;   /* current doc, LX_DOC_END when done */
     lx_work *work;  /* PHRASE: charged per doc tried; when cut, the cursor
                        ends (NULL: not counted) */
-    lx_pcursor *pc; /* TERM */
+    lx_pcursor *pc; /* TERM, LTERM */
+    /* LTERM, PHRASE (NULL: every lecture): the lectures of the cursor's
+     * language, u32 docids ascending, nldocs of them; li the place of the
+     * first not before the last doc sought */
+    const uint8_t *ldocs;
+    uint32_t nldocs, li;
     /* PHRASE */
     int nmem;
     int field;     /* -1: any field */
@@ -334,10 +344,13 @@ uint32_t lx_topk_and(lx_qcur *cur, int nreq, int n, const lx_scorer *sc, const u
 int lx_qcur_group(lx_qcur *qc, int n, int nscored, const lx_scorer *sc, lx_qcur *out, int *ngroups);
 
 /* The documents cursor c may match: TERM its list's, DOCS its docids,
- * PHRASE its rarest word's (MaxScore's order key; the work of a walk). */
+ * PHRASE its rarest word's, LTERM (or a PHRASE in a language) at most
+ * its language's (MaxScore's order key; the work of a walk). */
 static inline uint32_t lx_qcur_df(const lx_qcur *c) {
     if (c->kind == LX_QK_TERM)
         return c->pc->df;
+    if (c->kind == LX_QK_LTERM)
+        return c->pc->df < c->nldocs ? c->pc->df : c->nldocs;
     if (c->kind == LX_QK_DOCS)
         return c->ndocs;
     if (c->kind == LX_QK_OR) {
@@ -348,7 +361,7 @@ static inline uint32_t lx_qcur_df(const lx_qcur *c) {
         }
         return t;
     }
-    uint32_t m = UINT32_MAX;
+    uint32_t m = c->ldocs ? c->nldocs : UINT32_MAX;
     for (int j = 0; j < c->nmem; j++)
         if (c->mem[j]->df < m)
             m = c->mem[j]->df;

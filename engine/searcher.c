@@ -139,7 +139,7 @@ int lx_searcher_lang(lx_searcher *s, int i, MDB_val *docs) {
 
 int lx_searcher_check_cursor(lx_searcher *s, const lx_qcur *q) {
     int rc = 0;
-    if (q->kind == LX_QK_TERM && q->pc)
+    if ((q->kind == LX_QK_TERM || q->kind == LX_QK_LTERM) && q->pc)
         rc = q->pc->rc;
     else if (q->kind == LX_QK_PHRASE)
         for (int j = 0; j < q->nmem && !rc; j++)
