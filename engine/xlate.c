@@ -10,10 +10,13 @@
  * or German/Swedish linking -s dropped from the first) and becomes the
  * phrase of their translations ("climate change").  The best-supported
  * translations the index has, stemmed with their language's stemmer,
- * become extra cursors of the same clause (plan.c's lx_plan_add_terms)
- * weighing as a group: the best LX_XLATE_WEIGHT, the others by their
- * evidence, each with the group's idf.  The records kept here say, per
- * hit, which translations it matched ("via").
+ * become extra cursors of the same clause (plan.c's lx_plan_add_terms),
+ * each matching only the lectures in its language (a lecture stored
+ * without a language is "en", record.c), weighing as a group: the best
+ * LX_XLATE_WEIGHT, the others by their evidence, each with the group's
+ * idf.  The records kept here say, per hit, which translations it
+ * matched ("via"): those in the hit's language, the only ones it can
+ * match through.
  */
 #include <math.h>
 #include <pthread.h>
