@@ -250,6 +250,10 @@ int lx_plan_add_terms(lx_searcher *s, int clause_id, char (*terms)[LX_TOKEN_BUF]
             c->kind = LX_QK_LTERM;
     }
     lx_qcur_start(c, &s->sc);
+    if (c->ldocs && c->doc == LX_DOC_END) { /* none of its lectures is in the language */
+        s->used -= c->kind == LX_QK_PHRASE ? c->nmem : 1; /* back to the pool */
+        return lx_searcher_check_cursor(s, c);
+    }
     s->nqc++;
     return 1;
 }

@@ -271,7 +271,9 @@ static inline double lx_term_part(const lx_scorer *sc, double w, lx_pcursor *pc)
  * candidates, lx_topk_and's intersection). */
 static inline void lx_qcur_seek(lx_qcur *c, uint32_t target) {
     if (c->kind != LX_QK_TERM) {
-        lx_qcur_advance(c, target);
+        /* A translation mostly stands past the target: no call then. */
+        if (c->kind != LX_QK_LTERM || c->doc < target)
+            lx_qcur_advance(c, target);
     } else if (c->doc != LX_DOC_END && c->doc < target) {
         lx_pcursor_seek(c->pc, target);
         c->doc = c->pc->doc;
