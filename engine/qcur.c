@@ -251,8 +251,10 @@ void lx_qcur_advance(lx_qcur *c, uint32_t target) {
         }
         for (int j = 0; phrases && j < c->nsub; j++) {
             lx_qcur *x = &c->sub[j];
+            /* One left unchecked at or past the target and m would be left
+             * so again: its words all stand there. */
             if (x->kind == LX_QK_PHRASE && x->doc != LX_DOC_END &&
-                (x->doc < target || x->unchecked))
+                (x->doc < target || (x->unchecked && x->doc < m)))
                 phrase_seek(x, target, m);
             if (x->doc < m)
                 m = x->doc;
