@@ -246,8 +246,13 @@ int lx_plan_add_terms(lx_searcher *s, int clause_id, char (*terms)[LX_TOKEN_BUF]
     if (lang >= 0 && lv.mv_size / 4 < s->st.next_doc) {
         c->ldocs = lv.mv_data;
         c->nldocs = (uint32_t)(lv.mv_size / 4);
-        if (c->kind == LX_QK_TERM)
+        if (c->kind == LX_QK_TERM) {
             c->kind = LX_QK_LTERM;
+            /* A list shorter than its language's (a translation into the
+             * index's main language) checks its docs in a bitmap. */
+            if (c->pc->df < c->nldocs && !(c->lbits = lx_searcher_lang_bits(s, lang)))
+                return s->rc;
+        }
     }
     lx_qcur_start(c, &s->sc);
     if (c->ldocs && c->doc == LX_DOC_END) { /* none of its lectures is in the language */

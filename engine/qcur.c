@@ -93,10 +93,20 @@ static uint32_t ldoc_seek(lx_qcur *c, uint32_t doc) {
 }
 
 /* Moves an LTERM cursor to the first doc >= target that its list and its
- * language's lectures both hold: each skips to the other's doc in turn,
- * so the walk costs about the shorter of the two (the list's blocks
- * without a lecture of the language are not decoded). */
+ * language's lectures both hold: each skips to the other's doc in turn
+ * (the list's blocks without a lecture of the language are not
+ * decoded), or, when the list is the shorter, its docs in order, each
+ * checked in the language's bitmap: the walk costs about the shorter of
+ * the two. */
 static void lterm_seek(lx_qcur *c, uint32_t target) {
+    if (c->lbits) { /* the list is the shorter: its docs checked in the language's bitmap */
+        lx_pcursor *pc = c->pc;
+        lx_pcursor_seek(pc, target);
+        while (pc->doc != LX_DOC_END && !(c->lbits[pc->doc / 64] >> (pc->doc % 64) & 1))
+            lx_pcursor_next(pc);
+        c->doc = pc->doc;
+        return;
+    }
     uint32_t d = target;
     for (;;) {
         if ((d = ldoc_seek(c, d)) == LX_DOC_END)

@@ -136,9 +136,11 @@ static inline int lx_work_end(lx_work *w) {
  * languages, its translations and corrections match as one word.
  * LX_QK_LTERM: a term matched only in the lectures of one language (a
  * translation into it: "but" as French for "goal" is no match in an
- * English lecture that says "but"); its list and the language's are
- * walked in turn (each skips to the other's doc), so it costs about the
- * shorter of the two.  A PHRASE whose ldocs is set is restricted alike. */
+ * English lecture that says "but"); the language's list drives when it
+ * is the shorter (its docs sought in the term's list, galloping), else
+ * the term's list, each doc checked in the language's bitmap, so it
+ * costs about the shorter of the two.  A PHRASE whose ldocs is set is
+ * restricted alike (its words and the language's list in turn). */
 enum { LX_QK_TERM, LX_QK_PHRASE, LX_QK_DOCS, LX_QK_OR, LX_QK_LTERM };
 
 #define LX_MAX_PHRASE_MEMBERS LX_MAX_PHRASE_WORDS
@@ -164,6 +166,9 @@ typedef struct lx_qcur {
      * first not before the last doc sought */
     const uint8_t *ldocs;
     uint32_t nldocs, li;
+    /* LTERM whose list is the shorter: its language's lectures as a
+     * bitmap, each of its docs checked there (NULL: walked in turn) */
+    const uint64_t *lbits;
     /* PHRASE */
     int nmem;
     int field;     /* -1: any field */
