@@ -261,7 +261,7 @@ static int clause_cursors(lx_searcher *s, const lx_qclause *cl, int clause_id, c
 }
 
 int lx_plan_add_terms(lx_searcher *s, int clause_id, char (*terms)[LX_TOKEN_BUF],
-                      const size_t *tlen, int n, double qweight) {
+                      const size_t *tlen, int n, double qweight, int lang) {
     if (s->rc)
         return s->rc;
     if (n < 1 || n > LX_MAX_PHRASE_WORDS)
@@ -274,10 +274,38 @@ int lx_plan_add_terms(lx_searcher *s, int clause_id, char (*terms)[LX_TOKEN_BUF]
     c->clause = clause_id;
     c->field = -1;
     c->work = &s->work;
+    MDB_val lv = {0, NULL};
+    if (lang >= 0) {
+        int rc = lx_searcher_lang(s, lang, &lv);
+        if (rc == LX_ENOTFOUND) /* no lecture in it (none left) */
+            return 0;
+        if (rc)
+            return lx_searcher_fail(s, rc, "lang", -1, "cannot read language \"%s\"",
+                                    s->langs[lang]);
+        if (!lv.mv_size)
+            return 0;
+    }
     int r = fill_cursor(s, &cl, -1, terms, tlen, qweight, c);
     if (r <= 0)
         return r;
+    /* A language that holds every docid (an index of one language) needs
+     * no walk of its list. */
+    if (lang >= 0 && lv.mv_size / 4 < s->st.next_doc) {
+        c->ldocs = lv.mv_data;
+        c->nldocs = (uint32_t)(lv.mv_size / 4);
+        if (c->kind == LX_QK_TERM) {
+            c->kind = LX_QK_LTERM;
+            /* A list shorter than its language's (a translation into the
+             * index's main language) checks its docs in a bitmap. */
+            if (c->pc->df < c->nldocs && !(c->lbits = lx_searcher_lang_bits(s, lang)))
+                return s->rc;
+        }
+    }
     lx_qcur_start(c, &s->sc);
+    if (c->ldocs && c->doc == LX_DOC_END) { /* none of its lectures is in the language */
+        s->used -= c->kind == LX_QK_PHRASE ? c->nmem : 1; /* back to the pool */
+        return lx_searcher_check_cursor(s, c);
+    }
     s->nqc++;
     return 1;
 }
@@ -288,7 +316,7 @@ int lx_plan_add_term(lx_searcher *s, int clause, const char *term, size_t len, d
         return 0;
     memcpy(t[0], term, len);
     t[0][len] = 0;
-    return lx_plan_add_terms(s, clause, t, &len, 1, qweight);
+    return lx_plan_add_terms(s, clause, t, &len, 1, qweight, -1);
 }
 
 uint32_t lx_plan_term_df(lx_searcher *s, const char *t, size_t n) {
@@ -405,7 +433,7 @@ int lx_plan_scored(lx_searcher *s, const lx_rank_params *p, lx_plan *pl) {
  * pool, so walking it leaves q where it is; 0 or the sticky error. */
 static int copy_cursor(lx_searcher *s, const lx_qcur *q, lx_qcur *c) {
     *c = *q;
-    if (c->kind == LX_QK_TERM) {
+    if (c->kind == LX_QK_TERM || c->kind == LX_QK_LTERM) {
         lx_pcursor *copy = lx_searcher_pcursor(s);
         if (!copy)
             return lx_searcher_fail(s, LX_ENOMEM, NULL, -1, "out of memory");

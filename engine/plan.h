@@ -78,12 +78,15 @@ int lx_plan_save(lx_searcher *s);
 void lx_plan_restore(lx_searcher *s);
 
 /* Adds a cursor for clause clause_id on the stems terms[0..n) (a term
- * when n is 1, else a phrase) with query weight qweight.  Returns 1 when
- * added, 0 when a stem is absent from the index, LX_ELIMIT when s->qc is
- * full, or the sticky error.  (Expansions of a clause: translations,
- * corrected words.) */
+ * when n is 1, else a phrase) with query weight qweight, matching only
+ * the lectures of language s->langs[lang] (a translation into it: an
+ * LX_QK_LTERM, or a phrase restricted alike), or every lecture when lang
+ * is -1.  Returns 1 when added, 0 when a stem is absent from the index
+ * (or the language has no lecture), LX_ELIMIT when s->qc is full, or the
+ * sticky error.  (Expansions of a clause: translations, corrected
+ * words.) */
 int lx_plan_add_terms(lx_searcher *s, int clause_id, char (*terms)[LX_TOKEN_BUF],
-                      const size_t *tlen, int n, double qweight);
+                      const size_t *tlen, int n, double qweight, int lang);
 int lx_plan_add_term(lx_searcher *s, int clause, const char *term, size_t len, double qweight);
 
 /* Whether any cursor of s->qc found its list damaged: 0 or the sticky

@@ -59,6 +59,66 @@ static int phrase_match(lx_qcur *c, uint64_t *read) {
     return 0;
 }
 
+/* ---- a language's lectures -------------------------------------------------- */
+
+static inline uint32_t ldoc_at(const uint8_t *p, uint32_t i) {
+    uint32_t d;
+    memcpy(&d, p + (size_t)i * 4, 4);
+    return d;
+}
+
+/* The first of c's language's lectures >= doc (LX_DOC_END: none), found
+ * by galloping from c->li (1, 2, 4, ... entries ahead, then a binary
+ * search of the last step): the targets ascend, so a short step costs a
+ * few compares and a long one a logarithm of it.  c->li becomes its
+ * place. */
+static uint32_t ldoc_seek(lx_qcur *c, uint32_t doc) {
+    uint32_t n = c->nldocs, lo = c->li, hi = lo, step = 1;
+    while (hi < n && ldoc_at(c->ldocs, hi) < doc) {
+        lo = hi + 1;
+        hi += step;
+        step *= 2;
+    }
+    if (hi > n)
+        hi = n;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (ldoc_at(c->ldocs, mid) < doc)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    c->li = lo;
+    return lo < n ? ldoc_at(c->ldocs, lo) : LX_DOC_END;
+}
+
+/* Moves an LTERM cursor to the first doc >= target that its list and its
+ * language's lectures both hold: each skips to the other's doc in turn
+ * (the list's blocks without a lecture of the language are not
+ * decoded), or, when the list is the shorter, its docs in order, each
+ * checked in the language's bitmap: the walk costs about the shorter of
+ * the two. */
+static void lterm_seek(lx_qcur *c, uint32_t target) {
+    if (c->lbits) { /* the list is the shorter: its docs checked in the language's bitmap */
+        lx_pcursor *pc = c->pc;
+        lx_pcursor_seek(pc, target);
+        while (pc->doc != LX_DOC_END && !(c->lbits[pc->doc / 64] >> (pc->doc % 64) & 1))
+            lx_pcursor_next(pc);
+        c->doc = pc->doc;
+        return;
+    }
+    uint32_t d = target;
+    for (;;) {
+        if ((d = ldoc_seek(c, d)) == LX_DOC_END)
+            break;
+        lx_pcursor_seek(c->pc, d);
+        if (c->pc->doc == d || c->pc->doc == LX_DOC_END)
+            break;
+        d = c->pc->doc;
+    }
+    c->doc = d == LX_DOC_END ? LX_DOC_END : c->pc->doc;
+}
+
 /* Moves a phrase cursor to the first doc >= target where it matches, or
  * to the first at or past limit where all its words occur, left
  * unchecked.
@@ -82,6 +142,15 @@ static void phrase_seek(lx_qcur *c, uint32_t target, uint32_t limit) {
                     d = c->mem[j]->doc;
                     again = 1;
                 }
+            }
+            if (c->ldocs && !again) { /* a translation: its language's lectures only */
+                uint32_t l = ldoc_seek(c, d);
+                if (l == LX_DOC_END) {
+                    c->doc = LX_DOC_END;
+                    return;
+                }
+                again = l > d;
+                d = l;
             }
         }
         if (d >= limit) {
@@ -107,7 +176,7 @@ static void phrase_seek(lx_qcur *c, uint32_t target, uint32_t limit) {
 
 /* The whole-list bound of a TERM or PHRASE cursor, its bonus included. */
 static double list_ub(const lx_qcur *c, const lx_scorer *sc) {
-    if (c->kind == LX_QK_TERM)
+    if (c->kind == LX_QK_TERM || c->kind == LX_QK_LTERM)
         return (c->bonus + lx_bm25f_term(c->w, sc->k1, lx_bound_tf(sc, &c->pc->lbound))) *
                LX_BOUND_SAFETY;
     double ub = c->bonus;
@@ -133,6 +202,11 @@ void lx_qcur_start(lx_qcur *c, const lx_scorer *sc) {
         c->doc = c->pc->doc;
         break;
     }
+    case LX_QK_LTERM:
+        /* Started again (a bonus set): from where its list stands. */
+        c->ub = list_ub(c, sc);
+        lterm_seek(c, c->pc->doc);
+        break;
     case LX_QK_PHRASE:
         c->ub = list_ub(c, sc);
         phrase_seek(c, 0, LX_DOC_END);
@@ -163,6 +237,9 @@ void lx_qcur_advance(lx_qcur *c, uint32_t target) {
         lx_pcursor_advance(c->pc, target);
         c->doc = c->pc->doc;
         break;
+    case LX_QK_LTERM:
+        lterm_seek(c, target);
+        break;
     case LX_QK_PHRASE:
         phrase_seek(c, target, LX_DOC_END);
         break;
@@ -184,8 +261,10 @@ void lx_qcur_advance(lx_qcur *c, uint32_t target) {
         }
         for (int j = 0; phrases && j < c->nsub; j++) {
             lx_qcur *x = &c->sub[j];
+            /* One left unchecked at or past the target and m would be left
+             * so again: its words all stand there. */
             if (x->kind == LX_QK_PHRASE && x->doc != LX_DOC_END &&
-                (x->doc < target || x->unchecked))
+                (x->doc < target || (x->unchecked && x->doc < m)))
                 phrase_seek(x, target, m);
             if (x->doc < m)
                 m = x->doc;
@@ -227,6 +306,7 @@ void lx_qcur_next(lx_qcur *c) {
 double lx_qcur_score(lx_qcur *c, const lx_scorer *sc) {
     switch (c->kind) {
     case LX_QK_TERM:
+    case LX_QK_LTERM:
         return c->bonus + lx_term_part(sc, c->w, c->pc);
     case LX_QK_PHRASE: {
         double s = c->bonus;

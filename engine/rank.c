@@ -134,10 +134,12 @@ static double window_bound(lx_qcur *c, const lx_scorer *sc, uint32_t d, uint32_t
         c->bb_ub = ub < c->ub ? ub : c->ub;
         return c->bb_ub;
     }
-    if (c->kind != LX_QK_TERM) {
+    if (c->kind != LX_QK_TERM && c->kind != LX_QK_LTERM) {
         *last = LX_DOC_END;
         return c->ub;
     }
+    /* An LTERM's docs are some of its list's: the list's block bound
+     * holds for them. */
     lx_pbound b;
     lx_pcursor_block_pbound(c->pc, d, &b, last);
     if (*last == LX_DOC_END)
@@ -559,7 +561,7 @@ static inline double members_bound(const lx_qcur *c, uint32_t d, double wb, int 
     for (int j = 0; j < c->nsub; j++) {
         const lx_qcur *x = &c->sub[j];
         if (upto ? x->doc <= d : x->doc == d)
-            b += x->kind == LX_QK_TERM && x->bb_valid && d <= x->bb_last ? x->bb_ub : x->ub;
+            b += x->kind != LX_QK_PHRASE && x->bb_valid && d <= x->bb_last ? x->bb_ub : x->ub;
     }
     return b < wb ? b : wb;
 }

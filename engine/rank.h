@@ -133,8 +133,15 @@ static inline int lx_work_end(lx_work *w) {
 
 /* LX_QK_OR: a clause's cursors as one (lx_qcur_group), Xapian's
  * OP_SYNONYM for the all-terms-first bonus: the word, its stems in other
- * languages, its translations and corrections match as one word. */
-enum { LX_QK_TERM, LX_QK_PHRASE, LX_QK_DOCS, LX_QK_OR };
+ * languages, its translations and corrections match as one word.
+ * LX_QK_LTERM: a term matched only in the lectures of one language (a
+ * translation into it: "but" as French for "goal" is no match in an
+ * English lecture that says "but"); the language's list drives when it
+ * is the shorter (its docs sought in the term's list, galloping), else
+ * the term's list, each doc checked in the language's bitmap, so it
+ * costs about the shorter of the two.  A PHRASE whose ldocs is set is
+ * restricted alike (its words and the language's list in turn). */
+enum { LX_QK_TERM, LX_QK_PHRASE, LX_QK_DOCS, LX_QK_OR, LX_QK_LTERM };
 
 #define LX_MAX_PHRASE_MEMBERS LX_MAX_PHRASE_WORDS
 /* Cursors one query may open (clauses x stems per language, tag boosts). */
@@ -153,7 +160,15 @@ typedef struct lx_qcur {
     uint32_t doc;   /* current doc, LX_DOC_END when done */
     lx_work *work;  /* PHRASE: charged per doc tried; when cut, the cursor
                        ends (NULL: not counted) */
-    lx_pcursor *pc; /* TERM */
+    lx_pcursor *pc; /* TERM, LTERM */
+    /* LTERM, PHRASE (NULL: every lecture): the lectures of the cursor's
+     * language, u32 docids ascending, nldocs of them; li the place of the
+     * first not before the last doc sought */
+    const uint8_t *ldocs;
+    uint32_t nldocs, li;
+    /* LTERM whose list is the shorter: its language's lectures as a
+     * bitmap, each of its docs checked there (NULL: walked in turn) */
+    const uint64_t *lbits;
     /* PHRASE */
     int nmem;
     int field;     /* -1: any field */
@@ -261,7 +276,9 @@ static inline double lx_term_part(const lx_scorer *sc, double w, lx_pcursor *pc)
  * candidates, lx_topk_and's intersection). */
 static inline void lx_qcur_seek(lx_qcur *c, uint32_t target) {
     if (c->kind != LX_QK_TERM) {
-        lx_qcur_advance(c, target);
+        /* A translation mostly stands past the target: no call then. */
+        if (c->kind != LX_QK_LTERM || c->doc < target)
+            lx_qcur_advance(c, target);
     } else if (c->doc != LX_DOC_END && c->doc < target) {
         lx_pcursor_seek(c->pc, target);
         c->doc = c->pc->doc;
@@ -334,10 +351,13 @@ uint32_t lx_topk_and(lx_qcur *cur, int nreq, int n, const lx_scorer *sc, const u
 int lx_qcur_group(lx_qcur *qc, int n, int nscored, const lx_scorer *sc, lx_qcur *out, int *ngroups);
 
 /* The documents cursor c may match: TERM its list's, DOCS its docids,
- * PHRASE its rarest word's (MaxScore's order key; the work of a walk). */
+ * PHRASE its rarest word's, LTERM (or a PHRASE in a language) at most
+ * its language's (MaxScore's order key; the work of a walk). */
 static inline uint32_t lx_qcur_df(const lx_qcur *c) {
     if (c->kind == LX_QK_TERM)
         return c->pc->df;
+    if (c->kind == LX_QK_LTERM)
+        return c->pc->df < c->nldocs ? c->pc->df : c->nldocs;
     if (c->kind == LX_QK_DOCS)
         return c->ndocs;
     if (c->kind == LX_QK_OR) {
@@ -348,7 +368,7 @@ static inline uint32_t lx_qcur_df(const lx_qcur *c) {
         }
         return t;
     }
-    uint32_t m = UINT32_MAX;
+    uint32_t m = c->ldocs ? c->nldocs : UINT32_MAX;
     for (int j = 0; j < c->nmem; j++)
         if (c->mem[j]->df < m)
             m = c->mem[j]->df;

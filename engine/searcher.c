@@ -43,6 +43,8 @@ void lx_searcher_close(lx_searcher *s) {
         free(s->pool[i]);
     free(s->pool);
     free(s->invb);
+    for (int i = 0; i < LX_MAX_LANGS; i++)
+        free(s->lbits[i]);
     free(s->allow);
     free(s->tmp);
     free(s->fb);
@@ -137,9 +139,34 @@ int lx_searcher_lang(lx_searcher *s, int i, MDB_val *docs) {
     return rc;
 }
 
+const uint64_t *lx_searcher_lang_bits(lx_searcher *s, int i) {
+    if (s->lbits_have >> i & 1)
+        return s->lbits[i];
+    MDB_val v;
+    int rc = lx_searcher_lang(s, i, &v);
+    if (rc) {
+        lx_searcher_fail(s, rc, "lang", -1, "cannot read language \"%s\"", s->langs[i]);
+        return NULL;
+    }
+    if (!s->lbits[i] && !(s->lbits[i] = malloc(s->words * sizeof *s->lbits[i]))) {
+        lx_searcher_fail(s, LX_ENOMEM, NULL, -1, "out of memory");
+        return NULL;
+    }
+    uint64_t *b = s->lbits[i];
+    memset(b, 0, s->words * sizeof *b);
+    for (size_t k = 0; k < v.mv_size / 4; k++) {
+        uint32_t d;
+        memcpy(&d, (const uint8_t *)v.mv_data + k * 4, 4);
+        if (d < s->st.next_doc) /* the bitmap's span; a list's docs are below it */
+            b[d / 64] |= 1ull << (d % 64);
+    }
+    s->lbits_have |= 1u << i;
+    return b;
+}
+
 int lx_searcher_check_cursor(lx_searcher *s, const lx_qcur *q) {
     int rc = 0;
-    if (q->kind == LX_QK_TERM && q->pc)
+    if ((q->kind == LX_QK_TERM || q->kind == LX_QK_LTERM) && q->pc)
         rc = q->pc->rc;
     else if (q->kind == LX_QK_PHRASE)
         for (int j = 0; j < q->nmem && !rc; j++)
@@ -267,6 +294,11 @@ int lx_searcher_begin(lx_searcher *s, const lx_rank_params *p, lx_error *err) {
         return 0;
     /* A cache half rebuilt is no cache. */
     s->have_snap = 0;
+    s->lbits_have = 0;
+    for (int i = 0; i < LX_MAX_LANGS; i++) { /* sized by the snapshot's words */
+        free(s->lbits[i]);
+        s->lbits[i] = NULL;
+    }
     if ((rc = lx_store_stats(s->txn, s->ix, &s->st)))
         rc = lx_fail(err, rc, NULL, -1, "cannot read index statistics");
     if (rc || (rc = snapshot_scorer(s, p, err)) || (rc = snapshot_langs(s, err)) ||

@@ -88,6 +88,9 @@ struct lx_searcher {
     int ntmemo;
     MDB_val langv[LX_MAX_LANGS]; /* lx_searcher_lang's, when bit i of langv_have */
     uint32_t langv_have;
+    /* lx_searcher_lang_bits's, for this snapshot when bit i of lbits_have */
+    uint64_t *lbits[LX_MAX_LANGS];
+    uint32_t lbits_have;
     int suggested; /* this search's tag filter and boosts use suggested tags */
     uint64_t *allow, *tmp;
     uint64_t *fb; /* the original query's matches, for feedback */
@@ -159,6 +162,12 @@ int lx_searcher_post(void *s, const char *t, size_t n, MDB_val *post);
 /* The lectures of language s->langs[i] (lx_store_lang), read once a
  * call: 0 or the read's error (not kept). */
 int lx_searcher_lang(lx_searcher *s, int i, MDB_val *docs);
+
+/* The lectures of language s->langs[i] as a bitmap over docids (s->words
+ * words), made once a snapshot: NULL with the sticky error set when the
+ * list cannot be read or memory runs out.  (A translation whose list is
+ * shorter than its language's checks each of its docs there.) */
+const uint64_t *lx_searcher_lang_bits(lx_searcher *s, int i);
 
 /* Sets the sticky error when a cursor of q found its list damaged (the
  * cursor then reads as ended); returns the sticky code. */

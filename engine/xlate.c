@@ -10,10 +10,13 @@
  * or German/Swedish linking -s dropped from the first) and becomes the
  * phrase of their translations ("climate change").  The best-supported
  * translations the index has, stemmed with their language's stemmer,
- * become extra cursors of the same clause (plan.c's lx_plan_add_terms)
- * weighing as a group: the best LX_XLATE_WEIGHT, the others by their
- * evidence, each with the group's idf.  The records kept here say, per
- * hit, which translations it matched ("via").
+ * become extra cursors of the same clause (plan.c's lx_plan_add_terms),
+ * each matching only the lectures in its language (a lecture stored
+ * without a language is "en", record.c), weighing as a group: the best
+ * LX_XLATE_WEIGHT, the others by their evidence, each with the group's
+ * idf.  The records kept here say, per hit, which translations it
+ * matched ("via"): those in the hit's language, the only ones it can
+ * match through.
  */
 #include <math.h>
 #include <pthread.h>
@@ -190,19 +193,25 @@ static int compound(lx_searcher *s, const char *from, const char *to, const xwor
 static int add(lx_searcher *s, xstate *x, int clause_id, const char *from, const char *to,
                const lx_dict_tr *tr, char (*terms)[LX_TOKEN_BUF], const size_t *tlen, int n,
                double w, char (*orig)[LX_TOKEN_BUF], const size_t *orig_len, int pl_nl) {
-    /* Stems that another translation of the word (or the word itself)
-     * already has, in any language, get no second cursor: a lecture
-     * would count the word twice ("rasismi" and "rasism" share a stem). */
+    /* A translation into `to` matches only the lectures in `to`.  Stems
+     * that another translation of the word into the same language (or
+     * the word itself, which matches every lecture) already has get no
+     * second cursor: a lecture would count the word twice.  The same
+     * stems in another language ("rasismi" and "rasism" share a stem)
+     * are another language's lectures: a cursor of their own. */
     int seen = 0;
     for (int i = 0; i < x->n && !seen; i++) {
         const xrec *o = &x->r[i];
-        seen = o->clause == clause_id && o->n == n;
+        seen = o->clause == clause_id && o->n == n && !strcmp(o->lang, to);
         for (int j = 0; j < n && seen; j++)
             seen = o->tlen[j] == tlen[j] && !memcmp(o->terms[j], terms[j], tlen[j]);
     }
     for (int i = 0; i < pl_nl && n == 1 && !seen; i++)
         seen = orig_len[i] == tlen[0] && !memcmp(orig[i], terms[0], tlen[0]);
-    int r = seen ? 1 : lx_plan_add_terms(s, clause_id, terms, tlen, n, w);
+    int li = 0;
+    while (li < s->nlangs && strcmp(s->langs[li], to))
+        li++;
+    int r = seen ? 1 : li == s->nlangs ? 0 : lx_plan_add_terms(s, clause_id, terms, tlen, n, w, li);
     if (r == 1 && x->n < MAX_REC) {
         xrec *rec = &x->r[x->n++];
         snprintf(rec->from, sizeof rec->from, "%.90s", from);

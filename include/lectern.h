@@ -309,8 +309,10 @@ void lx_searcher_close(lx_searcher *s);
 /* Languages (issue 12; README "Languages"): the query's language is
  * detected unless given (qlang, or the first of accept_lang), its words
  * are also translated into the index's other languages with the FreeDict
- * dictionaries installed, and lectures in it come first among equally
- * relevant ones.  These flags turn each off. */
+ * dictionaries installed (a translation into a language matches only the
+ * lectures in it; a lecture without a language is "en"), and lectures in
+ * the query's language come first among equally relevant ones.  These
+ * flags turn each off. */
 #define LX_SEARCH_NO_CROSS 0x8u   /* no translation into other languages */
 #define LX_SEARCH_NO_PREFER 0x10u /* no preference for the query's language */
 #define LX_SEARCH_NO_PREFIX 0x20u /* the last word is not completed as a prefix */

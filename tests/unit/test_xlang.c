@@ -98,6 +98,8 @@ static const char *const spa_eng[][2] = {
 };
 static const char *const eng_fin[][2] = {
     {"equality", "1. tasa-arvo, tasa-arvoisuus\nequal treatment\n2. yht\xc3\xa4suuruus 2.\nmath\n"},
+    {"mould", "home\nmuotti\n"},
+    {"hinterland", "taka maa\n"},
 };
 
 static const char *const recs[] = {
@@ -110,6 +112,13 @@ static const char *const recs[] = {
     "kotoutuminen.\"}",
     "{\"id\":\"en-mig\",\"title\":\"Migration and work\",\"language\":\"en\","
     "\"description\":\"Migration, labour markets and integration.\"}",
+    /* Finnish "home" is mould: a translation, not the English word. */
+    "{\"id\":\"fi-home\",\"title\":\"Home ja kosteus\",\"language\":\"fi\","
+    "\"description\":\"Home asunnoissa ja terveys taka maa.\"}",
+    /* The same two words in an English lecture: no Finnish phrase there. */
+    "{\"id\":\"en-taka\",\"title\":\"Taka maa and the north\",\"language\":\"en\"}",
+    /* No language: stored as English. */
+    "{\"id\":\"nolang-val\",\"title\":\"The value of things\"}",
 };
 
 static const lx_hit *find(const lx_results *r, const char *id) {
@@ -173,7 +182,7 @@ static void test_dict(void) {
     CHECK(lx_dict_has(1, "tasa arvo", 9) && !lx_dict_has(1, "tasa-arvo", 9));
     CHECK(lx_dict_translate(1, "nothing", 7, tr, 8) == 0);
     CHECK(lx_dict_list(d, 8, &dir) == 3);
-    CHECK(!strcmp(d[0].from, "en") && !strcmp(d[0].to, "fi") && d[0].words == 1);
+    CHECK(!strcmp(d[0].from, "en") && !strcmp(d[0].to, "fi") && d[0].words == 3);
     CHECK(!strcmp(d[1].from, "fi") && !strcmp(d[1].to, "en") && d[1].words == 6);
     /* An inflected word is no headword; its lemma is found by stem, cut
      * where Snowball leaves the inflection's change ("sukupuolt"). */
@@ -345,6 +354,46 @@ static void test_names(const char *dir) {
     lx_index_close(ix);
 }
 
+static size_t lang_facet(const lx_results *r, const char *lang) {
+    for (size_t i = 0; r && i < r->n_lang_facets; i++)
+        if (!strcmp(r->lang_facets[i].value, lang))
+            return r->lang_facets[i].count;
+    return 0;
+}
+
+/* A translation matches only the lectures of its language: English
+ * "mould" is Finnish "home", which English lectures have as an English
+ * word ("homes"); they are no match for it (xl13), the Finnish lecture
+ * is, and the total and facets count the same set, pruned or not.  A
+ * lecture without a language is English. */
+static void test_own_language(lx_searcher *s) {
+    for (int ex = 0; ex < 2; ex++) {
+        lx_results *r = run(s, "mould", "en", NULL, ex ? LX_SEARCH_EXHAUSTIVE : 0);
+        const lx_hit *h = find(r, "fi-home");
+        CHECK(r && r->n == 1 && r->total == 1 && h);
+        CHECK(!find(r, "en-clim"));
+        CHECK(h && h->n_via == 1 && !strcmp(h->via[0].to, "home") && !strcmp(h->via[0].lang, "fi"));
+        CHECK(lang_facet(r, "fi") == 1 && lang_facet(r, "en") == 0);
+        lx_results_free(r);
+    }
+    /* A translation of two words is a phrase in its language's lectures. */
+    for (int ex = 0; ex < 2; ex++) {
+        lx_results *r = run(s, "hinterland", "en", NULL, ex ? LX_SEARCH_EXHAUSTIVE : 0);
+        const lx_hit *h = find(r, "fi-home");
+        CHECK(r && r->n == 1 && r->total == 1 && h && !find(r, "en-taka"));
+        CHECK(h && h->n_via == 1 && !strcmp(h->via[0].to, "taka maa"));
+        lx_results_free(r);
+    }
+    /* The word itself still matches every lecture, whatever its language. */
+    lx_results *r = run(s, "home", "en", NULL, LX_SEARCH_NO_CROSS);
+    CHECK(r && find(r, "en-clim") && find(r, "fi-home"));
+    lx_results_free(r);
+    r = run(s, "arvo", "fi", NULL, 0);
+    const lx_hit *h = find(r, "nolang-val");
+    CHECK(h && h->n_via == 1 && !strcmp(h->via[0].to, "value") && !strcmp(h->via[0].lang, "en"));
+    lx_results_free(r);
+}
+
 /* Every check above, on an index of its own (tag names it). */
 static void run_all(const char *dir, const char *tag) {
     test_stop();
@@ -359,8 +408,10 @@ static void run_all(const char *dir, const char *tag) {
     tix_put_all(ix, recs, sizeof recs / sizeof recs[0]);
     lx_searcher *s = NULL;
     CHECK(lx_searcher_open(ix, &s, NULL) == 0);
-    if (s)
+    if (s) {
         test_search(s);
+        test_own_language(s);
+    }
     lx_searcher_close(s);
     lx_index_close(ix);
 }
@@ -394,7 +445,7 @@ int main(int argc, char **argv) {
     snprintf(maps, sizeof maps, "%s/maps", dir);
     write_dict(dicts, "fin-eng", fin_eng, 6);
     write_dict(dicts, "spa-eng", spa_eng, 1);
-    write_dict(dicts, "eng-fin", eng_fin, 1);
+    write_dict(dicts, "eng-fin", eng_fin, 3);
     setenv("LECTERN_DICT_DIR", dicts, 1); /* before the first use: loaded once */
     setenv("LECTERN_DICT_MAP_DIR", maps, 1);
     /* From the dictd files (no compiled file yet), then compiled, and the
