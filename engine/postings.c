@@ -336,25 +336,31 @@ static void block_load(lx_pcursor *c, uint32_t b) {
         return cursor_corrupt(c, "block size not what df implies");
     if (bits > 32 || pb + (c->nlf > 1 ? n : 0) > next - off - 6)
         return cursor_corrupt(c, "block longer than its bytes");
-    uint32_t first = get_u32(p + 2);
     p += 6;
-    c->docs[0] = first;
-    lx_bitunpack_gaps(p, n - 1, bits, first, c->docs + 1);
-    uint32_t last = c->docs[n - 1];
-    /* Each gap adds at least 1, so docids ascend unless the sum wrapped,
-     * which only wide gaps can do. */
-    if ((uint64_t)first + ((uint64_t)(n - 1) << bits) > UINT32_MAX) {
-        for (uint32_t i = 1; i < n; i++)
-            if (c->docs[i] <= c->docs[i - 1])
-                return cursor_corrupt(c, "docids not ascending");
+    if (c->known) {
+        /* These bytes were unpacked and checked by this call's walk of
+         * the list (lx_pcursor_mark): the same docids, copied. */
+        memcpy(c->docs, c->known + (size_t)b * LX_BLOCK, n * sizeof c->docs[0]);
+    } else {
+        uint32_t first = get_u32(p - 4);
+        c->docs[0] = first;
+        lx_bitunpack_gaps(p, n - 1, bits, first, c->docs + 1);
+        uint32_t last = c->docs[n - 1];
+        /* Each gap adds at least 1, so docids ascend unless the sum
+         * wrapped, which only wide gaps can do. */
+        if ((uint64_t)first + ((uint64_t)(n - 1) << bits) > UINT32_MAX) {
+            for (uint32_t i = 1; i < n; i++)
+                if (c->docs[i] <= c->docs[i - 1])
+                    return cursor_corrupt(c, "docids not ascending");
+        }
+        if (first < c->lo)
+            return cursor_corrupt(c, "docids not ascending from the block before");
+        if (last >= c->limit)
+            return cursor_corrupt(c, "docid past the index's next_doc");
+        if (c->nblocks > 1 && last != block_last(c, b))
+            return cursor_corrupt(c, "last docid not the directory's");
     }
-    if (first < c->lo)
-        return cursor_corrupt(c, "docids not ascending from the block before");
-    if (last >= c->limit)
-        return cursor_corrupt(c, "docid past the index's next_doc");
-    if (c->nblocks > 1 && last != block_last(c, b))
-        return cursor_corrupt(c, "last docid not the directory's");
-    c->lo = last + 1;
+    c->lo = c->docs[n - 1] + 1;
     p += pb;
     if (c->nlf > 1) {
         c->maskp = p;
@@ -397,6 +403,7 @@ static int open_header(lx_pcursor *c, const uint8_t *val, size_t len, uint32_t l
     c->bad_block = 0;
     c->limit = limit;
     c->lo = 0;
+    c->known = NULL;
     c->n = c->i = c->tf_upto = 0;
     const uint8_t *p = val;
     p = lx_vbyte_get(p, c->end, &c->df);
@@ -466,12 +473,45 @@ void lx_pcursor_next(lx_pcursor *c) {
     block_load(c, c->bi + 1);
 }
 
-void lx_pcursor_mark(lx_pcursor *c, uint64_t *bits) {
+int lx_pcursor_mark(lx_pcursor *c, uint64_t *bits, uint32_t *all) {
+    if (c->doc == LX_DOC_END || c->bi || c->i)
+        all = NULL; /* not from the list's first doc */
     while (c->doc != LX_DOC_END) {
         for (uint32_t i = c->i; i < c->n; i++)
             bits[c->docs[i] / 64] |= 1ull << (c->docs[i] % 64);
+        if (all)
+            memcpy(all + (size_t)c->bi * LX_BLOCK, c->docs, c->n * sizeof c->docs[0]);
         block_load(c, c->bi + 1);
     }
+    return all && !c->rc;
+}
+
+void lx_pcursor_known(lx_pcursor *c, const uint32_t *all) {
+    c->known = all;
+}
+
+int lx_pcursor_open_known(lx_pcursor *c, const uint8_t *val, size_t len, const uint32_t *all,
+                          uint32_t target) {
+    int rc = open_header(c, val, len, LX_DOC_END);
+    if (rc)
+        return rc;
+    uint32_t lo = 0, hi = c->df; /* the first docid >= target */
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (all[mid] < target)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo == c->df || all[lo] != target)
+        return 1;
+    c->known = all;
+    block_load(c, lo / LX_BLOCK);
+    if (c->doc == LX_DOC_END)
+        return c->rc ? c->rc : LX_ECORRUPT;
+    c->i = lo % LX_BLOCK;
+    c->doc = c->docs[c->i];
+    return 0;
 }
 
 /* First block at or after `from` whose last doc >= target. */

@@ -424,6 +424,7 @@ struct lx_snipper {
     /* Each term's posting and positions values (this query's transaction;
      * post.mv_data NULL: the term has no list). */
     MDB_val post[LX_SNIP_TERMS], pos[LX_SNIP_TERMS];
+    const uint32_t *known[LX_SNIP_TERMS]; /* a list's docids decoded already (NULL: none) */
     lx_pcursor pc; /* finds a hit's positions */
     lx_buf hits;   /* lx_snip_pos runs, then the merged ones */
     lx_buf more;   /* the second field's runs while gathering */
@@ -495,8 +496,15 @@ int lx_snippet_lookup(lx_snipper *sp, const lx_snip_terms *t, MDB_txn *txn, lx_i
             return rc;
         if (rc || !sp->pos[i].mv_data)
             sp->post[i].mv_data = NULL;
+        sp->known[i] = NULL;
     }
     return 0;
+}
+
+void lx_snippet_known(lx_snipper *sp, const lx_snip_terms *t, lx_known_lookup known_of,
+                      void *ctx) {
+    for (int i = 0; i < t->n; i++)
+        sp->known[i] = sp->post[i].mv_data ? known_of(ctx, sp->post[i].mv_data) : NULL;
 }
 
 /* Appends run for run (one per term, each sorted) the positions of every
@@ -510,8 +518,17 @@ static int gather_fields(lx_snipper *sp, const lx_snip_terms *t, uint32_t doc, i
     for (int i = 0; i < t->n; i++) {
         if (!sp->post[i].mv_data)
             continue;
-        if (lx_pcursor_open_at(pc, sp->post[i].mv_data, sp->post[i].mv_size, doc))
+        if (sp->known[i]) {
+            /* The docids decoded already: no block unpacked to find doc. */
+            int r = lx_pcursor_open_known(pc, sp->post[i].mv_data, sp->post[i].mv_size,
+                                          sp->known[i], doc);
+            if (r == 1)
+                continue; /* not in the list */
+            if (r)
+                return LX_ECORRUPT;
+        } else if (lx_pcursor_open_at(pc, sp->post[i].mv_data, sp->post[i].mv_size, doc)) {
             return LX_ECORRUPT;
+        }
         if (pc->doc != doc) {
             if (pc->rc)
                 return pc->rc;
