@@ -425,11 +425,11 @@ struct lx_snipper {
      * post.mv_data NULL: the term has no list). */
     MDB_val post[LX_SNIP_TERMS], pos[LX_SNIP_TERMS];
     const uint32_t *known[LX_SNIP_TERMS]; /* a list's docids decoded already (NULL: none) */
-    lx_pcursor pc; /* finds a hit's positions */
-    lx_buf hits;   /* lx_snip_pos runs, then the merged ones */
-    lx_buf more;   /* the second field's runs while gathering */
-    lx_buf desc;   /* a hit's description, unescaped */
-    lx_buf text;   /* a transcript's decompressed ranges (room for the whole body) */
+    lx_pcursor pc;                        /* finds a hit's positions */
+    lx_buf hits;                          /* lx_snip_pos runs, then the merged ones */
+    lx_buf more;                          /* the second field's runs while gathering */
+    lx_buf desc;                          /* a hit's description, unescaped */
+    lx_buf text; /* a transcript's decompressed ranges (room for the whole body) */
     uint32_t tmp[2][LX_MAX_SNIPPET_POSITIONS];
     char termbuf[LX_SNIP_TERMS][LX_TOKEN_BUF];
 };
@@ -501,8 +501,7 @@ int lx_snippet_lookup(lx_snipper *sp, const lx_snip_terms *t, MDB_txn *txn, lx_i
     return 0;
 }
 
-void lx_snippet_known(lx_snipper *sp, const lx_snip_terms *t, lx_known_lookup known_of,
-                      void *ctx) {
+void lx_snippet_known(lx_snipper *sp, const lx_snip_terms *t, lx_known_lookup known_of, void *ctx) {
     for (int i = 0; i < t->n; i++)
         sp->known[i] = sp->post[i].mv_data ? known_of(ctx, sp->post[i].mv_data) : NULL;
 }

@@ -79,8 +79,7 @@ typedef const uint32_t *(*lx_known_lookup)(void *ctx, const void *val);
 /* After lx_snippet_lookup: the terms whose lists known_of knows find a
  * hit's posting by a search of those docids instead of unpacking its
  * block (the same posting).  Until the next lx_snippet_lookup. */
-void lx_snippet_known(lx_snipper *sp, const lx_snip_terms *t, lx_known_lookup known_of,
-                      void *ctx);
+void lx_snippet_known(lx_snipper *sp, const lx_snip_terms *t, lx_known_lookup known_of, void *ctx);
 
 /* The snippet of doc (stored view v) into out, as
  * lx_snippet_from_positions, from where t's terms occur in it
