@@ -303,8 +303,10 @@ static uint32_t block_last(const lx_pcursor *c, uint32_t b) {
  * between its directory offset and the next block's, it holds the count
  * df implies, its docids ascend from above the last block's, stay below
  * c->limit and end at the directory's last doc.  Per block, never per
- * posting (but for a block whose gaps are wide enough to wrap). */
-static void block_load(lx_pcursor *c, uint32_t b) {
+ * posting (but for a block whose gaps are wide enough to wrap).  Its
+ * docids go to docs: c->docs, or for a walk that keeps them
+ * (lx_pcursor_mark) where it keeps them, c->docs then left as it was. */
+static void block_load_to(lx_pcursor *c, uint32_t b, uint32_t *docs) {
     if (b >= c->nblocks) {
         c->doc = LX_DOC_END;
         c->n = c->i = c->tf_upto = 0;
@@ -340,17 +342,17 @@ static void block_load(lx_pcursor *c, uint32_t b) {
     if (c->known) {
         /* These bytes were unpacked and checked by this call's walk of
          * the list (lx_pcursor_mark): the same docids, copied. */
-        memcpy(c->docs, c->known + (size_t)b * LX_BLOCK, n * sizeof c->docs[0]);
+        memcpy(docs, c->known + (size_t)b * LX_BLOCK, n * sizeof docs[0]);
     } else {
         uint32_t first = get_u32(p - 4);
-        c->docs[0] = first;
-        lx_bitunpack_gaps(p, n - 1, bits, first, c->docs + 1);
-        uint32_t last = c->docs[n - 1];
+        docs[0] = first;
+        lx_bitunpack_gaps(p, n - 1, bits, first, docs + 1);
+        uint32_t last = docs[n - 1];
         /* Each gap adds at least 1, so docids ascend unless the sum
          * wrapped, which only wide gaps can do. */
         if ((uint64_t)first + ((uint64_t)(n - 1) << bits) > UINT32_MAX) {
             for (uint32_t i = 1; i < n; i++)
-                if (c->docs[i] <= c->docs[i - 1])
+                if (docs[i] <= docs[i - 1])
                     return cursor_corrupt(c, "docids not ascending");
         }
         if (first < c->lo)
@@ -360,7 +362,7 @@ static void block_load(lx_pcursor *c, uint32_t b) {
         if (c->nblocks > 1 && last != block_last(c, b))
             return cursor_corrupt(c, "last docid not the directory's");
     }
-    c->lo = c->docs[n - 1] + 1;
+    c->lo = docs[n - 1] + 1;
     p += pb;
     if (c->nlf > 1) {
         c->maskp = p;
@@ -375,7 +377,11 @@ static void block_load(lx_pcursor *c, uint32_t b) {
     c->tf_gap = 0;
     c->weak_upto = LX_DOC_END;
     c->pos_p = NULL;
-    c->doc = c->docs[0];
+    c->doc = docs[0];
+}
+
+static void block_load(lx_pcursor *c, uint32_t b) {
+    block_load_to(c, b, c->docs);
 }
 
 static const uint8_t *read_bound(const uint8_t *p, const uint8_t *end, uint8_t mask, lx_bound *b) {
@@ -473,15 +479,29 @@ void lx_pcursor_next(lx_pcursor *c) {
     block_load(c, c->bi + 1);
 }
 
+/* Sets the bits of docs[0..n), ascending: the bits of one 64-bit word
+ * gathered in a register and stored once (a dense list's docs share
+ * words: a store per doc would wait on the one before). */
+static void mark_docs(uint64_t *bits, const uint32_t *docs, uint32_t n) {
+    for (uint32_t i = 0; i < n; i++)
+        bits[docs[i] / 64] |= 1ull << (docs[i] % 64);
+}
+
 int lx_pcursor_mark(lx_pcursor *c, uint64_t *bits, uint32_t *all) {
     if (c->doc == LX_DOC_END || c->bi || c->i)
         all = NULL; /* not from the list's first doc */
-    while (c->doc != LX_DOC_END) {
-        for (uint32_t i = c->i; i < c->n; i++)
-            bits[c->docs[i] / 64] |= 1ull << (c->docs[i] % 64);
+    if (c->doc != LX_DOC_END) {
+        mark_docs(bits, c->docs + c->i, c->n - c->i);
         if (all)
-            memcpy(all + (size_t)c->bi * LX_BLOCK, c->docs, c->n * sizeof c->docs[0]);
-        block_load(c, c->bi + 1);
+            memcpy(all, c->docs, c->n * sizeof c->docs[0]);
+    }
+    /* The blocks after: unpacked straight to where all keeps them. */
+    while (c->doc != LX_DOC_END) {
+        uint32_t b = c->bi + 1;
+        uint32_t *docs = all && b < c->nblocks ? all + (size_t)b * LX_BLOCK : c->docs;
+        block_load_to(c, b, docs);
+        if (c->doc != LX_DOC_END)
+            mark_docs(bits, docs, c->n);
     }
     return all && !c->rc;
 }
