@@ -812,7 +812,16 @@ static const uint8_t *field_positions(lx_pcursor *c, int f, const uint32_t **tf)
         return NULL;
     }
     const uint8_t *p = positions_at(c);
-    const uint32_t *cur = *tf = lx_pcursor_tf(c);
+    if (c->i >= c->tf_upto) {
+        /* positions_at stepped over the tfs of the docs before this one:
+         * its row is decoded from there, not found again from the
+         * block's first undecoded row. */
+        c->tf_gap |= c->i > c->tf_upto;
+        c->tf_next = c->pos_tf;
+        c->tf_upto = c->i;
+        tf_decode(c, c->i, 0);
+    }
+    const uint32_t *cur = *tf = c->tf[c->i];
     uint32_t before = 0;
     for (int g = 0; g < f; g++)
         before += cur[g];
