@@ -427,8 +427,7 @@ static int check_block(chk *k, const char *term, const uint8_t *pos, const uint8
         uint32_t d = c->docs[i];
         uint32_t at_group;
         if (pos && i && i % LX_POS_GROUP == 0 &&
-            (size_t)(*pp - start) !=
-                (at_group = get_u32(group + (size_t)4 * (i / LX_POS_GROUP - 1)))) {
+            (size_t)(*pp - start) != (at_group = get_u32(group + (size_t)4 * (i / LX_POS_GROUP - 1)))) {
             problem(k, "pos \"%s\": block %u: doc %u's positions at %td, its group table says %u",
                     term, c->bi, d, *pp - start, at_group);
             return 1;
