@@ -413,25 +413,8 @@ static int check_block(chk *k, const char *term, const uint8_t *pos, const uint8
                 c->bi, c->block_pos_off, *pp - pos);
         return 1;
     }
-    /* The block's group table: where every 16th doc's positions start. */
-    const uint8_t *group = *pp, *start = *pp;
-    if (pos) {
-        size_t table = (size_t)4 * ((c->n - 1) / LX_POS_GROUP);
-        if ((size_t)(pend - *pp) < table) {
-            problem(k, "pos \"%s\": block %u: its group table past the end", term, c->bi);
-            return 1;
-        }
-        start = *pp += table;
-    }
     for (uint32_t i = 0; i < c->n; i++) {
         uint32_t d = c->docs[i];
-        uint32_t at_group;
-        if (pos && i && i % LX_POS_GROUP == 0 &&
-            (size_t)(*pp - start) != (at_group = get_u32(group + (size_t)4 * (i / LX_POS_GROUP - 1)))) {
-            problem(k, "pos \"%s\": block %u: doc %u's positions at %td, its group table says %u",
-                    term, c->bi, d, *pp - start, at_group);
-            return 1;
-        }
         const uint32_t *tf = c->tf[i];
         const uint32_t *len = k->norms + (size_t)d * LX_NFIELDS;
         unsigned m = c->maskp ? c->maskp[i] : c->listmask;

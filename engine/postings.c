@@ -25,15 +25,9 @@
  *     vbyte tf                per doc, per field in its mask, ascending
  *
  * Positions (the value under the term in the "pos" database) are kept
- * apart so ranking never touches them, block by block; a block's start at
- * its directory pos_off (0 for a single block):
- *   u32 group[(n - 1) / 16]   where doc 16 (j + 1) of the block's positions
- *                             start, from the end of this table (none for
- *                             a block of 16 docs or fewer; format 6)
- *   per doc in list order, per field in its mask, tf vbyte deltas (the
- *   first from 0)
- * so that one doc's positions (a snippet's, a phrase's) are found by
- * stepping over at most 15 docs' positions, not the whole block's before.
+ * apart so ranking never touches them: per doc in list order, per field in
+ * its mask, tf vbyte deltas (the first from 0).  A block's positions start
+ * at its directory pos_off.
  *
  * The bounds let the query path cap a block's BM25F contribution without
  * decoding it: a field's pseudo-frequency grows with tf and falls with the
@@ -231,36 +225,22 @@ int lx_plist_encode(const lx_plist *pl, const uint32_t *norms, lx_buf *post, lx_
         post->n += nblocks * dirent;
     size_t blocks = post->n;
 
-    /* Positions go out in the decoded form's order, each block after its
-     * group table. */
+    /* Positions go out verbatim: the decoded form keeps the stored order. */
+    if (lx_buf_append(pos, pl->pos.p, pl->pos.n))
+        return LX_ENOMEM;
     const uint8_t *pp = pl->pos.p, *pe = pl->pos.p + pl->pos.n;
-    size_t pos0 = pos->n;
 
     uint32_t gaps[LX_BLOCK];
     for (uint32_t b = 0; b < nblocks; b++) {
         uint32_t from = b * LX_BLOCK, to = from + LX_BLOCK < pl->n ? from + LX_BLOCK : pl->n;
         uint32_t n = to - from;
-        uint32_t pos_off = (uint32_t)(pos->n - pos0), ng = (n - 1) / LX_POS_GROUP;
-        uint32_t group[LX_BLOCK / LX_POS_GROUP];
-        const uint8_t *bp = pp;
-        for (uint32_t i = from; i < to; i++) {
-            if (i > from && (i - from) % LX_POS_GROUP == 0)
-                group[(i - from) / LX_POS_GROUP - 1] = (uint32_t)(pp - bp);
-            pp = lx_vbyte_skip(pp, pe, tf_total(pl->tf + (size_t)i * LX_NFIELDS));
-        }
-        if (lx_buf_reserve(pos, ng * 4 + (size_t)(pp - bp)))
-            return LX_ENOMEM;
-        for (uint32_t j = 0; j < ng; j++)
-            put_u32(pos, group[j]);
-        if (pp > bp)
-            lx_buf_append(pos, bp, (size_t)(pp - bp)); /* room reserved: cannot fail */
         if (nblocks > 1) {
             size_t e = dir + b * dirent;
             size_t save = post->n;
             post->n = e;
             put_u32(post, pl->doc[to - 1]);
             put_u32(post, (uint32_t)(save - blocks));
-            put_u32(post, pos_off);
+            put_u32(post, (uint32_t)(pp - pl->pos.p));
             for (int f = 0; f < LX_NFIELDS; f++) {
                 if (!(listmask & (1u << f)))
                     continue;
@@ -298,6 +278,7 @@ int lx_plist_encode(const lx_plist *pl, const uint32_t *norms, lx_buf *post, lx_
             for (int f = 0; f < LX_NFIELDS; f++)
                 if (tf[f])
                     post->n += lx_vbyte_put(post->p + post->n, tf[f]);
+            pp = lx_vbyte_skip(pp, pe, tf_total(tf));
         }
     }
     return 0;
@@ -805,27 +786,10 @@ void lx_pcursor_block_pbound(const lx_pcursor *c, uint32_t target, lx_pbound *b,
  * tfs at pos_tf), so a phrase checked doc after doc in one block skips
  * only the docs between, not every one from the block's start again. */
 static const uint8_t *positions_at(lx_pcursor *c) {
-    /* block_pos_off is inside the positions value: the caller checked */
-    size_t room = (size_t)(c->pend - c->pos) - c->block_pos_off;
-    size_t table = (size_t)4 * ((c->n - 1) / LX_POS_GROUP);
-    if (table > room)
-        return NULL;
-    const uint8_t *first = c->pos + c->block_pos_off + table; /* doc 0's positions */
-    uint32_t g = c->i / LX_POS_GROUP;
     if (!c->pos_p || c->pos_i > c->i) {
         c->pos_i = 0;
-        c->pos_p = first;
+        c->pos_p = c->pos + c->block_pos_off;
         c->pos_tf = c->tfp;
-    }
-    if (c->pos_i / LX_POS_GROUP < g) {
-        /* To the start of the doc's group of 16 by the block's group
-         * table; the tfs stepped over from where the walk stood. */
-        uint32_t off = get_u32(c->pos + c->block_pos_off + (size_t)4 * (g - 1));
-        if (off > room - table)
-            return NULL;
-        c->pos_tf = lx_vbyte_skip(c->pos_tf, c->bend, tf_values(c, c->pos_i, g * LX_POS_GROUP));
-        c->pos_i = g * LX_POS_GROUP;
-        c->pos_p = first + off;
     }
     if (c->pos_i < c->i) {
         uint32_t skip = 0;
@@ -848,11 +812,6 @@ static const uint8_t *field_positions(lx_pcursor *c, int f, const uint32_t **tf)
         return NULL;
     }
     const uint8_t *p = positions_at(c);
-    if (!p) {
-        c->rc = LX_ECORRUPT;
-        c->why = "block's positions group table past the positions list";
-        return NULL;
-    }
     if (c->i >= c->tf_upto) {
         /* positions_at stepped over the tfs of the docs before this one:
          * its row is decoded from there, not found again from the
@@ -944,14 +903,6 @@ int lx_plist_decode(const uint8_t *post, size_t postlen, const uint8_t *pos, siz
     /* No positions value (pos NULL) reads as an empty one. */
     const uint8_t *pp = pos, *pe = pos ? pos + poslen : pos;
     for (; rc == 0 && c->doc != LX_DOC_END; lx_pcursor_next(c)) {
-        if (pos && c->i == 0) { /* a block's positions, past its group table */
-            size_t at = c->block_pos_off + (size_t)4 * ((c->n - 1) / LX_POS_GROUP);
-            if (at > poslen) {
-                rc = LX_ECORRUPT;
-                break;
-            }
-            pp = pos + at;
-        }
         const uint32_t *tf = lx_pcursor_tf(c);
         const uint8_t *q = lx_vbyte_skip(pp, pe, tf_total(tf));
         if (!drop || !drop(ctx, c->doc))

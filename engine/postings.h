@@ -10,9 +10,6 @@
 #include "lectern.h"
 
 #define LX_BLOCK 128
-/* A block's positions start at most this many docs before any doc's
- * (the group table at the top of postings.c). */
-#define LX_POS_GROUP 16
 #define LX_DOC_END 0xFFFFFFFFu
 
 /* A growable byte buffer. */

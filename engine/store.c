@@ -1,9 +1,8 @@
 /* store.c -- one LMDB environment holding the whole index.
  *
- * Format version 6 (5 had no group table before a block's positions, 4
- * stored one lecture a "docs" value and kept a checkpoint every 64
- * transcript tokens, 3 stored each body as one LZ4 stream: such an index
- * is refused with a request to rebuild it).
+ * Format version 5 (4 stored one lecture a "docs" value and kept a
+ * checkpoint every 64 transcript tokens, 3 stored each body as one LZ4
+ * stream: such an index is refused with a request to rebuild it).
  * Integers are host order (little-endian on our targets) and read with
  * memcpy.  Databases:
  *

@@ -115,9 +115,6 @@ static void damage(const char *dir, MDB_dbi *(*pick)(lx_index *), const void *ke
 static MDB_dbi *db_post(lx_index *ix) {
     return &ix->post;
 }
-static MDB_dbi *db_pos(lx_index *ix) {
-    return &ix->pos;
-}
 static MDB_dbi *db_meta(lx_index *ix) {
     return &ix->meta;
 }
@@ -313,14 +310,6 @@ static uint32_t doc_with_checkpoints(void) {
     return found;
 }
 
-/* Block 0's group table (its positions value starts with it, a block
- * of more than 16 docs): where doc 16's positions start, moved a byte. */
-static void edit_pos_group(uint8_t *v, size_t *len, const void *arg) {
-    (void)len;
-    (void)arg;
-    v[0] ^= 0x01;
-}
-
 static void edit_u32(uint8_t *v, size_t *len, const void *arg) {
     (void)len;
     memcpy(v, arg, 4);
@@ -373,8 +362,6 @@ static void test_damage(void) {
             tix_fmt("post \"%s\": block 0: its bound does not cover", big));
     damaged("check-df", db_post, small, sl, edit_df, NULL,
             tix_fmt("post \"%s\": block 0 of 1 (df", small));
-    damaged("check-posgroup", db_pos, big, bl, edit_pos_group, NULL,
-            tix_fmt("pos \"%s\": block 0: doc ", big));
     uint32_t four = 4;
     damaged("check-stats", db_meta, "stats", 5, edit_next_doc, &four,
             "meta stats: ndocs 382 > next_doc 4");
