@@ -390,9 +390,12 @@ void lx_plan_restore(lx_searcher *s) {
 }
 
 /* A list's docids are kept for the cursors after the match set when it
- * has at most this many (a common word's list at scale is walked as
- * before: its docids would cost more memory traffic than they save). */
+ * has at most KNOWN_MAX_DF (a common word's list at scale is walked as
+ * before: its docids would cost more memory traffic than they save), and
+ * a call keeps at most KNOWN_MAX_TOTAL (2 MiB a searcher), the first
+ * lists that fit. */
 #define KNOWN_MAX_DF 65536
+#define KNOWN_MAX_TOTAL (1u << 19)
 
 /* Room in s->kdocs for the docids of the term cursors of qc[0..n) that
  * keep them; 0 when there is none (then no list's are kept: the cursors
@@ -402,6 +405,8 @@ static int known_reserve(lx_searcher *s, int n) {
     for (int i = 0; i < n; i++)
         if (s->qc[i].kind == LX_QK_TERM && s->qc[i].pc->df <= KNOWN_MAX_DF)
             need += s->qc[i].pc->df;
+    if (need > KNOWN_MAX_TOTAL)
+        need = KNOWN_MAX_TOTAL;
     if (need > s->kdocs_cap) {
         uint32_t *k = realloc(s->kdocs, need * sizeof *k);
         if (!k)
@@ -423,7 +428,10 @@ int lx_plan_match_set(lx_searcher *s, const lx_plan *pl, uint64_t *b) {
         if (copy_cursor(s, &s->qc[i], &c))
             break;
         lx_pcursor *pc = s->qc[i].kind == LX_QK_TERM ? s->qc[i].pc : NULL;
-        uint32_t *all = keep && pc && pc->df <= KNOWN_MAX_DF ? s->kdocs + off : NULL;
+        uint32_t *all = keep && pc && pc->df <= KNOWN_MAX_DF && off + pc->df <= KNOWN_MAX_TOTAL &&
+                                off + pc->df <= s->kdocs_cap
+                            ? s->kdocs + off
+                            : NULL;
         if (mark(s, &c, b, all)) {
             /* The ranking's cursor on this list copies its blocks' docids. */
             lx_pcursor_known(pc, all);
