@@ -510,11 +510,17 @@ void lx_pcursor_known(lx_pcursor *c, const uint32_t *all) {
     c->known = all;
 }
 
+int lx_pcursor_open_head(lx_pcursor *c, const uint8_t *val, size_t len) {
+    return open_header(c, val, len, LX_DOC_END);
+}
+
 int lx_pcursor_open_known(lx_pcursor *c, const uint8_t *val, size_t len, const uint32_t *all,
                           uint32_t target) {
     int rc = open_header(c, val, len, LX_DOC_END);
-    if (rc)
-        return rc;
+    return rc ? rc : lx_pcursor_known_at(c, all, target);
+}
+
+int lx_pcursor_known_at(lx_pcursor *c, const uint32_t *all, uint32_t target) {
     uint32_t lo = 0, hi = c->df; /* the first docid >= target */
     while (lo < hi) {
         uint32_t mid = lo + (hi - lo) / 2;

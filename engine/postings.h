@@ -201,6 +201,22 @@ void lx_pcursor_known(lx_pcursor *c, const uint32_t *all);
 int lx_pcursor_open_known(lx_pcursor *c, const uint8_t *val, size_t len, const uint32_t *all,
                           uint32_t target);
 
+/* The bytes of a cursor that hold its list's header once opened
+ * (lx_pcursor_open_head): a caller that opens the same list for many
+ * docs keeps them and copies them back instead of parsing the header
+ * again. */
+#define LX_PCURSOR_HEAD offsetof(lx_pcursor, docs)
+
+/* Reads the header of the list val only (no block loaded: c is not on a
+ * posting until lx_pcursor_known_at).  Returns 0 or LX_ECORRUPT. */
+int lx_pcursor_open_head(lx_pcursor *c, const uint8_t *val, size_t len);
+
+/* lx_pcursor_open_known's search and block load for a cursor whose
+ * header was just opened (lx_pcursor_open_head, or its LX_PCURSOR_HEAD
+ * bytes copied back): 0 on target's posting, 1 when the list lacks it,
+ * or LX_ECORRUPT. */
+int lx_pcursor_known_at(lx_pcursor *c, const uint32_t *all, uint32_t target);
+
 /* Positions of the current posting in field f into out (at most max);
  * returns the count.  Needs c->pos set.  A block offset past the
  * positions value, or positions that end before the tfs say, set c->rc

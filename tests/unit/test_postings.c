@@ -400,6 +400,19 @@ static void check_known(const src_list *s, const uint8_t *pv, size_t pn, const u
     CHECK(ok);
     if (s->doc[0] > 0)
         CHECK(lx_pcursor_open_known(c, pv, pn, all, s->doc[0] - 1) == 1);
+    /* The header parsed once, its bytes copied back for each doc (a
+     * snippet's terms): the same postings. */
+    static unsigned char head[LX_PCURSOR_HEAD];
+    CHECK(lx_pcursor_open_head(c, pv, pn) == 0);
+    memcpy(head, c, LX_PCURSOR_HEAD);
+    for (uint32_t i = n; i-- > 0 && ok;) {
+        memcpy(c, head, LX_PCURSOR_HEAD);
+        ok = lx_pcursor_known_at(c, all, s->doc[i]) == 0;
+        c->pos = xv;
+        c->pend = xv + xn;
+        ok = ok && at_doc_positions_first(c, s, i);
+    }
+    CHECK(ok);
     free(bits);
     free(all);
     free(c);
