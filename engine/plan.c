@@ -9,6 +9,7 @@
  * be read or opened is an error (sticky), never "absent".
  */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "error.h"
@@ -340,17 +341,18 @@ int lx_plan_check(lx_searcher *s) {
 /* ORs into b the docs cursor c matches from where it stands, charging
  * the walk's postings to s->work first (a phrase's positions as it
  * goes); once the work is cut, the rest of c is left out. */
-static void mark(lx_searcher *s, lx_qcur *c, uint64_t *b) {
+static int mark(lx_searcher *s, lx_qcur *c, uint64_t *b, uint32_t *all) {
     if (lx_work_spend(&s->work, lx_qcur_df(c)))
-        return;
+        return 0;
     if (c->kind == LX_QK_TERM && c->doc != LX_DOC_END) {
         /* A term's docs block by block, without a call per doc. */
-        lx_pcursor_mark(c->pc, b);
+        int whole = lx_pcursor_mark(c->pc, b, all);
         c->doc = LX_DOC_END;
-        return;
+        return whole;
     }
     for (; c->doc != LX_DOC_END; lx_qcur_next(c))
         b[c->doc / 64] |= 1ull << (c->doc % 64);
+    return 0;
 }
 
 int lx_plan_clause_mark(lx_searcher *s, const lx_qclause *cl, const int *langs, int nl, int field,
@@ -362,7 +364,7 @@ int lx_plan_clause_mark(lx_searcher *s, const lx_qclause *cl, const int *langs, 
         return r;
     }
     for (int i = from; i < s->nqc; i++)
-        mark(s, &s->qc[i], b);
+        mark(s, &s->qc[i], b, NULL);
     for (int i = from; i < s->nqc; i++)
         lx_searcher_check_cursor(s, &s->qc[i]);
     s->nqc = from;
@@ -462,15 +464,65 @@ void lx_plan_restore(lx_searcher *s) {
     memcpy(s->qc, s->qsave, (size_t)s->nqc * sizeof *s->qc);
 }
 
+/* A list's docids are kept for the cursors after the match set when it
+ * has at most KNOWN_MAX_DF (a common word's list at scale is walked as
+ * before: its docids would cost more memory traffic than they save), and
+ * a call keeps at most KNOWN_MAX_TOTAL (2 MiB a searcher), the first
+ * lists that fit. */
+#define KNOWN_MAX_DF 65536
+#define KNOWN_MAX_TOTAL (1u << 19)
+
+/* Room in s->kdocs for the docids of the term cursors of qc[0..n) that
+ * keep them; 0 when there is none (then no list's are kept: the cursors
+ * unpack their blocks as without). */
+static int known_reserve(lx_searcher *s, int n) {
+    size_t need = 0;
+    for (int i = 0; i < n; i++)
+        if (s->qc[i].kind == LX_QK_TERM && s->qc[i].pc->df <= KNOWN_MAX_DF)
+            need += s->qc[i].pc->df;
+    if (need > KNOWN_MAX_TOTAL)
+        need = KNOWN_MAX_TOTAL;
+    if (need > s->kdocs_cap) {
+        uint32_t *k = realloc(s->kdocs, need * sizeof *k);
+        if (!k)
+            return 0;
+        s->kdocs = k;
+        s->kdocs_cap = need;
+    }
+    return 1;
+}
+
 int lx_plan_match_set(lx_searcher *s, const lx_plan *pl, uint64_t *b) {
     int n = pl->phrase && pl->nscored < s->nqc ? pl->nscored : s->nqc;
     memset(b, 0, s->words * 8);
+    s->nknown = 0;
+    int keep = known_reserve(s, n);
+    size_t off = 0;
     for (int i = 0; i < n && !s->rc; i++) {
         lx_qcur c;
         if (copy_cursor(s, &s->qc[i], &c))
             break;
-        mark(s, &c, b);
+        lx_pcursor *pc = s->qc[i].kind == LX_QK_TERM ? s->qc[i].pc : NULL;
+        uint32_t *all = keep && pc && pc->df <= KNOWN_MAX_DF && off + pc->df <= KNOWN_MAX_TOTAL &&
+                                off + pc->df <= s->kdocs_cap
+                            ? s->kdocs + off
+                            : NULL;
+        if (mark(s, &c, b, all)) {
+            /* The ranking's cursor on this list copies its blocks' docids. */
+            lx_pcursor_known(pc, all);
+            s->known[s->nknown].val = pc->val;
+            s->known[s->nknown++].off = off;
+            off += pc->df;
+        }
         lx_searcher_check_cursor(s, &c);
     }
     return s->rc;
+}
+
+const uint32_t *lx_plan_known(void *ctx, const void *val) {
+    lx_searcher *s = ctx;
+    for (int i = 0; i < s->nknown; i++)
+        if (s->known[i].val == val)
+            return s->kdocs + s->known[i].off;
+    return NULL;
 }

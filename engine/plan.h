@@ -69,6 +69,13 @@ int lx_plan_word_cursors(lx_searcher *s, const lx_plan *pl, int ci, int clause_i
  * (s->work.cut), b is a subset of the docs matched. */
 int lx_plan_match_set(lx_searcher *s, const lx_plan *pl, uint64_t *b);
 
+/* The docids the last lx_plan_match_set of this call decoded of the list
+ * whose value is val (a term's, as the store gives it in this
+ * transaction): every one, checked, in order (lx_pcursor_known); NULL when
+ * it did not walk that list whole.  s is the searcher (a callback's
+ * context). */
+const uint32_t *lx_plan_known(void *s, const void *val);
+
 /* Keeps the planned cursors s->qc[0..nqc) as they stand, in s->qsave,
  * each posting cursor a copy from the pool; lx_plan_restore puts them
  * back once s->qc has been walked (or grouped): the query ranked again

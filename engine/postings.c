@@ -303,8 +303,10 @@ static uint32_t block_last(const lx_pcursor *c, uint32_t b) {
  * between its directory offset and the next block's, it holds the count
  * df implies, its docids ascend from above the last block's, stay below
  * c->limit and end at the directory's last doc.  Per block, never per
- * posting (but for a block whose gaps are wide enough to wrap). */
-static void block_load(lx_pcursor *c, uint32_t b) {
+ * posting (but for a block whose gaps are wide enough to wrap).  Its
+ * docids go to docs: c->docs, or for a walk that keeps them
+ * (lx_pcursor_mark) where it keeps them, c->docs then left as it was. */
+static void block_load_to(lx_pcursor *c, uint32_t b, uint32_t *docs) {
     if (b >= c->nblocks) {
         c->doc = LX_DOC_END;
         c->n = c->i = c->tf_upto = 0;
@@ -336,25 +338,31 @@ static void block_load(lx_pcursor *c, uint32_t b) {
         return cursor_corrupt(c, "block size not what df implies");
     if (bits > 32 || pb + (c->nlf > 1 ? n : 0) > next - off - 6)
         return cursor_corrupt(c, "block longer than its bytes");
-    uint32_t first = get_u32(p + 2);
     p += 6;
-    c->docs[0] = first;
-    lx_bitunpack_gaps(p, n - 1, bits, first, c->docs + 1);
-    uint32_t last = c->docs[n - 1];
-    /* Each gap adds at least 1, so docids ascend unless the sum wrapped,
-     * which only wide gaps can do. */
-    if ((uint64_t)first + ((uint64_t)(n - 1) << bits) > UINT32_MAX) {
-        for (uint32_t i = 1; i < n; i++)
-            if (c->docs[i] <= c->docs[i - 1])
-                return cursor_corrupt(c, "docids not ascending");
+    if (c->known) {
+        /* These bytes were unpacked and checked by this call's walk of
+         * the list (lx_pcursor_mark): the same docids, copied. */
+        memcpy(docs, c->known + (size_t)b * LX_BLOCK, n * sizeof docs[0]);
+    } else {
+        uint32_t first = get_u32(p - 4);
+        docs[0] = first;
+        lx_bitunpack_gaps(p, n - 1, bits, first, docs + 1);
+        uint32_t last = docs[n - 1];
+        /* Each gap adds at least 1, so docids ascend unless the sum
+         * wrapped, which only wide gaps can do. */
+        if ((uint64_t)first + ((uint64_t)(n - 1) << bits) > UINT32_MAX) {
+            for (uint32_t i = 1; i < n; i++)
+                if (docs[i] <= docs[i - 1])
+                    return cursor_corrupt(c, "docids not ascending");
+        }
+        if (first < c->lo)
+            return cursor_corrupt(c, "docids not ascending from the block before");
+        if (last >= c->limit)
+            return cursor_corrupt(c, "docid past the index's next_doc");
+        if (c->nblocks > 1 && last != block_last(c, b))
+            return cursor_corrupt(c, "last docid not the directory's");
     }
-    if (first < c->lo)
-        return cursor_corrupt(c, "docids not ascending from the block before");
-    if (last >= c->limit)
-        return cursor_corrupt(c, "docid past the index's next_doc");
-    if (c->nblocks > 1 && last != block_last(c, b))
-        return cursor_corrupt(c, "last docid not the directory's");
-    c->lo = last + 1;
+    c->lo = docs[n - 1] + 1;
     p += pb;
     if (c->nlf > 1) {
         c->maskp = p;
@@ -369,7 +377,11 @@ static void block_load(lx_pcursor *c, uint32_t b) {
     c->tf_gap = 0;
     c->weak_upto = LX_DOC_END;
     c->pos_p = NULL;
-    c->doc = c->docs[0];
+    c->doc = docs[0];
+}
+
+static void block_load(lx_pcursor *c, uint32_t b) {
+    block_load_to(c, b, c->docs);
 }
 
 static const uint8_t *read_bound(const uint8_t *p, const uint8_t *end, uint8_t mask, lx_bound *b) {
@@ -397,6 +409,7 @@ static int open_header(lx_pcursor *c, const uint8_t *val, size_t len, uint32_t l
     c->bad_block = 0;
     c->limit = limit;
     c->lo = 0;
+    c->known = NULL;
     c->n = c->i = c->tf_upto = 0;
     const uint8_t *p = val;
     p = lx_vbyte_get(p, c->end, &c->df);
@@ -466,12 +479,65 @@ void lx_pcursor_next(lx_pcursor *c) {
     block_load(c, c->bi + 1);
 }
 
-void lx_pcursor_mark(lx_pcursor *c, uint64_t *bits) {
-    while (c->doc != LX_DOC_END) {
-        for (uint32_t i = c->i; i < c->n; i++)
-            bits[c->docs[i] / 64] |= 1ull << (c->docs[i] % 64);
-        block_load(c, c->bi + 1);
+/* Sets the bits of docs[0..n), ascending: the bits of one 64-bit word
+ * gathered in a register and stored once (a dense list's docs share
+ * words: a store per doc would wait on the one before). */
+static void mark_docs(uint64_t *bits, const uint32_t *docs, uint32_t n) {
+    for (uint32_t i = 0; i < n; i++)
+        bits[docs[i] / 64] |= 1ull << (docs[i] % 64);
+}
+
+int lx_pcursor_mark(lx_pcursor *c, uint64_t *bits, uint32_t *all) {
+    if (c->doc == LX_DOC_END || c->bi || c->i)
+        all = NULL; /* not from the list's first doc */
+    if (c->doc != LX_DOC_END) {
+        mark_docs(bits, c->docs + c->i, c->n - c->i);
+        if (all)
+            memcpy(all, c->docs, c->n * sizeof c->docs[0]);
     }
+    /* The blocks after: unpacked straight to where all keeps them. */
+    while (c->doc != LX_DOC_END) {
+        uint32_t b = c->bi + 1;
+        uint32_t *docs = all && b < c->nblocks ? all + (size_t)b * LX_BLOCK : c->docs;
+        block_load_to(c, b, docs);
+        if (c->doc != LX_DOC_END)
+            mark_docs(bits, docs, c->n);
+    }
+    return all && !c->rc;
+}
+
+void lx_pcursor_known(lx_pcursor *c, const uint32_t *all) {
+    c->known = all;
+}
+
+int lx_pcursor_open_head(lx_pcursor *c, const uint8_t *val, size_t len) {
+    return open_header(c, val, len, LX_DOC_END);
+}
+
+int lx_pcursor_open_known(lx_pcursor *c, const uint8_t *val, size_t len, const uint32_t *all,
+                          uint32_t target) {
+    int rc = open_header(c, val, len, LX_DOC_END);
+    return rc ? rc : lx_pcursor_known_at(c, all, target);
+}
+
+int lx_pcursor_known_at(lx_pcursor *c, const uint32_t *all, uint32_t target) {
+    uint32_t lo = 0, hi = c->df; /* the first docid >= target */
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (all[mid] < target)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo == c->df || all[lo] != target)
+        return 1;
+    c->known = all;
+    block_load(c, lo / LX_BLOCK);
+    if (c->doc == LX_DOC_END)
+        return c->rc ? c->rc : LX_ECORRUPT;
+    c->i = lo % LX_BLOCK;
+    c->doc = c->docs[c->i];
+    return 0;
 }
 
 /* First block at or after `from` whose last doc >= target. */
@@ -752,7 +818,16 @@ static const uint8_t *field_positions(lx_pcursor *c, int f, const uint32_t **tf)
         return NULL;
     }
     const uint8_t *p = positions_at(c);
-    const uint32_t *cur = *tf = lx_pcursor_tf(c);
+    if (c->i >= c->tf_upto) {
+        /* positions_at stepped over the tfs of the docs before this one:
+         * its row is decoded from there, not found again from the
+         * block's first undecoded row. */
+        c->tf_gap |= c->i > c->tf_upto;
+        c->tf_next = c->pos_tf;
+        c->tf_upto = c->i;
+        tf_decode(c, c->i, 0);
+    }
+    const uint32_t *cur = *tf = c->tf[c->i];
     uint32_t before = 0;
     for (int g = 0; g < f; g++)
         before += cur[g];

@@ -86,6 +86,9 @@ typedef struct lx_pcursor {
     uint32_t bad_block;    /* with rc: the block where (or the last loaded) */
     uint32_t limit;        /* docids must be below this (the index's next_doc) */
     uint32_t lo;           /* the next block's first doc must be at least this */
+    const uint32_t *known; /* every docid of the list, decoded and checked by an earlier
+                              walk of this call (lx_pcursor_mark): a block's docs are
+                              copied from here, not unpacked (NULL: unpacked) */
     uint32_t block_pos_off;
     const uint8_t *maskp, *tfp, *bend; /* current block's masks, tfs, end */
     const uint8_t *tf_next;            /* tfs of doc tf_upto start here */
@@ -179,8 +182,40 @@ void lx_pcursor_block_pbound(const lx_pcursor *c, uint32_t target, lx_pbound *b,
 /* Sets the bit of every doc from the current one to the end of the list
  * in bits (one per docid, below the cursor's limit) and ends the cursor:
  * lx_pcursor_next's walk without a call per doc.  A damaged block sets
- * c->rc and ends it as there. */
-void lx_pcursor_mark(lx_pcursor *c, uint64_t *bits);
+ * c->rc and ends it as there.  all (NULL: not asked) receives the docids
+ * walked in order, block b's at all + b * LX_BLOCK, when the cursor stood
+ * at the list's first doc: room for df.  Returns 1 when all holds every
+ * docid of the list, checked (for lx_pcursor_known), else 0. */
+int lx_pcursor_mark(lx_pcursor *c, uint64_t *bits, uint32_t *all);
+
+/* Lets cursor c (open on the same list value) copy each block's docids
+ * from all, the list's every docid as lx_pcursor_mark gave them, instead
+ * of unpacking them: the same docs, the same cursor.  Until c is opened
+ * again. */
+void lx_pcursor_known(lx_pcursor *c, const uint32_t *all);
+
+/* lx_pcursor_open_at for a list whose every docid is known (all, as
+ * lx_pcursor_mark gave them): target is found by a binary search over
+ * them, and when the list lacks it the cursor is not opened (returns 1;
+ * c is then unusable).  Returns 0 on the posting, or LX_ECORRUPT. */
+int lx_pcursor_open_known(lx_pcursor *c, const uint8_t *val, size_t len, const uint32_t *all,
+                          uint32_t target);
+
+/* The bytes of a cursor that hold its list's header once opened
+ * (lx_pcursor_open_head): a caller that opens the same list for many
+ * docs keeps them and copies them back instead of parsing the header
+ * again. */
+#define LX_PCURSOR_HEAD offsetof(lx_pcursor, docs)
+
+/* Reads the header of the list val only (no block loaded: c is not on a
+ * posting until lx_pcursor_known_at).  Returns 0 or LX_ECORRUPT. */
+int lx_pcursor_open_head(lx_pcursor *c, const uint8_t *val, size_t len);
+
+/* lx_pcursor_open_known's search and block load for a cursor whose
+ * header was just opened (lx_pcursor_open_head, or its LX_PCURSOR_HEAD
+ * bytes copied back): 0 on target's posting, 1 when the list lacks it,
+ * or LX_ECORRUPT. */
+int lx_pcursor_known_at(lx_pcursor *c, const uint32_t *all, uint32_t target);
 
 /* Positions of the current posting in field f into out (at most max);
  * returns the count.  Needs c->pos set.  A block offset past the

@@ -231,6 +231,8 @@ static int search_scored(lx_searcher *s, run *r) {
 /* The page of hits offset .. nh. */
 static int search_page(lx_searcher *s, run *r, double t0, lx_results **out) {
     const lx_search_opts *o = r->o;
+    if (s->snip_ready && s->nknown) /* the match set's docids find the hits' postings */
+        lx_snippet_known(lx_searcher_part(s, LX_PART_SNIPPER), &s->snip, lx_plan_known, s);
     if (s->page_fn) { /* the caller's page (searcher.h) */
         int rc = s->page_fn(s, s->heap + o->offset, r->nh > o->offset ? r->nh - o->offset : 0, t0,
                             out, s->page_ctx);

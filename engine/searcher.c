@@ -49,6 +49,7 @@ void lx_searcher_close(lx_searcher *s) {
     free(s->tmp);
     free(s->fb);
     free(s->heap);
+    free(s->kdocs);
     lx_buf_free(&s->dropped);
     for (int i = 0; i < LX_NPARTS; i++)
         if (s->part[i] && s->part_free[i])
@@ -287,6 +288,7 @@ int lx_searcher_begin(lx_searcher *s, const lx_rank_params *p, lx_error *err) {
     s->txn_live = 1;
     s->used = 0;
     s->ntmemo = 0;
+    s->nknown = 0;
     s->langv_have = 0;
     /* Unique across a rebuild's new file too (lx_store_snapshot). */
     size_t snap = lx_store_snapshot(s->env, mdb_txn_id(s->txn));

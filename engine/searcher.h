@@ -86,6 +86,16 @@ struct lx_searcher {
         int rc;
     } tmemo[LX_TERM_MEMO];
     int ntmemo;
+    /* The lists the last match set of this call walked whole
+     * (lx_plan_match_set): their docids, decoded once for the ranking's
+     * and the snippets' cursors on the same lists (lx_plan_known). */
+    struct {
+        const uint8_t *val; /* the list's value */
+        size_t off;         /* its docids at kdocs + off */
+    } known[LX_MAX_CURSORS];
+    int nknown;
+    uint32_t *kdocs;
+    size_t kdocs_cap;
     MDB_val langv[LX_MAX_LANGS]; /* lx_searcher_lang's, when bit i of langv_have */
     uint32_t langv_have;
     /* lx_searcher_lang_bits's, for this snapshot when bit i of lbits_have */

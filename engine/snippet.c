@@ -420,10 +420,18 @@ int lx_snippet_from_positions(const lx_docview *v, const char *description,
 
 /* ---- from the query to the passage ------------------------------------------ */
 
+/* Terms whose list headers a snipper keeps (a query's first few). */
+#define HEAD_TERMS 16
+
 struct lx_snipper {
     /* Each term's posting and positions values (this query's transaction;
      * post.mv_data NULL: the term has no list). */
     MDB_val post[LX_SNIP_TERMS], pos[LX_SNIP_TERMS];
+    const uint32_t *known[LX_SNIP_TERMS]; /* a list's docids decoded already (NULL: none) */
+    /* The first HEAD_TERMS known lists' cursor headers, parsed once a
+     * query (head_ok bit i: head[i] holds term i's). */
+    uint32_t head_ok;
+    unsigned char head[HEAD_TERMS][LX_PCURSOR_HEAD];
     lx_pcursor pc; /* finds a hit's positions */
     lx_buf hits;   /* lx_snip_pos runs, then the merged ones */
     lx_buf more;   /* the second field's runs while gathering */
@@ -495,8 +503,15 @@ int lx_snippet_lookup(lx_snipper *sp, const lx_snip_terms *t, MDB_txn *txn, lx_i
             return rc;
         if (rc || !sp->pos[i].mv_data)
             sp->post[i].mv_data = NULL;
+        sp->known[i] = NULL;
     }
+    sp->head_ok = 0;
     return 0;
+}
+
+void lx_snippet_known(lx_snipper *sp, const lx_snip_terms *t, lx_known_lookup known_of, void *ctx) {
+    for (int i = 0; i < t->n; i++)
+        sp->known[i] = sp->post[i].mv_data ? known_of(ctx, sp->post[i].mv_data) : NULL;
 }
 
 /* Appends run for run (one per term, each sorted) the positions of every
@@ -510,8 +525,26 @@ static int gather_fields(lx_snipper *sp, const lx_snip_terms *t, uint32_t doc, i
     for (int i = 0; i < t->n; i++) {
         if (!sp->post[i].mv_data)
             continue;
-        if (lx_pcursor_open_at(pc, sp->post[i].mv_data, sp->post[i].mv_size, doc))
+        if (sp->known[i]) {
+            /* The docids decoded already: no block unpacked to find doc;
+             * the list's header parsed once a query. */
+            int r = 0;
+            if (i < HEAD_TERMS && (sp->head_ok >> i & 1)) {
+                memcpy(pc, sp->head[i], LX_PCURSOR_HEAD);
+            } else if (!(r = lx_pcursor_open_head(pc, sp->post[i].mv_data, sp->post[i].mv_size)) &&
+                       i < HEAD_TERMS) {
+                memcpy(sp->head[i], pc, LX_PCURSOR_HEAD);
+                sp->head_ok |= 1u << i;
+            }
+            if (!r)
+                r = lx_pcursor_known_at(pc, sp->known[i], doc);
+            if (r == 1)
+                continue; /* not in the list */
+            if (r)
+                return LX_ECORRUPT;
+        } else if (lx_pcursor_open_at(pc, sp->post[i].mv_data, sp->post[i].mv_size, doc)) {
             return LX_ECORRUPT;
+        }
         if (pc->doc != doc) {
             if (pc->rc)
                 return pc->rc;

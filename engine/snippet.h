@@ -71,6 +71,16 @@ typedef int (*lx_post_lookup)(void *ctx, const char *t, size_t n, MDB_val *post)
 int lx_snippet_lookup(lx_snipper *sp, const lx_snip_terms *t, MDB_txn *txn, lx_index *ix,
                       lx_post_lookup post_of, void *ctx);
 
+/* The docids of a posting list (by its value, as post_of gave it) that
+ * the caller decoded whole in this transaction, in order and checked
+ * (lx_pcursor_mark's), or NULL: a searcher's match set (lx_plan_known). */
+typedef const uint32_t *(*lx_known_lookup)(void *ctx, const void *val);
+
+/* After lx_snippet_lookup: the terms whose lists known_of knows find a
+ * hit's posting by a search of those docids instead of unpacking its
+ * block (the same posting).  Until the next lx_snippet_lookup. */
+void lx_snippet_known(lx_snipper *sp, const lx_snip_terms *t, lx_known_lookup known_of, void *ctx);
+
 /* The snippet of doc (stored view v) into out, as
  * lx_snippet_from_positions, from where t's terms occur in it
  * (with_terms: the lists were looked up in this transaction; 0: the

@@ -310,6 +310,116 @@ static int at_doc(lx_pcursor *c, const src_list *s, uint32_t i) {
     return 1;
 }
 
+/* As at_doc, the positions asked for before the tfs (a snippet's
+ * lookup): the row found from where the positions walk stepped. */
+static int at_doc_positions_first(lx_pcursor *c, const src_list *s, uint32_t i) {
+    static uint32_t got[4096];
+    if (c->doc != s->doc[i])
+        return 0;
+    const uint32_t *want = s->tf + (size_t)i * LX_NFIELDS;
+    const uint32_t *p = s->pos + s->posoff[i];
+    for (int f = LX_NFIELDS - 1; f >= 0; f--) {
+        uint32_t before = 0;
+        for (int g = 0; g < f; g++)
+            before += want[g];
+        uint32_t k = lx_pcursor_positions(c, f, got, 4096);
+        if (k != (want[f] < 4096 ? want[f] : 4096) || memcmp(got, p + before, k * sizeof *got))
+            return 0;
+    }
+    return memcmp(lx_pcursor_tf(c), want, LX_NFIELDS * sizeof *want) == 0;
+}
+
+/* The match set's walk keeps every docid (lx_pcursor_mark's all), and a
+ * cursor given them (lx_pcursor_known, lx_pcursor_open_known) reads the
+ * same postings as one that unpacks its blocks. */
+static void check_known(const src_list *s, const uint8_t *pv, size_t pn, const uint8_t *xv,
+                        size_t xn) {
+    uint64_t rng = check_rng; /* the lists the tests after this one make stay the same */
+    uint32_t n = s->n;
+    size_t words = s->maxdoc / 64 + 1;
+    uint64_t *bits = calloc(words, 8);
+    uint32_t *all = malloc(n * sizeof *all);
+    lx_pcursor *c = malloc(sizeof *c), *plain = malloc(sizeof *plain);
+    CHECK(lx_pcursor_open(c, pv, pn) == 0);
+    CHECK(lx_pcursor_mark(c, bits, all) == 1);
+    CHECK(c->doc == LX_DOC_END && c->rc == 0);
+    int ok = 1;
+    uint64_t set = 0;
+    for (uint32_t i = 0; i < n; i++)
+        ok &= all[i] == s->doc[i] && (bits[s->doc[i] / 64] >> (s->doc[i] % 64) & 1);
+    for (size_t w = 0; w < words; w++)
+        set += (uint64_t)__builtin_popcountll(bits[w]);
+    CHECK(ok && set == n);
+    /* Not from the list's first doc: bits set, docids not kept. */
+    if (n > 1) {
+        memset(bits, 0, words * 8);
+        CHECK(lx_pcursor_open(c, pv, pn) == 0);
+        lx_pcursor_next(c);
+        CHECK(lx_pcursor_mark(c, bits, all) == 0);
+        CHECK(!(bits[s->doc[0] / 64] >> (s->doc[0] % 64) & 1));
+        CHECK(bits[s->doc[1] / 64] >> (s->doc[1] % 64) & 1);
+    }
+    /* Every posting in order from a known cursor. */
+    CHECK(lx_pcursor_open(c, pv, pn) == 0);
+    lx_pcursor_known(c, all);
+    c->pos = xv;
+    c->pend = xv + xn;
+    for (uint32_t i = 0; i < n && ok; i++) {
+        ok = at_doc(c, s, i);
+        lx_pcursor_next(c);
+    }
+    CHECK(ok && c->doc == LX_DOC_END && c->rc == 0);
+    /* Random ascending targets: the known cursor and a plain one alike. */
+    CHECK(lx_pcursor_open(c, pv, pn) == 0);
+    lx_pcursor_known(c, all);
+    CHECK(lx_pcursor_open(plain, pv, pn) == 0);
+    c->pos = plain->pos = xv;
+    c->pend = plain->pend = xv + xn;
+    uint32_t target = 0, step = 1 + s->maxdoc / (n / 4 + 1);
+    while (ok && c->doc != LX_DOC_END) {
+        target += below(step * 2 + 1);
+        lx_pcursor_advance(c, target);
+        lx_pcursor_advance(plain, target);
+        ok = c->doc == plain->doc && c->bi == plain->bi && c->i == plain->i;
+        if (ok && c->doc != LX_DOC_END && below(3) == 0) {
+            uint32_t i = c->bi * LX_BLOCK + c->i;
+            ok = at_doc_positions_first(c, s, i) && at_doc(plain, s, i);
+        }
+    }
+    CHECK(ok && plain->doc == LX_DOC_END);
+    /* Straight to a posting by the docids: each doc found, with its tfs and
+     * positions; a docid the list lacks not opened. */
+    for (uint32_t i = 0; i < n && ok; i += 1 + below(7)) {
+        ok = lx_pcursor_open_known(c, pv, pn, all, s->doc[i]) == 0;
+        c->pos = xv;
+        c->pend = xv + xn;
+        ok = ok && (i & 1 ? at_doc(c, s, i) : at_doc_positions_first(c, s, i));
+        if (ok && (i + 1 == n || s->doc[i + 1] != s->doc[i] + 1))
+            ok = lx_pcursor_open_known(c, pv, pn, all, s->doc[i] + 1) == 1;
+    }
+    CHECK(ok);
+    if (s->doc[0] > 0)
+        CHECK(lx_pcursor_open_known(c, pv, pn, all, s->doc[0] - 1) == 1);
+    /* The header parsed once, its bytes copied back for each doc (a
+     * snippet's terms): the same postings. */
+    static unsigned char head[LX_PCURSOR_HEAD];
+    CHECK(lx_pcursor_open_head(c, pv, pn) == 0);
+    memcpy(head, c, LX_PCURSOR_HEAD);
+    for (uint32_t i = n; i-- > 0 && ok;) {
+        memcpy(c, head, LX_PCURSOR_HEAD);
+        ok = lx_pcursor_known_at(c, all, s->doc[i]) == 0;
+        c->pos = xv;
+        c->pend = xv + xn;
+        ok = ok && at_doc_positions_first(c, s, i);
+    }
+    CHECK(ok);
+    free(bits);
+    free(all);
+    free(c);
+    free(plain);
+    check_rng = rng;
+}
+
 static int drop_odd(void *ctx, uint32_t doc) {
     (void)ctx;
     return doc & 1;
@@ -487,6 +597,7 @@ static void check_list(uint32_t n, uint8_t fields, uint32_t maxgap, uint32_t fir
     uint32_t tmp[4];
     CHECK(lx_pcursor_positions(c, LX_F_TRANSCRIPT, tmp, 4) == 0);
 
+    check_known(&s, pv, pn, xv, xn);
     free(c);
     lx_plist_free(&pl);
     lx_plist_free(&back);
