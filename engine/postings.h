@@ -6,6 +6,7 @@
 #define LX_POSTINGS_H
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "lectern.h"
 
@@ -126,6 +127,37 @@ int lx_pcursor_open_at_limit(lx_pcursor *c, const uint8_t *val, size_t len, uint
 /* Copies src into dst as a cursor of its own at the same place: the
  * block's docs and the tf rows decoded, not the whole struct. */
 void lx_pcursor_copy(lx_pcursor *dst, const lx_pcursor *src);
+
+/* Entry i of an ascending list of u32 docids as stored (unaligned: a
+ * language's lectures, lx_searcher_lang). */
+static inline uint32_t lx_docs_at(const uint8_t *p, size_t i) {
+    uint32_t d;
+    memcpy(&d, p + i * 4, 4);
+    return d;
+}
+
+/* The place of the first entry >= doc of such a list p[0..n) (n: none),
+ * searched from place from on by a gallop (1, 2, 4, ... entries ahead)
+ * and a binary search of the last step: ascending targets cost a few
+ * compares for a short step and a logarithm of a long one. */
+static inline size_t lx_docs_gallop(const uint8_t *p, size_t n, uint32_t doc, size_t from) {
+    size_t lo = from, hi = from, step = 1;
+    while (hi < n && lx_docs_at(p, hi) < doc) {
+        lo = hi + 1;
+        hi += step;
+        step *= 2;
+    }
+    if (hi > n)
+        hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (lx_docs_at(p, mid) < doc)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
 
 /* Moves to the next posting (doc = LX_DOC_END at the end). */
 void lx_pcursor_next(lx_pcursor *c);

@@ -61,35 +61,12 @@ static int phrase_match(lx_qcur *c, uint64_t *read) {
 
 /* ---- a language's lectures -------------------------------------------------- */
 
-static inline uint32_t ldoc_at(const uint8_t *p, uint32_t i) {
-    uint32_t d;
-    memcpy(&d, p + (size_t)i * 4, 4);
-    return d;
-}
-
 /* The first of c's language's lectures >= doc (LX_DOC_END: none), found
- * by galloping from c->li (1, 2, 4, ... entries ahead, then a binary
- * search of the last step): the targets ascend, so a short step costs a
- * few compares and a long one a logarithm of it.  c->li becomes its
+ * from c->li on (lx_docs_gallop: the targets ascend); c->li becomes its
  * place. */
 static uint32_t ldoc_seek(lx_qcur *c, uint32_t doc) {
-    uint32_t n = c->nldocs, lo = c->li, hi = lo, step = 1;
-    while (hi < n && ldoc_at(c->ldocs, hi) < doc) {
-        lo = hi + 1;
-        hi += step;
-        step *= 2;
-    }
-    if (hi > n)
-        hi = n;
-    while (lo < hi) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        if (ldoc_at(c->ldocs, mid) < doc)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    c->li = lo;
-    return lo < n ? ldoc_at(c->ldocs, lo) : LX_DOC_END;
+    c->li = (uint32_t)lx_docs_gallop(c->ldocs, c->nldocs, doc, c->li);
+    return c->li < c->nldocs ? lx_docs_at(c->ldocs, c->li) : LX_DOC_END;
 }
 
 /* Moves an LTERM cursor to the first doc >= target that its list and its

@@ -485,34 +485,12 @@ static int cmp_scored(const void *a, const void *b) {
     return x->doc < y->doc ? -1 : x->doc > y->doc;
 }
 
-static uint32_t list_at(const uint8_t *p, size_t i) {
-    uint32_t d;
-    memcpy(&d, p + i * 4, 4);
-    return d;
-}
-
-/* Whether doc is in the ascending list p[0..n), searched from *from on:
- * a gallop (1, 2, 4, ... entries ahead) to the first entry >= doc, then
- * a binary search of the last step.  *from becomes that entry's place,
+/* Whether doc is in the ascending list p[0..n), searched from *from on
+ * (lx_docs_gallop); *from becomes the place of the first entry >= doc,
  * where the search for a larger doc starts. */
 static int in_list(const uint8_t *p, size_t n, uint32_t doc, size_t *from) {
-    size_t lo = *from, step = 1, hi = lo;
-    while (hi < n && list_at(p, hi) < doc) {
-        lo = hi + 1;
-        hi += step;
-        step *= 2;
-    }
-    if (hi > n)
-        hi = n;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        if (list_at(p, mid) < doc)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    *from = lo;
-    return lo < n && list_at(p, lo) == doc;
+    *from = lx_docs_gallop(p, n, doc, *from);
+    return *from < n && lx_docs_at(p, *from) == doc;
 }
 
 int lx_qlang_prefer(lx_searcher *s, const lx_qlang *ql, lx_scored *hits, uint32_t n) {
