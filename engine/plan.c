@@ -75,50 +75,6 @@ static int is_question(const lx_query *q, const char *qs) {
     return 0;
 }
 
-/* The bytes of an apostrophe (' or U+2019) at qs[at], or 0. */
-static size_t apostrophe(const char *qs, size_t at, size_t n) {
-    if (at < n && qs[at] == '\'')
-        return 1;
-    if (at + 2 < n && !memcmp(qs + at, "\xe2\x80\x99", 3))
-        return 3;
-    return 0;
-}
-
-/* The word clause after ci that an apostrophe joins to it ("doesn" "t"),
- * or -1. */
-static int joined_next(const lx_query *q, const char *qs, int ci) {
-    if (!qs || ci + 1 >= q->nclauses)
-        return -1;
-    const lx_qclause *a = &q->clauses[ci], *b = &q->clauses[ci + 1];
-    if (a->kind != LX_QC_WORD || b->kind != LX_QC_WORD || a->neg || b->neg || a->filter ||
-        b->filter || a->n != 1 || b->n != 1)
-        return -1;
-    const lx_qword *w = &q->words[a->first], *c = &q->words[b->first];
-    size_t ap = apostrophe(qs, w->end, strlen(qs));
-    return ap && c->start == w->end + ap ? ci + 1 : -1;
-}
-
-/* Whether word clause ci is half of a contraction the stop list of lang
- * has whole ("doesn't", "it's", "we'll": the tokenizer splits at the
- * apostrophe, so those entries never met a query word), or the English
- * possessive "s" after a word ("hasan's"). */
-static int clitic_stop(const lx_query *q, const char *qs, int ci, const char *lang) {
-    for (int k = ci - 1; k <= ci; k++) {
-        if (k < 0 || joined_next(q, qs, k) < 0)
-            continue;
-        const lx_qword *w = &q->words[q->clauses[k].first], *c = &q->words[q->clauses[k + 1].first];
-        char both[2 * LX_TOKEN_BUF];
-        memcpy(both, w->tok, w->len);
-        both[w->len] = '\'';
-        memcpy(both + w->len + 1, c->tok, c->len);
-        if (lx_stopword(lang, both, w->len + 1 + c->len))
-            return 1;
-        if (k + 1 == ci && c->len == 1 && c->tok[0] == 's' && !strcmp(lang, "en"))
-            return 1;
-    }
-    return 0;
-}
-
 void lx_plan_init(lx_searcher *s, const lx_search_opts *o, lx_plan *pl) {
     pl->nl = lx_plan_langs(s, o, pl->langs);
     /* The query's language (qlang.c): its own stems too, so that cognates
@@ -155,7 +111,7 @@ void lx_plan_init(lx_searcher *s, const lx_search_opts *o, lx_plan *pl) {
             for (int l = 0; l < pl->nl && !pl->stop[ci]; l++) {
                 const char *lang = s->stem.e[pl->langs[l]].lang;
                 pl->stop[ci] = (char)(lx_stopword(lang, w->tok, w->len) ||
-                                      clitic_stop(&s->q, o->query, ci, lang));
+                                      lx_query_clitic(&s->q, o->query, ci, lang));
             }
         }
         pl->content += !pl->stop[ci];

@@ -372,7 +372,7 @@ static int elect(const lx_searcher *s, const votes *vt, const char *telling, lx_
  * no more than before).  A stopword of another language that has a
  * dictionary ("et", "und", "och") and is none of the index languages'
  * sends the query to the second pass. */
-static int detect_index(lx_searcher *s, lx_qlang *out) {
+static int detect_index(lx_searcher *s, const char *en_clitic, lx_qlang *out) {
     votes vt;
     index_cands(s, &vt);
     int nc = vt.n, ns = lx_dict_nsrcs(), nf = 0;
@@ -393,6 +393,12 @@ static int detect_index(lx_searcher *s, lx_qlang *out) {
         const lx_qclause *cl = &s->q.clauses[ci];
         if (cl->neg || cl->filter || cl->n > 3)
             continue;
+        if (en_clitic[ci]) { /* English's, as its stopwords are */
+            vt.v[0] += 1;
+            if (!telling[0])
+                set_telling(telling, s->q.words[cl->first].tok);
+            continue;
+        }
         for (int j = 0; j < cl->n; j++) {
             const lx_qword *w = &s->q.words[cl->first + j];
             int in[MAX_CAND], k = 0, stop = 0;
@@ -419,7 +425,7 @@ static int detect_index(lx_searcher *s, lx_qlang *out) {
 }
 
 /* The votes; the best candidate or -1. */
-static int detect(lx_searcher *s, lx_qlang *out) {
+static int detect(lx_searcher *s, const char *en_clitic, lx_qlang *out) {
     votes vt;
     index_cands(s, &vt);
     int np = lx_dict_npairs(), ns = lx_dict_nsrcs();
@@ -433,6 +439,12 @@ static int detect(lx_searcher *s, lx_qlang *out) {
         size_t kl;
         if (cl->neg || cl->filter || cl->n > 3 || !(kl = lx_qlang_key(&s->q, cl, key)))
             continue;
+        if (en_clitic[ci]) {
+            vt.v[0] += 1;
+            if (!telling[0])
+                set_telling(telling, key);
+            continue;
+        }
         const lx_qword *w = &s->q.words[cl->first];
         int k = vote(s, &vt, w, cl->n, key, kl, 1.0);
         /* A phrase no language has as a whole: its words. */
@@ -465,9 +477,16 @@ void lx_qlang_detect(lx_searcher *s, const lx_search_opts *o, lx_qlang *out) {
     }
     out->code[0] = 0;
     memset(memo, 0, (size_t)s->nlangs * sizeof memo[0]);
-    if (detect_index(s, out) < 0) {
+    /* The halves of an English contraction or possessive ("you" "re",
+     * "hasan" "s") are English's, as its stopwords are, and nothing
+     * else's: "s", "t" and "d" are French elisions too, but those come
+     * before an apostrophe, not after it. */
+    char en_clitic[LX_MAX_QUERY_TERMS];
+    for (int ci = 0; ci < s->q.nclauses && ci < LX_MAX_QUERY_TERMS; ci++)
+        en_clitic[ci] = (char)lx_query_clitic(&s->q, o->query, ci, "en");
+    if (detect_index(s, en_clitic, out) < 0) {
         memset(out, 0, sizeof *out);
-        detect(s, out);
+        detect(s, en_clitic, out);
     }
     if (lx_xlate_trace_on()) /* xlate.c's trace */
         fprintf(stderr, "xlate\tlang\t%s\t%s\n", out->code, out->why);

@@ -5,6 +5,7 @@
 #include "error.h"
 #include "query.h"
 #include "record.h"
+#include "stop.h"
 
 struct collect {
     lx_query *q;
@@ -226,6 +227,48 @@ int lx_query_parse(const char *s, size_t len, lx_query *q, lx_error *err) {
             if ((rc = add_clause(q, v, vn, quoted, neg, -1, 0, voff, err)))
                 return rc;
         }
+    }
+    return 0;
+}
+
+/* ---- contractions (query.h) ---- */
+
+/* The bytes of an apostrophe (' or U+2019) at qs[at], or 0. */
+static size_t apostrophe(const char *qs, size_t at, size_t n) {
+    if (at < n && qs[at] == '\'')
+        return 1;
+    if (at + 2 < n && !memcmp(qs + at, "\xe2\x80\x99", 3))
+        return 3;
+    return 0;
+}
+
+/* The word clause after ci that an apostrophe joins to it ("doesn" "t"),
+ * or -1. */
+static int joined_next(const lx_query *q, const char *qs, int ci) {
+    if (!qs || ci + 1 >= q->nclauses)
+        return -1;
+    const lx_qclause *a = &q->clauses[ci], *b = &q->clauses[ci + 1];
+    if (a->kind != LX_QC_WORD || b->kind != LX_QC_WORD || a->neg || b->neg || a->filter ||
+        b->filter || a->n != 1 || b->n != 1)
+        return -1;
+    const lx_qword *w = &q->words[a->first], *c = &q->words[b->first];
+    size_t ap = apostrophe(qs, w->end, strlen(qs));
+    return ap && c->start == w->end + ap ? ci + 1 : -1;
+}
+
+int lx_query_clitic(const lx_query *q, const char *qs, int ci, const char *lang) {
+    for (int k = ci - 1; k <= ci; k++) {
+        if (k < 0 || joined_next(q, qs, k) < 0)
+            continue;
+        const lx_qword *w = &q->words[q->clauses[k].first], *c = &q->words[q->clauses[k + 1].first];
+        char both[2 * LX_TOKEN_BUF];
+        memcpy(both, w->tok, w->len);
+        both[w->len] = '\'';
+        memcpy(both + w->len + 1, c->tok, c->len);
+        if (lx_stopword(lang, both, w->len + 1 + c->len))
+            return 1;
+        if (k + 1 == ci && c->len == 1 && c->tok[0] == 's' && !strcmp(lang, "en"))
+            return 1;
     }
     return 0;
 }

@@ -51,4 +51,11 @@ typedef struct lx_query {
 
 /* Parses q.  LX_EQUERY / LX_ELIMIT / LX_EUTF8 with err->offset. */
 int lx_query_parse(const char *q, size_t len, lx_query *out, lx_error *err);
+
+/* Whether word clause ci of q (parsed from qs) is half of a contraction
+ * the stop list of lang has whole ("doesn't", "it's", "we'll": the
+ * tokenizer splits at the apostrophe, so those entries never meet a
+ * query word as they are), or, for English, the possessive "s" after a
+ * word ("hasan's"). */
+int lx_query_clitic(const lx_query *q, const char *qs, int ci, const char *lang);
 #endif

@@ -293,7 +293,25 @@ static void test_reuse(void) {
     CHECK(q.nwords >= 0 && q.nwords <= LX_MAX_QUERY_TERMS);
 }
 
+/* lx_query_clitic: which word clauses are halves of a contraction the
+ * English stop list has whole, or the English possessive "s". */
+static void test_clitics(void) {
+    const char *qs = "hasan's doesn't l'amour it\xe2\x80\x99s o'sullivan \"world's end\" s";
+    CHECK(parse(qs) == 0);
+    /* hasan s doesn t l amour it s o sullivan "world s end" s */
+    static const int want[] = {0, 1, 1, 1, 0, 0, 1, 1, 0, 0, 0, 0};
+    CHECK(q.nclauses == 12);
+    for (int ci = 0; ci < q.nclauses && ci < 12; ci++)
+        if (lx_query_clitic(&q, qs, ci, "en") != want[ci]) {
+            printf("clause %d (%s): %d\n", ci, q.words[q.clauses[ci].first].tok, !want[ci]);
+            CHECK(0);
+        }
+    CHECK(!lx_query_clitic(&q, qs, 1, "fi")); /* the possessive is English's */
+    CHECK(!lx_query_clitic(&q, NULL, 1, "en"));
+}
+
 int main(void) {
+    test_clitics();
     test_words();
     test_phrases();
     test_exclusion();
