@@ -595,8 +595,9 @@ static const void *find_stem(int i, const char *term, size_t len, int maxcut) {
     return NULL;
 }
 
-void lx_dict_prefetch(const int *idx, int n, const char *key, size_t len, int stems, int mincut,
-                      int maxcut) {
+/* lx_dict_prefetch_any's read-ahead of pairs idx[0..n) one by one. */
+static void prefetch_pairs(const int *idx, int n, const char *key, size_t len, int stems,
+                           int mincut, int maxcut) {
     if (!mapped || !n)
         return;
     if (!stems)
@@ -649,7 +650,7 @@ int lx_dict_has_stem_any(int lang, const int *idx, int n, const char *term, size
 void lx_dict_prefetch_any(int lang, const int *idx, int n, const char *key, size_t len, int stems,
                           int mincut, int maxcut) {
     if (lang < 0 || !mapped) {
-        lx_dict_prefetch(idx, n, key, len, stems, mincut, maxcut);
+        prefetch_pairs(idx, n, key, len, stems, mincut, maxcut);
         return;
     }
     if (!stems)

@@ -57,15 +57,6 @@ int lx_dict_has_stem(int i, const char *term, size_t len);
 /* The same, the term itself only (no letters cut). */
 int lx_dict_has_stem_exact(int i, const char *term, size_t len);
 int lx_dict_translate_stem(int i, const char *term, size_t len, lx_dict_tr *out, int max);
-/* Starts reading what lx_dict_has (stems 0) or a stem look-up with
- * mincut to maxcut letters cut (stems 1: lx_dict_has_stem_exact reads
- * cut 0, lx_dict_has_stem cuts 0 to 2) will read of pairs idx[0..n) for
- * key, so that the memory reads of many look-ups overlap; the answers
- * are the same without it.  Only the compiled file's tables are read
- * ahead. */
-void lx_dict_prefetch(const int *idx, int n, const char *key, size_t len, int stems, int mincut,
-                      int maxcut);
-
 /* A source language's place among the compiled file's languages (their
  * filters over all the language's pairs' keys: dictmap.h), or -1 (no
  * compiled file, or no pair from code). */
@@ -78,8 +69,11 @@ int lx_dict_has_any(int lang, const int *idx, int n, const char *key, size_t len
 /* The same for a stem term, or it with 1 .. maxcut letters cut (maxcut
  * 2: as lx_dict_has_stem; 0: as lx_dict_has_stem_exact). */
 int lx_dict_has_stem_any(int lang, const int *idx, int n, const char *term, size_t len, int maxcut);
-/* lx_dict_prefetch of what those two read first: the language's filter
- * (each pair's table when lang is -1). */
+/* Starts reading what those two read first, for key (stems 0) or a stem
+ * with mincut to maxcut letters cut (stems 1): the language's filter, or
+ * when lang is -1 each pair's filter and slot (only the compiled file's
+ * tables are read ahead), so that the memory reads of many look-ups
+ * overlap; the answers are the same without it. */
 void lx_dict_prefetch_any(int lang, const int *idx, int n, const char *key, size_t len, int stems,
                           int mincut, int maxcut);
 /* Whether key is a headword of a pair from language from, or a headword

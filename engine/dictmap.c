@@ -243,6 +243,14 @@ int lx_dmap_translations(const lx_dmap *m, const uint8_t *rec, lx_dict_tr *out, 
 
 /* ---- writing ---- */
 
+/* Sets the three bits of a key of hash h in filter f of nb blocks. */
+static void filter_add(uint8_t *f, uint32_t nb, uint32_t h) {
+    unsigned bit[3];
+    uint8_t *b = f + filter_bits(h, nb, bit);
+    for (int j = 0; j < 3; j++)
+        b[bit[j] / 8] |= (uint8_t)(1u << bit[j] % 8);
+}
+
 /* A source language's keys' hashes (words, stems), gathered while its
  * pairs' tables are written, for its filters at the end. */
 typedef struct wlang {
@@ -319,12 +327,8 @@ static uint64_t put_filter(lx_dmap_writer *w, const uint32_t *h, size_t n, uint3
         w->err = 1;
         return 0;
     }
-    for (size_t i = 0; i < n; i++) {
-        unsigned bit[3];
-        uint8_t *blk = f + filter_bits(h[i], b, bit);
-        for (int j = 0; j < 3; j++)
-            blk[bit[j] / 8] |= (uint8_t)(1u << bit[j] % 8);
-    }
+    for (size_t i = 0; i < n; i++)
+        filter_add(f, b, h[i]);
     put(w, zero, (64 - w->at % 64) % 64);
     uint64_t off = w->at;
     put(w, f, (size_t)b * 64);
@@ -432,12 +436,9 @@ static uint64_t table_end(lx_dmap_writer *w, uint32_t *cap, int keep) {
     uint8_t *f = calloc(nb, 64);
     if (!f)
         w->err = 1;
-    for (uint32_t i = 0; f && i < w->cap; i++) {
-        unsigned bit[3];
-        uint8_t *b = f + filter_bits(w->tab[2 * i], nb, bit);
-        for (int j = 0; w->tab[2 * i + 1] && j < 3; j++)
-            b[bit[j] / 8] |= (uint8_t)(1u << bit[j] % 8);
-    }
+    for (uint32_t i = 0; f && i < w->cap; i++)
+        if (w->tab[2 * i + 1])
+            filter_add(f, nb, w->tab[2 * i]);
     if (f)
         put(w, f, (size_t)nb * 64);
     free(f);

@@ -428,13 +428,18 @@ void lx_plan_restore(lx_searcher *s) {
 #define KNOWN_MAX_DF 65536
 #define KNOWN_MAX_TOTAL (1u << 19)
 
-/* Room in s->kdocs for the docids of the term cursors of qc[0..n) that
- * keep them; 0 when there is none (then no list's are kept: the cursors
- * unpack their blocks as without). */
+/* The list of qc's docids the match set keeps, or NULL. */
+static lx_pcursor *keeps(const lx_qcur *qc) {
+    return qc->kind == LX_QK_TERM && qc->pc->df <= KNOWN_MAX_DF ? qc->pc : NULL;
+}
+
+/* Room in s->kdocs (at most KNOWN_MAX_TOTAL) for the docids of the
+ * cursors of qc[0..n) that keep them; 0 when there is none (then no
+ * list's are kept: the cursors unpack their blocks as without). */
 static int known_reserve(lx_searcher *s, int n) {
     size_t need = 0;
     for (int i = 0; i < n; i++)
-        if (s->qc[i].kind == LX_QK_TERM && s->qc[i].pc->df <= KNOWN_MAX_DF)
+        if (keeps(&s->qc[i]))
             need += s->qc[i].pc->df;
     if (need > KNOWN_MAX_TOTAL)
         need = KNOWN_MAX_TOTAL;
@@ -458,11 +463,8 @@ int lx_plan_match_set(lx_searcher *s, const lx_plan *pl, uint64_t *b) {
         lx_qcur c;
         if (copy_cursor(s, &s->qc[i], &c))
             break;
-        lx_pcursor *pc = s->qc[i].kind == LX_QK_TERM ? s->qc[i].pc : NULL;
-        uint32_t *all = keep && pc && pc->df <= KNOWN_MAX_DF && off + pc->df <= KNOWN_MAX_TOTAL &&
-                                off + pc->df <= s->kdocs_cap
-                            ? s->kdocs + off
-                            : NULL;
+        lx_pcursor *pc = keeps(&s->qc[i]); /* the first lists that fit */
+        uint32_t *all = keep && pc && off + pc->df <= s->kdocs_cap ? s->kdocs + off : NULL;
         if (mark(s, &c, b, all)) {
             /* The ranking's cursor on this list copies its blocks' docids. */
             lx_pcursor_known(pc, all);

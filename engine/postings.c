@@ -479,9 +479,7 @@ void lx_pcursor_next(lx_pcursor *c) {
     block_load(c, c->bi + 1);
 }
 
-/* Sets the bits of docs[0..n), ascending: the bits of one 64-bit word
- * gathered in a register and stored once (a dense list's docs share
- * words: a store per doc would wait on the one before). */
+/* Sets the bits of docs[0..n). */
 static void mark_docs(uint64_t *bits, const uint32_t *docs, uint32_t n) {
     for (uint32_t i = 0; i < n; i++)
         bits[docs[i] / 64] |= 1ull << (docs[i] % 64);
@@ -514,21 +512,8 @@ int lx_pcursor_open_head(lx_pcursor *c, const uint8_t *val, size_t len) {
     return open_header(c, val, len, LX_DOC_END);
 }
 
-int lx_pcursor_open_known(lx_pcursor *c, const uint8_t *val, size_t len, const uint32_t *all,
-                          uint32_t target) {
-    int rc = open_header(c, val, len, LX_DOC_END);
-    return rc ? rc : lx_pcursor_known_at(c, all, target);
-}
-
 int lx_pcursor_known_at(lx_pcursor *c, const uint32_t *all, uint32_t target) {
-    uint32_t lo = 0, hi = c->df; /* the first docid >= target */
-    while (lo < hi) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        if (all[mid] < target)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
+    uint32_t lo = (uint32_t)lx_docs_gallop((const uint8_t *)all, c->df, target, 0);
     if (lo == c->df || all[lo] != target)
         return 1;
     c->known = all;

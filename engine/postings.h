@@ -226,13 +226,6 @@ int lx_pcursor_mark(lx_pcursor *c, uint64_t *bits, uint32_t *all);
  * again. */
 void lx_pcursor_known(lx_pcursor *c, const uint32_t *all);
 
-/* lx_pcursor_open_at for a list whose every docid is known (all, as
- * lx_pcursor_mark gave them): target is found by a binary search over
- * them, and when the list lacks it the cursor is not opened (returns 1;
- * c is then unusable).  Returns 0 on the posting, or LX_ECORRUPT. */
-int lx_pcursor_open_known(lx_pcursor *c, const uint8_t *val, size_t len, const uint32_t *all,
-                          uint32_t target);
-
 /* The bytes of a cursor that hold its list's header once opened
  * (lx_pcursor_open_head): a caller that opens the same list for many
  * docs keeps them and copies them back instead of parsing the header
@@ -243,10 +236,11 @@ int lx_pcursor_open_known(lx_pcursor *c, const uint8_t *val, size_t len, const u
  * posting until lx_pcursor_known_at).  Returns 0 or LX_ECORRUPT. */
 int lx_pcursor_open_head(lx_pcursor *c, const uint8_t *val, size_t len);
 
-/* lx_pcursor_open_known's search and block load for a cursor whose
- * header was just opened (lx_pcursor_open_head, or its LX_PCURSOR_HEAD
- * bytes copied back): 0 on target's posting, 1 when the list lacks it,
- * or LX_ECORRUPT. */
+/* For a cursor whose header was just opened (lx_pcursor_open_head, or
+ * its LX_PCURSOR_HEAD bytes copied back) on a list whose every docid is
+ * known (all, as lx_pcursor_mark gave them): target found by a search of
+ * them, its block loaded from them, not unpacked.  0 on target's posting,
+ * 1 when the list lacks it (c then unusable), or LX_ECORRUPT. */
 int lx_pcursor_known_at(lx_pcursor *c, const uint32_t *all, uint32_t target);
 
 /* Positions of the current posting in field f into out (at most max);

@@ -211,25 +211,23 @@ static int has_word(lx_searcher *s, const char *c, const lx_dict_src *sp, const 
         return has_word(s, c, sp, w, n, key, kl, BY_INDEX, IN_ANY | IN_ASIS, NULL);
     if (level != BY_INDEX)
         return in_dicts(s, c, sp, w, n, key, kl, level, cs);
-    for (int i = 0; i < s->nlangs && n == 1; i++) {
-        if (strcmp(s->langs[i], c) != 0)
-            continue;
-        ptrdiff_t wi = w - s->q.words;
-        unsigned char *m = wi >= 0 && wi < LX_MAX_QUERY_TERMS ? &memo[i][wi] : NULL;
-        if (!m || !*m) {
-            int si = lx_stemmers_lookup(&s->stem, c), r = 0;
-            char t[LX_TOKEN_BUF];
-            size_t tl = si < 0 ? 0 : lx_stemmers_term(&s->stem, si, w->tok, w->len, t);
-            r = IN_LOOKED | (tl ? in_lang_docs(s, i, t, tl) : 0);
-            if (tl == w->len && memcmp(t, w->tok, tl) == 0)
-                r |= IN_ASIS;
-            if (!m)
-                return (r & want) == want;
-            *m = (unsigned char)r;
-        }
-        return (*m & want) == want;
+    int i = n == 1 ? lx_searcher_lang_find(s, c) : -1;
+    if (i < 0)
+        return 0;
+    ptrdiff_t wi = w - s->q.words;
+    unsigned char *m = wi >= 0 && wi < LX_MAX_QUERY_TERMS ? &memo[i][wi] : NULL;
+    if (!m || !*m) {
+        int si = lx_stemmers_lookup(&s->stem, c), r = 0;
+        char t[LX_TOKEN_BUF];
+        size_t tl = si < 0 ? 0 : lx_stemmers_term(&s->stem, si, w->tok, w->len, t);
+        r = IN_LOOKED | (tl ? in_lang_docs(s, i, t, tl) : 0);
+        if (tl == w->len && memcmp(t, w->tok, tl) == 0)
+            r |= IN_ASIS;
+        if (!m)
+            return (r & want) == want;
+        *m = (unsigned char)r;
     }
-    return 0;
+    return (*m & want) == want;
 }
 
 /* Starts reading the dictionary slots that in_dicts will probe at level

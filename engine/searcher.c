@@ -127,6 +127,13 @@ int lx_searcher_post(void *s, const char *t, size_t n, MDB_val *post) {
     return lx_searcher_term(s, t, n, post);
 }
 
+int lx_searcher_lang_find(const lx_searcher *s, const char *code) {
+    for (int i = 0; i < s->nlangs; i++)
+        if (!strcmp(s->langs[i], code))
+            return i;
+    return -1;
+}
+
 int lx_searcher_lang(lx_searcher *s, int i, MDB_val *docs) {
     if (s->langv_have >> i & 1) {
         *docs = s->langv[i];

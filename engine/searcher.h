@@ -169,6 +169,9 @@ int lx_searcher_term(lx_searcher *s, const char *t, size_t n, MDB_val *post);
  * the snippets' terms are mostly the plan's. */
 int lx_searcher_post(void *s, const char *t, size_t n, MDB_val *post);
 
+/* The place of language code among the index's (s->langs), or -1. */
+int lx_searcher_lang_find(const lx_searcher *s, const char *code);
+
 /* The lectures of language s->langs[i] (lx_store_lang), read once a
  * call: 0 or the read's error (not kept). */
 int lx_searcher_lang(lx_searcher *s, int i, MDB_val *docs);

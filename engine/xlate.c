@@ -208,10 +208,8 @@ static int add(lx_searcher *s, xstate *x, int clause_id, const char *from, const
     }
     for (int i = 0; i < pl_nl && n == 1 && !seen; i++)
         seen = orig_len[i] == tlen[0] && !memcmp(orig[i], terms[0], tlen[0]);
-    int li = 0;
-    while (li < s->nlangs && strcmp(s->langs[li], to))
-        li++;
-    int r = seen ? 1 : li == s->nlangs ? 0 : lx_plan_add_terms(s, clause_id, terms, tlen, n, w, li);
+    int li = lx_searcher_lang_find(s, to);
+    int r = seen ? 1 : li < 0 ? 0 : lx_plan_add_terms(s, clause_id, terms, tlen, n, w, li);
     if (r == 1 && x->n < MAX_REC) {
         xrec *rec = &x->r[x->n++];
         snprintf(rec->from, sizeof rec->from, "%.90s", from);

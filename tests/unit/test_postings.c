@@ -329,9 +329,17 @@ static int at_doc_positions_first(lx_pcursor *c, const src_list *s, uint32_t i) 
     return memcmp(lx_pcursor_tf(c), want, LX_NFIELDS * sizeof *want) == 0;
 }
 
+/* A cursor opened straight on target by the known docids: header, then
+ * lx_pcursor_known_at (0 on it, 1 when the list lacks it). */
+static int open_known(lx_pcursor *c, const uint8_t *pv, size_t pn, const uint32_t *all,
+                      uint32_t target) {
+    int rc = lx_pcursor_open_head(c, pv, pn);
+    return rc ? rc : lx_pcursor_known_at(c, all, target);
+}
+
 /* The match set's walk keeps every docid (lx_pcursor_mark's all), and a
- * cursor given them (lx_pcursor_known, lx_pcursor_open_known) reads the
- * same postings as one that unpacks its blocks. */
+ * cursor given them (lx_pcursor_known, open_known) reads the same
+ * postings as one that unpacks its blocks. */
 static void check_known(const src_list *s, const uint8_t *pv, size_t pn, const uint8_t *xv,
                         size_t xn) {
     uint64_t rng = check_rng; /* the lists the tests after this one make stay the same */
@@ -390,16 +398,16 @@ static void check_known(const src_list *s, const uint8_t *pv, size_t pn, const u
     /* Straight to a posting by the docids: each doc found, with its tfs and
      * positions; a docid the list lacks not opened. */
     for (uint32_t i = 0; i < n && ok; i += 1 + below(7)) {
-        ok = lx_pcursor_open_known(c, pv, pn, all, s->doc[i]) == 0;
+        ok = open_known(c, pv, pn, all, s->doc[i]) == 0;
         c->pos = xv;
         c->pend = xv + xn;
         ok = ok && (i & 1 ? at_doc(c, s, i) : at_doc_positions_first(c, s, i));
         if (ok && (i + 1 == n || s->doc[i + 1] != s->doc[i] + 1))
-            ok = lx_pcursor_open_known(c, pv, pn, all, s->doc[i] + 1) == 1;
+            ok = open_known(c, pv, pn, all, s->doc[i] + 1) == 1;
     }
     CHECK(ok);
     if (s->doc[0] > 0)
-        CHECK(lx_pcursor_open_known(c, pv, pn, all, s->doc[0] - 1) == 1);
+        CHECK(open_known(c, pv, pn, all, s->doc[0] - 1) == 1);
     /* The header parsed once, its bytes copied back for each doc (a
      * snippet's terms): the same postings. */
     static unsigned char head[LX_PCURSOR_HEAD];
