@@ -388,7 +388,10 @@ static uint32_t window_matches(const lx_docview *v, const lx_snip_terms *terms, 
         memset(send[i], 0, sizeof send[i]);
         struct span_ctx c = {first, last, sstart[i], send[i], b, nt > 1 ? terms : NULL, 0};
         size_t tend = st->split ? st->tie_end[i] : st->len;
-        lx_text_scan_range(st->text + b, tend - b, p0, first, last, on_span, &c);
+        if (nt > 1) /* the words as typed counted */
+            lx_text_scan_range(st->text + b, tend - b, p0, first, last, on_span, &c);
+        else
+            lx_text_scan_spans(st->text + b, tend - b, p0, first, last, on_span, &c);
         if (st->tight && tend < v->h.body_len &&
             send[i][last - first] + (size_t)LX_SNIPPET_BYTES >= tend)
             st->short_ = 1;

@@ -226,8 +226,10 @@ static void test_long_text(lx_index *ix) {
  * hit is its own window, all of one score (tied), in LZ4 blocks apart. */
 static void put_spread(lx_index *ix, const char *id, const char *const *at, int nat) {
     static char rec[60000];
-    size_t n = (size_t)snprintf(rec, sizeof rec, "{\"id\":\"%s\",\"title\":\"Spread\","
-                                "\"transcript\":\"", id);
+    size_t n = (size_t)snprintf(rec, sizeof rec,
+                                "{\"id\":\"%s\",\"title\":\"Spread\","
+                                "\"transcript\":\"",
+                                id);
     int w = 0;
     for (int i = 0; i < nat; i++) {
         for (int j = 0; j < 500; j++)
