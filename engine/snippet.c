@@ -629,11 +629,7 @@ static int gather_fields(lx_snipper *sp, const lx_snip_terms *t, uint32_t doc, i
  * term) into one sorted list appended to sp->hits; *off moves to it. */
 static int merge_runs(lx_snipper *sp, size_t *off, uint32_t n) {
     lx_buf *hb = &sp->hits;
-    size_t bytes = n * sizeof(lx_snip_pos);
-    if (lx_buf_reserve(hb, bytes))
-        return LX_ENOMEM;
     lx_snip_pos *src = (lx_snip_pos *)(hb->p + *off);
-    lx_snip_pos *dst = (lx_snip_pos *)(hb->p + hb->n);
     uint32_t head[LX_SNIP_TERMS], end[LX_SNIP_TERMS];
     int nr = 0;
     for (uint32_t i = 0; i < n; i++) {
@@ -646,8 +642,14 @@ static int merge_runs(lx_snipper *sp, size_t *off, uint32_t n) {
             nr++;
         }
     }
-    if (nr)
-        end[nr - 1] = n;
+    if (nr < 2)
+        return 0; /* one term's run: sorted already */
+    end[nr - 1] = n;
+    size_t bytes = n * sizeof(lx_snip_pos);
+    if (lx_buf_reserve(hb, bytes))
+        return LX_ENOMEM;
+    src = (lx_snip_pos *)(hb->p + *off); /* the buffer may have moved */
+    lx_snip_pos *dst = (lx_snip_pos *)(hb->p + hb->n);
     for (uint32_t o = 0; o < n; o++) {
         int best = -1;
         for (int r = 0; r < nr; r++)
