@@ -113,10 +113,12 @@ static void widen(const char *text, size_t len, size_t *s, size_t *e) {
 #define MAX_TIES 4
 
 /* The best windows by score; up to MAX_TIES that tie with the best, in
- * order.  Returns how many. */
-static int best_pos_windows(lx_snip_pos *const h, uint32_t n, best *out) {
+ * order (terms: how many the hits' term indexes count).  Returns how
+ * many. */
+static int best_pos_windows(lx_snip_pos *const h, uint32_t n, int terms, best *out) {
     int nb = 0;
-    int count[LX_MAX_QUERY_TERMS * 4] = {0};
+    int count[LX_SNIP_TERMS];
+    memset(count, 0, (size_t)terms * sizeof *count);
     int distinct = 0, adjacent = 0;
     uint32_t lo = 0;
     out[0].score = 0;
@@ -269,12 +271,12 @@ static int tie_load(const lx_docview *v, const lx_snip_pos *h, const best *ties,
 /* Which field the snippet comes from: the one whose best window scores
  * more (the transcript on a tie when it is timed); with no hit, the
  * description's opening, or the transcript's without one. */
-static void choose_field(const lx_docview *v, size_t dlen, lx_snip_pos *const hits[2],
+static void choose_field(const lx_docview *v, size_t dlen, int terms, lx_snip_pos *const hits[2],
                          const uint32_t nhits[2], field_windows *fw) {
     best ties[2][MAX_TIES];
     int nties[2];
     for (int k = 0; k < 2; k++)
-        nties[k] = best_pos_windows(hits[k], nhits[k], ties[k]);
+        nties[k] = best_pos_windows(hits[k], nhits[k], terms, ties[k]);
     int s0 = nties[0] ? ties[0][0].score : 0, s1 = nties[1] ? ties[1][0].score : 0;
     int k = s1 > s0 || (s1 == s0 && s1 && v->h.nseg > 0) ? 1 : 0;
     if ((k ? s1 : s0) == 0)
@@ -436,7 +438,7 @@ int lx_snippet_from_positions(const lx_docview *v, const char *description,
                               const char **field, double *start) {
     size_t dlen = description ? strlen(description) : 0;
     field_windows fw;
-    choose_field(v, dlen, hits, nhits, &fw);
+    choose_field(v, dlen, terms->n, hits, nhits, &fw);
     *field = fw.k ? "transcript" : "description";
     *start = -1;
     snip_text st;
