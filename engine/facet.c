@@ -197,7 +197,19 @@ static size_t smallest_sorted(uint64_t *a, size_t n, size_t keep) {
         }
         n = keep;
     }
-    qsort(a, n, sizeof *a, cmp_u64);
+    if (n > 32) {
+        qsort(a, n, sizeof *a, cmp_u64);
+        return n;
+    }
+    /* A page's few (the keys are distinct: either sort gives this order)
+     * by insertion, without a call per comparison. */
+    for (size_t i = 1; i < n; i++) {
+        uint64_t x = a[i];
+        size_t j = i;
+        for (; j > 0 && a[j - 1] > x; j--)
+            a[j] = a[j - 1];
+        a[j] = x;
+    }
     return n;
 }
 

@@ -194,6 +194,7 @@ static int search_scored(lx_searcher *s, run *r) {
         return s->rc;
     int nreq = 0, nrq = 0;
     lx_qcur *rq = done ? NULL : rank_cursors(s, r, &nreq, &nrq);
+    uint32_t every = 0; /* the hits of an intersection that found fewer than k, kept */
     if (first && !exhaustive && nreq == r->pl.nclauses && r->pl.nclauses >= 2 && p->coord == 0) {
         /* All-terms-first with one cursor per word (a word's stems,
          * translations and completions grouped as one): if k lectures
@@ -204,9 +205,22 @@ static int search_scored(lx_searcher *s, run *r) {
         if (lx_plan_check(s))
             return s->rc;
         done = r->nh == r->k || s->work.cut;
-        if (!done && saved)
+        if (!done && saved) {
             lx_plan_restore(s);
-        else if (!done && lx_plan_scored(s, p, &r->pl))
+            /* Its hits are every permitted lecture with all the words, with
+             * their true scores, each above every lecture without one (the
+             * bonus): kept, and the union ranks the others for the rest of
+             * the page (k - nh of them: its heap full, and its pruning on,
+             * the sooner). */
+            every = r->nh;
+            if (allow)
+                memcpy(s->fb, allow, s->words * 8);
+            else
+                lx_bitmap_fill(s->fb, s->words, s->st.next_doc);
+            for (uint32_t i = 0; i < every; i++)
+                s->fb[s->heap[i].doc / 64] &= ~(1ull << (s->heap[i].doc % 64));
+            allow = s->fb;
+        } else if (!done && lx_plan_scored(s, p, &r->pl))
             return s->rc;
         done |= s->work.cut; /* fresh cursors cut short: its hits are the answer */
         r->partial |= lx_work_end(&s->work);
@@ -215,8 +229,8 @@ static int search_scored(lx_searcher *s, run *r) {
     }
     if (!done) {
         uint64_t evals = 0;
-        r->nh = lx_topk(rq, nrq, &s->sc, allow, r->k, p->coord, r->pl.nclauses, exhaustive, s->heap,
-                        &evals, &s->work);
+        r->nh = every + lx_topk(rq, nrq, &s->sc, allow, r->k - every, p->coord, r->pl.nclauses,
+                                exhaustive, s->heap + every, &evals, &s->work);
         if (lx_plan_check(s))
             return s->rc;
         r->partial |= lx_work_end(&s->work);

@@ -103,7 +103,8 @@ struct lx_searcher {
     uint32_t lbits_have;
     int suggested; /* this search's tag filter and boosts use suggested tags */
     uint64_t *allow, *tmp;
-    uint64_t *fb; /* the original query's matches, for feedback */
+    uint64_t *fb; /* the original query's matches, for feedback; or the permitted
+                     lectures but an intersection's kept hits (search.c) */
     size_t words; /* of each bitmap */
     lx_scored *heap;
     uint32_t heap_cap;

@@ -113,10 +113,12 @@ static void widen(const char *text, size_t len, size_t *s, size_t *e) {
 #define MAX_TIES 4
 
 /* The best windows by score; up to MAX_TIES that tie with the best, in
- * order.  Returns how many. */
-static int best_pos_windows(lx_snip_pos *const h, uint32_t n, best *out) {
+ * order (terms: how many the hits' term indexes count).  Returns how
+ * many. */
+static int best_pos_windows(lx_snip_pos *const h, uint32_t n, int terms, best *out) {
     int nb = 0;
-    int count[LX_MAX_QUERY_TERMS * 4] = {0};
+    int count[LX_SNIP_TERMS];
+    memset(count, 0, (size_t)terms * sizeof *count);
     int distinct = 0, adjacent = 0;
     uint32_t lo = 0;
     out[0].score = 0;
@@ -186,15 +188,15 @@ static void on_span(void *ctx, const char *tok, size_t len, size_t s, size_t e, 
  * the TED log's snippets, and decompressing from the first to the last
  * was 61% of the bytes) and no block's prefix twice.  A joined tie's
  * text ends further on, which cannot change its snippet: its text
- * reached far enough already or the caller loads it again untight.  end[i] receives where tie
- * i's text ends; *lo and *hi where the first range starts and the last
- * ends.  Returns the text (the body's offsets; bytes between ranges are
- * not set), or NULL when the checkpoints are out of order (damaged) or a
- * block is: then the caller decompresses one range over all. */
-static const char *tie_ranges(const lx_docview *v, lx_buf *scratch, const lx_snip_pos *h,
-                              const best *ties, int nt, size_t end[MAX_TIES], size_t *lo,
-                              size_t *hi, int tight) {
-    size_t from[MAX_TIES], to[MAX_TIES];
+ * reached far enough already or the caller loads it again untight.  The
+ * ranges are decompressed in order as the ties are compared
+ * (window_matches), so that the ties after one that no later tie can
+ * beat are not decompressed at all; the bytes between ranges are not
+ * set.  tie_plan gives each tie's range (from, to), or 0 when the
+ * checkpoints are out of order (damaged): then the caller decompresses
+ * one range over all. */
+static int tie_plan(const lx_docview *v, const lx_snip_pos *h, const best *ties, int nt,
+                    size_t from[MAX_TIES], size_t to[MAX_TIES], int tight) {
     for (int i = 0; i < nt; i++) {
         uint32_t c0 = h[ties[i].from].pos / LX_CP_EVERY,
                  c1 = h[ties[i].to - 1].pos / LX_CP_EVERY + 1;
@@ -205,30 +207,9 @@ static const char *tie_ranges(const lx_docview *v, lx_buf *scratch, const lx_sni
                     ? lx_doc_checkpoint(v, c1) + (tight ? TIGHT_AFTER : 2 * LX_SNIPPET_BYTES)
                     : v->h.body_len;
         if (b >= to[i] || (i && (from[i] < from[i - 1] || to[i] < to[i - 1])))
-            return NULL;
+            return 0;
     }
-    const char *text = NULL;
-    for (int i = 0; i < nt;) {
-        int j = i + 1;
-        size_t t = to[i], glo, ghi;
-        /* joined: that block's prefix is decompressed once, not twice */
-        while (j < nt && (from[j] <= t || from[j] >> v->h.zshift == (t - 1) >> v->h.zshift))
-            t = to[j++];
-        text = lx_doc_body_range(v, scratch, from[i], t, &glo, &ghi);
-        if (!text)
-            return NULL;
-        if (!i)
-            *lo = glo;
-        for (int g = i; g < j; g++) {
-            end[g] = ghi;
-            if (h[ties[g].from].pos / LX_CP_EVERY < v->h.ncp &&
-                lx_doc_checkpoint(v, h[ties[g].from].pos / LX_CP_EVERY) > ghi)
-                return NULL;
-        }
-        *hi = ghi;
-        i = j;
-    }
-    return text;
+    return 1;
 }
 
 /* The windows of one field: the best and those tied with it. */
@@ -249,18 +230,53 @@ typedef struct snip_text {
     uint32_t base, pos0; /* the checkpoint before the windows: byte offset, position */
     int split;           /* tied windows decompressed each on its own range */
     int tight, short_;   /* loaded tight; some window's text ended too soon for it */
-    size_t tie_end[MAX_TIES];
+    /* split: each tie's range (tie_plan), where its text ends once
+     * decompressed, the ties decompressed so far (a prefix), and whether
+     * a range was damaged (then loaded again as one) */
+    size_t tie_from[MAX_TIES], tie_to[MAX_TIES], tie_end[MAX_TIES];
+    int loaded, damaged;
+    lx_buf *scratch;
 } snip_text;
+
+/* Decompresses the range of the ties from st->loaded on that share it
+ * (see tie_plan) into st->scratch and sets where their text ends; st->len
+ * becomes its end.  Returns 0, or -1 when a block or a checkpoint is
+ * damaged. */
+static int tie_load(const lx_docview *v, const lx_snip_pos *h, const best *ties, int nt,
+                    snip_text *st) {
+    int i = st->loaded, j = i + 1;
+    size_t t = st->tie_to[i], glo, ghi;
+    /* joined: that block's prefix is decompressed once, not twice */
+    while (j < nt &&
+           (st->tie_from[j] <= t || st->tie_from[j] >> v->h.zshift == (t - 1) >> v->h.zshift))
+        t = st->tie_to[j++];
+    const char *text = lx_doc_body_range(v, st->scratch, st->tie_from[i], t, &glo, &ghi);
+    if (!text)
+        return -1;
+    if (!i) {
+        st->text = text;
+        st->lo = glo;
+    }
+    for (int g = i; g < j; g++) {
+        st->tie_end[g] = ghi;
+        if (h[ties[g].from].pos / LX_CP_EVERY < v->h.ncp &&
+            lx_doc_checkpoint(v, h[ties[g].from].pos / LX_CP_EVERY) > ghi)
+            return -1;
+    }
+    st->len = ghi;
+    st->loaded = j;
+    return 0;
+}
 
 /* Which field the snippet comes from: the one whose best window scores
  * more (the transcript on a tie when it is timed); with no hit, the
  * description's opening, or the transcript's without one. */
-static void choose_field(const lx_docview *v, size_t dlen, lx_snip_pos *const hits[2],
+static void choose_field(const lx_docview *v, size_t dlen, int terms, lx_snip_pos *const hits[2],
                          const uint32_t nhits[2], field_windows *fw) {
     best ties[2][MAX_TIES];
     int nties[2];
     for (int k = 0; k < 2; k++)
-        nties[k] = best_pos_windows(hits[k], nhits[k], ties[k]);
+        nties[k] = best_pos_windows(hits[k], nhits[k], terms, ties[k]);
     int s0 = nties[0] ? ties[0][0].score : 0, s1 = nties[1] ? ties[1][0].score : 0;
     int k = s1 > s0 || (s1 == s0 && s1 && v->h.nseg > 0) ? 1 : 0;
     if ((k ? s1 : s0) == 0)
@@ -273,12 +289,15 @@ static void choose_field(const lx_docview *v, size_t dlen, lx_snip_pos *const hi
 }
 
 /* Loads the text of fw's field into st (the transcript's through
- * scratch).  Returns 0, LX_ENOMEM, or LX_ECORRUPT for a damaged body. */
+ * scratch; tied windows' each on its own range unless one), the first
+ * tie's range only.  Returns 0, LX_ENOMEM, or LX_ECORRUPT for a damaged
+ * body. */
 static int load_text(const lx_docview *v, const char *description, size_t dlen,
-                     const field_windows *fw, lx_buf *scratch, snip_text *st, int tight) {
+                     const field_windows *fw, lx_buf *scratch, snip_text *st, int tight, int one) {
     int k = fw->k;
     memset(st, 0, sizeof *st);
     st->tight = tight;
+    st->scratch = scratch;
     st->text = description;
     st->need = k ? v->h.body_len : dlen;
     if (k && !fw->bw.score)
@@ -305,9 +324,11 @@ static int load_text(const lx_docview *v, const char *description, size_t dlen,
     if (k && v->h.zlen && lx_buf_reserve(scratch, (size_t)v->h.body_len + 1))
         return LX_ENOMEM;
     size_t hi = 0;
-    if (k && v->h.zlen && fw->bw.score && v->h.ncp && fw->nties > 1)
-        st->split = (st->text = tie_ranges(v, scratch, fw->hits, fw->ties, fw->nties, st->tie_end,
-                                           &st->lo, &hi, tight)) != NULL;
+    if (k && v->h.zlen && fw->bw.score && v->h.ncp && fw->nties > 1 && !one)
+        st->split = tie_plan(v, fw->hits, fw->ties, fw->nties, st->tie_from, st->tie_to, tight) &&
+                    !tie_load(v, fw->hits, fw->ties, fw->nties, st);
+    if (st->split)
+        hi = st->len;
     if (k && !st->split) {
         /* from a little before the checkpoint (widen looks back up to
          * LX_SNIPPET_BYTES / 3) */
@@ -327,16 +348,34 @@ static int load_text(const lx_docview *v, const char *description, size_t dlen,
 }
 
 /* Finds the byte spans of the best window's tokens, scanning no further;
- * tied windows are each scanned (from their own checkpoint) and the one
- * with more words exactly as typed wins.  The window's matches go to m
- * (returns how many); st->len is cut to the winner's text. */
+ * tied windows are each scanned (from their own checkpoint, split ones'
+ * ranges decompressed as they come) and the one with more words exactly
+ * as typed wins: once one holds as many as any later tie has tokens, the
+ * later ones are left.  The window's matches go to m (returns how many);
+ * st->len is cut to the winner's text.  A split range found damaged sets
+ * st->damaged (returns 0): the caller loads the text as one range. */
 static uint32_t window_matches(const lx_docview *v, const lx_snip_terms *terms, field_windows *fw,
                                snip_text *st, match m[WIN_TOKENS]) {
     uint32_t sstart[MAX_TIES][WIN_TOKENS], send[MAX_TIES][WIN_TOKENS], nm = 0;
     int win = 0, most = -1, k = fw->k, nt = fw->nties > 1 ? fw->nties : 1;
-    for (int i = 0; i < nt; i++) {
+    /* tokens[i]: the most tokens tie i or a later one spans, the most
+     * words exactly as typed it can hold: once a tie has that many, no
+     * later one can win (a later tie wins only with more), and the rest
+     * are not scanned. */
+    uint32_t tokens[MAX_TIES + 1];
+    tokens[nt] = 0;
+    for (int i = nt - 1; i >= 0; i--) {
+        const best *w = fw->nties > 1 ? &fw->ties[i] : &fw->bw;
+        uint32_t span = fw->hits[w->to - 1].pos - fw->hits[w->from].pos + 1;
+        tokens[i] = span > tokens[i + 1] ? span : tokens[i + 1];
+    }
+    for (int i = 0; i < nt && !(most >= 0 && (uint32_t)most >= tokens[i]); i++) {
         const best *w = fw->nties > 1 ? &fw->ties[i] : &fw->bw;
         uint32_t first = fw->hits[w->from].pos, last = fw->hits[w->to - 1].pos;
+        if (st->split && i >= st->loaded && tie_load(v, fw->hits, fw->ties, nt, st)) {
+            st->damaged = 1;
+            return 0;
+        }
         uint32_t b = st->base, p0 = st->pos0;
         if (fw->nties > 1) {
             b = 0, p0 = 0;
@@ -351,7 +390,10 @@ static uint32_t window_matches(const lx_docview *v, const lx_snip_terms *terms, 
         memset(send[i], 0, sizeof send[i]);
         struct span_ctx c = {first, last, sstart[i], send[i], b, nt > 1 ? terms : NULL, 0};
         size_t tend = st->split ? st->tie_end[i] : st->len;
-        lx_text_scan_range(st->text + b, tend - b, p0, first, last, on_span, &c);
+        if (nt > 1) /* the words as typed counted */
+            lx_text_scan_range(st->text + b, tend - b, p0, first, last, on_span, &c);
+        else
+            lx_text_scan_spans(st->text + b, tend - b, p0, first, last, on_span, &c);
         if (st->tight && tend < v->h.body_len &&
             send[i][last - first] + (size_t)LX_SNIPPET_BYTES >= tend)
             st->short_ = 1;
@@ -373,31 +415,47 @@ static uint32_t window_matches(const lx_docview *v, const lx_snip_terms *terms, 
     return nm;
 }
 
+/* load_text, then window_matches (*nm matches in m) when the field has a
+ * window; when a tie's range is found damaged on the way, the text is
+ * loaded again as one range and compared again.  Returns load_text's. */
+static int load_windows(const lx_docview *v, const char *description, size_t dlen,
+                        const lx_snip_terms *terms, field_windows *fw, lx_buf *scratch,
+                        snip_text *st, int tight, match m[WIN_TOKENS], uint32_t *nm) {
+    for (int one = 0; one < 2; one++) {
+        int rc = load_text(v, description, dlen, fw, scratch, st, tight, one);
+        if (rc || !st->text || !st->len)
+            return rc;
+        *nm = fw->bw.score ? window_matches(v, terms, fw, st, m) : 0;
+        if (!st->damaged)
+            break;
+    }
+    return 0;
+}
+
 int lx_snippet_from_positions(const lx_docview *v, const char *description,
                               const lx_snip_terms *terms, lx_snip_pos *const hits[2],
                               const uint32_t nhits[2], lx_buf *scratch, lx_buf *out,
                               const char **field, double *start) {
     size_t dlen = description ? strlen(description) : 0;
     field_windows fw;
-    choose_field(v, dlen, hits, nhits, &fw);
+    choose_field(v, dlen, terms->n, hits, nhits, &fw);
     *field = fw.k ? "transcript" : "description";
     *start = -1;
     snip_text st;
     /* a compressed transcript's window(s): the tight range first */
     int tight = fw.k == 1 && fw.bw.score && v->h.zlen && v->h.ncp;
-    int rc = load_text(v, description, dlen, &fw, scratch, &st, tight);
+    match m[WIN_TOKENS];
+    uint32_t nm = 0;
+    int rc = load_windows(v, description, dlen, terms, &fw, scratch, &st, tight, m, &nm);
     if (rc || !st.text || !st.len)
         return rc ? rc : lx_buf_append(out, "", 1);
     size_t s = 0, e = 0, hi;
-    match m[WIN_TOKENS];
-    uint32_t nm = fw.bw.score ? window_matches(v, terms, &fw, &st, m) : 0;
     if (tight && (st.short_ || ((!nm || m[nm - 1].end + LX_SNIPPET_BYTES >= st.len) &&
                                 st.len < v->h.body_len))) {
         /* not far enough (or nothing found): the range as without tight */
-        if ((rc = load_text(v, description, dlen, &fw, scratch, &st, 0)) != 0 || !st.text ||
-            !st.len)
+        rc = load_windows(v, description, dlen, terms, &fw, scratch, &st, 0, m, &nm);
+        if (rc || !st.text || !st.len)
             return rc ? rc : lx_buf_append(out, "", 1);
-        nm = window_matches(v, terms, &fw, &st, m);
     }
     if (nm) {
         s = m[0].start;
@@ -573,11 +631,7 @@ static int gather_fields(lx_snipper *sp, const lx_snip_terms *t, uint32_t doc, i
  * term) into one sorted list appended to sp->hits; *off moves to it. */
 static int merge_runs(lx_snipper *sp, size_t *off, uint32_t n) {
     lx_buf *hb = &sp->hits;
-    size_t bytes = n * sizeof(lx_snip_pos);
-    if (lx_buf_reserve(hb, bytes))
-        return LX_ENOMEM;
     lx_snip_pos *src = (lx_snip_pos *)(hb->p + *off);
-    lx_snip_pos *dst = (lx_snip_pos *)(hb->p + hb->n);
     uint32_t head[LX_SNIP_TERMS], end[LX_SNIP_TERMS];
     int nr = 0;
     for (uint32_t i = 0; i < n; i++) {
@@ -590,8 +644,14 @@ static int merge_runs(lx_snipper *sp, size_t *off, uint32_t n) {
             nr++;
         }
     }
-    if (nr)
-        end[nr - 1] = n;
+    if (nr < 2)
+        return 0; /* one term's run: sorted already */
+    end[nr - 1] = n;
+    size_t bytes = n * sizeof(lx_snip_pos);
+    if (lx_buf_reserve(hb, bytes))
+        return LX_ENOMEM;
+    src = (lx_snip_pos *)(hb->p + *off); /* the buffer may have moved */
+    lx_snip_pos *dst = (lx_snip_pos *)(hb->p + hb->n);
     for (uint32_t o = 0; o < n; o++) {
         int best = -1;
         for (int r = 0; r < nr; r++)

@@ -179,7 +179,7 @@ static size_t skip_ascii_tokens(const unsigned char *s, size_t len, size_t i, ui
 }
 
 static int scan(const char *text, size_t len, uint32_t pos0, uint32_t from, uint32_t stop,
-                lx_token_fn fn, void *ctx, uint32_t *next_pos, lx_error *err) {
+                int spans, lx_token_fn fn, void *ctx, uint32_t *next_pos, lx_error *err) {
     tables_init();
     const unsigned char *s = (const unsigned char *)text;
     char out[LX_TOKEN_BUF];
@@ -239,19 +239,24 @@ static int scan(const char *text, size_t len, uint32_t pos0, uint32_t from, uint
             pos++; /* before the range: counted, not reported */
             continue;
         }
+        const char *tok = out;
         if (ascii) {
             m = !latin ? (n < LX_MAX_TERM_BYTES ? n : LX_MAX_TERM_BYTES)
                        : utf8_cut(text + start, n, LX_MAX_TERM_BYTES);
-            for (size_t j = 0; j < m; j++)
-                out[j] = (char)ascii_lower[s[start + j]];
-            out[m] = 0;
+            if (spans) { /* never empty: only where it is asked for */
+                tok = NULL;
+            } else {
+                for (size_t j = 0; j < m; j++)
+                    out[j] = (char)ascii_lower[s[start + j]];
+                out[m] = 0;
+            }
         } else {
             m = normalise_unicode(text + start, utf8_cut(text + start, n, LX_MAX_TERM_BYTES * 2),
                                   out);
         }
         if (m) {
             if (pos >= from)
-                fn(ctx, out, m, start, i, pos);
+                fn(ctx, tok, m, start, i, pos);
             if (pos++ == stop)
                 break;
         }
@@ -263,12 +268,17 @@ static int scan(const char *text, size_t len, uint32_t pos0, uint32_t from, uint
 
 int lx_text_scan(const char *text, size_t len, uint32_t pos0, lx_token_fn fn, void *ctx,
                  uint32_t *next_pos, lx_error *err) {
-    return scan(text, len, pos0, 0, UINT32_MAX, fn, ctx, next_pos, err);
+    return scan(text, len, pos0, 0, UINT32_MAX, 0, fn, ctx, next_pos, err);
 }
 
 int lx_text_scan_range(const char *text, size_t len, uint32_t pos0, uint32_t from, uint32_t to,
                        lx_token_fn fn, void *ctx) {
-    return scan(text, len, pos0, from, to, fn, ctx, NULL, NULL);
+    return scan(text, len, pos0, from, to, 0, fn, ctx, NULL, NULL);
+}
+
+int lx_text_scan_spans(const char *text, size_t len, uint32_t pos0, uint32_t from, uint32_t to,
+                       lx_token_fn fn, void *ctx) {
+    return scan(text, len, pos0, from, to, 1, fn, ctx, NULL, NULL);
 }
 
 int lx_tokenize(const char *text, size_t len, lx_token_fn fn, void *ctx, lx_error *err) {

@@ -19,6 +19,13 @@ int lx_text_scan(const char *text, size_t len, uint32_t pos0, lx_token_fn fn, vo
 int lx_text_scan_range(const char *text, size_t len, uint32_t pos0, uint32_t from, uint32_t to,
                        lx_token_fn fn, void *ctx);
 
+/* As lx_text_scan_range, for a caller that needs only where the tokens
+ * are (a snippet's window): a token without a non-ASCII letter is
+ * reported with tok NULL (len its normalised length, never 0), its text
+ * not lowercased; any other as lx_text_scan_range reports it. */
+int lx_text_scan_spans(const char *text, size_t len, uint32_t pos0, uint32_t from, uint32_t to,
+                       lx_token_fn fn, void *ctx);
+
 /* Removes combining marks (accents) from a normalised token in place;
  * returns the new length.  ASCII tokens are returned unchanged at once. */
 size_t lx_text_strip_marks(char *tok, size_t len);

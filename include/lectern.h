@@ -455,6 +455,7 @@ typedef struct lx_results {
     size_t n_dropped;
     const char **dropped;
     void *forgive; /* (their allocation) */
+    void *strings; /* the hits' and facets' strings (owned) */
 } lx_results;
 
 /* Runs a search.  *out is owned by the caller: lx_results_free().  A

@@ -52,8 +52,9 @@ char *jw_take(jsonw *w, size_t *len) {
     return b;
 }
 
-/* Makes room for n more bytes plus the final NUL. */
-static int reserve(jsonw *w, size_t n) {
+/* reserve's growth: the buffer doubled until n more bytes and the NUL
+ * fit (0 after oom). */
+static int grow(jsonw *w, size_t n) {
     size_t cap;
     char *b;
     if (w->oom)
@@ -73,6 +74,14 @@ static int reserve(jsonw *w, size_t n) {
     return 1;
 }
 
+/* Makes room for n more bytes plus the final NUL (inline: once or more
+ * for every value written, and the room is mostly there). */
+static inline int reserve(jsonw *w, size_t n) {
+    if (!w->oom && w->len + n + 1 <= w->cap)
+        return 1;
+    return grow(w, n);
+}
+
 static void put(jsonw *w, const char *s, size_t n) {
     if (!reserve(w, n))
         return;
@@ -80,14 +89,14 @@ static void put(jsonw *w, const char *s, size_t n) {
     w->len += n;
 }
 
-static void putc1(jsonw *w, char c) {
+static inline void putc1(jsonw *w, char c) {
     if (!reserve(w, 1))
         return;
     w->buf[w->len++] = c;
 }
 
 /* Before a value or a key: the comma, unless it follows a key. */
-static void item(jsonw *w) {
+static inline void item(jsonw *w) {
     uint64_t bit = 1ull << (w->depth & 63);
     if (w->need_comma & bit)
         putc1(w, ',');
@@ -212,6 +221,26 @@ void jw_key(jsonw *w, const char *key) {
         putc1(w, ':');
     }
     /* the value that follows must not get a comma of its own */
+    w->need_comma &= ~(1ull << (w->depth & 63));
+}
+
+void jw_key_quoted(jsonw *w, const char *qkey, size_t qn) {
+    item(w);
+    if (reserve(w, qn)) {
+        /* 4 to 16 bytes (a name of 1 to 13) as two fixed copies that
+         * overlap: no call of memcpy for a few bytes */
+        char *o = w->buf + w->len;
+        if (qn >= 8 && qn <= 16) {
+            memcpy(o, qkey, 8);
+            memcpy(o + qn - 8, qkey + qn - 8, 8);
+        } else if (qn >= 4 && qn < 8) {
+            memcpy(o, qkey, 4);
+            memcpy(o + qn - 4, qkey + qn - 4, 4);
+        } else {
+            memcpy(o, qkey, qn);
+        }
+        w->len += qn;
+    }
     w->need_comma &= ~(1ull << (w->depth & 63));
 }
 

@@ -29,7 +29,13 @@ void jw_obj_end(jsonw *w);
 void jw_arr(jsonw *w);
 void jw_arr_end(jsonw *w);
 void jw_key(jsonw *w, const char *key); /* escaped */
-void jw_str(jsonw *w, const char *s);   /* escaped; NULL writes null */
+/* A key written as it is, quotes and colon included (qkey, qn bytes:
+ * JW_KEY's); for names that need no escaping. */
+void jw_key_quoted(jsonw *w, const char *qkey, size_t qn);
+/* jw_key of a string literal that needs no escaping ("id", "score"):
+ * quoted at compile time, copied at once. */
+#define JW_KEY(w, lit) jw_key_quoted((w), "\"" lit "\":", sizeof(lit) + 2)
+void jw_str(jsonw *w, const char *s); /* escaped; NULL writes null */
 void jw_strn(jsonw *w, const char *s, size_t n);
 void jw_int(jsonw *w, int64_t v);
 void jw_uint(jsonw *w, uint64_t v);

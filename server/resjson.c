@@ -9,14 +9,19 @@
 #include "resjson.h"
 
 /* The member's value if its first byte is one of `kinds` (a JSON type:
- * '"' string, '[' array, '-' or a digit for a number), else null. */
-static void write_member(jsonw *w, const char *key, const jw_span *v, const char *kinds) {
-    jw_key(w, key);
+ * '"' string, '[' array, '-' or a digit for a number), else null; the
+ * key quoted (WRITE_MEMBER's literal). */
+static void write_member(jsonw *w, const char *qkey, size_t qn, const jw_span *v,
+                         const char *kinds) {
+    jw_key_quoted(w, qkey, qn);
     if (v->p && v->len > 0 && strchr(kinds, v->p[0]))
         jw_raw(w, v->p, v->len);
     else
         jw_null(w);
 }
+
+#define WRITE_MEMBER(w, lit, v, kinds)                                                             \
+    write_member((w), "\"" lit "\":", sizeof(lit) + 2, (v), (kinds))
 
 static void write_strings(jsonw *w, const char *key, const char **s, size_t n) {
     size_t i;
@@ -31,17 +36,17 @@ static void write_strings(jsonw *w, const char *key, const char **s, size_t n) {
  * record as written (the engine stores valid JSON), the score and the
  * snippet. */
 void resjson_snippet(jsonw *w, const lx_hit *h) {
-    jw_key(w, "snippet");
+    JW_KEY(w, "snippet");
     if (!h->snippet || !h->snippet[0]) {
         jw_null(w);
         return;
     }
     jw_obj(w);
-    jw_key(w, "text");
+    JW_KEY(w, "text");
     jw_str(w, h->snippet);
-    jw_key(w, "field");
+    JW_KEY(w, "field");
     jw_str(w, h->snippet_field);
-    jw_key(w, "start");
+    JW_KEY(w, "start");
     if (h->snippet_start >= 0)
         jw_double(w, h->snippet_start, 2);
     else
@@ -56,7 +61,7 @@ void resjson_counts(jsonw *w, const char *key, const char *name, const lx_facet 
         jw_obj(w);
         jw_key(w, name);
         jw_str(w, f[i].value);
-        jw_key(w, "count");
+        JW_KEY(w, "count");
         jw_uint(w, f[i].count);
         jw_obj_end(w);
     }
@@ -73,35 +78,35 @@ static void write_hit(jsonw *w, const lx_hit *h, int related, const lx_moments *
     else
         memset(m, 0, sizeof m);
     jw_obj(w);
-    jw_key(w, "id");
+    JW_KEY(w, "id");
     jw_str(w, h->id);
-    jw_key(w, "title");
+    JW_KEY(w, "title");
     jw_str(w, h->title);
-    write_member(w, "speaker", &m[SPEAKER], "\"");
+    WRITE_MEMBER(w, "speaker", &m[SPEAKER], "\"");
     if (m[TAGS].p && m[TAGS].p[0] == '[') {
-        jw_key(w, "tags");
+        JW_KEY(w, "tags");
         jw_raw(w, m[TAGS].p, m[TAGS].len);
     } else {
-        jw_key(w, "tags");
+        JW_KEY(w, "tags");
         jw_arr(w);
         jw_arr_end(w);
     }
-    write_member(w, "language", &m[LANGUAGE], "\"");
-    write_member(w, "url", &m[URL], "\"");
-    write_member(w, "duration", &m[DURATION], number);
-    jw_key(w, "score");
+    WRITE_MEMBER(w, "language", &m[LANGUAGE], "\"");
+    WRITE_MEMBER(w, "url", &m[URL], "\"");
+    WRITE_MEMBER(w, "duration", &m[DURATION], number);
+    JW_KEY(w, "score");
     jw_double(w, h->score, 4);
     resjson_snippet(w, h);
     if (h->n_via) { /* the translations it matched through (issue 12) */
-        jw_key(w, "via");
+        JW_KEY(w, "via");
         jw_arr(w);
         for (size_t i = 0; i < h->n_via; i++) {
             jw_obj(w);
-            jw_key(w, "from");
+            JW_KEY(w, "from");
             jw_str(w, h->via[i].from);
-            jw_key(w, "to");
+            JW_KEY(w, "to");
             jw_str(w, h->via[i].to);
-            jw_key(w, "lang");
+            JW_KEY(w, "lang");
             jw_str(w, h->via[i].lang);
             jw_obj_end(w);
         }
@@ -112,7 +117,7 @@ static void write_hit(jsonw *w, const lx_hit *h, int related, const lx_moments *
         write_strings(w, "shared_terms", h->shared_terms, h->n_shared_terms);
     }
     if (mo) {
-        jw_key(w, "moments");
+        JW_KEY(w, "moments");
         resjson_moment_list(w, mo);
     }
     jw_obj_end(w);
@@ -133,17 +138,17 @@ static void write_facets(jsonw *w, const char *key, const lx_facet *f, size_t n,
 
 /* "did_you_mean": {"query": ..., "corrections": [{"from", "to"}]} */
 static void write_did_you_mean(jsonw *w, const lx_results *r) {
-    jw_key(w, "did_you_mean");
+    JW_KEY(w, "did_you_mean");
     jw_obj(w);
-    jw_key(w, "query");
+    JW_KEY(w, "query");
     jw_str(w, r->did_you_mean);
-    jw_key(w, "corrections");
+    JW_KEY(w, "corrections");
     jw_arr(w);
     for (size_t i = 0; i < r->n_corrections; i++) {
         jw_obj(w);
-        jw_key(w, "from");
+        JW_KEY(w, "from");
         jw_str(w, r->corrections[i].from);
-        jw_key(w, "to");
+        JW_KEY(w, "to");
         jw_str(w, r->corrections[i].to);
         jw_obj_end(w);
     }
@@ -163,48 +168,48 @@ void resjson_write_moments_of(jsonw *w, int related, const char *subject, const 
     jw_obj(w);
     jw_key(w, related ? "id" : "query");
     jw_str(w, subject ? subject : "");
-    jw_key(w, "total");
+    JW_KEY(w, "total");
     jw_uint(w, r->total);
     if (r->partial) { /* out of work budget: total at least, hits the best found */
-        jw_key(w, "partial");
+        JW_KEY(w, "partial");
         jw_bool(w, 1);
     }
     if (!related && r->query_lang[0]) { /* issue 12: how the language was chosen */
-        jw_key(w, "query_lang");
+        JW_KEY(w, "query_lang");
         jw_obj(w);
-        jw_key(w, "code");
+        JW_KEY(w, "code");
         jw_str(w, r->query_lang);
-        jw_key(w, "source");
+        JW_KEY(w, "source");
         jw_str(w, r->query_lang_source ? r->query_lang_source : "detected");
-        jw_key(w, "why");
+        JW_KEY(w, "why");
         jw_str(w, r->query_lang_why);
         jw_obj_end(w);
     }
     if (r->did_you_mean)
         write_did_you_mean(w, r);
     if (r->truncated) { /* a long text: its most informative words were kept */
-        jw_key(w, "truncated");
+        JW_KEY(w, "truncated");
         jw_bool(w, 1);
-        jw_key(w, "dropped");
+        JW_KEY(w, "dropped");
         jw_arr(w);
         for (size_t j = 0; j < r->n_dropped; j++)
             jw_str(w, r->dropped[j]);
         jw_arr_end(w);
     }
-    jw_key(w, "took_ms");
+    JW_KEY(w, "took_ms");
     took[0] = w->len;
     jw_double(w, r->took_ms, 3);
     took[1] = w->len;
-    jw_key(w, "limit");
+    JW_KEY(w, "limit");
     jw_uint(w, limit);
-    jw_key(w, "offset");
+    JW_KEY(w, "offset");
     jw_uint(w, offset);
-    jw_key(w, "results");
+    JW_KEY(w, "results");
     jw_arr(w);
     for (i = 0; i < r->n; i++)
         write_hit(w, &r->hits[i], related, moments ? moments[i] : NULL);
     jw_arr_end(w);
-    jw_key(w, "facets");
+    JW_KEY(w, "facets");
     jw_obj(w);
     write_facets(w, "tags", r->tag_facets, r->n_tag_facets, facets);
     write_facets(w, "language", r->lang_facets, r->n_lang_facets, facets);
@@ -228,9 +233,9 @@ void resjson_moment_list(jsonw *w, const lx_moments *m) {
         jw_obj(w);
         write_time(w, "start", x->start);
         write_time(w, "end", x->end);
-        jw_key(w, "text");
+        JW_KEY(w, "text");
         jw_str(w, x->text);
-        jw_key(w, "score");
+        JW_KEY(w, "score");
         jw_double(w, x->score, 4);
         jw_obj_end(w);
     }
@@ -239,22 +244,22 @@ void resjson_moment_list(jsonw *w, const lx_moments *m) {
 
 void resjson_moments(jsonw *w, const char *id, const char *query, const lx_moments *m) {
     jw_obj(w);
-    jw_key(w, "id");
+    JW_KEY(w, "id");
     jw_str(w, id);
-    jw_key(w, "query");
+    JW_KEY(w, "query");
     jw_str(w, query ? query : "");
-    jw_key(w, "total");
+    JW_KEY(w, "total");
     jw_uint(w, m->total);
-    jw_key(w, "timed");
+    JW_KEY(w, "timed");
     jw_bool(w, m->timed);
-    jw_key(w, "span");
+    JW_KEY(w, "span");
     jw_double(w, m->span, 2);
-    jw_key(w, "density");
+    JW_KEY(w, "density");
     jw_arr(w);
     for (int i = 0; i < LX_MOMENT_BINS; i++)
         jw_uint(w, m->density[i]);
     jw_arr_end(w);
-    jw_key(w, "moments");
+    JW_KEY(w, "moments");
     resjson_moment_list(w, m);
     jw_obj_end(w);
 }

@@ -206,8 +206,55 @@ static void test_escape_sweep(void) {
     }
 }
 
+/* JW_KEY writes what jw_key does, for names of every length its copies
+ * take apart (1 to 3, 4 to 13, 14 and more), commas and nesting
+ * included, the buffer growing from its smallest. */
+static void test_quoted_keys(void) {
+    jsonw a, b;
+    jw_init(&a, 1);
+    jw_init(&b, 1);
+    jw_obj(&a);
+    jw_obj(&b);
+#define BOTH(lit)                                                                                  \
+    do {                                                                                           \
+        jw_key(&a, lit);                                                                           \
+        JW_KEY(&b, lit);                                                                           \
+        jw_uint(&a, sizeof(lit));                                                                  \
+        jw_uint(&b, sizeof(lit));                                                                  \
+    } while (0)
+    BOTH("x");
+    BOTH("id");
+    BOTH("url");
+    BOTH("tags");
+    BOTH("title");
+    BOTH("snippet");
+    BOTH("query_lang");
+    BOTH("did_you_mean");
+    BOTH("n_lang_facet");
+    BOTH("shared_terms_");
+    BOTH("a_longer_member_name");
+    jw_key(&a, "o");
+    JW_KEY(&b, "o");
+    jw_obj(&a);
+    jw_obj(&b);
+    BOTH("in");
+    jw_obj_end(&a);
+    jw_obj_end(&b);
+#undef BOTH
+    jw_obj_end(&a);
+    jw_obj_end(&b);
+    size_t la = 0, lb = 0;
+    char *ta = jw_take(&a, &la), *tb = jw_take(&b, &lb);
+    CHECK(ta && tb && la == lb && strcmp(ta, tb) == 0);
+    static const char head[] = "{\"x\":2,\"id\":3,\"url\":4,\"tags\":5,";
+    CHECK(tb && strncmp(tb, head, strlen(head)) == 0);
+    free(ta);
+    free(tb);
+}
+
 int main(void) {
     test_writer();
+    test_quoted_keys();
     test_escape_sweep();
     test_double_sweep();
     test_members();

@@ -10,6 +10,7 @@
  * 3. A lecture matching all query terms beats one matching only one.
  * 4. On 2,000 generated lectures and 200 random queries, MaxScore pruning
  *    returns exactly the ids and scores of exhaustive scoring.
+ * 5. So does a query whose words are all in fewer lectures than the page.
  */
 #include "check.h"
 #include "testidx.h"
@@ -512,10 +513,69 @@ static void test_pruning_identical(void) {
     lx_index_close(ix);
 }
 
+/* ---- 5. an intersection shorter than the page ------------------------------ */
+
+/* When fewer than k lectures have every word, the intersection's hits
+ * are kept and the union finds the rest of the page among the others:
+ * the page is exhaustive scoring's, those lectures first, none twice. */
+static void test_short_intersection(void) {
+    enum { NDOCS = 90 };
+    const char *dir = check_tmpdir("bm25f-short-and");
+    lx_index *ix = tix_open(dir, LX_OPEN_CREATE);
+    static char rec[NDOCS][1024];
+    const char *recs[NDOCS];
+    for (int d = 0; d < NDOCS; d++) {
+        char tr[768];
+        size_t n = (size_t)snprintf(tr, sizeof tr, "filler%d words here", d % 7);
+        /* alpha in 0..29, beta in 27..56, gamma in 28..70: all three in
+         * 28 and 29, alpha and beta in 27 too */
+        for (int k = 0; d < 30 && k <= d % 5; k++)
+            n += (size_t)snprintf(tr + n, sizeof tr - n, " alpha");
+        for (int k = 0; d >= 27 && d < 57 && k <= d % 3; k++)
+            n += (size_t)snprintf(tr + n, sizeof tr - n, " beta");
+        for (int k = 0; d >= 28 && d < 71 && k <= d % 4; k++)
+            n += (size_t)snprintf(tr + n, sizeof tr - n, " gamma");
+        snprintf(rec[d], sizeof rec[d],
+                 "{\"id\":\"s%02d\",\"title\":\"Lecture %d\",\"language\":\"en\","
+                 "\"transcript\":\"%s\"}",
+                 d, d, tr);
+        recs[d] = rec[d];
+    }
+    tix_put_all(ix, recs, NDOCS);
+    lx_searcher *s;
+    CHECK(lx_searcher_open(ix, &s, NULL) == 0);
+    static const struct {
+        const char *q;
+        int all; /* lectures with every word */
+    } qs[] = {{"alpha beta", 3}, {"alpha beta gamma", 2}, {"beta gamma", 29}, {"alpha gamma", 2}};
+    for (size_t i = 0; i < sizeof qs / sizeof qs[0]; i++) {
+        for (unsigned limit = 10; limit <= 40; limit += 30) {
+            for (unsigned facets = 0; facets <= LX_SEARCH_FACETS; facets += LX_SEARCH_FACETS) {
+                lx_results *ex = tix_search(s, qs[i].q, limit, LX_SEARCH_EXHAUSTIVE | facets, NULL);
+                lx_results *pr = tix_search(s, qs[i].q, limit, facets, NULL);
+                int ok = ex && pr && ex->n == pr->n &&
+                         ex->n > ((size_t)qs[i].all < limit ? (size_t)qs[i].all : 0);
+                for (size_t j = 0; ok && j < ex->n; j++)
+                    ok = strcmp(ex->hits[j].id, pr->hits[j].id) == 0 &&
+                         ex->hits[j].score == pr->hits[j].score;
+                if (!ok)
+                    fprintf(stderr, "  \"%s\" (limit %u): pruned differs from exhaustive\n",
+                            qs[i].q, limit);
+                CHECK(ok);
+                lx_results_free(ex);
+                lx_results_free(pr);
+            }
+        }
+    }
+    lx_searcher_close(s);
+    lx_index_close(ix);
+}
+
 int main(void) {
     test_hand_computed();
     test_tag_boost();
     test_all_terms_first();
     test_pruning_identical();
+    test_short_intersection();
     CHECK_DONE();
 }

@@ -3,7 +3,9 @@
  * their stems), timed transcripts giving the start of the segment that
  * holds the first matched word (a phrase spoken across two segments
  * included), a title-only hit still getting the opening of the
- * description, bounded length cut at word boundaries in valid UTF-8. */
+ * description, bounded length cut at word boundaries in valid UTF-8;
+ * among tied windows of a compressed transcript, the first with the most
+ * words as typed, however far apart their LZ4 blocks lie. */
 #include "check.h"
 #include "testidx.h"
 #include "text.h"
@@ -219,6 +221,50 @@ static void test_long_text(lx_index *ix) {
     lx_results_free(r);
 }
 
+/* A transcript of filler words ("w0 w1 ..."), with the words of `at`
+ * (a hit and a marker word beside it) after every 500 of them: each
+ * hit is its own window, all of one score (tied), in LZ4 blocks apart. */
+static void put_spread(lx_index *ix, const char *id, const char *const *at, int nat) {
+    static char rec[60000];
+    size_t n = (size_t)snprintf(rec, sizeof rec,
+                                "{\"id\":\"%s\",\"title\":\"Spread\","
+                                "\"transcript\":\"",
+                                id);
+    int w = 0;
+    for (int i = 0; i < nat; i++) {
+        for (int j = 0; j < 500; j++)
+            n += (size_t)snprintf(rec + n, sizeof rec - n, "w%d ", w++);
+        n += (size_t)snprintf(rec + n, sizeof rec - n, "%s ", at[i]);
+    }
+    for (int j = 0; j < 500; j++)
+        n += (size_t)snprintf(rec + n, sizeof rec - n, "w%d ", w++);
+    snprintf(rec + n, sizeof rec - n, "\"}");
+    const char *one[] = {rec};
+    tix_put_all(ix, one, 1);
+}
+
+/* Tied windows: the first whose words are as typed wins, a later one
+ * over earlier inflected ones (each tie's range decompressed as the ties
+ * are compared), the first over later ones as good (those left). */
+static void test_tied_windows(lx_index *ix) {
+    static const char *const later[] = {"runs marka", "running markb", "run markc", "run markd"};
+    static const char *const first[] = {"run marke", "runs markf", "run markg"};
+    put_spread(ix, "later", later, 4);
+    put_spread(ix, "first", first, 3);
+    lx_results *r = snip("run");
+    const lx_hit *h = tix_hit(r, "later");
+    CHECK(h && has(h->snippet, "<mark>run</mark> markc"));
+    CHECK(h && !has(h->snippet, "marka") && !has(h->snippet, "markb") && !has(h->snippet, "markd"));
+    h = tix_hit(r, "first");
+    CHECK(h && has(h->snippet, "<mark>run</mark> marke") && !has(h->snippet, "markg"));
+    lx_results_free(r);
+    /* Inflected as typed: the first tie with "running". */
+    r = snip("running");
+    h = tix_hit(r, "later");
+    CHECK(h && has(h->snippet, "<mark>running</mark> markb"));
+    lx_results_free(r);
+}
+
 int main(void) {
     const char *dir = check_tmpdir("snippet");
     lx_index *ix = tix_open(dir, LX_OPEN_CREATE);
@@ -231,6 +277,7 @@ int main(void) {
     test_best_field();
     test_no_snippets_asked();
     test_long_text(ix);
+    test_tied_windows(ix);
     lx_searcher_close(s);
     lx_index_close(ix);
     CHECK_DONE();

@@ -368,8 +368,16 @@ static void test_html_escape_sweep(void) {
     }
 }
 
-/* lx_text_scan_range reports what the whole scan does for the positions
- * asked, on random text of ASCII words, the bytes around the letter and
+/* on_tok for lx_text_scan_spans: a token without its text gets "". */
+static void on_span_tok(void *ctx, const char *s, size_t len, size_t start, size_t end,
+                        uint32_t pos) {
+    on_tok(ctx, s ? s : "", s ? len : 0, start, end, pos);
+    if (ntoks && ntoks <= MAX_TOKS)
+        toks[ntoks - 1].len = len;
+}
+
+/* lx_text_scan_range (and lx_text_scan_spans) report what the whole scan
+ * does for the positions asked, on random text of ASCII words, the bytes around the letter and
  * digit ranges, and UTF-8 letters and punctuation (the ASCII tokens before
  * `from` are stepped over eight bytes at a time). */
 static void test_scan_range_sweep(void) {
@@ -398,6 +406,20 @@ static void test_scan_range_sweep(void) {
                 continue;
             CHECK(k < ntoks && toks[k].pos == full[j].pos && toks[k].start == full[j].start &&
                   toks[k].end == full[j].end && strcmp(toks[k].s, full[j].s) == 0);
+            k++;
+        }
+        CHECK(k == ntoks);
+        /* lx_text_scan_spans: the same tokens and spans, a token's text
+         * left out (NULL) only with its length kept. */
+        ntoks = 0;
+        CHECK(lx_text_scan_spans(s, n, 0, from, to, on_span_tok, NULL) == 0);
+        k = 0;
+        for (int j = 0; j < nfull; j++) {
+            if (full[j].pos < from || full[j].pos > to)
+                continue;
+            CHECK(k < ntoks && toks[k].pos == full[j].pos && toks[k].start == full[j].start &&
+                  toks[k].end == full[j].end && toks[k].len == full[j].len &&
+                  (toks[k].s[0] == 0 || strcmp(toks[k].s, full[j].s) == 0));
             k++;
         }
         CHECK(k == ntoks);
