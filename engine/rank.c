@@ -737,8 +737,13 @@ uint32_t lx_topk_and(lx_qcur *cur, int nreq, int n, const lx_scorer *sc, const u
     double wb[LX_MAX_CURSORS], suf[LX_MAX_CURSORS]; /* window bound per cursor, of those after */
     ahead_gate ag = {0, 0, 0};
     int grouped = 0; /* a required cursor is a group: bounds per doc pay */
-    for (int c = 0; c < nreq; c++)
+    int lazy = 0;    /* one has phrases: they are checked where the others meet */
+    for (int c = 0; c < nreq; c++) {
         grouped |= cur[c].kind == LX_QK_OR;
+        for (int j = 0; cur[c].kind == LX_QK_OR && j < cur[c].nsub; j++)
+            cur[c].lazy |= cur[c].sub[j].kind == LX_QK_PHRASE;
+        lazy |= cur[c].lazy;
+    }
     uint32_t d = dc->doc, upto = 0, win_last = 0;
     int win_valid = 0;
     int first = dc->kind == LX_QK_TERM;
@@ -855,6 +860,24 @@ uint32_t lx_topk_and(lx_qcur *cur, int nreq, int n, const lx_scorer *sc, const u
             d = dc->doc;
             continue;
         }
+        if (lazy) {
+            /* A lazy group's doc may be a phrase's words meeting: the
+             * phrase is checked now that every other cursor is on d. */
+            for (i = 0; i < nreq && lx_qcur_holds(req[i]); i++)
+                ;
+            if (work->cut)
+                break;
+            if (i < nreq) {
+                d = req[i]->doc;
+                if (d == LX_DOC_END)
+                    break;
+                if (req[i] != dc) {
+                    lx_qcur_seek(dc, d);
+                    d = dc->doc;
+                }
+                continue;
+            }
+        }
         double score;
         if (allowed(allow, d) && and_score(cur, nreq, n, sc, d, nh == k, theta, wb, suf, grouped,
                                            drv, have_v0, &v0, &score)) {
@@ -870,6 +893,8 @@ uint32_t lx_topk_and(lx_qcur *cur, int nreq, int n, const lx_scorer *sc, const u
         lx_qcur_next(dc);
         d = dc->doc;
     }
+    for (int c = 0; c < nreq; c++)
+        cur[c].lazy = 0;
     scored_sort(out, nh);
     return nh;
 }
