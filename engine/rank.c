@@ -310,23 +310,19 @@ static inline uint32_t next_candidate(topk *t) {
     return d;
 }
 
-/* The pseudo-frequency below which a part bonus + w tf / (k1 + tf) stays
- * under r: 0 when no part does, HUGE_VAL when every part does.  A hair
- * low, so rounding never drops a doc the exact check would keep. */
-static double weak_part_tf(double bonus, double w, const lx_scorer *sc, double r) {
-    if (!(w > 0))
+/* The pseudo-frequency below which TERM cursor c's part (its bonus and
+ * its BM25F term) stays under r: 0 when no part does, HUGE_VAL when
+ * every part does.  A hair low, so rounding never drops a doc the exact
+ * check would keep. */
+static double weak_tf(const lx_qcur *c, const lx_scorer *sc, double r) {
+    if (!(c->w > 0))
         return 0;
-    double x = (r - bonus) / w;
+    double x = (r - c->bonus) / c->w;
     if (!(x > 0))
         return 0;
     if (x >= 1)
         return HUGE_VAL;
     return sc->k1 * x / (1 - x) * (1 - 1e-9);
-}
-
-/* weak_part_tf of TERM cursor c's part (its bonus and its BM25F term). */
-static double weak_tf(const lx_qcur *c, const lx_scorer *sc, double r) {
-    return weak_part_tf(c->bonus, c->w, sc, r);
 }
 
 /* weak_tf for a doc that only c has among the essential cursors, the
@@ -628,40 +624,6 @@ static inline int ahead_tell(ahead_gate *g, int dropped) {
     return dropped;
 }
 
-/* The member of group g that is the only one on d, when it is a TERM
- * cursor and every other member stands past d (*ahead: the least of
- * their docs); -1 when g is not so on d.  Until *ahead the group's docs
- * are that member's and its part on each is its bonus plus the
- * member's: the member's own fast paths apply (a translation's sparse
- * list beside a word's dense one). */
-static inline int group_lone(const lx_qcur *g, uint32_t d, uint32_t *ahead) {
-    int lone = -1;
-    uint32_t a = LX_DOC_END;
-    for (int j = 0; j < g->nsub; j++) {
-        const lx_qcur *x = &g->sub[j];
-        if (x->doc == d) {
-            if (lone >= 0 || x->kind != LX_QK_TERM)
-                return -1;
-            lone = j;
-        } else if (x->doc < a) {
-            a = x->doc;
-        }
-    }
-    *ahead = a;
-    return lone;
-}
-
-/* Group g's doc once its lone member t (group_lone: the others at or
- * past ahead) has moved past the group's old doc d: t's doc when it is
- * before ahead, else the members' least (the group's own step from
- * d + 1, its phrases checked as there). */
-static inline void lone_moved(lx_qcur *g, const lx_qcur *t, uint32_t ahead, uint32_t d) {
-    if (t->doc < ahead)
-        g->doc = t->doc;
-    else
-        lx_qcur_advance(g, d + 1);
-}
-
 /* Scores d (on every required cursor) cursor by cursor, the driver's
  * part *v0 known already when have_v0; with a full heap (theta its k-th)
  * d is dropped as soon as what is scored plus the bounds of the rest
@@ -731,9 +693,7 @@ uint32_t lx_topk_and(lx_qcur *cur, int nreq, int n, const lx_scorer *sc, const u
     int drv = (int)(dc - cur);
     double theta = -1.0, ub = 0, rest = 0;
     double weak = 0, weak_theta = -1.0; /* the driver's weak_tf, for theta in this window */
-    int weak_valid = 0, weak_m = -1;     /* a group driver: for its member weak_m */
-    int lone;                            /* a group driver's lone member on d (group_lone) */
-    uint32_t gahead = 0;                 /* and where its other members stand */
+    int weak_valid = 0;
     double wb[LX_MAX_CURSORS], suf[LX_MAX_CURSORS]; /* window bound per cursor, of those after */
     ahead_gate ag = {0, 0, 0};
     int grouped = 0; /* a required cursor is a group: bounds per doc pay */
@@ -798,50 +758,14 @@ uint32_t lx_topk_and(lx_qcur *cur, int nreq, int n, const lx_scorer *sc, const u
                     d = dc->doc;
                     continue;
                 }
-            } else if (dc->kind == LX_QK_OR) {
-                /* A group driver.  With one member on d, a word's list, the
-                 * others (its translations) further, that member's weak
-                 * postings are walked past up to the others' least, as a
-                 * word driver's are. */
-                lone = group_lone(dc, d, &gahead);
-                lx_qcur *t = lone >= 0 ? &dc->sub[lone] : NULL;
-                if (t && (!weak_valid || weak_theta != theta || weak_m != lone)) {
-                    weak = weak_part_tf(dc->bonus, t->w, sc, theta - rest);
-                    weak_theta = theta;
-                    weak_m = lone;
-                    weak_valid = 1;
-                }
-                if (t && weak > 0) {
-                    uint32_t to = gahead - 1 < win_last ? gahead - 1 : win_last;
-                    lx_work_spend(work, lx_pcursor_skip_weak(t->pc, sc->invb, weak, to));
-                    if (t->pc->doc != d) {
-                        t->doc = t->pc->doc;
-                        lone_moved(dc, t, gahead, d);
-                        d = dc->doc;
-                        continue;
-                    }
-                }
-                if (ahead_try(&ag)) {
-                    /* The bound of its members on d (the lone one's part). */
-                    double b;
-                    if (t) {
-                        b = v0 = dc->bonus + lx_term_part(sc, t->w, t->pc);
-                        have_v0 = 1;
-                    } else {
-                        b = doc_bound(dc, d, wb[drv]);
-                    }
-                    if (ahead_tell(&ag, b + ahead_rest(cur, nreq, n, d, drv, wb) <= theta)) {
-                        if (t) {
-                            lx_pcursor_next(t->pc);
-                            t->doc = t->pc->doc;
-                            lone_moved(dc, t, gahead, d);
-                        } else {
-                            lx_qcur_next(dc);
-                        }
-                        d = dc->doc;
-                        continue;
-                    }
-                }
+            } else if (dc->kind == LX_QK_OR && ahead_try(&ag) &&
+                       ahead_tell(&ag, doc_bound(dc, d, wb[drv]) +
+                                               ahead_rest(cur, nreq, n, d, drv, wb) <=
+                                           theta)) {
+                /* A group driver: the bound of its members on d. */
+                lx_qcur_next(dc);
+                d = dc->doc;
+                continue;
             }
         }
         int i;
