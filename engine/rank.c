@@ -178,6 +178,9 @@ typedef struct topk {
     lx_qcur *ord[LX_MAX_CURSORS];
     double wub[LX_MAX_CURSORS];  /* window bound per cursor (index into cur) */
     double okey[LX_MAX_CURSORS]; /* postings per unit of bound, the order key */
+    double okb[LX_MAX_CURSORS];  /* the bound okey was computed for (NAN: none) */
+    double df[LX_MAX_CURSORS];   /* lx_qcur_df, fixed for a cursor */
+    int docs;                    /* some cursor is a DOCS one (docs_window_bound) */
     double prefix[LX_MAX_CURSORS + 1];
     double contrib[LX_MAX_CURSORS]; /* each cursor's part of doc owner[] */
     uint32_t owner[LX_MAX_CURSORS]; /* (not the candidate's: no part in it) */
@@ -207,9 +210,13 @@ static void topk_init(topk *t, lx_qcur *cur, int n, const lx_scorer *sc, uint32_
     for (int m = 0; m <= LX_MAX_QUERY_TERMS; m++)
         t->coordf[m] =
             (coord > 0 && nclauses > 0 && m <= nclauses) ? pow((double)m / nclauses, coord) : 1.0;
+    t->docs = 0;
     for (int i = 0; i < n; i++) {
         t->ord[i] = &cur[i];
         t->wub[i] = cur[i].ub;
+        t->okb[i] = NAN;
+        t->df[i] = (double)lx_qcur_df(&cur[i]);
+        t->docs |= cur[i].kind == LX_QK_DOCS;
         t->owner[i] = LX_DOC_END; /* no candidate is */
         t->floor_theta[i] = NAN;  /* no floor yet */
     }
@@ -228,6 +235,11 @@ static inline double window_bounds(topk *t, uint32_t *upto) {
         if (t->exhaustive) {
             t->wub[i] = cur[i].ub;
             last = cur[i].doc == LX_DOC_END ? LX_DOC_END : LX_DOC_END - 1;
+        } else if (cur[i].doc != LX_DOC_END && cur[i].bb_valid && t->next <= cur[i].bb_last) {
+            /* window_bound's cached bound, without the call (most cursors'
+             * blocks go on past the window that just ended) */
+            t->wub[i] = cur[i].bb_ub;
+            last = cur[i].bb_last;
         } else {
             t->wub[i] = window_bound(&cur[i], t->sc, t->next, &last);
         }
@@ -242,7 +254,7 @@ static inline double window_bounds(topk *t, uint32_t *upto) {
     }
     if (!live)
         return -1;
-    if (!t->exhaustive)
+    if (!t->exhaustive && t->docs)
         for (int i = 0; i < t->n; i++) {
             double b = docs_window_bound(&cur[i], t->wub[i], t->next, *upto);
             total -= t->wub[i] - b;
@@ -261,8 +273,13 @@ static inline void window_order(topk *t) {
     lx_qcur *cur = t->cur, **ord = t->ord;
     int n = t->n;
     for (int i = 0; i < n; i++) {
+        /* A cursor's key changes with its bound only: most keep theirs
+         * from one window to the next. */
+        if (t->wub[i] == t->okb[i])
+            continue;
         double b = t->wub[i] > 0 ? t->wub[i] : 1e-300;
-        t->okey[i] = (double)lx_qcur_df(&cur[i]) / b;
+        t->okey[i] = t->df[i] / b;
+        t->okb[i] = t->wub[i];
     }
     for (int i = 1; i < n; i++) {
         lx_qcur *x = ord[i];
