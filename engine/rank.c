@@ -180,7 +180,9 @@ typedef struct topk {
     double okey[LX_MAX_CURSORS]; /* postings per unit of bound, the order key */
     double okb[LX_MAX_CURSORS];  /* the bound okey was computed for (NAN: none) */
     double df[LX_MAX_CURSORS];   /* lx_qcur_df, fixed for a cursor */
-    int docs;                    /* some cursor is a DOCS one (docs_window_bound) */
+    int oi[LX_MAX_CURSORS];      /* ord as indexes into cur */
+    int docs[LX_MAX_CURSORS];    /* the DOCS cursors (docs_window_bound), ndocs */
+    int ndocs;
     double prefix[LX_MAX_CURSORS + 1];
     double contrib[LX_MAX_CURSORS]; /* each cursor's part of doc owner[] */
     uint32_t owner[LX_MAX_CURSORS]; /* (not the candidate's: no part in it) */
@@ -210,13 +212,15 @@ static void topk_init(topk *t, lx_qcur *cur, int n, const lx_scorer *sc, uint32_
     for (int m = 0; m <= LX_MAX_QUERY_TERMS; m++)
         t->coordf[m] =
             (coord > 0 && nclauses > 0 && m <= nclauses) ? pow((double)m / nclauses, coord) : 1.0;
-    t->docs = 0;
+    t->ndocs = 0;
     for (int i = 0; i < n; i++) {
         t->ord[i] = &cur[i];
+        t->oi[i] = i;
         t->wub[i] = cur[i].ub;
         t->okb[i] = NAN;
         t->df[i] = (double)lx_qcur_df(&cur[i]);
-        t->docs |= cur[i].kind == LX_QK_DOCS;
+        if (cur[i].kind == LX_QK_DOCS)
+            t->docs[t->ndocs++] = i;
         t->owner[i] = LX_DOC_END; /* no candidate is */
         t->floor_theta[i] = NAN;  /* no floor yet */
     }
@@ -254,8 +258,9 @@ static inline double window_bounds(topk *t, uint32_t *upto) {
     }
     if (!live)
         return -1;
-    if (!t->exhaustive && t->docs)
-        for (int i = 0; i < t->n; i++) {
+    if (!t->exhaustive)
+        for (int q = 0; q < t->ndocs; q++) {
+            int i = t->docs[q];
             double b = docs_window_bound(&cur[i], t->wub[i], t->next, *upto);
             total -= t->wub[i] - b;
             t->wub[i] = b;
@@ -281,18 +286,22 @@ static inline void window_order(topk *t) {
         t->okey[i] = t->df[i] / b;
         t->okb[i] = t->wub[i];
     }
+    int *oi = t->oi;
     for (int i = 1; i < n; i++) {
-        lx_qcur *x = ord[i];
+        int x = oi[i];
+        double kx = t->okey[x];
         int j = i;
-        while (j > 0 && t->okey[ord[j - 1] - cur] < t->okey[x - cur]) {
-            ord[j] = ord[j - 1];
+        while (j > 0 && t->okey[oi[j - 1]] < kx) {
+            oi[j] = oi[j - 1];
             j--;
         }
-        ord[j] = x;
+        oi[j] = x;
     }
     t->prefix[0] = 0;
-    for (int i = 0; i < n; i++)
-        t->prefix[i + 1] = t->prefix[i] + t->wub[ord[i] - cur];
+    for (int i = 0; i < n; i++) {
+        ord[i] = &cur[oi[i]];
+        t->prefix[i + 1] = t->prefix[i] + t->wub[oi[i]];
+    }
     t->e = 0;
     if (!t->exhaustive && t->nh == t->k)
         while (t->e < n && t->prefix[t->e + 1] <= t->theta)
