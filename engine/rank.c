@@ -181,6 +181,8 @@ typedef struct topk {
     double okb[LX_MAX_CURSORS];  /* the bound okey was computed for (NAN: none) */
     double df[LX_MAX_CURSORS];   /* lx_qcur_df, fixed for a cursor */
     int oi[LX_MAX_CURSORS];      /* ord as indexes into cur */
+    lx_qcur *on[LX_MAX_CURSORS]; /* the essential cursors on the candidate, non */
+    int non;
     int docs[LX_MAX_CURSORS];    /* the DOCS cursors (docs_window_bound), ndocs */
     int ndocs;
     double prefix[LX_MAX_CURSORS + 1];
@@ -326,13 +328,19 @@ static inline int window_open(topk *t) {
 /* The next candidate: the first essential doc from t->next. */
 static inline uint32_t next_candidate(topk *t) {
     uint32_t d = LX_DOC_END;
+    int non = 0;
     for (int i = t->e; i < t->n; i++) {
         lx_qcur *c = t->ord[i];
         if (c->doc < t->next)
             lx_qcur_seek(c, t->next);
-        if (c->doc < d)
+        if (c->doc < d) {
             d = c->doc;
+            non = 0;
+        }
+        if (c->doc == d)
+            t->on[non++] = c;
     }
+    t->non = non;
     return d;
 }
 
@@ -414,11 +422,8 @@ static inline void score_part(topk *t, lx_qcur *c, double v, uint32_t d, double 
 static inline int candidate_score(topk *t, uint32_t d, double *score) {
     double s = 0;
     uint64_t matched = 0;
-    int n = t->n, non = 0;
-    lx_qcur *on[LX_MAX_CURSORS];
-    for (int i = t->e; i < n; i++)
-        if (t->ord[i]->doc == d)
-            on[non++] = t->ord[i];
+    int n = t->n, non = t->non;
+    lx_qcur **on = t->on; /* next_candidate's, in ord's order */
     if (non == 1 && on[0]->kind == LX_QK_TERM && !t->exhaustive && t->nh == t->k) {
         /* One essential word: its pseudo-frequency tells most docs that
          * cannot enter without BM25's division. */
