@@ -183,7 +183,7 @@ typedef struct topk {
     int oi[LX_MAX_CURSORS];      /* ord as indexes into cur */
     lx_qcur *on[LX_MAX_CURSORS]; /* the essential cursors on the candidate, non */
     int non;
-    int docs[LX_MAX_CURSORS];    /* the DOCS cursors (docs_window_bound), ndocs */
+    int docs[LX_MAX_CURSORS]; /* the DOCS cursors (docs_window_bound), ndocs */
     int ndocs;
     double prefix[LX_MAX_CURSORS + 1];
     double contrib[LX_MAX_CURSORS]; /* each cursor's part of doc owner[] */
