@@ -605,16 +605,46 @@ static inline double doc_bound(const lx_qcur *c, uint32_t d, double wb) {
     return c->kind == LX_QK_OR ? members_bound(c, d, wb, 0) : wb;
 }
 
+/* members_bound(c, d, wb, 1) of an OR cursor, the sum kept while it
+ * holds: no member comes to stand at or before d (the members move only
+ * when the group's doc does; d grows) and each block bound used still
+ * covers d. */
+static inline double members_ahead(lx_qcur *c, uint32_t d, double wb) {
+    if (!(c->ab_valid && c->ab_doc == c->doc && d >= c->ab_d && d < c->ab_until)) {
+        double b = c->bonus * SAFETY;
+        uint32_t until = LX_DOC_END;
+        for (int j = 0; j < c->nsub; j++) {
+            const lx_qcur *x = &c->sub[j];
+            if (x->doc > d) {
+                if (x->doc < until)
+                    until = x->doc;
+            } else if (x->kind != LX_QK_PHRASE && x->bb_valid && d <= x->bb_last) {
+                b += x->bb_ub;
+                if (x->bb_last < until)
+                    until = x->bb_last + 1;
+            } else {
+                b += x->ub;
+            }
+        }
+        c->ab_valid = 1;
+        c->ab_doc = c->doc;
+        c->ab_d = d;
+        c->ab_until = until;
+        c->ab_b = b;
+    }
+    return c->ab_b < wb ? c->ab_b : wb;
+}
+
 /* A bound of required cursor c's part of doc d before c is moved to d,
  * wb its window bound there: every target c was moved to is at most d,
  * so c has no doc from there up to where it stands; for an OR cursor the
  * members standing at or before d (a translation's sparse list mostly
  * stands past it).  HUGE_VAL when c stands past d: d is not a match, and
  * the leapfrog's jump to c's doc skips further than a bound would. */
-static inline double ahead_bound(const lx_qcur *c, uint32_t d, double wb) {
+static inline double ahead_bound(lx_qcur *c, uint32_t d, double wb) {
     if (c->doc > d)
         return HUGE_VAL;
-    return c->kind == LX_QK_OR ? members_bound(c, d, wb, 1) : wb;
+    return c->kind == LX_QK_OR ? members_ahead(c, d, wb) : wb;
 }
 
 /* The bounds of d's parts but the driver's, before the cursors move to
@@ -748,6 +778,8 @@ uint32_t lx_topk_and(lx_qcur *cur, int nreq, int n, const lx_scorer *sc, const u
              * holds for every doc up to its end (theta only grows). */
             if (!win_valid || d > win_last) {
                 ub = and_window(cur, nreq, n, sc, d, drv, wb, suf, &rest, &upto, &win_last);
+                for (int c = 0; c < nreq; c++) /* the members' block bounds may be new */
+                    cur[c].ab_valid = 0;
                 win_valid = 1;
                 weak_valid = 0;
             }

@@ -188,6 +188,13 @@ typedef struct lx_qcur {
      * says (lx_topk_and's required groups: a phrase is checked only where
      * every other word of the query is) */
     int lazy;
+    /* OR: ahead_bound's sum of the bonus and the bounds of the members at
+     * or before d (rank.c), kept for d in [ab_d, ab_until) while the
+     * group stands on ab_doc (its members move only when its doc does)
+     * and the window's bounds hold (ab_valid: cleared with a new one) */
+    int ab_valid;
+    uint32_t ab_doc, ab_d, ab_until;
+    double ab_b;
 } lx_qcur;
 
 /* ---- the BM25F kernel ------------------------------------------------------- */
