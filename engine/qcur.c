@@ -239,10 +239,11 @@ void lx_qcur_advance(lx_qcur *c, uint32_t target) {
         for (int j = 0; phrases && j < c->nsub; j++) {
             lx_qcur *x = &c->sub[j];
             /* One left unchecked at or past the target and m would be left
-             * so again: its words all stand there. */
+             * so again: its words all stand there.  A lazy group checks
+             * none: where its words meet is a lower bound of its match. */
             if (x->kind == LX_QK_PHRASE && x->doc != LX_DOC_END &&
-                (x->doc < target || (x->unchecked && x->doc < m)))
-                phrase_seek(x, target, m);
+                (x->doc < target || (!c->lazy && x->unchecked && x->doc < m)))
+                phrase_seek(x, target, c->lazy ? target : m);
             if (x->doc < m)
                 m = x->doc;
         }
@@ -308,6 +309,27 @@ double lx_qcur_score(lx_qcur *c, const lx_scorer *sc) {
     default:
         return c->w;
     }
+}
+
+int lx_qcur_holds(lx_qcur *c) {
+    if (c->kind != LX_QK_OR || !c->lazy || c->doc == LX_DOC_END)
+        return 1;
+    uint32_t d = c->doc;
+    for (int j = 0; j < c->nsub; j++) {
+        const lx_qcur *x = &c->sub[j];
+        if (x->doc == d && !(x->kind == LX_QK_PHRASE && x->unchecked))
+            return 1;
+    }
+    for (int j = 0; j < c->nsub; j++) {
+        lx_qcur *x = &c->sub[j];
+        if (x->kind == LX_QK_PHRASE && x->unchecked && x->doc == d) {
+            phrase_seek(x, d, d + 1);
+            if (x->doc == d)
+                return 1;
+        }
+    }
+    lx_qcur_advance(c, d + 1);
+    return 0;
 }
 
 int lx_qcur_group(lx_qcur *qc, int n, int nscored, const lx_scorer *sc, lx_qcur *out,

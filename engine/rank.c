@@ -178,6 +178,13 @@ typedef struct topk {
     lx_qcur *ord[LX_MAX_CURSORS];
     double wub[LX_MAX_CURSORS];  /* window bound per cursor (index into cur) */
     double okey[LX_MAX_CURSORS]; /* postings per unit of bound, the order key */
+    double okb[LX_MAX_CURSORS];  /* the bound okey was computed for (NAN: none) */
+    double df[LX_MAX_CURSORS];   /* lx_qcur_df, fixed for a cursor */
+    int oi[LX_MAX_CURSORS];      /* ord as indexes into cur */
+    lx_qcur *on[LX_MAX_CURSORS]; /* the essential cursors on the candidate, non */
+    int non;
+    int docs[LX_MAX_CURSORS]; /* the DOCS cursors (docs_window_bound), ndocs */
+    int ndocs;
     double prefix[LX_MAX_CURSORS + 1];
     double contrib[LX_MAX_CURSORS]; /* each cursor's part of doc owner[] */
     uint32_t owner[LX_MAX_CURSORS]; /* (not the candidate's: no part in it) */
@@ -207,9 +214,15 @@ static void topk_init(topk *t, lx_qcur *cur, int n, const lx_scorer *sc, uint32_
     for (int m = 0; m <= LX_MAX_QUERY_TERMS; m++)
         t->coordf[m] =
             (coord > 0 && nclauses > 0 && m <= nclauses) ? pow((double)m / nclauses, coord) : 1.0;
+    t->ndocs = 0;
     for (int i = 0; i < n; i++) {
         t->ord[i] = &cur[i];
+        t->oi[i] = i;
         t->wub[i] = cur[i].ub;
+        t->okb[i] = NAN;
+        t->df[i] = (double)lx_qcur_df(&cur[i]);
+        if (cur[i].kind == LX_QK_DOCS)
+            t->docs[t->ndocs++] = i;
         t->owner[i] = LX_DOC_END; /* no candidate is */
         t->floor_theta[i] = NAN;  /* no floor yet */
     }
@@ -228,6 +241,11 @@ static inline double window_bounds(topk *t, uint32_t *upto) {
         if (t->exhaustive) {
             t->wub[i] = cur[i].ub;
             last = cur[i].doc == LX_DOC_END ? LX_DOC_END : LX_DOC_END - 1;
+        } else if (cur[i].doc != LX_DOC_END && cur[i].bb_valid && t->next <= cur[i].bb_last) {
+            /* window_bound's cached bound, without the call (most cursors'
+             * blocks go on past the window that just ended) */
+            t->wub[i] = cur[i].bb_ub;
+            last = cur[i].bb_last;
         } else {
             t->wub[i] = window_bound(&cur[i], t->sc, t->next, &last);
         }
@@ -243,7 +261,8 @@ static inline double window_bounds(topk *t, uint32_t *upto) {
     if (!live)
         return -1;
     if (!t->exhaustive)
-        for (int i = 0; i < t->n; i++) {
+        for (int q = 0; q < t->ndocs; q++) {
+            int i = t->docs[q];
             double b = docs_window_bound(&cur[i], t->wub[i], t->next, *upto);
             total -= t->wub[i] - b;
             t->wub[i] = b;
@@ -261,21 +280,30 @@ static inline void window_order(topk *t) {
     lx_qcur *cur = t->cur, **ord = t->ord;
     int n = t->n;
     for (int i = 0; i < n; i++) {
+        /* A cursor's key changes with its bound only: most keep theirs
+         * from one window to the next. */
+        if (t->wub[i] == t->okb[i])
+            continue;
         double b = t->wub[i] > 0 ? t->wub[i] : 1e-300;
-        t->okey[i] = (double)lx_qcur_df(&cur[i]) / b;
+        t->okey[i] = t->df[i] / b;
+        t->okb[i] = t->wub[i];
     }
+    int *oi = t->oi;
     for (int i = 1; i < n; i++) {
-        lx_qcur *x = ord[i];
+        int x = oi[i];
+        double kx = t->okey[x];
         int j = i;
-        while (j > 0 && t->okey[ord[j - 1] - cur] < t->okey[x - cur]) {
-            ord[j] = ord[j - 1];
+        while (j > 0 && t->okey[oi[j - 1]] < kx) {
+            oi[j] = oi[j - 1];
             j--;
         }
-        ord[j] = x;
+        oi[j] = x;
     }
     t->prefix[0] = 0;
-    for (int i = 0; i < n; i++)
-        t->prefix[i + 1] = t->prefix[i] + t->wub[ord[i] - cur];
+    for (int i = 0; i < n; i++) {
+        ord[i] = &cur[oi[i]];
+        t->prefix[i + 1] = t->prefix[i] + t->wub[oi[i]];
+    }
     t->e = 0;
     if (!t->exhaustive && t->nh == t->k)
         while (t->e < n && t->prefix[t->e + 1] <= t->theta)
@@ -300,13 +328,19 @@ static inline int window_open(topk *t) {
 /* The next candidate: the first essential doc from t->next. */
 static inline uint32_t next_candidate(topk *t) {
     uint32_t d = LX_DOC_END;
+    int non = 0;
     for (int i = t->e; i < t->n; i++) {
         lx_qcur *c = t->ord[i];
         if (c->doc < t->next)
             lx_qcur_seek(c, t->next);
-        if (c->doc < d)
+        if (c->doc < d) {
             d = c->doc;
+            non = 0;
+        }
+        if (c->doc == d)
+            t->on[non++] = c;
     }
+    t->non = non;
     return d;
 }
 
@@ -388,11 +422,8 @@ static inline void score_part(topk *t, lx_qcur *c, double v, uint32_t d, double 
 static inline int candidate_score(topk *t, uint32_t d, double *score) {
     double s = 0;
     uint64_t matched = 0;
-    int n = t->n, non = 0;
-    lx_qcur *on[LX_MAX_CURSORS];
-    for (int i = t->e; i < n; i++)
-        if (t->ord[i]->doc == d)
-            on[non++] = t->ord[i];
+    int n = t->n, non = t->non;
+    lx_qcur **on = t->on; /* next_candidate's, in ord's order */
     if (non == 1 && on[0]->kind == LX_QK_TERM && !t->exhaustive && t->nh == t->k) {
         /* One essential word: its pseudo-frequency tells most docs that
          * cannot enter without BM25's division. */
@@ -574,16 +605,46 @@ static inline double doc_bound(const lx_qcur *c, uint32_t d, double wb) {
     return c->kind == LX_QK_OR ? members_bound(c, d, wb, 0) : wb;
 }
 
+/* members_bound(c, d, wb, 1) of an OR cursor, the sum kept while it
+ * holds: no member comes to stand at or before d (the members move only
+ * when the group's doc does; d grows) and each block bound used still
+ * covers d. */
+static inline double members_ahead(lx_qcur *c, uint32_t d, double wb) {
+    if (!(c->ab_valid && c->ab_doc == c->doc && d >= c->ab_d && d < c->ab_until)) {
+        double b = c->bonus * SAFETY;
+        uint32_t until = LX_DOC_END;
+        for (int j = 0; j < c->nsub; j++) {
+            const lx_qcur *x = &c->sub[j];
+            if (x->doc > d) {
+                if (x->doc < until)
+                    until = x->doc;
+            } else if (x->kind != LX_QK_PHRASE && x->bb_valid && d <= x->bb_last) {
+                b += x->bb_ub;
+                if (x->bb_last < until)
+                    until = x->bb_last + 1;
+            } else {
+                b += x->ub;
+            }
+        }
+        c->ab_valid = 1;
+        c->ab_doc = c->doc;
+        c->ab_d = d;
+        c->ab_until = until;
+        c->ab_b = b;
+    }
+    return c->ab_b < wb ? c->ab_b : wb;
+}
+
 /* A bound of required cursor c's part of doc d before c is moved to d,
  * wb its window bound there: every target c was moved to is at most d,
  * so c has no doc from there up to where it stands; for an OR cursor the
  * members standing at or before d (a translation's sparse list mostly
  * stands past it).  HUGE_VAL when c stands past d: d is not a match, and
  * the leapfrog's jump to c's doc skips further than a bound would. */
-static inline double ahead_bound(const lx_qcur *c, uint32_t d, double wb) {
+static inline double ahead_bound(lx_qcur *c, uint32_t d, double wb) {
     if (c->doc > d)
         return HUGE_VAL;
-    return c->kind == LX_QK_OR ? members_bound(c, d, wb, 1) : wb;
+    return c->kind == LX_QK_OR ? members_ahead(c, d, wb) : wb;
 }
 
 /* The bounds of d's parts but the driver's, before the cursors move to
@@ -697,8 +758,13 @@ uint32_t lx_topk_and(lx_qcur *cur, int nreq, int n, const lx_scorer *sc, const u
     double wb[LX_MAX_CURSORS], suf[LX_MAX_CURSORS]; /* window bound per cursor, of those after */
     ahead_gate ag = {0, 0, 0};
     int grouped = 0; /* a required cursor is a group: bounds per doc pay */
-    for (int c = 0; c < nreq; c++)
+    int lazy = 0;    /* one has phrases: they are checked where the others meet */
+    for (int c = 0; c < nreq; c++) {
         grouped |= cur[c].kind == LX_QK_OR;
+        for (int j = 0; cur[c].kind == LX_QK_OR && j < cur[c].nsub; j++)
+            cur[c].lazy |= cur[c].sub[j].kind == LX_QK_PHRASE;
+        lazy |= cur[c].lazy;
+    }
     uint32_t d = dc->doc, upto = 0, win_last = 0;
     int win_valid = 0;
     int first = dc->kind == LX_QK_TERM;
@@ -712,6 +778,8 @@ uint32_t lx_topk_and(lx_qcur *cur, int nreq, int n, const lx_scorer *sc, const u
              * holds for every doc up to its end (theta only grows). */
             if (!win_valid || d > win_last) {
                 ub = and_window(cur, nreq, n, sc, d, drv, wb, suf, &rest, &upto, &win_last);
+                for (int c = 0; c < nreq; c++) /* the members' block bounds may be new */
+                    cur[c].ab_valid = 0;
                 win_valid = 1;
                 weak_valid = 0;
             }
@@ -779,6 +847,24 @@ uint32_t lx_topk_and(lx_qcur *cur, int nreq, int n, const lx_scorer *sc, const u
             d = dc->doc;
             continue;
         }
+        if (lazy) {
+            /* A lazy group's doc may be a phrase's words meeting: the
+             * phrase is checked now that every other cursor is on d. */
+            for (i = 0; i < nreq && lx_qcur_holds(req[i]); i++)
+                ;
+            if (work->cut)
+                break;
+            if (i < nreq) {
+                d = req[i]->doc;
+                if (d == LX_DOC_END)
+                    break;
+                if (req[i] != dc) {
+                    lx_qcur_seek(dc, d);
+                    d = dc->doc;
+                }
+                continue;
+            }
+        }
         double score;
         if (allowed(allow, d) && and_score(cur, nreq, n, sc, d, nh == k, theta, wb, suf, grouped,
                                            drv, have_v0, &v0, &score)) {
@@ -794,6 +880,8 @@ uint32_t lx_topk_and(lx_qcur *cur, int nreq, int n, const lx_scorer *sc, const u
         lx_qcur_next(dc);
         d = dc->doc;
     }
+    for (int c = 0; c < nreq; c++)
+        cur[c].lazy = 0;
     scored_sort(out, nh);
     return nh;
 }

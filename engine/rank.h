@@ -173,7 +173,7 @@ typedef struct lx_qcur {
     int nmem;
     int field;     /* -1: any field */
     int unchecked; /* doc has all its words, not yet checked as a phrase (in a
-                      group, at or past the group's doc) */
+                      group, at or past the group's doc; in a lazy one, anywhere) */
     lx_pcursor *mem[LX_MAX_PHRASE_MEMBERS];
     double mw[LX_MAX_PHRASE_MEMBERS];
     /* DOCS: u32 docids */
@@ -183,6 +183,18 @@ typedef struct lx_qcur {
      * own), sub[0..nsub) */
     struct lx_qcur *sub;
     int nsub;
+    /* OR: its phrases are left unchecked where their words meet, so its
+     * doc is only a lower bound of its next match until lx_qcur_holds
+     * says (lx_topk_and's required groups: a phrase is checked only where
+     * every other word of the query is) */
+    int lazy;
+    /* OR: ahead_bound's sum of the bonus and the bounds of the members at
+     * or before d (rank.c), kept for d in [ab_d, ab_until) while the
+     * group stands on ab_doc (its members move only when its doc does)
+     * and the window's bounds hold (ab_valid: cleared with a new one) */
+    int ab_valid;
+    uint32_t ab_doc, ab_d, ab_until;
+    double ab_b;
 } lx_qcur;
 
 /* ---- the BM25F kernel ------------------------------------------------------- */
@@ -265,6 +277,10 @@ void lx_qcur_start(lx_qcur *c, const lx_scorer *sc);
 void lx_qcur_advance(lx_qcur *c, uint32_t target);
 void lx_qcur_next(lx_qcur *c);
 double lx_qcur_score(lx_qcur *c, const lx_scorer *sc);
+/* Whether cursor c, standing on its doc, matches it: 1 but for a lazy
+ * OR cursor whose only members there are phrases left unchecked, none
+ * of which matches; that one is moved past its doc (0). */
+int lx_qcur_holds(lx_qcur *c);
 
 /* The BM25F part of a TERM cursor's or phrase member's score. */
 static inline double lx_term_part(const lx_scorer *sc, double w, lx_pcursor *pc) {
