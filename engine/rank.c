@@ -583,17 +583,26 @@ static inline double and_window(lx_qcur *cur, int nreq, int n, const lx_scorer *
     return ub;
 }
 
-/* An OR cursor's bonus and the bounds of its members standing on d
- * (upto 0) or at or before it (upto 1), each the member's block bound
- * where window_bound left one valid for d, else its list bound; at most
- * wb, the cursor's window bound. */
-static inline double members_bound(const lx_qcur *c, uint32_t d, double wb, int upto) {
-    double b = c->bonus * SAFETY;
-    for (int j = 0; j < c->nsub; j++) {
-        const lx_qcur *x = &c->sub[j];
-        if (upto ? x->doc <= d : x->doc == d)
-            b += x->kind != LX_QK_PHRASE && x->bb_valid && d <= x->bb_last ? x->bb_ub : x->ub;
+/* A group member's bound at d: its block bound where window_bound left
+ * one valid for d (*until lowered to the block's end: past it the bound
+ * no longer holds), else its list bound. */
+static inline double member_bound(const lx_qcur *x, uint32_t d, uint32_t *until) {
+    if (x->kind != LX_QK_PHRASE && x->bb_valid && d <= x->bb_last) {
+        if (x->bb_last < *until)
+            *until = x->bb_last + 1;
+        return x->bb_ub;
     }
+    return x->ub;
+}
+
+/* An OR cursor's bonus and the bounds of its members standing on d; at
+ * most wb, the cursor's window bound. */
+static inline double members_bound(const lx_qcur *c, uint32_t d, double wb) {
+    double b = c->bonus * SAFETY;
+    uint32_t until = LX_DOC_END;
+    for (int j = 0; j < c->nsub; j++)
+        if (c->sub[j].doc == d)
+            b += member_bound(&c->sub[j], d, &until);
     return b < wb ? b : wb;
 }
 
@@ -602,29 +611,23 @@ static inline double members_bound(const lx_qcur *c, uint32_t d, double wb, int 
  * adds nothing; its window bound sums them all, and a word's
  * translations rarely share a lecture with it). */
 static inline double doc_bound(const lx_qcur *c, uint32_t d, double wb) {
-    return c->kind == LX_QK_OR ? members_bound(c, d, wb, 0) : wb;
+    return c->kind == LX_QK_OR ? members_bound(c, d, wb) : wb;
 }
 
-/* members_bound(c, d, wb, 1) of an OR cursor, the sum kept while it
- * holds: no member comes to stand at or before d (the members move only
- * when the group's doc does; d grows) and each block bound used still
- * covers d. */
+/* The bound of an OR cursor's members standing at or before d (and its
+ * bonus), the sum kept while it holds: no member comes to stand at or
+ * before d (the members move only when the group's doc does; d grows)
+ * and each block bound used still covers d. */
 static inline double members_ahead(lx_qcur *c, uint32_t d, double wb) {
     if (!(c->ab_valid && c->ab_doc == c->doc && d >= c->ab_d && d < c->ab_until)) {
         double b = c->bonus * SAFETY;
         uint32_t until = LX_DOC_END;
         for (int j = 0; j < c->nsub; j++) {
             const lx_qcur *x = &c->sub[j];
-            if (x->doc > d) {
-                if (x->doc < until)
-                    until = x->doc;
-            } else if (x->kind != LX_QK_PHRASE && x->bb_valid && d <= x->bb_last) {
-                b += x->bb_ub;
-                if (x->bb_last < until)
-                    until = x->bb_last + 1;
-            } else {
-                b += x->ub;
-            }
+            if (x->doc <= d)
+                b += member_bound(x, d, &until);
+            else if (x->doc < until)
+                until = x->doc;
         }
         c->ab_valid = 1;
         c->ab_doc = c->doc;
@@ -734,6 +737,24 @@ static inline int and_score(lx_qcur *cur, int nreq, int n, const lx_scorer *sc, 
     return 1;
 }
 
+/* Moves the required cursors but the driver (req[0]) to d.  Returns
+ * nreq when each stands on d and, lazy, each group holds there (its
+ * phrases checked now that every other cursor is on d: a lazy group's
+ * doc may be only a phrase's words meeting), else the first that does
+ * not: it stands past d. */
+static int and_meet(lx_qcur **req, int nreq, uint32_t d, int lazy) {
+    for (int i = 1; i < nreq; i++) {
+        if (req[i]->doc < d)
+            lx_qcur_seek(req[i], d);
+        if (req[i]->doc != d)
+            return i;
+    }
+    for (int i = 0; lazy && i < nreq; i++)
+        if (!lx_qcur_holds(req[i]))
+            return i;
+    return nreq;
+}
+
 uint32_t lx_topk_and(lx_qcur *cur, int nreq, int n, const lx_scorer *sc, const uint64_t *allow,
                      uint32_t k, lx_scored *out, lx_work *work) {
     uint32_t nh = 0;
@@ -831,39 +852,19 @@ uint32_t lx_topk_and(lx_qcur *cur, int nreq, int n, const lx_scorer *sc, const u
                 continue;
             }
         }
-        int i;
-        for (i = 1; i < nreq; i++) {
-            if (req[i]->doc < d)
-                lx_qcur_seek(req[i], d);
-            if (req[i]->doc != d)
-                break;
-        }
+        int i = and_meet(req, nreq, d, lazy);
+        if (lazy && work->cut)
+            break;
         if (i < nreq) {
             /* Someone is past d: restart from where it stands. */
             d = req[i]->doc;
             if (d == LX_DOC_END)
                 break;
-            lx_qcur_seek(dc, d);
-            d = dc->doc;
-            continue;
-        }
-        if (lazy) {
-            /* A lazy group's doc may be a phrase's words meeting: the
-             * phrase is checked now that every other cursor is on d. */
-            for (i = 0; i < nreq && lx_qcur_holds(req[i]); i++)
-                ;
-            if (work->cut)
-                break;
-            if (i < nreq) {
-                d = req[i]->doc;
-                if (d == LX_DOC_END)
-                    break;
-                if (req[i] != dc) {
-                    lx_qcur_seek(dc, d);
-                    d = dc->doc;
-                }
-                continue;
+            if (req[i] != dc) {
+                lx_qcur_seek(dc, d);
+                d = dc->doc;
             }
+            continue;
         }
         double score;
         if (allowed(allow, d) && and_score(cur, nreq, n, sc, d, nh == k, theta, wb, suf, grouped,
