@@ -625,9 +625,18 @@ static int lang_may(int lang, const int *idx, int n, const char *key, size_t len
     return lx_dmap_lang_may(&map, lang, stems, lx_hash(key, len));
 }
 
+/* Whether the compiled map answers for language lang's pairs at once:
+ * idx[0..n) are then all its pairs (lx_dict_src's), and the language's
+ * key tables hold exactly the keys those pairs' look-ups find. */
+static int lang_whole(int lang) {
+    return lang >= 0 && mapped;
+}
+
 int lx_dict_has_any(int lang, const int *idx, int n, const char *key, size_t len) {
     if (!lang_may(lang, idx, n, key, len, 0))
         return 0;
+    if (lang_whole(lang))
+        return lx_dmap_lang_has(&map, lang, 0, key, len);
     for (int j = 0; j < n; j++)
         if (lx_dict_has(idx[j], key, len))
             return 1;
@@ -640,6 +649,11 @@ int lx_dict_has_stem_any(int lang, const int *idx, int n, const char *term, size
     for (int cut = 0; cut <= maxcut && len >= 5; cut++, len = cut_letter(term, len)) {
         if (!lang_may(lang, idx, n, term, len, 1))
             continue;
+        if (lang_whole(lang)) {
+            if (lx_dmap_lang_has(&map, lang, 1, term, len))
+                return 1;
+            continue;
+        }
         for (int j = 0; j < n; j++)
             if (ensure_stems(idx[j]) && find_stem(idx[j], term, len, 0))
                 return 1;

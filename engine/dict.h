@@ -62,9 +62,10 @@ int lx_dict_translate_stem(int i, const char *term, size_t len, lx_dict_tr *out,
  * compiled file, or no pair from code). */
 int lx_dict_lang(const char *code);
 /* Whether one of pairs idx[0..n), all from the language lang
- * (lx_dict_lang; -1: ask each pair), has key as a headword: the
- * language's filter is asked first, so a key none of them has costs one
- * look-up, not one a pair. */
+ * (lx_dict_lang; -1: ask each pair), has key as a headword.  With lang
+ * given, idx[0..n) must be every pair from it (lx_dict_src's): the
+ * language's filter and then its table of its pairs' keys answer, so a
+ * key costs one or two look-ups, not one a pair. */
 int lx_dict_has_any(int lang, const int *idx, int n, const char *key, size_t len);
 /* The same for a stem term, or it with 1 .. maxcut letters cut (maxcut
  * 2: as lx_dict_has_stem; 0: as lx_dict_has_stem_exact). */

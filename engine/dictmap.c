@@ -100,7 +100,10 @@ int lx_dmap_open(lx_dmap *m, const char *path, uint64_t fingerprint, const char 
         const lx_dmap_lang *g = &m->langs[l];
         if ((g->wblocks & (g->wblocks - 1)) || (g->sblocks & (g->sblocks - 1)) ||
             g->wfilt > m->size || (m->size - g->wfilt) / 64 < g->wblocks || g->sfilt > m->size ||
-            (m->size - g->sfilt) / 64 < g->sblocks || memchr(g->code, 0, 8) == NULL)
+            (m->size - g->sfilt) / 64 < g->sblocks || (g->wscap & (g->wscap - 1)) ||
+            (g->sscap & (g->sscap - 1)) || g->wset > m->size ||
+            (m->size - g->wset) / 8 < g->wscap || g->sset > m->size ||
+            (m->size - g->sset) / 8 < g->sscap || memchr(g->code, 0, 8) == NULL)
             goto bad;
     }
     for (uint32_t i = 0; i < h->npairs; i++) {
@@ -149,16 +152,12 @@ static int filter_may(const lx_dmap *m, uint64_t tab, uint32_t cap, uint32_t h) 
     return filter_has(m, filter_at(tab, cap), filter_blocks(cap), h);
 }
 
-/* The record of key in a table of cap slots at tab whose records hold
- * the key at byte at after a u16 length (3 for a word, 2 for a stem), or
- * NULL.  Every offset is checked against the file's size. */
-static const uint8_t *probe(const lx_dmap *m, uint64_t tab, uint32_t cap, size_t at,
-                            const char *key, size_t len) {
-    if (!cap)
-        return NULL;
-    uint32_t h = lx_hash(key, len);
-    if (!filter_may(m, tab, cap, h))
-        return NULL;
+/* The record of key (lx_hash h) in a table of cap slots at tab whose
+ * records hold the key at byte at after a u16 length (3 for a word, 2
+ * for a stem or a language's key), or NULL; its filter unasked.  Every
+ * offset is checked against the file's size. */
+static const uint8_t *find(const lx_dmap *m, uint64_t tab, uint32_t cap, size_t at, const char *key,
+                           size_t len, uint32_t h) {
     const uint8_t *slots = m->base + tab;
     for (uint32_t s = h & (cap - 1), k = 0; k < cap; s = (s + 1) & (cap - 1), k++) {
         uint32_t off = rd32(slots + 8 * (size_t)s + 4);
@@ -171,6 +170,15 @@ static const uint8_t *probe(const lx_dmap *m, uint64_t tab, uint32_t cap, size_t
             return r;
     }
     return NULL;
+}
+
+/* find, the table's filter asked first. */
+static const uint8_t *probe(const lx_dmap *m, uint64_t tab, uint32_t cap, size_t at,
+                            const char *key, size_t len) {
+    if (!cap)
+        return NULL;
+    uint32_t h = lx_hash(key, len);
+    return filter_may(m, tab, cap, h) ? find(m, tab, cap, at, key, len, h) : NULL;
 }
 
 const uint8_t *lx_dmap_word(const lx_dmap *m, int i, const char *key, size_t len) {
@@ -212,12 +220,20 @@ int lx_dmap_lang_may(const lx_dmap *m, int l, int stems, uint32_t h) {
     return nb && filter_has(m, stems ? g->sfilt : g->wfilt, nb, h);
 }
 
+int lx_dmap_lang_has(const lx_dmap *m, int l, int stems, const char *key, size_t len) {
+    const lx_dmap_lang *g = &m->langs[l];
+    uint32_t cap = stems ? g->sscap : g->wscap;
+    return cap && find(m, stems ? g->sset : g->wset, cap, 2, key, len, lx_hash(key, len));
+}
+
 void lx_dmap_lang_prefetch(const lx_dmap *m, int l, int stems, uint32_t h) {
     const lx_dmap_lang *g = &m->langs[l];
-    uint32_t nb = stems ? g->sblocks : g->wblocks;
+    uint32_t nb = stems ? g->sblocks : g->wblocks, cap = stems ? g->sscap : g->wscap;
     unsigned bit[3];
     if (nb)
         __builtin_prefetch(m->base + (stems ? g->sfilt : g->wfilt) + filter_bits(h, nb, bit));
+    if (cap)
+        __builtin_prefetch(m->base + (stems ? g->sset : g->wset) + 8 * (size_t)(h & (cap - 1)));
 }
 
 int lx_dmap_translations(const lx_dmap *m, const uint8_t *rec, lx_dict_tr *out, int max) {
@@ -251,12 +267,11 @@ static void filter_add(uint8_t *f, uint32_t nb, uint32_t h) {
         b[bit[j] / 8] |= (uint8_t)(1u << bit[j] % 8);
 }
 
-/* A source language's keys' hashes (words, stems), gathered while its
- * pairs' tables are written, for its filters at the end. */
+/* A source language's distinct keys (words, stems), gathered while its
+ * pairs' tables are written, for its filters and tables at the end. */
 typedef struct wlang {
     char code[8];
-    uint32_t *h[2];
-    size_t n[2], cap[2];
+    lx_strmap keys[2];
 } wlang;
 
 struct lx_dmap_writer {
@@ -288,28 +303,21 @@ static wlang *cur_lang(lx_dmap_writer *w) {
     wlang *g = &w->langs[w->nlangs++];
     memcpy(g->code, code, sizeof g->code);
     g->code[sizeof g->code - 1] = 0;
+    lx_strmap_init(&g->keys[0]);
+    lx_strmap_init(&g->keys[1]);
     return g;
 }
 
-/* Adds the hashes of the table being filled to its pair's language. */
-static void collect(lx_dmap_writer *w) {
-    wlang *g = cur_lang(w);
-    int k = w->stems;
-    for (uint32_t i = 0; i < w->cap && !w->err; i++) {
-        if (!w->tab[2 * i + 1])
-            continue;
-        if (g->n[k] == g->cap[k]) {
-            size_t nc = g->cap[k] ? 2 * g->cap[k] : 4096;
-            uint32_t *nh = realloc(g->h[k], nc * sizeof *nh);
-            if (!nh) {
-                w->err = 1;
-                break;
-            }
-            g->h[k] = nh;
-            g->cap[k] = nc;
-        }
-        g->h[k][g->n[k]++] = w->tab[2 * i];
-    }
+/* Adds key (lx_hash h) to the current pair's language's keys of the
+ * table being filled, when the pair is read as one (its stems: as a stem
+ * map too) and the key is new there. */
+static void collect(lx_dmap_writer *w, const char *key, size_t len, uint32_t h) {
+    const lx_dmap_pair *q = &w->pairs[w->cur];
+    if (q->state <= 0 || (w->stems && q->sstate <= 0))
+        return;
+    lx_strmap *k = &cur_lang(w)->keys[w->stems];
+    if (!lx_strmap_get(k, key, len, h) && !lx_strmap_put(k, key, len, h, 1, NULL))
+        w->err = 1;
 }
 
 /* Writes a filter of the n hashes h (64-byte aligned); its offset, and
@@ -319,8 +327,8 @@ static uint64_t put_filter(lx_dmap_writer *w, const uint32_t *h, size_t n, uint3
     *nb = 0;
     if (!n)
         return 0;
-    uint32_t b = 1; /* a block of 512 bits for each 32 keys at most */
-    while ((size_t)b * 32 < n && b < (1u << 26))
+    uint32_t b = 1; /* a block of 512 bits for each 16 keys at most */
+    while ((size_t)b * 16 < n && b < (1u << 26))
         b *= 2;
     uint8_t *f = calloc(b, 64);
     if (!f) {
@@ -337,31 +345,9 @@ static uint64_t put_filter(lx_dmap_writer *w, const uint32_t *h, size_t n, uint3
     return off;
 }
 
-/* Writes every language's filters and the language table; the table's
- * offset. */
-static uint64_t put_langs(lx_dmap_writer *w) {
-    static const char zero[8];
-    lx_dmap_lang *t = calloc((size_t)(w->nlangs ? w->nlangs : 1), sizeof *t);
-    if (!t) {
-        w->err = 1;
-        return 0;
-    }
-    for (int l = 0; l < w->nlangs; l++) {
-        const wlang *g = &w->langs[l];
-        memcpy(t[l].code, g->code, sizeof t[l].code);
-        t[l].wfilt = put_filter(w, g->h[0], g->n[0], &t[l].wblocks);
-        t[l].sfilt = put_filter(w, g->h[1], g->n[1], &t[l].sblocks);
-    }
-    put(w, zero, (8 - w->at % 8) % 8);
-    uint64_t off = w->at;
-    put(w, t, (size_t)w->nlangs * sizeof *t);
-    free(t);
-    return off;
-}
-
 static void free_langs(lx_dmap_writer *w) {
     for (int l = 0; w->langs && l < w->nlangs; l++)
-        free(w->langs[l].h[0]), free(w->langs[l].h[1]);
+        lx_strmap_free(&w->langs[l].keys[0]), lx_strmap_free(&w->langs[l].keys[1]);
     free(w->langs);
 }
 
@@ -424,13 +410,15 @@ static void table_add(lx_dmap_writer *w, const char *key, size_t len, uint32_t o
     w->tab[2 * i + 1] = off;
 }
 
-/* Writes the table being filled (8-byte aligned) and its filter, its
- * keys added to its language's when keep; the table's offset. */
-static uint64_t table_end(lx_dmap_writer *w, uint32_t *cap, int keep) {
+/* Writes the table being filled (8-byte aligned) and, when filter, its
+ * filter; the table's offset. */
+static uint64_t table_end(lx_dmap_writer *w, uint32_t *cap, int filter) {
     static const char zero[64];
     put(w, zero, (8 - w->at % 8) % 8);
     uint64_t off = w->at;
     put(w, w->tab, (size_t)w->cap * 8);
+    if (!filter)
+        goto done;
     put(w, zero, (64 - w->at % 64) % 64);
     uint32_t nb = filter_blocks(w->cap);
     uint8_t *f = calloc(nb, 64);
@@ -442,8 +430,7 @@ static uint64_t table_end(lx_dmap_writer *w, uint32_t *cap, int keep) {
     if (f)
         put(w, f, (size_t)nb * 64);
     free(f);
-    if (keep)
-        collect(w);
+done:
     *cap = w->cap;
     free(w->tab);
     w->tab = NULL;
@@ -482,6 +469,7 @@ uint32_t lx_dmap_add_word(lx_dmap_writer *w, const char *key, size_t len, const 
         put(w, tr[k].text, tr[k].len);
     }
     table_add(w, key, len, off);
+    collect(w, key, len, lx_hash(key, len));
     return w->err ? 0 : off;
 }
 
@@ -489,7 +477,7 @@ void lx_dmap_stems_begin(lx_dmap_writer *w, size_t nstems) {
     if (w->err || w->cur < 0)
         return;
     lx_dmap_pair *q = &w->pairs[w->cur];
-    q->wtab = table_end(w, &q->wcap, q->state > 0);
+    q->wtab = table_end(w, &q->wcap, 1);
     w->stems = 1;
     table_begin(w, nstems);
 }
@@ -505,6 +493,7 @@ void lx_dmap_add_stem(lx_dmap_writer *w, const char *term, size_t len, uint32_t 
     put(w, term, len);
     put(w, &word, 4);
     table_add(w, term, len, off);
+    collect(w, term, len, lx_hash(term, len));
 }
 
 void lx_dmap_pair_end(lx_dmap_writer *w) {
@@ -513,10 +502,65 @@ void lx_dmap_pair_end(lx_dmap_writer *w) {
     lx_dmap_pair *q = &w->pairs[w->cur];
     if (!w->stems)
         lx_dmap_stems_begin(w, 0);
-    q->stab = table_end(w, &q->scap, q->state > 0 && q->sstate > 0);
+    q->stab = table_end(w, &q->scap, 1);
     if (!q->scap || q->sstate <= 0) { /* an empty stem map answers as none */
         q->scap = 0;
     }
+}
+
+/* Writes a language's keys of map k (words 0, stems 1): each key as
+ * u16 length and bytes, their filter into t's filter fields and their
+ * table into its table fields. */
+static void put_keys(lx_dmap_writer *w, const lx_strmap *keys, int k, lx_dmap_lang *t) {
+    uint32_t *h = malloc((keys->n ? keys->n : 1) * sizeof *h);
+    size_t n = 0;
+    if (!h) {
+        w->err = 1;
+        return;
+    }
+    table_begin(w, keys->n);
+    for (size_t i = 0; i < keys->cap && !w->err; i++) {
+        const struct lx_strmap_slot *e = &keys->slots[i];
+        if (!e->key)
+            continue;
+        uint16_t kl = (uint16_t)e->len;
+        uint32_t off = (uint32_t)w->at;
+        if (w->at > UINT32_MAX - (1u << 20))
+            w->err = 1;
+        put(w, &kl, 2);
+        put(w, e->key, e->len);
+        table_add(w, e->key, e->len, off);
+        h[n++] = e->hash;
+    }
+    uint64_t *filt = k ? &t->sfilt : &t->wfilt, *set = k ? &t->sset : &t->wset;
+    uint32_t *nb = k ? &t->sblocks : &t->wblocks, *cap = k ? &t->sscap : &t->wscap;
+    *filt = put_filter(w, h, n, nb);
+    *set = table_end(w, cap, 0);
+    if (!n)
+        *cap = 0;
+    free(h);
+}
+
+/* Writes every language's keys, filters and tables, and the language
+ * table; the table's offset. */
+static uint64_t put_langs(lx_dmap_writer *w) {
+    static const char zero[8];
+    lx_dmap_lang *t = calloc((size_t)(w->nlangs ? w->nlangs : 1), sizeof *t);
+    if (!t) {
+        w->err = 1;
+        return 0;
+    }
+    for (int l = 0; l < w->nlangs; l++) {
+        const wlang *g = &w->langs[l];
+        memcpy(t[l].code, g->code, sizeof t[l].code);
+        put_keys(w, &g->keys[0], 0, &t[l]);
+        put_keys(w, &g->keys[1], 1, &t[l]);
+    }
+    put(w, zero, (8 - w->at % 8) % 8);
+    uint64_t off = w->at;
+    put(w, t, (size_t)w->nlangs * sizeof *t);
+    free(t);
+    return off;
 }
 
 /* Removes the files of the same dictionary directory made by other code

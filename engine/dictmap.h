@@ -43,14 +43,21 @@
  *            detection's look-ups: every candidate language's pairs are
  *            asked) costs one cache line of a file 1/16 the tables' size
  *            instead of a slot's
- *   filters  per source language, two filters as the tables' (the same
- *            bits), over the keys of every word table and of every stem
- *            table of its pairs: a word that none of a language's pairs
- *            has (detection asks every candidate language, and a
- *            language has up to twelve pairs, reversed ones included)
- *            costs one cache line for the language instead of one a pair
- *   langs    lx_dmap_lang[nlangs]: code, the two filters' offsets and
- *            blocks
+ *   langs    per source language and map (words, stems), the distinct
+ *            keys of its pairs' tables (of the pairs readable as a pair
+ *            and, for stems, as a stem map), each as u16 length and the
+ *            key's bytes; a table of them as the pairs' (slots and
+ *            filter, the slots pointing at these keys); and a filter as
+ *            the tables' with 32 bits a key.  Detection asks whether any
+ *            pair from a language has a word (every candidate language is
+ *            asked, and a language has up to twelve pairs, reversed ones
+ *            included): a word the language lacks costs one cache line of
+ *            the filter, one it has a slot and a key, all in a region a
+ *            fraction of the pairs' size, instead of a slot and a record
+ *            (with its translations) in each pair asked: fewer pages for
+ *            a process to fault in, fewer cache misses
+ *            then lx_dmap_lang[nlangs]: code, the filters' offsets and
+ *            blocks, the key tables' offsets and slots
  * Every offset read is checked against the file's size. */
 #ifndef LX_DICTMAP_H
 #define LX_DICTMAP_H
@@ -59,7 +66,7 @@
 
 #include "dict.h"
 
-#define LX_DMAP_VERSION 3
+#define LX_DMAP_VERSION 4
 
 typedef struct lx_dmap_pair {
     char from[8], to[8], name[24];
@@ -78,11 +85,13 @@ typedef struct lx_dmap_head {
     uint64_t langs; /* offset of lx_dmap_lang[nlangs] */
 } lx_dmap_head;
 
-/* A source language's filters over its pairs' keys. */
+/* A source language's filters and tables over its pairs' keys. */
 typedef struct lx_dmap_lang {
     char code[8];
     uint64_t wfilt, sfilt;     /* offsets of the word and stem filters */
     uint32_t wblocks, sblocks; /* their 64-byte blocks (powers of two; 0: no keys) */
+    uint64_t wset, sset;       /* offsets of the word and stem key tables */
+    uint32_t wscap, sscap;     /* their slots (powers of two; 0: no keys) */
 } lx_dmap_lang;
 
 /* An open file (read-only, shared by threads). */
@@ -117,7 +126,11 @@ int lx_dmap_lang_find(const lx_dmap *m, const char *code);
 /* Whether some pair from language l (lx_dmap_lang_find) may have a word
  * (stems 0) or stem term (stems 1) of lx_hash h: 0 only when none has. */
 int lx_dmap_lang_may(const lx_dmap *m, int l, int stems, uint32_t h);
-/* Starts reading the filter block lx_dmap_lang_may(m, l, stems, h) reads. */
+/* Whether some pair from language l has the word (stems 0) or stem term
+ * (stems 1) key: exactly what asking each of them answers. */
+int lx_dmap_lang_has(const lx_dmap *m, int l, int stems, const char *key, size_t len);
+/* Starts reading the filter block lx_dmap_lang_may(m, l, stems, h) reads
+ * and the slot lx_dmap_lang_has looks at first. */
 void lx_dmap_lang_prefetch(const lx_dmap *m, int l, int stems, uint32_t h);
 /* A word record's translations into out[0..max); the count (0 when the
  * record is damaged). */
