@@ -21,6 +21,7 @@
 #include "error.h"
 #include "record.h"
 #include "text.h"
+#include "zdict.h"
 
 void lx_record_free(lx_record *r) {
     if (r->root)
@@ -554,6 +555,7 @@ int lx_record_serialize(const lx_record *r, lx_buf *out) {
     if (z) {
         h.zlen = (uint32_t)z;
         h.zshift = LX_BODY_BLOCK_SHIFT;
+        h.zdict = LX_ZDICT_CURRENT;
         memcpy(out->p + at, &h, sizeof h);
     } else {
         lx_buf_append(out, r->body ? r->body : "", h.body_len);

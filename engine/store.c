@@ -71,6 +71,7 @@
 
 #include "error.h"
 #include "store.h"
+#include "zdict.h"
 
 int lx_store_code(int mdb_rc) {
     switch (mdb_rc) {
@@ -230,6 +231,11 @@ static int doc_view_check(const lx_docview *v) {
     if (v->h.zlen && (v->h.zshift < LX_BODY_SHIFT_MIN || v->h.zshift > LX_BODY_SHIFT_MAX ||
                       (uint64_t)body_blocks(v) * 4 > v->h.zlen))
         return LX_ECORRUPT;
+    /* a dictionary this program has, and blocks that fit its stage */
+    size_t dlen;
+    if (v->h.zlen && v->h.zdict &&
+        (!lx_zdict(v->h.zdict, &dlen) || ((size_t)1 << v->h.zshift) > LX_ZDICT_BLOCK_MAX))
+        return LX_ECORRUPT;
     return 0;
 }
 
@@ -278,7 +284,12 @@ static int body_decode(const lx_docview *v, char *dst, uint32_t b0, uint32_t b1,
         size_t off = (size_t)i << v->h.zshift;
         size_t blen = v->h.body_len - off < bsize ? v->h.body_len - off : bsize;
         int n;
-        if (i == b1 && to < off + blen) {
+        if (v->h.zdict) {
+            int want = i == b1 && to < off + blen ? (int)(to - off) : (int)blen;
+            n = lx_zdict_decompress(v->h.zdict, data + a, (int)(b - a), dst + off, want, (int)blen);
+            if (n < want || (want == (int)blen && n != want))
+                return LX_ECORRUPT;
+        } else if (i == b1 && to < off + blen) {
             n = LZ4_decompress_safe_partial(data + a, dst + off, (int)(b - a), (int)(to - off),
                                             (int)blen);
             if (n < (int)(to - off))
@@ -342,8 +353,8 @@ int lx_body_compress(const char *body, size_t len, lx_buf *out, size_t *zlen) {
     size_t used = 0;
     for (size_t i = 0; i < nblk; i++) {
         size_t off = i * bsize, blen = len - off < bsize ? len - off : bsize;
-        int z = LZ4_compress_default(body + off, data + used, (int)blen,
-                                     (int)(bound - nblk * 4 - used));
+        int z = lx_zdict_compress(body + off, data + used, (int)blen,
+                                  (int)(bound - nblk * 4 - used));
         if (z <= 0)
             return 0;
         used += (size_t)z;

@@ -10,7 +10,7 @@
 #include "lectern.h"
 #include "postings.h"
 
-#define LX_FORMAT_VERSION 5u
+#define LX_FORMAT_VERSION 6u
 
 /* The named databases in their fixed handle order (store_env.c); "words"
  * is last and optional when reading (an older index lacks it). */
@@ -36,7 +36,8 @@ typedef struct lx_dochdr {
     uint32_t ncp;   /* transcript checkpoints that follow the segments */
     uint8_t flags;  /* LX_DOC_* */
     uint8_t zshift; /* when zlen: log2 of the text bytes per block */
-    uint8_t pad[2];
+    uint8_t zdict;  /* when zlen: the LZ4 dictionary of its blocks (zdict.h) */
+    uint8_t pad;
     char lang[8]; /* NUL-terminated language code */
 } lx_dochdr;
 
@@ -62,7 +63,7 @@ typedef struct lx_dochdr {
  * tests/bench/README.md, "Uncached search cost", round six).  The shift is
  * stored in each lecture's header (zshift): any of LX_BODY_SHIFT_MIN..MAX
  * reads, so an index written with another block size reads as before. */
-#define LX_BODY_BLOCK_SHIFT 11
+#define LX_BODY_BLOCK_SHIFT 9
 #define LX_BODY_SHIFT_MIN 8
 #define LX_BODY_SHIFT_MAX 24
 
