@@ -228,6 +228,9 @@ static int doc_view_check(const lx_docview *v) {
         return LX_ECORRUPT;
     if (v->h.body_len > INT32_MAX || (v->h.zlen && v->h.body_len > (uint64_t)v->h.zlen * 255 + 64))
         return LX_ECORRUPT;
+    for (int i = 0; i < LX_NMEMBERS; i++)
+        if ((uint64_t)v->h.member[i].off + v->h.member[i].len > v->h.meta_len)
+            return LX_ECORRUPT;
     if (v->h.zlen && (v->h.zshift < LX_BODY_SHIFT_MIN || v->h.zshift > LX_BODY_SHIFT_MAX ||
                       (uint64_t)body_blocks(v) * 4 > v->h.zlen))
         return LX_ECORRUPT;

@@ -39,6 +39,9 @@ typedef struct lx_dochdr {
     uint8_t zdict;  /* when zlen: the LZ4 dictionary of its blocks (zdict.h) */
     uint8_t pad;
     char lang[8]; /* NUL-terminated language code */
+    /* where the meta's members answers show are (LX_MEMBER_*; format 6):
+     * checked to lie inside the meta by lx_doc_view */
+    lx_member member[LX_NMEMBERS];
 } lx_dochdr;
 
 #define LX_DOC_BODY_TRANSCRIPT 0x1u /* body came from "transcript" */

@@ -389,12 +389,34 @@ typedef struct lx_facet {
     unsigned count;    /* lectures in the whole result set */
 } lx_facet;
 
+/* The top-level members of a lecture's stored record that a result shows,
+ * located when the lecture was stored (lx_hit.member), so that answers
+ * need not walk its JSON per hit. */
+enum {
+    LX_MEMBER_SPEAKER,
+    LX_MEMBER_TAGS,
+    LX_MEMBER_LANGUAGE,
+    LX_MEMBER_URL,
+    LX_MEMBER_DURATION,
+    LX_MEMBER_DESCRIPTION,
+    LX_NMEMBERS
+};
+
+/* A member's value text in meta_json: bytes off .. off + len (len 0:
+ * absent). */
+typedef struct lx_member {
+    uint32_t off, len;
+} lx_member;
+
 typedef struct lx_hit {
     const char *id;
     const char *title;
     double score;
     const char *meta_json;     /* the stored record without transcript and
                                   segments: a JSON object */
+    int has_members;           /* member[] holds where its members are (else
+                                  read them from meta_json) */
+    lx_member member[LX_NMEMBERS];
     const char *snippet;       /* HTML: matched words in <mark>, rest escaped;
                                   "" when not asked or no text */
     const char *snippet_field; /* "transcript", "description", ... */
