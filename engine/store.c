@@ -1,8 +1,10 @@
 /* store.c -- one LMDB environment holding the whole index.
  *
- * Format version 5 (4 stored one lecture a "docs" value and kept a
- * checkpoint every 64 transcript tokens, 3 stored each body as one LZ4
- * stream: such an index is refused with a request to rebuild it).
+ * Format version 6 (5 compressed 2 KiB transcript blocks without a
+ * dictionary, kept a checkpoint every 32 transcript tokens and no member
+ * spans; 4 stored one lecture a "docs" value and kept a checkpoint every
+ * 64 tokens, 3 stored each body as one LZ4 stream: such an index is
+ * refused with a request to rebuild it).
  * Integers are host order (little-endian on our targets) and read with
  * memcpy.  Databases:
  *
@@ -15,9 +17,13 @@
  *            LX_DOC_GROUP .. + LX_DOC_GROUP - 1: u32 off[LX_DOC_GROUP + 1]
  *            (from the value's start; lecture i is bytes off[i] ..
  *            off[i + 1], none when equal), then the lectures, each:
- *              lx_dochdr (40 bytes: u32 id_len, title_len, meta_len,
+ *              lx_dochdr (88 bytes: u32 id_len, title_len, meta_len,
  *                         body_len, nseg, zlen, ncp; u8 flags, zshift,
- *                         2 pad; lang[8])
+ *                         zdict, pad; lang[8]; then u32 off, len of each
+ *                         LX_MEMBER_* member's value in meta, 0 0 when
+ *                         absent: where the members a result shows are,
+ *                         found when it is stored, so that answers do
+ *                         not walk the meta's JSON per hit)
  *              id, NUL; title, NUL
  *              meta: the record as JSON without "segments" (and without
  *                    "transcript" when that is the body), NUL
@@ -28,14 +34,16 @@
  *                    2^zshift) blocks (zshift: LX_BODY_BLOCK_SHIFT when
  *                    written), u32 end[nblk] (the end of each compressed
  *                    block, counted from the first), then each block in
- *                    LZ4 block format on its own: transcripts are most of
- *                    an index, LZ4 halves them while decompressing a
+ *                    LZ4 block format on its own, compressed with LZ4
+ *                    dictionary zdict (zdict.h; 0: none): transcripts
+ *                    are most of an index, LZ4 with the dictionary
+ *                    shrinks them by a third while decompressing a
  *                    lecture in microseconds, and a snippet decompresses
  *                    only the blocks around its window
  *              nseg lx_dseg (start f64, end f64, off u32, len u32): each
  *                    segment's time and byte span in the body
- *              ncp u32: the body byte offset of transcript tokens 0, 32,
- *                    64, ... (LX_CP_EVERY), so a snippet decompresses and
+ *              ncp u32: the body byte offset of transcript tokens 0, 16,
+ *                    32, ... (LX_CP_EVERY), so a snippet decompresses and
  *                    scans only the text around its window
  *   post     term bytes -> posting list (layout at the top of postings.c)
  *   pos      term bytes -> positions of that list (postings.c)

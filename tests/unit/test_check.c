@@ -265,6 +265,18 @@ static void edit_doc_len(uint8_t *v, size_t *len, const void *arg) {
     v[4] ^= 0x10; /* title_len */
 }
 
+/* The language member's span moved one byte on (inside the meta still:
+ * every lecture of the base has a language). */
+static void edit_member_span(uint8_t *v, size_t *len, const void *arg) {
+    (void)arg;
+    (void)len;
+    lx_dochdr h;
+    memcpy(&h, v, sizeof h);
+    h.member[LX_MEMBER_LANGUAGE].off++;
+    h.member[LX_MEMBER_LANGUAGE].len--;
+    memcpy(v, &h, sizeof h);
+}
+
 static void edit_group_off(uint8_t *v, size_t *len, const void *arg) {
     (void)arg;
     uint32_t past = (uint32_t)*len + 1; /* lecture 2 ends past the value */
@@ -370,6 +382,8 @@ static void test_damage(void) {
     uint32_t cd = doc_with_checkpoints();
     damaged_doc("check-checkpoint", cd, edit_last_checkpoint,
                 tix_fmt("docs %u: a segment or checkpoint past the body", cd));
+    damaged_doc("check-member", 5, edit_member_span,
+                "docs 5: the member spans of its header are not where its meta has them");
     uint32_t g0 = 0;
     damaged("check-group", db_docs, (const char *)&g0, 4, edit_group_off, NULL,
             "docs group 0: damaged value");
