@@ -1,10 +1,10 @@
 /* store.c -- one LMDB environment holding the whole index.
  *
  * Format version 6 (5 compressed 2 KiB transcript blocks without a
- * dictionary, kept a checkpoint every 32 transcript tokens and no member
- * spans; 4 stored one lecture a "docs" value and kept a checkpoint every
- * 64 tokens, 3 stored each body as one LZ4 stream: such an index is
- * refused with a request to rebuild it).
+ * dictionary and kept no member spans; 4 stored one lecture a "docs"
+ * value and kept a checkpoint every 64 transcript tokens, 3 stored each
+ * body as one LZ4 stream: such an index is refused with a request to
+ * rebuild it).
  * Integers are host order (little-endian on our targets) and read with
  * memcpy.  Databases:
  *
@@ -42,8 +42,8 @@
  *                    only the blocks around its window
  *              nseg lx_dseg (start f64, end f64, off u32, len u32): each
  *                    segment's time and byte span in the body
- *              ncp u32: the body byte offset of transcript tokens 0, 16,
- *                    32, ... (LX_CP_EVERY), so a snippet decompresses and
+ *              ncp u32: the body byte offset of transcript tokens 0, 32,
+ *                    64, ... (LX_CP_EVERY), so a snippet decompresses and
  *                    scans only the text around its window
  *   post     term bytes -> posting list (layout at the top of postings.c)
  *   pos      term bytes -> positions of that list (postings.c)

@@ -49,10 +49,10 @@ typedef struct lx_dochdr {
 
 /* A checkpoint (the token's byte offset in the body) every this many
  * transcript tokens: a snippet decompresses and scans from the one before
- * its window.  16 (32 in format 5, 64 in format 4): 1.0% fewer
- * instructions a search than 32 for 1.5% more index on TED
- * (tests/bench/README.md, "Uncached search cost", round ten). */
-#define LX_CP_EVERY 16
+ * its window.  32 (64 in format 4): 1.6% fewer instructions a search for
+ * 0.8% more index on TED (tests/bench/README.md, round six; 16 in round
+ * ten: 1.0% fewer again for 1.5% more index, and no fewer cycles seen). */
+#define LX_CP_EVERY 32
 
 /* Bodies at least this long are stored LZ4-compressed. */
 #define LX_DOC_COMPRESS_MIN 256
