@@ -364,8 +364,8 @@ int lx_body_compress(const char *body, size_t len, lx_buf *out, size_t *zlen) {
     size_t used = 0;
     for (size_t i = 0; i < nblk; i++) {
         size_t off = i * bsize, blen = len - off < bsize ? len - off : bsize;
-        int z = lx_zdict_compress(body + off, data + used, (int)blen,
-                                  (int)(bound - nblk * 4 - used));
+        int z =
+            lx_zdict_compress(body + off, data + used, (int)blen, (int)(bound - nblk * 4 - used));
         if (z <= 0)
             return 0;
         used += (size_t)z;

@@ -414,9 +414,6 @@ typedef struct lx_hit {
     double score;
     const char *meta_json;     /* the stored record without transcript and
                                   segments: a JSON object */
-    int has_members;           /* member[] holds where its members are (else
-                                  read them from meta_json) */
-    lx_member member[LX_NMEMBERS];
     const char *snippet;       /* HTML: matched words in <mark>, rest escaped;
                                   "" when not asked or no text */
     const char *snippet_field; /* "transcript", "description", ... */
@@ -429,6 +426,10 @@ typedef struct lx_hit {
     /* search only: the translations of query words it matched through */
     size_t n_via;
     const struct lx_via *via;
+    /* where meta_json's members a result shows are (has_members 0: not
+     * given, read them from meta_json) */
+    int has_members;
+    lx_member member[LX_NMEMBERS];
 } lx_hit;
 
 /* A translated query word a hit matched: from (as typed, normalised) ->
