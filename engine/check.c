@@ -8,7 +8,8 @@
  *          flen and ntokens, deleted docids have zero lengths;
  *   docs   keys below next_doc, every value decodes (lx_doc_view), its id
  *          maps back to it in ids and its language lists it in langs, as
- *          many as stats.ndocs;
+ *          many as stats.ndocs; its member spans are where its meta has
+ *          its members (lx_meta_members);
  *   ids    every value a live docid whose stored id is the key;
  *   post   every list decodes with docids below next_doc, ascending, of
  *          live lectures, df of them; tfs of the fields in each doc's mask
@@ -33,6 +34,7 @@
 
 #include "codec.h"
 #include "error.h"
+#include "meta.h"
 #include "postings.h"
 #include "store.h"
 
@@ -162,6 +164,10 @@ static int check_doc(chk *k, uint32_t d, const uint8_t *rec, size_t len) {
     }
     if (!lx_doc_spans_ok(&v))
         problem(k, "docs %u: a segment or checkpoint past the body's %u bytes", d, v.h.body_len);
+    lx_member m[LX_NMEMBERS];
+    lx_meta_members(v.meta, v.h.meta_len, m);
+    if (memcmp(m, v.h.member, sizeof m) != 0)
+        problem(k, "docs %u: the member spans of its header are not where its meta has them", d);
     char buf[80];
     MDB_val id = {v.h.id_len, (void *)v.id}, x;
     int rc = lx_store_get(k->txn, k->ix->ids, &id, &x);

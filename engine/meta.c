@@ -215,3 +215,25 @@ int lx_meta_string(const char *json, size_t len, const char *key, lx_buf *out) {
 int lx_meta_value(const char *json, size_t len, const char *key, const char **v, size_t *n) {
     return member(json, len, key, v, n);
 }
+
+void lx_meta_members(const char *json, size_t len, lx_member out[LX_NMEMBERS]) {
+    static const char *const keys[LX_NMEMBERS] = {
+        [LX_MEMBER_SPEAKER] = "speaker",   [LX_MEMBER_TAGS] = "tags",
+        [LX_MEMBER_LANGUAGE] = "language", [LX_MEMBER_URL] = "url",
+        [LX_MEMBER_DURATION] = "duration", [LX_MEMBER_DESCRIPTION] = "description"};
+    for (int i = 0; i < LX_NMEMBERS; i++) {
+        const char *v;
+        size_t n;
+        out[i].off = out[i].len = 0;
+        if (member(json, len, keys[i], &v, &n) && n && n <= UINT32_MAX) {
+            out[i].off = (uint32_t)(v - json);
+            out[i].len = (uint32_t)n;
+        }
+    }
+}
+
+int lx_meta_string_at(const char *v, size_t n, lx_buf *out) {
+    if (!n || *v != '"')
+        return 0;
+    return unescape_string(v, v + n, out) ? LX_ENOMEM : 1;
+}

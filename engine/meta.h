@@ -17,4 +17,14 @@ int lx_meta_string(const char *json, size_t len, const char *key, lx_buf *out);
  * in json, *n is its length.  Returns 1 when found, 0 when absent. */
 int lx_meta_value(const char *json, size_t len, const char *key, const char **v, size_t *n);
 
+/* Where each of the members answers show is in the stored meta JSON
+ * (record.c, when a lecture is stored): out[i] for key LX_MEMBER_* i, as
+ * lx_meta_value finds it (len 0: absent). */
+void lx_meta_members(const char *json, size_t len, lx_member out[LX_NMEMBERS]);
+
+/* The string value whose text (from its opening quote) is v[0..n),
+ * unescaped into out as lx_meta_string does.  Returns 1, 0 when it is
+ * not a string, LX_ENOMEM. */
+int lx_meta_string_at(const char *v, size_t n, lx_buf *out);
+
 #endif

@@ -19,8 +19,10 @@
 #include <utf8proc.h>
 
 #include "error.h"
+#include "meta.h"
 #include "record.h"
 #include "text.h"
+#include "zdict.h"
 
 void lx_record_free(lx_record *r) {
     if (r->root)
@@ -535,6 +537,7 @@ int lx_record_serialize(const lx_record *r, lx_buf *out) {
     h.ncp = (uint32_t)(r->cps.n / 4);
     h.flags = r->flags;
     snprintf(h.lang, sizeof h.lang, "%s", r->f.lang);
+    lx_meta_members(r->meta, h.meta_len, h.member);
     size_t need = sizeof h + h.id_len + h.title_len + h.meta_len + h.body_len + 4 +
                   (size_t)h.nseg * sizeof(lx_dseg) + r->cps.n;
     if (lx_buf_reserve(out, need))
@@ -554,6 +557,7 @@ int lx_record_serialize(const lx_record *r, lx_buf *out) {
     if (z) {
         h.zlen = (uint32_t)z;
         h.zshift = LX_BODY_BLOCK_SHIFT;
+        h.zdict = LX_ZDICT_CURRENT;
         memcpy(out->p + at, &h, sizeof h);
     } else {
         lx_buf_append(out, r->body ? r->body : "", h.body_len);

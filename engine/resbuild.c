@@ -27,6 +27,7 @@ struct lx_resbuild {
         const char *field;
         double score, start;
         size_t ntags, nterms;
+        lx_member member[LX_NMEMBERS];
     } * h;
 };
 
@@ -91,6 +92,7 @@ static int hit_add(lx_resbuild *b, lx_searcher *s, uint32_t doc, double score, i
     h->id = arena_str(&b->arena, v->id, v->h.id_len);
     h->title = arena_str(&b->arena, v->title, v->h.title_len);
     h->meta = arena_str(&b->arena, v->meta, v->h.meta_len);
+    memcpy(h->member, v->h.member, sizeof h->member);
     if (snippets) {
         lx_snipper *sp = snipper(s);
         if (!sp)
@@ -175,6 +177,8 @@ static const char **hit_fill(lx_hit *x, const struct hitoff *h, char *arena, con
     x->id = arena + h->id;
     x->title = arena + h->title;
     x->meta_json = arena + h->meta;
+    x->has_members = 1;
+    memcpy(x->member, h->member, sizeof x->member);
     x->snippet = arena + h->snippet;
     x->snippet_field = h->field;
     x->snippet_start = h->start;

@@ -691,7 +691,8 @@ int lx_snippet_hit(lx_snipper *sp, const lx_snip_terms *t, int with_terms, uint3
      * it has a hit, or nothing has one and its opening is the snippet. */
     const char *desc = NULL;
     if (n[0] || !n[1]) {
-        int found = lx_meta_string(v->meta, v->h.meta_len, "description", &sp->desc);
+        const lx_member *d = &v->h.member[LX_MEMBER_DESCRIPTION];
+        int found = lx_meta_string_at(v->meta + d->off, d->len, &sp->desc);
         if (found < 0)
             return found;
         desc = found ? (const char *)sp->desc.p : NULL;

@@ -1,8 +1,10 @@
 /* store.c -- one LMDB environment holding the whole index.
  *
- * Format version 5 (4 stored one lecture a "docs" value and kept a
- * checkpoint every 64 transcript tokens, 3 stored each body as one LZ4
- * stream: such an index is refused with a request to rebuild it).
+ * Format version 6 (5 compressed 2 KiB transcript blocks without a
+ * dictionary and kept no member spans; 4 stored one lecture a "docs"
+ * value and kept a checkpoint every 64 transcript tokens, 3 stored each
+ * body as one LZ4 stream: such an index is refused with a request to
+ * rebuild it).
  * Integers are host order (little-endian on our targets) and read with
  * memcpy.  Databases:
  *
@@ -15,9 +17,13 @@
  *            LX_DOC_GROUP .. + LX_DOC_GROUP - 1: u32 off[LX_DOC_GROUP + 1]
  *            (from the value's start; lecture i is bytes off[i] ..
  *            off[i + 1], none when equal), then the lectures, each:
- *              lx_dochdr (40 bytes: u32 id_len, title_len, meta_len,
+ *              lx_dochdr (88 bytes: u32 id_len, title_len, meta_len,
  *                         body_len, nseg, zlen, ncp; u8 flags, zshift,
- *                         2 pad; lang[8])
+ *                         zdict, pad; lang[8]; then u32 off, len of each
+ *                         LX_MEMBER_* member's value in meta, 0 0 when
+ *                         absent: where the members a result shows are,
+ *                         found when it is stored, so that answers do
+ *                         not walk the meta's JSON per hit)
  *              id, NUL; title, NUL
  *              meta: the record as JSON without "segments" (and without
  *                    "transcript" when that is the body), NUL
@@ -28,8 +34,10 @@
  *                    2^zshift) blocks (zshift: LX_BODY_BLOCK_SHIFT when
  *                    written), u32 end[nblk] (the end of each compressed
  *                    block, counted from the first), then each block in
- *                    LZ4 block format on its own: transcripts are most of
- *                    an index, LZ4 halves them while decompressing a
+ *                    LZ4 block format on its own, compressed with LZ4
+ *                    dictionary zdict (zdict.h; 0: none): transcripts
+ *                    are most of an index, LZ4 with the dictionary
+ *                    shrinks them by a third while decompressing a
  *                    lecture in microseconds, and a snippet decompresses
  *                    only the blocks around its window
  *              nseg lx_dseg (start f64, end f64, off u32, len u32): each
@@ -71,6 +79,7 @@
 
 #include "error.h"
 #include "store.h"
+#include "zdict.h"
 
 int lx_store_code(int mdb_rc) {
     switch (mdb_rc) {
@@ -227,8 +236,16 @@ static int doc_view_check(const lx_docview *v) {
         return LX_ECORRUPT;
     if (v->h.body_len > INT32_MAX || (v->h.zlen && v->h.body_len > (uint64_t)v->h.zlen * 255 + 64))
         return LX_ECORRUPT;
+    for (int i = 0; i < LX_NMEMBERS; i++)
+        if ((uint64_t)v->h.member[i].off + v->h.member[i].len > v->h.meta_len)
+            return LX_ECORRUPT;
     if (v->h.zlen && (v->h.zshift < LX_BODY_SHIFT_MIN || v->h.zshift > LX_BODY_SHIFT_MAX ||
                       (uint64_t)body_blocks(v) * 4 > v->h.zlen))
+        return LX_ECORRUPT;
+    /* a dictionary this program has, and blocks that fit its stage */
+    size_t dlen;
+    if (v->h.zlen && v->h.zdict &&
+        (!lx_zdict(v->h.zdict, &dlen) || ((size_t)1 << v->h.zshift) > LX_ZDICT_BLOCK_MAX))
         return LX_ECORRUPT;
     return 0;
 }
@@ -278,7 +295,12 @@ static int body_decode(const lx_docview *v, char *dst, uint32_t b0, uint32_t b1,
         size_t off = (size_t)i << v->h.zshift;
         size_t blen = v->h.body_len - off < bsize ? v->h.body_len - off : bsize;
         int n;
-        if (i == b1 && to < off + blen) {
+        if (v->h.zdict) {
+            int want = i == b1 && to < off + blen ? (int)(to - off) : (int)blen;
+            n = lx_zdict_decompress(v->h.zdict, data + a, (int)(b - a), dst + off, want, (int)blen);
+            if (n < want || (want == (int)blen && n != want))
+                return LX_ECORRUPT;
+        } else if (i == b1 && to < off + blen) {
             n = LZ4_decompress_safe_partial(data + a, dst + off, (int)(b - a), (int)(to - off),
                                             (int)blen);
             if (n < (int)(to - off))
@@ -342,8 +364,8 @@ int lx_body_compress(const char *body, size_t len, lx_buf *out, size_t *zlen) {
     size_t used = 0;
     for (size_t i = 0; i < nblk; i++) {
         size_t off = i * bsize, blen = len - off < bsize ? len - off : bsize;
-        int z = LZ4_compress_default(body + off, data + used, (int)blen,
-                                     (int)(bound - nblk * 4 - used));
+        int z =
+            lx_zdict_compress(body + off, data + used, (int)blen, (int)(bound - nblk * 4 - used));
         if (z <= 0)
             return 0;
         used += (size_t)z;

@@ -10,7 +10,7 @@
 #include "lectern.h"
 #include "postings.h"
 
-#define LX_FORMAT_VERSION 5u
+#define LX_FORMAT_VERSION 6u
 
 /* The named databases in their fixed handle order (store_env.c); "words"
  * is last and optional when reading (an older index lacks it). */
@@ -36,8 +36,12 @@ typedef struct lx_dochdr {
     uint32_t ncp;   /* transcript checkpoints that follow the segments */
     uint8_t flags;  /* LX_DOC_* */
     uint8_t zshift; /* when zlen: log2 of the text bytes per block */
-    uint8_t pad[2];
+    uint8_t zdict;  /* when zlen: the LZ4 dictionary of its blocks (zdict.h) */
+    uint8_t pad;
     char lang[8]; /* NUL-terminated language code */
+    /* where the meta's members answers show are (LX_MEMBER_*; format 6):
+     * checked to lie inside the meta by lx_doc_view */
+    lx_member member[LX_NMEMBERS];
 } lx_dochdr;
 
 #define LX_DOC_BODY_TRANSCRIPT 0x1u /* body came from "transcript" */
@@ -46,23 +50,23 @@ typedef struct lx_dochdr {
 /* A checkpoint (the token's byte offset in the body) every this many
  * transcript tokens: a snippet decompresses and scans from the one before
  * its window.  32 (64 in format 4): 1.6% fewer instructions a search for
- * 0.8% more index on TED (tests/bench/README.md, round six). */
+ * 0.8% more index on TED (tests/bench/README.md, round six; 16 in round
+ * ten: 1.0% fewer again for 1.5% more index, and no fewer cycles seen). */
 #define LX_CP_EVERY 32
 
 /* Bodies at least this long are stored LZ4-compressed. */
 #define LX_DOC_COMPRESS_MIN 256
 
 /* A compressed body is cut into blocks of 1 << LX_BODY_BLOCK_SHIFT bytes
- * of text, each compressed on its own, so that a snippet decompresses only
- * the block(s) around its window.  2 KiB: a TED transcript averages 9.5 KB
- * (about 5 blocks); a snippet then decompresses a KiB before its window on
- * average instead of 2 KiB with 4 KiB blocks, for 2.9% more index on TED
- * (1 KiB: 3% fewer instructions a search again, but 6% more index on TED
- * and more on the synthetic 100k, whose index must stay below FTS5's:
- * tests/bench/README.md, "Uncached search cost", round six).  The shift is
- * stored in each lecture's header (zshift): any of LX_BODY_SHIFT_MIN..MAX
- * reads, so an index written with another block size reads as before. */
-#define LX_BODY_BLOCK_SHIFT 11
+ * of text, each compressed on its own with the built-in LZ4 dictionary
+ * (zdict.h), so that a snippet decompresses only the block(s) around its
+ * window.  512 bytes with the dictionary (format 6; 2 KiB without one in
+ * format 5): a snippet decompresses a quarter of a KiB before its window
+ * on average instead of a KiB, and the index is 5.7% smaller on TED
+ * (tests/bench/README.md, "Uncached search cost", round ten).  The shift
+ * is stored in each lecture's header (zshift): any of LX_BODY_SHIFT_MIN..
+ * MAX reads (a dictionary's blocks up to LX_ZDICT_BLOCK_MAX). */
+#define LX_BODY_BLOCK_SHIFT 9
 #define LX_BODY_SHIFT_MIN 8
 #define LX_BODY_SHIFT_MAX 24
 

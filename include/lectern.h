@@ -389,6 +389,25 @@ typedef struct lx_facet {
     unsigned count;    /* lectures in the whole result set */
 } lx_facet;
 
+/* The top-level members of a lecture's stored record that a result shows,
+ * located when the lecture was stored (lx_hit.member), so that answers
+ * need not walk its JSON per hit. */
+enum {
+    LX_MEMBER_SPEAKER,
+    LX_MEMBER_TAGS,
+    LX_MEMBER_LANGUAGE,
+    LX_MEMBER_URL,
+    LX_MEMBER_DURATION,
+    LX_MEMBER_DESCRIPTION,
+    LX_NMEMBERS
+};
+
+/* A member's value text in meta_json: bytes off .. off + len (len 0:
+ * absent). */
+typedef struct lx_member {
+    uint32_t off, len;
+} lx_member;
+
 typedef struct lx_hit {
     const char *id;
     const char *title;
@@ -407,6 +426,10 @@ typedef struct lx_hit {
     /* search only: the translations of query words it matched through */
     size_t n_via;
     const struct lx_via *via;
+    /* where meta_json's members a result shows are (has_members 0: not
+     * given, read them from meta_json) */
+    int has_members;
+    lx_member member[LX_NMEMBERS];
 } lx_hit;
 
 /* A translated query word a hit matched: from (as typed, normalised) ->

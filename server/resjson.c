@@ -69,14 +69,28 @@ void resjson_counts(jsonw *w, const char *key, const char *name, const lx_facet 
 }
 
 static void write_hit(jsonw *w, const lx_hit *h, int related, const lx_moments *mo) {
-    enum { SPEAKER, TAGS, LANGUAGE, URL, DURATION, NMEMBERS };
+    /* in the engine's order (lx_hit.member) */
+    enum {
+        SPEAKER = LX_MEMBER_SPEAKER,
+        TAGS = LX_MEMBER_TAGS,
+        LANGUAGE = LX_MEMBER_LANGUAGE,
+        URL = LX_MEMBER_URL,
+        DURATION = LX_MEMBER_DURATION,
+        NMEMBERS = LX_MEMBER_DURATION + 1
+    };
     static const char *const keys[NMEMBERS] = {"speaker", "tags", "language", "url", "duration"};
     static const char number[] = "-0123456789";
     jw_span m[NMEMBERS];
-    if (h->meta_json)
+    if (h->meta_json && h->has_members) { /* located when the lecture was stored */
+        for (int i = 0; i < NMEMBERS; i++) {
+            m[i].p = h->member[i].len ? h->meta_json + h->member[i].off : NULL;
+            m[i].len = h->member[i].len;
+        }
+    } else if (h->meta_json) {
         jw_members(h->meta_json, strlen(h->meta_json), keys, NMEMBERS, m);
-    else
+    } else {
         memset(m, 0, sizeof m);
+    }
     jw_obj(w);
     JW_KEY(w, "id");
     jw_str(w, h->id);
