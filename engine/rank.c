@@ -181,14 +181,6 @@ typedef struct topk {
     double okb[LX_MAX_CURSORS];  /* the bound okey was computed for (NAN: none) */
     double df[LX_MAX_CURSORS];   /* lx_qcur_df, fixed for a cursor */
     int oi[LX_MAX_CURSORS];      /* ord as indexes into cur */
-    int pos[LX_MAX_CURSORS];     /* each cursor's place in ord (index into cur) */
-    /* The essential cursors (ord[e..n)) as a binary min-heap on their doc,
-     * indexes into cur, while heap_ok; emask the set it was built for. */
-    int heap[LX_MAX_CURSORS];
-    uint32_t hkey[LX_MAX_CURSORS]; /* heap[h]'s doc */
-    int hpos[LX_MAX_CURSORS];      /* each cursor's place in heap (-1: none) */
-    int nheap, heap_ok;
-    uint64_t emask[LX_MAX_CURSORS / 64];
     lx_qcur *on[LX_MAX_CURSORS]; /* the essential cursors on the candidate, non */
     int non;
     int docs[LX_MAX_CURSORS]; /* the DOCS cursors (docs_window_bound), ndocs */
@@ -223,12 +215,9 @@ static void topk_init(topk *t, lx_qcur *cur, int n, const lx_scorer *sc, uint32_
         t->coordf[m] =
             (coord > 0 && nclauses > 0 && m <= nclauses) ? pow((double)m / nclauses, coord) : 1.0;
     t->ndocs = 0;
-    t->nheap = t->heap_ok = 0;
-    memset(t->emask, 0, sizeof t->emask);
     for (int i = 0; i < n; i++) {
         t->ord[i] = &cur[i];
         t->oi[i] = i;
-        t->pos[i] = i;
         t->wub[i] = cur[i].ub;
         t->okb[i] = NAN;
         t->df[i] = (double)lx_qcur_df(&cur[i]);
@@ -281,107 +270,6 @@ static inline double window_bounds(topk *t, uint32_t *upto) {
     return total;
 }
 
-/* ---- the essential cursors by doc ---------------------------------------- */
-
-/* Under this many essential cursors next_candidate scans them all; from
- * it on it keeps them in a binary min-heap on their doc: a long query's
- * candidates are mostly docs of one cursor that cannot enter, and a scan
- * of 20-30 cursors per candidate, and per window that holds none, was a
- * fifth of its instructions.  A window changes the essential set by a
- * cursor or two: those are taken out or put in, the rest stay. */
-#define HEAP_MIN 8
-
-static inline void heap_set(topk *t, int h, int x, uint32_t d) {
-    t->heap[h] = x;
-    t->hkey[h] = d;
-    t->hpos[x] = h;
-}
-
-/* Moves heap entry h, whose doc is d, down to its place. */
-static inline void heap_down(topk *t, int h, uint32_t d) {
-    int x = t->heap[h], n = t->nheap;
-    for (;;) {
-        int l = 2 * h + 1;
-        if (l >= n)
-            break;
-        if (l + 1 < n && t->hkey[l + 1] < t->hkey[l])
-            l++;
-        if (t->hkey[l] >= d)
-            break;
-        heap_set(t, h, t->heap[l], t->hkey[l]);
-        h = l;
-    }
-    heap_set(t, h, x, d);
-}
-
-static inline void heap_up(topk *t, int h, uint32_t d) {
-    int x = t->heap[h];
-    while (h > 0 && t->hkey[(h - 1) / 2] > d) {
-        heap_set(t, h, t->heap[(h - 1) / 2], t->hkey[(h - 1) / 2]);
-        h = (h - 1) / 2;
-    }
-    heap_set(t, h, x, d);
-}
-
-static void heap_add(topk *t, int x) {
-    int h = t->nheap++;
-    heap_set(t, h, x, t->cur[x].doc);
-    heap_up(t, h, t->hkey[h]);
-}
-
-static void heap_remove(topk *t, int x) {
-    int h = t->hpos[x], last = --t->nheap;
-    t->hpos[x] = -1;
-    if (h == last)
-        return;
-    heap_set(t, h, t->heap[last], t->hkey[last]);
-    if (h > 0 && t->hkey[h] < t->hkey[(h - 1) / 2])
-        heap_up(t, h, t->hkey[h]);
-    else
-        heap_down(t, h, t->hkey[h]);
-}
-
-static void heap_build(topk *t) {
-    t->nheap = 0;
-    for (int i = 0; i < t->n; i++)
-        t->hpos[i] = -1;
-    for (int i = t->e; i < t->n; i++) {
-        int x = t->oi[i];
-        heap_set(t, t->nheap++, x, t->cur[x].doc);
-    }
-    for (int h = t->nheap / 2 - 1; h >= 0; h--)
-        heap_down(t, h, t->hkey[h]);
-    memset(t->emask, 0, sizeof t->emask);
-    for (int i = t->e; i < t->n; i++)
-        t->emask[t->oi[i] / 64] |= 1ull << (t->oi[i] % 64);
-    t->heap_ok = 1;
-}
-
-/* Brings the heap to the essential set ord[e..n): the cursors that left
- * it taken out, those that joined it put in; a DOCS cursor in it, which
- * docs_window_bound may have moved, to its place again. */
-static inline void essentials_changed(topk *t) {
-    if (!t->heap_ok)
-        return;
-    uint64_t m[LX_MAX_CURSORS / 64] = {0};
-    int words = (t->n + 63) / 64;
-    for (int i = t->e; i < t->n; i++)
-        m[t->oi[i] / 64] |= 1ull << (t->oi[i] % 64);
-    for (int w = 0; w < words; w++) {
-        uint64_t out = t->emask[w] & ~m[w], in = m[w] & ~t->emask[w];
-        for (; out; out &= out - 1)
-            heap_remove(t, w * 64 + __builtin_ctzll(out));
-        for (; in; in &= in - 1)
-            heap_add(t, w * 64 + __builtin_ctzll(in));
-        t->emask[w] = m[w];
-    }
-    for (int q = 0; q < t->ndocs; q++) {
-        int x = t->docs[q], h = t->hpos[x];
-        if (h >= 0 && t->hkey[h] != t->cur[x].doc)
-            heap_down(t, h, t->cur[x].doc);
-    }
-}
-
 /* The longest prefix of ord whose bounds together cannot beat theta is
  * non-essential: its lists are only probed.  Any order is exact; this one
  * puts first the lists that are long for their bound (most postings
@@ -414,14 +302,12 @@ static inline void window_order(topk *t) {
     t->prefix[0] = 0;
     for (int i = 0; i < n; i++) {
         ord[i] = &cur[oi[i]];
-        t->pos[oi[i]] = i;
         t->prefix[i + 1] = t->prefix[i] + t->wub[oi[i]];
     }
     t->e = 0;
     if (!t->exhaustive && t->nh == t->k)
         while (t->e < n && t->prefix[t->e + 1] <= t->theta)
             t->e++;
-    essentials_changed(t);
 }
 
 /* Opens the window that starts at t->next: returns 1 when it may hold a
@@ -439,45 +325,8 @@ static inline int window_open(topk *t) {
     return 1;
 }
 
-/* next_candidate from the heap: the same doc, and the same cursors on it
- * in ord's order (the entries on d are a subtree at the root: walked
- * with a stack). */
-static uint32_t heap_candidate(topk *t) {
-    if (!t->heap_ok)
-        heap_build(t);
-    while (t->hkey[0] < t->next) {
-        lx_qcur *c = &t->cur[t->heap[0]];
-        lx_qcur_seek(c, t->next);
-        heap_down(t, 0, c->doc);
-    }
-    uint32_t d = t->hkey[0];
-    t->non = 0;
-    if (d == LX_DOC_END)
-        return d;
-    lx_qcur **on = t->on;
-    int stack[LX_MAX_CURSORS], ns = 0;
-    stack[ns++] = 0;
-    while (ns) {
-        int h = stack[--ns];
-        lx_qcur *x = &t->cur[t->heap[h]];
-        int p = t->pos[t->heap[h]], j = t->non++;
-        while (j > 0 && t->pos[on[j - 1] - t->cur] > p) {
-            on[j] = on[j - 1];
-            j--;
-        }
-        on[j] = x;
-        for (int l = 2 * h + 1; l <= 2 * h + 2 && l < t->nheap; l++)
-            if (t->hkey[l] == d)
-                stack[ns++] = l;
-    }
-    return d;
-}
-
 /* The next candidate: the first essential doc from t->next. */
 static inline uint32_t next_candidate(topk *t) {
-    if (t->n - t->e >= HEAP_MIN)
-        return heap_candidate(t);
-    t->heap_ok = 0;
     uint32_t d = LX_DOC_END;
     int non = 0;
     for (int i = t->e; i < t->n; i++) {
@@ -616,12 +465,9 @@ static inline void topk_offer(topk *t, uint32_t d, double score) {
         lx_topk_push(t->out, &t->nh, t->k, en);
         if (t->nh == t->k) {
             t->theta = t->out[0].score;
-            int e = t->e;
             if (!t->exhaustive)
                 while (t->e < t->n && t->prefix[t->e + 1] <= t->theta)
                     t->e++;
-            if (t->e != e)
-                essentials_changed(t);
         }
     }
 }
