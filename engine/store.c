@@ -1,8 +1,8 @@
 /* store.c -- one LMDB environment holding the whole index.
  *
- * Format version 5 (4 stored one lecture a "docs" value and kept a
- * checkpoint every 64 transcript tokens, 3 stored each body as one LZ4
- * stream: such an index is refused with a request to rebuild it).
+ * Format version 6 (5 had no "lpost", 4 stored one lecture a "docs" value
+ * and kept a checkpoint every 64 transcript tokens, 3 stored each body as
+ * one LZ4 stream: such an index is refused with a request to rebuild it).
  * Integers are host order (little-endian on our targets) and read with
  * memcpy.  Databases:
  *
@@ -57,6 +57,19 @@
  *            flushes, deleted with the lecture.  Optional when reading:
  *            a lecture without one (an index written before it) is
  *            tokenised again by lx_related.
+ *   lpost    term bytes, NUL, ISO 639 code -> the term's lists per
+ *            language, written by a build for every term of at least
+ *            LX_LPOST_MIN lectures and every language of the index: the
+ *            term's postings in lectures of that language as a posting
+ *            list (postings.c's layout; its positions are not kept: the
+ *            directory's pos_off are 0), or an empty value when none of
+ *            its lectures is in it, or the one byte LX_LPOST_MOST when
+ *            more than half are (walk the whole list).  A translation
+ *            into a language of fewer lectures than the term's list reads
+ *            it instead of walking the list against the language's
+ *            lectures, which decodes a block per lecture of the language
+ *            (plan.c, lpost_cursor).  No value: the list is walked.  A
+ *            write that changes a term's list deletes its values (flush.c).
  *
  * Docids are never reused: a replaced lecture gets a new docid, so lists
  * only ever grow at the end and a reader's snapshot stays consistent.
