@@ -691,6 +691,8 @@ static int check_lpost_one(chk *k, const MDB_val *key, const MDB_val *v) {
 }
 
 static int check_lpost(chk *k) {
+    if (!k->ix->lpost)
+        return 0;
     MDB_cursor *mc;
     int rc = mdb_cursor_open(k->txn, k->ix->lpost, &mc);
     if (rc)

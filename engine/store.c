@@ -789,7 +789,7 @@ int lx_store_lpost(MDB_txn *txn, lx_index *ix, const char *t, size_t n, const ch
                    MDB_val *v) {
     char key[LX_LPOST_KEY];
     MDB_val k = {lpost_key(key, sizeof key, t, n, lang), key};
-    if (!k.mv_size)
+    if (!k.mv_size || !ix->lpost)
         return LX_ENOTFOUND;
     return lx_store_code(lx_store_get(txn, ix->lpost, &k, v));
 }

@@ -162,6 +162,11 @@ static int open_dbs(MDB_txn *txn, const char *dir, unsigned flags, MDB_dbi *dbi,
                            re-tokenise */
             continue;
         }
+        if (rc == MDB_NOTFOUND && i == LX_DBI_LPOST) {
+            dbi[i] = 0; /* format 5, read-only: refused by its version, with the
+                           rebuild message, not as "not a Lectern index" */
+            continue;
+        }
         if (rc) {
             mdb_txn_abort(txn);
             rc = rc == MDB_NOTFOUND
