@@ -171,6 +171,53 @@ int lx_build_checkpoint(lx_writer *w, lx_error *err) {
     return 0;
 }
 
+/* Each lecture's language, as its place in w->langs (UINT8_MAX: none),
+ * for the lists per language; NULL with LX_ENOMEM. */
+static uint8_t *doc_langs(const lx_writer *w) {
+    uint32_t n = w->st.next_doc;
+    uint8_t *l = malloc(n ? n : 1);
+    if (!l)
+        return NULL;
+    memset(l, UINT8_MAX, n);
+    for (uint32_t i = 0; i < w->nlangs && i < UINT8_MAX; i++)
+        for (uint32_t j = 0; j < w->langs[i].n; j++)
+            if (w->langs[i].add[j] < n)
+                l[w->langs[i].add[j]] = (uint8_t)i;
+    return l;
+}
+
+/* Writes the lpost values of the term whose list is w->pl (see store.c):
+ * per language of the index, the term's postings in it, none, or
+ * LX_LPOST_MOST when it holds more than half of them.  lang: doc_langs. */
+static int build_lpost(lx_writer *w, const char *term, size_t len, const uint8_t *lang,
+                       lx_plist *sub, lx_error *err) {
+    uint32_t n = w->pl.n, cnt[UINT8_MAX] = {0};
+    for (uint32_t i = 0; i < n; i++)
+        if (lang[w->pl.doc[i]] != UINT8_MAX)
+            cnt[lang[w->pl.doc[i]]]++;
+    int rc = 0;
+    for (uint32_t l = 0; l < w->nlangs && l < UINT8_MAX && !rc; l++) {
+        char code[16];
+        snprintf(code, sizeof code, "%.*s", (int)w->langs[l].len, w->langs[l].key);
+        if (!cnt[l] || (uint64_t)cnt[l] * 2 > n) {
+            uint8_t most = LX_LPOST_MOST;
+            rc = lx_store_lpost_put(w->txn, w->ix, term, len, code, &most, cnt[l] ? 1 : 0, err);
+            continue;
+        }
+        lx_plist_clear(sub);
+        for (uint32_t i = 0; i < n && !rc; i++)
+            if (lang[w->pl.doc[i]] == l)
+                rc = lx_plist_add(sub, w->pl.doc[i], w->pl.tf + (size_t)i * LX_NFIELDS, NULL, 0);
+        w->post.n = w->posv.n = 0;
+        if (!rc)
+            rc = lx_plist_encode(sub, w->norms, &w->post, &w->posv);
+        if (!rc)
+            rc = lx_store_lpost_put(w->txn, w->ix, term, len, code, w->post.p, w->post.n, err);
+        w->txn_bytes += lx_dirty_bytes(w->post.n);
+    }
+    return rc ? (w->failed = rc) : 0;
+}
+
 /* Merges the runs and the accumulators into the (empty) lists. */
 static int build_merge(lx_writer *w, const uint32_t *order, lx_error *err) {
     uint64_t len = w->nruns ? w->run_end[w->nruns - 1] : 0;
@@ -184,7 +231,9 @@ static int build_merge(lx_writer *w, const uint32_t *order, lx_error *err) {
     uint32_t k = w->nruns + 1, nh = 0;
     run_src *src = calloc(k, sizeof *src);
     uint32_t *h = malloc(k * sizeof *h);
-    int rc = src && h ? 0 : LX_ENOMEM;
+    uint8_t *lang = w->nlangs > 1 ? doc_langs(w) : NULL; /* one language: no lists per language */
+    lx_plist sub = {0};
+    int rc = src && h && (lang || w->nlangs <= 1) ? 0 : LX_ENOMEM;
     for (uint32_t i = 0; i < k && !rc; i++) {
         run_src *s = &src[i];
         if (i < w->nruns) {
@@ -215,6 +264,8 @@ static int build_merge(lx_writer *w, const uint32_t *order, lx_error *err) {
             rc = lx_flush_store_list(w, first.s, first.len, MDB_APPEND, err);
             w->st.nterms++;
             written += w->post.n + w->posv.n;
+            if (!rc && lang && w->pl.n >= LX_LPOST_MIN)
+                rc = build_lpost(w, first.s, first.len, lang, &sub, err);
         }
         if (w->runmap && written > LX_RUN_DROP_BYTES) {
             madvise((void *)w->runmap, w->runmap_len, MADV_DONTNEED);
@@ -225,6 +276,8 @@ static int build_merge(lx_writer *w, const uint32_t *order, lx_error *err) {
     }
     free(src);
     free(h);
+    free(lang);
+    lx_plist_free(&sub);
     return rc;
 }
 

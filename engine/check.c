@@ -22,7 +22,12 @@
  *          field, each block at its directory offset, nothing left over;
  *          no positions without a posting list;
  *   tags, langs   docids ascending and live (each live lecture once in
- *          langs); tagstem names existing tags.
+ *          langs); tagstem names existing tags;
+ *   lpost  each key a term with a list, a NUL and a language of langs;
+ *          each value exactly what a build writes for them: none when no
+ *          lecture of the term's is in the language, LX_LPOST_MOST when
+ *          more than half are, else the encoding of the term's postings
+ *          in the language.
  *
  * The first LX_CHECK_PROBLEMS problems are named (database, key, what);
  * all are counted.  The check never trusts a length before checking it,
@@ -36,6 +41,7 @@
 #include "error.h"
 #include "meta.h"
 #include "postings.h"
+#include "stem.h"
 #include "store.h"
 
 /* Above this many docids a damaged next_doc is not believed. */
@@ -54,6 +60,12 @@ typedef struct chk {
     lx_pcursor *c;
     lx_plist pl; /* re-encoding scratch */
     lx_buf post, pos;
+    lx_plist lpl; /* a term's postings in one language (check_lpost) */
+    struct {
+        char code[16];
+        uint64_t *bits; /* its lectures */
+    } lang[LX_MAX_LANGS];
+    int nlang;
 } chk;
 
 static void problem(chk *k, const char *fmt, ...) {
@@ -597,6 +609,113 @@ static int check_post(chk *k) {
     return rc == MDB_NOTFOUND ? 0 : lx_store_fail(NULL, rc, "pos");
 }
 
+/* ---- lists per language ------------------------------------------------------ */
+
+/* The lectures of language code as a bitmap over k->nd (kept for the
+ * check), NULL when langs has no such language (or out of memory: *rc). */
+static const uint64_t *lang_bits(chk *k, const char *code, size_t n, int *rc) {
+    for (int i = 0; i < k->nlang; i++)
+        if (strlen(k->lang[i].code) == n && !memcmp(k->lang[i].code, code, n))
+            return k->lang[i].bits;
+    MDB_val v;
+    if (n >= sizeof k->lang[0].code || k->nlang == LX_MAX_LANGS ||
+        lx_store_lang(k->txn, k->ix, code, n, &v))
+        return NULL;
+    uint64_t *b = calloc((size_t)k->nd / 64 + 1, sizeof *b);
+    if (!b) {
+        *rc = LX_ENOMEM;
+        return NULL;
+    }
+    for (size_t i = 0; i < v.mv_size / 4; i++) {
+        uint32_t d = get_u32((const uint8_t *)v.mv_data + i * 4);
+        if (d < k->nd)
+            b[d / 64] |= 1ull << (d % 64);
+    }
+    memcpy(k->lang[k->nlang].code, code, n);
+    k->lang[k->nlang].code[n] = 0;
+    k->lang[k->nlang++].bits = b;
+    return b;
+}
+
+static int lpost_drop(void *ctx, uint32_t d) {
+    const uint64_t *b = ctx;
+    return !(b[d / 64] >> (d % 64) & 1);
+}
+
+/* One lpost value against the term's list (see the top of the file). */
+static int check_lpost_one(chk *k, const MDB_val *key, const MDB_val *v) {
+    char buf[80];
+    size_t tl = strnlen(key->mv_data, key->mv_size), ll = key->mv_size - tl - (tl < key->mv_size);
+    const char *code = (const char *)key->mv_data + tl + 1;
+    MDB_val tk = {tl, key->mv_data}, pv;
+    int rc = 0;
+    if (!tl || tl == key->mv_size || !ll) {
+        problem(k, "lpost \"%s\": not a term, a NUL and a language", show(key, buf));
+        return 0;
+    }
+    int g = lx_store_get(k->txn, k->ix->post, &tk, &pv);
+    if (g && g != MDB_NOTFOUND)
+        return lx_store_fail(NULL, g, "post");
+    if (g) {
+        problem(k, "lpost \"%s\": its term has no posting list", show(key, buf));
+        return 0;
+    }
+    const uint64_t *bits = lang_bits(k, code, ll, &rc);
+    if (!bits) {
+        if (!rc)
+            problem(k, "lpost \"%s\": no such language in langs", show(key, buf));
+        return rc;
+    }
+    lx_plist_clear(&k->lpl);
+    if ((rc = lx_plist_decode(pv.mv_data, pv.mv_size, NULL, 0, lpost_drop, (void *)bits,
+                              &k->lpl)) == LX_ENOMEM)
+        return rc;
+    if (rc)
+        return 0; /* check_post names the damaged list */
+    lx_pcursor *c = k->c;
+    if (lx_pcursor_open_head(c, pv.mv_data, pv.mv_size))
+        return 0;
+    uint32_t n = k->lpl.n;
+    if (!v->mv_size) {
+        if (n)
+            problem(k, "lpost \"%s\": none, but %u of its lectures are", show(key, buf), n);
+        return 0;
+    }
+    if (v->mv_size == 1 && *(const uint8_t *)v->mv_data == LX_LPOST_MOST) {
+        if ((uint64_t)n * 2 <= c->df)
+            problem(k, "lpost \"%s\": most, but %u of %u", show(key, buf), n, c->df);
+        return 0;
+    }
+    k->post.n = k->pos.n = 0;
+    if ((rc = lx_plist_encode(&k->lpl, k->norms, &k->post, &k->pos)))
+        return rc;
+    if (!n || (uint64_t)n * 2 > c->df || k->post.n != v->mv_size ||
+        memcmp(k->post.p, v->mv_data, v->mv_size))
+        problem(k, "lpost \"%s\": not the encoding of its term's %u postings in the language",
+                show(key, buf), n);
+    return 0;
+}
+
+static int check_lpost(chk *k) {
+    if (!k->ix->lpost)
+        return 0;
+    MDB_cursor *mc;
+    int rc = mdb_cursor_open(k->txn, k->ix->lpost, &mc);
+    if (rc)
+        return lx_store_fail(NULL, rc, "lpost");
+    MDB_val key, v;
+    for (rc = lx_store_cursor_get(mc, &key, &v, MDB_FIRST); rc == 0;
+         rc = lx_store_cursor_get(mc, &key, &v, MDB_NEXT)) {
+        int e = check_lpost_one(k, &key, &v);
+        if (e) {
+            mdb_cursor_close(mc);
+            return e;
+        }
+    }
+    mdb_cursor_close(mc);
+    return rc == MDB_NOTFOUND ? 0 : lx_store_fail(NULL, rc, "lpost");
+}
+
 /* ---- the call ------------------------------------------------------------------- */
 
 int lx_index_check(lx_index *ix, lx_check_report *out, lx_error *err) {
@@ -623,11 +742,16 @@ int lx_index_check(lx_index *ix, lx_check_report *out, lx_error *err) {
         rc = check_words(&k);
     if (!rc)
         rc = check_post(&k);
+    if (!rc)
+        rc = check_lpost(&k);
     mdb_txn_abort(k.txn);
     free(k.c);
     free(k.norms);
     free(k.live);
     lx_plist_free(&k.pl);
+    lx_plist_free(&k.lpl);
+    for (int i = 0; i < k.nlang; i++)
+        free(k.lang[i].bits);
     lx_buf_free(&k.post);
     lx_buf_free(&k.pos);
     if (rc)

@@ -103,6 +103,8 @@ static int merge_into_index(lx_writer *w, const uint32_t *order, lx_error *err) 
         run_rec r = lx_run_rec_of_acc(t);
         if ((rc = lx_run_rec_decode(&r, &w->pl)))
             break;
+        if (existed && (rc = lx_store_lpost_del(w->txn, w->ix, t->s, t->len, err)))
+            return w->failed = rc; /* the list changes: its lists per language go */
         if (w->pl.n == 0) {
             if (existed) {
                 int d = lx_store_list_del(w->txn, w->ix, t->s, t->len, err);

@@ -217,6 +217,39 @@ static int clause_cursors(lx_searcher *s, const lx_qclause *cl, int clause_id, c
     return added;
 }
 
+/* A translation into a language that holds fewer lectures than its list
+ * (a common word of the index's main language, rare in that one): the
+ * list walked against the language's lectures would decode a block per
+ * lecture of the language.  Its stored list in that language (lpost,
+ * store.c) replaces that walk: c becomes a TERM on it.  Its weight stays
+ * the whole list's (idf), and so does its list bound, which the
+ * all-terms bonus sums: the same scores; its block bounds are its own,
+ * tighter.  Returns 1 (c on its list, or unchanged when there is no
+ * stored list), 0 when the term has no lecture in the language, or the
+ * sticky error. */
+static int lpost_cursor(lx_searcher *s, lx_qcur *c, const char *t, size_t n, int lang) {
+    MDB_val v;
+    int rc = lx_store_lpost(s->txn, s->ix, t, n, s->langs[lang], &v);
+    if (rc == LX_ENOTFOUND)
+        return 1;
+    if (rc)
+        return lx_searcher_fail(s, rc, "lpost", -1, "cannot read the list of \"%.*s\" in %s",
+                                (int)n, t, s->langs[lang]);
+    if (!v.mv_size)
+        return 0;
+    if (v.mv_size == 1 && *(const uint8_t *)v.mv_data == LX_LPOST_MOST)
+        return 1;
+    lx_bound whole = c->pc->lbound;
+    if (lx_pcursor_open_limit(c->pc, v.mv_data, v.mv_size, s->st.next_doc))
+        return lx_searcher_fail(s, LX_ECORRUPT, NULL, -1, "the list of \"%.*s\" in %s is damaged",
+                                (int)n, t, s->langs[lang]);
+    c->pc->lbound = whole;
+    c->kind = LX_QK_TERM;
+    c->ldocs = NULL;
+    c->nldocs = 0;
+    return 1;
+}
+
 int lx_plan_add_terms(lx_searcher *s, int clause_id, char (*terms)[LX_TOKEN_BUF],
                       const size_t *tlen, int n, double qweight, int lang) {
     if (s->rc)
@@ -256,6 +289,13 @@ int lx_plan_add_terms(lx_searcher *s, int clause_id, char (*terms)[LX_TOKEN_BUF]
              * index's main language) checks its docs in a bitmap. */
             if (c->pc->df < c->nldocs && !(c->lbits = lx_searcher_lang_bits(s, lang)))
                 return s->rc;
+        }
+    }
+    if (lang >= 0 && c->kind == LX_QK_LTERM && !c->lbits && c->pc->df >= LX_LPOST_MIN) {
+        int l = lpost_cursor(s, c, terms[0], tlen[0], lang);
+        if (l <= 0) {
+            s->used--; /* none of its lectures is in the language, or an error */
+            return l < 0 ? l : lx_searcher_check_cursor(s, c);
         }
     }
     lx_qcur_start(c, &s->sc);

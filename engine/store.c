@@ -1,10 +1,10 @@
 /* store.c -- one LMDB environment holding the whole index.
  *
- * Format version 6 (5 compressed 2 KiB transcript blocks without a
- * dictionary and kept no member spans; 4 stored one lecture a "docs"
- * value and kept a checkpoint every 64 transcript tokens, 3 stored each
- * body as one LZ4 stream: such an index is refused with a request to
- * rebuild it).
+ * Format version 7 (6 had no "lpost"; 5 compressed 2 KiB transcript
+ * blocks without a dictionary and kept no member spans; 4 stored one
+ * lecture a "docs" value and kept a checkpoint every 64 transcript
+ * tokens, 3 stored each body as one LZ4 stream: such an index is refused
+ * with a request to rebuild it).
  * Integers are host order (little-endian on our targets) and read with
  * memcpy.  Databases:
  *
@@ -65,6 +65,19 @@
  *            flushes, deleted with the lecture.  Optional when reading:
  *            a lecture without one (an index written before it) is
  *            tokenised again by lx_related.
+ *   lpost    term bytes, NUL, ISO 639 code -> the term's lists per
+ *            language, written by a build for every term of at least
+ *            LX_LPOST_MIN lectures and every language of the index: the
+ *            term's postings in lectures of that language as a posting
+ *            list (postings.c's layout; its positions are not kept: the
+ *            directory's pos_off are 0), or an empty value when none of
+ *            its lectures is in it, or the one byte LX_LPOST_MOST when
+ *            more than half are (walk the whole list).  A translation
+ *            into a language of fewer lectures than the term's list reads
+ *            it instead of walking the list against the language's
+ *            lectures, which decodes a block per lecture of the language
+ *            (plan.c, lpost_cursor).  No value: the list is walked.  A
+ *            write that changes a term's list deletes its values (flush.c).
  *
  * Docids are never reused: a replaced lecture gets a new docid, so lists
  * only ever grow at the end and a reader's snapshot stays consistent.
@@ -512,6 +525,53 @@ int lx_store_list_del(MDB_txn *txn, lx_index *ix, const char *term, size_t len, 
     return 0;
 }
 
+/* term, NUL, lang: an lpost key, in key; its length. */
+static size_t lpost_key(char *key, size_t cap, const char *term, size_t len, const char *lang) {
+    size_t ll = strlen(lang);
+    if (len + 1 + ll > cap)
+        return 0;
+    memcpy(key, term, len);
+    key[len] = 0;
+    memcpy(key + len + 1, lang, ll);
+    return len + 1 + ll;
+}
+
+int lx_store_lpost_put(MDB_txn *txn, lx_index *ix, const char *term, size_t len, const char *lang,
+                       const void *val, size_t n, lx_error *err) {
+    char key[LX_LPOST_KEY];
+    MDB_val k = {lpost_key(key, sizeof key, term, len, lang), key}, v = {n, (void *)val};
+    if (!k.mv_size)
+        return 0; /* a term too long for a key has none: its list is walked */
+    int rc = mdb_put(txn, ix->lpost, &k, &v, 0);
+    return rc ? lx_store_fail(err, rc, "writing a list per language") : 0;
+}
+
+int lx_store_lpost_del(MDB_txn *txn, lx_index *ix, const char *term, size_t len, lx_error *err) {
+    MDB_cursor *cur;
+    int rc = mdb_cursor_open(txn, ix->lpost, &cur);
+    if (rc)
+        return lx_store_fail(err, rc, "deleting the lists per language");
+    char key[LX_LPOST_KEY];
+    MDB_val k = {lpost_key(key, sizeof key, term, len, ""), key}, v;
+    if (k.mv_size)
+        rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+    else
+        rc = MDB_NOTFOUND;
+    /* The keys of term are those that start with it and its NUL. */
+    while (!rc && k.mv_size > len && !memcmp(k.mv_data, term, len) &&
+           ((const char *)k.mv_data)[len] == 0) {
+        if ((rc = mdb_cursor_del(cur, 0)))
+            break;
+        rc = mdb_cursor_get(cur, &k, &v, MDB_GET_CURRENT);
+        if (rc == MDB_NOTFOUND || rc == EINVAL)
+            break;
+    }
+    mdb_cursor_close(cur);
+    if (rc && rc != MDB_NOTFOUND && rc != EINVAL)
+        return lx_store_fail(err, rc, "deleting the lists per language");
+    return 0;
+}
+
 int lx_store_list_count(MDB_txn *txn, lx_index *ix, size_t *n, lx_error *err) {
     MDB_stat ms;
     int rc = mdb_stat(txn, ix->post, &ms);
@@ -745,6 +805,15 @@ int lx_store_term(MDB_txn *txn, lx_index *ix, const char *t, size_t n, MDB_val *
     if (rc)
         return lx_store_code(rc);
     return pos ? lx_store_pos(txn, ix, t, n, pos) : 0;
+}
+
+int lx_store_lpost(MDB_txn *txn, lx_index *ix, const char *t, size_t n, const char *lang,
+                   MDB_val *v) {
+    char key[LX_LPOST_KEY];
+    MDB_val k = {lpost_key(key, sizeof key, t, n, lang), key};
+    if (!k.mv_size || !ix->lpost)
+        return LX_ENOTFOUND;
+    return lx_store_code(lx_store_get(txn, ix->lpost, &k, v));
 }
 
 int lx_store_pos(MDB_txn *txn, lx_index *ix, const char *t, size_t n, MDB_val *pos) {

@@ -10,13 +10,23 @@
 #include "lectern.h"
 #include "postings.h"
 
-#define LX_FORMAT_VERSION 6u
+#define LX_FORMAT_VERSION 7u
 
 /* The named databases in their fixed handle order (store_env.c); "words"
  * is last and optional when reading (an older index lacks it). */
-#define LX_NDBI 10
+#define LX_NDBI 11
 #define LX_DBI_WORDS 8
 #define LX_DBI_RELVEC 9 /* optional too: an index without it re-tokenises */
+#define LX_DBI_LPOST 10
+
+/* A build gives a term of at least this many lectures its lists per
+ * language ("lpost", store.c): a shorter list is walked against a
+ * language's lectures at about its own length. */
+#define LX_LPOST_MIN 1024
+/* The lpost value of a language that holds more than half of the term's
+ * lectures: its lectures are the term's list itself, nearly. */
+#define LX_LPOST_MOST 0x00
+#define LX_LPOST_KEY 511 /* LMDB's longest key: a longer term, NUL, code has none */
 
 /* Collection statistics, the value of meta "stats". */
 typedef struct lx_collstats {
@@ -140,6 +150,7 @@ struct lx_index {
     MDB_dbi meta, ids, docs, post, pos, tags, tagstem, langs;
     MDB_dbi words;  /* 0 when the index predates the vocabulary */
     MDB_dbi relvec; /* 0 when the index predates the related-term vectors */
+    MDB_dbi lpost;
     unsigned flags;
     lx_rank_params params;
 };
@@ -283,6 +294,11 @@ int lx_store_list_put(MDB_txn *txn, lx_index *ix, const char *term, size_t len, 
                       const lx_buf *pos, unsigned flags, lx_error *err);
 /* Deletes a term's posting list and positions (absent is fine). */
 int lx_store_list_del(MDB_txn *txn, lx_index *ix, const char *term, size_t len, lx_error *err);
+/* Writes the lpost value of (term, lang): val[0..n), n 0 for none. */
+int lx_store_lpost_put(MDB_txn *txn, lx_index *ix, const char *term, size_t len, const char *lang,
+                       const void *val, size_t n, lx_error *err);
+/* Deletes every lpost value of term (none is fine): its list changed. */
+int lx_store_lpost_del(MDB_txn *txn, lx_index *ix, const char *term, size_t len, lx_error *err);
 /* How many terms have a posting list. */
 int lx_store_list_count(MDB_txn *txn, lx_index *ix, size_t *n, lx_error *err);
 
@@ -346,6 +362,10 @@ int lx_store_code(int mdb_rc);
 /* A term's posting list (post) and, when pos is not NULL, its positions
  * ({0, NULL} when the term has none).  Values point into the map. */
 int lx_store_term(MDB_txn *txn, lx_index *ix, const char *t, size_t n, MDB_val *post, MDB_val *pos);
+/* The lpost value of (t, lang) (store.c): 0, or LX_ENOTFOUND when there
+ * is none (not written: the list of every lecture is to be walked). */
+int lx_store_lpost(MDB_txn *txn, lx_index *ix, const char *t, size_t n, const char *lang,
+                   MDB_val *v);
 
 /* A term's positions alone ({0, NULL} and 0 when it has none). */
 int lx_store_pos(MDB_txn *txn, lx_index *ix, const char *t, size_t n, MDB_val *pos);

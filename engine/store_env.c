@@ -153,12 +153,18 @@ static int open_dbs(MDB_txn *txn, const char *dir, unsigned flags, MDB_dbi *dbi,
                {"tagstem", MDB_DUPSORT},
                {"langs", 0},
                {"words", 0},
-               {"relvec", MDB_INTEGERKEY}};
+               {"relvec", MDB_INTEGERKEY},
+               {"lpost", 0}};
     for (size_t i = 0; i < sizeof dbs / sizeof dbs[0]; i++) {
         rc = mdb_dbi_open(txn, dbs[i].name, cflags | dbs[i].f, &dbi[i]);
         if (rc == MDB_NOTFOUND && (i == LX_DBI_WORDS || i == LX_DBI_RELVEC)) {
             dbi[i] = 0; /* an older index: no typo tolerance, or related lectures
                            re-tokenise */
+            continue;
+        }
+        if (rc == MDB_NOTFOUND && i == LX_DBI_LPOST) {
+            dbi[i] = 0; /* before format 7, read-only: refused by its version, with the
+                           rebuild message, not as "not a Lectern index" */
             continue;
         }
         if (rc) {
@@ -389,6 +395,7 @@ int lx_store_open(lx_index *ix, const char *dir, unsigned flags, lx_error *err) 
     ix->langs = dbi[7];
     ix->words = dbi[LX_DBI_WORDS];
     ix->relvec = dbi[LX_DBI_RELVEC];
+    ix->lpost = dbi[LX_DBI_LPOST];
     ix->flags = flags;
     pthread_mutex_init(&ix->lock, NULL);
     return 0;
@@ -436,7 +443,8 @@ static void env_switch(lx_index *ix, dev_t dev, ino_t ino) {
     }
     if (dbi[0] != ix->meta || dbi[1] != ix->ids || dbi[2] != ix->docs || dbi[3] != ix->post ||
         dbi[4] != ix->pos || dbi[5] != ix->tags || dbi[6] != ix->tagstem || dbi[7] != ix->langs ||
-        dbi[LX_DBI_WORDS] != ix->words || dbi[LX_DBI_RELVEC] != ix->relvec) {
+        dbi[LX_DBI_WORDS] != ix->words || dbi[LX_DBI_RELVEC] != ix->relvec ||
+        dbi[LX_DBI_LPOST] != ix->lpost) {
         mdb_env_close(e->env); /* cannot happen with the fixed order; never mix handles */
         free(e);
         ix->bad_dev = dev;

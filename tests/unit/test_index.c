@@ -823,6 +823,30 @@ static int patch_stats(const char *dir, uint32_t version, size_t size) {
     return rc;
 }
 
+/* Deletes the named database name of the index in dir through LMDB. */
+static int drop_db(const char *dir, const char *name) {
+    MDB_env *env;
+    MDB_txn *txn;
+    MDB_dbi dbi;
+    int rc = mdb_env_create(&env);
+    if (rc)
+        return rc;
+    mdb_env_set_maxdbs(env, 16);
+    mdb_env_set_mapsize(env, (size_t)1 << 30);
+    if ((rc = mdb_env_open(env, dir, 0, 0644)) || (rc = mdb_txn_begin(env, NULL, 0, &txn))) {
+        mdb_env_close(env);
+        return rc;
+    }
+    if (!(rc = mdb_dbi_open(txn, name, 0, &dbi)))
+        rc = mdb_drop(txn, dbi, 1);
+    if (rc)
+        mdb_txn_abort(txn);
+    else
+        rc = mdb_txn_commit(txn);
+    mdb_env_close(env);
+    return rc;
+}
+
 static void test_format_version(void) {
     char good[512], cmd[1200];
     snprintf(good, sizeof good, "%s", check_tmpdir("index-format"));
@@ -851,6 +875,20 @@ static void test_format_version(void) {
             if (rc == 0)
                 lx_index_close(bad);
         }
+    }
+    /* Format 5 (no "lpost" database), read-only: refused by its version,
+     * with the rebuild message naming it, not as "not a Lectern index". */
+    {
+        char copy[512];
+        snprintf(copy, sizeof copy, "%s", check_tmpdir("index-format-5"));
+        snprintf(cmd, sizeof cmd, "cp '%s/data.mdb' '%s/data.mdb'", good, copy);
+        CHECK(system(cmd) == 0);
+        CHECK(drop_db(copy, "lpost") == 0);
+        CHECK(patch_stats(copy, 5, 0) == 0);
+        lx_index *bad = (lx_index *)1;
+        lx_error err;
+        CHECK(lx_index_open(copy, LX_OPEN_READONLY, &bad, &err) == LX_EFORMAT);
+        CHECK(bad == NULL && strstr(err.message, "format version 5") != NULL);
     }
     /* The original still opens. */
     ix = tix_open(good, LX_OPEN_READONLY);
