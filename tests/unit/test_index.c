@@ -791,21 +791,38 @@ static void test_write_errors(void) {
 
 /* ---- format version ------------------------------------------------------------------- */
 
+/* Opens the index in dir through LMDB with a write transaction. */
+static int raw_begin(const char *dir, MDB_env **env, MDB_txn **txn) {
+    int rc = mdb_env_create(env);
+    if (rc)
+        return rc;
+    mdb_env_set_maxdbs(*env, 16);
+    mdb_env_set_mapsize(*env, (size_t)1 << 30);
+    if ((rc = mdb_env_open(*env, dir, 0, 0644)) || (rc = mdb_txn_begin(*env, NULL, 0, txn)))
+        mdb_env_close(*env);
+    return rc;
+}
+
+/* Commits txn when rc is 0 (else aborts it) and closes env; rc, or the
+ * commit's error. */
+static int raw_end(MDB_env *env, MDB_txn *txn, int rc) {
+    if (rc)
+        mdb_txn_abort(txn);
+    else
+        rc = mdb_txn_commit(txn);
+    mdb_env_close(env);
+    return rc;
+}
+
 /* Rewrites the "stats" value of the index in dir through LMDB: version
  * set to `version`, or the value cut to `size` bytes when size > 0. */
 static int patch_stats(const char *dir, uint32_t version, size_t size) {
     MDB_env *env;
     MDB_txn *txn;
     MDB_dbi dbi;
-    int rc = mdb_env_create(&env);
+    int rc = raw_begin(dir, &env, &txn);
     if (rc)
         return rc;
-    mdb_env_set_maxdbs(env, 16);
-    mdb_env_set_mapsize(env, (size_t)1 << 30);
-    if ((rc = mdb_env_open(env, dir, 0, 0644)) || (rc = mdb_txn_begin(env, NULL, 0, &txn))) {
-        mdb_env_close(env);
-        return rc;
-    }
     MDB_val k = {5, "stats"}, v;
     if (!(rc = mdb_dbi_open(txn, "meta", 0, &dbi)) && !(rc = mdb_get(txn, dbi, &k, &v))) {
         uint8_t buf[256];
@@ -815,12 +832,7 @@ static int patch_stats(const char *dir, uint32_t version, size_t size) {
         MDB_val nv = {size ? size : n, buf};
         rc = mdb_put(txn, dbi, &k, &nv, 0);
     }
-    if (rc)
-        mdb_txn_abort(txn);
-    else
-        rc = mdb_txn_commit(txn);
-    mdb_env_close(env);
-    return rc;
+    return raw_end(env, txn, rc);
 }
 
 /* Deletes the named database name of the index in dir through LMDB. */
@@ -828,23 +840,12 @@ static int drop_db(const char *dir, const char *name) {
     MDB_env *env;
     MDB_txn *txn;
     MDB_dbi dbi;
-    int rc = mdb_env_create(&env);
+    int rc = raw_begin(dir, &env, &txn);
     if (rc)
         return rc;
-    mdb_env_set_maxdbs(env, 16);
-    mdb_env_set_mapsize(env, (size_t)1 << 30);
-    if ((rc = mdb_env_open(env, dir, 0, 0644)) || (rc = mdb_txn_begin(env, NULL, 0, &txn))) {
-        mdb_env_close(env);
-        return rc;
-    }
     if (!(rc = mdb_dbi_open(txn, name, 0, &dbi)))
         rc = mdb_drop(txn, dbi, 1);
-    if (rc)
-        mdb_txn_abort(txn);
-    else
-        rc = mdb_txn_commit(txn);
-    mdb_env_close(env);
-    return rc;
+    return raw_end(env, txn, rc);
 }
 
 static void test_format_version(void) {
