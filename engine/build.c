@@ -199,9 +199,11 @@ static int build_lpost(lx_writer *w, const char *term, size_t len, const uint8_t
     for (uint32_t l = 0; l < w->nlangs && l < UINT8_MAX && !rc; l++) {
         char code[16];
         snprintf(code, sizeof code, "%.*s", (int)w->langs[l].len, w->langs[l].key);
-        if (!cnt[l] || (uint64_t)cnt[l] * 2 > n) {
+        int kind = lx_lpost_kind(cnt[l], n);
+        if (kind != LX_LPOST_LIST) {
             uint8_t most = LX_LPOST_MOST;
-            rc = lx_store_lpost_put(w->txn, w->ix, term, len, code, &most, cnt[l] ? 1 : 0, err);
+            rc = lx_store_lpost_put(w->txn, w->ix, term, len, code, &most, kind == LX_LPOST_ALL,
+                                    err);
             continue;
         }
         lx_plist_clear(sub);

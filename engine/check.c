@@ -676,20 +676,21 @@ static int check_lpost_one(chk *k, const MDB_val *key, const MDB_val *v) {
     if (lx_pcursor_open_head(c, pv.mv_data, pv.mv_size))
         return 0;
     uint32_t n = k->lpl.n;
+    int kind = lx_lpost_kind(n, c->df);
     if (!v->mv_size) {
-        if (n)
+        if (kind != LX_LPOST_NONE)
             problem(k, "lpost \"%s\": none, but %u of its lectures are", show(key, buf), n);
         return 0;
     }
     if (v->mv_size == 1 && *(const uint8_t *)v->mv_data == LX_LPOST_MOST) {
-        if ((uint64_t)n * 2 <= c->df)
+        if (kind != LX_LPOST_ALL)
             problem(k, "lpost \"%s\": most, but %u of %u", show(key, buf), n, c->df);
         return 0;
     }
     k->post.n = k->pos.n = 0;
     if ((rc = lx_plist_encode(&k->lpl, k->norms, &k->post, &k->pos)))
         return rc;
-    if (!n || (uint64_t)n * 2 > c->df || k->post.n != v->mv_size ||
+    if (kind != LX_LPOST_LIST || k->post.n != v->mv_size ||
         memcmp(k->post.p, v->mv_data, v->mv_size))
         problem(k, "lpost \"%s\": not the encoding of its term's %u postings in the language",
                 show(key, buf), n);

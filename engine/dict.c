@@ -615,28 +615,23 @@ int lx_dict_lang(const char *code) {
     return mapped ? lx_dmap_lang_find(&map, code) : -1;
 }
 
-/* Whether the language filter lang may hold key (stems: a stem term);
- * pairs idx[0..n) count as used either way (as asked). */
-static int lang_may(int lang, const int *idx, int n, const char *key, size_t len, int stems) {
+/* Whether some pair of idx[0..n), every pair from language lang, has key
+ * (stems: as a stem term), asked of the compiled file's table of the
+ * language's keys (dictmap.h), which holds exactly the keys those pairs'
+ * look-ups find; the pairs count as used either way (as asked).  -1 when
+ * there is no such table to ask (lang -1, or no compiled file). */
+static int lang_has(int lang, const int *idx, int n, const char *key, size_t len, int stems) {
     if (lang < 0 || !mapped)
-        return 1;
+        return -1;
     for (int j = 0; j < n; j++)
         use(idx[j]);
-    return lx_dmap_lang_may(&map, lang, stems, lx_hash(key, len));
-}
-
-/* Whether the compiled map answers for language lang's pairs at once:
- * idx[0..n) are then all its pairs (lx_dict_src's), and the language's
- * key tables hold exactly the keys those pairs' look-ups find. */
-static int lang_whole(int lang) {
-    return lang >= 0 && mapped;
+    return lx_dmap_lang_has(&map, lang, stems, key, len);
 }
 
 int lx_dict_has_any(int lang, const int *idx, int n, const char *key, size_t len) {
-    if (!lang_may(lang, idx, n, key, len, 0))
-        return 0;
-    if (lang_whole(lang))
-        return lx_dmap_lang_has(&map, lang, 0, key, len);
+    int r = lang_has(lang, idx, n, key, len, 0);
+    if (r >= 0)
+        return r;
     for (int j = 0; j < n; j++)
         if (lx_dict_has(idx[j], key, len))
             return 1;
@@ -647,14 +642,10 @@ int lx_dict_has_stem_any(int lang, const int *idx, int n, const char *term, size
                          int maxcut) {
     /* find_stem's cuts, each asked of the language first. */
     for (int cut = 0; cut <= maxcut && len >= 5; cut++, len = cut_letter(term, len)) {
-        if (!lang_may(lang, idx, n, term, len, 1))
-            continue;
-        if (lang_whole(lang)) {
-            if (lx_dmap_lang_has(&map, lang, 1, term, len))
-                return 1;
-            continue;
-        }
-        for (int j = 0; j < n; j++)
+        int r = lang_has(lang, idx, n, term, len, 1);
+        if (r > 0)
+            return 1;
+        for (int j = 0; r < 0 && j < n; j++)
             if (ensure_stems(idx[j]) && find_stem(idx[j], term, len, 0))
                 return 1;
     }

@@ -222,8 +222,9 @@ int lx_dmap_lang_may(const lx_dmap *m, int l, int stems, uint32_t h) {
 
 int lx_dmap_lang_has(const lx_dmap *m, int l, int stems, const char *key, size_t len) {
     const lx_dmap_lang *g = &m->langs[l];
-    uint32_t cap = stems ? g->sscap : g->wscap;
-    return cap && find(m, stems ? g->sset : g->wset, cap, 2, key, len, lx_hash(key, len));
+    uint32_t cap = stems ? g->sscap : g->wscap, h = lx_hash(key, len);
+    return lx_dmap_lang_may(m, l, stems, h) && cap &&
+           find(m, stems ? g->sset : g->wset, cap, 2, key, len, h) != NULL;
 }
 
 void lx_dmap_lang_prefetch(const lx_dmap *m, int l, int stems, uint32_t h) {

@@ -127,7 +127,8 @@ int lx_dmap_lang_find(const lx_dmap *m, const char *code);
  * (stems 0) or stem term (stems 1) of lx_hash h: 0 only when none has. */
 int lx_dmap_lang_may(const lx_dmap *m, int l, int stems, uint32_t h);
 /* Whether some pair from language l has the word (stems 0) or stem term
- * (stems 1) key: exactly what asking each of them answers. */
+ * (stems 1) key: exactly what asking each of them answers (the filter
+ * first, then the language's key table). */
 int lx_dmap_lang_has(const lx_dmap *m, int l, int stems, const char *key, size_t len);
 /* Starts reading the filter block lx_dmap_lang_may(m, l, stems, h) reads
  * and the slot lx_dmap_lang_has looks at first. */

@@ -177,7 +177,6 @@ static const char **hit_fill(lx_hit *x, const struct hitoff *h, char *arena, con
     x->id = arena + h->id;
     x->title = arena + h->title;
     x->meta_json = arena + h->meta;
-    x->has_members = 1;
     memcpy(x->member, h->member, sizeof x->member);
     x->snippet = arena + h->snippet;
     x->snippet_field = h->field;

@@ -525,9 +525,10 @@ int lx_store_list_del(MDB_txn *txn, lx_index *ix, const char *term, size_t len, 
     return 0;
 }
 
-/* term, NUL, lang: an lpost key, in key; its length. */
-static size_t lpost_key(char *key, size_t cap, const char *term, size_t len, const char *lang) {
-    size_t ll = strlen(lang);
+/* term, NUL, lang: a key of "words" or "lpost", in key; its length (0:
+ * longer than cap). */
+static size_t lang_key(char *key, size_t cap, const char *term, size_t len, const char *lang) {
+    size_t ll = strnlen(lang, 8); /* a language code */
     if (len + 1 + ll > cap)
         return 0;
     memcpy(key, term, len);
@@ -538,8 +539,8 @@ static size_t lpost_key(char *key, size_t cap, const char *term, size_t len, con
 
 int lx_store_lpost_put(MDB_txn *txn, lx_index *ix, const char *term, size_t len, const char *lang,
                        const void *val, size_t n, lx_error *err) {
-    char key[LX_LPOST_KEY];
-    MDB_val k = {lpost_key(key, sizeof key, term, len, lang), key}, v = {n, (void *)val};
+    char key[LX_LANG_KEY];
+    MDB_val k = {lang_key(key, sizeof key, term, len, lang), key}, v = {n, (void *)val};
     if (!k.mv_size)
         return 0; /* a term too long for a key has none: its list is walked */
     int rc = mdb_put(txn, ix->lpost, &k, &v, 0);
@@ -551,8 +552,8 @@ int lx_store_lpost_del(MDB_txn *txn, lx_index *ix, const char *term, size_t len,
     int rc = mdb_cursor_open(txn, ix->lpost, &cur);
     if (rc)
         return lx_store_fail(err, rc, "deleting the lists per language");
-    char key[LX_LPOST_KEY];
-    MDB_val k = {lpost_key(key, sizeof key, term, len, ""), key}, v;
+    char key[LX_LANG_KEY];
+    MDB_val k = {lang_key(key, sizeof key, term, len, ""), key}, v;
     if (k.mv_size)
         rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
     else
@@ -636,14 +637,10 @@ int lx_store_tagstem_drop(MDB_txn *txn, lx_index *ix, const char *tag, size_t le
 
 int lx_store_word_put(MDB_txn *txn, lx_index *ix, const char *tok, size_t len, const char *lang,
                       const char *term, size_t tlen, lx_error *err) {
-    char key[511]; /* LMDB's longest key */
-    size_t ll = strnlen(lang, 8);
-    if (!ix->words || len + 1 + ll > sizeof key)
+    char key[LX_LANG_KEY];
+    MDB_val k = {lang_key(key, sizeof key, tok, len, lang), key}, v = {tlen, (void *)term};
+    if (!ix->words || !k.mv_size)
         return 0;
-    memcpy(key, tok, len);
-    key[len] = 0;
-    memcpy(key + len + 1, lang, ll);
-    MDB_val k = {len + 1 + ll, key}, v = {tlen, (void *)term};
     int rc = mdb_put(txn, ix->words, &k, &v, MDB_NOOVERWRITE);
     if (rc && rc != MDB_KEYEXIST)
         return lx_store_fail(err, rc, "words");
@@ -809,8 +806,8 @@ int lx_store_term(MDB_txn *txn, lx_index *ix, const char *t, size_t n, MDB_val *
 
 int lx_store_lpost(MDB_txn *txn, lx_index *ix, const char *t, size_t n, const char *lang,
                    MDB_val *v) {
-    char key[LX_LPOST_KEY];
-    MDB_val k = {lpost_key(key, sizeof key, t, n, lang), key};
+    char key[LX_LANG_KEY];
+    MDB_val k = {lang_key(key, sizeof key, t, n, lang), key};
     if (!k.mv_size || !ix->lpost)
         return LX_ENOTFOUND;
     return lx_store_code(lx_store_get(txn, ix->lpost, &k, v));

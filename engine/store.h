@@ -26,7 +26,16 @@
 /* The lpost value of a language that holds more than half of the term's
  * lectures: its lectures are the term's list itself, nearly. */
 #define LX_LPOST_MOST 0x00
-#define LX_LPOST_KEY 511 /* LMDB's longest key: a longer term, NUL, code has none */
+/* What a build stores for a term of df lectures, n of them in a language:
+ * no value's worth (an empty one), LX_LPOST_MOST, or the list.  lectern
+ * check holds a value to the same rule. */
+enum { LX_LPOST_NONE, LX_LPOST_ALL, LX_LPOST_LIST };
+static inline int lx_lpost_kind(uint32_t n, uint32_t df) {
+    return !n ? LX_LPOST_NONE : (uint64_t)n * 2 > df ? LX_LPOST_ALL : LX_LPOST_LIST;
+}
+/* LMDB's longest key: a "words" or "lpost" key (a term, NUL, a language
+ * code) longer than it is not stored. */
+#define LX_LANG_KEY 511
 
 /* Collection statistics, the value of meta "stats". */
 typedef struct lx_collstats {

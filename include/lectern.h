@@ -426,9 +426,7 @@ typedef struct lx_hit {
     /* search only: the translations of query words it matched through */
     size_t n_via;
     const struct lx_via *via;
-    /* where meta_json's members a result shows are (has_members 0: not
-     * given, read them from meta_json) */
-    int has_members;
+    /* where meta_json's members a result shows are (lx_member) */
     lx_member member[LX_NMEMBERS];
 } lx_hit;
 

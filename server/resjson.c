@@ -69,45 +69,29 @@ void resjson_counts(jsonw *w, const char *key, const char *name, const lx_facet 
 }
 
 static void write_hit(jsonw *w, const lx_hit *h, int related, const lx_moments *mo) {
-    /* in the engine's order (lx_hit.member) */
-    enum {
-        SPEAKER = LX_MEMBER_SPEAKER,
-        TAGS = LX_MEMBER_TAGS,
-        LANGUAGE = LX_MEMBER_LANGUAGE,
-        URL = LX_MEMBER_URL,
-        DURATION = LX_MEMBER_DURATION,
-        NMEMBERS = LX_MEMBER_DURATION + 1
-    };
-    static const char *const keys[NMEMBERS] = {"speaker", "tags", "language", "url", "duration"};
     static const char number[] = "-0123456789";
-    jw_span m[NMEMBERS];
-    if (h->meta_json && h->has_members) { /* located when the lecture was stored */
-        for (int i = 0; i < NMEMBERS; i++) {
-            m[i].p = h->member[i].len ? h->meta_json + h->member[i].off : NULL;
-            m[i].len = h->member[i].len;
-        }
-    } else if (h->meta_json) {
-        jw_members(h->meta_json, strlen(h->meta_json), keys, NMEMBERS, m);
-    } else {
-        memset(m, 0, sizeof m);
+    jw_span m[LX_NMEMBERS]; /* the members, located when the lecture was stored */
+    for (int i = 0; i < LX_NMEMBERS; i++) {
+        m[i].p = h->meta_json && h->member[i].len ? h->meta_json + h->member[i].off : NULL;
+        m[i].len = m[i].p ? h->member[i].len : 0;
     }
     jw_obj(w);
     JW_KEY(w, "id");
     jw_str(w, h->id);
     JW_KEY(w, "title");
     jw_str(w, h->title);
-    WRITE_MEMBER(w, "speaker", &m[SPEAKER], "\"");
-    if (m[TAGS].p && m[TAGS].p[0] == '[') {
+    WRITE_MEMBER(w, "speaker", &m[LX_MEMBER_SPEAKER], "\"");
+    if (m[LX_MEMBER_TAGS].p && m[LX_MEMBER_TAGS].p[0] == '[') {
         JW_KEY(w, "tags");
-        jw_raw(w, m[TAGS].p, m[TAGS].len);
+        jw_raw(w, m[LX_MEMBER_TAGS].p, m[LX_MEMBER_TAGS].len);
     } else {
         JW_KEY(w, "tags");
         jw_arr(w);
         jw_arr_end(w);
     }
-    WRITE_MEMBER(w, "language", &m[LANGUAGE], "\"");
-    WRITE_MEMBER(w, "url", &m[URL], "\"");
-    WRITE_MEMBER(w, "duration", &m[DURATION], number);
+    WRITE_MEMBER(w, "language", &m[LX_MEMBER_LANGUAGE], "\"");
+    WRITE_MEMBER(w, "url", &m[LX_MEMBER_URL], "\"");
+    WRITE_MEMBER(w, "duration", &m[LX_MEMBER_DURATION], number);
     JW_KEY(w, "score");
     jw_double(w, h->score, 4);
     resjson_snippet(w, h);
