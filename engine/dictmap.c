@@ -287,6 +287,7 @@ struct lx_dmap_writer {
     int stems;    /* filling the stem table */
     wlang *langs; /* at most one a pair */
     int nlangs;
+    wlang *lang; /* the current pair's */
 };
 
 static void put(lx_dmap_writer *w, const void *p, size_t n) {
@@ -316,7 +317,7 @@ static void collect(lx_dmap_writer *w, const char *key, size_t len, uint32_t h) 
     const lx_dmap_pair *q = &w->pairs[w->cur];
     if (q->state <= 0 || (w->stems && q->sstate <= 0))
         return;
-    lx_strmap *k = &cur_lang(w)->keys[w->stems];
+    lx_strmap *k = &w->lang->keys[w->stems];
     if (!lx_strmap_get(k, key, len, h) && !lx_strmap_put(k, key, len, h, 1, NULL))
         w->err = 1;
 }
@@ -401,14 +402,16 @@ static void table_begin(lx_dmap_writer *w, size_t n) {
         w->err = 1;
 }
 
-static void table_add(lx_dmap_writer *w, const char *key, size_t len, uint32_t off) {
-    if (!w->cap || !off)
-        return;
+/* Adds key at record offset off to the table being filled; its lx_hash. */
+static uint32_t table_add(lx_dmap_writer *w, const char *key, size_t len, uint32_t off) {
     uint32_t h = lx_hash(key, len), i = h & (w->cap - 1);
+    if (!w->cap || !off)
+        return h;
     while (w->tab[2 * i + 1])
         i = (i + 1) & (w->cap - 1);
     w->tab[2 * i] = h;
     w->tab[2 * i + 1] = off;
+    return h;
 }
 
 /* Writes the table being filled (8-byte aligned) and, when filter, its
@@ -447,6 +450,7 @@ void lx_dmap_pair_begin(lx_dmap_writer *w, const lx_dmap_pair *meta, size_t nwor
     }
     w->pairs[w->cur] = *meta;
     w->pairs[w->cur].nwords = (uint32_t)nwords;
+    w->lang = cur_lang(w);
     w->stems = 0;
     table_begin(w, nwords);
 }
@@ -469,8 +473,7 @@ uint32_t lx_dmap_add_word(lx_dmap_writer *w, const char *key, size_t len, const 
         put(w, &tl, 2);
         put(w, tr[k].text, tr[k].len);
     }
-    table_add(w, key, len, off);
-    collect(w, key, len, lx_hash(key, len));
+    collect(w, key, len, table_add(w, key, len, off));
     return w->err ? 0 : off;
 }
 
@@ -493,8 +496,7 @@ void lx_dmap_add_stem(lx_dmap_writer *w, const char *term, size_t len, uint32_t 
     put(w, &tl, 2);
     put(w, term, len);
     put(w, &word, 4);
-    table_add(w, term, len, off);
-    collect(w, term, len, lx_hash(term, len));
+    collect(w, term, len, table_add(w, term, len, off));
 }
 
 void lx_dmap_pair_end(lx_dmap_writer *w) {
