@@ -200,9 +200,9 @@ static int build_lpost(lx_writer *w, const char *term, size_t len, const uint8_t
         char code[16];
         snprintf(code, sizeof code, "%.*s", (int)w->langs[l].len, w->langs[l].key);
         int kind = lx_lpost_kind(cnt[l], n);
-        if (kind != LX_LPOST_LIST) {
+        if (kind != LX_LPOST_IS_LIST) {
             uint8_t most = LX_LPOST_MOST;
-            rc = lx_store_lpost_put(w->txn, w->ix, term, len, code, &most, kind == LX_LPOST_ALL,
+            rc = lx_store_lpost_put(w->txn, w->ix, term, len, code, &most, kind == LX_LPOST_IS_MOST,
                                     err);
             continue;
         }

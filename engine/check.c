@@ -678,19 +678,19 @@ static int check_lpost_one(chk *k, const MDB_val *key, const MDB_val *v) {
     uint32_t n = k->lpl.n;
     int kind = lx_lpost_kind(n, c->df);
     if (!v->mv_size) {
-        if (kind != LX_LPOST_NONE)
+        if (kind != LX_LPOST_IS_NONE)
             problem(k, "lpost \"%s\": none, but %u of its lectures are", show(key, buf), n);
         return 0;
     }
     if (v->mv_size == 1 && *(const uint8_t *)v->mv_data == LX_LPOST_MOST) {
-        if (kind != LX_LPOST_ALL)
+        if (kind != LX_LPOST_IS_MOST)
             problem(k, "lpost \"%s\": most, but %u of %u", show(key, buf), n, c->df);
         return 0;
     }
     k->post.n = k->pos.n = 0;
     if ((rc = lx_plist_encode(&k->lpl, k->norms, &k->post, &k->pos)))
         return rc;
-    if (kind != LX_LPOST_LIST || k->post.n != v->mv_size ||
+    if (kind != LX_LPOST_IS_LIST || k->post.n != v->mv_size ||
         memcmp(k->post.p, v->mv_data, v->mv_size))
         problem(k, "lpost \"%s\": not the encoding of its term's %u postings in the language",
                 show(key, buf), n);

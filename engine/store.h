@@ -29,9 +29,9 @@
 /* What a build stores for a term of df lectures, n of them in a language:
  * no value's worth (an empty one), LX_LPOST_MOST, or the list.  lectern
  * check holds a value to the same rule. */
-enum { LX_LPOST_NONE, LX_LPOST_ALL, LX_LPOST_LIST };
+enum { LX_LPOST_IS_NONE, LX_LPOST_IS_MOST, LX_LPOST_IS_LIST };
 static inline int lx_lpost_kind(uint32_t n, uint32_t df) {
-    return !n ? LX_LPOST_NONE : (uint64_t)n * 2 > df ? LX_LPOST_ALL : LX_LPOST_LIST;
+    return !n ? LX_LPOST_IS_NONE : (uint64_t)n * 2 > df ? LX_LPOST_IS_MOST : LX_LPOST_IS_LIST;
 }
 /* LMDB's longest key: a "words" or "lpost" key (a term, NUL, a language
  * code) longer than it is not stored. */
