@@ -438,8 +438,8 @@ static int load_windows(const lx_docview *v, const char *description, size_t dle
 
 int lx_snippet_from_positions(const lx_docview *v, const char *description,
                               const lx_snip_terms *terms, lx_snip_pos *const hits[2],
-                              const uint32_t nhits[2], int hit_bound, lx_buf *scratch,
-                              lx_buf *out, const char **field, double *start) {
+                              const uint32_t nhits[2], int hit_bound, lx_buf *scratch, lx_buf *out,
+                              const char **field, double *start) {
     size_t dlen = description ? strlen(description) : 0;
     field_windows fw;
     choose_field(v, dlen, terms->n, hits, nhits, &fw);

@@ -54,8 +54,8 @@ typedef struct lx_snip_pos {
  * reused from hit to hit: its contents are undefined after). */
 int lx_snippet_from_positions(const lx_docview *v, const char *description,
                               const lx_snip_terms *terms, lx_snip_pos *const hits[2],
-                              const uint32_t nhits[2], int hit_bound, lx_buf *scratch,
-                              lx_buf *out, const char **field, double *start);
+                              const uint32_t nhits[2], int hit_bound, lx_buf *scratch, lx_buf *out,
+                              const char **field, double *start);
 
 /* ---- The query side's interface: what a snippet needs of a search is
  * its terms, their lists (looked up once per query through store.h) and
