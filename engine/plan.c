@@ -346,6 +346,16 @@ static int mark(lx_searcher *s, lx_qcur *c, uint64_t *b, uint32_t *all) {
         c->doc = LX_DOC_END;
         return whole;
     }
+    if (c->kind == LX_QK_DOCS) {
+        /* A tag's docids as they lie (ascending, checked when opened). */
+        for (uint32_t i = c->doc == LX_DOC_END ? c->ndocs : c->i; i < c->ndocs; i++) {
+            uint32_t d;
+            memcpy(&d, c->docs + (size_t)i * 4, 4);
+            b[d / 64] |= 1ull << (d % 64);
+        }
+        c->doc = LX_DOC_END;
+        return 0;
+    }
     for (; c->doc != LX_DOC_END; lx_qcur_next(c))
         b[c->doc / 64] |= 1ull << (c->doc % 64);
     return 0;

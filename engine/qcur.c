@@ -251,7 +251,20 @@ void lx_qcur_advance(lx_qcur *c, uint32_t target) {
         break;
     }
     case LX_QK_DOCS: {
-        uint32_t lo = c->i, hi = c->ndocs;
+        /* docs[i] is c->doc, below the target: gallop from the next (most
+         * seeks move a few docids, a tag boost's list lies far ahead),
+         * then halve the last step. */
+        uint32_t lo = c->i + 1, hi = c->ndocs, step = 1;
+        while (lo < hi) {
+            uint32_t probe = step < hi - lo ? lo + step - 1 : hi - 1, d;
+            memcpy(&d, c->docs + (size_t)probe * 4, 4);
+            if (d >= target) {
+                hi = probe;
+                break;
+            }
+            lo = probe + 1;
+            step *= 2;
+        }
         while (lo < hi) {
             uint32_t mid = lo + (hi - lo) / 2, d;
             memcpy(&d, c->docs + (size_t)mid * 4, 4);

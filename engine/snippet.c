@@ -355,18 +355,21 @@ static int load_text(const lx_docview *v, const char *description, size_t dlen,
  * st->len is cut to the winner's text.  A split range found damaged sets
  * st->damaged (returns 0): the caller loads the text as one range. */
 static uint32_t window_matches(const lx_docview *v, const lx_snip_terms *terms, field_windows *fw,
-                               snip_text *st, match m[WIN_TOKENS]) {
+                               snip_text *st, int hit_bound, match m[WIN_TOKENS]) {
     uint32_t sstart[MAX_TIES][WIN_TOKENS], send[MAX_TIES][WIN_TOKENS], nm = 0;
     int win = 0, most = -1, k = fw->k, nt = fw->nties > 1 ? fw->nties : 1;
-    /* tokens[i]: the most tokens tie i or a later one spans, the most
-     * words exactly as typed it can hold: once a tie has that many, no
-     * later one can win (a later tie wins only with more), and the rest
-     * are not scanned. */
+    /* tokens[i]: the most tokens tie i or a later one spans (with
+     * hit_bound, the most hits), the most words exactly as typed it can
+     * hold: once a tie has that many, no later one can win (a later tie
+     * wins only with more), and the rest are neither decompressed nor
+     * scanned. */
     uint32_t tokens[MAX_TIES + 1];
     tokens[nt] = 0;
     for (int i = nt - 1; i >= 0; i--) {
         const best *w = fw->nties > 1 ? &fw->ties[i] : &fw->bw;
         uint32_t span = fw->hits[w->to - 1].pos - fw->hits[w->from].pos + 1;
+        if (hit_bound && w->to - w->from < span)
+            span = w->to - w->from;
         tokens[i] = span > tokens[i + 1] ? span : tokens[i + 1];
     }
     for (int i = 0; i < nt && !(most >= 0 && (uint32_t)most >= tokens[i]); i++) {
@@ -419,13 +422,14 @@ static uint32_t window_matches(const lx_docview *v, const lx_snip_terms *terms, 
  * window; when a tie's range is found damaged on the way, the text is
  * loaded again as one range and compared again.  Returns load_text's. */
 static int load_windows(const lx_docview *v, const char *description, size_t dlen,
-                        const lx_snip_terms *terms, field_windows *fw, lx_buf *scratch,
-                        snip_text *st, int tight, match m[WIN_TOKENS], uint32_t *nm) {
+                        const lx_snip_terms *terms, int hit_bound, field_windows *fw,
+                        lx_buf *scratch, snip_text *st, int tight, match m[WIN_TOKENS],
+                        uint32_t *nm) {
     for (int one = 0; one < 2; one++) {
         int rc = load_text(v, description, dlen, fw, scratch, st, tight, one);
         if (rc || !st->text || !st->len)
             return rc;
-        *nm = fw->bw.score ? window_matches(v, terms, fw, st, m) : 0;
+        *nm = fw->bw.score ? window_matches(v, terms, fw, st, hit_bound, m) : 0;
         if (!st->damaged)
             break;
     }
@@ -434,7 +438,7 @@ static int load_windows(const lx_docview *v, const char *description, size_t dle
 
 int lx_snippet_from_positions(const lx_docview *v, const char *description,
                               const lx_snip_terms *terms, lx_snip_pos *const hits[2],
-                              const uint32_t nhits[2], lx_buf *scratch, lx_buf *out,
+                              const uint32_t nhits[2], int hit_bound, lx_buf *scratch, lx_buf *out,
                               const char **field, double *start) {
     size_t dlen = description ? strlen(description) : 0;
     field_windows fw;
@@ -446,14 +450,14 @@ int lx_snippet_from_positions(const lx_docview *v, const char *description,
     int tight = fw.k == 1 && fw.bw.score && v->h.zlen && v->h.ncp;
     match m[WIN_TOKENS];
     uint32_t nm = 0;
-    int rc = load_windows(v, description, dlen, terms, &fw, scratch, &st, tight, m, &nm);
+    int rc = load_windows(v, description, dlen, terms, hit_bound, &fw, scratch, &st, tight, m, &nm);
     if (rc || !st.text || !st.len)
         return rc ? rc : lx_buf_append(out, "", 1);
     size_t s = 0, e = 0, hi;
     if (tight && (st.short_ || ((!nm || m[nm - 1].end + LX_SNIPPET_BYTES >= st.len) &&
                                 st.len < v->h.body_len))) {
         /* not far enough (or nothing found): the range as without tight */
-        rc = load_windows(v, description, dlen, terms, &fw, scratch, &st, 0, m, &nm);
+        rc = load_windows(v, description, dlen, terms, hit_bound, &fw, scratch, &st, 0, m, &nm);
         if (rc || !st.text || !st.len)
             return rc ? rc : lx_buf_append(out, "", 1);
     }
@@ -495,6 +499,12 @@ struct lx_snipper {
     lx_buf more;   /* the second field's runs while gathering */
     lx_buf desc;   /* a hit's description, unescaped */
     lx_buf text;   /* a transcript's decompressed ranges (room for the whole body) */
+    /* lx_snip_terms.whole, and the words' terms each found with their
+     * positions or in no list (ENOTFOUND): a token equal to a word in a
+     * lecture of language l is then a hit unless its term's positions
+     * were cut at LX_MAX_SNIPPET_POSITIONS (cut, per hit) */
+    unsigned char hit_bound[LX_MAX_LANGS];
+    int cut;
     uint32_t tmp[2][LX_MAX_SNIPPET_POSITIONS];
     char termbuf[LX_SNIP_TERMS][LX_TOKEN_BUF];
 };
@@ -528,40 +538,68 @@ void lx_snippet_terms(lx_snipper *sp, lx_snip_terms *t, const lx_query *q, lx_st
             t->wlen[t->nwords++] = w->len;
         }
     }
+    t->nl = nl < LX_MAX_LANGS ? nl : LX_MAX_LANGS;
+    for (int l = 0; l < t->nl; l++) {
+        memcpy(t->lang[l], stem->e[langs[l]].lang, LX_LANG_BYTES);
+        t->whole[l] = 1;
+    }
+    int wi = 0; /* the word's index in t->word (in the same order) */
     for (int ci = 0; ci < q->nclauses; ci++) {
         const lx_qclause *cl = &q->clauses[ci];
-        /* Stopwords the search left out are not highlighted either. */
-        if (cl->neg || cl->filter || (stop[ci] && content))
+        if (cl->neg || cl->filter)
             continue;
-        for (int j = 0; j < cl->n; j++)
-            for (int l = 0; l < nl && t->n < LX_SNIP_TERMS; l++) {
+        /* Stopwords the search left out are not highlighted either (a
+         * word without its term: no language is whole). */
+        if (stop[ci] && content) {
+            for (int l = 0; l < t->nl && wi < t->nwords; l++)
+                t->whole[l] = 0;
+            wi += cl->n;
+            continue;
+        }
+        for (int j = 0; j < cl->n; j++, wi++) {
+            int l = 0;
+            for (; l < nl && t->n < LX_SNIP_TERMS; l++) {
                 const lx_qword *w = &q->words[cl->first + j];
                 char *b = sp->termbuf[t->n];
                 size_t tl = lx_stemmers_term(stem, langs[l], w->tok, w->len, b);
-                int dup = 0;
-                for (int m = 0; m < t->n && !dup; m++)
-                    dup = t->len[m] == tl && !memcmp(t->term[m], b, tl);
-                if (dup)
-                    continue;
+                int m = 0;
+                while (m < t->n && !(t->len[m] == tl && !memcmp(t->term[m], b, tl)))
+                    m++;
+                if (wi < t->nwords && l < t->nl)
+                    t->wterm[l][wi] = (unsigned char)m;
+                if (m < t->n)
+                    continue; /* a duplicate */
                 t->term[t->n] = b;
                 t->len[t->n] = tl;
                 t->n++;
             }
+            for (; l < t->nl && wi < t->nwords; l++) /* no room for its term */
+                t->whole[l] = 0;
+        }
     }
 }
 
 int lx_snippet_lookup(lx_snipper *sp, const lx_snip_terms *t, MDB_txn *txn, lx_index *ix,
                       lx_post_lookup post_of, void *ctx) {
+    unsigned char lost[LX_SNIP_TERMS]; /* a list without its positions */
     for (int i = 0; i < t->n; i++) {
         int rc = post_of ? post_of(ctx, t->term[i], t->len[i], &sp->post[i])
                          : lx_store_term(txn, ix, t->term[i], t->len[i], &sp->post[i], NULL);
-        if (!rc)
+        lost[i] = 0;
+        if (!rc) {
             rc = lx_store_pos(txn, ix, t->term[i], t->len[i], &sp->pos[i]);
+            lost[i] = rc || !sp->pos[i].mv_data;
+        }
         if (rc && rc != LX_ENOTFOUND)
             return rc;
         if (rc || !sp->pos[i].mv_data)
             sp->post[i].mv_data = NULL;
         sp->known[i] = NULL;
+    }
+    for (int l = 0; l < t->nl; l++) {
+        sp->hit_bound[l] = t->whole[l];
+        for (int w = 0; w < t->nwords && sp->hit_bound[l]; w++)
+            sp->hit_bound[l] = !lost[t->wterm[l][w]];
     }
     sp->head_ok = 0;
     return 0;
@@ -615,6 +653,7 @@ static int gather_fields(lx_snipper *sp, const lx_snip_terms *t, uint32_t doc, i
         if (pc->rc)
             return pc->rc;
         for (int g = 0; g < nf; g++) {
+            sp->cut |= np[g] == LX_MAX_SNIPPET_POSITIONS;
             if (lx_buf_reserve(hb[g], np[g] * sizeof(lx_snip_pos)))
                 return LX_ENOMEM;
             lx_snip_pos *dst = (lx_snip_pos *)(hb[g]->p + hb[g]->n);
@@ -673,6 +712,7 @@ int lx_snippet_hit(lx_snipper *sp, const lx_snip_terms *t, int with_terms, uint3
     int rc;
     sp->hits.n = 0;
     sp->more.n = 0;
+    sp->cut = 0;
     /* The description's positions are stored just before the transcript's. */
     _Static_assert(LX_F_TRANSCRIPT == LX_F_DESCRIPTION + 1, "adjacent fields");
     if (with_terms && (rc = gather_fields(sp, t, doc, LX_F_DESCRIPTION, 2, n)))
@@ -697,7 +737,12 @@ int lx_snippet_hit(lx_snipper *sp, const lx_snip_terms *t, int with_terms, uint3
             return found;
         desc = found ? (const char *)sp->desc.p : NULL;
     }
-    return lx_snippet_from_positions(v, desc, t, h, n, &sp->text, out, field, start);
+    /* The lecture's language among the terms': a window then holds no
+     * more words as typed than hits. */
+    int bound = 0;
+    for (int l = 0; with_terms && !sp->cut && l < t->nl && !bound; l++)
+        bound = sp->hit_bound[l] && strncmp(t->lang[l], v->h.lang, sizeof v->h.lang) == 0;
+    return lx_snippet_from_positions(v, desc, t, h, n, bound, &sp->text, out, field, start);
 }
 
 int lx_snippet_positions(lx_snipper *sp, const lx_snip_terms *t, uint32_t doc, int f,

@@ -19,6 +19,15 @@ typedef struct lx_snip_terms {
     int nwords;                           /* the query's words as typed (normalised, unstemmed): */
     const char *word[LX_MAX_QUERY_TERMS]; /* a token equal to one is an */
     size_t wlen[LX_MAX_QUERY_TERMS];      /* exact match, preferred */
+    /* The languages the terms were stemmed under (lx_snippet_terms; 0
+     * for terms set otherwise) and, per language, whether every word's
+     * stem in it is one of the terms (wterm[l][w] its index): then in a
+     * lecture of that language every token equal to a word is a hit, and
+     * a window holds no more such tokens than hits. */
+    int nl;
+    char lang[LX_MAX_LANGS][LX_LANG_BYTES];
+    unsigned char whole[LX_MAX_LANGS];
+    unsigned char wterm[LX_MAX_LANGS][LX_MAX_QUERY_TERMS];
 } lx_snip_terms;
 
 /* Where a query term occurs in a lecture field (from the positions
@@ -36,12 +45,16 @@ typedef struct lx_snip_pos {
  * NUL-terminated HTML to out; *field names the source field; *start is the
  * passage's time in seconds for a timed transcript, else -1.  Only the text up to the chosen window
  * is scanned, and nothing is stemmed: this is the query path's snippet.  Among windows that tie,
- * the one with more of terms->word exactly as typed wins.  scratch holds
- * the transcript's decompressed text (kept by the caller, reused from hit
- * to hit: its contents are undefined after). */
+ * the one with more of terms->word exactly as typed wins; with hit_bound
+ * the caller vouches that every token equal to one of those words is one
+ * of the field's hits (lx_snip_terms.whole, no term's positions cut
+ * short), so a tie holds at most as many as it has hits, and the ties
+ * that cannot beat the best so far are neither decompressed nor scanned.
+ * scratch holds the transcript's decompressed text (kept by the caller,
+ * reused from hit to hit: its contents are undefined after). */
 int lx_snippet_from_positions(const lx_docview *v, const char *description,
                               const lx_snip_terms *terms, lx_snip_pos *const hits[2],
-                              const uint32_t nhits[2], lx_buf *scratch, lx_buf *out,
+                              const uint32_t nhits[2], int hit_bound, lx_buf *scratch, lx_buf *out,
                               const char **field, double *start);
 
 /* ---- The query side's interface: what a snippet needs of a search is

@@ -43,13 +43,14 @@
 #define SRV_SHUTDOWN_GRACE_MS 10000
 #define SRV_DEFAULT_CACHE_MB 32 /* response cache (--cache-mb; 0 = off) */
 /* Bytes of each connection's buffer for the request line and headers
- * (MHD's memory pool, --header-buffer; MHD's own default).  32 KiB takes
- * a GET whose q has up to 32,200 bytes as sent; 16 KiB, 15,800.  MHD
- * zeroes the pool after each request: callgrind counts that as 49 k
- * instructions a request at 32 KiB (its rep stosb counted per byte), but
- * in CPU time per request 16 and 32 KiB measured the same, so the larger
- * GET limit stays. */
-#define SRV_DEFAULT_HEADER_BUFFER (32u << 10)
+ * (MHD's memory pool, --header-buffer).  16 KiB takes a GET whose q has up
+ * to about 15,800 bytes as sent (32 KiB, MHD's own default, 32,200):
+ * twice the request line nginx passes by default (8 KiB) and four times
+ * Elasticsearch's (4 KiB); longer texts go by POST.  MHD zeroes the pool
+ * after each request (and half of it when the read buffer shrinks): at 32
+ * KiB that memset was 1.6-2.0% of the server's cycles under wrk, at 16
+ * KiB 1.2% (tests/bench/README.md, round eleven). */
+#define SRV_DEFAULT_HEADER_BUFFER (16u << 10)
 #define SRV_MIN_HEADER_BUFFER (4u << 10)
 #define SRV_MAX_HEADER_BUFFER (1u << 20)
 

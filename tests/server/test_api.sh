@@ -93,7 +93,16 @@ req GET "/api/search?q=$long"
 expect_status 200 "a query over LX_MAX_QUERY_BYTES is read as plain words (issue 13)"
 long=$(for i in $(seq 1200); do printf 'word%05d+' "$i"; done)
 req GET "/api/search?q=$long"
-expect_status 200 "a GET of 12,000 bytes fits the default --header-buffer (32 KiB)"
+expect_status 200 "a GET of 12,000 bytes fits the default --header-buffer (16 KiB)"
+long=$(head -c 15000 /dev/zero | tr '\0' a)
+req GET "/api/search?q=$long"
+expect_status 200 "a q of 15,000 bytes fits the default --header-buffer (16 KiB)"
+long=$(head -c 17000 /dev/zero | tr '\0' a)
+req GET "/api/search?q=$long"
+expect_status 414 "a q of 17,000 bytes is beyond the default --header-buffer (16 KiB)"
+long=$(head -c 17000 /dev/zero | tr '\0' b)
+req GET "/api/search?q=gender" -H "X-Long: $long"
+expect_status 431 "a header of 17,000 bytes is beyond the default --header-buffer (16 KiB)"
 huge=$(head -c 40000 /dev/zero | tr '\0' a)
 req GET "/api/search?q=$huge"
 expect_status 414 "a URL beyond the header buffer"

@@ -5,7 +5,7 @@
  * included), a title-only hit still getting the opening of the
  * description, bounded length cut at word boundaries in valid UTF-8;
  * among tied windows of a compressed transcript, the first with the most
- * words as typed, however far apart their LZ4 blocks lie. */
+ * words as typed (hits or not), however far apart their LZ4 blocks lie. */
 #include "check.h"
 #include "testidx.h"
 #include "text.h"
@@ -262,6 +262,16 @@ static void test_tied_windows(lx_index *ix) {
     r = snip("running");
     h = tix_hit(r, "later");
     CHECK(h && has(h->snippet, "<mark>running</mark> markb"));
+    lx_results_free(r);
+    /* A word as typed that is no hit (a stopword the search left out)
+     * still counts: the second tie, with "the", has more than its hits
+     * (fails when a tie is bounded by its hits whatever the query). */
+    static const char *const stop[] = {"run w run markh", "run the run marki"};
+    put_spread(ix, "stop", stop, 2);
+    r = snip("the run");
+    h = tix_hit(r, "stop");
+    CHECK(h && has(h->snippet, "<mark>run</mark> the <mark>run</mark> marki"));
+    CHECK(h && !has(h->snippet, "markh"));
     lx_results_free(r);
 }
 
