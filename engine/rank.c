@@ -737,6 +737,56 @@ static inline int and_score(lx_qcur *cur, int nreq, int n, const lx_scorer *sc, 
     return 1;
 }
 
+/* Adds bound b to lb[l] for each language l in langs (a bit each), or
+ * to *any when langs is 0 (every language); returns the languages. */
+static inline uint32_t lang_add(double *lb, double *any, uint32_t langs, double b) {
+    if (!langs)
+        *any += b;
+    for (uint32_t m = langs; m; m &= m - 1)
+        lb[__builtin_ctz(m)] += b;
+    return langs;
+}
+
+/* A lecture has one language, and a cursor whose lx_qcur.langs names
+ * some matches only lectures in them (a translation, a word of few
+ * languages): the score of a lecture in language l is at most the sum of
+ * the bounds of the cursors that may match in l (a group's bonus and its
+ * live members'; every other cursor's).  When that sum cannot beat theta
+ * (the heap full), no lecture in l can enter, and a group member whose
+ * languages are all such is ended: the intersection no longer steps
+ * through its lectures (a word's translation into English, when the top
+ * k is in the query's language).  Returns whether one was ended. */
+static int lang_prune(lx_qcur *cur, int n, double theta) {
+    double lb[32] = {0}, any = 0;
+    uint32_t seen = 0, dead = 0;
+    for (int c = 0; c < n; c++) {
+        lx_qcur *x = &cur[c];
+        if (x->kind != LX_QK_OR) {
+            seen |= lang_add(lb, &any, x->langs, x->ub);
+            continue;
+        }
+        any += x->bonus * SAFETY;
+        for (int j = 0; j < x->nsub; j++)
+            if (x->sub[j].doc != LX_DOC_END)
+                seen |= lang_add(lb, &any, x->sub[j].langs, x->sub[j].ub);
+    }
+    for (uint32_t m = seen; m; m &= m - 1)
+        if (any + lb[__builtin_ctz(m)] <= theta)
+            dead |= 1u << __builtin_ctz(m);
+    int ended = 0;
+    for (int c = 0; c < n && dead; c++) {
+        lx_qcur *x = &cur[c];
+        for (int j = 0; x->kind == LX_QK_OR && j < x->nsub; j++) {
+            lx_qcur *m = &x->sub[j];
+            if (m->doc != LX_DOC_END && m->langs && !(m->langs & ~dead)) {
+                m->doc = LX_DOC_END;
+                ended = 1;
+            }
+        }
+    }
+    return ended;
+}
+
 /* Moves the required cursors but the driver (req[0]) to d.  Returns
  * nreq when each stands on d and, lazy, each group holds there (its
  * phrases checked now that every other cursor is on d: a lazy group's
@@ -780,10 +830,13 @@ uint32_t lx_topk_and(lx_qcur *cur, int nreq, int n, const lx_scorer *sc, const u
     ahead_gate ag = {0, 0, 0};
     int grouped = 0; /* a required cursor is a group: bounds per doc pay */
     int lazy = 0;    /* one has phrases: they are checked where the others meet */
+    int by_lang = 0; /* a group's member matches in some languages only (lang_prune) */
     for (int c = 0; c < nreq; c++) {
         grouped |= cur[c].kind == LX_QK_OR;
-        for (int j = 0; cur[c].kind == LX_QK_OR && j < cur[c].nsub; j++)
+        for (int j = 0; cur[c].kind == LX_QK_OR && j < cur[c].nsub; j++) {
             cur[c].lazy |= cur[c].sub[j].kind == LX_QK_PHRASE;
+            by_lang |= cur[c].sub[j].langs != 0;
+        }
         lazy |= cur[c].lazy;
     }
     uint32_t d = dc->doc, upto = 0, win_last = 0;
@@ -874,8 +927,14 @@ uint32_t lx_topk_and(lx_qcur *cur, int nreq, int n, const lx_scorer *sc, const u
             if (nh < k || score > theta) {
                 lx_scored en = {score, d};
                 lx_topk_push(out, &nh, k, en);
-                if (nh == k)
+                if (nh == k) {
                     theta = out[0].score;
+                    /* Every cursor stands on d: an ended member leaves
+                     * its group there, to move on from d. */
+                    if (by_lang && lang_prune(cur, n, theta))
+                        for (int c = 0; c < nreq; c++)
+                            cur[c].ab_valid = cur[c].bb_valid = 0;
+                }
             }
         }
         lx_qcur_next(dc);
