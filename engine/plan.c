@@ -274,9 +274,11 @@ static int clause_cursors(lx_searcher *s, const lx_qclause *cl, int clause_id, c
         if (!r)
             continue;
         lx_qcur_start(c, &s->sc);
-        if (by_lang && c->kind == LX_QK_TERM && (c->langs = term_langs(s, c, terms[l][0], tlen[l][0]),
-                                                 s->rc))
-            return s->rc;
+        if (by_lang && c->kind == LX_QK_TERM) {
+            c->langs = term_langs(s, c, terms[l][0], tlen[l][0]);
+            if (s->rc)
+                return s->rc;
+        }
         s->nqc++;
         added++;
     }
