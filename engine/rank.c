@@ -54,6 +54,80 @@ static double pbound_tf(const lx_scorer *sc, const lx_pbound *b) {
     return t;
 }
 
+/* A lecture has one language, and a cursor whose lx_qcur.langs names
+ * some matches only lectures in them (a translation, a word of few
+ * languages).  A lecture in language l scores at most the sum, over the
+ * cursors that may match in l, of their bounds there (a group's: its
+ * bonus and the bounds of its live members of l or of every language),
+ * and is no match of an intersection when one of its required cursors
+ * cur[0..nreq) cannot match in l.  When the sum cannot beat theta (the
+ * heap full) or l is no match, no lecture in l can enter the top k, and
+ * a cursor or group member all of whose languages are such is ended: the
+ * walk no longer steps through its lectures (a word's translation into
+ * English, when the top k is in the query's language).  A group left
+ * standing on a doc of an ended member alone scores it at most that
+ * bound, so the doc does not enter either.  Returns whether one was
+ * ended. */
+static int lang_prune(lx_qcur *cur, int nreq, int n, double theta) {
+    uint32_t seen = 0, need = ~0u, dead = 0;
+    for (int c = 0; c < n; c++) {
+        const lx_qcur *x = &cur[c];
+        if (x->kind != LX_QK_OR)
+            seen |= x->doc != LX_DOC_END ? x->langs : 0;
+        for (int j = 0; x->kind == LX_QK_OR && j < x->nsub; j++)
+            seen |= x->sub[j].doc != LX_DOC_END ? x->sub[j].langs : 0;
+    }
+    if (!seen)
+        return 0;
+    double bound[32] = {0};
+    for (int c = 0; c < n; c++) {
+        const lx_qcur *x = &cur[c];
+        double all = 0, lb[32];
+        uint32_t cov = 0;
+        for (uint32_t m = seen; m; m &= m - 1)
+            lb[__builtin_ctz(m)] = 0;
+        const lx_qcur *mem = x->kind == LX_QK_OR ? x->sub : x;
+        int nmem = x->kind == LX_QK_OR ? x->nsub : 1;
+        if (x->kind == LX_QK_OR)
+            all = x->bonus * SAFETY;
+        for (int j = 0; j < nmem; j++) {
+            const lx_qcur *y = &mem[j];
+            if (y->doc == LX_DOC_END)
+                continue;
+            if (!y->langs) {
+                all += y->ub;
+                cov = ~0u;
+            }
+            cov |= y->langs;
+            for (uint32_t m = y->langs & seen; m; m &= m - 1)
+                lb[__builtin_ctz(m)] += y->ub;
+        }
+        if (c < nreq)
+            need &= cov;
+        for (uint32_t m = seen & cov; m; m &= m - 1)
+            bound[__builtin_ctz(m)] += all + lb[__builtin_ctz(m)];
+    }
+    for (uint32_t m = seen; m; m &= m - 1) {
+        int l = __builtin_ctz(m);
+        if (!(need >> l & 1) || bound[l] <= theta)
+            dead |= 1u << l;
+    }
+    int ended = 0;
+    for (int c = 0; c < n && dead; c++) {
+        lx_qcur *x = &cur[c];
+        lx_qcur *mem = x->kind == LX_QK_OR ? x->sub : x;
+        int nmem = x->kind == LX_QK_OR ? x->nsub : 1;
+        for (int j = 0; j < nmem; j++) {
+            lx_qcur *y = &mem[j];
+            if (y->doc != LX_DOC_END && y->langs && !(y->langs & ~dead)) {
+                y->doc = LX_DOC_END;
+                ended = 1;
+            }
+        }
+    }
+    return ended;
+}
+
 /* ---- top k ----------------------------------------------------------------- */
 
 int lx_scored_cmp(const void *a, const void *b) {
@@ -194,6 +268,7 @@ typedef struct topk {
     double floor_tf[LX_MAX_CURSORS], floor_theta[LX_MAX_CURSORS], floor_rest[LX_MAX_CURSORS];
     double coordf[LX_MAX_QUERY_TERMS + 1]; /* the coord factor per clauses matched */
     int coord_on;                          /* else every factor is 1: not applied */
+    int by_lang;                           /* a cursor matches in some languages only */
 } topk;
 
 static void topk_init(topk *t, lx_qcur *cur, int n, const lx_scorer *sc, uint32_t k, double coord,
@@ -215,7 +290,11 @@ static void topk_init(topk *t, lx_qcur *cur, int n, const lx_scorer *sc, uint32_
         t->coordf[m] =
             (coord > 0 && nclauses > 0 && m <= nclauses) ? pow((double)m / nclauses, coord) : 1.0;
     t->ndocs = 0;
+    t->by_lang = 0;
     for (int i = 0; i < n; i++) {
+        t->by_lang |= cur[i].langs != 0;
+        for (int j = 0; cur[i].kind == LX_QK_OR && j < cur[i].nsub; j++)
+            t->by_lang |= cur[i].sub[j].langs != 0;
         t->ord[i] = &cur[i];
         t->oi[i] = i;
         t->wub[i] = cur[i].ub;
@@ -465,9 +544,12 @@ static inline void topk_offer(topk *t, uint32_t d, double score) {
         lx_topk_push(t->out, &t->nh, t->k, en);
         if (t->nh == t->k) {
             t->theta = t->out[0].score;
-            if (!t->exhaustive)
+            if (!t->exhaustive) {
                 while (t->e < t->n && t->prefix[t->e + 1] <= t->theta)
                     t->e++;
+                if (t->by_lang)
+                    lang_prune(t->cur, 0, t->n, t->theta);
+            }
         }
     }
 }
@@ -737,56 +819,6 @@ static inline int and_score(lx_qcur *cur, int nreq, int n, const lx_scorer *sc, 
     return 1;
 }
 
-/* Adds bound b to lb[l] for each language l in langs (a bit each), or
- * to *any when langs is 0 (every language); returns the languages. */
-static inline uint32_t lang_add(double *lb, double *any, uint32_t langs, double b) {
-    if (!langs)
-        *any += b;
-    for (uint32_t m = langs; m; m &= m - 1)
-        lb[__builtin_ctz(m)] += b;
-    return langs;
-}
-
-/* A lecture has one language, and a cursor whose lx_qcur.langs names
- * some matches only lectures in them (a translation, a word of few
- * languages): the score of a lecture in language l is at most the sum of
- * the bounds of the cursors that may match in l (a group's bonus and its
- * live members'; every other cursor's).  When that sum cannot beat theta
- * (the heap full), no lecture in l can enter, and a group member whose
- * languages are all such is ended: the intersection no longer steps
- * through its lectures (a word's translation into English, when the top
- * k is in the query's language).  Returns whether one was ended. */
-static int lang_prune(lx_qcur *cur, int n, double theta) {
-    double lb[32] = {0}, any = 0;
-    uint32_t seen = 0, dead = 0;
-    for (int c = 0; c < n; c++) {
-        lx_qcur *x = &cur[c];
-        if (x->kind != LX_QK_OR) {
-            seen |= lang_add(lb, &any, x->langs, x->ub);
-            continue;
-        }
-        any += x->bonus * SAFETY;
-        for (int j = 0; j < x->nsub; j++)
-            if (x->sub[j].doc != LX_DOC_END)
-                seen |= lang_add(lb, &any, x->sub[j].langs, x->sub[j].ub);
-    }
-    for (uint32_t m = seen; m; m &= m - 1)
-        if (any + lb[__builtin_ctz(m)] <= theta)
-            dead |= 1u << __builtin_ctz(m);
-    int ended = 0;
-    for (int c = 0; c < n && dead; c++) {
-        lx_qcur *x = &cur[c];
-        for (int j = 0; x->kind == LX_QK_OR && j < x->nsub; j++) {
-            lx_qcur *m = &x->sub[j];
-            if (m->doc != LX_DOC_END && m->langs && !(m->langs & ~dead)) {
-                m->doc = LX_DOC_END;
-                ended = 1;
-            }
-        }
-    }
-    return ended;
-}
-
 /* Moves the required cursors but the driver (req[0]) to d.  Returns
  * nreq when each stands on d and, lazy, each group holds there (its
  * phrases checked now that every other cursor is on d: a lazy group's
@@ -830,9 +862,10 @@ uint32_t lx_topk_and(lx_qcur *cur, int nreq, int n, const lx_scorer *sc, const u
     ahead_gate ag = {0, 0, 0};
     int grouped = 0; /* a required cursor is a group: bounds per doc pay */
     int lazy = 0;    /* one has phrases: they are checked where the others meet */
-    int by_lang = 0; /* a group's member matches in some languages only (lang_prune) */
+    int by_lang = 0; /* a cursor matches in some languages only (lang_prune) */
     for (int c = 0; c < nreq; c++) {
         grouped |= cur[c].kind == LX_QK_OR;
+        by_lang |= cur[c].langs != 0;
         for (int j = 0; cur[c].kind == LX_QK_OR && j < cur[c].nsub; j++) {
             cur[c].lazy |= cur[c].sub[j].kind == LX_QK_PHRASE;
             by_lang |= cur[c].sub[j].langs != 0;
@@ -931,7 +964,7 @@ uint32_t lx_topk_and(lx_qcur *cur, int nreq, int n, const lx_scorer *sc, const u
                     theta = out[0].score;
                     /* Every cursor stands on d: an ended member leaves
                      * its group there, to move on from d. */
-                    if (by_lang && lang_prune(cur, n, theta))
+                    if (by_lang && lang_prune(cur, nreq, n, theta))
                         for (int c = 0; c < nreq; c++)
                             cur[c].ab_valid = cur[c].bb_valid = 0;
                 }
