@@ -529,8 +529,7 @@ static void test_lpost(const char *dir) {
 static char *prune_rec(int i) {
     static char buf[300];
     if (i < 6 || (i >= 6 + 2 * PRUNE_EN && i < 10 + 2 * PRUNE_EN))
-        snprintf(buf, sizeof buf,
-                 "{\"id\":\"fi-%d\",\"title\":\"%s\",\"language\":\"fi\"}", i,
+        snprintf(buf, sizeof buf, "{\"id\":\"fi-%d\",\"title\":\"%s\",\"language\":\"fi\"}", i,
                  i % 2 ? "Sukupuoli ja syrjint\xc3\xa4" : "Ilmasto ja muutos");
     else if (i < 6 + 2 * PRUNE_EN)
         snprintf(buf, sizeof buf,
