@@ -116,14 +116,26 @@ static int lang_prune(lx_qcur *cur, int nreq, int n, double theta) {
     for (int c = 0; c < n && dead; c++) {
         lx_qcur *x = &cur[c];
         lx_qcur *mem = x->kind == LX_QK_OR ? x->sub : x;
-        int nmem = x->kind == LX_QK_OR ? x->nsub : 1;
+        int nmem = x->kind == LX_QK_OR ? x->nsub : 1, live = 0;
         for (int j = 0; j < nmem; j++) {
             lx_qcur *y = &mem[j];
-            if (y->doc != LX_DOC_END && y->langs && !(y->langs & ~dead)) {
+            if (y->doc != LX_DOC_END && y->langs && !(y->langs & ~dead))
                 y->doc = LX_DOC_END;
-                ended = 1;
+            if (x->kind != LX_QK_OR || y->doc == LX_DOC_END)
+                continue;
+            /* A group's live members first, in plan order (the order its
+             * score sums them): its steps and scores visit only those. */
+            if (j != live) {
+                lx_qcur t = mem[live];
+                mem[live] = *y;
+                *y = t;
             }
+            live++;
         }
+        if (live < nmem || (x->kind != LX_QK_OR && x->doc == LX_DOC_END))
+            ended = 1;
+        if (x->kind == LX_QK_OR)
+            x->nsub = live;
     }
     return ended;
 }
