@@ -832,21 +832,39 @@ static inline int and_score(lx_qcur *cur, int nreq, int n, const lx_scorer *sc, 
 }
 
 /* Moves the required cursors but the driver (req[0]) to d.  Returns
- * nreq when each stands on d and, lazy, each group holds there (its
- * phrases checked now that every other cursor is on d: a lazy group's
- * doc may be only a phrase's words meeting), else the first that does
- * not: it stands past d. */
-static int and_meet(lx_qcur **req, int nreq, uint32_t d, int lazy) {
+ * nreq when each stands on d, else the first that does not: it stands
+ * past d. */
+static int and_meet(lx_qcur **req, int nreq, uint32_t d) {
     for (int i = 1; i < nreq; i++) {
         if (req[i]->doc < d)
             lx_qcur_seek(req[i], d);
         if (req[i]->doc != d)
             return i;
     }
-    for (int i = 0; lazy && i < nreq; i++)
+    return nreq;
+}
+
+/* With every required cursor on d: nreq when each lazy group holds there
+ * (its phrases checked now that every other cursor is on d: a lazy
+ * group's doc may be only a phrase's words meeting), else the first that
+ * does not: it stands past d. */
+static int and_hold(lx_qcur **req, int nreq) {
+    for (int i = 0; i < nreq; i++)
         if (!lx_qcur_holds(req[i]))
             return i;
     return nreq;
+}
+
+/* and_score's first bound of d's score, before any part is decoded: the
+ * driver's part v0 when have_v0, the required cursors' doc_bound (a lazy
+ * group's unchecked phrase counted as if it held), the others' window
+ * bounds wb. */
+static inline double and_bound(lx_qcur *cur, int nreq, int n, uint32_t d, int drv,
+                               const double *wb, int have_v0, double v0) {
+    double b = 0;
+    for (int c = 0; c < n; c++)
+        b += c == drv && have_v0 ? v0 : c < nreq ? doc_bound(&cur[c], d, wb[c]) : wb[c];
+    return b;
 }
 
 uint32_t lx_topk_and(lx_qcur *cur, int nreq, int n, const lx_scorer *sc, const uint64_t *allow,
@@ -950,9 +968,21 @@ uint32_t lx_topk_and(lx_qcur *cur, int nreq, int n, const lx_scorer *sc, const u
                 continue;
             }
         }
-        int i = and_meet(req, nreq, d, lazy);
-        if (lazy && work->cut)
-            break;
+        int i = and_meet(req, nreq, d);
+        if (i == nreq && lazy) {
+            /* The bounds before the positions: a doc that is not permitted
+             * or cannot beat the k-th is passed over, its phrases left
+             * unchecked. */
+            if (!allowed(allow, d) ||
+                (nh == k && and_bound(cur, nreq, n, d, drv, wb, have_v0, v0) <= theta)) {
+                lx_qcur_next(dc);
+                d = dc->doc;
+                continue;
+            }
+            i = and_hold(req, nreq);
+            if (work->cut)
+                break;
+        }
         if (i < nreq) {
             /* Someone is past d: restart from where it stands. */
             d = req[i]->doc;
