@@ -859,8 +859,8 @@ static int and_hold(lx_qcur **req, int nreq) {
  * driver's part v0 when have_v0, the required cursors' doc_bound (a lazy
  * group's unchecked phrase counted as if it held), the others' window
  * bounds wb. */
-static inline double and_bound(lx_qcur *cur, int nreq, int n, uint32_t d, int drv,
-                               const double *wb, int have_v0, double v0) {
+static inline double and_bound(lx_qcur *cur, int nreq, int n, uint32_t d, int drv, const double *wb,
+                               int have_v0, double v0) {
     double b = 0;
     for (int c = 0; c < n; c++)
         b += c == drv && have_v0 ? v0 : c < nreq ? doc_bound(&cur[c], d, wb[c]) : wb[c];
