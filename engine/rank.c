@@ -140,6 +140,18 @@ static int lang_prune(lx_qcur *cur, int nreq, int n, double theta) {
     return ended;
 }
 
+/* Whether a group's member of cur[0..n) matches in some languages only
+ * (lx_topk's lang_prune has something to end; a query of many words has
+ * no groups, its words' languages are not found, and it would sum its 40
+ * cursors at every new theta). */
+static int groups_langs(const lx_qcur *cur, int n) {
+    for (int i = 0; i < n; i++)
+        for (int j = 0; cur[i].kind == LX_QK_OR && j < cur[i].nsub; j++)
+            if (cur[i].sub[j].langs)
+                return 1;
+    return 0;
+}
+
 /* ---- top k ----------------------------------------------------------------- */
 
 int lx_scored_cmp(const void *a, const void *b) {
@@ -280,7 +292,7 @@ typedef struct topk {
     double floor_tf[LX_MAX_CURSORS], floor_theta[LX_MAX_CURSORS], floor_rest[LX_MAX_CURSORS];
     double coordf[LX_MAX_QUERY_TERMS + 1]; /* the coord factor per clauses matched */
     int coord_on;                          /* else every factor is 1: not applied */
-    int by_lang;                           /* a cursor matches in some languages only */
+    int by_lang;                           /* a group's member matches in some languages only */
 } topk;
 
 static void topk_init(topk *t, lx_qcur *cur, int n, const lx_scorer *sc, uint32_t k, double coord,
@@ -302,11 +314,8 @@ static void topk_init(topk *t, lx_qcur *cur, int n, const lx_scorer *sc, uint32_
         t->coordf[m] =
             (coord > 0 && nclauses > 0 && m <= nclauses) ? pow((double)m / nclauses, coord) : 1.0;
     t->ndocs = 0;
-    t->by_lang = 0;
+    t->by_lang = groups_langs(cur, n);
     for (int i = 0; i < n; i++) {
-        t->by_lang |= cur[i].langs != 0;
-        for (int j = 0; cur[i].kind == LX_QK_OR && j < cur[i].nsub; j++)
-            t->by_lang |= cur[i].sub[j].langs != 0;
         t->ord[i] = &cur[i];
         t->oi[i] = i;
         t->wub[i] = cur[i].ub;
