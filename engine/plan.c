@@ -450,12 +450,12 @@ int lx_plan_scored(lx_searcher *s, const lx_rank_params *p, lx_plan *pl) {
     s->nqc = 0;
     pl->nclauses = 0;
     lx_xlate_reset(s);
-    /* A query of a few words with translations is intersected
-     * (lx_topk_and), which stops the cursors of a language none of whose
-     * lectures can enter the top k: its words' cursors say their
-     * languages (when the searcher has every language of the index: past
-     * LX_MAX_LANGS a lecture may be in none of them). */
-    int by_lang = pl->cross && s->nlangs > 1 && s->nlangs < LX_MAX_LANGS && pl->content >= 2 &&
+    /* The ranking of a query of a few words with translations stops the
+     * cursors of a language none of whose lectures can enter the top k
+     * (rank.c's lang_prune): its words' cursors say their languages (when
+     * the searcher has every language of the index: past LX_MAX_LANGS a
+     * lecture may be in none of them). */
+    int by_lang = pl->cross && s->nlangs > 1 && s->nlangs < LX_MAX_LANGS && pl->content >= 1 &&
                   pl->content <= p->all_terms_first && !pl->question;
     for (int ci = 0; ci < s->q.nclauses; ci++) {
         lx_qclause *cl = &s->q.clauses[ci];

@@ -140,15 +140,22 @@ static int lang_prune(lx_qcur *cur, int nreq, int n, double theta) {
     return ended;
 }
 
-/* Whether a group's member of cur[0..n) matches in some languages only
- * (lx_topk's lang_prune has something to end; a query of many words has
- * no groups, its words' languages are not found, and it would sum its 40
- * cursors at every new theta). */
-static int groups_langs(const lx_qcur *cur, int n) {
-    for (int i = 0; i < n; i++)
+/* Queries of up to this many clauses find their words' languages
+ * (plan.c); lx_topk prunes languages only for them: a query of many
+ * words (its words' languages not found, its translations rarely all
+ * below theta) would sum its 40 cursors at every new theta. */
+#define LANG_PRUNE_CLAUSES 4
+
+/* Whether a cursor of cur[0..n) or a group's member matches in some
+ * languages only (lx_topk's lang_prune has something to end). */
+static int any_langs(const lx_qcur *cur, int n) {
+    for (int i = 0; i < n; i++) {
+        if (cur[i].langs)
+            return 1;
         for (int j = 0; cur[i].kind == LX_QK_OR && j < cur[i].nsub; j++)
             if (cur[i].sub[j].langs)
                 return 1;
+    }
     return 0;
 }
 
@@ -292,7 +299,7 @@ typedef struct topk {
     double floor_tf[LX_MAX_CURSORS], floor_theta[LX_MAX_CURSORS], floor_rest[LX_MAX_CURSORS];
     double coordf[LX_MAX_QUERY_TERMS + 1]; /* the coord factor per clauses matched */
     int coord_on;                          /* else every factor is 1: not applied */
-    int by_lang;                           /* a group's member matches in some languages only */
+    int by_lang;                           /* a cursor matches in some languages only */
 } topk;
 
 static void topk_init(topk *t, lx_qcur *cur, int n, const lx_scorer *sc, uint32_t k, double coord,
@@ -314,7 +321,7 @@ static void topk_init(topk *t, lx_qcur *cur, int n, const lx_scorer *sc, uint32_
         t->coordf[m] =
             (coord > 0 && nclauses > 0 && m <= nclauses) ? pow((double)m / nclauses, coord) : 1.0;
     t->ndocs = 0;
-    t->by_lang = groups_langs(cur, n);
+    t->by_lang = nclauses <= LANG_PRUNE_CLAUSES && any_langs(cur, n);
     for (int i = 0; i < n; i++) {
         t->ord[i] = &cur[i];
         t->oi[i] = i;
