@@ -550,7 +550,8 @@ static char *prune_rec(int i) {
  * bounds keep English alive, so that lecture gets the parts of the
  * translations "climate" and "change" it also says (with the words'
  * languages found wrong, only Finnish, English would end at the first
- * Finnish hits and it would lose them). */
+ * Finnish hits and it would lose them).  Each word alone is ranked by
+ * lx_topk, which ends a language's cursors alike. */
 static void test_lang_prune(const char *dir) {
     char ixdir[600];
     snprintf(ixdir, sizeof ixdir, "%.400s/index-prune", dir);
@@ -564,13 +565,15 @@ static void test_lang_prune(const char *dir) {
     tix_put_all(ix, recs_p, 11 + 2 * PRUNE_EN);
     lx_searcher *s = NULL;
     CHECK(lx_searcher_open(ix, &s, NULL) == 0);
-    for (int q = 0; s && q < 2; q++) {
+    static const char *const qs[] = {"sukupuoli syrjint\xc3\xa4", "ilmasto muutos", "sukupuoli",
+                                     "ilmasto"};
+    for (int q = 0; s && q < 4; q++) {
         for (unsigned k = 1; k <= 4; k++) {
             lx_results *r[2];
             for (int ex = 0; ex < 2; ex++) {
                 lx_search_opts o = {0};
                 lx_error err;
-                o.query = q ? "ilmasto muutos" : "sukupuoli syrjint\xc3\xa4";
+                o.query = qs[q];
                 o.qlang = "fi";
                 o.limit = k;
                 o.flags = LX_SEARCH_NO_PREFER | (ex ? LX_SEARCH_EXHAUSTIVE : 0);
@@ -579,7 +582,7 @@ static void test_lang_prune(const char *dir) {
             }
             CHECK(r[0] && r[1] && r[0]->n == k && r[1]->n == k);
             /* A Finnish lecture first, or the English one with both. */
-            CHECK(r[0] && r[0]->n && !strcmp(r[0]->hits[0].id, q ? "en-star" : "fi-1"));
+            CHECK(q >= 2 || (r[0] && r[0]->n && !strcmp(r[0]->hits[0].id, q ? "en-star" : "fi-1")));
             for (size_t i = 0; r[0] && r[1] && i < r[0]->n && i < r[1]->n; i++)
                 CHECK(!strcmp(r[0]->hits[i].id, r[1]->hits[i].id) &&
                       r[0]->hits[i].score == r[1]->hits[i].score);
