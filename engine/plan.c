@@ -172,11 +172,74 @@ static int fill_cursor(lx_searcher *s, const lx_qclause *cl, int field, char (*t
     return 1;
 }
 
+/* The index languages whose lectures TERM cursor c (on term t, standing
+ * on its first doc) has, a bit each (lx_qcur.langs; 0: every one, or not
+ * known): from the term's lists per language (lpost) when it has them,
+ * else, for a list too short to have them, from its docs found in each
+ * language's lectures.  Sets the sticky error when a list cannot be
+ * read. */
+static uint32_t term_langs(lx_searcher *s, const lx_qcur *c, const char *t, size_t n) {
+    uint32_t m = 0, all = (uint32_t)((1ull << s->nlangs) - 1);
+    if (c->pc->df >= LX_LPOST_MIN) {
+        for (int l = 0; l < s->nlangs; l++) {
+            MDB_val v;
+            int rc = lx_store_lpost(s->txn, s->ix, t, n, s->langs[l], &v);
+            if (rc && rc != LX_ENOTFOUND) {
+                lx_searcher_fail(s, rc, "lpost", -1, "cannot read the list of \"%.*s\" in %s",
+                                 (int)n, t, s->langs[l]);
+                return 0;
+            }
+            if (rc || v.mv_size) /* no value (not known), a list, or most of them */
+                m |= 1u << l;
+        }
+        return m == all ? 0 : m;
+    }
+    /* Its docs, then each language's lectures galloped over them until
+     * one is found. */
+    uint32_t docs[LX_LPOST_MIN], nd = 0;
+    lx_pcursor *pc = lx_searcher_pcursor(s);
+    if (!pc) {
+        lx_searcher_fail(s, LX_ENOMEM, NULL, -1, "out of memory");
+        return 0;
+    }
+    lx_pcursor_copy(pc, c->pc);
+    for (; pc->doc != LX_DOC_END && nd < LX_LPOST_MIN; lx_pcursor_next(pc))
+        docs[nd++] = pc->doc;
+    int rc = pc->rc;
+    s->used--; /* back to the pool */
+    if (rc) {
+        lx_searcher_fail(s, rc, NULL, -1, "a posting list is damaged: %s", lx_strerror(rc));
+        return 0;
+    }
+    if (pc->doc != LX_DOC_END) /* longer than its count said: not known */
+        return 0;
+    for (int l = 0; l < s->nlangs && m != all; l++) {
+        MDB_val lv;
+        int rc = lx_searcher_lang(s, l, &lv);
+        if (rc == LX_ENOTFOUND)
+            continue;
+        if (rc) {
+            lx_searcher_fail(s, rc, "lang", -1, "cannot read language \"%s\"", s->langs[l]);
+            return 0;
+        }
+        size_t nl = lv.mv_size / 4, at = 0;
+        for (uint32_t i = 0; i < nd && at < nl; i++) {
+            at = lx_docs_gallop(lv.mv_data, nl, docs[i], at);
+            if (at < nl && lx_docs_at(lv.mv_data, at) == docs[i]) {
+                m |= 1u << l;
+                break;
+            }
+        }
+    }
+    return m == all ? 0 : m;
+}
+
 /* Adds cursors for clause cl, one per language whose stems differ;
  * returns how many were added, LX_ELIMIT when s->qc is full, or the
- * sticky error. */
+ * sticky error.  With by_lang, a word's cursors say the languages of
+ * their lectures (term_langs). */
 static int clause_cursors(lx_searcher *s, const lx_qclause *cl, int clause_id, const int *langs,
-                          int nl, int field, double qweight) {
+                          int nl, int field, double qweight, int by_lang) {
     const lx_query *q = &s->q;
     char terms[LX_MAX_LANGS][LX_MAX_PHRASE_WORDS][LX_TOKEN_BUF];
     size_t tlen[LX_MAX_LANGS][LX_MAX_PHRASE_WORDS];
@@ -211,6 +274,11 @@ static int clause_cursors(lx_searcher *s, const lx_qclause *cl, int clause_id, c
         if (!r)
             continue;
         lx_qcur_start(c, &s->sc);
+        if (by_lang && c->kind == LX_QK_TERM) {
+            c->langs = term_langs(s, c, terms[l][0], tlen[l][0]);
+            if (s->rc)
+                return s->rc;
+        }
         s->nqc++;
         added++;
     }
@@ -264,6 +332,7 @@ int lx_plan_add_terms(lx_searcher *s, int clause_id, char (*terms)[LX_TOKEN_BUF]
     c->clause = clause_id;
     c->field = -1;
     c->work = &s->work;
+    c->langs = lang >= 0 ? 1u << lang : 0;
     MDB_val lv = {0, NULL};
     if (lang >= 0) {
         int rc = lx_searcher_lang(s, lang, &lv);
@@ -325,7 +394,7 @@ uint32_t lx_plan_term_df(lx_searcher *s, const char *t, size_t n) {
 }
 
 int lx_plan_word_cursors(lx_searcher *s, const lx_plan *pl, int ci, int clause_id) {
-    return clause_cursors(s, &s->q.clauses[ci], clause_id, pl->langs, pl->nl, -1, 1.0);
+    return clause_cursors(s, &s->q.clauses[ci], clause_id, pl->langs, pl->nl, -1, 1.0, 0);
 }
 
 int lx_plan_check(lx_searcher *s) {
@@ -364,7 +433,7 @@ static int mark(lx_searcher *s, lx_qcur *c, uint64_t *b, uint32_t *all) {
 int lx_plan_clause_mark(lx_searcher *s, const lx_qclause *cl, const int *langs, int nl, int field,
                         uint64_t *b) {
     int from = s->nqc;
-    int r = clause_cursors(s, cl, -1, langs, nl, field, 1.0);
+    int r = clause_cursors(s, cl, -1, langs, nl, field, 1.0, 0);
     if (r < 0) {
         s->nqc = from;
         return r;
@@ -391,12 +460,19 @@ int lx_plan_scored(lx_searcher *s, const lx_rank_params *p, lx_plan *pl) {
     s->nqc = 0;
     pl->nclauses = 0;
     lx_xlate_reset(s);
+    /* The ranking of a query of a few words with translations stops the
+     * cursors of a language none of whose lectures can enter the top k
+     * (rank.c's lang_prune): its words' cursors say their languages (when
+     * the searcher has every language of the index: past LX_MAX_LANGS a
+     * lecture may be in none of them). */
+    int by_lang = pl->cross && s->nlangs > 1 && s->nlangs < LX_MAX_LANGS && pl->content >= 1 &&
+                  pl->content <= p->all_terms_first && !pl->question;
     for (int ci = 0; ci < s->q.nclauses; ci++) {
         lx_qclause *cl = &s->q.clauses[ci];
         if (cl->neg || cl->filter || (pl->stop[ci] && pl->content))
             continue;
         int from = s->nqc;
-        int r = clause_cursors(s, cl, pl->nclauses, pl->langs, pl->nl, -1, 1.0);
+        int r = clause_cursors(s, cl, pl->nclauses, pl->langs, pl->nl, -1, 1.0, by_lang);
         /* Completions of the word being typed first (they may replace its
          * exact cursors), then translations; a word still without cursors
          * in any language is corrected as a typo (in place), and the

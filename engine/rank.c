@@ -54,6 +54,111 @@ static double pbound_tf(const lx_scorer *sc, const lx_pbound *b) {
     return t;
 }
 
+/* A lecture has one language, and a cursor whose lx_qcur.langs names
+ * some matches only lectures in them (a translation, a word of few
+ * languages).  A lecture in language l scores at most the sum, over the
+ * cursors that may match in l, of their bounds there (a group's: its
+ * bonus and the bounds of its live members of l or of every language),
+ * and is no match of an intersection when one of its required cursors
+ * cur[0..nreq) cannot match in l.  When the sum cannot beat theta (the
+ * heap full) or l is no match, no lecture in l can enter the top k, and
+ * a cursor or group member all of whose languages are such is ended: the
+ * walk no longer steps through its lectures (a word's translation into
+ * English, when the top k is in the query's language).  A group left
+ * standing on a doc of an ended member alone scores it at most that
+ * bound, so the doc does not enter either.  Returns whether one was
+ * ended. */
+static int lang_prune(lx_qcur *cur, int nreq, int n, double theta) {
+    uint32_t seen = 0, need = ~0u, dead = 0;
+    for (int c = 0; c < n; c++) {
+        const lx_qcur *x = &cur[c];
+        if (x->kind != LX_QK_OR)
+            seen |= x->doc != LX_DOC_END ? x->langs : 0;
+        for (int j = 0; x->kind == LX_QK_OR && j < x->nsub; j++)
+            seen |= x->sub[j].doc != LX_DOC_END ? x->sub[j].langs : 0;
+    }
+    if (!seen)
+        return 0;
+    double bound[32] = {0};
+    for (int c = 0; c < n; c++) {
+        const lx_qcur *x = &cur[c];
+        double all = 0, lb[32];
+        uint32_t cov = 0;
+        for (uint32_t m = seen; m; m &= m - 1)
+            lb[__builtin_ctz(m)] = 0;
+        const lx_qcur *mem = x->kind == LX_QK_OR ? x->sub : x;
+        int nmem = x->kind == LX_QK_OR ? x->nsub : 1;
+        if (x->kind == LX_QK_OR)
+            all = x->bonus * SAFETY;
+        for (int j = 0; j < nmem; j++) {
+            const lx_qcur *y = &mem[j];
+            if (y->doc == LX_DOC_END)
+                continue;
+            if (!y->langs) {
+                all += y->ub;
+                cov = ~0u;
+            }
+            cov |= y->langs;
+            for (uint32_t m = y->langs & seen; m; m &= m - 1)
+                lb[__builtin_ctz(m)] += y->ub;
+        }
+        if (c < nreq)
+            need &= cov;
+        for (uint32_t m = seen & cov; m; m &= m - 1)
+            bound[__builtin_ctz(m)] += all + lb[__builtin_ctz(m)];
+    }
+    for (uint32_t m = seen; m; m &= m - 1) {
+        int l = __builtin_ctz(m);
+        if (!(need >> l & 1) || bound[l] <= theta)
+            dead |= 1u << l;
+    }
+    int ended = 0;
+    for (int c = 0; c < n && dead; c++) {
+        lx_qcur *x = &cur[c];
+        lx_qcur *mem = x->kind == LX_QK_OR ? x->sub : x;
+        int nmem = x->kind == LX_QK_OR ? x->nsub : 1, live = 0;
+        for (int j = 0; j < nmem; j++) {
+            lx_qcur *y = &mem[j];
+            if (y->doc != LX_DOC_END && y->langs && !(y->langs & ~dead))
+                y->doc = LX_DOC_END;
+            if (x->kind != LX_QK_OR || y->doc == LX_DOC_END)
+                continue;
+            /* A group's live members first, in plan order (the order its
+             * score sums them): its steps and scores visit only those. */
+            if (j != live) {
+                lx_qcur t = mem[live];
+                mem[live] = *y;
+                *y = t;
+            }
+            live++;
+        }
+        if (live < nmem || (x->kind != LX_QK_OR && x->doc == LX_DOC_END))
+            ended = 1;
+        if (x->kind == LX_QK_OR)
+            x->nsub = live;
+    }
+    return ended;
+}
+
+/* Queries of up to this many clauses find their words' languages
+ * (plan.c); lx_topk prunes languages only for them: a query of many
+ * words (its words' languages not found, its translations rarely all
+ * below theta) would sum its 40 cursors at every new theta. */
+#define LANG_PRUNE_CLAUSES 4
+
+/* Whether a cursor of cur[0..n) or a group's member matches in some
+ * languages only (lx_topk's lang_prune has something to end). */
+static int any_langs(const lx_qcur *cur, int n) {
+    for (int i = 0; i < n; i++) {
+        if (cur[i].langs)
+            return 1;
+        for (int j = 0; cur[i].kind == LX_QK_OR && j < cur[i].nsub; j++)
+            if (cur[i].sub[j].langs)
+                return 1;
+    }
+    return 0;
+}
+
 /* ---- top k ----------------------------------------------------------------- */
 
 int lx_scored_cmp(const void *a, const void *b) {
@@ -194,6 +299,7 @@ typedef struct topk {
     double floor_tf[LX_MAX_CURSORS], floor_theta[LX_MAX_CURSORS], floor_rest[LX_MAX_CURSORS];
     double coordf[LX_MAX_QUERY_TERMS + 1]; /* the coord factor per clauses matched */
     int coord_on;                          /* else every factor is 1: not applied */
+    int by_lang;                           /* a cursor matches in some languages only */
 } topk;
 
 static void topk_init(topk *t, lx_qcur *cur, int n, const lx_scorer *sc, uint32_t k, double coord,
@@ -215,6 +321,7 @@ static void topk_init(topk *t, lx_qcur *cur, int n, const lx_scorer *sc, uint32_
         t->coordf[m] =
             (coord > 0 && nclauses > 0 && m <= nclauses) ? pow((double)m / nclauses, coord) : 1.0;
     t->ndocs = 0;
+    t->by_lang = nclauses <= LANG_PRUNE_CLAUSES && any_langs(cur, n);
     for (int i = 0; i < n; i++) {
         t->ord[i] = &cur[i];
         t->oi[i] = i;
@@ -465,9 +572,12 @@ static inline void topk_offer(topk *t, uint32_t d, double score) {
         lx_topk_push(t->out, &t->nh, t->k, en);
         if (t->nh == t->k) {
             t->theta = t->out[0].score;
-            if (!t->exhaustive)
+            if (!t->exhaustive) {
                 while (t->e < t->n && t->prefix[t->e + 1] <= t->theta)
                     t->e++;
+                if (t->by_lang)
+                    lang_prune(t->cur, 0, t->n, t->theta);
+            }
         }
     }
 }
@@ -738,21 +848,39 @@ static inline int and_score(lx_qcur *cur, int nreq, int n, const lx_scorer *sc, 
 }
 
 /* Moves the required cursors but the driver (req[0]) to d.  Returns
- * nreq when each stands on d and, lazy, each group holds there (its
- * phrases checked now that every other cursor is on d: a lazy group's
- * doc may be only a phrase's words meeting), else the first that does
- * not: it stands past d. */
-static int and_meet(lx_qcur **req, int nreq, uint32_t d, int lazy) {
+ * nreq when each stands on d, else the first that does not: it stands
+ * past d. */
+static int and_meet(lx_qcur **req, int nreq, uint32_t d) {
     for (int i = 1; i < nreq; i++) {
         if (req[i]->doc < d)
             lx_qcur_seek(req[i], d);
         if (req[i]->doc != d)
             return i;
     }
-    for (int i = 0; lazy && i < nreq; i++)
+    return nreq;
+}
+
+/* With every required cursor on d: nreq when each lazy group holds there
+ * (its phrases checked now that every other cursor is on d: a lazy
+ * group's doc may be only a phrase's words meeting), else the first that
+ * does not: it stands past d. */
+static int and_hold(lx_qcur **req, int nreq) {
+    for (int i = 0; i < nreq; i++)
         if (!lx_qcur_holds(req[i]))
             return i;
     return nreq;
+}
+
+/* and_score's first bound of d's score, before any part is decoded: the
+ * driver's part v0 when have_v0, the required cursors' doc_bound (a lazy
+ * group's unchecked phrase counted as if it held), the others' window
+ * bounds wb. */
+static inline double and_bound(lx_qcur *cur, int nreq, int n, uint32_t d, int drv, const double *wb,
+                               int have_v0, double v0) {
+    double b = 0;
+    for (int c = 0; c < n; c++)
+        b += c == drv && have_v0 ? v0 : c < nreq ? doc_bound(&cur[c], d, wb[c]) : wb[c];
+    return b;
 }
 
 uint32_t lx_topk_and(lx_qcur *cur, int nreq, int n, const lx_scorer *sc, const uint64_t *allow,
@@ -780,10 +908,14 @@ uint32_t lx_topk_and(lx_qcur *cur, int nreq, int n, const lx_scorer *sc, const u
     ahead_gate ag = {0, 0, 0};
     int grouped = 0; /* a required cursor is a group: bounds per doc pay */
     int lazy = 0;    /* one has phrases: they are checked where the others meet */
+    int by_lang = 0; /* a cursor matches in some languages only (lang_prune) */
     for (int c = 0; c < nreq; c++) {
         grouped |= cur[c].kind == LX_QK_OR;
-        for (int j = 0; cur[c].kind == LX_QK_OR && j < cur[c].nsub; j++)
+        by_lang |= cur[c].langs != 0;
+        for (int j = 0; cur[c].kind == LX_QK_OR && j < cur[c].nsub; j++) {
             cur[c].lazy |= cur[c].sub[j].kind == LX_QK_PHRASE;
+            by_lang |= cur[c].sub[j].langs != 0;
+        }
         lazy |= cur[c].lazy;
     }
     uint32_t d = dc->doc, upto = 0, win_last = 0;
@@ -852,9 +984,21 @@ uint32_t lx_topk_and(lx_qcur *cur, int nreq, int n, const lx_scorer *sc, const u
                 continue;
             }
         }
-        int i = and_meet(req, nreq, d, lazy);
-        if (lazy && work->cut)
-            break;
+        int i = and_meet(req, nreq, d);
+        if (i == nreq && lazy) {
+            /* The bounds before the positions: a doc that is not permitted
+             * or cannot beat the k-th is passed over, its phrases left
+             * unchecked. */
+            if (!allowed(allow, d) ||
+                (nh == k && and_bound(cur, nreq, n, d, drv, wb, have_v0, v0) <= theta)) {
+                lx_qcur_next(dc);
+                d = dc->doc;
+                continue;
+            }
+            i = and_hold(req, nreq);
+            if (work->cut)
+                break;
+        }
         if (i < nreq) {
             /* Someone is past d: restart from where it stands. */
             d = req[i]->doc;
@@ -874,8 +1018,14 @@ uint32_t lx_topk_and(lx_qcur *cur, int nreq, int n, const lx_scorer *sc, const u
             if (nh < k || score > theta) {
                 lx_scored en = {score, d};
                 lx_topk_push(out, &nh, k, en);
-                if (nh == k)
+                if (nh == k) {
                     theta = out[0].score;
+                    /* Every cursor stands on d: an ended member leaves
+                     * its group there, to move on from d. */
+                    if (by_lang && lang_prune(cur, nreq, n, theta))
+                        for (int c = 0; c < nreq; c++)
+                            cur[c].ab_valid = cur[c].bb_valid = 0;
+                }
             }
         }
         lx_qcur_next(dc);

@@ -174,6 +174,12 @@ typedef struct lx_qcur {
     int field;     /* -1: any field */
     int unchecked; /* doc has all its words, not yet checked as a phrase (in a
                       group, at or past the group's doc; in a lazy one, anywhere) */
+    /* The index languages (a bit per place in lx_searcher.langs) whose
+     * lectures it may match: a translation's one, a word's from its lists
+     * per language (plan.c); 0: any.  A lecture has one language, so the
+     * cursors of a language whose lectures cannot enter the top k can
+     * stop (lx_topk_and). */
+    uint32_t langs;
     lx_pcursor *mem[LX_MAX_PHRASE_MEMBERS];
     double mw[LX_MAX_PHRASE_MEMBERS];
     /* DOCS: u32 docids */

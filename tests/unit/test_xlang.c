@@ -520,6 +520,80 @@ static void test_lpost(const char *dir) {
     lx_results_free(r);
 }
 
+/* The lectures of test_lang_prune, in docid order: Finnish ones first
+ * and last ("sukupuoli syrjint\xc3\xa4" and "ilmasto muutos" as written),
+ * English ones between that say their translations ("gender
+ * discrimination", "climate change"), and last an English lecture that
+ * says both the Finnish words and their translations. */
+#define PRUNE_EN 150
+static char *prune_rec(int i) {
+    static char buf[300];
+    if (i < 6 || (i >= 6 + 2 * PRUNE_EN && i < 10 + 2 * PRUNE_EN))
+        snprintf(buf, sizeof buf, "{\"id\":\"fi-%d\",\"title\":\"%s\",\"language\":\"fi\"}", i,
+                 i % 2 ? "Sukupuoli ja syrjint\xc3\xa4" : "Ilmasto ja muutos");
+    else if (i < 6 + 2 * PRUNE_EN)
+        snprintf(buf, sizeof buf,
+                 "{\"id\":\"en-%d\",\"title\":\"%s number %d\",\"language\":\"en\"}", i,
+                 i % 2 ? "Gender and discrimination" : "Climate and change", i);
+    else
+        snprintf(buf, sizeof buf,
+                 "{\"id\":\"en-star\",\"title\":\"Climate change: ilmasto, muutos\","
+                 "\"language\":\"en\",\"description\":\"Muutos ja ilmasto, ilmasto.\"}");
+    return buf;
+}
+
+/* The intersection ends the cursors of a language none of whose lectures
+ * can enter the top k (rank.c's lang_prune): once the Finnish lectures
+ * fill it, the English translations of "sukupuoli syrjint\xc3\xa4" stop;
+ * the hits and scores are the exhaustive run's.  "ilmasto" and "muutos"
+ * are said by one English lecture too (the last): their cursors' English
+ * bounds keep English alive, so that lecture gets the parts of the
+ * translations "climate" and "change" it also says (with the words'
+ * languages found wrong, only Finnish, English would end at the first
+ * Finnish hits and it would lose them).  Each word alone is ranked by
+ * lx_topk, which ends a language's cursors alike. */
+static void test_lang_prune(const char *dir) {
+    char ixdir[600];
+    snprintf(ixdir, sizeof ixdir, "%.400s/index-prune", dir);
+    lx_index *ix = tix_open(ixdir, LX_OPEN_CREATE);
+    const char *recs_p[11 + 2 * PRUNE_EN];
+    char copies[11 + 2 * PRUNE_EN][300];
+    for (int i = 0; i < 11 + 2 * PRUNE_EN; i++) {
+        snprintf(copies[i], sizeof copies[i], "%s", prune_rec(i));
+        recs_p[i] = copies[i];
+    }
+    tix_put_all(ix, recs_p, 11 + 2 * PRUNE_EN);
+    lx_searcher *s = NULL;
+    CHECK(lx_searcher_open(ix, &s, NULL) == 0);
+    static const char *const qs[] = {"sukupuoli syrjint\xc3\xa4", "ilmasto muutos", "sukupuoli",
+                                     "ilmasto"};
+    for (int q = 0; s && q < 4; q++) {
+        for (unsigned k = 1; k <= 4; k++) {
+            lx_results *r[2];
+            for (int ex = 0; ex < 2; ex++) {
+                lx_search_opts o = {0};
+                lx_error err;
+                o.query = qs[q];
+                o.qlang = "fi";
+                o.limit = k;
+                o.flags = LX_SEARCH_NO_PREFER | (ex ? LX_SEARCH_EXHAUSTIVE : 0);
+                r[ex] = NULL;
+                CHECK(lx_search(s, &o, &r[ex], &err) == 0);
+            }
+            CHECK(r[0] && r[1] && r[0]->n == k && r[1]->n == k);
+            /* A Finnish lecture first, or the English one with both. */
+            CHECK(q >= 2 || (r[0] && r[0]->n && !strcmp(r[0]->hits[0].id, q ? "en-star" : "fi-1")));
+            for (size_t i = 0; r[0] && r[1] && i < r[0]->n && i < r[1]->n; i++)
+                CHECK(!strcmp(r[0]->hits[i].id, r[1]->hits[i].id) &&
+                      r[0]->hits[i].score == r[1]->hits[i].score);
+            lx_results_free(r[0]);
+            lx_results_free(r[1]);
+        }
+    }
+    lx_searcher_close(s);
+    lx_index_close(ix);
+}
+
 /* Every check above, on an index of its own (tag names it). */
 static void run_all(const char *dir, const char *tag) {
     test_stop();
@@ -528,6 +602,7 @@ static void run_all(const char *dir, const char *tag) {
     if (!strcmp(tag, "files")) {
         test_clitics(dir);
         test_lpost(dir);
+        test_lang_prune(dir);
     }
     test_names(dir);
     char ixdir[600];
