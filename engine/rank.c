@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "rank.h"
+#include "stem.h"
 
 #define SAFETY LX_BOUND_SAFETY
 
@@ -79,10 +80,11 @@ static int lang_prune(lx_qcur *cur, int nreq, int n, double theta) {
     }
     if (!seen)
         return 0;
-    double bound[32] = {0};
+    _Static_assert(LX_MAX_LANGS <= 32, "a language a bit of lx_qcur.langs");
+    double bound[LX_MAX_LANGS] = {0};
     for (int c = 0; c < n; c++) {
         const lx_qcur *x = &cur[c];
-        double all = 0, lb[32];
+        double all = 0, lb[LX_MAX_LANGS];
         uint32_t cov = 0;
         for (uint32_t m = seen; m; m &= m - 1)
             lb[__builtin_ctz(m)] = 0;
