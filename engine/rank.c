@@ -910,14 +910,12 @@ uint32_t lx_topk_and(lx_qcur *cur, int nreq, int n, const lx_scorer *sc, const u
     ahead_gate ag = {0, 0, 0};
     int grouped = 0; /* a required cursor is a group: bounds per doc pay */
     int lazy = 0;    /* one has phrases: they are checked where the others meet */
-    int by_lang = 0; /* a cursor matches in some languages only (lang_prune) */
+    /* a required cursor matches in some languages only (lang_prune) */
+    int by_lang = any_langs(cur, nreq);
     for (int c = 0; c < nreq; c++) {
         grouped |= cur[c].kind == LX_QK_OR;
-        by_lang |= cur[c].langs != 0;
-        for (int j = 0; cur[c].kind == LX_QK_OR && j < cur[c].nsub; j++) {
+        for (int j = 0; cur[c].kind == LX_QK_OR && j < cur[c].nsub; j++)
             cur[c].lazy |= cur[c].sub[j].kind == LX_QK_PHRASE;
-            by_lang |= cur[c].sub[j].langs != 0;
-        }
         lazy |= cur[c].lazy;
     }
     uint32_t d = dc->doc, upto = 0, win_last = 0;
