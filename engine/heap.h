@@ -9,7 +9,9 @@
  *   name_make(h, n, ctx)     makes h[0..n) a heap
  *
  * before(ctx, a, b) is true when *a belongs nearer the root than *b; it
- * must be a strict order.  The order is a function the compiler sees and
+ * must be a strict order (a user may need only some of the three: they
+ * are marked unused, which clang would otherwise warn of in a .c file).
+ * The order is a function the compiler sees and
  * inlines, not a pointer called per comparison, so each heap is as fast as
  * the hand-written one it replaces (rank.c's top k, the writer's run
  * merge, related lectures' term selection).  Elements move only while
@@ -22,7 +24,7 @@
 #include <stdint.h>
 
 #define LX_HEAP_DEFINE(name, T, Ctx, before)                                                       \
-    static inline void name##_up(T *h, uint32_t i, Ctx ctx) {                                      \
+    __attribute__((unused)) static inline void name##_up(T *h, uint32_t i, Ctx ctx) {              \
         while (i > 0) {                                                                            \
             uint32_t p = (i - 1) / 2;                                                              \
             if (!before(ctx, &h[i], &h[p]))                                                        \
@@ -33,7 +35,8 @@
             i = p;                                                                                 \
         }                                                                                          \
     }                                                                                              \
-    static inline void name##_down(T *h, uint32_t n, uint32_t i, Ctx ctx) {                        \
+    __attribute__((unused)) static inline void name##_down(T *h, uint32_t n, uint32_t i,           \
+                                                           Ctx ctx) {                              \
         for (;;) {                                                                                 \
             uint32_t l = 2 * i + 1, r = l + 1, m = i;                                              \
             if (l < n && before(ctx, &h[l], &h[m]))                                                \
@@ -48,7 +51,7 @@
             i = m;                                                                                 \
         }                                                                                          \
     }                                                                                              \
-    static inline void name##_make(T *h, uint32_t n, Ctx ctx) {                                    \
+    __attribute__((unused)) static inline void name##_make(T *h, uint32_t n, Ctx ctx) {            \
         for (uint32_t i = n / 2; i-- > 0;)                                                         \
             name##_down(h, n, i, ctx);                                                             \
     }

@@ -241,8 +241,8 @@ static void test_history_equals_fresh(void) {
         "women men",
         "running",
         "run",
-        "social "
-        "sustainability",
+        ("social "
+         "sustainability"),
         "\"social sustainability\"",
         "housing -health",
         "gender NOT racism",

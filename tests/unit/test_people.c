@@ -81,8 +81,8 @@ static const char *const recs[] = {
     "{\"id\":\"a5\",\"title\":\"Wages of women\",\"speaker\":\"Siobhan Kelly\","
     "\"language\":\"en\",\"tags\":[\"gender equality\"],"
     "\"transcript\":\"women wages gender pay gap labour market\"}",
-    "{\"id\":\"u1\",\"title\":\"Pay and gender at work\",\"speaker\":\"Nobody Tagged\","
-    "\"language\":\"en\",\"transcript\":\"gender pay gap wages women labour market\"}",
+    ("{\"id\":\"u1\",\"title\":\"Pay and gender at work\",\"speaker\":\"Nobody Tagged\","
+     "\"language\":\"en\",\"transcript\":\"gender pay gap wages women labour market\"}"),
 };
 
 static const lx_lecturer *find(const lx_lecturers *l, const char *key) {

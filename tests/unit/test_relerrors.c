@@ -24,8 +24,8 @@ static const char *const recs[] = {
     "{\"id\": \"e\", \"title\": \"Mothers, fathers and wages\", \"language\": \"en\", "
     "\"transcript\": \"After children arrive mothers earn less. Parental leave for fathers "
     "narrows the wage gap between women and men.\"}",
-    "{\"id\": \"u\", \"title\": \"Fishing in the Baltic Sea\", \"language\": \"en\", "
-    "\"transcript\": \"Cod stocks collapsed when fishing quotas were set too high.\"}",
+    ("{\"id\": \"u\", \"title\": \"Fishing in the Baltic Sea\", \"language\": \"en\", "
+     "\"transcript\": \"Cod stocks collapsed when fishing quotas were set too high.\"}"),
 };
 
 /* Sets the bit width of the first block of every posting list to 40. */

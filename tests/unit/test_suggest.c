@@ -15,8 +15,8 @@ static const char *const recs[] = {
     "{\"id\": \"e2\", \"title\": \"Racial justice now\", \"language\": \"en\", "
     "\"speaker\": \"Rachel Green and Yusuf Ali\", "
     "\"transcript\": \"Racial justice, racial equity.\"}",
-    "{\"id\": \"f2\", \"title\": \"Rakenteellinen rasismi\", \"language\": \"fi\", "
-    "\"transcript\": \"Rakenteellinen rasismi ja rasistiset rakenteet.\"}",
+    ("{\"id\": \"f2\", \"title\": \"Rakenteellinen rasismi\", \"language\": \"fi\", "
+     "\"transcript\": \"Rakenteellinen rasismi ja rasistiset rakenteet.\"}"),
 };
 
 static lx_facet *suggest(lx_searcher *s, const char *q, const char *lang, unsigned limit,
