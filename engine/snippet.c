@@ -172,13 +172,29 @@ static void on_span(void *ctx, const char *tok, size_t len, size_t s, size_t e, 
 
 /* With tight, a window's transcript is decompressed from TIGHT_BEFORE
  * before its checkpoint (widen looks back at most a third of
- * LX_SNIPPET_BYTES and one byte more) to TIGHT_AFTER past the checkpoint
- * after it (the window's last word ends before that checkpoint, and widen
- * looks at most LX_SNIPPET_BYTES past it); window_matches checks that
- * each window's text reached that far, and else the caller loads it
- * again without tight, so that the answer cannot change. */
+ * LX_SNIPPET_BYTES and one byte more) to tight_end; the caller checks
+ * that the text reached that far, and else loads it again without tight,
+ * so that the answer cannot change. */
 #define TIGHT_BEFORE (LX_SNIPPET_BYTES / 3 + 2)
-#define TIGHT_AFTER (LX_SNIPPET_BYTES + 64)
+
+/* How far the text of the window of hits first..last is read at most:
+ * the scan reads to the end of its last token, before the checkpoint c1
+ * after it, and widen LX_SNIPPET_BYTES + 1 bytes from the start s of its
+ * first match, the hit at first (or a later one).  s lies before the
+ * checkpoint cf after first by 2 bytes at least for each token from first
+ * to cf's (a token is a byte at least, and one more separates it from the
+ * next), so the text is needed up to the larger of c1 and that bound plus
+ * LX_SNIPPET_BYTES + 1: some 60 to 260 bytes short of where the window's
+ * last checkpoint and a whole snippet's length after it would end. */
+static size_t tight_end(const lx_docview *v, uint32_t first, uint32_t last) {
+    uint32_t cf = first / LX_CP_EVERY + 1, c1 = last / LX_CP_EVERY + 1;
+    if (c1 >= v->h.ncp)
+        return v->h.body_len;
+    size_t end = lx_doc_checkpoint(v, c1), bf = lx_doc_checkpoint(v, cf);
+    size_t gap = 2 * ((size_t)cf * LX_CP_EVERY - first);
+    size_t w = (bf > gap ? bf - gap : 0) + LX_SNIPPET_BYTES + 1;
+    return w > end ? w : end;
+}
 
 /* Tied windows of a compressed transcript, each decompressed on its own:
  * from a little before the checkpoint before it to a little past the one
@@ -203,9 +219,10 @@ static int tie_plan(const lx_docview *v, const lx_snip_pos *h, const best *ties,
         size_t b = c0 < v->h.ncp ? lx_doc_checkpoint(v, c0) : 0;
         size_t back = tight ? TIGHT_BEFORE : LX_SNIPPET_BYTES;
         from[i] = b > back ? b - back : 0;
-        to[i] = c1 < v->h.ncp
-                    ? lx_doc_checkpoint(v, c1) + (tight ? TIGHT_AFTER : 2 * LX_SNIPPET_BYTES)
-                    : v->h.body_len;
+        if (tight)
+            to[i] = tight_end(v, h[ties[i].from].pos, h[ties[i].to - 1].pos);
+        else
+            to[i] = c1 < v->h.ncp ? lx_doc_checkpoint(v, c1) + 2 * LX_SNIPPET_BYTES : v->h.body_len;
         if (b >= to[i] || (i && (from[i] < from[i - 1] || to[i] < to[i - 1])))
             return 0;
     }
@@ -314,8 +331,16 @@ static int load_text(const lx_docview *v, const char *description, size_t dlen,
             st->base = lx_doc_checkpoint(v, c0);
             st->pos0 = c0 * LX_CP_EVERY;
         }
-        if (c1 < v->h.ncp)
-            st->need = lx_doc_checkpoint(v, c1) + (tight ? TIGHT_AFTER : 2 * LX_SNIPPET_BYTES);
+        if (tight) {
+            st->need = 0;
+            for (int i = 0; i < (fw->nties > 1 ? fw->nties : 1); i++) {
+                size_t e = tight_end(v, fw->hits[fw->ties[i].from].pos,
+                                     fw->hits[fw->ties[i].to - 1].pos);
+                st->need = e > st->need ? e : st->need;
+            }
+        } else if (c1 < v->h.ncp) {
+            st->need = lx_doc_checkpoint(v, c1) + 2 * LX_SNIPPET_BYTES;
+        }
     }
     /* Room for the whole body first, so that a NULL body below means a
      * damaged one, not a failed allocation (the buffer is reused from hit
@@ -397,8 +422,9 @@ static uint32_t window_matches(const lx_docview *v, const lx_snip_terms *terms, 
             lx_text_scan_range(st->text + b, tend - b, p0, first, last, on_span, &c);
         else
             lx_text_scan_spans(st->text + b, tend - b, p0, first, last, on_span, &c);
+        /* the window's last token not reached, or cut by the text's end */
         if (st->tight && tend < v->h.body_len &&
-            send[i][last - first] + (size_t)LX_SNIPPET_BYTES >= tend)
+            (!send[i][last - first] || send[i][last - first] >= tend))
             st->short_ = 1;
         if (c.exact > most) {
             most = c.exact;
@@ -454,7 +480,8 @@ int lx_snippet_from_positions(const lx_docview *v, const char *description,
     if (rc || !st.text || !st.len)
         return rc ? rc : lx_buf_append(out, "", 1);
     size_t s = 0, e = 0, hi;
-    if (tight && (st.short_ || ((!nm || m[nm - 1].end + LX_SNIPPET_BYTES >= st.len) &&
+    /* widen reads to LX_SNIPPET_BYTES past the first match's start */
+    if (tight && (st.short_ || ((!nm || m[0].start + LX_SNIPPET_BYTES >= st.len) &&
                                 st.len < v->h.body_len))) {
         /* not far enough (or nothing found): the range as without tight */
         rc = load_windows(v, description, dlen, terms, hit_bound, &fw, scratch, &st, 0, m, &nm);
