@@ -36,7 +36,7 @@ static int emit(lx_buf *out, const char *text, size_t len, size_t from, size_t t
     if (lx_buf_reserve(out, (to - from) * 6 + 64 + (mt - mf) * 16))
         return LX_ENOMEM;
     char *o = (char *)out->p + out->n;
-    size_t n = 0;
+    size_t n = 0, room = out->cap - out->n;
     if (from > 0) {
         memcpy(o + n, "\xe2\x80\xa6", 3);
         n += 3;
@@ -45,15 +45,15 @@ static int emit(lx_buf *out, const char *text, size_t len, size_t from, size_t t
     for (uint32_t i = mf; i < mt; i++) {
         if (m[i].start < at || m[i].end > to)
             continue;
-        n += lx_text_html_escape(text + at, m[i].start - at, o + n, (size_t)-1);
+        n += lx_text_html_escape(text + at, m[i].start - at, o + n, room - n);
         memcpy(o + n, "<mark>", 6);
         n += 6;
-        n += lx_text_html_escape(text + m[i].start, m[i].end - m[i].start, o + n, (size_t)-1);
+        n += lx_text_html_escape(text + m[i].start, m[i].end - m[i].start, o + n, room - n);
         memcpy(o + n, "</mark>", 7);
         n += 7;
         at = m[i].end;
     }
-    n += lx_text_html_escape(text + at, to - at, o + n, (size_t)-1);
+    n += lx_text_html_escape(text + at, to - at, o + n, room - n);
     if (to < len) {
         memcpy(o + n, "\xe2\x80\xa6", 3);
         n += 3;

@@ -35,6 +35,7 @@ size_t lx_text_strip_marks(char *tok, size_t len);
 long lx_text_invalid_utf8(const char *s, size_t len);
 
 /* Appends s to out HTML-escaped (&<>"'); returns bytes written, at most
- * cap (out is not NUL-terminated). */
+ * cap (out is not NUL-terminated; the bytes after those written, up to
+ * cap, may be overwritten). */
 size_t lx_text_html_escape(const char *s, size_t len, char *out, size_t cap);
 #endif
