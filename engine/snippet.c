@@ -334,8 +334,8 @@ static int load_text(const lx_docview *v, const char *description, size_t dlen,
         if (tight) {
             st->need = 0;
             for (int i = 0; i < (fw->nties > 1 ? fw->nties : 1); i++) {
-                size_t e = tight_end(v, fw->hits[fw->ties[i].from].pos,
-                                     fw->hits[fw->ties[i].to - 1].pos);
+                size_t e =
+                    tight_end(v, fw->hits[fw->ties[i].from].pos, fw->hits[fw->ties[i].to - 1].pos);
                 st->need = e > st->need ? e : st->need;
             }
         } else if (c1 < v->h.ncp) {
@@ -481,8 +481,8 @@ int lx_snippet_from_positions(const lx_docview *v, const char *description,
         return rc ? rc : lx_buf_append(out, "", 1);
     size_t s = 0, e = 0, hi;
     /* widen reads to LX_SNIPPET_BYTES past the first match's start */
-    if (tight && (st.short_ || ((!nm || m[0].start + LX_SNIPPET_BYTES >= st.len) &&
-                                st.len < v->h.body_len))) {
+    if (tight && (st.short_ ||
+                  ((!nm || m[0].start + LX_SNIPPET_BYTES >= st.len) && st.len < v->h.body_len))) {
         /* not far enough (or nothing found): the range as without tight */
         rc = load_windows(v, description, dlen, terms, hit_bound, &fw, scratch, &st, 0, m, &nm);
         if (rc || !st.text || !st.len)
