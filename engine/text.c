@@ -215,6 +215,19 @@ static int scan(const char *text, size_t len, uint32_t pos0, uint32_t from, uint
         while (i < len) {
             c = s[i];
             if (c < 0x80) {
+                if (len - i >= 8) { /* eight ASCII bytes: to the first that ends the token */
+                    uint64_t x;
+                    memcpy(&x, s + i, 8);
+                    if (!(x & 0x8080808080808080ull)) {
+                        uint64_t ends = ~word_bytes8(x) & 0x8080808080808080ull;
+                        if (ends) {
+                            i += (size_t)__builtin_ctzll(ends) >> 3;
+                            break;
+                        }
+                        i += 8;
+                        continue;
+                    }
+                }
                 if (!ascii_word[c])
                     break;
                 i++;
