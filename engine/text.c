@@ -298,15 +298,17 @@ int lx_tokenize(const char *text, size_t len, lx_token_fn fn, void *ctx, lx_erro
     return lx_text_scan(text, len, 0, fn, ctx, NULL, err);
 }
 
-/* The bytes of x that may be one of & < > " ' (SWAR: a byte equal to c
- * is a zero of x ^ c; "& ~x" keeps bytes below 0x80): the high bit of
- * each.  The lowest one set is exact; a higher one may be a byte one
- * above a special (c ^ 1), so each is checked in the table. */
+/* The bytes of x that may be one of & < > " ' : the high bit of each.
+ * Exact per byte (SWAR on the low seven bits, where no sum carries into
+ * the next byte): " # $ % & ' by one range test (0x22..0x27), < and > as
+ * the bytes whose bit 1 set gives 0x3E; # $ % are checked in the table. */
 static uint64_t html_special8(uint64_t x) {
-    const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
-    uint64_t a = x ^ (ones * '&'), l = x ^ (ones * '<'), g = x ^ (ones * '>'), q = x ^ (ones * '"'),
-             p = x ^ (ones * '\'');
-    return ((a - ones) | (l - ones) | (g - ones) | (q - ones) | (p - ones)) & ~x & high;
+    const uint64_t o = 0x0101010101010101ull, high = o * 0x80;
+    uint64_t lo7 = x & ~high;
+    uint64_t range = (lo7 + o * (0x80 - 0x22)) & ~(lo7 + o * (0x80 - 0x28));
+    uint64_t y = (lo7 | o * 2) ^ (o * 0x3E);
+    uint64_t angle = ~(y + o * 0x7F);
+    return (range | angle) & ~x & high;
 }
 
 /* Each special byte's entity, its length first (0: not special); eight
