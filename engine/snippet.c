@@ -694,41 +694,46 @@ static int gather_fields(lx_snipper *sp, const lx_snip_terms *t, uint32_t doc, i
 }
 
 /* Merges the n positions at byte off of sp->hits (sorted runs, one per
- * term) into one sorted list appended to sp->hits; *off moves to it. */
+ * term) into one sorted list appended to sp->hits; *off moves to it.
+ * The runs are merged two at a time, each into the merge of those before
+ * (positions equal: the earlier run's first), in two areas used in turn. */
 static int merge_runs(lx_snipper *sp, size_t *off, uint32_t n) {
     lx_buf *hb = &sp->hits;
     lx_snip_pos *src = (lx_snip_pos *)(hb->p + *off);
-    uint32_t head[LX_SNIP_TERMS], end[LX_SNIP_TERMS];
+    uint32_t head[LX_SNIP_TERMS + 1];
     int nr = 0;
     for (uint32_t i = 0; i < n; i++) {
         if (i == 0 || src[i].term != src[i - 1].term) {
             if (nr == LX_SNIP_TERMS)
                 break;
-            head[nr] = i;
-            if (nr)
-                end[nr - 1] = i;
-            nr++;
+            head[nr++] = i;
         }
     }
     if (nr < 2)
         return 0; /* one term's run: sorted already */
-    end[nr - 1] = n;
+    head[nr] = n;
     size_t bytes = n * sizeof(lx_snip_pos);
-    if (lx_buf_reserve(hb, bytes))
+    if (lx_buf_reserve(hb, 2 * bytes))
         return LX_ENOMEM;
     src = (lx_snip_pos *)(hb->p + *off); /* the buffer may have moved */
-    lx_snip_pos *dst = (lx_snip_pos *)(hb->p + hb->n);
-    for (uint32_t o = 0; o < n; o++) {
-        int best = -1;
-        for (int r = 0; r < nr; r++)
-            if (head[r] < end[r] && (best < 0 || src[head[r]].pos < src[head[best]].pos))
-                best = r;
-        if (best < 0)
-            break;
-        dst[o] = src[head[best]++];
+    lx_snip_pos *area[2] = {(lx_snip_pos *)(hb->p + hb->n), (lx_snip_pos *)(hb->p + hb->n) + n};
+    const lx_snip_pos *a = src; /* the runs merged so far: a[0, head[r]) */
+    lx_snip_pos *dst = NULL;
+    for (int r = 1; r < nr; r++) {
+        dst = area[r & 1];
+        const lx_snip_pos *b = src + head[r], *be = src + head[r + 1];
+        const lx_snip_pos *ae = a + head[r];
+        uint32_t o = 0;
+        while (a < ae && b < be)
+            dst[o++] = b->pos < a->pos ? *b++ : *a++;
+        while (a < ae)
+            dst[o++] = *a++;
+        while (b < be)
+            dst[o++] = *b++;
+        a = dst;
     }
-    *off = hb->n;
-    hb->n += bytes;
+    *off = (size_t)((uint8_t *)dst - hb->p);
+    hb->n += 2 * bytes;
     return 0;
 }
 
