@@ -149,22 +149,41 @@ struct span_ctx {
     uint32_t from, to; /* positions wanted */
     uint32_t *start, *end;
     uint32_t base;          /* byte offset of the scanned text in the field */
+    const char *text;       /* the scanned text */
     const lx_snip_terms *t; /* when set, words exactly as typed are counted */
+    uint64_t lens;          /* bit min(len, 63): a word as typed has that length */
     int exact;
 };
 
+/* Whether an ASCII token's bytes lowered (as the scan normalises it)
+ * equal the word w; bytes from 0x80 (Latin-1 letters) compare as they
+ * are. */
+static int lowered_eq(const char *tok, const char *w, size_t len) {
+    for (size_t i = 0; i < len; i++) {
+        unsigned char ch = (unsigned char)tok[i];
+        if ((unsigned)(ch - 'A') < 26u)
+            ch += 32;
+        if (ch != (unsigned char)w[i])
+            return 0;
+    }
+    return 1;
+}
+
 /* Records the byte span of each token of the window (and counts its
- * words exactly as typed when c->t is set). */
+ * words exactly as typed when c->t is set: a token without a non-ASCII
+ * letter comes without its text, tok NULL, and is compared lowered from
+ * the scanned text). */
 static void on_span(void *ctx, const char *tok, size_t len, size_t s, size_t e, uint32_t pos) {
     struct span_ctx *c = ctx;
     if (pos < c->from || pos > c->to)
         return;
     c->start[pos - c->from] = (uint32_t)s + c->base;
     c->end[pos - c->from] = (uint32_t)e + c->base;
-    if (!c->t)
+    if (!c->t || !(c->lens >> (len < 63 ? len : 63) & 1))
         return;
     for (int wd = 0; wd < c->t->nwords; wd++)
-        if (c->t->wlen[wd] == len && memcmp(c->t->word[wd], tok, len) == 0) {
+        if (c->t->wlen[wd] == len && (tok ? memcmp(c->t->word[wd], tok, len) == 0
+                                          : lowered_eq(c->text + s, c->t->word[wd], len))) {
             c->exact++;
             break;
         }
@@ -390,6 +409,9 @@ static uint32_t window_matches(const lx_docview *v, const lx_snip_terms *terms, 
      * scanned. */
     uint32_t tokens[MAX_TIES + 1];
     tokens[nt] = 0;
+    uint64_t lens = 0;
+    for (int wd = 0; nt > 1 && wd < terms->nwords; wd++)
+        lens |= 1ull << (terms->wlen[wd] < 63 ? terms->wlen[wd] : 63);
     for (int i = nt - 1; i >= 0; i--) {
         const best *w = fw->nties > 1 ? &fw->ties[i] : &fw->bw;
         uint32_t span = fw->hits[w->to - 1].pos - fw->hits[w->from].pos + 1;
@@ -416,12 +438,10 @@ static uint32_t window_matches(const lx_docview *v, const lx_snip_terms *terms, 
         }
         memset(sstart[i], 0, sizeof sstart[i]);
         memset(send[i], 0, sizeof send[i]);
-        struct span_ctx c = {first, last, sstart[i], send[i], b, nt > 1 ? terms : NULL, 0};
+        struct span_ctx c = {first, last, sstart[i], send[i], b, st->text + b,
+                             nt > 1 ? terms : NULL, lens, 0};
         size_t tend = st->split ? st->tie_end[i] : st->len;
-        if (nt > 1) /* the words as typed counted */
-            lx_text_scan_range(st->text + b, tend - b, p0, first, last, on_span, &c);
-        else
-            lx_text_scan_spans(st->text + b, tend - b, p0, first, last, on_span, &c);
+        lx_text_scan_spans(st->text + b, tend - b, p0, first, last, on_span, &c);
         /* the window's last token not reached, or cut by the text's end */
         if (st->tight && tend < v->h.body_len &&
             (!send[i][last - first] || send[i][last - first] >= tend))
