@@ -438,8 +438,8 @@ static uint32_t window_matches(const lx_docview *v, const lx_snip_terms *terms, 
         }
         memset(sstart[i], 0, sizeof sstart[i]);
         memset(send[i], 0, sizeof send[i]);
-        struct span_ctx c = {first, last, sstart[i], send[i], b, st->text + b,
-                             nt > 1 ? terms : NULL, lens, 0};
+        struct span_ctx c = {
+            first, last, sstart[i], send[i], b, st->text + b, nt > 1 ? terms : NULL, lens, 0};
         size_t tend = st->split ? st->tie_end[i] : st->len;
         lx_text_scan_spans(st->text + b, tend - b, p0, first, last, on_span, &c);
         /* the window's last token not reached, or cut by the text's end */
