@@ -306,17 +306,17 @@ static int tie_load(const lx_docview *v, const lx_snip_pos *h, const best *ties,
 
 /* Which field the snippet comes from: the one whose best window scores
  * more (the transcript on a tie when it is timed); with no hit, the
- * description's opening, or the transcript's without one. */
-static void choose_field(const lx_docview *v, size_t dlen, int terms, lx_snip_pos *const hits[2],
-                         const uint32_t nhits[2], field_windows *fw) {
+ * description's opening, or the transcript's without one (*nohit set:
+ * the caller decides, k 0 until then). */
+static void choose_field(const lx_docview *v, int terms, lx_snip_pos *const hits[2],
+                         const uint32_t nhits[2], field_windows *fw, int *nohit) {
     best ties[2][MAX_TIES];
     int nties[2];
     for (int k = 0; k < 2; k++)
         nties[k] = best_pos_windows(hits[k], nhits[k], terms, ties[k]);
     int s0 = nties[0] ? ties[0][0].score : 0, s1 = nties[1] ? ties[1][0].score : 0;
     int k = s1 > s0 || (s1 == s0 && s1 && v->h.nseg > 0) ? 1 : 0;
-    if ((k ? s1 : s0) == 0)
-        k = dlen ? 0 : 1; /* no hit: the opening of the description */
+    *nohit = (k ? s1 : s0) == 0;
     fw->k = k;
     fw->hits = hits[k];
     fw->nties = nties[k];
@@ -482,13 +482,28 @@ static int load_windows(const lx_docview *v, const char *description, size_t dle
     return 0;
 }
 
-int lx_snippet_from_positions(const lx_docview *v, const char *description,
-                              const lx_snip_terms *terms, lx_snip_pos *const hits[2],
-                              const uint32_t nhits[2], int hit_bound, lx_buf *scratch, lx_buf *out,
-                              const char **field, double *start) {
-    size_t dlen = description ? strlen(description) : 0;
+int lx_snippet_from_positions(const lx_docview *v, lx_buf *desc, const lx_snip_terms *terms,
+                              lx_snip_pos *const hits[2], const uint32_t nhits[2], int hit_bound,
+                              lx_buf *scratch, lx_buf *out, const char **field, double *start) {
     field_windows fw;
-    choose_field(v, dlen, terms->n, hits, nhits, &fw);
+    int nohit;
+    choose_field(v, terms->n, hits, nhits, &fw, &nohit);
+    /* The description is unescaped only when it may be shown: its window
+     * is chosen, or nothing has a hit and its opening is the snippet. */
+    const char *description = NULL;
+    size_t dlen = 0;
+    if (fw.k == 0 || nohit) {
+        const lx_member *d = &v->h.member[LX_MEMBER_DESCRIPTION];
+        int found = lx_meta_string_at(v->meta + d->off, d->len, desc);
+        if (found < 0)
+            return found;
+        description = found ? (const char *)desc->p : NULL;
+        dlen = description ? strlen(description) : 0;
+    }
+    if (nohit) { /* both fields without a window: the opening of the description */
+        fw.k = dlen ? 0 : 1;
+        fw.hits = hits[fw.k];
+    }
     *field = fw.k ? "transcript" : "description";
     *start = -1;
     snip_text st;
@@ -779,22 +794,12 @@ int lx_snippet_hit(lx_snipper *sp, const lx_snip_terms *t, int with_terms, uint3
     lx_snip_pos *h[2];
     h[0] = (lx_snip_pos *)(sp->hits.p + off[0]);
     h[1] = (lx_snip_pos *)(sp->hits.p + off[1]);
-    /* The description is read (a JSON parse) only when it may be shown:
-     * it has a hit, or nothing has one and its opening is the snippet. */
-    const char *desc = NULL;
-    if (n[0] || !n[1]) {
-        const lx_member *d = &v->h.member[LX_MEMBER_DESCRIPTION];
-        int found = lx_meta_string_at(v->meta + d->off, d->len, &sp->desc);
-        if (found < 0)
-            return found;
-        desc = found ? (const char *)sp->desc.p : NULL;
-    }
     /* The lecture's language among the terms': a window then holds no
      * more words as typed than hits. */
     int bound = 0;
     for (int l = 0; with_terms && !sp->cut && l < t->nl && !bound; l++)
         bound = sp->hit_bound[l] && strncmp(t->lang[l], v->h.lang, sizeof v->h.lang) == 0;
-    return lx_snippet_from_positions(v, desc, t, h, n, bound, &sp->text, out, field, start);
+    return lx_snippet_from_positions(v, &sp->desc, t, h, n, bound, &sp->text, out, field, start);
 }
 
 int lx_snippet_positions(lx_snipper *sp, const lx_snip_terms *t, uint32_t doc, int f,
