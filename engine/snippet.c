@@ -196,6 +196,14 @@ static void on_span(void *ctx, const char *tok, size_t len, size_t s, size_t e, 
  * so that the answer cannot change. */
 #define TIGHT_BEFORE (LX_SNIPPET_BYTES / 3 + 2)
 
+/* How far before the checkpoint before hit `first` a tight range starts:
+ * TIGHT_BEFORE before the first match, which starts 2 bytes at least past
+ * the checkpoint for each token between (a token and a separator). */
+static size_t tight_back(uint32_t first) {
+    size_t d = 2 * (size_t)(first % LX_CP_EVERY);
+    return d < TIGHT_BEFORE ? TIGHT_BEFORE - d : 0;
+}
+
 /* How far the text of the window of hits first..last is read at most:
  * the scan reads to the end of its last token, before the checkpoint c1
  * after it, and widen LX_SNIPPET_BYTES + 1 bytes from the start s of its
@@ -236,7 +244,7 @@ static int tie_plan(const lx_docview *v, const lx_snip_pos *h, const best *ties,
         uint32_t c0 = h[ties[i].from].pos / LX_CP_EVERY,
                  c1 = h[ties[i].to - 1].pos / LX_CP_EVERY + 1;
         size_t b = c0 < v->h.ncp ? lx_doc_checkpoint(v, c0) : 0;
-        size_t back = tight ? TIGHT_BEFORE : LX_SNIPPET_BYTES;
+        size_t back = tight ? tight_back(h[ties[i].from].pos) : LX_SNIPPET_BYTES;
         from[i] = b > back ? b - back : 0;
         if (tight)
             to[i] = tight_end(v, h[ties[i].from].pos, h[ties[i].to - 1].pos);
@@ -375,8 +383,8 @@ static int load_text(const lx_docview *v, const char *description, size_t dlen,
         hi = st->len;
     if (k && !st->split) {
         /* from a little before the checkpoint (widen looks back up to
-         * LX_SNIPPET_BYTES / 3) */
-        size_t back = tight ? TIGHT_BEFORE : LX_SNIPPET_BYTES;
+         * LX_SNIPPET_BYTES / 3 from the first match) */
+        size_t back = tight ? tight_back(fw->hits[fw->ties[0].from].pos) : LX_SNIPPET_BYTES;
         size_t from = st->base > back ? st->base - back : 0;
         st->text = lx_doc_body_range(v, scratch, from, st->need, &st->lo, &hi);
         /* A damaged checkpoint past the text: the whole body. */
