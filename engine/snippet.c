@@ -449,7 +449,10 @@ static uint32_t window_matches(const lx_docview *v, const lx_snip_terms *terms, 
         struct span_ctx c = {
             first, last, sstart[i], send[i], b, st->text + b, nt > 1 ? terms : NULL, lens, 0};
         size_t tend = st->split ? st->tie_end[i] : st->len;
-        lx_text_scan_spans(st->text + b, tend - b, p0, first, last, on_span, &c);
+        if (nt > 1) /* the words as typed counted */
+            lx_text_scan_spans(st->text + b, tend - b, p0, first, last, on_span, &c);
+        else
+            lx_text_spans(st->text + b, tend - b, p0, first, last, b, sstart[i], send[i]);
         /* the window's last token not reached, or cut by the text's end */
         if (st->tight && tend < v->h.body_len &&
             (!send[i][last - first] || send[i][last - first] >= tend))

@@ -178,6 +178,12 @@ static size_t skip_ascii_tokens(const unsigned char *s, size_t len, size_t i, ui
     return i;
 }
 
+/* Where lx_text_spans puts the spans (scan's ctx when fn is NULL). */
+struct spans_out {
+    uint32_t *start, *end;
+    uint32_t base;
+};
+
 static int scan(const char *text, size_t len, uint32_t pos0, uint32_t from, uint32_t stop,
                 int spans, lx_token_fn fn, void *ctx, uint32_t *next_pos, lx_error *err) {
     tables_init();
@@ -268,8 +274,13 @@ static int scan(const char *text, size_t len, uint32_t pos0, uint32_t from, uint
                                   out);
         }
         if (m) {
-            if (pos >= from)
+            if (pos >= from && fn) {
                 fn(ctx, tok, m, start, i, pos);
+            } else if (pos >= from) { /* lx_text_spans */
+                struct spans_out *so = ctx;
+                so->start[pos - from] = (uint32_t)start + so->base;
+                so->end[pos - from] = (uint32_t)i + so->base;
+            }
             if (pos++ == stop)
                 break;
         }
@@ -292,6 +303,12 @@ int lx_text_scan_range(const char *text, size_t len, uint32_t pos0, uint32_t fro
 int lx_text_scan_spans(const char *text, size_t len, uint32_t pos0, uint32_t from, uint32_t to,
                        lx_token_fn fn, void *ctx) {
     return scan(text, len, pos0, from, to, 1, fn, ctx, NULL, NULL);
+}
+
+int lx_text_spans(const char *text, size_t len, uint32_t pos0, uint32_t from, uint32_t to,
+                  uint32_t base, uint32_t *start, uint32_t *end) {
+    struct spans_out so = {start, end, base};
+    return scan(text, len, pos0, from, to, 1, NULL, &so, NULL, NULL);
 }
 
 int lx_tokenize(const char *text, size_t len, lx_token_fn fn, void *ctx, lx_error *err) {
