@@ -253,20 +253,20 @@ static int win_text(const cues *c, const win *x, const hit *h, const char *text,
     if (lx_buf_reserve(out, (to - from) * 6 + 16 + (x->h1 - x->h0) * 16))
         return LX_ENOMEM;
     char *o = (char *)out->p + out->n;
-    size_t n = 0, at = from;
+    size_t n = 0, at = from, room = out->cap - out->n;
     if (cut_l)
         memcpy(o, "\xe2\x80\xa6", 3), n = 3;
     for (uint32_t i = x->h0; i < x->h1; i++) {
         if (h[i].s < at || h[i].e > to)
             continue;
-        n += lx_text_html_escape(text + at, h[i].s - at, o + n, (size_t)-1);
+        n += lx_text_html_escape(text + at, h[i].s - at, o + n, room - n);
         memcpy(o + n, "<mark>", 6);
-        n += 6 + lx_text_html_escape(text + h[i].s, h[i].e - h[i].s, o + n + 6, (size_t)-1);
+        n += 6 + lx_text_html_escape(text + h[i].s, h[i].e - h[i].s, o + n + 6, room - n - 6);
         memcpy(o + n, "</mark>", 7);
         n += 7;
         at = h[i].e;
     }
-    n += lx_text_html_escape(text + at, to - at, o + n, (size_t)-1);
+    n += lx_text_html_escape(text + at, to - at, o + n, room - n);
     if (cut_r)
         memcpy(o + n, "\xe2\x80\xa6", 3), n += 3;
     o[n] = 0;

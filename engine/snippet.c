@@ -36,7 +36,7 @@ static int emit(lx_buf *out, const char *text, size_t len, size_t from, size_t t
     if (lx_buf_reserve(out, (to - from) * 6 + 64 + (mt - mf) * 16))
         return LX_ENOMEM;
     char *o = (char *)out->p + out->n;
-    size_t n = 0;
+    size_t n = 0, room = out->cap - out->n;
     if (from > 0) {
         memcpy(o + n, "\xe2\x80\xa6", 3);
         n += 3;
@@ -45,15 +45,15 @@ static int emit(lx_buf *out, const char *text, size_t len, size_t from, size_t t
     for (uint32_t i = mf; i < mt; i++) {
         if (m[i].start < at || m[i].end > to)
             continue;
-        n += lx_text_html_escape(text + at, m[i].start - at, o + n, (size_t)-1);
+        n += lx_text_html_escape(text + at, m[i].start - at, o + n, room - n);
         memcpy(o + n, "<mark>", 6);
         n += 6;
-        n += lx_text_html_escape(text + m[i].start, m[i].end - m[i].start, o + n, (size_t)-1);
+        n += lx_text_html_escape(text + m[i].start, m[i].end - m[i].start, o + n, room - n);
         memcpy(o + n, "</mark>", 7);
         n += 7;
         at = m[i].end;
     }
-    n += lx_text_html_escape(text + at, to - at, o + n, (size_t)-1);
+    n += lx_text_html_escape(text + at, to - at, o + n, room - n);
     if (to < len) {
         memcpy(o + n, "\xe2\x80\xa6", 3);
         n += 3;
@@ -149,22 +149,41 @@ struct span_ctx {
     uint32_t from, to; /* positions wanted */
     uint32_t *start, *end;
     uint32_t base;          /* byte offset of the scanned text in the field */
+    const char *text;       /* the scanned text */
     const lx_snip_terms *t; /* when set, words exactly as typed are counted */
+    uint64_t lens;          /* bit min(len, 63): a word as typed has that length */
     int exact;
 };
 
+/* Whether an ASCII token's bytes lowered (as the scan normalises it)
+ * equal the word w; bytes from 0x80 (Latin-1 letters) compare as they
+ * are. */
+static int lowered_eq(const char *tok, const char *w, size_t len) {
+    for (size_t i = 0; i < len; i++) {
+        unsigned char ch = (unsigned char)tok[i];
+        if ((unsigned)(ch - 'A') < 26u)
+            ch += 32;
+        if (ch != (unsigned char)w[i])
+            return 0;
+    }
+    return 1;
+}
+
 /* Records the byte span of each token of the window (and counts its
- * words exactly as typed when c->t is set). */
+ * words exactly as typed when c->t is set: a token without a non-ASCII
+ * letter comes without its text, tok NULL, and is compared lowered from
+ * the scanned text). */
 static void on_span(void *ctx, const char *tok, size_t len, size_t s, size_t e, uint32_t pos) {
     struct span_ctx *c = ctx;
     if (pos < c->from || pos > c->to)
         return;
     c->start[pos - c->from] = (uint32_t)s + c->base;
     c->end[pos - c->from] = (uint32_t)e + c->base;
-    if (!c->t)
+    if (!c->t || !(c->lens >> (len < 63 ? len : 63) & 1))
         return;
     for (int wd = 0; wd < c->t->nwords; wd++)
-        if (c->t->wlen[wd] == len && memcmp(c->t->word[wd], tok, len) == 0) {
+        if (c->t->wlen[wd] == len && (tok ? memcmp(c->t->word[wd], tok, len) == 0
+                                          : lowered_eq(c->text + s, c->t->word[wd], len))) {
             c->exact++;
             break;
         }
@@ -172,13 +191,37 @@ static void on_span(void *ctx, const char *tok, size_t len, size_t s, size_t e, 
 
 /* With tight, a window's transcript is decompressed from TIGHT_BEFORE
  * before its checkpoint (widen looks back at most a third of
- * LX_SNIPPET_BYTES and one byte more) to TIGHT_AFTER past the checkpoint
- * after it (the window's last word ends before that checkpoint, and widen
- * looks at most LX_SNIPPET_BYTES past it); window_matches checks that
- * each window's text reached that far, and else the caller loads it
- * again without tight, so that the answer cannot change. */
+ * LX_SNIPPET_BYTES and one byte more) to tight_end; the caller checks
+ * that the text reached that far, and else loads it again without tight,
+ * so that the answer cannot change. */
 #define TIGHT_BEFORE (LX_SNIPPET_BYTES / 3 + 2)
-#define TIGHT_AFTER (LX_SNIPPET_BYTES + 64)
+
+/* How far before the checkpoint before hit `first` a tight range starts:
+ * TIGHT_BEFORE before the first match, which starts 2 bytes at least past
+ * the checkpoint for each token between (a token and a separator). */
+static size_t tight_back(uint32_t first) {
+    size_t d = 2 * (size_t)(first % LX_CP_EVERY);
+    return d < TIGHT_BEFORE ? TIGHT_BEFORE - d : 0;
+}
+
+/* How far the text of the window of hits first..last is read at most:
+ * the scan reads to the end of its last token, before the checkpoint c1
+ * after it, and widen LX_SNIPPET_BYTES + 1 bytes from the start s of its
+ * first match, the hit at first (or a later one).  s lies before the
+ * checkpoint cf after first by 2 bytes at least for each token from first
+ * to cf's (a token is a byte at least, and one more separates it from the
+ * next), so the text is needed up to the larger of c1 and that bound plus
+ * LX_SNIPPET_BYTES + 1: some 60 to 260 bytes short of where the window's
+ * last checkpoint and a whole snippet's length after it would end. */
+static size_t tight_end(const lx_docview *v, uint32_t first, uint32_t last) {
+    uint32_t cf = first / LX_CP_EVERY + 1, c1 = last / LX_CP_EVERY + 1;
+    if (c1 >= v->h.ncp)
+        return v->h.body_len;
+    size_t end = lx_doc_checkpoint(v, c1), bf = lx_doc_checkpoint(v, cf);
+    size_t gap = 2 * ((size_t)cf * LX_CP_EVERY - first);
+    size_t w = (bf > gap ? bf - gap : 0) + LX_SNIPPET_BYTES + 1;
+    return w > end ? w : end;
+}
 
 /* Tied windows of a compressed transcript, each decompressed on its own:
  * from a little before the checkpoint before it to a little past the one
@@ -201,11 +244,12 @@ static int tie_plan(const lx_docview *v, const lx_snip_pos *h, const best *ties,
         uint32_t c0 = h[ties[i].from].pos / LX_CP_EVERY,
                  c1 = h[ties[i].to - 1].pos / LX_CP_EVERY + 1;
         size_t b = c0 < v->h.ncp ? lx_doc_checkpoint(v, c0) : 0;
-        size_t back = tight ? TIGHT_BEFORE : LX_SNIPPET_BYTES;
+        size_t back = tight ? tight_back(h[ties[i].from].pos) : LX_SNIPPET_BYTES;
         from[i] = b > back ? b - back : 0;
-        to[i] = c1 < v->h.ncp
-                    ? lx_doc_checkpoint(v, c1) + (tight ? TIGHT_AFTER : 2 * LX_SNIPPET_BYTES)
-                    : v->h.body_len;
+        if (tight)
+            to[i] = tight_end(v, h[ties[i].from].pos, h[ties[i].to - 1].pos);
+        else
+            to[i] = c1 < v->h.ncp ? lx_doc_checkpoint(v, c1) + 2 * LX_SNIPPET_BYTES : v->h.body_len;
         if (b >= to[i] || (i && (from[i] < from[i - 1] || to[i] < to[i - 1])))
             return 0;
     }
@@ -270,17 +314,17 @@ static int tie_load(const lx_docview *v, const lx_snip_pos *h, const best *ties,
 
 /* Which field the snippet comes from: the one whose best window scores
  * more (the transcript on a tie when it is timed); with no hit, the
- * description's opening, or the transcript's without one. */
-static void choose_field(const lx_docview *v, size_t dlen, int terms, lx_snip_pos *const hits[2],
-                         const uint32_t nhits[2], field_windows *fw) {
+ * description's opening, or the transcript's without one (*nohit set:
+ * the caller decides, k 0 until then). */
+static void choose_field(const lx_docview *v, int terms, lx_snip_pos *const hits[2],
+                         const uint32_t nhits[2], field_windows *fw, int *nohit) {
     best ties[2][MAX_TIES];
     int nties[2];
     for (int k = 0; k < 2; k++)
         nties[k] = best_pos_windows(hits[k], nhits[k], terms, ties[k]);
     int s0 = nties[0] ? ties[0][0].score : 0, s1 = nties[1] ? ties[1][0].score : 0;
     int k = s1 > s0 || (s1 == s0 && s1 && v->h.nseg > 0) ? 1 : 0;
-    if ((k ? s1 : s0) == 0)
-        k = dlen ? 0 : 1; /* no hit: the opening of the description */
+    *nohit = (k ? s1 : s0) == 0;
     fw->k = k;
     fw->hits = hits[k];
     fw->nties = nties[k];
@@ -314,8 +358,16 @@ static int load_text(const lx_docview *v, const char *description, size_t dlen,
             st->base = lx_doc_checkpoint(v, c0);
             st->pos0 = c0 * LX_CP_EVERY;
         }
-        if (c1 < v->h.ncp)
-            st->need = lx_doc_checkpoint(v, c1) + (tight ? TIGHT_AFTER : 2 * LX_SNIPPET_BYTES);
+        if (tight) {
+            st->need = 0;
+            for (int i = 0; i < (fw->nties > 1 ? fw->nties : 1); i++) {
+                size_t e =
+                    tight_end(v, fw->hits[fw->ties[i].from].pos, fw->hits[fw->ties[i].to - 1].pos);
+                st->need = e > st->need ? e : st->need;
+            }
+        } else if (c1 < v->h.ncp) {
+            st->need = lx_doc_checkpoint(v, c1) + 2 * LX_SNIPPET_BYTES;
+        }
     }
     /* Room for the whole body first, so that a NULL body below means a
      * damaged one, not a failed allocation (the buffer is reused from hit
@@ -331,8 +383,8 @@ static int load_text(const lx_docview *v, const char *description, size_t dlen,
         hi = st->len;
     if (k && !st->split) {
         /* from a little before the checkpoint (widen looks back up to
-         * LX_SNIPPET_BYTES / 3) */
-        size_t back = tight ? TIGHT_BEFORE : LX_SNIPPET_BYTES;
+         * LX_SNIPPET_BYTES / 3 from the first match) */
+        size_t back = tight ? tight_back(fw->hits[fw->ties[0].from].pos) : LX_SNIPPET_BYTES;
         size_t from = st->base > back ? st->base - back : 0;
         st->text = lx_doc_body_range(v, scratch, from, st->need, &st->lo, &hi);
         /* A damaged checkpoint past the text: the whole body. */
@@ -365,6 +417,9 @@ static uint32_t window_matches(const lx_docview *v, const lx_snip_terms *terms, 
      * scanned. */
     uint32_t tokens[MAX_TIES + 1];
     tokens[nt] = 0;
+    uint64_t lens = 0;
+    for (int wd = 0; nt > 1 && wd < terms->nwords; wd++)
+        lens |= 1ull << (terms->wlen[wd] < 63 ? terms->wlen[wd] : 63);
     for (int i = nt - 1; i >= 0; i--) {
         const best *w = fw->nties > 1 ? &fw->ties[i] : &fw->bw;
         uint32_t span = fw->hits[w->to - 1].pos - fw->hits[w->from].pos + 1;
@@ -391,14 +446,16 @@ static uint32_t window_matches(const lx_docview *v, const lx_snip_terms *terms, 
         }
         memset(sstart[i], 0, sizeof sstart[i]);
         memset(send[i], 0, sizeof send[i]);
-        struct span_ctx c = {first, last, sstart[i], send[i], b, nt > 1 ? terms : NULL, 0};
+        struct span_ctx c = {
+            first, last, sstart[i], send[i], b, st->text + b, nt > 1 ? terms : NULL, lens, 0};
         size_t tend = st->split ? st->tie_end[i] : st->len;
         if (nt > 1) /* the words as typed counted */
-            lx_text_scan_range(st->text + b, tend - b, p0, first, last, on_span, &c);
-        else
             lx_text_scan_spans(st->text + b, tend - b, p0, first, last, on_span, &c);
+        else
+            lx_text_spans(st->text + b, tend - b, p0, first, last, b, sstart[i], send[i]);
+        /* the window's last token not reached, or cut by the text's end */
         if (st->tight && tend < v->h.body_len &&
-            send[i][last - first] + (size_t)LX_SNIPPET_BYTES >= tend)
+            (!send[i][last - first] || send[i][last - first] >= tend))
             st->short_ = 1;
         if (c.exact > most) {
             most = c.exact;
@@ -436,13 +493,28 @@ static int load_windows(const lx_docview *v, const char *description, size_t dle
     return 0;
 }
 
-int lx_snippet_from_positions(const lx_docview *v, const char *description,
-                              const lx_snip_terms *terms, lx_snip_pos *const hits[2],
-                              const uint32_t nhits[2], int hit_bound, lx_buf *scratch, lx_buf *out,
-                              const char **field, double *start) {
-    size_t dlen = description ? strlen(description) : 0;
+int lx_snippet_from_positions(const lx_docview *v, lx_buf *desc, const lx_snip_terms *terms,
+                              lx_snip_pos *const hits[2], const uint32_t nhits[2], int hit_bound,
+                              lx_buf *scratch, lx_buf *out, const char **field, double *start) {
     field_windows fw;
-    choose_field(v, dlen, terms->n, hits, nhits, &fw);
+    int nohit;
+    choose_field(v, terms->n, hits, nhits, &fw, &nohit);
+    /* The description is unescaped only when it may be shown: its window
+     * is chosen, or nothing has a hit and its opening is the snippet. */
+    const char *description = NULL;
+    size_t dlen = 0;
+    if (fw.k == 0 || nohit) {
+        const lx_member *d = &v->h.member[LX_MEMBER_DESCRIPTION];
+        int found = lx_meta_string_at(v->meta + d->off, d->len, desc);
+        if (found < 0)
+            return found;
+        description = found ? (const char *)desc->p : NULL;
+        dlen = description ? strlen(description) : 0;
+    }
+    if (nohit) { /* both fields without a window: the opening of the description */
+        fw.k = dlen ? 0 : 1;
+        fw.hits = hits[fw.k];
+    }
     *field = fw.k ? "transcript" : "description";
     *start = -1;
     snip_text st;
@@ -454,8 +526,9 @@ int lx_snippet_from_positions(const lx_docview *v, const char *description,
     if (rc || !st.text || !st.len)
         return rc ? rc : lx_buf_append(out, "", 1);
     size_t s = 0, e = 0, hi;
-    if (tight && (st.short_ || ((!nm || m[nm - 1].end + LX_SNIPPET_BYTES >= st.len) &&
-                                st.len < v->h.body_len))) {
+    /* widen reads to LX_SNIPPET_BYTES past the first match's start */
+    if (tight && (st.short_ ||
+                  ((!nm || m[0].start + LX_SNIPPET_BYTES >= st.len) && st.len < v->h.body_len))) {
         /* not far enough (or nothing found): the range as without tight */
         rc = load_windows(v, description, dlen, terms, hit_bound, &fw, scratch, &st, 0, m, &nm);
         if (rc || !st.text || !st.len)
@@ -667,41 +740,46 @@ static int gather_fields(lx_snipper *sp, const lx_snip_terms *t, uint32_t doc, i
 }
 
 /* Merges the n positions at byte off of sp->hits (sorted runs, one per
- * term) into one sorted list appended to sp->hits; *off moves to it. */
+ * term) into one sorted list appended to sp->hits; *off moves to it.
+ * The runs are merged two at a time, each into the merge of those before
+ * (positions equal: the earlier run's first), in two areas used in turn. */
 static int merge_runs(lx_snipper *sp, size_t *off, uint32_t n) {
     lx_buf *hb = &sp->hits;
     lx_snip_pos *src = (lx_snip_pos *)(hb->p + *off);
-    uint32_t head[LX_SNIP_TERMS], end[LX_SNIP_TERMS];
+    uint32_t head[LX_SNIP_TERMS + 1];
     int nr = 0;
     for (uint32_t i = 0; i < n; i++) {
         if (i == 0 || src[i].term != src[i - 1].term) {
             if (nr == LX_SNIP_TERMS)
                 break;
-            head[nr] = i;
-            if (nr)
-                end[nr - 1] = i;
-            nr++;
+            head[nr++] = i;
         }
     }
     if (nr < 2)
         return 0; /* one term's run: sorted already */
-    end[nr - 1] = n;
+    head[nr] = n;
     size_t bytes = n * sizeof(lx_snip_pos);
-    if (lx_buf_reserve(hb, bytes))
+    if (lx_buf_reserve(hb, 2 * bytes))
         return LX_ENOMEM;
     src = (lx_snip_pos *)(hb->p + *off); /* the buffer may have moved */
-    lx_snip_pos *dst = (lx_snip_pos *)(hb->p + hb->n);
-    for (uint32_t o = 0; o < n; o++) {
-        int best = -1;
-        for (int r = 0; r < nr; r++)
-            if (head[r] < end[r] && (best < 0 || src[head[r]].pos < src[head[best]].pos))
-                best = r;
-        if (best < 0)
-            break;
-        dst[o] = src[head[best]++];
+    lx_snip_pos *area[2] = {(lx_snip_pos *)(hb->p + hb->n), (lx_snip_pos *)(hb->p + hb->n) + n};
+    const lx_snip_pos *a = src; /* the runs merged so far: a[0, head[r]) */
+    lx_snip_pos *dst = NULL;
+    for (int r = 1; r < nr; r++) {
+        dst = area[r & 1];
+        const lx_snip_pos *b = src + head[r], *be = src + head[r + 1];
+        const lx_snip_pos *ae = a + head[r];
+        uint32_t o = 0;
+        while (a < ae && b < be)
+            dst[o++] = b->pos < a->pos ? *b++ : *a++;
+        while (a < ae)
+            dst[o++] = *a++;
+        while (b < be)
+            dst[o++] = *b++;
+        a = dst;
     }
-    *off = hb->n;
-    hb->n += bytes;
+    *off = (size_t)((uint8_t *)dst - hb->p);
+    hb->n += 2 * bytes;
     return 0;
 }
 
@@ -727,22 +805,12 @@ int lx_snippet_hit(lx_snipper *sp, const lx_snip_terms *t, int with_terms, uint3
     lx_snip_pos *h[2];
     h[0] = (lx_snip_pos *)(sp->hits.p + off[0]);
     h[1] = (lx_snip_pos *)(sp->hits.p + off[1]);
-    /* The description is read (a JSON parse) only when it may be shown:
-     * it has a hit, or nothing has one and its opening is the snippet. */
-    const char *desc = NULL;
-    if (n[0] || !n[1]) {
-        const lx_member *d = &v->h.member[LX_MEMBER_DESCRIPTION];
-        int found = lx_meta_string_at(v->meta + d->off, d->len, &sp->desc);
-        if (found < 0)
-            return found;
-        desc = found ? (const char *)sp->desc.p : NULL;
-    }
     /* The lecture's language among the terms': a window then holds no
      * more words as typed than hits. */
     int bound = 0;
     for (int l = 0; with_terms && !sp->cut && l < t->nl && !bound; l++)
         bound = sp->hit_bound[l] && strncmp(t->lang[l], v->h.lang, sizeof v->h.lang) == 0;
-    return lx_snippet_from_positions(v, desc, t, h, n, bound, &sp->text, out, field, start);
+    return lx_snippet_from_positions(v, &sp->desc, t, h, n, bound, &sp->text, out, field, start);
 }
 
 int lx_snippet_positions(lx_snipper *sp, const lx_snip_terms *t, uint32_t doc, int f,

@@ -50,12 +50,14 @@ typedef struct lx_snip_pos {
  * of the field's hits (lx_snip_terms.whole, no term's positions cut
  * short), so a tie holds at most as many as it has hits, and the ties
  * that cannot beat the best so far are neither decompressed nor scanned.
- * scratch holds the transcript's decompressed text (kept by the caller,
- * reused from hit to hit: its contents are undefined after). */
-int lx_snippet_from_positions(const lx_docview *v, const char *description,
-                              const lx_snip_terms *terms, lx_snip_pos *const hits[2],
-                              const uint32_t nhits[2], int hit_bound, lx_buf *scratch, lx_buf *out,
-                              const char **field, double *start);
+ * scratch holds the transcript's decompressed text and desc the
+ * description (v's member, unescaped only when its window is chosen or
+ * no field has a hit), both kept by the caller and reused from hit to
+ * hit: their contents are undefined after.  Returns 0, LX_ENOMEM,
+ * LX_ECORRUPT. */
+int lx_snippet_from_positions(const lx_docview *v, lx_buf *desc, const lx_snip_terms *terms,
+                              lx_snip_pos *const hits[2], const uint32_t nhits[2], int hit_bound,
+                              lx_buf *scratch, lx_buf *out, const char **field, double *start);
 
 /* ---- The query side's interface: what a snippet needs of a search is
  * its terms, their lists (looked up once per query through store.h) and

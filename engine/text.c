@@ -178,6 +178,12 @@ static size_t skip_ascii_tokens(const unsigned char *s, size_t len, size_t i, ui
     return i;
 }
 
+/* Where lx_text_spans puts the spans (scan's ctx when fn is NULL). */
+struct spans_out {
+    uint32_t *start, *end;
+    uint32_t base;
+};
+
 static int scan(const char *text, size_t len, uint32_t pos0, uint32_t from, uint32_t stop,
                 int spans, lx_token_fn fn, void *ctx, uint32_t *next_pos, lx_error *err) {
     tables_init();
@@ -215,6 +221,19 @@ static int scan(const char *text, size_t len, uint32_t pos0, uint32_t from, uint
         while (i < len) {
             c = s[i];
             if (c < 0x80) {
+                if (len - i >= 8) { /* eight ASCII bytes: to the first that ends the token */
+                    uint64_t x;
+                    memcpy(&x, s + i, 8);
+                    if (!(x & 0x8080808080808080ull)) {
+                        uint64_t ends = ~word_bytes8(x) & 0x8080808080808080ull;
+                        if (ends) {
+                            i += (size_t)__builtin_ctzll(ends) >> 3;
+                            break;
+                        }
+                        i += 8;
+                        continue;
+                    }
+                }
                 if (!ascii_word[c])
                     break;
                 i++;
@@ -255,8 +274,13 @@ static int scan(const char *text, size_t len, uint32_t pos0, uint32_t from, uint
                                   out);
         }
         if (m) {
-            if (pos >= from)
+            if (pos >= from && fn) {
                 fn(ctx, tok, m, start, i, pos);
+            } else if (pos >= from) { /* lx_text_spans */
+                struct spans_out *so = ctx;
+                so->start[pos - from] = (uint32_t)start + so->base;
+                so->end[pos - from] = (uint32_t)i + so->base;
+            }
             if (pos++ == stop)
                 break;
         }
@@ -281,70 +305,84 @@ int lx_text_scan_spans(const char *text, size_t len, uint32_t pos0, uint32_t fro
     return scan(text, len, pos0, from, to, 1, fn, ctx, NULL, NULL);
 }
 
+int lx_text_spans(const char *text, size_t len, uint32_t pos0, uint32_t from, uint32_t to,
+                  uint32_t base, uint32_t *start, uint32_t *end) {
+    struct spans_out so = {start, end, base};
+    return scan(text, len, pos0, from, to, 1, NULL, &so, NULL, NULL);
+}
+
 int lx_tokenize(const char *text, size_t len, lx_token_fn fn, void *ctx, lx_error *err) {
     return lx_text_scan(text, len, 0, fn, ctx, NULL, err);
 }
 
-/* Whether the 8 bytes of x hold one of & < > " ' (SWAR: a byte equal to
- * c is a zero of x ^ c; "& ~x" keeps bytes below 0x80, where the test is
- * exact for "any"). */
-static int html_special8(uint64_t x) {
-    const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
-    uint64_t a = x ^ (ones * '&'), l = x ^ (ones * '<'), g = x ^ (ones * '>'), q = x ^ (ones * '"'),
-             p = x ^ (ones * '\'');
-    return (((a - ones) | (l - ones) | (g - ones) | (q - ones) | (p - ones)) & ~x & high) != 0;
+/* The bytes of x that may be one of & < > " ' : the high bit of each.
+ * Exact per byte (SWAR on the low seven bits, where no sum carries into
+ * the next byte): " # $ % & ' by one range test (0x22..0x27), < and > as
+ * the bytes whose bit 1 set gives 0x3E; # $ % are checked in the table. */
+static uint64_t html_special8(uint64_t x) {
+    const uint64_t o = 0x0101010101010101ull, high = o * 0x80;
+    uint64_t lo7 = x & ~high;
+    uint64_t range = (lo7 + o * (0x80 - 0x22)) & ~(lo7 + o * (0x80 - 0x28));
+    uint64_t y = (lo7 | o * 2) ^ (o * 0x3E);
+    uint64_t angle = ~(y + o * 0x7F);
+    return (range | angle) & ~x & high;
+}
+
+/* Each special byte's entity, its length first (0: not special); eight
+ * bytes each, so that six can be copied whatever its length. */
+static const char html_rep[256][8] = {
+    ['&'] = "\5&amp;", ['<'] = "\4&lt;", ['>'] = "\4&gt;", ['"'] = "\6&quot;", ['\''] = "\5&#39;",
+};
+
+/* Escapes the byte at s[i] into out at n when it fits in cap; returns the
+ * bytes written, 0 when it does not fit. */
+static size_t html_byte(unsigned char c, char *out, size_t n, size_t cap) {
+    const char *rep = html_rep[c];
+    size_t k = rep[0] ? (size_t)rep[0] : 1;
+    if (k > cap - n)
+        return 0;
+    if (rep[0])
+        memcpy(out + n, rep + 1, k);
+    else
+        out[n] = (char)c;
+    return k;
 }
 
 size_t lx_text_html_escape(const char *s, size_t len, char *out, size_t cap) {
     size_t n = 0, i = 0;
-    while (i < len) {
-        /* Runs of plain text are copied eight bytes at a time. */
-        size_t j = i;
+    /* Eight bytes at a time while the output has room for fourteen more
+     * (seven plain bytes before a special, then six copied for its entity,
+     * whatever its length): a chunk is stored whole and the part before
+     * its first special counted. */
+    while (len - i >= 8 && cap - n >= 14) {
         uint64_t x;
-        while (j + 8 <= len && (memcpy(&x, s + j, 8), !html_special8(x)))
-            j += 8;
-        if (j > i) {
-            size_t k = j - i < cap - n ? j - i : cap - n;
-            memcpy(out + n, s + i, k);
-            n += k;
-            if (k < j - i)
-                return n;
-            i = j;
-            if (i == len)
-                break;
+        memcpy(&x, s + i, 8);
+        uint64_t m = html_special8(x);
+        if (!m) {
+            memcpy(out + n, &x, 8);
+            n += 8;
+            i += 8;
+            continue;
         }
-        const char *rep = NULL;
-        switch (s[i]) {
-        case '&':
-            rep = "&amp;";
-            break;
-        case '<':
-            rep = "&lt;";
-            break;
-        case '>':
-            rep = "&gt;";
-            break;
-        case '"':
-            rep = "&quot;";
-            break;
-        case '\'':
-            rep = "&#39;";
-            break;
-        default:
-            break;
-        }
-        if (rep) {
-            size_t k = strlen(rep);
-            if (n + k > cap)
-                break;
-            memcpy(out + n, rep, k);
-            n += k;
+        size_t k = (size_t)__builtin_ctzll(m) >> 3;
+        memcpy(out + n, &x, 8);
+        n += k;
+        i += k;
+        const char *rep = html_rep[(unsigned char)s[i]];
+        if (rep[0]) {
+            memcpy(out + n, rep + 1, 6);
+            n += (size_t)rep[0];
         } else {
-            if (n + 1 > cap)
-                break;
             out[n++] = s[i];
         }
         i++;
+    }
+    /* The rest (under eight bytes, or near cap) byte by byte. */
+    for (; i < len; i++) {
+        size_t k = html_byte((unsigned char)s[i], out, n, cap);
+        if (!k)
+            break;
+        n += k;
     }
     return n;
 }

@@ -26,6 +26,13 @@ int lx_text_scan_range(const char *text, size_t len, uint32_t pos0, uint32_t fro
 int lx_text_scan_spans(const char *text, size_t len, uint32_t pos0, uint32_t from, uint32_t to,
                        lx_token_fn fn, void *ctx);
 
+/* As lx_text_scan_spans without a callback (a window whose tokens'
+ * spans are all its caller needs): the token at position p (from <= p <=
+ * to) gets its bytes' span plus base in start[p - from], end[p - from];
+ * the entries of positions not reached are left as they are. */
+int lx_text_spans(const char *text, size_t len, uint32_t pos0, uint32_t from, uint32_t to,
+                  uint32_t base, uint32_t *start, uint32_t *end);
+
 /* Removes combining marks (accents) from a normalised token in place;
  * returns the new length.  ASCII tokens are returned unchanged at once. */
 size_t lx_text_strip_marks(char *tok, size_t len);
@@ -35,6 +42,7 @@ size_t lx_text_strip_marks(char *tok, size_t len);
 long lx_text_invalid_utf8(const char *s, size_t len);
 
 /* Appends s to out HTML-escaped (&<>"'); returns bytes written, at most
- * cap (out is not NUL-terminated). */
+ * cap (out is not NUL-terminated; the bytes after those written, up to
+ * cap, may be overwritten). */
 size_t lx_text_html_escape(const char *s, size_t len, char *out, size_t cap);
 #endif

@@ -273,6 +273,21 @@ static void test_tied_windows(lx_index *ix) {
     CHECK(h && has(h->snippet, "<mark>run</mark> the <mark>run</mark> marki"));
     CHECK(h && !has(h->snippet, "markh"));
     lx_results_free(r);
+    /* A word as typed in capitals, or with Latin-1 letters, is one as
+     * typed (compared lowered from the text, which the window's one scan
+     * does not copy). */
+    static const char *const caps[] = {"Runs markj", "RUN markk", "run markl"};
+    put_spread(ix, "caps", caps, 3);
+    r = snip("run");
+    h = tix_hit(r, "caps");
+    CHECK(h && has(h->snippet, "<mark>RUN</mark> markk") && !has(h->snippet, "markl"));
+    lx_results_free(r);
+    static const char *const latin[] = {"\u00e9t\u00e9s markm", "\u00e9t\u00e9 markn"};
+    put_spread(ix, "latin", latin, 2);
+    r = snip("\xc3\xa9t\xc3\xa9");
+    h = tix_hit(r, "latin");
+    CHECK(h && has(h->snippet, "<mark>\xc3\xa9t\xc3\xa9</mark> markn"));
+    lx_results_free(r);
 }
 
 int main(void) {

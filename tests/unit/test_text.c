@@ -338,9 +338,10 @@ static void test_html_escape(void) {
 
 /* The eight-bytes-at-a-time escaping agrees with a byte-by-byte
  * reference on random text (plain runs, UTF-8, the five specials at every
- * alignment), and stops at cap exactly as it does. */
+ * alignment, and the bytes beside them that its SWAR tests may flag:
+ * # $ % = ? and the one after '), and stops at cap exactly as it does. */
 static void test_html_escape_sweep(void) {
-    static const char alphabet[] = "ab &<>\"'\xc3\xa9\x7f~";
+    static const char alphabet[] = "ab &<>\"'#$%=?(\xc3\xa9\x7f~";
     uint64_t x = 88172645463325252ull;
     for (int i = 0; i < 50000; i++) {
         char s[48], want[48 * 6], got[48 * 6];
@@ -376,7 +377,7 @@ static void on_span_tok(void *ctx, const char *s, size_t len, size_t start, size
         toks[ntoks - 1].len = len;
 }
 
-/* lx_text_scan_range (and lx_text_scan_spans) report what the whole scan
+/* lx_text_scan_range (and lx_text_scan_spans, lx_text_spans) report what the whole scan
  * does for the positions asked, on random text of ASCII words, the bytes around the letter and
  * digit ranges, and UTF-8 letters and punctuation (the ASCII tokens before
  * `from` are stepped over eight bytes at a time). */
@@ -423,6 +424,21 @@ static void test_scan_range_sweep(void) {
             k++;
         }
         CHECK(k == ntoks);
+        /* lx_text_spans: the same spans (plus base) in arrays, the
+         * positions not reached left as they were. */
+        uint32_t st[6], en[6];
+        for (int j = 0; j < 6; j++)
+            st[j] = en[j] = 77777;
+        CHECK(lx_text_spans(s, n, 0, from, to, 1000, st, en) == 0);
+        for (uint32_t p = from; p <= to; p++) {
+            int j = 0;
+            while (j < nfull && full[j].pos != p)
+                j++;
+            if (j < nfull)
+                CHECK(st[p - from] == full[j].start + 1000 && en[p - from] == full[j].end + 1000);
+            else
+                CHECK(st[p - from] == 77777 && en[p - from] == 77777);
+        }
     }
 }
 
