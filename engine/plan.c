@@ -566,7 +566,7 @@ static lx_pcursor *keeps(const lx_qcur *qc) {
 static int known_reserve(lx_searcher *s, int n) {
     size_t need = 0;
     for (int i = 0; i < n; i++)
-        if (keeps(&s->qc[i]) && !lx_termbits_common(s, s->qc[i].pc))
+        if (keeps(&s->qc[i]))
             need += s->qc[i].pc->df;
     if (need > KNOWN_MAX_TOTAL)
         need = KNOWN_MAX_TOTAL;
@@ -582,15 +582,18 @@ static int known_reserve(lx_searcher *s, int n) {
 
 /* A common word's list marked from its bitmap (termbits.c) where mark()
  * would walk it, the same work charged: 1 when done (*docs: its docids,
- * or NULL), 0 when the list is not common (mark() walks it). */
-static int mark_common(lx_searcher *s, lx_qcur *c, uint64_t *b, const uint32_t **docs) {
+ * or NULL), 0 when the list is not common (mark() walks it).  With no
+ * room for its bitmap it is walked here, its docids kept in all as
+ * mark() keeps them. */
+static int mark_common(lx_searcher *s, lx_qcur *c, uint64_t *b, uint32_t *all,
+                       const uint32_t **docs) {
     *docs = NULL;
     if (c->kind != LX_QK_TERM || c->doc == LX_DOC_END || !lx_termbits_common(s, c->pc))
         return 0;
     if (lx_work_spend(&s->work, lx_qcur_df(c)))
         return 1; /* the work is cut: the rest left out, as mark() does */
-    if (lx_termbits_mark(s, c->pc, b, docs) == 1)
-        lx_pcursor_mark(c->pc, b, NULL); /* no room: walked, its docids not kept */
+    if (lx_termbits_mark(s, c->pc, b, docs) == 1 && lx_pcursor_mark(c->pc, b, all))
+        *docs = all;
     c->doc = LX_DOC_END;
     return 1;
 }
@@ -607,22 +610,17 @@ int lx_plan_match_set(lx_searcher *s, const lx_plan *pl, uint64_t *b) {
         if (copy_cursor(s, &s->qc[i], &c))
             break;
         lx_pcursor *pc = keeps(&s->qc[i]); /* the first lists that fit */
+        uint32_t *all = keep && pc && off + pc->df <= s->kdocs_cap ? s->kdocs + off : NULL;
         const uint32_t *docs;
-        if (mark_common(s, &c, b, &docs)) {
-            if (docs && pc) { /* kept whole: the ranking's cursor copies from there */
-                lx_pcursor_known(pc, docs);
-                s->known[s->nknown].val = pc->val;
-                s->known[s->nknown++].docs = docs;
-            }
-        } else {
-            uint32_t *all = keep && pc && off + pc->df <= s->kdocs_cap ? s->kdocs + off : NULL;
-            if (mark(s, &c, b, all)) {
-                /* The ranking's cursor on this list copies its blocks' docids. */
-                lx_pcursor_known(pc, all);
-                s->known[s->nknown].val = pc->val;
-                s->known[s->nknown++].docs = all;
+        if (!mark_common(s, &c, b, all, &docs) && mark(s, &c, b, all))
+            docs = all;
+        if (docs && pc) {
+            /* The ranking's cursor on this list copies its blocks' docids. */
+            lx_pcursor_known(pc, docs);
+            s->known[s->nknown].val = pc->val;
+            s->known[s->nknown++].docs = docs;
+            if (docs == all)
                 off += pc->df;
-            }
         }
         lx_searcher_check_cursor(s, &c);
     }
