@@ -20,8 +20,9 @@
  * They hold at most LX_TERMBITS_MAX_BYTES a searcher: a match set that
  * finds no room walks the list as before, and the next one starts the
  * copies afresh.  At 1M lectures a bitmap is 125,000 bytes and a kept
- * list at least 31,250 docids, 125 KB more (up to 256 KB at the docids'
- * limit), so the bound holds about 64 to 130 common words a searcher.
+ * list at least 31,250 docids, 125 KB more (up to 256 KiB at the docids'
+ * limit; a longer list keeps its bitmap alone), so the bound holds about
+ * 87 to 134 common words a searcher, 268 of the longest.
  */
 #include <stdlib.h>
 #include <string.h>
