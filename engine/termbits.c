@@ -104,8 +104,10 @@ static int tb_grow(termbits *t) {
 
 static termbits *tb_get(lx_searcher *s) {
     termbits *t = lx_searcher_part(s, LX_PART_TERMBITS);
-    if (!t && (t = calloc(1, sizeof *t)))
+    if (!t && (t = calloc(1, sizeof *t))) {
+        t->snap = s->snap; /* made in a match set: none kept yet */
         lx_searcher_set_part(s, LX_PART_TERMBITS, t, tb_free);
+    }
     return t;
 }
 
