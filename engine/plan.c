@@ -17,6 +17,7 @@
 #include "plan.h"
 #include "stop.h"
 #include "tagboost.h"
+#include "termbits.h"
 #include "xlate.h"
 
 /* Adds the stemmer of code to idx[0..n) unless it is there or the set of
@@ -579,10 +580,29 @@ static int known_reserve(lx_searcher *s, int n) {
     return 1;
 }
 
+/* A common word's list marked from its bitmap (termbits.c) where mark()
+ * would walk it, the same work charged: 1 when done (*docs: its docids,
+ * or NULL), 0 when the list is not common (mark() walks it).  With no
+ * room for its bitmap it is walked here, its docids kept in all as
+ * mark() keeps them. */
+static int mark_common(lx_searcher *s, lx_qcur *c, uint64_t *b, uint32_t *all,
+                       const uint32_t **docs) {
+    *docs = NULL;
+    if (c->kind != LX_QK_TERM || c->doc == LX_DOC_END || !lx_termbits_common(s, c->pc))
+        return 0;
+    if (lx_work_spend(&s->work, lx_qcur_df(c)))
+        return 1; /* the work is cut: the rest left out, as mark() does */
+    if (lx_termbits_mark(s, c->pc, b, docs) == 1 && lx_pcursor_mark(c->pc, b, all))
+        *docs = all;
+    c->doc = LX_DOC_END;
+    return 1;
+}
+
 int lx_plan_match_set(lx_searcher *s, const lx_plan *pl, uint64_t *b) {
     int n = pl->phrase && pl->nscored < s->nqc ? pl->nscored : s->nqc;
     memset(b, 0, s->words * 8);
     s->nknown = 0;
+    lx_termbits_begin(s);
     int keep = known_reserve(s, n);
     size_t off = 0;
     for (int i = 0; i < n && !s->rc; i++) {
@@ -591,12 +611,16 @@ int lx_plan_match_set(lx_searcher *s, const lx_plan *pl, uint64_t *b) {
             break;
         lx_pcursor *pc = keeps(&s->qc[i]); /* the first lists that fit */
         uint32_t *all = keep && pc && off + pc->df <= s->kdocs_cap ? s->kdocs + off : NULL;
-        if (mark(s, &c, b, all)) {
+        const uint32_t *docs;
+        if (!mark_common(s, &c, b, all, &docs) && mark(s, &c, b, all))
+            docs = all;
+        if (docs && pc) {
             /* The ranking's cursor on this list copies its blocks' docids. */
-            lx_pcursor_known(pc, all);
+            lx_pcursor_known(pc, docs);
             s->known[s->nknown].val = pc->val;
-            s->known[s->nknown++].off = off;
-            off += pc->df;
+            s->known[s->nknown++].docs = docs;
+            if (docs == all)
+                off += pc->df;
         }
         lx_searcher_check_cursor(s, &c);
     }
@@ -607,6 +631,6 @@ const uint32_t *lx_plan_known(void *ctx, const void *val) {
     lx_searcher *s = ctx;
     for (int i = 0; i < s->nknown; i++)
         if (s->known[i].val == val)
-            return s->kdocs + s->known[i].off;
+            return s->known[i].docs;
     return NULL;
 }

@@ -9,6 +9,7 @@
  *   bitmap.c    bitmaps over docids
  *   tagboost.c  tag boosts (the tagstem database in memory)
  *   facet.c     facet indexes and counting
+ *   termbits.c  common words' lists as bitmaps, for the match set
  *   resbuild.c  the result page (stored fields, snippets, facets)
  *   snippet.c   snippet terms, their positions and the passage
  *   lookup.c    lx_get, lx_tags, lx_stats_get
@@ -48,6 +49,7 @@ enum {
     LX_PART_VOCAB,
     LX_PART_COMPLETIONS,
     LX_PART_SPEAKERS, /* lecturers.c: each lecture's people, by docid */
+    LX_PART_TERMBITS, /* termbits.c: common words' lists as bitmaps */
     LX_NPARTS
 };
 
@@ -90,8 +92,8 @@ struct lx_searcher {
      * (lx_plan_match_set): their docids, decoded once for the ranking's
      * and the snippets' cursors on the same lists (lx_plan_known). */
     struct {
-        const uint8_t *val; /* the list's value */
-        size_t off;         /* its docids at kdocs + off */
+        const uint8_t *val;   /* the list's value */
+        const uint32_t *docs; /* its docids: in kdocs, or termbits.c's */
     } known[LX_MAX_CURSORS];
     int nknown;
     uint32_t *kdocs;

@@ -254,6 +254,70 @@ static void known_docids(lx_searcher *s) {
     CHECK(ok);
 }
 
+/* A common word's list is kept as a bitmap with its docids for the
+ * snapshot (termbits.c): after a commit that deletes and adds lectures
+ * with the word (and grows the bitmaps by a word), a searcher that kept
+ * the lists answers as one opened after the commit, whose lists are
+ * walked afresh, and the total counts the added and deleted lectures. */
+static void common_lists_after_writes(lx_index *ix, lx_searcher *s) {
+    static const char *const qs[] = {"climate", "energy ocean", "climate OR trust", "music brain"};
+    enum { NQ = sizeof qs / sizeof qs[0], NDEL = 10, NADD = 70 };
+    uint64_t before = 0;
+    for (int i = 0; i < NQ; i++) {
+        for (int twice = 0; twice < 2; twice++) { /* kept by the first */
+            lx_results *r = search(s, qs[i], 0, 10, NULL);
+            if (r && i == 0)
+                before = r->total;
+            lx_results_free(r);
+        }
+    }
+    /* The deleted lectures that have the word, from every hit. */
+    lx_results *all = tix_search(s, "climate", LX_MAX_RESULTS, 0, NULL);
+    uint64_t gone = 0;
+    for (size_t h = 0; all && h < all->n; h++)
+        gone += !strncmp(all->hits[h].id, "b-00", 4);
+    CHECK(all && all->n == before);
+    lx_results_free(all);
+    lx_writer *w = NULL;
+    lx_error err;
+    CHECK(lx_writer_begin(ix, &w, &err) == 0);
+    if (!w)
+        return;
+    for (int d = 0; d < NDEL; d++) {
+        char id[16];
+        snprintf(id, sizeof id, "b-%03d", d);
+        CHECK(lx_writer_delete(w, id, &err) == 0);
+    }
+    for (int d = 0; d < NADD; d++) {
+        char rec[256];
+        snprintf(rec, sizeof rec,
+                 "{\"id\":\"n-%02d\",\"title\":\"added %d\",\"language\":\"en\","
+                 "\"tags\":[\"poverty\"],\"transcript\":\"climate of the energy and trust\"}",
+                 d, d);
+        CHECK(lx_writer_put_json(w, rec, strlen(rec), &err) == 0);
+    }
+    CHECK(lx_writer_commit(w, &err) == 0);
+    lx_searcher *t = NULL;
+    CHECK(lx_searcher_open(ix, &t, NULL) == 0);
+    for (int i = 0; t && i < NQ; i++) {
+        lx_results *a = search(s, qs[i], 0, 10, NULL);
+        lx_results *b = search(t, qs[i], 0, 10, NULL);
+        int ok = a && b && same(a, b);
+        if (!ok)
+            fprintf(stderr,
+                    "  \"%s\" after the commit: the searcher that kept its lists "
+                    "answers otherwise (total %llu, fresh %llu)\n",
+                    qs[i], a ? (unsigned long long)a->total : 0ull,
+                    b ? (unsigned long long)b->total : 0ull);
+        CHECK(ok);
+        if (a && i == 0)
+            CHECK(a->total == before - gone + NADD);
+        lx_results_free(a);
+        lx_results_free(b);
+    }
+    lx_searcher_close(t);
+}
+
 int main(void) {
     default_scales();
     const char *dir = check_tmpdir("budget");
@@ -270,6 +334,7 @@ int main(void) {
         cut_filters(s);
         under_budget(s);
         known_docids(s);
+        common_lists_after_writes(ix, s);
         lx_searcher_close(s);
     }
     lx_index_close(ix);

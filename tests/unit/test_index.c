@@ -1028,6 +1028,71 @@ static void test_facet_limit(void) {
     lx_index_close(ix);
 }
 
+/* Lectures with many rare tags (facet.c counts a lecture's first 16 value
+ * ids as a block and the rest one by one, in chunks of 1,024): lecture i
+ * has i % 30 tags "m<(31 i + 17 j) % 997>", each in about ten of the 640
+ * lectures (none counted from a bitmap).  Every count, for all lectures
+ * (walked by their complement), the Finnish third (walked) and the
+ * English two thirds, is the brute-force one. */
+#define MANY_DOCS 640
+static int many_has(int i, int m) {
+    for (int j = 0; j < i % 30; j++)
+        if ((31 * i + 17 * j) % 997 == m)
+            return 1;
+    return 0;
+}
+
+static void test_facet_many_values(void) {
+    const char *dir = check_tmpdir("index-facets-many");
+    lx_index *ix = tix_open(dir, LX_OPEN_CREATE);
+    lx_writer *w;
+    CHECK(lx_writer_begin(ix, &w, NULL) == 0);
+    for (int i = 0; i < MANY_DOCS; i++) {
+        char tags[600] = "";
+        size_t n = 0;
+        for (int j = 0; j < i % 30; j++)
+            n += (size_t)snprintf(tags + n, sizeof tags - n, "%s\"m%d\"", n ? "," : "",
+                                  (31 * i + 17 * j) % 997);
+        CHECK(put(w, tix_fmt("{\"id\":\"m%d\",\"title\":\"many lecture %d\",\"language\":\"%s\","
+                             "\"tags\":[%s]}",
+                             i, i, i % 3 ? "en" : "fi", tags)) == 0);
+    }
+    CHECK(lx_writer_commit(w, NULL) == 0);
+    lx_searcher *s;
+    CHECK(lx_searcher_open(ix, &s, NULL) == 0);
+    lx_search_opts o;
+    memset(&o, 0, sizeof o);
+    o.query = "lecture";
+    o.flags = LX_SEARCH_FACETS;
+    for (int lang = 0; lang < 3; lang++) {
+        o.lang = lang ? lang == 1 ? "fi" : "en" : NULL;
+        lx_results *r = NULL;
+        CHECK(lx_search(s, &o, &r, NULL) == 0);
+        if (!r)
+            break;
+        size_t present = 0;
+        int counts_ok = 1;
+        for (int m = 0; m < 997; m++) {
+            unsigned want = 0;
+            for (int i = 0; i < MANY_DOCS; i++)
+                if (!(lang == 1 && i % 3) && !(lang == 2 && i % 3 == 0))
+                    want += many_has(i, m);
+            present += want > 0;
+            const char *name = tix_fmt("m%d", m);
+            unsigned got = 0;
+            for (size_t f = 0; f < r->n_tag_facets; f++)
+                if (!strcmp(r->tag_facets[f].value, name))
+                    got = r->tag_facets[f].count;
+            counts_ok &= got == want;
+        }
+        CHECK(counts_ok);
+        CHECK(r->n_tag_facets == present);
+        lx_results_free(r);
+    }
+    lx_searcher_close(s);
+    lx_index_close(ix);
+}
+
 int main(void) {
     test_history_equals_fresh();
     test_tag_forms_follow_languages();
@@ -1037,5 +1102,6 @@ int main(void) {
     test_write_errors();
     test_format_version();
     test_facet_limit();
+    test_facet_many_values();
     CHECK_DONE();
 }

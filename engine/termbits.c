@@ -1,0 +1,164 @@
+/* termbits.c -- a common word's list as a bitmap over docids, with its
+ * docids, kept per snapshot.
+ *
+ * With facets on, the match set walks every block of every query word's
+ * list for its docids (plan.c).  On an index whose common words are in
+ * thousands of its lectures that walk unpacks and marks thousands of
+ * docids a word, every time the word is asked; once kept as a bitmap,
+ * the word marks the set with one OR a 64 lectures.  A list is kept the
+ * first time a match set walks it in a snapshot, by that walk (its blocks
+ * checked as before), and only a common one: df at least next_doc / 32,
+ * so that its bitmap (next_doc / 8 bytes) is no larger than its docids.
+ * Its docids are kept too (up to LX_TERMBITS_DOCS_MAX of them): the
+ * ranking's and the snippets' cursors on the list copy a block's docids
+ * from there instead of unpacking it (lx_pcursor_known), as they do from
+ * the match set's own walk.
+ *
+ * The copies are the searcher's, keyed by where the list's value lies in
+ * the snapshot's map (the same bytes while the snapshot is: lx_store_snapshot
+ * names a rebuild's file apart), and dropped when the snapshot changes.
+ * They hold at most LX_TERMBITS_MAX_BYTES a searcher: a match set that
+ * finds no room walks the list as before, and the next one starts the
+ * copies afresh.  At 1M lectures a bitmap is 125,000 bytes and a kept
+ * list at least 31,250 docids, 125 KB more (up to 256 KiB at the docids'
+ * limit; a longer list keeps its bitmap alone), so the bound holds about
+ * 87 to 134 common words a searcher, 268 of the longest.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "termbits.h"
+
+/* Bytes of copies one searcher keeps at most. */
+#define LX_TERMBITS_MAX_BYTES (32u << 20)
+
+typedef struct tb_list {
+    const uint8_t *val; /* the list's value in the snapshot's map; NULL: a free slot */
+    size_t len;
+    uint64_t *bits; /* s->words words */
+    uint32_t *docs; /* df docids, or NULL (df past LX_TERMBITS_DOCS_MAX) */
+    size_t bytes;
+} tb_list;
+
+typedef struct termbits {
+    size_t snap;   /* the snapshot of the copies */
+    size_t bytes;  /* held by the copies */
+    uint32_t n;    /* lists kept */
+    uint32_t cap;  /* slots, a power of two (0: none yet) */
+    int full;      /* the last match set found no room: start afresh */
+    tb_list *slot; /* open addressing by value address */
+} termbits;
+
+static void tb_clear(termbits *t) {
+    for (uint32_t i = 0; i < t->cap; i++) {
+        if (t->slot[i].val) {
+            free(t->slot[i].bits);
+            free(t->slot[i].docs);
+        }
+    }
+    if (t->cap)
+        memset(t->slot, 0, t->cap * sizeof *t->slot);
+    t->n = 0;
+    t->bytes = 0;
+    t->full = 0;
+}
+
+static void tb_free(void *p) {
+    termbits *t = p;
+    tb_clear(t);
+    free(t->slot);
+    free(t);
+}
+
+static uint32_t tb_hash(const uint8_t *val) {
+    uint64_t h = (uint64_t)(uintptr_t)val * 0x9E3779B97F4A7C15ull;
+    return (uint32_t)(h >> 32);
+}
+
+/* The slot of val: its list, or the free slot where it would go. */
+static tb_list *tb_find(const termbits *t, const uint8_t *val) {
+    uint32_t m = t->cap - 1;
+    for (uint32_t i = tb_hash(val) & m;; i = (i + 1) & m)
+        if (t->slot[i].val == val || !t->slot[i].val)
+            return &t->slot[i];
+}
+
+/* Room for one more list at most half full; 0 or LX_ENOMEM. */
+static int tb_grow(termbits *t) {
+    if (t->cap && (t->n + 1) * 2 <= t->cap)
+        return 0;
+    uint32_t cap = t->cap ? t->cap * 2 : 64;
+    tb_list *old = t->slot;
+    uint32_t ocap = t->cap;
+    if (!(t->slot = calloc(cap, sizeof *t->slot))) {
+        t->slot = old;
+        return LX_ENOMEM;
+    }
+    t->cap = cap;
+    for (uint32_t i = 0; i < ocap; i++)
+        if (old[i].val)
+            *tb_find(t, old[i].val) = old[i];
+    free(old);
+    return 0;
+}
+
+static termbits *tb_get(lx_searcher *s) {
+    termbits *t = lx_searcher_part(s, LX_PART_TERMBITS);
+    if (!t && (t = calloc(1, sizeof *t))) {
+        t->snap = s->snap; /* made in a match set: none kept yet */
+        lx_searcher_set_part(s, LX_PART_TERMBITS, t, tb_free);
+    }
+    return t;
+}
+
+void lx_termbits_begin(lx_searcher *s) {
+    termbits *t = lx_searcher_part(s, LX_PART_TERMBITS);
+    if (t && (t->full || t->snap != s->snap))
+        tb_clear(t);
+    if (t)
+        t->snap = s->snap;
+}
+
+int lx_termbits_common(const lx_searcher *s, const lx_pcursor *pc) {
+    return (uint64_t)pc->df * 32 >= s->st.next_doc && pc->df > LX_BLOCK;
+}
+
+int lx_termbits_mark(lx_searcher *s, lx_pcursor *pc, uint64_t *b, const uint32_t **docs) {
+    termbits *t = tb_get(s);
+    *docs = NULL;
+    if (pc->doc == LX_DOC_END || pc->bi || pc->i || !t || t->snap != s->snap || tb_grow(t))
+        return 1;
+    tb_list *e = tb_find(t, pc->val);
+    if (!e->val) {
+        size_t nd = pc->df <= LX_TERMBITS_DOCS_MAX ? pc->df : 0;
+        size_t bytes = s->words * 8 + nd * 4;
+        if (t->bytes + bytes > LX_TERMBITS_MAX_BYTES) {
+            t->full = 1;
+            return 1;
+        }
+        tb_list l = {pc->val, (size_t)(pc->end - pc->val), calloc(s->words, 8),
+                     nd ? malloc(nd * 4) : NULL, bytes};
+        if (!l.bits || (nd && !l.docs)) {
+            free(l.bits);
+            free(l.docs);
+            return 1;
+        }
+        /* From the first doc: every docid, or a damaged list. */
+        lx_pcursor_mark(pc, l.bits, l.docs);
+        if (pc->rc) {
+            free(l.bits);
+            free(l.docs);
+            return LX_ECORRUPT;
+        }
+        *e = l;
+        t->n++;
+        t->bytes += bytes;
+    } else if (e->len != (size_t)(pc->end - pc->val)) {
+        return 1; /* cannot happen in one snapshot */
+    }
+    const uint64_t *restrict bits = e->bits;
+    for (size_t i = 0; i < s->words; i++)
+        b[i] |= bits[i];
+    *docs = e->docs;
+    return 0;
+}
