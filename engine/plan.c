@@ -406,15 +406,27 @@ int lx_plan_check(lx_searcher *s) {
 
 /* ORs into b the docs cursor c matches from where it stands, charging
  * the walk's postings to s->work first (a phrase's positions as it
- * goes); once the work is cut, the rest of c is left out. */
-static int mark(lx_searcher *s, lx_qcur *c, uint64_t *b, uint32_t *all) {
+ * goes); once the work is cut, the rest of c is left out.  With docs
+ * (the match set's), a term's every docid for the ranking's cursor to
+ * copy goes to *docs: written into all as the list is walked, or the
+ * copy termbits.c keeps of a common word's list, which is then marked
+ * from its bitmap; NULL when there are none. */
+static void mark(lx_searcher *s, lx_qcur *c, uint64_t *b, uint32_t *all, const uint32_t **docs) {
+    const uint32_t *unused;
+    int want = docs != NULL;
+    if (!want)
+        docs = &unused;
+    *docs = NULL;
     if (lx_work_spend(&s->work, lx_qcur_df(c)))
-        return 0;
+        return;
     if (c->kind == LX_QK_TERM && c->doc != LX_DOC_END) {
-        /* A term's docs block by block, without a call per doc. */
-        int whole = lx_pcursor_mark(c->pc, b, all);
+        /* 1: not kept (not common, or no room), walked block by block,
+         * without a call per doc. */
+        int kept = want && lx_termbits_common(s, c->pc) ? lx_termbits_mark(s, c->pc, b, docs) : 1;
+        if (kept == 1 && lx_pcursor_mark(c->pc, b, all))
+            *docs = all;
         c->doc = LX_DOC_END;
-        return whole;
+        return;
     }
     if (c->kind == LX_QK_DOCS) {
         /* A tag's docids as they lie (ascending, checked when opened). */
@@ -424,11 +436,10 @@ static int mark(lx_searcher *s, lx_qcur *c, uint64_t *b, uint32_t *all) {
             b[d / 64] |= 1ull << (d % 64);
         }
         c->doc = LX_DOC_END;
-        return 0;
+        return;
     }
     for (; c->doc != LX_DOC_END; lx_qcur_next(c))
         b[c->doc / 64] |= 1ull << (c->doc % 64);
-    return 0;
 }
 
 int lx_plan_clause_mark(lx_searcher *s, const lx_qclause *cl, const int *langs, int nl, int field,
@@ -440,7 +451,7 @@ int lx_plan_clause_mark(lx_searcher *s, const lx_qclause *cl, const int *langs, 
         return r;
     }
     for (int i = from; i < s->nqc; i++)
-        mark(s, &s->qc[i], b, NULL);
+        mark(s, &s->qc[i], b, NULL, NULL);
     for (int i = from; i < s->nqc; i++)
         lx_searcher_check_cursor(s, &s->qc[i]);
     s->nqc = from;
@@ -580,24 +591,6 @@ static int known_reserve(lx_searcher *s, int n) {
     return 1;
 }
 
-/* A common word's list marked from its bitmap (termbits.c) where mark()
- * would walk it, the same work charged: 1 when done (*docs: its docids,
- * or NULL), 0 when the list is not common (mark() walks it).  With no
- * room for its bitmap it is walked here, its docids kept in all as
- * mark() keeps them. */
-static int mark_common(lx_searcher *s, lx_qcur *c, uint64_t *b, uint32_t *all,
-                       const uint32_t **docs) {
-    *docs = NULL;
-    if (c->kind != LX_QK_TERM || c->doc == LX_DOC_END || !lx_termbits_common(s, c->pc))
-        return 0;
-    if (lx_work_spend(&s->work, lx_qcur_df(c)))
-        return 1; /* the work is cut: the rest left out, as mark() does */
-    if (lx_termbits_mark(s, c->pc, b, docs) == 1 && lx_pcursor_mark(c->pc, b, all))
-        *docs = all;
-    c->doc = LX_DOC_END;
-    return 1;
-}
-
 int lx_plan_match_set(lx_searcher *s, const lx_plan *pl, uint64_t *b) {
     int n = pl->phrase && pl->nscored < s->nqc ? pl->nscored : s->nqc;
     memset(b, 0, s->words * 8);
@@ -612,8 +605,7 @@ int lx_plan_match_set(lx_searcher *s, const lx_plan *pl, uint64_t *b) {
         lx_pcursor *pc = keeps(&s->qc[i]); /* the first lists that fit */
         uint32_t *all = keep && pc && off + pc->df <= s->kdocs_cap ? s->kdocs + off : NULL;
         const uint32_t *docs;
-        if (!mark_common(s, &c, b, all, &docs) && mark(s, &c, b, all))
-            docs = all;
+        mark(s, &c, b, all, &docs);
         if (docs && pc) {
             /* The ranking's cursor on this list copies its blocks' docids. */
             lx_pcursor_known(pc, docs);
