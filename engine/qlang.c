@@ -21,6 +21,7 @@
 #include "dictlangs.h"
 #include "error.h"
 #include "qlang.h"
+#include "snapmemo.h"
 #include "stop.h"
 #include "xlate.h"
 
@@ -105,17 +106,11 @@ static int in_list(const uint8_t *p, size_t n, uint32_t doc, size_t *from);
 enum { IN_LOOKED = 1, IN_ANY = 2, IN_SHARE = 4, IN_ASIS = 8 };
 static __thread unsigned char memo[LX_MAX_LANGS][LX_MAX_QUERY_TERMS];
 
-/* Whether term t occurs in a lecture of language s->langs[li] (IN_ANY), and in
- * LX_QLANG_INDEX_SHARE of them, at least one (IN_SHARE): the index's
- * terms are shared by its languages, and most stemmers leave a foreign
- * word as it is, so the term alone would say every language has it.  The
- * first LX_QLANG_SCAN postings are looked at.  A language whose list is
- * every lecture 0 .. n-1 (an index of one language) has each posting
- * below n without a search of its list. */
-static int in_lang_docs(lx_searcher *s, int li, const char *t, size_t tl) {
-    MDB_val pv, lv;
+/* in_lang_docs's answer, read now from the word's list. */
+static int lang_docs_scan(lx_searcher *s, int li, const MDB_val *list) {
+    MDB_val pv = *list, lv;
     lx_pcursor *pc;
-    if (lx_searcher_term(s, t, tl, &pv) || lx_searcher_lang(s, li, &lv))
+    if (lx_searcher_lang(s, li, &lv))
         return 0;
     if (!(pc = lx_searcher_pcursor(s))) {
         lx_searcher_fail(s, LX_ENOMEM, NULL, -1, "out of memory");
@@ -137,6 +132,28 @@ static int in_lang_docs(lx_searcher *s, int li, const char *t, size_t tl) {
         if ((all ? pc->doc < nl : in_list(lv.mv_data, nl, pc->doc, &from)) && ++found >= need)
             break;
     return (found ? IN_ANY : 0) | (found >= need ? IN_SHARE : 0);
+}
+
+/* Whether term t occurs in a lecture of language s->langs[li] (IN_ANY), and in
+ * LX_QLANG_INDEX_SHARE of them, at least one (IN_SHARE): the index's
+ * terms are shared by its languages, and most stemmers leave a foreign
+ * word as it is, so the term alone would say every language has it.  The
+ * first LX_QLANG_SCAN postings are looked at.  A language whose list is
+ * every lecture 0 .. n-1 (an index of one language) has each posting
+ * below n without a search of its list.  What a word's lookup found is
+ * kept for the snapshot with its list (snapmemo.c): a word asked again
+ * costs no scan. */
+static int in_lang_docs(lx_searcher *s, int li, const char *t, size_t tl) {
+    MDB_val pv;
+    unsigned char *row;
+    if (lx_snapmemo_word(s, t, tl, &pv, &row))
+        return 0;
+    if (row && row[li]) /* found in an earlier search of this snapshot */
+        return row[li] & (IN_ANY | IN_SHARE);
+    int r = lang_docs_scan(s, li, &pv);
+    if (row && !s->rc) /* row is the word's while no other word is looked up */
+        row[li] = (unsigned char)(IN_LOOKED | r);
+    return r;
 }
 
 /* How certain a piece of evidence is that a word belongs to a language:

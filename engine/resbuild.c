@@ -10,6 +10,7 @@
 #include "error.h"
 #include "facet.h"
 #include "resbuild.h"
+#include "snapmemo.h"
 
 /* Arena bytes reserved at the start: a page of ten hits' strings (id,
  * title, the record's other fields, the snippets) mostly fits, so the
@@ -146,7 +147,7 @@ int lx_resbuild_hits(lx_resbuild *b, lx_searcher *s, const lx_scored *hits, uint
         lx_docview v[HIT_GROUP];
         int rc[HIT_GROUP];
         for (uint32_t i = 0; i < m; i++) /* the groups, and each lecture's offsets in its own */
-            if (!(rc[i] = lx_store_doc_group(s->txn, s->ix, hits[at + i].doc, &rec[i])))
+            if (!(rc[i] = lx_snapmemo_group(s, hits[at + i].doc, &rec[i])))
                 __builtin_prefetch((const uint8_t *)rec[i].mv_data +
                                    (hits[at + i].doc % LX_DOC_GROUP) * 4);
         for (uint32_t i = 0; i < m; i++) { /* the records, and each one's header */

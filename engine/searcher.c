@@ -17,6 +17,7 @@
 
 #include "error.h"
 #include "searcher.h"
+#include "snapmemo.h"
 
 double lx_now_ms(void) {
     struct timespec ts;
@@ -107,20 +108,7 @@ lx_pcursor *lx_searcher_pcursor(lx_searcher *s) {
 }
 
 int lx_searcher_term(lx_searcher *s, const char *t, size_t n, MDB_val *post) {
-    for (int i = 0; i < s->ntmemo; i++)
-        if (s->tmemo[i].n == n && memcmp(s->tmemo[i].t, t, n) == 0) {
-            *post = s->tmemo[i].v;
-            return s->tmemo[i].rc;
-        }
-    int rc = lx_store_term(s->txn, s->ix, t, n, post, NULL);
-    if ((rc == 0 || rc == LX_ENOTFOUND) && s->ntmemo < LX_TERM_MEMO && n < LX_TOKEN_BUF) {
-        int i = s->ntmemo++;
-        s->tmemo[i].n = n;
-        memcpy(s->tmemo[i].t, t, n);
-        s->tmemo[i].v = *post;
-        s->tmemo[i].rc = rc;
-    }
-    return rc;
+    return lx_snapmemo_word(s, t, n, post, NULL);
 }
 
 int lx_searcher_post(void *s, const char *t, size_t n, MDB_val *post) {
@@ -294,15 +282,14 @@ int lx_searcher_begin(lx_searcher *s, const lx_rank_params *p, lx_error *err) {
         return s->rc = rc;
     s->txn_live = 1;
     s->used = 0;
-    s->ntmemo = 0;
     s->nknown = 0;
-    s->langv_have = 0;
     /* Unique across a rebuild's new file too (lx_store_snapshot). */
     size_t snap = lx_store_snapshot(s->env, mdb_txn_id(s->txn));
     if (s->have_snap && snap == s->snap && params_equal(p, &s->pcache))
         return 0;
     /* A cache half rebuilt is no cache. */
     s->have_snap = 0;
+    s->langv_have = 0;
     s->lbits_have = 0;
     for (int i = 0; i < LX_MAX_LANGS; i++) { /* sized by the snapshot's words */
         free(s->lbits[i]);

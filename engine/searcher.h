@@ -10,6 +10,7 @@
  *   tagboost.c  tag boosts (the tagstem database in memory)
  *   facet.c     facet indexes and counting
  *   termbits.c  common words' lists as bitmaps, for the match set
+ *   snapmemo.c  word lists and lecture groups looked up in the snapshot
  *   resbuild.c  the result page (stored fields, snippets, facets)
  *   snippet.c   snippet terms, their positions and the passage
  *   lookup.c    lx_get, lx_tags, lx_stats_get
@@ -33,8 +34,6 @@
 
 /* A word of the query corrected by typo tolerance (fuzzy.c). */
 #define LX_MAX_FIXES 16
-/* Term lookups a call keeps (lx_searcher_term): a short query's words. */
-#define LX_TERM_MEMO 8
 typedef struct lx_fix {
     int clause;            /* in s->q */
     char to[LX_TOKEN_BUF]; /* the word as written in the index */
@@ -50,6 +49,7 @@ enum {
     LX_PART_COMPLETIONS,
     LX_PART_SPEAKERS, /* lecturers.c: each lecture's people, by docid */
     LX_PART_TERMBITS, /* termbits.c: common words' lists as bitmaps */
+    LX_PART_SNAPMEMO, /* snapmemo.c: lookups kept for the snapshot */
     LX_NPARTS
 };
 
@@ -79,15 +79,6 @@ struct lx_searcher {
     int nqc;
     lx_qcur rq[LX_MAX_CURSORS];    /* the ranked cursors: qc's clauses grouped (lx_qcur_group) */
     lx_qcur qsave[LX_MAX_CURSORS]; /* qc as planned, fresh (lx_plan_save) */
-    /* This call's term lookups (lx_searcher_term), which detection, the
-     * plan and the snippets share: valid in this transaction. */
-    struct {
-        size_t n;
-        char t[LX_TOKEN_BUF];
-        MDB_val v;
-        int rc;
-    } tmemo[LX_TERM_MEMO];
-    int ntmemo;
     /* The lists the last match set of this call walked whole
      * (lx_plan_match_set): their docids, decoded once for the ranking's
      * and the snippets' cursors on the same lists (lx_plan_known). */
@@ -98,7 +89,8 @@ struct lx_searcher {
     int nknown;
     uint32_t *kdocs;
     size_t kdocs_cap;
-    MDB_val langv[LX_MAX_LANGS]; /* lx_searcher_lang's, when bit i of langv_have */
+    MDB_val
+        langv[LX_MAX_LANGS]; /* lx_searcher_lang's, for this snapshot when bit i of langv_have */
     uint32_t langv_have;
     /* lx_searcher_lang_bits's, for this snapshot when bit i of lbits_have */
     uint64_t *lbits[LX_MAX_LANGS];
@@ -164,8 +156,8 @@ void lx_searcher_set_part(lx_searcher *s, int i, void *p, void (*free_fn)(void *
 lx_pcursor *lx_searcher_pcursor(lx_searcher *s);
 
 /* lx_store_term of term t (n bytes) without its positions in this call's
- * transaction, each term read once a call: 0, LX_ENOTFOUND or the read's
- * error (not kept). */
+ * transaction, read once while the snapshot is (snapmemo.c): 0,
+ * LX_ENOTFOUND or the read's error (not kept). */
 int lx_searcher_term(lx_searcher *s, const char *t, size_t n, MDB_val *post);
 
 /* lx_searcher_term as an lx_post_lookup (snippet.h), s the searcher:

@@ -1,0 +1,136 @@
+/* snapmemo.c -- what a searcher's lookups found in its snapshot, kept
+ * while the snapshot is the searcher's.
+ *
+ * A search looks up each of its words' lists (query language detection,
+ * the plan and the snippets share one lookup), and the stored group of
+ * each lecture on its page; detection also asks, for each word and
+ * language, whether that language's lectures hold it.  Each lookup
+ * descends an LMDB B-tree: about 1,000 instructions and a few cache
+ * misses, some 17 a search on the TED log.  Their values lie in the map,
+ * and the pages of the latest committed snapshot stay as they are while
+ * it is the latest (a writer copies on write and reuses only pages no
+ * snapshot from the latest on can reach; a grown map comes with a new
+ * transaction), so every later transaction of the same snapshot finds
+ * the same values at the same addresses.  The memo keeps them, and drops
+ * them all when the snapshot changes (lx_searcher_begin's snap: the
+ * transaction id with the file's generation), as termbits.c does.
+ *
+ * Words sit in LX_SNAPMEMO_WORDS slots, two ways a set by hash, a new
+ * word replacing the way not used last (bounded; a word longer than
+ * LX_SNAPMEMO_KEY bytes is looked up every time); groups in an array by
+ * group number, sized to the snapshot.  Only found values and "no such
+ * term" are kept: an error is looked up again.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "snapmemo.h"
+#include "strmap.h"
+
+typedef struct memo_word {
+    uint32_t hash;
+    uint8_t n;                        /* 0: an empty slot */
+    uint8_t used;                     /* the set's most recently used way */
+    int16_t rc;                       /* 0 or LX_ENOTFOUND */
+    MDB_val post;                     /* the list, when rc is 0 */
+    unsigned char lang[LX_MAX_LANGS]; /* qlang.c's findings */
+    char t[LX_SNAPMEMO_KEY];
+} memo_word;
+
+typedef struct snapmemo {
+    size_t snap;
+    memo_word *words; /* LX_SNAPMEMO_WORDS, allocated at first use */
+    MDB_val *groups;  /* ngroups, mv_data NULL until read */
+    size_t ngroups;
+} snapmemo;
+
+static void memo_free(void *p) {
+    snapmemo *m = p;
+    free(m->words);
+    free(m->groups);
+    free(m);
+}
+
+/* The searcher's memo for its current snapshot (emptied if it was kept
+ * for another), or NULL without memory. */
+static snapmemo *memo_get(lx_searcher *s) {
+    snapmemo *m = lx_searcher_part(s, LX_PART_SNAPMEMO);
+    if (!m) {
+        if (!(m = calloc(1, sizeof *m)))
+            return NULL;
+        m->snap = s->snap;
+        lx_searcher_set_part(s, LX_PART_SNAPMEMO, m, memo_free);
+    }
+    if (m->snap != s->snap) {
+        if (m->words)
+            memset(m->words, 0, LX_SNAPMEMO_WORDS * sizeof *m->words);
+        free(m->groups);
+        m->groups = NULL;
+        m->ngroups = 0;
+        m->snap = s->snap;
+    }
+    if (!m->words && !(m->words = calloc(LX_SNAPMEMO_WORDS, sizeof *m->words)))
+        return NULL;
+    return m;
+}
+
+/* The way of word t (hash h) in its set of two, or the way to replace
+ * (*found 0): the one not used last. */
+static memo_word *word_way(memo_word *set, const char *t, size_t n, uint32_t h, int *found) {
+    for (int i = 0; i < 2; i++) {
+        memo_word *w = &set[i];
+        if (w->n == n && w->hash == h && memcmp(w->t, t, n) == 0) {
+            set[0].used = (uint8_t)i;
+            *found = 1;
+            return w;
+        }
+    }
+    *found = 0;
+    return &set[!set[0].used];
+}
+
+int lx_snapmemo_word(lx_searcher *s, const char *t, size_t n, MDB_val *post, unsigned char **lang) {
+    snapmemo *m = n && n <= LX_SNAPMEMO_KEY ? memo_get(s) : NULL;
+    uint32_t h = lx_hash(t, n);
+    memo_word *set = m ? &m->words[(h & (LX_SNAPMEMO_WORDS / 2 - 1)) * 2] : NULL, *w = NULL;
+    int found = 0;
+    if (lang)
+        *lang = NULL;
+    if (set && (w = word_way(set, t, n, h, &found)) && found) {
+        *post = w->post;
+        if (lang)
+            *lang = w->lang;
+        return w->rc;
+    }
+    int rc = lx_store_term(s->txn, s->ix, t, n, post, NULL);
+    if (w && (rc == 0 || rc == LX_ENOTFOUND)) {
+        w->hash = h;
+        w->n = (uint8_t)n;
+        w->rc = (int16_t)rc;
+        w->post = rc ? (MDB_val){0, NULL} : *post;
+        memset(w->lang, 0, sizeof w->lang);
+        memcpy(w->t, t, n);
+        set[0].used = (uint8_t)(w - set);
+        if (lang)
+            *lang = w->lang;
+    }
+    return rc;
+}
+
+int lx_snapmemo_group(lx_searcher *s, uint32_t docid, MDB_val *group) {
+    snapmemo *m = memo_get(s);
+    size_t g = docid >> LX_DOC_GROUP_SHIFT;
+    if (m && !m->groups && s->st.next_doc) {
+        size_t ng = (((size_t)s->st.next_doc - 1) >> LX_DOC_GROUP_SHIFT) + 1;
+        if ((m->groups = calloc(ng, sizeof *m->groups)))
+            m->ngroups = ng;
+    }
+    if (m && g < m->ngroups && m->groups[g].mv_data) {
+        *group = m->groups[g];
+        return 0;
+    }
+    int rc = lx_store_doc_group(s->txn, s->ix, docid, group);
+    if (!rc && m && g < m->ngroups)
+        m->groups[g] = *group;
+    return rc;
+}

@@ -1,0 +1,24 @@
+/* snapmemo.h -- what a searcher's lookups found in its snapshot, kept
+ * while the snapshot is the searcher's (internal). */
+#ifndef LX_SNAPMEMO_H
+#define LX_SNAPMEMO_H
+#include "searcher.h"
+
+/* Words a searcher keeps (a power of two; 112 bytes each, 0.9 MiB): the
+ * TED log's 2,000 queries hold about 2,400 words; and the longest word
+ * kept (bytes). */
+#define LX_SNAPMEMO_WORDS 8192
+#define LX_SNAPMEMO_KEY 56
+
+/* Term t's list in this snapshot, as lx_store_term(..., NULL) gives it
+ * (0, LX_ENOTFOUND or an error code), from the memo when a search of
+ * this snapshot looked it up before.  *lang, when lang is not NULL,
+ * receives the word's row of LX_MAX_LANGS bytes that qlang.c keeps its
+ * findings in (0: none yet), or NULL when the word is not kept; the row
+ * is valid until the next lookup of a word. */
+int lx_snapmemo_word(lx_searcher *s, const char *t, size_t n, MDB_val *post, unsigned char **lang);
+
+/* The stored group of lecture docid, as lx_store_doc_group gives it,
+ * from the memo when a search of this snapshot read it before. */
+int lx_snapmemo_group(lx_searcher *s, uint32_t docid, MDB_val *group);
+#endif
