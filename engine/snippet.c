@@ -399,6 +399,17 @@ static int load_text(const lx_docview *v, const char *description, size_t dlen,
     return 0;
 }
 
+/* The window's hits as offsets from its first: bit p for the token at
+ * its first position + p.  Only their spans are used (the matches, the
+ * window's last token), so the scan reports only them and steps over the
+ * tokens between as it steps over those before the window. */
+static uint64_t hit_offsets(const lx_snip_pos *h, const best *w) {
+    uint64_t want = 0;
+    for (uint32_t i = w->from; i < w->to; i++)
+        want |= 1ull << (h[i].pos - h[w->from].pos);
+    return want;
+}
+
 /* Finds the byte spans of the best window's tokens, scanning no further;
  * tied windows are each scanned (from their own checkpoint, split ones'
  * ranges decompressed as they come) and the one with more words exactly
@@ -449,10 +460,13 @@ static uint32_t window_matches(const lx_docview *v, const lx_snip_terms *terms, 
         struct span_ctx c = {
             first, last, sstart[i], send[i], b, st->text + b, nt > 1 ? terms : NULL, lens, 0};
         size_t tend = st->split ? st->tie_end[i] : st->len;
+        /* a tie's words as typed are counted over all its tokens, unless
+         * they can only be hits */
+        uint64_t want = nt > 1 && !hit_bound ? LX_WANT_ALL : hit_offsets(fw->hits, w);
         if (nt > 1) /* the words as typed counted */
-            lx_text_scan_spans(st->text + b, tend - b, p0, first, last, on_span, &c);
+            lx_text_scan_spans(st->text + b, tend - b, p0, first, last, want, on_span, &c);
         else
-            lx_text_spans(st->text + b, tend - b, p0, first, last, b, sstart[i], send[i]);
+            lx_text_spans(st->text + b, tend - b, p0, first, last, want, b, sstart[i], send[i]);
         /* the window's last token not reached, or cut by the text's end */
         if (st->tight && tend < v->h.body_len &&
             (!send[i][last - first] || send[i][last - first] >= tend))
