@@ -30,8 +30,14 @@ static int is_sp(char c) {
     return c == ' ' || c == '\n' || c == '\t' || c == '\r';
 }
 
+/* The snippet's HTML into out; *plain: it holds no byte that a JSON
+ * string escapes.  The text's bytes that JSON escapes pass the HTML
+ * escaping as they are and the marks and ellipses hold none, so the
+ * text's range says: one pass over it here (most snippets have none)
+ * spares the answer's JSON a scan of the longer HTML. */
 static int emit(lx_buf *out, const char *text, size_t len, size_t from, size_t to, const match *m,
-                uint32_t mf, uint32_t mt) {
+                uint32_t mf, uint32_t mt, int *plain) {
+    *plain = !lx_text_json_special(text + from, to - from);
     /* Escaping at most sextuples the text. */
     if (lx_buf_reserve(out, (to - from) * 6 + 64 + (mt - mf) * 16))
         return LX_ENOMEM;
@@ -509,7 +515,8 @@ static int load_windows(const lx_docview *v, const char *description, size_t dle
 
 int lx_snippet_from_positions(const lx_docview *v, lx_buf *desc, const lx_snip_terms *terms,
                               lx_snip_pos *const hits[2], const uint32_t nhits[2], int hit_bound,
-                              lx_buf *scratch, lx_buf *out, const char **field, double *start) {
+                              lx_buf *scratch, lx_buf *out, const char **field, double *start,
+                              int *plain) {
     field_windows fw;
     int nohit;
     choose_field(v, terms->n, hits, nhits, &fw, &nohit);
@@ -531,6 +538,7 @@ int lx_snippet_from_positions(const lx_docview *v, lx_buf *desc, const lx_snip_t
     }
     *field = fw.k ? "transcript" : "description";
     *start = -1;
+    *plain = 1; /* "" */
     snip_text st;
     /* a compressed transcript's window(s): the tight range first */
     int tight = fw.k == 1 && fw.bw.score && v->h.zlen && v->h.ncp;
@@ -561,7 +569,7 @@ int lx_snippet_from_positions(const lx_docview *v, lx_buf *desc, const lx_snip_t
     }
     widen(st.text, st.len, &s, &e);
     /* The ellipsis after the snippet depends on the whole field. */
-    rc = emit(out, st.text, fw.k ? v->h.body_len : st.len, s, e, m, 0, nm);
+    rc = emit(out, st.text, fw.k ? v->h.body_len : st.len, s, e, m, 0, nm, plain);
     if (fw.k == 1 && v->h.nseg)
         *start = segment_start(v, nm ? m[0].start : (uint32_t)s);
     return rc;
@@ -798,7 +806,8 @@ static int merge_runs(lx_snipper *sp, size_t *off, uint32_t n) {
 }
 
 int lx_snippet_hit(lx_snipper *sp, const lx_snip_terms *t, int with_terms, uint32_t doc,
-                   const lx_docview *v, lx_buf *out, const char **field, double *start) {
+                   const lx_docview *v, lx_buf *out, const char **field, double *start,
+                   int *plain) {
     uint32_t n[2] = {0, 0};
     size_t off[2] = {0, 0};
     int rc;
@@ -824,7 +833,8 @@ int lx_snippet_hit(lx_snipper *sp, const lx_snip_terms *t, int with_terms, uint3
     int bound = 0;
     for (int l = 0; with_terms && !sp->cut && l < t->nl && !bound; l++)
         bound = sp->hit_bound[l] && strncmp(t->lang[l], v->h.lang, sizeof v->h.lang) == 0;
-    return lx_snippet_from_positions(v, &sp->desc, t, h, n, bound, &sp->text, out, field, start);
+    return lx_snippet_from_positions(v, &sp->desc, t, h, n, bound, &sp->text, out, field, start,
+                                     plain);
 }
 
 int lx_snippet_positions(lx_snipper *sp, const lx_snip_terms *t, uint32_t doc, int f,

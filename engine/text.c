@@ -409,3 +409,21 @@ size_t lx_text_html_escape(const char *s, size_t len, char *out, size_t cap) {
     }
     return n;
 }
+
+int lx_text_json_special(const char *s, size_t len) {
+    /* Eight bytes at a time: a byte below 0x20 or equal to '\\' (zero
+     * after the xor) makes a subtraction borrow into its high bit; "& ~x"
+     * keeps bytes below 0x80, where the flag is exact for whether one is
+     * there (a borrow comes only from a byte that is flagged itself). */
+    const uint64_t o = 0x0101010101010101ull;
+    uint64_t any = 0;
+    size_t i = 0;
+    for (; len - i >= 8; i += 8) {
+        uint64_t x;
+        memcpy(&x, s + i, 8);
+        any |= ((x - o * 0x20) | ((x ^ o * '\\') - o)) & ~x;
+    }
+    for (; i < len; i++)
+        any |= (uint64_t)((unsigned char)s[i] < 0x20 || s[i] == '\\') << 7;
+    return (any & o * 0x80) != 0;
+}

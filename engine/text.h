@@ -53,4 +53,9 @@ long lx_text_invalid_utf8(const char *s, size_t len);
  * cap (out is not NUL-terminated; the bytes after those written, up to
  * cap, may be overwritten). */
 size_t lx_text_html_escape(const char *s, size_t len, char *out, size_t cap);
+
+/* Whether s holds a byte that a JSON string escapes and HTML escaping
+ * keeps (a control byte or '\\'; '"' becomes an entity): 0 means its
+ * HTML-escaped form may be written into JSON as it is. */
+int lx_text_json_special(const char *s, size_t len);
 #endif

@@ -252,6 +252,17 @@ void jw_strn(jsonw *w, const char *s, size_t n) {
         put(w, "null", 4);
 }
 
+void jw_str_plain(jsonw *w, const char *s, size_t n) {
+    item(w);
+    if (!reserve(w, n + 2))
+        return;
+    char *o = w->buf + w->len;
+    o[0] = '"';
+    memcpy(o + 1, s, n);
+    o[n + 1] = '"';
+    w->len += n + 2;
+}
+
 void jw_str(jsonw *w, const char *s) {
     jw_strn(w, s, s ? strlen(s) : 0);
 }

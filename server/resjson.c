@@ -43,9 +43,12 @@ void resjson_snippet(jsonw *w, const lx_hit *h) {
     }
     jw_obj(w);
     JW_KEY(w, "text");
-    jw_str(w, h->snippet);
+    if (h->snippet_plain) /* nothing to escape: found when it was made */
+        jw_str_plain(w, h->snippet, strlen(h->snippet));
+    else
+        jw_str(w, h->snippet);
     JW_KEY(w, "field");
-    jw_str(w, h->snippet_field);
+    jw_str_plain(w, h->snippet_field, strlen(h->snippet_field)); /* the engine's names */
     JW_KEY(w, "start");
     if (h->snippet_start >= 0)
         jw_double(w, h->snippet_start, 2);

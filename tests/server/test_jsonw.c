@@ -203,6 +203,22 @@ static void test_escape_sweep(void) {
         char *got = jw_take(&w, &len);
         CHECK(got && len == strlen(want) && memcmp(got, want, len) == 0);
         free(got);
+        /* jw_str_plain, for a string with nothing to escape, writes the
+         * same (a snippet the engine found plain). */
+        int plain = 1;
+        for (size_t j = 0; j < n; j++)
+            plain &= (unsigned char)s[j] >= 0x20 && s[j] != '"' && s[j] != '\\';
+        if (plain) {
+            jw_init(&w, 8);
+            jw_arr(&w);
+            jw_str_plain(&w, s, n);
+            jw_str_plain(&w, s, n);
+            jw_arr_end(&w);
+            got = jw_take(&w, &len);
+            CHECK(got && len == 2 * strlen(want) + 3 && got[0] == '[' &&
+                  memcmp(got + 1, want, strlen(want)) == 0 && got[strlen(want) + 1] == ',');
+            free(got);
+        }
     }
 }
 

@@ -91,8 +91,8 @@ static void test_vbyte(void) {
     skips_ok = 1;
     for (int a = 0; a < 64; a++)
         for (int k = 0; a + k <= 1000; k++)
-            skips_ok &= lx_vbyte_skip(small + soffs[a], small + sn, (uint32_t)k) ==
-                        small + soffs[a + k];
+            skips_ok &=
+                lx_vbyte_skip(small + soffs[a], small + sn, (uint32_t)k) == small + soffs[a + k];
     for (int k = 0; k <= 1010; k++) /* cut inside the last value: never past the cut */
         skips_ok &= lx_vbyte_skip(small, small + sn - 1, (uint32_t)k) <= small + sn - 1;
     CHECK(skips_ok);

@@ -471,7 +471,30 @@ static void test_scan_range_sweep(void) {
     }
 }
 
+/* lx_text_json_special says whether a byte below 0x20 or a backslash is
+ * there, as a byte-by-byte test does, on random bytes around those
+ * (0x1f, 0x20, '[', ']', 0x7f, 0x80, 0x9c, 0xdc: the bytes the SWAR
+ * subtractions could borrow from or wrap to), at every length to 40. */
+static void test_json_special_sweep(void) {
+    static const unsigned char alphabet[] = {'a',  ' ',  0x1f, 0x00, '\n', '\\', '[',  ']',
+                                             0x7f, 0x80, 0x9c, 0xdc, 0xff, '"',  0x21, 0x5d};
+    check_seed(18);
+    for (int iter = 0; iter < 100000; iter++) {
+        char s[40];
+        size_t n = check_below(41);
+        int want = 0;
+        for (size_t j = 0; j < n; j++) {
+            unsigned char c =
+                check_below(6) ? (unsigned char)('a' + check_below(26)) : alphabet[check_below(16)];
+            s[j] = (char)c;
+            want |= c < 0x20 || c == '\\';
+        }
+        CHECK(lx_text_json_special(s, n) == want);
+    }
+}
+
 int main(void) {
+    test_json_special_sweep();
     test_html_escape_sweep();
     test_scan_range_sweep();
     test_english();
