@@ -82,7 +82,9 @@ static inline int reserve(jsonw *w, size_t n) {
     return grow(w, n);
 }
 
-static void put(jsonw *w, const char *s, size_t n) {
+/* Inline: the copies are short (a number, a member's value) and many, a
+ * call each cost about what the copy does. */
+static inline void put(jsonw *w, const char *s, size_t n) {
     if (!reserve(w, n))
         return;
     memcpy(w->buf + w->len, s, n);
