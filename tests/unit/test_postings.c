@@ -429,6 +429,12 @@ static void check_known(const src_list *s, const uint8_t *pv, size_t pn, const u
     CHECK(ok);
     if (s->doc[0] > 0)
         CHECK(open_known(c, pv, pn, all, s->doc[0] - 1) == 1);
+    CHECK(open_known(c, pv, pn, all, s->doc[n - 1] + 1) == 1); /* past the last */
+    /* The search's every outcome: the first doc, the last, each in turn. */
+    for (uint32_t i = 0; i < n && ok; i++) {
+        ok = open_known(c, pv, pn, all, s->doc[i]) == 0 && c->bi * LX_BLOCK + c->i == i;
+    }
+    CHECK(ok);
     /* The header parsed once, its bytes copied back for each doc (a
      * snippet's terms): the same postings. */
     static unsigned char head[LX_PCURSOR_HEAD];
