@@ -372,6 +372,16 @@ void jw_raw(jsonw *w, const char *json, size_t n) {
     put(w, json, n);
 }
 
+void jw_member_raw(jsonw *w, const char *qkey, size_t qn, const char *json, size_t n) {
+    item(w); /* the key's comma; the value takes none */
+    if (!reserve(w, qn + n))
+        return;
+    char *o = w->buf + w->len;
+    memcpy(o, qkey, qn);
+    memcpy(o + qn, json, n);
+    w->len += qn + n;
+}
+
 /* ---- Reading members of a JSON object -------------------------------- */
 
 static const char *skip_ws(const char *p, const char *end) {

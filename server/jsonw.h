@@ -46,6 +46,10 @@ void jw_double(jsonw *w, double v, int decimals);
 void jw_bool(jsonw *w, int v);
 void jw_null(jsonw *w);
 void jw_raw(jsonw *w, const char *json, size_t n); /* trusted JSON value */
+/* A member: the quoted key with its colon (as jw_key_quoted) and a
+ * trusted JSON value (as jw_raw), under one reserve (a result's members
+ * copied from the stored record). */
+void jw_member_raw(jsonw *w, const char *qkey, size_t qn, const char *json, size_t n);
 
 /* A value inside a JSON text: its first byte and length. */
 typedef struct jw_span {

@@ -13,11 +13,10 @@
  * key quoted (WRITE_MEMBER's literal). */
 static void write_member(jsonw *w, const char *qkey, size_t qn, const jw_span *v,
                          const char *kinds) {
-    jw_key_quoted(w, qkey, qn);
     if (v->p && v->len > 0 && strchr(kinds, v->p[0]))
-        jw_raw(w, v->p, v->len);
+        jw_member_raw(w, qkey, qn, v->p, v->len);
     else
-        jw_null(w);
+        jw_member_raw(w, qkey, qn, "null", 4);
 }
 
 #define WRITE_MEMBER(w, lit, v, kinds)                                                             \
@@ -85,8 +84,7 @@ static void write_hit(jsonw *w, const lx_hit *h, int related, const lx_moments *
     jw_str(w, h->title);
     WRITE_MEMBER(w, "speaker", &m[LX_MEMBER_SPEAKER], "\"");
     if (m[LX_MEMBER_TAGS].p && m[LX_MEMBER_TAGS].p[0] == '[') {
-        JW_KEY(w, "tags");
-        jw_raw(w, m[LX_MEMBER_TAGS].p, m[LX_MEMBER_TAGS].len);
+        jw_member_raw(w, "\"tags\":", 7, m[LX_MEMBER_TAGS].p, m[LX_MEMBER_TAGS].len);
     } else {
         JW_KEY(w, "tags");
         jw_arr(w);
