@@ -512,8 +512,24 @@ int lx_pcursor_open_head(lx_pcursor *c, const uint8_t *val, size_t len) {
     return open_header(c, val, len, LX_DOC_END);
 }
 
+/* The place of the first of all[0..n) (ascending) >= target, n when
+ * none: a binary search that halves without a branch on the compare (a
+ * snippet's hits land anywhere in a list, so the gallop from its start
+ * that ascending targets want took twice the steps). */
+static uint32_t known_find(const uint32_t *all, uint32_t n, uint32_t target) {
+    if (!n)
+        return 0;
+    const uint32_t *base = all;
+    while (n > 1) {
+        uint32_t half = n / 2;
+        base = base[half] < target ? base + half : base;
+        n -= half;
+    }
+    return (uint32_t)(base - all) + (*base < target);
+}
+
 int lx_pcursor_known_at(lx_pcursor *c, const uint32_t *all, uint32_t target) {
-    uint32_t lo = (uint32_t)lx_docs_gallop((const uint8_t *)all, c->df, target, 0);
+    uint32_t lo = known_find(all, c->df, target);
     if (lo == c->df || all[lo] != target)
         return 1;
     c->known = all;

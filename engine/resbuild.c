@@ -27,6 +27,7 @@ struct lx_resbuild {
         size_t id, title, meta, snippet, tags, terms;
         const char *field;
         double score, start;
+        int plain; /* the snippet needs no JSON escape */
         size_t ntags, nterms;
         lx_member member[LX_NMEMBERS];
     } * h;
@@ -100,7 +101,8 @@ static int hit_add(lx_resbuild *b, lx_searcher *s, uint32_t doc, double score, i
             return LX_ENOMEM;
         h->snippet = b->arena.n;
         /* Without a query (related lectures) the snippet is the opening. */
-        rc = lx_snippet_hit(sp, &s->snip, s->snip_ready, doc, v, &b->arena, &h->field, &h->start);
+        rc = lx_snippet_hit(sp, &s->snip, s->snip_ready, doc, v, &b->arena, &h->field, &h->start,
+                            &h->plain);
         if (rc)
             return rc;
     } else {
@@ -182,6 +184,7 @@ static const char **hit_fill(lx_hit *x, const struct hitoff *h, char *arena, con
     x->snippet = arena + h->snippet;
     x->snippet_field = h->field;
     x->snippet_start = h->start;
+    x->snippet_plain = h->plain;
     x->score = h->score;
     x->n_shared_tags = h->ntags;
     x->shared_tags = pp;

@@ -30,8 +30,14 @@ static int is_sp(char c) {
     return c == ' ' || c == '\n' || c == '\t' || c == '\r';
 }
 
+/* The snippet's HTML into out; *plain: it holds no byte that a JSON
+ * string escapes.  The text's bytes that JSON escapes pass the HTML
+ * escaping as they are and the marks and ellipses hold none, so the
+ * text's range says: one pass over it here (most snippets have none)
+ * spares the answer's JSON a scan of the longer HTML. */
 static int emit(lx_buf *out, const char *text, size_t len, size_t from, size_t to, const match *m,
-                uint32_t mf, uint32_t mt) {
+                uint32_t mf, uint32_t mt, int *plain) {
+    *plain = !lx_text_json_special(text + from, to - from);
     /* Escaping at most sextuples the text. */
     if (lx_buf_reserve(out, (to - from) * 6 + 64 + (mt - mf) * 16))
         return LX_ENOMEM;
@@ -399,6 +405,17 @@ static int load_text(const lx_docview *v, const char *description, size_t dlen,
     return 0;
 }
 
+/* The window's hits as offsets from its first: bit p for the token at
+ * its first position + p.  Only their spans are used (the matches, the
+ * window's last token), so the scan reports only them and steps over the
+ * tokens between as it steps over those before the window. */
+static uint64_t hit_offsets(const lx_snip_pos *h, const best *w) {
+    uint64_t want = 0;
+    for (uint32_t i = w->from; i < w->to; i++)
+        want |= 1ull << (h[i].pos - h[w->from].pos);
+    return want;
+}
+
 /* Finds the byte spans of the best window's tokens, scanning no further;
  * tied windows are each scanned (from their own checkpoint, split ones'
  * ranges decompressed as they come) and the one with more words exactly
@@ -449,10 +466,13 @@ static uint32_t window_matches(const lx_docview *v, const lx_snip_terms *terms, 
         struct span_ctx c = {
             first, last, sstart[i], send[i], b, st->text + b, nt > 1 ? terms : NULL, lens, 0};
         size_t tend = st->split ? st->tie_end[i] : st->len;
+        /* a tie's words as typed are counted over all its tokens, unless
+         * they can only be hits */
+        uint64_t want = nt > 1 && !hit_bound ? LX_WANT_ALL : hit_offsets(fw->hits, w);
         if (nt > 1) /* the words as typed counted */
-            lx_text_scan_spans(st->text + b, tend - b, p0, first, last, on_span, &c);
+            lx_text_scan_spans(st->text + b, tend - b, p0, first, last, want, on_span, &c);
         else
-            lx_text_spans(st->text + b, tend - b, p0, first, last, b, sstart[i], send[i]);
+            lx_text_spans(st->text + b, tend - b, p0, first, last, want, b, sstart[i], send[i]);
         /* the window's last token not reached, or cut by the text's end */
         if (st->tight && tend < v->h.body_len &&
             (!send[i][last - first] || send[i][last - first] >= tend))
@@ -495,7 +515,8 @@ static int load_windows(const lx_docview *v, const char *description, size_t dle
 
 int lx_snippet_from_positions(const lx_docview *v, lx_buf *desc, const lx_snip_terms *terms,
                               lx_snip_pos *const hits[2], const uint32_t nhits[2], int hit_bound,
-                              lx_buf *scratch, lx_buf *out, const char **field, double *start) {
+                              lx_buf *scratch, lx_buf *out, const char **field, double *start,
+                              int *plain) {
     field_windows fw;
     int nohit;
     choose_field(v, terms->n, hits, nhits, &fw, &nohit);
@@ -517,6 +538,7 @@ int lx_snippet_from_positions(const lx_docview *v, lx_buf *desc, const lx_snip_t
     }
     *field = fw.k ? "transcript" : "description";
     *start = -1;
+    *plain = 1; /* "" */
     snip_text st;
     /* a compressed transcript's window(s): the tight range first */
     int tight = fw.k == 1 && fw.bw.score && v->h.zlen && v->h.ncp;
@@ -547,7 +569,7 @@ int lx_snippet_from_positions(const lx_docview *v, lx_buf *desc, const lx_snip_t
     }
     widen(st.text, st.len, &s, &e);
     /* The ellipsis after the snippet depends on the whole field. */
-    rc = emit(out, st.text, fw.k ? v->h.body_len : st.len, s, e, m, 0, nm);
+    rc = emit(out, st.text, fw.k ? v->h.body_len : st.len, s, e, m, 0, nm, plain);
     if (fw.k == 1 && v->h.nseg)
         *start = segment_start(v, nm ? m[0].start : (uint32_t)s);
     return rc;
@@ -784,7 +806,8 @@ static int merge_runs(lx_snipper *sp, size_t *off, uint32_t n) {
 }
 
 int lx_snippet_hit(lx_snipper *sp, const lx_snip_terms *t, int with_terms, uint32_t doc,
-                   const lx_docview *v, lx_buf *out, const char **field, double *start) {
+                   const lx_docview *v, lx_buf *out, const char **field, double *start,
+                   int *plain) {
     uint32_t n[2] = {0, 0};
     size_t off[2] = {0, 0};
     int rc;
@@ -810,7 +833,8 @@ int lx_snippet_hit(lx_snipper *sp, const lx_snip_terms *t, int with_terms, uint3
     int bound = 0;
     for (int l = 0; with_terms && !sp->cut && l < t->nl && !bound; l++)
         bound = sp->hit_bound[l] && strncmp(t->lang[l], v->h.lang, sizeof v->h.lang) == 0;
-    return lx_snippet_from_positions(v, &sp->desc, t, h, n, bound, &sp->text, out, field, start);
+    return lx_snippet_from_positions(v, &sp->desc, t, h, n, bound, &sp->text, out, field, start,
+                                     plain);
 }
 
 int lx_snippet_positions(lx_snipper *sp, const lx_snip_terms *t, uint32_t doc, int f,

@@ -43,7 +43,9 @@ typedef struct lx_snip_pos {
  * already holds: hits[0] for the description, hits[1] for the transcript,
  * each sorted by position (none: the field's opening).  Appends the
  * NUL-terminated HTML to out; *field names the source field; *start is the
- * passage's time in seconds for a timed transcript, else -1.  Only the text up to the chosen window
+ * passage's time in seconds for a timed transcript, else -1; *plain is 1
+ * when the HTML holds no byte that a JSON string escapes (it may be
+ * written into JSON as it is), else 0.  Only the text up to the chosen window
  * is scanned, and nothing is stemmed: this is the query path's snippet.  Among windows that tie,
  * the one with more of terms->word exactly as typed wins; with hit_bound
  * the caller vouches that every token equal to one of those words is one
@@ -57,7 +59,8 @@ typedef struct lx_snip_pos {
  * LX_ECORRUPT. */
 int lx_snippet_from_positions(const lx_docview *v, lx_buf *desc, const lx_snip_terms *terms,
                               lx_snip_pos *const hits[2], const uint32_t nhits[2], int hit_bound,
-                              lx_buf *scratch, lx_buf *out, const char **field, double *start);
+                              lx_buf *scratch, lx_buf *out, const char **field, double *start,
+                              int *plain);
 
 /* ---- The query side's interface: what a snippet needs of a search is
  * its terms, their lists (looked up once per query through store.h) and
@@ -102,7 +105,7 @@ void lx_snippet_known(lx_snipper *sp, const lx_snip_terms *t, lx_known_lookup kn
  * opening of the description or transcript).  Returns 0, LX_ENOMEM,
  * LX_ECORRUPT (a damaged list or body). */
 int lx_snippet_hit(lx_snipper *sp, const lx_snip_terms *t, int with_terms, uint32_t doc,
-                   const lx_docview *v, lx_buf *out, const char **field, double *start);
+                   const lx_docview *v, lx_buf *out, const char **field, double *start, int *plain);
 
 /* Where t's terms occur in field f of doc, as one list sorted by position
  * (*hits, valid until the next call on sp; *n entries), and each term's

@@ -184,16 +184,36 @@ struct spans_out {
     uint32_t base;
 };
 
+/* The first position after pos that scan reports: bit p of want stands
+ * for position from + p (LX_WANT_ALL: every one); UINT32_MAX when none is
+ * left. */
+static uint32_t next_wanted(uint64_t want, uint32_t from, uint32_t pos) {
+    if (want == LX_WANT_ALL)
+        return pos + 1;
+    uint32_t off = pos + 1 - from;
+    uint64_t rest = off < 64 ? want >> off : 0;
+    return rest ? pos + 1 + (uint32_t)__builtin_ctzll(rest) : UINT32_MAX;
+}
+
+/* The tokens from position `from` on whose bit is set in want are
+ * reported, the ASCII ones between them only counted (stepped over eight
+ * bytes at a time): a snippet's window needs the spans of its hits, a
+ * few of its up to 32 tokens. */
 static int scan(const char *text, size_t len, uint32_t pos0, uint32_t from, uint32_t stop,
-                int spans, lx_token_fn fn, void *ctx, uint32_t *next_pos, lx_error *err) {
+                uint64_t want, int spans, lx_token_fn fn, void *ctx, uint32_t *next_pos,
+                lx_error *err) {
     tables_init();
     const unsigned char *s = (const unsigned char *)text;
     char out[LX_TOKEN_BUF];
     uint32_t pos = pos0;
+    if (!want)
+        return 0;
+    /* the next position reported: from's or a later one's */
+    uint32_t next = from + (want == LX_WANT_ALL ? 0 : (uint32_t)__builtin_ctzll(want));
     size_t i = 0, retry = 0; /* skip_ascii_tokens again from a token start past retry */
     while (i < len) {
-        if (pos < from && i >= retry) {
-            i = skip_ascii_tokens(s, len, i, &pos, from);
+        if (pos < next && i >= retry) {
+            i = skip_ascii_tokens(s, len, i, &pos, next);
             retry = i + 8;
             if (i >= len)
                 break;
@@ -254,8 +274,8 @@ static int scan(const char *text, size_t len, uint32_t pos0, uint32_t from, uint
         }
         size_t n = i - start;
         size_t m;
-        if (ascii && pos < from) {
-            pos++; /* before the range: counted, not reported */
+        if (ascii && pos < next) {
+            pos++; /* before the range or not wanted: counted, not reported */
             continue;
         }
         const char *tok = out;
@@ -274,14 +294,17 @@ static int scan(const char *text, size_t len, uint32_t pos0, uint32_t from, uint
                                   out);
         }
         if (m) {
-            if (pos >= from && fn) {
-                fn(ctx, tok, m, start, i, pos);
-            } else if (pos >= from) { /* lx_text_spans */
-                struct spans_out *so = ctx;
-                so->start[pos - from] = (uint32_t)start + so->base;
-                so->end[pos - from] = (uint32_t)i + so->base;
+            if (pos >= next) {
+                if (fn) {
+                    fn(ctx, tok, m, start, i, pos);
+                } else { /* lx_text_spans */
+                    struct spans_out *so = ctx;
+                    so->start[pos - from] = (uint32_t)start + so->base;
+                    so->end[pos - from] = (uint32_t)i + so->base;
+                }
+                next = next_wanted(want, from, pos);
             }
-            if (pos++ == stop)
+            if (pos++ == stop || next == UINT32_MAX)
                 break;
         }
     }
@@ -292,23 +315,23 @@ static int scan(const char *text, size_t len, uint32_t pos0, uint32_t from, uint
 
 int lx_text_scan(const char *text, size_t len, uint32_t pos0, lx_token_fn fn, void *ctx,
                  uint32_t *next_pos, lx_error *err) {
-    return scan(text, len, pos0, 0, UINT32_MAX, 0, fn, ctx, next_pos, err);
+    return scan(text, len, pos0, 0, UINT32_MAX, LX_WANT_ALL, 0, fn, ctx, next_pos, err);
 }
 
 int lx_text_scan_range(const char *text, size_t len, uint32_t pos0, uint32_t from, uint32_t to,
                        lx_token_fn fn, void *ctx) {
-    return scan(text, len, pos0, from, to, 0, fn, ctx, NULL, NULL);
+    return scan(text, len, pos0, from, to, LX_WANT_ALL, 0, fn, ctx, NULL, NULL);
 }
 
 int lx_text_scan_spans(const char *text, size_t len, uint32_t pos0, uint32_t from, uint32_t to,
-                       lx_token_fn fn, void *ctx) {
-    return scan(text, len, pos0, from, to, 1, fn, ctx, NULL, NULL);
+                       uint64_t want, lx_token_fn fn, void *ctx) {
+    return scan(text, len, pos0, from, to, want, 1, fn, ctx, NULL, NULL);
 }
 
 int lx_text_spans(const char *text, size_t len, uint32_t pos0, uint32_t from, uint32_t to,
-                  uint32_t base, uint32_t *start, uint32_t *end) {
+                  uint64_t want, uint32_t base, uint32_t *start, uint32_t *end) {
     struct spans_out so = {start, end, base};
-    return scan(text, len, pos0, from, to, 1, NULL, &so, NULL, NULL);
+    return scan(text, len, pos0, from, to, want, 1, NULL, &so, NULL, NULL);
 }
 
 int lx_tokenize(const char *text, size_t len, lx_token_fn fn, void *ctx, lx_error *err) {
@@ -385,4 +408,22 @@ size_t lx_text_html_escape(const char *s, size_t len, char *out, size_t cap) {
         n += k;
     }
     return n;
+}
+
+int lx_text_json_special(const char *s, size_t len) {
+    /* Eight bytes at a time: a byte below 0x20 or equal to '\\' (zero
+     * after the xor) makes a subtraction borrow into its high bit; "& ~x"
+     * keeps bytes below 0x80, where the flag is exact for whether one is
+     * there (a borrow comes only from a byte that is flagged itself). */
+    const uint64_t o = 0x0101010101010101ull;
+    uint64_t any = 0;
+    size_t i = 0;
+    for (; len - i >= 8; i += 8) {
+        uint64_t x;
+        memcpy(&x, s + i, 8);
+        any |= ((x - o * 0x20) | ((x ^ o * '\\') - o)) & ~x;
+    }
+    for (; i < len; i++)
+        any |= (uint64_t)((unsigned char)s[i] < 0x20 || s[i] == '\\') << 7;
+    return (any & o * 0x80) != 0;
 }

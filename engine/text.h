@@ -22,16 +22,24 @@ int lx_text_scan_range(const char *text, size_t len, uint32_t pos0, uint32_t fro
 /* As lx_text_scan_range, for a caller that needs only where the tokens
  * are (a snippet's window): a token without a non-ASCII letter is
  * reported with tok NULL (len its normalised length, never 0), its text
- * not lowercased; any other as lx_text_scan_range reports it. */
+ * not lowercased; any other as lx_text_scan_range reports it.  Only the
+ * positions p whose bit p - from is set in want are reported
+ * (LX_WANT_ALL: every one from..to); the ASCII tokens between them are
+ * counted as those before `from` are, and the scan stops after the last
+ * wanted one. */
 int lx_text_scan_spans(const char *text, size_t len, uint32_t pos0, uint32_t from, uint32_t to,
-                       lx_token_fn fn, void *ctx);
+                       uint64_t want, lx_token_fn fn, void *ctx);
+
+/* Every position of a range (lx_text_scan_spans' and lx_text_spans' want). */
+#define LX_WANT_ALL (~0ull)
 
 /* As lx_text_scan_spans without a callback (a window whose tokens'
- * spans are all its caller needs): the token at position p (from <= p <=
- * to) gets its bytes' span plus base in start[p - from], end[p - from];
- * the entries of positions not reached are left as they are. */
+ * spans are all its caller needs): the wanted token at position p (from
+ * <= p <= to) gets its bytes' span plus base in start[p - from], end[p -
+ * from]; the entries of positions not reached or not wanted are left as
+ * they are. */
 int lx_text_spans(const char *text, size_t len, uint32_t pos0, uint32_t from, uint32_t to,
-                  uint32_t base, uint32_t *start, uint32_t *end);
+                  uint64_t want, uint32_t base, uint32_t *start, uint32_t *end);
 
 /* Removes combining marks (accents) from a normalised token in place;
  * returns the new length.  ASCII tokens are returned unchanged at once. */
@@ -45,4 +53,9 @@ long lx_text_invalid_utf8(const char *s, size_t len);
  * cap (out is not NUL-terminated; the bytes after those written, up to
  * cap, may be overwritten). */
 size_t lx_text_html_escape(const char *s, size_t len, char *out, size_t cap);
+
+/* Whether s holds a byte that a JSON string escapes and HTML escaping
+ * keeps (a control byte or '\\'; '"' becomes an entity): 0 means its
+ * HTML-escaped form may be written into JSON as it is. */
+int lx_text_json_special(const char *s, size_t len);
 #endif

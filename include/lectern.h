@@ -418,6 +418,9 @@ typedef struct lx_hit {
                                   "" when not asked or no text */
     const char *snippet_field; /* "transcript", "description", ... */
     double snippet_start;      /* seconds of a timed snippet, -1 if untimed */
+    int snippet_plain;         /* 1: the snippet holds no byte that a JSON
+                                  string escapes (no control byte, '"' or
+                                  '\\'), so it may be written as it is */
     /* related lectures only (else 0 / NULL): */
     size_t n_shared_tags;
     const char **shared_tags;

@@ -82,7 +82,9 @@ static inline int reserve(jsonw *w, size_t n) {
     return grow(w, n);
 }
 
-static void put(jsonw *w, const char *s, size_t n) {
+/* Inline: the copies are short (a number, a member's value) and many, a
+ * call each cost about what the copy does. */
+static inline void put(jsonw *w, const char *s, size_t n) {
     if (!reserve(w, n))
         return;
     memcpy(w->buf + w->len, s, n);
@@ -252,6 +254,17 @@ void jw_strn(jsonw *w, const char *s, size_t n) {
         put(w, "null", 4);
 }
 
+void jw_str_plain(jsonw *w, const char *s, size_t n) {
+    item(w);
+    if (!reserve(w, n + 2))
+        return;
+    char *o = w->buf + w->len;
+    o[0] = '"';
+    memcpy(o + 1, s, n);
+    o[n + 1] = '"';
+    w->len += n + 2;
+}
+
 void jw_str(jsonw *w, const char *s) {
     jw_strn(w, s, s ? strlen(s) : 0);
 }
@@ -357,6 +370,16 @@ void jw_null(jsonw *w) {
 void jw_raw(jsonw *w, const char *json, size_t n) {
     item(w);
     put(w, json, n);
+}
+
+void jw_member_raw(jsonw *w, const char *qkey, size_t qn, const char *json, size_t n) {
+    item(w); /* the key's comma; the value takes none */
+    if (!reserve(w, qn + n))
+        return;
+    char *o = w->buf + w->len;
+    memcpy(o, qkey, qn);
+    memcpy(o + qn, json, n);
+    w->len += qn + n;
 }
 
 /* ---- Reading members of a JSON object -------------------------------- */

@@ -37,12 +37,19 @@ void jw_key_quoted(jsonw *w, const char *qkey, size_t qn);
 #define JW_KEY(w, lit) jw_key_quoted((w), "\"" lit "\":", sizeof(lit) + 2)
 void jw_str(jsonw *w, const char *s); /* escaped; NULL writes null */
 void jw_strn(jsonw *w, const char *s, size_t n);
+/* A string the caller knows needs no escape (no control byte, '"' or
+ * '\\': a snippet checked as it was made), copied between its quotes. */
+void jw_str_plain(jsonw *w, const char *s, size_t n);
 void jw_int(jsonw *w, int64_t v);
 void jw_uint(jsonw *w, uint64_t v);
 void jw_double(jsonw *w, double v, int decimals);
 void jw_bool(jsonw *w, int v);
 void jw_null(jsonw *w);
 void jw_raw(jsonw *w, const char *json, size_t n); /* trusted JSON value */
+/* A member: the quoted key with its colon (as jw_key_quoted) and a
+ * trusted JSON value (as jw_raw), under one reserve (a result's members
+ * copied from the stored record). */
+void jw_member_raw(jsonw *w, const char *qkey, size_t qn, const char *json, size_t n);
 
 /* A value inside a JSON text: its first byte and length. */
 typedef struct jw_span {

@@ -13,11 +13,10 @@
  * key quoted (WRITE_MEMBER's literal). */
 static void write_member(jsonw *w, const char *qkey, size_t qn, const jw_span *v,
                          const char *kinds) {
-    jw_key_quoted(w, qkey, qn);
     if (v->p && v->len > 0 && strchr(kinds, v->p[0]))
-        jw_raw(w, v->p, v->len);
+        jw_member_raw(w, qkey, qn, v->p, v->len);
     else
-        jw_null(w);
+        jw_member_raw(w, qkey, qn, "null", 4);
 }
 
 #define WRITE_MEMBER(w, lit, v, kinds)                                                             \
@@ -43,9 +42,12 @@ void resjson_snippet(jsonw *w, const lx_hit *h) {
     }
     jw_obj(w);
     JW_KEY(w, "text");
-    jw_str(w, h->snippet);
+    if (h->snippet_plain) /* nothing to escape: found when it was made */
+        jw_str_plain(w, h->snippet, strlen(h->snippet));
+    else
+        jw_str(w, h->snippet);
     JW_KEY(w, "field");
-    jw_str(w, h->snippet_field);
+    jw_str_plain(w, h->snippet_field, strlen(h->snippet_field)); /* the engine's names */
     JW_KEY(w, "start");
     if (h->snippet_start >= 0)
         jw_double(w, h->snippet_start, 2);
@@ -82,8 +84,7 @@ static void write_hit(jsonw *w, const lx_hit *h, int related, const lx_moments *
     jw_str(w, h->title);
     WRITE_MEMBER(w, "speaker", &m[LX_MEMBER_SPEAKER], "\"");
     if (m[LX_MEMBER_TAGS].p && m[LX_MEMBER_TAGS].p[0] == '[') {
-        JW_KEY(w, "tags");
-        jw_raw(w, m[LX_MEMBER_TAGS].p, m[LX_MEMBER_TAGS].len);
+        jw_member_raw(w, "\"tags\":", 7, m[LX_MEMBER_TAGS].p, m[LX_MEMBER_TAGS].len);
     } else {
         JW_KEY(w, "tags");
         jw_arr(w);

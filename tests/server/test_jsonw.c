@@ -203,6 +203,22 @@ static void test_escape_sweep(void) {
         char *got = jw_take(&w, &len);
         CHECK(got && len == strlen(want) && memcmp(got, want, len) == 0);
         free(got);
+        /* jw_str_plain, for a string with nothing to escape, writes the
+         * same (a snippet the engine found plain). */
+        int plain = 1;
+        for (size_t j = 0; j < n; j++)
+            plain &= (unsigned char)s[j] >= 0x20 && s[j] != '"' && s[j] != '\\';
+        if (plain) {
+            jw_init(&w, 8);
+            jw_arr(&w);
+            jw_str_plain(&w, s, n);
+            jw_str_plain(&w, s, n);
+            jw_arr_end(&w);
+            got = jw_take(&w, &len);
+            CHECK(got && len == 2 * strlen(want) + 3 && got[0] == '[' &&
+                  memcmp(got + 1, want, strlen(want)) == 0 && got[strlen(want) + 1] == ',');
+            free(got);
+        }
     }
 }
 
@@ -248,6 +264,42 @@ static void test_quoted_keys(void) {
     CHECK(ta && tb && la == lb && strcmp(ta, tb) == 0);
     static const char head[] = "{\"x\":2,\"id\":3,\"url\":4,\"tags\":5,";
     CHECK(tb && strncmp(tb, head, strlen(head)) == 0);
+    free(ta);
+    free(tb);
+    /* jw_member_raw writes what JW_KEY and jw_raw do, first in an
+     * object, after another member and inside a nested one. */
+    jw_init(&a, 1);
+    jw_init(&b, 1);
+    for (int k = 0; k < 2; k++) {
+        jsonw *x = k ? &b : &a;
+        jw_obj(x);
+        for (int i = 0; i < 3; i++) {
+            if (k) {
+                jw_member_raw(x, "\"speaker\":", 10, "\"A\"", 3);
+            } else {
+                JW_KEY(x, "speaker");
+                jw_raw(x, "\"A\"", 3);
+            }
+        }
+        JW_KEY(x, "o");
+        jw_obj(x);
+        if (k)
+            jw_member_raw(x, "\"tags\":", 7, "[1,2]", 5);
+        else {
+            JW_KEY(x, "tags");
+            jw_raw(x, "[1,2]", 5);
+        }
+        jw_obj_end(x);
+        jw_obj_end(x);
+    }
+    ta = jw_take(&a, &la);
+    tb = jw_take(&b, &lb);
+    CHECK(ta && tb && la == lb && strcmp(ta, tb) == 0);
+    CHECK(
+        tb &&
+        strcmp(tb,
+               "{\"speaker\":\"A\",\"speaker\":\"A\",\"speaker\":\"A\",\"o\":{\"tags\":[1,2]}}") ==
+            0);
     free(ta);
     free(tb);
 }

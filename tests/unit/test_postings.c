@@ -75,6 +75,27 @@ static void test_vbyte(void) {
         for (int k = 0; a + k <= 300; k++)
             skips_ok &= lx_vbyte_skip(stream + offs[a], end, (uint32_t)k) == stream + offs[a + k];
     CHECK(skips_ok);
+    /* The same over mostly one-byte values (position gaps), a 32-byte
+     * step holding up to 32 ends, with a two-byte value one in eight, and
+     * ending inside a value (the stream cut short). */
+    static uint8_t small[2000];
+    size_t sn = 0, soffs[1001];
+    soffs[0] = 0;
+    uint32_t x = 12345; /* its own generator: the fixtures after draw as before */
+    for (int i = 0; i < 1000; i++) {
+        x = x * 1103515245u + 12345u;
+        uint32_t r = x >> 16;
+        sn += lx_vbyte_put(small + sn, r % 8 ? r / 8 % 128 : 128 + r / 8 % 2000);
+        soffs[i + 1] = sn;
+    }
+    skips_ok = 1;
+    for (int a = 0; a < 64; a++)
+        for (int k = 0; a + k <= 1000; k++)
+            skips_ok &=
+                lx_vbyte_skip(small + soffs[a], small + sn, (uint32_t)k) == small + soffs[a + k];
+    for (int k = 0; k <= 1010; k++) /* cut inside the last value: never past the cut */
+        skips_ok &= lx_vbyte_skip(small, small + sn - 1, (uint32_t)k) <= small + sn - 1;
+    CHECK(skips_ok);
     CHECK(lx_vbyte_skip(stream, end, N) == end);
     CHECK(lx_vbyte_skip(stream, end, N + 100) == end); /* never past the end */
     CHECK(lx_vbyte_skip(stream, end, 0) == stream);
@@ -408,6 +429,12 @@ static void check_known(const src_list *s, const uint8_t *pv, size_t pn, const u
     CHECK(ok);
     if (s->doc[0] > 0)
         CHECK(open_known(c, pv, pn, all, s->doc[0] - 1) == 1);
+    CHECK(open_known(c, pv, pn, all, s->doc[n - 1] + 1) == 1); /* past the last */
+    /* The search's every outcome: the first doc, the last, each in turn. */
+    for (uint32_t i = 0; i < n && ok; i++) {
+        ok = open_known(c, pv, pn, all, s->doc[i]) == 0 && c->bi * LX_BLOCK + c->i == i;
+    }
+    CHECK(ok);
     /* The header parsed once, its bytes copied back for each doc (a
      * snippet's terms): the same postings. */
     static unsigned char head[LX_PCURSOR_HEAD];

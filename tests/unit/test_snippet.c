@@ -36,6 +36,9 @@ static const char *const recs[] = {
      * distinct query words. */
     "{\"id\":\"s7\",\"title\":\"Work\",\"description\":\"About migration.\","
     "\"transcript\":\"Labour migration and integration policy in the Nordic countries.\"}",
+    /* s9: a backslash and a tab in the transcript (JSON escapes them). */
+    "{\"id\":\"s9\",\"title\":\"Paths\",\"transcript\":\"Windows writes a folder "
+    "C:\\\\temp\\\\new with backslashes,\\tthen a tab.\"}",
     /* s8: title-only hit on a timed lecture. */
     "{\"id\":\"s8\",\"title\":\"Housing\",\"segments\":["
     "{\"start\":3,\"end\":8,\"text\":\"Rents rise.\"},"
@@ -64,6 +67,8 @@ static void test_escaped(void) {
         CHECK(has(h->snippet, "&quot;trust me&quot;"));
         CHECK(has(h->snippet, "&#39;click&#39;"));
         CHECK(h->snippet_start == -1);
+        /* Quotes are entities: nothing is left for JSON to escape. */
+        CHECK(h->snippet_plain == 1);
         /* The only tags in the snippet are ours. */
         const char *p = h->snippet;
         int bad = 0;
@@ -73,6 +78,14 @@ static void test_escaped(void) {
         }
         CHECK(!bad);
     }
+    lx_results_free(r);
+    /* A backslash or a tab in the snippet: JSON escapes them, so it is
+     * not plain (the answer's JSON scans it); the words around it are
+     * shown as they are. */
+    r = snip("backslashes");
+    h = tix_hit(r, "s9");
+    CHECK(h && has(h->snippet, "C:\\temp\\new with <mark>backslashes</mark>,\tthen"));
+    CHECK(h && h->snippet_plain == 0);
     lx_results_free(r);
     /* Query words that look like markup are plain words. */
     r = snip("script");

@@ -413,7 +413,7 @@ static void test_scan_range_sweep(void) {
         /* lx_text_scan_spans: the same tokens and spans, a token's text
          * left out (NULL) only with its length kept. */
         ntoks = 0;
-        CHECK(lx_text_scan_spans(s, n, 0, from, to, on_span_tok, NULL) == 0);
+        CHECK(lx_text_scan_spans(s, n, 0, from, to, LX_WANT_ALL, on_span_tok, NULL) == 0);
         k = 0;
         for (int j = 0; j < nfull; j++) {
             if (full[j].pos < from || full[j].pos > to)
@@ -429,7 +429,7 @@ static void test_scan_range_sweep(void) {
         uint32_t st[6], en[6];
         for (int j = 0; j < 6; j++)
             st[j] = en[j] = 77777;
-        CHECK(lx_text_spans(s, n, 0, from, to, 1000, st, en) == 0);
+        CHECK(lx_text_spans(s, n, 0, from, to, LX_WANT_ALL, 1000, st, en) == 0);
         for (uint32_t p = from; p <= to; p++) {
             int j = 0;
             while (j < nfull && full[j].pos != p)
@@ -439,10 +439,62 @@ static void test_scan_range_sweep(void) {
             else
                 CHECK(st[p - from] == 77777 && en[p - from] == 77777);
         }
+        /* Some positions wanted (a window's hits: `from` and `to` among
+         * them, others drawn): those get the same spans, the rest are
+         * left as they were, the tokens between counted unreported. */
+        uint64_t want = 1ull | 1ull << (to - from);
+        for (uint32_t p = 1; p < to - from; p++)
+            want |= (uint64_t)check_below(2) << p;
+        for (int j = 0; j < 6; j++)
+            st[j] = en[j] = 77777;
+        CHECK(lx_text_spans(s, n, 0, from, to, want, 1000, st, en) == 0);
+        for (uint32_t p = from; p <= to; p++) {
+            int j = 0;
+            while (j < nfull && full[j].pos != p)
+                j++;
+            if (j < nfull && (want >> (p - from) & 1))
+                CHECK(st[p - from] == full[j].start + 1000 && en[p - from] == full[j].end + 1000);
+            else
+                CHECK(st[p - from] == 77777 && en[p - from] == 77777);
+        }
+        ntoks = 0;
+        CHECK(lx_text_scan_spans(s, n, 0, from, to, want, on_span_tok, NULL) == 0);
+        k = 0;
+        for (int j = 0; j < nfull; j++) {
+            if (full[j].pos < from || full[j].pos > to || !(want >> (full[j].pos - from) & 1))
+                continue;
+            CHECK(k < ntoks && toks[k].pos == full[j].pos && toks[k].start == full[j].start &&
+                  toks[k].end == full[j].end && toks[k].len == full[j].len);
+            k++;
+        }
+        CHECK(k == ntoks);
+    }
+}
+
+/* lx_text_json_special says whether a byte below 0x20 or a backslash is
+ * there, as a byte-by-byte test does, on random bytes around those
+ * (0x1f, 0x20, '[', ']', 0x7f, 0x80, 0x9c, 0xdc: the bytes the SWAR
+ * subtractions could borrow from or wrap to), at every length to 40. */
+static void test_json_special_sweep(void) {
+    static const unsigned char alphabet[] = {'a',  ' ',  0x1f, 0x00, '\n', '\\', '[',  ']',
+                                             0x7f, 0x80, 0x9c, 0xdc, 0xff, '"',  0x21, 0x5d};
+    check_seed(18);
+    for (int iter = 0; iter < 100000; iter++) {
+        char s[40];
+        size_t n = check_below(41);
+        int want = 0;
+        for (size_t j = 0; j < n; j++) {
+            unsigned char c =
+                check_below(6) ? (unsigned char)('a' + check_below(26)) : alphabet[check_below(16)];
+            s[j] = (char)c;
+            want |= c < 0x20 || c == '\\';
+        }
+        CHECK(lx_text_json_special(s, n) == want);
     }
 }
 
 int main(void) {
+    test_json_special_sweep();
     test_html_escape_sweep();
     test_scan_range_sweep();
     test_english();
