@@ -111,8 +111,9 @@ int lx_searcher_term(lx_searcher *s, const char *t, size_t n, MDB_val *post) {
     return lx_snapmemo_word(s, t, n, post, NULL);
 }
 
-int lx_searcher_post(void *s, const char *t, size_t n, MDB_val *post) {
-    return lx_searcher_term(s, t, n, post);
+int lx_searcher_post(void *s, const char *t, size_t n, MDB_val *post, MDB_val *pos) {
+    int rc = lx_searcher_term(s, t, n, post);
+    return rc || !pos ? rc : lx_snapmemo_pos(s, t, n, pos);
 }
 
 int lx_searcher_lang_find(const lx_searcher *s, const char *code) {

@@ -160,9 +160,10 @@ lx_pcursor *lx_searcher_pcursor(lx_searcher *s);
  * LX_ENOTFOUND or the read's error (not kept). */
 int lx_searcher_term(lx_searcher *s, const char *t, size_t n, MDB_val *post);
 
-/* lx_searcher_term as an lx_post_lookup (snippet.h), s the searcher:
- * the snippets' terms are mostly the plan's. */
-int lx_searcher_post(void *s, const char *t, size_t n, MDB_val *post);
+/* lx_searcher_term as an lx_post_lookup (snippet.h), s the searcher,
+ * with the term's positions when pos is not NULL (kept for the snapshot
+ * too): the snippets' terms are mostly the plan's. */
+int lx_searcher_post(void *s, const char *t, size_t n, MDB_val *post, MDB_val *pos);
 
 /* The place of language code among the index's (s->langs), or -1. */
 int lx_searcher_lang_find(const lx_searcher *s, const char *code);

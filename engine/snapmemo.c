@@ -2,7 +2,8 @@
  * while the snapshot is the searcher's.
  *
  * A search looks up each of its words' lists (query language detection,
- * the plan and the snippets share one lookup), and the stored group of
+ * the plan and the snippets share one lookup) and, for the snippets, the
+ * words' positions, and the stored group of
  * each lecture on its page; detection also asks, for each word and
  * language, whether that language's lectures hold it.  Each lookup
  * descends an LMDB B-tree: about 1,000 instructions and a few cache
@@ -31,8 +32,10 @@ typedef struct memo_word {
     uint32_t hash;
     uint8_t n;                        /* 0: an empty slot */
     uint8_t used;                     /* the set's most recently used way */
-    int16_t rc;                       /* 0 or LX_ENOTFOUND */
+    int8_t rc;                        /* 0 or LX_ENOTFOUND */
+    uint8_t pos_have;                 /* pos looked up */
     MDB_val post;                     /* the list, when rc is 0 */
+    MDB_val pos;                      /* its positions (NULL: none stored) */
     unsigned char lang[LX_MAX_LANGS]; /* qlang.c's findings */
     char t[LX_SNAPMEMO_KEY];
 } memo_word;
@@ -106,13 +109,31 @@ int lx_snapmemo_word(lx_searcher *s, const char *t, size_t n, MDB_val *post, uns
     if (w && (rc == 0 || rc == LX_ENOTFOUND)) {
         w->hash = h;
         w->n = (uint8_t)n;
-        w->rc = (int16_t)rc;
+        w->rc = (int8_t)rc;
+        w->pos_have = 0;
         w->post = rc ? (MDB_val){0, NULL} : *post;
         memset(w->lang, 0, sizeof w->lang);
         memcpy(w->t, t, n);
         set[0].used = (uint8_t)(w - set);
         if (lang)
             *lang = w->lang;
+    }
+    return rc;
+}
+
+int lx_snapmemo_pos(lx_searcher *s, const char *t, size_t n, MDB_val *pos) {
+    snapmemo *m = n && n <= LX_SNAPMEMO_KEY ? memo_get(s) : NULL;
+    uint32_t h = lx_hash(t, n);
+    memo_word *set = m ? &m->words[(h & (LX_SNAPMEMO_WORDS / 2 - 1)) * 2] : NULL, *w = NULL;
+    int found = 0;
+    if (set && (w = word_way(set, t, n, h, &found)) && found && w->pos_have) {
+        *pos = w->pos;
+        return 0;
+    }
+    int rc = lx_store_pos(s->txn, s->ix, t, n, pos);
+    if (found && !rc) { /* kept with the word's list only */
+        w->pos = *pos;
+        w->pos_have = 1;
     }
     return rc;
 }

@@ -4,7 +4,7 @@
 #define LX_SNAPMEMO_H
 #include "searcher.h"
 
-/* Words a searcher keeps (a power of two; 112 bytes each, 0.9 MiB): the
+/* Words a searcher keeps (a power of two; 128 bytes each, 1 MiB): the
  * TED log's 2,000 queries hold about 2,400 words; and the longest word
  * kept (bytes). */
 #define LX_SNAPMEMO_WORDS 8192
@@ -17,6 +17,12 @@
  * findings in (0: none yet), or NULL when the word is not kept; the row
  * is valid until the next lookup of a word. */
 int lx_snapmemo_word(lx_searcher *s, const char *t, size_t n, MDB_val *post, unsigned char **lang);
+
+/* Term t's positions as lx_store_pos gives them (0 with pos NULL when
+ * none are stored, or an error), from the memo when a search of this
+ * snapshot read them before; kept only beside the word's list (after
+ * lx_snapmemo_word). */
+int lx_snapmemo_pos(lx_searcher *s, const char *t, size_t n, MDB_val *pos);
 
 /* The stored group of lecture docid, as lx_store_doc_group gives it,
  * from the memo when a search of this snapshot read it before. */

@@ -678,13 +678,9 @@ int lx_snippet_lookup(lx_snipper *sp, const lx_snip_terms *t, MDB_txn *txn, lx_i
                       lx_post_lookup post_of, void *ctx) {
     unsigned char lost[LX_SNIP_TERMS]; /* a list without its positions */
     for (int i = 0; i < t->n; i++) {
-        int rc = post_of ? post_of(ctx, t->term[i], t->len[i], &sp->post[i])
-                         : lx_store_term(txn, ix, t->term[i], t->len[i], &sp->post[i], NULL);
-        lost[i] = 0;
-        if (!rc) {
-            rc = lx_store_pos(txn, ix, t->term[i], t->len[i], &sp->pos[i]);
-            lost[i] = rc || !sp->pos[i].mv_data;
-        }
+        int rc = post_of ? post_of(ctx, t->term[i], t->len[i], &sp->post[i], &sp->pos[i])
+                         : lx_store_term(txn, ix, t->term[i], t->len[i], &sp->post[i], &sp->pos[i]);
+        lost[i] = !rc && !sp->pos[i].mv_data;
         if (rc && rc != LX_ENOTFOUND)
             return rc;
         if (rc || !sp->pos[i].mv_data)

@@ -77,15 +77,15 @@ void lx_snipper_free(void *sp);
 void lx_snippet_terms(lx_snipper *sp, lx_snip_terms *t, const lx_query *q, lx_stemmers *stem,
                       const int *langs, int nl, const char *stop, int content);
 
-/* Finds term t's posting list in the caller's transaction as
- * lx_store_term does (0, LX_ENOTFOUND or an error): a searcher's memo of
- * the lists its plan looked up already (lx_searcher_term). */
-typedef int (*lx_post_lookup)(void *ctx, const char *t, size_t n, MDB_val *post);
+/* Finds term t's posting list and its positions in the caller's
+ * transaction as lx_store_term(..., pos) does (0, LX_ENOTFOUND or an
+ * error; pos NULL when none are stored): a searcher's memo of the lists
+ * its plan looked up already (lx_searcher_post). */
+typedef int (*lx_post_lookup)(void *ctx, const char *t, size_t n, MDB_val *post, MDB_val *pos);
 
 /* Looks up the lists of t's terms in txn, once for every hit of the
- * query: the postings through post_of (ctx its first argument; NULL:
- * lx_store_term), the positions from the store.  Returns 0, LX_EIO,
- * LX_ECORRUPT, LX_ENOMEM. */
+ * query, with their positions: through post_of (ctx its first argument;
+ * NULL: lx_store_term).  Returns 0, LX_EIO, LX_ECORRUPT, LX_ENOMEM. */
 int lx_snippet_lookup(lx_snipper *sp, const lx_snip_terms *t, MDB_txn *txn, lx_index *ix,
                       lx_post_lookup post_of, void *ctx);
 

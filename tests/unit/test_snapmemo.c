@@ -1,9 +1,10 @@
 /* test_snapmemo.c -- lookups a searcher keeps for its snapshot
- * (engine/snapmemo.c): a word's list, whether a language's lectures hold
- * the word (query language detection), and a lecture's stored group.
+ * (engine/snapmemo.c): a word's list and positions, whether a language's
+ * lectures hold the word (query language detection), and a lecture's
+ * stored group.
  * After a commit that renames, deletes and adds lectures, a searcher
  * that kept them answers every query as one opened after the commit:
- * the same hits, titles, total and query language.
+ * the same hits, titles, snippets, total and query language.
  */
 #include "check.h"
 #include "snapmemo.h"
@@ -14,6 +15,7 @@
 
 static const char *const queries[] = {"river", "lagoon", "river sea", "joki", "sauna", "virtaa"};
 enum { NQ = sizeof queries / sizeof queries[0] };
+#define SNIP (LX_SEARCH_SNIPPETS | LX_SEARCH_FACETS)
 
 static void put_rec(lx_writer *w, const char *rec) {
     lx_error err;
@@ -47,7 +49,7 @@ static void second_commit(lx_index *ix) {
     if (!w)
         return;
     put_rec(w, "{\"id\":\"e0\",\"title\":\"river mouth renamed\",\"language\":\"en\","
-               "\"transcript\":\"the river meets the sea\"}");
+               "\"transcript\":\"at last the wide river meets the sea\"}");
     put_rec(w, "{\"id\":\"e2\",\"title\":\"a second river renamed\",\"language\":\"en\","
                "\"transcript\":\"the river and the lagoon\"}");
     CHECK(lx_writer_delete(w, "e1", NULL) == 0);
@@ -58,6 +60,21 @@ static void second_commit(lx_index *ix) {
                            "\"transcript\":\"sauna on kuuma ja joki virtaa %d\"}",
                            i, i, i));
     CHECK(lx_writer_commit(w, NULL) == 0);
+    /* More commits, each rewriting lectures with the word: pages the
+     * lists left are reused, so a kept value of an older snapshot would
+     * read another list's bytes. */
+    for (int c = 0; c < 4; c++) {
+        CHECK(lx_writer_begin(ix, &w, NULL) == 0);
+        for (int i = 3; w && i < 20; i++)
+            put_rec(
+                w,
+                tix_fmt("{\"id\":\"e%d\",\"title\":\"river talk %d\",\"language\":\"en\","
+                        "\"transcript\":\"%.*sthe river flows into the sea near town %d\"}",
+                        i, i, 6 * (c + 1),
+                        "so so so so so so so so so so so so so so so so so so so so so so so so ",
+                        i));
+        CHECK(w && lx_writer_commit(w, NULL) == 0);
+    }
 }
 
 /* Whether a and b give the same hits (ids, titles, order), total and
@@ -69,7 +86,9 @@ static int same_answer(const char *q, const lx_results *a, const lx_results *b) 
     for (size_t i = 0; ok && i < a->n; i++)
         ok = !strcmp(a->hits[i].id, b->hits[i].id) &&
              !strcmp(a->hits[i].title ? a->hits[i].title : "",
-                     b->hits[i].title ? b->hits[i].title : "");
+                     b->hits[i].title ? b->hits[i].title : "") &&
+             !strcmp(a->hits[i].snippet ? a->hits[i].snippet : "",
+                     b->hits[i].snippet ? b->hits[i].snippet : "");
     if (!ok)
         fprintf(stderr,
                 "  \"%s\": the searcher that kept its lookups answers otherwise than a fresh "
@@ -85,8 +104,8 @@ static void against_fresh(lx_index *ix, lx_searcher *s) {
     lx_searcher *t = NULL;
     CHECK(lx_searcher_open(ix, &t, NULL) == 0);
     for (int i = 0; t && i < NQ; i++) {
-        lx_results *a = tix_search(s, queries[i], 10, 0, NULL);
-        lx_results *b = tix_search(t, queries[i], 10, 0, NULL);
+        lx_results *a = tix_search(s, queries[i], 10, SNIP, NULL);
+        lx_results *b = tix_search(t, queries[i], 10, SNIP, NULL);
         CHECK(same_answer(queries[i], a, b));
         lx_results_free(a);
         lx_results_free(b);
@@ -96,9 +115,11 @@ static void against_fresh(lx_index *ix, lx_searcher *s) {
 
 /* The renamed lecture's new title, from the kept searcher. */
 static void renamed(lx_searcher *s) {
-    lx_results *r = tix_search(s, "river mouth", 10, 0, NULL);
+    lx_results *r = tix_search(s, "river mouth", 10, SNIP, NULL);
     const lx_hit *h = tix_hit(r, "e0");
     CHECK(h && h->title && !strcmp(h->title, "river mouth renamed"));
+    CHECK(h && h->snippet &&
+          strstr(h->snippet, "wide <mark>river</mark> meets")); /* its new positions */
     CHECK(!tix_hit(r, "e1"));
     lx_results_free(r);
     r = tix_search(s, "lagoon", 10, 0, NULL);
