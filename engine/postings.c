@@ -410,6 +410,8 @@ static int open_header(lx_pcursor *c, const uint8_t *val, size_t len, uint32_t l
     c->limit = limit;
     c->lo = 0;
     c->known = NULL;
+    c->ksat = NULL;
+    c->ksat_of = NULL;
     c->n = c->i = c->tf_upto = 0;
     const uint8_t *p = val;
     p = lx_vbyte_get(p, c->end, &c->df);
@@ -506,6 +508,11 @@ int lx_pcursor_mark(lx_pcursor *c, uint64_t *bits, uint32_t *all) {
 
 void lx_pcursor_known(lx_pcursor *c, const uint32_t *all) {
     c->known = all;
+}
+
+void lx_pcursor_known_sat(lx_pcursor *c, const double *sat, const void *of) {
+    c->ksat = sat;
+    c->ksat_of = of;
 }
 
 int lx_pcursor_open_head(lx_pcursor *c, const uint8_t *val, size_t len) {
@@ -663,6 +670,26 @@ uint32_t lx_pcursor_skip_weak(lx_pcursor *c, const float *invb, double T, uint32
         walked += e - i + 1;
         c->i = e;
         c->doc = c->docs[e];
+        lx_pcursor_next(c);
+    }
+    return walked;
+}
+
+uint32_t lx_pcursor_skip_weak_sat(lx_pcursor *c, double S, uint32_t upto) {
+    uint32_t walked = 0;
+    while (c->doc != LX_DOC_END && c->doc <= upto) {
+        const double *sat = c->ksat + (size_t)c->bi * LX_BLOCK;
+        uint32_t i = c->i, n = c->n;
+        for (uint32_t j = i; j < n; j++) {
+            /* Stops on the first doc past upto or strong enough. */
+            if (c->docs[j] > upto || sat[j] >= S) {
+                c->i = j;
+                c->doc = c->docs[j];
+                return walked + (j - i);
+            }
+        }
+        walked += n - i;
+        c->i = n - 1;
         lx_pcursor_next(c);
     }
     return walked;

@@ -90,6 +90,10 @@ typedef struct lx_pcursor {
     const uint32_t *known; /* every docid of the list, decoded and checked by an earlier
                               walk of this call (lx_pcursor_mark): a block's docs are
                               copied from here, not unpacked (NULL: unpacked) */
+    const double *ksat;    /* every posting's BM25F saturation, posting i of block b at
+                              ksat[b * LX_BLOCK + i], kept for the scorer ksat_of
+                              (lx_pcursor_known_sat; NULL: none) */
+    const void *ksat_of;
     uint32_t block_pos_off;
     const uint8_t *maskp, *tfp, *bend; /* current block's masks, tfs, end */
     const uint8_t *tf_next;            /* tfs of doc tf_upto start here */
@@ -197,6 +201,10 @@ const uint32_t *lx_pcursor_tf(lx_pcursor *c);
  * doc.  Returns the docs walked past. */
 uint32_t lx_pcursor_skip_weak(lx_pcursor *c, const float *invb, double T, uint32_t upto);
 
+/* lx_pcursor_skip_weak for a cursor with kept saturations (c->ksat):
+ * the docs whose saturation is below S walked past. */
+uint32_t lx_pcursor_skip_weak_sat(lx_pcursor *c, double S, uint32_t upto);
+
 /* Decodes the tfs of every doc in the current block into c->tf (for a
  * caller that walks the block itself). */
 void lx_pcursor_tf_block(lx_pcursor *c);
@@ -225,6 +233,12 @@ int lx_pcursor_mark(lx_pcursor *c, uint64_t *bits, uint32_t *all);
  * of unpacking them: the same docs, the same cursor.  Until c is opened
  * again. */
 void lx_pcursor_known(lx_pcursor *c, const uint32_t *all);
+
+/* Lets cursor c's postings be scored from sat, each posting's BM25F
+ * saturation as rank.h computes it for the scorer of (lx_term_part: a
+ * read, not a decode and a division), posting i of block b at
+ * sat[b * LX_BLOCK + i].  Until c is opened again. */
+void lx_pcursor_known_sat(lx_pcursor *c, const double *sat, const void *of);
 
 /* The bytes of a cursor that hold its list's header once opened
  * (lx_pcursor_open_head): a caller that opens the same list for many

@@ -299,6 +299,7 @@ typedef struct topk {
      * the essential cursors needs to beat theta (tf_floor) while theta and
      * the non-essentials' bounds are floor_theta and floor_rest. */
     double floor_tf[LX_MAX_CURSORS], floor_theta[LX_MAX_CURSORS], floor_rest[LX_MAX_CURSORS];
+    double floor_sat[LX_MAX_CURSORS]; /* floor_tf as a saturation (lx_sat_below) */
     double coordf[LX_MAX_QUERY_TERMS + 1]; /* the coord factor per clauses matched */
     int coord_on;                          /* else every factor is 1: not applied */
     int by_lang;                           /* a cursor matches in some languages only */
@@ -486,10 +487,17 @@ static inline double topk_floor(topk *t, lx_qcur *c) {
     double rest = t->prefix[t->e];
     if (t->floor_theta[i] != t->theta || t->floor_rest[i] != rest) {
         t->floor_tf[i] = tf_floor(c, t->sc, t->theta, rest);
+        t->floor_sat[i] = lx_sat_below(t->sc->k1, t->floor_tf[i] > 0 ? t->floor_tf[i] : 0);
         t->floor_theta[i] = t->theta;
         t->floor_rest[i] = rest;
     }
     return t->floor_tf[i];
+}
+
+/* topk_floor as a saturation, for a cursor with kept ones. */
+static inline double topk_floor_sat(topk *t, lx_qcur *c) {
+    topk_floor(t, c);
+    return t->floor_sat[c - t->cur];
 }
 
 /* With one essential cursor, a TERM one, and the heap full: its postings
@@ -510,7 +518,10 @@ static inline int walk_weak(topk *t, uint32_t n) {
     double f = topk_floor(t, c);
     if (!(f > 0))
         return 0;
-    uint32_t walked = lx_pcursor_skip_weak(c->pc, t->sc->invb, f, t->wend - 1);
+    uint32_t walked =
+        lx_pcursor_sats(c->pc, t->sc)
+            ? lx_pcursor_skip_weak_sat(c->pc, topk_floor_sat(t, c), t->wend - 1)
+            : lx_pcursor_skip_weak(c->pc, t->sc->invb, f, t->wend - 1);
     c->doc = c->pc->doc;
     return walked && lx_work_spend(t->work, (uint64_t)walked * n);
 }
@@ -537,10 +548,19 @@ static inline int candidate_score(topk *t, uint32_t d, double *score) {
         /* One essential word: its pseudo-frequency tells most docs that
          * cannot enter without BM25's division. */
         lx_qcur *c = on[0];
-        double tf = lx_pcursor_bm25f_tf(t->sc, c->pc);
-        if (tf < topk_floor(t, c))
-            return 0;
-        score_part(t, c, c->bonus + lx_bm25f_term(c->w, t->sc->k1, tf), d, &s, &matched);
+        const double *sats = lx_pcursor_sats(c->pc, t->sc);
+        if (sats) {
+            /* Its kept saturation: a read, compared in its own terms. */
+            double sat = sats[(size_t)c->pc->bi * LX_BLOCK + c->pc->i];
+            if (sat < topk_floor_sat(t, c))
+                return 0;
+            score_part(t, c, c->bonus + c->w * sat, d, &s, &matched);
+        } else {
+            double tf = lx_pcursor_bm25f_tf(t->sc, c->pc);
+            if (tf < topk_floor(t, c))
+                return 0;
+            score_part(t, c, c->bonus + lx_bm25f_term(c->w, t->sc->k1, tf), d, &s, &matched);
+        }
     } else {
         for (int j = 0; j < non; j++)
             score_part(t, on[j], lx_qcur_part(on[j], t->sc), d, &s, &matched);
@@ -905,6 +925,7 @@ uint32_t lx_topk_and(lx_qcur *cur, int nreq, int n, const lx_scorer *sc, const u
     int drv = (int)(dc - cur);
     double theta = -1.0, ub = 0, rest = 0;
     double weak = 0, weak_theta = -1.0; /* the driver's weak_tf, for theta in this window */
+    double weak_sat = 0;                /* weak as a saturation (lx_sat_below) */
     int weak_valid = 0;
     double wb[LX_MAX_CURSORS], suf[LX_MAX_CURSORS]; /* window bound per cursor, of those after */
     ahead_gate ag = {0, 0, 0};
@@ -948,13 +969,17 @@ uint32_t lx_topk_and(lx_qcur *cur, int nreq, int n, const lx_scorer *sc, const u
                  * past in one call up to the window's end. */
                 if (!weak_valid || weak_theta != theta) {
                     weak = weak_tf(dc, sc, theta - rest);
+                    weak_sat = lx_sat_below(sc->k1, weak > 0 ? weak : 0);
                     weak_theta = theta;
                     weak_valid = 1;
                 }
                 if (weak > 0) {
                     /* A unit per doc walked: a cut stops before the
                      * doc it stands on, every one before it decided. */
-                    lx_work_spend(work, lx_pcursor_skip_weak(dc->pc, sc->invb, weak, win_last));
+                    lx_work_spend(work,
+                                  lx_pcursor_sats(dc->pc, sc)
+                                      ? lx_pcursor_skip_weak_sat(dc->pc, weak_sat, win_last)
+                                      : lx_pcursor_skip_weak(dc->pc, sc->invb, weak, win_last));
                     if (dc->pc->doc != d) {
                         /* Within the window the doc it stops on is strong
                          * enough: on with it (charged as a new step) without

@@ -231,10 +231,15 @@ static inline double lx_bm25f_tf(const uint32_t *tf, const float *ib, unsigned m
     return t;
 }
 
+/* BM25's saturation of a pseudo-frequency, tf / (k1 + tf): below 1. */
+static inline double lx_bm25f_sat(double k1, double tf) {
+    return tf / (k1 + tf);
+}
+
 /* BM25's saturation of a pseudo-frequency: w tf / (k1 + tf), w being the
  * term's idf * (k1 + 1) * query weight. */
 static inline double lx_bm25f_term(double w, double k1, double tf) {
-    return w * (tf / (k1 + tf));
+    return w * lx_bm25f_sat(k1, tf);
 }
 
 /* The pseudo-frequency of a cursor's current posting. */
@@ -288,9 +293,35 @@ double lx_qcur_score(lx_qcur *c, const lx_scorer *sc);
  * of which matches; that one is moved past its doc (0). */
 int lx_qcur_holds(lx_qcur *c);
 
-/* The BM25F part of a TERM cursor's or phrase member's score. */
+/* The kept saturations of pc's postings for scorer sc (termbits.c
+ * computes them with lx_pcursor_sat), or NULL. */
+static inline const double *lx_pcursor_sats(const lx_pcursor *pc, const lx_scorer *sc) {
+    return pc->ksat_of == (const void *)sc ? pc->ksat : NULL;
+}
+
+/* The saturation of a cursor's current posting, decoded (what a kept
+ * one holds: the same operations on the same values). */
+static inline double lx_pcursor_sat(const lx_scorer *sc, lx_pcursor *pc) {
+    return lx_bm25f_sat(sc->k1, lx_pcursor_bm25f_tf(sc, pc));
+}
+
+/* The BM25F part of a TERM cursor's or phrase member's score: from its
+ * posting's kept saturation when it has one, w * sat either way. */
 static inline double lx_term_part(const lx_scorer *sc, double w, lx_pcursor *pc) {
+    const double *sat = lx_pcursor_sats(pc, sc);
+    if (sat)
+        return w * sat[(size_t)pc->bi * LX_BLOCK + pc->i];
     return lx_bm25f_term(w, sc->k1, lx_pcursor_bm25f_tf(sc, pc));
+}
+
+/* The saturation below which a posting's pseudo-frequency is surely below
+ * T (T >= 0; HUGE_VAL: every one): a hair low, so that a posting
+ * whose saturation is below it is one lx_pcursor_skip_weak with T would
+ * walk past too (the division may round either way by an ulp). */
+static inline double lx_sat_below(double k1, double T) {
+    if (T == HUGE_VAL)
+        return HUGE_VAL;
+    return lx_bm25f_sat(k1, T) * (1 - 1e-12);
 }
 
 /* lx_qcur_advance and lx_qcur_score with a TERM cursor's case inline, for

@@ -26,5 +26,6 @@ int lx_termbits_common(const lx_searcher *s, const lx_pcursor *pc);
  * lx_termbits_begin.  Returns 0; 1 when nothing is kept (no memory for it: b and
  * pc untouched, the caller walks the list); LX_ECORRUPT when pc found
  * the list damaged (pc->rc set, b may hold part of it). */
-int lx_termbits_mark(lx_searcher *s, lx_pcursor *pc, uint64_t *b, const uint32_t **docs);
+int lx_termbits_mark(lx_searcher *s, lx_pcursor *pc, uint64_t *b, const uint32_t **docs,
+                     const double **sat);
 #endif
