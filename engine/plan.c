@@ -618,8 +618,8 @@ int lx_plan_match_set(lx_searcher *s, const lx_plan *pl, uint64_t *b) {
             /* The ranking's cursor on this list copies its blocks' docids,
              * and reads its postings' saturations when they are kept. */
             lx_pcursor_known(pc, docs);
-            if (sat)
-                lx_pcursor_known_sat(pc, sat, &s->sc);
+            if (sat) /* each block's largest after the list's */
+                lx_pcursor_known_sat(pc, sat, sat + pc->df, &s->sc);
             s->known[s->nknown].val = pc->val;
             s->known[s->nknown++].docs = docs;
             if (docs == all)

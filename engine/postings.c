@@ -410,7 +410,7 @@ static int open_header(lx_pcursor *c, const uint8_t *val, size_t len, uint32_t l
     c->limit = limit;
     c->lo = 0;
     c->known = NULL;
-    c->ksat = NULL;
+    c->ksat = c->kbmax = NULL;
     c->ksat_of = NULL;
     c->n = c->i = c->tf_upto = 0;
     const uint8_t *p = val;
@@ -510,8 +510,9 @@ void lx_pcursor_known(lx_pcursor *c, const uint32_t *all) {
     c->known = all;
 }
 
-void lx_pcursor_known_sat(lx_pcursor *c, const double *sat, const void *of) {
+void lx_pcursor_known_sat(lx_pcursor *c, const double *sat, const double *bmax, const void *of) {
     c->ksat = sat;
+    c->kbmax = bmax;
     c->ksat_of = of;
 }
 
@@ -764,6 +765,21 @@ void lx_pcursor_block_bound(const lx_pcursor *c, uint32_t target, lx_bound *b, u
                 b->minlen[f] = len;
         }
     }
+}
+
+uint32_t lx_pcursor_block_at(const lx_pcursor *c, uint32_t target, uint32_t *last) {
+    if (c->nblocks == 1) {
+        *last = c->doc == LX_DOC_END ? 0 : c->docs[c->n - 1];
+        if (c->doc == LX_DOC_END || *last < target) {
+            *last = LX_DOC_END;
+            return c->nblocks;
+        }
+        return 0;
+    }
+    uint32_t from = c->bi < c->nblocks ? c->bi : c->nblocks;
+    uint32_t blk = block_find(c, from, target);
+    *last = blk < c->nblocks ? block_last(c, blk) : LX_DOC_END;
+    return blk;
 }
 
 void lx_pcursor_block_pbound(const lx_pcursor *c, uint32_t target, lx_pbound *b, uint32_t *last) {

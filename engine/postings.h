@@ -93,6 +93,7 @@ typedef struct lx_pcursor {
     const double *ksat;    /* every posting's BM25F saturation, posting i of block b at
                               ksat[b * LX_BLOCK + i], kept for the scorer ksat_of
                               (lx_pcursor_known_sat; NULL: none) */
+    const double *kbmax;   /* with ksat: block b's largest, kbmax[b] */
     const void *ksat_of;
     uint32_t block_pos_off;
     const uint8_t *maskp, *tfp, *bend; /* current block's masks, tfs, end */
@@ -237,8 +238,15 @@ void lx_pcursor_known(lx_pcursor *c, const uint32_t *all);
 /* Lets cursor c's postings be scored from sat, each posting's BM25F
  * saturation as rank.h computes it for the scorer of (lx_term_part: a
  * read, not a decode and a division), posting i of block b at
- * sat[b * LX_BLOCK + i].  Until c is opened again. */
-void lx_pcursor_known_sat(lx_pcursor *c, const double *sat, const void *of);
+ * sat[b * LX_BLOCK + i], and its blocks bounded by bmax[b], the largest
+ * of block b's.  Until c is opened again. */
+void lx_pcursor_known_sat(lx_pcursor *c, const double *sat, const double *bmax, const void *of);
+
+/* The block that holds target (or would: the first whose last doc is
+ * at least target), searched from the current one, without decoding it;
+ * *last receives its last doc.  nblocks (*last LX_DOC_END) past the end
+ * or when the cursor has ended. */
+uint32_t lx_pcursor_block_at(const lx_pcursor *c, uint32_t target, uint32_t *last);
 
 /* The bytes of a cursor that hold its list's header once opened
  * (lx_pcursor_open_head): a caller that opens the same list for many

@@ -246,12 +246,23 @@ static double window_bound(lx_qcur *c, const lx_scorer *sc, uint32_t d, uint32_t
         return c->ub;
     }
     /* An LTERM's docs are some of its list's: the list's block bound
-     * holds for them. */
-    lx_pbound b;
-    lx_pcursor_block_pbound(c->pc, d, &b, last);
-    if (*last == LX_DOC_END)
-        return 0;
-    double ub = (c->bonus + lx_bm25f_term(c->w, sc->k1, pbound_tf(sc, &b))) * SAFETY;
+     * holds for them.  With kept saturations, the block's largest: no
+     * part in it is above bonus + w * that (w >= 0; the rounding of the
+     * product and the sum keeps their order). */
+    double ub;
+    const double *bmax = lx_pcursor_bmaxs(c->pc, sc);
+    if (bmax && c->w >= 0) {
+        uint32_t blk = lx_pcursor_block_at(c->pc, d, last);
+        if (*last == LX_DOC_END)
+            return 0;
+        ub = (c->bonus + c->w * bmax[blk]) * SAFETY;
+    } else {
+        lx_pbound b;
+        lx_pcursor_block_pbound(c->pc, d, &b, last);
+        if (*last == LX_DOC_END)
+            return 0;
+        ub = (c->bonus + lx_bm25f_term(c->w, sc->k1, pbound_tf(sc, &b))) * SAFETY;
+    }
     c->bb_valid = 1;
     c->bb_last = *last;
     c->bb_ub = ub < c->ub ? ub : c->ub;

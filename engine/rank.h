@@ -299,6 +299,11 @@ static inline const double *lx_pcursor_sats(const lx_pcursor *pc, const lx_score
     return pc->ksat_of == (const void *)sc ? pc->ksat : NULL;
 }
 
+/* Their largest per block (pc->kbmax), or NULL. */
+static inline const double *lx_pcursor_bmaxs(const lx_pcursor *pc, const lx_scorer *sc) {
+    return pc->ksat_of == (const void *)sc ? pc->kbmax : NULL;
+}
+
 /* The saturation of a cursor's current posting, decoded (what a kept
  * one holds: the same operations on the same values). */
 static inline double lx_pcursor_sat(const lx_scorer *sc, lx_pcursor *pc) {

@@ -41,7 +41,8 @@ typedef struct tb_list {
     uint32_t *docs; /* df docids, or NULL (df past LX_TERMBITS_DOCS_MAX) */
     size_t bytes;
     double *sat; /* with docs: each posting's saturation for the scorer of
-                    termbits.params (NULL: not yet, or no room) */
+                    termbits.params, then each block's largest (NULL: not
+                    yet, or no room) */
     uint32_t df;
 } tb_list;
 
@@ -147,7 +148,8 @@ void lx_termbits_begin(lx_searcher *s) {
  * (no room, no memory, or a list the walk finds damaged: the ranking's
  * own cursor then decodes, and finds it). */
 static double *tb_sat(lx_searcher *s, termbits *t, const tb_list *e) {
-    size_t bytes = (size_t)e->df * sizeof(double);
+    uint32_t nblocks = (e->df + LX_BLOCK - 1) / LX_BLOCK;
+    size_t bytes = ((size_t)e->df + nblocks) * sizeof(double);
     if (!e->docs || t->satbytes + bytes > LX_TERMBITS_SAT_MAX_BYTES)
         return NULL;
     double *sat = malloc(bytes);
@@ -165,6 +167,9 @@ static double *tb_sat(lx_searcher *s, termbits *t, const tb_list *e) {
             return NULL;
         }
         sat[j] = lx_pcursor_sat(&s->sc, &c);
+        double *bmax = &sat[e->df + j / LX_BLOCK];
+        if (j % LX_BLOCK == 0 || sat[j] > *bmax)
+            *bmax = sat[j];
     }
     t->satbytes += bytes;
     return sat;
