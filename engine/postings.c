@@ -341,8 +341,9 @@ static void block_load_to(lx_pcursor *c, uint32_t b, uint32_t *docs) {
     p += 6;
     if (c->known) {
         /* These bytes were unpacked and checked by this call's walk of
-         * the list (lx_pcursor_mark): the same docids, copied. */
-        memcpy(docs, c->known + (size_t)b * LX_BLOCK, n * sizeof docs[0]);
+         * the list (lx_pcursor_mark): the same docids, read where they
+         * lie. */
+        c->docs = c->known + (size_t)b * LX_BLOCK;
     } else {
         uint32_t first = get_u32(p - 4);
         docs[0] = first;
@@ -361,8 +362,9 @@ static void block_load_to(lx_pcursor *c, uint32_t b, uint32_t *docs) {
             return cursor_corrupt(c, "docid past the index's next_doc");
         if (c->nblocks > 1 && last != block_last(c, b))
             return cursor_corrupt(c, "last docid not the directory's");
+        c->docs = docs;
     }
-    c->lo = docs[n - 1] + 1;
+    c->lo = c->docs[n - 1] + 1;
     p += pb;
     if (c->nlf > 1) {
         c->maskp = p;
@@ -377,11 +379,11 @@ static void block_load_to(lx_pcursor *c, uint32_t b, uint32_t *docs) {
     c->tf_gap = 0;
     c->weak_upto = LX_DOC_END;
     c->pos_p = NULL;
-    c->doc = docs[0];
+    c->doc = c->docs[0];
 }
 
 static void block_load(lx_pcursor *c, uint32_t b) {
-    block_load_to(c, b, c->docs);
+    block_load_to(c, b, c->dbuf);
 }
 
 static const uint8_t *read_bound(const uint8_t *p, const uint8_t *end, uint8_t mask, lx_bound *b) {
@@ -410,6 +412,7 @@ static int open_header(lx_pcursor *c, const uint8_t *val, size_t len, uint32_t l
     c->limit = limit;
     c->lo = 0;
     c->known = NULL;
+    c->docs = c->dbuf;
     c->ksat = c->kbmax = NULL;
     c->ksat_of = NULL;
     c->n = c->i = c->tf_upto = 0;
@@ -467,7 +470,11 @@ void lx_pcursor_copy(lx_pcursor *dst, const lx_pcursor *src) {
     /* Only what is valid: the docs of the block and the tf rows decoded
      * (rows are read only once decoded, tf_decode writes whole rows);
      * a whole cursor is 3 KiB, most of it the tf rows. */
-    memcpy(dst, src, offsetof(lx_pcursor, docs) + src->n * sizeof src->docs[0]);
+    memcpy(dst, src, offsetof(lx_pcursor, dbuf));
+    if (src->docs == src->dbuf) {
+        memcpy(dst->dbuf, src->dbuf, src->n * sizeof src->dbuf[0]);
+        dst->docs = dst->dbuf;
+    }
     memcpy(dst->tf, src->tf, src->tf_upto * sizeof src->tf[0]);
 }
 
@@ -498,10 +505,13 @@ int lx_pcursor_mark(lx_pcursor *c, uint64_t *bits, uint32_t *all) {
     /* The blocks after: unpacked straight to where all keeps them. */
     while (c->doc != LX_DOC_END) {
         uint32_t b = c->bi + 1;
-        uint32_t *docs = all && b < c->nblocks ? all + (size_t)b * LX_BLOCK : c->docs;
+        uint32_t *docs = all && b < c->nblocks ? all + (size_t)b * LX_BLOCK : c->dbuf;
         block_load_to(c, b, docs);
-        if (c->doc != LX_DOC_END)
-            mark_docs(bits, docs, c->n);
+        if (c->doc == LX_DOC_END)
+            break;
+        if (all && c->docs != docs) /* read in place from a known list */
+            memcpy(docs, c->docs, c->n * sizeof docs[0]);
+        mark_docs(bits, c->docs, c->n);
     }
     return all && !c->rc;
 }

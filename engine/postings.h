@@ -105,7 +105,9 @@ typedef struct lx_pcursor {
     uint32_t pos_i;                    /* lx_pcursor_positions: doc pos_i of this block */
     const uint8_t *pos_p, *pos_tf;     /* has its positions at pos_p (NULL: none found yet)
                                           and its tfs at pos_tf */
-    uint32_t docs[LX_BLOCK];
+    const uint32_t *docs;              /* the block's n docids: in dbuf, or read in place
+                                          from known (or from a walk's own copy) */
+    uint32_t dbuf[LX_BLOCK];
     uint32_t tf[LX_BLOCK][LX_NFIELDS];
 } lx_pcursor;
 
@@ -252,7 +254,7 @@ uint32_t lx_pcursor_block_at(const lx_pcursor *c, uint32_t target, uint32_t *las
  * (lx_pcursor_open_head): a caller that opens the same list for many
  * docs keeps them and copies them back instead of parsing the header
  * again. */
-#define LX_PCURSOR_HEAD offsetof(lx_pcursor, docs)
+#define LX_PCURSOR_HEAD offsetof(lx_pcursor, dbuf)
 
 /* Reads the header of the list val only (no block loaded: c is not on a
  * posting until lx_pcursor_known_at).  Returns 0 or LX_ECORRUPT. */
