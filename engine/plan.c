@@ -412,26 +412,20 @@ int lx_plan_check(lx_searcher *s) {
  * copy termbits.c keeps of a common word's list, which is then marked
  * from its bitmap; NULL when there are none.  *sat then receives the
  * saturations termbits.c keeps of the list's postings, or NULL. */
-static void mark(lx_searcher *s, lx_qcur *c, uint64_t *b, uint32_t *all, const uint32_t **docs,
-                 const double **sat) {
-    const uint32_t *unused;
-    const double *nosat;
-    int want = docs != NULL;
-    if (!want) {
-        docs = &unused;
-        sat = &nosat;
-    }
-    *docs = NULL;
-    *sat = NULL;
+static void mark(lx_searcher *s, lx_qcur *c, uint64_t *b, uint32_t *all, lx_termkept *k) {
+    lx_termkept unused;
+    int want = k != NULL;
+    if (!want)
+        k = &unused;
+    memset(k, 0, sizeof *k);
     if (lx_work_spend(&s->work, lx_qcur_df(c)))
         return;
     if (c->kind == LX_QK_TERM && c->doc != LX_DOC_END) {
         /* 1: not kept (not common, or no room), walked block by block,
          * without a call per doc. */
-        int kept =
-            want && lx_termbits_common(s, c->pc) ? lx_termbits_mark(s, c->pc, b, docs, sat) : 1;
+        int kept = want && lx_termbits_common(s, c->pc) ? lx_termbits_mark(s, c->pc, b, k) : 1;
         if (kept == 1 && lx_pcursor_mark(c->pc, b, all))
-            *docs = all;
+            k->docs = all;
         c->doc = LX_DOC_END;
         return;
     }
@@ -458,7 +452,7 @@ int lx_plan_clause_mark(lx_searcher *s, const lx_qclause *cl, const int *langs, 
         return r;
     }
     for (int i = from; i < s->nqc; i++)
-        mark(s, &s->qc[i], b, NULL, NULL, NULL);
+        mark(s, &s->qc[i], b, NULL, NULL);
     for (int i = from; i < s->nqc; i++)
         lx_searcher_check_cursor(s, &s->qc[i]);
     s->nqc = from;
@@ -611,15 +605,16 @@ int lx_plan_match_set(lx_searcher *s, const lx_plan *pl, uint64_t *b) {
             break;
         lx_pcursor *pc = keeps(&s->qc[i]); /* the first lists that fit */
         uint32_t *all = keep && pc && off + pc->df <= s->kdocs_cap ? s->kdocs + off : NULL;
-        const uint32_t *docs;
-        const double *sat;
-        mark(s, &c, b, all, &docs, &sat);
+        lx_termkept k;
+        mark(s, &c, b, all, &k);
+        const uint32_t *docs = k.docs;
         if (docs && pc) {
-            /* The ranking's cursor on this list copies its blocks' docids,
-             * and reads its postings' saturations when they are kept. */
+            /* The ranking's cursor on this list reads its blocks' docids
+             * from the walk, and a common word's saturations and bitmap
+             * when they are kept. */
             lx_pcursor_known(pc, docs);
-            if (sat) /* each block's largest after the list's */
-                lx_pcursor_known_sat(pc, sat, sat + pc->df, &s->sc);
+            if (k.sat) /* each block's largest after the list's */
+                lx_pcursor_kept(pc, k.sat, k.sat + pc->df, k.bits, &s->sc);
             s->known[s->nknown].val = pc->val;
             s->known[s->nknown++].docs = docs;
             if (docs == all)

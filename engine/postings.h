@@ -94,6 +94,7 @@ typedef struct lx_pcursor {
                               ksat[b * LX_BLOCK + i], kept for the scorer ksat_of
                               (lx_pcursor_known_sat; NULL: none) */
     const double *kbmax;   /* with ksat: block b's largest, kbmax[b] */
+    const uint64_t *kbits; /* with ksat: the list's docs as a bitmap below limit */
     const void *ksat_of;
     uint32_t block_pos_off;
     const uint8_t *maskp, *tfp, *bend; /* current block's masks, tfs, end */
@@ -240,9 +241,11 @@ void lx_pcursor_known(lx_pcursor *c, const uint32_t *all);
 /* Lets cursor c's postings be scored from sat, each posting's BM25F
  * saturation as rank.h computes it for the scorer of (lx_term_part: a
  * read, not a decode and a division), posting i of block b at
- * sat[b * LX_BLOCK + i], and its blocks bounded by bmax[b], the largest
- * of block b's.  Until c is opened again. */
-void lx_pcursor_known_sat(lx_pcursor *c, const double *sat, const double *bmax, const void *of);
+ * sat[b * LX_BLOCK + i], its blocks bounded by bmax[b], the largest of
+ * block b's, and its docs tested in bits (one per docid below c->limit)
+ * without moving it.  Until c is opened again. */
+void lx_pcursor_kept(lx_pcursor *c, const double *sat, const double *bmax, const uint64_t *bits,
+                     const void *of);
 
 /* The block that holds target (or would: the first whose last doc is
  * at least target), searched from the current one, without decoding it;

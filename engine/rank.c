@@ -880,6 +880,54 @@ static inline int and_score(lx_qcur *cur, int nreq, int n, const lx_scorer *sc, 
     return 1;
 }
 
+/* The required TERM cursors whose lists' bitmaps are kept (termbits.c),
+ * for a miss told without moving them: their bitmaps in gb (the most
+ * LX_MAX_CURSORS), the count returned; *limit their docids' bound.  None
+ * when a cursor may be ended by its language (lang_prune: its bitmap
+ * would still hold its docs) or only one has a bitmap and it is the
+ * driver's. */
+static int gate_bits(lx_qcur *const *req, int nreq, int by_lang, const uint64_t **gb,
+                     uint32_t *limit) {
+    int ng = 0, others = 0;
+    if (by_lang)
+        return 0;
+    for (int i = 0; i < nreq; i++) {
+        const lx_qcur *c = req[i];
+        if (c->kind != LX_QK_TERM || !c->pc->kbits)
+            continue;
+        gb[ng++] = c->pc->kbits;
+        *limit = c->pc->limit;
+        others += i > 0;
+    }
+    return others ? ng : 0;
+}
+
+/* Whether every bitmap of gb[0..ng) holds d. */
+static inline int gate_has(const uint64_t *const *gb, int ng, uint32_t d) {
+    for (int j = 0; j < ng; j++)
+        if (!(gb[j][d >> 6] >> (d & 63) & 1))
+            return 0;
+    return 1;
+}
+
+/* The first doc from d on that every bitmap of gb[0..ng) holds, below
+ * limit (LX_DOC_END: none): 64 docs a step. */
+static uint32_t gate_next(const uint64_t *const *gb, int ng, uint32_t d, uint32_t limit) {
+    if (d >= limit)
+        return LX_DOC_END;
+    size_t w = d >> 6, words = ((size_t)limit + 63) / 64;
+    uint64_t x = ~0ull << (d & 63);
+    for (;;) {
+        for (int j = 0; j < ng; j++)
+            x &= gb[j][w];
+        if (x)
+            return (uint32_t)(w * 64 + (size_t)__builtin_ctzll(x));
+        if (++w >= words)
+            return LX_DOC_END;
+        x = ~0ull;
+    }
+}
+
 /* Moves the required cursors but the driver (req[0]) to d.  Returns
  * nreq when each stands on d, else the first that does not: it stands
  * past d. */
@@ -950,6 +998,11 @@ uint32_t lx_topk_and(lx_qcur *cur, int nreq, int n, const lx_scorer *sc, const u
             cur[c].lazy |= cur[c].sub[j].kind == LX_QK_PHRASE;
         lazy |= cur[c].lazy;
     }
+    /* The lists whose bitmaps are kept tell a doc one of them lacks
+     * before any cursor moves, and the next doc they all hold. */
+    const uint64_t *gb[LX_MAX_CURSORS];
+    uint32_t glimit = 0;
+    int ng = gate_bits(req, nreq, by_lang, gb, &glimit);
     uint32_t d = dc->doc, upto = 0, win_last = 0;
     int win_valid = 0;
     int first = dc->kind == LX_QK_TERM;
@@ -1019,6 +1072,16 @@ uint32_t lx_topk_and(lx_qcur *cur, int nreq, int n, const lx_scorer *sc, const u
                 d = dc->doc;
                 continue;
             }
+        }
+        if (ng && !gate_has(gb, ng, d)) {
+            /* A required list lacks d: on to the next doc all the kept
+             * ones hold, the driver's next from there. */
+            uint32_t g = gate_next(gb, ng, d + 1, glimit);
+            if (g == LX_DOC_END)
+                break;
+            lx_qcur_seek(dc, g);
+            d = dc->doc;
+            continue;
         }
         int i = and_meet(req, nreq, d);
         if (i == nreq && lazy) {

@@ -179,11 +179,9 @@ int lx_termbits_common(const lx_searcher *s, const lx_pcursor *pc) {
     return (uint64_t)pc->df * 32 >= s->st.next_doc && pc->df > LX_BLOCK;
 }
 
-int lx_termbits_mark(lx_searcher *s, lx_pcursor *pc, uint64_t *b, const uint32_t **docs,
-                     const double **sat) {
+int lx_termbits_mark(lx_searcher *s, lx_pcursor *pc, uint64_t *b, lx_termkept *k) {
     termbits *t = tb_get(s);
-    *docs = NULL;
-    *sat = NULL;
+    memset(k, 0, sizeof *k);
     if (pc->doc == LX_DOC_END || pc->bi || pc->i || !t || t->snap != s->snap || tb_grow(t))
         return 1;
     tb_list *e = tb_find(t, pc->val);
@@ -217,9 +215,10 @@ int lx_termbits_mark(lx_searcher *s, lx_pcursor *pc, uint64_t *b, const uint32_t
     const uint64_t *restrict bits = e->bits;
     for (size_t i = 0; i < s->words; i++)
         b[i] |= bits[i];
-    *docs = e->docs;
     if (e->docs && !e->sat)
         e->sat = tb_sat(s, t, e);
-    *sat = e->sat;
+    k->bits = e->bits;
+    k->docs = e->docs;
+    k->sat = e->sat;
     return 0;
 }
