@@ -615,6 +615,116 @@ static inline void topk_offer(topk *t, uint32_t d, double score) {
     }
 }
 
+/* ---- a union list by list -------------------------------------------------- */
+
+/* Whether lx_topk may score cur[0..n) list by list (taat): every cursor
+ * a DOCS one or a TERM one whose list the match set walked whole (its
+ * docids known: the union is what the match set marked; a common word's
+ * postings' saturations kept by termbits.c, another list walked and
+ * decoded as lx_topk would), none bound to a language, and the budget
+ * room for all
+ * that the block-max run could spend (n units a candidate, at most the
+ * postings, and a window, at most the blocks: that run would not be cut,
+ * and its answer is the exact top k, as this one's).  *units receives
+ * what to charge: n a posting. */
+static int taat_fits(const lx_qcur *cur, int n, const lx_scorer *sc, const lx_work *work,
+                     uint64_t *units) {
+    uint64_t posts = 0, blocks = 0;
+    if (!sc->acc || work->used > work->stop)
+        return 0;
+    for (int i = 0; i < n; i++) {
+        const lx_qcur *c = &cur[i];
+        if (c->langs)
+            return 0;
+        if (c->kind == LX_QK_DOCS) {
+            /* docids checked ascending when opened: the last bounds them */
+            if (c->ndocs && lx_docs_at(c->docs, c->ndocs - 1) >= sc->ndocs_map)
+                return 0;
+            posts += c->ndocs;
+            continue;
+        }
+        if (c->kind != LX_QK_TERM || !c->pc->known || c->pc->limit > sc->ndocs_map)
+            return 0;
+        posts += c->pc->df;
+        blocks += c->pc->nblocks;
+    }
+    if ((uint64_t)n * (posts + blocks + 2) > work->stop - work->used)
+        return 0;
+    *units = (uint64_t)n * posts;
+    return 1;
+}
+
+/* The top k of cur[0..n) (taat_fits), each list added into sc->acc in
+ * cursor order: a lecture's parts are summed in the order lx_topk sums
+ * them (a cursor without it adds nothing there, 0 here), so its score is
+ * the same number; then the lectures scored, in docid order, offered to
+ * the heap as lx_topk offers its candidates.  A list without kept
+ * saturations is walked to its end (a damaged one ends there, its rc
+ * set, as lx_topk's walk would leave it); acc and accbits are left zero. */
+static uint32_t taat_topk(lx_qcur *cur, int n, const lx_scorer *sc, const uint64_t *allow,
+                          uint32_t k, lx_scored *out, uint64_t *evaluated) {
+    double *restrict acc = sc->acc;
+    uint64_t *restrict bits = sc->accbits;
+    for (int i = 0; i < n; i++) {
+        const lx_qcur *c = &cur[i];
+        if (c->doc == LX_DOC_END)
+            continue;
+        if (c->kind == LX_QK_DOCS) {
+            for (uint32_t j = c->i; j < c->ndocs; j++) {
+                uint32_t d = lx_docs_at(c->docs, j);
+                acc[d] += c->w;
+                bits[d >> 6] |= 1ull << (d & 63);
+            }
+            continue;
+        }
+        lx_pcursor *pc = c->pc;
+        const double *sat = lx_pcursor_sats(pc, sc);
+        const uint32_t *docs = pc->known;
+        double w = c->w, bonus = c->bonus;
+        if (!sat) {
+            for (; pc->doc != LX_DOC_END; lx_pcursor_next(pc)) {
+                uint32_t d = pc->doc;
+                acc[d] += bonus + lx_term_part(sc, w, pc);
+                bits[d >> 6] |= 1ull << (d & 63);
+            }
+            continue;
+        }
+        for (uint32_t j = pc->bi * LX_BLOCK + pc->i; j < pc->df; j++) {
+            uint32_t d = docs[j];
+            acc[d] += bonus + w * sat[j];
+            bits[d >> 6] |= 1ull << (d & 63);
+        }
+    }
+    uint32_t nh = 0;
+    uint64_t evals = 0;
+    double theta = -1.0;
+    size_t words = ((size_t)sc->ndocs_map + 63) / 64;
+    for (size_t w = 0; w < words; w++) {
+        uint64_t x = bits[w];
+        if (!x)
+            continue;
+        bits[w] = 0;
+        for (; x; x &= x - 1) {
+            uint32_t d = (uint32_t)(w * 64 + (size_t)__builtin_ctzll(x));
+            double s = acc[d];
+            acc[d] = 0;
+            if (!allowed(allow, d))
+                continue;
+            evals++;
+            if (nh < k || s > theta) {
+                lx_scored en = {s, d};
+                lx_topk_push(out, &nh, k, en);
+                if (nh == k)
+                    theta = out[0].score;
+            }
+        }
+    }
+    scored_sort(out, nh);
+    if (evaluated)
+        *evaluated = evals;
+    return nh;
+}
+
 uint32_t lx_topk(lx_qcur *cur, int n, const lx_scorer *sc, const uint64_t *allow, uint32_t k,
                  double coord, int nclauses, int exhaustive, lx_scored *out, uint64_t *evaluated,
                  lx_work *work) {
@@ -628,6 +738,11 @@ uint32_t lx_topk(lx_qcur *cur, int n, const lx_scorer *sc, const uint64_t *allow
         if (evaluated)
             *evaluated = 0;
         return 0;
+    }
+    uint64_t units;
+    if (!exhaustive && !(coord > 0 && nclauses > 0) && taat_fits(cur, n, sc, work, &units)) {
+        lx_work_spend(work, units);
+        return taat_topk(cur, n, sc, allow, k, out, evaluated);
     }
     topk t;
     topk_init(&t, cur, n, sc, k, coord, nclauses, exhaustive, out, work);

@@ -70,10 +70,20 @@
 #define REL_TAG_W 0.5
 #endif
 
+/* lx_topk scores a union list by list into an accumulator a lecture when
+ * the index has at most this many docids (LX_TAAT_MAX_DOCS doubles, 1
+ * MiB, a searcher). */
+#define LX_TAAT_MAX_DOCS 131072
+
 /* What scoring needs of the collection, per snapshot and parameters. */
 typedef struct lx_scorer {
     const float *invb;  /* [doc][f]: weight_f / (1 - b_f + b_f len_f / avg_f) */
     uint32_t ndocs_map; /* docids covered by invb */
+    /* lx_topk's accumulator, a score per docid below ndocs_map, and its
+     * bitmap of the docids scored: all zero between calls (NULL: none,
+     * the index past LX_TAAT_MAX_DOCS or no memory) */
+    double *acc;
+    uint64_t *accbits;
     double k1;
     double fw[LX_NFIELDS];  /* field weights */
     double fb[LX_NFIELDS];  /* b per field */
