@@ -613,8 +613,8 @@ int lx_plan_match_set(lx_searcher *s, const lx_plan *pl, uint64_t *b) {
              * from the walk, and a common word's saturations and bitmap
              * when they are kept. */
             lx_pcursor_known(pc, docs);
-            if (k.sat) /* each block's largest after the list's */
-                lx_pcursor_kept(pc, k.sat, k.sat + pc->df, k.bits, &s->sc);
+            if (k.sat)
+                lx_pcursor_kept(pc, k.sat, k.bmax, k.bits, k.cum, &s->sc);
             s->known[s->nknown].val = pc->val;
             s->known[s->nknown++].docs = docs;
             if (docs == all)

@@ -415,6 +415,7 @@ static int open_header(lx_pcursor *c, const uint8_t *val, size_t len, uint32_t l
     c->docs = c->dbuf;
     c->ksat = c->kbmax = NULL;
     c->kbits = NULL;
+    c->kcum = NULL;
     c->ksat_of = NULL;
     c->n = c->i = c->tf_upto = 0;
     const uint8_t *p = val;
@@ -522,10 +523,11 @@ void lx_pcursor_known(lx_pcursor *c, const uint32_t *all) {
 }
 
 void lx_pcursor_kept(lx_pcursor *c, const double *sat, const double *bmax, const uint64_t *bits,
-                     const void *of) {
+                     const uint32_t *cum, const void *of) {
     c->ksat = sat;
     c->kbmax = bmax;
     c->kbits = bits;
+    c->kcum = cum;
     c->ksat_of = of;
 }
 

@@ -95,6 +95,7 @@ typedef struct lx_pcursor {
                               (lx_pcursor_known_sat; NULL: none) */
     const double *kbmax;   /* with ksat: block b's largest, kbmax[b] */
     const uint64_t *kbits; /* with ksat: the list's docs as a bitmap below limit */
+    const uint32_t *kcum;  /* with ksat: kbits' docs before each word */
     const void *ksat_of;
     uint32_t block_pos_off;
     const uint8_t *maskp, *tfp, *bend; /* current block's masks, tfs, end */
@@ -243,9 +244,10 @@ void lx_pcursor_known(lx_pcursor *c, const uint32_t *all);
  * read, not a decode and a division), posting i of block b at
  * sat[b * LX_BLOCK + i], its blocks bounded by bmax[b], the largest of
  * block b's, and its docs tested in bits (one per docid below c->limit)
- * without moving it.  Until c is opened again. */
+ * without moving it, doc d the posting cum[d / 64] + (the bits below d in
+ * its word).  Until c is opened again. */
 void lx_pcursor_kept(lx_pcursor *c, const double *sat, const double *bmax, const uint64_t *bits,
-                     const void *of);
+                     const uint32_t *cum, const void *of);
 
 /* The block that holds target (or would: the first whose last doc is
  * at least target), searched from the current one, without decoding it;

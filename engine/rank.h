@@ -79,9 +79,10 @@
 typedef struct lx_scorer {
     const float *invb;  /* [doc][f]: weight_f / (1 - b_f + b_f len_f / avg_f) */
     uint32_t ndocs_map; /* docids covered by invb */
-    /* lx_topk's accumulator, a score per docid below ndocs_map, and its
-     * bitmap of the docids scored: all zero between calls (NULL: none,
-     * the index past LX_TAAT_MAX_DOCS or no memory) */
+    /* lx_topk's and lx_topk_and's accumulator, a score per docid below
+     * ndocs_map, and two bitmaps of as many bits after one another (the
+     * docids scored, a list's docids): all zero between calls (NULL:
+     * none, the index past LX_TAAT_MAX_DOCS or no memory) */
     double *acc;
     uint64_t *accbits;
     double k1;

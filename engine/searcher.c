@@ -211,7 +211,7 @@ static void scorer_acc(lx_searcher *s) {
         free(s->acc);
         free(s->accbits);
         s->acc = calloc(need, sizeof *s->acc);
-        s->accbits = calloc(need / 64 + 1, sizeof *s->accbits);
+        s->accbits = calloc(2 * (need / 64 + 1), sizeof *s->accbits);
         s->acc_cap = need;
         if (!s->acc || !s->accbits) {
             free(s->acc);

@@ -41,8 +41,9 @@ typedef struct tb_list {
     uint32_t *docs; /* df docids, or NULL (df past LX_TERMBITS_DOCS_MAX) */
     size_t bytes;
     double *sat; /* with docs: each posting's saturation for the scorer of
-                    termbits.params, then each block's largest (NULL: not
-                    yet, or no room) */
+                    termbits.params, then each block's largest, then the
+                    bitmap's counts before each word, u32 (NULL: not yet,
+                    or no room) */
     uint32_t df;
 } tb_list;
 
@@ -149,7 +150,7 @@ void lx_termbits_begin(lx_searcher *s) {
  * own cursor then decodes, and finds it). */
 static double *tb_sat(lx_searcher *s, termbits *t, const tb_list *e) {
     uint32_t nblocks = (e->df + LX_BLOCK - 1) / LX_BLOCK;
-    size_t bytes = ((size_t)e->df + nblocks) * sizeof(double);
+    size_t bytes = ((size_t)e->df + nblocks) * sizeof(double) + s->words * sizeof(uint32_t);
     if (!e->docs || t->satbytes + bytes > LX_TERMBITS_SAT_MAX_BYTES)
         return NULL;
     double *sat = malloc(bytes);
@@ -170,6 +171,11 @@ static double *tb_sat(lx_searcher *s, termbits *t, const tb_list *e) {
         double *bmax = &sat[e->df + j / LX_BLOCK];
         if (j % LX_BLOCK == 0 || sat[j] > *bmax)
             *bmax = sat[j];
+    }
+    uint32_t *cum = (uint32_t *)(sat + e->df + nblocks), n = 0;
+    for (size_t w = 0; w < s->words; w++) {
+        cum[w] = n;
+        n += (uint32_t)__builtin_popcountll(e->bits[w]);
     }
     t->satbytes += bytes;
     return sat;
@@ -219,6 +225,9 @@ int lx_termbits_mark(lx_searcher *s, lx_pcursor *pc, uint64_t *b, lx_termkept *k
         e->sat = tb_sat(s, t, e);
     k->bits = e->bits;
     k->docs = e->docs;
-    k->sat = e->sat;
+    if ((k->sat = e->sat)) {
+        k->bmax = e->sat + e->df;
+        k->cum = (const uint32_t *)(k->bmax + (e->df + LX_BLOCK - 1) / LX_BLOCK);
+    }
     return 0;
 }
