@@ -137,7 +137,11 @@ static lx_pcursor *term_cursor(lx_searcher *s, const char *t, size_t n, int pos_
         lx_searcher_fail(s, LX_ENOMEM, NULL, -1, "out of memory");
         return NULL;
     }
-    if ((rc = lx_pcursor_open_limit(pc, pv.mv_data, pv.mv_size, s->st.next_doc))) {
+    /* A common word's list kept in this snapshot: its docids read from
+     * the copy, not unpacked. */
+    const uint32_t *kept = lx_termbits_docs(s, pv.mv_data, pv.mv_size);
+    if ((rc = kept ? lx_pcursor_open_known(pc, pv.mv_data, pv.mv_size, s->st.next_doc, kept)
+                   : lx_pcursor_open_limit(pc, pv.mv_data, pv.mv_size, s->st.next_doc))) {
         lx_searcher_fail(s, LX_ECORRUPT, NULL, -1, "the list of \"%.*s\" is damaged", (int)n, t);
         return NULL;
     }

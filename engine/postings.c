@@ -447,6 +447,16 @@ int lx_pcursor_open_limit(lx_pcursor *c, const uint8_t *val, size_t len, uint32_
     return rc;
 }
 
+int lx_pcursor_open_known(lx_pcursor *c, const uint8_t *val, size_t len, uint32_t limit,
+                          const uint32_t *all) {
+    int rc = open_header(c, val, len, limit);
+    if (!rc) {
+        c->known = all;
+        block_load(c, 0);
+    }
+    return rc;
+}
+
 int lx_pcursor_open(lx_pcursor *c, const uint8_t *val, size_t len) {
     return lx_pcursor_open_limit(c, val, len, LX_DOC_END);
 }

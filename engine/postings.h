@@ -125,6 +125,12 @@ int lx_pcursor_open(lx_pcursor *c, const uint8_t *val, size_t len);
  * and norms are sized by it) marks the list damaged as above. */
 int lx_pcursor_open_limit(lx_pcursor *c, const uint8_t *val, size_t len, uint32_t limit);
 
+/* As lx_pcursor_open_limit on a list whose every docid all holds, as
+ * lx_pcursor_mark gave them (checked): its blocks' docids read there
+ * (lx_pcursor_known), the first one too. */
+int lx_pcursor_open_known(lx_pcursor *c, const uint8_t *val, size_t len, uint32_t limit,
+                          const uint32_t *all);
+
 /* Opens a cursor on the first posting with doc >= target, decoding only
  * the block that holds it. */
 int lx_pcursor_open_at(lx_pcursor *c, const uint8_t *val, size_t len, uint32_t target);

@@ -181,6 +181,15 @@ static double *tb_sat(lx_searcher *s, termbits *t, const tb_list *e) {
     return sat;
 }
 
+const uint32_t *lx_termbits_docs(lx_searcher *s, const uint8_t *val, size_t len) {
+    termbits *t = lx_searcher_part(s, LX_PART_TERMBITS);
+    /* the next begin keeps the lists of this snapshot when none lacked room */
+    if (!t || !t->n || t->full || t->snap != s->snap)
+        return NULL;
+    const tb_list *e = tb_find(t, val);
+    return e->val && e->len == len ? e->docs : NULL;
+}
+
 int lx_termbits_common(const lx_searcher *s, const lx_pcursor *pc) {
     return (uint64_t)pc->df * 32 >= s->st.next_doc && pc->df > LX_BLOCK;
 }

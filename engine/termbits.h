@@ -26,6 +26,11 @@ typedef struct lx_termkept {
  * pointers a match set hands out stay valid until the next begin). */
 void lx_termbits_begin(lx_searcher *s);
 
+/* The docids this snapshot keeps of the list val[0..len), valid until
+ * the next lx_termbits_begin (none when that would drop them), or NULL:
+ * a cursor on it reads them instead of unpacking its blocks. */
+const uint32_t *lx_termbits_docs(lx_searcher *s, const uint8_t *val, size_t len);
+
 /* Whether the list under pc is common enough to keep: df at least
  * next_doc / 32, so that its bitmap is no larger than its docids. */
 int lx_termbits_common(const lx_searcher *s, const lx_pcursor *pc);
