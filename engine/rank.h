@@ -73,7 +73,7 @@
 /* lx_topk scores a union list by list into an accumulator a lecture when
  * the index has at most this many docids (LX_TAAT_MAX_DOCS doubles, 1
  * MiB, a searcher). */
-#define LX_TAAT_MAX_DOCS 131072
+#define LX_TAAT_MAX_DOCS 16384
 
 /* What scoring needs of the collection, per snapshot and parameters. */
 typedef struct lx_scorer {

@@ -33,6 +33,12 @@
 #define LX_TERMBITS_MAX_BYTES (32u << 20)
 /* Bytes of kept saturations one searcher keeps at most (beside those). */
 #define LX_TERMBITS_SAT_MAX_BYTES (16u << 20)
+/* Saturations are kept on an index of at most this many docids (every
+ * list then at most 128 KiB of them).  On TED x10 (59,130 lectures) a
+ * common word's list is ten times longer, its top k found after reading
+ * a part of it (block bounds skip the rest), and the log's words outgrow
+ * the copies' bound: decoding whole lists cost about what it saved. */
+#define LX_TERMBITS_SAT_MAX_DOCS 16384
 
 typedef struct tb_list {
     const uint8_t *val; /* the list's value in the snapshot's map; NULL: a free slot */
@@ -151,7 +157,8 @@ void lx_termbits_begin(lx_searcher *s) {
 static double *tb_sat(lx_searcher *s, termbits *t, const tb_list *e) {
     uint32_t nblocks = (e->df + LX_BLOCK - 1) / LX_BLOCK;
     size_t bytes = ((size_t)e->df + nblocks) * sizeof(double) + s->words * sizeof(uint32_t);
-    if (!e->docs || t->satbytes + bytes > LX_TERMBITS_SAT_MAX_BYTES)
+    if (!e->docs || s->st.next_doc > LX_TERMBITS_SAT_MAX_DOCS ||
+        t->satbytes + bytes > LX_TERMBITS_SAT_MAX_BYTES)
         return NULL;
     double *sat = malloc(bytes);
     if (!sat)
@@ -207,7 +214,7 @@ int lx_termbits_mark(lx_searcher *s, lx_pcursor *pc, uint64_t *b, lx_termkept *k
             t->full = 1;
             return 1;
         }
-        tb_list l = {pc->val,  (size_t)(pc->end - pc->val), calloc(s->words, 8),
+        tb_list l = {pc->val, (size_t)(pc->end - pc->val), calloc(s->words, 8),
                      nd ? malloc(nd * 4) : NULL, bytes, NULL, pc->df};
         if (!l.bits || (nd && !l.docs)) {
             free(l.bits);
