@@ -1259,6 +1259,7 @@ uint32_t lx_topk_and(lx_qcur *cur, int nreq, int n, const lx_scorer *sc, const u
     double theta = -1.0, ub = 0, rest = 0;
     double weak = 0, weak_theta = -1.0; /* the driver's weak_tf, for theta in this window */
     double weak_sat = 0;                /* weak as a saturation (lx_sat_below) */
+    int drv_sat = dc->kind == LX_QK_TERM && lx_pcursor_sats(dc->pc, sc); /* kept ones */
     int weak_valid = 0;
     double wb[LX_MAX_CURSORS], suf[LX_MAX_CURSORS]; /* window bound per cursor, of those after */
     ahead_gate ag = {0, 0, 0};
@@ -1307,7 +1308,8 @@ uint32_t lx_topk_and(lx_qcur *cur, int nreq, int n, const lx_scorer *sc, const u
                  * past in one call up to the window's end. */
                 if (!weak_valid || weak_theta != theta) {
                     weak = weak_tf(dc, sc, theta - rest);
-                    weak_sat = lx_sat_below(sc->k1, weak > 0 ? weak : 0);
+                    if (drv_sat)
+                        weak_sat = lx_sat_below(sc->k1, weak > 0 ? weak : 0);
                     weak_theta = theta;
                     weak_valid = 1;
                 }
@@ -1315,9 +1317,8 @@ uint32_t lx_topk_and(lx_qcur *cur, int nreq, int n, const lx_scorer *sc, const u
                     /* A unit per doc walked: a cut stops before the
                      * doc it stands on, every one before it decided. */
                     lx_work_spend(work,
-                                  lx_pcursor_sats(dc->pc, sc)
-                                      ? lx_pcursor_skip_weak_sat(dc->pc, weak_sat, win_last)
-                                      : lx_pcursor_skip_weak(dc->pc, sc->invb, weak, win_last));
+                                  drv_sat ? lx_pcursor_skip_weak_sat(dc->pc, weak_sat, win_last)
+                                          : lx_pcursor_skip_weak(dc->pc, sc->invb, weak, win_last));
                     if (dc->pc->doc != d) {
                         /* Within the window the doc it stops on is strong
                          * enough: on with it (charged as a new step) without

@@ -324,9 +324,8 @@ static inline double lx_pcursor_sat(const lx_scorer *sc, lx_pcursor *pc) {
 /* The BM25F part of a TERM cursor's or phrase member's score: from its
  * posting's kept saturation when it has one, w * sat either way. */
 static inline double lx_term_part(const lx_scorer *sc, double w, lx_pcursor *pc) {
-    const double *sat = lx_pcursor_sats(pc, sc);
-    if (sat)
-        return w * sat[(size_t)pc->bi * LX_BLOCK + pc->i];
+    if (pc->ksat_of == (const void *)sc) /* set only with ksat */
+        return w * pc->ksat[(size_t)pc->bi * LX_BLOCK + pc->i];
     return lx_bm25f_term(w, sc->k1, lx_pcursor_bm25f_tf(sc, pc));
 }
 
