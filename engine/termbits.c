@@ -14,6 +14,16 @@
  * from there instead of unpacking it (lx_pcursor_known), as they do from
  * the match set's own walk.
  *
+ * On an index of at most LX_TERMBITS_SAT_MAX_DOCS lectures a kept list
+ * also keeps each posting's BM25F saturation tf~ / (k1 + tf~) for the
+ * searcher's scorer, made by the ranking's own arithmetic from its
+ * decoded tfs (lx_pcursor_sat), each block's largest, and its bitmap's
+ * counts before each word: the ranking scores a posting by a read and a
+ * multiply (w * sat, as lx_bm25f_term computes it), bounds a block by
+ * its largest, and finds a doc's posting by its place in the bitmap.
+ * They are dropped when the scorer's parameters change, with the rest
+ * when the snapshot does, and hold at most LX_TERMBITS_SAT_MAX_BYTES.
+ *
  * The copies are the searcher's, keyed by where the list's value lies in
  * the snapshot's map (the same bytes while the snapshot is: lx_store_snapshot
  * names a rebuild's file apart), and dropped when the snapshot changes.
