@@ -320,7 +320,7 @@ typedef struct topk {
      * the essential cursors needs to beat theta (tf_floor) while theta and
      * the non-essentials' bounds are floor_theta and floor_rest. */
     double floor_tf[LX_MAX_CURSORS], floor_theta[LX_MAX_CURSORS], floor_rest[LX_MAX_CURSORS];
-    double floor_sat[LX_MAX_CURSORS]; /* floor_tf as a saturation (lx_sat_below) */
+    double floor_sat[LX_MAX_CURSORS];      /* floor_tf as a saturation (lx_sat_below) */
     double coordf[LX_MAX_QUERY_TERMS + 1]; /* the coord factor per clauses matched */
     int coord_on;                          /* else every factor is 1: not applied */
     int by_lang;                           /* a cursor matches in some languages only */
@@ -539,10 +539,9 @@ static inline int walk_weak(topk *t, uint32_t n) {
     double f = topk_floor(t, c);
     if (!(f > 0))
         return 0;
-    uint32_t walked =
-        lx_pcursor_sats(c->pc, t->sc)
-            ? lx_pcursor_skip_weak_sat(c->pc, topk_floor_sat(t, c), t->wend - 1)
-            : lx_pcursor_skip_weak(c->pc, t->sc->invb, f, t->wend - 1);
+    uint32_t walked = lx_pcursor_sats(c->pc, t->sc)
+                          ? lx_pcursor_skip_weak_sat(c->pc, topk_floor_sat(t, c), t->wend - 1)
+                          : lx_pcursor_skip_weak(c->pc, t->sc->invb, f, t->wend - 1);
     c->doc = c->pc->doc;
     return walked && lx_work_spend(t->work, (uint64_t)walked * n);
 }
@@ -1184,7 +1183,9 @@ static uint32_t taat_and(lx_qcur *cur, int nreq, int n, const lx_scorer *sc, con
                          uint32_t k, lx_scored *out) {
     double *restrict acc = sc->acc;
     size_t words = ((size_t)sc->ndocs_map + 63) / 64;
-    uint64_t *restrict in = sc->accbits, *restrict tmp = sc->accbits + (sc->ndocs_map + 64) / 64 + 1;
+    /* the second bitmap after the first's (ndocs_map + 64) / 64 + 1 words (searcher.c) */
+    uint64_t *restrict in = sc->accbits;
+    uint64_t *restrict tmp = sc->accbits + (sc->ndocs_map + 64) / 64 + 1;
     for (int i = 0; i < nreq; i++) {
         const lx_qcur *c = &cur[i];
         const uint64_t *b = tmp;

@@ -64,14 +64,14 @@ typedef struct tb_list {
 } tb_list;
 
 typedef struct termbits {
-    size_t snap;   /* the snapshot of the copies */
-    size_t bytes;  /* held by the copies */
-    uint32_t n;    /* lists kept */
-    uint32_t cap;  /* slots, a power of two (0: none yet) */
-    int full;      /* the last match set found no room: start afresh */
-    tb_list *slot; /* open addressing by value address */
-    size_t satbytes;         /* held by the saturations */
-    lx_rank_params params;   /* the scorer's parameters of the saturations */
+    size_t snap;           /* the snapshot of the copies */
+    size_t bytes;          /* held by the copies */
+    uint32_t n;            /* lists kept */
+    uint32_t cap;          /* slots, a power of two (0: none yet) */
+    int full;              /* the last match set found no room: start afresh */
+    tb_list *slot;         /* open addressing by value address */
+    size_t satbytes;       /* held by the saturations */
+    lx_rank_params params; /* the scorer's parameters of the saturations */
 } termbits;
 
 static void tb_clear(termbits *t) {
@@ -224,8 +224,13 @@ int lx_termbits_mark(lx_searcher *s, lx_pcursor *pc, uint64_t *b, lx_termkept *k
             t->full = 1;
             return 1;
         }
-        tb_list l = {pc->val, (size_t)(pc->end - pc->val), calloc(s->words, 8),
-                     nd ? malloc(nd * 4) : NULL, bytes, NULL, pc->df};
+        tb_list l = {pc->val,
+                     (size_t)(pc->end - pc->val),
+                     calloc(s->words, 8),
+                     nd ? malloc(nd * 4) : NULL,
+                     bytes,
+                     NULL,
+                     pc->df};
         if (!l.bits || (nd && !l.docs)) {
             free(l.bits);
             free(l.docs);

@@ -322,8 +322,8 @@ static void kept_saturations(lx_index *ix, lx_searcher *s) {
 
 /* Adds n lectures "PREFIX-i" whose transcripts repeat words[0..nw) in
  * turn, len words each. */
-static void add_lectures(lx_index *ix, const char *prefix, int n, const char *const *words,
-                         int nw, int len) {
+static void add_lectures(lx_index *ix, const char *prefix, int n, const char *const *words, int nw,
+                         int len) {
     lx_writer *w = NULL;
     lx_error err;
     CHECK(lx_writer_begin(ix, &w, &err) == 0);
