@@ -137,7 +137,11 @@ static lx_pcursor *term_cursor(lx_searcher *s, const char *t, size_t n, int pos_
         lx_searcher_fail(s, LX_ENOMEM, NULL, -1, "out of memory");
         return NULL;
     }
-    if ((rc = lx_pcursor_open_limit(pc, pv.mv_data, pv.mv_size, s->st.next_doc))) {
+    /* A common word's list kept in this snapshot: its docids read from
+     * the copy, not unpacked. */
+    const uint32_t *kept = lx_termbits_docs(s, pv.mv_data, pv.mv_size);
+    if ((rc = kept ? lx_pcursor_open_known(pc, pv.mv_data, pv.mv_size, s->st.next_doc, kept)
+                   : lx_pcursor_open_limit(pc, pv.mv_data, pv.mv_size, s->st.next_doc))) {
         lx_searcher_fail(s, LX_ECORRUPT, NULL, -1, "the list of \"%.*s\" is damaged", (int)n, t);
         return NULL;
     }
@@ -410,21 +414,22 @@ int lx_plan_check(lx_searcher *s) {
  * (the match set's), a term's every docid for the ranking's cursor to
  * copy goes to *docs: written into all as the list is walked, or the
  * copy termbits.c keeps of a common word's list, which is then marked
- * from its bitmap; NULL when there are none. */
-static void mark(lx_searcher *s, lx_qcur *c, uint64_t *b, uint32_t *all, const uint32_t **docs) {
-    const uint32_t *unused;
-    int want = docs != NULL;
+ * from its bitmap; NULL when there are none.  *sat then receives the
+ * saturations termbits.c keeps of the list's postings, or NULL. */
+static void mark(lx_searcher *s, lx_qcur *c, uint64_t *b, uint32_t *all, lx_termkept *k) {
+    lx_termkept unused;
+    int want = k != NULL;
     if (!want)
-        docs = &unused;
-    *docs = NULL;
+        k = &unused;
+    memset(k, 0, sizeof *k);
     if (lx_work_spend(&s->work, lx_qcur_df(c)))
         return;
     if (c->kind == LX_QK_TERM && c->doc != LX_DOC_END) {
         /* 1: not kept (not common, or no room), walked block by block,
          * without a call per doc. */
-        int kept = want && lx_termbits_common(s, c->pc) ? lx_termbits_mark(s, c->pc, b, docs) : 1;
+        int kept = want && lx_termbits_common(s, c->pc) ? lx_termbits_mark(s, c->pc, b, k) : 1;
         if (kept == 1 && lx_pcursor_mark(c->pc, b, all))
-            *docs = all;
+            k->docs = all;
         c->doc = LX_DOC_END;
         return;
     }
@@ -604,11 +609,16 @@ int lx_plan_match_set(lx_searcher *s, const lx_plan *pl, uint64_t *b) {
             break;
         lx_pcursor *pc = keeps(&s->qc[i]); /* the first lists that fit */
         uint32_t *all = keep && pc && off + pc->df <= s->kdocs_cap ? s->kdocs + off : NULL;
-        const uint32_t *docs;
-        mark(s, &c, b, all, &docs);
+        lx_termkept k;
+        mark(s, &c, b, all, &k);
+        const uint32_t *docs = k.docs;
         if (docs && pc) {
-            /* The ranking's cursor on this list copies its blocks' docids. */
+            /* The ranking's cursor on this list reads its blocks' docids
+             * from the walk, and a common word's saturations and bitmap
+             * when they are kept. */
             lx_pcursor_known(pc, docs);
+            if (k.sat)
+                lx_pcursor_kept(pc, k.sat, k.bmax, k.bits, k.cum, &s->sc);
             s->known[s->nknown].val = pc->val;
             s->known[s->nknown++].docs = docs;
             if (docs == all)

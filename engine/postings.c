@@ -341,8 +341,9 @@ static void block_load_to(lx_pcursor *c, uint32_t b, uint32_t *docs) {
     p += 6;
     if (c->known) {
         /* These bytes were unpacked and checked by this call's walk of
-         * the list (lx_pcursor_mark): the same docids, copied. */
-        memcpy(docs, c->known + (size_t)b * LX_BLOCK, n * sizeof docs[0]);
+         * the list (lx_pcursor_mark): the same docids, read where they
+         * lie. */
+        c->docs = c->known + (size_t)b * LX_BLOCK;
     } else {
         uint32_t first = get_u32(p - 4);
         docs[0] = first;
@@ -361,8 +362,9 @@ static void block_load_to(lx_pcursor *c, uint32_t b, uint32_t *docs) {
             return cursor_corrupt(c, "docid past the index's next_doc");
         if (c->nblocks > 1 && last != block_last(c, b))
             return cursor_corrupt(c, "last docid not the directory's");
+        c->docs = docs;
     }
-    c->lo = docs[n - 1] + 1;
+    c->lo = c->docs[n - 1] + 1;
     p += pb;
     if (c->nlf > 1) {
         c->maskp = p;
@@ -377,11 +379,11 @@ static void block_load_to(lx_pcursor *c, uint32_t b, uint32_t *docs) {
     c->tf_gap = 0;
     c->weak_upto = LX_DOC_END;
     c->pos_p = NULL;
-    c->doc = docs[0];
+    c->doc = c->docs[0];
 }
 
 static void block_load(lx_pcursor *c, uint32_t b) {
-    block_load_to(c, b, c->docs);
+    block_load_to(c, b, c->dbuf);
 }
 
 static const uint8_t *read_bound(const uint8_t *p, const uint8_t *end, uint8_t mask, lx_bound *b) {
@@ -410,6 +412,11 @@ static int open_header(lx_pcursor *c, const uint8_t *val, size_t len, uint32_t l
     c->limit = limit;
     c->lo = 0;
     c->known = NULL;
+    c->docs = c->dbuf;
+    c->ksat = c->kbmax = NULL;
+    c->kbits = NULL;
+    c->kcum = NULL;
+    c->ksat_of = NULL;
     c->n = c->i = c->tf_upto = 0;
     const uint8_t *p = val;
     p = lx_vbyte_get(p, c->end, &c->df);
@@ -440,6 +447,16 @@ int lx_pcursor_open_limit(lx_pcursor *c, const uint8_t *val, size_t len, uint32_
     return rc;
 }
 
+int lx_pcursor_open_known(lx_pcursor *c, const uint8_t *val, size_t len, uint32_t limit,
+                          const uint32_t *all) {
+    int rc = open_header(c, val, len, limit);
+    if (!rc) {
+        c->known = all;
+        block_load(c, 0);
+    }
+    return rc;
+}
+
 int lx_pcursor_open(lx_pcursor *c, const uint8_t *val, size_t len) {
     return lx_pcursor_open_limit(c, val, len, LX_DOC_END);
 }
@@ -465,7 +482,11 @@ void lx_pcursor_copy(lx_pcursor *dst, const lx_pcursor *src) {
     /* Only what is valid: the docs of the block and the tf rows decoded
      * (rows are read only once decoded, tf_decode writes whole rows);
      * a whole cursor is 3 KiB, most of it the tf rows. */
-    memcpy(dst, src, offsetof(lx_pcursor, docs) + src->n * sizeof src->docs[0]);
+    memcpy(dst, src, offsetof(lx_pcursor, dbuf));
+    if (src->docs == src->dbuf) {
+        memcpy(dst->dbuf, src->dbuf, src->n * sizeof src->dbuf[0]);
+        dst->docs = dst->dbuf;
+    }
     memcpy(dst->tf, src->tf, src->tf_upto * sizeof src->tf[0]);
 }
 
@@ -496,16 +517,28 @@ int lx_pcursor_mark(lx_pcursor *c, uint64_t *bits, uint32_t *all) {
     /* The blocks after: unpacked straight to where all keeps them. */
     while (c->doc != LX_DOC_END) {
         uint32_t b = c->bi + 1;
-        uint32_t *docs = all && b < c->nblocks ? all + (size_t)b * LX_BLOCK : c->docs;
+        uint32_t *docs = all && b < c->nblocks ? all + (size_t)b * LX_BLOCK : c->dbuf;
         block_load_to(c, b, docs);
-        if (c->doc != LX_DOC_END)
-            mark_docs(bits, docs, c->n);
+        if (c->doc == LX_DOC_END)
+            break;
+        if (all && c->docs != docs) /* read in place from a known list */
+            memcpy(docs, c->docs, c->n * sizeof docs[0]);
+        mark_docs(bits, c->docs, c->n);
     }
     return all && !c->rc;
 }
 
 void lx_pcursor_known(lx_pcursor *c, const uint32_t *all) {
     c->known = all;
+}
+
+void lx_pcursor_kept(lx_pcursor *c, const double *sat, const double *bmax, const uint64_t *bits,
+                     const uint32_t *cum, const void *of) {
+    c->ksat = sat;
+    c->kbmax = bmax;
+    c->kbits = bits;
+    c->kcum = cum;
+    c->ksat_of = of;
 }
 
 int lx_pcursor_open_head(lx_pcursor *c, const uint8_t *val, size_t len) {
@@ -684,6 +717,26 @@ uint32_t lx_pcursor_skip_weak(lx_pcursor *c, const float *invb, double T, uint32
     return walked;
 }
 
+uint32_t lx_pcursor_skip_weak_sat(lx_pcursor *c, double S, uint32_t upto) {
+    uint32_t walked = 0;
+    while (c->doc != LX_DOC_END && c->doc <= upto) {
+        const double *sat = c->ksat + (size_t)c->bi * LX_BLOCK;
+        uint32_t i = c->i, n = c->n;
+        for (uint32_t j = i; j < n; j++) {
+            /* Stops on the first doc past upto or strong enough. */
+            if (c->docs[j] > upto || sat[j] >= S) {
+                c->i = j;
+                c->doc = c->docs[j];
+                return walked + (j - i);
+            }
+        }
+        walked += n - i;
+        c->i = n - 1;
+        lx_pcursor_next(c);
+    }
+    return walked;
+}
+
 /* Rows lx_pcursor_tf decodes at once for a cursor that reads them in
  * turn. */
 #define TF_BATCH 8
@@ -753,6 +806,21 @@ void lx_pcursor_block_bound(const lx_pcursor *c, uint32_t target, lx_bound *b, u
                 b->minlen[f] = len;
         }
     }
+}
+
+uint32_t lx_pcursor_block_at(const lx_pcursor *c, uint32_t target, uint32_t *last) {
+    if (c->nblocks == 1) {
+        *last = c->doc == LX_DOC_END ? 0 : c->docs[c->n - 1];
+        if (c->doc == LX_DOC_END || *last < target) {
+            *last = LX_DOC_END;
+            return c->nblocks;
+        }
+        return 0;
+    }
+    uint32_t from = c->bi < c->nblocks ? c->bi : c->nblocks;
+    uint32_t blk = block_find(c, from, target);
+    *last = blk < c->nblocks ? block_last(c, blk) : LX_DOC_END;
+    return blk;
 }
 
 void lx_pcursor_block_pbound(const lx_pcursor *c, uint32_t target, lx_pbound *b, uint32_t *last) {

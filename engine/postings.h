@@ -90,6 +90,13 @@ typedef struct lx_pcursor {
     const uint32_t *known; /* every docid of the list, decoded and checked by an earlier
                               walk of this call (lx_pcursor_mark): a block's docs are
                               copied from here, not unpacked (NULL: unpacked) */
+    const double *ksat;    /* every posting's BM25F saturation, posting i of block b at
+                              ksat[b * LX_BLOCK + i], kept for the scorer ksat_of
+                              (lx_pcursor_known_sat; NULL: none) */
+    const double *kbmax;   /* with ksat: block b's largest, kbmax[b] */
+    const uint64_t *kbits; /* with ksat: the list's docs as a bitmap below limit */
+    const uint32_t *kcum;  /* with ksat: kbits' docs before each word */
+    const void *ksat_of;
     uint32_t block_pos_off;
     const uint8_t *maskp, *tfp, *bend; /* current block's masks, tfs, end */
     const uint8_t *tf_next;            /* tfs of doc tf_upto start here */
@@ -100,7 +107,9 @@ typedef struct lx_pcursor {
     uint32_t pos_i;                    /* lx_pcursor_positions: doc pos_i of this block */
     const uint8_t *pos_p, *pos_tf;     /* has its positions at pos_p (NULL: none found yet)
                                           and its tfs at pos_tf */
-    uint32_t docs[LX_BLOCK];
+    const uint32_t *docs;              /* the block's n docids: in dbuf, or read in place
+                                          from known (or from a walk's own copy) */
+    uint32_t dbuf[LX_BLOCK];
     uint32_t tf[LX_BLOCK][LX_NFIELDS];
 } lx_pcursor;
 
@@ -115,6 +124,12 @@ int lx_pcursor_open(lx_pcursor *c, const uint8_t *val, size_t len);
 /* As lx_pcursor_open, and a docid >= limit (the index's next_doc: bitmaps
  * and norms are sized by it) marks the list damaged as above. */
 int lx_pcursor_open_limit(lx_pcursor *c, const uint8_t *val, size_t len, uint32_t limit);
+
+/* As lx_pcursor_open_limit on a list whose every docid all holds, as
+ * lx_pcursor_mark gave them (checked): its blocks' docids read there
+ * (lx_pcursor_known), the first one too. */
+int lx_pcursor_open_known(lx_pcursor *c, const uint8_t *val, size_t len, uint32_t limit,
+                          const uint32_t *all);
 
 /* Opens a cursor on the first posting with doc >= target, decoding only
  * the block that holds it. */
@@ -197,6 +212,10 @@ const uint32_t *lx_pcursor_tf(lx_pcursor *c);
  * doc.  Returns the docs walked past. */
 uint32_t lx_pcursor_skip_weak(lx_pcursor *c, const float *invb, double T, uint32_t upto);
 
+/* lx_pcursor_skip_weak for a cursor with kept saturations (c->ksat):
+ * the docs whose saturation is below S walked past. */
+uint32_t lx_pcursor_skip_weak_sat(lx_pcursor *c, double S, uint32_t upto);
+
 /* Decodes the tfs of every doc in the current block into c->tf (for a
  * caller that walks the block itself). */
 void lx_pcursor_tf_block(lx_pcursor *c);
@@ -226,11 +245,27 @@ int lx_pcursor_mark(lx_pcursor *c, uint64_t *bits, uint32_t *all);
  * again. */
 void lx_pcursor_known(lx_pcursor *c, const uint32_t *all);
 
+/* Lets cursor c's postings be scored from sat, each posting's BM25F
+ * saturation as rank.h computes it for the scorer of (lx_term_part: a
+ * read, not a decode and a division), posting i of block b at
+ * sat[b * LX_BLOCK + i], its blocks bounded by bmax[b], the largest of
+ * block b's, and its docs tested in bits (one per docid below c->limit)
+ * without moving it, doc d the posting cum[d / 64] + (the bits below d in
+ * its word).  Until c is opened again. */
+void lx_pcursor_kept(lx_pcursor *c, const double *sat, const double *bmax, const uint64_t *bits,
+                     const uint32_t *cum, const void *of);
+
+/* The block that holds target (or would: the first whose last doc is
+ * at least target), searched from the current one, without decoding it;
+ * *last receives its last doc.  nblocks (*last LX_DOC_END) past the end
+ * or when the cursor has ended. */
+uint32_t lx_pcursor_block_at(const lx_pcursor *c, uint32_t target, uint32_t *last);
+
 /* The bytes of a cursor that hold its list's header once opened
  * (lx_pcursor_open_head): a caller that opens the same list for many
  * docs keeps them and copies them back instead of parsing the header
  * again. */
-#define LX_PCURSOR_HEAD offsetof(lx_pcursor, docs)
+#define LX_PCURSOR_HEAD offsetof(lx_pcursor, dbuf)
 
 /* Reads the header of the list val only (no block loaded: c is not on a
  * posting until lx_pcursor_known_at).  Returns 0 or LX_ECORRUPT. */

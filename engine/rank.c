@@ -18,6 +18,16 @@
  * still make it.  A candidate enters only with a score strictly above the
  * k-th, and scores are summed in one fixed order whatever the pruning, so
  * pruned and exhaustive runs return the same documents and scores.
+ *
+ * On a small index (at most LX_TAAT_MAX_DOCS docids) whose match set has
+ * walked every list of the query, a union or an intersection is scored
+ * list by list instead (term at a time): each cursor's parts added into
+ * an accumulator a lecture, in cursor order, so each sum is the one the
+ * block-max run makes, and the lectures offered to the heap in docid
+ * order, as that run offers them.  There a query's lists are short (on
+ * TED most words are in thousands of its 5,913 lectures) and BM25F
+ * saturates, so block bounds skip little, and a common word's parts are
+ * read from the saturations termbits.c keeps rather than decoded.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -246,12 +256,23 @@ static double window_bound(lx_qcur *c, const lx_scorer *sc, uint32_t d, uint32_t
         return c->ub;
     }
     /* An LTERM's docs are some of its list's: the list's block bound
-     * holds for them. */
-    lx_pbound b;
-    lx_pcursor_block_pbound(c->pc, d, &b, last);
-    if (*last == LX_DOC_END)
-        return 0;
-    double ub = (c->bonus + lx_bm25f_term(c->w, sc->k1, pbound_tf(sc, &b))) * SAFETY;
+     * holds for them.  With kept saturations, the block's largest: no
+     * part in it is above bonus + w * that (w >= 0; the rounding of the
+     * product and the sum keeps their order). */
+    double ub;
+    const double *bmax = lx_pcursor_bmaxs(c->pc, sc);
+    if (bmax && c->w >= 0) {
+        uint32_t blk = lx_pcursor_block_at(c->pc, d, last);
+        if (*last == LX_DOC_END)
+            return 0;
+        ub = (c->bonus + c->w * bmax[blk]) * SAFETY;
+    } else {
+        lx_pbound b;
+        lx_pcursor_block_pbound(c->pc, d, &b, last);
+        if (*last == LX_DOC_END)
+            return 0;
+        ub = (c->bonus + lx_bm25f_term(c->w, sc->k1, pbound_tf(sc, &b))) * SAFETY;
+    }
     c->bb_valid = 1;
     c->bb_last = *last;
     c->bb_ub = ub < c->ub ? ub : c->ub;
@@ -299,6 +320,7 @@ typedef struct topk {
      * the essential cursors needs to beat theta (tf_floor) while theta and
      * the non-essentials' bounds are floor_theta and floor_rest. */
     double floor_tf[LX_MAX_CURSORS], floor_theta[LX_MAX_CURSORS], floor_rest[LX_MAX_CURSORS];
+    double floor_sat[LX_MAX_CURSORS];      /* floor_tf as a saturation (lx_sat_below) */
     double coordf[LX_MAX_QUERY_TERMS + 1]; /* the coord factor per clauses matched */
     int coord_on;                          /* else every factor is 1: not applied */
     int by_lang;                           /* a cursor matches in some languages only */
@@ -486,10 +508,17 @@ static inline double topk_floor(topk *t, lx_qcur *c) {
     double rest = t->prefix[t->e];
     if (t->floor_theta[i] != t->theta || t->floor_rest[i] != rest) {
         t->floor_tf[i] = tf_floor(c, t->sc, t->theta, rest);
+        t->floor_sat[i] = lx_sat_below(t->sc->k1, t->floor_tf[i] > 0 ? t->floor_tf[i] : 0);
         t->floor_theta[i] = t->theta;
         t->floor_rest[i] = rest;
     }
     return t->floor_tf[i];
+}
+
+/* topk_floor as a saturation, for a cursor with kept ones. */
+static inline double topk_floor_sat(topk *t, lx_qcur *c) {
+    topk_floor(t, c);
+    return t->floor_sat[c - t->cur];
 }
 
 /* With one essential cursor, a TERM one, and the heap full: its postings
@@ -510,7 +539,9 @@ static inline int walk_weak(topk *t, uint32_t n) {
     double f = topk_floor(t, c);
     if (!(f > 0))
         return 0;
-    uint32_t walked = lx_pcursor_skip_weak(c->pc, t->sc->invb, f, t->wend - 1);
+    uint32_t walked = lx_pcursor_sats(c->pc, t->sc)
+                          ? lx_pcursor_skip_weak_sat(c->pc, topk_floor_sat(t, c), t->wend - 1)
+                          : lx_pcursor_skip_weak(c->pc, t->sc->invb, f, t->wend - 1);
     c->doc = c->pc->doc;
     return walked && lx_work_spend(t->work, (uint64_t)walked * n);
 }
@@ -537,10 +568,19 @@ static inline int candidate_score(topk *t, uint32_t d, double *score) {
         /* One essential word: its pseudo-frequency tells most docs that
          * cannot enter without BM25's division. */
         lx_qcur *c = on[0];
-        double tf = lx_pcursor_bm25f_tf(t->sc, c->pc);
-        if (tf < topk_floor(t, c))
-            return 0;
-        score_part(t, c, c->bonus + lx_bm25f_term(c->w, t->sc->k1, tf), d, &s, &matched);
+        const double *sats = lx_pcursor_sats(c->pc, t->sc);
+        if (sats) {
+            /* Its kept saturation: a read, compared in its own terms. */
+            double sat = sats[(size_t)c->pc->bi * LX_BLOCK + c->pc->i];
+            if (sat < topk_floor_sat(t, c))
+                return 0;
+            score_part(t, c, c->bonus + c->w * sat, d, &s, &matched);
+        } else {
+            double tf = lx_pcursor_bm25f_tf(t->sc, c->pc);
+            if (tf < topk_floor(t, c))
+                return 0;
+            score_part(t, c, c->bonus + lx_bm25f_term(c->w, t->sc->k1, tf), d, &s, &matched);
+        }
     } else {
         for (int j = 0; j < non; j++)
             score_part(t, on[j], lx_qcur_part(on[j], t->sc), d, &s, &matched);
@@ -584,6 +624,152 @@ static inline void topk_offer(topk *t, uint32_t d, double score) {
     }
 }
 
+/* ---- a union list by list -------------------------------------------------- */
+
+static uint32_t taat_offer(const lx_scorer *sc, uint64_t *restrict bits, const uint64_t *allow,
+                           uint32_t k, lx_scored *out, uint64_t *evaluated);
+
+/* The bits set in x (no popcount instruction in a portable build). */
+static inline uint64_t pop64(uint64_t x) {
+    x -= (x >> 1) & 0x5555555555555555ull;
+    x = (x & 0x3333333333333333ull) + ((x >> 2) & 0x3333333333333333ull);
+    x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0full;
+    return (x * 0x0101010101010101ull) >> 56;
+}
+
+/* Whether lx_topk may score cur[0..n) list by list (taat): every cursor
+ * a DOCS one or a TERM one whose list the match set walked whole (its
+ * docids known: the union is what the match set marked; a common word's
+ * postings' saturations kept by termbits.c, another list walked and
+ * decoded as lx_topk would), none bound to a language, and the budget
+ * room for all
+ * that the block-max run could spend (n units a candidate, at most the
+ * postings, and a window, at most the blocks: that run would not be cut,
+ * and its answer is the exact top k, as this one's).  *units receives
+ * what to charge: n a posting. */
+static int taat_fits(const lx_qcur *cur, int n, const lx_scorer *sc, const lx_work *work,
+                     uint64_t *units) {
+    uint64_t posts = 0, blocks = 0;
+    if (!sc->acc || work->used > work->stop)
+        return 0;
+    for (int i = 0; i < n; i++) {
+        const lx_qcur *c = &cur[i];
+        if (c->langs)
+            return 0;
+        if (c->kind == LX_QK_DOCS) {
+            /* docids checked ascending when opened: the last bounds them */
+            if (c->ndocs && lx_docs_at(c->docs, c->ndocs - 1) >= sc->ndocs_map)
+                return 0;
+            posts += c->ndocs;
+            continue;
+        }
+        if (c->kind != LX_QK_TERM || !c->pc->known || c->pc->limit > sc->ndocs_map)
+            return 0;
+        posts += c->pc->df;
+        blocks += c->pc->nblocks;
+    }
+    if ((uint64_t)n * (posts + blocks + 2) > work->stop - work->used)
+        return 0;
+    *units = (uint64_t)n * posts;
+    return 1;
+}
+
+/* The top k of cur[0..n) (taat_fits), each list added into sc->acc in
+ * cursor order: a lecture's parts are summed in the order lx_topk sums
+ * them (a cursor without it adds nothing there, 0 here), so its score is
+ * the same number; then the lectures scored, in docid order, offered to
+ * the heap as lx_topk offers its candidates.  A list without kept
+ * saturations is walked to its end (a damaged one ends there, its rc
+ * set, as lx_topk's walk would leave it); acc and accbits are left zero. */
+static uint32_t taat_topk(lx_qcur *cur, int n, const lx_scorer *sc, const uint64_t *allow,
+                          uint32_t k, lx_scored *out, uint64_t *evaluated) {
+    double *restrict acc = sc->acc;
+    uint64_t *restrict bits = sc->accbits;
+    size_t words = ((size_t)sc->ndocs_map + 63) / 64;
+    for (int i = 0; i < n; i++) {
+        const lx_qcur *c = &cur[i];
+        if (c->doc == LX_DOC_END)
+            continue;
+        if (c->kind == LX_QK_DOCS) {
+            for (uint32_t j = c->i; j < c->ndocs; j++) {
+                uint32_t d = lx_docs_at(c->docs, j);
+                acc[d] += c->w;
+                bits[d >> 6] |= 1ull << (d & 63);
+            }
+            continue;
+        }
+        lx_pcursor *pc = c->pc;
+        const double *sat = lx_pcursor_sats(pc, sc);
+        const uint32_t *docs = pc->known;
+        double w = c->w, bonus = c->bonus;
+        if (!sat) {
+            for (; pc->doc != LX_DOC_END; lx_pcursor_next(pc)) {
+                uint32_t d = pc->doc;
+                acc[d] += bonus + lx_term_part(sc, w, pc);
+                bits[d >> 6] |= 1ull << (d & 63);
+            }
+            continue;
+        }
+        uint32_t j = pc->bi * LX_BLOCK + pc->i;
+        if (j == 0 && pc->kbits) { /* its whole list: its bitmap */
+            for (size_t x = 0; x < words; x++)
+                bits[x] |= pc->kbits[x];
+            for (; j < pc->df; j++)
+                acc[docs[j]] += bonus + w * sat[j];
+            continue;
+        }
+        for (; j < pc->df; j++) {
+            uint32_t d = docs[j];
+            acc[d] += bonus + w * sat[j];
+            bits[d >> 6] |= 1ull << (d & 63);
+        }
+    }
+    return taat_offer(sc, bits, allow, k, out, evaluated);
+}
+
+/* The docs of bits (zeroed) with their scores in sc->acc (zeroed),
+ * offered in docid order to the heap out of k, as lx_topk offers its
+ * candidates; returns the count, best first.  *evaluated (NULL: not
+ * asked) receives how many were offered. */
+static uint32_t taat_offer(const lx_scorer *sc, uint64_t *restrict bits, const uint64_t *allow,
+                           uint32_t k, lx_scored *out, uint64_t *evaluated) {
+    double *restrict acc = sc->acc;
+    uint32_t nh = 0;
+    uint64_t evals = 0;
+    double theta = -1.0;
+    size_t words = ((size_t)sc->ndocs_map + 63) / 64;
+    for (size_t w = 0; w < words; w++) {
+        uint64_t x = bits[w];
+        if (!x)
+            continue;
+        bits[w] = 0;
+        if (allow) { /* the docs not permitted: their sums cleared, not offered */
+            for (uint64_t y = x & ~allow[w]; y; y &= y - 1)
+                acc[w * 64 + (size_t)__builtin_ctzll(y)] = 0;
+            x &= allow[w];
+        }
+        if (evaluated)
+            evals += pop64(x);
+        double *a = acc + w * 64;
+        for (; x; x &= x - 1) {
+            unsigned b = (unsigned)__builtin_ctzll(x);
+            double s = a[b];
+            a[b] = 0;
+            if (nh < k || s > theta) {
+                uint32_t d = (uint32_t)(w * 64 + b);
+                lx_scored en = {s, d};
+                lx_topk_push(out, &nh, k, en);
+                if (nh == k)
+                    theta = out[0].score;
+            }
+        }
+    }
+    scored_sort(out, nh);
+    if (evaluated)
+        *evaluated = evals;
+    return nh;
+}
+
 uint32_t lx_topk(lx_qcur *cur, int n, const lx_scorer *sc, const uint64_t *allow, uint32_t k,
                  double coord, int nclauses, int exhaustive, lx_scored *out, uint64_t *evaluated,
                  lx_work *work) {
@@ -597,6 +783,11 @@ uint32_t lx_topk(lx_qcur *cur, int n, const lx_scorer *sc, const uint64_t *allow
         if (evaluated)
             *evaluated = 0;
         return 0;
+    }
+    uint64_t units;
+    if (!exhaustive && !(coord > 0 && nclauses > 0) && taat_fits(cur, n, sc, work, &units)) {
+        lx_work_spend(work, units);
+        return taat_topk(cur, n, sc, allow, k, out, evaluated);
     }
     topk t;
     topk_init(&t, cur, n, sc, k, coord, nclauses, exhaustive, out, work);
@@ -849,6 +1040,54 @@ static inline int and_score(lx_qcur *cur, int nreq, int n, const lx_scorer *sc, 
     return 1;
 }
 
+/* The required TERM cursors whose lists' bitmaps are kept (termbits.c),
+ * for a miss told without moving them: their bitmaps in gb (the most
+ * LX_MAX_CURSORS), the count returned; *limit their docids' bound.  None
+ * when a cursor may be ended by its language (lang_prune: its bitmap
+ * would still hold its docs) or only one has a bitmap and it is the
+ * driver's. */
+static int gate_bits(lx_qcur *const *req, int nreq, int by_lang, const uint64_t **gb,
+                     uint32_t *limit) {
+    int ng = 0, others = 0;
+    if (by_lang)
+        return 0;
+    for (int i = 0; i < nreq; i++) {
+        const lx_qcur *c = req[i];
+        if (c->kind != LX_QK_TERM || !c->pc->kbits)
+            continue;
+        gb[ng++] = c->pc->kbits;
+        *limit = c->pc->limit;
+        others += i > 0;
+    }
+    return others ? ng : 0;
+}
+
+/* Whether every bitmap of gb[0..ng) holds d. */
+static inline int gate_has(const uint64_t *const *gb, int ng, uint32_t d) {
+    for (int j = 0; j < ng; j++)
+        if (!(gb[j][d >> 6] >> (d & 63) & 1))
+            return 0;
+    return 1;
+}
+
+/* The first doc from d on that every bitmap of gb[0..ng) holds, below
+ * limit (LX_DOC_END: none): 64 docs a step. */
+static uint32_t gate_next(const uint64_t *const *gb, int ng, uint32_t d, uint32_t limit) {
+    if (d >= limit)
+        return LX_DOC_END;
+    size_t w = d >> 6, words = ((size_t)limit + 63) / 64;
+    uint64_t x = ~0ull << (d & 63);
+    for (;;) {
+        for (int j = 0; j < ng; j++)
+            x &= gb[j][w];
+        if (x)
+            return (uint32_t)(w * 64 + (size_t)__builtin_ctzll(x));
+        if (++w >= words)
+            return LX_DOC_END;
+        x = ~0ull;
+    }
+}
+
 /* Moves the required cursors but the driver (req[0]) to d.  Returns
  * nreq when each stands on d, else the first that does not: it stands
  * past d. */
@@ -885,6 +1124,126 @@ static inline double and_bound(lx_qcur *cur, int nreq, int n, uint32_t d, int dr
     return b;
 }
 
+/* ---- an intersection list by list -------------------------------------------- */
+
+/* Whether lx_topk_and may score cur[0..n) list by list: as taat_fits
+ * (every cursor a DOCS one or a TERM one whose list the match set walked,
+ * none bound to a language), with budget room for all that the
+ * leapfrog could spend (n units a step, each step on a doc of a required
+ * list, and a doc walked past once a posting of the driver's). */
+static int taat_and_fits(const lx_qcur *cur, int n, const lx_scorer *sc, const lx_work *work,
+                         uint64_t *units) {
+    uint64_t posts = 0;
+    if (!sc->acc || work->used > work->stop)
+        return 0;
+    for (int i = 0; i < n; i++) {
+        const lx_qcur *c = &cur[i];
+        if (c->langs)
+            return 0;
+        if (c->kind == LX_QK_DOCS) {
+            if (c->ndocs && lx_docs_at(c->docs, c->ndocs - 1) >= sc->ndocs_map)
+                return 0;
+            posts += c->ndocs;
+        } else if (c->kind == LX_QK_TERM && c->pc->known && c->pc->limit <= sc->ndocs_map) {
+            posts += c->pc->df;
+        } else {
+            return 0;
+        }
+    }
+    if ((uint64_t)n * (2 * posts + 2) > work->stop - work->used)
+        return 0;
+    *units = (uint64_t)n * posts;
+    return 1;
+}
+
+/* Sets in b the bits of the docs cursor c (DOCS, or TERM with its docids
+ * known) matches from where it stands. */
+static void taat_docs(const lx_qcur *c, uint64_t *b) {
+    if (c->doc == LX_DOC_END)
+        return;
+    if (c->kind == LX_QK_DOCS) {
+        for (uint32_t j = c->i; j < c->ndocs; j++) {
+            uint32_t d = lx_docs_at(c->docs, j);
+            b[d >> 6] |= 1ull << (d & 63);
+        }
+        return;
+    }
+    const lx_pcursor *pc = c->pc;
+    for (uint32_t j = pc->bi * LX_BLOCK + pc->i; j < pc->df; j++)
+        b[pc->known[j] >> 6] |= 1ull << (pc->known[j] & 63);
+}
+
+/* lx_topk_and list by list (taat_and_fits): the docs every required
+ * cursor has, a bitmap (a common word's kept one when its cursor stands
+ * at its first doc); each cursor's parts of those added into sc->acc in
+ * cursor order (as and_score sums them: the same numbers); then those
+ * docs, in docid order, offered to the heap as the leapfrog offers
+ * them.  acc and accbits are left zero. */
+static uint32_t taat_and(lx_qcur *cur, int nreq, int n, const lx_scorer *sc, const uint64_t *allow,
+                         uint32_t k, lx_scored *out) {
+    double *restrict acc = sc->acc;
+    size_t words = ((size_t)sc->ndocs_map + 63) / 64;
+    /* the second bitmap after the first's (ndocs_map + 64) / 64 + 1 words (searcher.c) */
+    uint64_t *restrict in = sc->accbits;
+    uint64_t *restrict tmp = sc->accbits + (sc->ndocs_map + 64) / 64 + 1;
+    for (int i = 0; i < nreq; i++) {
+        const lx_qcur *c = &cur[i];
+        const uint64_t *b = tmp;
+        if (c->kind == LX_QK_TERM && c->pc->kbits && !c->pc->bi && !c->pc->i)
+            b = c->pc->kbits; /* its whole list, from its first doc */
+        else
+            taat_docs(c, tmp);
+        for (size_t w = 0; w < words; w++) {
+            in[w] = i ? in[w] & b[w] : b[w];
+            tmp[w] = 0;
+        }
+    }
+    for (int i = 0; i < n; i++) {
+        lx_qcur *c = &cur[i];
+        if (c->doc == LX_DOC_END)
+            continue;
+        if (c->kind == LX_QK_DOCS) {
+            for (uint32_t j = c->i; j < c->ndocs; j++) {
+                uint32_t d = lx_docs_at(c->docs, j);
+                if (in[d >> 6] >> (d & 63) & 1)
+                    acc[d] += c->w;
+            }
+            continue;
+        }
+        lx_pcursor *pc = c->pc;
+        const double *sat = lx_pcursor_sats(pc, sc);
+        double w = c->w, bonus = c->bonus;
+        if (!sat) {
+            for (; pc->doc != LX_DOC_END; lx_pcursor_next(pc))
+                if (in[pc->doc >> 6] >> (pc->doc & 63) & 1)
+                    acc[pc->doc] += bonus + lx_term_part(sc, w, pc);
+            continue;
+        }
+        if (pc->kcum && !pc->bi && !pc->i) {
+            /* A common word's whole list: each doc of the intersection's
+             * posting found by its place in the bitmap, the list itself
+             * not walked. */
+            const uint64_t *kb = pc->kbits;
+            for (size_t x = 0; x < words; x++) {
+                uint64_t y = in[x];
+                for (; y; y &= y - 1) {
+                    unsigned b = (unsigned)__builtin_ctzll(y);
+                    uint32_t r = pc->kcum[x] + (uint32_t)pop64(kb[x] & ((1ull << b) - 1));
+                    acc[x * 64 + b] += bonus + w * sat[r];
+                }
+            }
+            continue;
+        }
+        const uint32_t *docs = pc->known;
+        for (uint32_t j = pc->bi * LX_BLOCK + pc->i; j < pc->df; j++) {
+            uint32_t d = docs[j];
+            if (in[d >> 6] >> (d & 63) & 1)
+                acc[d] += bonus + w * sat[j];
+        }
+    }
+    return taat_offer(sc, in, allow, k, out, NULL);
+}
+
 uint32_t lx_topk_and(lx_qcur *cur, int nreq, int n, const lx_scorer *sc, const uint64_t *allow,
                      uint32_t k, lx_scored *out, lx_work *work) {
     uint32_t nh = 0;
@@ -893,6 +1252,11 @@ uint32_t lx_topk_and(lx_qcur *cur, int nreq, int n, const lx_scorer *sc, const u
     lx_work none;
     if (!work)
         lx_work_init(work = &none, UINT64_MAX);
+    uint64_t units;
+    if (taat_and_fits(cur, n, sc, work, &units)) {
+        lx_work_spend(work, units);
+        return taat_and(cur, nreq, n, sc, allow, k, out);
+    }
     /* Leapfrog from the rarest required cursor, the driver.  Once the
      * heap is full, the driver's own part decides first: a doc whose
      * driver part plus the others' window bounds cannot beat the k-th is
@@ -905,6 +1269,8 @@ uint32_t lx_topk_and(lx_qcur *cur, int nreq, int n, const lx_scorer *sc, const u
     int drv = (int)(dc - cur);
     double theta = -1.0, ub = 0, rest = 0;
     double weak = 0, weak_theta = -1.0; /* the driver's weak_tf, for theta in this window */
+    double weak_sat = 0;                /* weak as a saturation (lx_sat_below) */
+    int drv_sat = dc->kind == LX_QK_TERM && lx_pcursor_sats(dc->pc, sc); /* kept ones */
     int weak_valid = 0;
     double wb[LX_MAX_CURSORS], suf[LX_MAX_CURSORS]; /* window bound per cursor, of those after */
     ahead_gate ag = {0, 0, 0};
@@ -918,6 +1284,11 @@ uint32_t lx_topk_and(lx_qcur *cur, int nreq, int n, const lx_scorer *sc, const u
             cur[c].lazy |= cur[c].sub[j].kind == LX_QK_PHRASE;
         lazy |= cur[c].lazy;
     }
+    /* The lists whose bitmaps are kept tell a doc one of them lacks
+     * before any cursor moves, and the next doc they all hold. */
+    const uint64_t *gb[LX_MAX_CURSORS];
+    uint32_t glimit = 0;
+    int ng = gate_bits(req, nreq, by_lang, gb, &glimit);
     uint32_t d = dc->doc, upto = 0, win_last = 0;
     int win_valid = 0;
     int first = dc->kind == LX_QK_TERM;
@@ -948,13 +1319,17 @@ uint32_t lx_topk_and(lx_qcur *cur, int nreq, int n, const lx_scorer *sc, const u
                  * past in one call up to the window's end. */
                 if (!weak_valid || weak_theta != theta) {
                     weak = weak_tf(dc, sc, theta - rest);
+                    if (drv_sat)
+                        weak_sat = lx_sat_below(sc->k1, weak > 0 ? weak : 0);
                     weak_theta = theta;
                     weak_valid = 1;
                 }
                 if (weak > 0) {
                     /* A unit per doc walked: a cut stops before the
                      * doc it stands on, every one before it decided. */
-                    lx_work_spend(work, lx_pcursor_skip_weak(dc->pc, sc->invb, weak, win_last));
+                    lx_work_spend(work,
+                                  drv_sat ? lx_pcursor_skip_weak_sat(dc->pc, weak_sat, win_last)
+                                          : lx_pcursor_skip_weak(dc->pc, sc->invb, weak, win_last));
                     if (dc->pc->doc != d) {
                         /* Within the window the doc it stops on is strong
                          * enough: on with it (charged as a new step) without
@@ -983,6 +1358,16 @@ uint32_t lx_topk_and(lx_qcur *cur, int nreq, int n, const lx_scorer *sc, const u
                 d = dc->doc;
                 continue;
             }
+        }
+        if (ng && !gate_has(gb, ng, d)) {
+            /* A required list lacks d: on to the next doc all the kept
+             * ones hold, the driver's next from there. */
+            uint32_t g = gate_next(gb, ng, d + 1, glimit);
+            if (g == LX_DOC_END)
+                break;
+            lx_qcur_seek(dc, g);
+            d = dc->doc;
+            continue;
         }
         int i = and_meet(req, nreq, d);
         if (i == nreq && lazy) {

@@ -70,10 +70,21 @@
 #define REL_TAG_W 0.5
 #endif
 
+/* lx_topk scores a union list by list into an accumulator a lecture when
+ * the index has at most this many docids (LX_TAAT_MAX_DOCS doubles, 1
+ * MiB, a searcher). */
+#define LX_TAAT_MAX_DOCS 16384
+
 /* What scoring needs of the collection, per snapshot and parameters. */
 typedef struct lx_scorer {
     const float *invb;  /* [doc][f]: weight_f / (1 - b_f + b_f len_f / avg_f) */
     uint32_t ndocs_map; /* docids covered by invb */
+    /* lx_topk's and lx_topk_and's accumulator, a score per docid below
+     * ndocs_map, and two bitmaps of as many bits after one another (the
+     * docids scored, a list's docids): all zero between calls (NULL:
+     * none, the index past LX_TAAT_MAX_DOCS or no memory) */
+    double *acc;
+    uint64_t *accbits;
     double k1;
     double fw[LX_NFIELDS];  /* field weights */
     double fb[LX_NFIELDS];  /* b per field */
@@ -231,10 +242,15 @@ static inline double lx_bm25f_tf(const uint32_t *tf, const float *ib, unsigned m
     return t;
 }
 
+/* BM25's saturation of a pseudo-frequency, tf / (k1 + tf): below 1. */
+static inline double lx_bm25f_sat(double k1, double tf) {
+    return tf / (k1 + tf);
+}
+
 /* BM25's saturation of a pseudo-frequency: w tf / (k1 + tf), w being the
  * term's idf * (k1 + 1) * query weight. */
 static inline double lx_bm25f_term(double w, double k1, double tf) {
-    return w * (tf / (k1 + tf));
+    return w * lx_bm25f_sat(k1, tf);
 }
 
 /* The pseudo-frequency of a cursor's current posting. */
@@ -288,9 +304,39 @@ double lx_qcur_score(lx_qcur *c, const lx_scorer *sc);
  * of which matches; that one is moved past its doc (0). */
 int lx_qcur_holds(lx_qcur *c);
 
-/* The BM25F part of a TERM cursor's or phrase member's score. */
+/* The kept saturations of pc's postings for scorer sc (termbits.c
+ * computes them with lx_pcursor_sat), or NULL. */
+static inline const double *lx_pcursor_sats(const lx_pcursor *pc, const lx_scorer *sc) {
+    return pc->ksat_of == (const void *)sc ? pc->ksat : NULL;
+}
+
+/* Their largest per block (pc->kbmax), or NULL. */
+static inline const double *lx_pcursor_bmaxs(const lx_pcursor *pc, const lx_scorer *sc) {
+    return pc->ksat_of == (const void *)sc ? pc->kbmax : NULL;
+}
+
+/* The saturation of a cursor's current posting, decoded (what a kept
+ * one holds: the same operations on the same values). */
+static inline double lx_pcursor_sat(const lx_scorer *sc, lx_pcursor *pc) {
+    return lx_bm25f_sat(sc->k1, lx_pcursor_bm25f_tf(sc, pc));
+}
+
+/* The BM25F part of a TERM cursor's or phrase member's score: from its
+ * posting's kept saturation when it has one, w * sat either way. */
 static inline double lx_term_part(const lx_scorer *sc, double w, lx_pcursor *pc) {
+    if (pc->ksat_of == (const void *)sc) /* set only with ksat */
+        return w * pc->ksat[(size_t)pc->bi * LX_BLOCK + pc->i];
     return lx_bm25f_term(w, sc->k1, lx_pcursor_bm25f_tf(sc, pc));
+}
+
+/* The saturation below which a posting's pseudo-frequency is surely below
+ * T (T >= 0; HUGE_VAL: every one): a hair low, so that a posting
+ * whose saturation is below it is one lx_pcursor_skip_weak with T would
+ * walk past too (the division may round either way by an ulp). */
+static inline double lx_sat_below(double k1, double T) {
+    if (T == HUGE_VAL)
+        return HUGE_VAL;
+    return lx_bm25f_sat(k1, T) * (1 - 1e-12);
 }
 
 /* lx_qcur_advance and lx_qcur_score with a TERM cursor's case inline, for

@@ -44,6 +44,8 @@ void lx_searcher_close(lx_searcher *s) {
         free(s->pool[i]);
     free(s->pool);
     free(s->invb);
+    free(s->acc);
+    free(s->accbits);
     for (int i = 0; i < LX_MAX_LANGS; i++)
         free(s->lbits[i]);
     free(s->allow);
@@ -185,6 +187,34 @@ static inline float len_factor(const lx_scorer *sc, int f, uint32_t len) {
     return (float)(sc->fw[f] / lx_bm25f_norm(sc->fb[f], len, sc->avg[f]));
 }
 
+/* lx_topk's accumulator for an index of at most LX_TAAT_MAX_DOCS docids,
+ * zeroed when made (lx_topk leaves it zero); none when there is no
+ * memory for it (lx_topk then does without). */
+static void scorer_acc(lx_searcher *s) {
+    size_t need = (size_t)s->st.next_doc + 64;
+    s->sc.acc = NULL;
+    s->sc.accbits = NULL;
+    if (s->st.next_doc > LX_TAAT_MAX_DOCS)
+        return;
+    if (need > s->acc_cap) {
+        free(s->acc);
+        free(s->accbits);
+        s->acc = calloc(need, sizeof *s->acc);
+        s->accbits = calloc(2 * (need / 64 + 1), sizeof *s->accbits);
+        s->acc_cap = need;
+        if (!s->acc || !s->accbits) {
+            free(s->acc);
+            free(s->accbits);
+            s->acc = NULL;
+            s->accbits = NULL;
+            s->acc_cap = 0;
+            return;
+        }
+    }
+    s->sc.acc = s->acc;
+    s->sc.accbits = s->accbits;
+}
+
 /* The BM25F length factor of every lecture and field for parameters p. */
 static int snapshot_scorer(lx_searcher *s, const lx_rank_params *p, lx_error *err) {
     const uint32_t *norms;
@@ -236,6 +266,7 @@ static int snapshot_scorer(lx_searcher *s, const lx_rank_params *p, lx_error *er
         s->invb[i] = 0;
     sc->invb = s->invb;
     sc->ndocs_map = s->st.next_doc;
+    scorer_acc(s);
     return 0;
 }
 

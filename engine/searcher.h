@@ -68,6 +68,9 @@ struct lx_searcher {
     lx_collstats st;
     float *invb;
     size_t invb_cap;
+    double *acc; /* lx_scorer.acc and accbits, for acc_cap docids */
+    uint64_t *accbits;
+    size_t acc_cap;
     lx_rank_params pcache;
     lx_scorer sc;
     char langs[LX_MAX_LANGS][LX_LANG_BYTES];

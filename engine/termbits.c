@@ -14,6 +14,16 @@
  * from there instead of unpacking it (lx_pcursor_known), as they do from
  * the match set's own walk.
  *
+ * On an index of at most LX_TERMBITS_SAT_MAX_DOCS lectures a kept list
+ * also keeps each posting's BM25F saturation tf~ / (k1 + tf~) for the
+ * searcher's scorer, made by the ranking's own arithmetic from its
+ * decoded tfs (lx_pcursor_sat), each block's largest, and its bitmap's
+ * counts before each word: the ranking scores a posting by a read and a
+ * multiply (w * sat, as lx_bm25f_term computes it), bounds a block by
+ * its largest, and finds a doc's posting by its place in the bitmap.
+ * They are dropped when the scorer's parameters change, with the rest
+ * when the snapshot does, and hold at most LX_TERMBITS_SAT_MAX_BYTES.
+ *
  * The copies are the searcher's, keyed by where the list's value lies in
  * the snapshot's map (the same bytes while the snapshot is: lx_store_snapshot
  * names a rebuild's file apart), and dropped when the snapshot changes.
@@ -31,6 +41,14 @@
 
 /* Bytes of copies one searcher keeps at most. */
 #define LX_TERMBITS_MAX_BYTES (32u << 20)
+/* Bytes of kept saturations one searcher keeps at most (beside those). */
+#define LX_TERMBITS_SAT_MAX_BYTES (16u << 20)
+/* Saturations are kept on an index of at most this many docids (every
+ * list then at most 128 KiB of them).  On TED x10 (59,130 lectures) a
+ * common word's list is ten times longer, its top k found after reading
+ * a part of it (block bounds skip the rest), and the log's words outgrow
+ * the copies' bound: decoding whole lists cost about what it saved. */
+#define LX_TERMBITS_SAT_MAX_DOCS 16384
 
 typedef struct tb_list {
     const uint8_t *val; /* the list's value in the snapshot's map; NULL: a free slot */
@@ -38,15 +56,22 @@ typedef struct tb_list {
     uint64_t *bits; /* s->words words */
     uint32_t *docs; /* df docids, or NULL (df past LX_TERMBITS_DOCS_MAX) */
     size_t bytes;
+    double *sat; /* with docs: each posting's saturation for the scorer of
+                    termbits.params, then each block's largest, then the
+                    bitmap's counts before each word, u32 (NULL: not yet,
+                    or no room) */
+    uint32_t df;
 } tb_list;
 
 typedef struct termbits {
-    size_t snap;   /* the snapshot of the copies */
-    size_t bytes;  /* held by the copies */
-    uint32_t n;    /* lists kept */
-    uint32_t cap;  /* slots, a power of two (0: none yet) */
-    int full;      /* the last match set found no room: start afresh */
-    tb_list *slot; /* open addressing by value address */
+    size_t snap;           /* the snapshot of the copies */
+    size_t bytes;          /* held by the copies */
+    uint32_t n;            /* lists kept */
+    uint32_t cap;          /* slots, a power of two (0: none yet) */
+    int full;              /* the last match set found no room: start afresh */
+    tb_list *slot;         /* open addressing by value address */
+    size_t satbytes;       /* held by the saturations */
+    lx_rank_params params; /* the scorer's parameters of the saturations */
 } termbits;
 
 static void tb_clear(termbits *t) {
@@ -54,13 +79,24 @@ static void tb_clear(termbits *t) {
         if (t->slot[i].val) {
             free(t->slot[i].bits);
             free(t->slot[i].docs);
+            free(t->slot[i].sat);
         }
     }
     if (t->cap)
         memset(t->slot, 0, t->cap * sizeof *t->slot);
     t->n = 0;
     t->bytes = 0;
+    t->satbytes = 0;
     t->full = 0;
+}
+
+/* Drops every kept saturation (the scorer's parameters changed). */
+static void tb_clear_sat(termbits *t) {
+    for (uint32_t i = 0; i < t->cap; i++) {
+        free(t->slot[i].sat);
+        t->slot[i].sat = NULL;
+    }
+    t->satbytes = 0;
 }
 
 static void tb_free(void *p) {
@@ -106,6 +142,7 @@ static termbits *tb_get(lx_searcher *s) {
     termbits *t = lx_searcher_part(s, LX_PART_TERMBITS);
     if (!t && (t = calloc(1, sizeof *t))) {
         t->snap = s->snap; /* made in a match set: none kept yet */
+        t->params = s->pcache;
         lx_searcher_set_part(s, LX_PART_TERMBITS, t, tb_free);
     }
     return t;
@@ -115,17 +152,68 @@ void lx_termbits_begin(lx_searcher *s) {
     termbits *t = lx_searcher_part(s, LX_PART_TERMBITS);
     if (t && (t->full || t->snap != s->snap))
         tb_clear(t);
-    if (t)
+    if (t && memcmp(&t->params, &s->pcache, sizeof t->params) != 0)
+        tb_clear_sat(t);
+    if (t) {
         t->snap = s->snap;
+        t->params = s->pcache;
+    }
+}
+
+/* Each posting's saturation of kept list e for the searcher's scorer, as
+ * the ranking computes it from the decoded tfs (lx_pcursor_sat), or NULL
+ * (no room, no memory, or a list the walk finds damaged: the ranking's
+ * own cursor then decodes, and finds it). */
+static double *tb_sat(lx_searcher *s, termbits *t, const tb_list *e) {
+    uint32_t nblocks = (e->df + LX_BLOCK - 1) / LX_BLOCK;
+    size_t bytes = ((size_t)e->df + nblocks) * sizeof(double) + s->words * sizeof(uint32_t);
+    if (!e->docs || s->st.next_doc > LX_TERMBITS_SAT_MAX_DOCS ||
+        t->satbytes + bytes > LX_TERMBITS_SAT_MAX_BYTES)
+        return NULL;
+    double *sat = malloc(bytes);
+    if (!sat)
+        return NULL;
+    lx_pcursor c;
+    if (lx_pcursor_open_limit(&c, e->val, e->len, s->st.next_doc)) {
+        free(sat);
+        return NULL;
+    }
+    lx_pcursor_known(&c, e->docs); /* the docids checked already */
+    for (uint32_t j = 0; j < e->df; j++, lx_pcursor_next(&c)) {
+        if (c.doc == LX_DOC_END || c.rc) {
+            free(sat);
+            return NULL;
+        }
+        sat[j] = lx_pcursor_sat(&s->sc, &c);
+        double *bmax = &sat[e->df + j / LX_BLOCK];
+        if (j % LX_BLOCK == 0 || sat[j] > *bmax)
+            *bmax = sat[j];
+    }
+    uint32_t *cum = (uint32_t *)(sat + e->df + nblocks), n = 0;
+    for (size_t w = 0; w < s->words; w++) {
+        cum[w] = n;
+        n += (uint32_t)__builtin_popcountll(e->bits[w]);
+    }
+    t->satbytes += bytes;
+    return sat;
+}
+
+const uint32_t *lx_termbits_docs(lx_searcher *s, const uint8_t *val, size_t len) {
+    termbits *t = lx_searcher_part(s, LX_PART_TERMBITS);
+    /* the next begin keeps the lists of this snapshot when none lacked room */
+    if (!t || !t->n || t->full || t->snap != s->snap)
+        return NULL;
+    const tb_list *e = tb_find(t, val);
+    return e->val && e->len == len ? e->docs : NULL;
 }
 
 int lx_termbits_common(const lx_searcher *s, const lx_pcursor *pc) {
     return (uint64_t)pc->df * 32 >= s->st.next_doc && pc->df > LX_BLOCK;
 }
 
-int lx_termbits_mark(lx_searcher *s, lx_pcursor *pc, uint64_t *b, const uint32_t **docs) {
+int lx_termbits_mark(lx_searcher *s, lx_pcursor *pc, uint64_t *b, lx_termkept *k) {
     termbits *t = tb_get(s);
-    *docs = NULL;
+    memset(k, 0, sizeof *k);
     if (pc->doc == LX_DOC_END || pc->bi || pc->i || !t || t->snap != s->snap || tb_grow(t))
         return 1;
     tb_list *e = tb_find(t, pc->val);
@@ -136,8 +224,13 @@ int lx_termbits_mark(lx_searcher *s, lx_pcursor *pc, uint64_t *b, const uint32_t
             t->full = 1;
             return 1;
         }
-        tb_list l = {pc->val, (size_t)(pc->end - pc->val), calloc(s->words, 8),
-                     nd ? malloc(nd * 4) : NULL, bytes};
+        tb_list l = {pc->val,
+                     (size_t)(pc->end - pc->val),
+                     calloc(s->words, 8),
+                     nd ? malloc(nd * 4) : NULL,
+                     bytes,
+                     NULL,
+                     pc->df};
         if (!l.bits || (nd && !l.docs)) {
             free(l.bits);
             free(l.docs);
@@ -159,6 +252,13 @@ int lx_termbits_mark(lx_searcher *s, lx_pcursor *pc, uint64_t *b, const uint32_t
     const uint64_t *restrict bits = e->bits;
     for (size_t i = 0; i < s->words; i++)
         b[i] |= bits[i];
-    *docs = e->docs;
+    if (e->docs && !e->sat)
+        e->sat = tb_sat(s, t, e);
+    k->bits = e->bits;
+    k->docs = e->docs;
+    if ((k->sat = e->sat)) {
+        k->bmax = e->sat + e->df;
+        k->cum = (const uint32_t *)(k->bmax + (e->df + LX_BLOCK - 1) / LX_BLOCK);
+    }
     return 0;
 }

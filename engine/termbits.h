@@ -9,10 +9,27 @@
  * (plan.c). */
 #define LX_TERMBITS_DOCS_MAX 65536
 
+/* What a snapshot keeps of a common word's list, valid until the next
+ * lx_termbits_begin. */
+typedef struct lx_termkept {
+    const uint64_t *bits; /* its docs as a bitmap, s->words words */
+    const uint32_t *docs; /* its every docid, checked (NULL: df past LX_TERMBITS_DOCS_MAX) */
+    const double *sat;    /* with docs, its postings' saturations for the searcher's scorer
+                             (lx_pcursor_sat) (NULL: none kept) */
+    const double *bmax;   /* with sat: each block's largest */
+    const uint32_t *cum;  /* with sat: the docs in bits' words before each (a doc's
+                             place in the list: cum[w] + the bits below it in word w) */
+} lx_termkept;
+
 /* Begins a match set: the copies of another snapshot are dropped, and
  * all of them when the last match set found no room for one (those
  * pointers a match set hands out stay valid until the next begin). */
 void lx_termbits_begin(lx_searcher *s);
+
+/* The docids this snapshot keeps of the list val[0..len), valid until
+ * the next lx_termbits_begin (none when that would drop them), or NULL:
+ * a cursor on it reads them instead of unpacking its blocks. */
+const uint32_t *lx_termbits_docs(lx_searcher *s, const uint8_t *val, size_t len);
 
 /* Whether the list under pc is common enough to keep: df at least
  * next_doc / 32, so that its bitmap is no larger than its docids. */
@@ -21,10 +38,10 @@ int lx_termbits_common(const lx_searcher *s, const lx_pcursor *pc);
 /* ORs into b (s->words words) every doc of the list pc was opened on
  * (pc at its first doc, the list common), from the copy this snapshot
  * keeps, made now from pc when there is none (pc then walked to its end,
- * its blocks checked).  *docs receives the list's every docid, checked
- * (NULL when df is past LX_TERMBITS_DOCS_MAX), valid until the next
- * lx_termbits_begin.  Returns 0; 1 when nothing is kept (no memory for it: b and
- * pc untouched, the caller walks the list); LX_ECORRUPT when pc found
- * the list damaged (pc->rc set, b may hold part of it). */
-int lx_termbits_mark(lx_searcher *s, lx_pcursor *pc, uint64_t *b, const uint32_t **docs);
+ * its blocks checked); *k receives what is kept (the saturations made
+ * now for the searcher's scorer when there is room and none are kept).
+ * Returns 0; 1 when nothing is kept (no memory for it: b and pc
+ * untouched, the caller walks the list; *k all NULL); LX_ECORRUPT when
+ * pc found the list damaged (pc->rc set, b may hold part of it). */
+int lx_termbits_mark(lx_searcher *s, lx_pcursor *pc, uint64_t *b, lx_termkept *k);
 #endif
