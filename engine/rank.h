@@ -387,6 +387,9 @@ static inline void lx_topk_push(lx_scored *h, uint32_t *n, uint32_t k, lx_scored
 /* qsort order of results: score desc, then docid asc. */
 int lx_scored_cmp(const void *a, const void *b);
 
+/* Sorts a top k of n best first (lx_scored_cmp's order). */
+void lx_scored_sort(lx_scored *a, uint32_t n);
+
 /* Finds the k best documents.  allow: bitmap of permitted docids (NULL =
  * all); coord: exponent of the matched-clauses factor over nclauses;
  * exhaustive: score every match (the results are identical either way).
