@@ -78,8 +78,8 @@ int lx_taat_fits(const lx_qcur *cur, int n, const lx_scorer *sc, const lx_work *
  * the heap as lx_topk offers its candidates.  A list without kept
  * saturations is walked to its end (a damaged one ends there, its rc
  * set, as lx_topk's walk would leave it); acc and accbits are left zero. */
-uint32_t lx_taat_topk(lx_qcur *cur, int n, const lx_scorer *sc, const uint64_t *allow,
-                          uint32_t k, lx_scored *out, uint64_t *evaluated) {
+uint32_t lx_taat_topk(lx_qcur *cur, int n, const lx_scorer *sc, const uint64_t *allow, uint32_t k,
+                      lx_scored *out, uint64_t *evaluated) {
     double *restrict acc = sc->acc;
     uint64_t *restrict bits = sc->accbits;
     size_t words = ((size_t)sc->ndocs_map + 63) / 64;
@@ -205,7 +205,7 @@ static void taat_docs(const lx_qcur *c, uint64_t *b) {
  * docs, in docid order, offered to the heap as the leapfrog offers
  * them.  acc and accbits are left zero. */
 uint32_t lx_taat_and(lx_qcur *cur, int nreq, int n, const lx_scorer *sc, const uint64_t *allow,
-                         uint32_t k, lx_scored *out) {
+                     uint32_t k, lx_scored *out) {
     double *restrict acc = sc->acc;
     size_t words = ((size_t)sc->ndocs_map + 63) / 64;
     /* the second bitmap after the first's (ndocs_map + 64) / 64 + 1 words (searcher.c) */
