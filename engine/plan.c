@@ -410,12 +410,12 @@ int lx_plan_check(lx_searcher *s) {
 
 /* ORs into b the docs cursor c matches from where it stands, charging
  * the walk's postings to s->work first (a phrase's positions as it
- * goes); once the work is cut, the rest of c is left out.  With docs
- * (the match set's), a term's every docid for the ranking's cursor to
- * copy goes to *docs: written into all as the list is walked, or the
- * copy termbits.c keeps of a common word's list, which is then marked
- * from its bitmap; NULL when there are none.  *sat then receives the
- * saturations termbits.c keeps of the list's postings, or NULL. */
+ * goes); once the work is cut, the rest of c is left out.  With k (the
+ * match set's), a term's every docid for the ranking's cursor to read
+ * goes to k->docs: written into all as the list is walked, or the copy
+ * termbits.c keeps of a common word's list, which is then marked from
+ * its bitmap (k->kept: the bitmap and saturations kept); NULL when there
+ * are none. */
 static void mark(lx_searcher *s, lx_qcur *c, uint64_t *b, uint32_t *all, lx_termkept *k) {
     lx_termkept unused;
     int want = k != NULL;
@@ -617,8 +617,8 @@ int lx_plan_match_set(lx_searcher *s, const lx_plan *pl, uint64_t *b) {
              * from the walk, and a common word's saturations and bitmap
              * when they are kept. */
             lx_pcursor_known(pc, docs);
-            if (k.sat)
-                lx_pcursor_kept(pc, k.sat, k.bmax, k.bits, k.cum, &s->sc);
+            if (k.kept.sat)
+                lx_pcursor_kept(pc, &k.kept, &s->sc);
             s->known[s->nknown].val = pc->val;
             s->known[s->nknown++].docs = docs;
             if (docs == all)

@@ -413,10 +413,8 @@ static int open_header(lx_pcursor *c, const uint8_t *val, size_t len, uint32_t l
     c->lo = 0;
     c->known = NULL;
     c->docs = c->dbuf;
-    c->ksat = c->kbmax = NULL;
-    c->kbits = NULL;
-    c->kcum = NULL;
-    c->ksat_of = NULL;
+    memset(&c->kept, 0, sizeof c->kept);
+    c->kept_of = NULL;
     c->n = c->i = c->tf_upto = 0;
     const uint8_t *p = val;
     p = lx_vbyte_get(p, c->end, &c->df);
@@ -532,13 +530,9 @@ void lx_pcursor_known(lx_pcursor *c, const uint32_t *all) {
     c->known = all;
 }
 
-void lx_pcursor_kept(lx_pcursor *c, const double *sat, const double *bmax, const uint64_t *bits,
-                     const uint32_t *cum, const void *of) {
-    c->ksat = sat;
-    c->kbmax = bmax;
-    c->kbits = bits;
-    c->kcum = cum;
-    c->ksat_of = of;
+void lx_pcursor_kept(lx_pcursor *c, const lx_kept *k, const void *of) {
+    c->kept = *k;
+    c->kept_of = of;
 }
 
 int lx_pcursor_open_head(lx_pcursor *c, const uint8_t *val, size_t len) {
@@ -720,7 +714,7 @@ uint32_t lx_pcursor_skip_weak(lx_pcursor *c, const float *invb, double T, uint32
 uint32_t lx_pcursor_skip_weak_sat(lx_pcursor *c, double S, uint32_t upto) {
     uint32_t walked = 0;
     while (c->doc != LX_DOC_END && c->doc <= upto) {
-        const double *sat = c->ksat + (size_t)c->bi * LX_BLOCK;
+        const double *sat = c->kept.sat + (size_t)c->bi * LX_BLOCK;
         uint32_t i = c->i, n = c->n;
         for (uint32_t j = i; j < n; j++) {
             /* Stops on the first doc past upto or strong enough. */
@@ -772,26 +766,32 @@ void lx_pcursor_tf_block(lx_pcursor *c) {
         tf_rows(c, c->n - 1);
 }
 
-void lx_pcursor_block_bound(const lx_pcursor *c, uint32_t target, lx_bound *b, uint32_t *last) {
+uint32_t lx_pcursor_block_at(const lx_pcursor *c, uint32_t target, uint32_t *last) {
     if (c->nblocks == 1) {
-        *b = c->lbound;
         *last = c->doc == LX_DOC_END ? 0 : c->docs[c->n - 1];
         if (c->doc == LX_DOC_END || *last < target) {
-            memset(b, 0, sizeof *b);
             *last = LX_DOC_END;
+            return c->nblocks;
         }
-        return;
+        return 0;
     }
     uint32_t from = c->bi < c->nblocks ? c->bi : c->nblocks;
     uint32_t blk = block_find(c, from, target);
+    *last = blk < c->nblocks ? block_last(c, blk) : LX_DOC_END;
+    return blk;
+}
+
+void lx_pcursor_block_bound(const lx_pcursor *c, uint32_t target, lx_bound *b, uint32_t *last) {
+    uint32_t blk = lx_pcursor_block_at(c, target, last);
     if (blk >= c->nblocks) {
         memset(b, 0, sizeof *b);
-        *last = LX_DOC_END;
         return;
     }
-    const uint8_t *e = c->dir + (size_t)blk * c->dirent;
-    *last = get_u32(e);
-    e += 12;
+    if (c->nblocks == 1) { /* no directory: the list's bound */
+        *b = c->lbound;
+        return;
+    }
+    const uint8_t *e = c->dir + (size_t)blk * c->dirent + 12;
     memset(b, 0, sizeof *b);
     for (int f = 0; f < LX_NFIELDS; f++) {
         if (!(c->listmask & (1u << f)))
@@ -808,44 +808,19 @@ void lx_pcursor_block_bound(const lx_pcursor *c, uint32_t target, lx_bound *b, u
     }
 }
 
-uint32_t lx_pcursor_block_at(const lx_pcursor *c, uint32_t target, uint32_t *last) {
-    if (c->nblocks == 1) {
-        *last = c->doc == LX_DOC_END ? 0 : c->docs[c->n - 1];
-        if (c->doc == LX_DOC_END || *last < target) {
-            *last = LX_DOC_END;
-            return c->nblocks;
-        }
-        return 0;
-    }
-    uint32_t from = c->bi < c->nblocks ? c->bi : c->nblocks;
-    uint32_t blk = block_find(c, from, target);
-    *last = blk < c->nblocks ? block_last(c, blk) : LX_DOC_END;
-    return blk;
-}
-
 void lx_pcursor_block_pbound(const lx_pcursor *c, uint32_t target, lx_pbound *b, uint32_t *last) {
     memset(b, 0, sizeof *b);
-    if (c->nblocks == 1) {
-        *last = c->doc == LX_DOC_END ? 0 : c->docs[c->n - 1];
-        if (c->doc == LX_DOC_END || *last < target) {
-            *last = LX_DOC_END;
-            return;
-        }
+    uint32_t blk = lx_pcursor_block_at(c, target, last);
+    if (blk >= c->nblocks)
+        return;
+    if (c->nblocks == 1) { /* no directory: the list's bound */
         for (int f = 0; f < LX_NFIELDS; f++) {
             b->tf[f][0] = c->lbound.maxtf[f];
             b->len[f][0] = c->lbound.minlen[f];
         }
         return;
     }
-    uint32_t from = c->bi < c->nblocks ? c->bi : c->nblocks;
-    uint32_t blk = block_find(c, from, target);
-    if (blk >= c->nblocks) {
-        *last = LX_DOC_END;
-        return;
-    }
-    const uint8_t *e = c->dir + (size_t)blk * c->dirent;
-    *last = get_u32(e);
-    e += 12;
+    const uint8_t *e = c->dir + (size_t)blk * c->dirent + 12;
     for (int f = 0; f < LX_NFIELDS; f++) {
         if (!(c->listmask & (1u << f)))
             continue;

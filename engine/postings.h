@@ -68,6 +68,18 @@ typedef struct lx_pbound {
 } lx_pbound;
 
 /* A cursor over a stored list, decoding one block at a time in place. */
+/* What the searcher keeps of a common word's list for its snapshot
+ * (termbits.c), read by the list's cursors instead of decoding it. */
+typedef struct lx_kept {
+    const uint64_t *bits; /* the list's docs as a bitmap below its limit */
+    const double *sat;    /* each posting's BM25F saturation as rank.h computes it
+                             (lx_pcursor_sat), posting i of block b at sat[b * LX_BLOCK + i]
+                             (NULL: none kept) */
+    const double *bmax;   /* with sat: block b's largest, bmax[b] */
+    const uint32_t *cum;  /* with sat: bits' docs before each word (doc d is the posting
+                             cum[d / 64] + the bits below d in its word) */
+} lx_kept;
+
 typedef struct lx_pcursor {
     const uint8_t *val, *end;  /* the posting value */
     const uint8_t *pos, *pend; /* the positions value (NULL until given) */
@@ -90,13 +102,8 @@ typedef struct lx_pcursor {
     const uint32_t *known; /* every docid of the list, decoded and checked by an earlier
                               walk of this call (lx_pcursor_mark): a block's docs are
                               copied from here, not unpacked (NULL: unpacked) */
-    const double *ksat;    /* every posting's BM25F saturation, posting i of block b at
-                              ksat[b * LX_BLOCK + i], kept for the scorer ksat_of
-                              (lx_pcursor_known_sat; NULL: none) */
-    const double *kbmax;   /* with ksat: block b's largest, kbmax[b] */
-    const uint64_t *kbits; /* with ksat: the list's docs as a bitmap below limit */
-    const uint32_t *kcum;  /* with ksat: kbits' docs before each word */
-    const void *ksat_of;
+    lx_kept kept;          /* with kept.sat, for the scorer kept_of (lx_pcursor_kept) */
+    const void *kept_of;
     uint32_t block_pos_off;
     const uint8_t *maskp, *tfp, *bend; /* current block's masks, tfs, end */
     const uint8_t *tf_next;            /* tfs of doc tf_upto start here */
@@ -212,7 +219,7 @@ const uint32_t *lx_pcursor_tf(lx_pcursor *c);
  * doc.  Returns the docs walked past. */
 uint32_t lx_pcursor_skip_weak(lx_pcursor *c, const float *invb, double T, uint32_t upto);
 
-/* lx_pcursor_skip_weak for a cursor with kept saturations (c->ksat):
+/* lx_pcursor_skip_weak for a cursor with kept saturations (c->kept.sat):
  * the docs whose saturation is below S walked past. */
 uint32_t lx_pcursor_skip_weak_sat(lx_pcursor *c, double S, uint32_t upto);
 
@@ -245,15 +252,11 @@ int lx_pcursor_mark(lx_pcursor *c, uint64_t *bits, uint32_t *all);
  * again. */
 void lx_pcursor_known(lx_pcursor *c, const uint32_t *all);
 
-/* Lets cursor c's postings be scored from sat, each posting's BM25F
- * saturation as rank.h computes it for the scorer of (lx_term_part: a
- * read, not a decode and a division), posting i of block b at
- * sat[b * LX_BLOCK + i], its blocks bounded by bmax[b], the largest of
- * block b's, and its docs tested in bits (one per docid below c->limit)
- * without moving it, doc d the posting cum[d / 64] + (the bits below d in
- * its word).  Until c is opened again. */
-void lx_pcursor_kept(lx_pcursor *c, const double *sat, const double *bmax, const uint64_t *bits,
-                     const uint32_t *cum, const void *of);
+/* Lets cursor c's postings be scored from k->sat, kept for the scorer of
+ * (lx_term_part: a read, not a decode and a division), its blocks
+ * bounded by k->bmax, and its docs tested in k->bits without moving it.
+ * Until c is opened again. */
+void lx_pcursor_kept(lx_pcursor *c, const lx_kept *k, const void *of);
 
 /* The block that holds target (or would: the first whose last doc is
  * at least target), searched from the current one, without decoding it;

@@ -902,9 +902,9 @@ static int gate_bits(lx_qcur *const *req, int nreq, int by_lang, const uint64_t 
         return 0;
     for (int i = 0; i < nreq; i++) {
         const lx_qcur *c = req[i];
-        if (c->kind != LX_QK_TERM || !c->pc->kbits)
+        if (c->kind != LX_QK_TERM || !c->pc->kept.bits)
             continue;
-        gb[ng++] = c->pc->kbits;
+        gb[ng++] = c->pc->kept.bits;
         *limit = c->pc->limit;
         others += i > 0;
     }

@@ -307,12 +307,12 @@ int lx_qcur_holds(lx_qcur *c);
 /* The kept saturations of pc's postings for scorer sc (termbits.c
  * computes them with lx_pcursor_sat), or NULL. */
 static inline const double *lx_pcursor_sats(const lx_pcursor *pc, const lx_scorer *sc) {
-    return pc->ksat_of == (const void *)sc ? pc->ksat : NULL;
+    return pc->kept_of == (const void *)sc ? pc->kept.sat : NULL;
 }
 
-/* Their largest per block (pc->kbmax), or NULL. */
+/* Their largest per block (pc->kept.bmax), or NULL. */
 static inline const double *lx_pcursor_bmaxs(const lx_pcursor *pc, const lx_scorer *sc) {
-    return pc->ksat_of == (const void *)sc ? pc->kbmax : NULL;
+    return pc->kept_of == (const void *)sc ? pc->kept.bmax : NULL;
 }
 
 /* The saturation of a cursor's current posting, decoded (what a kept
@@ -324,8 +324,8 @@ static inline double lx_pcursor_sat(const lx_scorer *sc, lx_pcursor *pc) {
 /* The BM25F part of a TERM cursor's or phrase member's score: from its
  * posting's kept saturation when it has one, w * sat either way. */
 static inline double lx_term_part(const lx_scorer *sc, double w, lx_pcursor *pc) {
-    if (pc->ksat_of == (const void *)sc) /* set only with ksat */
-        return w * pc->ksat[(size_t)pc->bi * LX_BLOCK + pc->i];
+    if (pc->kept_of == (const void *)sc) /* set only with kept.sat */
+        return w * pc->kept.sat[(size_t)pc->bi * LX_BLOCK + pc->i];
     return lx_bm25f_term(w, sc->k1, lx_pcursor_bm25f_tf(sc, pc));
 }
 

@@ -108,9 +108,9 @@ uint32_t lx_taat_topk(lx_qcur *cur, int n, const lx_scorer *sc, const uint64_t *
             continue;
         }
         uint32_t j = pc->bi * LX_BLOCK + pc->i;
-        if (j == 0 && pc->kbits) { /* its whole list: its bitmap */
+        if (j == 0 && pc->kept.bits) { /* its whole list: its bitmap */
             for (size_t x = 0; x < words; x++)
-                bits[x] |= pc->kbits[x];
+                bits[x] |= pc->kept.bits[x];
             for (; j < pc->df; j++)
                 acc[docs[j]] += bonus + w * sat[j];
             continue;
@@ -214,8 +214,8 @@ uint32_t lx_taat_and(lx_qcur *cur, int nreq, int n, const lx_scorer *sc, const u
     for (int i = 0; i < nreq; i++) {
         const lx_qcur *c = &cur[i];
         const uint64_t *b = tmp;
-        if (c->kind == LX_QK_TERM && c->pc->kbits && !c->pc->bi && !c->pc->i)
-            b = c->pc->kbits; /* its whole list, from its first doc */
+        if (c->kind == LX_QK_TERM && c->pc->kept.bits && !c->pc->bi && !c->pc->i)
+            b = c->pc->kept.bits; /* its whole list, from its first doc */
         else
             taat_docs(c, tmp);
         for (size_t w = 0; w < words; w++) {
@@ -244,16 +244,16 @@ uint32_t lx_taat_and(lx_qcur *cur, int nreq, int n, const lx_scorer *sc, const u
                     acc[pc->doc] += bonus + lx_term_part(sc, w, pc);
             continue;
         }
-        if (pc->kcum && !pc->bi && !pc->i) {
+        if (pc->kept.cum && !pc->bi && !pc->i) {
             /* A common word's whole list: each doc of the intersection's
              * posting found by its place in the bitmap, the list itself
              * not walked. */
-            const uint64_t *kb = pc->kbits;
+            const uint64_t *kb = pc->kept.bits;
             for (size_t x = 0; x < words; x++) {
                 uint64_t y = in[x];
                 for (; y; y &= y - 1) {
                     unsigned b = (unsigned)__builtin_ctzll(y);
-                    uint32_t r = pc->kcum[x] + (uint32_t)pop64(kb[x] & ((1ull << b) - 1));
+                    uint32_t r = pc->kept.cum[x] + (uint32_t)pop64(kb[x] & ((1ull << b) - 1));
                     acc[x * 64 + b] += bonus + w * sat[r];
                 }
             }

@@ -56,10 +56,11 @@ typedef struct tb_list {
     uint64_t *bits; /* s->words words */
     uint32_t *docs; /* df docids, or NULL (df past LX_TERMBITS_DOCS_MAX) */
     size_t bytes;
-    double *sat; /* with docs: each posting's saturation for the scorer of
-                    termbits.params, then each block's largest, then the
-                    bitmap's counts before each word, u32 (NULL: not yet,
-                    or no room) */
+    double *sat;  /* with docs: each posting's saturation for the scorer of
+                     termbits.params, then each block's largest, then the
+                     bitmap's counts before each word, u32 (NULL: not yet,
+                     or no room) */
+    lx_kept kept; /* bits, and sat cut into its three parts */
     uint32_t df;
 } tb_list;
 
@@ -95,6 +96,7 @@ static void tb_clear_sat(termbits *t) {
     for (uint32_t i = 0; i < t->cap; i++) {
         free(t->slot[i].sat);
         t->slot[i].sat = NULL;
+        t->slot[i].kept = (lx_kept){t->slot[i].bits, NULL, NULL, NULL};
     }
     t->satbytes = 0;
 }
@@ -161,28 +163,28 @@ void lx_termbits_begin(lx_searcher *s) {
 }
 
 /* Each posting's saturation of kept list e for the searcher's scorer, as
- * the ranking computes it from the decoded tfs (lx_pcursor_sat), or NULL
- * (no room, no memory, or a list the walk finds damaged: the ranking's
- * own cursor then decodes, and finds it). */
-static double *tb_sat(lx_searcher *s, termbits *t, const tb_list *e) {
+ * the ranking computes it from the decoded tfs (lx_pcursor_sat), into
+ * e->sat and e->kept; none (no room, no memory, or a list the walk finds
+ * damaged: the ranking's own cursor then decodes, and finds it). */
+static void tb_sat(lx_searcher *s, termbits *t, tb_list *e) {
     uint32_t nblocks = (e->df + LX_BLOCK - 1) / LX_BLOCK;
     size_t bytes = ((size_t)e->df + nblocks) * sizeof(double) + s->words * sizeof(uint32_t);
     if (!e->docs || s->st.next_doc > LX_TERMBITS_SAT_MAX_DOCS ||
         t->satbytes + bytes > LX_TERMBITS_SAT_MAX_BYTES)
-        return NULL;
+        return;
     double *sat = malloc(bytes);
     if (!sat)
-        return NULL;
+        return;
     lx_pcursor c;
     if (lx_pcursor_open_limit(&c, e->val, e->len, s->st.next_doc)) {
         free(sat);
-        return NULL;
+        return;
     }
     lx_pcursor_known(&c, e->docs); /* the docids checked already */
     for (uint32_t j = 0; j < e->df; j++, lx_pcursor_next(&c)) {
         if (c.doc == LX_DOC_END || c.rc) {
             free(sat);
-            return NULL;
+            return;
         }
         sat[j] = lx_pcursor_sat(&s->sc, &c);
         double *bmax = &sat[e->df + j / LX_BLOCK];
@@ -195,7 +197,8 @@ static double *tb_sat(lx_searcher *s, termbits *t, const tb_list *e) {
         n += (uint32_t)__builtin_popcountll(e->bits[w]);
     }
     t->satbytes += bytes;
-    return sat;
+    e->sat = sat;
+    e->kept = (lx_kept){e->bits, sat, sat + e->df, cum};
 }
 
 const uint32_t *lx_termbits_docs(lx_searcher *s, const uint8_t *val, size_t len) {
@@ -230,6 +233,7 @@ int lx_termbits_mark(lx_searcher *s, lx_pcursor *pc, uint64_t *b, lx_termkept *k
                      nd ? malloc(nd * 4) : NULL,
                      bytes,
                      NULL,
+                     {NULL, NULL, NULL, NULL},
                      pc->df};
         if (!l.bits || (nd && !l.docs)) {
             free(l.bits);
@@ -243,6 +247,7 @@ int lx_termbits_mark(lx_searcher *s, lx_pcursor *pc, uint64_t *b, lx_termkept *k
             free(l.docs);
             return LX_ECORRUPT;
         }
+        l.kept.bits = l.bits;
         *e = l;
         t->n++;
         t->bytes += bytes;
@@ -253,12 +258,8 @@ int lx_termbits_mark(lx_searcher *s, lx_pcursor *pc, uint64_t *b, lx_termkept *k
     for (size_t i = 0; i < s->words; i++)
         b[i] |= bits[i];
     if (e->docs && !e->sat)
-        e->sat = tb_sat(s, t, e);
-    k->bits = e->bits;
+        tb_sat(s, t, e);
     k->docs = e->docs;
-    if ((k->sat = e->sat)) {
-        k->bmax = e->sat + e->df;
-        k->cum = (const uint32_t *)(k->bmax + (e->df + LX_BLOCK - 1) / LX_BLOCK);
-    }
+    k->kept = e->kept;
     return 0;
 }

@@ -12,13 +12,9 @@
 /* What a snapshot keeps of a common word's list, valid until the next
  * lx_termbits_begin. */
 typedef struct lx_termkept {
-    const uint64_t *bits; /* its docs as a bitmap, s->words words */
     const uint32_t *docs; /* its every docid, checked (NULL: df past LX_TERMBITS_DOCS_MAX) */
-    const double *sat;    /* with docs, its postings' saturations for the searcher's scorer
-                             (lx_pcursor_sat) (NULL: none kept) */
-    const double *bmax;   /* with sat: each block's largest */
-    const uint32_t *cum;  /* with sat: the docs in bits' words before each (a doc's
-                             place in the list: cum[w] + the bits below it in word w) */
+    lx_kept kept;         /* its bitmap (s->words words); with docs, its postings'
+                             saturations for the searcher's scorer (kept.sat NULL: none) */
 } lx_termkept;
 
 /* Begins a match set: the copies of another snapshot are dropped, and
