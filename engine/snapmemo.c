@@ -77,29 +77,35 @@ static snapmemo *memo_get(lx_searcher *s) {
     return m;
 }
 
-/* The way of word t (hash h) in its set of two, or the way to replace
- * (*found 0): the one not used last. */
-static memo_word *word_way(memo_word *set, const char *t, size_t n, uint32_t h, int *found) {
-    for (int i = 0; i < 2; i++) {
-        memo_word *w = &set[i];
-        if (w->n == n && w->hash == h && memcmp(w->t, t, n) == 0) {
-            set[0].used = (uint8_t)i;
-            *found = 1;
-            return w;
-        }
-    }
+/* The set of two ways that holds or would hold word t (*h its hash),
+ * or NULL when the word is not kept (too long, or no memory); *way
+ * receives the word's way (*found 1), else the way a fill replaces: the
+ * one not used last. */
+static memo_word *word_set(lx_searcher *s, const char *t, size_t n, uint32_t *h, int *way,
+                           int *found) {
+    snapmemo *m = n && n <= LX_SNAPMEMO_KEY ? memo_get(s) : NULL;
     *found = 0;
-    return &set[!set[0].used];
+    if (!m)
+        return NULL;
+    *h = lx_hash(t, n);
+    memo_word *set = &m->words[(*h & (LX_SNAPMEMO_WORDS / 2 - 1)) * 2];
+    for (*way = 0; *way < 2; ++*way)
+        if (set[*way].n == n && set[*way].hash == *h && memcmp(set[*way].t, t, n) == 0) {
+            *found = 1;
+            return set;
+        }
+    *way = !set[0].used;
+    return set;
 }
 
 int lx_snapmemo_word(lx_searcher *s, const char *t, size_t n, MDB_val *post, unsigned char **lang) {
-    snapmemo *m = n && n <= LX_SNAPMEMO_KEY ? memo_get(s) : NULL;
-    uint32_t h = lx_hash(t, n);
-    memo_word *set = m ? &m->words[(h & (LX_SNAPMEMO_WORDS / 2 - 1)) * 2] : NULL, *w = NULL;
-    int found = 0;
+    uint32_t h;
+    int way, found;
+    memo_word *set = word_set(s, t, n, &h, &way, &found), *w = set ? &set[way] : NULL;
     if (lang)
         *lang = NULL;
-    if (set && (w = word_way(set, t, n, h, &found)) && found) {
+    if (found) {
+        set[0].used = (uint8_t)way;
         *post = w->post;
         if (lang)
             *lang = w->lang;
@@ -114,7 +120,7 @@ int lx_snapmemo_word(lx_searcher *s, const char *t, size_t n, MDB_val *post, uns
         w->post = rc ? (MDB_val){0, NULL} : *post;
         memset(w->lang, 0, sizeof w->lang);
         memcpy(w->t, t, n);
-        set[0].used = (uint8_t)(w - set);
+        set[0].used = (uint8_t)way;
         if (lang)
             *lang = w->lang;
     }
@@ -122,16 +128,17 @@ int lx_snapmemo_word(lx_searcher *s, const char *t, size_t n, MDB_val *post, uns
 }
 
 int lx_snapmemo_pos(lx_searcher *s, const char *t, size_t n, MDB_val *pos) {
-    snapmemo *m = n && n <= LX_SNAPMEMO_KEY ? memo_get(s) : NULL;
-    uint32_t h = lx_hash(t, n);
-    memo_word *set = m ? &m->words[(h & (LX_SNAPMEMO_WORDS / 2 - 1)) * 2] : NULL, *w = NULL;
-    int found = 0;
-    if (set && (w = word_way(set, t, n, h, &found)) && found && w->pos_have) {
+    uint32_t h;
+    int way, found;
+    memo_word *set = word_set(s, t, n, &h, &way, &found), *w = found ? &set[way] : NULL;
+    if (w)
+        set[0].used = (uint8_t)way;
+    if (w && w->pos_have) {
         *pos = w->pos;
         return 0;
     }
     int rc = lx_store_pos(s->txn, s->ix, t, n, pos);
-    if (found && !rc) { /* kept with the word's list only */
+    if (w && !rc) { /* kept with the word's list only */
         w->pos = *pos;
         w->pos_have = 1;
     }
