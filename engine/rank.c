@@ -973,7 +973,34 @@ static inline double and_bound(lx_qcur *cur, int nreq, int n, uint32_t d, int dr
     return b;
 }
 
-/* ---- an intersection list by list -------------------------------------------- */
+/* The driver's postings too weak to carry a doc (weak_tf) while theta
+ * less the others' bound stays need, and that as a saturation for a
+ * driver with kept ones (lx_sat_below): made again when need changes
+ * or a window opens (valid 0). */
+typedef struct drv_weak {
+    double tf, sat, need;
+    int valid;
+    int kept; /* the driver scores from kept saturations */
+} drv_weak;
+
+/* Walks lx_topk_and's TERM driver dc past its postings too weak for need
+ * up to win_last, a unit of work a doc walked (a cut stops before the
+ * doc it stands on, every one before it decided); 0 when none can be. */
+static int weak_walk(drv_weak *w, lx_qcur *dc, const lx_scorer *sc, double need, uint32_t win_last,
+                     lx_work *work) {
+    if (!w->valid || w->need != need) {
+        w->tf = weak_tf(dc, sc, need);
+        if (w->kept)
+            w->sat = lx_sat_below(sc->k1, w->tf > 0 ? w->tf : 0);
+        w->need = need;
+        w->valid = 1;
+    }
+    if (!(w->tf > 0))
+        return 0;
+    lx_work_spend(work, w->kept ? lx_pcursor_skip_weak_sat(dc->pc, w->sat, win_last)
+                                : lx_pcursor_skip_weak(dc->pc, sc->invb, w->tf, win_last));
+    return 1;
+}
 
 uint32_t lx_topk_and(lx_qcur *cur, int nreq, int n, const lx_scorer *sc, const uint64_t *allow,
                      uint32_t k, lx_scored *out, lx_work *work) {
@@ -999,10 +1026,7 @@ uint32_t lx_topk_and(lx_qcur *cur, int nreq, int n, const lx_scorer *sc, const u
     lx_qcur *dc = req[0];
     int drv = (int)(dc - cur);
     double theta = -1.0, ub = 0, rest = 0;
-    double weak = 0, weak_theta = -1.0; /* the driver's weak_tf, for theta in this window */
-    double weak_sat = 0;                /* weak as a saturation (lx_sat_below) */
-    int drv_sat = dc->kind == LX_QK_TERM && lx_pcursor_sats(dc->pc, sc); /* kept ones */
-    int weak_valid = 0;
+    drv_weak dw = {0, 0, -1.0, 0, dc->kind == LX_QK_TERM && lx_pcursor_sats(dc->pc, sc)};
     double wb[LX_MAX_CURSORS], suf[LX_MAX_CURSORS]; /* window bound per cursor, of those after */
     ahead_gate ag = {0, 0, 0};
     int grouped = 0; /* a required cursor is a group: bounds per doc pay */
@@ -1036,7 +1060,7 @@ uint32_t lx_topk_and(lx_qcur *cur, int nreq, int n, const lx_scorer *sc, const u
                 for (int c = 0; c < nreq; c++) /* the members' block bounds may be new */
                     cur[c].ab_valid = 0;
                 win_valid = 1;
-                weak_valid = 0;
+                dw.valid = 0;
             }
             if (ub <= theta) {
                 if (upto == LX_DOC_END - 1)
@@ -1045,31 +1069,13 @@ uint32_t lx_topk_and(lx_qcur *cur, int nreq, int n, const lx_scorer *sc, const u
                 d = dc->doc;
                 continue;
             }
-            if (first) {
-                /* The driver's postings too weak to carry a doc, walked
-                 * past in one call up to the window's end. */
-                if (!weak_valid || weak_theta != theta) {
-                    weak = weak_tf(dc, sc, theta - rest);
-                    if (drv_sat)
-                        weak_sat = lx_sat_below(sc->k1, weak > 0 ? weak : 0);
-                    weak_theta = theta;
-                    weak_valid = 1;
-                }
-                if (weak > 0) {
-                    /* A unit per doc walked: a cut stops before the
-                     * doc it stands on, every one before it decided. */
-                    lx_work_spend(work,
-                                  drv_sat ? lx_pcursor_skip_weak_sat(dc->pc, weak_sat, win_last)
-                                          : lx_pcursor_skip_weak(dc->pc, sc->invb, weak, win_last));
-                    if (dc->pc->doc != d) {
-                        /* Within the window the doc it stops on is strong
-                         * enough: on with it (charged as a new step) without
-                         * a second walk that would return at once. */
-                        d = dc->doc = dc->pc->doc;
-                        if (d > win_last || lx_work_spend(work, (unsigned)n))
-                            continue;
-                    }
-                }
+            if (first && weak_walk(&dw, dc, sc, theta - rest, win_last, work) && dc->pc->doc != d) {
+                /* Within the window the doc it stops on is strong
+                 * enough: on with it (charged as a new step) without
+                 * a second walk that would return at once. */
+                d = dc->doc = dc->pc->doc;
+                if (d > win_last || lx_work_spend(work, (unsigned)n))
+                    continue;
             }
             if (first) {
                 v0 = lx_qcur_part(dc, sc);

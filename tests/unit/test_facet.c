@@ -34,12 +34,18 @@ static int in_lang(int i, int lang) {
     return !(lang == 1 && i % 3) && !(lang == 2 && i % 3 == 0);
 }
 
-/* Every lecture ("lecture" is in each title) with facets, in lang. */
-static void facet_opts(lx_search_opts *o, int lang) {
+/* Every lecture ("lecture" is in each title) with facets, in lang, as
+ * o sets it up (facet_limit limit), searched; NULL (a failed CHECK) on
+ * error. */
+static lx_results *facet_search(lx_searcher *s, lx_search_opts *o, int lang, unsigned limit) {
     memset(o, 0, sizeof *o);
     o->query = "lecture";
     o->flags = LX_SEARCH_FACETS;
     o->lang = lang ? lang == 1 ? "fi" : "en" : NULL;
+    o->facet_limit = limit;
+    lx_results *r = NULL;
+    CHECK(lx_search(s, o, &r, NULL) == 0);
+    return r;
 }
 
 /* Lecture i (of FACET_DOCS) has tag t (1..12) when (i + t) % (t + 2) == 0
@@ -90,10 +96,7 @@ static void test_facet_limit(void) {
     CHECK(lx_searcher_open(ix, &s, NULL) == 0);
     lx_search_opts o;
     for (int lang = 0; lang < 3; lang++) {
-        facet_opts(&o, lang);
-        o.facet_limit = 0;
-        lx_results *all = NULL;
-        CHECK(lx_search(s, &o, &all, NULL) == 0);
+        lx_results *all = facet_search(s, &o, lang, 0);
         if (!all)
             break;
         CHECK(all->total == (lang ? lang == 1 ? 134u : 266u : (unsigned)FACET_DOCS));
@@ -160,9 +163,7 @@ static void test_facet_many_values(void) {
     CHECK(lx_searcher_open(ix, &s, NULL) == 0);
     lx_search_opts o;
     for (int lang = 0; lang < 3; lang++) {
-        facet_opts(&o, lang);
-        lx_results *r = NULL;
-        CHECK(lx_search(s, &o, &r, NULL) == 0);
+        lx_results *r = facet_search(s, &o, lang, 0);
         if (!r)
             break;
         size_t present = 0;
