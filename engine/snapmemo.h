@@ -9,6 +9,9 @@
  * kept (bytes). */
 #define LX_SNAPMEMO_WORDS 8192
 #define LX_SNAPMEMO_KEY 56
+/* Records' slots (a power of two) and the most bytes they hold. */
+#define LX_SNAPMEMO_RECS 8192
+#define LX_SNAPMEMO_REC_BYTES (1u << 20)
 
 /* Term t's list in this snapshot, as lx_store_term(..., NULL) gives it
  * (0, LX_ENOTFOUND or an error code), from the memo when a search of
@@ -27,4 +30,12 @@ int lx_snapmemo_pos(lx_searcher *s, const char *t, size_t n, MDB_val *pos);
 /* The stored group of lecture docid, as lx_store_doc_group gives it,
  * from the memo when a search of this snapshot read it before. */
 int lx_snapmemo_group(lx_searcher *s, uint32_t docid, MDB_val *group);
+
+/* The record a search of this snapshot kept under key (*len its bytes),
+ * or NULL; valid until the next lx_snapmemo_keep. */
+const void *lx_snapmemo_rec(lx_searcher *s, const void *key, size_t kl, size_t *len);
+
+/* Keeps rec[0..len) under key for the later searches of this snapshot;
+ * nothing when there is no memory (the record is made again). */
+void lx_snapmemo_keep(lx_searcher *s, const void *key, size_t kl, const void *rec, size_t len);
 #endif

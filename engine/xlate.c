@@ -20,6 +20,7 @@
  */
 #include <math.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +28,7 @@
 #include "dict.h"
 #include "dictlangs.h"
 #include "error.h"
+#include "snapmemo.h"
 #include "stop.h"
 #include "xlate.h"
 
@@ -235,6 +237,7 @@ typedef struct xcand {
     double score;
     uint32_t df;
     int order; /* when it was first reached: earlier senses first on ties */
+    double w;  /* its weight, once chosen */
 } xcand;
 
 #define MAX_CANDS 48
@@ -489,17 +492,16 @@ static int back_weigh(lx_searcher *s, const char *from, const char *to, const xw
     return 0;
 }
 
-/* Adds the cursors of the best candidates c[0..n) of a word into to:
- * those in the index, the LX_XLATE_PER_LANG with the most evidence
- * (and at least LX_XLATE_MIN_SHARE of the best's).  They are the
- * word's alternatives: each weighs W x its evidence relative to the
- * best x the idf of the group (its lectures' count averaged by
- * evidence), not its own, so a rare wrong sense ("deer" for "hjärnan")
- * weighs no more than the common right one.  Returns how many were
- * kept, or an error. */
-static int add_cands(lx_searcher *s, xstate *x, int clause_id, const char *from, const char *fl,
-                     const char *to, const xword *w, xcand *c, int n, char (*orig)[LX_TOKEN_BUF],
-                     const size_t *orig_len, int pl_nl) {
+/* The best candidates c[0..n) of a word into to, moved to c[0..k) with
+ * their weights (xcand.w): those in the index, the LX_XLATE_PER_LANG
+ * with the most evidence (and at least LX_XLATE_MIN_SHARE of the
+ * best's).  They are the word's alternatives: each weighs W x its
+ * evidence relative to the best x the idf of the group (its lectures'
+ * count averaged by evidence), not its own, so a rare wrong sense
+ * ("deer" for "hjärnan") weighs no more than the common right one.
+ * Returns k, or an error. */
+static int choose(lx_searcher *s, const char *from, const char *fl, const char *to, const xword *w,
+                  xcand *c, int n) {
     int k = 0;
     n = weigh(w, c, n);
     /* Each candidate's lectures: one the index lacks, or a stopword of
@@ -556,10 +558,94 @@ static int add_cands(lx_searcher *s, xstate *x, int clause_id, const char *from,
         if (lx_xlate_trace_on())
             fprintf(stderr, "xlate\t%s\tkept\t%s\t%.3f\tdf=%u\tw=%.3f\n", from, c[i].tr.text,
                     c[i].score, c[i].df, w);
-        int r = add(s, x, clause_id, from, to, &c[i].tr, c[i].terms, c[i].tlen, c[i].n, w, orig,
-                    orig_len, pl_nl);
-        if (r < 0)
-            return r;
+        c[i].w = w;
+    }
+    return k;
+}
+
+/* ---- a word's translations, kept while the snapshot lasts ------------------ */
+
+/* A word's translations into a language are the same for every search of
+ * one snapshot: the dictionaries do not change, and the candidates'
+ * lectures only with the snapshot.  Finding them costs some hundred
+ * dictionary lookups and a list lookup per candidate (most of a search
+ * on a small index of several languages); the chosen ones are kept in
+ * the searcher's snapshot memo (snapmemo.c), keyed by the languages and
+ * the word as every path above reads it, as a count, then per
+ * translation its weight, its stems' count, its text and its stems,
+ * each string after its length (a uint16).  Not kept while tracing:
+ * the trace shows every candidate. */
+
+/* The memo's key of w's translations from -> to in a clause of n words
+ * (joined: its two words written as one); 0 when it does not fit. */
+static size_t memo_key(const char *from, const char *to, const xword *w, const xword *joined, int n,
+                       char *key, size_t cap) {
+    if (lx_xlate_trace_on())
+        return 0;
+    int m = snprintf(key, cap, "x%s\t%s\t%d\t%.*s\t%.*s", from, to, n, (int)w->kl, w->key,
+                     (int)joined->kl, joined->kl ? joined->key : "");
+    return m > 0 && (size_t)m < cap ? (size_t)m : 0;
+}
+
+static uint8_t *put_str(uint8_t *p, const char *t, size_t len) {
+    uint16_t l = (uint16_t)len;
+    memcpy(p, &l, 2);
+    memcpy(p + 2, t, len);
+    return p + 2 + len;
+}
+
+/* Reads a string written by put_str into t (LX_TOKEN_BUF, terminated);
+ * NULL when it does not fit in [p, end). */
+static const uint8_t *get_str(const uint8_t *p, const uint8_t *end, char *t, size_t *len) {
+    uint16_t l;
+    if (end - p < 2)
+        return NULL;
+    memcpy(&l, p, 2);
+    if (l >= LX_TOKEN_BUF || end - p - 2 < l)
+        return NULL;
+    memcpy(t, p + 2, l);
+    t[l] = 0;
+    *len = l;
+    return p + 2 + l;
+}
+
+/* Keeps the chosen translations c[0..k) under key. */
+static void memo_keep(lx_searcher *s, const char *key, size_t kl, const xcand *c, int k) {
+    uint8_t rec[1 + LX_XLATE_PER_LANG * (sizeof(double) + 1 + 4 * (2 + LX_TOKEN_BUF))], *p = rec;
+    if (k > LX_XLATE_PER_LANG)
+        return;
+    *p++ = (uint8_t)k;
+    for (int i = 0; i < k; i++) {
+        memcpy(p, &c[i].w, sizeof c[i].w);
+        p += sizeof c[i].w;
+        *p++ = (uint8_t)c[i].n;
+        p = put_str(p, c[i].tr.text, strlen(c[i].tr.text));
+        for (int j = 0; j < c[i].n; j++)
+            p = put_str(p, c[i].terms[j], c[i].tlen[j]);
+    }
+    lx_snapmemo_keep(s, key, kl, rec, (size_t)(p - rec));
+}
+
+/* The translations kept under key into c (their count), or -1 when none
+ * are. */
+static int memo_find(lx_searcher *s, const char *key, size_t kl, xcand *c) {
+    size_t len;
+    const uint8_t *p = lx_snapmemo_rec(s, key, kl, &len), *end = p + len;
+    if (!p || !len || *p > LX_XLATE_PER_LANG)
+        return -1;
+    int k = *p++;
+    for (int i = 0; i < k; i++) {
+        if (end - p < (ptrdiff_t)sizeof(double) + 1)
+            return -1;
+        memcpy(&c[i].w, p, sizeof c[i].w);
+        p += sizeof c[i].w;
+        c[i].n = *p++;
+        if (c[i].n > 3 || !(p = get_str(p, end, c[i].tr.text, &c[i].tr.len)))
+            return -1;
+        for (int j = 0; j < c[i].n && p; j++)
+            p = get_str(p, end, c[i].terms[j], &c[i].tlen[j]);
+        if (!p)
+            return -1;
     }
     return k;
 }
@@ -599,24 +685,36 @@ int lx_xlate_clause(lx_searcher *s, const lx_plan *pl, const lx_qclause *cl, int
         if (!strcmp(to, from) || s->nqc > LX_MAX_CURSORS - 64)
             continue;
         xcand c[MAX_CANDS];
-        int n = gather(s, from, to, &w, c);
-        if (!n && joined.kl) /* "tasa-arvo": FreeDict's headword is "tasaarvo" */
-            n = gather(s, from, to, &joined, c);
-        if (!n && cl->n == 1 && !lx_dict_known_word(from, key, kl, w.term, w.tl)) {
-            lx_dict_tr tr;
-            int si = lx_stemmers_lookup(&s->stem, to);
-            n = si >= 0 ? compound(s, from, to, &w, &tr) : 0;
-            if (n > 0) {
-                c[0].tr = tr;
-                cand_terms(s, si, &tr, &c[0]);
-                c[0].score = 1;
+        char mk[3 * LX_TOKEN_BUF];
+        size_t mkl = memo_key(from, to, &w, &joined, cl->n, mk, sizeof mk);
+        int k = mkl ? memo_find(s, mk, mkl, c) : -1;
+        if (k < 0) {
+            int n = gather(s, from, to, &w, c);
+            if (!n && joined.kl) /* "tasa-arvo": FreeDict's headword is "tasaarvo" */
+                n = gather(s, from, to, &joined, c);
+            if (!n && cl->n == 1 && !lx_dict_known_word(from, key, kl, w.term, w.tl)) {
+                lx_dict_tr tr;
+                int si = lx_stemmers_lookup(&s->stem, to);
+                n = si >= 0 ? compound(s, from, to, &w, &tr) : 0;
+                if (n > 0) {
+                    c[0].tr = tr;
+                    cand_terms(s, si, &tr, &c[0]);
+                    c[0].score = 1;
+                }
             }
+            if (n < 0)
+                return lx_searcher_fail(s, LX_ENOMEM, NULL, -1, "out of memory");
+            if ((k = choose(s, key, from, to, &w, c, n)) < 0)
+                return k;
+            if (mkl)
+                memo_keep(s, mk, mkl, c, k);
         }
-        if (n < 0)
-            return lx_searcher_fail(s, LX_ENOMEM, NULL, -1, "out of memory");
-        int k = add_cands(s, x, clause_id, key, from, to, &w, c, n, orig, orig_len, pl->nl);
-        if (k < 0)
-            return k;
+        for (int j = 0; j < k; j++) {
+            int r = add(s, x, clause_id, key, to, &c[j].tr, c[j].terms, c[j].tlen, c[j].n, c[j].w,
+                        orig, orig_len, pl->nl);
+            if (r < 0)
+                return r;
+        }
         any |= k > 0;
     }
     x->translated += any;

@@ -520,6 +520,65 @@ static void test_lpost(const char *dir) {
     lx_results_free(r);
 }
 
+/* Whether a and b give the same hits, scores and "via" translations. */
+static int same_via(const lx_results *a, const lx_results *b) {
+    int ok = a && b && a->n == b->n && a->total == b->total;
+    for (size_t i = 0; ok && i < a->n; i++) {
+        const lx_hit *x = &a->hits[i], *y = &b->hits[i];
+        ok = !strcmp(x->id, y->id) && x->score == y->score && x->n_via == y->n_via;
+        for (size_t v = 0; ok && v < x->n_via; v++)
+            ok = !strcmp(x->via[v].to, y->via[v].to) && !strcmp(x->via[v].lang, y->via[v].lang);
+    }
+    return ok;
+}
+
+/* A searcher keeps a word's translations for its snapshot (xlate.c's
+ * memo): asked again, it answers as the first time; after a commit that
+ * takes away the lectures of the translation it chose ("syrjintä" ->
+ * "discrimination") and adds some of another sense ("exclusion", in no
+ * lecture before: not chosen then), it answers as a searcher opened
+ * after the commit, through the new sense. */
+static void test_kept(const char *dir) {
+    char ixdir[600];
+    snprintf(ixdir, sizeof ixdir, "%.400s/kept", dir);
+    lx_index *ix = tix_open(ixdir, LX_OPEN_CREATE);
+    const char *first[] = {
+        "{\"id\":\"en-disc\",\"title\":\"Discrimination at work\",\"language\":\"en\"}",
+        "{\"id\":\"en-other\",\"title\":\"Climate and work\",\"language\":\"en\"}",
+        "{\"id\":\"fi-0\",\"title\":\"Ilmasto ja ty\xc3\xb6\",\"language\":\"fi\"}",
+    };
+    tix_put_all(ix, first, 3);
+    lx_searcher *s = NULL;
+    CHECK(lx_searcher_open(ix, &s, NULL) == 0);
+    const char *q = "syrjint\xc3\xa4";
+    lx_results *a = run(s, q, "fi", NULL, 0), *b = run(s, q, "fi", NULL, 0);
+    const lx_hit *h = find(a, "en-disc");
+    CHECK(a && a->n == 1 && h && h->n_via == 1 && !strcmp(h->via[0].to, "discrimination"));
+    CHECK(same_via(a, b));
+    lx_results_free(a);
+    lx_results_free(b);
+    lx_writer *w = NULL;
+    lx_error err;
+    CHECK(lx_writer_begin(ix, &w, &err) == 0);
+    CHECK(w && lx_writer_delete(w, "en-disc", &err) == 0);
+    const char *excl =
+        "{\"id\":\"en-excl\",\"title\":\"Exclusion in schools\",\"language\":\"en\"}";
+    CHECK(w && lx_writer_put_json(w, excl, strlen(excl), &err) == 0);
+    CHECK(w && lx_writer_commit(w, &err) == 0);
+    lx_searcher *t = NULL;
+    CHECK(lx_searcher_open(ix, &t, NULL) == 0);
+    a = run(s, q, "fi", NULL, 0);
+    b = run(t, q, "fi", NULL, 0);
+    h = find(a, "en-excl");
+    CHECK(a && a->n == 1 && h && h->n_via == 1 && !strcmp(h->via[0].to, "exclusion"));
+    CHECK(same_via(a, b));
+    lx_results_free(a);
+    lx_results_free(b);
+    lx_searcher_close(t);
+    lx_searcher_close(s);
+    lx_index_close(ix);
+}
+
 /* The lectures of test_lang_prune, in docid order: Finnish ones first
  * and last ("sukupuoli syrjint\xc3\xa4" and "ilmasto muutos" as written),
  * English ones between that say their translations ("gender
@@ -603,6 +662,7 @@ static void run_all(const char *dir, const char *tag) {
         test_clitics(dir);
         test_lpost(dir);
         test_lang_prune(dir);
+        test_kept(dir);
     }
     test_names(dir);
     char ixdir[600];
