@@ -96,13 +96,10 @@ static void lterm_seek(lx_qcur *c, uint32_t target) {
     c->doc = d == LX_DOC_END ? LX_DOC_END : c->pc->doc;
 }
 
-/* Moves a phrase cursor to the first doc >= target where it matches, or
- * to the first at or past limit where all its words occur, left
- * unchecked.
- * Each doc where all its words occur and that is checked costs 1 + the
+/* Each doc where all its words occur and that is checked costs 1 + the
  * positions read; once the budget is cut the cursor ends, and the cut
  * tells that this end is not the list's. */
-static void phrase_seek(lx_qcur *c, uint32_t target, uint32_t limit) {
+void lx_qcur_phrase_seek(lx_qcur *c, uint32_t target, uint32_t limit) {
     c->unchecked = 0;
     for (;;) {
         uint32_t d = target;
@@ -186,7 +183,7 @@ void lx_qcur_start(lx_qcur *c, const lx_scorer *sc) {
         break;
     case LX_QK_PHRASE:
         c->ub = list_ub(c, sc);
-        phrase_seek(c, 0, LX_DOC_END);
+        lx_qcur_phrase_seek(c, 0, LX_DOC_END);
         break;
     case LX_QK_OR:
         /* The members stand where they are (started already). */
@@ -218,7 +215,7 @@ void lx_qcur_advance(lx_qcur *c, uint32_t target) {
         lterm_seek(c, target);
         break;
     case LX_QK_PHRASE:
-        phrase_seek(c, target, LX_DOC_END);
+        lx_qcur_phrase_seek(c, target, LX_DOC_END);
         break;
     case LX_QK_OR: {
         /* The group's doc is its members' least: the lists first, then
@@ -243,7 +240,7 @@ void lx_qcur_advance(lx_qcur *c, uint32_t target) {
              * none: where its words meet is a lower bound of its match. */
             if (x->kind == LX_QK_PHRASE && x->doc != LX_DOC_END &&
                 (x->doc < target || (!c->lazy && x->unchecked && x->doc < m)))
-                phrase_seek(x, target, c->lazy ? target : m);
+                lx_qcur_phrase_seek(x, target, c->lazy ? target : m);
             if (x->doc < m)
                 m = x->doc;
         }
@@ -312,7 +309,7 @@ double lx_qcur_score(lx_qcur *c, const lx_scorer *sc) {
         for (int j = 0; j < c->nsub; j++) {
             lx_qcur *x = &c->sub[j];
             if (x->kind == LX_QK_PHRASE && x->unchecked && x->doc == c->doc)
-                phrase_seek(x, c->doc, c->doc + 1);
+                lx_qcur_phrase_seek(x, c->doc, c->doc + 1);
             if (x->doc != c->doc)
                 continue;
             s += lx_qcur_part(x, sc);
@@ -336,7 +333,7 @@ int lx_qcur_holds(lx_qcur *c) {
     for (int j = 0; j < c->nsub; j++) {
         lx_qcur *x = &c->sub[j];
         if (x->kind == LX_QK_PHRASE && x->unchecked && x->doc == d) {
-            phrase_seek(x, d, d + 1);
+            lx_qcur_phrase_seek(x, d, d + 1);
             if (x->doc == d)
                 return 1;
         }

@@ -451,14 +451,22 @@ static inline int window_open(topk *t) {
     return 1;
 }
 
-/* The next candidate: the first essential doc from t->next. */
+/* The next candidate: the first essential doc from t->next.  A phrase
+ * stands where its words meet, unchecked: its positions are read only
+ * for a candidate that may still enter with it (candidate_score); a
+ * translation's phrase ("de l'état") meets in many lectures where the
+ * query's other words are not. */
 static inline uint32_t next_candidate(topk *t) {
     uint32_t d = LX_DOC_END;
     int non = 0;
     for (int i = t->e; i < t->n; i++) {
         lx_qcur *c = t->ord[i];
-        if (c->doc < t->next)
-            lx_qcur_seek(c, t->next);
+        if (c->doc < t->next) {
+            if (c->kind == LX_QK_PHRASE && !t->exhaustive)
+                lx_qcur_phrase_seek(c, t->next, t->next);
+            else
+                lx_qcur_seek(c, t->next);
+        }
         if (c->doc < d) {
             d = c->doc;
             non = 0;
@@ -552,14 +560,20 @@ static inline void score_part(topk *t, lx_qcur *c, double v, uint32_t d, double 
 }
 
 /* Scores candidate d: the essential cursors on it, then the others by
- * probing, as long as d can still beat theta.  Returns 0 when d cannot
- * enter the top k, else 1 with its exact score in *score. */
+ * probing, as long as d can still beat theta; a phrase left unchecked
+ * on d last, its positions read only when d can beat theta with it.
+ * Returns 0 when d cannot enter the top k (or no cursor matches it),
+ * else 1 with its exact score in *score. */
 static inline int candidate_score(topk *t, uint32_t d, double *score) {
     double s = 0;
     uint64_t matched = 0;
-    int n = t->n, non = t->non;
+    int n = t->n, non = t->non, parts = 0;
+    int full = !t->exhaustive && t->nh == t->k;
     lx_qcur **on = t->on; /* next_candidate's, in ord's order */
-    if (non == 1 && on[0]->kind == LX_QK_TERM && !t->exhaustive && t->nh == t->k) {
+    lx_qcur *pend[LX_MAX_CURSORS];
+    int npend = 0;
+    double pb = 0; /* the unchecked phrases' bounds */
+    if (non == 1 && on[0]->kind == LX_QK_TERM && full) {
         /* One essential word: its pseudo-frequency tells most docs that
          * cannot enter without BM25's division. */
         lx_qcur *c = on[0];
@@ -576,19 +590,47 @@ static inline int candidate_score(topk *t, uint32_t d, double *score) {
                 return 0;
             score_part(t, c, c->bonus + lx_bm25f_term(c->w, t->sc->k1, tf), d, &s, &matched);
         }
+        parts = 1;
     } else {
-        for (int j = 0; j < non; j++)
+        for (int j = 0; j < non; j++) {
+            if (on[j]->kind == LX_QK_PHRASE && on[j]->unchecked) {
+                pend[npend++] = on[j];
+                pb += t->wub[on[j] - t->cur];
+                continue;
+            }
             score_part(t, on[j], lx_qcur_part(on[j], t->sc), d, &s, &matched);
+            parts++;
+        }
     }
     for (int i = t->e - 1; i >= 0; i--) {
-        if (!t->exhaustive && t->nh == t->k && s + t->prefix[i + 1] <= t->theta)
+        if (full && s + pb + t->prefix[i + 1] <= t->theta)
             return 0;
         lx_qcur *c = t->ord[i];
-        if (c->doc < d)
+        if (c->kind == LX_QK_PHRASE && !t->exhaustive) {
+            /* d's positions only: a phrase probed is not walked ahead */
+            if (c->doc < d || (c->unchecked && c->doc == d))
+                lx_qcur_phrase_seek(c, d, d + 1);
+        } else if (c->doc < d) {
             lx_qcur_seek(c, d);
-        if (c->doc == d)
+        }
+        if (c->doc == d) {
             score_part(t, c, lx_qcur_part(c, t->sc), d, &s, &matched);
+            parts++;
+        }
     }
+    for (int j = 0; j < npend; j++) {
+        if (full && s + pb <= t->theta)
+            return 0; /* left unchecked: the next candidate moves it on */
+        lx_qcur *c = pend[j];
+        pb -= t->wub[c - t->cur];
+        lx_qcur_phrase_seek(c, d, d + 1);
+        if (c->doc == d) {
+            score_part(t, c, lx_qcur_part(c, t->sc), d, &s, &matched);
+            parts++;
+        }
+    }
+    if (!parts)
+        return 0;
     /* The exact score, summed in cursor order whatever was pruned; a part
      * of an earlier candidate counts 0 (docids only grow: no zeroing of
      * the parts for each candidate). */
