@@ -323,6 +323,30 @@ static int lpost_cursor(lx_searcher *s, lx_qcur *c, const char *t, size_t n, int
     return 1;
 }
 
+/* Whether each word of a translation's phrase c may be in a lecture of
+ * its language: 0 when one of them is in none (its stored list in the
+ * language is empty, lpost): the phrase matches nothing there, which its
+ * walk would learn only by stepping through every lecture of the
+ * language where its other words meet.  1 otherwise, or the sticky
+ * error. */
+static int phrase_in_lang(lx_searcher *s, const lx_qcur *c, char (*terms)[LX_TOKEN_BUF],
+                          const size_t *tlen, int lang) {
+    for (int j = 0; j < c->nmem; j++) {
+        if (c->mem[j]->df < LX_LPOST_MIN)
+            continue;
+        MDB_val v;
+        int rc = lx_store_lpost(s->txn, s->ix, terms[j], tlen[j], s->langs[lang], &v);
+        if (rc == LX_ENOTFOUND)
+            continue;
+        if (rc)
+            return lx_searcher_fail(s, rc, "lpost", -1, "cannot read the list of \"%.*s\" in %s",
+                                    (int)tlen[j], terms[j], s->langs[lang]);
+        if (!v.mv_size)
+            return 0;
+    }
+    return 1;
+}
+
 int lx_plan_add_terms(lx_searcher *s, int clause_id, char (*terms)[LX_TOKEN_BUF],
                       const size_t *tlen, int n, double qweight, int lang) {
     if (s->rc)
@@ -363,6 +387,13 @@ int lx_plan_add_terms(lx_searcher *s, int clause_id, char (*terms)[LX_TOKEN_BUF]
              * index's main language) checks its docs in a bitmap. */
             if (c->pc->df < c->nldocs && !(c->lbits = lx_searcher_lang_bits(s, lang)))
                 return s->rc;
+        }
+    }
+    if (lang >= 0 && c->kind == LX_QK_PHRASE && c->ldocs) {
+        int l = phrase_in_lang(s, c, terms, tlen, lang);
+        if (l <= 0) {
+            s->used -= c->nmem; /* a word of it in none of the lectures, or an error */
+            return l;
         }
     }
     if (lang >= 0 && c->kind == LX_QK_LTERM && !c->lbits && c->pc->df >= LX_LPOST_MIN) {
@@ -443,7 +474,7 @@ static void mark(lx_searcher *s, lx_qcur *c, uint64_t *b, uint32_t *all, lx_term
         c->doc = LX_DOC_END;
         return;
     }
-    for (; c->doc != LX_DOC_END; lx_qcur_next(c))
+    for (lx_qcur_settle(c); c->doc != LX_DOC_END; lx_qcur_next(c))
         b[c->doc / 64] |= 1ull << (c->doc % 64);
 }
 

@@ -579,6 +579,39 @@ static void test_kept(const char *dir) {
     lx_index_close(ix);
 }
 
+/* A translation's phrase stands, when its cursor starts, where its words
+ * first meet in its language's lectures, not yet checked (lx_qcur_start):
+ * there ("taka" and "maa" apart, first in docid order) it is no match,
+ * for the ranking (pruned and exhaustive), the match set (total, facets)
+ * and an intersection alike. */
+static void test_phrase_first(const char *dir) {
+    char ixdir[600];
+    snprintf(ixdir, sizeof ixdir, "%.400s/phrase-first", dir);
+    lx_index *ix = tix_open(ixdir, LX_OPEN_CREATE);
+    const char *recs2[] = {
+        "{\"id\":\"fi-apart\",\"title\":\"Maa on taka\",\"language\":\"fi\"}",
+        "{\"id\":\"fi-apart2\",\"title\":\"Taka ja maa stop\",\"language\":\"fi\"}",
+        "{\"id\":\"fi-phrase\",\"title\":\"Taka maa stop\",\"language\":\"fi\"}",
+        "{\"id\":\"en-stop\",\"title\":\"A stop\",\"language\":\"en\"}",
+    };
+    tix_put_all(ix, recs2, 4);
+    lx_searcher *s = NULL;
+    CHECK(lx_searcher_open(ix, &s, NULL) == 0);
+    for (int ex = 0; s && ex < 2; ex++) {
+        unsigned f = ex ? LX_SEARCH_EXHAUSTIVE : 0;
+        lx_results *r = run(s, "hinterland", "en", NULL, f);
+        CHECK(r && r->n == 1 && r->total == 1 && find(r, "fi-phrase"));
+        lx_results_free(r);
+        /* Both words in fi-phrase only: it alone has the all-terms bonus. */
+        r = run(s, "hinterland stop", "en", NULL, f | LX_SEARCH_NO_PREFER);
+        CHECK(r && r->n == 3 && r->n && !strcmp(r->hits[0].id, "fi-phrase"));
+        CHECK(r && r->n == 3 && r->hits[0].score > r->hits[1].score + 1);
+        lx_results_free(r);
+    }
+    lx_searcher_close(s);
+    lx_index_close(ix);
+}
+
 /* The lectures of test_lang_prune, in docid order: Finnish ones first
  * and last ("sukupuoli syrjint\xc3\xa4" and "ilmasto muutos" as written),
  * English ones between that say their translations ("gender
@@ -663,6 +696,7 @@ static void run_all(const char *dir, const char *tag) {
         test_lpost(dir);
         test_lang_prune(dir);
         test_kept(dir);
+        test_phrase_first(dir);
     }
     test_names(dir);
     char ixdir[600];
