@@ -532,6 +532,19 @@ static int same_via(const lx_results *a, const lx_results *b) {
     return ok;
 }
 
+/* A searcher on a new index dir/name of the n records recs (*ix: the
+ * index, to close after the searcher). */
+static lx_searcher *small_index(const char *dir, const char *name, const char *const *recs,
+                                size_t n, lx_index **ix) {
+    char ixdir[600];
+    snprintf(ixdir, sizeof ixdir, "%.400s/%s", dir, name);
+    *ix = tix_open(ixdir, LX_OPEN_CREATE);
+    tix_put_all(*ix, recs, n);
+    lx_searcher *s = NULL;
+    CHECK(lx_searcher_open(*ix, &s, NULL) == 0);
+    return s;
+}
+
 /* A searcher keeps a word's translations for its snapshot (xlate.c's
  * memo): asked again, it answers as the first time; after a commit that
  * takes away the lectures of the translation it chose ("syrjintä" ->
@@ -539,17 +552,13 @@ static int same_via(const lx_results *a, const lx_results *b) {
  * lecture before: not chosen then), it answers as a searcher opened
  * after the commit, through the new sense. */
 static void test_kept(const char *dir) {
-    char ixdir[600];
-    snprintf(ixdir, sizeof ixdir, "%.400s/kept", dir);
-    lx_index *ix = tix_open(ixdir, LX_OPEN_CREATE);
-    const char *first[] = {
+    const char *const first[] = {
         "{\"id\":\"en-disc\",\"title\":\"Discrimination at work\",\"language\":\"en\"}",
         "{\"id\":\"en-other\",\"title\":\"Climate and work\",\"language\":\"en\"}",
         "{\"id\":\"fi-0\",\"title\":\"Ilmasto ja ty\xc3\xb6\",\"language\":\"fi\"}",
     };
-    tix_put_all(ix, first, 3);
-    lx_searcher *s = NULL;
-    CHECK(lx_searcher_open(ix, &s, NULL) == 0);
+    lx_index *ix;
+    lx_searcher *s = small_index(dir, "kept", first, 3, &ix);
     const char *q = "syrjint\xc3\xa4";
     lx_results *a = run(s, q, "fi", NULL, 0), *b = run(s, q, "fi", NULL, 0);
     const lx_hit *h = find(a, "en-disc");
@@ -585,18 +594,14 @@ static void test_kept(const char *dir) {
  * for the ranking (pruned and exhaustive), the match set (total, facets)
  * and an intersection alike. */
 static void test_phrase_first(const char *dir) {
-    char ixdir[600];
-    snprintf(ixdir, sizeof ixdir, "%.400s/phrase-first", dir);
-    lx_index *ix = tix_open(ixdir, LX_OPEN_CREATE);
-    const char *recs2[] = {
+    const char *const recs2[] = {
         "{\"id\":\"fi-apart\",\"title\":\"Maa on taka\",\"language\":\"fi\"}",
         "{\"id\":\"fi-apart2\",\"title\":\"Taka ja maa stop\",\"language\":\"fi\"}",
         "{\"id\":\"fi-phrase\",\"title\":\"Taka maa stop\",\"language\":\"fi\"}",
         "{\"id\":\"en-stop\",\"title\":\"A stop\",\"language\":\"en\"}",
     };
-    tix_put_all(ix, recs2, 4);
-    lx_searcher *s = NULL;
-    CHECK(lx_searcher_open(ix, &s, NULL) == 0);
+    lx_index *ix;
+    lx_searcher *s = small_index(dir, "phrase-first", recs2, 4, &ix);
     for (int ex = 0; s && ex < 2; ex++) {
         unsigned f = ex ? LX_SEARCH_EXHAUSTIVE : 0;
         lx_results *r = run(s, "hinterland", "en", NULL, f);
