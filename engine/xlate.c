@@ -629,10 +629,11 @@ static void memo_keep(lx_searcher *s, const char *key, size_t kl, const xcand *c
 /* The translations kept under key into c (their count), or -1 when none
  * are. */
 static int memo_find(lx_searcher *s, const char *key, size_t kl, xcand *c) {
-    size_t len;
-    const uint8_t *p = lx_snapmemo_rec(s, key, kl, &len), *end = p + len;
+    size_t len = 0;
+    const uint8_t *p = lx_snapmemo_rec(s, key, kl, &len);
     if (!p || !len || *p > LX_XLATE_PER_LANG)
         return -1;
+    const uint8_t *end = p + len;
     int k = *p++;
     for (int i = 0; i < k; i++) {
         if (end - p < (ptrdiff_t)sizeof(double) + 1)
