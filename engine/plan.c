@@ -393,7 +393,7 @@ int lx_plan_add_terms(lx_searcher *s, int clause_id, char (*terms)[LX_TOKEN_BUF]
         int l = phrase_in_lang(s, c, terms, tlen, lang);
         if (l <= 0) {
             s->used -= c->nmem; /* a word of it in none of the lectures, or an error */
-            return l;
+            return l < 0 ? l : lx_searcher_check_cursor(s, c);
         }
     }
     if (lang >= 0 && c->kind == LX_QK_LTERM && !c->lbits && c->pc->df >= LX_LPOST_MIN) {

@@ -96,9 +96,9 @@ static void lterm_seek(lx_qcur *c, uint32_t target) {
     c->doc = d == LX_DOC_END ? LX_DOC_END : c->pc->doc;
 }
 
-/* Each doc where all its words occur and that is checked costs 1 + the
- * positions read; once the budget is cut the cursor ends, and the cut
- * tells that this end is not the list's. */
+/* lx_qcur_phrase_seek (rank.h): each doc where all its words occur and
+ * that is checked costs 1 + the positions read; once the budget is cut
+ * the cursor ends, and the cut tells that this end is not the list's. */
 void lx_qcur_phrase_seek(lx_qcur *c, uint32_t target, uint32_t limit) {
     c->unchecked = 0;
     for (;;) {
