@@ -1094,6 +1094,9 @@ uint32_t lx_topk_and(lx_qcur *cur, int nreq, int n, const lx_scorer *sc, const u
     while (d != LX_DOC_END && !lx_work_spend(work, (unsigned)n)) {
         double v0 = 0;
         int have_v0 = 0;
+        /* d's length factors, read when it is scored: fetched while the
+         * bounds are checked and the other lists move to d. */
+        __builtin_prefetch(sc->invb + (size_t)d * LX_NFIELDS);
         if (nh == k) {
             /* Block bounds: can anything up to the end of the blocks at d
              * beat the k-th?  If not, jump past them.  The window's bound
