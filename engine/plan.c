@@ -474,7 +474,7 @@ static void mark(lx_searcher *s, lx_qcur *c, uint64_t *b, uint32_t *all, lx_term
         c->doc = LX_DOC_END;
         return;
     }
-    for (lx_qcur_settle(c); c->doc != LX_DOC_END; lx_qcur_next(c))
+    for (; c->doc != LX_DOC_END; lx_qcur_next(c))
         b[c->doc / 64] |= 1ull << (c->doc % 64);
 }
 

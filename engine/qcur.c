@@ -182,34 +182,16 @@ void lx_qcur_start(lx_qcur *c, const lx_scorer *sc) {
         lterm_seek(c, c->pc->doc);
         break;
     case LX_QK_PHRASE:
-        /* A translation's phrase ("de l'état") stands where its words
-         * first meet in its language, unchecked: finding its first match
-         * could read the positions of thousands of lectures, and the
-         * ranking reads them only where a lecture may still enter.  Each
-         * walk checks it before it counts (lx_qcur_settle). */
         c->ub = list_ub(c, sc);
-        lx_qcur_phrase_seek(c, 0, c->ldocs ? 0 : LX_DOC_END);
+        lx_qcur_phrase_seek(c, 0, LX_DOC_END);
         break;
-    case LX_QK_OR: {
-        /* The members stand where they are (started already); a phrase
-         * left unchecked before the others' first doc is checked up to
-         * it, as lx_qcur_advance does, so that the group stands on a
-         * match. */
-        uint32_t m = LX_DOC_END;
+    case LX_QK_OR:
+        /* The members stand where they are (started already). */
         c->ub = c->bonus * LX_BOUND_SAFETY;
-        for (int j = 0; j < c->nsub; j++) {
+        for (int j = 0; j < c->nsub; j++)
             c->ub += c->sub[j].ub;
-            if (c->sub[j].kind != LX_QK_PHRASE && c->sub[j].doc < m)
-                m = c->sub[j].doc;
-        }
-        for (int j = 0; j < c->nsub; j++) {
-            lx_qcur *x = &c->sub[j];
-            if (x->kind == LX_QK_PHRASE && x->unchecked && x->doc < m)
-                lx_qcur_phrase_seek(x, x->doc, m);
-        }
         or_doc(c);
         break;
-    }
     case LX_QK_DOCS:
         c->ub = c->w * LX_BOUND_SAFETY;
         c->i = 0;
@@ -296,11 +278,6 @@ void lx_qcur_advance(lx_qcur *c, uint32_t target) {
         break;
     }
     }
-}
-
-void lx_qcur_settle(lx_qcur *c) {
-    if (c->kind == LX_QK_PHRASE && c->unchecked && c->doc != LX_DOC_END)
-        lx_qcur_phrase_seek(c, c->doc, LX_DOC_END);
 }
 
 void lx_qcur_next(lx_qcur *c) {

@@ -1076,7 +1076,6 @@ uint32_t lx_topk_and(lx_qcur *cur, int nreq, int n, const lx_scorer *sc, const u
     /* a required cursor matches in some languages only (lang_prune) */
     int by_lang = any_langs(cur, nreq);
     for (int c = 0; c < nreq; c++) {
-        lx_qcur_settle(&cur[c]); /* a translation's phrase alone in its clause */
         grouped |= cur[c].kind == LX_QK_OR;
         for (int j = 0; cur[c].kind == LX_QK_OR && j < cur[c].nsub; j++)
             cur[c].lazy |= cur[c].sub[j].kind == LX_QK_PHRASE;

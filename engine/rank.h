@@ -312,11 +312,6 @@ double lx_qcur_score(lx_qcur *c, const lx_scorer *sc);
  * unchecked (lx_qcur.unchecked): limit = target checks none, target + 1
  * the target only. */
 void lx_qcur_phrase_seek(lx_qcur *c, uint32_t target, uint32_t limit);
-/* A PHRASE cursor left unchecked (lx_qcur_start leaves a translation's
- * so) moved to its first match from where it stands: for a walk that
- * takes a cursor's doc as a match (lx_topk checks its phrases itself;
- * a group checks its own). */
-void lx_qcur_settle(lx_qcur *c);
 /* Whether cursor c, standing on its doc, matches it: 1 but for a lazy
  * OR cursor whose only members there are phrases left unchecked, none
  * of which matches; that one is moved past its doc (0). */

@@ -588,11 +588,10 @@ static void test_kept(const char *dir) {
     lx_index_close(ix);
 }
 
-/* A translation's phrase stands, when its cursor starts, where its words
- * first meet in its language's lectures, not yet checked (lx_qcur_start):
- * there ("taka" and "maa" apart, first in docid order) it is no match,
- * for the ranking (pruned and exhaustive), the match set (total, facets)
- * and an intersection alike. */
+/* A translation's phrase whose words first meet apart ("taka" and "maa",
+ * first in docid order; lx_topk leaves a phrase unchecked where its words
+ * meet) is no match there, for the ranking (pruned and exhaustive), the
+ * match set (total, facets) and an intersection alike. */
 static void test_phrase_first(const char *dir) {
     const char *const recs2[] = {
         "{\"id\":\"fi-apart\",\"title\":\"Maa on taka\",\"language\":\"fi\"}",
