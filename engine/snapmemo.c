@@ -24,11 +24,9 @@
  *
  * Records (lx_snapmemo_rec) are what a part made of the snapshot's
  * values and keeps under its own key: xlate.c's translations of a word
- * into a language, chosen by their lectures' counts.  They sit in one
- * arena of at most LX_SNAPMEMO_REC_BYTES, found by hash through
- * LX_SNAPMEMO_RECS slots (a short linear probe; a key whose probe is
- * full replaces the first); a record that would overflow the arena
- * drops every record first.
+ * into a language, chosen by their lectures' counts.  A strmap finds a
+ * key's record in one arena; when keys and records would pass
+ * LX_SNAPMEMO_REC_BYTES, every record is dropped first.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -48,23 +46,12 @@ typedef struct memo_word {
     char t[LX_SNAPMEMO_KEY];
 } memo_word;
 
-/* A kept record's slot: where its key and bytes lie in the arena. */
-typedef struct memo_slot {
-    uint32_t hash;
-    uint32_t at; /* its offset + 1 in the arena; 0: an empty slot */
-} memo_slot;
-
-/* In the arena, a record: its header, then its key and its bytes. */
-typedef struct memo_rec {
-    uint32_t kl, len;
-} memo_rec;
-
 typedef struct snapmemo {
     size_t snap;
     memo_word *words; /* LX_SNAPMEMO_WORDS, allocated at first use */
     MDB_val *groups;  /* ngroups, mv_data NULL until read */
     size_t ngroups;
-    memo_slot *slots; /* LX_SNAPMEMO_RECS, allocated at first use */
+    lx_strmap recs; /* a record's key -> its offset in arena (a u32 length, its bytes) */
     lx_buf arena;
 } snapmemo;
 
@@ -72,15 +59,14 @@ static void memo_free(void *p) {
     snapmemo *m = p;
     free(m->words);
     free(m->groups);
-    free(m->slots);
+    lx_strmap_free(&m->recs);
     lx_buf_free(&m->arena);
     free(m);
 }
 
 /* Drops every record. */
 static void recs_clear(snapmemo *m) {
-    if (m->slots)
-        memset(m->slots, 0, LX_SNAPMEMO_RECS * sizeof *m->slots);
+    lx_strmap_clear(&m->recs);
     m->arena.n = 0;
 }
 
@@ -194,60 +180,31 @@ int lx_snapmemo_group(lx_searcher *s, uint32_t docid, MDB_val *group) {
     return rc;
 }
 
-/* The slot of the probe for key (hash h) that holds it (*found 1), else
- * the first empty one, else the first; NULL without memory. */
-static memo_slot *rec_slot(snapmemo *m, const void *key, size_t kl, uint32_t h, int *found) {
-    *found = 0;
-    if (!m->slots && !(m->slots = calloc(LX_SNAPMEMO_RECS, sizeof *m->slots)))
-        return NULL;
-    memo_slot *first = &m->slots[h & (LX_SNAPMEMO_RECS - 1)], *empty = NULL;
-    for (uint32_t i = 0; i < 8; i++) {
-        memo_slot *x = &m->slots[(h + i) & (LX_SNAPMEMO_RECS - 1)];
-        if (!x->at) {
-            if (!empty)
-                empty = x;
-            continue;
-        }
-        memo_rec r;
-        memcpy(&r, m->arena.p + x->at - 1, sizeof r);
-        if (x->hash == h && r.kl == kl && memcmp(m->arena.p + x->at - 1 + sizeof r, key, kl) == 0) {
-            *found = 1;
-            return x;
-        }
-    }
-    return empty ? empty : first;
-}
-
 const void *lx_snapmemo_rec(lx_searcher *s, const void *key, size_t kl, size_t *len) {
     snapmemo *m = memo_get(s);
-    int found;
-    memo_slot *x = m ? rec_slot(m, key, kl, lx_hash(key, kl), &found) : NULL;
-    if (!x || !found)
+    uint32_t *at = m ? lx_strmap_get(&m->recs, key, kl, lx_hash(key, kl)) : NULL;
+    if (!at)
         return NULL;
-    memo_rec r;
-    memcpy(&r, m->arena.p + x->at - 1, sizeof r);
-    *len = r.len;
-    return m->arena.p + x->at - 1 + sizeof r + r.kl;
+    uint32_t n;
+    memcpy(&n, m->arena.p + *at, sizeof n);
+    *len = n;
+    return m->arena.p + *at + sizeof n;
 }
 
 void lx_snapmemo_keep(lx_searcher *s, const void *key, size_t kl, const void *rec, size_t len) {
     snapmemo *m = memo_get(s);
-    size_t need = sizeof(memo_rec) + kl + len;
-    if (!m || need > LX_SNAPMEMO_REC_BYTES)
+    uint32_t n = (uint32_t)len, h = lx_hash(key, kl);
+    if (!m || sizeof n + kl + len > LX_SNAPMEMO_REC_BYTES / 2)
         return;
-    if (m->arena.n + need > LX_SNAPMEMO_REC_BYTES)
+    if (m->recs.bytes + m->arena.n + sizeof n + kl + len > LX_SNAPMEMO_REC_BYTES)
         recs_clear(m);
-    uint32_t h = lx_hash(key, kl);
-    int found;
-    memo_slot *x = rec_slot(m, key, kl, h, &found);
-    if (!x || lx_buf_reserve(&m->arena, need))
+    if (lx_buf_reserve(&m->arena, sizeof n + len))
         return;
-    memo_rec r = {(uint32_t)kl, (uint32_t)len};
-    uint8_t *p = m->arena.p + m->arena.n;
-    memcpy(p, &r, sizeof r);
-    memcpy(p + sizeof r, key, kl);
-    memcpy(p + sizeof r + kl, rec, len);
-    x->hash = h;
-    x->at = (uint32_t)m->arena.n + 1;
-    m->arena.n += need;
+    uint32_t at = (uint32_t)m->arena.n, *v = lx_strmap_get(&m->recs, key, kl, h);
+    if (!v && !(v = lx_strmap_put(&m->recs, key, kl, h, at, NULL)))
+        return;
+    *v = at;
+    memcpy(m->arena.p + at, &n, sizeof n);
+    memcpy(m->arena.p + at + sizeof n, rec, len);
+    m->arena.n += sizeof n + len;
 }

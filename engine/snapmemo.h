@@ -9,8 +9,7 @@
  * kept (bytes). */
 #define LX_SNAPMEMO_WORDS 8192
 #define LX_SNAPMEMO_KEY 56
-/* Records' slots (a power of two) and the most bytes they hold. */
-#define LX_SNAPMEMO_RECS 8192
+/* The most bytes records and their keys hold (lx_snapmemo_keep). */
 #define LX_SNAPMEMO_REC_BYTES (1u << 20)
 
 /* Term t's list in this snapshot, as lx_store_term(..., NULL) gives it
