@@ -177,6 +177,18 @@ static int fill_cursor(lx_searcher *s, const lx_qclause *cl, int field, char (*t
     return 1;
 }
 
+/* Term t's stored list in index language lang (lpost) into *v: 0, or
+ * LX_ENOTFOUND when none is stored (a term of fewer than LX_LPOST_MIN
+ * lectures, or an index built before them), or the sticky error of a
+ * list that cannot be read. */
+static int lpost_read(lx_searcher *s, const char *t, size_t n, int lang, MDB_val *v) {
+    int rc = lx_store_lpost(s->txn, s->ix, t, n, s->langs[lang], v);
+    if (rc && rc != LX_ENOTFOUND)
+        return lx_searcher_fail(s, rc, "lpost", -1, "cannot read the list of \"%.*s\" in %s",
+                                (int)n, t, s->langs[lang]);
+    return rc;
+}
+
 /* The index languages whose lectures TERM cursor c (on term t, standing
  * on its first doc) has, a bit each (lx_qcur.langs; 0: every one, or not
  * known): from the term's lists per language (lpost) when it has them,
@@ -188,12 +200,9 @@ static uint32_t term_langs(lx_searcher *s, const lx_qcur *c, const char *t, size
     if (c->pc->df >= LX_LPOST_MIN) {
         for (int l = 0; l < s->nlangs; l++) {
             MDB_val v;
-            int rc = lx_store_lpost(s->txn, s->ix, t, n, s->langs[l], &v);
-            if (rc && rc != LX_ENOTFOUND) {
-                lx_searcher_fail(s, rc, "lpost", -1, "cannot read the list of \"%.*s\" in %s",
-                                 (int)n, t, s->langs[l]);
+            int rc = lpost_read(s, t, n, l, &v);
+            if (rc && rc != LX_ENOTFOUND)
                 return 0;
-            }
             if (rc || v.mv_size) /* no value (not known), a list, or most of them */
                 m |= 1u << l;
         }
@@ -302,12 +311,9 @@ static int clause_cursors(lx_searcher *s, const lx_qclause *cl, int clause_id, c
  * sticky error. */
 static int lpost_cursor(lx_searcher *s, lx_qcur *c, const char *t, size_t n, int lang) {
     MDB_val v;
-    int rc = lx_store_lpost(s->txn, s->ix, t, n, s->langs[lang], &v);
-    if (rc == LX_ENOTFOUND)
-        return 1;
+    int rc = lpost_read(s, t, n, lang, &v);
     if (rc)
-        return lx_searcher_fail(s, rc, "lpost", -1, "cannot read the list of \"%.*s\" in %s",
-                                (int)n, t, s->langs[lang]);
+        return rc == LX_ENOTFOUND ? 1 : rc;
     if (!v.mv_size)
         return 0;
     if (v.mv_size == 1 && *(const uint8_t *)v.mv_data == LX_LPOST_MOST)
@@ -335,12 +341,11 @@ static int phrase_in_lang(lx_searcher *s, const lx_qcur *c, char (*terms)[LX_TOK
         if (c->mem[j]->df < LX_LPOST_MIN)
             continue;
         MDB_val v;
-        int rc = lx_store_lpost(s->txn, s->ix, terms[j], tlen[j], s->langs[lang], &v);
+        int rc = lpost_read(s, terms[j], tlen[j], lang, &v);
         if (rc == LX_ENOTFOUND)
             continue;
         if (rc)
-            return lx_searcher_fail(s, rc, "lpost", -1, "cannot read the list of \"%.*s\" in %s",
-                                    (int)tlen[j], terms[j], s->langs[lang]);
+            return rc;
         if (!v.mv_size)
             return 0;
     }
