@@ -492,16 +492,16 @@ static int back_weigh(lx_searcher *s, const char *from, const char *to, const xw
     return 0;
 }
 
-/* The best candidates c[0..n) of a word into to, moved to c[0..k) with
- * their weights (xcand.w): those in the index, the LX_XLATE_PER_LANG
- * with the most evidence (and at least LX_XLATE_MIN_SHARE of the
- * best's).  They are the word's alternatives: each weighs W x its
+/* The best candidates c[0..n) of word w (key word) from -> to, moved
+ * to c[0..k) with their weights (xcand.w): those in the index, the
+ * LX_XLATE_PER_LANG with the most evidence (and at least
+ * LX_XLATE_MIN_SHARE of the best's).  They are the word's alternatives: each weighs W x its
  * evidence relative to the best x the idf of the group (its lectures'
  * count averaged by evidence), not its own, so a rare wrong sense
  * ("deer" for "hjärnan") weighs no more than the common right one.
  * Returns k, or an error. */
-static int choose(lx_searcher *s, const char *from, const char *fl, const char *to, const xword *w,
-                  xcand *c, int n) {
+static int choose(lx_searcher *s, const char *word, const char *from, const char *to,
+                  const xword *w, xcand *c, int n) {
     int k = 0;
     n = weigh(w, c, n);
     /* Each candidate's lectures: one the index lacks, or a stopword of
@@ -530,13 +530,13 @@ static int choose(lx_searcher *s, const char *from, const char *fl, const char *
     for (int i = 0; i < n; i++)
         c[i].score *= log1p(c[i].df) / log1p(dmax);
     qsort(c, (size_t)n, sizeof *c, cmp_cand);
-    if (back_weigh(s, fl, to, w, c, n) < 0)
+    if (back_weigh(s, from, to, w, c, n) < 0)
         return lx_searcher_fail(s, LX_ENOMEM, NULL, -1, "out of memory");
     /* Best first (ties: the sense reached first). */
     qsort(c, (size_t)n, sizeof *c, cmp_cand);
     if (lx_xlate_trace_on())
         for (int i = 0; i < n; i++)
-            fprintf(stderr, "xlate\t%s\t%s>%s\t%s\t%.3f\tdf=%u\n", from, from, to, c[i].tr.text,
+            fprintf(stderr, "xlate\t%s\t%s>%s\t%s\t%.3f\tdf=%u\n", word, word, to, c[i].tr.text,
                     c[i].score, c[i].df);
     k = n < LX_XLATE_PER_LANG ? n : LX_XLATE_PER_LANG;
     while (k > 1 && c[k - 1].score < LX_XLATE_MIN_SHARE * c[0].score)
@@ -556,7 +556,7 @@ static int choose(lx_searcher *s, const char *from, const char *fl, const char *
             w *= ratio < LX_XLATE_IDF_CAP ? ratio : LX_XLATE_IDF_CAP;
         }
         if (lx_xlate_trace_on())
-            fprintf(stderr, "xlate\t%s\tkept\t%s\t%.3f\tdf=%u\tw=%.3f\n", from, c[i].tr.text,
+            fprintf(stderr, "xlate\t%s\tkept\t%s\t%.3f\tdf=%u\tw=%.3f\n", word, c[i].tr.text,
                     c[i].score, c[i].df, w);
         c[i].w = w;
     }
