@@ -414,6 +414,35 @@ void lx_scored_sort(lx_scored *a, uint32_t n);
 uint32_t lx_topk(lx_qcur *cur, int n, const lx_scorer *sc, const uint64_t *allow, uint32_t k,
                  double coord, int nclauses, int exhaustive, lx_scored *out, uint64_t *evaluated,
                  lx_work *work);
+/* ---- shared by the union (rank.c) and the intersection (rankand.c) ---- */
+
+/* Whether docid d is permitted (allow NULL: every one). */
+static inline int lx_allowed(const uint64_t *allow, uint32_t d) {
+    return !allow || (allow[d >> 6] >> (d & 63) & 1);
+}
+
+/* The bound of cursor c over docs >= d in the block that holds them, and
+ * that block's last doc in *last (LX_DOC_END when unlimited); cached in
+ * c (bb_*) while d stays in the block. */
+double lx_window_bound(lx_qcur *c, const lx_scorer *sc, uint32_t d, uint32_t *last);
+
+/* A DOCS cursor's window bound wb over [from, upto]: 0 when it has no
+ * doc there (it is moved to from); another cursor's wb as it is. */
+double lx_docs_window_bound(lx_qcur *c, double wb, uint32_t from, uint32_t upto);
+
+/* The pseudo-frequency below which TERM cursor c's part stays under r:
+ * 0 when no part does, HUGE_VAL when every part does. */
+double lx_weak_tf(const lx_qcur *c, const lx_scorer *sc, double r);
+
+/* Ends the cursors and group members of the languages whose lectures
+ * cannot enter the top k above theta, or cannot match the required
+ * cursors cur[0..nreq); returns whether one was ended. */
+int lx_lang_prune(lx_qcur *cur, int nreq, int n, double theta);
+
+/* Whether a cursor of cur[0..n), or a group's member, matches in some
+ * languages only (lx_lang_prune has something to end). */
+int lx_any_langs(const lx_qcur *cur, int n);
+
 /* The k best documents that every one of cur[0..nreq) matches (the rest,
  * cur[nreq..n), only add to the score).  When all-terms-first holds and
  * this finds k documents, they are exactly lx_topk's answer (a document
