@@ -329,6 +329,74 @@ static int weak_walk(drv_weak *w, lx_qcur *dc, const lx_scorer *sc, double need,
     return 1;
 }
 
+/* lx_topk_and's window at the driver's doc: each cursor's block bound
+ * (wb), the bounds of those after it but the driver's (suf), their sum
+ * (ub) and all but the driver's (rest); where the required cursors'
+ * blocks end (upto: a skip goes past it) and where every bound holds
+ * (last); valid 0 until one is made. */
+typedef struct and_win {
+    double wb[LX_MAX_CURSORS], suf[LX_MAX_CURSORS];
+    double ub, rest;
+    uint32_t upto, last;
+    int valid;
+} and_win;
+
+/* With the heap full (theta its k-th), what the bounds say of the
+ * driver's doc *d before the other lists move to it: block bounds first
+ * (can anything up to the end of the blocks at d beat the k-th?  If not,
+ * jump past them; the window's bound holds for every doc up to its end,
+ * as theta only grows), then the driver's own part (first: a TERM
+ * driver's, *v0 with *have_v0 set), or a group driver's members on d.
+ * Returns 1 when the driver moved on (*d its new doc), -1 when no doc
+ * after can enter, 0 when *d must be met. */
+static inline __attribute__((always_inline)) int
+and_prune(lx_qcur *cur, int nreq, int n, const lx_scorer *sc, int drv, int first, int grouped,
+          double theta, and_win *w, drv_weak *dw, ahead_gate *ag, lx_work *work, uint32_t *d,
+          double *v0, int *have_v0) {
+    lx_qcur *dc = &cur[drv];
+    if (!w->valid || *d > w->last) {
+        w->ub = and_window(cur, nreq, n, sc, *d, drv, w->wb, w->suf, &w->rest, &w->upto, &w->last);
+        for (int c = 0; c < nreq; c++) /* the members' block bounds may be new */
+            cur[c].ab_valid = 0;
+        w->valid = 1;
+        dw->valid = 0;
+    }
+    if (w->ub <= theta) {
+        if (w->upto == LX_DOC_END - 1)
+            return -1;
+        lx_qcur_seek(dc, w->upto + 1);
+        *d = dc->doc;
+        return 1;
+    }
+    if (first && weak_walk(dw, dc, sc, theta - w->rest, w->last, work) && dc->pc->doc != *d) {
+        /* Within the window the doc it stops on is strong enough: on
+         * with it (charged as a new step) without a second walk that
+         * would return at once. */
+        *d = dc->doc = dc->pc->doc;
+        if (*d > w->last || lx_work_spend(work, (unsigned)n))
+            return 1;
+    }
+    if (first) {
+        *v0 = lx_qcur_part(dc, sc);
+        *have_v0 = 1;
+        if (*v0 + w->rest <= theta ||
+            (grouped && *v0 + ahead_rest(cur, nreq, n, *d, drv, w->wb) <= theta)) {
+            lx_qcur_next(dc);
+            *d = dc->doc;
+            return 1;
+        }
+    } else if (dc->kind == LX_QK_OR && ahead_try(ag) &&
+               ahead_tell(ag, doc_bound(dc, *d, w->wb[drv]) +
+                                      ahead_rest(cur, nreq, n, *d, drv, w->wb) <=
+                                  theta)) {
+        /* A group driver: the bound of its members on d. */
+        lx_qcur_next(dc);
+        *d = dc->doc;
+        return 1;
+    }
+    return 0;
+}
+
 uint32_t lx_topk_and(lx_qcur *cur, int nreq, int n, const lx_scorer *sc, const uint64_t *allow,
                      uint32_t k, lx_scored *out, lx_work *work) {
     uint32_t nh = 0;
@@ -352,9 +420,10 @@ uint32_t lx_topk_and(lx_qcur *cur, int nreq, int n, const lx_scorer *sc, const u
     and_order(cur, nreq, req);
     lx_qcur *dc = req[0];
     int drv = (int)(dc - cur);
-    double theta = -1.0, ub = 0, rest = 0;
+    double theta = -1.0;
     drv_weak dw = {0, 0, -1.0, 0, dc->kind == LX_QK_TERM && lx_pcursor_sats(dc->pc, sc)};
-    double wb[LX_MAX_CURSORS], suf[LX_MAX_CURSORS]; /* window bound per cursor, of those after */
+    and_win w;
+    w.valid = 0;
     ahead_gate ag = {0, 0, 0};
     int grouped = 0; /* a required cursor is a group: bounds per doc pay */
     int lazy = 0;    /* one has phrases: they are checked where the others meet */
@@ -371,8 +440,7 @@ uint32_t lx_topk_and(lx_qcur *cur, int nreq, int n, const lx_scorer *sc, const u
     const uint64_t *gb[LX_MAX_CURSORS];
     uint32_t glimit = 0;
     int ng = gate_bits(req, nreq, by_lang, gb, &glimit);
-    uint32_t d = dc->doc, upto = 0, win_last = 0;
-    int win_valid = 0;
+    uint32_t d = dc->doc;
     int first = dc->kind == LX_QK_TERM;
     /* A cut (of this step or of a phrase cursor) stops before d. */
     while (d != LX_DOC_END && !lx_work_spend(work, (unsigned)n)) {
@@ -382,49 +450,12 @@ uint32_t lx_topk_and(lx_qcur *cur, int nreq, int n, const lx_scorer *sc, const u
          * bounds are checked and the other lists move to d. */
         __builtin_prefetch(sc->invb + (size_t)d * LX_NFIELDS);
         if (nh == k) {
-            /* Block bounds: can anything up to the end of the blocks at d
-             * beat the k-th?  If not, jump past them.  The window's bound
-             * holds for every doc up to its end (theta only grows). */
-            if (!win_valid || d > win_last) {
-                ub = and_window(cur, nreq, n, sc, d, drv, wb, suf, &rest, &upto, &win_last);
-                for (int c = 0; c < nreq; c++) /* the members' block bounds may be new */
-                    cur[c].ab_valid = 0;
-                win_valid = 1;
-                dw.valid = 0;
-            }
-            if (ub <= theta) {
-                if (upto == LX_DOC_END - 1)
-                    break;
-                lx_qcur_seek(dc, upto + 1);
-                d = dc->doc;
+            int r = and_prune(cur, nreq, n, sc, drv, first, grouped, theta, &w, &dw, &ag, work, &d,
+                              &v0, &have_v0);
+            if (r < 0)
+                break;
+            if (r > 0)
                 continue;
-            }
-            if (first && weak_walk(&dw, dc, sc, theta - rest, win_last, work) && dc->pc->doc != d) {
-                /* Within the window the doc it stops on is strong
-                 * enough: on with it (charged as a new step) without
-                 * a second walk that would return at once. */
-                d = dc->doc = dc->pc->doc;
-                if (d > win_last || lx_work_spend(work, (unsigned)n))
-                    continue;
-            }
-            if (first) {
-                v0 = lx_qcur_part(dc, sc);
-                have_v0 = 1;
-                if (v0 + rest <= theta ||
-                    (grouped && v0 + ahead_rest(cur, nreq, n, d, drv, wb) <= theta)) {
-                    lx_qcur_next(dc);
-                    d = dc->doc;
-                    continue;
-                }
-            } else if (dc->kind == LX_QK_OR && ahead_try(&ag) &&
-                       ahead_tell(&ag, doc_bound(dc, d, wb[drv]) +
-                                               ahead_rest(cur, nreq, n, d, drv, wb) <=
-                                           theta)) {
-                /* A group driver: the bound of its members on d. */
-                lx_qcur_next(dc);
-                d = dc->doc;
-                continue;
-            }
         }
         if (ng && !gate_has(gb, ng, d)) {
             /* A required list lacks d: on to the next doc all the kept
@@ -442,7 +473,7 @@ uint32_t lx_topk_and(lx_qcur *cur, int nreq, int n, const lx_scorer *sc, const u
              * or cannot beat the k-th is passed over, its phrases left
              * unchecked. */
             if (!lx_allowed(allow, d) ||
-                (nh == k && and_bound(cur, nreq, n, d, drv, wb, have_v0, v0) <= theta)) {
+                (nh == k && and_bound(cur, nreq, n, d, drv, w.wb, have_v0, v0) <= theta)) {
                 lx_qcur_next(dc);
                 d = dc->doc;
                 continue;
@@ -463,8 +494,8 @@ uint32_t lx_topk_and(lx_qcur *cur, int nreq, int n, const lx_scorer *sc, const u
             continue;
         }
         double score;
-        if (lx_allowed(allow, d) && and_score(cur, nreq, n, sc, d, nh == k, theta, wb, suf, grouped,
-                                              drv, have_v0, &v0, &score)) {
+        if (lx_allowed(allow, d) && and_score(cur, nreq, n, sc, d, nh == k, theta, w.wb, w.suf,
+                                              grouped, drv, have_v0, &v0, &score)) {
             if (work->cut)
                 break;
             if (nh < k || score > theta) {
